@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/signal"
+	"runtime"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/argocheck/argocheck/explorer"
+	"github.com/argocheck/argocheck/layers"
+)
+
+// checkFlags are the flags of check.
+type checkFlags struct {
+	blocks, values, log int
+	oob                 bool
+	variant             string
+	workers             int
+	exact               bool
+	maxDepth            int
+	maxStates           uint64
+	json                bool
+}
+
+func newCheck() *cobra.Command {
+	var f checkFlags
+	cmd := &cobra.Command{
+		Use:   "check SYSTEM",
+		Short: "Exhaustively check a system for recovery refinement",
+		Long: `check explores the whole reachable state graph of SYSTEM (see 'argocheck
+list') and reports a verdict with its figures, and on a violation the
+shortest path to it.`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usageError{fmt.Errorf("check takes one SYSTEM (see 'argocheck list'), got %d arguments", len(args))}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runCheck(cmd, args[0], f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.IntVar(&f.blocks, "blocks", 0, "data blocks per disk (default: the system's)")
+	fl.IntVar(&f.values, "values", 0, "client values 0..values-1 (default: the system's)")
+	fl.IntVar(&f.log, "log", 0, "log capacity, for log systems (default: the system's)")
+	fl.BoolVar(&f.oob, "oob", false, "include one out-of-bounds address in the operations")
+	fl.StringVar(&f.variant, "variant", "", "implementation variant (see 'argocheck list')")
+	fl.IntVar(&f.workers, "workers", runtime.NumCPU(), "worker goroutines")
+	fl.BoolVar(&f.exact, "exact", false, "key states by their whole encoding instead of a 64-bit fingerprint")
+	fl.IntVar(&f.maxDepth, "max-depth", 0, "stop, incomplete, at this depth (0: no bound)")
+	fl.Uint64Var(&f.maxStates, "max-states", 0, "stop, incomplete, past this many states (0: no bound)")
+	fl.BoolVar(&f.json, "json", false, "print one JSON object instead of the summary")
+	return cmd
+}
+
+func runCheck(cmd *cobra.Command, name string, f checkFlags) error {
+	sys, err := layers.Lookup(name)
+	if err != nil {
+		return usageError{err}
+	}
+	p := sys.Defaults()
+	fl := cmd.Flags()
+	if fl.Changed("blocks") {
+		p.Blocks = f.blocks
+	}
+	if fl.Changed("values") {
+		p.Values = f.values
+	}
+	if fl.Changed("log") {
+		p.Log = f.log
+	}
+	p.OOB = f.oob
+	if err := sys.Validate(p, f.variant); err != nil {
+		return usageError{err}
+	}
+	if f.workers < 1 {
+		return usageError{fmt.Errorf("--workers must be at least 1, not %d", f.workers)}
+	}
+	chk, err := sys.Build(p, f.variant)
+	if err != nil {
+		return usageError{err}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cfg := explorer.Config{Workers: f.workers, Exact: f.exact, MaxDepth: f.maxDepth, MaxStates: f.maxStates}
+	res, err := explorer.Run(ctx, chk, cfg)
+	if err != nil {
+		return err
+	}
+	rep := newReport(sys, p, f.variant, f.workers, res)
+	out := cmd.OutOrStdout()
+	if f.json {
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return err
+		}
+	} else {
+		rep.writeText(out)
+	}
+	return verdictExit(res.Verdict)
+}
+
+func verdictExit(v explorer.Verdict) error {
+	switch v {
+	case explorer.Violation:
+		return exitError{exitViolation}
+	case explorer.Incomplete:
+		return exitError{exitIncomplete}
+	}
+	return nil
+}
+

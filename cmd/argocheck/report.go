@@ -1,0 +1,101 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+
+	"github.com/argocheck/argocheck/explorer"
+	"github.com/argocheck/argocheck/layers"
+	"github.com/argocheck/argocheck/model"
+)
+
+// report is the JSON object of one check; README.md documents its schema.
+type report struct {
+	System          string           `json:"system"`
+	Variant         string           `json:"variant"`
+	Params          map[string]any   `json:"params"`
+	Workers         int              `json:"workers"`
+	Verdict         explorer.Verdict `json:"verdict"`
+	Stopped         string           `json:"stopped,omitempty"`
+	States          uint64           `json:"states"`
+	Transitions     uint64           `json:"transitions"`
+	CrashPoints     uint64           `json:"crash_points"`
+	Depth           int              `json:"depth"`
+	Seconds         float64          `json:"seconds"`
+	StatesPerSecond float64          `json:"states_per_second"`
+	MemoryBytes     uint64           `json:"memory_bytes"`
+	BytesPerState   float64          `json:"bytes_per_state"`
+	Violation       *violationReport `json:"violation,omitempty"`
+}
+
+type violationReport struct {
+	Kind        string       `json:"kind"`
+	Message     string       `json:"message"`
+	TraceLength int          `json:"trace_length"`
+	Trace       []model.Step `json:"trace"`
+	text        string
+}
+
+func newReport(sys *layers.System, p layers.Params, variant string, workers int, res *explorer.Result) *report {
+	if variant == "" {
+		variant = "correct"
+	}
+	params := map[string]any{}
+	for _, q := range sys.Params {
+		switch q.Name {
+		case "blocks":
+			params["blocks"] = p.Blocks
+		case "values":
+			params["values"] = p.Values
+		case "log":
+			params["log"] = p.Log
+		}
+	}
+	params["oob"] = p.OOB
+	r := &report{
+		System: sys.Name, Variant: variant, Params: params, Workers: workers,
+		Verdict: res.Verdict, Stopped: res.Stopped,
+		States: res.States, Transitions: res.Transitions, CrashPoints: res.CrashPoints,
+		Depth: res.Depth, Seconds: round(res.Elapsed.Seconds(), 4),
+		StatesPerSecond: math.Round(res.StatesPerSecond()),
+		MemoryBytes:     res.MemoryBytes, BytesPerState: round(res.BytesPerState(), 1),
+	}
+	if res.Violation != nil {
+		r.Violation = &violationReport{
+			Kind: res.Violation.Kind, Message: res.Violation.Message,
+			TraceLength: res.Trace.Len(), Trace: res.Trace.Steps, text: res.Trace.String(),
+		}
+	}
+	return r
+}
+
+func round(x float64, digits int) float64 {
+	p := math.Pow(10, float64(digits))
+	return math.Round(x*p) / p
+}
+
+// writeText writes the summary a person reads and a script can grep.
+func (r *report) writeText(w io.Writer) {
+	fmt.Fprintf(w, "system=%s variant=%s", r.System, r.Variant)
+	for _, k := range []string{"blocks", "values", "log"} {
+		if v, ok := r.Params[k]; ok {
+			fmt.Fprintf(w, " %s=%v", k, v)
+		}
+	}
+	if r.Params["oob"] == true {
+		fmt.Fprintf(w, " oob=true")
+	}
+	fmt.Fprintf(w, " workers=%d\n", r.Workers)
+	fmt.Fprintf(w, "verdict=%s", r.Verdict)
+	if r.Stopped != "" {
+		fmt.Fprintf(w, " (%s)", r.Stopped)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "states=%d transitions=%d crash_points=%d depth=%d\n", r.States, r.Transitions, r.CrashPoints, r.Depth)
+	fmt.Fprintf(w, "seconds=%.3f states_per_second=%.0f memory_bytes=%d bytes_per_state=%.1f\n",
+		r.Seconds, r.StatesPerSecond, r.MemoryBytes, r.BytesPerState)
+	if v := r.Violation; v != nil {
+		fmt.Fprintf(w, "\nviolation=%s trace_length=%d\n%s\n\nshortest path:\n%s", v.Kind, v.TraceLength, v.Message, v.text)
+	}
+}

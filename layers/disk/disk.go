@@ -1,0 +1,93 @@
+// Package disk holds what the disk layers share: blocks, addresses, a
+// fixed-size disk value and its canonical encoding.
+package disk
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Block is the value of one disk block.
+type Block uint32
+
+// Addr is a block address.
+type Addr uint32
+
+// MaxBlocks is the most blocks a disk holds.
+const MaxBlocks = 16
+
+// Disk is the contents of one disk; blocks at and beyond the configured
+// size are always zero.
+type Disk [MaxBlocks]Block
+
+// Sizes configures a disk layer: Blocks blocks, client values 0..Values-1,
+// and whether the operation alphabet includes one out-of-bounds address.
+type Sizes struct {
+	Blocks int
+	Values int
+	OOB    bool
+}
+
+// Validate checks the sizes against what a disk can hold.
+func (s Sizes) Validate() error {
+	if s.Blocks < 1 || s.Blocks > MaxBlocks {
+		return fmt.Errorf("blocks must be between 1 and %d, not %d", MaxBlocks, s.Blocks)
+	}
+	if s.Values < 1 || s.Values > 255 {
+		return fmt.Errorf("values must be between 1 and 255, not %d", s.Values)
+	}
+	return nil
+}
+
+// Addrs returns the number of addresses in the operation alphabet: the
+// in-bounds ones, and one more when OOB is set.
+func (s Sizes) Addrs() int {
+	if s.OOB {
+		return s.Blocks + 1
+	}
+	return s.Blocks
+}
+
+// AppendEncode appends the first n blocks of d to dst.
+func AppendEncode(dst []byte, d *Disk, n int) []byte {
+	for _, b := range d[:n] {
+		dst = binary.AppendUvarint(dst, uint64(b))
+	}
+	return dst
+}
+
+// errCorrupt reports an encoding that cannot be decoded.
+var errCorrupt = errors.New("disk: corrupt block encoding")
+
+// Decode reads n blocks from the front of src into d and returns the bytes
+// read.
+func Decode(src []byte, d *Disk, n int) (int, error) {
+	*d = Disk{}
+	off := 0
+	for i := 0; i < n; i++ {
+		v, k := binary.Uvarint(src[off:])
+		if k <= 0 || v > 1<<32-1 {
+			return 0, errCorrupt
+		}
+		d[i] = Block(v)
+		off += k
+	}
+	return off, nil
+}
+
+// Format renders the first n blocks of d as "[0 1 0]".
+func Format(d *Disk, n int) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, v := range d[:n] {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(strconv.FormatUint(uint64(v), 10))
+	}
+	b.WriteByte(']')
+	return b.String()
+}

@@ -1,0 +1,155 @@
+// Package onedisk is the specification of a single disk that never fails:
+// the layer the replicated disk implements and the write-ahead log runs on.
+// Writes are synchronous, so a crash changes nothing; an out-of-bounds
+// write does nothing and an out-of-bounds read returns any value.
+package onedisk
+
+import (
+	"fmt"
+
+	"github.com/argocheck/argocheck/layers/disk"
+	"github.com/argocheck/argocheck/model"
+)
+
+// State is the disk's contents.
+type State struct {
+	Disk disk.Disk
+}
+
+// OpKind is the kind of an operation.
+type OpKind uint8
+
+// Operation kinds.
+const (
+	Read OpKind = iota
+	Write
+	Size
+)
+
+// Op is a disk operation.
+type Op struct {
+	Kind OpKind
+	Addr disk.Addr
+	Val  disk.Block
+}
+
+func (op Op) String() string {
+	switch op.Kind {
+	case Read:
+		return fmt.Sprintf("read(%d)", op.Addr)
+	case Write:
+		return fmt.Sprintf("write(%d, %d)", op.Addr, op.Val)
+	}
+	return "size()"
+}
+
+// Ret is an operation's result: a block, a size, or OK for a write.
+type Ret struct {
+	Val disk.Block
+	OK  bool
+}
+
+func (r Ret) String() string {
+	if r.OK {
+		return "ok"
+	}
+	return fmt.Sprint(r.Val)
+}
+
+// Spec is the OneDisk specification.
+type Spec struct {
+	sizes disk.Sizes
+	// values is the range of values an out-of-bounds read may return.
+	values int
+}
+
+// NewSpec returns the specification of a disk of the given sizes.
+func NewSpec(sizes disk.Sizes) Spec { return Spec{sizes: sizes, values: sizes.Values} }
+
+// Init returns the single initial state, all zeros.
+func (Spec) Init() []State { return []State{{}} }
+
+// Ops returns read and write at every address (with every value) and size.
+func (sp Spec) Ops() []Op {
+	var ops []Op
+	for a := 0; a < sp.sizes.Addrs(); a++ {
+		ops = append(ops, Op{Kind: Read, Addr: disk.Addr(a)})
+	}
+	for a := 0; a < sp.sizes.Addrs(); a++ {
+		for v := 0; v < sp.sizes.Values; v++ {
+			ops = append(ops, Op{Kind: Write, Addr: disk.Addr(a), Val: disk.Block(v)})
+		}
+	}
+	return append(ops, Op{Kind: Size})
+}
+
+// Step runs op.
+func (sp Spec) Step(s *State, op Op, c model.Chooser) Ret {
+	inBounds := int(op.Addr) < sp.sizes.Blocks
+	switch op.Kind {
+	case Read:
+		if !inBounds {
+			return Ret{Val: disk.Block(c.Choose(sp.values))}
+		}
+		return Ret{Val: s.Disk[op.Addr]}
+	case Write:
+		if inBounds {
+			s.Disk[op.Addr] = op.Val
+		}
+		return Ret{OK: true}
+	}
+	return Ret{Val: disk.Block(sp.sizes.Blocks)}
+}
+
+// Crash is the identity.
+func (Spec) Crash(*State, model.Chooser) {}
+
+// AppendEncode appends the disk's blocks.
+func (sp Spec) AppendEncode(dst []byte, s *State) []byte {
+	return disk.AppendEncode(dst, &s.Disk, sp.sizes.Blocks)
+}
+
+// Decode reads a state written by AppendEncode.
+func (sp Spec) Decode(src []byte, s *State) (int, error) {
+	return disk.Decode(src, &s.Disk, sp.sizes.Blocks)
+}
+
+// Format renders the disk as "[0 1 0]".
+func (sp Spec) Format(s *State) string { return disk.Format(&s.Disk, sp.sizes.Blocks) }
+
+// API is the Go interface of one disk.
+type API interface {
+	Read(a disk.Addr) disk.Block
+	Write(a disk.Addr, b disk.Block)
+	Size() int
+}
+
+type handle struct{ c model.Caller[Op, Ret] }
+
+func (h handle) Read(a disk.Addr) disk.Block { return h.c.Call(Op{Kind: Read, Addr: a}).Val }
+func (h handle) Write(a disk.Addr, b disk.Block) {
+	h.c.Call(Op{Kind: Write, Addr: a, Val: b})
+}
+func (h handle) Size() int { return int(h.c.Call(Op{Kind: Size}).Val) }
+
+// Dispatch runs op through api.
+func Dispatch(api API, op Op) Ret {
+	switch op.Kind {
+	case Read:
+		return Ret{Val: api.Read(op.Addr)}
+	case Write:
+		api.Write(op.Addr, op.Val)
+		return Ret{OK: true}
+	}
+	return Ret{Val: disk.Block(api.Size())}
+}
+
+// Layer returns the OneDisk layer for a disk of the given sizes.
+func Layer(sizes disk.Sizes) model.Layer[State, Op, Ret, API] {
+	return model.Layer[State, Op, Ret, API]{
+		Name:     "onedisk",
+		Spec:     NewSpec(sizes),
+		Handle:   func(c model.Caller[Op, Ret]) API { return handle{c} },
+		Dispatch: Dispatch,
+	}
+}

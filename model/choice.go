@@ -1,0 +1,100 @@
+package model
+
+// Chooser resolves nondeterminism in a specification: Choose(n) returns one
+// of the n alternatives 0..n-1. The executor enumerates every answer.
+type Chooser interface {
+	Choose(n int) int
+}
+
+// choices enumerates the answers to a sequence of Choose calls, as an
+// odometer over the recorded choice points: a run replays the fixed prefix
+// and takes alternative 0 at every new choice point; next advances the
+// deepest choice point that has alternatives left.
+type choices struct {
+	pick  []int32 // chosen alternative at each choice point
+	width []int32 // number of alternatives at each choice point
+	at    []int32 // primitive step during which each choice was made
+	pos   int     // next choice point of the current run
+	fixed int     // choice points replayed from the previous run
+	step  int32   // current primitive step, set by the caller
+	// diverged records that a replayed choice point asked for a different
+	// number of alternatives, or at a different step, than when recorded:
+	// the code under test is not deterministic.
+	diverged bool
+}
+
+// reset starts a new enumeration.
+func (c *choices) reset() {
+	c.pick, c.width, c.at = c.pick[:0], c.width[:0], c.at[:0]
+	c.pos, c.fixed, c.step, c.diverged = 0, 0, 0, false
+}
+
+// Choose implements Chooser.
+func (c *choices) Choose(n int) int {
+	if n <= 1 {
+		if n < 1 {
+			panic("model: Choose with no alternatives")
+		}
+		return 0
+	}
+	i := c.pos
+	c.pos++
+	if i < c.fixed {
+		if c.width[i] != int32(n) || c.at[i] != c.step {
+			c.diverged = true
+		}
+		return int(c.pick[i])
+	}
+	c.pick = append(c.pick, 0)
+	c.width = append(c.width, int32(n))
+	c.at = append(c.at, c.step)
+	return 0
+}
+
+// finish checks the end of a run: a run must replay its whole prefix.
+func (c *choices) finish() {
+	if c.pos < c.fixed {
+		c.diverged = true
+	}
+	// Drop choice points recorded past the ones this run reached (never
+	// happens for deterministic code, which makes the same calls).
+	if c.pos < len(c.pick) {
+		c.pick, c.width, c.at = c.pick[:c.pos], c.width[:c.pos], c.at[:c.pos]
+	}
+}
+
+// next advances to the next run; it reports false when every combination
+// has been run. After next, newFrom tells the first primitive step whose
+// snapshot differs from the previous runs.
+func (c *choices) next() bool {
+	for i := len(c.pick) - 1; i >= 0; i-- {
+		if c.pick[i]+1 < c.width[i] {
+			c.pick[i]++
+			c.pick, c.width, c.at = c.pick[:i+1], c.width[:i+1], c.at[:i+1]
+			c.fixed = i + 1
+			c.pos = 0
+			c.step = 0
+			return true
+		}
+	}
+	return false
+}
+
+// newFrom returns the first snapshot index that the current run can differ
+// in from earlier runs of the same enumeration: snapshots up to and
+// including the step of the last replayed choice are shared.
+func (c *choices) newFrom() int {
+	if c.fixed == 0 {
+		return 0
+	}
+	return int(c.at[c.fixed-1]) + 1
+}
+
+// path returns the choices of the current run, for traces.
+func (c *choices) path() []int {
+	out := make([]int, len(c.pick))
+	for i, p := range c.pick {
+		out[i] = int(p)
+	}
+	return out
+}

@@ -1,0 +1,69 @@
+package model
+
+import "fmt"
+
+// Machine is the executor's handle on a lower-layer specification: it owns
+// the lower state, runs each Call as one step of the spec, and records a
+// crash snapshot before every step. A Machine belongs to one worker.
+type Machine[S comparable, Op fmt.Stringer, Ret Result] struct {
+	spec  Spec[S, Op, Ret]
+	state S
+	snaps []S // snaps[k] is the state before step k
+	ch    *choices
+	limit int
+	// calls, when tracing, records every step of the run for paths.
+	tracing bool
+	calls   []Call
+}
+
+// Call is one primitive step of a run, as a person reads it in a path.
+type Call struct {
+	Op    string `json:"op"`
+	Ret   string `json:"ret"`
+	State string `json:"state"` // lower state after the step
+}
+
+// stepLimitError is panicked by a Machine whose run exceeds the step limit.
+type stepLimitError struct{ limit int }
+
+func (e stepLimitError) Error() string {
+	return fmt.Sprintf("procedure exceeded the step limit of %d primitive operations", e.limit)
+}
+
+func newMachine[S comparable, Op fmt.Stringer, Ret Result](spec Spec[S, Op, Ret], ch *choices, limit int) *Machine[S, Op, Ret] {
+	return &Machine[S, Op, Ret]{spec: spec, ch: ch, limit: limit}
+}
+
+// start begins a run from s.
+func (m *Machine[S, Op, Ret]) start(s *S) {
+	m.state = *s
+	m.snaps = m.snaps[:0]
+	m.calls = m.calls[:0]
+}
+
+// Call runs op as one step of the lower specification.
+func (m *Machine[S, Op, Ret]) Call(op Op) Ret {
+	k := len(m.snaps)
+	if k >= m.limit {
+		panic(stepLimitError{m.limit})
+	}
+	m.snaps = append(m.snaps, m.state)
+	m.ch.step = int32(k)
+	r := m.spec.Step(&m.state, op, m.ch)
+	if m.tracing {
+		m.calls = append(m.calls, Call{Op: op.String(), Ret: r.String(), State: m.spec.Format(&m.state)})
+	}
+	return r
+}
+
+// steps returns the number of steps of the current run.
+func (m *Machine[S, Op, Ret]) steps() int { return len(m.snaps) }
+
+// snapshot returns the state before step k; k == steps() is the state
+// after the last step.
+func (m *Machine[S, Op, Ret]) snapshot(k int) *S {
+	if k == len(m.snaps) {
+		return &m.state
+	}
+	return &m.snaps[k]
+}

@@ -1,0 +1,122 @@
+package model
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// StepKind says what one step of a path is.
+type StepKind string
+
+// Step kinds.
+const (
+	// StepInit is the initial node of a path.
+	StepInit StepKind = "init"
+	// StepOp is an operation whose procedure ran to completion.
+	StepOp StepKind = "op"
+	// StepCrashInOp is a crash during an operation's procedure.
+	StepCrashInOp StepKind = "crash-in-op"
+	// StepCrash is a crash between operations.
+	StepCrash StepKind = "crash"
+	// StepRecover is a recovery run to completion.
+	StepRecover StepKind = "recover"
+	// StepCrashInRecovery is a crash during recovery.
+	StepCrashInRecovery StepKind = "crash-in-recovery"
+)
+
+// Step is one edge of a path, described for a person.
+type Step struct {
+	Kind StepKind `json:"kind"`
+	// Op is the upper operation, and Ret its result when it completed.
+	Op  string `json:"op,omitempty"`
+	Ret string `json:"ret,omitempty"`
+	// Choices are the lower layer's nondeterministic choices of the run
+	// (disk failures, out-of-bounds values), by alternative index.
+	Choices []int `json:"choices,omitempty"`
+	// Calls are the primitive steps that ran, up to the crash for a crash.
+	Calls []Call `json:"calls,omitempty"`
+	// CrashAfter is the number of primitive steps before a crash during a
+	// procedure, of Total steps the run had.
+	CrashAfter int `json:"crash_after,omitempty"`
+	Total      int `json:"total,omitempty"`
+	// Node is the node the step reaches, unless it violates.
+	Node NodeView `json:"node"`
+	// Violation is set on the step where a check failed.
+	Violation *Violation `json:"violation,omitempty"`
+}
+
+// NodeView describes a node of the state graph for a person.
+type NodeView struct {
+	Recovering bool   `json:"recovering"`
+	Lower      string `json:"lower"`
+	// Abstract is the upper state of an Idle node.
+	Abstract string `json:"abstract,omitempty"`
+	// Allowed are the upper states a Recovering node's recovery may end in.
+	Allowed []string `json:"allowed,omitempty"`
+}
+
+// Trace is a path from an initial node to a violation.
+type Trace struct {
+	Steps []Step `json:"steps"`
+}
+
+// Len returns the number of edges on the path (the initial node is none).
+func (t *Trace) Len() int { return len(t.Steps) - 1 }
+
+// String renders the path as WriteText does.
+func (t *Trace) String() string {
+	var b strings.Builder
+	t.WriteText(&b)
+	return b.String()
+}
+
+// WriteText writes the path for a person: each step with its primitive
+// calls and the node it reaches, and the failed check in words.
+func (t *Trace) WriteText(w io.Writer) {
+	for i, s := range t.Steps {
+		if i == 0 {
+			fmt.Fprintf(w, "start\n")
+		} else {
+			fmt.Fprintf(w, "%d. %s\n", i, s.headline())
+			for j, c := range s.Calls {
+				fmt.Fprintf(w, "     %2d  %-28s -> %-8s %s\n", j+1, c.Op, c.Ret, c.State)
+			}
+			if s.Kind == StepCrashInOp || s.Kind == StepCrashInRecovery {
+				fmt.Fprintf(w, "         crash\n")
+			}
+		}
+		if s.Violation != nil {
+			fmt.Fprintf(w, "   VIOLATION (%s): %s\n", s.Violation.Kind, s.Violation.Message)
+			continue
+		}
+		fmt.Fprintf(w, "   %s\n", s.Node.String())
+	}
+}
+
+func (s *Step) headline() string {
+	switch s.Kind {
+	case StepOp:
+		if s.Ret == "" {
+			return s.Op
+		}
+		return fmt.Sprintf("%s -> %s", s.Op, s.Ret)
+	case StepCrashInOp:
+		return fmt.Sprintf("%s, crash after %d of %d steps", s.Op, s.CrashAfter, s.Total)
+	case StepCrash:
+		return "crash between operations"
+	case StepRecover:
+		return "recovery"
+	case StepCrashInRecovery:
+		return fmt.Sprintf("recovery, crash after %d of %d steps", s.CrashAfter, s.Total)
+	}
+	return string(s.Kind)
+}
+
+// String renders the node on one line.
+func (v NodeView) String() string {
+	if v.Recovering {
+		return fmt.Sprintf("recovering  lower %s  allowed {%s}", v.Lower, strings.Join(v.Allowed, ", "))
+	}
+	return fmt.Sprintf("idle        lower %s  abstract %s", v.Lower, v.Abstract)
+}
