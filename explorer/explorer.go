@@ -33,6 +33,17 @@ type Config struct {
 	// BatchSize is the number of frontier states a worker takes at a time;
 	// zero means 256.
 	BatchSize int
+	// Continue, when above 1, keeps searching after a violation until this
+	// many distinct violations (see Counterexample) are found or the graph
+	// is exhausted; otherwise the search stops at the level of the first
+	// violation and reports the smallest one.
+	Continue int
+	// Progress, when set, is called with the figures at every level
+	// barrier and every ProgressInterval (default
+	// DefaultProgressInterval) from a ticker; calls are never concurrent
+	// and none follows Run's return.
+	Progress         func(Progress)
+	ProgressInterval time.Duration
 }
 
 func (c Config) validate() (Config, error) {
@@ -82,7 +93,13 @@ type Result struct {
 	// shortest path to the violation.
 	Violation *model.Violation
 	Trace     *model.Trace
-	// Stopped says which bound or cancellation made the verdict Incomplete.
+	// Violations are the distinct violations found, Violation and Trace
+	// first, in the order of their violating edges (at most
+	// Config.Continue of them, or one).
+	Violations []Counterexample
+	// Stopped says which bound or cancellation ended the search before
+	// closure: the reason of an Incomplete verdict, or of a Violation
+	// verdict with fewer than Config.Continue violations.
 	Stopped string
 }
 
@@ -113,6 +130,7 @@ type search struct {
 	inits   [][]byte
 	level   levelTable
 	workers []*worker
+	prog    *progress
 }
 
 type worker struct {
@@ -124,9 +142,12 @@ type worker struct {
 	err   error
 
 	transitions, crashes uint64
+	reported             uint64 // transitions already counted in progress
 	// The smallest violation this worker found in the current level.
 	violation *model.Violation
 	violKey   uint64
+	// Every violation found in the current level, when continuing.
+	found []found
 }
 
 // Run searches chk's state graph breadth first. A violation is a result,
@@ -148,7 +169,12 @@ func Run(ctx context.Context, chk model.Checker, cfg Config) (*Result, error) {
 		s.workers = append(s.workers, &worker{s: s, m: chk.NewWorker()})
 	}
 	res := &Result{}
+	s.prog = startProgress(cfg, start)
 	defer func() {
+		s.prog.close()
+		if len(res.Violations) > 0 {
+			res.Verdict = Violation
+		}
 		res.Elapsed = time.Since(start)
 		res.States = uint64(len(s.parents))
 		for _, w := range s.workers {
@@ -160,8 +186,8 @@ func Run(ctx context.Context, chk model.Checker, cfg Config) (*Result, error) {
 
 	inits, v := s.workers[0].m.Initial()
 	if v != nil {
-		res.Verdict, res.Violation = Violation, v
-		res.Trace = &model.Trace{Steps: []model.Step{{Kind: model.StepInit, Violation: v}}}
+		t := &model.Trace{Steps: []model.Step{{Kind: model.StepInit, Violation: v}}}
+		res.addCounterexample(newCounterexample(v, t))
 		return res, nil
 	}
 	var frontier, next nodes
@@ -176,6 +202,11 @@ func Run(ctx context.Context, chk model.Checker, cfg Config) (*Result, error) {
 	base := uint64(0) // number of the first frontier state
 	for depth := 0; frontier.len() > 0; depth++ {
 		res.Depth = depth
+		s.levelStart(depth, frontier.len())
+		if ctx.Err() != nil {
+			res.Verdict, res.Stopped = Incomplete, stopReason(ctx)
+			return res, nil
+		}
 		if cfg.MaxDepth > 0 && depth >= cfg.MaxDepth {
 			res.Verdict, res.Stopped = Incomplete, fmt.Sprintf("max depth %d reached", cfg.MaxDepth)
 			return res, nil
@@ -186,15 +217,18 @@ func Run(ctx context.Context, chk model.Checker, cfg Config) (*Result, error) {
 		}
 		if err := s.expandLevel(ctx, &frontier, base, batches[:nb]); err != nil {
 			if ctx.Err() != nil {
-				res.Verdict, res.Stopped = Incomplete, "cancelled"
+				res.Verdict, res.Stopped = Incomplete, stopReason(ctx)
 				return res, nil
 			}
 			return nil, err
 		}
-		if w := s.smallestViolation(); w != nil {
+		if s.continuing() {
+			if s.collect(res) {
+				return res, nil
+			}
+		} else if w := s.smallestViolation(); w != nil {
 			parent, _ := splitEdge(w.violKey)
-			res.Verdict, res.Violation = Violation, w.violation
-			res.Trace = s.trace(parent, w.violation.Edge)
+			res.addCounterexample(newCounterexample(w.violation, s.trace(parent, w.violation.Edge)))
 			return res, nil
 		}
 		// Barrier: keep each new state's smallest discovery, in edge order.
@@ -254,6 +288,10 @@ func (s *search) expandLevel(ctx context.Context, frontier *nodes, base uint64, 
 					if w.err != nil {
 						return w.err
 					}
+					if v != nil && s.continuing() {
+						w.found = append(w.found, found{edgeKey(w.state, v.Edge), v})
+						continue
+					}
 					if v != nil {
 						key := edgeKey(w.state, v.Edge)
 						if w.violation == nil || key < w.violKey {
@@ -268,6 +306,7 @@ func (s *search) expandLevel(ctx context.Context, frontier *nodes, base uint64, 
 						break
 					}
 				}
+				s.batchDone(w)
 			}
 		})
 	}

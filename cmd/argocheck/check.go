@@ -25,6 +25,7 @@ type checkFlags struct {
 	maxDepth            int
 	maxStates           uint64
 	json                bool
+	out                 outputFlags
 }
 
 func newCheck() *cobra.Command {
@@ -56,6 +57,7 @@ shortest path to it.`,
 	fl.IntVar(&f.maxDepth, "max-depth", 0, "stop, incomplete, at this depth (0: no bound)")
 	fl.Uint64Var(&f.maxStates, "max-states", 0, "stop, incomplete, past this many states (0: no bound)")
 	fl.BoolVar(&f.json, "json", false, "print one JSON object instead of the summary")
+	f.out.register(fl, true)
 	return cmd
 }
 
@@ -86,14 +88,20 @@ func runCheck(cmd *cobra.Command, name string, f checkFlags) error {
 	if err != nil {
 		return usageError{err}
 	}
+	if err := f.out.validate(); err != nil {
+		return usageError{err}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	cfg := explorer.Config{Workers: f.workers, Exact: f.exact, MaxDepth: f.maxDepth, MaxStates: f.maxStates}
-	res, err := explorer.Run(ctx, chk, cfg)
+	res, err := f.out.explore(ctx, cmd, "", chk, cfg)
 	if err != nil {
 		return err
 	}
 	rep := newReport(sys, p, f.variant, f.workers, res)
+	if err := f.out.writeFiles(rep, res); err != nil {
+		return err
+	}
 	out := cmd.OutOrStdout()
 	if f.json {
 		enc := json.NewEncoder(out)
@@ -116,4 +124,3 @@ func verdictExit(v explorer.Verdict) error {
 	}
 	return nil
 }
-
