@@ -525,7 +525,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) capture(v *Violation)
 
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Replay(node []byte, edge uint32) (Step, []byte) {
 	w.target, w.found = int64(edge), false
-	defer func() { w.target = -1; w.m.tracing = false }()
+	defer func() { w.target, w.found = -1, false; w.m.tracing = false }()
 	w.expand(node)
 	if !w.found {
 		return Step{}, nil
