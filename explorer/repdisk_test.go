@@ -195,8 +195,10 @@ func TestBounds(t *testing.T) {
 	}
 }
 
+// BenchmarkRepdisk explores the largest replicated disk that takes about a
+// second.
 func BenchmarkRepdisk(b *testing.B) {
-	p := layers.Params{Blocks: 6, Values: 3}
+	p := layers.Params{Blocks: 5, Values: 4}
 	chk, err := layers.Build("repdisk", p, "")
 	if err != nil {
 		b.Fatal(err)
