@@ -160,3 +160,24 @@ func TestProcedures(t *testing.T) {
 		}
 	}
 }
+
+// TestProceduresDoNotAllocate: the log's procedures run on the explorer's
+// hot path, once per edge, and allocate nothing.
+func TestProceduresDoNotAllocate(t *testing.T) {
+	cfg := Config{Blocks: 2, Log: 2}
+	m := &disk1{}
+	inst := Impl(cfg, Correct)(m)
+	log := inst.API
+	allocs := testing.AllocsPerRun(100, func() {
+		log.Write(0, 1)
+		log.Write(1, 1)
+		log.Write(1, 0)
+		log.Read(1)
+		log.Size()
+		log.Commit()
+		inst.Recover()
+	})
+	if allocs != 0 {
+		t.Errorf("%.1f allocations per transaction, want 0", allocs)
+	}
+}
