@@ -127,6 +127,27 @@ func TestLogVerifies(t *testing.T) {
 	}
 }
 
+// TestLogVerifiesOutOfBounds: with an out-of-bounds address in the
+// alphabet (its log entry is applied to no block, its read returns any
+// value), both systems still verify.
+func TestLogVerifiesOutOfBounds(t *testing.T) {
+	for _, tt := range []struct {
+		system              string
+		blocks, values, log int
+		states              uint64
+	}{
+		{"log", 2, 2, 2, 1712},
+		{"log/repdisk", 1, 2, 2, 1556},
+	} {
+		p := params(tt.blocks, tt.values, tt.log)
+		p.OOB = true
+		r := check(t, checkKey{tt.system, p, "", false})
+		if r.Verdict != explorer.Verified || r.States != tt.states {
+			t.Errorf("%s %+v: %s with %d states, want verified with %d: %v", tt.system, p, r.Verdict, r.States, tt.states, r.Violation)
+		}
+	}
+}
+
 // TestBrokenVariants: every broken variant is caught, with the kind of
 // the failed check and the length of the shortest path to it. Most need
 // two values and a log of two: a transaction that writes one address
