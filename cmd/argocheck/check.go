@@ -121,4 +121,3 @@ func verdictExit(v explorer.Verdict) error {
 	}
 	return nil
 }
-
