@@ -25,6 +25,7 @@ type checkFlags struct {
 	maxDepth            int
 	maxStates           uint64
 	json                bool
+	modular             bool
 	out                 outputFlags
 }
 
@@ -57,6 +58,7 @@ shortest path to it.`,
 	fl.IntVar(&f.maxDepth, "max-depth", 0, "stop, incomplete, at this depth (0: no bound)")
 	fl.Uint64Var(&f.maxStates, "max-states", 0, "stop, incomplete, past this many states (0: no bound)")
 	fl.BoolVar(&f.json, "json", false, "print one JSON object instead of the summary")
+	fl.BoolVar(&f.modular, "modular", false, "check each layer against the specification below it, then the stack end to end")
 	f.out.register(fl, true)
 	return cmd
 }
@@ -84,15 +86,21 @@ func runCheck(cmd *cobra.Command, name string, f checkFlags) error {
 	if f.workers < 1 {
 		return usageError{fmt.Errorf("--workers must be at least 1, not %d", f.workers)}
 	}
-	chk, err := sys.Build(p, f.variant)
-	if err != nil {
-		return usageError{err}
-	}
 	if err := f.out.validate(); err != nil {
 		return usageError{err}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if f.modular {
+		if f.out.traceHTML != "" || f.out.traceDOT != "" {
+			return usageError{fmt.Errorf("--trace-html and --trace-dot draw one check's paths, not a --modular check's")}
+		}
+		return runModular(ctx, cmd, sys, p, f.variant, f)
+	}
+	chk, err := sys.Build(p, f.variant)
+	if err != nil {
+		return usageError{err}
+	}
 	cfg := explorer.Config{Workers: f.workers, Exact: f.exact, MaxDepth: f.maxDepth, MaxStates: f.maxStates}
 	res, err := f.out.explore(ctx, cmd, "", chk, cfg)
 	if err != nil {

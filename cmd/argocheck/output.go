@@ -148,3 +148,25 @@ func plural(n int, one, many string) string {
 	}
 	return many
 }
+
+// writeModular writes the report files of a modular check: the modular
+// JSON object, and one JUnit test case per part.
+func (o *outputFlags) writeModular(mr *modularReport) error {
+	if o.report != "" {
+		if err := writeJSONFile(o.report, mr); err != nil {
+			return err
+		}
+	}
+	if o.junit != "" {
+		var cases []junitCase
+		for _, r := range mr.Checks {
+			cases = append(cases, checkCase(r))
+		}
+		var buf bytes.Buffer
+		if err := writeJUnit(&buf, "argocheck "+mr.System+" modular", cases); err != nil {
+			return err
+		}
+		return os.WriteFile(o.junit, buf.Bytes(), 0o644)
+	}
+	return nil
+}
