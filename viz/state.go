@@ -17,11 +17,16 @@ type part struct {
 	Changed bool // differs from the previous state
 }
 
-// cell is one element of a [...] list.
+// cell is one element of a [...] list; a "|" element separates regions
+// of a disk (a log's header, descriptor, entries and data) and is drawn as
+// a gap.
 type cell struct {
 	Text    string
 	Changed bool
 }
+
+// Sep reports whether the cell is a region separator.
+func (c cell) Sep() bool { return c.Text == "|" }
 
 // parseState splits s into parts at top-level spaces; a part is name=value
 // or value, and a value in square brackets is a list of cells. A string

@@ -144,3 +144,24 @@ func TestParseStateUnbalanced(t *testing.T) {
 		}
 	}
 }
+
+// TestParseStateSeparators: "|" in a list separates regions of a disk and
+// is never a changed cell.
+func TestParseStateSeparators(t *testing.T) {
+	prev, cur := parseState("d0=[c1 0 | 1 0 | 0]"), parseState("d0=[c2 0 | 1 0 | 1]")
+	diff(&prev, &cur)
+	var got []string
+	for _, c := range cur.Parts[0].Cells {
+		switch {
+		case c.Sep():
+			got = append(got, "|")
+		case c.Changed:
+			got = append(got, "*"+c.Text)
+		default:
+			got = append(got, c.Text)
+		}
+	}
+	if s := strings.Join(got, " "); s != "*c2 0 | 1 0 | *1" {
+		t.Errorf("cells %q", s)
+	}
+}
