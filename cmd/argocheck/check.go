@@ -25,6 +25,7 @@ type checkFlags struct {
 	maxDepth            int
 	maxStates           uint64
 	json                bool
+	memory              string
 }
 
 func newCheck() *cobra.Command {
@@ -56,6 +57,7 @@ shortest path to it.`,
 	fl.IntVar(&f.maxDepth, "max-depth", 0, "stop, incomplete, at this depth (0: no bound)")
 	fl.Uint64Var(&f.maxStates, "max-states", 0, "stop, incomplete, past this many states (0: no bound)")
 	fl.BoolVar(&f.json, "json", false, "print one JSON object instead of the summary")
+	fl.StringVar(&f.memory, "memory", "", "memory budget of the visited set and parent records, e.g. 2GiB or 500MB (default: half the physical memory)")
 	return cmd
 }
 
@@ -88,7 +90,11 @@ func runCheck(cmd *cobra.Command, name string, f checkFlags) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	cfg := explorer.Config{Workers: f.workers, Exact: f.exact, MaxDepth: f.maxDepth, MaxStates: f.maxStates}
+	memory, err := parseBytes(f.memory)
+	if err != nil {
+		return usageError{fmt.Errorf("--memory: %v", err)}
+	}
+	cfg := explorer.Config{Workers: f.workers, Exact: f.exact, MaxDepth: f.maxDepth, MaxStates: f.maxStates, MemoryBytes: memory}
 	res, err := explorer.Run(ctx, chk, cfg)
 	if err != nil {
 		return err
