@@ -122,4 +122,3 @@ func verdictExit(v explorer.Verdict) error {
 	}
 	return nil
 }
-
