@@ -26,6 +26,8 @@ type checkFlags struct {
 	maxStates           uint64
 	json                bool
 	memory              string
+	memoryBytes         uint64 // --memory, parsed
+	modular             bool
 }
 
 func newCheck() *cobra.Command {
@@ -58,6 +60,7 @@ shortest path to it.`,
 	fl.Uint64Var(&f.maxStates, "max-states", 0, "stop, incomplete, past this many states (0: no bound)")
 	fl.BoolVar(&f.json, "json", false, "print one JSON object instead of the summary")
 	fl.StringVar(&f.memory, "memory", "", "memory budget of the visited set and parent records, e.g. 2GiB or 500MB (default: half the physical memory)")
+	fl.BoolVar(&f.modular, "modular", false, "check each layer against the specification below it, then the stack end to end")
 	return cmd
 }
 
@@ -84,17 +87,19 @@ func runCheck(cmd *cobra.Command, name string, f checkFlags) error {
 	if f.workers < 1 {
 		return usageError{fmt.Errorf("--workers must be at least 1, not %d", f.workers)}
 	}
+	if f.memoryBytes, err = parseBytes(f.memory); err != nil {
+		return usageError{fmt.Errorf("--memory: %v", err)}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if f.modular {
+		return runModular(ctx, cmd, sys, p, f.variant, f)
+	}
 	chk, err := sys.Build(p, f.variant)
 	if err != nil {
 		return usageError{err}
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	memory, err := parseBytes(f.memory)
-	if err != nil {
-		return usageError{fmt.Errorf("--memory: %v", err)}
-	}
-	cfg := explorer.Config{Workers: f.workers, Exact: f.exact, MaxDepth: f.maxDepth, MaxStates: f.maxStates, MemoryBytes: memory}
+	cfg := explorer.Config{Workers: f.workers, Exact: f.exact, MaxDepth: f.maxDepth, MaxStates: f.maxStates, MemoryBytes: f.memoryBytes}
 	res, err := explorer.Run(ctx, chk, cfg)
 	if err != nil {
 		return err
