@@ -180,5 +180,5 @@ func (s *search) levelStart(depth, frontier int) {
 	for _, w := range s.workers {
 		t += w.transitions
 	}
-	s.prog.barrier(depth, uint64(len(s.parents)), frontier, t)
+	s.prog.barrier(depth, s.parents.len(), frontier, t)
 }

@@ -25,6 +25,8 @@ type checkFlags struct {
 	maxDepth            int
 	maxStates           uint64
 	json                bool
+	memory              string
+	memoryBytes         uint64 // --memory, parsed
 	modular             bool
 	out                 outputFlags
 }
@@ -58,6 +60,7 @@ shortest path to it.`,
 	fl.IntVar(&f.maxDepth, "max-depth", 0, "stop, incomplete, at this depth (0: no bound)")
 	fl.Uint64Var(&f.maxStates, "max-states", 0, "stop, incomplete, past this many states (0: no bound)")
 	fl.BoolVar(&f.json, "json", false, "print one JSON object instead of the summary")
+	fl.StringVar(&f.memory, "memory", "", "memory budget of the visited set and parent records, e.g. 2GiB or 500MB (default: half the physical memory)")
 	fl.BoolVar(&f.modular, "modular", false, "check each layer against the specification below it, then the stack end to end")
 	f.out.register(fl, true)
 	return cmd
@@ -89,6 +92,9 @@ func runCheck(cmd *cobra.Command, name string, f checkFlags) error {
 	if err := f.out.validate(); err != nil {
 		return usageError{err}
 	}
+	if f.memoryBytes, err = parseBytes(f.memory); err != nil {
+		return usageError{fmt.Errorf("--memory: %v", err)}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if f.modular {
@@ -101,7 +107,7 @@ func runCheck(cmd *cobra.Command, name string, f checkFlags) error {
 	if err != nil {
 		return usageError{err}
 	}
-	cfg := explorer.Config{Workers: f.workers, Exact: f.exact, MaxDepth: f.maxDepth, MaxStates: f.maxStates}
+	cfg := explorer.Config{Workers: f.workers, Exact: f.exact, MaxDepth: f.maxDepth, MaxStates: f.maxStates, MemoryBytes: f.memoryBytes}
 	res, err := f.out.explore(ctx, cmd, "", chk, cfg)
 	if err != nil {
 		return err

@@ -44,7 +44,7 @@ func runModular(ctx context.Context, cmd *cobra.Command, sys *layers.System, p l
 		variant = "correct"
 	}
 	mr := &modularReport{System: sys.Name, Variant: variant, Modular: true, Verdict: explorer.Verified}
-	cfg := explorer.Config{Workers: f.workers, Exact: f.exact, MaxDepth: f.maxDepth, MaxStates: f.maxStates}
+	cfg := explorer.Config{Workers: f.workers, Exact: f.exact, MaxDepth: f.maxDepth, MaxStates: f.maxStates, MemoryBytes: f.memoryBytes}
 	for _, part := range parts {
 		psys, err := layers.Lookup(part.System)
 		if err != nil {

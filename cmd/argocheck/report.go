@@ -27,6 +27,8 @@ type report struct {
 	StatesPerSecond float64          `json:"states_per_second"`
 	MemoryBytes     uint64           `json:"memory_bytes"`
 	BytesPerState   float64          `json:"bytes_per_state"`
+	LevelBytes      uint64           `json:"level_bytes"`
+	Collision       float64          `json:"collision_probability"`
 	Violation       *violationReport `json:"violation,omitempty"`
 	// Violations are the distinct violations found (--continue), the
 	// first being Violation.
@@ -66,6 +68,7 @@ func newReport(sys *layers.System, p layers.Params, variant string, workers int,
 		Depth: res.Depth, Seconds: round(res.Elapsed.Seconds(), 4),
 		StatesPerSecond: math.Round(res.StatesPerSecond()),
 		MemoryBytes:     res.MemoryBytes, BytesPerState: round(res.BytesPerState(), 1),
+		LevelBytes: res.LevelBytes, Collision: res.Collision,
 	}
 	for _, ce := range res.Violations {
 		r.Violations = append(r.Violations, &violationReport{
@@ -95,6 +98,7 @@ func (r *report) writeText(w io.Writer) {
 	fmt.Fprintf(w, "states=%d transitions=%d crash_points=%d depth=%d\n", r.States, r.Transitions, r.CrashPoints, r.Depth)
 	fmt.Fprintf(w, "seconds=%.3f states_per_second=%.0f memory_bytes=%d bytes_per_state=%.1f\n",
 		r.Seconds, r.StatesPerSecond, r.MemoryBytes, r.BytesPerState)
+	fmt.Fprintf(w, "level_bytes=%d collision_probability=%.3g\n", r.LevelBytes, r.Collision)
 	if v := r.Violation; v != nil {
 		fmt.Fprintf(w, "\nviolation=%s trace_length=%d\n%s\n\nshortest path:\n%s", v.Kind, v.TraceLength, v.Message, v.text)
 	}
