@@ -55,9 +55,9 @@ type oracle struct {
 // relation from upper to reachable lower states, for every upper state
 // related to a reachable one and every operation op,
 //
-//	1. absr ; exec op       ⊆ (v <- step op ; absr ; pure v)
-//	2. absr ; rexec op rec  ⊆ (crashA ∪ step op ; crashA) ; absr
-//	3. absr ; crashC ; exec_recover rec ⊆ crashA ; absr
+//  1. absr ; exec op       ⊆ (v <- step op ; absr ; pure v)
+//  2. absr ; rexec op rec  ⊆ (crashA ∪ step op ; crashA) ; absr
+//  3. absr ; crashC ; exec_recover rec ⊆ crashA ; absr
 //
 // and every initial lower state relates to an initial upper state. A
 // procedure that panics, exceeds the step limit or is not deterministic,

@@ -13,6 +13,7 @@ import (
 
 	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/layers"
+	"github.com/argocheck/argocheck/model"
 )
 
 // checkFlags are the flags of check.
@@ -27,6 +28,8 @@ type checkFlags struct {
 	json                bool
 	modular             bool
 	out                 outputFlags
+	crashes             string
+	crashMode           model.CrashMode // crashes, parsed
 }
 
 func newCheck() *cobra.Command {
@@ -60,6 +63,7 @@ shortest path to it.`,
 	fl.BoolVar(&f.json, "json", false, "print one JSON object instead of the summary")
 	fl.BoolVar(&f.modular, "modular", false, "check each layer against the specification below it, then the stack end to end")
 	f.out.register(fl, true)
+	fl.StringVar(&f.crashes, "crashes", "all", "where crashes strike: all, no-nested (none during recovery), between-ops (none inside procedures)")
 	return cmd
 }
 
@@ -89,6 +93,11 @@ func runCheck(cmd *cobra.Command, name string, f checkFlags) error {
 	if err := f.out.validate(); err != nil {
 		return usageError{err}
 	}
+	crashes, err := model.ParseCrashMode(f.crashes)
+	if err != nil {
+		return usageError{fmt.Errorf("--crashes: %v", err)}
+	}
+	f.crashMode = crashes
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if f.modular {
@@ -101,12 +110,16 @@ func runCheck(cmd *cobra.Command, name string, f checkFlags) error {
 	if err != nil {
 		return usageError{err}
 	}
+	if err := setCrashes(chk, name, crashes); err != nil {
+		return err
+	}
 	cfg := explorer.Config{Workers: f.workers, Exact: f.exact, MaxDepth: f.maxDepth, MaxStates: f.maxStates}
 	res, err := f.out.explore(ctx, cmd, "", chk, cfg)
 	if err != nil {
 		return err
 	}
 	rep := newReport(sys, p, f.variant, f.workers, res)
+	noteCrashes(rep, crashes)
 	if err := f.out.writeFiles(rep, res); err != nil {
 		return err
 	}
@@ -131,4 +144,19 @@ func verdictExit(v explorer.Verdict) error {
 		return exitError{exitIncomplete}
 	}
 	return nil
+}
+
+// setCrashes narrows chk's crashes to mode (see --crashes).
+func setCrashes(chk model.Checker, name string, mode model.CrashMode) error {
+	if err := model.SetCrashMode(chk, mode); err != nil {
+		return usageError{fmt.Errorf("--crashes: %s: %v", name, err)}
+	}
+	return nil
+}
+
+// noteCrashes records a narrowed crash mode in the report's parameters.
+func noteCrashes(rep *report, mode model.CrashMode) {
+	if mode != model.CrashAll {
+		rep.Params["crashes"] = mode.String()
+	}
 }
