@@ -128,6 +128,16 @@ func Check(sem model.Semantics, opts Options) Verdict {
 	return Verdict{Verified: true, States: n}
 }
 
+// Reachable returns the lower states reachable at operation boundaries
+// under opts, sorted: the domain Check decides its inclusions over, and a
+// domain for comparing a system's relations with Equal.
+func Reachable(sem model.Semantics, opts Options) []string {
+	o := &oracle{sem: sem, opts: opts, names: sem.Ops()}
+	o.build()
+	reach, _ := o.reachable()
+	return reach
+}
+
 // build makes the check's relations from the semantics.
 func (o *oracle) build() {
 	sem := o.sem

@@ -248,3 +248,42 @@ func scratchRecovery(d twodisk.API) {
 		return
 	}
 }
+
+// TestFaultsAgree: a panic and a runaway recovery are violations of the
+// same kind for the oracle and the explorer.
+func TestFaultsAgree(t *testing.T) {
+	p := layers.Params{Blocks: 2, Values: 2}
+	tests := []struct {
+		name string
+		rec  func(d twodisk.API)
+		kind string
+	}{
+		{"panic", func(d twodisk.API) {
+			replicated.Impl(replicated.Correct)(d).Recover()
+			if b, _ := d.Read(twodisk.D0, 1); b == 1 {
+				panic("block 1 holds 1")
+			}
+		}, model.KindPanic},
+		{"runaway", func(d twodisk.API) {
+			for {
+				if b, _ := d.Read(twodisk.D0, 0); b == 1 {
+					return
+				}
+			}
+		}, model.KindStepLimit},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sys := repdiskWith(tt.rec, p)
+			sys.StepLimit = 20
+			got := relations.Check(sys.Semantics(), relations.Options{})
+			res := explore(t, sys)
+			if got.Verified || got.Violation.Kind != tt.kind {
+				t.Errorf("oracle: %v, want a %s violation", got, tt.kind)
+			}
+			if res.Verdict != explorer.Violation || res.Violation.Kind != tt.kind {
+				t.Errorf("explorer: %s %v, want a %s violation", res.Verdict, res.Violation, tt.kind)
+			}
+		})
+	}
+}
