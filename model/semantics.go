@@ -91,8 +91,8 @@ func (s *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Semantics() Semantics
 	return sem
 }
 
-type semantics[CS comparable, COp fmt.Stringer, CRet Result, CAPI any,
-	AS comparable, AOp fmt.Stringer, ARet Result, AAPI any] struct {
+type semantics[CS comparable, COp Operation, CRet Result, CAPI any,
+	AS comparable, AOp Operation, ARet Result, AAPI any] struct {
 	sys    *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]
 	ops    []AOp
 	m      *Machine[CS, COp, CRet]
@@ -182,7 +182,7 @@ func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runs(c string, pro
 	var out []Run
 	s.ch.reset()
 	for {
-		s.m.start(&start)
+		s.m.start(&start, s.ch.newFrom())
 		ret, fault := s.call(proc)
 		s.ch.finish()
 		if fault == nil && s.ch.diverged {
