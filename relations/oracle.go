@@ -2,7 +2,6 @@ package relations
 
 import (
 	"fmt"
-	"sort"
 
 	"github.com/argocheck/argocheck/model"
 )
@@ -62,70 +61,81 @@ type oracle struct {
 // and every initial lower state relates to an initial upper state. A
 // procedure that panics, exceeds the step limit or is not deterministic,
 // and an invariant that fails on a reachable state, are violations too.
+//
+// The inclusions are decided one reachable lower state c at a time, with
+// the left side's absr narrowed to c and the right side's absr over every
+// state known so far, c's successors included; that is the same as
+// deciding them over all reachable states at once, and it stops at the
+// first failure instead of closing the state space of a broken system.
 func Check(sem model.Semantics, opts Options) Verdict {
 	o := &oracle{sem: sem, opts: opts, names: sem.Ops()}
 	o.build()
 
+	known := map[string]bool{}
+	byAbs := map[string][]Out{}
+	var queue []string
+	add := func(c string) {
+		if known[c] {
+			return
+		}
+		known[c] = true
+		queue = append(queue, c)
+		if a, ok := sem.Abs(c); ok {
+			byAbs[a] = append(byAbs[a], Out{Unit, c})
+		}
+	}
 	for _, c := range sem.LowerInit() {
 		a, ok := sem.Abs(c)
 		if !ok || !containsString(sem.UpperInit(), a) {
 			return o.violate(model.KindInitial, fmt.Sprintf("initial lower state %s relates to no initial abstract state", sem.FormatLower(c)), 0)
 		}
+		add(c)
 	}
-	reach, v := o.reachable()
-	if v != nil {
-		v.States = len(reach)
-		return *v
-	}
-	n := len(reach)
-
-	// absr relates an upper state to the reachable lower states it
-	// abstracts; domain is the upper states related to some.
-	byAbs := map[string][]Out{}
-	for _, c := range reach {
-		if a, ok := sem.Abs(c); ok {
-			byAbs[a] = append(byAbs[a], Out{Unit, c})
+	absr := func(a string) []Out { return byAbs[a] }
+	step := o.next()
+	for n := 0; n < len(queue); n++ {
+		c := queue[n]
+		if err := sem.Invariant(c); err != nil {
+			return o.violate(model.KindInvariant, fmt.Sprintf("invariant fails on %s: %v", sem.FormatLower(c), err), n)
 		}
-	}
-	absr := Table(byAbs)
-	domain := make([]string, 0, len(byAbs))
-	for a := range byAbs {
-		domain = append(domain, a)
-	}
-	sort.Strings(domain)
-
-	for i := range o.ops {
-		// Rule 1: normal execution.
-		lhs := Then(absr, o.ops[i].Exec)
-		rhs := Seq(o.stepA[i], func(v string) Rel { return Then(absr, Pure(v)) })
-		if ce := Included(lhs, rhs, domain); ce != nil {
-			return o.refinement(i, ce, absr, n)
+		for _, t := range step(c) {
+			add(t.State)
 		}
 		if o.fault != nil {
 			return o.faulted(n)
 		}
-		// Rule 2: a crash during the operation, then recovery.
-		if o.opts.Crashes != model.CrashBetweenOps {
-			lhs = Then(absr, Then(o.ops[i].ExecCrash, o.recover))
-			rhs = Then(Or(o.crashA, Then(o.stepA[i], o.crashA)), absr)
+		a, ok := sem.Abs(c)
+		if !ok {
+			// Only a successor that already failed a rule has no
+			// abstraction; that failure was reported.
+			panic("relations: reachable state without abstraction checked")
+		}
+		at := Table(map[string][]Out{a: {{Unit, c}}}) // absr narrowed to c
+		domain := []string{a}
+		for i := range o.ops {
+			// Rule 1: normal execution.
+			lhs := Then(at, o.ops[i].Exec)
+			rhs := Seq(o.stepA[i], func(v string) Rel { return Then(absr, Pure(v)) })
 			if ce := Included(lhs, rhs, domain); ce != nil {
-				return o.recovery(fmt.Sprintf("a crash during %s", o.names[i]), ce, n)
+				return o.refinement(i, c, ce, n)
 			}
-			if o.fault != nil {
-				return o.faulted(n)
+			// Rule 2: a crash during the operation, then recovery.
+			if o.opts.Crashes != model.CrashBetweenOps {
+				lhs = Then(at, Then(o.ops[i].ExecCrash, o.recover))
+				rhs = Then(Or(o.crashA, Then(o.stepA[i], o.crashA)), absr)
+				if ce := Included(lhs, rhs, domain); ce != nil {
+					return o.recovery(fmt.Sprintf("a crash during %s", o.names[i]), ce, n)
+				}
 			}
 		}
+		// Rule 3: a crash between operations, then recovery.
+		lhs := Then(at, Then(o.crashC, o.recover))
+		rhs := Then(o.crashA, absr)
+		if ce := Included(lhs, rhs, domain); ce != nil {
+			return o.recovery("a crash between operations", ce, n)
+		}
 	}
-	// Rule 3: a crash between operations, then recovery.
-	lhs := Then(absr, Then(o.crashC, o.recover))
-	rhs := Then(o.crashA, absr)
-	if ce := Included(lhs, rhs, domain); ce != nil {
-		return o.recovery("a crash between operations", ce, n)
-	}
-	if o.fault != nil {
-		return o.faulted(n)
-	}
-	return Verdict{Verified: true, States: n}
+	return Verdict{Verified: true, States: len(queue)}
 }
 
 // Reachable returns the lower states reachable at operation boundaries
@@ -134,7 +144,14 @@ func Check(sem model.Semantics, opts Options) Verdict {
 func Reachable(sem model.Semantics, opts Options) []string {
 	o := &oracle{sem: sem, opts: opts, names: sem.Ops()}
 	o.build()
-	reach, _ := o.reachable()
+	var outs []Out
+	for _, c := range sem.LowerInit() {
+		outs = append(outs, Star(o.next())(c)...)
+	}
+	var reach []string
+	for _, t := range set(outs) {
+		reach = append(reach, t.State)
+	}
 	return reach
 }
 
@@ -181,10 +198,10 @@ func (o *oracle) build() {
 	}
 }
 
-// reachable returns the lower states reachable at operation boundaries,
-// sorted, from the initial ones: the closure under exec op, rexec op and
-// crash-then-recovery. It reports a fault or a failed invariant on the way.
-func (o *oracle) reachable() ([]string, *Verdict) {
+// next is one step between operation boundaries: a completed operation,
+// an operation interrupted by a crash then recovery, or a crash between
+// operations then recovery, as the crash mode allows.
+func (o *oracle) next() Rel {
 	next := []Rel{Then(o.crashC, o.recover)}
 	for i := range o.ops {
 		next = append(next, o.ops[i].Exec)
@@ -192,29 +209,7 @@ func (o *oracle) reachable() ([]string, *Verdict) {
 			next = append(next, Then(o.ops[i].ExecCrash, o.recover))
 		}
 	}
-	step := Or(next...)
-	seen := map[string]bool{}
-	var reach []string
-	for _, c := range o.sem.LowerInit() {
-		for _, t := range Star(step)(c) {
-			if !seen[t.State] {
-				seen[t.State] = true
-				reach = append(reach, t.State)
-			}
-		}
-	}
-	sort.Strings(reach)
-	if o.fault != nil {
-		v := o.faulted(len(reach))
-		return reach, &v
-	}
-	for _, c := range reach {
-		if err := o.sem.Invariant(c); err != nil {
-			v := o.violate(model.KindInvariant, fmt.Sprintf("invariant fails on %s: %v", o.sem.FormatLower(c), err), len(reach))
-			return reach, &v
-		}
-	}
-	return reach, nil
+	return Or(next...)
 }
 
 func (o *oracle) violate(kind, msg string, states int) Verdict {
@@ -225,17 +220,10 @@ func (o *oracle) faulted(states int) Verdict {
 	return Verdict{Violation: o.fault, States: states}
 }
 
-// refinement describes a failure of rule 1 for operation i.
-func (o *oracle) refinement(i int, ce *Counterexample, absr Rel, states int) Verdict {
+// refinement describes a failure of rule 1 for operation i from c.
+func (o *oracle) refinement(i int, c string, ce *Counterexample, states int) Verdict {
 	sem := o.sem
-	from := "?"
-	for _, c := range absr(ce.State) {
-		for _, r := range o.ops[i].Exec(c.State) {
-			if r == ce.Out {
-				from = sem.FormatLower(c.State)
-			}
-		}
-	}
+	from := sem.FormatLower(c)
 	msg := fmt.Sprintf("%s from lower state %s (abstract %s) returned %s and left lower state %s",
 		o.names[i], from, sem.FormatUpper(ce.State), ce.Out.Val, sem.FormatLower(ce.Out.State))
 	if a, ok := sem.Abs(ce.Out.State); ok {
