@@ -29,6 +29,7 @@ type Verdict struct {
 	States int
 }
 
+// String renders the verdict as one line.
 func (v Verdict) String() string {
 	if v.Verified {
 		return fmt.Sprintf("verified states=%d", v.States)

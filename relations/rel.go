@@ -176,6 +176,7 @@ type Counterexample struct {
 	Out   Out
 }
 
+// String renders the counterexample as one line.
 func (c *Counterexample) String() string {
 	return fmt.Sprintf("from %q: outcome (%q, %q) not included", c.State, c.Out.Val, c.Out.State)
 }
