@@ -152,6 +152,14 @@ func TestOracleAgreesWithExplorer(t *testing.T) {
 						if mode == model.CrashAll && v.Correct && !got.Verified {
 							t.Fatalf("correct variant rejected: %v", got)
 						}
+						// A stack's recovery, stage by stage (lower then
+						// upper, a crash restarting the lower), is the
+						// composed procedure's.
+						if sem.RecoveryStages() > 1 {
+							if staged := relations.Check(sem, relations.Options{Crashes: mode, Staged: true}); staged.Verified != got.Verified || staged.States != got.States {
+								t.Fatalf("staged recovery: %v; whole procedure: %v", staged, got)
+							}
+						}
 						if got.Verified {
 							if n := idleStates(t, chk); got.States != n {
 								t.Errorf("oracle reached %d lower states, the graph has %d Idle nodes", got.States, n)
