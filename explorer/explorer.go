@@ -393,10 +393,6 @@ func (w *worker) expandUnit(u int, base uint64, lo, hi int, bound *atomic.Uint64
 		if w.full {
 			return nil
 		}
-		if v != nil && s.continuing() {
-			w.found = append(w.found, found{edgeKey(w.state, v.Edge), v})
-			continue
-		}
 		if v != nil {
 			key := edgeKey(w.state, v.Edge)
 			if w.violation == nil || key < w.violKey {
@@ -412,6 +408,19 @@ func (w *worker) expandUnit(u int, base uint64, lo, hi int, bound *atomic.Uint64
 		}
 	}
 	return nil
+}
+
+// Violation implements model.Emitter: when continuing past violations, it
+// records v and lets the expansion go on; otherwise the expansion stops.
+func (w *worker) Violation(v *model.Violation) bool {
+	w.edge++ // a violation takes an edge ordinal, as in the model
+	if !w.s.continuing() {
+		return true
+	}
+	if !w.full {
+		w.found = append(w.found, found{edgeKey(w.state, v.Edge), v})
+	}
+	return false
 }
 
 // Successor implements model.Emitter.

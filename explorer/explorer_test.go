@@ -24,6 +24,8 @@ type collect struct {
 	crash uint64
 }
 
+func (*collect) Violation(*model.Violation) bool { return true }
+
 func (c *collect) Successor(node []byte, crash bool) {
 	c.succ = append(c.succ, append([]byte(nil), node...))
 	if crash {

@@ -15,6 +15,8 @@ type reference struct {
 	transitions uint64
 }
 
+func (*reference) Violation(*model.Violation) bool { return true }
+
 func (r *reference) Successor(node []byte, crash bool) {
 	r.transitions++
 	if !r.seen[string(node)] {

@@ -42,6 +42,10 @@ type Emitter interface {
 	// Successor receives one successor's encoding, valid only during the
 	// call; crash tells whether the edge is a crash.
 	Successor(node []byte, crash bool)
+	// Violation receives a failed check at edge v.Edge and says whether
+	// the expansion stops there. When it goes on, the failing run has no
+	// successor and the enumeration continues with the next run.
+	Violation(v *Violation) (stop bool)
 }
 
 // Checker is a refinement check with its types erased, as the explorer sees
@@ -57,8 +61,9 @@ type Worker interface {
 	// Initial returns the initial nodes, or the violation of an initial
 	// state that relates to no initial abstract state.
 	Initial() ([][]byte, *Violation)
-	// Expand passes every successor of node to e, in a fixed order whose
-	// positions are the edges' ordinals, and stops at the first violation.
+	// Expand passes every successor and every violation of node to e, in
+	// a fixed order whose positions are the edges' ordinals, and returns
+	// the violation e stopped at, if any.
 	Expand(node []byte, e Emitter) *Violation
 	// Replay reruns Expand up to edge and describes that edge as a Step,
 	// with the successor's encoding (nil when the edge violates).
@@ -275,7 +280,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) opAll(op AOp) *Violat
 	w.encodeAllowed()
 
 	w.run.reset()
-	for {
+	for first := true; first || w.run.next(); first = false {
 		w.m.start(&w.c, w.run.newFrom())
 		w.m.tracing = w.target >= 0
 		ret, done := w.callOp(op)
@@ -287,7 +292,10 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) opAll(op AOp) *Violat
 			}
 		}
 		if v := w.checkRun(done); v != nil {
-			return v
+			if w.stops(v) {
+				return v
+			}
+			continue
 		}
 		for k := w.run.newFrom(); w.sys.Crashes.crashesInOps() && k <= w.m.steps(); k++ {
 			w.cur.Kind, w.cur.CrashAfter = StepCrashInOp, k
@@ -307,26 +315,30 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) opAll(op AOp) *Violat
 			} else {
 				msg += fmt.Sprintf(" (abstract %s), which the specification does not allow from %s", spec.Format(&w.absA), spec.Format(&w.a))
 			}
-			return w.violate(KindRefinement, msg)
+			if v := w.violate(KindRefinement, msg); w.stops(v) {
+				return v
+			}
+			continue
 		}
 		if v := w.checkInvariant(c); v != nil {
-			return v
+			if w.stops(v) {
+				return v
+			}
+			continue
 		}
 		w.out = w.appendIdle(w.out[:0], c, &w.absA)
 		if w.emit(false) {
 			return nil
 		}
-		if !w.run.next() {
-			return nil
-		}
 	}
+	return nil
 }
 
 // recoverAll runs recovery from the current Recovering node over every
 // choice of the lower layer.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoverAll() *Violation {
 	w.run.reset()
-	for {
+	for first := true; first || w.run.next(); first = false {
 		w.m.start(&w.c, w.run.newFrom())
 		w.m.tracing = w.target >= 0
 		done := w.callRecover()
@@ -335,7 +347,10 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoverAll() *Violati
 			w.cur = Step{Kind: StepRecover, Choices: w.run.path()}
 		}
 		if v := w.checkRun(done); v != nil {
-			return v
+			if w.stops(v) {
+				return v
+			}
+			continue
 		}
 		for k := w.run.newFrom(); w.sys.Crashes.crashesInRecovery() && k <= w.m.steps(); k++ {
 			w.cur.Kind, w.cur.CrashAfter = StepCrashInRecovery, k
@@ -354,19 +369,23 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoverAll() *Violati
 			} else {
 				msg += fmt.Sprintf(" (abstract %s), which is not among the states allowed after the crash", w.sys.Upper.Spec.Format(&w.absA))
 			}
-			return w.violate(KindRecovery, msg)
+			if v := w.violate(KindRecovery, msg); w.stops(v) {
+				return v
+			}
+			continue
 		}
 		if v := w.checkInvariant(c); v != nil {
-			return v
+			if w.stops(v) {
+				return v
+			}
+			continue
 		}
 		w.out = w.appendIdle(w.out[:0], c, &w.absA)
 		if w.emit(false) {
 			return nil
 		}
-		if !w.run.next() {
-			return nil
-		}
 	}
+	return nil
 }
 
 // checkRun reports a panic, an exceeded step limit or a replay divergence
@@ -520,6 +539,15 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) violate(kind, msg str
 		w.capture(v)
 	}
 	return v
+}
+
+// stops reports v and says whether the expansion ends at it: in a replay,
+// when v is the edge replayed; otherwise as the emitter decides.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) stops(v *Violation) bool {
+	if w.target >= 0 {
+		return w.found
+	}
+	return w.emitter.Violation(v)
 }
 
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) capture(v *Violation) {

@@ -107,6 +107,8 @@ type emitFunc func([]byte, bool)
 
 func (f emitFunc) Successor(n []byte, crash bool) { f(n, crash) }
 
+func (emitFunc) Violation(*model.Violation) bool { return true }
+
 func explore(t *testing.T, chk model.Checker) *explorer.Result {
 	t.Helper()
 	res, err := explorer.Run(context.Background(), chk, explorer.Config{Workers: 2})
