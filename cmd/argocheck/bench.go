@@ -31,6 +31,14 @@ var benchSizes = map[string]struct{ full, quick []layers.Params }{
 		full:  []layers.Params{{Blocks: 6, Values: 3}, {Blocks: 7, Values: 3}, {Blocks: 7, Values: 4}},
 		quick: []layers.Params{{Blocks: 4, Values: 3}, {Blocks: 5, Values: 3}, {Blocks: 6, Values: 3}},
 	},
+	"log": {
+		full:  []layers.Params{{Blocks: 4, Values: 2, Log: 3}, {Blocks: 5, Values: 2, Log: 3}, {Blocks: 4, Values: 3, Log: 3}},
+		quick: []layers.Params{{Blocks: 3, Values: 2, Log: 2}, {Blocks: 3, Values: 2, Log: 3}, {Blocks: 4, Values: 2, Log: 3}},
+	},
+	"log/repdisk": {
+		full:  []layers.Params{{Blocks: 4, Values: 2, Log: 2}, {Blocks: 5, Values: 2, Log: 2}, {Blocks: 6, Values: 2, Log: 2}},
+		quick: []layers.Params{{Blocks: 2, Values: 2, Log: 2}, {Blocks: 3, Values: 2, Log: 2}, {Blocks: 4, Values: 2, Log: 2}},
+	},
 }
 
 // benchMachine names the machine, toolchain and date of a bench run.
