@@ -33,6 +33,11 @@ type Config struct {
 	// BatchSize is the number of frontier states a worker takes at a time;
 	// zero means 256.
 	BatchSize int
+	// Checkpoint, when set, receives every completed level (see
+	// Checkpoint); it needs fingerprint keys.
+	Checkpoint Checkpoint
+
+	from *Saved // the checkpoint Resume continues from
 }
 
 func (c Config) validate() (Config, error) {
@@ -44,6 +49,9 @@ func (c Config) validate() (Config, error) {
 	}
 	if c.MaxDepth < 0 {
 		return c, fmt.Errorf("max depth must not be negative, not %d", c.MaxDepth)
+	}
+	if err := validateCheckpoint(c); err != nil {
+		return c, err
 	}
 	if c.BatchSize <= 0 {
 		c.BatchSize = 256
@@ -82,6 +90,9 @@ type Result struct {
 	// shortest path to the violation.
 	Violation *model.Violation
 	Trace     *model.Trace
+	// ViolationEdge is the edge key (see EdgeKey) of the violating edge;
+	// its state is RootState for a violation of the initial states.
+	ViolationEdge uint64
 	// Stopped says which bound or cancellation made the verdict Incomplete.
 	Stopped string
 }
@@ -113,6 +124,7 @@ type search struct {
 	inits   [][]byte
 	level   levelTable
 	workers []*worker
+	cp      checkpointState
 }
 
 type worker struct {
@@ -161,6 +173,7 @@ func Run(ctx context.Context, chk model.Checker, cfg Config) (*Result, error) {
 	inits, v := s.workers[0].m.Initial()
 	if v != nil {
 		res.Verdict, res.Violation = Violation, v
+		res.ViolationEdge = edgeKey(rootParent, 0)
 		res.Trace = &model.Trace{Steps: []model.Step{{Kind: model.StepInit, Violation: v}}}
 		return res, nil
 	}
@@ -173,8 +186,11 @@ func Run(ctx context.Context, chk model.Checker, cfg Config) (*Result, error) {
 		}
 	}
 	var batches []*batch
-	base := uint64(0) // number of the first frontier state
-	for depth := 0; frontier.len() > 0; depth++ {
+	base, depth0, err := s.restore(&frontier) // number and depth of the first frontier state
+	if err != nil {
+		return nil, err
+	}
+	for depth := depth0; frontier.len() > 0; depth++ {
 		res.Depth = depth
 		if cfg.MaxDepth > 0 && depth >= cfg.MaxDepth {
 			res.Verdict, res.Stopped = Incomplete, fmt.Sprintf("max depth %d reached", cfg.MaxDepth)
@@ -194,6 +210,7 @@ func Run(ctx context.Context, chk model.Checker, cfg Config) (*Result, error) {
 		if w := s.smallestViolation(); w != nil {
 			parent, _ := splitEdge(w.violKey)
 			res.Verdict, res.Violation = Violation, w.violation
+			res.ViolationEdge = w.violKey
 			res.Trace = s.trace(parent, w.violation.Edge)
 			return res, nil
 		}
@@ -212,6 +229,9 @@ func Run(ctx context.Context, chk model.Checker, cfg Config) (*Result, error) {
 		s.level.reset()
 		base += uint64(frontier.len())
 		frontier, next = next, frontier
+		if err := s.commitLevel(depth+1, &frontier); err != nil {
+			return nil, err
+		}
 		if uint64(len(s.parents)) > maxStates {
 			return nil, fmt.Errorf("more than %d states: beyond what parent records can number", uint64(maxStates))
 		}

@@ -25,6 +25,8 @@ type checkFlags struct {
 	maxDepth            int
 	maxStates           uint64
 	json                bool
+	store               string
+	verbose             bool
 }
 
 func newCheck() *cobra.Command {
@@ -56,6 +58,8 @@ shortest path to it.`,
 	fl.IntVar(&f.maxDepth, "max-depth", 0, "stop, incomplete, at this depth (0: no bound)")
 	fl.Uint64Var(&f.maxStates, "max-states", 0, "stop, incomplete, past this many states (0: no bound)")
 	fl.BoolVar(&f.json, "json", false, "print one JSON object instead of the summary")
+	fl.StringVar(&f.store, "store", "", "keep the run in a persistent store in this directory (resumable; see resume, trace)")
+	fl.BoolVar(&f.verbose, "verbose", false, "show the store's (badger's) log on stderr")
 	return cmd
 }
 
@@ -85,6 +89,9 @@ func runCheck(cmd *cobra.Command, name string, f checkFlags) error {
 	chk, err := sys.Build(p, f.variant)
 	if err != nil {
 		return usageError{err}
+	}
+	if f.store != "" {
+		return runCheckStored(cmd, sys, p, chk, f)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
