@@ -8,6 +8,7 @@ require (
 	github.com/spf13/cobra v1.10.2
 	golang.org/x/sync v0.25.0
 	golang.org/x/sys v0.41.0
+	pgregory.net/rapid v1.3.0
 )
 
 require (

@@ -5,12 +5,17 @@ import "fmt"
 // Machine is the executor's handle on a lower-layer specification: it owns
 // the lower state, runs each Call as one step of the spec, and records a
 // crash snapshot before every step. A Machine belongs to one worker.
-type Machine[S comparable, Op fmt.Stringer, Ret Result] struct {
+type Machine[S comparable, Op Operation, Ret Result] struct {
 	spec  Spec[S, Op, Ret]
 	state S
 	snaps []S // snaps[k] is the state before step k
 	ch    *choices
 	limit int
+	// ops are the operations of the current run, prev those of the run
+	// before; the first same steps must repeat prev exactly, or the code
+	// under test is not deterministic.
+	ops, prev []Op
+	same      int
 	// calls, when tracing, records every step of the run for paths.
 	tracing bool
 	calls   []Call
@@ -30,15 +35,18 @@ func (e stepLimitError) Error() string {
 	return fmt.Sprintf("procedure exceeded the step limit of %d primitive operations", e.limit)
 }
 
-func newMachine[S comparable, Op fmt.Stringer, Ret Result](spec Spec[S, Op, Ret], ch *choices, limit int) *Machine[S, Op, Ret] {
+func newMachine[S comparable, Op Operation, Ret Result](spec Spec[S, Op, Ret], ch *choices, limit int) *Machine[S, Op, Ret] {
 	return &Machine[S, Op, Ret]{spec: spec, ch: ch, limit: limit}
 }
 
-// start begins a run from s.
-func (m *Machine[S, Op, Ret]) start(s *S) {
+// start begins a run from s whose first same steps replay the previous
+// run's.
+func (m *Machine[S, Op, Ret]) start(s *S, same int) {
 	m.state = *s
 	m.snaps = m.snaps[:0]
 	m.calls = m.calls[:0]
+	m.prev, m.ops = m.ops, m.prev[:0]
+	m.same = same
 }
 
 // Call runs op as one step of the lower specification.
@@ -48,6 +56,10 @@ func (m *Machine[S, Op, Ret]) Call(op Op) Ret {
 		panic(stepLimitError{m.limit})
 	}
 	m.snaps = append(m.snaps, m.state)
+	if k < m.same && m.prev[k] != op {
+		m.ch.diverged = true
+	}
+	m.ops = append(m.ops, op)
 	m.ch.step = int32(k)
 	r := m.spec.Step(&m.state, op, m.ch)
 	if m.tracing {

@@ -9,13 +9,20 @@ type Result interface {
 	fmt.Stringer
 }
 
+// Operation is an operation of a layer: comparable, so that a replay can
+// be checked against the run it repeats, and printable for paths.
+type Operation interface {
+	comparable
+	fmt.Stringer
+}
+
 // Spec is a layer specification: states of type S, operations Op with a
 // nondeterministic step relation, a crash relation and initial states.
 //
 // States are comparable values (arrays and small structs) copied by
 // assignment. Their encoding is canonical: two states are equal exactly when
 // their encodings are equal.
-type Spec[S comparable, Op fmt.Stringer, Ret Result] interface {
+type Spec[S comparable, Op Operation, Ret Result] interface {
 	// Init returns the initial states.
 	Init() []S
 	// Ops returns the operation alphabet explored when this layer is the
@@ -46,7 +53,7 @@ type Caller[Op any, Ret any] interface {
 // Layer is a specification with its Go interface API: Handle turns a Caller
 // into an API (each method one Call), and Dispatch invokes an operation on
 // any API, implementation or handle.
-type Layer[S comparable, Op fmt.Stringer, Ret Result, API any] struct {
+type Layer[S comparable, Op Operation, Ret Result, API any] struct {
 	// Name names the layer in paths and listings.
 	Name string
 	// Spec is the layer's specification.

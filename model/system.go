@@ -69,8 +69,8 @@ type Worker interface {
 
 // System is the recovery-refinement check of implementation Impl of layer
 // Upper on layer Lower under abstraction relation Abs.
-type System[CS comparable, COp fmt.Stringer, CRet Result, CAPI any,
-	AS comparable, AOp fmt.Stringer, ARet Result, AAPI any] struct {
+type System[CS comparable, COp Operation, CRet Result, CAPI any,
+	AS comparable, AOp Operation, ARet Result, AAPI any] struct {
 	Lower Layer[CS, COp, CRet, CAPI]
 	Upper Layer[AS, AOp, ARet, AAPI]
 	Impl  Impl[CAPI, AAPI]
@@ -104,8 +104,8 @@ func (s *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) NewWorker() Worker {
 	return w
 }
 
-type worker[CS comparable, COp fmt.Stringer, CRet Result, CAPI any,
-	AS comparable, AOp fmt.Stringer, ARet Result, AAPI any] struct {
+type worker[CS comparable, COp Operation, CRet Result, CAPI any,
+	AS comparable, AOp Operation, ARet Result, AAPI any] struct {
 	sys  *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]
 	ops  []AOp
 	m    *Machine[CS, COp, CRet]
@@ -264,7 +264,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) opAll(op AOp) *Violat
 
 	w.run.reset()
 	for {
-		w.m.start(&w.c)
+		w.m.start(&w.c, w.run.newFrom())
 		w.m.tracing = w.target >= 0
 		ret, done := w.callOp(op)
 		w.run.finish()
@@ -314,7 +314,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) opAll(op AOp) *Violat
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoverAll() *Violation {
 	w.run.reset()
 	for {
-		w.m.start(&w.c)
+		w.m.start(&w.c, w.run.newFrom())
 		w.m.tracing = w.target >= 0
 		done := w.callRecover()
 		w.run.finish()

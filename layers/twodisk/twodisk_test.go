@@ -1,0 +1,57 @@
+package twodisk
+
+import (
+	"testing"
+
+	"github.com/argocheck/argocheck/layers/disk"
+)
+
+// fixed answers every choice with the given alternatives in turn.
+type fixed []int
+
+func (f *fixed) Choose(n int) int {
+	a := (*f)[0]
+	*f = (*f)[1:]
+	if a >= n {
+		panic("answer out of range")
+	}
+	return a
+}
+
+func TestStep(t *testing.T) {
+	sp := NewSpec(disk.Sizes{Blocks: 2, Values: 3})
+	cases := []struct {
+		name    string
+		status  Status
+		op      Op
+		answers fixed
+		ret     Ret
+		after   Status
+	}{
+		{"write", Both, Op{Kind: Write, Disk: D1, Addr: 1, Val: 2}, fixed{0}, Ret{OK: true}, Both},
+		{"d0 fails first", Both, Op{Kind: Read, Disk: D0, Addr: 0}, fixed{1}, Ret{Failed: true}, OnlyD1},
+		{"d1 fails, d0 still reads", Both, Op{Kind: Read, Disk: D0, Addr: 1}, fixed{2}, Ret{Val: 5}, OnlyD0},
+		{"no second failure", OnlyD0, Op{Kind: Size, Disk: D0}, fixed{}, Ret{Val: 2}, OnlyD0},
+		{"failed disk stays failed", OnlyD1, Op{Kind: Write, Disk: D0, Addr: 0, Val: 1}, fixed{}, Ret{Failed: true}, OnlyD1},
+		{"out-of-bounds read is any value", OnlyD0, Op{Kind: Read, Disk: D0, Addr: 2}, fixed{2}, Ret{Val: 2}, OnlyD0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := State{Status: tc.status}
+			s.Disks[D0][1] = 5
+			if tc.status == OnlyD1 {
+				s.Disks[D0] = disk.Disk{}
+			}
+			answers := tc.answers
+			ret := sp.Step(&s, tc.op, &answers)
+			if ret != tc.ret || s.Status != tc.after || len(answers) != 0 {
+				t.Fatalf("ret %v status %d (answers left %v), want %v %d", ret, s.Status, answers, tc.ret, tc.after)
+			}
+			for d := D0; d <= D1; d++ {
+				if !s.Status.Working(d) && s.Disks[d] != (disk.Disk{}) {
+					t.Fatalf("failed disk %s keeps its blocks: %v", d, s.Disks[d])
+				}
+			}
+		})
+	}
+}
