@@ -33,11 +33,11 @@ type Config struct {
 	// BatchSize is the number of frontier states a worker takes at a time;
 	// zero means 256.
 	BatchSize int
-	// Checkpoint, when set, receives every completed level (see
-	// Checkpoint); it needs fingerprint keys.
-	Checkpoint Checkpoint
+	// Checkpoint, when set, receives every completed level, to resume
+	// from (see Resume); it needs fingerprint keys.
+	Checkpoint statestore.Checkpoint
 
-	from *Saved // the checkpoint Resume continues from
+	from *statestore.Saved // the checkpoint Resume continues from
 }
 
 func (c Config) validate() (Config, error) {

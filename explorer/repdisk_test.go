@@ -37,9 +37,9 @@ func check(t testing.TB, system string, p layers.Params, variant string, cfg exp
 // Growth is then roughly (values^blocks) x (blocks x values) for the one
 // block a crash can leave different, times the allowed sets.
 var repdiskCounts = []struct {
-	blocks, values     int
+	blocks, values      int
 	states, transitions uint64
-	depth              int
+	depth               int
 }{
 	{1, 1, 6, 87, 1},
 	{1, 2, 20, 338, 2},

@@ -123,4 +123,3 @@ func verdictExit(v explorer.Verdict) error {
 	}
 	return nil
 }
-

@@ -11,12 +11,14 @@ import (
 	"slices"
 	"strconv"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/layers"
 	"github.com/argocheck/argocheck/model"
+	"github.com/argocheck/argocheck/statestore"
 	"github.com/argocheck/argocheck/statestore/persist"
 )
 
@@ -112,7 +114,7 @@ func runCheckStored(cmd *cobra.Command, sys *layers.System, p layers.Params, chk
 // explore runs or resumes a persistent search, records its outcome, and
 // reports it.
 func explore(cmd *cobra.Command, st *persist.Store, sys *layers.System, p layers.Params, chk model.Checker,
-	cfg explorer.Config, from *explorer.Saved, asJSON bool) error {
+	cfg explorer.Config, from *statestore.Saved, asJSON bool) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	cfg.Checkpoint = st
@@ -123,8 +125,8 @@ func explore(cmd *cobra.Command, st *persist.Store, sys *layers.System, p layers
 	} else {
 		res, err = explorer.Resume(ctx, chk, cfg, from)
 	}
-	if err == nil {
-		err = st.Finish(res)
+	if err == nil && res.Verdict != explorer.Incomplete {
+		err = st.Finish(outcome(res))
 	}
 	if cerr := st.Close(); err == nil {
 		err = cerr
@@ -203,7 +205,7 @@ func runResume(cmd *cobra.Command, dir string, f resumeFlags) error {
 		return usageError{err}
 	}
 	if st.Outcome() != nil {
-		res, err := st.Result(chk)
+		res, err := storedResult(st, chk)
 		st.Close()
 		if err != nil {
 			return usageError{err}
@@ -298,7 +300,7 @@ func runTrace(cmd *cobra.Command, dir string, f traceFlags) error {
 	}
 	out := traceReport{System: run.System, Variant: variant, Params: run.Params, Verdict: o.Verdict, Violations: []tracedViolation{}}
 	for _, v := range st.Violations() {
-		t, err := st.Trace(chk, v)
+		t, err := storedTrace(st, chk, v)
 		if err != nil {
 			return fmt.Errorf("rebuilding the path from %s: %w", dir, err)
 		}
@@ -316,4 +318,44 @@ func runTrace(cmd *cobra.Command, dir string, f traceFlags) error {
 		fmt.Fprintf(w, "\nviolation=%s trace_length=%d\n%s\n\nshortest path:\n%s", v.Kind, v.TraceLength, v.Message, t.String())
 	}
 	return nil
+}
+
+// outcome is the stored form of a finished run's result.
+func outcome(res *explorer.Result) (*persist.Outcome, []*persist.Violation) {
+	o := &persist.Outcome{
+		Verdict: string(res.Verdict), Stopped: res.Stopped,
+		States: res.States, Transitions: res.Transitions, CrashPoints: res.CrashPoints,
+		Depth: res.Depth, ElapsedNanos: uint64(res.Elapsed), MemoryBytes: res.MemoryBytes,
+	}
+	var vs []*persist.Violation
+	if v := res.Violation; v != nil {
+		vs = append(vs, &persist.Violation{Kind: v.Kind, Message: v.Message, Edge: res.ViolationEdge})
+	}
+	return o, vs
+}
+
+// storedTrace rebuilds the path to a stored violation from the stored
+// parents and replays it through chk, the checker of the store's run.
+func storedTrace(st *persist.Store, chk model.Checker, v *persist.Violation) (*model.Trace, error) {
+	return explorer.Path(chk.NewWorker(), st.Parent, v.Edge)
+}
+
+// storedResult returns a finished run's result with its path rebuilt.
+func storedResult(st *persist.Store, chk model.Checker) (*explorer.Result, error) {
+	o := st.Outcome()
+	res := &explorer.Result{
+		Verdict: explorer.Verdict(o.Verdict), Stopped: o.Stopped,
+		States: o.States, Transitions: o.Transitions, CrashPoints: o.CrashPoints,
+		Depth: o.Depth, Elapsed: time.Duration(o.ElapsedNanos), MemoryBytes: o.MemoryBytes,
+	}
+	if vs := st.Violations(); len(vs) > 0 {
+		t, err := storedTrace(st, chk, vs[0])
+		if err != nil {
+			return nil, fmt.Errorf("rebuilding the path from %s: %w", st.Dir(), err)
+		}
+		res.Violation = &model.Violation{Kind: vs[0].Kind, Message: vs[0].Message}
+		_, res.Violation.Edge = explorer.SplitEdge(vs[0].Edge)
+		res.Trace, res.ViolationEdge = t, vs[0].Edge
+	}
+	return res, nil
 }

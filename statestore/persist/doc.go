@@ -2,10 +2,10 @@
 // in one directory that holds a run's configuration, the states of every
 // completed level with their fingerprints and discovering edges, the last
 // level's frontier, the totals, and, once the run finishes, its outcome and
-// violations. It implements explorer.Checkpoint, so a run stopped by a
+// violations. It implements statestore.Checkpoint, so a run stopped by a
 // signal, a bound or a kill resumes from its last complete level
 // (explorer.Resume), and a violation's path is rebuilt from the stored
-// parents and replayed long after the run (Store.Trace).
+// parents (Store.Parent, explorer.Path) and replayed long after the run.
 //
 // The in-memory set stays the explorer's hot path: the store only receives
 // each level at the barrier, copies it, and writes it on a goroutine of its

@@ -16,8 +16,6 @@ import (
 	"github.com/dgraph-io/badger/v4/options"
 	"golang.org/x/sys/unix"
 
-	"github.com/argocheck/argocheck/explorer"
-	"github.com/argocheck/argocheck/model"
 	"github.com/argocheck/argocheck/statestore"
 )
 
@@ -93,7 +91,7 @@ func (l logger) printf(level, f string, a ...any) {
 
 // Store is a persistent run: its configuration, the states of every
 // completed level with their parents, the last frontier, the totals, and
-// the outcome once the run finishes. It implements explorer.Checkpoint;
+// the outcome once the run finishes. It implements statestore.Checkpoint;
 // writes happen on a goroutine of its own, one level at a time.
 type Store struct {
 	dir        string
@@ -435,13 +433,13 @@ func (s *Store) Depth() int { return len(s.levels) - 1 }
 
 // Saved reads the checkpoint of the last complete level, to resume from;
 // nil when no level is complete.
-func (s *Store) Saved() (*explorer.Saved, error) {
+func (s *Store) Saved() (*statestore.Saved, error) {
 	if len(s.levels) == 0 {
 		return nil, nil
 	}
 	last := s.levels[len(s.levels)-1]
 	n := last.First + last.Count
-	sv := &explorer.Saved{
+	sv := &statestore.Saved{
 		Depth: last.Depth, Keys: make([]uint64, 0, n), Parents: make([]uint64, 0, n),
 		Transitions: last.Transitions, CrashPoints: last.CrashPoints,
 		Elapsed: time.Duration(last.ElapsedNanos),
@@ -496,9 +494,10 @@ func value(txn *badger.Txn, key []byte, fn func([]byte) error) error {
 	return it.Value(fn)
 }
 
-// parent returns the discovering edge key of state n, reading the states
-// record that holds it.
-func (s *Store) parent(n uint64) (uint64, error) {
+// Parent returns the discovering edge key of state n, reading the states
+// record that holds it: the parent records from which a violation's path
+// is rebuilt (explorer.Path).
+func (s *Store) Parent(n uint64) (uint64, error) {
 	i := sort.Search(len(s.levels), func(i int) bool { return s.levels[i].First+s.levels[i].Count > n })
 	if i == len(s.levels) || n < s.levels[i].First {
 		return 0, s.corrupt("parents", fmt.Errorf("no state %d", n))
@@ -524,37 +523,6 @@ func (s *Store) parent(n uint64) (uint64, error) {
 		return 0, s.corrupt(fmt.Sprintf("level %d states", l.Depth), fmt.Errorf("no state %d", n))
 	}
 	return s.cache.parents[j], nil
-}
-
-// Trace rebuilds the path to stored violation v from the stored parents
-// and replays it through chk, the checker of the store's run.
-func (s *Store) Trace(chk model.Checker, v *Violation) (*model.Trace, error) {
-	return explorer.Path(chk.NewWorker(), s.parent, v.Edge)
-}
-
-// Result returns a finished run's result, its trace rebuilt through chk;
-// nil when the run is not finished.
-func (s *Store) Result(chk model.Checker) (*explorer.Result, error) {
-	o := s.outcome
-	if o == nil {
-		return nil, nil
-	}
-	res := &explorer.Result{
-		Verdict: explorer.Verdict(o.Verdict), Stopped: o.Stopped,
-		States: o.States, Transitions: o.Transitions, CrashPoints: o.CrashPoints,
-		Depth: o.Depth, Elapsed: time.Duration(o.ElapsedNanos), MemoryBytes: o.MemoryBytes,
-	}
-	if len(s.violations) > 0 {
-		v := s.violations[0]
-		t, err := s.Trace(chk, v)
-		if err != nil {
-			return nil, fmt.Errorf("rebuilding the path from %s: %w", s.dir, err)
-		}
-		res.Violation = &model.Violation{Kind: v.Kind, Message: v.Message}
-		_, res.Violation.Edge = explorer.SplitEdge(v.Edge)
-		res.Trace, res.ViolationEdge = t, v.Edge
-	}
-	return res, nil
 }
 
 // DiskBytes returns the disk space the store's files take (allocated

@@ -6,7 +6,6 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 
-	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/statestore"
 )
 
@@ -52,13 +51,13 @@ func (s *Store) wait() error {
 	return s.err
 }
 
-// CommitLevel implements explorer.Checkpoint: it waits for the previous
+// CommitLevel implements statestore.Checkpoint: it waits for the previous
 // level's write, copies l and hands it to the writer goroutine, which
 // writes the level's records in a batch and then its commit record, and
 // syncs. The level is complete once that sync returns; a stop before
 // loses this level and nothing else. Write errors are returned by the
 // next call, Finish or Close.
-func (s *Store) CommitLevel(l *explorer.Level) error {
+func (s *Store) CommitLevel(l *statestore.Level) error {
 	if err := s.wait(); err != nil {
 		return err
 	}
@@ -159,25 +158,13 @@ func (s *Store) write(j *job) error {
 	return nil
 }
 
-// Finish records a finished run's outcome (and violation), waiting for
-// the levels still being written. A run stopped before its verdict is
-// not finished: it leaves the store as its last complete level left it,
-// ready to resume, and Finish records nothing for it.
-func (s *Store) Finish(res *explorer.Result) error {
+// Finish records a finished run's outcome and violations (each naming its
+// violating edge), after the levels still being written. A run stopped
+// before its verdict is not finished and is not to be recorded: the store
+// stays as its last complete level left it, ready to resume.
+func (s *Store) Finish(o *Outcome, vs []*Violation) error {
 	if err := s.wait(); err != nil {
 		return err
-	}
-	if res.Verdict == explorer.Incomplete {
-		return nil
-	}
-	o := &Outcome{
-		Verdict: string(res.Verdict), Stopped: res.Stopped,
-		States: res.States, Transitions: res.Transitions, CrashPoints: res.CrashPoints,
-		Depth: res.Depth, ElapsedNanos: uint64(res.Elapsed), MemoryBytes: res.MemoryBytes,
-	}
-	var vs []*Violation
-	if res.Violation != nil {
-		vs = append(vs, &Violation{Kind: res.Violation.Kind, Message: res.Violation.Message, Edge: res.ViolationEdge})
 	}
 	err := s.db.Update(func(txn *badger.Txn) error {
 		for i, v := range vs {
