@@ -63,7 +63,7 @@ func (r *reader) uvarint() uint64 {
 		return 0
 	}
 	v, n := binary.Uvarint(r.b)
-	if n <= 0 {
+	if n <= 0 || n > 1 && r.b[n-1] == 0 {
 		r.err = corrupt("bad varint")
 		return 0
 	}
@@ -76,12 +76,22 @@ func (r *reader) varint() int64 {
 		return 0
 	}
 	v, n := binary.Varint(r.b)
-	if n <= 0 {
+	if n <= 0 || n > 1 && r.b[n-1] == 0 {
 		r.err = corrupt("bad varint")
 		return 0
 	}
 	r.b = r.b[n:]
 	return v
+}
+
+// int31 reads a number that must fit an int32.
+func (r *reader) int31() int {
+	v := r.uvarint()
+	if v > 1<<31-1 {
+		r.err = corrupt("number out of range")
+		return 0
+	}
+	return int(v)
 }
 
 // count reads a length and checks that at least size bytes per element
@@ -218,8 +228,8 @@ func decodeLevel(rec []byte) (*level, error) {
 	}
 	r := reader{b: p}
 	l := &level{
-		Depth: int(r.uvarint() & (1<<31 - 1)), First: r.uvarint(), Count: r.uvarint(),
-		StateChunks: int(r.uvarint() & (1<<31 - 1)), FrontierChunks: int(r.uvarint() & (1<<31 - 1)),
+		Depth: r.int31(), First: r.uvarint(), Count: r.uvarint(),
+		StateChunks: r.int31(), FrontierChunks: r.int31(),
 		Transitions: r.uvarint(), CrashPoints: r.uvarint(), ElapsedNanos: r.uvarint(),
 	}
 	if err := r.done(); err != nil {
@@ -364,7 +374,7 @@ func decodeOutcome(rec []byte) (*Outcome, error) {
 	r := reader{b: p}
 	o := &Outcome{Verdict: r.string(), Stopped: r.string()}
 	o.States, o.Transitions, o.CrashPoints = r.uvarint(), r.uvarint(), r.uvarint()
-	o.Depth = int(r.uvarint() & (1<<31 - 1))
+	o.Depth = r.int31()
 	o.ElapsedNanos, o.MemoryBytes = r.uvarint(), r.uvarint()
 	return o, r.done()
 }

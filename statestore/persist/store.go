@@ -135,6 +135,8 @@ func Create(dir string, run Run, o Options) (*Store, error) {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, inputErr("cannot create store directory %s: %v", dir, unwrapPath(err))
 		}
+	case errors.Is(err, unix.ENOTDIR):
+		return nil, inputErr("cannot create store directory %s: a parent is a file", dir)
 	case err != nil:
 		return nil, inputErr("store directory %s: %v", dir, unwrapPath(err))
 	case !fi.IsDir():
@@ -239,18 +241,56 @@ func openDB(dir string, o Options) (s *Store, err error) {
 			s, err = nil, inputErr("%s: corrupt or truncated store: %v", dir, r)
 		}
 	}()
+	if err := checkManifest(dir); err != nil {
+		return nil, err
+	}
 	db, err := badger.Open(badgerOptions(dir, o))
 	if err != nil {
 		msg := err.Error()
 		switch {
 		case strings.Contains(msg, "Cannot acquire directory lock"):
 			return nil, inputErr("%s is in use by another argocheck process", dir)
-		case strings.Contains(msg, "External Magic Version"):
+		case strings.Contains(msg, "external magic number"):
 			return nil, inputErr("%s holds a badger database that is not an argocheck store", dir)
 		}
 		return nil, inputErr("%s: corrupt or truncated store: %s", dir, firstLine(msg))
 	}
 	return &Store{dir: dir, db: db}, nil
+}
+
+// checkManifest refuses a store whose manifest is damaged or names
+// tables that are missing, before badger opens it: badger would delete
+// the tables a damaged manifest does not name. Tables on disk that the
+// manifest does not name yet are normal after a kill during a compaction.
+func checkManifest(dir string) error {
+	f, err := os.Open(filepath.Join(dir, "MANIFEST"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil // a new store
+	}
+	if err != nil {
+		return inputErr("%s: cannot read the store's manifest: %v", dir, unwrapPath(err))
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return inputErr("%s: cannot read the store's manifest: %v", dir, unwrapPath(err))
+	}
+	m, end, err := badger.ReplayManifestFile(f, magic, badger.DefaultOptions(dir))
+	if err != nil {
+		if strings.Contains(err.Error(), "external magic number") {
+			return inputErr("%s holds a badger database that is not an argocheck store", dir)
+		}
+		return inputErr("%s: corrupt or truncated store: manifest: %s", dir, firstLine(err.Error()))
+	}
+	if end != fi.Size() {
+		return inputErr("%s: corrupt or truncated store: manifest damaged after byte %d of %d", dir, end, fi.Size())
+	}
+	for id := range m.Tables {
+		if _, err := os.Stat(filepath.Join(dir, fmt.Sprintf("%06d.sst", id))); err != nil {
+			return inputErr("%s: corrupt or truncated store: table %06d.sst is missing", dir, id)
+		}
+	}
+	return nil
 }
 
 func firstLine(s string) string {
@@ -428,8 +468,11 @@ func (s *Store) Outcome() *Outcome { return s.outcome }
 func (s *Store) Violations() []*Violation { return s.violations }
 
 // Depth returns the number of the last complete level, or -1 when no
-// level is complete.
-func (s *Store) Depth() int { return len(s.levels) - 1 }
+// level is complete, after the level being written, if any.
+func (s *Store) Depth() int {
+	s.wait()
+	return len(s.levels) - 1
+}
 
 // Saved reads the checkpoint of the last complete level, to resume from;
 // nil when no level is complete.

@@ -30,11 +30,11 @@ func (j *job) node(i int) []byte {
 }
 
 func (s *Store) startWriter() {
-	s.jobs = make(chan *job)
-	s.results = make(chan error, 1)
+	jobs, results := make(chan *job), make(chan error, 1)
+	s.jobs, s.results = jobs, results
 	go func() {
-		for j := range s.jobs {
-			s.results <- s.write(j)
+		for j := range jobs {
+			results <- s.write(j)
 		}
 	}()
 }
