@@ -280,7 +280,7 @@ func runTrace(cmd *cobra.Command, dir string, f traceFlags) error {
 	if !slices.Contains(traceFormats, f.format) {
 		return usageError{fmt.Errorf("--format must be text or json, not %q", f.format)}
 	}
-	st, err := persist.Open(dir, storeOptions(cmd, f.verbose))
+	st, err := persist.OpenReadOnly(dir, storeOptions(cmd, f.verbose))
 	if err != nil {
 		return usageError{err}
 	}

@@ -153,9 +153,13 @@ func Create(dir string, run Run, o Options) (*Store, error) {
 		if !isStore(dir) {
 			return nil, inputErr("%s is not empty and holds no argocheck store: choose an empty or new directory", dir)
 		}
-		s, err := openDB(dir, o)
+		// Read-only, so that a refusal changes nothing; badger refuses
+		// read-only a store that needs recovery after a kill.
+		s, err := openDB(dir, o, true)
 		if err != nil {
-			return nil, err
+			if s, err = openDB(dir, o, false); err != nil {
+				return nil, err
+			}
 		}
 		old, err := s.readRun()
 		if err == nil {
@@ -173,9 +177,13 @@ func Create(dir string, run Run, o Options) (*Store, error) {
 			return nil, err
 		}
 		// An empty database: a check stopped before it wrote anything.
+		s.db.Close()
+		if s, err = openDB(dir, o, false); err != nil {
+			return nil, err
+		}
 		return s.start(run)
 	}
-	s, err := openDB(dir, o)
+	s, err := openDB(dir, o, false)
 	if err != nil {
 		return nil, err
 	}
@@ -198,9 +206,16 @@ func (s *Store) start(run Run) (*Store, error) {
 }
 
 // Open opens the store in dir with its records up to the last complete
-// level. It refuses a dir that holds no store, a store of another format
-// version, and a corrupt or truncated store.
-func Open(dir string, o Options) (*Store, error) {
+// level, to resume it. It refuses a dir that holds no store, a store of
+// another format version, and a corrupt or truncated store.
+func Open(dir string, o Options) (*Store, error) { return openStore(dir, o, false) }
+
+// OpenReadOnly opens the store in dir as Open does, to read it only
+// (trace): it changes nothing in dir, unless the store needs recovery
+// after a kill, which only a writer can do.
+func OpenReadOnly(dir string, o Options) (*Store, error) { return openStore(dir, o, true) }
+
+func openStore(dir string, o Options, readOnly bool) (*Store, error) {
 	fi, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -213,10 +228,13 @@ func Open(dir string, o Options) (*Store, error) {
 	if !isStore(dir) {
 		return nil, inputErr("%s holds no argocheck store", dir)
 	}
-	if err := unix.Access(dir, unix.W_OK|unix.X_OK); err != nil {
+	if err := unix.Access(dir, unix.W_OK|unix.X_OK); err != nil && !readOnly {
 		return nil, inputErr("store directory %s is not writable", dir)
 	}
-	s, err := openDB(dir, o)
+	s, err := openDB(dir, o, readOnly)
+	if err != nil && readOnly {
+		s, err = openDB(dir, o, false)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -224,7 +242,9 @@ func Open(dir string, o Options) (*Store, error) {
 		s.db.Close()
 		return nil, err
 	}
-	s.startWriter()
+	if !s.db.Opts().ReadOnly {
+		s.startWriter()
+	}
 	return s, nil
 }
 
@@ -234,7 +254,7 @@ func isStore(dir string) bool {
 	return err == nil && fi.Mode().IsRegular()
 }
 
-func openDB(dir string, o Options) (s *Store, err error) {
+func openDB(dir string, o Options, readOnly bool) (s *Store, err error) {
 	defer func() {
 		// badger panics on some damaged files instead of failing.
 		if r := recover(); r != nil {
@@ -244,7 +264,7 @@ func openDB(dir string, o Options) (s *Store, err error) {
 	if err := checkManifest(dir); err != nil {
 		return nil, err
 	}
-	db, err := badger.Open(badgerOptions(dir, o))
+	db, err := badger.Open(badgerOptions(dir, o).WithReadOnly(readOnly))
 	if err != nil {
 		msg := err.Error()
 		switch {

@@ -61,6 +61,9 @@ func (s *Store) CommitLevel(l *statestore.Level) error {
 	if err := s.wait(); err != nil {
 		return err
 	}
+	if s.jobs == nil {
+		return errors.New("the store is open read-only or closed")
+	}
 	if s.outcome != nil {
 		return errors.New("the run is already finished")
 	}
