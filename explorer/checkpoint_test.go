@@ -100,7 +100,7 @@ func TestResumeEqualsUninterrupted(t *testing.T) {
 			rt.Fatal(err)
 		}
 		d := rapid.IntRange(0, len(cp.levels)-1).Draw(rt, "level")
-		resumed := &memCheckpoint{levels: cp.levels[:d+1:d+1], nodes: cp.nodes[:d+1:d+1]}
+		resumed := &memCheckpoint{levels: cp.levels[: d+1 : d+1], nodes: cp.nodes[: d+1 : d+1]}
 		got, err := explorer.Resume(context.Background(), chk, explorer.Config{Workers: rapid.IntRange(1, 3).Draw(rt, "resume workers"), Checkpoint: resumed}, cp.saved(d))
 		if err != nil {
 			rt.Fatal(err)

@@ -21,8 +21,8 @@ func genRun(t *rapid.T) Run {
 
 func genLevel(t *rapid.T) *level {
 	return &level{
-		Depth: rapid.IntRange(0, 1<<31-1).Draw(t, "depth"), First: rapid.Uint64Max(1 << 40).Draw(t, "first"),
-		Count: rapid.Uint64Max(1 << 40).Draw(t, "count"), StateChunks: rapid.IntRange(0, 1<<31-1).Draw(t, "sc"),
+		Depth: rapid.IntRange(0, 1<<31-1).Draw(t, "depth"), First: rapid.Uint64Max(1<<40).Draw(t, "first"),
+		Count: rapid.Uint64Max(1<<40).Draw(t, "count"), StateChunks: rapid.IntRange(0, 1<<31-1).Draw(t, "sc"),
 		FrontierChunks: rapid.IntRange(0, 1<<31-1).Draw(t, "fc"), Transitions: rapid.Uint64().Draw(t, "tr"),
 		CrashPoints: rapid.Uint64().Draw(t, "cp"), ElapsedNanos: rapid.Uint64().Draw(t, "el"),
 	}

@@ -52,6 +52,9 @@ type Options struct {
 //     every value stays in the LSM tree, so that the frontier records a
 //     later level deletes are reclaimed by compaction, with no value-log
 //     garbage collection to run.
+//   - Level-0 compaction on close: a closed store keeps only the live
+//     records (about 9 bytes per state, the fingerprint and a delta-coded
+//     parent, plus the last frontier), not every frontier ever written.
 //   - No compression: fingerprints are random and parents are already
 //     delta-coded, so compression gains little and costs the CPU the
 //     workers need; no block cache follows from that, and reads are rare.
@@ -70,6 +73,7 @@ func badgerOptions(dir string, o Options) badger.Options {
 		WithNumCompactors(2).
 		WithNumMemtables(2).
 		WithMetricsEnabled(false).
+		WithCompactL0OnClose(true).
 		WithExternalMagic(magic).
 		WithLogger(nil)
 	if o.Log != nil {
