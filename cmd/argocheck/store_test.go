@@ -17,6 +17,7 @@ import (
 
 	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/layers"
+	"github.com/argocheck/argocheck/statestore/persist"
 )
 
 // binary is the argocheck command built once by TestMain, for the tests
@@ -67,12 +68,14 @@ func uninterrupted(t *testing.T) jsonReport {
 	return jsonReport{string(res.Verdict), res.States, res.Transitions, res.CrashPoints, res.Depth}
 }
 
-// start starts check --store dir, or resume dir once the store exists.
+// start starts check --store dir, or resume dir once the store holds the
+// run (a kill can come before the check has written it).
 func start(t *testing.T, dir string) (*exec.Cmd, *bytes.Buffer, *bytes.Buffer) {
 	t.Helper()
 	args := append([]string{"check"}, killCheck...)
 	args = append(args, "--store", dir, "--json")
-	if _, err := os.Stat(filepath.Join(dir, "MANIFEST")); err == nil {
+	if st, err := persist.OpenReadOnly(dir, persist.Options{}); err == nil {
+		st.Close()
 		args = []string{"resume", dir, "--workers", "2", "--json"}
 	}
 	cmd := exec.Command(binary, args...)

@@ -153,7 +153,7 @@ func Create(dir string, run Run, o Options) (*Store, error) {
 	if err != nil {
 		return nil, inputErr("store directory %s: %v", dir, unwrapPath(err))
 	}
-	if len(entries) > 0 {
+	if len(entries) > 0 && !startedOnly(entries) {
 		if !isStore(dir) {
 			return nil, inputErr("%s is not empty and holds no argocheck store: choose an empty or new directory", dir)
 		}
@@ -186,6 +186,15 @@ func Create(dir string, run Run, o Options) (*Store, error) {
 			return nil, err
 		}
 		return s.start(run)
+	}
+	if len(entries) > 0 {
+		// badger's files from a store killed before its manifest: no
+		// record was written yet.
+		for _, e := range entries {
+			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
+				return nil, inputErr("store directory %s: %v", dir, unwrapPath(err))
+			}
+		}
 	}
 	s, err := openDB(dir, o, false)
 	if err != nil {
@@ -250,6 +259,20 @@ func openStore(dir string, o Options, readOnly bool) (*Store, error) {
 		s.startWriter()
 	}
 	return s, nil
+}
+
+// startedOnly reports whether a directory's entries are only those badger
+// creates before its manifest: a store killed as it was being created.
+func startedOnly(entries []fs.DirEntry) bool {
+	for _, e := range entries {
+		switch name := e.Name(); {
+		case name == "LOCK" || name == "KEYREGISTRY" || name == "DISCARD":
+		case strings.HasSuffix(name, ".vlog") || strings.HasSuffix(name, ".mem"):
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // isStore reports whether dir holds a badger database.

@@ -373,3 +373,21 @@ func TestSavedDetectsDamage(t *testing.T) {
 		t.Fatalf("error %v, want corrupt", err)
 	}
 }
+
+// A store killed while badger was creating it, before its manifest, is
+// started again by Create.
+func TestCreateAfterKillAtStart(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"LOCK", "KEYREGISTRY", "000001.vlog"} {
+		os.WriteFile(filepath.Join(dir, name), nil, 0o644)
+	}
+	st, err := Create(dir, testRun, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	if st, err = Open(dir, Options{}); err != nil || !st.Run().Same(testRun) {
+		t.Fatalf("reopened: %v", err)
+	}
+	st.Close()
+}
