@@ -38,6 +38,13 @@ func Resume(ctx context.Context, chk model.Checker, cfg Config, from *statestore
 	return res, nil
 }
 
+// NewCounterexample returns the counterexample of violation v with path
+// t, deriving the episode (operation and crash point) from t's steps as a
+// search does.
+func NewCounterexample(v *model.Violation, t *model.Trace) Counterexample {
+	return newCounterexample(v, t)
+}
+
 // EdgeKey packs a state's number and an edge's ordinal in its expansion
 // into the key by which parent records name a state's discovering edge.
 func EdgeKey(state uint64, ordinal uint32) uint64 { return edgeKey(state, ordinal) }
@@ -55,7 +62,18 @@ type checkpointState struct {
 	elapsed time.Duration // of the runs before this one
 	level   statestore.Level
 	nodes   nodeList
+	edges   edgeList
 }
+
+// edgeList presents the parent records of a level as statestore.Edges.
+type edgeList struct {
+	r     *records
+	first uint64
+	n     int
+}
+
+func (l edgeList) Len() int        { return l.n }
+func (l edgeList) At(i int) uint64 { return l.r.get(l.first + uint64(i)) }
 
 // nodeList presents a nodes buffer as statestore.Nodes.
 type nodeList struct{ n *nodes }
@@ -64,8 +82,14 @@ func (l nodeList) Len() int        { return l.n.len() }
 func (l nodeList) At(i int) []byte { return l.n.at(i) }
 
 func validateCheckpoint(c Config) error {
-	if c.Checkpoint != nil && c.Exact {
+	if c.Checkpoint == nil && c.from == nil {
+		return nil
+	}
+	if c.Exact {
 		return errors.New("checkpoints key states by fingerprint: exact keys cannot be checkpointed")
+	}
+	if c.Continue > 1 {
+		return errors.New("a checkpoint keeps no violations: a search that continues past violations cannot be checkpointed")
 	}
 	return nil
 }
@@ -74,40 +98,45 @@ func validateCheckpoint(c Config) error {
 // when resuming, replacing the initial frontier, or else from the initial
 // states, which it commits as level 0. It returns the number of the first
 // frontier state and the frontier's depth.
-func (s *search) restore(frontier *nodes) (base uint64, depth int, err error) {
+func (s *search) restore() (base uint64, depth int, err error) {
 	s.cp.start = time.Now()
 	from := s.cfg.from
 	if from == nil {
-		return 0, 0, s.commitLevel(0, frontier)
+		return 0, 0, s.commitLevel(0)
 	}
 	s.cp.elapsed = from.Elapsed
-	s.visited = statestore.NewSet(uint64(len(from.Keys)))
-	for _, k := range from.Keys {
-		s.visited.Add(k)
+	s.visited = statestore.NewTable(uint64(len(from.Keys)))
+	if _, err := s.visited.InsertAll(from.Keys); err != nil {
+		return 0, 0, err
 	}
-	s.parents = from.Parents
-	frontier.reset()
+	s.parents = records{}
+	first := s.parents.extend(uint64(len(from.Parents)))
+	for i, p := range from.Parents {
+		s.parents.set(first+uint64(i), p)
+	}
+	s.frontier.reset()
 	for _, n := range from.Frontier {
-		frontier.add(n)
+		s.frontier.add(n)
 	}
 	w := s.workers[0]
 	w.transitions, w.crashes = from.Transitions, from.CrashPoints
-	return uint64(len(s.parents) - len(from.Frontier)), from.Depth, nil
+	return uint64(len(from.Parents) - len(from.Frontier)), from.Depth, nil
 }
 
 // commitLevel hands the level just completed to the checkpoint, if any:
-// its states are the last frontier.len() states.
-func (s *search) commitLevel(depth int, frontier *nodes) error {
+// its states are the frontier's, the last s.frontier.len() states.
+func (s *search) commitLevel(depth int) error {
 	c := s.cfg.Checkpoint
 	if c == nil {
 		return nil
 	}
-	n := uint64(len(s.parents))
-	first := n - uint64(frontier.len())
+	n := s.parents.len()
+	first := n - uint64(s.frontier.len())
 	l := &s.cp.level
-	*l = statestore.Level{Depth: depth, First: first, Parents: s.parents[first:], States: n}
-	s.cp.nodes.n = frontier
-	l.Frontier = s.cp.nodes
+	*l = statestore.Level{Depth: depth, First: first, States: n}
+	s.cp.nodes.n = &s.frontier
+	s.cp.edges.r, s.cp.edges.first, s.cp.edges.n = &s.parents, first, s.frontier.len()
+	l.Frontier, l.Parents = s.cp.nodes, s.cp.edges
 	for _, w := range s.workers {
 		l.Transitions += w.transitions
 		l.CrashPoints += w.crashes

@@ -1,11 +1,13 @@
 package explorer
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"math"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -16,7 +18,7 @@ import (
 )
 
 // Config configures a search. The zero value is valid: all CPUs, fingerprint
-// keys, no bounds.
+// keys, no bounds, half the physical memory.
 type Config struct {
 	// Workers is the number of goroutines expanding states; zero means
 	// runtime.NumCPU().
@@ -33,6 +35,21 @@ type Config struct {
 	// BatchSize is the number of frontier states a worker takes at a time;
 	// zero means 256.
 	BatchSize int
+	// MemoryBytes bounds the memory of the visited set, the parent records
+	// and the level table: the search stops, incomplete, at the barrier
+	// where growing them would pass it. Zero means DefaultMemoryBytes().
+	MemoryBytes uint64
+	// Continue, when above 1, keeps searching after a violation until this
+	// many distinct violations (see Counterexample) are found or the graph
+	// is exhausted; otherwise the search stops at the level of the first
+	// violation and reports the smallest one.
+	Continue int
+	// Progress, when set, is called with the figures at every level
+	// barrier and every ProgressInterval (default
+	// DefaultProgressInterval) from a ticker; calls are never concurrent
+	// and none follows Run's return.
+	Progress         func(Progress)
+	ProgressInterval time.Duration
 	// Checkpoint, when set, receives every completed level, to resume
 	// from (see Resume); it needs fingerprint keys.
 	Checkpoint statestore.Checkpoint
@@ -55,6 +72,9 @@ func (c Config) validate() (Config, error) {
 	}
 	if c.BatchSize <= 0 {
 		c.BatchSize = 256
+	}
+	if c.MemoryBytes == 0 {
+		c.MemoryBytes = DefaultMemoryBytes()
 	}
 	return c, nil
 }
@@ -83,17 +103,32 @@ type Result struct {
 	// Depth is the deepest level reached (initial states are level 0).
 	Depth   int
 	Elapsed time.Duration
-	// MemoryBytes is the memory held by visited states, parent records and
-	// the level table at the end.
+	// MemoryBytes is the memory held at the end by the visited set and the
+	// parent records (and, with Exact, the interned encodings): what grows
+	// with the number of states.
 	MemoryBytes uint64
+	// LevelBytes is the most memory held at once by the per-level working
+	// set: the level table of new states, the current and next frontier and
+	// the workers' successor buffers.
+	LevelBytes uint64
+	// Collision is the estimated probability that a fingerprint collision
+	// hid a state, n(g-n)/2^64 for n distinct states of g generated; zero
+	// with Exact.
+	Collision float64
 	// Violation and Trace are set when Verdict is Violation; Trace is the
 	// shortest path to the violation.
 	Violation *model.Violation
 	Trace     *model.Trace
-	// ViolationEdge is the edge key (see EdgeKey) of the violating edge;
+	// Violations are the distinct violations found, Violation and Trace
+	// first, in the order of their violating edges (at most
+	// Config.Continue of them, or one).
+	Violations []Counterexample
+	// ViolationEdge is the edge key (see EdgeKey) of Violation's edge;
 	// its state is RootState for a violation of the initial states.
 	ViolationEdge uint64
-	// Stopped says which bound or cancellation made the verdict Incomplete.
+	// Stopped says which bound or cancellation ended the search before
+	// closure: the reason of an Incomplete verdict, or of a Violation
+	// verdict with fewer than Config.Continue violations.
 	Stopped string
 }
 
@@ -114,17 +149,38 @@ func (r *Result) BytesPerState() float64 {
 	return float64(r.MemoryBytes) / float64(r.States)
 }
 
+// collision returns the estimated probability that some fingerprint
+// collision hid one of the n distinct states among g generated ones.
+func collision(n, g uint64) float64 {
+	if g < n {
+		g = n
+	}
+	return math.Min(1, float64(n)*float64(g-n)/math.Exp2(64))
+}
+
+// initialLevelPairs is the first size of the level table; tests shrink it
+// to exercise growth in the middle of a level.
+var initialLevelPairs uint64 = 1 << 14
+
 // search is the state of one run.
 type search struct {
 	cfg     Config
 	chk     model.Checker
-	keys    statestore.Keyer
-	visited *statestore.Set
-	parents []uint64 // discovering edge of every state, by state number
+	keys    statestore.Keyer // nil: fingerprints
+	visited *statestore.Table
+	parents records // discovering edge of every state, by state number
 	inits   [][]byte
 	level   levelTable
 	workers []*worker
+	prog    *progress
 	cp      checkpointState
+
+	frontier, next nodes
+	out            []*batch // successors found, by unit of the frontier
+	units          int      // units of the current level
+	levelBytes     uint64
+	redoMu         sync.Mutex
+	redo           []int // units abandoned when the level table filled
 }
 
 type worker struct {
@@ -133,12 +189,19 @@ type worker struct {
 	out   *batch
 	state uint64 // number of the state being expanded
 	edge  uint32 // ordinal of the next edge
+	prev  []byte // the previous successor of the state being expanded
+	added uint64 // keys this worker added to the level table, not yet counted
+	full  bool   // the level table was full: the unit must be redone
 	err   error
 
 	transitions, crashes uint64
+	reported             uint64 // transitions already counted in progress
 	// The smallest violation this worker found in the current level.
 	violation *model.Violation
 	violKey   uint64
+	// Every violation found in the current level, when continuing.
+	found []found
+	_     [64]byte // keep workers' counters off each other's cache lines
 }
 
 // Run searches chk's state graph breadth first. A violation is a result,
@@ -150,92 +213,102 @@ func Run(ctx context.Context, chk model.Checker, cfg Config) (*Result, error) {
 		return nil, err
 	}
 	start := time.Now()
-	s := &search{cfg: cfg, chk: chk, visited: statestore.NewSet(1024)}
+	s := &search{cfg: cfg, chk: chk, visited: statestore.NewTable(1024)}
 	if cfg.Exact {
 		s.keys = statestore.NewExactKeys()
-	} else {
-		s.keys = statestore.FingerprintKeys{}
 	}
 	for i := 0; i < cfg.Workers; i++ {
 		s.workers = append(s.workers, &worker{s: s, m: chk.NewWorker()})
 	}
+	s.level.init(initialLevelPairs)
 	res := &Result{}
+	s.prog = startProgress(cfg, start)
 	defer func() {
+		s.prog.close()
+		if len(res.Violations) > 0 {
+			res.Verdict = Violation
+		}
 		res.Elapsed = time.Since(start)
-		res.States = uint64(len(s.parents))
+		res.States = s.parents.len()
+		generated := uint64(len(s.inits))
 		for _, w := range s.workers {
 			res.Transitions += w.transitions
 			res.CrashPoints += w.crashes
 		}
-		res.MemoryBytes = s.visited.Bytes() + uint64(cap(s.parents))*8 + s.level.bytes() + s.keys.Bytes()
+		generated += res.Transitions
+		res.MemoryBytes = s.visited.Bytes() + s.parents.bytes()
+		if s.keys != nil {
+			res.MemoryBytes += s.keys.Bytes()
+		} else {
+			res.Collision = collision(res.States, generated)
+		}
+		res.LevelBytes = s.levelBytes
 	}()
 
 	inits, v := s.workers[0].m.Initial()
 	if v != nil {
-		res.Verdict, res.Violation = Violation, v
+		t := &model.Trace{Steps: []model.Step{{Kind: model.StepInit, Violation: v}}}
+		res.addCounterexample(newCounterexample(v, t))
 		res.ViolationEdge = edgeKey(rootParent, 0)
-		res.Trace = &model.Trace{Steps: []model.Step{{Kind: model.StepInit, Violation: v}}}
 		return res, nil
 	}
-	var frontier, next nodes
 	for i, n := range inits {
-		if s.visited.Add(s.keys.Key(n)) {
-			s.parents = append(s.parents, edgeKey(rootParent, uint32(i)))
-			frontier.add(n)
+		if added, _ := s.visited.Insert(s.key(n)); added {
+			s.parents.set(s.parents.extend(1), edgeKey(rootParent, uint32(i)))
+			s.frontier.add(n)
 			s.inits = append(s.inits, n)
 		}
 	}
-	var batches []*batch
-	base, depth0, err := s.restore(&frontier) // number and depth of the first frontier state
+	base, depth0, err := s.restore() // number and depth of the first frontier state
 	if err != nil {
 		return nil, err
 	}
-	for depth := depth0; frontier.len() > 0; depth++ {
+	for depth := depth0; s.frontier.len() > 0; depth++ {
 		res.Depth = depth
+		s.levelStart(depth, s.frontier.len())
+		if ctx.Err() != nil {
+			res.Verdict, res.Stopped = Incomplete, stopReason(ctx)
+			return res, nil
+		}
 		if cfg.MaxDepth > 0 && depth >= cfg.MaxDepth {
 			res.Verdict, res.Stopped = Incomplete, fmt.Sprintf("max depth %d reached", cfg.MaxDepth)
 			return res, nil
 		}
-		nb := (frontier.len() + cfg.BatchSize - 1) / cfg.BatchSize
-		for len(batches) < nb {
-			batches = append(batches, &batch{})
+		s.units = (s.frontier.len() + cfg.BatchSize - 1) / cfg.BatchSize
+		for len(s.out) < s.units {
+			s.out = append(s.out, &batch{})
 		}
-		if err := s.expandLevel(ctx, &frontier, base, batches[:nb]); err != nil {
+		if err := s.expandLevel(ctx, base); err != nil {
 			if ctx.Err() != nil {
-				res.Verdict, res.Stopped = Incomplete, "cancelled"
+				res.Verdict, res.Stopped = Incomplete, stopReason(ctx)
 				return res, nil
 			}
 			return nil, err
 		}
-		if w := s.smallestViolation(); w != nil {
+		if s.continuing() {
+			if s.collect(res) {
+				return res, nil
+			}
+		} else if w := s.smallestViolation(); w != nil {
 			parent, _ := splitEdge(w.violKey)
-			res.Verdict, res.Violation = Violation, w.violation
+			res.addCounterexample(newCounterexample(w.violation, s.trace(parent, w.violation.Edge)))
 			res.ViolationEdge = w.violKey
-			res.Trace = s.trace(parent, w.violation.Edge)
 			return res, nil
 		}
-		// Barrier: keep each new state's smallest discovery, in edge order.
-		next.reset()
-		for _, b := range batches[:nb] {
-			for j, key := range b.keys {
-				if s.level.smallest(key) != b.edges[j] {
-					continue
-				}
-				s.visited.Add(key)
-				s.parents = append(s.parents, b.edges[j])
-				next.add(b.nodes.at(j))
-			}
-		}
-		s.level.reset()
-		base += uint64(frontier.len())
-		frontier, next = next, frontier
-		if err := s.commitLevel(depth+1, &frontier); err != nil {
+		stop, err := s.barrier()
+		if err != nil {
 			return nil, err
 		}
-		if uint64(len(s.parents)) > maxStates {
-			return nil, fmt.Errorf("more than %d states: beyond what parent records can number", uint64(maxStates))
+		if stop != "" {
+			res.Verdict, res.Stopped = Incomplete, stop
+			return res, nil
 		}
-		if cfg.MaxStates > 0 && uint64(len(s.parents)) > cfg.MaxStates && frontier.len() > 0 {
+		base += uint64(s.frontier.len())
+		s.frontier, s.next = s.next, s.frontier
+		if err := s.commitLevel(depth + 1); err != nil {
+			return nil, err
+		}
+		if cfg.MaxStates > 0 && s.parents.len() > cfg.MaxStates && s.frontier.len() > 0 {
 			res.Verdict, res.Stopped = Incomplete, fmt.Sprintf("max states %d reached", cfg.MaxStates)
 			res.Depth = depth + 1
 			return res, nil
@@ -245,53 +318,120 @@ func Run(ctx context.Context, chk model.Checker, cfg Config) (*Result, error) {
 	return res, nil
 }
 
-// expandLevel expands every frontier state, workers taking batches in
-// order. After a violation, batches past the violating state are skipped:
-// only smaller states can still hold a smaller violation.
-func (s *search) expandLevel(ctx context.Context, frontier *nodes, base uint64, batches []*batch) error {
-	var nextBatch atomic.Int64
+// key returns the visited-set key of an encoded node.
+func (s *search) key(node []byte) uint64 {
+	if s.keys == nil {
+		return statestore.Fingerprint(node)
+	}
+	return s.keys.Key(node)
+}
+
+// expandLevel expands every frontier state, workers taking units of
+// BatchSize states in order. After a violation, units past the violating
+// state are skipped: only smaller states can still hold a smaller
+// violation. When the level table passes half full, workers stop taking
+// units, the table grows, and the level continues, first with the units
+// abandoned because the table was full.
+func (s *search) expandLevel(ctx context.Context, base uint64) error {
+	var nextUnit atomic.Int64
 	var bound atomic.Uint64 // smallest violating state number so far
 	bound.Store(math.MaxUint64)
-	g, gctx := errgroup.WithContext(ctx)
 	bs := s.cfg.BatchSize
 	for _, w := range s.workers {
 		w.violation = nil
-		g.Go(func() error {
+	}
+	for {
+		var pause atomic.Bool
+		var nextRedo atomic.Int64
+		redo := s.redo
+		s.redo = nil
+		g, gctx := errgroup.WithContext(ctx)
+		for _, w := range s.workers {
+			g.Go(func() error {
+				for !pause.Load() {
+					var u int
+					if r := int(nextRedo.Add(1) - 1); r < len(redo) {
+						u = redo[r]
+					} else if u = int(nextUnit.Add(1) - 1); u >= s.units {
+						return nil
+					}
+					if base+uint64(u*bs) > bound.Load() {
+						continue
+					}
+					if err := gctx.Err(); err != nil {
+						return err
+					}
+					lo, hi := u*bs, min((u+1)*bs, s.frontier.len())
+					if err := w.expandUnit(u, base, lo, hi, &bound); err != nil {
+						return err
+					}
+					if !w.full {
+						s.batchDone(w)
+					}
+					if w.full {
+						s.redoMu.Lock()
+						s.redo = append(s.redo, u)
+						s.redoMu.Unlock()
+						pause.Store(true)
+					} else if s.level.full() {
+						pause.Store(true)
+					}
+				}
+				return nil
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return err
+		}
+		if len(s.redo) == 0 && int(nextUnit.Load()) >= s.units {
+			return nil
+		}
+		s.level.grow(4 * s.level.count.Load())
+	}
+}
+
+// expandUnit expands frontier states lo..hi-1 into s.out[u]. When the
+// level table fills, it leaves w.full set and the unit's counts undone.
+func (w *worker) expandUnit(u int, base uint64, lo, hi int, bound *atomic.Uint64) error {
+	s := w.s
+	w.out = s.out[u]
+	w.out.reset(s.level.gen)
+	w.full, w.added = false, 0
+	transitions, crashes, nfound := w.transitions, w.crashes, len(w.found)
+	defer func() {
+		s.level.count.Add(w.added)
+		if w.full {
+			w.transitions, w.crashes, w.found = transitions, crashes, w.found[:nfound]
+		}
+	}()
+	for i := lo; i < hi; i++ {
+		w.state, w.edge, w.prev = base+uint64(i), 0, w.prev[:0]
+		v := w.m.Expand(s.frontier.at(i), w)
+		if w.err != nil {
+			return w.err
+		}
+		if w.full {
+			return nil
+		}
+		if v != nil && s.continuing() {
+			w.found = append(w.found, found{edgeKey(w.state, v.Edge), v})
+			continue
+		}
+		if v != nil {
+			key := edgeKey(w.state, v.Edge)
+			if w.violation == nil || key < w.violKey {
+				w.violation, w.violKey = v, key
+			}
 			for {
-				b := int(nextBatch.Add(1) - 1)
-				if b >= len(batches) || base+uint64(b*bs) > bound.Load() {
-					return nil
-				}
-				if err := gctx.Err(); err != nil {
-					return err
-				}
-				w.out = batches[b]
-				w.out.reset()
-				end := min((b+1)*bs, frontier.len())
-				for i := b * bs; i < end; i++ {
-					w.state, w.edge = base+uint64(i), 0
-					v := w.m.Expand(frontier.at(i), w)
-					if w.err != nil {
-						return w.err
-					}
-					if v != nil {
-						key := edgeKey(w.state, v.Edge)
-						if w.violation == nil || key < w.violKey {
-							w.violation, w.violKey = v, key
-						}
-						for {
-							cur := bound.Load()
-							if w.state >= cur || bound.CompareAndSwap(cur, w.state) {
-								break
-							}
-						}
-						break
-					}
+				cur := bound.Load()
+				if w.state >= cur || bound.CompareAndSwap(cur, w.state) {
+					break
 				}
 			}
-		})
+			return nil
+		}
 	}
-	return g.Wait()
+	return nil
 }
 
 // Successor implements model.Emitter.
@@ -302,20 +442,160 @@ func (w *worker) Successor(node []byte, crash bool) {
 	if crash {
 		w.crashes++
 	}
+	if w.full {
+		return
+	}
 	if o > maxOrdinal {
 		w.err = errors.New("a state has more than 2^24 successors: beyond what parent records can number")
 		return
 	}
-	key := w.s.keys.Key(node)
+	// The same node as the previous edge of this state (a crash after a
+	// step that changed nothing) was offered already, with a smaller edge.
+	if bytes.Equal(node, w.prev) {
+		return
+	}
+	w.prev = append(w.prev[:0], node...)
+	key := w.s.key(node)
 	if w.s.visited.Has(key) {
 		return
 	}
 	e := edgeKey(w.state, o)
-	if w.s.level.offer(key, e) {
-		w.out.nodes.add(node)
-		w.out.keys = append(w.out.keys, key)
-		w.out.edges = append(w.out.edges, e)
+	pair, added, smallest, ok := w.s.level.offer(key, e)
+	if !ok {
+		w.full = true
+		return
 	}
+	if added {
+		w.added++
+	}
+	if smallest {
+		b := w.out
+		b.nodes.add(node)
+		b.keys = append(b.keys, key)
+		b.edges = append(b.edges, e)
+		b.pairs = append(b.pairs, pair)
+	}
+}
+
+// barrier forms the next level from the workers' batches: it keeps each
+// new state's smallest discovery, numbers the new states in the order of
+// their discovering edges, adds them to the visited set and the parent
+// records, and copies their encodings into s.next. It returns why the
+// search must stop, when a bound is reached.
+func (s *search) barrier() (string, error) {
+	out := s.out[:s.units]
+	// Phase 1, by batch: keep the entries that are still smallest.
+	s.parallel(len(out), func(i int) error {
+		b := out[i]
+		kept, size := 0, uint64(0)
+		for j, key := range b.keys {
+			pair := b.pairs[j]
+			if b.gen != s.level.gen {
+				pair = s.level.find(key)
+			}
+			if s.level.smallest(pair) != b.edges[j] {
+				continue
+			}
+			node := b.nodes.at(j)
+			start := uint32(size)
+			size += uint64(len(node))
+			copy(b.nodes.data[start:], node)
+			b.nodes.ends[kept] = uint32(size)
+			b.keys[kept], b.edges[kept] = key, b.edges[j]
+			kept++
+		}
+		b.nodes.data, b.nodes.ends = b.nodes.data[:size], b.nodes.ends[:kept]
+		b.keys, b.edges = b.keys[:kept], b.edges[:kept]
+		b.size = size
+		return nil
+	})
+	// Number the new states and place their encodings.
+	var n, size uint64
+	for _, b := range out {
+		b.first, b.start = n, size
+		n += uint64(len(b.keys))
+		size += b.size
+	}
+	if size > math.MaxUint32 {
+		return "", fmt.Errorf("a level holds %d bytes of encodings: more than the frontier can index", size)
+	}
+	s.noteLevelBytes()
+	total := s.parents.len() + n
+	if total > maxStates {
+		return "", fmt.Errorf("more than %d states: beyond what parent records can number", uint64(maxStates))
+	}
+	used := s.parents.bytes() + s.level.bytes()
+	if s.keys != nil {
+		used += s.keys.Bytes()
+	}
+	limit := uint64(0)
+	if s.cfg.MemoryBytes > used {
+		limit = s.cfg.MemoryBytes - used
+	}
+	if _, need, err := s.visited.Reserve(total, len(s.workers), max(limit, 1)); err != nil {
+		return "", err
+	} else if need > limit {
+		return fmt.Sprintf("memory budget of %d bytes reached", s.cfg.MemoryBytes), nil
+	}
+	first := s.parents.extend(n)
+	s.next.data = grow(s.next.data, int(size))
+	s.next.ends = grow(s.next.ends, int(n))
+	// Phase 2, by batch: add to the visited set, the parent records and the
+	// next frontier.
+	err := s.parallel(len(out), func(i int) error {
+		b := out[i]
+		if _, err := s.visited.InsertAll(b.keys); err != nil {
+			return err
+		}
+		for j, e := range b.edges {
+			s.parents.set(first+b.first+uint64(j), e)
+		}
+		copy(s.next.data[b.start:], b.nodes.data)
+		ends := s.next.ends[b.first : b.first+uint64(len(b.keys))]
+		for j, end := range b.nodes.ends {
+			ends[j] = uint32(b.start) + end
+		}
+		return nil
+	})
+	s.level.reset()
+	if s.level.pairs() < 2*n && initialLevelPairs >= 64 {
+		s.level.init(2 * n)
+	}
+	return "", err
+}
+
+// grow returns x resliced to length n, reallocated only when too small.
+func grow[T any](x []T, n int) []T {
+	if cap(x) < n {
+		x = make([]T, n, n+n/4)
+	}
+	return x[:n]
+}
+
+// noteLevelBytes records the memory of the per-level working set.
+func (s *search) noteLevelBytes() {
+	b := s.level.bytes() + s.frontier.bytes() + s.next.bytes()
+	for _, o := range s.out {
+		b += o.bytes()
+	}
+	s.levelBytes = max(s.levelBytes, b)
+}
+
+// parallel runs f(0..n-1) on the workers' count of goroutines.
+func (s *search) parallel(n int, f func(i int) error) error {
+	var next atomic.Int64
+	var g errgroup.Group
+	for range min(len(s.workers), n) {
+		g.Go(func() error {
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				if err := f(i); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	return g.Wait()
 }
 
 func (s *search) smallestViolation() *worker {
@@ -334,12 +614,11 @@ func (s *search) smallestViolation() *worker {
 func (s *search) trace(state uint64, edge uint32) *model.Trace {
 	var ordinals []uint32
 	for {
-		p, o := splitEdge(s.parents[state])
+		p, o := splitEdge(s.parents.get(state))
+		ordinals = append(ordinals, o)
 		if p == rootParent {
-			ordinals = append(ordinals, o)
 			break
 		}
-		ordinals = append(ordinals, o)
 		state = p
 	}
 	// ordinals holds the path backwards, ending with the initial index.

@@ -25,19 +25,60 @@ func (n *nodes) reset() {
 	n.data, n.ends = n.data[:0], n.ends[:0]
 }
 
-// batch is what one worker found in one batch of the frontier: the
+func (n *nodes) bytes() uint64 { return uint64(cap(n.data)) + 4*uint64(cap(n.ends)) }
+
+// batch is what one worker found in one unit of the frontier: the
 // successors that were, when found, the smallest-edge discovery of a state
-// new in this level.
+// new in this level, in the order found (increasing edge). At the barrier
+// it is compacted to the entries that stayed smallest.
 type batch struct {
 	nodes nodes
 	keys  []uint64 // state key of each node
 	edges []uint64 // discovering edge of each node
+	pairs []uint64 // level-table pair of each key, valid while gen is current
+	gen   uint32
+	// Set at the barrier: bytes of the kept nodes, and the number of the
+	// first kept state and its offset in the next frontier's data.
+	size         uint64
+	first, start uint64
 }
 
-func (b *batch) reset() {
+func (b *batch) reset(gen uint32) {
 	b.nodes.reset()
-	b.keys, b.edges = b.keys[:0], b.edges[:0]
+	b.keys, b.edges, b.pairs = b.keys[:0], b.edges[:0], b.pairs[:0]
+	b.gen = gen
 }
+
+func (b *batch) bytes() uint64 {
+	return b.nodes.bytes() + 8*uint64(cap(b.keys)+cap(b.edges)+cap(b.pairs))
+}
+
+// records holds the discovering edge of every state, by state number, in
+// fixed-size chunks: no copying on growth, and at most one chunk unused.
+type records struct {
+	chunks [][]uint64
+	n      uint64
+}
+
+const chunkBits = 12
+
+func (r *records) len() uint64 { return r.n }
+
+func (r *records) get(i uint64) uint64 { return r.chunks[i>>chunkBits][i&(1<<chunkBits-1)] }
+
+func (r *records) set(i, v uint64) { r.chunks[i>>chunkBits][i&(1<<chunkBits-1)] = v }
+
+// extend makes room for n more records and returns the number of the first.
+func (r *records) extend(n uint64) uint64 {
+	first := r.n
+	r.n += n
+	for uint64(len(r.chunks))<<chunkBits < r.n {
+		r.chunks = append(r.chunks, make([]uint64, 1<<chunkBits))
+	}
+	return first
+}
+
+func (r *records) bytes() uint64 { return uint64(len(r.chunks)) << chunkBits * 8 }
 
 // Edge keys pack the discovering state's number and the edge's ordinal in
 // its expansion.

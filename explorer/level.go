@@ -1,103 +1,142 @@
 package explorer
 
-import "sync"
+import (
+	"math/bits"
+	"sync/atomic"
+)
 
 // levelTable records, for every state first reached in the current level,
-// the smallest discovering edge key. It is sharded by key, each shard an
-// open-addressing table under its own lock, reused from level to level.
+// its smallest discovering edge key. It is one flat lock-free array of
+// (key, ^edge) pairs, four to a cache line: a key is placed by an atomic
+// compare-and-swap, and the edge word keeps the maximum of ^edge, that is
+// the smallest edge, by compare-and-swap too. The zero edge word means no
+// edge yet. The table is emptied and, when needed, grown between levels,
+// or in the middle of a level while no worker is inside a batch.
 type levelTable struct {
-	shards [levelShards]levelShard
+	words []uint64 // 2*pairs words: key, ^edge
+	lines uint64   // pairs / linePairs
+	count atomic.Uint64
+	gen   uint32 // bumped on every grow: pair indices of older batches are stale
 }
 
-const levelShards = 256
+const linePairs = 4
 
-type levelShard struct {
-	mu    sync.Mutex
-	keys  []uint64 // state keys; 0 marks an empty slot
-	edges []uint64 // smallest discovering edge of each state
-	n     int
-	_     [24]byte // keep shards on separate cache lines
+// init sizes the table for at least n pairs.
+func (t *levelTable) init(n uint64) {
+	lines := max((n+linePairs-1)/linePairs, 16)
+	t.words = make([]uint64, 2*lines*linePairs)
+	t.lines = lines
+	t.count.Store(0)
+	t.gen++
 }
 
-func shardOf(key uint64) uint64 { return (key * 0x9E3779B97F4A7C15) >> 56 }
+func (t *levelTable) pairs() uint64 { return t.lines * linePairs }
 
-func probeOf(key uint64) uint64 { return key * 0xC2B2AE3D27D4EB4F >> 17 }
+// full reports whether the table is past half full.
+func (t *levelTable) full() bool { return 2*t.count.Load() > t.pairs() }
 
-// offer records edge as a discovering edge of key and reports whether it
-// is now the smallest one.
-func (t *levelTable) offer(key, edge uint64) bool {
-	s := &t.shards[shardOf(key)]
-	s.mu.Lock()
-	if (s.n+1)*2 > len(s.keys) {
-		s.grow()
-	}
-	mask := uint64(len(s.keys) - 1)
-	for i := probeOf(key) & mask; ; i = (i + 1) & mask {
-		switch s.keys[i] {
-		case 0:
-			s.keys[i], s.edges[i] = key, edge
-			s.n++
-			s.mu.Unlock()
-			return true
-		case key:
-			min := edge < s.edges[i]
-			if min {
-				s.edges[i] = edge
+func (t *levelTable) home(key uint64) (line, off uint64) {
+	h := key * 0xC2B2AE3D27D4EB4F
+	line, _ = bits.Mul64(h, t.lines)
+	return line, h & (linePairs - 1)
+}
+
+// offer records edge as a discovering edge of key. It returns the pair
+// index of key, whether key was new to the table, and whether edge is now
+// its smallest discovering edge; ok is false when the table is full.
+func (t *levelTable) offer(key, edge uint64) (pair uint64, added, smallest, ok bool) {
+	inv := ^edge
+	line, off := t.home(key)
+	for j := range t.pairs() {
+		pair = line*linePairs + (off+j)&(linePairs-1)
+		kp := &t.words[2*pair]
+		k := atomic.LoadUint64(kp)
+		if k == 0 {
+			if atomic.CompareAndSwapUint64(kp, 0, key) {
+				k, added = key, true
+			} else {
+				k = atomic.LoadUint64(kp)
 			}
-			s.mu.Unlock()
-			return min
+		}
+		if k == key {
+			ep := &t.words[2*pair+1]
+			for {
+				cur := atomic.LoadUint64(ep)
+				if cur > inv {
+					return pair, added, false, true
+				}
+				if cur == inv {
+					// Offered again by a unit that is being redone.
+					return pair, added, true, true
+				}
+				if atomic.CompareAndSwapUint64(ep, cur, inv) {
+					return pair, added, true, true
+				}
+			}
+		}
+		if (j+1)%linePairs == 0 {
+			if line++; line == t.lines {
+				line = 0
+			}
 		}
 	}
+	return 0, false, false, false
 }
 
-// smallest returns the smallest discovering edge of key; key must have
-// been offered. Not to be called concurrently with offer.
-func (t *levelTable) smallest(key uint64) uint64 {
-	s := &t.shards[shardOf(key)]
-	mask := uint64(len(s.keys) - 1)
-	for i := probeOf(key) & mask; ; i = (i + 1) & mask {
-		if s.keys[i] == key {
-			return s.edges[i]
+// find returns the pair index of key, which must be in the table.
+func (t *levelTable) find(key uint64) uint64 {
+	line, off := t.home(key)
+	for j := range t.pairs() {
+		pair := line*linePairs + (off+j)&(linePairs-1)
+		if t.words[2*pair] == key {
+			return pair
+		}
+		if (j+1)%linePairs == 0 {
+			if line++; line == t.lines {
+				line = 0
+			}
 		}
 	}
+	panic("explorer: key missing from the level table")
+}
+
+// smallest returns the smallest discovering edge recorded at pair.
+func (t *levelTable) smallest(pair uint64) uint64 { return ^t.words[2*pair+1] }
+
+// grow rebuilds the table with room for at least n pairs, keeping its
+// contents. Not concurrent with offer.
+func (t *levelTable) grow(n uint64) {
+	old := t.words
+	count := t.count.Load()
+	t.init(n)
+	for i := 0; i < len(old); i += 2 {
+		if old[i] == 0 {
+			continue
+		}
+		line, off := t.home(old[i])
+		for j := uint64(0); ; j++ {
+			pair := line*linePairs + (off+j)&(linePairs-1)
+			if t.words[2*pair] == 0 {
+				t.words[2*pair], t.words[2*pair+1] = old[i], old[i+1]
+				break
+			}
+			if (j+1)%linePairs == 0 {
+				if line++; line == t.lines {
+					line = 0
+				}
+			}
+		}
+	}
+	t.count.Store(count)
 }
 
 // reset empties the table, keeping its memory.
 func (t *levelTable) reset() {
-	for i := range t.shards {
-		s := &t.shards[i]
-		if s.n > 0 {
-			clear(s.keys)
-			s.n = 0
-		}
-	}
-}
-
-func (s *levelShard) grow() {
-	size := 2 * len(s.keys)
-	if size == 0 {
-		size = 64
-	}
-	keys, edges := s.keys, s.edges
-	s.keys, s.edges = make([]uint64, size), make([]uint64, size)
-	mask := uint64(size - 1)
-	for j, k := range keys {
-		if k == 0 {
-			continue
-		}
-		i := probeOf(k) & mask
-		for s.keys[i] != 0 {
-			i = (i + 1) & mask
-		}
-		s.keys[i], s.edges[i] = k, edges[j]
+	if t.count.Load() > 0 {
+		clear(t.words)
+		t.count.Store(0)
 	}
 }
 
 // bytes returns the memory the table holds.
-func (t *levelTable) bytes() uint64 {
-	var n uint64
-	for i := range t.shards {
-		n += uint64(len(t.shards[i].keys)) * 16
-	}
-	return n
-}
+func (t *levelTable) bytes() uint64 { return uint64(len(t.words)) * 8 }

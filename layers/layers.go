@@ -3,7 +3,8 @@
 // variants (deliberately broken or alternative implementations).
 //
 // The layers themselves live in sub-packages: disk (shared types), twodisk,
-// onedisk, replicated.
+// onedisk, replicated, txndisk, wal; log.go registers the write-ahead log
+// and its composition with the replicated disk.
 package layers
 
 import (
@@ -50,6 +51,18 @@ type System struct {
 	// Build returns the check for the given sizes and variant ("" is the
 	// correct implementation); its inputs are validated first.
 	Build func(p Params, variant string) (model.Checker, error)
+	// Modular, when set, splits the system into the checks of its layers,
+	// each against the specification below it, followed by the system's
+	// own end-to-end check; its inputs are validated first.
+	Modular func(p Params, variant string) ([]Part, error)
+}
+
+// Part is one check of a modular check: the named system at the given
+// sizes and variant.
+type Part struct {
+	System  string
+	Params  Params
+	Variant string
 }
 
 // get returns the value of the named parameter in p.

@@ -19,6 +19,7 @@ type Machine[S comparable, Op Operation, Ret Result] struct {
 	// calls, when tracing, records every step of the run for paths.
 	tracing bool
 	calls   []Call
+	_       [64]byte // keep workers' machines off each other's cache lines
 }
 
 // Call is one primitive step of a run, as a person reads it in a path.

@@ -130,6 +130,11 @@ type worker[CS comparable, COp Operation, CRet Result, CAPI any,
 	edge    uint32
 	panicV  any
 
+	// Scratch states, kept in the worker so that passing their addresses
+	// to the specs' methods allocates nothing per state.
+	stepA, crashA, absA AS
+	crashC              CS
+
 	// Replay: the edge to describe, and what was found there.
 	target int64
 	found  bool
@@ -202,13 +207,12 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) decode(node []byte) (
 	count := int(rest[0])
 	rest = rest[1:]
 	for i := 0; i < count; i++ {
-		var a AS
-		n, err := w.sys.Upper.Spec.Decode(rest, &a)
+		n, err := w.sys.Upper.Spec.Decode(rest, &w.crashA)
 		if err != nil {
 			return true, err
 		}
 		rest = rest[n:]
-		w.allowed = append(w.allowed, a)
+		w.allowed = append(w.allowed, w.crashA)
 	}
 	return true, nil
 }
@@ -252,10 +256,10 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) opAll(op AOp) *Violat
 	w.addCrashesOf(&w.a)
 	w.ustep.reset()
 	for {
-		a := w.a
-		spec.Step(&a, op, &w.ustep)
+		w.stepA = w.a
+		spec.Step(&w.stepA, op, &w.ustep)
 		w.ustep.finish()
-		w.addCrashesOf(&a)
+		w.addCrashesOf(&w.stepA)
 		if !w.ustep.next() {
 			break
 		}
@@ -286,20 +290,21 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) opAll(op AOp) *Violat
 		w.cur.Kind, w.cur.CrashAfter = StepOp, 0
 		// Rule 1: some (a', r) in stepA(a, op) has r = ret and R(a', c').
 		c := w.m.snapshot(w.m.steps())
-		a2, ok := w.sys.Abs(c)
-		if !ok || !w.stepAllows(op, ret, a2) {
+		var ok bool
+		w.absA, ok = w.sys.Abs(c)
+		if !ok || !w.stepAllows(op, ret, &w.absA) {
 			msg := fmt.Sprintf("%s returned %s and left lower state %s", op, ret, w.sys.Lower.Spec.Format(c))
 			if !ok {
 				msg += ", which relates to no abstract state"
 			} else {
-				msg += fmt.Sprintf(" (abstract %s), which the specification does not allow from %s", spec.Format(&a2), spec.Format(&w.a))
+				msg += fmt.Sprintf(" (abstract %s), which the specification does not allow from %s", spec.Format(&w.absA), spec.Format(&w.a))
 			}
 			return w.violate(KindRefinement, msg)
 		}
 		if v := w.checkInvariant(c); v != nil {
 			return v
 		}
-		w.out = w.appendIdle(w.out[:0], c, &a2)
+		w.out = w.appendIdle(w.out[:0], c, &w.absA)
 		if w.emit(false) {
 			return nil
 		}
@@ -332,20 +337,21 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoverAll() *Violati
 		}
 		w.cur.Kind, w.cur.CrashAfter = StepRecover, 0
 		c := w.m.snapshot(w.m.steps())
-		a2, ok := w.sys.Abs(c)
-		if !ok || !contains(w.allowed, a2) {
+		var ok bool
+		w.absA, ok = w.sys.Abs(c)
+		if !ok || !contains(w.allowed, w.absA) {
 			msg := fmt.Sprintf("recovery ended in lower state %s", w.sys.Lower.Spec.Format(c))
 			if !ok {
 				msg += ", which relates to no abstract state"
 			} else {
-				msg += fmt.Sprintf(" (abstract %s), which is not among the states allowed after the crash", w.sys.Upper.Spec.Format(&a2))
+				msg += fmt.Sprintf(" (abstract %s), which is not among the states allowed after the crash", w.sys.Upper.Spec.Format(&w.absA))
 			}
 			return w.violate(KindRecovery, msg)
 		}
 		if v := w.checkInvariant(c); v != nil {
 			return v
 		}
-		w.out = w.appendIdle(w.out[:0], c, &a2)
+		w.out = w.appendIdle(w.out[:0], c, &w.absA)
 		if w.emit(false) {
 			return nil
 		}
@@ -401,14 +407,14 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) callRecover() (done b
 }
 
 // stepAllows reports whether some (a', r) in stepA(w.a, op) has r = ret
-// and a' = a2.
-func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) stepAllows(op AOp, ret ARet, a2 AS) bool {
+// and a' = *a2.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) stepAllows(op AOp, ret ARet, a2 *AS) bool {
 	w.ustep.reset()
 	for {
-		a := w.a
-		r := w.sys.Upper.Spec.Step(&a, op, &w.ustep)
+		w.stepA = w.a
+		r := w.sys.Upper.Spec.Step(&w.stepA, op, &w.ustep)
 		w.ustep.finish()
-		if r == ret && a == a2 {
+		if r == ret && w.stepA == *a2 {
 			return true
 		}
 		if !w.ustep.next() {
@@ -421,11 +427,11 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) stepAllows(op AOp, re
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) addCrashesOf(a *AS) {
 	w.ucrash.reset()
 	for {
-		s := *a
-		w.sys.Upper.Spec.Crash(&s, &w.ucrash)
+		w.crashA = *a
+		w.sys.Upper.Spec.Crash(&w.crashA, &w.ucrash)
 		w.ucrash.finish()
-		if !contains(w.allowed, s) {
-			w.allowed = append(w.allowed, s)
+		if !contains(w.allowed, w.crashA) {
+			w.allowed = append(w.allowed, w.crashA)
 		}
 		if !w.ucrash.next() {
 			return
@@ -470,10 +476,10 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) encodeAllowed() {
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) crashAt(c *CS) bool {
 	w.lcrash.reset()
 	for {
-		s := *c
-		w.sys.Lower.Spec.Crash(&s, &w.lcrash)
+		w.crashC = *c
+		w.sys.Lower.Spec.Crash(&w.crashC, &w.lcrash)
 		w.lcrash.finish()
-		w.out = w.appendRecovering(w.out[:0], &s)
+		w.out = w.appendRecovering(w.out[:0], &w.crashC)
 		if w.emit(true) {
 			return true
 		}
@@ -525,7 +531,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) capture(v *Violation)
 
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Replay(node []byte, edge uint32) (Step, []byte) {
 	w.target, w.found = int64(edge), false
-	defer func() { w.target = -1; w.m.tracing = false }()
+	defer func() { w.target, w.found = -1, false; w.m.tracing = false }()
 	w.expand(node)
 	if !w.found {
 		return Step{}, nil

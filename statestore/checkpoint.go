@@ -22,10 +22,11 @@ type Level struct {
 	// initial state (initial states are level 0).
 	Depth int
 	// First is the number of the level's first state; states are
-	// numbered consecutively, so the level holds First..First+len(Parents)-1.
+	// numbered consecutively, so the level holds First..First+Parents.Len()-1.
 	First uint64
-	// Parents holds each state's discovering edge key (parent number << 24 | edge ordinal, as explorer.EdgeKey packs it).
-	Parents []uint64
+	// Parents holds each state's discovering edge key (parent number << 24
+	// | edge ordinal, as explorer.EdgeKey packs it).
+	Parents Edges
 	// Frontier holds the encodings of the level's states, in number
 	// order; they are the nodes the next level expands.
 	Frontier Nodes
@@ -44,6 +45,12 @@ type Nodes interface {
 	// At returns the i-th encoding; it must not be modified or kept past
 	// the call that handed out the list.
 	At(i int) []byte
+}
+
+// Edges is a read-only list of edge keys.
+type Edges interface {
+	Len() int
+	At(i int) uint64
 }
 
 // Saved is a checkpoint to resume from: everything about a search up to a

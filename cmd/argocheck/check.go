@@ -25,6 +25,10 @@ type checkFlags struct {
 	maxDepth            int
 	maxStates           uint64
 	json                bool
+	memory              string
+	memoryBytes         uint64 // --memory, parsed
+	modular             bool
+	out                 outputFlags
 	store               string
 	verbose             bool
 }
@@ -58,7 +62,10 @@ shortest path to it.`,
 	fl.IntVar(&f.maxDepth, "max-depth", 0, "stop, incomplete, at this depth (0: no bound)")
 	fl.Uint64Var(&f.maxStates, "max-states", 0, "stop, incomplete, past this many states (0: no bound)")
 	fl.BoolVar(&f.json, "json", false, "print one JSON object instead of the summary")
-	fl.StringVar(&f.store, "store", "", "keep the run in a persistent store in this directory (resumable; see resume, trace)")
+	fl.StringVar(&f.memory, "memory", "", "memory budget of the visited set and parent records, e.g. 2GiB or 500MB (default: half the physical memory)")
+	fl.BoolVar(&f.modular, "modular", false, "check each layer against the specification below it, then the stack end to end")
+	f.out.register(fl, true)
+	fl.StringVar(&f.store, "store", "", "keep the run in a persistent store in `DIR` (resumable; see resume, trace)")
 	fl.BoolVar(&f.verbose, "verbose", false, "show the store's (badger's) log on stderr")
 	return cmd
 }
@@ -86,21 +93,36 @@ func runCheck(cmd *cobra.Command, name string, f checkFlags) error {
 	if f.workers < 1 {
 		return usageError{fmt.Errorf("--workers must be at least 1, not %d", f.workers)}
 	}
+	if err := f.out.validate(); err != nil {
+		return usageError{err}
+	}
+	if f.memoryBytes, err = parseBytes(f.memory); err != nil {
+		return usageError{fmt.Errorf("--memory: %v", err)}
+	}
+	if f.store != "" {
+		return runCheckStored(cmd, sys, p, f)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if f.modular {
+		if f.out.traceHTML != "" || f.out.traceDOT != "" {
+			return usageError{fmt.Errorf("--trace-html and --trace-dot draw one check's paths, not a --modular check's")}
+		}
+		return runModular(ctx, cmd, sys, p, f.variant, f)
+	}
 	chk, err := sys.Build(p, f.variant)
 	if err != nil {
 		return usageError{err}
 	}
-	if f.store != "" {
-		return runCheckStored(cmd, sys, p, chk, f)
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	cfg := explorer.Config{Workers: f.workers, Exact: f.exact, MaxDepth: f.maxDepth, MaxStates: f.maxStates}
-	res, err := explorer.Run(ctx, chk, cfg)
+	cfg := explorer.Config{Workers: f.workers, Exact: f.exact, MaxDepth: f.maxDepth, MaxStates: f.maxStates, MemoryBytes: f.memoryBytes}
+	res, err := f.out.explore(ctx, cmd, "", chk, cfg)
 	if err != nil {
 		return err
 	}
 	rep := newReport(sys, p, f.variant, f.workers, res)
+	if err := f.out.writeFiles(rep, res); err != nil {
+		return err
+	}
 	out := cmd.OutOrStdout()
 	if f.json {
 		enc := json.NewEncoder(out)

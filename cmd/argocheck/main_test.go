@@ -23,7 +23,7 @@ func runArgs(t *testing.T, args ...string) (code int, stdout, stderr string) {
 // timing masks the figures that vary from run to run.
 // Counts on a violation depend on how far other workers got when it was
 // found, so they are masked too; the path does not vary.
-var timing = regexp.MustCompile(`(states|transitions|crash_points|seconds|states_per_second|memory_bytes|bytes_per_state)=[0-9.e+]+`)
+var timing = regexp.MustCompile(`(states|transitions|crash_points|seconds|states_per_second|memory_bytes|bytes_per_state|level_bytes|collision_probability)=[0-9.e+-]+`)
 
 func golden(t *testing.T, name, got string) {
 	t.Helper()

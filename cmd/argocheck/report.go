@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 
 	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/layers"
@@ -26,12 +27,19 @@ type report struct {
 	StatesPerSecond float64          `json:"states_per_second"`
 	MemoryBytes     uint64           `json:"memory_bytes"`
 	BytesPerState   float64          `json:"bytes_per_state"`
+	LevelBytes      uint64           `json:"level_bytes"`
+	Collision       float64          `json:"collision_probability"`
 	Violation       *violationReport `json:"violation,omitempty"`
+	// Violations are the distinct violations found (--continue), the
+	// first being Violation.
+	Violations []*violationReport `json:"violations,omitempty"`
 }
 
 type violationReport struct {
 	Kind        string       `json:"kind"`
 	Message     string       `json:"message"`
+	Op          string       `json:"op"`
+	CrashAfter  int          `json:"crash_after"`
 	TraceLength int          `json:"trace_length"`
 	Trace       []model.Step `json:"trace"`
 	text        string
@@ -60,12 +68,16 @@ func newReport(sys *layers.System, p layers.Params, variant string, workers int,
 		Depth: res.Depth, Seconds: round(res.Elapsed.Seconds(), 4),
 		StatesPerSecond: math.Round(res.StatesPerSecond()),
 		MemoryBytes:     res.MemoryBytes, BytesPerState: round(res.BytesPerState(), 1),
+		LevelBytes: res.LevelBytes, Collision: res.Collision,
 	}
-	if res.Violation != nil {
-		r.Violation = &violationReport{
-			Kind: res.Violation.Kind, Message: res.Violation.Message,
-			TraceLength: res.Trace.Len(), Trace: res.Trace.Steps, text: res.Trace.String(),
-		}
+	for _, ce := range res.Violations {
+		r.Violations = append(r.Violations, &violationReport{
+			Kind: ce.Violation.Kind, Message: ce.Violation.Message, Op: ce.Op, CrashAfter: ce.CrashAfter,
+			TraceLength: ce.Trace.Len(), Trace: ce.Trace.Steps, text: ce.Trace.String(),
+		})
+	}
+	if len(r.Violations) > 0 {
+		r.Violation = r.Violations[0]
 	}
 	return r
 }
@@ -77,16 +89,7 @@ func round(x float64, digits int) float64 {
 
 // writeText writes the summary a person reads and a script can grep.
 func (r *report) writeText(w io.Writer) {
-	fmt.Fprintf(w, "system=%s variant=%s", r.System, r.Variant)
-	for _, k := range []string{"blocks", "values", "log"} {
-		if v, ok := r.Params[k]; ok {
-			fmt.Fprintf(w, " %s=%v", k, v)
-		}
-	}
-	if r.Params["oob"] == true {
-		fmt.Fprintf(w, " oob=true")
-	}
-	fmt.Fprintf(w, " workers=%d\n", r.Workers)
+	fmt.Fprintln(w, r.configLine())
 	fmt.Fprintf(w, "verdict=%s", r.Verdict)
 	if r.Stopped != "" {
 		fmt.Fprintf(w, " (%s)", r.Stopped)
@@ -95,7 +98,40 @@ func (r *report) writeText(w io.Writer) {
 	fmt.Fprintf(w, "states=%d transitions=%d crash_points=%d depth=%d\n", r.States, r.Transitions, r.CrashPoints, r.Depth)
 	fmt.Fprintf(w, "seconds=%.3f states_per_second=%.0f memory_bytes=%d bytes_per_state=%.1f\n",
 		r.Seconds, r.StatesPerSecond, r.MemoryBytes, r.BytesPerState)
+	fmt.Fprintf(w, "level_bytes=%d collision_probability=%.3g\n", r.LevelBytes, r.Collision)
 	if v := r.Violation; v != nil {
 		fmt.Fprintf(w, "\nviolation=%s trace_length=%d\n%s\n\nshortest path:\n%s", v.Kind, v.TraceLength, v.Message, v.text)
+	}
+	if len(r.Violations) > 1 {
+		r.writeMore(w)
+	}
+}
+
+// configLine names the check: system, variant, parameters and workers.
+func (r *report) configLine() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "system=%s variant=%s %s workers=%d", r.System, r.Variant, r.paramText(), r.Workers)
+	return b.String()
+}
+
+// paramText renders the parameters as key=value words.
+func (r *report) paramText() string {
+	var words []string
+	for _, k := range []string{"blocks", "values", "log"} {
+		if v, ok := r.Params[k]; ok {
+			words = append(words, fmt.Sprintf("%s=%v", k, v))
+		}
+	}
+	if r.Params["oob"] == true {
+		words = append(words, "oob=true")
+	}
+	return strings.Join(words, " ")
+}
+
+// writeMore writes the violations after the first, found with --continue.
+func (r *report) writeMore(w io.Writer) {
+	for i, v := range r.Violations[1:] {
+		fmt.Fprintf(w, "\nviolation %d of %d: violation=%s op=%q crash_after=%d trace_length=%d\n%s\n\nshortest path:\n%s",
+			i+2, len(r.Violations), v.Kind, v.Op, v.CrashAfter, v.TraceLength, v.Message, v.text)
 	}
 }

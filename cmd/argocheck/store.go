@@ -18,7 +18,6 @@ import (
 	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/layers"
 	"github.com/argocheck/argocheck/model"
-	"github.com/argocheck/argocheck/statestore"
 	"github.com/argocheck/argocheck/statestore/persist"
 )
 
@@ -98,33 +97,36 @@ func storedCheck(st *persist.Store) (*layers.System, layers.Params, model.Checke
 }
 
 // runCheckStored is check --store: a new persistent run.
-func runCheckStored(cmd *cobra.Command, sys *layers.System, p layers.Params, chk model.Checker, f checkFlags) error {
-	if f.exact {
+func runCheckStored(cmd *cobra.Command, sys *layers.System, p layers.Params, f checkFlags) error {
+	switch {
+	case f.exact:
 		return usageError{fmt.Errorf("--exact cannot be used with --store: a store keys states by fingerprint")}
+	case f.modular:
+		return usageError{fmt.Errorf("--modular cannot be used with --store: a store holds one check")}
+	case f.out.cont > 1:
+		return usageError{fmt.Errorf("--continue cannot be used with --store: a store keeps the first violation only")}
+	}
+	chk, err := sys.Build(p, f.variant)
+	if err != nil {
+		return usageError{err}
 	}
 	run := persist.Run{System: sys.Name, Variant: f.variant, Params: runParams(sys, p)}
 	st, err := persist.Create(f.store, run, storeOptions(cmd, f.verbose))
 	if err != nil {
 		return usageError{err}
 	}
-	cfg := explorer.Config{Workers: f.workers, MaxDepth: f.maxDepth, MaxStates: f.maxStates}
-	return explore(cmd, st, sys, p, chk, cfg, nil, f.json)
+	cfg := explorer.Config{Workers: f.workers, MaxDepth: f.maxDepth, MaxStates: f.maxStates, MemoryBytes: f.memoryBytes}
+	return explore(cmd, st, sys, p, chk, cfg, &f.out, f.json)
 }
 
-// explore runs or resumes a persistent search, records its outcome, and
-// reports it.
+// explore runs or resumes (when out.from is set) a persistent search with
+// out's progress and time limit, records its outcome, and reports it.
 func explore(cmd *cobra.Command, st *persist.Store, sys *layers.System, p layers.Params, chk model.Checker,
-	cfg explorer.Config, from *statestore.Saved, asJSON bool) error {
+	cfg explorer.Config, out *outputFlags, asJSON bool) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	cfg.Checkpoint = st
-	var res *explorer.Result
-	var err error
-	if from == nil {
-		res, err = explorer.Run(ctx, chk, cfg)
-	} else {
-		res, err = explorer.Resume(ctx, chk, cfg, from)
-	}
+	res, err := out.explore(ctx, cmd, "", chk, cfg)
 	if err == nil && res.Verdict != explorer.Incomplete {
 		err = st.Finish(outcome(res))
 	}
@@ -134,7 +136,11 @@ func explore(cmd *cobra.Command, st *persist.Store, sys *layers.System, p layers
 	if err != nil {
 		return err
 	}
-	if err := writeReport(cmd.OutOrStdout(), newReport(sys, p, st.Run().Variant, cfg.Workers, res), asJSON); err != nil {
+	rep := newReport(sys, p, st.Run().Variant, cfg.Workers, res)
+	if err := out.writeFiles(rep, res); err != nil {
+		return err
+	}
+	if err := writeReport(cmd.OutOrStdout(), rep, asJSON); err != nil {
 		return err
 	}
 	if res.Verdict == explorer.Incomplete {
@@ -158,8 +164,10 @@ type resumeFlags struct {
 	workers   int
 	maxDepth  int
 	maxStates uint64
+	memory    string
 	json      bool
 	verbose   bool
+	out       outputFlags
 }
 
 func newResume() *cobra.Command {
@@ -186,14 +194,26 @@ status.`,
 	fl.IntVar(&f.workers, "workers", runtime.NumCPU(), "worker goroutines")
 	fl.IntVar(&f.maxDepth, "max-depth", 0, "stop, incomplete, at this depth (0: no bound)")
 	fl.Uint64Var(&f.maxStates, "max-states", 0, "stop, incomplete, past this many states (0: no bound)")
+	fl.StringVar(&f.memory, "memory", "", "memory budget of the visited set and parent records, e.g. 2GiB or 500MB (default: half the physical memory)")
 	fl.BoolVar(&f.json, "json", false, "print one JSON object instead of the summary")
 	fl.BoolVar(&f.verbose, "verbose", false, "show the store's (badger's) log on stderr")
+	f.out.register(fl, false)
 	return cmd
 }
 
 func runResume(cmd *cobra.Command, dir string, f resumeFlags) error {
 	if f.workers < 1 {
 		return usageError{fmt.Errorf("--workers must be at least 1, not %d", f.workers)}
+	}
+	if err := f.out.validate(); err != nil {
+		return usageError{err}
+	}
+	if f.out.cont > 1 {
+		return usageError{fmt.Errorf("--continue cannot be used with a store: a store keeps the first violation only")}
+	}
+	memory, err := parseBytes(f.memory)
+	if err != nil {
+		return usageError{fmt.Errorf("--memory: %v", err)}
 	}
 	st, err := persist.Open(dir, storeOptions(cmd, f.verbose))
 	if err != nil {
@@ -216,13 +236,12 @@ func runResume(cmd *cobra.Command, dir string, f resumeFlags) error {
 		fmt.Fprintf(cmd.ErrOrStderr(), "argocheck: %s holds a finished run (verdict %s): nothing to resume\n", dir, res.Verdict)
 		return verdictExit(res.Verdict)
 	}
-	from, err := st.Saved()
-	if err != nil {
+	if f.out.from, err = st.Saved(); err != nil {
 		st.Close()
 		return usageError{err}
 	}
-	cfg := explorer.Config{Workers: f.workers, MaxDepth: f.maxDepth, MaxStates: f.maxStates}
-	return explore(cmd, st, sys, p, chk, cfg, from, f.json)
+	cfg := explorer.Config{Workers: f.workers, MaxDepth: f.maxDepth, MaxStates: f.maxStates, MemoryBytes: memory}
+	return explore(cmd, st, sys, p, chk, cfg, &f.out, f.json)
 }
 
 // traceFlags are the flags of trace.
@@ -326,6 +345,7 @@ func outcome(res *explorer.Result) (*persist.Outcome, []*persist.Violation) {
 		Verdict: string(res.Verdict), Stopped: res.Stopped,
 		States: res.States, Transitions: res.Transitions, CrashPoints: res.CrashPoints,
 		Depth: res.Depth, ElapsedNanos: uint64(res.Elapsed), MemoryBytes: res.MemoryBytes,
+		LevelBytes: res.LevelBytes, Collision: res.Collision,
 	}
 	var vs []*persist.Violation
 	if v := res.Violation; v != nil {
@@ -347,15 +367,18 @@ func storedResult(st *persist.Store, chk model.Checker) (*explorer.Result, error
 		Verdict: explorer.Verdict(o.Verdict), Stopped: o.Stopped,
 		States: o.States, Transitions: o.Transitions, CrashPoints: o.CrashPoints,
 		Depth: o.Depth, Elapsed: time.Duration(o.ElapsedNanos), MemoryBytes: o.MemoryBytes,
+		LevelBytes: o.LevelBytes, Collision: o.Collision,
 	}
 	if vs := st.Violations(); len(vs) > 0 {
 		t, err := storedTrace(st, chk, vs[0])
 		if err != nil {
 			return nil, fmt.Errorf("rebuilding the path from %s: %w", st.Dir(), err)
 		}
-		res.Violation = &model.Violation{Kind: vs[0].Kind, Message: vs[0].Message}
-		_, res.Violation.Edge = explorer.SplitEdge(vs[0].Edge)
-		res.Trace, res.ViolationEdge = t, vs[0].Edge
+		v := &model.Violation{Kind: vs[0].Kind, Message: vs[0].Message}
+		_, v.Edge = explorer.SplitEdge(vs[0].Edge)
+		ce := explorer.NewCounterexample(v, t)
+		res.Violation, res.Trace, res.ViolationEdge = v, t, vs[0].Edge
+		res.Violations = []explorer.Counterexample{ce}
 	}
 	return res, nil
 }

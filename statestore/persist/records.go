@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 )
@@ -354,13 +355,16 @@ type Outcome struct {
 	Depth                            int
 	ElapsedNanos                     uint64
 	MemoryBytes                      uint64
+	LevelBytes                       uint64
+	// Collision is the probability that two states shared a fingerprint.
+	Collision float64
 }
 
 func encodeOutcome(o *Outcome) []byte {
 	rec := []byte{tagOutcome}
 	rec = appendString(rec, o.Verdict)
 	rec = appendString(rec, o.Stopped)
-	for _, v := range []uint64{o.States, o.Transitions, o.CrashPoints, uint64(o.Depth), o.ElapsedNanos, o.MemoryBytes} {
+	for _, v := range []uint64{o.States, o.Transitions, o.CrashPoints, uint64(o.Depth), o.ElapsedNanos, o.MemoryBytes, o.LevelBytes, math.Float64bits(o.Collision)} {
 		rec = binary.AppendUvarint(rec, v)
 	}
 	return seal(rec)
@@ -375,7 +379,8 @@ func decodeOutcome(rec []byte) (*Outcome, error) {
 	o := &Outcome{Verdict: r.string(), Stopped: r.string()}
 	o.States, o.Transitions, o.CrashPoints = r.uvarint(), r.uvarint(), r.uvarint()
 	o.Depth = r.int31()
-	o.ElapsedNanos, o.MemoryBytes = r.uvarint(), r.uvarint()
+	o.ElapsedNanos, o.MemoryBytes, o.LevelBytes = r.uvarint(), r.uvarint(), r.uvarint()
+	o.Collision = math.Float64frombits(r.uvarint())
 	return o, r.done()
 }
 

@@ -74,6 +74,7 @@ func TestRecordsRoundTrip(t *testing.T) {
 				Verdict: rapid.String().Draw(t, "verdict"), Stopped: rapid.String().Draw(t, "stopped"),
 				States: rapid.Uint64().Draw(t, "s"), Transitions: rapid.Uint64().Draw(t, "t"), CrashPoints: rapid.Uint64().Draw(t, "c"),
 				Depth: rapid.IntRange(0, 1<<31-1).Draw(t, "d"), ElapsedNanos: rapid.Uint64().Draw(t, "e"), MemoryBytes: rapid.Uint64().Draw(t, "m"),
+				LevelBytes: rapid.Uint64().Draw(t, "l"), Collision: rapid.Float64().Draw(t, "c"),
 			}
 			got, err := decodeOutcome(encodeOutcome(o))
 			if err != nil || *got != *o {

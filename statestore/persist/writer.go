@@ -72,15 +72,18 @@ func (s *Store) CommitLevel(l *statestore.Level) error {
 	}
 	j := &s.job
 	n := l.Frontier.Len()
-	if n != len(l.Parents) {
-		return fmt.Errorf("level %d: %d states but %d parents", l.Depth, n, len(l.Parents))
+	if n != l.Parents.Len() {
+		return fmt.Errorf("level %d: %d states but %d parents", l.Depth, n, l.Parents.Len())
 	}
 	j.level = level{
 		Depth: l.Depth, First: l.First, Count: uint64(n),
 		StateChunks: (n + chunkStates - 1) / chunkStates,
 		Transitions: l.Transitions, CrashPoints: l.CrashPoints, ElapsedNanos: uint64(l.Elapsed),
 	}
-	j.parents = append(j.parents[:0], l.Parents...)
+	j.parents = j.parents[:0]
+	for i := 0; i < n; i++ {
+		j.parents = append(j.parents, l.Parents.At(i))
+	}
 	j.data, j.ends = j.data[:0], j.ends[:0]
 	for i := 0; i < n; i++ {
 		j.data = append(j.data, l.Frontier.At(i)...)

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"encoding/xml"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/argocheck/argocheck/explorer"
+)
+
+// JUnit XML, as CI systems read it: one test suite, one test case per
+// check. A check fails (a <failure>) when its verdict is not the expected
+// one, and is skipped when a bound stopped it before any verdict.
+
+type junitSuites struct {
+	XMLName  xml.Name     `xml:"testsuites"`
+	Name     string       `xml:"name,attr"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	Skipped  int          `xml:"skipped,attr"`
+	Time     float64      `xml:"time,attr"`
+	Suites   []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name     string      `xml:"name,attr"`
+	Tests    int         `xml:"tests,attr"`
+	Failures int         `xml:"failures,attr"`
+	Skipped  int         `xml:"skipped,attr"`
+	Time     float64     `xml:"time,attr"`
+	Cases    []junitCase `xml:"testcase"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	Classname string        `xml:"classname,attr"`
+	Time      float64       `xml:"time,attr"`
+	Failure   *junitMessage `xml:"failure,omitempty"`
+	Skipped   *junitMessage `xml:"skipped,omitempty"`
+	SystemOut string        `xml:"system-out,omitempty"`
+}
+
+type junitMessage struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr,omitempty"`
+	Text    string `xml:",chardata"`
+}
+
+// summaryText is the human summary of r, with its paths.
+func summaryText(r *report) string {
+	var b strings.Builder
+	r.writeText(&b)
+	return b.String()
+}
+
+// junitName names a check's test case.
+func junitName(r *report) string {
+	return fmt.Sprintf("%s variant=%s %s", r.System, r.Variant, r.paramText())
+}
+
+// checkCase is the test case of a check that expects no violation.
+func checkCase(r *report) junitCase {
+	c := junitCase{Name: junitName(r), Classname: "argocheck." + r.System, Time: r.Seconds, SystemOut: summaryText(r)}
+	switch r.Verdict {
+	case explorer.Violation:
+		v := r.Violation
+		c.Failure = &junitMessage{Message: fmt.Sprintf("violation (%s): %s", v.Kind, v.Message), Type: v.Kind, Text: summaryText(r)}
+	case explorer.Incomplete:
+		c.Skipped = &junitMessage{Message: "incomplete: " + r.Stopped}
+	}
+	return c
+}
+
+// planCase is the test case of a plan's check: it fails when the verdict
+// is not the expected one.
+func planCase(r *report, expected explorer.Verdict) junitCase {
+	c := junitCase{Name: junitName(r), Classname: "argocheck." + r.System, Time: r.Seconds, SystemOut: summaryText(r)}
+	if r.Verdict != expected {
+		msg := fmt.Sprintf("expected %s, got %s", expected, r.Verdict)
+		if r.Stopped != "" {
+			msg += " (" + r.Stopped + ")"
+		}
+		if v := r.Violation; v != nil {
+			msg += fmt.Sprintf(": %s: %s", v.Kind, v.Message)
+		}
+		c.Failure = &junitMessage{Message: msg, Type: "verdict", Text: summaryText(r)}
+	}
+	return c
+}
+
+// writeJUnit writes cases as one test suite named suite.
+func writeJUnit(w io.Writer, suite string, cases []junitCase) error {
+	s := junitSuite{Name: suite, Tests: len(cases), Cases: cases}
+	for _, c := range cases {
+		s.Time += c.Time
+		if c.Failure != nil {
+			s.Failures++
+		}
+		if c.Skipped != nil {
+			s.Skipped++
+		}
+	}
+	s.Time = round(s.Time, 4)
+	doc := junitSuites{Name: suite, Tests: s.Tests, Failures: s.Failures, Skipped: s.Skipped, Time: s.Time, Suites: []junitSuite{s}}
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}

@@ -1,0 +1,175 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/argocheck/argocheck/explorer"
+	"github.com/argocheck/argocheck/layers"
+)
+
+const nightly = "../../benchmarks/nightly.plan"
+
+// TestNightlyPlanCoversCatalogue: the nightly plan checks every system of
+// the catalogue, its correct implementation and every variant, expecting
+// verified for correct ones and violation for broken ones.
+func TestNightlyPlanCoversCatalogue(t *testing.T) {
+	f, err := os.Open(nightly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	checks, err := parsePlan(f, nightly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type key struct{ sys, variant string }
+	covered := map[key]bool{}
+	for _, c := range checks {
+		if c.cfg.MaxDepth > 0 || c.cfg.MaxStates > 0 || c.limit > 0 {
+			continue // bounded: says nothing about the verdict
+		}
+		covered[key{c.sys.Name, c.variant}] = true
+		correct := c.variant == ""
+		for _, v := range c.sys.Variants {
+			if v.Name == c.variant {
+				correct = v.Correct
+			}
+		}
+		want := explorer.Violation
+		if correct {
+			want = explorer.Verified
+		}
+		if c.expected != want {
+			t.Errorf("%s:%d: %s expects %s, but the catalogue makes it %s", nightly, c.line, c.text, c.expected, want)
+		}
+	}
+	for _, s := range layers.Systems() {
+		if !covered[key{s.Name, ""}] {
+			t.Errorf("%s: no unbounded check of system %s (correct implementation)", nightly, s.Name)
+		}
+		for _, v := range s.Variants {
+			if !covered[key{s.Name, v.Name}] {
+				t.Errorf("%s: no unbounded check of system %s variant %s", nightly, s.Name, v.Name)
+			}
+		}
+	}
+}
+
+// TestRunNightlyPlan runs the nightly plan: every verdict as expected,
+// with reports for all checks.
+func TestRunNightlyPlan(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs every check of the nightly plan")
+	}
+	dir := t.TempDir()
+	report, junit := filepath.Join(dir, "r.json"), filepath.Join(dir, "j.xml")
+	stdout, stderr, code := cli(t, "run", nightly, "-q", "--workers", "2", "--report", report, "--junit", junit)
+	if code != exitVerified {
+		t.Fatalf("exit status %d\n%s%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, " failed=0 ok=true ") {
+		t.Errorf("summary:\n%s", stdout)
+	}
+	var pr planJSON
+	data, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	validJSON(t, reportSchema(t), data, &pr)
+	var doc junitSuites
+	readXML(t, junit, &doc)
+	if pr.Checks != len(pr.Results) || doc.Tests != pr.Checks || doc.Failures != 0 {
+		t.Errorf("checks=%d results=%d junit tests=%d failures=%d", pr.Checks, len(pr.Results), doc.Tests, doc.Failures)
+	}
+}
+
+// TestRunPlanMismatch: a verdict other than the expected one fails the
+// run (exit status 1), names the line in the table and fails the JUnit case
+// with the path.
+func TestRunPlanMismatch(t *testing.T) {
+	dir := t.TempDir()
+	plan := filepath.Join(dir, "p.plan")
+	body := `# two checks, the second wrongly expected
+repdisk variant=correct blocks=2 values=2 expect=verified
+repdisk variant=no-recovery blocks=2 values=2 expect=verified   # wrong
+repdisk blocks=3 max-depth=1 expect=incomplete
+`
+	if err := os.WriteFile(plan, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	report, junit := filepath.Join(dir, "r.json"), filepath.Join(dir, "j.xml")
+	stdout, _, code := cli(t, "run", plan, "-q", "--report", report, "--junit", junit)
+	if code != exitViolation {
+		t.Fatalf("exit status %d, want %d\n%s", code, exitViolation, stdout)
+	}
+	for _, want := range []string{"FAIL", "line 3: expected verified", "shortest path:", "checks=3 ran=3 failed=1 ok=false"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+	var pr planJSON
+	data, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	validJSON(t, reportSchema(t), data, &pr)
+	if pr.OK || pr.Failed != 1 || pr.Results[1].OK || !pr.Results[0].OK || pr.Results[1].Line != 3 {
+		t.Errorf("report: ok=%v failed=%d", pr.OK, pr.Failed)
+	}
+	var doc junitSuites
+	readXML(t, junit, &doc)
+	cases := doc.Suites[0].Cases
+	if len(cases) != 3 || cases[0].Failure != nil || cases[1].Failure == nil || cases[2].Failure != nil {
+		t.Fatalf("junit cases: %+v", cases)
+	}
+	if !strings.HasPrefix(cases[1].Failure.Message, "expected verified, got violation") || !strings.Contains(cases[1].Failure.Text, "shortest path:") {
+		t.Errorf("failure: %q\n%s", cases[1].Failure.Message, cases[1].Failure.Text)
+	}
+}
+
+// TestPlanErrors: a bad plan is a usage error naming the file and line,
+// and no check runs.
+func TestPlanErrors(t *testing.T) {
+	for _, tc := range []struct{ line, want string }{
+		{"nosuch expect=verified", `unknown system "nosuch"`},
+		{"repdisk blocks=3", "missing expect="},
+		{"repdisk expect=fine", `"fine" is not verified, violation or incomplete`},
+		{"repdisk colour=red expect=verified", "colour: unknown key"},
+		{"repdisk log=2 expect=verified", "system repdisk has no parameter log"},
+		{"repdisk blocks=3 blocks=2 expect=verified", "blocks given twice"},
+		{"repdisk blocks=99 expect=verified", "--blocks must be between"},
+		{"repdisk variant=nosuch expect=verified", `unknown variant "nosuch"`},
+		{"repdisk blocks expect=verified", `"blocks" is not key=value`},
+		{"repdisk time-limit=soon expect=verified", "time-limit:"},
+	} {
+		plan := filepath.Join(t.TempDir(), "bad.plan")
+		if err := os.WriteFile(plan, []byte("# a comment\n\nrepdisk expect=verified\n"+tc.line+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		stdout, stderr, code := cli(t, "run", plan, "-q")
+		if code != exitUsage || !strings.Contains(stderr, plan+":4: ") || !strings.Contains(stderr, tc.want) || stdout != "" {
+			t.Errorf("%q: exit status %d, stderr %q, stdout %q; want 2 and %q", tc.line, code, stderr, stdout, tc.want)
+		}
+	}
+	empty := filepath.Join(t.TempDir(), "empty.plan")
+	os.WriteFile(empty, []byte("# nothing\n"), 0o644)
+	if _, stderr, code := cli(t, "run", empty); code != exitUsage || !strings.Contains(stderr, "no checks") {
+		t.Errorf("empty plan: %d %q", code, stderr)
+	}
+}
+
+// planJSON is the plan report as a reader decodes it.
+type planJSON struct {
+	OK      bool `json:"ok"`
+	Checks  int  `json:"checks"`
+	Failed  int  `json:"failed"`
+	Results []struct {
+		Line     int    `json:"line"`
+		OK       bool   `json:"ok"`
+		Expected string `json:"expected"`
+		Verdict  string `json:"verdict"`
+	} `json:"results"`
+}

@@ -1,0 +1,309 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+// cli runs the command line and returns its output and exit status.
+func cli(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(args, &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+// reportSchema compiles report.schema.json.
+func reportSchema(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	sch, err := jsonschema.NewCompiler().Compile("report.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sch
+}
+
+// validJSON checks data against the schema and decodes it into v.
+func validJSON(t *testing.T, sch *jsonschema.Schema, data []byte, v any) {
+	t.Helper()
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, data)
+	}
+	if err := sch.Validate(inst); err != nil {
+		t.Fatalf("report does not match report.schema.json: %v\n%s", err, data)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestBounds: every bound stops the check with verdict incomplete, exit
+// status 3, the bound named and the figures reached.
+func TestBounds(t *testing.T) {
+	sch := reportSchema(t)
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		stopped string
+		states  uint64 // exact figure reached, 0 to skip
+		depth   int
+	}{
+		{"max-depth", []string{"--max-depth", "2"}, "max depth 2 reached", 164, 2},
+		{"max-states", []string{"--max-states", "100"}, "max states 100 reached", 164, 2},
+		{"time-limit", []string{"--time-limit", "1ns"}, "time limit 1ns reached", 1, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			file := filepath.Join(t.TempDir(), "r.json")
+			args := append([]string{"check", "repdisk", "--blocks", "4", "--values", "2", "-q", "--report", file}, tc.args...)
+			stdout, _, code := cli(t, args...)
+			if code != exitIncomplete {
+				t.Fatalf("exit status %d, want %d\n%s", code, exitIncomplete, stdout)
+			}
+			if !strings.Contains(stdout, "verdict=incomplete ("+tc.stopped+")") {
+				t.Errorf("summary does not say verdict=incomplete (%s):\n%s", tc.stopped, stdout)
+			}
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var r report
+			validJSON(t, sch, data, &r)
+			if r.Verdict != "incomplete" || r.Stopped != tc.stopped || r.States != tc.states || r.Depth != tc.depth {
+				t.Errorf("report: verdict=%s stopped=%q states=%d depth=%d, want incomplete %q %d %d",
+					r.Verdict, r.Stopped, r.States, r.Depth, tc.stopped, tc.states, tc.depth)
+			}
+		})
+	}
+}
+
+// TestContinue: --continue K reports K distinct violations, each with its
+// shortest path, the same for any number of workers.
+func TestContinue(t *testing.T) {
+	sch := reportSchema(t)
+	var first []*violationReport
+	for _, workers := range []string{"1", "2", "5"} {
+		stdout, _, code := cli(t, "check", "repdisk", "--variant", "no-recovery", "--continue", "5", "--workers", workers, "--json", "-q")
+		if code != exitViolation {
+			t.Fatalf("exit status %d, want %d", code, exitViolation)
+		}
+		var r report
+		validJSON(t, sch, []byte(stdout), &r)
+		type where struct {
+			kind, op string
+			crash    int
+		}
+		seen := map[where]bool{}
+		var got []string
+		for _, v := range r.Violations {
+			w := where{v.Kind, v.Op, v.CrashAfter}
+			if seen[w] {
+				t.Errorf("violation %+v reported twice", w)
+			}
+			seen[w] = true
+			got = append(got, v.Op)
+			if v.TraceLength != len(v.Trace)-1 || v.Trace[len(v.Trace)-1].Violation == nil {
+				t.Errorf("violation in %s: trace_length %d and %d steps, last not failing", v.Op, v.TraceLength, len(v.Trace))
+			}
+		}
+		// Argosy §4: without recovery, a crash between the two disk writes
+		// leaves the disks different; each write of 1 shows it after two
+		// steps, each write of 0 after three (a 1 must be written first).
+		want := "write(0, 1) write(1, 1) write(2, 1) write(0, 0) write(1, 0)"
+		if strings.Join(got, " ") != want {
+			t.Errorf("workers=%s: violations in %q, want %q", workers, strings.Join(got, " "), want)
+		}
+		if r.Violations[0].TraceLength != 2 || r.Violations[4].TraceLength != 3 {
+			t.Errorf("trace lengths %d..%d, want 2..3", r.Violations[0].TraceLength, r.Violations[4].TraceLength)
+		}
+		if first == nil {
+			first = r.Violations
+		} else if a, b := mustJSON(t, first), mustJSON(t, r.Violations); a != b {
+			t.Errorf("workers=%s: violations differ from workers=1", workers)
+		}
+	}
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestReportFile: --report writes the --json object while stdout keeps the
+// summary, for each verdict; the object matches the schema.
+func TestReportFile(t *testing.T) {
+	sch := reportSchema(t)
+	for _, tc := range []struct {
+		args    []string
+		verdict string
+		code    int
+	}{
+		{[]string{"repdisk"}, "verified", exitVerified},
+		{[]string{"repdisk", "--variant", "read-no-fallback"}, "violation", exitViolation},
+		{[]string{"repdisk", "--max-depth", "1"}, "incomplete", exitIncomplete},
+	} {
+		t.Run(tc.verdict, func(t *testing.T) {
+			file := filepath.Join(t.TempDir(), "r.json")
+			args := append(append([]string{"check"}, tc.args...), "-q", "--workers", "2", "--report", file)
+			stdout, _, code := cli(t, args...)
+			if code != tc.code {
+				t.Fatalf("exit status %d, want %d", code, tc.code)
+			}
+			if !strings.HasPrefix(stdout, "system=repdisk") || !strings.Contains(stdout, "verdict="+tc.verdict) {
+				t.Errorf("stdout is not the summary:\n%s", stdout)
+			}
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var r report
+			validJSON(t, sch, data, &r)
+			if string(r.Verdict) != tc.verdict {
+				t.Errorf("verdict %s, want %s", r.Verdict, tc.verdict)
+			}
+			jsonOut, _, _ := cli(t, append(append([]string{"check"}, tc.args...), "-q", "--workers", "2", "--json")...)
+			if strip(jsonOut) != strip(string(data)) {
+				t.Errorf("--report and --json differ:\n%s\n%s", data, jsonOut)
+			}
+		})
+	}
+}
+
+var varying = regexp.MustCompile(`"(seconds|states_per_second|memory_bytes|bytes_per_state)": [0-9.e+]+`)
+
+// strip removes the figures that vary from run to run.
+func strip(s string) string { return varying.ReplaceAllString(s, `"$1": 0`) }
+
+// TestSchemaRejects: the schema is strict enough to catch a malformed
+// report (so TestReportFile can fail).
+func TestSchemaRejects(t *testing.T) {
+	sch := reportSchema(t)
+	stdout, _, _ := cli(t, "check", "repdisk", "--variant", "no-recovery", "--json", "-q")
+	for name, edit := range map[string]func(m map[string]any){
+		"unknown field":     func(m map[string]any) { m["colour"] = "red" },
+		"bad verdict":       func(m map[string]any) { m["verdict"] = "fine" },
+		"missing states":    func(m map[string]any) { delete(m, "states") },
+		"violation missing": func(m map[string]any) { delete(m, "violation") },
+		"bad step kind": func(m map[string]any) {
+			m["violation"].(map[string]any)["trace"].([]any)[0].(map[string]any)["kind"] = "jump"
+		},
+	} {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(stdout), &m); err != nil {
+			t.Fatal(err)
+		}
+		edit(m)
+		if sch.Validate(m) == nil {
+			t.Errorf("%s: schema accepts the edited report", name)
+		}
+	}
+}
+
+// TestJUnit: --junit writes JUnit XML that reads back with encoding/xml:
+// one test case per check, a failure with the path on a violation.
+func TestJUnit(t *testing.T) {
+	for _, tc := range []struct {
+		args            []string
+		failed, skipped bool
+	}{
+		{[]string{"repdisk"}, false, false},
+		{[]string{"repdisk", "--variant", "no-recovery"}, true, false},
+		{[]string{"repdisk", "--max-states", "10"}, false, true},
+	} {
+		file := filepath.Join(t.TempDir(), "j.xml")
+		cli(t, append(append([]string{"check"}, tc.args...), "-q", "--junit", file)...)
+		var doc junitSuites
+		readXML(t, file, &doc)
+		if len(doc.Suites) != 1 || len(doc.Suites[0].Cases) != 1 || doc.Tests != 1 {
+			t.Fatalf("%v: want one suite with one test case, got %+v", tc.args, doc)
+		}
+		c := doc.Suites[0].Cases[0]
+		if (c.Failure != nil) != tc.failed || (c.Skipped != nil) != tc.skipped {
+			t.Errorf("%v: failure=%v skipped=%v, want %v %v", tc.args, c.Failure != nil, c.Skipped != nil, tc.failed, tc.skipped)
+		}
+		if tc.failed && (!strings.Contains(c.Failure.Text, "shortest path:") || !strings.Contains(c.Failure.Text, "VIOLATION (recovery)")) {
+			t.Errorf("failure does not hold the path:\n%s", c.Failure.Text)
+		}
+		if !strings.HasPrefix(c.Name, "repdisk variant=") || c.Classname != "argocheck.repdisk" {
+			t.Errorf("test case named %q class %q", c.Name, c.Classname)
+		}
+		if doc.Failures != b2i(tc.failed) || doc.Skipped != b2i(tc.skipped) {
+			t.Errorf("counts failures=%d skipped=%d", doc.Failures, doc.Skipped)
+		}
+	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func readXML(t *testing.T, file string, v any) {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(data, []byte("<?xml")) {
+		t.Errorf("no XML header")
+	}
+	if err := xml.Unmarshal(data, v); err != nil {
+		t.Fatalf("not JUnit XML: %v\n%s", err, data)
+	}
+}
+
+// TestPlainProgress: off a terminal, progress is plain lines with no
+// control characters; --quiet silences it.
+func TestPlainProgress(t *testing.T) {
+	_, stderr, code := cli(t, "check", "repdisk", "--blocks", "4", "--values", "3", "--workers", "1", "--progress-interval", "1ms")
+	if code != exitVerified {
+		t.Fatalf("exit status %d", code)
+	}
+	lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
+	if len(lines) == 0 || lines[0] == "" {
+		t.Fatal("no progress lines")
+	}
+	line := regexp.MustCompile(`^progress level=\d+ states=\d+ transitions=\d+ frontier=\d+ states_per_second=\d+ heap=[0-9.]+[KMG]?i?B elapsed=\S+$`)
+	for _, l := range lines {
+		if !line.MatchString(l) {
+			t.Errorf("progress line %q", l)
+		}
+	}
+	for i, c := range []byte(stderr) {
+		if c < 0x20 && c != '\n' || c == 0x7f {
+			t.Fatalf("control character %#x at byte %d", c, i)
+		}
+	}
+	if _, stderr, _ := cli(t, "check", "repdisk", "--blocks", "4", "--values", "3", "--progress-interval", "1ms", "--quiet"); stderr != "" {
+		t.Errorf("--quiet wrote %q", stderr)
+	}
+}
+
+// TestFlagErrors: bad values of the new flags are usage errors.
+func TestFlagErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"--time-limit", "-1s"},
+		{"--time-limit", "soon"},
+		{"--continue", "-1"},
+		{"--progress-interval", "0s"},
+	} {
+		_, stderr, code := cli(t, append([]string{"check", "repdisk"}, args...)...)
+		if code != exitUsage || !strings.HasPrefix(stderr, "argocheck: ") {
+			t.Errorf("%v: exit status %d, stderr %q", args, code, stderr)
+		}
+	}
+}

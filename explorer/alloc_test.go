@@ -1,0 +1,63 @@
+package explorer
+
+import (
+	"context"
+	"math"
+	"sync/atomic"
+	"testing"
+
+	"github.com/argocheck/argocheck/layers"
+	"github.com/argocheck/argocheck/statestore"
+)
+
+// TestExpandAllocs holds expansion to no allocation per state: once its
+// buffers are warm, a worker expands a unit of a later level (Idle and
+// Recovering nodes, new and known successors) without allocating.
+func TestExpandAllocs(t *testing.T) {
+	chk, err := layers.Build("repdisk", layers.Params{Blocks: 4, Values: 3}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &search{cfg: Config{Workers: 1, BatchSize: 64, MemoryBytes: 1 << 30}, chk: chk, visited: statestore.NewTable(1024)}
+	s.workers = []*worker{{s: s, m: chk.NewWorker()}}
+	s.level.init(1 << 14)
+	inits, _ := s.workers[0].m.Initial()
+	s.visited.Insert(s.key(inits[0]))
+	s.parents.set(s.parents.extend(1), edgeKey(rootParent, 0))
+	s.frontier.add(inits[0])
+	base := uint64(0)
+	for range 3 {
+		s.units = (s.frontier.len() + 63) / 64
+		for len(s.out) < s.units {
+			s.out = append(s.out, &batch{})
+		}
+		if err := s.expandLevel(context.Background(), base); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.barrier(); err != nil {
+			t.Fatal(err)
+		}
+		base += uint64(s.frontier.len())
+		s.frontier, s.next = s.next, s.frontier
+	}
+	if s.frontier.len() < 64 {
+		t.Fatalf("frontier of %d states: too small to measure", s.frontier.len())
+	}
+	w := s.workers[0]
+	var bound atomic.Uint64
+	bound.Store(math.MaxUint64)
+	before := w.transitions
+	allocs := testing.AllocsPerRun(10, func() {
+		s.level.count.Store(1)
+		s.level.reset()
+		if err := w.expandUnit(0, base, 0, 64, &bound); err != nil || w.full {
+			t.Fatal(err, w.full)
+		}
+	})
+	if w.transitions == before || len(s.out[0].keys) == 0 {
+		t.Fatal("nothing expanded")
+	}
+	if allocs != 0 {
+		t.Fatalf("%v allocations per unit of 64 states", allocs)
+	}
+}

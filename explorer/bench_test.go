@@ -1,0 +1,54 @@
+package explorer_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/argocheck/argocheck/explorer"
+	"github.com/argocheck/argocheck/layers"
+)
+
+// benchCase is one system at one size.
+type benchCase struct {
+	system string
+	params layers.Params
+}
+
+func (c benchCase) String() string {
+	return fmt.Sprintf("%s/b%dv%dl%d", c.system, c.params.Blocks, c.params.Values, c.params.Log)
+}
+
+var benchCases = []benchCase{
+	{"repdisk", layers.Params{Blocks: 6, Values: 3}},
+	{"repdisk", layers.Params{Blocks: 7, Values: 3}},
+	{"repdisk", layers.Params{Blocks: 6, Values: 4}},
+}
+
+// BenchmarkRun explores whole systems; states/s and allocs/state are
+// reported per run.
+func BenchmarkRun(b *testing.B) {
+	for _, c := range benchCases {
+		if _, err := layers.Lookup(c.system); err != nil {
+			continue
+		}
+		for _, workers := range []int{1, 2} {
+			b.Run(fmt.Sprintf("%s/w%d", c, workers), func(b *testing.B) {
+				chk, err := layers.Build(c.system, c.params, "")
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ReportAllocs()
+				var states uint64
+				for b.Loop() {
+					res, err := explorer.Run(context.Background(), chk, explorer.Config{Workers: workers})
+					if err != nil {
+						b.Fatal(err)
+					}
+					states += res.States
+				}
+				b.ReportMetric(float64(states)/b.Elapsed().Seconds(), "states/s")
+			})
+		}
+	}
+}

@@ -1,0 +1,109 @@
+package explorer
+
+import (
+	"slices"
+
+	"github.com/argocheck/argocheck/model"
+)
+
+// Counterexample is one violation with the shortest path to it.
+//
+// Two counterexamples are distinct when they differ in the violation's kind,
+// in Op or in CrashAfter: the operation and crash point of the episode in
+// which the check failed.
+type Counterexample struct {
+	Violation *model.Violation
+	// Trace is the shortest path to the violation; its last step fails.
+	Trace *model.Trace
+	// Op is the upper operation whose run or recovery failed the check:
+	// the failing step's own operation, or, for a failing recovery, the
+	// operation that crashed before it ("" after a crash between
+	// operations or at the initial state).
+	Op string
+	// CrashAfter is the number of Op's primitive steps before the crash
+	// that led to the failing recovery, or -1 when no operation crashed
+	// (the check failed in a completed operation, at the initial state, or
+	// after a crash between operations).
+	CrashAfter int
+}
+
+// newCounterexample derives the episode of t's failing step: walking back
+// over recoveries and crashes during recovery to the crash that started
+// them.
+func newCounterexample(v *model.Violation, t *model.Trace) Counterexample {
+	ce := Counterexample{Violation: v, Trace: t, CrashAfter: -1}
+	for i := len(t.Steps) - 1; i >= 0; i-- {
+		s := &t.Steps[i]
+		switch s.Kind {
+		case model.StepRecover, model.StepCrashInRecovery:
+			continue
+		case model.StepOp:
+			ce.Op = s.Op
+		case model.StepCrashInOp:
+			ce.Op, ce.CrashAfter = s.Op, s.CrashAfter
+		}
+		break
+	}
+	return ce
+}
+
+// id returns the key under which counterexamples are distinct.
+type ceID struct {
+	kind, op   string
+	crashAfter int
+}
+
+func (c *Counterexample) id() ceID { return ceID{c.Violation.Kind, c.Op, c.CrashAfter} }
+
+// found is a violation found by a worker while continuing past violations.
+type found struct {
+	key uint64 // edge key of the violating edge
+	v   *model.Violation
+}
+
+// continuing reports whether the search goes on after a violation.
+func (s *search) continuing() bool { return s.cfg.Continue > 1 }
+
+// collect takes the level's violations from every worker in edge order,
+// keeps those distinct from the counterexamples already in res, and reports
+// whether res now holds Config.Continue of them. The order, and so the
+// choice among equal violations, does not depend on the number of workers.
+func (s *search) collect(res *Result) bool {
+	var all []found
+	for _, w := range s.workers {
+		all = append(all, w.found...)
+		w.found = w.found[:0]
+	}
+	slices.SortFunc(all, func(a, b found) int {
+		switch {
+		case a.key < b.key:
+			return -1
+		case a.key > b.key:
+			return 1
+		}
+		return 0
+	})
+	for _, f := range all {
+		parent, _ := splitEdge(f.key)
+		ce := newCounterexample(f.v, s.trace(parent, f.v.Edge))
+		if slices.ContainsFunc(res.Violations, func(c Counterexample) bool { return c.id() == ce.id() }) {
+			continue
+		}
+		res.addCounterexample(ce)
+		s.prog.violationCount(len(res.Violations))
+		if len(res.Violations) >= s.cfg.Continue {
+			return true
+		}
+	}
+	return false
+}
+
+// addCounterexample records ce; the first one is also the Result's
+// Violation and Trace.
+func (r *Result) addCounterexample(ce Counterexample) {
+	if len(r.Violations) == 0 {
+		r.Violation, r.Trace = ce.Violation, ce.Trace
+	}
+	r.Violations = append(r.Violations, ce)
+	r.Verdict = Violation
+}

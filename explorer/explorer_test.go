@@ -1,0 +1,165 @@
+package explorer
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/argocheck/argocheck/layers"
+	"github.com/argocheck/argocheck/model"
+)
+
+// naive is a deliberately simple breadth-first search over a Checker:
+// one goroutine, a map of whole encodings, states numbered in discovery
+// order. It is the oracle for the parallel explorer.
+type naive struct {
+	states, transitions, crashes uint64
+	depth                        int
+	violation                    *model.Violation
+	traceLen                     int // edges of the shortest path
+}
+
+type collect struct {
+	succ  [][]byte
+	crash uint64
+}
+
+func (c *collect) Successor(node []byte, crash bool) {
+	c.succ = append(c.succ, append([]byte(nil), node...))
+	if crash {
+		c.crash++
+	}
+}
+
+func runNaive(chk model.Checker) naive {
+	w := chk.NewWorker()
+	var r naive
+	inits, v := w.Initial()
+	if v != nil {
+		r.violation, r.traceLen = v, 0
+		return r
+	}
+	seen := map[string]bool{}
+	var frontier [][]byte
+	for _, n := range inits {
+		if !seen[string(n)] {
+			seen[string(n)] = true
+			frontier = append(frontier, n)
+		}
+	}
+	r.states = uint64(len(frontier))
+	for depth := 0; len(frontier) > 0; depth++ {
+		r.depth = depth
+		var next [][]byte
+		for _, n := range frontier {
+			var c collect
+			if v := w.Expand(n, &c); v != nil {
+				r.violation, r.traceLen = v, depth+1
+				return r
+			}
+			r.transitions += uint64(len(c.succ))
+			r.crashes += c.crash
+			for _, s := range c.succ {
+				if !seen[string(s)] {
+					seen[string(s)] = true
+					next = append(next, s)
+				}
+			}
+		}
+		r.states += uint64(len(next))
+		frontier = next
+	}
+	return r
+}
+
+// testCase is one catalogue system at one size and variant.
+type testCase struct {
+	system  string
+	params  layers.Params
+	variant string
+	correct bool
+}
+
+func (c testCase) String() string {
+	v := c.variant
+	if v == "" {
+		v = "correct"
+	}
+	return fmt.Sprintf("%s/b%dv%dl%d/%s", c.system, c.params.Blocks, c.params.Values, c.params.Log, v)
+}
+
+// catalogueCases returns every system of the catalogue, at its default
+// sizes with every variant, and (without -short) with one block more.
+func catalogueCases(t *testing.T) []testCase {
+	var cs []testCase
+	for _, sys := range layers.Systems() {
+		p := sys.Defaults()
+		cs = append(cs, testCase{sys.Name, p, "", true})
+		for _, v := range sys.Variants {
+			cs = append(cs, testCase{sys.Name, p, v.Name, v.Correct})
+		}
+		p.Blocks++
+		if !testing.Short() && sys.Validate(p, "") == nil {
+			cs = append(cs, testCase{sys.Name, p, "", true})
+		}
+	}
+	if len(cs) == 0 {
+		t.Fatal("empty catalogue")
+	}
+	return cs
+}
+
+// TestAgainstNaive runs every catalogue system and variant with 1, 2 and 4
+// workers, with fingerprints and exact keys, and with batches and level
+// tables small enough that levels pause to grow the table: figures and
+// shortest paths must equal the naive search's.
+func TestAgainstNaive(t *testing.T) {
+	for _, c := range catalogueCases(t) {
+		t.Run(c.String(), func(t *testing.T) {
+			chk, err := layers.Build(c.system, c.params, c.variant)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := runNaive(chk)
+			if c.correct != (want.violation == nil) {
+				t.Fatalf("naive search: violation %v for a variant with correct=%v", want.violation, c.correct)
+			}
+			for _, cfg := range []struct {
+				workers, batch int
+				exact, tiny    bool
+			}{
+				{1, 0, false, false}, {2, 0, false, false}, {4, 0, false, false},
+				{1, 0, true, false}, {4, 0, true, false},
+				{2, 3, false, true}, {4, 1, true, true}, {2, 64, false, true},
+			} {
+				name := fmt.Sprintf("w%d/batch%d/exact=%v/tiny=%v", cfg.workers, cfg.batch, cfg.exact, cfg.tiny)
+				if cfg.tiny {
+					defer func(n uint64) { initialLevelPairs = n }(initialLevelPairs)
+					initialLevelPairs = 1
+				}
+				res, err := Run(context.Background(), chk, Config{Workers: cfg.workers, BatchSize: cfg.batch, Exact: cfg.exact})
+				initialLevelPairs = 1 << 14
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				if want.violation != nil {
+					if res.Verdict != Violation || res.Violation.Kind != want.violation.Kind || res.Trace.Len() != want.traceLen {
+						t.Fatalf("%s: verdict %s %v, trace %d steps; want violation %s, %d steps",
+							name, res.Verdict, res.Violation, res.Trace.Len(), want.violation.Kind, want.traceLen)
+					}
+					if res.Violation.Message != want.violation.Message {
+						t.Fatalf("%s: violation %q, want %q", name, res.Violation.Message, want.violation.Message)
+					}
+					continue
+				}
+				got := naive{states: res.States, transitions: res.Transitions, crashes: res.CrashPoints, depth: res.Depth}
+				if res.Verdict != Verified || got != want {
+					t.Fatalf("%s: %s %+v, want verified %+v", name, res.Verdict, got, want)
+				}
+				if cfg.exact != (res.Collision == 0) {
+					t.Fatalf("%s: collision estimate %g", name, res.Collision)
+				}
+			}
+		})
+	}
+}

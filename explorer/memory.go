@@ -1,0 +1,38 @@
+package explorer
+
+import (
+	"bufio"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// DefaultMemoryBytes returns the default memory budget of a search: half
+// the physical memory, or 4 GiB where it cannot be read.
+func DefaultMemoryBytes() uint64 {
+	if total := physicalMemory(); total > 0 {
+		return total / 2
+	}
+	return 4 << 30
+}
+
+// physicalMemory reads MemTotal from /proc/meminfo; zero when unknown.
+func physicalMemory() uint64 {
+	f, err := os.Open("/proc/meminfo")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) >= 2 && fields[0] == "MemTotal:" {
+			kb, err := strconv.ParseUint(fields[1], 10, 64)
+			if err != nil {
+				return 0
+			}
+			return kb << 10
+		}
+	}
+	return 0
+}

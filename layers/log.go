@@ -1,0 +1,214 @@
+package layers
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/argocheck/argocheck/layers/disk"
+	"github.com/argocheck/argocheck/layers/onedisk"
+	"github.com/argocheck/argocheck/layers/replicated"
+	"github.com/argocheck/argocheck/layers/twodisk"
+	"github.com/argocheck/argocheck/layers/txndisk"
+	"github.com/argocheck/argocheck/layers/wal"
+	"github.com/argocheck/argocheck/model"
+)
+
+// Variant name prefixes of log/repdisk: a variant of one layer of the stack
+// is named after the layer, as "log:no-recovery" or "rep:no-recovery".
+const (
+	LogPrefix = "log:"
+	RepPrefix = "rep:"
+)
+
+// RecoverUpperFirst is the log/repdisk variant whose composed recovery
+// runs the log's recovery before the replicated disk's.
+const RecoverUpperFirst = "recover-upper-first"
+
+var logParams = []Param{
+	{Name: "blocks", Default: 2, Min: 1, Max: wal.MaxBlocks, About: "data blocks"},
+	{Name: "values", Default: 2, Min: 1, Max: 8, About: "client values 0..values-1"},
+	{Name: "log", Default: 2, Min: 1, Max: wal.MaxLog, About: "log capacity (entries per transaction)"},
+}
+
+func logVariants(prefix, about string) []Variant {
+	var vs []Variant
+	for _, v := range wal.Variants {
+		vs = append(vs, Variant{Name: prefix + string(v.Variant), Correct: v.Correct, About: about + v.About})
+	}
+	return vs
+}
+
+func stackVariants() []Variant {
+	vs := logVariants(LogPrefix, "log: ")
+	for _, v := range replicated.Variants {
+		vs = append(vs, Variant{Name: RepPrefix + string(v.Variant), Correct: v.Correct, About: "replicated disk: " + v.About})
+	}
+	return append(vs, Variant{Name: RecoverUpperFirst, About: "the stack's recovery runs the log's recovery before the replicated disk's"})
+}
+
+// logSizes returns the geometry of the log and the sizes of its upper
+// layer (TxnDisk) and of the disk below it.
+func logSizes(p Params) (cfg wal.Config, upper, lower disk.Sizes, err error) {
+	cfg = wal.Config{Blocks: p.Blocks, Log: p.Log}
+	if err = cfg.Validate(); err != nil {
+		return
+	}
+	upper = disk.Sizes{Blocks: p.Blocks, Values: p.Values, OOB: p.OOB}
+	lower = disk.Sizes{Blocks: cfg.DiskBlocks(), Values: p.Values, OOB: p.OOB}
+	return
+}
+
+// logOneDisk is the OneDisk specification with a Format that shows the
+// log's layout.
+type logOneDisk struct {
+	onedisk.Spec
+	cfg wal.Config
+}
+
+func (s logOneDisk) Format(st *onedisk.State) string { return wal.Format(s.cfg, &st.Disk) }
+
+// logTwoDisk is the TwoDisk specification with a Format that shows the
+// log's layout on each working disk.
+type logTwoDisk struct {
+	twodisk.Spec
+	cfg wal.Config
+}
+
+func (s logTwoDisk) Format(st *twodisk.State) string {
+	var b strings.Builder
+	for _, d := range []twodisk.ID{twodisk.D0, twodisk.D1} {
+		if d != twodisk.D0 {
+			b.WriteByte(' ')
+		}
+		fmt.Fprintf(&b, "%s=", d)
+		if st.Status.Working(d) {
+			b.WriteString(wal.Format(s.cfg, &st.Disks[d]))
+		} else {
+			b.WriteString("failed")
+		}
+	}
+	return b.String()
+}
+
+// LogSystem returns the check of the write-ahead log on the OneDisk
+// specification.
+func LogSystem(p Params, v wal.Variant) (model.Checker, error) {
+	cfg, upper, lower, err := logSizes(p)
+	if err != nil {
+		return nil, err
+	}
+	low := onedisk.Layer(lower)
+	low.Spec = logOneDisk{onedisk.NewSpec(lower), cfg}
+	return &model.System[onedisk.State, onedisk.Op, onedisk.Ret, onedisk.API,
+		txndisk.State, txndisk.Op, txndisk.Ret, txndisk.API]{
+		Lower: low,
+		Upper: txndisk.Layer(upper),
+		Impl:  wal.Impl(cfg, v),
+		Abs:   wal.Abs(cfg),
+	}, nil
+}
+
+// StackSystem returns the end-to-end check of the write-ahead log on the
+// replicated disk on TwoDisk: the implementations composed with
+// model.Compose (or, when upperFirst, with the two recoveries in the wrong
+// order) and the relations with model.ComposeRelations.
+func StackSystem(p Params, lv wal.Variant, rv replicated.Variant, upperFirst bool) (model.Checker, error) {
+	cfg, upper, lower, err := logSizes(p)
+	if err != nil {
+		return nil, err
+	}
+	low := twodisk.Layer(lower)
+	low.Spec = logTwoDisk{twodisk.NewSpec(lower), cfg}
+	compose := model.Compose[twodisk.API, onedisk.API, txndisk.API]
+	if upperFirst {
+		compose = composeUpperFirst[twodisk.API, onedisk.API, txndisk.API]
+	}
+	return &model.System[twodisk.State, twodisk.Op, twodisk.Ret, twodisk.API,
+		txndisk.State, txndisk.Op, txndisk.Ret, txndisk.API]{
+		Lower: low,
+		Upper: txndisk.Layer(upper),
+		Impl:  compose(replicated.Impl(rv), wal.Impl(cfg, lv)),
+		Abs:   model.ComposeRelations(wal.Abs(cfg), replicated.Abs),
+	}, nil
+}
+
+// composeUpperFirst is model.Compose with the recoveries in the wrong
+// order: upper's recovery runs before lower's has repaired the layer it
+// runs on.
+func composeUpperFirst[C, B, A any](lower model.Impl[C, B], upper model.Impl[B, A]) model.Impl[C, A] {
+	return func(c C) model.Instance[A] {
+		b := lower(c)
+		a := upper(b.API)
+		return model.Instance[A]{
+			API: a.API,
+			Recover: func() {
+				a.Recover()
+				b.Recover()
+			},
+		}
+	}
+}
+
+// parseStackVariant splits a log/repdisk variant name into the variant of
+// each layer and whether the recoveries run upper first.
+func parseStackVariant(name string) (lv wal.Variant, rv replicated.Variant, upperFirst bool, err error) {
+	switch {
+	case name == "":
+	case name == RecoverUpperFirst:
+		upperFirst = true
+	case strings.HasPrefix(name, LogPrefix):
+		lv, err = wal.ParseVariant(strings.TrimPrefix(name, LogPrefix))
+	case strings.HasPrefix(name, RepPrefix):
+		rv, err = replicated.ParseVariant(strings.TrimPrefix(name, RepPrefix))
+	default:
+		err = fmt.Errorf("unknown log/repdisk variant %q", name)
+	}
+	return
+}
+
+func init() {
+	register(&System{
+		Name:     "log",
+		About:    "write-ahead log (TxnDisk) on one disk (OneDisk)",
+		Params:   logParams,
+		Variants: logVariants("", ""),
+		Build: func(p Params, variant string) (model.Checker, error) {
+			v, err := wal.ParseVariant(variant)
+			if err != nil {
+				return nil, err
+			}
+			return LogSystem(p, v)
+		},
+	})
+	register(&System{
+		Name:     "log/repdisk",
+		About:    "write-ahead log (TxnDisk) on the replicated disk on two fail-stop disks (TwoDisk), end to end",
+		Params:   logParams,
+		Variants: stackVariants(),
+		Build: func(p Params, variant string) (model.Checker, error) {
+			lv, rv, upperFirst, err := parseStackVariant(variant)
+			if err != nil {
+				return nil, err
+			}
+			return StackSystem(p, lv, rv, upperFirst)
+		},
+		Modular: func(p Params, variant string) ([]Part, error) {
+			lv, rv, _, err := parseStackVariant(variant)
+			if err != nil {
+				return nil, err
+			}
+			_, _, lower, err := logSizes(p)
+			if err != nil {
+				return nil, err
+			}
+			return []Part{
+				// The replicated disk only copies and compares blocks, so
+				// its check with the client values stands for the header
+				// and descriptor values the log writes as well.
+				{System: "repdisk", Params: Params{Blocks: lower.Blocks, Values: lower.Values, OOB: p.OOB}, Variant: string(rv)},
+				{System: "log", Params: p, Variant: string(lv)},
+				{System: "log/repdisk", Params: p, Variant: variant},
+			}, nil
+		},
+	})
+}

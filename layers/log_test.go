@@ -1,0 +1,436 @@
+package layers_test
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/argocheck/argocheck/explorer"
+	"github.com/argocheck/argocheck/layers"
+	"github.com/argocheck/argocheck/layers/disk"
+	"github.com/argocheck/argocheck/layers/onedisk"
+	"github.com/argocheck/argocheck/layers/replicated"
+	"github.com/argocheck/argocheck/layers/twodisk"
+	"github.com/argocheck/argocheck/layers/txndisk"
+	"github.com/argocheck/argocheck/layers/wal"
+	"github.com/argocheck/argocheck/model"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// checkKey names one check, for the cache of results.
+type checkKey struct {
+	system  string
+	p       layers.Params
+	variant string
+	exact   bool
+}
+
+// results caches the checks' results: the verification, variant and
+// composition tests share many of them. Tests of this package do not run
+// in parallel.
+var results = map[checkKey]*explorer.Result{}
+
+// check runs the named system's check to its verdict.
+func check(t *testing.T, k checkKey) *explorer.Result {
+	t.Helper()
+	if r, ok := results[k]; ok {
+		return r
+	}
+	sys, err := layers.Lookup(k.system)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Modular parts may exceed the catalogue's ranges (the replicated disk
+	// under a log has L+2+N blocks), so build without Validate.
+	chk, err := sys.Build(k.p, k.variant)
+	if err != nil {
+		t.Fatalf("%s %+v %q: %v", k.system, k.p, k.variant, err)
+	}
+	r := run(t, chk, k.exact)
+	results[k] = r
+	return r
+}
+
+func run(t *testing.T, chk model.Checker, exact bool) *explorer.Result {
+	t.Helper()
+	r, err := explorer.Run(context.Background(), chk, explorer.Config{Exact: exact})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func params(blocks, values, log int) layers.Params {
+	return layers.Params{Blocks: blocks, Values: values, Log: log}
+}
+
+// long is the number of states of the log/repdisk checks skipped under
+// -short: more than a second on two cores.
+const long = 15000
+
+// TestLogVerifies: the log on the OneDisk spec and the log on the
+// replicated disk on TwoDisk refine TxnDisk at every size of the grid,
+// with these exact numbers of distinct states.
+func TestLogVerifies(t *testing.T) {
+	tests := []struct {
+		system              string
+		blocks, values, log int
+		states              uint64
+		exact               bool
+	}{
+		{"log", 1, 1, 1, 6, true},
+		{"log", 1, 1, 3, 12, false},
+		{"log", 2, 1, 2, 36, false},
+		{"log", 3, 1, 3, 324, false},
+		{"log", 1, 2, 1, 32, true},
+		{"log", 1, 2, 2, 98, false},
+		{"log", 1, 2, 3, 266, false},
+		{"log", 2, 2, 1, 128, false},
+		{"log", 2, 2, 2, 832, true},
+		{"log", 2, 2, 3, 4704, false},
+		{"log", 3, 2, 1, 384, false},
+		{"log", 3, 2, 2, 3816, false},
+		{"log", 3, 2, 3, 32760, true},
+		{"log/repdisk", 1, 1, 1, 24, true},
+		{"log/repdisk", 1, 1, 3, 50, false},
+		{"log/repdisk", 2, 1, 2, 156, false},
+		{"log/repdisk", 3, 1, 3, 1512, false},
+		{"log/repdisk", 1, 2, 1, 128, false},
+		{"log/repdisk", 1, 2, 2, 412, false},
+		{"log/repdisk", 1, 2, 3, 1148, false},
+		{"log/repdisk", 2, 2, 1, 528, false},
+		{"log/repdisk", 2, 2, 2, 3568, true},
+		{"log/repdisk", 2, 2, 3, 20592, false},
+		{"log/repdisk", 3, 2, 1, 1632, false},
+		{"log/repdisk", 3, 2, 2, 16848, true},
+		{"log/repdisk", 3, 2, 3, 147216, false},
+	}
+	for _, tt := range tests {
+		name := fmt.Sprintf("%s/b%d-v%d-l%d", tt.system, tt.blocks, tt.values, tt.log)
+		t.Run(name, func(t *testing.T) {
+			if testing.Short() && tt.system == "log/repdisk" && tt.states > long {
+				t.Skip("long check")
+			}
+			r := check(t, checkKey{tt.system, params(tt.blocks, tt.values, tt.log), "", tt.exact})
+			if r.Verdict != explorer.Verified {
+				t.Fatalf("verdict %s: %v\n%s", r.Verdict, r.Violation, r.Trace)
+			}
+			if r.States != tt.states {
+				t.Errorf("states = %d, want %d", r.States, tt.states)
+			}
+		})
+	}
+}
+
+// TestLogVerifiesOutOfBounds: with an out-of-bounds address in the
+// alphabet (its log entry is applied to no block, its read returns any
+// value), both systems still verify.
+func TestLogVerifiesOutOfBounds(t *testing.T) {
+	for _, tt := range []struct {
+		system              string
+		blocks, values, log int
+		states              uint64
+	}{
+		{"log", 2, 2, 2, 1712},
+		{"log/repdisk", 1, 2, 2, 1556},
+	} {
+		p := params(tt.blocks, tt.values, tt.log)
+		p.OOB = true
+		r := check(t, checkKey{tt.system, p, "", false})
+		if r.Verdict != explorer.Verified || r.States != tt.states {
+			t.Errorf("%s %+v: %s with %d states, want verified with %d: %v", tt.system, p, r.Verdict, r.States, tt.states, r.Violation)
+		}
+	}
+}
+
+// TestBrokenVariants: every broken variant is caught, with the kind of
+// the failed check and the length of the shortest path to it. Most need
+// two values and a log of two: a transaction that writes one address
+// twice, or two addresses, so that half of it differs from all and none.
+func TestBrokenVariants(t *testing.T) {
+	tests := []struct {
+		system, variant string
+		kind            string
+		length          int
+		// crashInRecovery: the path has a crash during a recovery run.
+		crashInRecovery bool
+	}{
+		{"log", "apply-without-commit-flag", model.KindRecovery, 4, false},
+		{"log", "recovery-clears-header-first", model.KindRecovery, 5, true},
+		{"log", "apply-backwards", model.KindRefinement, 3, false},
+		{"log", "no-recovery", model.KindRecovery, 2, false},
+		{"log/repdisk", "log:apply-without-commit-flag", model.KindRecovery, 4, false},
+		{"log/repdisk", "log:recovery-clears-header-first", model.KindRecovery, 5, true},
+		{"log/repdisk", "log:apply-backwards", model.KindRefinement, 3, false},
+		{"log/repdisk", "log:no-recovery", model.KindRecovery, 2, false},
+		{"log/repdisk", "rep:no-recovery", model.KindRecovery, 2, false},
+		{"log/repdisk", "rep:write-d0-only", model.KindRefinement, 1, false},
+		{"log/repdisk", "rep:read-no-fallback", model.KindRefinement, 2, false},
+		{"log/repdisk", "rep:recover-block0-only", model.KindRecovery, 2, false},
+		{"log/repdisk", "recover-upper-first", model.KindRecovery, 5, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.system+"/"+tt.variant, func(t *testing.T) {
+			r := check(t, checkKey{tt.system, params(2, 2, 2), tt.variant, false})
+			if r.Verdict != explorer.Violation {
+				t.Fatalf("verdict %s, want a violation", r.Verdict)
+			}
+			if r.Violation.Kind != tt.kind || r.Trace.Len() != tt.length {
+				t.Errorf("violation %s with a path of %d, want %s with %d\n%s", r.Violation.Kind, r.Trace.Len(), tt.kind, tt.length, r.Trace)
+			}
+			if got := hasCrashInRecovery(r.Trace); got != tt.crashInRecovery {
+				t.Errorf("crash during recovery on the path: %v, want %v\n%s", got, tt.crashInRecovery, r.Trace)
+			}
+		})
+	}
+}
+
+func hasCrashInRecovery(tr *model.Trace) bool {
+	for _, s := range tr.Steps {
+		if s.Kind == model.StepCrashInRecovery {
+			return true
+		}
+	}
+	return false
+}
+
+// TestVariantNames: every variant of log/repdisk builds, and the names of
+// the two layers' variants stay apart.
+func TestVariantNames(t *testing.T) {
+	sys, err := layers.Lookup("log/repdisk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := len(wal.Variants) + len(replicated.Variants) + 1
+	if len(sys.Variants) != want {
+		t.Errorf("%d variants, want %d", len(sys.Variants), want)
+	}
+	seen := map[string]bool{}
+	for _, v := range sys.Variants {
+		if seen[v.Name] {
+			t.Errorf("variant %q listed twice", v.Name)
+		}
+		seen[v.Name] = true
+		if _, err := layers.Build("log/repdisk", params(2, 2, 2), v.Name); err != nil {
+			t.Errorf("variant %q: %v", v.Name, err)
+		}
+	}
+	for _, bad := range []string{"no-recovery", "log:write-d0-only", "rep:apply-backwards"} {
+		if _, err := layers.Build("log/repdisk", params(2, 2, 2), bad); err == nil {
+			t.Errorf("variant %q accepted", bad)
+		}
+	}
+	if _, err := layers.Build("log", params(8, 2, 6), ""); err != nil {
+		t.Errorf("largest log: %v", err)
+	}
+}
+
+// TestRecoverUpperFirstPath pins the path of the composition bug, which
+// README.md shows (go test ./layers -run RecoverUpperFirstPath -update
+// rewrites it).
+func TestRecoverUpperFirstPath(t *testing.T) {
+	r := check(t, checkKey{"log/repdisk", params(2, 2, 2), layers.RecoverUpperFirst, false})
+	if r.Trace == nil {
+		t.Fatalf("verdict %s, want a violation", r.Verdict)
+	}
+	got := r.Violation.Error() + "\n\n" + r.Trace.String()
+	golden := filepath.Join("testdata", "recover-upper-first.txt")
+	if *update {
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != string(want) {
+		t.Errorf("path differs from %s (rerun with -update if intended):\n%s", golden, got)
+	}
+}
+
+// TestCompositionTheorem checks Argosy's theorem on each tested size: if
+// the replicated disk refines OneDisk and the log refines TxnDisk on
+// OneDisk, their composition refines TxnDisk on TwoDisk. A broken layer
+// fails its own modular check.
+//
+// recover-upper-first passes both modular checks and fails end to end: it
+// is not the composition the theorem speaks of. Composed recovery must run
+// the lower recovery first because the upper recovery is only correct on
+// a state of the layer below, and after a crash the two disks are not
+// one: a crash in the middle of the replicated disk's write of the
+// committed header leaves d0 saying "committed" and d1 not. The log's
+// recovery, run first, reads d0, sees a committed transaction and starts
+// copying it; a crash during that recovery run keeps the two headers
+// apart (the replicated recovery that would have repaired them never
+// ran); then d0 fails in the next recovery run, whose first read falls back
+// to d1's uncommitted header, and the log throws the transaction away
+// with half of it already copied. So the path needs a crash during a
+// replicated write, a crash during recovery and a disk failure, which is
+// why it is five steps long and no modular check can see it: each layer's
+// own check only ever starts its recovery from a state of the layer below.
+func TestCompositionTheorem(t *testing.T) {
+	type run struct {
+		p       layers.Params
+		variant string
+	}
+	var runs []run
+	for b := 1; b <= 3; b++ {
+		for v := 1; v <= 2; v++ {
+			for l := 1; l <= 3; l++ {
+				if testing.Short() && b*v*l > 8 {
+					continue
+				}
+				runs = append(runs, run{params(b, v, l), ""})
+				if b*v*l <= 8 {
+					// The other correct replicated disk, where it is quick.
+					runs = append(runs, run{params(b, v, l), "rep:recover-copy-back"})
+				}
+			}
+		}
+	}
+	sys, err := layers.Lookup("log/repdisk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range sys.Variants {
+		runs = append(runs, run{params(2, 2, 2), v.Name})
+	}
+	for _, rn := range runs {
+		name := fmt.Sprintf("b%d-v%d-l%d/%s", rn.p.Blocks, rn.p.Values, rn.p.Log, rn.variant)
+		t.Run(name, func(t *testing.T) {
+			parts, err := sys.Modular(rn.p, rn.variant)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(parts) != 3 || parts[0].System != "repdisk" || parts[1].System != "log" || parts[2].System != "log/repdisk" {
+				t.Fatalf("modular parts %+v", parts)
+			}
+			if parts[0].Params.Blocks != rn.p.Blocks+rn.p.Log+2 {
+				t.Errorf("replicated disk checked with %d blocks, the stack uses %d", parts[0].Params.Blocks, rn.p.Blocks+rn.p.Log+2)
+			}
+			var v [3]explorer.Verdict
+			for i, part := range parts {
+				v[i] = check(t, checkKey{part.System, part.Params, part.Variant, false}).Verdict
+			}
+			rep, log, stack := v[0], v[1], v[2]
+			switch {
+			case rn.variant == layers.RecoverUpperFirst:
+				if rep != explorer.Verified || log != explorer.Verified || stack != explorer.Violation {
+					t.Errorf("recover-upper-first: modular %s, %s; end to end %s; want verified, verified; violation", rep, log, stack)
+				}
+			case strings.HasPrefix(rn.variant, layers.LogPrefix):
+				if log != explorer.Violation {
+					t.Errorf("broken log passes its modular check: %s", log)
+				}
+			case strings.HasPrefix(rn.variant, layers.RepPrefix) && rn.variant != "rep:recover-copy-back":
+				if rep != explorer.Violation {
+					t.Errorf("broken replicated disk passes its modular check: %s", rep)
+				}
+			}
+			if rep == explorer.Verified && log == explorer.Verified && rn.variant != layers.RecoverUpperFirst && stack != explorer.Verified {
+				t.Errorf("both layers verify but their composition: %s", stack)
+			}
+		})
+	}
+}
+
+// mirror is a third layer for a three-layer stack: OneDisk on OneDisk
+// with the addresses below n reversed. It has nothing to recover.
+type mirror struct {
+	d onedisk.API
+	n int
+}
+
+func (m mirror) addr(a disk.Addr) disk.Addr {
+	if int(a) < m.n {
+		return disk.Addr(m.n-1) - a
+	}
+	return a
+}
+
+func (m mirror) Read(a disk.Addr) disk.Block     { return m.d.Read(m.addr(a)) }
+func (m mirror) Write(a disk.Addr, b disk.Block) { m.d.Write(m.addr(a), b) }
+func (m mirror) Size() int                       { return m.d.Size() }
+
+func mirrorImpl(n int) model.Impl[onedisk.API, onedisk.API] {
+	return func(d onedisk.API) model.Instance[onedisk.API] {
+		return model.Instance[onedisk.API]{API: mirror{d, n}, Recover: func() {}}
+	}
+}
+
+// mirrorAbs relates a disk to its mirror image.
+func mirrorAbs(n int) model.Relation[onedisk.State, onedisk.State] {
+	return func(c *onedisk.State) (onedisk.State, bool) {
+		var a onedisk.State
+		for i := 0; i < n; i++ {
+			a.Disk[i] = c.Disk[n-1-i]
+		}
+		return a, true
+	}
+}
+
+// TestThreeLayerStack: composition works for any height. The log on the
+// mirror on the replicated disk on TwoDisk is composed with the same
+// model.Compose and model.ComposeRelations; the mirror refines OneDisk on
+// its own, and the three-layer stack refines TxnDisk with exactly as many
+// states as the two-layer one (the mirror only renames blocks), and
+// catches a broken log with the same shortest path length.
+func TestThreeLayerStack(t *testing.T) {
+	for _, tt := range []struct {
+		blocks, values, log int
+		variant             wal.Variant
+	}{
+		{1, 2, 2, wal.Correct},
+		{2, 2, 2, wal.Correct},
+		{2, 2, 2, wal.ApplyBackwards},
+		{2, 2, 2, wal.RecoveryClearsHeaderFirst},
+	} {
+		p := params(tt.blocks, tt.values, tt.log)
+		t.Run(fmt.Sprintf("b%d-v%d-l%d/%s", tt.blocks, tt.values, tt.log, tt.variant), func(t *testing.T) {
+			cfg := wal.Config{Blocks: tt.blocks, Log: tt.log}
+			n := cfg.DiskBlocks()
+			lower := disk.Sizes{Blocks: n, Values: tt.values}
+			upper := disk.Sizes{Blocks: tt.blocks, Values: tt.values}
+
+			alone := run(t, &model.System[onedisk.State, onedisk.Op, onedisk.Ret, onedisk.API,
+				onedisk.State, onedisk.Op, onedisk.Ret, onedisk.API]{
+				Lower: onedisk.Layer(lower), Upper: onedisk.Layer(lower),
+				Impl: mirrorImpl(n), Abs: mirrorAbs(n),
+			}, false)
+			if alone.Verdict != explorer.Verified {
+				t.Fatalf("mirror alone: %s %v", alone.Verdict, alone.Violation)
+			}
+
+			stack3 := run(t, &model.System[twodisk.State, twodisk.Op, twodisk.Ret, twodisk.API,
+				txndisk.State, txndisk.Op, txndisk.Ret, txndisk.API]{
+				Lower: twodisk.Layer(lower),
+				Upper: txndisk.Layer(upper),
+				Impl:  model.Compose(model.Compose(replicated.Impl(replicated.Correct), mirrorImpl(n)), wal.Impl(cfg, tt.variant)),
+				Abs:   model.ComposeRelations(wal.Abs(cfg), model.ComposeRelations(mirrorAbs(n), replicated.Abs)),
+			}, false)
+			stack2 := check(t, checkKey{"log/repdisk", p, stackVariant(tt.variant), false})
+			if stack3.Verdict != stack2.Verdict {
+				t.Fatalf("three layers: %s, two layers: %s", stack3.Verdict, stack2.Verdict)
+			}
+			if stack3.Verdict == explorer.Verified && stack3.States != stack2.States {
+				t.Errorf("three layers: %d states, two layers: %d", stack3.States, stack2.States)
+			}
+			if stack3.Verdict == explorer.Violation && stack3.Trace.Len() != stack2.Trace.Len() {
+				t.Errorf("three layers: path of %d, two layers: %d", stack3.Trace.Len(), stack2.Trace.Len())
+			}
+		})
+	}
+}
+
+func stackVariant(v wal.Variant) string {
+	if v == wal.Correct {
+		return ""
+	}
+	return layers.LogPrefix + string(v)
+}

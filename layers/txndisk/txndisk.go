@@ -1,0 +1,196 @@
+// Package txndisk is the specification of a transactional disk, the layer
+// the write-ahead log implements: writes are buffered in a new disk and
+// become visible to reads, and durable, only at commit. A crash discards
+// the writes since the last commit. A write may also fail (the log returns
+// an error when it is full), changing nothing.
+package txndisk
+
+import (
+	"fmt"
+
+	"github.com/argocheck/argocheck/layers/disk"
+	"github.com/argocheck/argocheck/model"
+)
+
+// State is the committed disk Old, which reads see and crashes keep, and
+// the disk New that the next commit makes durable. Blocks at and beyond
+// the configured size are zero in both.
+type State struct {
+	Old, New disk.Disk
+}
+
+// OpKind is the kind of an operation.
+type OpKind uint8
+
+// Operation kinds.
+const (
+	Read OpKind = iota
+	Write
+	Commit
+	Size
+)
+
+// Op is an operation of the transactional disk.
+type Op struct {
+	Kind OpKind
+	Addr disk.Addr
+	Val  disk.Block
+}
+
+func (op Op) String() string {
+	switch op.Kind {
+	case Read:
+		return fmt.Sprintf("read(%d)", op.Addr)
+	case Write:
+		return fmt.Sprintf("write(%d, %d)", op.Addr, op.Val)
+	case Commit:
+		return "commit()"
+	}
+	return "size()"
+}
+
+// Ret is an operation's result: a block or a size, OK for a write or
+// commit that happened, or Err for a write that changed nothing.
+type Ret struct {
+	Val disk.Block
+	OK  bool
+	Err bool
+}
+
+func (r Ret) String() string {
+	switch {
+	case r.Err:
+		return "err"
+	case r.OK:
+		return "ok"
+	}
+	return fmt.Sprint(r.Val)
+}
+
+// Spec is the TxnDisk specification for a disk of the given sizes.
+type Spec struct{ sizes disk.Sizes }
+
+// NewSpec returns the specification; sizes must be valid.
+func NewSpec(sizes disk.Sizes) Spec { return Spec{sizes} }
+
+// Init returns the single initial state: both disks zero.
+func (Spec) Init() []State { return []State{{}} }
+
+// Ops returns read at every address, write at every address with every
+// value, commit and size.
+func (sp Spec) Ops() []Op {
+	var ops []Op
+	for a := 0; a < sp.sizes.Addrs(); a++ {
+		ops = append(ops, Op{Kind: Read, Addr: disk.Addr(a)})
+	}
+	for a := 0; a < sp.sizes.Addrs(); a++ {
+		for v := 0; v < sp.sizes.Values; v++ {
+			ops = append(ops, Op{Kind: Write, Addr: disk.Addr(a), Val: disk.Block(v)})
+		}
+	}
+	return append(ops, Op{Kind: Commit}, Op{Kind: Size})
+}
+
+// Step runs op. A write either sets New[a] and returns OK, or returns Err
+// and changes nothing; out of bounds it changes nothing either way. A read
+// returns Old[a], or any value out of bounds.
+func (sp Spec) Step(s *State, op Op, c model.Chooser) Ret {
+	inBounds := int(op.Addr) < sp.sizes.Blocks
+	switch op.Kind {
+	case Read:
+		if !inBounds {
+			return Ret{Val: disk.Block(c.Choose(sp.sizes.Values))}
+		}
+		return Ret{Val: s.Old[op.Addr]}
+	case Write:
+		if c.Choose(2) == 1 {
+			return Ret{Err: true}
+		}
+		if inBounds {
+			s.New[op.Addr] = op.Val
+		}
+		return Ret{OK: true}
+	case Commit:
+		s.Old = s.New
+		return Ret{OK: true}
+	}
+	return Ret{Val: disk.Block(sp.sizes.Blocks)}
+}
+
+// Crash discards the uncommitted writes: New becomes Old.
+func (Spec) Crash(s *State, _ model.Chooser) { s.New = s.Old }
+
+// AppendEncode appends Old's blocks, then New's.
+func (sp Spec) AppendEncode(dst []byte, s *State) []byte {
+	dst = disk.AppendEncode(dst, &s.Old, sp.sizes.Blocks)
+	return disk.AppendEncode(dst, &s.New, sp.sizes.Blocks)
+}
+
+// Decode reads a state written by AppendEncode.
+func (sp Spec) Decode(src []byte, s *State) (int, error) {
+	n0, err := disk.Decode(src, &s.Old, sp.sizes.Blocks)
+	if err != nil {
+		return 0, err
+	}
+	n1, err := disk.Decode(src[n0:], &s.New, sp.sizes.Blocks)
+	if err != nil {
+		return 0, err
+	}
+	return n0 + n1, nil
+}
+
+// Format renders the state as "old=[0 1] new=[1 1]", or "[0 1]" when the
+// two disks are equal.
+func (sp Spec) Format(s *State) string {
+	if s.Old == s.New {
+		return disk.Format(&s.Old, sp.sizes.Blocks)
+	}
+	return fmt.Sprintf("old=%s new=%s", disk.Format(&s.Old, sp.sizes.Blocks), disk.Format(&s.New, sp.sizes.Blocks))
+}
+
+// API is the Go interface of a transactional disk.
+type API interface {
+	// Read returns the committed value of block a.
+	Read(a disk.Addr) disk.Block
+	// Write buffers block a := b until the next commit; it reports false
+	// when the write was refused and changed nothing.
+	Write(a disk.Addr, b disk.Block) bool
+	// Commit makes the buffered writes visible and durable, atomically.
+	Commit()
+	// Size returns the number of blocks.
+	Size() int
+}
+
+type handle struct{ c model.Caller[Op, Ret] }
+
+func (h handle) Read(a disk.Addr) disk.Block { return h.c.Call(Op{Kind: Read, Addr: a}).Val }
+func (h handle) Write(a disk.Addr, b disk.Block) bool {
+	return h.c.Call(Op{Kind: Write, Addr: a, Val: b}).OK
+}
+func (h handle) Commit()   { h.c.Call(Op{Kind: Commit}) }
+func (h handle) Size() int { return int(h.c.Call(Op{Kind: Size}).Val) }
+
+// Dispatch runs op through api.
+func Dispatch(api API, op Op) Ret {
+	switch op.Kind {
+	case Read:
+		return Ret{Val: api.Read(op.Addr)}
+	case Write:
+		ok := api.Write(op.Addr, op.Val)
+		return Ret{OK: ok, Err: !ok}
+	case Commit:
+		api.Commit()
+		return Ret{OK: true}
+	}
+	return Ret{Val: disk.Block(api.Size())}
+}
+
+// Layer returns the TxnDisk layer for a disk of the given sizes.
+func Layer(sizes disk.Sizes) model.Layer[State, Op, Ret, API] {
+	return model.Layer[State, Op, Ret, API]{
+		Name:     "txndisk",
+		Spec:     NewSpec(sizes),
+		Handle:   func(c model.Caller[Op, Ret]) API { return handle{c} },
+		Dispatch: Dispatch,
+	}
+}

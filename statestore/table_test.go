@@ -1,0 +1,140 @@
+package statestore
+
+import (
+	"sync"
+	"testing"
+
+	"pgregory.net/rapid"
+)
+
+// TestTableModel checks Table against a Go map under random inserts,
+// lookups and growth, including keys that share a home line.
+func TestTableModel(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		tab := NewTable(uint64(rapid.IntRange(0, 100).Draw(t, "size")))
+		model := map[uint64]bool{}
+		// Small key ranges force collisions; large ones look like
+		// fingerprints.
+		keyGen := rapid.OneOf(rapid.Uint64Range(1, 300), rapid.Uint64Min(1))
+		for range rapid.IntRange(0, 400).Draw(t, "ops") {
+			k := keyGen.Draw(t, "key")
+			switch rapid.IntRange(0, 2).Draw(t, "op") {
+			case 0:
+				if _, _, err := tab.Reserve(tab.Len()+1, 3, 0); err != nil {
+					t.Fatal(err)
+				}
+				added, err := tab.Insert(k)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if added == model[k] {
+					t.Fatalf("Insert(%d) = %v, key present before: %v", k, added, model[k])
+				}
+				model[k] = true
+			case 1:
+				if got := tab.Has(k); got != model[k] {
+					t.Fatalf("Has(%d) = %v, want %v", k, got, model[k])
+				}
+			case 2:
+				n := tab.Len() + uint64(rapid.IntRange(0, 500).Draw(t, "grow"))
+				if _, _, err := tab.Reserve(n, rapid.IntRange(1, 4).Draw(t, "goroutines"), 0); err != nil {
+					t.Fatal(err)
+				}
+				if load := float64(n) / float64(tab.Cap()); load > MaxLoad {
+					t.Fatalf("after Reserve(%d) the load is %.2f", n, load)
+				}
+			}
+			if tab.Len() != uint64(len(model)) {
+				t.Fatalf("Len() = %d, want %d", tab.Len(), len(model))
+			}
+		}
+		for k := range model {
+			if !tab.Has(k) {
+				t.Fatalf("key %d lost", k)
+			}
+		}
+	})
+}
+
+// TestTableFull checks that a full table reports ErrFull instead of
+// probing forever, and that Reserve respects a byte limit.
+func TestTableFull(t *testing.T) {
+	tab := NewTable(0)
+	var err error
+	for k := uint64(1); err == nil; k++ {
+		_, err = tab.Insert(k)
+		if k > 2*tab.Cap() {
+			t.Fatal("no error from a full table")
+		}
+	}
+	if err != ErrFull || tab.Len() != tab.Cap() {
+		t.Fatalf("err %v with %d of %d slots", err, tab.Len(), tab.Cap())
+	}
+	if tab.Has(tab.Cap() + 1) {
+		t.Fatal("Has of an absent key in a full table")
+	}
+	grown, need, err := tab.Reserve(10*tab.Cap(), 1, tab.Bytes())
+	if grown || err != nil || need <= tab.Bytes() {
+		t.Fatalf("Reserve past the limit: grown %v, need %d, err %v", grown, need, err)
+	}
+}
+
+// TestTableConcurrent inserts overlapping key sets from several
+// goroutines: every key is added exactly once.
+func TestTableConcurrent(t *testing.T) {
+	const perG, gs = 20000, 4
+	tab := NewTable(perG * gs)
+	added := make([]uint64, gs)
+	var wg sync.WaitGroup
+	for g := range gs {
+		wg.Go(func() {
+			for i := range uint64(perG) {
+				// Half the keys are shared by all goroutines.
+				k := Fingerprint([]byte{byte(i), byte(i >> 8), byte(i >> 16), byte(g * int(i%2))})
+				if a, err := tab.Insert(k); err != nil {
+					t.Error(err)
+					return
+				} else if a {
+					added[g]++
+				}
+			}
+		})
+	}
+	wg.Wait()
+	var total uint64
+	for _, a := range added {
+		total += a
+	}
+	want := uint64(perG/2 + gs*perG/2)
+	if total != want || tab.Len() != want {
+		t.Fatalf("added %d, Len %d, want %d", total, tab.Len(), want)
+	}
+}
+
+// TestTableAllocs holds the hot path to no allocation.
+func TestTableAllocs(t *testing.T) {
+	tab := NewTable(1 << 12)
+	k := uint64(1)
+	allocs := testing.AllocsPerRun(1000, func() {
+		k++
+		tab.Has(k)
+		if _, err := tab.Insert(k); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Fatalf("%v allocations per insert", allocs)
+	}
+}
+
+func BenchmarkTableInsert(b *testing.B) {
+	tab := NewTable(uint64(b.N))
+	b.ReportAllocs()
+	k := uint64(0)
+	for b.Loop() {
+		k++
+		if _, err := tab.Insert(k * 0x9E3779B97F4A7C15); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
