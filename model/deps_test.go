@@ -15,6 +15,7 @@ func TestDependenciesPointOneWay(t *testing.T) {
 		mod + "layers/...":     {"explorer", "statestore", "relations", "cmd"},
 		mod + "explorer/...":   {"layers", "relations", "cmd"},
 		mod + "statestore/...": {"explorer", "layers", "relations", "cmd"},
+		mod + "relations/...":  {"explorer", "statestore", "layers", "cmd"},
 	}
 	for pkgs, bad := range forbidden {
 		out, err := exec.Command("go", "list", "-deps", pkgs).CombinedOutput()

@@ -71,6 +71,19 @@ type Instance[U any] struct {
 	API U
 	// Recover is the recovery procedure, run after every crash.
 	Recover func()
+	// Stages, when set, are the parts of a composed recovery in the order
+	// Recover runs them, the bottom layer's first (see Compose); nil means
+	// one stage, Recover itself. Only the relation oracle looks at them.
+	Stages []func()
+}
+
+// RecoveryStages returns the parts of in's recovery in order: in.Stages, or
+// in.Recover alone.
+func (in Instance[U]) RecoveryStages() []func() {
+	if in.Stages != nil {
+		return in.Stages
+	}
+	return []func(){in.Recover}
 }
 
 // Impl is an implementation of an upper layer (interface U) on a lower layer
@@ -92,6 +105,7 @@ func Compose[C, B, A any](lower Impl[C, B], upper Impl[B, A]) Impl[C, A] {
 				b.Recover()
 				a.Recover()
 			},
+			Stages: append(append([]func(){}, b.RecoveryStages()...), a.RecoveryStages()...),
 		}
 	}
 }

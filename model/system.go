@@ -81,6 +81,14 @@ type System[CS comparable, COp Operation, CRet Result, CAPI any,
 	// StepLimit bounds the primitive steps of one procedure run; zero
 	// means DefaultStepLimit.
 	StepLimit int
+	// Crashes narrows where crashes strike; the zero value, CrashAll, is
+	// the full semantics.
+	Crashes CrashMode
+}
+
+// SetCrashMode sets s.Crashes (see model.SetCrashMode).
+func (s *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) SetCrashMode(m CrashMode) {
+	s.Crashes = m
 }
 
 // DefaultStepLimit is the step limit of a System that sets none.
@@ -281,7 +289,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) opAll(op AOp) *Violat
 		if v := w.checkRun(done); v != nil {
 			return v
 		}
-		for k := w.run.newFrom(); k <= w.m.steps(); k++ {
+		for k := w.run.newFrom(); w.sys.Crashes.crashesInOps() && k <= w.m.steps(); k++ {
 			w.cur.Kind, w.cur.CrashAfter = StepCrashInOp, k
 			if w.crashAt(w.m.snapshot(k)) {
 				return nil
@@ -329,7 +337,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoverAll() *Violati
 		if v := w.checkRun(done); v != nil {
 			return v
 		}
-		for k := w.run.newFrom(); k <= w.m.steps(); k++ {
+		for k := w.run.newFrom(); w.sys.Crashes.crashesInRecovery() && k <= w.m.steps(); k++ {
 			w.cur.Kind, w.cur.CrashAfter = StepCrashInRecovery, k
 			if w.crashAt(w.m.snapshot(k)) {
 				return nil

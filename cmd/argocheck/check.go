@@ -13,6 +13,7 @@ import (
 
 	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/layers"
+	"github.com/argocheck/argocheck/model"
 )
 
 // checkFlags are the flags of check.
@@ -29,6 +30,8 @@ type checkFlags struct {
 	memoryBytes         uint64 // --memory, parsed
 	modular             bool
 	out                 outputFlags
+	crashes             string
+	crashMode           model.CrashMode // crashes, parsed
 	store               string
 	verbose             bool
 }
@@ -65,6 +68,7 @@ shortest path to it.`,
 	fl.StringVar(&f.memory, "memory", "", "memory budget of the visited set and parent records, e.g. 2GiB or 500MB (default: half the physical memory)")
 	fl.BoolVar(&f.modular, "modular", false, "check each layer against the specification below it, then the stack end to end")
 	f.out.register(fl, true)
+	fl.StringVar(&f.crashes, "crashes", "all", "where crashes strike: all, no-nested (none during recovery), between-ops (none inside procedures)")
 	fl.StringVar(&f.store, "store", "", "keep the run in a persistent store in `DIR` (resumable; see resume, trace)")
 	fl.BoolVar(&f.verbose, "verbose", false, "show the store's (badger's) log on stderr")
 	return cmd
@@ -99,8 +103,13 @@ func runCheck(cmd *cobra.Command, name string, f checkFlags) error {
 	if f.memoryBytes, err = parseBytes(f.memory); err != nil {
 		return usageError{fmt.Errorf("--memory: %v", err)}
 	}
+	crashes, err := model.ParseCrashMode(f.crashes)
+	if err != nil {
+		return usageError{fmt.Errorf("--crashes: %v", err)}
+	}
+	f.crashMode = crashes
 	if f.store != "" {
-		return runCheckStored(cmd, sys, p, f)
+		return runCheckStored(cmd, name, sys, p, f)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -114,12 +123,16 @@ func runCheck(cmd *cobra.Command, name string, f checkFlags) error {
 	if err != nil {
 		return usageError{err}
 	}
+	if err := setCrashes(chk, name, crashes); err != nil {
+		return err
+	}
 	cfg := explorer.Config{Workers: f.workers, Exact: f.exact, MaxDepth: f.maxDepth, MaxStates: f.maxStates, MemoryBytes: f.memoryBytes}
 	res, err := f.out.explore(ctx, cmd, "", chk, cfg)
 	if err != nil {
 		return err
 	}
 	rep := newReport(sys, p, f.variant, f.workers, res)
+	noteCrashes(rep, crashes)
 	if err := f.out.writeFiles(rep, res); err != nil {
 		return err
 	}
@@ -144,4 +157,19 @@ func verdictExit(v explorer.Verdict) error {
 		return exitError{exitIncomplete}
 	}
 	return nil
+}
+
+// setCrashes narrows chk's crashes to mode (see --crashes).
+func setCrashes(chk model.Checker, name string, mode model.CrashMode) error {
+	if err := model.SetCrashMode(chk, mode); err != nil {
+		return usageError{fmt.Errorf("--crashes: %s: %v", name, err)}
+	}
+	return nil
+}
+
+// noteCrashes records a narrowed crash mode in the report's parameters.
+func noteCrashes(rep *report, mode model.CrashMode) {
+	if mode != model.CrashAll {
+		rep.Params["crashes"] = mode.String()
+	}
 }

@@ -54,11 +54,16 @@ func runModular(ctx context.Context, cmd *cobra.Command, sys *layers.System, p l
 		if err != nil {
 			return usageError{err}
 		}
+		if err := setCrashes(chk, part.System, f.crashMode); err != nil {
+			return err
+		}
 		res, err := f.out.explore(ctx, cmd, part.System, chk, cfg)
 		if err != nil {
 			return err
 		}
-		mr.Checks = append(mr.Checks, newReport(psys, part.Params, part.Variant, f.workers, res))
+		rep := newReport(psys, part.Params, part.Variant, f.workers, res)
+		noteCrashes(rep, f.crashMode)
+		mr.Checks = append(mr.Checks, rep)
 		if worse(res.Verdict, mr.Verdict) {
 			mr.Verdict = res.Verdict
 		}

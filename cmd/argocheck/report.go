@@ -125,6 +125,9 @@ func (r *report) paramText() string {
 	if r.Params["oob"] == true {
 		words = append(words, "oob=true")
 	}
+	if c, ok := r.Params["crashes"]; ok {
+		words = append(words, fmt.Sprintf("crashes=%v", c))
+	}
 	return strings.Join(words, " ")
 }
 

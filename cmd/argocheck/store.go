@@ -93,11 +93,20 @@ func storedCheck(st *persist.Store) (*layers.System, layers.Params, model.Checke
 	if err != nil {
 		return nil, p, nil, fmt.Errorf("%s: the stored run: %v", st.Dir(), err)
 	}
+	if run.Crash != "" {
+		mode, err := model.ParseCrashMode(run.Crash)
+		if err == nil {
+			err = model.SetCrashMode(chk, mode)
+		}
+		if err != nil {
+			return nil, p, nil, fmt.Errorf("%s: the stored run's crash mode: %v", st.Dir(), err)
+		}
+	}
 	return sys, p, chk, nil
 }
 
 // runCheckStored is check --store: a new persistent run.
-func runCheckStored(cmd *cobra.Command, sys *layers.System, p layers.Params, f checkFlags) error {
+func runCheckStored(cmd *cobra.Command, name string, sys *layers.System, p layers.Params, f checkFlags) error {
 	switch {
 	case f.exact:
 		return usageError{fmt.Errorf("--exact cannot be used with --store: a store keys states by fingerprint")}
@@ -110,7 +119,13 @@ func runCheckStored(cmd *cobra.Command, sys *layers.System, p layers.Params, f c
 	if err != nil {
 		return usageError{err}
 	}
+	if err := setCrashes(chk, name, f.crashMode); err != nil {
+		return err
+	}
 	run := persist.Run{System: sys.Name, Variant: f.variant, Params: runParams(sys, p)}
+	if f.crashMode != model.CrashAll {
+		run.Crash = f.crashMode.String()
+	}
 	st, err := persist.Create(f.store, run, storeOptions(cmd, f.verbose))
 	if err != nil {
 		return usageError{err}
@@ -136,7 +151,7 @@ func explore(cmd *cobra.Command, st *persist.Store, sys *layers.System, p layers
 	if err != nil {
 		return err
 	}
-	rep := newReport(sys, p, st.Run().Variant, cfg.Workers, res)
+	rep := storedReport(st, sys, p, cfg.Workers, res)
 	if err := out.writeFiles(rep, res); err != nil {
 		return err
 	}
@@ -147,6 +162,15 @@ func explore(cmd *cobra.Command, st *persist.Store, sys *layers.System, p layers
 		fmt.Fprintf(cmd.ErrOrStderr(), "argocheck: stopped (%s) after level %d; resume with: argocheck resume %s\n", res.Stopped, st.Depth(), st.Dir())
 	}
 	return verdictExit(res.Verdict)
+}
+
+// storedReport is the report of a stored run's result.
+func storedReport(st *persist.Store, sys *layers.System, p layers.Params, workers int, res *explorer.Result) *report {
+	rep := newReport(sys, p, st.Run().Variant, workers, res)
+	if c := st.Run().Crash; c != "" {
+		rep.Params["crashes"] = c
+	}
+	return rep
 }
 
 func writeReport(w io.Writer, rep *report, asJSON bool) error {
@@ -230,7 +254,7 @@ func runResume(cmd *cobra.Command, dir string, f resumeFlags) error {
 		if err != nil {
 			return usageError{err}
 		}
-		if err := writeReport(cmd.OutOrStdout(), newReport(sys, p, st.Run().Variant, f.workers, res), f.json); err != nil {
+		if err := writeReport(cmd.OutOrStdout(), storedReport(st, sys, p, f.workers, res), f.json); err != nil {
 			return err
 		}
 		fmt.Fprintf(cmd.ErrOrStderr(), "argocheck: %s holds a finished run (verdict %s): nothing to resume\n", dir, res.Verdict)

@@ -1,0 +1,286 @@
+package model
+
+import (
+	"fmt"
+)
+
+// Semantics is a System's behaviour with its types erased: the relations
+// that Argosy's definitions are made of, over encoded states, computed by
+// running the procedures through the executor (Machine and choice replay)
+// but without the explorer's search or node graph. It is what the relation
+// oracle (package relations) decides recovery refinement from.
+//
+// States are canonical encodings held in strings; results are their String
+// forms, which the Semantics checks are distinct for distinct results. It
+// always describes the full semantics: a System's Crashes narrowing applies
+// to the explorer only. A Semantics is not safe for concurrent use.
+type Semantics interface {
+	// LowerInit and UpperInit return the initial states of the two layers.
+	LowerInit() []string
+	UpperInit() []string
+	// Ops returns the names of the upper operations; an operation is
+	// passed to Exec and UpperStep by its index.
+	Ops() []string
+	// Exec runs operation op's procedure from lower state c over every
+	// choice of the lower layer and returns every run.
+	Exec(op int, c string) []Run
+	// RecoveryStages returns the number of parts of the recovery
+	// procedure: one for a single layer, one per layer for a stack.
+	RecoveryStages() int
+	// Recover runs the recovery procedure from c, every run of it; stage
+	// -1 is the whole procedure, stage i its i-th part alone.
+	Recover(stage int, c string) []Run
+	// LowerCrash and UpperCrash return the crash relations' outcomes.
+	LowerCrash(c string) []string
+	UpperCrash(a string) []string
+	// UpperStep returns every (result, state) of the upper specification's
+	// step relation from a.
+	UpperStep(op int, a string) []Outcome
+	// Abs is the abstraction relation, a partial function from lower to
+	// upper states.
+	Abs(c string) (a string, ok bool)
+	// Invariant checks the System's invariant, if any, on c.
+	Invariant(c string) error
+	// FormatLower and FormatUpper render states for a person.
+	FormatLower(c string) string
+	FormatUpper(a string) string
+}
+
+// Run is one run of a procedure, for one sequence of lower-layer choices.
+type Run struct {
+	// Ret is the result of a completed operation ("" for recovery).
+	Ret string
+	// Snapshots are the lower states before each primitive step, then the
+	// final state: the states a crash can strike in.
+	Snapshots []string
+	// Fault is set when the run panicked, exceeded the step limit or was
+	// not deterministic on replay; the run is then not completed.
+	Fault *Violation
+}
+
+// Final returns the state the run ended in.
+func (r *Run) Final() string { return r.Snapshots[len(r.Snapshots)-1] }
+
+// Outcome is one element of a step relation: a result and a state.
+type Outcome struct {
+	Ret   string
+	State string
+}
+
+// SemanticsOf returns chk's Semantics when chk provides one (every System
+// does).
+func SemanticsOf(chk Checker) (Semantics, bool) {
+	p, ok := chk.(interface{ Semantics() Semantics })
+	if !ok {
+		return nil, false
+	}
+	return p.Semantics(), true
+}
+
+// Semantics returns a new type-erased view of s.
+func (s *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Semantics() Semantics {
+	limit := s.StepLimit
+	if limit <= 0 {
+		limit = DefaultStepLimit
+	}
+	sem := &semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]{sys: s, ops: s.Upper.Spec.Ops(), rets: map[string]ARet{}}
+	sem.m = newMachine(s.Lower.Spec, &sem.ch, limit)
+	inst := s.Impl(s.Lower.Handle(sem.m))
+	sem.inst = inst
+	sem.stages = inst.RecoveryStages()
+	return sem
+}
+
+type semantics[CS comparable, COp Operation, CRet Result, CAPI any,
+	AS comparable, AOp Operation, ARet Result, AAPI any] struct {
+	sys    *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]
+	ops    []AOp
+	m      *Machine[CS, COp, CRet]
+	ch     choices
+	inst   Instance[AAPI]
+	stages []func()
+	rets   map[string]ARet // result names seen, to check they are distinct
+}
+
+func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) lower(c string) CS {
+	var st CS
+	if _, err := s.sys.Lower.Spec.Decode([]byte(c), &st); err != nil {
+		panic(fmt.Sprintf("model: undecodable lower state %x: %v", c, err))
+	}
+	return st
+}
+
+func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) upper(a string) AS {
+	var st AS
+	if _, err := s.sys.Upper.Spec.Decode([]byte(a), &st); err != nil {
+		panic(fmt.Sprintf("model: undecodable upper state %x: %v", a, err))
+	}
+	return st
+}
+
+func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) encLower(c *CS) string {
+	return string(s.sys.Lower.Spec.AppendEncode(nil, c))
+}
+
+func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) encUpper(a *AS) string {
+	return string(s.sys.Upper.Spec.AppendEncode(nil, a))
+}
+
+// ret names r, checking that no other result has the same name.
+func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) ret(r ARet) string {
+	name := r.String()
+	if old, ok := s.rets[name]; ok && old != r {
+		panic(fmt.Sprintf("model: distinct results %#v and %#v print the same, %q", old, r, name))
+	}
+	s.rets[name] = r
+	return name
+}
+
+func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) LowerInit() []string {
+	var out []string
+	for _, c := range s.sys.Lower.Spec.Init() {
+		out = append(out, s.encLower(&c))
+	}
+	return out
+}
+
+func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) UpperInit() []string {
+	var out []string
+	for _, a := range s.sys.Upper.Spec.Init() {
+		out = append(out, s.encUpper(&a))
+	}
+	return out
+}
+
+func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Ops() []string {
+	out := make([]string, len(s.ops))
+	for i, op := range s.ops {
+		out[i] = op.String()
+	}
+	return out
+}
+
+func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Exec(op int, c string) []Run {
+	return s.runs(c, func() string { return s.ret(s.sys.Upper.Dispatch(s.inst.API, s.ops[op])) })
+}
+
+func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) RecoveryStages() int {
+	return len(s.stages)
+}
+
+func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Recover(stage int, c string) []Run {
+	proc := s.inst.Recover
+	if stage >= 0 {
+		proc = s.stages[stage]
+	}
+	return s.runs(c, func() string { proc(); return "" })
+}
+
+// runs runs proc from c over every sequence of lower-layer choices.
+func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runs(c string, proc func() string) []Run {
+	start := s.lower(c)
+	var out []Run
+	s.ch.reset()
+	for {
+		s.m.start(&start, s.ch.newFrom())
+		ret, fault := s.call(proc)
+		s.ch.finish()
+		if fault == nil && s.ch.diverged {
+			fault = &Violation{Kind: KindNondeterminism, Message: "replaying the procedure with the same lower-layer choices took a different course: the layer code is not deterministic"}
+		}
+		r := Run{Ret: ret, Fault: fault}
+		for k := 0; k <= s.m.steps(); k++ {
+			r.Snapshots = append(r.Snapshots, s.encLower(s.m.snapshot(k)))
+		}
+		out = append(out, r)
+		if !s.ch.next() {
+			return out
+		}
+	}
+}
+
+// call runs proc and turns a panic into a fault.
+func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) call(proc func() string) (ret string, fault *Violation) {
+	defer func() {
+		if p := recover(); p != nil {
+			if e, ok := p.(stepLimitError); ok {
+				fault = &Violation{Kind: KindStepLimit, Message: e.Error()}
+			} else {
+				fault = &Violation{Kind: KindPanic, Message: fmt.Sprintf("layer code panicked: %v", p)}
+			}
+		}
+	}()
+	return proc(), nil
+}
+
+func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) LowerCrash(c string) []string {
+	start := s.lower(c)
+	var out []string
+	s.ch.reset()
+	for {
+		st := start
+		s.sys.Lower.Spec.Crash(&st, &s.ch)
+		s.ch.finish()
+		out = append(out, s.encLower(&st))
+		if !s.ch.next() {
+			return out
+		}
+	}
+}
+
+func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) UpperCrash(a string) []string {
+	start := s.upper(a)
+	var out []string
+	s.ch.reset()
+	for {
+		st := start
+		s.sys.Upper.Spec.Crash(&st, &s.ch)
+		s.ch.finish()
+		out = append(out, s.encUpper(&st))
+		if !s.ch.next() {
+			return out
+		}
+	}
+}
+
+func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) UpperStep(op int, a string) []Outcome {
+	start := s.upper(a)
+	var out []Outcome
+	s.ch.reset()
+	for {
+		st := start
+		r := s.sys.Upper.Spec.Step(&st, s.ops[op], &s.ch)
+		s.ch.finish()
+		out = append(out, Outcome{Ret: s.ret(r), State: s.encUpper(&st)})
+		if !s.ch.next() {
+			return out
+		}
+	}
+}
+
+func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Abs(c string) (string, bool) {
+	st := s.lower(c)
+	a, ok := s.sys.Abs(&st)
+	if !ok {
+		return "", false
+	}
+	return s.encUpper(&a), true
+}
+
+func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Invariant(c string) error {
+	if s.sys.Invariant == nil {
+		return nil
+	}
+	st := s.lower(c)
+	return s.sys.Invariant(&st)
+}
+
+func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) FormatLower(c string) string {
+	st := s.lower(c)
+	return s.sys.Lower.Spec.Format(&st)
+}
+
+func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) FormatUpper(a string) string {
+	st := s.upper(a)
+	return s.sys.Upper.Spec.Format(&st)
+}
