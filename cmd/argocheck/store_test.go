@@ -41,9 +41,10 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// killCheck is the configuration the kill tests stop and resume: eight
-// levels, about a second of search on two workers.
-var killCheck = []string{"repdisk", "--blocks", "6", "--values", "3", "--workers", "2"}
+// killCheck is the configuration the kill tests stop and resume: the
+// write-ahead log on the replicated disk, eleven levels, about a second of
+// search on two workers.
+var killCheck = []string{"log/repdisk", "--blocks", "2", "--values", "2", "--log", "3", "--workers", "2", "--quiet"}
 
 // jsonReport is the part of check's JSON that the kill tests compare.
 type jsonReport struct {
@@ -57,7 +58,7 @@ type jsonReport struct {
 // uninterrupted is the in-memory search of killCheck.
 func uninterrupted(t *testing.T) jsonReport {
 	t.Helper()
-	chk, err := layers.Build("repdisk", layers.Params{Blocks: 6, Values: 3}, "")
+	chk, err := layers.Build("log/repdisk", layers.Params{Blocks: 2, Values: 2, Log: 3}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +77,7 @@ func start(t *testing.T, dir string) (*exec.Cmd, *bytes.Buffer, *bytes.Buffer) {
 	args = append(args, "--store", dir, "--json")
 	if st, err := persist.OpenReadOnly(dir, persist.Options{}); err == nil {
 		st.Close()
-		args = []string{"resume", dir, "--workers", "2", "--json"}
+		args = []string{"resume", dir, "--workers", "2", "--json", "--quiet"}
 	}
 	cmd := exec.Command(binary, args...)
 	var out, errb bytes.Buffer
@@ -147,9 +148,7 @@ func TestKillAndResume(t *testing.T) {
 	}
 	want := uninterrupted(t)
 	dir := filepath.Join(t.TempDir(), "store")
-	if n := stopAtRandom(t, dir, syscall.SIGKILL, 5); n == 0 {
-		t.Log("no run was killed before it finished")
-	}
+	t.Logf("%d runs killed before they finished", stopAtRandom(t, dir, syscall.SIGKILL, 5))
 	if got := finish(t, dir); got != want {
 		t.Fatalf("after kills: %+v; uninterrupted: %+v", got, want)
 	}
@@ -163,9 +162,7 @@ func TestInterruptAndResume(t *testing.T) {
 	}
 	want := uninterrupted(t)
 	dir := filepath.Join(t.TempDir(), "store")
-	if n := stopAtRandom(t, dir, syscall.SIGINT, 4); n == 0 {
-		t.Log("no run was interrupted before it finished")
-	}
+	t.Logf("%d runs interrupted before they finished", stopAtRandom(t, dir, syscall.SIGINT, 4))
 	if got := finish(t, dir); got != want {
 		t.Fatalf("after interrupts: %+v; uninterrupted: %+v", got, want)
 	}
@@ -293,6 +290,8 @@ func TestStoreBadInput(t *testing.T) {
 		{[]string{"check", "repdisk", "--blocks", "3", "--store", finished}, "holds the store of another run (system=repdisk variant=correct blocks=2"},
 		{[]string{"check", "repdisk", "--blocks", "2", "--store", finished}, "already holds the store of this run"},
 		{[]string{"check", "repdisk", "--exact", "--store", filepath.Join(tmp, "new")}, "--exact cannot be used with --store"},
+		{[]string{"check", "repdisk", "--continue", "2", "--store", filepath.Join(tmp, "new")}, "--continue cannot be used with --store"},
+		{[]string{"check", "repdisk", "--blocks", "2", "--crashes", "no-nested", "--store", finished}, "holds the store of another run (system=repdisk variant=correct blocks=2 oob=false values=2), not of this check (system=repdisk variant=correct blocks=2 oob=false values=2 crash=no-nested)"},
 		{[]string{"resume", filepath.Join(tmp, "none")}, "the directory does not exist"},
 		{[]string{"resume", file}, "is a file, not a directory"},
 		{[]string{"resume", foreign}, "holds no argocheck store"},
