@@ -50,6 +50,11 @@ type Config struct {
 	// and none follows Run's return.
 	Progress         func(Progress)
 	ProgressInterval time.Duration
+	// Checkpoint, when set, receives every completed level, to resume
+	// from (see Resume); it needs fingerprint keys.
+	Checkpoint statestore.Checkpoint
+
+	from *statestore.Saved // the checkpoint Resume continues from
 }
 
 func (c Config) validate() (Config, error) {
@@ -61,6 +66,9 @@ func (c Config) validate() (Config, error) {
 	}
 	if c.MaxDepth < 0 {
 		return c, fmt.Errorf("max depth must not be negative, not %d", c.MaxDepth)
+	}
+	if err := validateCheckpoint(c); err != nil {
+		return c, err
 	}
 	if c.BatchSize <= 0 {
 		c.BatchSize = 256
@@ -115,6 +123,9 @@ type Result struct {
 	// first, in the order of their violating edges (at most
 	// Config.Continue of them, or one).
 	Violations []Counterexample
+	// ViolationEdge is the edge key (see EdgeKey) of Violation's edge;
+	// its state is RootState for a violation of the initial states.
+	ViolationEdge uint64
 	// Stopped says which bound or cancellation ended the search before
 	// closure: the reason of an Incomplete verdict, or of a Violation
 	// verdict with fewer than Config.Continue violations.
@@ -162,6 +173,7 @@ type search struct {
 	level   levelTable
 	workers []*worker
 	prog    *progress
+	cp      checkpointState
 
 	frontier, next nodes
 	out            []*batch // successors found, by unit of the frontier
@@ -237,6 +249,7 @@ func Run(ctx context.Context, chk model.Checker, cfg Config) (*Result, error) {
 	if v != nil {
 		t := &model.Trace{Steps: []model.Step{{Kind: model.StepInit, Violation: v}}}
 		res.addCounterexample(newCounterexample(v, t))
+		res.ViolationEdge = edgeKey(rootParent, 0)
 		return res, nil
 	}
 	for i, n := range inits {
@@ -246,8 +259,11 @@ func Run(ctx context.Context, chk model.Checker, cfg Config) (*Result, error) {
 			s.inits = append(s.inits, n)
 		}
 	}
-	base := uint64(0) // number of the first frontier state
-	for depth := 0; s.frontier.len() > 0; depth++ {
+	base, depth0, err := s.restore() // number and depth of the first frontier state
+	if err != nil {
+		return nil, err
+	}
+	for depth := depth0; s.frontier.len() > 0; depth++ {
 		res.Depth = depth
 		s.levelStart(depth, s.frontier.len())
 		if ctx.Err() != nil {
@@ -276,6 +292,7 @@ func Run(ctx context.Context, chk model.Checker, cfg Config) (*Result, error) {
 		} else if w := s.smallestViolation(); w != nil {
 			parent, _ := splitEdge(w.violKey)
 			res.addCounterexample(newCounterexample(w.violation, s.trace(parent, w.violation.Edge)))
+			res.ViolationEdge = w.violKey
 			return res, nil
 		}
 		stop, err := s.barrier()
@@ -288,6 +305,9 @@ func Run(ctx context.Context, chk model.Checker, cfg Config) (*Result, error) {
 		}
 		base += uint64(s.frontier.len())
 		s.frontier, s.next = s.next, s.frontier
+		if err := s.commitLevel(depth + 1); err != nil {
+			return nil, err
+		}
 		if cfg.MaxStates > 0 && s.parents.len() > cfg.MaxStates && s.frontier.len() > 0 {
 			res.Verdict, res.Stopped = Incomplete, fmt.Sprintf("max states %d reached", cfg.MaxStates)
 			res.Depth = depth + 1

@@ -32,6 +32,8 @@ type checkFlags struct {
 	out                 outputFlags
 	crashes             string
 	crashMode           model.CrashMode // crashes, parsed
+	store               string
+	verbose             bool
 }
 
 func newCheck() *cobra.Command {
@@ -67,6 +69,8 @@ shortest path to it.`,
 	fl.BoolVar(&f.modular, "modular", false, "check each layer against the specification below it, then the stack end to end")
 	f.out.register(fl, true)
 	fl.StringVar(&f.crashes, "crashes", "all", "where crashes strike: all, no-nested (none during recovery), between-ops (none inside procedures)")
+	fl.StringVar(&f.store, "store", "", "keep the run in a persistent store in `DIR` (resumable; see resume, trace)")
+	fl.BoolVar(&f.verbose, "verbose", false, "show the store's (badger's) log on stderr")
 	return cmd
 }
 
@@ -104,6 +108,9 @@ func runCheck(cmd *cobra.Command, name string, f checkFlags) error {
 		return usageError{fmt.Errorf("--crashes: %v", err)}
 	}
 	f.crashMode = crashes
+	if f.store != "" {
+		return runCheckStored(cmd, name, sys, p, f)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if f.modular {

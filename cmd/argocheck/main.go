@@ -70,6 +70,6 @@ bound before a verdict.`,
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newList(), newCheck(), newRun(), newBench())
+	root.AddCommand(newList(), newCheck(), newRun(), newBench(), newResume(), newTrace())
 	return root
 }

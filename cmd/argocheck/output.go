@@ -14,6 +14,7 @@ import (
 
 	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/model"
+	"github.com/argocheck/argocheck/statestore"
 	"github.com/argocheck/argocheck/viz"
 )
 
@@ -27,6 +28,8 @@ type outputFlags struct {
 	report, junit    string
 	// check only: pictures of the violating paths.
 	traceHTML, traceDOT string
+	// from, when set, is the checkpoint explore resumes (resume).
+	from *statestore.Saved
 }
 
 func (o *outputFlags) register(fl *pflag.FlagSet, check bool) {
@@ -73,6 +76,9 @@ func (o *outputFlags) explore(ctx context.Context, cmd *cobra.Command, label str
 	if sink != nil {
 		cfg.Progress, cfg.ProgressInterval = sink.update, interval
 		defer sink.close()
+	}
+	if o.from != nil {
+		return explorer.Resume(ctx, chk, cfg, o.from)
 	}
 	return explorer.Run(ctx, chk, cfg)
 }

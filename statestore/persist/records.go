@@ -1,0 +1,401 @@
+package persist
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"maps"
+	"math"
+	"slices"
+	"strings"
+)
+
+// Every stored value is a record: one tag byte naming its kind, a payload,
+// and the CRC-32C of tag and payload, little endian. Integers in payloads
+// are unsigned varints unless said otherwise.
+
+// Record tags.
+const (
+	tagRun       = 'C'
+	tagLevel     = 'L'
+	tagStates    = 'S'
+	tagFrontier  = 'F'
+	tagViolation = 'V'
+	tagOutcome   = 'R'
+)
+
+var crcTable = crc32.MakeTable(crc32.Castagnoli)
+
+// errCorrupt marks a record that does not decode.
+var errCorrupt = errors.New("corrupt record")
+
+func corrupt(what string) error { return fmt.Errorf("%w: %s", errCorrupt, what) }
+
+// seal appends the checksum of rec, which starts with its tag.
+func seal(rec []byte) []byte {
+	return binary.LittleEndian.AppendUint32(rec, crc32.Checksum(rec, crcTable))
+}
+
+// open checks a record's tag and checksum and returns its payload.
+func open(rec []byte, tag byte) ([]byte, error) {
+	if len(rec) < 5 {
+		return nil, corrupt("truncated")
+	}
+	body := rec[:len(rec)-4]
+	if crc32.Checksum(body, crcTable) != binary.LittleEndian.Uint32(rec[len(rec)-4:]) {
+		return nil, corrupt("checksum mismatch")
+	}
+	if body[0] != tag {
+		return nil, corrupt(fmt.Sprintf("tag %q where %q was expected", body[0], tag))
+	}
+	return body[1:], nil
+}
+
+// reader decodes a payload, remembering the first error.
+type reader struct {
+	b   []byte
+	err error
+}
+
+func (r *reader) uvarint() uint64 {
+	if r.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 || n > 1 && r.b[n-1] == 0 {
+		r.err = corrupt("bad varint")
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) varint() int64 {
+	if r.err != nil {
+		return 0
+	}
+	v, n := binary.Varint(r.b)
+	if n <= 0 || n > 1 && r.b[n-1] == 0 {
+		r.err = corrupt("bad varint")
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+// int31 reads a number that must fit an int32.
+func (r *reader) int31() int {
+	v := r.uvarint()
+	if v > 1<<31-1 {
+		r.err = corrupt("number out of range")
+		return 0
+	}
+	return int(v)
+}
+
+// count reads a length and checks that at least size bytes per element
+// remain, so that no decoder allocates more than its input justifies.
+func (r *reader) count(size int) int {
+	n := r.uvarint()
+	if r.err == nil && (size > 0 && n > uint64(len(r.b)/size) || n > 1<<31) {
+		r.err = corrupt("length beyond the record")
+		return 0
+	}
+	return int(n)
+}
+
+func (r *reader) bytes(n int) []byte {
+	if r.err != nil {
+		return nil
+	}
+	if n > len(r.b) {
+		r.err = corrupt("truncated")
+		return nil
+	}
+	b := r.b[:n]
+	r.b = r.b[n:]
+	return b
+}
+
+func (r *reader) string() string { return string(r.bytes(r.count(1))) }
+
+// done reports the first error, or an error for bytes left over.
+func (r *reader) done() error {
+	if r.err == nil && len(r.b) > 0 {
+		r.err = corrupt("trailing bytes")
+	}
+	return r.err
+}
+
+func appendString(dst []byte, s string) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(s)))
+	return append(dst, s...)
+}
+
+// Run identifies a stored run: the check it explores. Two runs are the
+// same when every field is equal; a store holds one run.
+type Run struct {
+	// Format is the store's format version (FormatVersion when written).
+	Format int `json:"format"`
+	// System and Variant name the check ("" is the correct variant).
+	System  string `json:"system"`
+	Variant string `json:"variant"`
+	// Params are the check's sizes by name (blocks, values, log, oob...).
+	Params map[string]string `json:"params"`
+	// Crash names the crash mode, where the system has several.
+	Crash string `json:"crash,omitempty"`
+}
+
+// Same reports whether r and o identify the same check.
+func (r Run) Same(o Run) bool {
+	return r.System == o.System && r.Variant == o.Variant && r.Crash == o.Crash && maps.Equal(r.Params, o.Params)
+}
+
+// String describes the run on one line: system, variant and sizes.
+func (r Run) String() string {
+	v := r.Variant
+	if v == "" {
+		v = "correct"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "system=%s variant=%s", r.System, v)
+	for _, k := range slices.Sorted(maps.Keys(r.Params)) {
+		fmt.Fprintf(&b, " %s=%s", k, r.Params[k])
+	}
+	if r.Crash != "" {
+		fmt.Fprintf(&b, " crash=%s", r.Crash)
+	}
+	return b.String()
+}
+
+// The run record is the format version, then the run as JSON, so that a
+// reader of any version can tell which version wrote a store.
+func encodeRun(r Run) []byte {
+	js, err := json.Marshal(r)
+	if err != nil {
+		panic(err) // strings and maps of strings always marshal
+	}
+	rec := binary.AppendUvarint([]byte{tagRun}, uint64(r.Format))
+	return seal(append(rec, js...))
+}
+
+func decodeRun(rec []byte) (Run, error) {
+	p, err := open(rec, tagRun)
+	if err != nil {
+		return Run{}, err
+	}
+	rd := reader{b: p}
+	format := rd.uvarint()
+	if rd.err != nil {
+		return Run{}, rd.err
+	}
+	var r Run
+	if err := json.Unmarshal(rd.b, &r); err != nil {
+		return Run{}, corrupt("run: " + err.Error())
+	}
+	if uint64(r.Format) != format {
+		return Run{}, corrupt("run: two format versions")
+	}
+	return r, nil
+}
+
+// level is the commit record of a completed level: where its states and
+// frontier are, and the totals. A level is complete once its record is
+// stored; the head key names the last complete level.
+type level struct {
+	Depth          int
+	First, Count   uint64 // numbers of the level's states: First..First+Count-1
+	StateChunks    int    // records s/Depth/0.. holding fingerprints and parents
+	FrontierChunks int    // records f/Depth/0.. holding the encodings
+	Transitions    uint64
+	CrashPoints    uint64
+	ElapsedNanos   uint64
+}
+
+func encodeLevel(l *level) []byte {
+	rec := []byte{tagLevel}
+	for _, v := range []uint64{uint64(l.Depth), l.First, l.Count, uint64(l.StateChunks), uint64(l.FrontierChunks), l.Transitions, l.CrashPoints, l.ElapsedNanos} {
+		rec = binary.AppendUvarint(rec, v)
+	}
+	return seal(rec)
+}
+
+func decodeLevel(rec []byte) (*level, error) {
+	p, err := open(rec, tagLevel)
+	if err != nil {
+		return nil, err
+	}
+	r := reader{b: p}
+	l := &level{
+		Depth: r.int31(), First: r.uvarint(), Count: r.uvarint(),
+		StateChunks: r.int31(), FrontierChunks: r.int31(),
+		Transitions: r.uvarint(), CrashPoints: r.uvarint(), ElapsedNanos: r.uvarint(),
+	}
+	if err := r.done(); err != nil {
+		return nil, err
+	}
+	if l.First+l.Count < l.First {
+		return nil, corrupt("level: state numbers overflow")
+	}
+	return l, nil
+}
+
+// A states record holds consecutive states: their count, each one's
+// fingerprint (8 bytes, little endian), then their parents' edge keys, the
+// first as a varint and the others as signed varint differences from the
+// one before (consecutive states have close, increasing parents).
+func encodeStates(dst []byte, keys, parents []uint64) []byte {
+	dst = append(dst[:0], tagStates)
+	dst = binary.AppendUvarint(dst, uint64(len(keys)))
+	for _, k := range keys {
+		dst = binary.LittleEndian.AppendUint64(dst, k)
+	}
+	prev := uint64(0)
+	for _, p := range parents {
+		dst = binary.AppendVarint(dst, int64(p-prev))
+		prev = p
+	}
+	return seal(dst)
+}
+
+// decodeStates appends a states record's fingerprints and parents to keys
+// and parents.
+func decodeStates(rec []byte, keys, parents []uint64) ([]uint64, []uint64, error) {
+	p, err := open(rec, tagStates)
+	if err != nil {
+		return keys, parents, err
+	}
+	r := reader{b: p}
+	n := r.count(9)
+	fps := r.bytes(8 * n)
+	if r.err != nil {
+		return keys, parents, r.err
+	}
+	for i := 0; i < n; i++ {
+		keys = append(keys, binary.LittleEndian.Uint64(fps[8*i:]))
+	}
+	prev := uint64(0)
+	for i := 0; i < n; i++ {
+		prev += uint64(r.varint())
+		parents = append(parents, prev)
+	}
+	return keys, parents, r.done()
+}
+
+// A frontier record holds consecutive states' encodings: their count,
+// each one's length, then the encodings end to end.
+func encodeFrontier(dst []byte, nodes [][]byte) []byte {
+	dst = append(dst[:0], tagFrontier)
+	dst = binary.AppendUvarint(dst, uint64(len(nodes)))
+	for _, n := range nodes {
+		dst = binary.AppendUvarint(dst, uint64(len(n)))
+	}
+	for _, n := range nodes {
+		dst = append(dst, n...)
+	}
+	return seal(dst)
+}
+
+// decodeFrontier appends a frontier record's encodings to nodes; they
+// alias rec.
+func decodeFrontier(rec []byte, nodes [][]byte) ([][]byte, error) {
+	p, err := open(rec, tagFrontier)
+	if err != nil {
+		return nodes, err
+	}
+	r := reader{b: p}
+	n := r.count(1)
+	lens := make([]int, 0, n)
+	for i := 0; i < n && r.err == nil; i++ {
+		lens = append(lens, r.count(0))
+	}
+	for _, l := range lens {
+		nodes = append(nodes, r.bytes(l))
+	}
+	return nodes, r.done()
+}
+
+// Violation is a stored violation: the failed check and the edge that
+// failed it, from which the path is rebuilt.
+type Violation struct {
+	Kind    string
+	Message string
+	// Edge is the violating edge's key: the violating state's number and
+	// the edge's ordinal in its expansion (explorer.EdgeKey).
+	Edge uint64
+}
+
+func encodeViolation(v *Violation) []byte {
+	rec := []byte{tagViolation}
+	rec = binary.AppendUvarint(rec, v.Edge)
+	rec = appendString(rec, v.Kind)
+	rec = appendString(rec, v.Message)
+	return seal(rec)
+}
+
+func decodeViolation(rec []byte) (*Violation, error) {
+	p, err := open(rec, tagViolation)
+	if err != nil {
+		return nil, err
+	}
+	r := reader{b: p}
+	v := &Violation{Edge: r.uvarint()}
+	v.Kind = r.string()
+	v.Message = r.string()
+	return v, r.done()
+}
+
+// Outcome is a finished run's verdict and figures.
+type Outcome struct {
+	Verdict                          string
+	Stopped                          string
+	States, Transitions, CrashPoints uint64
+	Depth                            int
+	ElapsedNanos                     uint64
+	MemoryBytes                      uint64
+	LevelBytes                       uint64
+	// Collision is the probability that two states shared a fingerprint.
+	Collision float64
+}
+
+func encodeOutcome(o *Outcome) []byte {
+	rec := []byte{tagOutcome}
+	rec = appendString(rec, o.Verdict)
+	rec = appendString(rec, o.Stopped)
+	for _, v := range []uint64{o.States, o.Transitions, o.CrashPoints, uint64(o.Depth), o.ElapsedNanos, o.MemoryBytes, o.LevelBytes, math.Float64bits(o.Collision)} {
+		rec = binary.AppendUvarint(rec, v)
+	}
+	return seal(rec)
+}
+
+func decodeOutcome(rec []byte) (*Outcome, error) {
+	p, err := open(rec, tagOutcome)
+	if err != nil {
+		return nil, err
+	}
+	r := reader{b: p}
+	o := &Outcome{Verdict: r.string(), Stopped: r.string()}
+	o.States, o.Transitions, o.CrashPoints = r.uvarint(), r.uvarint(), r.uvarint()
+	o.Depth = r.int31()
+	o.ElapsedNanos, o.MemoryBytes, o.LevelBytes = r.uvarint(), r.uvarint(), r.uvarint()
+	o.Collision = math.Float64frombits(r.uvarint())
+	return o, r.done()
+}
+
+// Keys. Numbers are big endian so that a level's chunks sort in order.
+var (
+	keyRun  = []byte("run")
+	keyHead = []byte("head") // a copy of the last complete level's record
+	keyDone = []byte("outcome")
+)
+
+func keyLevel(depth int) []byte { return binary.BigEndian.AppendUint32([]byte("l/"), uint32(depth)) }
+
+func keyChunk(kind byte, depth, i int) []byte {
+	k := binary.BigEndian.AppendUint32([]byte{kind, '/'}, uint32(depth))
+	return binary.BigEndian.AppendUint32(append(k, '/'), uint32(i))
+}
+
+func keyViolation(i int) []byte { return binary.BigEndian.AppendUint32([]byte("v/"), uint32(i)) }

@@ -1,0 +1,393 @@
+package persist
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/argocheck/argocheck/explorer"
+	"github.com/argocheck/argocheck/layers"
+)
+
+var testRun = Run{System: "repdisk", Params: map[string]string{"blocks": "3", "values": "2", "oob": "false"}}
+
+// explore runs (or resumes) repdisk at blocks 4, values 3 into st, and
+// finishes the store unless the search stopped.
+func explore(t *testing.T, st *Store, cfg explorer.Config) *explorer.Result {
+	t.Helper()
+	chk, err := layers.Build("repdisk", layers.Params{Blocks: 4, Values: 3}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Checkpoint = st
+	from, err := st.Saved()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res *explorer.Result
+	if from == nil {
+		res, err = explorer.Run(context.Background(), chk, cfg)
+	} else {
+		res, err = explorer.Resume(context.Background(), chk, cfg, from)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Verdict != explorer.Incomplete {
+		if err := st.Finish(&Outcome{Verdict: string(res.Verdict), States: res.States, Transitions: res.Transitions}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return res
+}
+
+// A run stopped by a bound, closed and reopened, resumes level by level to
+// the counts of an uninterrupted run; the finished store says so.
+func TestStoreResumes(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "store")
+	chk, _ := layers.Build("repdisk", layers.Params{Blocks: 4, Values: 3}, "")
+	want, err := explorer.Run(context.Background(), chk, explorer.Config{Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := Create(dir, testRun, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stops := 0
+	for bound := uint64(100); ; bound *= 3 {
+		res := explore(t, st, explorer.Config{Workers: 2, MaxStates: bound})
+		depth := st.Depth()
+		if err := st.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if st, err = Open(dir, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		if st.Depth() != depth {
+			t.Fatalf("reopened at level %d, closed at %d", st.Depth(), depth)
+		}
+		if res.Verdict != explorer.Incomplete {
+			if res.States != want.States || res.Transitions != want.Transitions || res.CrashPoints != want.CrashPoints || res.Depth != want.Depth {
+				t.Fatalf("after %d stops: %+v, uninterrupted %+v", stops, res, want)
+			}
+			break
+		}
+		stops++
+	}
+	defer st.Close()
+	if stops < 2 {
+		t.Fatalf("only %d stops: the test needs a larger system", stops)
+	}
+	if o := st.Outcome(); o == nil || o.Verdict != "verified" || o.States != want.States {
+		t.Fatalf("stored outcome %+v, want verified with %d states", o, want.States)
+	}
+	if !st.Run().Same(testRun) || st.Run().Format != FormatVersion {
+		t.Fatalf("stored run %+v, want %+v", st.Run(), testRun)
+	}
+	// Every state's parent reads back; initial states name the root.
+	for n := uint64(0); n < want.States; n++ {
+		p, err := st.Parent(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if parent, _ := explorer.SplitEdge(p); parent != explorer.RootState && parent >= n {
+			t.Fatalf("state %d has parent %d", n, parent)
+		}
+	}
+	if _, err := st.Parent(want.States); err == nil {
+		t.Fatalf("parent of state %d, beyond the last: no error", want.States)
+	}
+	// Only the last level's frontier is kept.
+	frontiers := 0
+	st.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("f/")})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			frontiers++
+		}
+		return nil
+	})
+	if last := st.levels[len(st.levels)-1]; frontiers != last.FrontierChunks {
+		t.Fatalf("%d frontier records kept, want the last level's %d", frontiers, last.FrontierChunks)
+	}
+}
+
+// dirSums returns every file under dir with a hash of its contents.
+func dirSums(t *testing.T, dir string) map[string][32]byte {
+	t.Helper()
+	sums := map[string][32]byte{}
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			b, _ := os.ReadFile(p)
+			sums[p] = sha256.Sum256(b)
+		}
+		return nil
+	})
+	return sums
+}
+
+func finishedStore(t *testing.T, dir string, run Run) {
+	t.Helper()
+	st, err := Create(dir, run, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Finish(&Outcome{Verdict: "verified"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Create refuses every directory it cannot start a new store in, with one
+// line naming it, and changes nothing there.
+func TestCreateRefuses(t *testing.T) {
+	other := testRun
+	other.Variant = "no-recovery"
+	cases := []struct {
+		name  string
+		setup func(t *testing.T, dir string) string // returns the DIR to use
+		want  string
+	}{
+		{"file", func(t *testing.T, dir string) string {
+			p := filepath.Join(dir, "f")
+			os.WriteFile(p, []byte("x"), 0o644)
+			return p
+		}, "is a file, not a directory"},
+		{"under a file", func(t *testing.T, dir string) string {
+			p := filepath.Join(dir, "f")
+			os.WriteFile(p, []byte("x"), 0o644)
+			return filepath.Join(p, "store")
+		}, "cannot create store directory"},
+		{"not a store", func(t *testing.T, dir string) string {
+			os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine"), 0o644)
+			return dir
+		}, "is not empty and holds no argocheck store"},
+		{"another run", func(t *testing.T, dir string) string {
+			finishedStore(t, dir, other)
+			return dir
+		}, "holds the store of another run (system=repdisk variant=no-recovery blocks=3 oob=false values=2), not of this check (system=repdisk variant=correct"},
+		{"this run", func(t *testing.T, dir string) string {
+			finishedStore(t, dir, testRun)
+			return dir
+		}, "already holds the store of this run: continue it with 'argocheck resume"},
+		{"not writable", func(t *testing.T, dir string) string {
+			if os.Geteuid() == 0 {
+				t.Skip("root writes anywhere")
+			}
+			os.Chmod(dir, 0o555)
+			t.Cleanup(func() { os.Chmod(dir, 0o755) })
+			return dir
+		}, "is not writable"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := tc.setup(t, t.TempDir())
+			before := dirSums(t, filepath.Dir(dir))
+			st, err := Create(dir, testRun, Options{})
+			if err == nil {
+				st.Close()
+				t.Fatal("no error")
+			}
+			var ie *InputError
+			if !errors.As(err, &ie) || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
+				t.Fatalf("error %q, want one line with %q", err, tc.want)
+			}
+			after := dirSums(t, filepath.Dir(dir))
+			for p, sum := range before {
+				if after[p] != sum && !strings.HasSuffix(p, "LOCK") {
+					t.Errorf("%s changed", p)
+				}
+			}
+		})
+	}
+}
+
+// Open refuses every directory that holds no usable store, with one line
+// naming it.
+func TestOpenRefuses(t *testing.T) {
+	// stored writes a store stopped after a few levels.
+	stored := func(t *testing.T, dir string) {
+		st, err := Create(dir, testRun, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		explore(t, st, explorer.Config{Workers: 1, MaxStates: 300})
+		if err := st.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// edit changes the store's records directly.
+	edit := func(t *testing.T, dir string, fn func(txn *badger.Txn) error) {
+		db, err := badger.Open(badgerOptions(dir, Options{}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Update(fn); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+	}
+	cases := []struct {
+		name  string
+		setup func(t *testing.T, dir string) string
+		want  string
+	}{
+		{"missing", func(t *testing.T, dir string) string { return filepath.Join(dir, "none") }, "the directory does not exist"},
+		{"file", func(t *testing.T, dir string) string {
+			p := filepath.Join(dir, "f")
+			os.WriteFile(p, []byte("x"), 0o644)
+			return p
+		}, "is a file, not a directory"},
+		{"empty", func(t *testing.T, dir string) string { return dir }, "holds no argocheck store"},
+		{"other files", func(t *testing.T, dir string) string {
+			os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine"), 0o644)
+			return dir
+		}, "holds no argocheck store"},
+		{"foreign badger", func(t *testing.T, dir string) string {
+			db, err := badger.Open(badger.DefaultOptions(dir).WithLogger(nil))
+			if err != nil {
+				t.Fatal(err)
+			}
+			db.Close()
+			return dir
+		}, "holds a badger database that is not an argocheck store"},
+		{"format version", func(t *testing.T, dir string) string {
+			stored(t, dir)
+			r := testRun
+			r.Format = FormatVersion + 1
+			edit(t, dir, func(txn *badger.Txn) error { return txn.Set(keyRun, encodeRun(r)) })
+			return dir
+		}, "holds a store of format version 2; this argocheck reads version 1"},
+		{"no run", func(t *testing.T, dir string) string {
+			stored(t, dir)
+			edit(t, dir, func(txn *badger.Txn) error { return txn.Delete(keyRun) })
+			return dir
+		}, "holds no run"},
+		{"damaged head", func(t *testing.T, dir string) string {
+			stored(t, dir)
+			edit(t, dir, func(txn *badger.Txn) error { return txn.Set(keyHead, []byte("garbage")) })
+			return dir
+		}, "corrupt or truncated store: head"},
+		{"damaged run", func(t *testing.T, dir string) string {
+			stored(t, dir)
+			edit(t, dir, func(txn *badger.Txn) error {
+				rec := encodeRun(testRun)
+				rec[len(rec)/2] ^= 1
+				return txn.Set(keyRun, rec)
+			})
+			return dir
+		}, "corrupt or truncated store: run"},
+		{"missing level", func(t *testing.T, dir string) string {
+			stored(t, dir)
+			edit(t, dir, func(txn *badger.Txn) error { return txn.Delete(keyLevel(1)) })
+			return dir
+		}, "corrupt or truncated store: level 1"},
+		{"missing states", func(t *testing.T, dir string) string {
+			stored(t, dir)
+			edit(t, dir, func(txn *badger.Txn) error { return txn.Delete(keyChunk('s', 0, 0)) })
+			return dir
+		}, "corrupt or truncated store: record"},
+		{"missing frontier", func(t *testing.T, dir string) string {
+			stored(t, dir)
+			st, _ := Open(dir, Options{})
+			d := st.Depth()
+			st.Close()
+			edit(t, dir, func(txn *badger.Txn) error { return txn.Delete(keyChunk('f', d, 0)) })
+			return dir
+		}, "corrupt or truncated store: record"},
+		{"truncated files", func(t *testing.T, dir string) string {
+			stored(t, dir)
+			filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+				if err == nil && d.Type().IsRegular() && (strings.HasSuffix(p, ".sst") || p == filepath.Join(dir, "MANIFEST")) {
+					fi, _ := d.Info()
+					os.Truncate(p, fi.Size()/2)
+				}
+				return nil
+			})
+			return dir
+		}, "corrupt or truncated store"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := tc.setup(t, t.TempDir())
+			st, err := Open(dir, Options{})
+			if err == nil {
+				st.Close()
+				t.Fatal("no error")
+			}
+			var ie *InputError
+			if !errors.As(err, &ie) || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
+				t.Fatalf("error %q, want one line with %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// A second process cannot use a store in use.
+func TestStoreInUse(t *testing.T) {
+	dir := t.TempDir()
+	st, err := Create(dir, testRun, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := Open(dir, Options{}); err == nil || !strings.Contains(err.Error(), "is in use by another argocheck process") {
+		t.Fatalf("error %v, want in use", err)
+	}
+}
+
+// A corrupt states record is found when the checkpoint is read.
+func TestSavedDetectsDamage(t *testing.T) {
+	dir := t.TempDir()
+	st, err := Create(dir, testRun, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	explore(t, st, explorer.Config{Workers: 1, MaxStates: 300})
+	st.Close()
+	db, err := badger.Open(badgerOptions(dir, Options{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A valid record with the wrong number of states for its level.
+	db.Update(func(txn *badger.Txn) error {
+		return txn.Set(keyChunk('s', 1, 0), encodeStates(nil, []uint64{1}, []uint64{0}))
+	})
+	db.Close()
+	st, err = Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.Saved(); err == nil || !strings.Contains(err.Error(), "corrupt or truncated store") {
+		t.Fatalf("error %v, want corrupt", err)
+	}
+}
+
+// A store killed while badger was creating it, before its manifest, is
+// started again by Create.
+func TestCreateAfterKillAtStart(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"LOCK", "KEYREGISTRY", "000001.vlog"} {
+		os.WriteFile(filepath.Join(dir, name), nil, 0o644)
+	}
+	st, err := Create(dir, testRun, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	if st, err = Open(dir, Options{}); err != nil || !st.Run().Same(testRun) {
+		t.Fatalf("reopened: %v", err)
+	}
+	st.Close()
+}
