@@ -87,6 +87,7 @@ type benchFlags struct {
 	repeats int
 	workers []int
 	systems []string
+	sizes   []string // --size: sizes replacing the matrix's
 }
 
 func newBench() *cobra.Command {
@@ -111,6 +112,7 @@ size). --quick runs smaller sizes once, in under a minute.`,
 	fl.IntVar(&f.repeats, "repeats", 3, "runs of each point (--quick: 1)")
 	fl.IntSliceVar(&f.workers, "workers", nil, "worker counts (default 1, 2 and the number of CPUs)")
 	fl.StringSliceVar(&f.systems, "systems", nil, "systems to run (default: all)")
+	fl.StringArrayVar(&f.sizes, "size", nil, "run this size instead of the matrix's, as blocks=N,values=V[,log=L] (repeatable)")
 	return cmd
 }
 
@@ -140,6 +142,16 @@ func benchMatrix(f benchFlags) ([]*layers.System, map[string][]layers.Params, er
 				}
 			}
 		}
+		if len(f.sizes) > 0 {
+			ps = nil
+			for _, spec := range f.sizes {
+				p, err := parseSize(sys, spec)
+				if err != nil {
+					return nil, nil, usageError{fmt.Errorf("--size %q: %v", spec, err)}
+				}
+				ps = append(ps, p)
+			}
+		}
 		systems = append(systems, sys)
 		sizes[sys.Name] = ps
 	}
@@ -150,6 +162,30 @@ func benchMatrix(f benchFlags) ([]*layers.System, map[string][]layers.Params, er
 		}
 	}
 	return systems, sizes, nil
+}
+
+// parseSize reads "blocks=N,values=V,log=L" over sys's defaults and
+// validates it.
+func parseSize(sys *layers.System, spec string) (layers.Params, error) {
+	p := sys.Defaults()
+	for _, kv := range strings.Split(spec, ",") {
+		k, v, ok := strings.Cut(kv, "=")
+		n, err := strconv.Atoi(v)
+		if !ok || err != nil {
+			return p, fmt.Errorf("want key=number, not %q", kv)
+		}
+		switch k {
+		case "blocks":
+			p.Blocks = n
+		case "values":
+			p.Values = n
+		case "log":
+			p.Log = n
+		default:
+			return p, fmt.Errorf("unknown size %q (blocks, values, log)", k)
+		}
+	}
+	return p, sys.Validate(p, "")
 }
 
 func runBench(cmd *cobra.Command, f benchFlags) error {

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/argocheck/argocheck/layers"
 )
 
 // TestBenchQuick runs a small bench and checks the files it writes.
@@ -81,6 +83,36 @@ func TestParseBytes(t *testing.T) {
 		got, err := parseBytes(c.in)
 		if (err == nil) != c.ok || got != c.want {
 			t.Errorf("parseBytes(%q) = %d, %v; want %d, ok %v", c.in, got, err, c.want, c.ok)
+		}
+	}
+}
+
+func TestBenchSize(t *testing.T) {
+	sys, err := layers.Lookup("log/repdisk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		spec string
+		want layers.Params
+		err  string
+	}{
+		{"blocks=5,values=2,log=3", layers.Params{Blocks: 5, Values: 2, Log: 3}, ""},
+		{"blocks=4", layers.Params{Blocks: 4, Values: 2, Log: 2}, ""},
+		{"blocks=x", layers.Params{}, "want key=number"},
+		{"disks=2", layers.Params{}, `unknown size "disks"`},
+		{"blocks=99", layers.Params{}, "--blocks must be between"},
+	}
+	for _, tc := range cases {
+		p, err := parseSize(sys, tc.spec)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%s: error %v, want %q", tc.spec, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || p != tc.want {
+			t.Errorf("%s: %+v %v, want %+v", tc.spec, p, err, tc.want)
 		}
 	}
 }
