@@ -617,39 +617,14 @@ func (s *search) smallestViolation() *worker {
 	return best
 }
 
-// trace rebuilds the path to state parent by following parent records
-// back to an initial state, then replays it forward through the executor,
-// ending with the violating edge.
+// trace rebuilds the path to edge of state from the parent records and
+// replays it through the executor (Path).
 func (s *search) trace(state uint64, edge uint32) *model.Trace {
-	var ordinals []uint32
-	for {
-		p, o := splitEdge(s.parents.get(state))
-		ordinals = append(ordinals, o)
-		if p == rootParent {
-			break
-		}
-		state = p
-	}
-	// ordinals holds the path backwards, ending with the initial index.
-	root := ordinals[len(ordinals)-1]
-	m := s.workers[0].m
-	node := s.inits[root]
-	t := &model.Trace{Steps: []model.Step{{Kind: model.StepInit, Node: m.View(node)}}}
-	for i := len(ordinals) - 2; i >= -1; i-- {
-		o := edge
-		if i >= 0 {
-			o = ordinals[i]
-		}
-		step, succ := m.Replay(node, o)
-		if step.Kind == "" || (i >= 0 && succ == nil) {
-			t.Steps = append(t.Steps, model.Step{Violation: &model.Violation{
-				Kind:    model.KindNondeterminism,
-				Message: "replaying the path did not reach the recorded state: the layer code is not deterministic",
-			}})
-			return t
-		}
-		t.Steps = append(t.Steps, step)
-		node = succ
+	parent := func(st uint64) (uint64, error) { return s.parents.get(st), nil }
+	t, err := Path(s.workers[0].m, parent, edgeKey(state, edge))
+	if err != nil {
+		// In memory the records are whole: only replay can disagree.
+		return &model.Trace{Steps: []model.Step{{Violation: &model.Violation{Kind: model.KindNondeterminism, Message: err.Error()}}}}
 	}
 	return t
 }
