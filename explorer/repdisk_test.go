@@ -1,22 +1,26 @@
-package explorer_test
+package explorer
 
 import (
 	"context"
 	"fmt"
 	"testing"
 
-	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/layers"
 	"github.com/argocheck/argocheck/model"
 )
 
-func check(t testing.TB, system string, p layers.Params, variant string, cfg explorer.Config) *explorer.Result {
+func mustBuild(t testing.TB, system string, p layers.Params, variant string) model.Checker {
 	t.Helper()
 	chk, err := layers.Build(system, p, variant)
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := explorer.Run(context.Background(), chk, cfg)
+	return chk
+}
+
+func check(t testing.TB, system string, p layers.Params, variant string, cfg Config) *Result {
+	t.Helper()
+	res, err := Run(context.Background(), mustBuild(t, system, p, variant), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,19 +63,18 @@ func TestRepdiskVerifies(t *testing.T) {
 	for _, tc := range repdiskCounts {
 		t.Run(fmt.Sprintf("blocks=%d,values=%d", tc.blocks, tc.values), func(t *testing.T) {
 			p := layers.Params{Blocks: tc.blocks, Values: tc.values}
-			res := check(t, "repdisk", p, "", explorer.Config{Workers: 2})
-			if res.Verdict != explorer.Verified {
+			res := check(t, "repdisk", p, "", Config{Workers: 2})
+			if res.Verdict != Verified {
 				t.Fatalf("verdict %s: %v\n%s", res.Verdict, res.Violation, res.Trace)
 			}
 			if res.States != tc.states || res.Transitions != tc.transitions || res.Depth != tc.depth {
 				t.Errorf("states=%d transitions=%d depth=%d, want %d %d %d",
 					res.States, res.Transitions, res.Depth, tc.states, tc.transitions, tc.depth)
 			}
-			// The deliberately simple explorer finds the same graph.
-			chk, _ := layers.Build("repdisk", p, "")
-			states, transitions, v := referenceRun(chk)
-			if v != nil || states != res.States || transitions != res.Transitions {
-				t.Errorf("reference explorer: states=%d transitions=%d violation=%v", states, transitions, v)
+			// The deliberately simple search finds the same graph.
+			n := runNaive(mustBuild(t, "repdisk", p, ""))
+			if n.violation != nil || n.states != res.States || n.transitions != res.Transitions || n.depth != res.Depth {
+				t.Errorf("naive search: %+v", n)
 			}
 		})
 	}
@@ -81,8 +84,8 @@ func TestRepdiskVerifies(t *testing.T) {
 // or fingerprints, nor on the batch size.
 func TestCountsIndependentOfWorkers(t *testing.T) {
 	p := layers.Params{Blocks: 4, Values: 3}
-	want := check(t, "repdisk", p, "", explorer.Config{Workers: 1, Exact: true})
-	for _, cfg := range []explorer.Config{
+	want := check(t, "repdisk", p, "", Config{Workers: 1, Exact: true})
+	for _, cfg := range []Config{
 		{Workers: 1},
 		{Workers: 2},
 		{Workers: 4},
@@ -124,14 +127,14 @@ func TestRepdiskVariants(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.variant, func(t *testing.T) {
 			for _, workers := range []int{1, 3} {
-				res := check(t, "repdisk", p, tc.variant, explorer.Config{Workers: workers})
+				res := check(t, "repdisk", p, tc.variant, Config{Workers: workers})
 				if tc.kind == "" {
-					if res.Verdict != explorer.Verified {
+					if res.Verdict != Verified {
 						t.Fatalf("verdict %s, want verified:\n%s", res.Verdict, res.Trace)
 					}
 					continue
 				}
-				if res.Verdict != explorer.Violation {
+				if res.Verdict != Violation {
 					t.Fatalf("verdict %s, want violation", res.Verdict)
 				}
 				if res.Violation.Kind != tc.kind || res.Trace.Len() != tc.length {
@@ -145,10 +148,10 @@ func TestRepdiskVariants(t *testing.T) {
 				if !hasStep(res.Trace, tc.crashIn) {
 					t.Fatalf("path has no %s step:\n%s", tc.crashIn, res.Trace)
 				}
-				// The reference explorer finds a violation too.
-				chk, _ := layers.Build("repdisk", p, tc.variant)
-				if _, _, v := referenceRun(chk); v == nil || v.Kind != tc.kind {
-					t.Fatalf("reference explorer: %v", v)
+				// The naive search finds it at the same depth.
+				if n := runNaive(mustBuild(t, "repdisk", p, tc.variant)); n.violation == nil ||
+					n.violation.Kind != tc.kind || n.traceLen != tc.length {
+					t.Fatalf("naive search: %+v", n)
 				}
 			}
 		})
@@ -167,9 +170,9 @@ func hasStep(t *model.Trace, k model.StepKind) bool {
 // The reported path is the same for any number of workers.
 func TestTraceIndependentOfWorkers(t *testing.T) {
 	p := layers.Params{Blocks: 4, Values: 3}
-	want := check(t, "repdisk", p, "recover-block0-only", explorer.Config{Workers: 1}).Trace.String()
+	want := check(t, "repdisk", p, "recover-block0-only", Config{Workers: 1}).Trace.String()
 	for _, w := range []int{2, 4, 8} {
-		got := check(t, "repdisk", p, "recover-block0-only", explorer.Config{Workers: w, BatchSize: 5}).Trace.String()
+		got := check(t, "repdisk", p, "recover-block0-only", Config{Workers: w, BatchSize: 5}).Trace.String()
 		if got != want {
 			t.Errorf("workers=%d: path differs:\n%s\nwant:\n%s", w, got, want)
 		}
@@ -178,19 +181,19 @@ func TestTraceIndependentOfWorkers(t *testing.T) {
 
 func TestBounds(t *testing.T) {
 	p := layers.Params{Blocks: 3, Values: 2}
-	res := check(t, "repdisk", p, "", explorer.Config{MaxDepth: 2})
-	if res.Verdict != explorer.Incomplete || res.Depth != 2 {
+	res := check(t, "repdisk", p, "", Config{MaxDepth: 2})
+	if res.Verdict != Incomplete || res.Depth != 2 {
 		t.Errorf("max depth: verdict %s depth %d", res.Verdict, res.Depth)
 	}
-	res = check(t, "repdisk", p, "", explorer.Config{MaxStates: 50})
-	if res.Verdict != explorer.Incomplete || res.States <= 50 || res.States >= 144 {
+	res = check(t, "repdisk", p, "", Config{MaxStates: 50})
+	if res.Verdict != Incomplete || res.States <= 50 || res.States >= 144 {
 		t.Errorf("max states: verdict %s states %d", res.Verdict, res.States)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	chk, _ := layers.Build("repdisk", p, "")
-	r, err := explorer.Run(ctx, chk, explorer.Config{})
-	if err != nil || r.Verdict != explorer.Incomplete {
+	r, err := Run(ctx, chk, Config{})
+	if err != nil || r.Verdict != Incomplete {
 		t.Errorf("cancelled: %v %v", r, err)
 	}
 }
@@ -206,8 +209,8 @@ func BenchmarkRepdisk(b *testing.B) {
 	b.ReportAllocs()
 	var states uint64
 	for b.Loop() {
-		res, err := explorer.Run(context.Background(), chk, explorer.Config{})
-		if err != nil || res.Verdict != explorer.Verified {
+		res, err := Run(context.Background(), chk, Config{})
+		if err != nil || res.Verdict != Verified {
 			b.Fatal(err, res.Verdict)
 		}
 		states = res.States
