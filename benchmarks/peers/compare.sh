@@ -59,6 +59,7 @@ mkdir -p "$out"
 csv="$out/peers-$date_tag$suffix.csv"
 md="$out/peers-$date_tag$suffix.md"
 raw="$work/raw.csv"   # one line per run
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 : > "$raw"
 
 # timed FILE CMD...: runs CMD with its output in FILE.out, and the wall
@@ -67,10 +68,10 @@ timed() {
   local f=$1; shift
   # /usr/bin/time writes a note first when the status is not 0; the
   # figures are on the last line.
-  /usr/bin/time -f "%e %M" -o "$f.time" "$@" > "$f.out" 2>&1 || true
+  /usr/bin/time -f "%e %M %U %S" -o "$f.time" "$@" > "$f.out" 2>&1 || true
 }
 
-# Each run appends: tool,config,blocks,values,variant,repeat,states,transitions,seconds,rss_kib,verdict
+# Each run appends: tool,config,blocks,values,variant,repeat,states,transitions,seconds,rss_kib,verdict,cpu_seconds
 run_argocheck() { # workers blocks values variant repeat
   local w=$1 b=$2 v=$3 variant=$4 r=$5 f="$work/run"
   local vflag=()
@@ -80,8 +81,8 @@ run_argocheck() { # workers blocks values variant repeat
   states=$(sed -n 's/^  "states": \([0-9]*\),/\1/p' "$f.out")
   trans=$(sed -n 's/^  "transitions": \([0-9]*\),/\1/p' "$f.out")
   verdict=$(sed -n 's/^  "verdict": "\([a-z]*\)",/\1/p' "$f.out")
-  read -r secs kib < <(tail -n 1 "$f.time")
-  echo "argocheck --workers $w,${b}x$v,$b,$v,$variant,$r,$states,$trans,$secs,$kib,${verdict:-error}" >> "$raw"
+  read -r secs kib usr sys < <(tail -n 1 "$f.time"); cpu=$(awk -v u="$usr" -v s="$sys" 'BEGIN { print u + s }')
+  echo "argocheck --workers $w,${b}x$v,$b,$v,$variant,$r,$states,$trans,$secs,$kib,${verdict:-error},$cpu" >> "$raw"
 }
 
 build_spin() { # blocks values norecovery -> $work/spin-B-V-N/pan
@@ -108,8 +109,8 @@ run_spin() { # blocks values variant repeat expected-states
   verdict=error
   [ "$errors" = 0 ] && verdict=verified
   [ -n "$errors" ] && [ "$errors" != 0 ] && verdict=violation
-  read -r secs kib < <(tail -n 1 "$f.time")
-  echo "spin,${b}x$v,$b,$v,$variant,$r,$states,$trans,$secs,$kib,$verdict" >> "$raw"
+  read -r secs kib usr sys < <(tail -n 1 "$f.time"); cpu=$(awk -v u="$usr" -v s="$sys" 'BEGIN { print u + s }')
+  echo "spin,${b}x$v,$b,$v,$variant,$r,$states,$trans,$secs,$kib,$verdict,$cpu" >> "$raw"
 }
 
 build_rumur() { # threads blocks values norecovery -> $work/rumur-T-B-V-N/verifier
@@ -133,8 +134,8 @@ run_rumur() { # threads blocks values variant repeat
   trans=$(sed -n 's/^[[:space:]]*\([0-9]*\) states, \([0-9]*\) rules fired.*/\2/p' "$f.out")
   grep -q "No error found" "$f.out" && verdict=verified
   grep -q "error(s) found" "$f.out" && verdict=violation
-  read -r secs kib < <(tail -n 1 "$f.time")
-  echo "rumur --threads $t,${b}x$v,$b,$v,$r,$variant,$states,$trans,$secs,$kib,$verdict" |
+  read -r secs kib usr sys < <(tail -n 1 "$f.time"); cpu=$(awk -v u="$usr" -v s="$sys" 'BEGIN { print u + s }')
+  echo "rumur --threads $t,${b}x$v,$b,$v,$r,$variant,$states,$trans,$secs,$kib,$verdict,$cpu" |
     awk -F, -v OFS=, '{ t = $5; $5 = $6; $6 = t; print }' >> "$raw"
 }
 
@@ -188,12 +189,12 @@ run_rumur 1 "$b" "$v" no-recovery 1
 # Medians per tool, configuration and variant, with argocheck's time as a
 # ratio against each peer's fastest setting at the same size.
 {
-  echo "tool,config,variant,runs,states,transitions,seconds,states_per_second,peak_rss_mib,verdict,argocheck_over_spin,argocheck_over_rumur"
+  echo "tool,config,variant,runs,states,transitions,seconds,cpu_seconds,states_per_second,peak_rss_mib,verdict,argocheck_over_spin,argocheck_over_rumur"
   sort -t, -k2,2V -k5,5 -k1,1 "$raw" | awk -F, -v OFS=, '
     function key(i) { return tool[i] SUBSEP cfg[i] SUBSEP var[i] }
     { k = $1 SUBSEP $2 SUBSEP $5
       if (!(k in n)) { order[++m] = k; tool[m] = $1; cfg[m] = $2; var[m] = $5 }
-      n[k]++; secs[k, n[k]] = $9; rss[k, n[k]] = $10
+      n[k]++; secs[k, n[k]] = $9; rss[k, n[k]] = $10; cpu[k, n[k]] = $12
       st[k] = $7; tr[k] = $8
       if (!(k in vd)) vd[k] = $11; else if (vd[k] != $11) vd[k] = "mixed" }
     function med(a, k, cnt,   i, j, t, v) {
@@ -201,7 +202,7 @@ run_rumur 1 "$b" "$v" no-recovery 1
       for (i = 2; i <= cnt; i++) for (j = i; j > 1 && v[j-1] > v[j]; j--) { t = v[j]; v[j] = v[j-1]; v[j-1] = t }
       return v[int((cnt + 1) / 2)] }
     END {
-      for (i = 1; i <= m; i++) { k = order[i]; ms[k] = med(secs, k, n[k]); mr[k] = med(rss, k, n[k]) }
+      for (i = 1; i <= m; i++) { k = order[i]; ms[k] = med(secs, k, n[k]); mr[k] = med(rss, k, n[k]); mc[k] = med(cpu, k, n[k]) }
       for (i = 1; i <= m; i++) {
         k = order[i]; c = cfg[i] SUBSEP var[i]
         if (tool[i] ~ /^spin/ && (!(c in bs) || ms[k] < bs[c])) bs[c] = ms[k]
@@ -215,7 +216,7 @@ run_rumur 1 "$b" "$v" no-recovery 1
           if ((c in bs) && bs[c] > 0) rs = sprintf("%.3f", s / bs[c])
           if ((c in br) && br[c] > 0) rr = sprintf("%.3f", s / br[c])
         }
-        print tool[i], cfg[i], var[i], n[k], st[k], tr[k], s, rate, sprintf("%.1f", mr[k] / 1024), vd[k], rs, rr
+        print tool[i], cfg[i], var[i], n[k], st[k], tr[k], s, mc[k], rate, sprintf("%.1f", mr[k] / 1024), vd[k], rs, rr
       }
     }'
 } > "$csv"
@@ -230,16 +231,18 @@ run_rumur 1 "$b" "$v" no-recovery 1
   echo "- $(spin -V 2>&1 | head -1); pan built with gcc $cflags_spin"
   echo "- $(rumur --version 2>&1 | head -1); verifier built with gcc $cflags_rumur"
   echo "- $(gcc --version | head -1)"
+  echo "- load average (1, 5, 15 min): $load_start at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
   echo "- command: benchmarks/peers/compare.sh $([ $quick -eq 1 ] && echo --quick) (repeats: $repeats, median shown; a tool is not run past a size where its median exceeded ${skip_after}s)"
   echo
   echo "Seconds are wall time of the checker process (building the peers' verifiers is"
-  echo "not counted); peak memory is the process's maximum resident set. A ratio"
+  echo "not counted), CPU s its user and system time; peak memory is the process's"
+  echo "maximum resident set. A ratio (of wall seconds)"
   echo "below 1 means argocheck reached its verdict sooner than the peer's fastest"
   echo "setting at that size."
   echo
-  echo "| tool | blocks x values | variant | states | transitions | seconds | states/s | peak MiB | verdict | argocheck / SPIN | argocheck / Rumur |"
-  echo "|---|---|---|---:|---:|---:|---:|---:|---|---:|---:|"
-  tail -n +2 "$csv" | awk -F, '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $5, $6, $7, $8, $9, $10, $11, $12 }'
+  echo "| tool | blocks x values | variant | states | transitions | seconds | CPU s | states/s | peak MiB | verdict | argocheck / SPIN | argocheck / Rumur |"
+  echo "|---|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|"
+  tail -n +2 "$csv" | awk -F, '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $5, $6, $7, $8, $9, $10, $11, $12, $13 }'
 } > "$md"
 
 echo "wrote $md and $csv" >&2
