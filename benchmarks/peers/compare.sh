@@ -18,7 +18,7 @@ out="$root/results"
 configs="3x2 4x3 5x3 6x3 6x4 7x4"
 # A tool whose median time at one size exceeds this many seconds is not run
 # at the larger sizes.
-skip_after=25
+skip_after=10
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1; repeats=1; configs="3x2 4x3 5x3"; skip_after=3 ;;
@@ -103,8 +103,9 @@ run_spin() { # blocks values variant repeat expected-states
   while [ $((1 << w)) -lt $((2 * expect)) ]; do w=$((w + 1)); done
   timed "$f" "$work/spin-$b-$v-$n/pan" -w$w -m$((expect + 100000))
   local states trans errors verdict
-  states=$(sed -n 's/^ *\([0-9]*\) states, stored.*/\1/p' "$f.out")
-  trans=$(sed -n 's/^ *\([0-9]*\) transitions (= stored+matched).*/\1/p' "$f.out")
+  # pan prints large counts in exponent notation (2.4e+08).
+  states=$(awk '/states, stored/ { printf "%.0f", $1 }' "$f.out")
+  trans=$(awk '/transitions \(= stored\+matched\)/ { printf "%.0f", $1 }' "$f.out")
   errors=$(sed -n 's/.*errors: \([0-9]*\).*/\1/p' "$f.out")
   verdict=error
   [ "$errors" = 0 ] && verdict=verified
@@ -119,7 +120,7 @@ build_rumur() { # threads blocks values norecovery -> $work/rumur-T-B-V-N/verifi
   [ "$4" = 1 ] && nr=true
   mkdir -p "$d"
   sed -e "s/^  B: [0-9]*;/  B: $2;/" -e "s/^  V: [0-9]*;/  V: $3;/" \
-    -e "s/^  NORECOVERY: [a-z]*;/  NORECOVERY: $nr;/" "$here/repdisk.m" > "$d/model.m"
+    -e "s/^  NORECOVERY: [a-z]*;/  NORECOVERY: $nr;/" "$here/repdisk.mur" > "$d/model.m"
   rumur --quiet --threads "$1" --deadlock-detection off --output "$d/verifier.c" "$d/model.m"
   gcc $cflags_rumur -o "$d/verifier" "$d/verifier.c"
 }

@@ -93,7 +93,7 @@ func runSpin(t *testing.T, dir string, bug bool) verdict {
 }
 
 func runRumur(t *testing.T, dir string, bug bool) verdict {
-	src, err := os.ReadFile("repdisk.m")
+	src, err := os.ReadFile("repdisk.mur")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +105,7 @@ func runRumur(t *testing.T, dir string, bug bool) verdict {
 	} {
 		re := regexp.MustCompile(`(?m)^  ` + c[0] + `[0-9a-z]+;`)
 		if !re.MatchString(model) {
-			t.Fatalf("repdisk.m has no constant %q", c[0])
+			t.Fatalf("repdisk.mur has no constant %q", c[0])
 		}
 		model = re.ReplaceAllLiteralString(model, "  "+c[0]+c[1]+";")
 	}
