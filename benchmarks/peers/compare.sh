@@ -101,7 +101,8 @@ run_spin() { # blocks values variant repeat expected-states
   # deep as the states (depth-first search can go that deep).
   local w=18
   while [ $((1 << w)) -lt $((2 * expect)) ]; do w=$((w + 1)); done
-  timed "$f" "$work/spin-$b-$v-$n/pan" -w$w -m$((expect + 100000))
+  # pan writes its trail (on a violation) into the working directory.
+  (cd "$work/spin-$b-$v-$n" && timed "$f" ./pan -w$w -m$((expect + 100000)))
   local states trans errors verdict
   # pan prints large counts in exponent notation (2.4e+08).
   states=$(awk '/states, stored/ { printf "%.0f", $1 }' "$f.out")
@@ -162,9 +163,11 @@ for cfg in $configs; do
   done
   expect=$(awk -F, -v c="$cfg" '$2 == c && $1 ~ /^argocheck/ { print $7; exit }' "$raw")
   for tool in spin "rumur --threads 2" "rumur --threads 1"; do
-    if [ -n "${skipped[$tool]:-}" ] || { [ -n "$prev" ] && slow "$tool" "$prev"; }; then
-      skipped[$tool]=1
-      echo "   $tool: skipped (over ${skip_after}s at $prev)" >&2
+    if [ -z "${skipped[$tool]:-}" ] && [ -n "$prev" ] && slow "$tool" "$prev"; then
+      skipped[$tool]=$prev
+    fi
+    if [ -n "${skipped[$tool]:-}" ]; then
+      echo "   $tool: skipped (over ${skip_after}s at ${skipped[$tool]})" >&2
       continue
     fi
     for r in $(seq 1 "$repeats"); do
