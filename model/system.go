@@ -291,44 +291,8 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) opAll(op AOp) *Violat
 				w.cur.Ret = ret.String()
 			}
 		}
-		if v := w.checkRun(done); v != nil {
-			if w.stops(v) {
-				return v
-			}
-			continue
-		}
-		for k := w.run.newFrom(); w.sys.Crashes.crashesInOps() && k <= w.m.steps(); k++ {
-			w.cur.Kind, w.cur.CrashAfter = StepCrashInOp, k
-			if w.crashAt(w.m.snapshot(k)) {
-				return nil
-			}
-		}
-		w.cur.Kind, w.cur.CrashAfter = StepOp, 0
-		// Rule 1: some (a', r) in stepA(a, op) has r = ret and R(a', c').
-		c := w.m.snapshot(w.m.steps())
-		var ok bool
-		w.absA, ok = w.sys.Abs(c)
-		if !ok || !w.stepAllows(op, ret, &w.absA) {
-			msg := fmt.Sprintf("%s returned %s and left lower state %s", op, ret, w.sys.Lower.Spec.Format(c))
-			if !ok {
-				msg += ", which relates to no abstract state"
-			} else {
-				msg += fmt.Sprintf(" (abstract %s), which the specification does not allow from %s", spec.Format(&w.absA), spec.Format(&w.a))
-			}
-			if v := w.violate(KindRefinement, msg); w.stops(v) {
-				return v
-			}
-			continue
-		}
-		if v := w.checkInvariant(c); v != nil {
-			if w.stops(v) {
-				return v
-			}
-			continue
-		}
-		w.out = w.appendIdle(w.out[:0], c, &w.absA)
-		if w.emit(false) {
-			return nil
+		if v, stop := w.afterRun(&op, ret, done); stop {
+			return v
 		}
 	}
 	return nil
@@ -337,6 +301,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) opAll(op AOp) *Violat
 // recoverAll runs recovery from the current Recovering node over every
 // choice of the lower layer.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoverAll() *Violation {
+	var none ARet
 	w.run.reset()
 	for first := true; first || w.run.next(); first = false {
 		w.m.start(&w.c, w.run.newFrom())
@@ -346,46 +311,71 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoverAll() *Violati
 		if w.target >= 0 {
 			w.cur = Step{Kind: StepRecover, Choices: w.run.path()}
 		}
-		if v := w.checkRun(done); v != nil {
-			if w.stops(v) {
-				return v
-			}
-			continue
-		}
-		for k := w.run.newFrom(); w.sys.Crashes.crashesInRecovery() && k <= w.m.steps(); k++ {
-			w.cur.Kind, w.cur.CrashAfter = StepCrashInRecovery, k
-			if w.crashAt(w.m.snapshot(k)) {
-				return nil
-			}
-		}
-		w.cur.Kind, w.cur.CrashAfter = StepRecover, 0
-		c := w.m.snapshot(w.m.steps())
-		var ok bool
-		w.absA, ok = w.sys.Abs(c)
-		if !ok || !contains(w.allowed, w.absA) {
-			msg := fmt.Sprintf("recovery ended in lower state %s", w.sys.Lower.Spec.Format(c))
-			if !ok {
-				msg += ", which relates to no abstract state"
-			} else {
-				msg += fmt.Sprintf(" (abstract %s), which is not among the states allowed after the crash", w.sys.Upper.Spec.Format(&w.absA))
-			}
-			if v := w.violate(KindRecovery, msg); w.stops(v) {
-				return v
-			}
-			continue
-		}
-		if v := w.checkInvariant(c); v != nil {
-			if w.stops(v) {
-				return v
-			}
-			continue
-		}
-		w.out = w.appendIdle(w.out[:0], c, &w.absA)
-		if w.emit(false) {
-			return nil
+		if v, stop := w.afterRun(nil, none, done); stop {
+			return v
 		}
 	}
 	return nil
+}
+
+// afterRun handles a finished run of op's procedure, or of recovery when
+// op is nil: the run's own failures, its crash points, and its completion,
+// checked by rule 1 (an operation) or rule 2 (recovery) and emitted as an
+// Idle node. It returns the violation found, if any, and whether the
+// expansion stops.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) afterRun(op *AOp, ret ARet, done bool) (*Violation, bool) {
+	if v := w.checkRun(done); v != nil {
+		return v, w.stops(v)
+	}
+	crashKind, doneKind, crashes := StepCrashInRecovery, StepRecover, w.sys.Crashes.crashesInRecovery()
+	if op != nil {
+		crashKind, doneKind, crashes = StepCrashInOp, StepOp, w.sys.Crashes.crashesInOps()
+	}
+	for k := w.run.newFrom(); crashes && k <= w.m.steps(); k++ {
+		w.cur.Kind, w.cur.CrashAfter = crashKind, k
+		if w.crashAt(w.m.snapshot(k)) {
+			return nil, true
+		}
+	}
+	w.cur.Kind, w.cur.CrashAfter = doneKind, 0
+	c := w.m.snapshot(w.m.steps())
+	var related bool
+	w.absA, related = w.sys.Abs(c)
+	if v := w.checkCompletion(op, ret, c, related); v != nil {
+		return v, w.stops(v)
+	}
+	if v := w.checkInvariant(c); v != nil {
+		return v, w.stops(v)
+	}
+	w.out = w.appendIdle(w.out[:0], c, &w.absA)
+	return nil, w.emit(false)
+}
+
+// checkCompletion checks a completed run ending in lower state c, whose
+// abstraction w.absA is valid when related. An operation's run must match
+// some (a', r) in stepA(a, op) with r = ret and R(a', c) (rule 1); a
+// recovery must end related to an allowed state (rule 2).
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) checkCompletion(op *AOp, ret ARet, c *CS, related bool) *Violation {
+	lower, upper := w.sys.Lower.Spec, w.sys.Upper.Spec
+	kind, msg, allowed := KindRecovery, "", ""
+	if op != nil {
+		if related && w.stepAllows(*op, ret, &w.absA) {
+			return nil
+		}
+		kind = KindRefinement
+		msg = fmt.Sprintf("%s returned %s and left lower state %s", *op, ret, lower.Format(c))
+		allowed = fmt.Sprintf("which the specification does not allow from %s", upper.Format(&w.a))
+	} else {
+		if related && contains(w.allowed, w.absA) {
+			return nil
+		}
+		msg = fmt.Sprintf("recovery ended in lower state %s", lower.Format(c))
+		allowed = "which is not among the states allowed after the crash"
+	}
+	if !related {
+		return w.violate(kind, msg+", which relates to no abstract state")
+	}
+	return w.violate(kind, fmt.Sprintf("%s (abstract %s), %s", msg, upper.Format(&w.absA), allowed))
 }
 
 // checkRun reports a panic, an exceeded step limit or a replay divergence
