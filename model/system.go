@@ -35,6 +35,7 @@ type Violation struct {
 	Edge uint32 `json:"-"`
 }
 
+// Error renders the violation as "kind: message".
 func (v *Violation) Error() string { return v.Kind + ": " + v.Message }
 
 // Emitter receives the successors of a node during Expand.

@@ -33,6 +33,7 @@ type Op struct {
 	Val  disk.Block
 }
 
+// String renders the operation as in a path, e.g. "write(1, 0)".
 func (op Op) String() string {
 	switch op.Kind {
 	case Read:
@@ -49,6 +50,7 @@ type Ret struct {
 	OK  bool
 }
 
+// String renders the result as in a path.
 func (r Ret) String() string {
 	if r.OK {
 		return "ok"

@@ -21,6 +21,7 @@ const (
 	D1 ID = 1
 )
 
+// String names the disk: d0 or d1.
 func (d ID) String() string { return fmt.Sprintf("d%d", uint8(d)) }
 
 // Status says which disks work.
@@ -62,6 +63,7 @@ type Op struct {
 	Val  disk.Block
 }
 
+// String renders the operation as in a path, e.g. "write(d0, 1, 0)".
 func (op Op) String() string {
 	switch op.Kind {
 	case Read:
@@ -80,6 +82,7 @@ type Ret struct {
 	Failed bool
 }
 
+// String renders the result as in a path: a value, ok or failed.
 func (r Ret) String() string {
 	switch {
 	case r.Failed:

@@ -37,6 +37,7 @@ type Op struct {
 	Val  disk.Block
 }
 
+// String renders the operation as in a path, e.g. "write(1, 0)".
 func (op Op) String() string {
 	switch op.Kind {
 	case Read:
@@ -57,6 +58,7 @@ type Ret struct {
 	Err bool
 }
 
+// String renders the result as in a path.
 func (r Ret) String() string {
 	switch {
 	case r.Err:

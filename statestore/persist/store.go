@@ -122,7 +122,9 @@ type Store struct {
 // line reports it as bad input.
 type InputError struct{ Err error }
 
+// Error returns the underlying error's text.
 func (e *InputError) Error() string { return e.Err.Error() }
+// Unwrap returns the underlying error.
 func (e *InputError) Unwrap() error { return e.Err }
 
 func inputErr(format string, a ...any) error { return &InputError{fmt.Errorf(format, a...)} }
