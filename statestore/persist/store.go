@@ -124,6 +124,7 @@ type InputError struct{ Err error }
 
 // Error returns the underlying error's text.
 func (e *InputError) Error() string { return e.Err.Error() }
+
 // Unwrap returns the underlying error.
 func (e *InputError) Unwrap() error { return e.Err }
 
