@@ -44,12 +44,7 @@ func newCheck() *cobra.Command {
 		Long: `check explores the whole reachable state graph of SYSTEM (see 'argocheck
 list') and reports a verdict with its figures, and on a violation the
 shortest path to it.`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return usageError{fmt.Errorf("check takes one SYSTEM (see 'argocheck list'), got %d arguments", len(args))}
-			}
-			return nil
-		},
+		Args: oneArg("check", "one SYSTEM (see 'argocheck list')"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runCheck(cmd, args[0], f)
 		},

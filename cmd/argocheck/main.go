@@ -73,3 +73,14 @@ bound before a verdict.`,
 	root.AddCommand(newList(), newCheck(), newRun(), newBench(), newResume(), newTrace())
 	return root
 }
+
+// oneArg accepts exactly one positional argument, what, as a usage error
+// otherwise.
+func oneArg(command, what string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) != 1 {
+			return usageError{fmt.Errorf("%s takes %s, got %d arguments", command, what, len(args))}
+		}
+		return nil
+	}
+}

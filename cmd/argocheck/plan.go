@@ -217,12 +217,7 @@ func newRun() *cobra.Command {
 
 (# starts a comment), runs the checks in order and prints one summary table.
 Exit status 1 when any verdict differs from the expected one.`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return usageError{fmt.Errorf("run takes one PLAN file, got %d arguments", len(args))}
-			}
-			return nil
-		},
+		Args: oneArg("run", "one PLAN file"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runPlan(cmd, args[0], f)
 		},

@@ -204,12 +204,7 @@ from its last complete level, with the system, variant and parameters read
 from the store. Its verdict and counts are those of a check that never
 stopped. On a finished run it prints the stored verdict and exits with its
 status.`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return usageError{fmt.Errorf("resume takes one store DIR, got %d arguments", len(args))}
-			}
-			return nil
-		},
+		Args: oneArg("resume", "one store DIR"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runResume(cmd, args[0], f)
 		},
@@ -286,12 +281,7 @@ func newTrace() *cobra.Command {
 its shortest path, rebuilt from the stored parent records and replayed
 through the layer code, so that every primitive step shows as in the
 check's own output.`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return usageError{fmt.Errorf("trace takes one store DIR, got %d arguments", len(args))}
-			}
-			return nil
-		},
+		Args: oneArg("trace", "one store DIR"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runTrace(cmd, args[0], f)
 		},
