@@ -16,6 +16,7 @@ import (
 	"github.com/argocheck/argocheck/layers/onedisk"
 	"github.com/argocheck/argocheck/layers/replicated"
 	"github.com/argocheck/argocheck/layers/twodisk"
+	"github.com/argocheck/argocheck/layers/variant"
 	"github.com/argocheck/argocheck/model"
 )
 
@@ -36,11 +37,7 @@ type Param struct {
 }
 
 // Variant is a named implementation variant; Correct ones must verify.
-type Variant struct {
-	Name    string
-	Correct bool
-	About   string
-}
+type Variant = variant.Variant
 
 // System is a built-in check.
 type System struct {
@@ -159,20 +156,12 @@ var diskParams = []Param{
 	{Name: "values", Default: 2, Min: 1, Max: 8, About: "client values 0..values-1"},
 }
 
-func repVariants() []Variant {
-	var vs []Variant
-	for _, v := range replicated.Variants {
-		vs = append(vs, Variant{Name: string(v.Variant), Correct: v.Correct, About: v.About})
-	}
-	return vs
-}
-
 func init() {
 	register(&System{
 		Name:     "repdisk",
 		About:    "replicated disk (OneDisk) on two fail-stop disks (TwoDisk)",
 		Params:   diskParams,
-		Variants: repVariants(),
+		Variants: replicated.Variants,
 		Build: func(p Params, variant string) (model.Checker, error) {
 			v, err := replicated.ParseVariant(variant)
 			if err != nil {

@@ -30,19 +30,8 @@ var logParams = []Param{
 	{Name: "log", Default: 2, Min: 1, Max: wal.MaxLog, About: "log capacity (entries per transaction)"},
 }
 
-func logVariants(prefix, about string) []Variant {
-	var vs []Variant
-	for _, v := range wal.Variants {
-		vs = append(vs, Variant{Name: prefix + string(v.Variant), Correct: v.Correct, About: about + v.About})
-	}
-	return vs
-}
-
 func stackVariants() []Variant {
-	vs := logVariants(LogPrefix, "log: ")
-	for _, v := range replicated.Variants {
-		vs = append(vs, Variant{Name: RepPrefix + string(v.Variant), Correct: v.Correct, About: "replicated disk: " + v.About})
-	}
+	vs := append(wal.Variants.Prefixed(LogPrefix, "log: "), replicated.Variants.Prefixed(RepPrefix, "replicated disk: ")...)
 	return append(vs, Variant{Name: RecoverUpperFirst, About: "the stack's recovery runs the log's recovery before the replicated disk's"})
 }
 
@@ -171,7 +160,7 @@ func init() {
 		Name:     "log",
 		About:    "write-ahead log (TxnDisk) on one disk (OneDisk)",
 		Params:   logParams,
-		Variants: logVariants("", ""),
+		Variants: wal.Variants,
 		Build: func(p Params, variant string) (model.Checker, error) {
 			v, err := wal.ParseVariant(variant)
 			if err != nil {

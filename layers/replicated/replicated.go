@@ -5,11 +5,10 @@
 package replicated
 
 import (
-	"fmt"
-
 	"github.com/argocheck/argocheck/layers/disk"
 	"github.com/argocheck/argocheck/layers/onedisk"
 	"github.com/argocheck/argocheck/layers/twodisk"
+	"github.com/argocheck/argocheck/layers/variant"
 	"github.com/argocheck/argocheck/model"
 )
 
@@ -33,30 +32,18 @@ const (
 	RecoverCopyBack Variant = "recover-copy-back"
 )
 
-// Variants lists every variant with whether it is correct.
-var Variants = []struct {
-	Variant Variant
-	Correct bool
-	About   string
-}{
-	{NoRecovery, false, "recovery does nothing"},
-	{WriteD0Only, false, "write updates d0 only"},
-	{ReadNoFallback, false, "read returns 0 when d0 has failed instead of reading d1"},
-	{RecoverBlock0Only, false, "recovery inspects only address 0"},
-	{RecoverCopyBack, true, "on a mismatch recovery copies d1 to d0 (rolls the write back)"},
+// Variants lists every variant but the correct one.
+var Variants = variant.List{
+	{Name: string(NoRecovery), About: "recovery does nothing"},
+	{Name: string(WriteD0Only), About: "write updates d0 only"},
+	{Name: string(ReadNoFallback), About: "read returns 0 when d0 has failed instead of reading d1"},
+	{Name: string(RecoverBlock0Only), About: "recovery inspects only address 0"},
+	{Name: string(RecoverCopyBack), Correct: true, About: "on a mismatch recovery copies d1 to d0 (rolls the write back)"},
 }
 
 // ParseVariant checks a variant name.
 func ParseVariant(name string) (Variant, error) {
-	if name == "" {
-		return Correct, nil
-	}
-	for _, v := range Variants {
-		if string(v.Variant) == name {
-			return v.Variant, nil
-		}
-	}
-	return "", fmt.Errorf("unknown replicated-disk variant %q", name)
+	return variant.Parse[Variant](Variants, "replicated-disk", name)
 }
 
 // Disk is the replicated disk on two disks.

@@ -24,6 +24,7 @@ import (
 	"github.com/argocheck/argocheck/layers/disk"
 	"github.com/argocheck/argocheck/layers/onedisk"
 	"github.com/argocheck/argocheck/layers/txndisk"
+	"github.com/argocheck/argocheck/layers/variant"
 	"github.com/argocheck/argocheck/model"
 )
 
@@ -141,29 +142,17 @@ const (
 	NoRecovery Variant = "no-recovery"
 )
 
-// Variants lists every variant with whether it is correct.
-var Variants = []struct {
-	Variant Variant
-	Correct bool
-	About   string
-}{
-	{ApplyWithoutCommitFlag, false, "commit copies the entries without first writing the committed header"},
-	{RecoveryClearsHeaderFirst, false, "recovery writes the empty header before copying the entries"},
-	{ApplyBackwards, false, "apply copies the entries from last to first"},
-	{NoRecovery, false, "recovery does nothing"},
+// Variants lists every variant but the correct one.
+var Variants = variant.List{
+	{Name: string(ApplyWithoutCommitFlag), About: "commit copies the entries without first writing the committed header"},
+	{Name: string(RecoveryClearsHeaderFirst), About: "recovery writes the empty header before copying the entries"},
+	{Name: string(ApplyBackwards), About: "apply copies the entries from last to first"},
+	{Name: string(NoRecovery), About: "recovery does nothing"},
 }
 
 // ParseVariant checks a variant name.
 func ParseVariant(name string) (Variant, error) {
-	if name == "" {
-		return Correct, nil
-	}
-	for _, v := range Variants {
-		if string(v.Variant) == name {
-			return v.Variant, nil
-		}
-	}
-	return "", fmt.Errorf("unknown log variant %q", name)
+	return variant.Parse[Variant](Variants, "log", name)
 }
 
 // Log is the write-ahead log on one disk. It keeps nothing in memory: the
