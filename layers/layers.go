@@ -91,6 +91,16 @@ func (s *System) Defaults() Params {
 	return p
 }
 
+// Has reports whether the system takes the named parameter.
+func (s *System) Has(name string) bool {
+	for _, q := range s.Params {
+		if q.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
 // Validate checks p and variant against the system's ranges and names.
 func (s *System) Validate(p Params, variant string) error {
 	for _, q := range s.Params {

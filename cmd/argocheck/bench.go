@@ -174,6 +174,9 @@ func parseSize(sys *layers.System, spec string) (layers.Params, error) {
 		if !ok || err != nil {
 			return p, fmt.Errorf("want key=number, not %q", kv)
 		}
+		if !sys.Has(k) && (k == "blocks" || k == "values" || k == "log") {
+			return p, fmt.Errorf("%s takes no %s", sys.Name, k)
+		}
 		switch k {
 		case "blocks":
 			p.Blocks = n

@@ -85,6 +85,11 @@ func runCheck(cmd *cobra.Command, name string, f checkFlags) error {
 	if fl.Changed("log") {
 		p.Log = f.log
 	}
+	for _, name := range []string{"blocks", "values", "log"} {
+		if fl.Changed(name) && !sys.Has(name) {
+			return usageError{fmt.Errorf("%s takes no --%s (see 'argocheck list')", sys.Name, name)}
+		}
+	}
 	p.OOB = f.oob
 	if err := sys.Validate(p, f.variant); err != nil {
 		return usageError{err}

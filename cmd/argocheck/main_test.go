@@ -64,6 +64,7 @@ func TestExitStatus(t *testing.T) {
 		{[]string{"check", "repdisk", "--blocks", "0"}, exitUsage, "--blocks must be between 1 and 8, not 0"},
 		{[]string{"check", "repdisk", "--values", "99"}, exitUsage, "--values must be between 1 and 8, not 99"},
 		{[]string{"check", "repdisk", "--workers", "0"}, exitUsage, "--workers must be at least 1"},
+		{[]string{"check", "repdisk", "--log", "3"}, exitUsage, "repdisk takes no --log"},
 		{[]string{"check", "repdisk", "--blocks", "x"}, exitUsage, "invalid argument"},
 		{[]string{"check"}, exitUsage, "check takes one SYSTEM"},
 		{[]string{"frobnicate"}, exitUsage, "unknown command"},

@@ -127,7 +127,7 @@ func (c *planCheck) set(key, val string) error {
 			c.variant = val
 		}
 	case "blocks", "values", "log":
-		if !c.hasParam(key) {
+		if !c.sys.Has(key) {
 			return fmt.Errorf("system %s has no parameter %s", c.sys.Name, key)
 		}
 		n, err := atoi()
@@ -168,15 +168,6 @@ func (c *planCheck) set(key, val string) error {
 		return fmt.Errorf("unknown key (keys: variant, blocks, values, log, oob, workers, exact, max-depth, max-states, time-limit, continue, expect)")
 	}
 	return err
-}
-
-func (c *planCheck) hasParam(name string) bool {
-	for _, p := range c.sys.Params {
-		if p.Name == name {
-			return true
-		}
-	}
-	return false
 }
 
 // planResult is one check of a plan in the JSON report: the check's report
