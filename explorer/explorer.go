@@ -169,7 +169,7 @@ type search struct {
 	keys    statestore.Keyer // nil: fingerprints
 	visited *statestore.Table
 	parents records // discovering edge of every state, by state number
-	inits   [][]byte
+	roots   uint64 // initial states
 	level   levelTable
 	workers []*worker
 	prog    *progress
@@ -230,7 +230,7 @@ func Run(ctx context.Context, chk model.Checker, cfg Config) (*Result, error) {
 		}
 		res.Elapsed = time.Since(start)
 		res.States = s.parents.len()
-		generated := uint64(len(s.inits))
+		generated := s.roots
 		for _, w := range s.workers {
 			res.Transitions += w.transitions
 			res.CrashPoints += w.crashes
@@ -256,7 +256,7 @@ func Run(ctx context.Context, chk model.Checker, cfg Config) (*Result, error) {
 		if added, _ := s.visited.Insert(s.key(n)); added {
 			s.parents.set(s.parents.extend(1), edgeKey(rootParent, uint32(i)))
 			s.frontier.add(n)
-			s.inits = append(s.inits, n)
+			s.roots++
 		}
 	}
 	base, depth0, err := s.restore() // number and depth of the first frontier state
