@@ -169,7 +169,7 @@ type search struct {
 	keys    statestore.Keyer // nil: fingerprints
 	visited *statestore.Table
 	parents records // discovering edge of every state, by state number
-	roots   uint64 // initial states
+	roots   uint64  // initial states
 	level   levelTable
 	workers []*worker
 	prog    *progress
