@@ -8,7 +8,8 @@ import "fmt"
 type Machine[S comparable, Op Operation, Ret Result] struct {
 	spec  Spec[S, Op, Ret]
 	state S
-	snaps []S // snaps[k] is the state before step k
+	snaps []S // snaps[i] is the state before step keep+i
+	keep  int // the first step whose snapshot is kept
 	ch    *choices
 	limit int
 	// ops are the operations of the current run, prev those of the run
@@ -41,22 +42,26 @@ func newMachine[S comparable, Op Operation, Ret Result](spec Spec[S, Op, Ret], c
 }
 
 // start begins a run from s whose first same steps replay the previous
-// run's.
-func (m *Machine[S, Op, Ret]) start(s *S, same int) {
+// run's, keeping the snapshots from step keep on: a replayed prefix's
+// crash points were taken in an earlier run, so its snapshots are not
+// copied again.
+func (m *Machine[S, Op, Ret]) start(s *S, same, keep int) {
 	m.state = *s
 	m.snaps = m.snaps[:0]
 	m.calls = m.calls[:0]
 	m.prev, m.ops = m.ops, m.prev[:0]
-	m.same = same
+	m.same, m.keep = same, keep
 }
 
 // Call runs op as one step of the lower specification.
 func (m *Machine[S, Op, Ret]) Call(op Op) Ret {
-	k := len(m.snaps)
+	k := len(m.ops)
 	if k >= m.limit {
 		panic(stepLimitError{m.limit})
 	}
-	m.snaps = append(m.snaps, m.state)
+	if k >= m.keep {
+		m.snaps = append(m.snaps, m.state)
+	}
 	if k < m.same && m.prev[k] != op {
 		m.ch.diverged = true
 	}
@@ -70,13 +75,13 @@ func (m *Machine[S, Op, Ret]) Call(op Op) Ret {
 }
 
 // steps returns the number of steps of the current run.
-func (m *Machine[S, Op, Ret]) steps() int { return len(m.snaps) }
+func (m *Machine[S, Op, Ret]) steps() int { return len(m.ops) }
 
-// snapshot returns the state before step k; k == steps() is the state
-// after the last step.
+// snapshot returns the state before step k, which must be at least the
+// run's keep; k == steps() is the state after the last step.
 func (m *Machine[S, Op, Ret]) snapshot(k int) *S {
-	if k == len(m.snaps) {
+	if k == len(m.ops) {
 		return &m.state
 	}
-	return &m.snaps[k]
+	return &m.snaps[k-m.keep]
 }

@@ -282,7 +282,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) opAll(op AOp) *Violat
 
 	w.run.reset()
 	for first := true; first || w.run.next(); first = false {
-		w.m.start(&w.c, w.run.newFrom())
+		w.m.start(&w.c, w.run.newFrom(), w.run.newFrom())
 		w.m.tracing = w.target >= 0
 		ret, done := w.callOp(op)
 		w.run.finish()
@@ -305,7 +305,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoverAll() *Violati
 	var none ARet
 	w.run.reset()
 	for first := true; first || w.run.next(); first = false {
-		w.m.start(&w.c, w.run.newFrom())
+		w.m.start(&w.c, w.run.newFrom(), w.run.newFrom())
 		w.m.tracing = w.target >= 0
 		done := w.callRecover()
 		w.run.finish()
