@@ -214,30 +214,24 @@ func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) call(proc func() s
 }
 
 func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) LowerCrash(c string) []string {
-	start := s.lower(c)
-	var out []string
-	s.ch.reset()
-	for {
-		st := start
-		s.sys.Lower.Spec.Crash(&st, &s.ch)
-		s.ch.finish()
-		out = append(out, s.encLower(&st))
-		if !s.ch.next() {
-			return out
-		}
-	}
+	return crashImages(&s.ch, s.lower(c), s.sys.Lower.Spec.Crash, s.encLower)
 }
 
 func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) UpperCrash(a string) []string {
-	start := s.upper(a)
+	return crashImages(&s.ch, s.upper(a), s.sys.Upper.Spec.Crash, s.encUpper)
+}
+
+// crashImages returns the encodings of every outcome of crash from start,
+// enumerating its choices with ch.
+func crashImages[S any](ch *choices, start S, crash func(*S, Chooser), enc func(*S) string) []string {
 	var out []string
-	s.ch.reset()
+	ch.reset()
 	for {
 		st := start
-		s.sys.Upper.Spec.Crash(&st, &s.ch)
-		s.ch.finish()
-		out = append(out, s.encUpper(&st))
-		if !s.ch.next() {
+		crash(&st, ch)
+		ch.finish()
+		out = append(out, enc(&st))
+		if !ch.next() {
 			return out
 		}
 	}
