@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/argocheck/argocheck/layers"
+	"github.com/argocheck/argocheck/model"
 	"github.com/argocheck/argocheck/statestore"
 )
 
@@ -19,7 +20,7 @@ func TestExpandAllocs(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := &search{cfg: Config{Workers: 1, BatchSize: 64, MemoryBytes: 1 << 30}, chk: chk, visited: statestore.NewTable(1024)}
-	s.workers = []*worker{{s: s, m: chk.NewWorker()}}
+	s.workers = []*worker{{s: s, m: chk.NewWorker(model.Options{})}}
 	s.level.init(1 << 14)
 	inits, _ := s.workers[0].m.Initial()
 	s.visited.Insert(s.key(inits[0]))

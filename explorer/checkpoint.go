@@ -38,24 +38,6 @@ func Resume(ctx context.Context, chk model.Checker, cfg Config, from *statestore
 	return res, nil
 }
 
-// NewCounterexample returns the counterexample of violation v with path
-// t, deriving the episode (operation and crash point) from t's steps as a
-// search does.
-func NewCounterexample(v *model.Violation, t *model.Trace) Counterexample {
-	return newCounterexample(v, t)
-}
-
-// EdgeKey packs a state's number and an edge's ordinal in its expansion
-// into the key by which parent records name a state's discovering edge.
-func EdgeKey(state uint64, ordinal uint32) uint64 { return edgeKey(state, ordinal) }
-
-// SplitEdge is the inverse of EdgeKey.
-func SplitEdge(key uint64) (state uint64, ordinal uint32) { return splitEdge(key) }
-
-// RootState is the state number that parent records give as the parent of
-// an initial state, whose ordinal is its index among the initial nodes.
-const RootState uint64 = rootParent
-
 // checkpointState is the search's side of checkpoints.
 type checkpointState struct {
 	start   time.Time
@@ -147,60 +129,3 @@ func (s *search) commitLevel(depth int) error {
 	}
 	return nil
 }
-
-// Path rebuilds the shortest path to the violating edge edge (an edge key:
-// the violating state's number and the edge's ordinal) by following the
-// parent records that parent returns back to an initial state, then
-// replaying the edges forward through w. It is how a search builds
-// Result.Trace, and how a stored violation is dumped after the search.
-// When the violating state is RootState, the violation is one of the
-// initial states.
-func Path(w model.Worker, parent func(state uint64) (uint64, error), edge uint64) (*model.Trace, error) {
-	inits, v := w.Initial()
-	state, last := splitEdge(edge)
-	if state == rootParent {
-		if v == nil {
-			return nil, errors.New("the initial states no longer violate: the layer code is not deterministic")
-		}
-		return &model.Trace{Steps: []model.Step{{Kind: model.StepInit, Violation: v}}}, nil
-	}
-	if v != nil {
-		return nil, fmt.Errorf("the initial states violate (%v): the layer code is not deterministic", v)
-	}
-	ordinals := []uint32{last}
-	for state != rootParent {
-		p, err := parent(state)
-		if err != nil {
-			return nil, err
-		}
-		var o uint32
-		state, o = splitEdge(p)
-		ordinals = append(ordinals, o)
-		if len(ordinals) > maxPath {
-			return nil, errors.New("parent records form a cycle")
-		}
-	}
-	// ordinals holds the path backwards, ending with the initial index.
-	root := ordinals[len(ordinals)-1]
-	if int(root) >= len(inits) {
-		return nil, fmt.Errorf("parent records name initial state %d of %d", root, len(inits))
-	}
-	node := inits[root]
-	t := &model.Trace{Steps: []model.Step{{Kind: model.StepInit, Node: w.View(node)}}}
-	for i := len(ordinals) - 2; i >= 0; i-- {
-		step, succ := w.Replay(node, ordinals[i])
-		if step.Kind == "" || (i > 0 && succ == nil) {
-			t.Steps = append(t.Steps, model.Step{Violation: &model.Violation{
-				Kind:    model.KindNondeterminism,
-				Message: "replaying the path did not reach the recorded state: the layer code is not deterministic",
-			}})
-			return t, nil
-		}
-		t.Steps = append(t.Steps, step)
-		node = succ
-	}
-	return t, nil
-}
-
-// maxPath bounds the paths Path follows, against cyclic parent records.
-const maxPath = 1 << 24

@@ -2,6 +2,7 @@ package explorer_test
 
 import (
 	"context"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -120,9 +121,9 @@ func TestResumeEqualsUninterrupted(t *testing.T) {
 			rt.Fatalf("resumed at level %d: transitions=%d crash_points=%d; uninterrupted: %d, %d",
 				d, got.Transitions, got.CrashPoints, want.Transitions, want.CrashPoints)
 		}
-		if want.Verdict == explorer.Violation {
-			if got.ViolationEdge != want.ViolationEdge || got.Trace.String() != want.Trace.String() {
-				rt.Fatalf("resumed at level %d: violation at edge %x:\n%s\nuninterrupted: edge %x:\n%s", d, got.ViolationEdge, got.Trace, want.ViolationEdge, want.Trace)
+		if want.Verdict == explorer.Violated {
+			if !reflect.DeepEqual(got.Outcome().Violations, want.Outcome().Violations) || got.Trace.String() != want.Trace.String() {
+				rt.Fatalf("resumed at level %d: violation %+v:\n%s\nuninterrupted: %+v:\n%s", d, got.Outcome().Violations, got.Trace, want.Outcome().Violations, want.Trace)
 			}
 		}
 		// The resumed search commits the levels the uninterrupted one
@@ -139,8 +140,9 @@ func TestResumeEqualsUninterrupted(t *testing.T) {
 	})
 }
 
-// Path rebuilds, from parent records alone, the path the search reports.
-func TestPathFromParents(t *testing.T) {
+// Restore rebuilds, from the stored outcome and parent records alone, the
+// path the search reports.
+func TestRestoreFromParents(t *testing.T) {
 	for _, variant := range []string{"no-recovery", "write-d0-only", "read-no-fallback", "recover-block0-only"} {
 		t.Run(variant, func(t *testing.T) {
 			chk := buildChecker(t, "repdisk", layers.Params{Blocks: 3, Values: 2}, variant)
@@ -149,19 +151,19 @@ func TestPathFromParents(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.Verdict != explorer.Violation {
+			if res.Verdict != explorer.Violated {
 				t.Fatalf("verdict %s, want violation", res.Verdict)
 			}
 			parents := cp.saved(len(cp.levels) - 1).Parents
-			got, err := explorer.Path(chk.NewWorker(), func(n uint64) (uint64, error) { return parents[n], nil }, res.ViolationEdge)
+			got, err := explorer.Restore(chk, explorer.Config{}, res.Outcome(), func(n uint64) (uint64, error) { return parents[n], nil })
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got.String() != res.Trace.String() {
-				t.Fatalf("path from parents:\n%s\nsearch's path:\n%s", got, res.Trace)
+			if got.Trace.String() != res.Trace.String() {
+				t.Fatalf("path from parents:\n%s\nsearch's path:\n%s", got.Trace, res.Trace)
 			}
-			if state, o := explorer.SplitEdge(res.ViolationEdge); o != res.Violation.Edge || state >= res.States {
-				t.Fatalf("violation edge %x: state %d of %d, ordinal %d, want %d", res.ViolationEdge, state, res.States, o, res.Violation.Edge)
+			if *got.Violation != *res.Violation || got.States != res.States || got.Verdict != res.Verdict {
+				t.Fatalf("restored %s %+v with %d states, want %s %+v with %d", got.Verdict, got.Violation, got.States, res.Verdict, res.Violation, res.States)
 			}
 		})
 	}

@@ -25,13 +25,15 @@ type Counterexample struct {
 	// (the check failed in a completed operation, at the initial state, or
 	// after a crash between operations).
 	CrashAfter int
+
+	edge uint64 // the key of the violating edge
 }
 
-// newCounterexample derives the episode of t's failing step: walking back
-// over recoveries and crashes during recovery to the crash that started
-// them.
-func newCounterexample(v *model.Violation, t *model.Trace) Counterexample {
-	ce := Counterexample{Violation: v, Trace: t, CrashAfter: -1}
+// newCounterexample returns the counterexample of path t, whose last step
+// fails, deriving its episode: walking back over recoveries and crashes
+// during recovery to the crash that started them.
+func newCounterexample(t *model.Trace, edge uint64) Counterexample {
+	ce := Counterexample{Violation: t.Steps[len(t.Steps)-1].Violation, Trace: t, CrashAfter: -1, edge: edge}
 	for i := len(t.Steps) - 1; i >= 0; i-- {
 		s := &t.Steps[i]
 		switch s.Kind {
@@ -84,8 +86,7 @@ func (s *search) collect(res *Result) bool {
 		return 0
 	})
 	for _, f := range all {
-		parent, _ := splitEdge(f.key)
-		ce := newCounterexample(f.v, s.trace(parent, f.v.Edge))
+		ce := newCounterexample(s.trace(f.key, f.v), f.key)
 		if slices.ContainsFunc(res.Violations, func(c Counterexample) bool { return c.id() == ce.id() }) {
 			continue
 		}
@@ -105,5 +106,5 @@ func (r *Result) addCounterexample(ce Counterexample) {
 		r.Violation, r.Trace = ce.Violation, ce.Trace
 	}
 	r.Violations = append(r.Violations, ce)
-	r.Verdict = Violation
+	r.Verdict = Violated
 }

@@ -53,6 +53,12 @@ type Config struct {
 	// Checkpoint, when set, receives every completed level, to resume
 	// from (see Resume); it needs fingerprint keys.
 	Checkpoint statestore.Checkpoint
+	// Crashes narrows where crashes strike; the zero value, CrashAll, is
+	// the full semantics of recovery refinement.
+	Crashes model.CrashMode
+	// Determinism says which procedure runs are run twice to check that
+	// the layer code is deterministic; the zero value samples them.
+	Determinism model.Determinism
 
 	from *statestore.Saved // the checkpoint Resume continues from
 }
@@ -86,8 +92,8 @@ type Verdict string
 const (
 	// Verified: the whole reachable graph was searched and no check failed.
 	Verified Verdict = "verified"
-	// Violation: a check failed; Result.Violation and Result.Trace say how.
-	Violation Verdict = "violation"
+	// Violated: a check failed; Result.Violation and Result.Trace say how.
+	Violated Verdict = "violation"
 	// Incomplete: a bound or a cancellation stopped the search first.
 	Incomplete Verdict = "incomplete"
 )
@@ -123,9 +129,6 @@ type Result struct {
 	// first, in the order of their violating edges (at most
 	// Config.Continue of them, or one).
 	Violations []Counterexample
-	// ViolationEdge is the edge key (see EdgeKey) of Violation's edge;
-	// its state is RootState for a violation of the initial states.
-	ViolationEdge uint64
 	// Stopped says which bound or cancellation ended the search before
 	// closure: the reason of an Incomplete verdict, or of a Violation
 	// verdict with fewer than Config.Continue violations.
@@ -184,12 +187,13 @@ type search struct {
 }
 
 type worker struct {
-	s     *search
-	m     model.Worker
-	out   *batch
-	state uint64 // number of the state being expanded
-	edge  uint32 // ordinal of the next edge
-	prev  []byte // the previous successor of the state being expanded
+	s       *search
+	m       model.Worker
+	out     *batch
+	state   uint64 // number of the state being expanded
+	stopped bool   // the state's expansion stopped at a violation
+	bound   *atomic.Uint64
+	prev    []byte // the previous successor of the state being expanded
 	added uint64 // keys this worker added to the level table, not yet counted
 	full  bool   // the level table was full: the unit must be redone
 	err   error
@@ -212,13 +216,16 @@ func Run(ctx context.Context, chk model.Checker, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := chk.Validate(); err != nil {
+		return nil, err
+	}
 	start := time.Now()
 	s := &search{cfg: cfg, chk: chk, visited: statestore.NewTable(1024)}
 	if cfg.Exact {
 		s.keys = statestore.NewExactKeys()
 	}
 	for i := 0; i < cfg.Workers; i++ {
-		s.workers = append(s.workers, &worker{s: s, m: chk.NewWorker()})
+		s.workers = append(s.workers, &worker{s: s, m: chk.NewWorker(model.Options{Crashes: cfg.Crashes, Determinism: cfg.Determinism})})
 	}
 	s.level.init(initialLevelPairs)
 	res := &Result{}
@@ -226,7 +233,7 @@ func Run(ctx context.Context, chk model.Checker, cfg Config) (*Result, error) {
 	defer func() {
 		s.prog.close()
 		if len(res.Violations) > 0 {
-			res.Verdict = Violation
+			res.Verdict = Violated
 		}
 		res.Elapsed = time.Since(start)
 		res.States = s.parents.len()
@@ -248,8 +255,7 @@ func Run(ctx context.Context, chk model.Checker, cfg Config) (*Result, error) {
 	inits, v := s.workers[0].m.Initial()
 	if v != nil {
 		t := &model.Trace{Steps: []model.Step{{Kind: model.StepInit, Violation: v}}}
-		res.addCounterexample(newCounterexample(v, t))
-		res.ViolationEdge = edgeKey(rootParent, 0)
+		res.addCounterexample(newCounterexample(t, edgeKey(rootParent, 0)))
 		return res, nil
 	}
 	for i, n := range inits {
@@ -290,9 +296,7 @@ func Run(ctx context.Context, chk model.Checker, cfg Config) (*Result, error) {
 				return res, nil
 			}
 		} else if w := s.smallestViolation(); w != nil {
-			parent, _ := splitEdge(w.violKey)
-			res.addCounterexample(newCounterexample(w.violation, s.trace(parent, w.violation.Edge)))
-			res.ViolationEdge = w.violKey
+			res.addCounterexample(newCounterexample(s.trace(w.violKey, w.violation), w.violKey))
 			return res, nil
 		}
 		stop, err := s.barrier()
@@ -392,87 +396,85 @@ func (s *search) expandLevel(ctx context.Context, base uint64) error {
 
 // expandUnit expands frontier states lo..hi-1 into s.out[u]. When the
 // level table fills, it leaves w.full set and the unit's counts undone.
-func (w *worker) expandUnit(u int, base uint64, lo, hi int, bound *atomic.Uint64) error {
+// After a violation (unless continuing) it stops: the unit's later states
+// can hold no smaller one.
+func (w *worker) expandUnit(u int, base uint64, lo, hi int, bound *atomic.Uint64) (err error) {
 	s := w.s
 	w.out = s.out[u]
 	w.out.reset(s.level.gen)
-	w.full, w.added = false, 0
+	w.full, w.added, w.bound = false, 0, bound
 	transitions, crashes, nfound := w.transitions, w.crashes, len(w.found)
 	defer func() {
 		s.level.count.Add(w.added)
 		if w.full {
 			w.transitions, w.crashes, w.found = transitions, crashes, w.found[:nfound]
 		}
+		if p := recover(); p != nil {
+			err = fmt.Errorf("expanding state %d: %v", w.state, p)
+		}
 	}()
 	for i := lo; i < hi; i++ {
-		w.state, w.edge, w.prev = base+uint64(i), 0, w.prev[:0]
-		v := w.m.Expand(s.frontier.at(i), w)
-		if w.err != nil {
+		w.state, w.prev, w.stopped = base+uint64(i), w.prev[:0], false
+		w.m.Expand(s.frontier.at(i), w)
+		if w.err != nil || w.full || w.stopped {
 			return w.err
-		}
-		if w.full {
-			return nil
-		}
-		if v != nil {
-			key := edgeKey(w.state, v.Edge)
-			if w.violation == nil || key < w.violKey {
-				w.violation, w.violKey = v, key
-			}
-			for {
-				cur := bound.Load()
-				if w.state >= cur || bound.CompareAndSwap(cur, w.state) {
-					break
-				}
-			}
-			return nil
 		}
 	}
 	return nil
 }
 
-// Violation implements model.Emitter: when continuing past violations, it
-// records v and lets the expansion go on; otherwise the expansion stops.
-func (w *worker) Violation(v *model.Violation) bool {
-	w.edge++ // a violation takes an edge ordinal, as in the model
-	if !w.s.continuing() {
-		return true
+// Fail implements model.Emitter: when continuing past violations, it
+// records v and lets the expansion go on; otherwise it keeps v if it is
+// the smallest the worker found in this level, and the expansion stops.
+func (w *worker) Fail(v *model.Violation) bool {
+	key := edgeKey(w.state, v.Edge)
+	if w.s.continuing() {
+		if !w.full {
+			w.found = append(w.found, found{key, v})
+		}
+		return false
 	}
-	if !w.full {
-		w.found = append(w.found, found{edgeKey(w.state, v.Edge), v})
+	if w.violation == nil || key < w.violKey {
+		w.violation, w.violKey = v, key
 	}
-	return false
+	for {
+		cur := w.bound.Load()
+		if w.state >= cur || w.bound.CompareAndSwap(cur, w.state) {
+			break
+		}
+	}
+	w.stopped = true
+	return true
 }
 
 // Successor implements model.Emitter.
-func (w *worker) Successor(node []byte, crash bool) {
-	o := w.edge
-	w.edge++
+func (w *worker) Successor(o uint32, node []byte, crash bool) bool {
 	w.transitions++
 	if crash {
 		w.crashes++
 	}
 	if w.full {
-		return
+		return true
 	}
 	if o > maxOrdinal {
 		w.err = errors.New("a state has more than 2^24 successors: beyond what parent records can number")
-		return
+		return true
 	}
 	// The same node as the previous edge of this state (a crash after a
 	// step that changed nothing) was offered already, with a smaller edge.
 	if bytes.Equal(node, w.prev) {
-		return
+		return false
 	}
 	w.prev = append(w.prev[:0], node...)
 	key := w.s.key(node)
 	if w.s.visited.Has(key) {
-		return
+		return false
 	}
 	e := edgeKey(w.state, o)
 	pair, added, smallest, ok := w.s.level.offer(key, e)
 	if !ok {
 		w.full = true
-		return
+		return true
 	}
 	if added {
 		w.added++
@@ -484,6 +486,7 @@ func (w *worker) Successor(node []byte, crash bool) {
 		b.edges = append(b.edges, e)
 		b.pairs = append(b.pairs, pair)
 	}
+	return false
 }
 
 // barrier forms the next level from the workers' batches: it keeps each
@@ -617,11 +620,11 @@ func (s *search) smallestViolation() *worker {
 	return best
 }
 
-// trace rebuilds the path to edge of state from the parent records and
-// replays it through the executor (Path).
-func (s *search) trace(state uint64, edge uint32) *model.Trace {
+// trace rebuilds the path to the violation v found at edge key from the
+// parent records, replaying it through the executor (see path).
+func (s *search) trace(key uint64, v *model.Violation) *model.Trace {
 	parent := func(st uint64) (uint64, error) { return s.parents.get(st), nil }
-	t, err := Path(s.workers[0].m, parent, edgeKey(state, edge))
+	t, err := path(s.workers[0].m, parent, key, v)
 	if err != nil {
 		// In memory the records are whole: only replay can disagree.
 		return &model.Trace{Steps: []model.Step{{Violation: &model.Violation{Kind: model.KindNondeterminism, Message: err.Error()}}}}

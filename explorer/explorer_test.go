@@ -20,21 +20,23 @@ type naive struct {
 }
 
 type collect struct {
-	succ  [][]byte
-	crash uint64
+	succ      [][]byte
+	crash     uint64
+	violation *model.Violation
 }
 
-func (*collect) Violation(*model.Violation) bool { return true }
+func (c *collect) Fail(v *model.Violation) bool { c.violation = v; return true }
 
-func (c *collect) Successor(node []byte, crash bool) {
+func (c *collect) Successor(_ uint32, node []byte, crash bool) bool {
 	c.succ = append(c.succ, append([]byte(nil), node...))
 	if crash {
 		c.crash++
 	}
+	return false
 }
 
 func runNaive(chk model.Checker) naive {
-	w := chk.NewWorker()
+	w := chk.NewWorker(model.Options{})
 	var r naive
 	inits, v := w.Initial()
 	if v != nil {
@@ -55,8 +57,8 @@ func runNaive(chk model.Checker) naive {
 		var next [][]byte
 		for _, n := range frontier {
 			var c collect
-			if v := w.Expand(n, &c); v != nil {
-				r.violation, r.traceLen = v, depth+1
+			if w.Expand(n, &c); c.violation != nil {
+				r.violation, r.traceLen = c.violation, depth+1
 				return r
 			}
 			r.transitions += uint64(len(c.succ))
@@ -145,7 +147,7 @@ func TestAgainstNaive(t *testing.T) {
 					t.Fatalf("%s: %v", name, err)
 				}
 				if want.violation != nil {
-					if res.Verdict != Violation || res.Violation.Kind != want.violation.Kind || res.Trace.Len() != want.traceLen {
+					if res.Verdict != Violated || res.Violation.Kind != want.violation.Kind || res.Trace.Len() != want.traceLen {
 						t.Fatalf("%s: verdict %s %v, trace %d steps; want violation %s, %d steps",
 							name, res.Verdict, res.Violation, res.Trace.Len(), want.violation.Kind, want.traceLen)
 					}

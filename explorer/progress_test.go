@@ -125,7 +125,7 @@ func TestContinue(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Verdict != explorer.Violation || len(res.Violations) != tc.found || res.States != tc.states || res.Stopped != "" {
+		if res.Verdict != explorer.Violated || len(res.Violations) != tc.found || res.States != tc.states || res.Stopped != "" {
 			t.Errorf("%s: %s with %d violations, %d states, stopped %q; want %d violations, %d states",
 				tc.variant, res.Verdict, len(res.Violations), res.States, res.Stopped, tc.found, tc.states)
 			continue

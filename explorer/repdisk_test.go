@@ -134,7 +134,7 @@ func TestRepdiskVariants(t *testing.T) {
 					}
 					continue
 				}
-				if res.Verdict != Violation {
+				if res.Verdict != Violated {
 					t.Fatalf("verdict %s, want violation", res.Verdict)
 				}
 				if res.Violation.Kind != tc.kind || res.Trace.Len() != tc.length {

@@ -93,7 +93,7 @@ func TestViolationKinds(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.Verdict != explorer.Violation || res.Violation.Kind != tc.kind || res.Trace.Len() != tc.length {
+			if res.Verdict != explorer.Violated || res.Violation.Kind != tc.kind || res.Trace.Len() != tc.length {
 				t.Fatalf("verdict %s violation %v length %d, want %s at %d:\n%s",
 					res.Verdict, res.Violation, res.Trace.Len(), tc.kind, tc.length, res.Trace)
 			}

@@ -178,13 +178,7 @@ func init() {
 				return nil, err
 			}
 			sizes := disk.Sizes{Blocks: p.Blocks, Values: p.Values, OOB: p.OOB}
-			return &model.System[twodisk.State, twodisk.Op, twodisk.Ret, twodisk.API,
-				onedisk.State, onedisk.Op, onedisk.Ret, onedisk.API]{
-				Lower: twodisk.Layer(sizes),
-				Upper: onedisk.Layer(sizes),
-				Impl:  replicated.Impl(v),
-				Abs:   replicated.Abs,
-			}, nil
+			return model.NewSystem(twodisk.Layer(sizes), onedisk.Layer(sizes), replicated.Impl(v), replicated.Abs), nil
 		},
 	})
 }

@@ -88,13 +88,7 @@ func LogSystem(p Params, v wal.Variant) (model.Checker, error) {
 	}
 	low := onedisk.Layer(lower)
 	low.Spec = logOneDisk{onedisk.NewSpec(lower), cfg}
-	return &model.System[onedisk.State, onedisk.Op, onedisk.Ret, onedisk.API,
-		txndisk.State, txndisk.Op, txndisk.Ret, txndisk.API]{
-		Lower: low,
-		Upper: txndisk.Layer(upper),
-		Impl:  wal.Impl(cfg, v),
-		Abs:   wal.Abs(cfg),
-	}, nil
+	return model.NewSystem(low, txndisk.Layer(upper), wal.Impl(cfg, v), wal.Abs(cfg)), nil
 }
 
 // StackSystem returns the end-to-end check of the write-ahead log on the
@@ -112,13 +106,8 @@ func StackSystem(p Params, lv wal.Variant, rv replicated.Variant, upperFirst boo
 	if upperFirst {
 		compose = composeUpperFirst[twodisk.API, onedisk.API, txndisk.API]
 	}
-	return &model.System[twodisk.State, twodisk.Op, twodisk.Ret, twodisk.API,
-		txndisk.State, txndisk.Op, txndisk.Ret, txndisk.API]{
-		Lower: low,
-		Upper: txndisk.Layer(upper),
-		Impl:  compose(replicated.Impl(rv), wal.Impl(cfg, lv)),
-		Abs:   model.ComposeRelations(wal.Abs(cfg), replicated.Abs),
-	}, nil
+	return model.NewSystem(low, txndisk.Layer(upper), compose(replicated.Impl(rv), wal.Impl(cfg, lv)),
+		model.ComposeRelations(wal.Abs(cfg), replicated.Abs)), nil
 }
 
 // composeUpperFirst is model.Compose with the recoveries in the wrong

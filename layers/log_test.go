@@ -177,7 +177,7 @@ func TestBrokenVariants(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.system+"/"+tt.variant, func(t *testing.T) {
 			r := check(t, checkKey{tt.system, params(2, 2, 2), tt.variant, false})
-			if r.Verdict != explorer.Violation {
+			if r.Verdict != explorer.Violated {
 				t.Fatalf("verdict %s, want a violation", r.Verdict)
 			}
 			if r.Violation.Kind != tt.kind || r.Trace.Len() != tt.length {
@@ -238,7 +238,7 @@ func TestRecoverUpperFirstPath(t *testing.T) {
 	if r.Trace == nil {
 		t.Fatalf("verdict %s, want a violation", r.Verdict)
 	}
-	got := r.Violation.Error() + "\n\n" + r.Trace.String()
+	got := r.Violation.Kind + ": " + r.Violation.Message + "\n\n" + r.Trace.String()
 	golden := filepath.Join("testdata", "recover-upper-first.txt")
 	if *update {
 		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
@@ -321,15 +321,15 @@ func TestCompositionTheorem(t *testing.T) {
 			rep, log, stack := v[0], v[1], v[2]
 			switch {
 			case rn.variant == layers.RecoverUpperFirst:
-				if rep != explorer.Verified || log != explorer.Verified || stack != explorer.Violation {
+				if rep != explorer.Verified || log != explorer.Verified || stack != explorer.Violated {
 					t.Errorf("recover-upper-first: modular %s, %s; end to end %s; want verified, verified; violation", rep, log, stack)
 				}
 			case strings.HasPrefix(rn.variant, layers.LogPrefix):
-				if log != explorer.Violation {
+				if log != explorer.Violated {
 					t.Errorf("broken log passes its modular check: %s", log)
 				}
 			case strings.HasPrefix(rn.variant, layers.RepPrefix) && rn.variant != "rep:recover-copy-back":
-				if rep != explorer.Violation {
+				if rep != explorer.Violated {
 					t.Errorf("broken replicated disk passes its modular check: %s", rep)
 				}
 			}
@@ -421,7 +421,7 @@ func TestThreeLayerStack(t *testing.T) {
 			if stack3.Verdict == explorer.Verified && stack3.States != stack2.States {
 				t.Errorf("three layers: %d states, two layers: %d", stack3.States, stack2.States)
 			}
-			if stack3.Verdict == explorer.Violation && stack3.Trace.Len() != stack2.Trace.Len() {
+			if stack3.Verdict == explorer.Violated && stack3.Trace.Len() != stack2.Trace.Len() {
 				t.Errorf("three layers: path of %d, two layers: %d", stack3.Trace.Len(), stack2.Trace.Len())
 			}
 		})

@@ -74,10 +74,19 @@ func (c *choices) next() bool {
 			c.fixed = i + 1
 			c.pos = 0
 			c.step = 0
+			c.diverged = false
 			return true
 		}
 	}
 	return false
+}
+
+// rewind makes the next run replay every choice point of the run just
+// finished: the second of two runs compared for determinism.
+func (c *choices) rewind() {
+	c.fixed = len(c.pick)
+	c.pos = 0
+	c.step = 0
 }
 
 // newFrom returns the first snapshot index that the current run can differ

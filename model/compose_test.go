@@ -22,7 +22,7 @@ func passImpl(name string) Impl[recorder, recorder] {
 }
 
 // TestComposeRecoveryOrder: a stack of any height recovers bottom up
-// (DESIGN.md section 1), however the Compose calls are nested.
+// (Argosy section 4), however the Compose calls are nested.
 func TestComposeRecoveryOrder(t *testing.T) {
 	c, b, a := passImpl("c"), passImpl("b"), passImpl("a")
 	want := []string{"recover c", "recover b", "recover a"}

@@ -51,14 +51,3 @@ func (m CrashMode) crashesInOps() bool { return m != CrashBetweenOps }
 
 // crashesInRecovery reports whether crashes strike during recovery.
 func (m CrashMode) crashesInRecovery() bool { return m == CrashAll }
-
-// SetCrashMode narrows the crashes of chk's search to mode. It fails when
-// chk is not a System (or another Checker with a SetCrashMode method).
-func SetCrashMode(chk Checker, mode CrashMode) error {
-	s, ok := chk.(interface{ SetCrashMode(CrashMode) })
-	if !ok {
-		return fmt.Errorf("this check cannot narrow its crashes to %s", mode)
-	}
-	s.SetCrashMode(mode)
-	return nil
-}

@@ -46,12 +46,14 @@ func TestCrashModeNarrowing(t *testing.T) {
 	}
 }
 
-type plainChecker struct{}
-
-func (plainChecker) NewWorker() Worker { return nil }
-
-func TestSetCrashModeNeedsASystem(t *testing.T) {
-	if err := SetCrashMode(plainChecker{}, CrashNoNested); err == nil {
-		t.Error("SetCrashMode accepted a Checker that cannot narrow its crashes")
+func TestParseDeterminism(t *testing.T) {
+	for _, d := range DeterminismModes {
+		got, err := ParseDeterminism(d.String())
+		if err != nil || got != d {
+			t.Errorf("ParseDeterminism(%q) = %v, %v", d.String(), got, err)
+		}
+	}
+	if _, err := ParseDeterminism("none"); err == nil {
+		t.Error(`ParseDeterminism("none") accepted an unknown mode`)
 	}
 }

@@ -1,11 +1,15 @@
 package model
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+	"sync/atomic"
+)
 
 // Machine is the executor's handle on a lower-layer specification: it owns
 // the lower state, runs each Call as one step of the spec, and records a
 // crash snapshot before every step. A Machine belongs to one worker.
-type Machine[S comparable, Op Operation, Ret Result] struct {
+type Machine[S, Op, Ret comparable] struct {
 	spec  Spec[S, Op, Ret]
 	state S
 	snaps []S // snaps[i] is the state before step keep+i
@@ -17,10 +21,16 @@ type Machine[S comparable, Op Operation, Ret Result] struct {
 	// under test is not deterministic.
 	ops, prev []Op
 	same      int
+	// rets, when recording, are the results of the run's steps.
+	recording bool
+	rets      []Ret
 	// calls, when tracing, records every step of the run for paths.
 	tracing bool
 	calls   []Call
-	_       [64]byte // keep workers' machines off each other's cache lines
+	// active is set while a procedure runs; stray records a call that
+	// arrived while none did (from a goroutine layer code left behind).
+	active, stray atomic.Bool
+	_             [64]byte // keep workers' machines off each other's cache lines
 }
 
 // Call is one primitive step of a run, as a person reads it in a path.
@@ -28,6 +38,9 @@ type Call struct {
 	Op    string `json:"op"`
 	Ret   string `json:"ret"`
 	State string `json:"state"` // lower state after the step
+	// Repeat, when above 1, is the number of identical consecutive steps
+	// this one stands for (a procedure looping until the step limit).
+	Repeat int `json:"repeat,omitempty"`
 }
 
 // stepLimitError is panicked by a Machine whose run exceeds the step limit.
@@ -37,7 +50,7 @@ func (e stepLimitError) Error() string {
 	return fmt.Sprintf("procedure exceeded the step limit of %d primitive operations", e.limit)
 }
 
-func newMachine[S comparable, Op Operation, Ret Result](spec Spec[S, Op, Ret], ch *choices, limit int) *Machine[S, Op, Ret] {
+func newMachine[S, Op, Ret comparable](spec Spec[S, Op, Ret], ch *choices, limit int) *Machine[S, Op, Ret] {
 	return &Machine[S, Op, Ret]{spec: spec, ch: ch, limit: limit}
 }
 
@@ -49,12 +62,28 @@ func (m *Machine[S, Op, Ret]) start(s *S, same, keep int) {
 	m.state = *s
 	m.snaps = m.snaps[:0]
 	m.calls = m.calls[:0]
+	m.rets = m.rets[:0]
 	m.prev, m.ops = m.ops, m.prev[:0]
 	m.same, m.keep = same, keep
+	m.active.Store(true)
 }
+
+// startProbe begins a run from s that keeps no snapshots: the first of two
+// runs compared for determinism.
+func (m *Machine[S, Op, Ret]) startProbe(s *S, same int) {
+	m.start(s, same, math.MaxInt)
+}
+
+// end marks the end of a run: calls from now on are stray.
+func (m *Machine[S, Op, Ret]) end() { m.active.Store(false) }
 
 // Call runs op as one step of the lower specification.
 func (m *Machine[S, Op, Ret]) Call(op Op) Ret {
+	if !m.active.Load() {
+		m.stray.Store(true)
+		var zero Ret
+		return zero
+	}
 	k := len(m.ops)
 	if k >= m.limit {
 		panic(stepLimitError{m.limit})
@@ -68,8 +97,11 @@ func (m *Machine[S, Op, Ret]) Call(op Op) Ret {
 	m.ops = append(m.ops, op)
 	m.ch.step = int32(k)
 	r := m.spec.Step(&m.state, op, m.ch)
+	if m.recording {
+		m.rets = append(m.rets, r)
+	}
 	if m.tracing {
-		m.calls = append(m.calls, Call{Op: op.String(), Ret: r.String(), State: m.spec.Format(&m.state)})
+		m.calls = append(m.calls, Call{Op: show(op), Ret: show(r), State: m.spec.Format(&m.state)})
 	}
 	return r
 }
@@ -84,4 +116,21 @@ func (m *Machine[S, Op, Ret]) snapshot(k int) *S {
 		return &m.state
 	}
 	return &m.snaps[k-m.keep]
+}
+
+// collapse returns calls with runs of identical consecutive calls merged
+// into one with its Repeat count.
+func collapse(calls []Call) []Call {
+	var out []Call
+	for _, c := range calls {
+		if n := len(out); n > 0 {
+			last := &out[n-1]
+			if last.Op == c.Op && last.Ret == c.Ret && last.State == c.State {
+				last.Repeat = max(last.Repeat, 1) + 1
+				continue
+			}
+		}
+		out = append(out, c)
+	}
+	return out
 }

@@ -10,10 +10,11 @@ import (
 // but without the explorer's search or node graph. It is what the relation
 // oracle (package relations) decides recovery refinement from.
 //
-// States are canonical encodings held in strings; results are their String
-// forms, which the Semantics checks are distinct for distinct results. It
-// always describes the full semantics: a System's Crashes narrowing applies
-// to the explorer only. A Semantics is not safe for concurrent use.
+// States are canonical encodings held in strings; results are their
+// printed forms, which the Semantics checks are distinct for distinct
+// results. It always describes the full semantics: narrowing the crashes
+// (Options.Crashes) applies to the explorer only. A Semantics is not safe
+// for concurrent use.
 type Semantics interface {
 	// LowerInit and UpperInit return the initial states of the two layers.
 	LowerInit() []string
@@ -23,13 +24,13 @@ type Semantics interface {
 	Ops() []string
 	// Exec runs operation op's procedure from lower state c over every
 	// choice of the lower layer and returns every run.
-	Exec(op int, c string) []Run
+	Exec(op int, c string) []Execution
 	// RecoveryStages returns the number of parts of the recovery
 	// procedure: one for a single layer, one per layer for a stack.
 	RecoveryStages() int
 	// Recover runs the recovery procedure from c, every run of it; stage
 	// -1 is the whole procedure, stage i its i-th part alone.
-	Recover(stage int, c string) []Run
+	Recover(stage int, c string) []Execution
 	// LowerCrash and UpperCrash return the crash relations' outcomes.
 	LowerCrash(c string) []string
 	UpperCrash(a string) []string
@@ -46,8 +47,9 @@ type Semantics interface {
 	FormatUpper(a string) string
 }
 
-// Run is one run of a procedure, for one sequence of lower-layer choices.
-type Run struct {
+// Execution is one run of a procedure, for one sequence of lower-layer
+// choices.
+type Execution struct {
 	// Ret is the result of a completed operation ("" for recovery).
 	Ret string
 	// Snapshots are the lower states before each primitive step, then the
@@ -59,7 +61,7 @@ type Run struct {
 }
 
 // Final returns the state the run ended in.
-func (r *Run) Final() string { return r.Snapshots[len(r.Snapshots)-1] }
+func (r *Execution) Final() string { return r.Snapshots[len(r.Snapshots)-1] }
 
 // Outcome is one element of a step relation: a result and a state.
 type Outcome struct {
@@ -79,20 +81,15 @@ func SemanticsOf(chk Checker) (Semantics, bool) {
 
 // Semantics returns a new type-erased view of s.
 func (s *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Semantics() Semantics {
-	limit := s.StepLimit
-	if limit <= 0 {
-		limit = DefaultStepLimit
-	}
 	sem := &semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]{sys: s, ops: s.Upper.Spec.Ops(), rets: map[string]ARet{}}
-	sem.m = newMachine(s.Lower.Spec, &sem.ch, limit)
+	sem.m = newMachine(s.Lower.Spec, &sem.ch, s.stepLimit())
 	inst := s.Impl(s.Lower.Handle(sem.m))
 	sem.inst = inst
-	sem.stages = inst.RecoveryStages()
+	sem.stages = inst.recoveryStages()
 	return sem
 }
 
-type semantics[CS comparable, COp Operation, CRet Result, CAPI any,
-	AS comparable, AOp Operation, ARet Result, AAPI any] struct {
+type semantics[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI any] struct {
 	sys    *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]
 	ops    []AOp
 	m      *Machine[CS, COp, CRet]
@@ -128,7 +125,7 @@ func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) encUpper(a *AS) st
 
 // ret names r, checking that no other result has the same name.
 func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) ret(r ARet) string {
-	name := r.String()
+	name := show(r)
 	if old, ok := s.rets[name]; ok && old != r {
 		panic(fmt.Sprintf("model: distinct results %#v and %#v print the same, %q", old, r, name))
 	}
@@ -155,12 +152,12 @@ func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) UpperInit() []stri
 func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Ops() []string {
 	out := make([]string, len(s.ops))
 	for i, op := range s.ops {
-		out[i] = op.String()
+		out[i] = show(op)
 	}
 	return out
 }
 
-func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Exec(op int, c string) []Run {
+func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Exec(op int, c string) []Execution {
 	return s.runs(c, func() string { return s.ret(s.sys.Upper.Dispatch(s.inst.API, s.ops[op])) })
 }
 
@@ -168,7 +165,7 @@ func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) RecoveryStages() i
 	return len(s.stages)
 }
 
-func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Recover(stage int, c string) []Run {
+func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Recover(stage int, c string) []Execution {
 	proc := s.inst.Recover
 	if stage >= 0 {
 		proc = s.stages[stage]
@@ -177,18 +174,22 @@ func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Recover(stage int,
 }
 
 // runs runs proc from c over every sequence of lower-layer choices.
-func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runs(c string, proc func() string) []Run {
+func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runs(c string, proc func() string) []Execution {
 	start := s.lower(c)
-	var out []Run
+	var out []Execution
 	s.ch.reset()
 	for {
 		s.m.start(&start, s.ch.newFrom(), 0)
 		ret, fault := s.call(proc)
+		s.m.end()
 		s.ch.finish()
+		if fault == nil && s.m.stray.Swap(false) {
+			fault = &Violation{Kind: KindNondeterminism, Message: "a call reached the lower layer while no procedure was running: layer code calls it from a goroutine that outlives its procedure"}
+		}
 		if fault == nil && s.ch.diverged {
 			fault = &Violation{Kind: KindNondeterminism, Message: "replaying the procedure with the same lower-layer choices took a different course: the layer code is not deterministic"}
 		}
-		r := Run{Ret: ret, Fault: fault}
+		r := Execution{Ret: ret, Fault: fault}
 		for k := 0; k <= s.m.steps(); k++ {
 			r.Snapshots = append(r.Snapshots, s.encLower(s.m.snapshot(k)))
 		}

@@ -2,31 +2,21 @@ package model
 
 import "fmt"
 
-// Result is what an operation returns: comparable, so that a run's result
-// can be matched against the specification's, and printable for paths.
-type Result interface {
-	comparable
-	fmt.Stringer
-}
-
-// Operation is an operation of a layer: comparable, so that a replay can
-// be checked against the run it repeats, and printable for paths.
-type Operation interface {
-	comparable
-	fmt.Stringer
-}
-
 // Spec is a layer specification: states of type S, operations Op with a
 // nondeterministic step relation, a crash relation and initial states.
 //
 // States are comparable values (arrays and small structs) copied by
 // assignment. Their encoding is canonical: two states are equal exactly when
-// their encodings are equal.
-type Spec[S comparable, Op Operation, Ret Result] interface {
+// their encodings are equal. Operations and results are comparable too, so
+// that a run can be compared with its replay and a result with the
+// specification's; paths print them with their String method when they
+// have one, and with fmt's %v otherwise.
+type Spec[S, Op, Ret comparable] interface {
 	// Init returns the initial states.
 	Init() []S
 	// Ops returns the operation alphabet explored when this layer is the
 	// upper layer of a check: every operation with every argument in range.
+	// A layer used only below another needs none.
 	Ops() []Op
 	// Step applies op to *s, asking c to resolve nondeterminism, and returns
 	// the operation's result. Every sequence of answers is one element of the
@@ -38,7 +28,7 @@ type Spec[S comparable, Op Operation, Ret Result] interface {
 	// AppendEncode appends the canonical encoding of *s to dst.
 	AppendEncode(dst []byte, s *S) []byte
 	// Decode reads one encoded state from the front of src into *s and
-	// returns the number of bytes read.
+	// returns the number of bytes read: exactly those AppendEncode wrote.
 	Decode(src []byte, s *S) (int, error)
 	// Format renders *s for a person.
 	Format(s *S) string
@@ -46,22 +36,41 @@ type Spec[S comparable, Op Operation, Ret Result] interface {
 
 // Caller is the executor's side of a handle: one primitive operation on the
 // lower layer. Layer packages wrap a Caller into their typed Go interface.
-type Caller[Op any, Ret any] interface {
+type Caller[Op, Ret any] interface {
 	Call(op Op) Ret
 }
 
-// Layer is a specification with its Go interface API: Handle turns a Caller
-// into an API (each method one Call), and Dispatch invokes an operation on
-// any API, implementation or handle.
-type Layer[S comparable, Op Operation, Ret Result, API any] struct {
+// Layer is a specification with its Go interface API.
+//
+// A layer plays one or both of two roles in a check. Below an
+// implementation (System.Lower) it needs Handle, which turns the
+// executor's Caller into the API the implementation calls; its Spec's Ops
+// are not used. Above an implementation (System.Upper) it needs Dispatch,
+// which runs each operation of its Spec's Ops through the implementation's
+// API. System.Validate says which is missing.
+type Layer[S, Op, Ret comparable, API any] struct {
 	// Name names the layer in paths and listings.
 	Name string
 	// Spec is the layer's specification.
 	Spec Spec[S, Op, Ret]
-	// Handle builds the API on a Caller.
+	// Handle builds the API on a Caller (needed below an implementation).
 	Handle func(Caller[Op, Ret]) API
-	// Dispatch runs op through api and returns its result.
+	// Dispatch runs op through api and returns its result (needed above an
+	// implementation).
 	Dispatch func(api API, op Op) Ret
+}
+
+// NewLayer returns spec as a layer whose Go interface is the Caller
+// itself: implementations below it call lower.Call(op), and an
+// implementation of it is any value with a method Call(op Op) Ret. Handle
+// and Dispatch need no code.
+func NewLayer[S, Op, Ret comparable](name string, spec Spec[S, Op, Ret]) Layer[S, Op, Ret, Caller[Op, Ret]] {
+	return Layer[S, Op, Ret, Caller[Op, Ret]]{
+		Name:     name,
+		Spec:     spec,
+		Handle:   func(c Caller[Op, Ret]) Caller[Op, Ret] { return c },
+		Dispatch: func(api Caller[Op, Ret], op Op) Ret { return api.Call(op) },
+	}
 }
 
 // Instance is an implementation bound to its lower layer: the upper layer's
@@ -71,17 +80,17 @@ type Instance[U any] struct {
 	API U
 	// Recover is the recovery procedure, run after every crash.
 	Recover func()
-	// Stages, when set, are the parts of a composed recovery in the order
-	// Recover runs them, the bottom layer's first (see Compose); nil means
-	// one stage, Recover itself. Only the relation oracle looks at them.
-	Stages []func()
+	// stages are the parts of a composed recovery in the order Recover
+	// runs them, the bottom layer's first (see Compose); nil means one
+	// stage, Recover itself. Only the relation oracle looks at them,
+	// through Semantics.
+	stages []func()
 }
 
-// RecoveryStages returns the parts of in's recovery in order: in.Stages, or
-// in.Recover alone.
-func (in Instance[U]) RecoveryStages() []func() {
-	if in.Stages != nil {
-		return in.Stages
+// recoveryStages returns the parts of in's recovery in order.
+func (in Instance[U]) recoveryStages() []func() {
+	if in.stages != nil {
+		return in.stages
 	}
 	return []func(){in.Recover}
 }
@@ -89,7 +98,8 @@ func (in Instance[U]) RecoveryStages() []func() {
 // Impl is an implementation of an upper layer (interface U) on a lower layer
 // (interface L). Implementation code keeps no state of its own between
 // calls: everything it needs after a crash lives in the lower layer. It
-// must be deterministic: no globals, time, randomness or map iteration.
+// must be deterministic: no globals, time, randomness, map iteration or
+// goroutines that call the lower layer (see Determinism).
 type Impl[L, U any] func(lower L) Instance[U]
 
 // Compose stacks upper (A on B) on lower (B on C) into an implementation of
@@ -105,7 +115,7 @@ func Compose[C, B, A any](lower Impl[C, B], upper Impl[B, A]) Impl[C, A] {
 				b.Recover()
 				a.Recover()
 			},
-			Stages: append(append([]func(){}, b.RecoveryStages()...), a.RecoveryStages()...),
+			stages: append(append([]func(){}, b.recoveryStages()...), a.recoveryStages()...),
 		}
 	}
 }
@@ -113,7 +123,9 @@ func Compose[C, B, A any](lower Impl[C, B], upper Impl[B, A]) Impl[C, A] {
 // Relation is an abstraction relation between upper states A and lower
 // states C, given as a partial function: R(a, c) holds exactly when
 // Abs(c) returns (a, true). Both relations of Argosy's example are of this
-// form, and composition stays a function (ComposeRelations).
+// form, and composition stays a function (ComposeRelations). A relation
+// that is not a function (several abstract states for one lower state)
+// cannot be written this way.
 type Relation[A, C any] func(c *C) (A, bool)
 
 // ComposeRelations returns R2 ;; R1: R(a, c) holds when some b has
@@ -127,4 +139,13 @@ func ComposeRelations[A, B, C any](upper Relation[A, B], lower Relation[B, C]) R
 		}
 		return upper(&b)
 	}
+}
+
+// show renders an operation or a result for a path: its String method when
+// it has one, fmt's %v otherwise.
+func show(x any) string {
+	if s, ok := x.(fmt.Stringer); ok {
+		return s.String()
+	}
+	return fmt.Sprintf("%v", x)
 }

@@ -34,7 +34,8 @@ type Step struct {
 	// Choices are the lower layer's nondeterministic choices of the run
 	// (disk failures, out-of-bounds values), by alternative index.
 	Choices []int `json:"choices,omitempty"`
-	// Calls are the primitive steps that ran, up to the crash for a crash.
+	// Calls are the primitive steps that ran, up to the crash for a crash;
+	// identical consecutive steps are one Call with a Repeat count.
 	Calls []Call `json:"calls,omitempty"`
 	// CrashAfter is the number of primitive steps before a crash during a
 	// procedure, of Total steps the run had.
@@ -79,8 +80,14 @@ func (t *Trace) WriteText(w io.Writer) {
 			fmt.Fprintf(w, "start\n")
 		} else {
 			fmt.Fprintf(w, "%d. %s\n", i, s.headline())
-			for j, c := range s.Calls {
-				fmt.Fprintf(w, "     %2d  %-28s -> %-8s %s\n", j+1, c.Op, c.Ret, c.State)
+			n := 1
+			for _, c := range s.Calls {
+				num, op := fmt.Sprint(n), c.Op
+				if c.Repeat > 1 {
+					num, op = fmt.Sprintf("%d-%d", n, n+c.Repeat-1), fmt.Sprintf("%s x%d", c.Op, c.Repeat)
+				}
+				fmt.Fprintf(w, "     %2s  %-28s -> %-8s %s\n", num, op, c.Ret, c.State)
+				n += max(c.Repeat, 1)
 			}
 			if s.Kind == StepCrashInOp || s.Kind == StepCrashInRecovery {
 				fmt.Fprintf(w, "         crash\n")

@@ -15,7 +15,7 @@ type Proc struct {
 // RunsOf returns the procedure whose runs from each state are runs(s),
 // with the lower layer's crash relation crash. A run with a fault has no
 // completed outcome, and its faults are passed to fault (which may be nil).
-func RunsOf(runs func(s string) []model.Run, crash Rel, fault func(from string, v *model.Violation)) Proc {
+func RunsOf(runs func(s string) []model.Execution, crash Rel, fault func(from string, v *model.Violation)) Proc {
 	runs = memoRuns(runs)
 	exec := func(s string) []Out {
 		var out []Out
@@ -42,9 +42,9 @@ func RunsOf(runs func(s string) []model.Run, crash Rel, fault func(from string, 
 	return Proc{Exec: Memo(exec), ExecCrash: Memo(Then(prefixes, crash))}
 }
 
-func memoRuns(runs func(s string) []model.Run) func(s string) []model.Run {
-	m := map[string][]model.Run{}
-	return func(s string) []model.Run {
+func memoRuns(runs func(s string) []model.Execution) func(s string) []model.Execution {
+	m := map[string][]model.Execution{}
+	return func(s string) []model.Execution {
 		if rs, ok := m[s]; ok {
 			return rs
 		}

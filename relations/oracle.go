@@ -34,7 +34,7 @@ func (v Verdict) String() string {
 	if v.Verified {
 		return fmt.Sprintf("verified states=%d", v.States)
 	}
-	return fmt.Sprintf("violation states=%d %s", v.States, v.Violation.Error())
+	return fmt.Sprintf("violation states=%d %s", v.States, v.Violation.Kind+": "+v.Violation.Message)
 }
 
 // oracle holds the relations of one check.
@@ -167,7 +167,7 @@ func (o *oracle) build() {
 		}
 	}
 	for i := range o.names {
-		o.ops = append(o.ops, RunsOf(func(c string) []model.Run { return sem.Exec(i, c) }, o.crashC, fault))
+		o.ops = append(o.ops, RunsOf(func(c string) []model.Execution { return sem.Exec(i, c) }, o.crashC, fault))
 		o.stepA = append(o.stepA, Memo(func(a string) []Out {
 			var out []Out
 			for _, s := range sem.UpperStep(i, a) {
@@ -177,7 +177,7 @@ func (o *oracle) build() {
 		}))
 	}
 	stage := func(k int) Proc {
-		return RunsOf(func(c string) []model.Run { return sem.Recover(k, c) }, o.crashC, fault)
+		return RunsOf(func(c string) []model.Execution { return sem.Recover(k, c) }, o.crashC, fault)
 	}
 	var rec Proc
 	if o.opts.Staged {

@@ -62,8 +62,8 @@ func smallParams(t *testing.T, sys *layers.System) []layers.Params {
 // idleStates counts the distinct Idle nodes of chk's state graph by a
 // naive search over its Worker, without the explorer: the lower states at
 // operation boundaries, which the oracle counts too.
-func idleStates(t *testing.T, chk model.Checker) int {
-	w := chk.NewWorker()
+func idleStates(t *testing.T, chk model.Checker, mode model.CrashMode) int {
+	w := chk.NewWorker(model.Options{Crashes: mode})
 	inits, v := w.Initial()
 	if v != nil {
 		t.Fatalf("initial violation: %v", v)
@@ -86,9 +86,7 @@ func idleStates(t *testing.T, chk model.Checker) int {
 		if !w.View([]byte(n)).Recovering {
 			idle++
 		}
-		if v := w.Expand([]byte(n), emitFunc(func(s []byte, _ bool) { add(s) })); v != nil {
-			t.Fatalf("violation in a correct system: %v", v)
-		}
+		w.Expand([]byte(n), emitter{t, func(s []byte) { add(s) }})
 	}
 	return idle
 }
@@ -103,15 +101,23 @@ func paramString(sys *layers.System, p layers.Params) string {
 	return strings.Join(parts, ",")
 }
 
-type emitFunc func([]byte, bool)
+// emitter passes every successor to add, and fails the test on a
+// violation.
+type emitter struct {
+	t   *testing.T
+	add func([]byte)
+}
 
-func (f emitFunc) Successor(n []byte, crash bool) { f(n, crash) }
+func (e emitter) Successor(_ uint32, n []byte, _ bool) bool { e.add(n); return false }
 
-func (emitFunc) Violation(*model.Violation) bool { return true }
+func (e emitter) Fail(v *model.Violation) bool {
+	e.t.Fatalf("violation in a correct system: %s: %s", v.Kind, v.Message)
+	return true
+}
 
-func explore(t *testing.T, chk model.Checker) *explorer.Result {
+func explore(t *testing.T, chk model.Checker, mode model.CrashMode) *explorer.Result {
 	t.Helper()
-	res, err := explorer.Run(context.Background(), chk, explorer.Config{Workers: 2})
+	res, err := explorer.Run(context.Background(), chk, explorer.Config{Workers: 2, Crashes: mode})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,15 +145,12 @@ func TestOracleAgreesWithExplorer(t *testing.T) {
 						if err != nil {
 							t.Fatal(err)
 						}
-						if err := model.SetCrashMode(chk, mode); err != nil {
-							t.Fatal(err)
-						}
 						sem, ok := model.SemanticsOf(chk)
 						if !ok {
 							t.Fatalf("%s has no Semantics", sys.Name)
 						}
 						got := relations.Check(sem, relations.Options{Crashes: mode})
-						res := explore(t, chk)
+						res := explore(t, chk, mode)
 						if got.Verified != (res.Verdict == explorer.Verified) {
 							t.Fatalf("oracle: %v; explorer: %s %v", got, res.Verdict, res.Violation)
 						}
@@ -163,7 +166,7 @@ func TestOracleAgreesWithExplorer(t *testing.T) {
 							}
 						}
 						if got.Verified {
-							if n := idleStates(t, chk); got.States != n {
+							if n := idleStates(t, chk, mode); got.States != n {
 								t.Errorf("oracle reached %d lower states, the graph has %d Idle nodes", got.States, n)
 							}
 						}
@@ -203,11 +206,8 @@ func TestNarrowedCrashesMissBugs(t *testing.T) {
 			}
 			for _, mode := range model.CrashModes {
 				chk := tt.chk()
-				if err := model.SetCrashMode(chk, mode); err != nil {
-					t.Fatal(err)
-				}
-				res := explore(t, chk)
-				if caught := res.Verdict == explorer.Violation; caught != tt.catches[mode] {
+				res := explore(t, chk, mode)
+				if caught := res.Verdict == explorer.Violated; caught != tt.catches[mode] {
 					t.Errorf("--crashes %s: explorer verdict %s, want caught=%v", mode, res.Verdict, tt.catches[mode])
 				}
 				sem, _ := model.SemanticsOf(chk)
@@ -308,11 +308,11 @@ func TestFaultsAgree(t *testing.T) {
 			sys := repdiskWith(tt.rec, p)
 			sys.StepLimit = 20
 			got := relations.Check(sys.Semantics(), relations.Options{})
-			res := explore(t, sys)
+			res := explore(t, sys, model.CrashAll)
 			if got.Verified || got.Violation.Kind != tt.kind {
 				t.Errorf("oracle: %v, want a %s violation", got, tt.kind)
 			}
-			if res.Verdict != explorer.Violation || res.Violation.Kind != tt.kind {
+			if res.Verdict != explorer.Violated || res.Violation.Kind != tt.kind {
 				t.Errorf("explorer: %s %v, want a %s violation", res.Verdict, res.Violation, tt.kind)
 			}
 		})

@@ -84,7 +84,7 @@ func TestStackRecovery(t *testing.T) {
 		// leaves, some with the disks differing.
 		var crashed []relations.Rel
 		for i := range sem.Ops() {
-			crashed = append(crashed, relations.RunsOf(func(c string) []model.Run { return sem.Exec(i, c) }, crash, nil).ExecCrash)
+			crashed = append(crashed, relations.RunsOf(func(c string) []model.Execution { return sem.Exec(i, c) }, crash, nil).ExecCrash)
 		}
 		reach := relations.Reachable(sem, relations.Options{})
 		var domain []string
@@ -97,7 +97,7 @@ func TestStackRecovery(t *testing.T) {
 			t.Fatalf("only %d crash states from %d reachable states", len(domain), len(reach))
 		}
 		stage := func(k int) relations.Proc {
-			return relations.RunsOf(func(c string) []model.Run { return sem.Recover(k, c) }, crash, nil)
+			return relations.RunsOf(func(c string) []model.Execution { return sem.Recover(k, c) }, crash, nil)
 		}
 		whole := relations.ExecRecover(stage(-1))
 		staged := relations.StackRecover(stage(0), stage(1))
@@ -115,7 +115,7 @@ func TestStackRecovery(t *testing.T) {
 		byStage := relations.Check(stack(broken).Semantics(), relations.Options{Staged: true})
 		lower := relations.Check(repLayer().Semantics(), relations.Options{})
 		upper := relations.Check(scrubLayer(broken).Semantics(), relations.Options{})
-		res := explore(t, stack(broken))
+		res := explore(t, stack(broken), model.CrashAll)
 		t.Logf("broken=%v: end to end %v; staged %v; lower %v; upper %v; explorer %s", broken, end, byStage, lower, upper, res.Verdict)
 		if end.Verified == broken || byStage.Verified == broken || !lower.Verified || upper.Verified == broken {
 			t.Errorf("broken=%v: end to end %v; staged %v; lower %v; upper %v", broken, end, byStage, lower, upper)

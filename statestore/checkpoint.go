@@ -68,3 +68,24 @@ type Saved struct {
 	Transitions, CrashPoints uint64
 	Elapsed                  time.Duration
 }
+
+// Outcome is the stored form of a finished search: its verdict, figures
+// and violations, from which explorer.Restore rebuilds the search's
+// result.
+type Outcome struct {
+	Verdict, Stopped                 string
+	States, Transitions, CrashPoints uint64
+	Depth                            int
+	Elapsed                          time.Duration
+	MemoryBytes, LevelBytes          uint64
+	Collision                        float64
+	Violations                       []ViolationRecord
+}
+
+// ViolationRecord is a stored violation: the failed check and the key of
+// its violating edge, in the parent records' terms (an opaque number
+// outside the explorer).
+type ViolationRecord struct {
+	Kind, Message, Where string
+	Edge                 uint64
+}

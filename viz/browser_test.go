@@ -107,7 +107,7 @@ func screenshotPage(t *testing.T) viz.Page {
 		t.Fatal(err)
 	}
 	res, err := explorer.Run(context.Background(), chk, explorer.Config{Workers: 2})
-	if err != nil || res.Verdict != explorer.Violation {
+	if err != nil || res.Verdict != explorer.Violated {
 		t.Fatalf("%s %s: %v %v", name, variant, res, err)
 	}
 	ce := res.Violations[0]

@@ -25,7 +25,7 @@ func page(t *testing.T, variant string, cont int) viz.Page {
 		t.Fatal(err)
 	}
 	res, err := explorer.Run(context.Background(), chk, explorer.Config{Workers: 1, Continue: cont})
-	if err != nil || res.Verdict != explorer.Violation {
+	if err != nil || res.Verdict != explorer.Violated {
 		t.Fatalf("%s: %v %v", variant, res, err)
 	}
 	p := viz.Page{Title: "repdisk " + variant, Subtitle: "blocks=3 values=2"}

@@ -123,10 +123,7 @@ func runCheck(cmd *cobra.Command, name string, f checkFlags) error {
 	if err != nil {
 		return usageError{err}
 	}
-	if err := setCrashes(chk, name, crashes); err != nil {
-		return err
-	}
-	cfg := explorer.Config{Workers: f.workers, Exact: f.exact, MaxDepth: f.maxDepth, MaxStates: f.maxStates, MemoryBytes: f.memoryBytes}
+	cfg := explorer.Config{Workers: f.workers, Exact: f.exact, MaxDepth: f.maxDepth, MaxStates: f.maxStates, MemoryBytes: f.memoryBytes, Crashes: crashes}
 	res, err := f.out.explore(ctx, cmd, "", chk, cfg)
 	if err != nil {
 		return err
@@ -151,18 +148,10 @@ func runCheck(cmd *cobra.Command, name string, f checkFlags) error {
 
 func verdictExit(v explorer.Verdict) error {
 	switch v {
-	case explorer.Violation:
+	case explorer.Violated:
 		return exitError{exitViolation}
 	case explorer.Incomplete:
 		return exitError{exitIncomplete}
-	}
-	return nil
-}
-
-// setCrashes narrows chk's crashes to mode (see --crashes).
-func setCrashes(chk model.Checker, name string, mode model.CrashMode) error {
-	if err := model.SetCrashMode(chk, mode); err != nil {
-		return usageError{fmt.Errorf("--crashes: %s: %v", name, err)}
 	}
 	return nil
 }

@@ -63,7 +63,7 @@ func junitName(r *report) string {
 func checkCase(r *report) junitCase {
 	c := junitCase{Name: junitName(r), Classname: "argocheck." + r.System, Time: r.Seconds, SystemOut: summaryText(r)}
 	switch r.Verdict {
-	case explorer.Violation:
+	case explorer.Violated:
 		v := r.Violation
 		c.Failure = &junitMessage{Message: fmt.Sprintf("violation (%s): %s", v.Kind, v.Message), Type: v.Kind, Text: summaryText(r)}
 	case explorer.Incomplete:

@@ -26,7 +26,7 @@ type modularReport struct {
 // worse reports whether verdict a is worse than b: a violation is worse
 // than an incomplete search, which is worse than a verified one.
 func worse(a, b explorer.Verdict) bool {
-	rank := map[explorer.Verdict]int{explorer.Verified: 0, explorer.Incomplete: 1, explorer.Violation: 2}
+	rank := map[explorer.Verdict]int{explorer.Verified: 0, explorer.Incomplete: 1, explorer.Violated: 2}
 	return rank[a] > rank[b]
 }
 
@@ -44,7 +44,7 @@ func runModular(ctx context.Context, cmd *cobra.Command, sys *layers.System, p l
 		variant = "correct"
 	}
 	mr := &modularReport{System: sys.Name, Variant: variant, Modular: true, Verdict: explorer.Verified}
-	cfg := explorer.Config{Workers: f.workers, Exact: f.exact, MaxDepth: f.maxDepth, MaxStates: f.maxStates, MemoryBytes: f.memoryBytes}
+	cfg := explorer.Config{Workers: f.workers, Exact: f.exact, MaxDepth: f.maxDepth, MaxStates: f.maxStates, MemoryBytes: f.memoryBytes, Crashes: f.crashMode}
 	for _, part := range parts {
 		psys, err := layers.Lookup(part.System)
 		if err != nil {
@@ -53,9 +53,6 @@ func runModular(ctx context.Context, cmd *cobra.Command, sys *layers.System, p l
 		chk, err := psys.Build(part.Params, part.Variant)
 		if err != nil {
 			return usageError{err}
-		}
-		if err := setCrashes(chk, part.System, f.crashMode); err != nil {
-			return err
 		}
 		res, err := f.out.explore(ctx, cmd, part.System, chk, cfg)
 		if err != nil {

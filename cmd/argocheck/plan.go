@@ -117,7 +117,7 @@ func (c *planCheck) set(key, val string) error {
 	switch key {
 	case "expect":
 		switch v := explorer.Verdict(val); v {
-		case explorer.Verified, explorer.Violation, explorer.Incomplete:
+		case explorer.Verified, explorer.Violated, explorer.Incomplete:
 			c.expected = v
 		default:
 			return fmt.Errorf("%q is not verified, violation or incomplete", val)

@@ -38,7 +38,7 @@ func TestNightlyPlanCoversCatalogue(t *testing.T) {
 				correct = v.Correct
 			}
 		}
-		want := explorer.Violation
+		want := explorer.Violated
 		if correct {
 			want = explorer.Verified
 		}

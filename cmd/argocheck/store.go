@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,7 +12,6 @@ import (
 	"slices"
 	"strconv"
 	"syscall"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -94,15 +94,18 @@ func storedCheck(st *persist.Store) (*layers.System, layers.Params, model.Checke
 		return nil, p, nil, fmt.Errorf("%s: the stored run: %v", st.Dir(), err)
 	}
 	if run.Crash != "" {
-		mode, err := model.ParseCrashMode(run.Crash)
-		if err == nil {
-			err = model.SetCrashMode(chk, mode)
-		}
-		if err != nil {
+		if _, err := model.ParseCrashMode(run.Crash); err != nil {
 			return nil, p, nil, fmt.Errorf("%s: the stored run's crash mode: %v", st.Dir(), err)
 		}
 	}
 	return sys, p, chk, nil
+}
+
+// storedCrashes returns the crash mode of a stored run that storedCheck
+// accepted.
+func storedCrashes(st *persist.Store) model.CrashMode {
+	mode, _ := model.ParseCrashMode(cmp.Or(st.Run().Crash, model.CrashAll.String()))
+	return mode
 }
 
 // runCheckStored is check --store: a new persistent run.
@@ -119,9 +122,6 @@ func runCheckStored(cmd *cobra.Command, name string, sys *layers.System, p layer
 	if err != nil {
 		return usageError{err}
 	}
-	if err := setCrashes(chk, name, f.crashMode); err != nil {
-		return err
-	}
 	run := persist.Run{System: sys.Name, Variant: f.variant, Params: runParams(sys, p)}
 	if f.crashMode != model.CrashAll {
 		run.Crash = f.crashMode.String()
@@ -130,7 +130,7 @@ func runCheckStored(cmd *cobra.Command, name string, sys *layers.System, p layer
 	if err != nil {
 		return usageError{err}
 	}
-	cfg := explorer.Config{Workers: f.workers, MaxDepth: f.maxDepth, MaxStates: f.maxStates, MemoryBytes: f.memoryBytes}
+	cfg := explorer.Config{Workers: f.workers, MaxDepth: f.maxDepth, MaxStates: f.maxStates, MemoryBytes: f.memoryBytes, Crashes: f.crashMode}
 	return explore(cmd, st, sys, p, chk, cfg, &f.out, f.json)
 }
 
@@ -143,7 +143,7 @@ func explore(cmd *cobra.Command, st *persist.Store, sys *layers.System, p layers
 	cfg.Checkpoint = st
 	res, err := out.explore(ctx, cmd, "", chk, cfg)
 	if err == nil && res.Verdict != explorer.Incomplete {
-		err = st.Finish(outcome(res))
+		err = st.Finish(res.Outcome())
 	}
 	if cerr := st.Close(); err == nil {
 		err = cerr
@@ -259,7 +259,7 @@ func runResume(cmd *cobra.Command, dir string, f resumeFlags) error {
 		st.Close()
 		return usageError{err}
 	}
-	cfg := explorer.Config{Workers: f.workers, MaxDepth: f.maxDepth, MaxStates: f.maxStates, MemoryBytes: memory}
+	cfg := explorer.Config{Workers: f.workers, MaxDepth: f.maxDepth, MaxStates: f.maxStates, MemoryBytes: memory, Crashes: storedCrashes(st)}
 	return explore(cmd, st, sys, p, chk, cfg, &f.out, f.json)
 }
 
@@ -332,11 +332,12 @@ func runTrace(cmd *cobra.Command, dir string, f traceFlags) error {
 		variant = "correct"
 	}
 	out := traceReport{System: run.System, Variant: variant, Params: run.Params, Verdict: o.Verdict, Violations: []tracedViolation{}}
-	for _, v := range st.Violations() {
-		t, err := storedTrace(st, chk, v)
-		if err != nil {
-			return fmt.Errorf("rebuilding the path from %s: %w", dir, err)
-		}
+	res, err := storedResult(st, chk)
+	if err != nil {
+		return err
+	}
+	for _, ce := range res.Violations {
+		v, t := ce.Violation, ce.Trace
 		out.Violations = append(out.Violations, tracedViolation{Kind: v.Kind, Message: v.Message, TraceLength: t.Len(), Trace: t.Steps})
 	}
 	w := cmd.OutOrStdout()
@@ -353,46 +354,11 @@ func runTrace(cmd *cobra.Command, dir string, f traceFlags) error {
 	return nil
 }
 
-// outcome is the stored form of a finished run's result.
-func outcome(res *explorer.Result) (*persist.Outcome, []*persist.Violation) {
-	o := &persist.Outcome{
-		Verdict: string(res.Verdict), Stopped: res.Stopped,
-		States: res.States, Transitions: res.Transitions, CrashPoints: res.CrashPoints,
-		Depth: res.Depth, ElapsedNanos: uint64(res.Elapsed), MemoryBytes: res.MemoryBytes,
-		LevelBytes: res.LevelBytes, Collision: res.Collision,
-	}
-	var vs []*persist.Violation
-	if v := res.Violation; v != nil {
-		vs = append(vs, &persist.Violation{Kind: v.Kind, Message: v.Message, Edge: res.ViolationEdge})
-	}
-	return o, vs
-}
-
-// storedTrace rebuilds the path to a stored violation from the stored
-// parents and replays it through chk, the checker of the store's run.
-func storedTrace(st *persist.Store, chk model.Checker, v *persist.Violation) (*model.Trace, error) {
-	return explorer.Path(chk.NewWorker(), st.Parent, v.Edge)
-}
-
-// storedResult returns a finished run's result with its path rebuilt.
+// storedResult returns a finished run's result with its paths rebuilt.
 func storedResult(st *persist.Store, chk model.Checker) (*explorer.Result, error) {
-	o := st.Outcome()
-	res := &explorer.Result{
-		Verdict: explorer.Verdict(o.Verdict), Stopped: o.Stopped,
-		States: o.States, Transitions: o.Transitions, CrashPoints: o.CrashPoints,
-		Depth: o.Depth, Elapsed: time.Duration(o.ElapsedNanos), MemoryBytes: o.MemoryBytes,
-		LevelBytes: o.LevelBytes, Collision: o.Collision,
-	}
-	if vs := st.Violations(); len(vs) > 0 {
-		t, err := storedTrace(st, chk, vs[0])
-		if err != nil {
-			return nil, fmt.Errorf("rebuilding the path from %s: %w", st.Dir(), err)
-		}
-		v := &model.Violation{Kind: vs[0].Kind, Message: vs[0].Message}
-		_, v.Edge = explorer.SplitEdge(vs[0].Edge)
-		ce := explorer.NewCounterexample(v, t)
-		res.Violation, res.Trace, res.ViolationEdge = v, t, vs[0].Edge
-		res.Violations = []explorer.Counterexample{ce}
+	res, err := explorer.Restore(chk, explorer.Config{Crashes: storedCrashes(st)}, st.Outcome(), st.Parent)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", st.Dir(), err)
 	}
 	return res, nil
 }

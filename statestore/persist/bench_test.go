@@ -7,6 +7,7 @@ import (
 
 	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/layers"
+	"github.com/argocheck/argocheck/statestore"
 )
 
 // BenchmarkStore explores the same configuration in memory and with a
@@ -46,7 +47,7 @@ func BenchmarkStore(b *testing.B) {
 				}
 				states = res.States
 				if persistent {
-					if err := st.Finish(&Outcome{Verdict: string(res.Verdict)}, nil); err != nil {
+					if err := st.Finish(&statestore.Outcome{Verdict: string(res.Verdict)}); err != nil {
 						b.Fatal(err)
 					}
 					if err := st.Close(); err != nil {

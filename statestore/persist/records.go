@@ -10,6 +10,9 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"time"
+
+	"github.com/argocheck/argocheck/statestore"
 )
 
 // Every stored value is a record: one tag byte naming its kind, a payload,
@@ -317,17 +320,7 @@ func decodeFrontier(rec []byte, nodes [][]byte) ([][]byte, error) {
 	return nodes, r.done()
 }
 
-// Violation is a stored violation: the failed check and the edge that
-// failed it, from which the path is rebuilt.
-type Violation struct {
-	Kind    string
-	Message string
-	// Edge is the violating edge's key: the violating state's number and
-	// the edge's ordinal in its expansion (explorer.EdgeKey).
-	Edge uint64
-}
-
-func encodeViolation(v *Violation) []byte {
+func encodeViolation(v *statestore.ViolationRecord) []byte {
 	rec := []byte{tagViolation}
 	rec = binary.AppendUvarint(rec, v.Edge)
 	rec = appendString(rec, v.Kind)
@@ -335,51 +328,41 @@ func encodeViolation(v *Violation) []byte {
 	return seal(rec)
 }
 
-func decodeViolation(rec []byte) (*Violation, error) {
+func decodeViolation(rec []byte) (statestore.ViolationRecord, error) {
 	p, err := open(rec, tagViolation)
 	if err != nil {
-		return nil, err
+		return statestore.ViolationRecord{}, err
 	}
 	r := reader{b: p}
-	v := &Violation{Edge: r.uvarint()}
+	v := statestore.ViolationRecord{Edge: r.uvarint()}
 	v.Kind = r.string()
 	v.Message = r.string()
 	return v, r.done()
 }
 
-// Outcome is a finished run's verdict and figures.
-type Outcome struct {
-	Verdict                          string
-	Stopped                          string
-	States, Transitions, CrashPoints uint64
-	Depth                            int
-	ElapsedNanos                     uint64
-	MemoryBytes                      uint64
-	LevelBytes                       uint64
-	// Collision is the probability that two states shared a fingerprint.
-	Collision float64
-}
-
-func encodeOutcome(o *Outcome) []byte {
+// encodeOutcome encodes a finished run's verdict and figures; its
+// violations are records of their own.
+func encodeOutcome(o *statestore.Outcome) []byte {
 	rec := []byte{tagOutcome}
 	rec = appendString(rec, o.Verdict)
 	rec = appendString(rec, o.Stopped)
-	for _, v := range []uint64{o.States, o.Transitions, o.CrashPoints, uint64(o.Depth), o.ElapsedNanos, o.MemoryBytes, o.LevelBytes, math.Float64bits(o.Collision)} {
+	for _, v := range []uint64{o.States, o.Transitions, o.CrashPoints, uint64(o.Depth), uint64(o.Elapsed), o.MemoryBytes, o.LevelBytes, math.Float64bits(o.Collision)} {
 		rec = binary.AppendUvarint(rec, v)
 	}
 	return seal(rec)
 }
 
-func decodeOutcome(rec []byte) (*Outcome, error) {
+func decodeOutcome(rec []byte) (*statestore.Outcome, error) {
 	p, err := open(rec, tagOutcome)
 	if err != nil {
 		return nil, err
 	}
 	r := reader{b: p}
-	o := &Outcome{Verdict: r.string(), Stopped: r.string()}
+	o := &statestore.Outcome{Verdict: r.string(), Stopped: r.string()}
 	o.States, o.Transitions, o.CrashPoints = r.uvarint(), r.uvarint(), r.uvarint()
 	o.Depth = r.int31()
-	o.ElapsedNanos, o.MemoryBytes, o.LevelBytes = r.uvarint(), r.uvarint(), r.uvarint()
+	o.Elapsed = time.Duration(r.uvarint())
+	o.MemoryBytes, o.LevelBytes = r.uvarint(), r.uvarint()
 	o.Collision = math.Float64frombits(r.uvarint())
 	return o, r.done()
 }

@@ -3,9 +3,12 @@ package persist
 import (
 	"bytes"
 	"errors"
+	"reflect"
 	"slices"
 	"testing"
+	"time"
 
+	"github.com/argocheck/argocheck/statestore"
 	"pgregory.net/rapid"
 )
 
@@ -64,20 +67,20 @@ func TestRecordsRoundTrip(t *testing.T) {
 				}
 			}
 		case 4:
-			v := &Violation{Kind: rapid.String().Draw(t, "kind"), Message: rapid.String().Draw(t, "msg"), Edge: rapid.Uint64().Draw(t, "edge")}
-			got, err := decodeViolation(encodeViolation(v))
-			if err != nil || *got != *v {
+			v := statestore.ViolationRecord{Kind: rapid.String().Draw(t, "kind"), Message: rapid.String().Draw(t, "msg"), Edge: rapid.Uint64().Draw(t, "edge")}
+			got, err := decodeViolation(encodeViolation(&v))
+			if err != nil || got != v {
 				t.Fatalf("violation %+v decoded as %+v, %v", v, got, err)
 			}
 		case 5:
-			o := &Outcome{
+			o := &statestore.Outcome{
 				Verdict: rapid.String().Draw(t, "verdict"), Stopped: rapid.String().Draw(t, "stopped"),
 				States: rapid.Uint64().Draw(t, "s"), Transitions: rapid.Uint64().Draw(t, "t"), CrashPoints: rapid.Uint64().Draw(t, "c"),
-				Depth: rapid.IntRange(0, 1<<31-1).Draw(t, "d"), ElapsedNanos: rapid.Uint64().Draw(t, "e"), MemoryBytes: rapid.Uint64().Draw(t, "m"),
+				Depth: rapid.IntRange(0, 1<<31-1).Draw(t, "d"), Elapsed: time.Duration(rapid.Int64().Draw(t, "e")), MemoryBytes: rapid.Uint64().Draw(t, "m"),
 				LevelBytes: rapid.Uint64().Draw(t, "l"), Collision: rapid.Float64().Draw(t, "c"),
 			}
 			got, err := decodeOutcome(encodeOutcome(o))
-			if err != nil || *got != *o {
+			if err != nil || !reflect.DeepEqual(got, o) {
 				t.Fatalf("outcome %+v decoded as %+v, %v", o, got, err)
 			}
 		}
@@ -92,8 +95,8 @@ func TestRecordsDetectDamage(t *testing.T) {
 			encodeRun(genRun(t)), encodeLevel(genLevel(t)),
 			encodeStates(nil, []uint64{1, 2, 3}, []uint64{5, 9, 4}),
 			encodeFrontier(nil, [][]byte{{1, 2}, {3}}),
-			encodeViolation(&Violation{Kind: "k", Message: "m", Edge: 3}),
-			encodeOutcome(&Outcome{Verdict: "verified"}),
+			encodeViolation(&statestore.ViolationRecord{Kind: "k", Message: "m", Edge: 3}),
+			encodeOutcome(&statestore.Outcome{Verdict: "verified"}),
 		}
 		rec := slices.Clone(rapid.SampledFrom(recs).Draw(t, "record"))
 		if rapid.Bool().Draw(t, "truncate") {
@@ -134,8 +137,8 @@ func FuzzDecode(f *testing.F) {
 		encodeLevel(&level{Depth: 3, First: 10, Count: 5, StateChunks: 1, FrontierChunks: 1}),
 		encodeStates(nil, []uint64{1, 2, 3}, []uint64{5, 9, 4}),
 		encodeFrontier(nil, [][]byte{{1, 2}, {3}}),
-		encodeViolation(&Violation{Kind: "recovery", Message: "m", Edge: 3 << 24}),
-		encodeOutcome(&Outcome{Verdict: "verified", States: 144}),
+		encodeViolation(&statestore.ViolationRecord{Kind: "recovery", Message: "m", Edge: 3 << 24}),
+		encodeOutcome(&statestore.Outcome{Verdict: "verified", States: 144}),
 	} {
 		f.Add(rec[1:len(rec)-4], rec[0])
 	}
@@ -156,7 +159,7 @@ func FuzzDecode(f *testing.F) {
 				t.Fatalf("frontier %x decodes to %v, which encodes differently", rec, n)
 			}
 		case tagViolation:
-			if v, err := decodeViolation(rec); err == nil && !bytes.Equal(encodeViolation(v), rec) {
+			if v, err := decodeViolation(rec); err == nil && !bytes.Equal(encodeViolation(&v), rec) {
 				t.Fatalf("violation %x decodes to %+v, which encodes differently", rec, v)
 			}
 		case tagOutcome:

@@ -98,12 +98,11 @@ func (l logger) printf(level, f string, a ...any) {
 // the outcome once the run finishes. It implements statestore.Checkpoint;
 // writes happen on a goroutine of its own, one level at a time.
 type Store struct {
-	dir        string
-	db         *badger.DB
-	run        Run
-	levels     []*level // complete levels, by depth
-	outcome    *Outcome
-	violations []*Violation
+	dir     string
+	db      *badger.DB
+	run     Run
+	levels  []*level // complete levels, by depth
+	outcome *statestore.Outcome
 
 	jobs    chan *job
 	results chan error
@@ -475,7 +474,7 @@ func (s *Store) load() error {
 			if err != nil {
 				return s.corrupt("violation", err)
 			}
-			s.violations = append(s.violations, v)
+			s.outcome.Violations = append(s.outcome.Violations, v)
 		}
 	}
 	return nil
@@ -510,12 +509,9 @@ func (s *Store) Dir() string { return s.dir }
 // Run returns the run the store holds.
 func (s *Store) Run() Run { return s.run }
 
-// Outcome returns the finished run's outcome, or nil while it is not
-// finished.
-func (s *Store) Outcome() *Outcome { return s.outcome }
-
-// Violations returns the violations of a finished run.
-func (s *Store) Violations() []*Violation { return s.violations }
+// Outcome returns the finished run's outcome with its violations, or nil
+// while it is not finished.
+func (s *Store) Outcome() *statestore.Outcome { return s.outcome }
 
 // Depth returns the number of the last complete level, or -1 when no
 // level is complete, after the level being written, if any.

@@ -164,17 +164,17 @@ func (s *Store) write(j *job) error {
 	return nil
 }
 
-// Finish records a finished run's outcome and violations (each naming its
-// violating edge), after the levels still being written. A run stopped
+// Finish records a finished run's outcome with its violations (each naming
+// its violating edge), after the levels still being written. A run stopped
 // before its verdict is not finished and is not to be recorded: the store
 // stays as its last complete level left it, ready to resume.
-func (s *Store) Finish(o *Outcome, vs []*Violation) error {
+func (s *Store) Finish(o *statestore.Outcome) error {
 	if err := s.wait(); err != nil {
 		return err
 	}
 	err := s.db.Update(func(txn *badger.Txn) error {
-		for i, v := range vs {
-			if err := txn.Set(keyViolation(i), encodeViolation(v)); err != nil {
+		for i := range o.Violations {
+			if err := txn.Set(keyViolation(i), encodeViolation(&o.Violations[i])); err != nil {
 				return err
 			}
 		}
@@ -186,7 +186,7 @@ func (s *Store) Finish(o *Outcome, vs []*Violation) error {
 	if err != nil {
 		return fmt.Errorf("store %s: %w", s.dir, err)
 	}
-	s.outcome, s.violations = o, vs
+	s.outcome = o
 	return nil
 }
 

@@ -1,0 +1,129 @@
+package explorer
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/argocheck/argocheck/model"
+	"github.com/argocheck/argocheck/statestore"
+)
+
+// path rebuilds the shortest path to the violation want, found at the
+// edge whose key is edge, by following the parent records that parent
+// returns back to an initial state, then replaying the edges forward
+// through w. It is how a search builds Result.Trace, and how a stored
+// violation is restored (Restore).
+//
+// The replay must reach want again: a step that does not reach a node the
+// search reached, or a last step that does not fail as the search found,
+// means the layer code is not deterministic. The path then ends at the
+// step that diverged, with a nondeterminism violation saying how.
+func path(w model.Worker, parent func(state uint64) (uint64, error), edge uint64, want *model.Violation) (*model.Trace, error) {
+	inits, v := w.Initial()
+	state, last := splitEdge(edge)
+	if state == rootParent {
+		if v == nil {
+			v = diverged(0, "the initial states relate to initial abstract states", want)
+		}
+		return &model.Trace{Steps: []model.Step{{Kind: model.StepInit, Violation: v}}}, nil
+	}
+	if v != nil {
+		return &model.Trace{Steps: []model.Step{{Kind: model.StepInit, Violation: diverged(0, "the initial states "+v.Message, nil)}}}, nil
+	}
+	ordinals := []uint32{last}
+	for state != rootParent {
+		p, err := parent(state)
+		if err != nil {
+			return nil, err
+		}
+		var o uint32
+		state, o = splitEdge(p)
+		ordinals = append(ordinals, o)
+		if len(ordinals) > maxPath {
+			return nil, errors.New("parent records form a cycle")
+		}
+	}
+	// ordinals holds the path backwards, ending with the initial index.
+	root := ordinals[len(ordinals)-1]
+	if int(root) >= len(inits) {
+		return nil, fmt.Errorf("parent records name initial state %d of %d", root, len(inits))
+	}
+	node := inits[root]
+	t := &model.Trace{Steps: []model.Step{{Kind: model.StepInit, Node: w.View(node)}}}
+	for i := len(ordinals) - 2; i >= 0; i-- {
+		n := len(t.Steps)
+		step, succ := w.Replay(node, ordinals[i])
+		switch {
+		case step.Kind == "":
+			t.Steps = append(t.Steps, model.Step{Violation: diverged(n, "it has no such edge", want)})
+			return t, nil
+		case i > 0 && step.Violation != nil:
+			step.Violation = diverged(n, fmt.Sprintf("it failed (%s: %s) where the search went on", step.Violation.Kind, step.Violation.Message), nil)
+			t.Steps = append(t.Steps, step)
+			return t, nil
+		case i == 0 && step.Violation == nil:
+			step.Violation = diverged(n, "it reached "+step.Node.String(), want)
+		case i == 0 && (step.Violation.Kind != want.Kind || step.Violation.Message != want.Message):
+			step.Violation = diverged(n, fmt.Sprintf("it failed with %s: %s", step.Violation.Kind, step.Violation.Message), want)
+		}
+		t.Steps = append(t.Steps, step)
+		node = succ
+	}
+	return t, nil
+}
+
+// diverged is the violation of a path whose replay took another course at
+// step n than the search did; got says what the replay did, and want,
+// when known, what the search found there.
+func diverged(n int, got string, want *model.Violation) *model.Violation {
+	msg := fmt.Sprintf("replaying the path, step %d took another course than in the search: %s", n, got)
+	if want != nil {
+		msg += fmt.Sprintf(", where the search found %s: %s", want.Kind, want.Message)
+	}
+	return &model.Violation{Kind: model.KindNondeterminism, Message: msg + "; the layer code is not deterministic"}
+}
+
+// maxPath bounds the paths path follows, against cyclic parent records.
+const maxPath = 1 << 24
+
+// Outcome returns the stored form of r, from which Restore rebuilds it.
+func (r *Result) Outcome() *statestore.Outcome {
+	o := &statestore.Outcome{
+		Verdict: string(r.Verdict), Stopped: r.Stopped,
+		States: r.States, Transitions: r.Transitions, CrashPoints: r.CrashPoints,
+		Depth: r.Depth, Elapsed: r.Elapsed, MemoryBytes: r.MemoryBytes,
+		LevelBytes: r.LevelBytes, Collision: r.Collision,
+	}
+	for _, ce := range r.Violations {
+		v := ce.Violation
+		o.Violations = append(o.Violations, statestore.ViolationRecord{Kind: v.Kind, Message: v.Message, Where: v.Where, Edge: ce.edge})
+	}
+	return o
+}
+
+// Restore rebuilds the result of a finished search of chk from its stored
+// outcome: the figures as stored, and every violation's path rebuilt from
+// the parent records that parent returns and replayed through chk's layer
+// code, with cfg's crash mode and determinism checks, those of the search.
+func Restore(chk model.Checker, cfg Config, o *statestore.Outcome, parent func(state uint64) (uint64, error)) (*Result, error) {
+	if err := chk.Validate(); err != nil {
+		return nil, err
+	}
+	res := &Result{
+		Verdict: Verdict(o.Verdict), Stopped: o.Stopped,
+		States: o.States, Transitions: o.Transitions, CrashPoints: o.CrashPoints,
+		Depth: o.Depth, Elapsed: o.Elapsed, MemoryBytes: o.MemoryBytes,
+		LevelBytes: o.LevelBytes, Collision: o.Collision,
+	}
+	w := chk.NewWorker(model.Options{Crashes: cfg.Crashes, Determinism: cfg.Determinism})
+	for _, rec := range o.Violations {
+		_, ordinal := splitEdge(rec.Edge)
+		want := &model.Violation{Kind: rec.Kind, Message: rec.Message, Where: rec.Where, Edge: ordinal}
+		t, err := path(w, parent, rec.Edge, want)
+		if err != nil {
+			return nil, fmt.Errorf("rebuilding the path to a stored violation: %w", err)
+		}
+		res.addCounterexample(newCounterexample(t, rec.Edge))
+	}
+	return res, nil
+}

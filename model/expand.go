@@ -1,0 +1,514 @@
+package model
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Node tags.
+const (
+	tagIdle       = 0
+	tagRecovering = 1
+)
+
+// worker expands nodes of a System's state graph (see DESIGN in doc.go):
+// the hot path of a search.
+type worker[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI any] struct {
+	sys  *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]
+	opts Options
+	ops  []AOp
+	m    *Machine[CS, COp, CRet]
+	inst Instance[AAPI]
+
+	run    choices // lower nondeterminism of a procedure run
+	lcrash choices // lower crash relation
+	ustep  choices // upper step relation
+	ucrash choices // upper crash relation
+
+	// The node being expanded.
+	c       CS
+	a       AS
+	allowed []AS   // Recovering: allowed set; Idle: allowed set of the current op
+	set     []byte // encoding of allowed
+	out     []byte // successor encoding
+	scratch []byte
+	offs    []int
+	order   []int
+
+	e    Emitter
+	edge uint32 // ordinal of the next edge
+	// The edge being emitted, as Replay describes it: its kind, the
+	// operation (nil for recovery) and, when the run completed, its result,
+	// and the crash point of a crash during a procedure.
+	kind       StepKind
+	op         *AOp
+	ret        ARet
+	done       bool
+	crashAfter int
+	panicV     any
+	panicAt    string
+
+	// check says whether the runs of the node are run twice; probe is the
+	// first of the two.
+	check bool
+	probe probe[CS, COp, CRet, ARet]
+
+	// Scratch states, kept in the worker so that passing their addresses
+	// to the specs' methods allocates nothing per state.
+	stepA, crashA, absA AS
+	crashC              CS
+}
+
+// probe is the record of a run that is compared with the next one.
+type probe[CS, COp, CRet, ARet comparable] struct {
+	ops   []COp
+	rets  []CRet
+	ret   ARet
+	done  bool
+	state CS
+}
+
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Initial() ([][]byte, *Violation) {
+	var nodes [][]byte
+	inits := w.sys.Upper.Spec.Init()
+	for _, c := range w.sys.Lower.Spec.Init() {
+		a, ok := w.sys.Abs(&c)
+		if !ok || !contains(inits, a) {
+			msg := fmt.Sprintf("initial lower state %s relates to no initial abstract state", w.sys.Lower.Spec.Format(&c))
+			return nil, &Violation{Kind: KindInitial, Message: msg}
+		}
+		n := w.appendIdle(nil, &c, &a)
+		dup := false
+		for _, m := range nodes {
+			dup = dup || bytes.Equal(m, n)
+		}
+		if !dup {
+			nodes = append(nodes, n)
+		}
+	}
+	return nodes, nil
+}
+
+func contains[T comparable](xs []T, x T) bool {
+	for _, y := range xs {
+		if x == y {
+			return true
+		}
+	}
+	return false
+}
+
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) appendIdle(dst []byte, c *CS, a *AS) []byte {
+	dst = append(dst, tagIdle)
+	dst = w.sys.Lower.Spec.AppendEncode(dst, c)
+	return w.sys.Upper.Spec.AppendEncode(dst, a)
+}
+
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) appendRecovering(dst []byte, c *CS) []byte {
+	dst = append(dst, tagRecovering)
+	dst = w.sys.Lower.Spec.AppendEncode(dst, c)
+	return append(dst, w.set...)
+}
+
+// decode loads node into w.c and w.a (Idle) or w.allowed and w.set
+// (Recovering), and reports whether it is a Recovering node.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) decode(node []byte) (recovering bool, err error) {
+	if len(node) == 0 || node[0] > tagRecovering {
+		return false, errors.New("bad node tag")
+	}
+	n, err := w.sys.Lower.Spec.Decode(node[1:], &w.c)
+	if err != nil {
+		return false, err
+	}
+	rest := node[1+n:]
+	if node[0] == tagIdle {
+		n, err = w.sys.Upper.Spec.Decode(rest, &w.a)
+		if err == nil && n != len(rest) {
+			err = fmt.Errorf("%d bytes left after the upper state", len(rest)-n)
+		}
+		return false, err
+	}
+	w.set = append(w.set[:0], rest...)
+	w.allowed = w.allowed[:0]
+	if len(rest) == 0 {
+		return true, errors.New("truncated allowed set")
+	}
+	count := int(rest[0])
+	rest = rest[1:]
+	for i := 0; i < count; i++ {
+		n, err := w.sys.Upper.Spec.Decode(rest, &w.crashA)
+		if err != nil {
+			return true, err
+		}
+		rest = rest[n:]
+		w.allowed = append(w.allowed, w.crashA)
+	}
+	if len(rest) != 0 {
+		return true, fmt.Errorf("%d bytes left after the allowed set", len(rest))
+	}
+	return true, nil
+}
+
+// Expand implements Worker.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Expand(node []byte, e Emitter) {
+	w.e = e
+	w.expand(node)
+}
+
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) expand(node []byte) {
+	w.edge = 0
+	recovering, err := w.decode(node)
+	if err != nil {
+		panic(fmt.Sprintf("model: undecodable node %x: %v", node, err))
+	}
+	w.check = w.opts.Determinism.checks(node)
+	w.m.recording = w.check
+	if recovering {
+		w.recoverAll()
+		return
+	}
+	for i := range w.ops {
+		if w.opAll(&w.ops[i]) {
+			return
+		}
+	}
+	// A crash between operations.
+	w.allowed = w.allowed[:0]
+	w.addCrashesOf(&w.a)
+	w.encodeAllowed()
+	w.kind, w.op, w.crashAfter = StepCrash, nil, 0
+	w.crashAt(&w.c)
+}
+
+// opAll runs op's procedure from the current Idle node over every choice
+// of the lower layer, emitting crash points and completions. It reports
+// whether the emitter stopped the expansion.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) opAll(op *AOp) bool {
+	spec := w.sys.Upper.Spec
+	// The allowed set after a crash during op: crashA(a) and crashA(a')
+	// for every (a', _) in stepA(a, op).
+	w.allowed = w.allowed[:0]
+	w.addCrashesOf(&w.a)
+	w.ustep.reset()
+	for {
+		w.stepA = w.a
+		spec.Step(&w.stepA, *op, &w.ustep)
+		w.ustep.finish()
+		w.addCrashesOf(&w.stepA)
+		if !w.ustep.next() {
+			break
+		}
+	}
+	w.encodeAllowed()
+	return w.runAll(op)
+}
+
+// recoverAll runs recovery from the current Recovering node over every
+// choice of the lower layer. It reports whether the emitter stopped the
+// expansion.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoverAll() bool {
+	return w.runAll(nil)
+}
+
+// runAll runs op's procedure, or recovery when op is nil, from the current
+// node over every choice of the lower layer, each run followed by its
+// checks, its crash points and its completion.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runAll(op *AOp) bool {
+	w.run.reset()
+	for first := true; first || w.run.next(); first = false {
+		from := w.run.newFrom()
+		if w.check {
+			w.m.startProbe(&w.c, from)
+			w.probe.ret, w.probe.done = w.call(op)
+			w.run.finish()
+			w.probe.ops = append(w.probe.ops[:0], w.m.ops...)
+			w.probe.rets = append(w.probe.rets[:0], w.m.rets...)
+			w.probe.state = w.m.state
+			w.run.rewind()
+		}
+		w.m.start(&w.c, from, from)
+		ret, done := w.call(op)
+		w.run.finish()
+		w.kind, w.op, w.ret, w.done, w.crashAfter = StepRecover, op, ret, done, 0
+		if op != nil {
+			w.kind = StepOp
+		}
+		if w.afterRun(op, from) {
+			return true
+		}
+	}
+	return false
+}
+
+// call runs op's procedure, or recovery when op is nil, once, and reports
+// its result and whether it completed; a panic is kept in w.panicV.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) call(op *AOp) (ret ARet, done bool) {
+	defer func() {
+		w.m.end()
+		if p := recover(); p != nil {
+			w.panicV = p
+			if _, ok := p.(stepLimitError); !ok {
+				w.panicAt = panicSite()
+			}
+		}
+	}()
+	if op == nil {
+		w.inst.Recover()
+	} else {
+		ret = w.sys.Upper.Dispatch(w.inst.API, *op)
+	}
+	return ret, true
+}
+
+// afterRun handles a finished run of op's procedure, or of recovery when
+// op is nil: the run's own failures, its crash points from step from on,
+// and its completion, checked by rule 1 (an operation) or rule 2
+// (recovery) and emitted as an Idle node. It reports whether the emitter
+// stopped the expansion.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) afterRun(op *AOp, from int) bool {
+	if failed, stop := w.checkRun(); failed {
+		return stop
+	}
+	crashKind, crashes := StepCrashInRecovery, w.opts.Crashes.crashesInRecovery()
+	if op != nil {
+		crashKind, crashes = StepCrashInOp, w.opts.Crashes.crashesInOps()
+	}
+	doneKind := w.kind
+	for k := from; crashes && k <= w.m.steps(); k++ {
+		w.kind, w.crashAfter = crashKind, k
+		if w.crashAt(w.m.snapshot(k)) {
+			return true
+		}
+	}
+	w.kind, w.crashAfter = doneKind, 0
+	c := w.m.snapshot(w.m.steps())
+	var related bool
+	w.absA, related = w.sys.Abs(c)
+	if failed, stop := w.checkCompletion(op, c, related); failed {
+		return stop
+	}
+	if failed, stop := w.checkInvariant(c); failed {
+		return stop
+	}
+	w.out = w.appendIdle(w.out[:0], c, &w.absA)
+	return w.emit(false)
+}
+
+// checkRun reports a run that went wrong before any check of its result:
+// nondeterministic layer code, a panic or an exceeded step limit. It says
+// whether the run failed and, if so, whether the emitter stopped the
+// expansion.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) checkRun() (failed, stop bool) {
+	switch {
+	case w.m.stray.Swap(false):
+		return true, w.violate(KindNondeterminism, "a call reached the lower layer while no procedure was running: layer code calls it from a goroutine that outlives its procedure")
+	case w.run.diverged:
+		return true, w.violate(KindNondeterminism, "run again with the same lower-layer choices (to reach another of its choices), the procedure took a different course: the layer code is not deterministic")
+	}
+	if w.check {
+		if msg := w.compareProbe(); msg != "" {
+			return true, w.violate(KindNondeterminism, "run twice with the same lower-layer choices, the procedure "+msg+": the layer code is not deterministic")
+		}
+	}
+	if w.done {
+		return false, false
+	}
+	if e, ok := w.panicV.(stepLimitError); ok {
+		return true, w.violate(KindStepLimit, e.Error())
+	}
+	v := &Violation{Kind: KindPanic, Message: fmt.Sprintf("layer code panicked: %v", w.panicV), Where: w.panicAt}
+	if v.Where != "" {
+		v.Message += " (at " + v.Where + ")"
+	}
+	return true, w.fail(v)
+}
+
+// compareProbe compares the run just finished with the probe before it,
+// and says how they differ ("" when they do not).
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) compareProbe() string {
+	p, m := &w.probe, w.m
+	for i := range min(len(p.ops), len(m.ops)) {
+		if p.ops[i] != m.ops[i] || p.rets[i] != m.rets[i] {
+			return fmt.Sprintf("made as its step %d %s -> %s the first time and %s -> %s the second",
+				i+1, show(p.ops[i]), show(p.rets[i]), show(m.ops[i]), show(m.rets[i]))
+		}
+	}
+	switch {
+	case len(p.ops) < len(m.ops):
+		return fmt.Sprintf("made %d steps the first time and %d the second, the next being %s", len(p.ops), len(m.ops), show(m.ops[len(p.ops)]))
+	case len(p.ops) > len(m.ops):
+		return fmt.Sprintf("made %d steps the first time and %d the second, the next being %s", len(p.ops), len(m.ops), show(p.ops[len(m.ops)]))
+	case p.done != w.done:
+		if p.done {
+			return "completed the first time and panicked the second"
+		}
+		return "panicked the first time and completed the second"
+	case p.done && p.ret != w.ret:
+		return fmt.Sprintf("returned %s the first time and %s the second", show(p.ret), show(w.ret))
+	case p.state != m.state:
+		spec := w.sys.Lower.Spec
+		return fmt.Sprintf("left lower state %s the first time and %s the second", spec.Format(&p.state), spec.Format(&m.state))
+	}
+	return ""
+}
+
+// checkCompletion checks a completed run ending in lower state c, whose
+// abstraction w.absA is valid when related. An operation's run must match
+// some (a', r) in stepA(a, op) with r = ret and R(a', c) (rule 1); a
+// recovery must end related to an allowed state (rule 2).
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) checkCompletion(op *AOp, c *CS, related bool) (failed, stop bool) {
+	if op == nil {
+		if related && contains(w.allowed, w.absA) {
+			return false, false
+		}
+	} else if related && w.stepAllows(*op, w.ret, &w.absA) {
+		return false, false
+	}
+	return true, w.violate(w.completionFailure(op, c, related))
+}
+
+// completionFailure describes a completion that checkCompletion rejects:
+// the state reached and what the specification allowed instead.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) completionFailure(op *AOp, c *CS, related bool) (kind, msg string) {
+	lower, upper := w.sys.Lower.Spec, w.sys.Upper.Spec
+	reached := "which relates to no abstract state"
+	if related {
+		reached = "abstract " + upper.Format(&w.absA)
+	}
+	if op == nil {
+		allowed := make([]string, len(w.allowed))
+		for i := range w.allowed {
+			allowed[i] = upper.Format(&w.allowed[i])
+		}
+		return KindRecovery, fmt.Sprintf("recovery ended in lower state %s (%s); the states allowed after the crash are {%s}",
+			lower.Format(c), reached, strings.Join(allowed, ", "))
+	}
+	var allowed []string
+	w.ustep.reset()
+	for {
+		w.stepA = w.a
+		r := upper.Step(&w.stepA, *op, &w.ustep)
+		w.ustep.finish()
+		allowed = append(allowed, fmt.Sprintf("%s with %s", show(r), upper.Format(&w.stepA)))
+		if !w.ustep.next() {
+			break
+		}
+	}
+	return KindRefinement, fmt.Sprintf("%s returned %s and left lower state %s (%s); from %s the specification allows %s",
+		show(*op), show(w.ret), lower.Format(c), reached, upper.Format(&w.a), strings.Join(allowed, " or "))
+}
+
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) checkInvariant(c *CS) (failed, stop bool) {
+	if w.sys.Invariant == nil {
+		return false, false
+	}
+	if err := w.sys.Invariant(c); err != nil {
+		return true, w.violate(KindInvariant, fmt.Sprintf("invariant fails on %s: %v", w.sys.Lower.Spec.Format(c), err))
+	}
+	return false, false
+}
+
+// stepAllows reports whether some (a', r) in stepA(w.a, op) has r = ret
+// and a' = *a2.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) stepAllows(op AOp, ret ARet, a2 *AS) bool {
+	w.ustep.reset()
+	for {
+		w.stepA = w.a
+		r := w.sys.Upper.Spec.Step(&w.stepA, op, &w.ustep)
+		w.ustep.finish()
+		if r == ret && w.stepA == *a2 {
+			return true
+		}
+		if !w.ustep.next() {
+			return false
+		}
+	}
+}
+
+// addCrashesOf adds crashA(*a) to the allowed set.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) addCrashesOf(a *AS) {
+	w.ucrash.reset()
+	for {
+		w.crashA = *a
+		w.sys.Upper.Spec.Crash(&w.crashA, &w.ucrash)
+		w.ucrash.finish()
+		if !contains(w.allowed, w.crashA) {
+			w.allowed = append(w.allowed, w.crashA)
+		}
+		if !w.ucrash.next() {
+			return
+		}
+	}
+}
+
+// encodeAllowed writes the canonical encoding of the allowed set into
+// w.set: a count, then the members' encodings in increasing byte order.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) encodeAllowed() {
+	if len(w.allowed) > 255 {
+		panic("model: more than 255 allowed abstract states after a crash")
+	}
+	w.scratch = w.scratch[:0]
+	w.offs = append(w.offs[:0], 0)
+	for i := range w.allowed {
+		w.scratch = w.sys.Upper.Spec.AppendEncode(w.scratch, &w.allowed[i])
+		w.offs = append(w.offs, len(w.scratch))
+	}
+	// Insertion sort of the members (allowed sets are small), keeping
+	// w.allowed in the same order as its encoding.
+	n := len(w.allowed)
+	member := func(i int) []byte { return w.scratch[w.offs[i]:w.offs[i+1]] }
+	order := w.order[:0]
+	for i := 0; i < n; i++ {
+		order = append(order, i)
+	}
+	w.order = order
+	for i := 1; i < n; i++ {
+		for j := i; j > 0 && bytes.Compare(member(order[j-1]), member(order[j])) > 0; j-- {
+			order[j-1], order[j] = order[j], order[j-1]
+		}
+	}
+	w.set = append(w.set[:0], byte(n))
+	for _, i := range order {
+		w.set = append(w.set, member(i)...)
+	}
+}
+
+// crashAt emits Recovering(crashC(*c), allowed) for every outcome of the
+// lower crash relation. It reports whether the emitter stopped the
+// expansion.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) crashAt(c *CS) bool {
+	w.lcrash.reset()
+	for {
+		w.crashC = *c
+		w.sys.Lower.Spec.Crash(&w.crashC, &w.lcrash)
+		w.lcrash.finish()
+		w.out = w.appendRecovering(w.out[:0], &w.crashC)
+		if w.emit(true) {
+			return true
+		}
+		if !w.lcrash.next() {
+			return false
+		}
+	}
+}
+
+// emit passes w.out to the emitter as the next edge.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) emit(crash bool) bool {
+	e := w.edge
+	w.edge++
+	return w.e.Successor(e, w.out, crash)
+}
+
+// violate passes a violation of the given kind to the emitter as the next
+// edge.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) violate(kind, msg string) bool {
+	return w.fail(&Violation{Kind: kind, Message: msg})
+}
+
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) fail(v *Violation) bool {
+	v.Edge = w.edge
+	w.edge++
+	return w.e.Fail(v)
+}
