@@ -194,9 +194,9 @@ type worker struct {
 	stopped bool   // the state's expansion stopped at a violation
 	bound   *atomic.Uint64
 	prev    []byte // the previous successor of the state being expanded
-	added uint64 // keys this worker added to the level table, not yet counted
-	full  bool   // the level table was full: the unit must be redone
-	err   error
+	added   uint64 // keys this worker added to the level table, not yet counted
+	full    bool   // the level table was full: the unit must be redone
+	err     error
 
 	transitions, crashes uint64
 	reported             uint64 // transitions already counted in progress
