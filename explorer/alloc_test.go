@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/layers"
 	"github.com/argocheck/argocheck/model"
 	"github.com/argocheck/argocheck/statestore"
@@ -15,7 +16,7 @@ import (
 // buffers are warm, a worker expands a unit of a later level (Idle and
 // Recovering nodes, new and known successors) without allocating.
 func TestExpandAllocs(t *testing.T) {
-	chk, err := layers.Build("repdisk", layers.Params{Blocks: 4, Values: 3}, "")
+	chk, err := layers.Build("repdisk", catalog.Params{layers.Blocks: 4, layers.Values: 3}, "")
 	if err != nil {
 		t.Fatal(err)
 	}

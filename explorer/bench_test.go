@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/layers"
 )
@@ -12,17 +13,17 @@ import (
 // benchCase is one system at one size.
 type benchCase struct {
 	system string
-	params layers.Params
+	params catalog.Params
 }
 
 func (c benchCase) String() string {
-	return fmt.Sprintf("%s/b%dv%dl%d", c.system, c.params.Blocks, c.params.Values, c.params.Log)
+	return fmt.Sprintf("%s/b%dv%dl%d", c.system, c.params[layers.Blocks], c.params[layers.Values], c.params[layers.Log])
 }
 
 var benchCases = []benchCase{
-	{"repdisk", layers.Params{Blocks: 6, Values: 3}},
-	{"repdisk", layers.Params{Blocks: 7, Values: 3}},
-	{"repdisk", layers.Params{Blocks: 6, Values: 4}},
+	{"repdisk", catalog.Params{layers.Blocks: 6, layers.Values: 3}},
+	{"repdisk", catalog.Params{layers.Blocks: 7, layers.Values: 3}},
+	{"repdisk", catalog.Params{layers.Blocks: 6, layers.Values: 4}},
 }
 
 // BenchmarkRun explores whole systems; states/s and allocs/state are

@@ -8,6 +8,7 @@ import (
 
 	"pgregory.net/rapid"
 
+	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/layers"
 	"github.com/argocheck/argocheck/model"
@@ -53,7 +54,7 @@ func (m *memCheckpoint) saved(d int) *statestore.Saved {
 	return s
 }
 
-func buildChecker(t testing.TB, system string, p layers.Params, variant string) model.Checker {
+func buildChecker(t testing.TB, system string, p catalog.Params, variant string) model.Checker {
 	t.Helper()
 	chk, err := layers.Build(system, p, variant)
 	if err != nil {
@@ -65,7 +66,7 @@ func buildChecker(t testing.TB, system string, p layers.Params, variant string) 
 // The levels a checkpoint receives number the states consecutively, level
 // after level, and their totals are those of the finished search.
 func TestCheckpointLevels(t *testing.T) {
-	chk := buildChecker(t, "repdisk", layers.Params{Blocks: 3, Values: 2}, "")
+	chk := buildChecker(t, "repdisk", catalog.Params{layers.Blocks: 3, layers.Values: 2}, "")
 	cp := &memCheckpoint{}
 	res, err := explorer.Run(context.Background(), chk, explorer.Config{Workers: 2, Checkpoint: cp})
 	if err != nil {
@@ -97,7 +98,7 @@ func TestCheckpointLevels(t *testing.T) {
 func TestResumeEqualsUninterrupted(t *testing.T) {
 	variants := []string{"", "no-recovery", "write-d0-only", "read-no-fallback", "recover-block0-only", "recover-copy-back"}
 	rapid.Check(t, func(rt *rapid.T) {
-		p := layers.Params{Blocks: rapid.IntRange(1, 4).Draw(rt, "blocks"), Values: rapid.IntRange(1, 3).Draw(rt, "values")}
+		p := catalog.Params{layers.Blocks: rapid.IntRange(1, 4).Draw(rt, "blocks"), layers.Values: rapid.IntRange(1, 3).Draw(rt, "values")}
 		variant := rapid.SampledFrom(variants).Draw(rt, "variant")
 		chk := buildChecker(t, "repdisk", p, variant)
 		cp := &memCheckpoint{}
@@ -145,7 +146,7 @@ func TestResumeEqualsUninterrupted(t *testing.T) {
 func TestRestoreFromParents(t *testing.T) {
 	for _, variant := range []string{"no-recovery", "write-d0-only", "read-no-fallback", "recover-block0-only"} {
 		t.Run(variant, func(t *testing.T) {
-			chk := buildChecker(t, "repdisk", layers.Params{Blocks: 3, Values: 2}, variant)
+			chk := buildChecker(t, "repdisk", catalog.Params{layers.Blocks: 3, layers.Values: 2}, variant)
 			cp := &memCheckpoint{}
 			res, err := explorer.Run(context.Background(), chk, explorer.Config{Workers: 2, Checkpoint: cp})
 			if err != nil {
@@ -170,7 +171,7 @@ func TestRestoreFromParents(t *testing.T) {
 }
 
 func TestCheckpointNeedsFingerprints(t *testing.T) {
-	chk := buildChecker(t, "repdisk", layers.Params{Blocks: 1, Values: 1}, "")
+	chk := buildChecker(t, "repdisk", catalog.Params{layers.Blocks: 1, layers.Values: 1}, "")
 	if _, err := explorer.Run(context.Background(), chk, explorer.Config{Exact: true, Checkpoint: &memCheckpoint{}}); err == nil {
 		t.Fatal("exact keys with a checkpoint: no error")
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/layers"
 	"github.com/argocheck/argocheck/model"
 )
@@ -79,7 +80,7 @@ func runNaive(chk model.Checker) naive {
 // testCase is one catalogue system at one size and variant.
 type testCase struct {
 	system  string
-	params  layers.Params
+	params  catalog.Params
 	variant string
 	correct bool
 }
@@ -89,7 +90,7 @@ func (c testCase) String() string {
 	if v == "" {
 		v = "correct"
 	}
-	return fmt.Sprintf("%s/b%dv%dl%d/%s", c.system, c.params.Blocks, c.params.Values, c.params.Log, v)
+	return fmt.Sprintf("%s/b%dv%dl%d/%s", c.system, c.params[layers.Blocks], c.params[layers.Values], c.params[layers.Log], v)
 }
 
 // catalogueCases returns every system of the catalogue, at its default
@@ -102,7 +103,7 @@ func catalogueCases(t *testing.T) []testCase {
 		for _, v := range sys.Variants {
 			cs = append(cs, testCase{sys.Name, p, v.Name, v.Correct})
 		}
-		p.Blocks++
+		p = p.With(layers.Blocks, p[layers.Blocks]+1)
 		if !testing.Short() && sys.Validate(p, "") == nil {
 			cs = append(cs, testCase{sys.Name, p, "", true})
 		}

@@ -10,6 +10,7 @@ import (
 
 	"pgregory.net/rapid"
 
+	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/layers"
 	"github.com/argocheck/argocheck/model"
@@ -23,7 +24,7 @@ type fataler interface {
 
 func build(t fataler, system string, blocks, values int, variant string) model.Checker {
 	t.Helper()
-	chk, err := layers.Build(system, layers.Params{Blocks: blocks, Values: values}, variant)
+	chk, err := layers.Build(system, catalog.Params{layers.Blocks: blocks, layers.Values: values}, variant)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,11 +5,12 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/layers"
 	"github.com/argocheck/argocheck/model"
 )
 
-func mustBuild(t testing.TB, system string, p layers.Params, variant string) model.Checker {
+func mustBuild(t testing.TB, system string, p catalog.Params, variant string) model.Checker {
 	t.Helper()
 	chk, err := layers.Build(system, p, variant)
 	if err != nil {
@@ -18,7 +19,7 @@ func mustBuild(t testing.TB, system string, p layers.Params, variant string) mod
 	return chk
 }
 
-func check(t testing.TB, system string, p layers.Params, variant string, cfg Config) *Result {
+func check(t testing.TB, system string, p catalog.Params, variant string, cfg Config) *Result {
 	t.Helper()
 	res, err := Run(context.Background(), mustBuild(t, system, p, variant), cfg)
 	if err != nil {
@@ -62,7 +63,7 @@ var repdiskCounts = []struct {
 func TestRepdiskVerifies(t *testing.T) {
 	for _, tc := range repdiskCounts {
 		t.Run(fmt.Sprintf("blocks=%d,values=%d", tc.blocks, tc.values), func(t *testing.T) {
-			p := layers.Params{Blocks: tc.blocks, Values: tc.values}
+			p := catalog.Params{layers.Blocks: tc.blocks, layers.Values: tc.values}
 			res := check(t, "repdisk", p, "", Config{Workers: 2})
 			if res.Verdict != Verified {
 				t.Fatalf("verdict %s: %v\n%s", res.Verdict, res.Violation, res.Trace)
@@ -83,7 +84,7 @@ func TestRepdiskVerifies(t *testing.T) {
 // Counts do not depend on the number of workers, nor on keys being exact
 // or fingerprints, nor on the batch size.
 func TestCountsIndependentOfWorkers(t *testing.T) {
-	p := layers.Params{Blocks: 4, Values: 3}
+	p := catalog.Params{layers.Blocks: 4, layers.Values: 3}
 	want := check(t, "repdisk", p, "", Config{Workers: 1, Exact: true})
 	for _, cfg := range []Config{
 		{Workers: 1},
@@ -123,7 +124,7 @@ func TestRepdiskVariants(t *testing.T) {
 		{"recover-block0-only", model.KindRecovery, 2, model.StepCrashInOp},
 		{"recover-copy-back", "", 0, ""},
 	}
-	p := layers.Params{Blocks: 3, Values: 2}
+	p := catalog.Params{layers.Blocks: 3, layers.Values: 2}
 	for _, tc := range cases {
 		t.Run(tc.variant, func(t *testing.T) {
 			for _, workers := range []int{1, 3} {
@@ -169,7 +170,7 @@ func hasStep(t *model.Trace, k model.StepKind) bool {
 
 // The reported path is the same for any number of workers.
 func TestTraceIndependentOfWorkers(t *testing.T) {
-	p := layers.Params{Blocks: 4, Values: 3}
+	p := catalog.Params{layers.Blocks: 4, layers.Values: 3}
 	want := check(t, "repdisk", p, "recover-block0-only", Config{Workers: 1}).Trace.String()
 	for _, w := range []int{2, 4, 8} {
 		got := check(t, "repdisk", p, "recover-block0-only", Config{Workers: w, BatchSize: 5}).Trace.String()
@@ -180,7 +181,7 @@ func TestTraceIndependentOfWorkers(t *testing.T) {
 }
 
 func TestBounds(t *testing.T) {
-	p := layers.Params{Blocks: 3, Values: 2}
+	p := catalog.Params{layers.Blocks: 3, layers.Values: 2}
 	res := check(t, "repdisk", p, "", Config{MaxDepth: 2})
 	if res.Verdict != Incomplete || res.Depth != 2 {
 		t.Errorf("max depth: verdict %s depth %d", res.Verdict, res.Depth)
@@ -201,7 +202,7 @@ func TestBounds(t *testing.T) {
 // BenchmarkRepdisk explores the largest replicated disk that takes about a
 // second.
 func BenchmarkRepdisk(b *testing.B) {
-	p := layers.Params{Blocks: 5, Values: 4}
+	p := catalog.Params{layers.Blocks: 5, layers.Values: 4}
 	chk, err := layers.Build("repdisk", p, "")
 	if err != nil {
 		b.Fatal(err)

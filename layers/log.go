@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/layers/disk"
 	"github.com/argocheck/argocheck/layers/onedisk"
 	"github.com/argocheck/argocheck/layers/replicated"
@@ -24,26 +25,28 @@ const (
 // runs the log's recovery before the replicated disk's.
 const RecoverUpperFirst = "recover-upper-first"
 
-var logParams = []Param{
-	{Name: "blocks", Default: 2, Min: 1, Max: wal.MaxBlocks, About: "data blocks"},
-	{Name: "values", Default: 2, Min: 1, Max: 8, About: "client values 0..values-1"},
-	{Name: "log", Default: 2, Min: 1, Max: wal.MaxLog, About: "log capacity (entries per transaction)"},
+var logParams = []catalog.Param{
+	{Name: Blocks, Default: 2, Min: 1, Max: wal.MaxBlocks, About: "data blocks"},
+	{Name: Values, Default: 2, Min: 1, Max: 8, About: "client values 0..values-1"},
+	{Name: Log, Default: 2, Min: 1, Max: wal.MaxLog, About: "log capacity (entries per transaction)"},
+	oobParam,
 }
 
-func stackVariants() []Variant {
+func stackVariants() catalog.Variants {
 	vs := append(wal.Variants.Prefixed(LogPrefix, "log: "), replicated.Variants.Prefixed(RepPrefix, "replicated disk: ")...)
-	return append(vs, Variant{Name: RecoverUpperFirst, About: "the stack's recovery runs the log's recovery before the replicated disk's"})
+	return append(vs, catalog.Variant{Name: RecoverUpperFirst, About: "the stack's recovery runs the log's recovery before the replicated disk's"})
 }
 
 // logSizes returns the geometry of the log and the sizes of its upper
 // layer (TxnDisk) and of the disk below it.
-func logSizes(p Params) (cfg wal.Config, upper, lower disk.Sizes, err error) {
-	cfg = wal.Config{Blocks: p.Blocks, Log: p.Log}
+func logSizes(p catalog.Params) (cfg wal.Config, upper, lower disk.Sizes, err error) {
+	cfg = wal.Config{Blocks: p.Get(Blocks), Log: p.Get(Log)}
 	if err = cfg.Validate(); err != nil {
 		return
 	}
-	upper = disk.Sizes{Blocks: p.Blocks, Values: p.Values, OOB: p.OOB}
-	lower = disk.Sizes{Blocks: cfg.DiskBlocks(), Values: p.Values, OOB: p.OOB}
+	upper = diskSizes(p)
+	lower = upper
+	lower.Blocks = cfg.DiskBlocks()
 	return
 }
 
@@ -81,7 +84,7 @@ func (s logTwoDisk) Format(st *twodisk.State) string {
 
 // LogSystem returns the check of the write-ahead log on the OneDisk
 // specification.
-func LogSystem(p Params, v wal.Variant) (model.Checker, error) {
+func LogSystem(p catalog.Params, v wal.Variant) (model.Checker, error) {
 	cfg, upper, lower, err := logSizes(p)
 	if err != nil {
 		return nil, err
@@ -95,7 +98,7 @@ func LogSystem(p Params, v wal.Variant) (model.Checker, error) {
 // replicated disk on TwoDisk: the implementations composed with
 // model.Compose (or, when upperFirst, with the two recoveries in the wrong
 // order) and the relations with model.ComposeRelations.
-func StackSystem(p Params, lv wal.Variant, rv replicated.Variant, upperFirst bool) (model.Checker, error) {
+func StackSystem(p catalog.Params, lv wal.Variant, rv replicated.Variant, upperFirst bool) (model.Checker, error) {
 	cfg, upper, lower, err := logSizes(p)
 	if err != nil {
 		return nil, err
@@ -145,12 +148,12 @@ func parseStackVariant(name string) (lv wal.Variant, rv replicated.Variant, uppe
 }
 
 func init() {
-	register(&System{
+	register(&catalog.System{
 		Name:     "log",
 		About:    "write-ahead log (TxnDisk) on one disk (OneDisk)",
 		Params:   logParams,
 		Variants: wal.Variants,
-		Build: func(p Params, variant string) (model.Checker, error) {
+		Build: func(p catalog.Params, variant string) (model.Checker, error) {
 			v, err := wal.ParseVariant(variant)
 			if err != nil {
 				return nil, err
@@ -158,19 +161,19 @@ func init() {
 			return LogSystem(p, v)
 		},
 	})
-	register(&System{
+	register(&catalog.System{
 		Name:     "log/repdisk",
 		About:    "write-ahead log (TxnDisk) on the replicated disk on two fail-stop disks (TwoDisk), end to end",
 		Params:   logParams,
 		Variants: stackVariants(),
-		Build: func(p Params, variant string) (model.Checker, error) {
+		Build: func(p catalog.Params, variant string) (model.Checker, error) {
 			lv, rv, upperFirst, err := parseStackVariant(variant)
 			if err != nil {
 				return nil, err
 			}
 			return StackSystem(p, lv, rv, upperFirst)
 		},
-		Modular: func(p Params, variant string) ([]Part, error) {
+		Modular: func(p catalog.Params, variant string) ([]catalog.Part, error) {
 			lv, rv, _, err := parseStackVariant(variant)
 			if err != nil {
 				return nil, err
@@ -179,11 +182,11 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			return []Part{
+			return []catalog.Part{
 				// The replicated disk only copies and compares blocks, so
 				// its check with the client values stands for the header
 				// and descriptor values the log writes as well.
-				{System: "repdisk", Params: Params{Blocks: lower.Blocks, Values: lower.Values, OOB: p.OOB}, Variant: string(rv)},
+				{System: "repdisk", Params: catalog.Params{Blocks: lower.Blocks, Values: lower.Values, OOB: p.Get(OOB)}, Variant: string(rv)},
 				{System: "log", Params: p, Variant: string(lv)},
 				{System: "log/repdisk", Params: p, Variant: variant},
 			}, nil

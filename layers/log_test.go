@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/layers"
 	"github.com/argocheck/argocheck/layers/disk"
@@ -25,20 +26,24 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 // checkKey names one check, for the cache of results.
 type checkKey struct {
 	system  string
-	p       layers.Params
+	p       catalog.Params
 	variant string
 	exact   bool
+}
+
+func (k checkKey) String() string {
+	return fmt.Sprintf("%s %v %q %v", k.system, k.p, k.variant, k.exact)
 }
 
 // results caches the checks' results: the verification, variant and
 // composition tests share many of them. Tests of this package do not run
 // in parallel.
-var results = map[checkKey]*explorer.Result{}
+var results = map[string]*explorer.Result{}
 
 // check runs the named system's check to its verdict.
 func check(t *testing.T, k checkKey) *explorer.Result {
 	t.Helper()
-	if r, ok := results[k]; ok {
+	if r, ok := results[k.String()]; ok {
 		return r
 	}
 	sys, err := layers.Lookup(k.system)
@@ -52,7 +57,7 @@ func check(t *testing.T, k checkKey) *explorer.Result {
 		t.Fatalf("%s %+v %q: %v", k.system, k.p, k.variant, err)
 	}
 	r := run(t, chk, k.exact)
-	results[k] = r
+	results[k.String()] = r
 	return r
 }
 
@@ -65,8 +70,8 @@ func run(t *testing.T, chk model.Checker, exact bool) *explorer.Result {
 	return r
 }
 
-func params(blocks, values, log int) layers.Params {
-	return layers.Params{Blocks: blocks, Values: values, Log: log}
+func params(blocks, values, log int) catalog.Params {
+	return catalog.Params{layers.Blocks: blocks, layers.Values: values, layers.Log: log}
 }
 
 // long is the number of states of the log/repdisk checks skipped under
@@ -140,7 +145,7 @@ func TestLogVerifiesOutOfBounds(t *testing.T) {
 		{"log/repdisk", 1, 2, 2, 1556},
 	} {
 		p := params(tt.blocks, tt.values, tt.log)
-		p.OOB = true
+		p[layers.OOB] = 1
 		r := check(t, checkKey{tt.system, p, "", false})
 		if r.Verdict != explorer.Verified || r.States != tt.states {
 			t.Errorf("%s %+v: %s with %d states, want verified with %d: %v", tt.system, p, r.Verdict, r.States, tt.states, r.Violation)
@@ -276,7 +281,7 @@ func TestRecoverUpperFirstPath(t *testing.T) {
 // own check only ever starts its recovery from a state of the layer below.
 func TestCompositionTheorem(t *testing.T) {
 	type run struct {
-		p       layers.Params
+		p       catalog.Params
 		variant string
 	}
 	var runs []run
@@ -302,7 +307,7 @@ func TestCompositionTheorem(t *testing.T) {
 		runs = append(runs, run{params(2, 2, 2), v.Name})
 	}
 	for _, rn := range runs {
-		name := fmt.Sprintf("b%d-v%d-l%d/%s", rn.p.Blocks, rn.p.Values, rn.p.Log, rn.variant)
+		name := fmt.Sprintf("b%d-v%d-l%d/%s", rn.p[layers.Blocks], rn.p[layers.Values], rn.p[layers.Log], rn.variant)
 		t.Run(name, func(t *testing.T) {
 			parts, err := sys.Modular(rn.p, rn.variant)
 			if err != nil {
@@ -311,8 +316,8 @@ func TestCompositionTheorem(t *testing.T) {
 			if len(parts) != 3 || parts[0].System != "repdisk" || parts[1].System != "log" || parts[2].System != "log/repdisk" {
 				t.Fatalf("modular parts %+v", parts)
 			}
-			if parts[0].Params.Blocks != rn.p.Blocks+rn.p.Log+2 {
-				t.Errorf("replicated disk checked with %d blocks, the stack uses %d", parts[0].Params.Blocks, rn.p.Blocks+rn.p.Log+2)
+			if parts[0].Params[layers.Blocks] != rn.p[layers.Blocks]+rn.p[layers.Log]+2 {
+				t.Errorf("replicated disk checked with %d blocks, the stack uses %d", parts[0].Params[layers.Blocks], rn.p[layers.Blocks]+rn.p[layers.Log]+2)
 			}
 			var v [3]explorer.Verdict
 			for i, part := range parts {

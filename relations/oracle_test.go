@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/layers"
 	"github.com/argocheck/argocheck/layers/disk"
@@ -27,22 +28,22 @@ var large = flag.Bool("oracle.large", false, "compare the oracle and the explore
 // range); and once more with one block more when that first configuration
 // has under 100 reachable lower states (the replicated disk), or with
 // -oracle.large, and not with -short.
-func smallParams(t *testing.T, sys *layers.System) []layers.Params {
+func smallParams(t *testing.T, sys *catalog.System) []catalog.Params {
 	p := sys.Defaults()
 	for _, q := range sys.Params {
 		v := min(max(min(q.Default, 2), q.Min), q.Max)
 		switch q.Name {
 		case "blocks":
-			p.Blocks = v
+			p[layers.Blocks] = v
 		case "values":
-			p.Values = v
+			p[layers.Values] = v
 		case "log":
-			p.Log = v
+			p[layers.Log] = v
 		}
 	}
-	out := []layers.Params{p}
+	out := []catalog.Params{p}
 	bigger := p
-	bigger.Blocks++
+	bigger = bigger.With(layers.Blocks, bigger[layers.Blocks]+1)
 	if testing.Short() || sys.Validate(bigger, "") != nil {
 		return out
 	}
@@ -92,10 +93,10 @@ func idleStates(t *testing.T, chk model.Checker, mode model.CrashMode) int {
 }
 
 // paramString names the parameters sys has, as "blocks=2,values=2".
-func paramString(sys *layers.System, p layers.Params) string {
+func paramString(sys *catalog.System, p catalog.Params) string {
 	var parts []string
 	for _, q := range sys.Params {
-		v := map[string]int{"blocks": p.Blocks, "values": p.Values, "log": p.Log}[q.Name]
+		v := p[q.Name]
 		parts = append(parts, fmt.Sprintf("%s=%d", q.Name, v))
 	}
 	return strings.Join(parts, ",")
@@ -131,7 +132,7 @@ func explore(t *testing.T, chk model.Checker, mode model.CrashMode) *explorer.Re
 // reachable lower states are the graph's Idle nodes.
 func TestOracleAgreesWithExplorer(t *testing.T) {
 	for _, sys := range layers.Systems() {
-		variants := []layers.Variant{{Name: "", Correct: true}}
+		variants := []catalog.Variant{{Name: "", Correct: true}}
 		variants = append(variants, sys.Variants...)
 		for _, p := range smallParams(t, sys) {
 			for _, v := range variants {
@@ -183,7 +184,7 @@ func TestOracleAgreesWithExplorer(t *testing.T) {
 // misses crash points. The table says, for each broken variant, the
 // crash modes whose explorer still catches it.
 func TestNarrowedCrashesMissBugs(t *testing.T) {
-	p := layers.Params{Blocks: 2, Values: 2}
+	p := catalog.Params{layers.Blocks: 2, layers.Values: 2}
 	tests := []struct {
 		name    string
 		chk     func() model.Checker
@@ -219,7 +220,7 @@ func TestNarrowedCrashesMissBugs(t *testing.T) {
 	}
 }
 
-func build(name string, p layers.Params, variant string) func() model.Checker {
+func build(name string, p catalog.Params, variant string) func() model.Checker {
 	return func() model.Checker {
 		chk, err := layers.Build(name, p, variant)
 		if err != nil {
@@ -233,8 +234,8 @@ type repSystem = model.System[twodisk.State, twodisk.Op, twodisk.Ret, twodisk.AP
 	onedisk.State, onedisk.Op, onedisk.Ret, onedisk.API]
 
 // repdiskWith is the replicated disk with its recovery replaced by rec.
-func repdiskWith(rec func(d twodisk.API), p layers.Params) *repSystem {
-	sizes := disk.Sizes{Blocks: p.Blocks, Values: p.Values}
+func repdiskWith(rec func(d twodisk.API), p catalog.Params) *repSystem {
+	sizes := disk.Sizes{Blocks: p[layers.Blocks], Values: p[layers.Values]}
 	return &repSystem{
 		Lower: twodisk.Layer(sizes),
 		Upper: onedisk.Layer(sizes),
@@ -283,7 +284,7 @@ func scratchRecovery(d twodisk.API) {
 // TestFaultsAgree: a panic and a runaway recovery are violations of the
 // same kind for the oracle and the explorer.
 func TestFaultsAgree(t *testing.T) {
-	p := layers.Params{Blocks: 2, Values: 2}
+	p := catalog.Params{layers.Blocks: 2, layers.Values: 2}
 	tests := []struct {
 		name string
 		rec  func(d twodisk.API)

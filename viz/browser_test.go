@@ -23,6 +23,7 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/layers"
 	"github.com/argocheck/argocheck/viz"
@@ -98,7 +99,7 @@ func browser(t *testing.T) (context.Context, func() []string) {
 // log over the replicated disk when the catalogue has it, else the
 // replicated disk without recovery.
 func screenshotPage(t *testing.T) viz.Page {
-	name, variant, params := "repdisk", "no-recovery", layers.Params{Blocks: 3, Values: 2}
+	name, variant, params := "repdisk", "no-recovery", catalog.Params{layers.Blocks: 3, layers.Values: 2}
 	if s, err := layers.Lookup("log/repdisk"); err == nil && s.Validate(s.Defaults(), "recover-upper-first") == nil {
 		name, variant, params = "log/repdisk", "recover-upper-first", s.Defaults()
 	}
@@ -113,7 +114,7 @@ func screenshotPage(t *testing.T) viz.Page {
 	ce := res.Violations[0]
 	return viz.Page{
 		Title:    name + " " + variant,
-		Subtitle: fmt.Sprintf("system=%s variant=%s blocks=%d values=%d", name, variant, params.Blocks, params.Values),
+		Subtitle: fmt.Sprintf("system=%s variant=%s blocks=%d values=%d", name, variant, params[layers.Blocks], params[layers.Values]),
 		Paths:    []viz.Path{{Title: fmt.Sprintf("violation: %s in %s", ce.Violation.Kind, ce.Op), Trace: ce.Trace}},
 	}
 }

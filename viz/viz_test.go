@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/layers"
 	"github.com/argocheck/argocheck/viz"
@@ -20,7 +21,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 // page checks a repdisk variant and returns the picture of its violations.
 func page(t *testing.T, variant string, cont int) viz.Page {
 	t.Helper()
-	chk, err := layers.Build("repdisk", layers.Params{Blocks: 3, Values: 2}, variant)
+	chk, err := layers.Build("repdisk", catalog.Params{layers.Blocks: 3, layers.Values: 2}, variant)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/layers"
 )
@@ -15,9 +16,9 @@ import (
 //
 //	go test -run '^$' -bench Repdisk -benchtime 1x -cpuprofile cpu.out ./benchmarks/peers
 func BenchmarkRepdisk(b *testing.B) {
-	for _, p := range []layers.Params{{Blocks: 7, Values: 4}} {
+	for _, p := range []catalog.Params{{layers.Blocks: 7, layers.Values: 4}} {
 		for _, workers := range []int{1, 2} {
-			b.Run(fmt.Sprintf("b%dv%d/w%d", p.Blocks, p.Values, workers), func(b *testing.B) {
+			b.Run(fmt.Sprintf("b%dv%d/w%d", p[layers.Blocks], p[layers.Values], workers), func(b *testing.B) {
 				chk, err := layers.Build("repdisk", p, "")
 				if err != nil {
 					b.Fatal(err)

@@ -19,6 +19,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/layers"
 )
@@ -26,18 +27,18 @@ import (
 // benchSizes are the three sizes each system is benchmarked at, smallest
 // first, full and quick. A system missing here is run at its default
 // sizes with zero, one and two blocks more (quick: its defaults only).
-var benchSizes = map[string]struct{ full, quick []layers.Params }{
+var benchSizes = map[string]struct{ full, quick []catalog.Params }{
 	"repdisk": {
-		full:  []layers.Params{{Blocks: 6, Values: 3}, {Blocks: 7, Values: 3}, {Blocks: 7, Values: 4}},
-		quick: []layers.Params{{Blocks: 4, Values: 3}, {Blocks: 5, Values: 3}, {Blocks: 6, Values: 3}},
+		full:  []catalog.Params{{Blocks: 6, Values: 3}, {Blocks: 7, Values: 3}, {Blocks: 7, Values: 4}},
+		quick: []catalog.Params{{Blocks: 4, Values: 3}, {Blocks: 5, Values: 3}, {Blocks: 6, Values: 3}},
 	},
 	"log": {
-		full:  []layers.Params{{Blocks: 4, Values: 2, Log: 3}, {Blocks: 5, Values: 2, Log: 3}, {Blocks: 4, Values: 3, Log: 3}},
-		quick: []layers.Params{{Blocks: 3, Values: 2, Log: 2}, {Blocks: 3, Values: 2, Log: 3}, {Blocks: 4, Values: 2, Log: 3}},
+		full:  []catalog.Params{{Blocks: 4, Values: 2, Log: 3}, {Blocks: 5, Values: 2, Log: 3}, {Blocks: 4, Values: 3, Log: 3}},
+		quick: []catalog.Params{{Blocks: 3, Values: 2, Log: 2}, {Blocks: 3, Values: 2, Log: 3}, {Blocks: 4, Values: 2, Log: 3}},
 	},
 	"log/repdisk": {
-		full:  []layers.Params{{Blocks: 4, Values: 2, Log: 2}, {Blocks: 5, Values: 2, Log: 2}, {Blocks: 6, Values: 2, Log: 2}},
-		quick: []layers.Params{{Blocks: 2, Values: 2, Log: 2}, {Blocks: 3, Values: 2, Log: 2}, {Blocks: 4, Values: 2, Log: 2}},
+		full:  []catalog.Params{{Blocks: 4, Values: 2, Log: 2}, {Blocks: 5, Values: 2, Log: 2}, {Blocks: 6, Values: 2, Log: 2}},
+		quick: []catalog.Params{{Blocks: 2, Values: 2, Log: 2}, {Blocks: 3, Values: 2, Log: 2}, {Blocks: 4, Values: 2, Log: 2}},
 	},
 }
 
@@ -117,14 +118,14 @@ size). --quick runs smaller sizes once, in under a minute.`,
 }
 
 // benchMatrix returns the systems and sizes to run.
-func benchMatrix(f benchFlags) ([]*layers.System, map[string][]layers.Params, error) {
+func benchMatrix(f benchFlags) ([]*layers.System, map[string][]catalog.Params, error) {
 	var systems []*layers.System
-	sizes := map[string][]layers.Params{}
+	sizes := map[string][]catalog.Params{}
 	for _, sys := range layers.Systems() {
 		if len(f.systems) > 0 && !slices.Contains(f.systems, sys.Name) {
 			continue
 		}
-		var ps []layers.Params
+		var ps []catalog.Params
 		if s, ok := benchSizes[sys.Name]; ok {
 			ps = s.full
 			if f.quick {
@@ -166,7 +167,7 @@ func benchMatrix(f benchFlags) ([]*layers.System, map[string][]layers.Params, er
 
 // parseSize reads "blocks=N,values=V,log=L" over sys's defaults and
 // validates it.
-func parseSize(sys *layers.System, spec string) (layers.Params, error) {
+func parseSize(sys *layers.System, spec string) (catalog.Params, error) {
 	p := sys.Defaults()
 	for _, kv := range strings.Split(spec, ",") {
 		k, v, ok := strings.Cut(kv, "=")
@@ -270,7 +271,7 @@ func runBench(cmd *cobra.Command, f benchFlags) error {
 }
 
 // sizeName names a size by the parameters the system uses.
-func sizeName(sys *layers.System, p layers.Params) string {
+func sizeName(sys *layers.System, p catalog.Params) string {
 	var parts []string
 	for _, q := range sys.Params {
 		switch q.Name {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/layers"
 )
 
@@ -94,14 +95,14 @@ func TestBenchSize(t *testing.T) {
 	}
 	cases := []struct {
 		spec string
-		want layers.Params
+		want catalog.Params
 		err  string
 	}{
-		{"blocks=5,values=2,log=3", layers.Params{Blocks: 5, Values: 2, Log: 3}, ""},
-		{"blocks=4", layers.Params{Blocks: 4, Values: 2, Log: 2}, ""},
-		{"blocks=x", layers.Params{}, "want key=number"},
-		{"disks=2", layers.Params{}, `unknown size "disks"`},
-		{"blocks=99", layers.Params{}, "--blocks must be between"},
+		{"blocks=5,values=2,log=3", catalog.Params{layers.Blocks: 5, layers.Values: 2, layers.Log: 3}, ""},
+		{"blocks=4", catalog.Params{layers.Blocks: 4, layers.Values: 2, layers.Log: 2}, ""},
+		{"blocks=x", catalog.Params{}, "want key=number"},
+		{"disks=2", catalog.Params{}, `unknown size "disks"`},
+		{"blocks=99", catalog.Params{}, "--blocks must be between"},
 	}
 	for _, tc := range cases {
 		p, err := parseSize(sys, tc.spec)

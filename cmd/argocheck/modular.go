@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/layers"
 )
@@ -32,7 +33,7 @@ func worse(a, b explorer.Verdict) bool {
 
 // runModular runs the checks of sys's parts in order, each to its own
 // verdict, and reports them all; the exit status is the worst verdict's.
-func runModular(ctx context.Context, cmd *cobra.Command, sys *layers.System, p layers.Params, variant string, f checkFlags) error {
+func runModular(ctx context.Context, cmd *cobra.Command, sys *layers.System, p catalog.Params, variant string, f checkFlags) error {
 	if sys.Modular == nil {
 		return usageError{fmt.Errorf("%s has no modular check: it is a single layer", sys.Name)}
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/layers"
 )
@@ -37,7 +38,7 @@ type planCheck struct {
 	line     int
 	text     string
 	sys      *layers.System
-	params   layers.Params
+	params   catalog.Params
 	variant  string // "" is the correct implementation
 	expected explorer.Verdict
 	workers  int // 0: the run's --workers

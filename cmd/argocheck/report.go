@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/layers"
 	"github.com/argocheck/argocheck/model"
@@ -45,7 +46,7 @@ type violationReport struct {
 	text        string
 }
 
-func newReport(sys *layers.System, p layers.Params, variant string, workers int, res *explorer.Result) *report {
+func newReport(sys *layers.System, p catalog.Params, variant string, workers int, res *explorer.Result) *report {
 	if variant == "" {
 		variant = "correct"
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/layers"
 	"github.com/argocheck/argocheck/model"
@@ -30,7 +31,7 @@ func storeOptions(cmd *cobra.Command, verbose bool) persist.Options {
 }
 
 // runParams is the stored form of a system's parameters.
-func runParams(sys *layers.System, p layers.Params) map[string]string {
+func runParams(sys *layers.System, p catalog.Params) map[string]string {
 	m := map[string]string{"oob": strconv.FormatBool(p.OOB)}
 	for _, q := range sys.Params {
 		switch q.Name {
@@ -46,9 +47,9 @@ func runParams(sys *layers.System, p layers.Params) map[string]string {
 }
 
 // storedCheck rebuilds the check of a stored run.
-func storedCheck(st *persist.Store) (*layers.System, layers.Params, model.Checker, error) {
-	run := st.Run()
-	var p layers.Params
+func storedCheck(st *persist.Store) (*layers.System, catalog.Params, model.Checker, error) {
+	run := st.Header()
+	var p catalog.Params
 	sys, err := layers.Lookup(run.System)
 	if err != nil {
 		return nil, p, nil, fmt.Errorf("%s: the stored run's %v", st.Dir(), err)
@@ -104,12 +105,12 @@ func storedCheck(st *persist.Store) (*layers.System, layers.Params, model.Checke
 // storedCrashes returns the crash mode of a stored run that storedCheck
 // accepted.
 func storedCrashes(st *persist.Store) model.CrashMode {
-	mode, _ := model.ParseCrashMode(cmp.Or(st.Run().Crash, model.CrashAll.String()))
+	mode, _ := model.ParseCrashMode(cmp.Or(st.Header().Crash, model.CrashAll.String()))
 	return mode
 }
 
 // runCheckStored is check --store: a new persistent run.
-func runCheckStored(cmd *cobra.Command, name string, sys *layers.System, p layers.Params, f checkFlags) error {
+func runCheckStored(cmd *cobra.Command, name string, sys *layers.System, p catalog.Params, f checkFlags) error {
 	switch {
 	case f.exact:
 		return usageError{fmt.Errorf("--exact cannot be used with --store: a store keys states by fingerprint")}
@@ -122,7 +123,7 @@ func runCheckStored(cmd *cobra.Command, name string, sys *layers.System, p layer
 	if err != nil {
 		return usageError{err}
 	}
-	run := persist.Run{System: sys.Name, Variant: f.variant, Params: runParams(sys, p)}
+	run := persist.Header{System: sys.Name, Variant: f.variant, Params: runParams(sys, p)}
 	if f.crashMode != model.CrashAll {
 		run.Crash = f.crashMode.String()
 	}
@@ -136,7 +137,7 @@ func runCheckStored(cmd *cobra.Command, name string, sys *layers.System, p layer
 
 // explore runs or resumes (when out.from is set) a persistent search with
 // out's progress and time limit, records its outcome, and reports it.
-func explore(cmd *cobra.Command, st *persist.Store, sys *layers.System, p layers.Params, chk model.Checker,
+func explore(cmd *cobra.Command, st *persist.Store, sys *layers.System, p catalog.Params, chk model.Checker,
 	cfg explorer.Config, out *outputFlags, asJSON bool) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -165,9 +166,9 @@ func explore(cmd *cobra.Command, st *persist.Store, sys *layers.System, p layers
 }
 
 // storedReport is the report of a stored run's result.
-func storedReport(st *persist.Store, sys *layers.System, p layers.Params, workers int, res *explorer.Result) *report {
-	rep := newReport(sys, p, st.Run().Variant, workers, res)
-	if c := st.Run().Crash; c != "" {
+func storedReport(st *persist.Store, sys *layers.System, p catalog.Params, workers int, res *explorer.Result) *report {
+	rep := newReport(sys, p, st.Header().Variant, workers, res)
+	if c := st.Header().Crash; c != "" {
 		rep.Params["crashes"] = c
 	}
 	return rep
@@ -326,7 +327,7 @@ func runTrace(cmd *cobra.Command, dir string, f traceFlags) error {
 	if o == nil {
 		return usageError{fmt.Errorf("%s holds an unfinished run, with no verdict yet: continue it with 'argocheck resume %s'", dir, dir)}
 	}
-	run := st.Run()
+	run := st.Header()
 	variant := run.Variant
 	if variant == "" {
 		variant = "correct"

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/layers"
 	"github.com/argocheck/argocheck/statestore/persist"
@@ -58,7 +59,7 @@ type jsonReport struct {
 // uninterrupted is the in-memory search of killCheck.
 func uninterrupted(t *testing.T) jsonReport {
 	t.Helper()
-	chk, err := layers.Build("log/repdisk", layers.Params{Blocks: 2, Values: 2, Log: 3}, "")
+	chk, err := layers.Build("log/repdisk", catalog.Params{layers.Blocks: 2, layers.Values: 2, layers.Log: 3}, "")
 	if err != nil {
 		t.Fatal(err)
 	}

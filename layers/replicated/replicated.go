@@ -5,10 +5,10 @@
 package replicated
 
 import (
+	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/layers/disk"
 	"github.com/argocheck/argocheck/layers/onedisk"
 	"github.com/argocheck/argocheck/layers/twodisk"
-	"github.com/argocheck/argocheck/layers/variant"
 	"github.com/argocheck/argocheck/model"
 )
 
@@ -33,7 +33,7 @@ const (
 )
 
 // Variants lists every variant but the correct one.
-var Variants = variant.List{
+var Variants = catalog.Variants{
 	{Name: string(NoRecovery), About: "recovery does nothing"},
 	{Name: string(WriteD0Only), About: "write updates d0 only"},
 	{Name: string(ReadNoFallback), About: "read returns 0 when d0 has failed instead of reading d1"},
@@ -43,7 +43,7 @@ var Variants = variant.List{
 
 // ParseVariant checks a variant name.
 func ParseVariant(name string) (Variant, error) {
-	return variant.Parse[Variant](Variants, "replicated-disk", name)
+	return catalog.Parse[Variant](Variants, "replicated-disk", name)
 }
 
 // Disk is the replicated disk on two disks.

@@ -21,10 +21,10 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/layers/disk"
 	"github.com/argocheck/argocheck/layers/onedisk"
 	"github.com/argocheck/argocheck/layers/txndisk"
-	"github.com/argocheck/argocheck/layers/variant"
 	"github.com/argocheck/argocheck/model"
 )
 
@@ -143,7 +143,7 @@ const (
 )
 
 // Variants lists every variant but the correct one.
-var Variants = variant.List{
+var Variants = catalog.Variants{
 	{Name: string(ApplyWithoutCommitFlag), About: "commit copies the entries without first writing the committed header"},
 	{Name: string(RecoveryClearsHeaderFirst), About: "recovery writes the empty header before copying the entries"},
 	{Name: string(ApplyBackwards), About: "apply copies the entries from last to first"},
@@ -152,7 +152,7 @@ var Variants = variant.List{
 
 // ParseVariant checks a variant name.
 func ParseVariant(name string) (Variant, error) {
-	return variant.Parse[Variant](Variants, "log", name)
+	return catalog.Parse[Variant](Variants, "log", name)
 }
 
 // Log is the write-ahead log on one disk. It keeps nothing in memory: the

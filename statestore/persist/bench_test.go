@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/layers"
 	"github.com/argocheck/argocheck/statestore"
@@ -17,7 +18,7 @@ import (
 //
 //	go test -run XXX -bench Store -benchtime 3x ./statestore/persist/
 func BenchmarkStore(b *testing.B) {
-	p := layers.Params{Blocks: 5, Values: 4}
+	p := catalog.Params{layers.Blocks: 5, layers.Values: 4}
 	chk, err := layers.Build("repdisk", p, "")
 	if err != nil {
 		b.Fatal(err)
@@ -36,7 +37,7 @@ func BenchmarkStore(b *testing.B) {
 					b.StopTimer()
 					dir := filepath.Join(b.TempDir(), "store")
 					b.StartTimer()
-					if st, err = Create(dir, Run{System: "repdisk", Params: map[string]string{"blocks": "5", "values": "4"}}, Options{}); err != nil {
+					if st, err = Create(dir, Header{System: "repdisk", Params: map[string]string{"blocks": "5", "values": "4"}}, Options{}); err != nil {
 						b.Fatal(err)
 					}
 					cfg.Checkpoint = st

@@ -137,9 +137,9 @@ func appendString(dst []byte, s string) []byte {
 	return append(dst, s...)
 }
 
-// Run identifies a stored run: the check it explores. Two runs are the
-// same when every field is equal; a store holds one run.
-type Run struct {
+// Header identifies a stored run: the check it explores. Two runs are the
+// same when every field but Format is equal; a store holds one run.
+type Header struct {
 	// Format is the store's format version (FormatVersion when written).
 	Format int `json:"format"`
 	// System and Variant name the check ("" is the correct variant).
@@ -147,17 +147,19 @@ type Run struct {
 	Variant string `json:"variant"`
 	// Params are the check's sizes by name (blocks, values, log, oob...).
 	Params map[string]string `json:"params"`
-	// Crash names the crash mode, where the system has several.
+	// Crash names the crash mode, when not the full semantics.
 	Crash string `json:"crash,omitempty"`
+	// Determinism names the determinism mode, when not the default.
+	Determinism string `json:"determinism,omitempty"`
 }
 
 // Same reports whether r and o identify the same check.
-func (r Run) Same(o Run) bool {
-	return r.System == o.System && r.Variant == o.Variant && r.Crash == o.Crash && maps.Equal(r.Params, o.Params)
+func (r Header) Same(o Header) bool {
+	return r.System == o.System && r.Variant == o.Variant && r.Crash == o.Crash && r.Determinism == o.Determinism && maps.Equal(r.Params, o.Params)
 }
 
 // String describes the run on one line: system, variant and sizes.
-func (r Run) String() string {
+func (r Header) String() string {
 	v := r.Variant
 	if v == "" {
 		v = "correct"
@@ -170,12 +172,15 @@ func (r Run) String() string {
 	if r.Crash != "" {
 		fmt.Fprintf(&b, " crash=%s", r.Crash)
 	}
+	if r.Determinism != "" {
+		fmt.Fprintf(&b, " determinism=%s", r.Determinism)
+	}
 	return b.String()
 }
 
 // The run record is the format version, then the run as JSON, so that a
 // reader of any version can tell which version wrote a store.
-func encodeRun(r Run) []byte {
+func encodeRun(r Header) []byte {
 	js, err := json.Marshal(r)
 	if err != nil {
 		panic(err) // strings and maps of strings always marshal
@@ -184,22 +189,22 @@ func encodeRun(r Run) []byte {
 	return seal(append(rec, js...))
 }
 
-func decodeRun(rec []byte) (Run, error) {
+func decodeRun(rec []byte) (Header, error) {
 	p, err := open(rec, tagRun)
 	if err != nil {
-		return Run{}, err
+		return Header{}, err
 	}
 	rd := reader{b: p}
 	format := rd.uvarint()
 	if rd.err != nil {
-		return Run{}, rd.err
+		return Header{}, rd.err
 	}
-	var r Run
+	var r Header
 	if err := json.Unmarshal(rd.b, &r); err != nil {
-		return Run{}, corrupt("run: " + err.Error())
+		return Header{}, corrupt("run: " + err.Error())
 	}
 	if uint64(r.Format) != format {
-		return Run{}, corrupt("run: two format versions")
+		return Header{}, corrupt("run: two format versions")
 	}
 	return r, nil
 }

@@ -12,8 +12,8 @@ import (
 	"pgregory.net/rapid"
 )
 
-func genRun(t *rapid.T) Run {
-	return Run{
+func genRun(t *rapid.T) Header {
+	return Header{
 		Format:  rapid.IntRange(0, 1000).Draw(t, "format"),
 		System:  rapid.String().Draw(t, "system"),
 		Variant: rapid.String().Draw(t, "variant"),
@@ -133,7 +133,7 @@ func decodeAll(rec []byte) []error {
 // same bytes.
 func FuzzDecode(f *testing.F) {
 	for _, rec := range [][]byte{
-		encodeRun(Run{Format: 1, System: "repdisk", Params: map[string]string{"blocks": "3"}}),
+		encodeRun(Header{Format: 1, System: "repdisk", Params: map[string]string{"blocks": "3"}}),
 		encodeLevel(&level{Depth: 3, First: 10, Count: 5, StateChunks: 1, FrontierChunks: 1}),
 		encodeStates(nil, []uint64{1, 2, 3}, []uint64{5, 9, 4}),
 		encodeFrontier(nil, [][]byte{{1, 2}, {3}}),

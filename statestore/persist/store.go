@@ -100,7 +100,7 @@ func (l logger) printf(level, f string, a ...any) {
 type Store struct {
 	dir     string
 	db      *badger.DB
-	run     Run
+	run     Header
 	levels  []*level // complete levels, by depth
 	outcome *statestore.Outcome
 
@@ -133,7 +133,7 @@ func inputErr(format string, a ...any) error { return &InputError{fmt.Errorf(for
 // refuses, changing nothing, a dir that is a file, is not writable, holds
 // files that are not a store, or holds a store already (of this run or
 // another).
-func Create(dir string, run Run, o Options) (*Store, error) {
+func Create(dir string, run Header, o Options) (*Store, error) {
 	run.Format = FormatVersion
 	fi, err := os.Stat(dir)
 	switch {
@@ -206,7 +206,7 @@ func Create(dir string, run Run, o Options) (*Store, error) {
 }
 
 // start records run in a new store and starts the writer.
-func (s *Store) start(run Run) (*Store, error) {
+func (s *Store) start(run Header) (*Store, error) {
 	s.run = run
 	err := s.db.Update(func(txn *badger.Txn) error { return txn.Set(keyRun, encodeRun(run)) })
 	if err == nil {
@@ -390,17 +390,17 @@ func (s *Store) corrupt(what string, err error) error {
 	return inputErr("%s: corrupt or truncated store: %s: %v", s.dir, what, err)
 }
 
-func (s *Store) readRun() (Run, error) {
+func (s *Store) readRun() (Header, error) {
 	rec, err := s.get(keyRun)
 	if err != nil {
-		return Run{}, s.corrupt("run", err)
+		return Header{}, s.corrupt("run", err)
 	}
 	if rec == nil {
-		return Run{}, errNoRun
+		return Header{}, errNoRun
 	}
 	r, err := decodeRun(rec)
 	if err != nil {
-		return Run{}, s.corrupt("run", err)
+		return Header{}, s.corrupt("run", err)
 	}
 	return r, nil
 }
@@ -506,8 +506,8 @@ func (s *Store) checkChunks() error {
 // Dir returns the store's directory.
 func (s *Store) Dir() string { return s.dir }
 
-// Run returns the run the store holds.
-func (s *Store) Run() Run { return s.run }
+// Header returns the header of the run the store holds.
+func (s *Store) Header() Header { return s.run }
 
 // Outcome returns the finished run's outcome with its violations, or nil
 // while it is not finished.

@@ -12,18 +12,19 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 
+	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/layers"
 	"github.com/argocheck/argocheck/statestore"
 )
 
-var testRun = Run{System: "repdisk", Params: map[string]string{"blocks": "3", "values": "2", "oob": "false"}}
+var testRun = Header{System: "repdisk", Params: map[string]string{"blocks": "3", "values": "2", "oob": "false"}}
 
 // explore runs (or resumes) repdisk at blocks 4, values 3 into st, and
 // finishes the store unless the search stopped.
 func explore(t *testing.T, st *Store, cfg explorer.Config) *explorer.Result {
 	t.Helper()
-	chk, err := layers.Build("repdisk", layers.Params{Blocks: 4, Values: 3}, "")
+	chk, err := layers.Build("repdisk", catalog.Params{layers.Blocks: 4, layers.Values: 3}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +54,7 @@ func explore(t *testing.T, st *Store, cfg explorer.Config) *explorer.Result {
 // the counts of an uninterrupted run; the finished store says so.
 func TestStoreResumes(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "store")
-	chk, _ := layers.Build("repdisk", layers.Params{Blocks: 4, Values: 3}, "")
+	chk, _ := layers.Build("repdisk", catalog.Params{layers.Blocks: 4, layers.Values: 3}, "")
 	want, err := explorer.Run(context.Background(), chk, explorer.Config{Workers: 2})
 	if err != nil {
 		t.Fatal(err)
@@ -90,8 +91,8 @@ func TestStoreResumes(t *testing.T) {
 	if o := st.Outcome(); o == nil || o.Verdict != "verified" || o.States != want.States {
 		t.Fatalf("stored outcome %+v, want verified with %d states", o, want.States)
 	}
-	if !st.Run().Same(testRun) || st.Run().Format != FormatVersion {
-		t.Fatalf("stored run %+v, want %+v", st.Run(), testRun)
+	if !st.Header().Same(testRun) || st.Header().Format != FormatVersion {
+		t.Fatalf("stored run %+v, want %+v", st.Header(), testRun)
 	}
 	// Every state's parent reads back; initial states name the root.
 	for n := uint64(0); n < want.States; n++ {
@@ -137,7 +138,7 @@ func dirSums(t *testing.T, dir string) map[string][32]byte {
 	return sums
 }
 
-func finishedStore(t *testing.T, dir string, run Run) {
+func finishedStore(t *testing.T, dir string, run Header) {
 	t.Helper()
 	st, err := Create(dir, run, Options{})
 	if err != nil {
@@ -389,7 +390,7 @@ func TestCreateAfterKillAtStart(t *testing.T) {
 		t.Fatal(err)
 	}
 	st.Close()
-	if st, err = Open(dir, Options{}); err != nil || !st.Run().Same(testRun) {
+	if st, err = Open(dir, Options{}); err != nil || !st.Header().Same(testRun) {
 		t.Fatalf("reopened: %v", err)
 	}
 	st.Close()
