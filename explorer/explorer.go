@@ -318,8 +318,27 @@ func Run(ctx context.Context, chk model.Checker, cfg Config) (*Result, error) {
 			return res, nil
 		}
 	}
+	if v := s.stray(); v != nil {
+		t := &model.Trace{Steps: []model.Step{{Kind: model.StepInit, Violation: v}}}
+		res.addCounterexample(newCounterexample(t, edgeKey(rootParent, 0)))
+		return res, nil
+	}
 	res.Verdict = Verified
 	return res, nil
+}
+
+// stray returns the violation of a call that reached the lower layer
+// outside any procedure run and that no run has reported yet: a goroutine
+// left behind by layer code whose call came late. The goroutines still
+// runnable get the processor first.
+func (s *search) stray() *model.Violation {
+	runtime.Gosched()
+	for _, w := range s.workers {
+		if v := w.m.Stray(); v != nil {
+			return v
+		}
+	}
+	return nil
 }
 
 // key returns the visited-set key of an encoded node.

@@ -22,17 +22,18 @@ type Determinism uint8
 
 // Determinism modes.
 const (
-	// DeterminismSample runs twice every procedure run from a fixed
-	// sample of the nodes: those whose encoding's fingerprint is 0 modulo
-	// SampleEvery. The sample depends on the node alone, so counts are the
-	// same for any number of workers.
+	// DeterminismSample runs twice one procedure run in SampleEvery, a
+	// fixed sample chosen by the fingerprint of the node's encoding and
+	// the run's position in the node's expansion. The sample depends on
+	// the node alone, not on which worker expands it or when, so counts
+	// are the same for any number of workers.
 	DeterminismSample Determinism = iota
 	// DeterminismFull runs every procedure run twice.
 	DeterminismFull
 )
 
-// SampleEvery is the sampling period of DeterminismSample: one node in
-// SampleEvery has its runs run twice.
+// SampleEvery is the sampling period of DeterminismSample: one run in
+// SampleEvery, on average, is run twice.
 const SampleEvery = 16
 
 // DeterminismModes lists the modes in order, for usage messages.
@@ -59,7 +60,28 @@ func ParseDeterminism(s string) (Determinism, error) {
 	return 0, fmt.Errorf("unknown determinism mode %q (modes: sample, full)", s)
 }
 
-// checks reports whether the runs expanding node are run twice.
-func (d Determinism) checks(node []byte) bool {
-	return d == DeterminismFull || xxhash.Sum64(node)%SampleEvery == 0
+// sampler decides which runs of one node's expansion are run twice.
+type sampler struct {
+	full bool
+	fp   uint64 // fingerprint of the node
+	run  uint64 // position of the next run in the expansion
+}
+
+// start begins the expansion of node.
+func (s *sampler) start(d Determinism, node []byte) {
+	s.full, s.run = d == DeterminismFull, 0
+	if !s.full {
+		s.fp = xxhash.Sum64(node)
+	}
+}
+
+// next reports whether the next run is run twice.
+func (s *sampler) next() bool {
+	r := s.run
+	s.run++
+	if s.full {
+		return true
+	}
+	h := (s.fp ^ r*0x9E3779B97F4A7C15) * 0xBF58476D1CE4E5B9
+	return (h^h>>31)%SampleEvery == 0
 }

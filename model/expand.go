@@ -50,10 +50,11 @@ type worker[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI a
 	panicV     any
 	panicAt    string
 
-	// check says whether the runs of the node are run twice; probe is the
-	// first of the two.
-	check bool
-	probe probe[CS, COp, CRet, ARet]
+	// sample picks the runs that are run twice; check says whether the
+	// current one is, and probe is the first of its two runs.
+	sample sampler
+	check  bool
+	probe  probe[CS, COp, CRet, ARet]
 
 	// Scratch states, kept in the worker so that passing their addresses
 	// to the specs' methods allocates nothing per state.
@@ -163,8 +164,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) expand(node []byte) {
 	if err != nil {
 		panic(fmt.Sprintf("model: undecodable node %x: %v", node, err))
 	}
-	w.check = w.opts.Determinism.checks(node)
-	w.m.recording = w.check
+	w.sample.start(w.opts.Determinism, node)
 	if recovering {
 		w.recoverAll()
 		return
@@ -219,6 +219,8 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runAll(op *AOp) bool 
 	w.run.reset()
 	for first := true; first || w.run.next(); first = false {
 		from := w.run.newFrom()
+		w.check = w.sample.next()
+		w.m.recording = w.check
 		if w.check {
 			w.m.startProbe(&w.c, from)
 			w.probe.ret, w.probe.done = w.call(op)
@@ -303,7 +305,9 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) afterRun(op *AOp, fro
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) checkRun() (failed, stop bool) {
 	switch {
 	case w.m.stray.Swap(false):
-		return true, w.violate(KindNondeterminism, "a call reached the lower layer while no procedure was running: layer code calls it from a goroutine that outlives its procedure")
+		return true, w.violate(KindNondeterminism, strayMessage)
+	case !w.m.consistent():
+		return true, w.violate(KindNondeterminism, "calls reached the lower layer from two goroutines at once: layer code calls it from a goroutine of its own")
 	case w.run.diverged:
 		return true, w.violate(KindNondeterminism, "run again with the same lower-layer choices (to reach another of its choices), the procedure took a different course: the layer code is not deterministic")
 	}
@@ -323,6 +327,17 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) checkRun() (failed, s
 		v.Message += " (at " + v.Where + ")"
 	}
 	return true, w.fail(v)
+}
+
+// strayMessage says what a stray call means.
+const strayMessage = "a call reached the lower layer while no procedure was running: layer code calls it from a goroutine that outlives its procedure"
+
+// Stray implements Worker.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Stray() *Violation {
+	if !w.m.stray.Swap(false) {
+		return nil
+	}
+	return &Violation{Kind: KindNondeterminism, Message: strayMessage}
 }
 
 // compareProbe compares the run just finished with the probe before it,

@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"sync/atomic"
 )
 
@@ -27,9 +28,12 @@ type Machine[S, Op, Ret comparable] struct {
 	// calls, when tracing, records every step of the run for paths.
 	tracing bool
 	calls   []Call
-	// active is set while a procedure runs; stray records a call that
-	// arrived while none did (from a goroutine layer code left behind).
-	active, stray atomic.Bool
+	// phase is idle, running (a procedure runs) or calling (a call is in
+	// progress); stray records a call that came while the machine was not
+	// running: from a goroutine that layer code left behind, or from one
+	// calling while another call was in progress.
+	phase atomic.Int32
+	stray atomic.Bool
 	_             [64]byte // keep workers' machines off each other's cache lines
 }
 
@@ -65,8 +69,15 @@ func (m *Machine[S, Op, Ret]) start(s *S, same, keep int) {
 	m.rets = m.rets[:0]
 	m.prev, m.ops = m.ops, m.prev[:0]
 	m.same, m.keep = same, keep
-	m.active.Store(true)
+	m.phase.Store(running)
 }
+
+// Machine phases.
+const (
+	idle int32 = iota
+	running
+	calling
+)
 
 // startProbe begins a run from s that keeps no snapshots: the first of two
 // runs compared for determinism.
@@ -74,16 +85,23 @@ func (m *Machine[S, Op, Ret]) startProbe(s *S, same int) {
 	m.start(s, same, math.MaxInt)
 }
 
-// end marks the end of a run: calls from now on are stray.
-func (m *Machine[S, Op, Ret]) end() { m.active.Store(false) }
+// end marks the end of a run: calls from now on are stray. A call still
+// in progress is a stray one, from another goroutine (the procedure has
+// returned): end waits for it, so that it never runs along the executor.
+func (m *Machine[S, Op, Ret]) end() {
+	for !m.phase.CompareAndSwap(running, idle) {
+		runtime.Gosched()
+	}
+}
 
 // Call runs op as one step of the lower specification.
 func (m *Machine[S, Op, Ret]) Call(op Op) Ret {
-	if !m.active.Load() {
+	if !m.phase.CompareAndSwap(running, calling) {
 		m.stray.Store(true)
 		var zero Ret
 		return zero
 	}
+	defer m.phase.Store(running)
 	k := len(m.ops)
 	if k >= m.limit {
 		panic(stepLimitError{m.limit})
@@ -104,6 +122,12 @@ func (m *Machine[S, Op, Ret]) Call(op Op) Ret {
 		m.calls = append(m.calls, Call{Op: show(op), Ret: show(r), State: m.spec.Format(&m.state)})
 	}
 	return r
+}
+
+// consistent reports whether the run recorded one snapshot for every step
+// from keep on, as a run called from one goroutine does.
+func (m *Machine[S, Op, Ret]) consistent() bool {
+	return len(m.snaps) == max(len(m.ops)-m.keep, 0)
 }
 
 // steps returns the number of steps of the current run.

@@ -184,7 +184,7 @@ func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runs(c string, pro
 		s.m.end()
 		s.ch.finish()
 		if fault == nil && s.m.stray.Swap(false) {
-			fault = &Violation{Kind: KindNondeterminism, Message: "a call reached the lower layer while no procedure was running: layer code calls it from a goroutine that outlives its procedure"}
+			fault = &Violation{Kind: KindNondeterminism, Message: strayMessage}
 		}
 		if fault == nil && s.ch.diverged {
 			fault = &Violation{Kind: KindNondeterminism, Message: "replaying the procedure with the same lower-layer choices took a different course: the layer code is not deterministic"}

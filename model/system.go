@@ -85,6 +85,11 @@ type Worker interface {
 	Replay(node []byte, edge uint32) (Step, []byte)
 	// View describes a node for a person.
 	View(node []byte) NodeView
+	// Stray returns a violation when a call reached the lower layer while
+	// no procedure was running, since the last run ended: a goroutine that
+	// layer code left behind. Runs check it as they end; the explorer asks
+	// once more when a search ends.
+	Stray() *Violation
 }
 
 // System is the recovery-refinement check of implementation Impl of layer
