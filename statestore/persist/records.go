@@ -15,6 +15,20 @@ import (
 	"github.com/argocheck/argocheck/statestore"
 )
 
+// FormatVersion is the version of the records this package writes and
+// reads. A store of another version is refused, never converted.
+const FormatVersion = 1
+
+// Chunking: a level's states are stored chunkStates to a record (the last
+// record of a level may hold fewer), its frontier in records of at most
+// chunkFrontierBytes of encodings. Both keep every record under badger's
+// value threshold, so records live in the LSM tree (see badgerOptions).
+// Part of the format.
+const (
+	chunkStates        = 1 << 15
+	chunkFrontierBytes = 256 << 10
+)
+
 // Every stored value is a record: one tag byte naming its kind, a payload,
 // and the CRC-32C of tag and payload, little endian. Integers in payloads
 // are unsigned varints unless said otherwise.

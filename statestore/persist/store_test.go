@@ -337,17 +337,40 @@ func TestOpenRefuses(t *testing.T) {
 	}
 }
 
-// A second process cannot use a store in use.
+// A store in use by another process (here, another open of it) is refused
+// by every way in, while a lock file left by a killed process blocks
+// nothing: badger's lock on the directory is released by the system.
 func TestStoreInUse(t *testing.T) {
+	opens := []struct {
+		name string
+		open func(dir string) (*Store, error)
+	}{
+		{"Open", func(dir string) (*Store, error) { return Open(dir, Options{}) }},
+		{"OpenReadOnly", func(dir string) (*Store, error) { return OpenReadOnly(dir, Options{}) }},
+		{"Create", func(dir string) (*Store, error) { return Create(dir, testRun, Options{}) }},
+	}
 	dir := t.TempDir()
 	st, err := Create(dir, testRun, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
-	if _, err := Open(dir, Options{}); err == nil || !strings.Contains(err.Error(), "is in use by another argocheck process") {
-		t.Fatalf("error %v, want in use", err)
+	for _, o := range opens {
+		if s2, err := o.open(dir); err == nil || !strings.Contains(err.Error(), "is in use by another argocheck process") {
+			if err == nil {
+				s2.Close()
+			}
+			t.Errorf("%s of a store in use: error %v, want in use", o.name, err)
+		}
 	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "LOCK"), []byte("999999\n"), 0o644)
+	st, err = Open(dir, Options{})
+	if err != nil {
+		t.Fatalf("Open with a stale lock file: %v", err)
+	}
+	st.Close()
 }
 
 // A corrupt states record is found when the checkpoint is read.
@@ -378,11 +401,12 @@ func TestSavedDetectsDamage(t *testing.T) {
 	}
 }
 
-// A store killed while badger was creating it, before its manifest, is
-// started again by Create.
+// A store killed while badger was creating it, before its manifest, or
+// while its directory's writability was probed, is started again by
+// Create.
 func TestCreateAfterKillAtStart(t *testing.T) {
 	dir := t.TempDir()
-	for _, name := range []string{"LOCK", "KEYREGISTRY", "000001.vlog"} {
+	for _, name := range []string{"LOCK", "KEYREGISTRY", "000001.vlog", probePrefix + "123"} {
 		os.WriteFile(filepath.Join(dir, name), nil, 0o644)
 	}
 	st, err := Create(dir, testRun, Options{})
