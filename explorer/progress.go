@@ -29,8 +29,10 @@ type Progress struct {
 	Elapsed time.Duration
 	// Violations counts the distinct violations found so far.
 	Violations int
-	// Barrier is true for the call made at a level barrier (with exact
-	// States), false for a call from the interval ticker.
+	// Barrier is true for the call made at the barrier that starts a level
+	// (with exact States and Transitions), false for a call from the
+	// interval ticker, which reports the level of the last barrier call
+	// and comes only after the first.
 	Barrier bool
 }
 
@@ -43,11 +45,11 @@ const DefaultProgressInterval = time.Second
 type progress struct {
 	fn    func(Progress)
 	start time.Time
-	mu    sync.Mutex // serialises calls of fn
+	mu    sync.Mutex // serialises calls of fn and barriers' updates
 	stop  chan struct{}
 	done  chan struct{}
 
-	level       atomic.Int64
+	level       atomic.Int64  // -1 until the first barrier
 	known       atomic.Uint64 // states up to the last barrier
 	found       atomic.Uint64 // candidate new states of the current level
 	transitions atomic.Uint64
@@ -68,6 +70,7 @@ func startProgress(cfg Config, start time.Time) *progress {
 		stop: make(chan struct{}), done: make(chan struct{}),
 		sample: []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}},
 	}
+	p.level.Store(-1)
 	interval := cfg.ProgressInterval
 	if interval <= 0 {
 		interval = DefaultProgressInterval
@@ -81,7 +84,7 @@ func startProgress(cfg Config, start time.Time) *progress {
 			case <-p.stop:
 				return
 			case <-t.C:
-				p.report(false)
+				p.tick()
 			}
 		}
 	}()
@@ -97,11 +100,14 @@ func (p *progress) close() {
 	<-p.done
 }
 
-// barrier records the figures at the start of a level and reports them.
+// barrier records the figures at the start of a level and reports them,
+// holding mu so that no tick mixes them with the previous level's.
 func (p *progress) barrier(level int, states uint64, frontier int, transitions uint64) {
 	if p == nil {
 		return
 	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	p.level.Store(int64(level))
 	p.known.Store(states)
 	p.found.Store(0)
@@ -110,13 +116,15 @@ func (p *progress) barrier(level int, states uint64, frontier int, transitions u
 	p.report(true)
 }
 
-// batch adds one finished batch's figures.
+// batch adds one finished batch's figures: its transitions first, so that
+// a report, which reads found before transitions, counts every edge that
+// led to a state it counts.
 func (p *progress) batch(newStates int, transitions uint64) {
 	if p == nil {
 		return
 	}
-	p.found.Add(uint64(newStates))
 	p.transitions.Add(transitions)
+	p.found.Add(uint64(newStates))
 }
 
 // violation records the number of distinct violations found so far.
@@ -127,16 +135,25 @@ func (p *progress) violationCount(n int) {
 	p.violations.Store(int64(n))
 }
 
-func (p *progress) report(barrier bool) {
+// tick reports the figures of the level in progress; before the first
+// barrier there are none.
+func (p *progress) tick() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.level.Load() >= 0 {
+		p.report(false)
+	}
+}
+
+// report calls fn with the current figures; p.mu is held.
+func (p *progress) report(barrier bool) {
 	metrics.Read(p.sample)
 	var heap uint64
 	if p.sample[0].Value.Kind() == metrics.KindUint64 {
 		heap = p.sample[0].Value.Uint64()
 	}
 	el := time.Since(p.start)
-	states := p.known.Load() + p.found.Load()
+	states := p.known.Load() + p.found.Load() // before transitions: see batch
 	var rate float64
 	if s := el.Seconds(); s > 0 {
 		rate = float64(states) / s

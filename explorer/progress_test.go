@@ -31,45 +31,117 @@ func build(t fataler, system string, blocks, values int, variant string) model.C
 	return chk
 }
 
-// TestProgressBarriers: Progress is called at every level barrier with the
-// exact figures of the finished levels, and never after Run returns.
+// TestProgressBarriers: whatever the batch size, the number of workers and
+// the moments the ticker fires, Progress is called once at the barrier
+// that starts each level, with that barrier's exact figures; the ticker's
+// calls in between report the level in progress, with figures that only
+// grow and stay within what that level adds; and no call follows Run's
+// return.
 func TestProgressBarriers(t *testing.T) {
 	chk := build(t, "repdisk", 3, 2, "")
-	var returned atomic.Bool
-	var barriers []explorer.Progress
-	var last uint64
-	cfg := explorer.Config{Workers: 2, ProgressInterval: time.Microsecond, Progress: func(p explorer.Progress) {
-		if returned.Load() {
-			t.Error("Progress called after Run returned")
+	full, err := explorer.Run(context.Background(), chk, explorer.Config{Workers: 1})
+	if err != nil || full.Verdict != explorer.Verified {
+		t.Fatalf("%v %v", full, err)
+	}
+	// known[d] and edges[d] are the states and transitions known at the
+	// barrier of level d: the initial states and no transitions at level
+	// 0, a search stopped there by MaxDepth after that, and the whole
+	// search's figures past the deepest level.
+	known := make([]uint64, full.Depth+2)
+	edges := make([]uint64, full.Depth+2)
+	inits, v := chk.NewWorker(model.Options{}).Initial()
+	if v != nil {
+		t.Fatal(v)
+	}
+	known[0] = uint64(len(inits))
+	for d := 1; d <= full.Depth; d++ {
+		res, err := explorer.Run(context.Background(), chk, explorer.Config{Workers: 1, MaxDepth: d})
+		if err != nil {
+			t.Fatal(err)
 		}
-		if p.States < last {
-			t.Errorf("states went down from %d to %d", last, p.States)
+		known[d], edges[d] = res.States, res.Transitions
+	}
+	known[full.Depth+1], edges[full.Depth+1] = full.States, full.Transitions
+	for _, workers := range []int{1, 2, 3} {
+		for _, batch := range []int{1, 2, 7, 256} {
+			t.Run(fmt.Sprintf("workers=%d/batch=%d", workers, batch), func(t *testing.T) {
+				var returned atomic.Bool
+				var calls []explorer.Progress
+				cfg := explorer.Config{Workers: workers, BatchSize: batch, ProgressInterval: time.Microsecond, Progress: func(p explorer.Progress) {
+					if returned.Load() {
+						t.Error("Progress called after Run returned")
+					}
+					calls = append(calls, p)
+				}}
+				res, err := explorer.Run(context.Background(), chk, cfg)
+				returned.Store(true)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.Verdict != explorer.Verified || res.States != full.States || res.Transitions != full.Transitions {
+					t.Fatalf("%s with %d states, %d transitions; want %s with %d, %d",
+						res.Verdict, res.States, res.Transitions, full.Verdict, full.States, full.Transitions)
+				}
+				checkProgress(t, calls, known, edges)
+			})
 		}
-		last = p.States
+	}
+}
+
+// checkProgress checks a search's Progress calls, in the order they came,
+// against the states and transitions known at each level's barrier.
+func checkProgress(t *testing.T, calls []explorer.Progress, known, edges []uint64) {
+	t.Helper()
+	barriers := 0
+	for i, p := range calls {
 		if p.Barrier {
-			barriers = append(barriers, p)
+			if p.Level != barriers {
+				t.Fatalf("call %d of %d, %+v: barrier call %d is not level %d's", i+1, len(calls), p, barriers+1, barriers)
+			}
+			barriers++
 		}
-	}}
-	res, err := explorer.Run(context.Background(), chk, cfg)
-	returned.Store(true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Verdict != explorer.Verified || len(barriers) != res.Depth+1 {
-		t.Fatalf("verdict %s depth %d, %d barrier calls", res.Verdict, res.Depth, len(barriers))
-	}
-	// Level sizes of repdisk 3x2: 1, 32, 66, 39, 6 (144 states).
-	frontiers := []int{1, 32, 66, 39, 6}
-	var states uint64
-	for i, p := range barriers {
-		states += uint64(p.Frontier)
-		if p.Level != i || p.Frontier != frontiers[i] || p.States != states || p.HeapBytes == 0 {
-			t.Errorf("barrier %d: %+v, want level %d frontier %d states %d", i, p, i, frontiers[i], states)
+		if msg := progressError(p, barriers-1, known, edges); msg != "" {
+			t.Fatalf("call %d of %d, %+v: %s", i+1, len(calls), p, msg)
+		}
+		if i > 0 && p.Level == calls[i-1].Level && (p.States < calls[i-1].States || p.Transitions < calls[i-1].Transitions) {
+			t.Fatalf("call %d of %d, %+v: figures went down from %+v", i+1, len(calls), p, calls[i-1])
+		}
+		if i > 0 && p.Elapsed < calls[i-1].Elapsed {
+			t.Fatalf("call %d of %d: elapsed went down from %v to %v", i+1, len(calls), calls[i-1].Elapsed, p.Elapsed)
 		}
 	}
-	if states != res.States {
-		t.Errorf("levels add up to %d states, result has %d", states, res.States)
+	if barriers != len(known)-1 {
+		t.Fatalf("%d barrier calls, want one per level (%d)", barriers, len(known)-1)
 	}
+	// The deepest level adds no state: its barrier knows them all.
+	if last := len(known) - 1; known[last-1] != known[last] {
+		t.Errorf("the last barrier call has %d states, the result %d", known[last-1], known[last])
+	}
+}
+
+// progressError says what is wrong with one Progress call that follows
+// the barrier call of level l, or "" when nothing is.
+func progressError(p explorer.Progress, l int, known, edges []uint64) string {
+	if l < 0 || p.Level != l {
+		return fmt.Sprintf("level %d after the barrier call of level %d", p.Level, l)
+	}
+	frontier := known[l]
+	if l > 0 {
+		frontier -= known[l-1]
+	}
+	switch {
+	case uint64(p.Frontier) != frontier:
+		return fmt.Sprintf("frontier %d, want %d", p.Frontier, frontier)
+	case p.Barrier && (p.States != known[l] || p.Transitions != edges[l]):
+		return fmt.Sprintf("barrier with %d states, %d transitions; want %d, %d", p.States, p.Transitions, known[l], edges[l])
+	case p.Transitions < edges[l] || p.Transitions > edges[l+1]:
+		return fmt.Sprintf("transitions outside the level's %d to %d", edges[l], edges[l+1])
+	case p.States < known[l] || p.States-known[l] > p.Transitions-edges[l]:
+		return fmt.Sprintf("states not between the %d known at the barrier and one more per transition since", known[l])
+	case p.HeapBytes == 0 || p.Violations != 0:
+		return "no heap or a violation"
+	}
+	return ""
 }
 
 // TestContinueDeterministic: the violations found with Continue, and

@@ -9,9 +9,8 @@ import (
 // Keyer maps node encodings to nonzero 64-bit keys. Equal encodings get
 // equal keys. It is safe for concurrent use.
 type Keyer interface {
+	// Key returns node's key.
 	Key(node []byte) uint64
-	// Exact reports whether distinct encodings always get distinct keys.
-	Exact() bool
 	// Bytes estimates the memory the keyer itself holds.
 	Bytes() uint64
 }
@@ -25,19 +24,6 @@ func Fingerprint(node []byte) uint64 {
 	}
 	return fp
 }
-
-// FingerprintKeys keys nodes by fingerprint; distinct states collide with
-// probability about 2^-64 per pair.
-type FingerprintKeys struct{}
-
-// Key implements Keyer.
-func (FingerprintKeys) Key(node []byte) uint64 { return Fingerprint(node) }
-
-// Exact implements Keyer.
-func (FingerprintKeys) Exact() bool { return false }
-
-// Bytes implements Keyer.
-func (FingerprintKeys) Bytes() uint64 { return 0 }
 
 // ExactKeys numbers every distinct encoding it is given, keeping every
 // encoding: no collisions, at the cost of memory. For tests and small runs.
@@ -75,9 +61,6 @@ func (e *ExactKeys) Key(node []byte) uint64 {
 	s.mu.Unlock()
 	return id
 }
-
-// Exact implements Keyer.
-func (*ExactKeys) Exact() bool { return true }
 
 // Bytes implements Keyer.
 func (e *ExactKeys) Bytes() uint64 {

@@ -9,11 +9,11 @@ import (
 )
 
 // Table is a set of nonzero 64-bit keys in one flat open-addressing array,
-// safe for concurrent Insert and Has: a new key is placed with an atomic
-// compare-and-swap. A key's probe sequence starts at its home slot, visits
-// the rest of the home cache line (8 slots) first, then the following
-// lines. Grow is not concurrent with anything; the explorer grows the table
-// at level barriers, to the size the next keys need.
+// safe for concurrent Insert, InsertAll and Has: a new key is placed with
+// an atomic compare-and-swap. A key's probe sequence starts at its home
+// slot, visits the rest of the home cache line (8 slots) first, then the
+// following lines. Reserve is not concurrent with anything; the explorer
+// calls it at level barriers, to make room for the next level's keys.
 //
 // The array has a multiple of 8 slots, not a power of two, so that it can
 // be sized close to a target load factor: Reserve keeps the load between
@@ -31,7 +31,8 @@ const lineSlots = 8 // 64-byte cache line of uint64 slots
 const (
 	// MaxLoad is the load above which Reserve grows the table.
 	MaxLoad = 0.75
-	// MinLoad is the load a grown table starts at.
+	// MinLoad is the load of a table grown by Reserve(n) once it holds
+	// the n keys.
 	MinLoad = 0.5
 )
 

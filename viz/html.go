@@ -27,20 +27,25 @@ func WriteHTML(w io.Writer, p Page) error {
 	if err != nil {
 		return err
 	}
-	v := pageView{
-		Title: p.Title, Subtitle: p.Subtitle,
-		CSS: template.CSS(css), JS: template.JS(js),
-	}
+	v := layout(p)
+	v.CSS, v.JS = template.CSS(css), template.JS(js)
+	return pageTemplate.Execute(w, v)
+}
+
+// layout is what the page shows of p, laid out for the template: all but
+// the styles and the script.
+func layout(p Page) pageView {
+	v := pageView{Title: p.Title, Subtitle: p.Subtitle}
 	for i, path := range p.Paths {
 		v.Paths = append(v.Paths, buildPath(fmt.Sprintf("p%d", i), path))
 	}
-	return pageTemplate.Execute(w, v)
+	return v
 }
 
 type pageView struct {
 	Title, Subtitle string
-	CSS             template.CSS
-	JS              template.JS
+	CSS             template.CSS `json:"-"`
+	JS              template.JS  `json:"-"`
 	Paths           []pathView
 }
 

@@ -2,6 +2,7 @@ package peers
 
 import (
 	"encoding/json"
+	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +11,9 @@ import (
 	"strings"
 	"testing"
 )
+
+// peers opts in to TestPeersAgree; so does ARGOCHECK_PEERS=1.
+var peers = flag.Bool("peers", false, "run TestPeersAgree, which builds SPIN and Rumur verifiers")
 
 // The smallest configuration worth comparing: 2 blocks, 2 values.
 const blocks, values = 2, 2
@@ -24,10 +28,24 @@ type verdict struct {
 // disk and on the no-recovery bug: they must agree on both verdicts, and on
 // the correct model they store the same states, since each peer state is
 // one node of argocheck's graph.
+//
+// Building the peers' verifiers takes long, so the test runs only when
+// asked, and never with -short:
+//
+//	go test ./benchmarks/peers -run TestPeersAgree -peers
+//	ARGOCHECK_PEERS=1 go test ./benchmarks/peers
+//
+// Asked to run, it fails when spin, rumur or gcc is missing.
 func TestPeersAgree(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds SPIN and Rumur verifiers; not with -short")
+	}
+	if !*peers && os.Getenv("ARGOCHECK_PEERS") != "1" {
+		t.Skip("builds SPIN and Rumur verifiers; run with -peers or ARGOCHECK_PEERS=1")
+	}
 	for _, tool := range []string{"spin", "rumur", "gcc"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not installed (apt-get install spin rumur gcc)", tool)
+			t.Fatalf("%s is not installed (apt-get install spin rumur gcc)", tool)
 		}
 	}
 	dir := t.TempDir()

@@ -13,6 +13,10 @@
 // commit record is synced; records of a level in progress are ignored, so
 // a kill at any moment loses at most that level.
 //
+// A store is used by one process at a time: badger locks its directory,
+// and the system releases the lock when that process exits, even when it
+// is killed, so a killed run's store is never left locked.
+//
 // Layout, by key: "run" (format version and configuration), "l/D" and
 // "head" (the commit record of level D, and of the last level), "s/D/I"
 // (fingerprints and parents of level D's states, 32768 to a record),

@@ -15,6 +15,21 @@ import (
 	"github.com/argocheck/argocheck/statestore"
 )
 
+// FormatVersion is the version of the records this package writes and
+// reads. A store of another version is refused, never converted. Version
+// 2 added the panic site to violation records.
+const FormatVersion = 2
+
+// Chunking: a level's states are stored chunkStates to a record (the last
+// record of a level may hold fewer), its frontier in records of at most
+// chunkFrontierBytes of encodings. Both keep every record under badger's
+// value threshold, so records live in the LSM tree (see badgerOptions).
+// Part of the format.
+const (
+	chunkStates        = 1 << 15
+	chunkFrontierBytes = 256 << 10
+)
+
 // Every stored value is a record: one tag byte naming its kind, a payload,
 // and the CRC-32C of tag and payload, little endian. Integers in payloads
 // are unsigned varints unless said otherwise.
@@ -178,8 +193,8 @@ func (r Header) String() string {
 	return b.String()
 }
 
-// The run record is the format version, then the run as JSON, so that a
-// reader of any version can tell which version wrote a store.
+// The run record is the format version, then the header as JSON, so that
+// a reader of any version can tell which version wrote a store.
 func encodeRun(r Header) []byte {
 	js, err := json.Marshal(r)
 	if err != nil {
@@ -189,21 +204,27 @@ func encodeRun(r Header) []byte {
 	return seal(append(rec, js...))
 }
 
+// decodeRun decodes a run record. A record of another format version
+// decodes to its version alone: the rest is that version's to read, and a
+// store of another version is refused by its version.
 func decodeRun(rec []byte) (Header, error) {
 	p, err := open(rec, tagRun)
 	if err != nil {
 		return Header{}, err
 	}
 	rd := reader{b: p}
-	format := rd.uvarint()
+	format := rd.int31()
 	if rd.err != nil {
 		return Header{}, rd.err
+	}
+	if format != FormatVersion {
+		return Header{Format: format}, nil
 	}
 	var r Header
 	if err := json.Unmarshal(rd.b, &r); err != nil {
 		return Header{}, corrupt("run: " + err.Error())
 	}
-	if uint64(r.Format) != format {
+	if r.Format != format {
 		return Header{}, corrupt("run: two format versions")
 	}
 	return r, nil
@@ -325,11 +346,14 @@ func decodeFrontier(rec []byte, nodes [][]byte) ([][]byte, error) {
 	return nodes, r.done()
 }
 
+// A violation record holds the violating edge's key, then the kind,
+// message and panic site (Where, empty unless layer code panicked).
 func encodeViolation(v *statestore.ViolationRecord) []byte {
 	rec := []byte{tagViolation}
 	rec = binary.AppendUvarint(rec, v.Edge)
 	rec = appendString(rec, v.Kind)
 	rec = appendString(rec, v.Message)
+	rec = appendString(rec, v.Where)
 	return seal(rec)
 }
 
@@ -342,6 +366,7 @@ func decodeViolation(rec []byte) (statestore.ViolationRecord, error) {
 	v := statestore.ViolationRecord{Edge: r.uvarint()}
 	v.Kind = r.string()
 	v.Message = r.string()
+	v.Where = r.string()
 	return v, r.done()
 }
 

@@ -4,9 +4,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -152,6 +155,28 @@ func finishedStore(t *testing.T, dir string, run Header) {
 	}
 }
 
+// edit changes the records of the store in dir directly.
+func edit(t *testing.T, dir string, fn func(txn *badger.Txn) error) {
+	t.Helper()
+	db, err := badger.Open(badgerOptions(dir, Options{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(fn); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+}
+
+// setFormat makes the store in dir one of another format version, as
+// that version writes its run record: the version, then the header.
+func setFormat(t *testing.T, dir string, format int) {
+	t.Helper()
+	r := testRun
+	r.Format = format
+	edit(t, dir, func(txn *badger.Txn) error { return txn.Set(keyRun, encodeRun(r)) })
+}
+
 // Create refuses every directory it cannot start a new store in, with one
 // line naming it, and changes nothing there.
 func TestCreateRefuses(t *testing.T) {
@@ -180,10 +205,21 @@ func TestCreateRefuses(t *testing.T) {
 			finishedStore(t, dir, other)
 			return dir
 		}, "holds the store of another run (system=repdisk variant=no-recovery blocks=3 oob=false values=2), not of this check (system=repdisk variant=correct"},
+		{"another determinism", func(t *testing.T, dir string) string {
+			full := testRun
+			full.Determinism = "full"
+			finishedStore(t, dir, full)
+			return dir
+		}, "holds the store of another run (system=repdisk variant=correct blocks=3 oob=false values=2 determinism=full), not of this check"},
 		{"this run", func(t *testing.T, dir string) string {
 			finishedStore(t, dir, testRun)
 			return dir
 		}, "already holds the store of this run: continue it with 'argocheck resume"},
+		{"format version 1", func(t *testing.T, dir string) string {
+			finishedStore(t, dir, testRun)
+			setFormat(t, dir, 1)
+			return dir
+		}, fmt.Sprintf("holds a store of format version 1; this argocheck writes version %d: choose another directory", FormatVersion)},
 		{"not writable", func(t *testing.T, dir string) string {
 			if os.Geteuid() == 0 {
 				t.Skip("root writes anywhere")
@@ -230,17 +266,6 @@ func TestOpenRefuses(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// edit changes the store's records directly.
-	edit := func(t *testing.T, dir string, fn func(txn *badger.Txn) error) {
-		db, err := badger.Open(badgerOptions(dir, Options{}))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := db.Update(fn); err != nil {
-			t.Fatal(err)
-		}
-		db.Close()
-	}
 	cases := []struct {
 		name  string
 		setup func(t *testing.T, dir string) string
@@ -265,13 +290,16 @@ func TestOpenRefuses(t *testing.T) {
 			db.Close()
 			return dir
 		}, "holds a badger database that is not an argocheck store"},
-		{"format version", func(t *testing.T, dir string) string {
+		{"format version 1", func(t *testing.T, dir string) string {
 			stored(t, dir)
-			r := testRun
-			r.Format = FormatVersion + 1
-			edit(t, dir, func(txn *badger.Txn) error { return txn.Set(keyRun, encodeRun(r)) })
+			setFormat(t, dir, 1)
 			return dir
-		}, "holds a store of format version 2; this argocheck reads version 1"},
+		}, fmt.Sprintf("holds a store of format version 1; this argocheck reads version %d", FormatVersion)},
+		{"next format version", func(t *testing.T, dir string) string {
+			stored(t, dir)
+			setFormat(t, dir, FormatVersion+1)
+			return dir
+		}, fmt.Sprintf("holds a store of format version %d; this argocheck reads version %d", FormatVersion+1, FormatVersion)},
 		{"no run", func(t *testing.T, dir string) string {
 			stored(t, dir)
 			edit(t, dir, func(txn *badger.Txn) error { return txn.Delete(keyRun) })
@@ -337,17 +365,40 @@ func TestOpenRefuses(t *testing.T) {
 	}
 }
 
-// A second process cannot use a store in use.
+// A store in use by another process (here, another open of it) is refused
+// by every way in, while a lock file left by a killed process blocks
+// nothing: badger's lock on the directory is released by the system.
 func TestStoreInUse(t *testing.T) {
+	opens := []struct {
+		name string
+		open func(dir string) (*Store, error)
+	}{
+		{"Open", func(dir string) (*Store, error) { return Open(dir, Options{}) }},
+		{"OpenReadOnly", func(dir string) (*Store, error) { return OpenReadOnly(dir, Options{}) }},
+		{"Create", func(dir string) (*Store, error) { return Create(dir, testRun, Options{}) }},
+	}
 	dir := t.TempDir()
 	st, err := Create(dir, testRun, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
-	if _, err := Open(dir, Options{}); err == nil || !strings.Contains(err.Error(), "is in use by another argocheck process") {
-		t.Fatalf("error %v, want in use", err)
+	for _, o := range opens {
+		if s2, err := o.open(dir); err == nil || !strings.Contains(err.Error(), "is in use by another argocheck process") {
+			if err == nil {
+				s2.Close()
+			}
+			t.Errorf("%s of a store in use: error %v, want in use", o.name, err)
+		}
 	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "LOCK"), []byte("999999\n"), 0o644)
+	st, err = Open(dir, Options{})
+	if err != nil {
+		t.Fatalf("Open with a stale lock file: %v", err)
+	}
+	st.Close()
 }
 
 // A corrupt states record is found when the checkpoint is read.
@@ -378,11 +429,12 @@ func TestSavedDetectsDamage(t *testing.T) {
 	}
 }
 
-// A store killed while badger was creating it, before its manifest, is
-// started again by Create.
+// A store killed while badger was creating it, before its manifest, or
+// while its directory's writability was probed, is started again by
+// Create.
 func TestCreateAfterKillAtStart(t *testing.T) {
 	dir := t.TempDir()
-	for _, name := range []string{"LOCK", "KEYREGISTRY", "000001.vlog"} {
+	for _, name := range []string{"LOCK", "KEYREGISTRY", "000001.vlog", probePrefix + "123"} {
 		os.WriteFile(filepath.Join(dir, name), nil, 0o644)
 	}
 	st, err := Create(dir, testRun, Options{})
@@ -394,4 +446,68 @@ func TestCreateAfterKillAtStart(t *testing.T) {
 		t.Fatalf("reopened: %v", err)
 	}
 	st.Close()
+}
+
+// Header.Same tells runs apart by every field but the format version, and
+// String names every field that tells them apart.
+func TestHeaderSame(t *testing.T) {
+	base := Header{Format: FormatVersion, System: "log", Variant: "", Params: map[string]string{"blocks": "2", "log": "3"}}
+	cases := []struct {
+		name   string
+		change func(h *Header)
+		same   bool
+		str    string
+	}{
+		{"itself", func(h *Header) {}, true, "system=log variant=correct blocks=2 log=3"},
+		{"format", func(h *Header) { h.Format = 1 }, true, "system=log variant=correct blocks=2 log=3"},
+		{"system", func(h *Header) { h.System = "repdisk" }, false, "system=repdisk variant=correct blocks=2 log=3"},
+		{"variant", func(h *Header) { h.Variant = "no-commit" }, false, "system=log variant=no-commit blocks=2 log=3"},
+		{"param value", func(h *Header) { h.Params = map[string]string{"blocks": "2", "log": "4"} }, false, "system=log variant=correct blocks=2 log=4"},
+		{"param more", func(h *Header) { h.Params = map[string]string{"blocks": "2", "log": "3", "oob": "true"} }, false, "system=log variant=correct blocks=2 log=3 oob=true"},
+		{"crash", func(h *Header) { h.Crash = "ops" }, false, "system=log variant=correct blocks=2 log=3 crash=ops"},
+		{"determinism", func(h *Header) { h.Determinism = "full" }, false, "system=log variant=correct blocks=2 log=3 determinism=full"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			h := base
+			h.Params = maps.Clone(base.Params)
+			tc.change(&h)
+			if h.Same(base) != tc.same || base.Same(h) != tc.same {
+				t.Errorf("%s.Same(%s) = %v, want %v", h, base, h.Same(base), tc.same)
+			}
+			if h.String() != tc.str {
+				t.Errorf("String() = %q, want %q", h.String(), tc.str)
+			}
+		})
+	}
+}
+
+// A finished run's outcome and violations, the panic site included, read
+// back from the reopened store.
+func TestFinishKeepsViolations(t *testing.T) {
+	dir := t.TempDir()
+	st, err := Create(dir, testRun, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &statestore.Outcome{
+		Verdict: "violation", States: 12, Transitions: 40, CrashPoints: 9, Depth: 3,
+		Violations: []statestore.ViolationRecord{
+			{Kind: "panic", Message: "layer code panicked: boom (at layers/x/x.go:7)", Where: "layers/x/x.go:7", Edge: 5<<24 | 2},
+			{Kind: "recovery", Message: "recovered to an unrelated state", Edge: 7 << 24},
+		},
+	}
+	if err := st.Finish(want); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if st, err = OpenReadOnly(dir, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if got := st.Outcome(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("stored outcome %+v, want %+v", got, want)
+	}
 }

@@ -1,0 +1,160 @@
+package persist
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/options"
+)
+
+// magic is badger's external magic number for argocheck stores, so that
+// badger itself refuses another application's database.
+const magic = 0xA7C5
+
+// Options configure a store. The zero value is valid: badger stays quiet.
+type Options struct {
+	// Log, when set, receives badger's messages (the --verbose flag).
+	Log io.Writer
+}
+
+// badgerOptions are badger's options for this load: large values written
+// once per level by one writer, read back only to resume or dump a path.
+//
+//   - SyncWrites off: a level is made durable by one explicit Sync after
+//     its commit record, not one fsync per write.
+//   - Value threshold at its maximum (1 MiB) and records kept below it:
+//     every value stays in the LSM tree, so that the frontier records a
+//     later level deletes are reclaimed by compaction, with no value-log
+//     garbage collection to run.
+//   - Level-0 compaction on close: a closed store keeps only the live
+//     records (about 9 bytes per state, the fingerprint and a delta-coded
+//     parent, plus the last frontier), not every frontier ever written.
+//   - No compression: fingerprints are random and parents are already
+//     delta-coded, so compression gains little and costs the CPU the
+//     workers need; no block cache follows from that, and reads are rare.
+//   - No conflict detection: one goroutine writes, in batches.
+//   - Two compactors and small memtable count: exploration owns the CPUs
+//     and memory; the store only has to keep up with one level at a time.
+//   - Logger silenced unless Options.Log is set.
+func badgerOptions(dir string, o Options) badger.Options {
+	opt := badger.DefaultOptions(dir).
+		WithSyncWrites(false).
+		WithValueThreshold(1 << 20).
+		WithCompression(options.None).
+		WithBlockCacheSize(0).
+		WithIndexCacheSize(0).
+		WithDetectConflicts(false).
+		WithNumCompactors(2).
+		WithNumMemtables(2).
+		WithMetricsEnabled(false).
+		WithCompactL0OnClose(true).
+		WithExternalMagic(magic).
+		WithLogger(nil)
+	if o.Log != nil {
+		opt = opt.WithLogger(logger{o.Log})
+	}
+	return opt
+}
+
+// logger writes badger's messages to a writer.
+type logger struct{ w io.Writer }
+
+func (l logger) Errorf(f string, a ...any)   { l.printf("error", f, a...) }
+func (l logger) Warningf(f string, a ...any) { l.printf("warning", f, a...) }
+func (l logger) Infof(f string, a ...any)    { l.printf("info", f, a...) }
+func (l logger) Debugf(f string, a ...any)   {}
+func (l logger) printf(level, f string, a ...any) {
+	fmt.Fprintf(l.w, "badger %s: %s\n", level, strings.TrimRight(fmt.Sprintf(f, a...), "\n"))
+}
+
+// openDB opens the badger database in dir. It refuses a database in use by
+// another process, another application's database and a damaged one.
+//
+// badger reports a directory locked by another process, and another
+// application's magic number, in errors of its own words that wrap no
+// sentinel error and no errno. So the magic number is read from the
+// manifest before badger opens it (checkManifest), and when badger fails,
+// its lock is probed (inUse) to tell a store in use from a damaged one.
+func openDB(dir string, o Options, readOnly bool) (s *Store, err error) {
+	defer func() {
+		// badger panics on some damaged files instead of failing.
+		if r := recover(); r != nil {
+			s, err = nil, inputErr("%s: corrupt or truncated store: %v", dir, r)
+		}
+	}()
+	if err := checkManifest(dir); err != nil {
+		return nil, lockedOr(dir, err)
+	}
+	db, err := badger.Open(badgerOptions(dir, o).WithReadOnly(readOnly))
+	if err != nil {
+		return nil, lockedOr(dir, inputErr("%s: corrupt or truncated store: %s", dir, firstLine(err.Error())))
+	}
+	return &Store{dir: dir, db: db}, nil
+}
+
+// lockedOr returns the error that says dir is in use when another process
+// holds its lock, and err otherwise.
+func lockedOr(dir string, err error) error {
+	if inUse(dir) {
+		return inputErr("%s is in use by another argocheck process", dir)
+	}
+	return err
+}
+
+// Badger's manifest starts with "Bdgr", then the external magic number and
+// badger's own version, two bytes each, big endian.
+const (
+	manifestMagic     = "Bdgr"
+	manifestHeaderLen = 8
+)
+
+// checkManifest refuses a store whose manifest is another application's,
+// is damaged or names tables that are missing, before badger opens it:
+// badger would delete the tables a damaged manifest does not name. Tables
+// on disk that the manifest does not name yet are normal after a kill
+// during a compaction. A directory with no manifest is a new store.
+func checkManifest(dir string) error {
+	f, err := os.Open(filepath.Join(dir, "MANIFEST"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return inputErr("%s: cannot read the store's manifest: %v", dir, unwrapPath(err))
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return inputErr("%s: cannot read the store's manifest: %v", dir, unwrapPath(err))
+	}
+	var head [manifestHeaderLen]byte
+	if _, err := f.ReadAt(head[:], 0); err == nil && string(head[:4]) == manifestMagic && binary.BigEndian.Uint16(head[4:6]) != magic {
+		return inputErr("%s holds a badger database that is not an argocheck store", dir)
+	}
+	m, end, err := badger.ReplayManifestFile(f, magic, badger.DefaultOptions(dir))
+	if err != nil {
+		return inputErr("%s: corrupt or truncated store: manifest: %s", dir, firstLine(err.Error()))
+	}
+	if end != fi.Size() {
+		return inputErr("%s: corrupt or truncated store: manifest damaged after byte %d of %d", dir, end, fi.Size())
+	}
+	for id := range m.Tables {
+		if _, err := os.Stat(filepath.Join(dir, fmt.Sprintf("%06d.sst", id))); err != nil {
+			return inputErr("%s: corrupt or truncated store: table %06d.sst is missing", dir, id)
+		}
+	}
+	return nil
+}
+
+// firstLine returns the first line of badger's message, so that every
+// refusal is one line.
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return s
+}

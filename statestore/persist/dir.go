@@ -1,0 +1,162 @@
+package persist
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+)
+
+// A store's directory is checked before anything in it changes: every
+// directory a store cannot be created in, or opened from, is refused with
+// one line that says why (an InputError).
+
+// checkNewDir refuses a dir to create a store in that is a file, lies
+// under a file or is not writable; a dir that does not exist is created,
+// with its parents.
+func checkNewDir(dir string) error {
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return inputErr("cannot create store directory %s: %v", dir, unwrapPath(err))
+		}
+	case errors.Is(err, syscall.ENOTDIR):
+		return inputErr("cannot create store directory %s: a parent is a file", dir)
+	case err != nil:
+		return inputErr("store directory %s: %v", dir, unwrapPath(err))
+	case !fi.IsDir():
+		return inputErr("store directory %s is a file, not a directory", dir)
+	}
+	return checkWritable(dir)
+}
+
+// checkNewContents refuses a dir to create a store in that holds files
+// other than a store, or a store that is not empty, saying whose it is
+// (this run's or another's). It removes the files badger writes before its
+// manifest: they are left by a check killed as it created its store, and
+// hold no record.
+func checkNewContents(dir string, run Header, o Options) error {
+	entries, err := os.ReadDir(dir)
+	switch {
+	case err != nil:
+		return inputErr("store directory %s: %v", dir, unwrapPath(err))
+	case len(entries) == 0:
+		return nil
+	case startedOnly(entries):
+		if inUse(dir) {
+			return inputErr("%s is in use by another argocheck process", dir)
+		}
+		for _, e := range entries {
+			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
+				return inputErr("store directory %s: %v", dir, unwrapPath(err))
+			}
+		}
+		return nil
+	case !isStore(dir):
+		return inputErr("%s is not empty and holds no argocheck store: choose an empty or new directory", dir)
+	}
+	return refuseStore(dir, run, o)
+}
+
+// refuseStore refuses the store in dir, unless its database is empty: a
+// check stopped before it recorded its run.
+func refuseStore(dir string, run Header, o Options) error {
+	// Read-only, so that a refusal changes nothing; badger refuses
+	// read-only a store that needs recovery after a kill (and Windows any
+	// read-only store), which only a writer can open.
+	s, err := openDB(dir, o, true)
+	if err != nil {
+		if s, err = openDB(dir, o, false); err != nil {
+			return err
+		}
+	}
+	defer s.db.Close()
+	old, err := s.readRun()
+	switch {
+	case errors.Is(err, errNoRun) && s.empty():
+		return nil
+	case errors.Is(err, errNoRun):
+		return s.corrupt("run", errors.New("missing"))
+	case err != nil:
+		return err
+	case old.Format != FormatVersion:
+		return inputErr("%s holds a store of format version %d; this argocheck writes version %d: choose another directory", dir, old.Format, FormatVersion)
+	case !old.Same(run):
+		return inputErr("%s holds the store of another run (%s), not of this check (%s): choose another directory", dir, old, run)
+	}
+	return inputErr("%s already holds the store of this run: continue it with 'argocheck resume %s', or choose another directory", dir, dir)
+}
+
+// checkStoreDir refuses a dir to open a store from that does not exist,
+// is a file or holds no store, or, unless readOnly, is not writable.
+func checkStoreDir(dir string, readOnly bool) error {
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return inputErr("no store at %s: the directory does not exist", dir)
+	case err != nil:
+		return inputErr("store directory %s: %v", dir, unwrapPath(err))
+	case !fi.IsDir():
+		return inputErr("store directory %s is a file, not a directory", dir)
+	case !isStore(dir):
+		return inputErr("%s holds no argocheck store", dir)
+	case readOnly:
+		return nil
+	}
+	return checkWritable(dir)
+}
+
+// probePrefix starts the name of the file checkWritable creates.
+const probePrefix = ".argocheck-probe-"
+
+// checkWritable refuses a directory this process cannot create files in.
+// It creates and removes a file there: permission bits do not tell
+// everything (access lists, read-only mounts), and this works alike on
+// every system.
+func checkWritable(dir string) error {
+	f, err := os.CreateTemp(dir, probePrefix+"*")
+	if err != nil {
+		return inputErr("store directory %s is not writable: %v", dir, unwrapPath(err))
+	}
+	name := f.Name()
+	f.Close()
+	if err := os.Remove(name); err != nil {
+		return inputErr("store directory %s: %v", dir, unwrapPath(err))
+	}
+	return nil
+}
+
+// startedOnly reports whether a directory's entries are only those badger
+// creates before its manifest, and checkWritable's probe: a store killed
+// as it was being created.
+func startedOnly(entries []fs.DirEntry) bool {
+	for _, e := range entries {
+		switch name := e.Name(); {
+		case name == "LOCK" || name == "KEYREGISTRY" || name == "DISCARD":
+		case strings.HasSuffix(name, ".vlog") || strings.HasSuffix(name, ".mem"):
+		case strings.HasPrefix(name, probePrefix):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// isStore reports whether dir holds a badger database.
+func isStore(dir string) bool {
+	fi, err := os.Stat(filepath.Join(dir, "MANIFEST"))
+	return err == nil && fi.Mode().IsRegular()
+}
+
+// unwrapPath returns the cause of a path error, whose path the message
+// names already.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
