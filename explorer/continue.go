@@ -49,7 +49,7 @@ func newCounterexample(t *model.Trace, edge uint64) Counterexample {
 	return ce
 }
 
-// id returns the key under which counterexamples are distinct.
+// ceID is the key under which counterexamples are distinct.
 type ceID struct {
 	kind, op   string
 	crashAfter int

@@ -60,7 +60,8 @@ type Config struct {
 	// the layer code is deterministic; the zero value samples them.
 	Determinism model.Determinism
 
-	from *statestore.Saved // the checkpoint Resume continues from
+	from       *statestore.Saved // the checkpoint Resume continues from
+	levelPairs uint64            // the level table's first size; zero means 1<<14
 }
 
 func (c Config) validate() (Config, error) {
@@ -81,6 +82,9 @@ func (c Config) validate() (Config, error) {
 	}
 	if c.MemoryBytes == 0 {
 		c.MemoryBytes = DefaultMemoryBytes()
+	}
+	if c.levelPairs == 0 {
+		c.levelPairs = 1 << 14
 	}
 	return c, nil
 }
@@ -161,10 +165,6 @@ func collision(n, g uint64) float64 {
 	return math.Min(1, float64(n)*float64(g-n)/math.Exp2(64))
 }
 
-// initialLevelPairs is the first size of the level table; tests shrink it
-// to exercise growth in the middle of a level.
-var initialLevelPairs uint64 = 1 << 14
-
 // search is the state of one run.
 type search struct {
 	cfg     Config
@@ -227,7 +227,7 @@ func Run(ctx context.Context, chk model.Checker, cfg Config) (*Result, error) {
 	for i := 0; i < cfg.Workers; i++ {
 		s.workers = append(s.workers, &worker{s: s, m: chk.NewWorker(model.Options{Crashes: cfg.Crashes, Determinism: cfg.Determinism})})
 	}
-	s.level.init(initialLevelPairs)
+	s.level.init(cfg.levelPairs)
 	res := &Result{}
 	s.prog = startProgress(cfg, start)
 	defer func() {
@@ -589,7 +589,7 @@ func (s *search) barrier() (string, error) {
 		return nil
 	})
 	s.level.reset()
-	if s.level.pairs() < 2*n && initialLevelPairs >= 64 {
+	if s.level.pairs() < 2*n {
 		s.level.init(2 * n)
 	}
 	return "", err

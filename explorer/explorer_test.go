@@ -138,12 +138,11 @@ func TestAgainstNaive(t *testing.T) {
 				{2, 3, false, true}, {4, 1, true, true}, {2, 64, false, true},
 			} {
 				name := fmt.Sprintf("w%d/batch%d/exact=%v/tiny=%v", cfg.workers, cfg.batch, cfg.exact, cfg.tiny)
+				c := Config{Workers: cfg.workers, BatchSize: cfg.batch, Exact: cfg.exact}
 				if cfg.tiny {
-					defer func(n uint64) { initialLevelPairs = n }(initialLevelPairs)
-					initialLevelPairs = 1
+					c.levelPairs = 1 // the level table grows in the middle of levels
 				}
-				res, err := Run(context.Background(), chk, Config{Workers: cfg.workers, BatchSize: cfg.batch, Exact: cfg.exact})
-				initialLevelPairs = 1 << 14
+				res, err := Run(context.Background(), chk, c)
 				if err != nil {
 					t.Fatalf("%s: %v", name, err)
 				}

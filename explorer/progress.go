@@ -127,7 +127,7 @@ func (p *progress) batch(newStates int, transitions uint64) {
 	p.found.Add(uint64(newStates))
 }
 
-// violation records the number of distinct violations found so far.
+// violationCount records the number of distinct violations found so far.
 func (p *progress) violationCount(n int) {
 	if p == nil {
 		return
