@@ -80,9 +80,11 @@ func onOneDisk(f fault) model.Checker {
 	impl := func(d onedisk.API) model.Instance[onedisk.API] {
 		return model.Instance[onedisk.API]{API: passDisk{d, f}, Recover: func() {}}
 	}
-	same := func(c *onedisk.State) (onedisk.State, bool) { return *c, true }
-	return model.NewSystem(onedisk.Layer(sizes), onedisk.Layer(sizes), impl, same)
+	return model.NewSystem(onedisk.Layer(sizes), onedisk.Layer(sizes), impl, sameDisk)
 }
+
+// sameDisk relates every disk to itself.
+func sameDisk(c *onedisk.State) (onedisk.State, bool) { return *c, true }
 
 // repDisk is the replicated disk with a fault before each write.
 type repDisk struct {

@@ -1,6 +1,7 @@
 package explorer_test
 
 import (
+	"strings"
 	"context"
 	"errors"
 	"testing"
@@ -53,24 +54,25 @@ func TestViolationKinds(t *testing.T) {
 		sys    *repSystem
 		kind   string
 		length int
+		says   []string // what the violation's message says, in order
 	}{
 		{"panic", faultySystem(func(d twodisk.API, a disk.Addr, b disk.Block) {
 			if b == 1 {
 				panic("write of 1")
 			}
 			bothDisks(d, a, b)
-		}), model.KindPanic, 1},
+		}), model.KindPanic, 1, []string{"layer code panicked: write of 1 (at explorer/violations_test.go:"}},
 		{"step-limit", faultySystem(func(d twodisk.API, a disk.Addr, b disk.Block) {
 			for {
 				d.Read(twodisk.D0, a)
 			}
-		}), model.KindStepLimit, 1},
+		}), model.KindStepLimit, 1, []string{"procedure exceeded the step limit of 50"}},
 		{"nondeterminism", faultySystem(func(d twodisk.API, a disk.Addr, b disk.Block) {
 			flip++
 			first := twodisk.ID(flip % 2)
 			d.Write(first, a, b)
 			d.Write(1-first, a, b)
-		}), model.KindNondeterminism, 1},
+		}), model.KindNondeterminism, 1, []string{"not deterministic"}},
 		{"invariant", func() *repSystem {
 			s := faultySystem(bothDisks)
 			s.Invariant = func(c *twodisk.State) error {
@@ -80,12 +82,17 @@ func TestViolationKinds(t *testing.T) {
 				return nil
 			}
 			return s
-		}(), model.KindInvariant, 1},
+		}(), model.KindInvariant, 1, []string{"invariant fails on", "block 1 holds 1"}},
 		{"initial", func() *repSystem {
 			s := faultySystem(bothDisks)
 			s.Abs = func(*twodisk.State) (onedisk.State, bool) { return onedisk.State{}, false }
 			return s
-		}(), model.KindInitial, 0},
+		}(), model.KindInitial, 0, []string{"relates to no initial abstract state"}},
+		{"refinement", faultySystem(func(d twodisk.API, a disk.Addr, b disk.Block) {
+			d.Write(twodisk.D0, a, b)
+			d.Write(twodisk.D1, a, 1-b)
+		}), model.KindRefinement, 1, []string{"write(0, 0) returned ok and left lower state d0=[0 0] d1=[1 0]",
+			"(which relates to no abstract state); from [0 0] the specification allows ok with [0 0]"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -97,6 +104,56 @@ func TestViolationKinds(t *testing.T) {
 				t.Fatalf("verdict %s violation %v length %d, want %s at %d:\n%s",
 					res.Verdict, res.Violation, res.Trace.Len(), tc.kind, tc.length, res.Trace)
 			}
+			msg := res.Violation.Message
+			for _, want := range tc.says {
+				i := strings.Index(msg, want)
+				if i < 0 {
+					t.Fatalf("message %q does not say %q", res.Violation.Message, want)
+				}
+				msg = msg[i+len(want):]
+			}
 		})
+	}
+}
+
+// TestPanicSite: a panic's violation names the file and line of layer
+// code that panicked, also where the runtime raised it (an index out of
+// range) or the layer's own callee did.
+func TestPanicSite(t *testing.T) {
+	var blocks []disk.Block
+	res, err := explorer.Run(context.Background(), faultySystem(func(d twodisk.API, a disk.Addr, b disk.Block) {
+		_ = blocks[a] // index out of range
+	}), explorer.Config{Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := res.Violation
+	if v == nil || v.Kind != model.KindPanic || !strings.HasPrefix(v.Where, "explorer/violations_test.go:") ||
+		!strings.Contains(v.Message, "index out of range") || !strings.HasSuffix(v.Message, "(at "+v.Where+")") {
+		t.Fatalf("violation %+v, want a panic at explorer/violations_test.go", v)
+	}
+}
+
+// TestStepLimitPathCollapses: a procedure that loops until the step limit
+// shows in its path as the calls that differ and one line per run of
+// identical calls, not one line per call.
+func TestStepLimitPathCollapses(t *testing.T) {
+	sys := faultySystem(func(d twodisk.API, a disk.Addr, b disk.Block) {
+		d.Write(twodisk.D0, a, b)
+		for {
+			d.Read(twodisk.D0, a)
+		}
+	})
+	sys.StepLimit = 0 // the default, 10,000
+	res, err := explorer.Run(context.Background(), sys, explorer.Config{Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	step := res.Trace.Steps[len(res.Trace.Steps)-1]
+	if res.Violation == nil || res.Violation.Kind != model.KindStepLimit || len(step.Calls) != 2 || step.Calls[1].Repeat != model.DefaultStepLimit-1 {
+		t.Fatalf("violation %+v with calls %+v, want a step limit of a write and %d reads", res.Violation, step.Calls, model.DefaultStepLimit-1)
+	}
+	if text := res.Trace.String(); !strings.Contains(text, "2-10000  read(d0, 0) x9999") || strings.Count(text, "\n") > 10 {
+		t.Fatalf("path:\n%s", text)
 	}
 }

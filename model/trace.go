@@ -116,6 +116,8 @@ func (s *Step) headline() string {
 		return "recovery"
 	case StepCrashInRecovery:
 		return fmt.Sprintf("recovery, crash after %d of %d steps", s.CrashAfter, s.Total)
+	case "":
+		return "(no such step)"
 	}
 	return string(s.Kind)
 }
