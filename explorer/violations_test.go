@@ -1,9 +1,9 @@
 package explorer_test
 
 import (
-	"strings"
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/argocheck/argocheck/explorer"
