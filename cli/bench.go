@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -21,26 +22,7 @@ import (
 
 	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/explorer"
-	"github.com/argocheck/argocheck/layers"
 )
-
-// benchSizes are the three sizes each system is benchmarked at, smallest
-// first, full and quick. A system missing here is run at its default
-// sizes with zero, one and two blocks more (quick: its defaults only).
-var benchSizes = map[string]struct{ full, quick []catalog.Params }{
-	"repdisk": {
-		full:  []catalog.Params{{Blocks: 6, Values: 3}, {Blocks: 7, Values: 3}, {Blocks: 7, Values: 4}},
-		quick: []catalog.Params{{Blocks: 4, Values: 3}, {Blocks: 5, Values: 3}, {Blocks: 6, Values: 3}},
-	},
-	"log": {
-		full:  []catalog.Params{{Blocks: 4, Values: 2, Log: 3}, {Blocks: 5, Values: 2, Log: 3}, {Blocks: 4, Values: 3, Log: 3}},
-		quick: []catalog.Params{{Blocks: 3, Values: 2, Log: 2}, {Blocks: 3, Values: 2, Log: 3}, {Blocks: 4, Values: 2, Log: 3}},
-	},
-	"log/repdisk": {
-		full:  []catalog.Params{{Blocks: 4, Values: 2, Log: 2}, {Blocks: 5, Values: 2, Log: 2}, {Blocks: 6, Values: 2, Log: 2}},
-		quick: []catalog.Params{{Blocks: 2, Values: 2, Log: 2}, {Blocks: 3, Values: 2, Log: 2}, {Blocks: 4, Values: 2, Log: 2}},
-	},
-}
 
 // benchMachine names the machine, toolchain and date of a bench run.
 type benchMachine struct {
@@ -55,25 +37,14 @@ type benchMachine struct {
 
 // benchPoint is one run of the matrix.
 type benchPoint struct {
-	System          string  `json:"system"`
-	Size            string  `json:"size"`
-	SizeIndex       int     `json:"size_index"`
-	Blocks          int     `json:"blocks"`
-	Values          int     `json:"values"`
-	Log             int     `json:"log"`
-	Workers         int     `json:"workers"`
-	Repeat          int     `json:"repeat"`
-	Verdict         string  `json:"verdict"`
-	States          uint64  `json:"states"`
-	Transitions     uint64  `json:"transitions"`
-	CrashPoints     uint64  `json:"crash_points"`
-	Depth           int     `json:"depth"`
-	Seconds         float64 `json:"seconds"`
-	StatesPerSecond float64 `json:"states_per_second"`
-	MemoryBytes     uint64  `json:"memory_bytes"`
-	BytesPerState   float64 `json:"bytes_per_state"`
-	LevelBytes      uint64  `json:"level_bytes"`
-	Collision       float64 `json:"collision_probability"`
+	System    string         `json:"system"`
+	Size      string         `json:"size"`
+	SizeIndex int            `json:"size_index"`
+	Params    map[string]any `json:"params"`
+	Workers   int            `json:"workers"`
+	Repeat    int            `json:"repeat"`
+	Verdict   string         `json:"verdict"`
+	figures
 }
 
 // benchFile is the JSON file of a bench run.
@@ -91,20 +62,21 @@ type benchFlags struct {
 	sizes   []string // --size: sizes replacing the matrix's
 }
 
-func newBench() *cobra.Command {
+func newBench(cat *catalog.Catalog) *cobra.Command {
 	var f benchFlags
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "Run the benchmark matrix and write results files and plots",
-		Long: `bench checks every system of the catalogue at three sizes with 1, 2 and
-all CPUs' workers, repeating each point, and writes to the output directory
+		Long: `bench checks every system of the catalogue at its benchmark sizes (or at
+its defaults with zero, one and two blocks more) with 1, 2 and all CPUs'
+workers, repeating each point, and writes to the output directory
 bench-DATE.json (machine, Go version, date and every run), bench-DATE.csv
 (the runs), and the plots bench-DATE-scaling.{svg,png} (states per second
 against workers) and bench-DATE-size.{svg,png} (states and seconds against
 size). --quick runs smaller sizes once, in under a minute.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runBench(cmd, f)
+			return runBench(cmd, cat, f)
 		},
 	}
 	fl := cmd.Flags()
@@ -113,91 +85,106 @@ size). --quick runs smaller sizes once, in under a minute.`,
 	fl.IntVar(&f.repeats, "repeats", 3, "runs of each point (--quick: 1)")
 	fl.IntSliceVar(&f.workers, "workers", nil, "worker counts (default 1, 2 and the number of CPUs)")
 	fl.StringSliceVar(&f.systems, "systems", nil, "systems to run (default: all)")
-	fl.StringArrayVar(&f.sizes, "size", nil, "run this size instead of the matrix's, as blocks=N,values=V[,log=L] (repeatable)")
+	fl.StringArrayVar(&f.sizes, "size", nil, "run this size instead of the matrix's, as name=N,... over the system's parameters, e.g. blocks=5,values=2 (repeatable)")
 	return cmd
 }
 
 // benchMatrix returns the systems and sizes to run.
-func benchMatrix(f benchFlags) ([]*layers.System, map[string][]catalog.Params, error) {
-	var systems []*layers.System
+func benchMatrix(cat *catalog.Catalog, f benchFlags) ([]*catalog.System, map[string][]catalog.Params, error) {
+	for _, name := range f.systems {
+		if _, err := cat.Lookup(name); err != nil {
+			return nil, nil, err
+		}
+	}
+	var systems []*catalog.System
 	sizes := map[string][]catalog.Params{}
-	for _, sys := range layers.Systems() {
+	for _, sys := range cat.Systems() {
 		if len(f.systems) > 0 && !slices.Contains(f.systems, sys.Name) {
 			continue
 		}
 		var ps []catalog.Params
-		if s, ok := benchSizes[sys.Name]; ok {
-			ps = s.full
-			if f.quick {
-				ps = s.quick
-			}
-		} else {
-			p := sys.Defaults()
-			for range 3 {
-				if sys.Validate(p, "") == nil {
-					ps = append(ps, p)
-				}
-				p.Blocks++
-				if f.quick {
-					break
-				}
-			}
-		}
-		if len(f.sizes) > 0 {
-			ps = nil
+		var err error
+		switch {
+		case len(f.sizes) > 0:
 			for _, spec := range f.sizes {
 				p, err := parseSize(sys, spec)
 				if err != nil {
-					return nil, nil, usageError{fmt.Errorf("--size %q: %v", spec, err)}
+					return nil, nil, fmt.Errorf("--size %q: %v", spec, err)
 				}
 				ps = append(ps, p)
 			}
+		case f.quick && len(sys.Bench.Quick) > 0:
+			ps, err = completeSizes(sys, sys.Bench.Quick)
+		case !f.quick && len(sys.Bench.Full) > 0:
+			ps, err = completeSizes(sys, sys.Bench.Full)
+		default:
+			ps = defaultSizes(sys, f.quick)
+		}
+		if err != nil {
+			return nil, nil, err
 		}
 		systems = append(systems, sys)
 		sizes[sys.Name] = ps
 	}
-	for _, name := range f.systems {
-		if _, ok := sizes[name]; !ok {
-			_, err := layers.Lookup(name)
-			return nil, nil, err
-		}
-	}
 	return systems, sizes, nil
 }
 
-// parseSize reads "blocks=N,values=V,log=L" over sys's defaults and
-// validates it.
-func parseSize(sys *layers.System, spec string) (catalog.Params, error) {
-	p := sys.Defaults()
-	for _, kv := range strings.Split(spec, ",") {
-		k, v, ok := strings.Cut(kv, "=")
-		n, err := strconv.Atoi(v)
-		if !ok || err != nil {
-			return p, fmt.Errorf("want key=number, not %q", kv)
-		}
-		if !sys.Has(k) && (k == "blocks" || k == "values" || k == "log") {
-			return p, fmt.Errorf("%s takes no %s", sys.Name, k)
-		}
-		switch k {
-		case "blocks":
-			p.Blocks = n
-		case "values":
-			p.Values = n
-		case "log":
-			p.Log = n
-		default:
-			return p, fmt.Errorf("unknown size %q (blocks, values, log)", k)
+// completeSizes completes and validates a system's benchmark sizes.
+func completeSizes(sys *catalog.System, sizes []catalog.Params) ([]catalog.Params, error) {
+	out := make([]catalog.Params, len(sizes))
+	for i, p := range sizes {
+		var err error
+		if out[i], err = checkParams(sys, p, ""); err != nil {
+			return nil, fmt.Errorf("benchmark size %d of %v", i+1, err)
 		}
 	}
-	return p, sys.Validate(p, "")
+	return out, nil
 }
 
-func runBench(cmd *cobra.Command, f benchFlags) error {
+// defaultSizes are the sizes of a system that names none: its defaults,
+// and, where it has a blocks parameter and not quick, one and two blocks
+// more, as far as they are valid.
+func defaultSizes(sys *catalog.System, quick bool) []catalog.Params {
+	p := sys.Defaults()
+	ps := []catalog.Params{p}
+	if _, ok := sys.Param(benchBlocks); !ok || quick {
+		return ps
+	}
+	for more := range 2 {
+		q := p.With(benchBlocks, p[benchBlocks]+more+1)
+		if sys.Validate(q, "") == nil {
+			ps = append(ps, q)
+		}
+	}
+	return ps
+}
+
+// benchBlocks is the parameter a benchmark grows for a system that names
+// no sizes of its own.
+const benchBlocks = "blocks"
+
+// parseSize reads a size written name=N,... over sys's defaults and
+// validates it.
+func parseSize(sys *catalog.System, spec string) (catalog.Params, error) {
+	p := catalog.Params{}
+	for kv := range strings.SplitSeq(spec, ",") {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			return nil, fmt.Errorf("want name=value, not %q", kv)
+		}
+		if err := setParam(sys, p, k, v); err != nil {
+			return nil, err
+		}
+	}
+	return checkParams(sys, p, "")
+}
+
+func runBench(cmd *cobra.Command, cat *catalog.Catalog, f benchFlags) error {
 	if f.quick && !cmd.Flags().Changed("repeats") {
 		f.repeats = 1
 	}
 	if f.repeats < 1 {
-		return usageError{fmt.Errorf("--repeats must be at least 1, not %d", f.repeats)}
+		return usagef("--repeats must be at least 1, not %d", f.repeats)
 	}
 	if len(f.workers) == 0 {
 		f.workers = []int{1, 2, runtime.NumCPU()}
@@ -205,11 +192,17 @@ func runBench(cmd *cobra.Command, f benchFlags) error {
 	slices.Sort(f.workers)
 	f.workers = slices.Compact(f.workers)
 	if f.workers[0] < 1 {
-		return usageError{fmt.Errorf("--workers must be at least 1, not %d", f.workers[0])}
+		return usagef("--workers must be at least 1, not %d", f.workers[0])
 	}
-	systems, sizes, err := benchMatrix(f)
+	systems, sizes, err := benchMatrix(cat, f)
 	if err != nil {
-		return usageError{err}
+		return usage(err)
+	}
+	if err := os.MkdirAll(f.out, 0o755); err != nil {
+		return usagef("--out %s: %v", f.out, cause(err))
+	}
+	if err := checkDir(f.out); err != nil {
+		return usagef("--out %s: %v", f.out, err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -222,29 +215,25 @@ func runBench(cmd *cobra.Command, f benchFlags) error {
 	out := cmd.OutOrStdout()
 	for _, sys := range systems {
 		for si, p := range sizes[sys.Name] {
-			chk, err := sys.Build(p, "")
+			chk, err := build(sys, p, "")
 			if err != nil {
 				return err
 			}
+			values, words := reportParams(sys, p) // the size, named as --size writes it
 			// Repeats are the outer loop, so that a slow spell of the
 			// machine touches every worker count alike.
 			for r := range f.repeats {
 				for _, w := range f.workers {
 					res, err := explorer.Run(ctx, chk, explorer.Config{Workers: w})
 					if err != nil {
-						return err
+						return ioFail(err)
 					}
 					if ctx.Err() != nil {
-						return fmt.Errorf("interrupted")
+						return &failure{ExitIncomplete, errors.New("interrupted: no results written")}
 					}
 					pt := benchPoint{
-						System: sys.Name, Size: sizeName(sys, p), SizeIndex: si,
-						Blocks: p.Blocks, Values: p.Values, Log: p.Log, Workers: w, Repeat: r,
-						Verdict: string(res.Verdict), States: res.States, Transitions: res.Transitions,
-						CrashPoints: res.CrashPoints, Depth: res.Depth,
-						Seconds: round(res.Elapsed.Seconds(), 4), StatesPerSecond: round(res.StatesPerSecond(), 0),
-						MemoryBytes: res.MemoryBytes, BytesPerState: round(res.BytesPerState(), 2),
-						LevelBytes: res.LevelBytes, Collision: res.Collision,
+						System: sys.Name, Size: strings.Join(words, ","), SizeIndex: si, Params: values, Workers: w, Repeat: r,
+						Verdict: string(res.Verdict), figures: newFigures(res),
 					}
 					file.Points = append(file.Points, pt)
 					fmt.Fprintf(out, "%s %s workers=%d repeat=%d states=%d seconds=%.3f states_per_second=%.0f bytes_per_state=%.1f\n",
@@ -254,36 +243,17 @@ func runBench(cmd *cobra.Command, f benchFlags) error {
 		}
 	}
 	stem := filepath.Join(f.out, "bench-"+now.Format("2006-01-02T150405"))
-	if err := os.MkdirAll(f.out, 0o755); err != nil {
-		return err
-	}
-	if err := writeBenchJSON(stem+".json", &file); err != nil {
-		return err
-	}
-	if err := writeBenchCSV(stem+".csv", file.Points); err != nil {
-		return err
-	}
-	if err := writeBenchPlots(stem, &file); err != nil {
-		return err
+	for _, write := range []func() error{
+		func() error { return writeBenchJSON(stem+".json", &file) },
+		func() error { return writeBenchCSV(stem+".csv", file.Points) },
+		func() error { return writeBenchPlots(stem, &file) },
+	} {
+		if err := write(); err != nil {
+			return ioFail(err)
+		}
 	}
 	fmt.Fprintf(out, "wrote %s.{json,csv} and %s-{scaling,size}.{svg,png}\n", stem, stem)
 	return nil
-}
-
-// sizeName names a size by the parameters the system uses.
-func sizeName(sys *layers.System, p catalog.Params) string {
-	var parts []string
-	for _, q := range sys.Params {
-		switch q.Name {
-		case "blocks":
-			parts = append(parts, "b"+strconv.Itoa(p.Blocks))
-		case "values":
-			parts = append(parts, "v"+strconv.Itoa(p.Values))
-		case "log":
-			parts = append(parts, "l"+strconv.Itoa(p.Log))
-		}
-	}
-	return strings.Join(parts, "")
 }
 
 // cpuModel returns the processor's model name from /proc/cpuinfo.
@@ -324,11 +294,11 @@ func writeBenchCSV(path string, points []benchPoint) error {
 
 func writeCSV(w io.Writer, points []benchPoint) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"system", "size", "blocks", "values", "log", "workers", "repeat", "verdict", "states",
+	cw.Write([]string{"system", "size", "workers", "repeat", "verdict", "states",
 		"transitions", "crash_points", "depth", "seconds", "states_per_second", "memory_bytes",
 		"bytes_per_state", "level_bytes", "collision_probability"})
 	for _, p := range points {
-		cw.Write([]string{p.System, p.Size, strconv.Itoa(p.Blocks), strconv.Itoa(p.Values), strconv.Itoa(p.Log),
+		cw.Write([]string{p.System, p.Size,
 			strconv.Itoa(p.Workers), strconv.Itoa(p.Repeat), p.Verdict, fmt.Sprint(p.States),
 			fmt.Sprint(p.Transitions), fmt.Sprint(p.CrashPoints), strconv.Itoa(p.Depth),
 			strconv.FormatFloat(p.Seconds, 'f', -1, 64), strconv.FormatFloat(p.StatesPerSecond, 'f', -1, 64),

@@ -1,9 +1,9 @@
 package cli
 
 import (
-	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,13 +13,13 @@ import (
 	"github.com/argocheck/argocheck/layers"
 )
 
-// TestBenchQuick runs a small bench and checks the files it writes.
-func TestBenchQuick(t *testing.T) {
+// TestBenchFiles runs a small bench and checks the files it writes.
+func TestBenchFiles(t *testing.T) {
 	dir := t.TempDir()
-	var stdout, stderr bytes.Buffer
-	code := run([]string{"bench", "--quick", "--systems", "repdisk", "--workers", "1,2", "--out", dir}, &stdout, &stderr)
+	_, stderr, code := cli(t, "bench", "--quick", "--systems", "repdisk", "--workers", "1,2", "--out", dir,
+		"--size", "blocks=2", "--size", "blocks=3", "--size", "blocks=3,values=3")
 	if code != 0 {
-		t.Fatalf("exit %d: %s", code, stderr.String())
+		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	jsons, _ := filepath.Glob(filepath.Join(dir, "bench-*.json"))
 	if len(jsons) != 1 {
@@ -47,6 +47,10 @@ func TestBenchQuick(t *testing.T) {
 		if p.Verdict != "verified" || p.States == 0 || p.StatesPerSecond <= 0 {
 			t.Fatalf("point %+v", p)
 		}
+	}
+	if p := file.Points[4]; p.Size != "blocks=3,values=3,oob=false" || p.SizeIndex != 2 ||
+		mustJSON(t, p.Params) != `{"blocks":3,"oob":false,"values":3}` {
+		t.Errorf("third size: %+v", p)
 	}
 	// The same size has the same counts for any number of workers.
 	if file.Points[0].States != file.Points[1].States || file.Points[0].Transitions != file.Points[1].Transitions {
@@ -98,11 +102,13 @@ func TestBenchSize(t *testing.T) {
 		want catalog.Params
 		err  string
 	}{
-		{"blocks=5,values=2,log=3", catalog.Params{layers.Blocks: 5, layers.Values: 2, layers.Log: 3}, ""},
-		{"blocks=4", catalog.Params{layers.Blocks: 4, layers.Values: 2, layers.Log: 2}, ""},
-		{"blocks=x", catalog.Params{}, "want key=number"},
-		{"disks=2", catalog.Params{}, `unknown size "disks"`},
-		{"blocks=99", catalog.Params{}, "--blocks must be between"},
+		{"blocks=5,values=2,log=3", catalog.Params{layers.Blocks: 5, layers.Values: 2, layers.Log: 3, layers.OOB: 0}, ""},
+		{"blocks=4", catalog.Params{layers.Blocks: 4, layers.Values: 2, layers.Log: 2, layers.OOB: 0}, ""},
+		{"oob=true,log=1", catalog.Params{layers.Blocks: 2, layers.Values: 2, layers.Log: 1, layers.OOB: 1}, ""},
+		{"blocks=x", nil, `blocks: "x" is not an integer`},
+		{"blocks", nil, `want name=value, not "blocks"`},
+		{"disks=2", nil, "system log/repdisk has no parameter disks"},
+		{"blocks=99", nil, "--blocks must be between"},
 	}
 	for _, tc := range cases {
 		p, err := parseSize(sys, tc.spec)
@@ -112,8 +118,56 @@ func TestBenchSize(t *testing.T) {
 			}
 			continue
 		}
-		if err != nil || p != tc.want {
-			t.Errorf("%s: %+v %v, want %+v", tc.spec, p, err, tc.want)
+		if err != nil || !maps.Equal(p, tc.want) {
+			t.Errorf("%s: %v %v, want %v", tc.spec, p, err, tc.want)
+		}
+	}
+}
+
+// TestBenchMatrix: a system's own benchmark sizes, completed with its
+// defaults; a system without sizes at its defaults and one and two blocks
+// more; --quick the quick sizes or the defaults alone.
+func TestBenchMatrix(t *testing.T) {
+	plain := *testSystem()
+	plain.Name = "plain"
+	withBlocks := plain
+	withBlocks.Name = "blocky"
+	withBlocks.Params = []catalog.Param{{Name: "blocks", Default: 1, Min: 1, Max: 2}, {Name: "depth", Default: 4, Min: 1, Max: 9}}
+	sized := plain
+	sized.Name = "sized"
+	sized.Bench = catalog.BenchSizes{Full: []catalog.Params{{"width": 2}, {"width": 3}}, Quick: []catalog.Params{{"width": 3}}}
+	cat, err := catalog.New(&plain, &withBlocks, &sized)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		quick bool
+		want  map[string][]catalog.Params
+	}{
+		{false, map[string][]catalog.Params{
+			"plain":  {{"width": 1}},
+			"blocky": {{"blocks": 1, "depth": 4}, {"blocks": 2, "depth": 4}}, // blocks=3 is out of range
+			"sized":  {{"width": 2}, {"width": 3}},
+		}},
+		{true, map[string][]catalog.Params{
+			"plain":  {{"width": 1}},
+			"blocky": {{"blocks": 1, "depth": 4}},
+			"sized":  {{"width": 3}},
+		}},
+	} {
+		_, sizes, err := benchMatrix(cat, benchFlags{quick: tc.quick})
+		if err != nil || mustJSON(t, sizes) != mustJSON(t, tc.want) {
+			t.Errorf("quick=%v: %v %v, want %v", tc.quick, sizes, err, tc.want)
+		}
+	}
+	// The built-in systems' sizes are valid.
+	for _, quick := range []bool{false, true} {
+		systems, sizes, err := benchMatrix(layers.Catalog(), benchFlags{quick: quick})
+		if err != nil || len(systems) != len(layers.Systems()) {
+			t.Fatalf("built-in matrix: %d systems, %v", len(systems), err)
+		}
+		if got := sizes["log/repdisk"][0]; !maps.Equal(got, catalog.Params{layers.Blocks: 4, layers.Values: 2, layers.Log: 2, layers.OOB: 0}) && !quick {
+			t.Errorf("log/repdisk's first size %v", got)
 		}
 	}
 }

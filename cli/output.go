@@ -2,150 +2,193 @@ package cli
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
-	"time"
-
-	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
+	"path/filepath"
 
 	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/model"
-	"github.com/argocheck/argocheck/statestore"
 	"github.com/argocheck/argocheck/viz"
 )
 
-// outputFlags are the flags shared by check and run: progress, the time
-// bound, --continue, and the report files.
-type outputFlags struct {
-	quiet            bool
-	progressInterval time.Duration
-	timeLimit        time.Duration
-	cont             int
-	report, junit    string
-	// check only: pictures of the violating paths.
-	traceHTML, traceDOT string
-	// from, when set, is the checkpoint explore resumes (resume).
-	from *statestore.Saved
+// A command prints its verdict first, on stdout, and writes its report
+// files after it, so that no failure to write a file can lose the
+// verdict. Every file's path is checked before the search starts.
+
+// textReport is a report that prints as a summary for a person, or as
+// JSON.
+type textReport interface {
+	writeText(w io.Writer)
 }
 
-func (o *outputFlags) register(fl *pflag.FlagSet, check bool) {
-	fl.BoolVarP(&o.quiet, "quiet", "q", false, "show no progress while exploring")
-	fl.DurationVar(&o.progressInterval, "progress-interval", 10*time.Second, "interval of the plain progress lines written when not on a terminal")
-	fl.DurationVar(&o.timeLimit, "time-limit", 0, "stop, incomplete, after this long (a Go duration such as 90s or 2h; 0: no bound)")
-	fl.IntVar(&o.cont, "continue", 0, "keep exploring after a violation until this many distinct violations (by kind, operation and crash point) are found")
-	fl.StringVar(&o.report, "report", "", "also write the JSON report to `FILE`")
-	fl.StringVar(&o.junit, "junit", "", "also write a JUnit XML report to `FILE`")
-	if check {
-		fl.StringVar(&o.traceHTML, "trace-html", "", "on a violation, write its path as one self-contained HTML page to `FILE`")
-		fl.StringVar(&o.traceDOT, "trace-dot", "", "on a violation, write its path as a Graphviz graph to `FILE`")
+// printReport prints r on w as one write: its summary, or its JSON.
+func printReport(w io.Writer, r textReport, asJSON bool) error {
+	var buf bytes.Buffer
+	if asJSON {
+		if err := encodeJSON(&buf, r); err != nil {
+			return ioFail(err)
+		}
+	} else {
+		r.writeText(&buf)
 	}
-}
-
-func (o *outputFlags) validate() error {
-	if o.progressInterval <= 0 {
-		return fmt.Errorf("--progress-interval must be positive, not %s", o.progressInterval)
-	}
-	if o.timeLimit < 0 {
-		return fmt.Errorf("--time-limit must not be negative, not %s", o.timeLimit)
-	}
-	if o.cont < 0 {
-		return fmt.Errorf("--continue must not be negative, not %d", o.cont)
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		return ioFail(fmt.Errorf("printing the report: %w", err))
 	}
 	return nil
 }
 
-// errTimeLimit is the cause of a context ended by --time-limit.
-type errTimeLimit time.Duration
-
-func (e errTimeLimit) Error() string { return fmt.Sprintf("time limit %s reached", time.Duration(e)) }
-
-// explore runs one search with the flags' progress display, time limit and
-// --continue, labelling progress lines with label.
-func (o *outputFlags) explore(ctx context.Context, cmd *cobra.Command, label string, chk model.Checker, cfg explorer.Config) (*explorer.Result, error) {
-	if o.timeLimit > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeoutCause(ctx, o.timeLimit, errTimeLimit(o.timeLimit))
-		defer cancel()
-	}
-	cfg.Continue = o.cont
-	sink, interval := newProgress(cmd.OutOrStdout(), cmd.ErrOrStderr(), label, o.quiet, o.progressInterval)
-	if sink != nil {
-		cfg.Progress, cfg.ProgressInterval = sink.update, interval
-		defer sink.close()
-	}
-	if o.from != nil {
-		return explorer.Resume(ctx, chk, cfg, o.from)
-	}
-	return explorer.Run(ctx, chk, cfg)
+func encodeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
 
-// writeFiles writes the report files that the flags ask for about one
-// check.
-func (o *outputFlags) writeFiles(rep *report, res *explorer.Result) error {
-	if o.report != "" {
-		if err := writeJSONFile(o.report, rep); err != nil {
-			return err
-		}
-	}
-	if o.junit != "" {
-		var buf bytes.Buffer
-		if err := writeJUnit(&buf, "argocheck", []junitCase{checkCase(rep)}); err != nil {
-			return err
-		}
-		if err := os.WriteFile(o.junit, buf.Bytes(), 0o644); err != nil {
-			return err
-		}
-	}
-	if o.traceHTML == "" && o.traceDOT == "" || len(res.Violations) == 0 {
+// output is something written after the verdict is printed: a report
+// file, or the store's record of the verdict.
+type output struct {
+	name string // what it is, as the command line named it
+	save func() error
+}
+
+// fileOutput is the output of the file at path (named by flag), written
+// in one piece by render; none when path is empty.
+func fileOutput(flag, path string, render func(io.Writer) error) []output {
+	if path == "" {
 		return nil
 	}
-	page := tracePage(rep, res)
-	for _, f := range []struct {
-		name  string
-		write func(io.Writer, viz.Page) error
-	}{{o.traceHTML, viz.WriteHTML}, {o.traceDOT, viz.WriteDOT}} {
-		if f.name == "" {
-			continue
-		}
+	return []output{{name: "--" + flag + " " + path, save: func() error {
 		var buf bytes.Buffer
-		if err := f.write(&buf, page); err != nil {
+		if err := render(&buf); err != nil {
 			return err
 		}
-		if err := os.WriteFile(f.name, buf.Bytes(), 0o644); err != nil {
-			return err
+		return os.WriteFile(path, buf.Bytes(), 0o644)
+	}}}
+}
+
+// jsonOutput is the output of v as JSON to the --report file path.
+func jsonOutput(path string, v any) []output {
+	return fileOutput("report", path, func(w io.Writer) error { return encodeJSON(w, v) })
+}
+
+// settle saves every output, going on past failures, and returns the
+// verdict's exit status, or ExitReport with the failures.
+func settle(status int, outs ...[]output) error {
+	var errs []error
+	for _, list := range outs {
+		for _, o := range list {
+			if err := o.save(); err != nil {
+				errs = append(errs, fmt.Errorf("could not write %s after the verdict: %w", o.name, err))
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return &failure{ExitReport, errors.Join(errs...)}
+	}
+	return exit(status)
+}
+
+// verdictStatus is the exit status of a verdict.
+func verdictStatus(v explorer.Verdict) int {
+	switch v {
+	case explorer.Violated:
+		return ExitViolation
+	case explorer.Incomplete:
+		return ExitIncomplete
+	}
+	return ExitVerified
+}
+
+// paths names the output files the flags ask for, by flag.
+func (f *searchFlags) paths() [][2]string {
+	return [][2]string{{"report", f.report}, {"junit", f.junit}, {"trace-html", f.traceHTML}, {"trace-dot", f.traceDOT}}
+}
+
+// checkPaths refuses, before anything runs, an output file that could not
+// be written: a directory, a file that cannot be opened for writing, or a
+// new file in a directory that is missing or not writable. It writes
+// nothing: an existing file is opened without truncating it, and a new
+// one's directory is tried with a temporary file, removed at once.
+func (f *searchFlags) checkPaths() error {
+	for _, p := range f.paths() {
+		if err := checkWritable(p[1]); err != nil {
+			return usagef("--%s %s: %v", p[0], p[1], err)
 		}
 	}
 	return nil
+}
+
+func checkWritable(path string) error {
+	if path == "" {
+		return nil
+	}
+	fi, err := os.Stat(path)
+	switch {
+	case err == nil && fi.IsDir():
+		return errors.New("is a directory")
+	case err == nil:
+		fh, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return cause(err)
+		}
+		return fh.Close()
+	case !errors.Is(err, fs.ErrNotExist):
+		return cause(err)
+	}
+	return checkDir(filepath.Dir(path))
+}
+
+// checkDir checks that a file can be created in dir, with a temporary
+// file that it removes.
+func checkDir(dir string) error {
+	fh, err := os.CreateTemp(dir, ".argocheck-*")
+	if err != nil {
+		return fmt.Errorf("cannot write in directory %s: %v", dir, cause(err))
+	}
+	fh.Close()
+	return os.Remove(fh.Name())
+}
+
+// cause is err without the path an *fs.PathError repeats.
+func cause(err error) error {
+	if pe, ok := errors.AsType[*fs.PathError](err); ok {
+		return pe.Err
+	}
+	return err
+}
+
+// checkOutputs are the report files of one check: the JSON report, the
+// JUnit report and the pictures of its violating paths.
+func (f *searchFlags) checkOutputs(rep *report) []output {
+	outs := jsonOutput(f.report, rep)
+	outs = append(outs, fileOutput("junit", f.junit, func(w io.Writer) error {
+		return writeJUnit(w, "argocheck", []junitCase{checkCase(rep)})
+	})...)
+	if len(rep.Violations) == 0 {
+		return outs
+	}
+	page := tracePage(rep)
+	outs = append(outs, fileOutput("trace-html", f.traceHTML, func(w io.Writer) error { return viz.WriteHTML(w, page) })...)
+	return append(outs, fileOutput("trace-dot", f.traceDOT, func(w io.Writer) error { return viz.WriteDOT(w, page) })...)
 }
 
 // tracePage is the picture of a check's violating paths.
-func tracePage(rep *report, res *explorer.Result) viz.Page {
+func tracePage(rep *report) viz.Page {
 	page := viz.Page{Title: fmt.Sprintf("%s %s", rep.System, rep.Variant), Subtitle: rep.configLine()}
-	for i, ce := range res.Violations {
-		title := fmt.Sprintf("violation %d: %s", i+1, ce.Violation.Kind)
-		if ce.Op != "" {
-			title += " in " + ce.Op
-			if ce.CrashAfter >= 0 {
-				title += fmt.Sprintf(", crash after %d %s", ce.CrashAfter, plural(ce.CrashAfter, "step", "steps"))
+	for i, v := range rep.Violations {
+		title := fmt.Sprintf("violation %d: %s", i+1, v.Kind)
+		if v.Op != "" {
+			title += " in " + v.Op
+			if v.CrashAfter >= 0 {
+				title += fmt.Sprintf(", crash after %d %s", v.CrashAfter, plural(v.CrashAfter, "step", "steps"))
 			}
 		}
-		page.Paths = append(page.Paths, viz.Path{Title: title, Trace: ce.Trace})
+		page.Paths = append(page.Paths, viz.Path{Title: title, Trace: &model.Trace{Steps: v.Trace}})
 	}
 	return page
-}
-
-func writeJSONFile(name string, v any) error {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		return err
-	}
-	return os.WriteFile(name, buf.Bytes(), 0o644)
 }
 
 func plural(n int, one, many string) string {
@@ -153,26 +196,4 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
-}
-
-// writeModular writes the report files of a modular check: the modular
-// JSON object, and one JUnit test case per part.
-func (o *outputFlags) writeModular(mr *modularReport) error {
-	if o.report != "" {
-		if err := writeJSONFile(o.report, mr); err != nil {
-			return err
-		}
-	}
-	if o.junit != "" {
-		var cases []junitCase
-		for _, r := range mr.Checks {
-			cases = append(cases, checkCase(r))
-		}
-		var buf bytes.Buffer
-		if err := writeJUnit(&buf, "argocheck "+mr.System+" modular", cases); err != nil {
-			return err
-		}
-		return os.WriteFile(o.junit, buf.Bytes(), 0o644)
-	}
-	return nil
 }

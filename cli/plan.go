@@ -3,65 +3,59 @@ package cli
 import (
 	"bufio"
 	"bytes"
-	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"runtime"
-	"strconv"
+	"slices"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/explorer"
-	"github.com/argocheck/argocheck/layers"
+	"github.com/argocheck/argocheck/model"
 )
 
 // A plan lists checks, one a line:
 //
 //	# comment
-//	SYSTEM [variant=NAME] [blocks=N] [values=N] [log=N] [oob=BOOL] [workers=N]
-//	       [exact=BOOL] [max-depth=N] [max-states=N] [time-limit=D] [continue=K]
+//	SYSTEM [variant=NAME] [PARAMETER=VALUE ...] [SEARCH-FLAG=VALUE ...]
 //	       expect=verified|violation|incomplete
 //
-// Omitted parameters take the system's defaults; variant "correct" (the
-// default) is the correct implementation.
+// The parameters are the system's; the search flags are those of check
+// that say how the search goes (workers, exact, max-depth, max-states,
+// memory, crashes, determinism, time-limit, continue), each taking the
+// run's flag when omitted. Omitted parameters take the system's defaults;
+// variant "correct" (the default) is the correct implementation.
 
 // planCheck is one line of a plan.
 type planCheck struct {
 	line     int
 	text     string
-	sys      *layers.System
+	sys      *catalog.System
 	params   catalog.Params
 	variant  string // "" is the correct implementation
 	expected explorer.Verdict
-	workers  int // 0: the run's --workers
-	exact    bool
+	flags    searchFlags // the run's flags, with the line's keys set
 	cfg      explorer.Config
-	limit    time.Duration // 0: the run's --time-limit
-	cont     int           // -1: the run's --continue
+	chk      model.Checker
 }
 
-// parsePlan reads a plan; name is used in errors ("FILE:LINE: ...").
-func parsePlan(r io.Reader, name string) ([]planCheck, error) {
+// parsePlan reads a plan of cat's systems, each check with the run's
+// flags base; name is used in errors ("FILE:LINE: ...").
+func parsePlan(r io.Reader, name string, cat *catalog.Catalog, base searchFlags) ([]planCheck, error) {
 	var checks []planCheck
 	sc := bufio.NewScanner(r)
 	for n := 1; sc.Scan(); n++ {
-		text := sc.Text()
-		if i := strings.IndexByte(text, '#'); i >= 0 {
-			text = text[:i]
-		}
+		text, _, _ := strings.Cut(sc.Text(), "#")
 		fields := strings.Fields(text)
 		if len(fields) == 0 {
 			continue
 		}
-		c, err := parsePlanLine(fields)
+		c, err := parsePlanLine(cat, fields, base)
 		if err != nil {
 			return nil, fmt.Errorf("%s:%d: %v", name, n, err)
 		}
@@ -77,12 +71,14 @@ func parsePlan(r io.Reader, name string) ([]planCheck, error) {
 	return checks, nil
 }
 
-func parsePlanLine(fields []string) (planCheck, error) {
-	sys, err := layers.Lookup(fields[0])
+func parsePlanLine(cat *catalog.Catalog, fields []string, base searchFlags) (planCheck, error) {
+	sys, err := cat.Lookup(fields[0])
 	if err != nil {
 		return planCheck{}, err
 	}
-	c := planCheck{sys: sys, params: sys.Defaults(), cont: -1}
+	c := planCheck{sys: sys, params: catalog.Params{}, flags: base}
+	keys := pflag.NewFlagSet("plan", pflag.ContinueOnError)
+	c.flags.registerSearch(keys, false)
 	seen := map[string]bool{}
 	for _, f := range fields[1:] {
 		key, val, ok := strings.Cut(f, "=")
@@ -93,82 +89,51 @@ func parsePlanLine(fields []string) (planCheck, error) {
 			return c, fmt.Errorf("%s given twice", key)
 		}
 		seen[key] = true
-		if err := c.set(key, val); err != nil {
+		switch _, isParam := sys.Param(key); {
+		case key == "expect":
+			switch v := explorer.Verdict(val); v {
+			case explorer.Verified, explorer.Violated, explorer.Incomplete:
+				c.expected = v
+			default:
+				err = fmt.Errorf("%q is not verified, violation or incomplete", val)
+			}
+		case key == "variant":
+			if val != "correct" {
+				c.variant = val
+			}
+		case isParam:
+			if err := setParam(sys, c.params, key, val); err != nil {
+				return c, err // it names the parameter
+			}
+		case keys.Lookup(key) != nil:
+			err = keys.Set(key, val)
+		case slices.ContainsFunc(cat.Systems(), func(s *catalog.System) bool { _, ok := s.Param(key); return ok }):
+			err = fmt.Errorf("system %s has no parameter %s", sys.Name, key)
+		default:
+			err = fmt.Errorf("unknown key (keys: %s)", strings.Join(planKeys(sys, keys), ", "))
+		}
+		if err != nil {
 			return c, fmt.Errorf("%s: %v", key, err)
 		}
 	}
 	if c.expected == "" {
 		return c, fmt.Errorf("missing expect=verified|violation|incomplete")
 	}
-	if err := sys.Validate(c.params, c.variant); err != nil {
+	if c.params, err = checkParams(sys, c.params, c.variant); err != nil {
 		return c, err
 	}
-	return c, nil
+	if c.cfg, err = c.flags.config(); err != nil {
+		return c, err
+	}
+	c.chk, err = build(sys, c.params, c.variant)
+	return c, err
 }
 
-func (c *planCheck) set(key, val string) error {
-	atoi := func() (int, error) {
-		n, err := strconv.Atoi(val)
-		if err != nil || n < 0 {
-			return 0, fmt.Errorf("%q is not a non-negative integer", val)
-		}
-		return n, nil
-	}
-	var err error
-	switch key {
-	case "expect":
-		switch v := explorer.Verdict(val); v {
-		case explorer.Verified, explorer.Violated, explorer.Incomplete:
-			c.expected = v
-		default:
-			return fmt.Errorf("%q is not verified, violation or incomplete", val)
-		}
-	case "variant":
-		if val != "correct" {
-			c.variant = val
-		}
-	case "blocks", "values", "log":
-		if !c.sys.Has(key) {
-			return fmt.Errorf("system %s has no parameter %s", c.sys.Name, key)
-		}
-		n, err := atoi()
-		if err != nil {
-			return err
-		}
-		switch key {
-		case "blocks":
-			c.params.Blocks = n
-		case "values":
-			c.params.Values = n
-		case "log":
-			c.params.Log = n
-		}
-	case "oob":
-		c.params.OOB, err = strconv.ParseBool(val)
-	case "exact":
-		c.exact, err = strconv.ParseBool(val)
-	case "workers":
-		c.workers, err = atoi()
-		if err == nil && c.workers == 0 {
-			err = fmt.Errorf("must be at least 1")
-		}
-	case "max-depth":
-		c.cfg.MaxDepth, err = atoi()
-	case "max-states":
-		var n int
-		n, err = atoi()
-		c.cfg.MaxStates = uint64(n)
-	case "continue":
-		c.cont, err = atoi()
-	case "time-limit":
-		c.limit, err = time.ParseDuration(val)
-		if err == nil && c.limit <= 0 {
-			err = fmt.Errorf("must be positive")
-		}
-	default:
-		return fmt.Errorf("unknown key (keys: variant, blocks, values, log, oob, workers, exact, max-depth, max-states, time-limit, continue, expect)")
-	}
-	return err
+// planKeys names the keys of a plan line of sys.
+func planKeys(sys *catalog.System, search *pflag.FlagSet) []string {
+	keys := append([]string{"variant"}, paramNames(sys)...)
+	search.VisitAll(func(f *pflag.Flag) { keys = append(keys, f.Name) })
+	return append(keys, "expect")
 }
 
 // planResult is one check of a plan in the JSON report: the check's report
@@ -180,91 +145,72 @@ type planResult struct {
 	*report
 }
 
-// planReport is the JSON report of a plan run; README.md documents it.
+// planReport is the JSON report of a plan run; report.schema.json is its
+// schema.
 type planReport struct {
-	Plan    string        `json:"plan"`
-	OK      bool          `json:"ok"`
-	Checks  int           `json:"checks"`
-	Failed  int           `json:"failed"`
-	Seconds float64       `json:"seconds"`
-	Results []*planResult `json:"results"`
+	Argocheck version       `json:"argocheck"`
+	Plan      string        `json:"plan"`
+	OK        bool          `json:"ok"`
+	Checks    int           `json:"checks"`
+	Failed    int           `json:"failed"`
+	Seconds   float64       `json:"seconds"`
+	Results   []*planResult `json:"results"`
 }
 
-type runFlags struct {
-	workers int
-	json    bool
-	out     outputFlags
-}
-
-func newRun() *cobra.Command {
-	var f runFlags
+func newRun(cat *catalog.Catalog) *cobra.Command {
+	f := defaultSearchFlags()
 	cmd := &cobra.Command{
 		Use:   "run PLAN",
 		Short: "Run the checks listed in a plan file and compare their verdicts",
 		Long: `run reads PLAN, one check a line:
 
-  SYSTEM [variant=NAME] [blocks=N] [values=N] [log=N] [oob=BOOL] [workers=N]
-         [exact=BOOL] [max-depth=N] [max-states=N] [time-limit=D] [continue=K]
+  SYSTEM [variant=NAME] [PARAMETER=VALUE ...] [SEARCH-FLAG=VALUE ...]
          expect=verified|violation|incomplete
 
 (# starts a comment), runs the checks in order and prints one summary table.
-Exit status 1 when any verdict differs from the expected one.`,
+The parameters are the system's (see 'argocheck list'); the search flags
+are workers, exact, max-depth, max-states, memory, crashes, determinism,
+time-limit and continue, each taking this command's flag when omitted.
+Exit status 1 when any verdict differs from the expected one, 3 when a
+signal stopped the run.
+
+` + exitHelp(),
 		Args: oneArg("run", "one PLAN file"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runPlan(cmd, args[0], f)
+			return runPlan(cmd, cat, args[0], f)
 		},
 	}
-	fl := cmd.Flags()
-	fl.IntVar(&f.workers, "workers", runtime.NumCPU(), "worker goroutines of checks that set none")
-	fl.BoolVar(&f.json, "json", false, "print one JSON object instead of the table")
-	f.out.register(fl, false)
+	f.register(cmd.Flags(), flagUse{})
 	return cmd
 }
 
-func runPlan(cmd *cobra.Command, name string, f runFlags) error {
-	if err := f.out.validate(); err != nil {
-		return usageError{err}
+func runPlan(cmd *cobra.Command, cat *catalog.Catalog, name string, f searchFlags) error {
+	if _, err := f.config(); err != nil {
+		return usage(err)
 	}
-	if f.workers < 1 {
-		return usageError{fmt.Errorf("--workers must be at least 1, not %d", f.workers)}
+	if err := f.checkPaths(); err != nil {
+		return err
 	}
 	data, err := os.ReadFile(name)
 	if err != nil {
-		return usageError{err}
+		return usage(err)
 	}
-	checks, err := parsePlan(bytes.NewReader(data), name)
+	checks, err := parsePlan(bytes.NewReader(data), name, cat, f)
 	if err != nil {
-		return usageError{err}
+		return usage(err)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext()
 	defer stop()
 	start := time.Now()
-	pr := &planReport{Plan: name, Checks: len(checks)}
+	pr := &planReport{Argocheck: buildVersion(), Plan: name, Checks: len(checks)}
 	var cases []junitCase
 	for i, c := range checks {
-		out := f.out
-		if c.limit > 0 {
-			out.timeLimit = c.limit
-		}
-		if c.cont >= 0 {
-			out.cont = c.cont
-		}
-		workers := f.workers
-		if c.workers > 0 {
-			workers = c.workers
-		}
-		chk, err := c.sys.Build(c.params, c.variant)
-		if err != nil {
-			return usageError{fmt.Errorf("%s:%d: %v", name, c.line, err)}
-		}
-		cfg := c.cfg
-		cfg.Workers, cfg.Exact = workers, c.exact
 		label := fmt.Sprintf("[%d/%d] %s", i+1, len(checks), c.text)
-		res, err := out.explore(ctx, cmd, label, chk, cfg)
+		res, err := c.flags.explore(ctx, cmd, label, c.chk, c.cfg, nil)
 		if err != nil {
-			return fmt.Errorf("%s:%d: %v", name, c.line, err)
+			return fmt.Errorf("%s:%d: %w", name, c.line, err)
 		}
-		rep := newReport(c.sys, c.params, c.variant, workers, res)
+		rep := newReport(c.sys, c.params, c.variant, c.cfg, res)
 		r := &planResult{Line: c.line, Expected: c.expected, OK: res.Verdict == c.expected, report: rep}
 		if !r.OK {
 			pr.Failed++
@@ -277,39 +223,24 @@ func runPlan(cmd *cobra.Command, name string, f runFlags) error {
 	}
 	pr.OK = pr.Failed == 0 && len(pr.Results) == len(checks)
 	pr.Seconds = round(time.Since(start).Seconds(), 3)
-	if f.out.report != "" {
-		if err := writeJSONFile(f.out.report, pr); err != nil {
-			return err
-		}
-	}
-	if f.out.junit != "" {
-		var buf bytes.Buffer
-		if err := writeJUnit(&buf, "argocheck "+name, cases); err != nil {
-			return err
-		}
-		if err := os.WriteFile(f.out.junit, buf.Bytes(), 0o644); err != nil {
-			return err
-		}
-	}
-	stdout := cmd.OutOrStdout()
-	if f.json {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(pr); err != nil {
-			return err
-		}
-	} else if err := pr.writeText(stdout); err != nil {
+	if err := printReport(cmd.OutOrStdout(), pr, f.json); err != nil {
 		return err
 	}
-	if !pr.OK {
-		return exitError{exitViolation}
+	status := ExitVerified
+	switch {
+	case ctx.Err() != nil:
+		status = ExitIncomplete
+	case !pr.OK:
+		status = ExitViolation
 	}
-	return nil
+	return settle(status, jsonOutput(f.report, pr), fileOutput("junit", f.junit, func(w io.Writer) error {
+		return writeJUnit(w, "argocheck "+name, cases)
+	}))
 }
 
 // writeText writes the summary table, then the summary of every check
 // whose verdict differs from the expected one.
-func (pr *planReport) writeText(w io.Writer) error {
+func (pr *planReport) writeText(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "line\tsystem\tvariant\tparams\texpected\tverdict\tstates\tdepth\tseconds\tresult")
 	for _, r := range pr.Results {
@@ -324,9 +255,7 @@ func (pr *planReport) writeText(w io.Writer) error {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%.3f\t%s\n",
 			r.Line, r.System, r.Variant, r.paramText(), r.Expected, verdict, r.States, r.Depth, r.Seconds, result)
 	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
+	tw.Flush()
 	for _, r := range pr.Results {
 		if !r.OK {
 			fmt.Fprintf(w, "\n%s line %d: expected %s\n", pr.Plan, r.Line, r.Expected)
@@ -335,5 +264,4 @@ func (pr *planReport) writeText(w io.Writer) error {
 	}
 	fmt.Fprintf(w, "\nplan=%s checks=%d ran=%d failed=%d ok=%t seconds=%.3f\n",
 		pr.Plan, pr.Checks, len(pr.Results), pr.Failed, pr.OK, pr.Seconds)
-	return nil
 }

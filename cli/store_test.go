@@ -1,16 +1,21 @@
 package cli
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -21,31 +26,34 @@ import (
 	"github.com/argocheck/argocheck/statestore/persist"
 )
 
-// binary is the argocheck command built once by TestMain, for the tests
-// that stop it with signals.
-var binary string
+var seed = flag.Uint64("seed", 0, "seed of the random stops of the kill and interrupt tests (0: from the clock)")
 
-func TestMain(m *testing.M) {
+// argocheckBinary builds the argocheck command once, for the tests that
+// stop it with signals.
+var argocheckBinary = sync.OnceValues(func() (string, error) {
 	dir, err := os.MkdirTemp("", "argocheck-bin")
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+		return "", err
 	}
-	binary = filepath.Join(dir, "argocheck")
-	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building argocheck: %v\n%s", err, out)
-		os.RemoveAll(dir)
-		os.Exit(1)
+	bin := filepath.Join(dir, "argocheck")
+	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/argocheck").CombinedOutput(); err != nil {
+		return "", fmt.Errorf("building argocheck: %v\n%s", err, out)
 	}
+	return bin, nil
+})
+
+func TestMain(m *testing.M) {
 	code := m.Run()
-	os.RemoveAll(dir)
+	if bin, err := argocheckBinary(); err == nil {
+		os.RemoveAll(filepath.Dir(bin))
+	}
 	os.Exit(code)
 }
 
 // killCheck is the configuration the kill tests stop and resume: the
-// write-ahead log on the replicated disk, eleven levels, about a second of
-// search on two workers.
-var killCheck = []string{"log/repdisk", "--blocks", "2", "--values", "2", "--log", "3", "--workers", "2", "--quiet"}
+// write-ahead log on the replicated disk, eleven levels (0 to 10), levels
+// 5 to 8 taking a tenth to a third of a second each on two workers.
+var killCheck = []string{"log/repdisk", "--blocks", "2", "--values", "2", "--log", "3", "--workers", "2"}
 
 // jsonReport is the part of check's JSON that the kill tests compare.
 type jsonReport struct {
@@ -56,8 +64,9 @@ type jsonReport struct {
 	Depth       int    `json:"depth"`
 }
 
-// uninterrupted is the in-memory search of killCheck.
-func uninterrupted(t *testing.T) jsonReport {
+// uninterrupted is the in-memory search of killCheck, and how long it
+// took.
+func uninterrupted(t *testing.T) (jsonReport, time.Duration) {
 	t.Helper()
 	chk, err := layers.Build("log/repdisk", catalog.Params{layers.Blocks: 2, layers.Values: 2, layers.Log: 3}, "")
 	if err != nil {
@@ -67,105 +76,175 @@ func uninterrupted(t *testing.T) jsonReport {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return jsonReport{string(res.Verdict), res.States, res.Transitions, res.CrashPoints, res.Depth}
+	return jsonReport{string(res.Verdict), res.States, res.Transitions, res.CrashPoints, res.Depth}, res.Elapsed
 }
 
-// start starts check --store dir, or resume dir once the store holds the
-// run (a kill can come before the check has written it).
-func start(t *testing.T, dir string) (*exec.Cmd, *bytes.Buffer, *bytes.Buffer) {
+// process is a run of the argocheck command on a store, with its progress
+// lines read as they come.
+type process struct {
+	cmd    *exec.Cmd
+	stdout bytes.Buffer
+	stderr bytes.Buffer // everything, once levels is closed
+	levels chan int     // the level of each progress line; closed at the end of stderr
+}
+
+// startStored starts check --store dir, or resume dir once dir holds a
+// store, with a progress line every 2ms.
+func startStored(t *testing.T, dir string) *process {
 	t.Helper()
-	args := append([]string{"check"}, killCheck...)
-	args = append(args, "--store", dir, "--json")
-	if st, err := persist.OpenReadOnly(dir, persist.Options{}); err == nil {
-		st.Close()
-		args = []string{"resume", dir, "--workers", "2", "--json", "--quiet"}
-	}
-	cmd := exec.Command(binary, args...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Start(); err != nil {
+	bin, err := argocheckBinary()
+	if err != nil {
 		t.Fatal(err)
 	}
-	return cmd, &out, &errb
+	args := append([]string{"check"}, killCheck...)
+	args = append(args, "--store", dir)
+	if _, err := os.Stat(dir); err == nil {
+		args = []string{"resume", dir, "--workers", "2"}
+	}
+	p := &process{cmd: exec.Command(bin, append(args, "--json", "--progress-interval", "2ms")...), levels: make(chan int, 1<<16)}
+	p.cmd.Stdout = &p.stdout
+	pipe, err := p.cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	level := regexp.MustCompile(`^progress level=(\d+) `)
+	go func() {
+		defer close(p.levels)
+		sc := bufio.NewScanner(pipe)
+		for sc.Scan() {
+			p.stderr.WriteString(sc.Text() + "\n")
+			if m := level.FindStringSubmatch(sc.Text()); m != nil {
+				n, _ := strconv.Atoi(m[1])
+				select {
+				case p.levels <- n:
+				default: // nobody is waiting for levels any more
+				}
+			}
+		}
+	}()
+	return p
+}
+
+// reach waits until the run expands level target or a deeper one, and
+// returns that level; -1 when the run ended first.
+func (p *process) reach(target int) int {
+	for n := range p.levels {
+		if n >= target {
+			return n
+		}
+	}
+	return -1
+}
+
+// wait waits for the run to end and returns its exit status.
+func (p *process) wait() (*os.ProcessState, error) {
+	for range p.levels {
+	}
+	err := p.cmd.Wait()
+	if _, ok := errors.AsType[*exec.ExitError](err); ok {
+		err = nil
+	}
+	return p.cmd.ProcessState, err
 }
 
 // finish resumes the store to its verdict and returns the report.
 func finish(t *testing.T, dir string) jsonReport {
 	t.Helper()
-	cmd, out, errb := start(t, dir)
-	err := cmd.Wait()
-	var ee *exec.ExitError
-	if err != nil && !errors.As(err, &ee) {
+	p := startStored(t, dir)
+	ps, err := p.wait()
+	if err != nil {
 		t.Fatal(err)
 	}
 	var r jsonReport
-	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
-		t.Fatalf("%v: %s\nstderr: %s", err, out, errb)
+	if err := json.Unmarshal(p.stdout.Bytes(), &r); err != nil {
+		t.Fatalf("%v: %s\nstderr: %s", err, &p.stdout, &p.stderr)
 	}
-	if code := cmd.ProcessState.ExitCode(); code != exitVerified {
-		t.Fatalf("final run: exit %d\n%s%s", code, out, errb)
+	if code := ps.ExitCode(); code != ExitVerified {
+		t.Fatalf("final run: exit %d\n%s%s", code, &p.stdout, &p.stderr)
 	}
 	return r
 }
 
-// stopAtRandom runs the check several times, each stopped by sig at a
-// random moment, and returns how many runs the signal stopped before
-// they finished.
-func stopAtRandom(t *testing.T, dir string, sig syscall.Signal, rounds int) (stopped int) {
-	seed := uint64(time.Now().UnixNano())
-	t.Logf("seed %d", seed)
-	rng := rand.New(rand.NewPCG(seed, 0))
-	for i := 0; i < rounds; i++ {
-		cmd, out, errb := start(t, dir)
-		time.Sleep(time.Duration(50+rng.IntN(700)) * time.Millisecond)
-		cmd.Process.Signal(sig)
-		err := cmd.Wait()
-		ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
-		switch {
-		case err == nil:
-			// Finished before the signal: the store holds the verdict.
-			return stopped
-		case ws.Signaled():
-			// Killed (SIGKILL, or SIGINT before the handler was set).
-			stopped++
-		case ws.ExitStatus() == exitIncomplete:
-			want := "resume with: argocheck resume " + dir
-			if !strings.Contains(errb.String(), want) {
-				t.Fatalf("stopped by %v without saying %q:\n%s", sig, want, errb)
+// stopMidway runs killCheck on the store in dir again and again, each run
+// stopped by sig once it expands a level chosen at random (at least two
+// past the store's last complete level, at least three before the last
+// level, depth), after a random delay under a fortieth of the
+// uninterrupted search's time. It asserts that every stop came mid-way:
+// the store unfinished, holding more complete levels than before.
+func stopMidway(t *testing.T, dir string, sig syscall.Signal, depth int, elapsed time.Duration) {
+	s := *seed
+	if s == 0 {
+		s = uint64(time.Now().UnixNano())
+	}
+	t.Logf("seed %d (rerun with -seed %d)", s, s)
+	rng := rand.New(rand.NewPCG(s, 0))
+	window := max(elapsed/40, time.Millisecond)
+	stored := -1 // the store's last complete level
+	for round := 0; ; round++ {
+		target := stored + 2 + rng.IntN(2)
+		if target > depth-3 {
+			if round < 2 {
+				t.Fatalf("only %d runs stopped", round)
 			}
-			stopped++
-		default:
-			t.Fatalf("round %d: %v\n%s%s", i, err, out, errb)
+			return
 		}
+		delay := time.Duration(rng.Int64N(int64(window)))
+		p := startStored(t, dir)
+		seen := p.reach(target)
+		time.Sleep(delay)
+		p.cmd.Process.Signal(sig)
+		ps, err := p.wait()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if seen < 0 {
+			t.Fatalf("round %d: the run ended before level %d, with status %d\n%s", round, target, ps.ExitCode(), &p.stdout)
+		}
+		ws := ps.Sys().(syscall.WaitStatus)
+		switch {
+		case sig == syscall.SIGKILL && ws.Signaled():
+		case sig != syscall.SIGKILL && ws.ExitStatus() == ExitIncomplete:
+			if want := "resume with: argocheck resume " + dir; !strings.Contains(p.stderr.String(), want) {
+				t.Fatalf("round %d: stopped by %v without saying %q", round, sig, want)
+			}
+		default:
+			t.Fatalf("round %d: %v stopped the run at level %d with status %s\n%s", round, sig, seen, ps, &p.stdout)
+		}
+		st, err := persist.OpenReadOnly(dir, persist.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		finished, levels := st.Outcome() != nil, st.Depth()
+		st.Close()
+		if finished || levels <= stored {
+			t.Fatalf("round %d: stopped at level %d after %s: the store is finished=%v with last complete level %d, before %d",
+				round, seen, delay, finished, levels, stored)
+		}
+		t.Logf("round %d: stopped at level %d after %s; last complete level %d", round, seen, delay, levels)
+		stored = levels
 	}
-	return stopped
 }
 
-// A check killed with SIGKILL at random moments, resumed each time,
-// reaches exactly the verdict and counts of an uninterrupted run.
-func TestKillAndResume(t *testing.T) {
+// A check stopped mid-way again and again, by SIGKILL or by SIGINT (which
+// writes a checkpoint and exits with status 3 and a line saying how to
+// resume), and resumed each time, reaches exactly the verdict and counts
+// of an uninterrupted run.
+func TestStopAndResume(t *testing.T) {
 	if testing.Short() {
-		t.Skip("kills a running check several times")
+		t.Skip("stops a running check several times")
 	}
-	want := uninterrupted(t)
-	dir := filepath.Join(t.TempDir(), "store")
-	t.Logf("%d runs killed before they finished", stopAtRandom(t, dir, syscall.SIGKILL, 5))
-	if got := finish(t, dir); got != want {
-		t.Fatalf("after kills: %+v; uninterrupted: %+v", got, want)
-	}
-}
-
-// The same with SIGINT, which writes a checkpoint and exits with status 3
-// and a line saying how to resume.
-func TestInterruptAndResume(t *testing.T) {
-	if testing.Short() {
-		t.Skip("interrupts a running check several times")
-	}
-	want := uninterrupted(t)
-	dir := filepath.Join(t.TempDir(), "store")
-	t.Logf("%d runs interrupted before they finished", stopAtRandom(t, dir, syscall.SIGINT, 4))
-	if got := finish(t, dir); got != want {
-		t.Fatalf("after interrupts: %+v; uninterrupted: %+v", got, want)
+	want, elapsed := uninterrupted(t)
+	for _, sig := range []syscall.Signal{syscall.SIGKILL, syscall.SIGINT} {
+		t.Run(sig.String(), func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "store")
+			stopMidway(t, dir, sig, want.Depth, elapsed)
+			if got := finish(t, dir); got != want {
+				t.Fatalf("after the stops: %+v; uninterrupted: %+v", got, want)
+			}
+		})
 	}
 }
 
@@ -173,12 +252,12 @@ func TestInterruptAndResume(t *testing.T) {
 // every primitive step of the path.
 func TestTraceGolden(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "store")
-	code, out, _ := runArgs(t, "check", "repdisk", "--blocks", "3", "--values", "2", "--variant", "recover-block0-only", "--workers", "2", "--store", dir)
-	if code != exitViolation {
+	out, _, code := cli(t, "check", "repdisk", "--blocks", "3", "--values", "2", "--variant", "recover-block0-only", "--workers", "2", "--store", dir)
+	if code != ExitViolation {
 		t.Fatalf("check: exit %d:\n%s", code, out)
 	}
-	code, trace, stderr := runArgs(t, "trace", dir)
-	if code != exitVerified || stderr != "" {
+	trace, stderr, code := cli(t, "trace", dir)
+	if code != ExitVerified || stderr != "" {
 		t.Fatalf("trace: exit %d: %s", code, stderr)
 	}
 	golden(t, "trace-recover-block0-only.txt", trace)
@@ -188,37 +267,31 @@ func TestTraceGolden(t *testing.T) {
 		t.Fatalf("trace dumps:\n%s\ncheck printed:\n%s", dumped, section)
 	}
 
-	// JSON: the same steps as check --json reports.
-	code, js, _ := runArgs(t, "trace", dir, "--format", "json")
-	if code != exitVerified {
-		t.Fatalf("trace --format json: exit %d", code)
+	// JSON (--json, or --format json): the violation as check --json
+	// reports it.
+	js, _, code := cli(t, "trace", dir, "--json")
+	if alias, _, _ := cli(t, "trace", dir, "--format", "json"); code != ExitVerified || alias != js {
+		t.Fatalf("trace --json: exit %d; --format json differs:\n%s\n%s", code, js, alias)
 	}
 	var tr struct {
-		Verdict    string `json:"verdict"`
-		Violations []struct {
-			Kind        string          `json:"kind"`
-			TraceLength int             `json:"trace_length"`
-			Trace       json.RawMessage `json:"trace"`
-		} `json:"violations"`
+		Argocheck  version           `json:"argocheck"`
+		Params     map[string]any    `json:"params"`
+		Verdict    string            `json:"verdict"`
+		Violations []json.RawMessage `json:"violations"`
 	}
-	if err := json.Unmarshal([]byte(js), &tr); err != nil {
-		t.Fatal(err)
-	}
+	validJSON(t, reportSchema(t), []byte(js), &tr)
 	dir2 := filepath.Join(t.TempDir(), "store")
-	_, cj, _ := runArgs(t, "check", "repdisk", "--blocks", "3", "--values", "2", "--variant", "recover-block0-only", "--workers", "1", "--store", dir2, "--json")
+	cj, _, _ := cli(t, "check", "repdisk", "--blocks", "3", "--values", "2", "--variant", "recover-block0-only", "--workers", "1", "--store", dir2, "--json")
 	var rep struct {
-		Violation struct {
-			Kind        string          `json:"kind"`
-			TraceLength int             `json:"trace_length"`
-			Trace       json.RawMessage `json:"trace"`
-		} `json:"violation"`
+		Params    map[string]any  `json:"params"`
+		Violation json.RawMessage `json:"violation"`
 	}
 	if err := json.Unmarshal([]byte(cj), &rep); err != nil {
 		t.Fatal(err)
 	}
-	if tr.Verdict != "violation" || len(tr.Violations) != 1 || tr.Violations[0].Kind != rep.Violation.Kind ||
-		tr.Violations[0].TraceLength != rep.Violation.TraceLength || compactJSON(t, tr.Violations[0].Trace) != compactJSON(t, rep.Violation.Trace) {
-		t.Fatalf("trace --format json:\n%s\ncheck --json:\n%s", js, cj)
+	if tr.Argocheck != buildVersion() || tr.Verdict != "violation" || len(tr.Violations) != 1 ||
+		compactJSON(t, tr.Violations[0]) != compactJSON(t, rep.Violation) || mustJSON(t, tr.Params) != mustJSON(t, rep.Params) {
+		t.Fatalf("trace --json:\n%s\ncheck --json:\n%s", js, cj)
 	}
 }
 
@@ -235,18 +308,18 @@ func TestResumeFinished(t *testing.T) {
 	for _, tc := range []struct {
 		variant string
 		code    int
-	}{{"", exitVerified}, {"no-recovery", exitViolation}} {
+	}{{"", ExitVerified}, {"no-recovery", ExitViolation}} {
 		t.Run("variant="+tc.variant, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "store")
 			args := []string{"check", "repdisk", "--blocks", "2", "--values", "2", "--store", dir}
 			if tc.variant != "" {
 				args = append(args, "--variant", tc.variant)
 			}
-			code, first, _ := runArgs(t, args...)
+			first, _, code := cli(t, args...)
 			if code != tc.code {
 				t.Fatalf("check: exit %d", code)
 			}
-			code, again, stderr := runArgs(t, "resume", dir)
+			again, stderr, code := cli(t, "resume", dir)
 			if code != tc.code || !strings.Contains(stderr, "holds a finished run") {
 				t.Fatalf("resume: exit %d, stderr %q", code, stderr)
 			}
@@ -257,25 +330,61 @@ func TestResumeFinished(t *testing.T) {
 	}
 }
 
+// TestStoredModes: the crash and determinism modes of a stored run are
+// kept in the store, and resume and trace report them as check did.
+func TestStoredModes(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "store")
+	check, _, code := cli(t, "check", "repdisk", "--variant", "no-recovery", "--crashes", "no-nested", "--determinism", "full",
+		"--max-depth", "1", "--store", dir, "--json", "-q")
+	if code != ExitIncomplete {
+		t.Fatalf("check: exit %d", code)
+	}
+	resumed, _, code := cli(t, "resume", dir, "--json", "-q")
+	if code != ExitViolation {
+		t.Fatalf("resume: exit %d", code)
+	}
+	traced, _, code := cli(t, "trace", dir, "--json")
+	if code != ExitVerified {
+		t.Fatalf("trace: exit %d", code)
+	}
+	want := `{"blocks":3,"crashes":"no-nested","determinism":"full","oob":false,"values":2}`
+	for name, out := range map[string]string{"check": check, "resume": resumed, "trace": traced} {
+		var r struct {
+			Params map[string]any `json:"params"`
+		}
+		validJSON(t, reportSchema(t), []byte(out), &r)
+		if got := mustJSON(t, r.Params); got != want {
+			t.Errorf("%s: params %s, want %s", name, got, want)
+		}
+	}
+	st, err := persist.OpenReadOnly(dir, persist.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if h := st.Header(); h.Crash != "no-nested" || h.Determinism != "full" || h.Params["oob"] != "false" || h.Params["blocks"] != "3" {
+		t.Errorf("stored header %+v", h)
+	}
+}
+
 // Bad stores and directories: one line naming the problem, exit status 2,
 // nothing overwritten.
 func TestStoreBadInput(t *testing.T) {
 	tmp := t.TempDir()
-	file := filepath.Join(tmp, "file")
-	os.WriteFile(file, []byte("mine"), 0o644)
+	file := writeFile(t, tmp, "file", "mine")
 	finished := filepath.Join(tmp, "finished")
-	if code, _, _ := runArgs(t, "check", "repdisk", "--blocks", "2", "--store", finished); code != exitVerified {
+	if _, _, code := cli(t, "check", "repdisk", "--blocks", "2", "--store", finished); code != ExitVerified {
 		t.Fatal("setup: check --store did not verify")
 	}
 	stopped := filepath.Join(tmp, "stopped")
-	if code, _, _ := runArgs(t, "check", "repdisk", "--blocks", "3", "--max-states", "50", "--store", stopped); code != exitIncomplete {
+	if _, _, code := cli(t, "check", "repdisk", "--blocks", "3", "--max-states", "50", "--store", stopped); code != ExitIncomplete {
 		t.Fatal("setup: check --store --max-states did not stop")
 	}
 	foreign := filepath.Join(tmp, "foreign")
 	os.Mkdir(foreign, 0o755)
-	os.WriteFile(filepath.Join(foreign, "notes.txt"), []byte("mine"), 0o644)
+	writeFile(t, foreign, "notes.txt", "mine")
 	truncated := filepath.Join(tmp, "truncated")
-	if code, _, _ := runArgs(t, "check", "repdisk", "--blocks", "2", "--store", truncated); code != exitVerified {
+	if _, _, code := cli(t, "check", "repdisk", "--blocks", "2", "--store", truncated); code != ExitVerified {
 		t.Fatal("setup: check --store did not verify")
 	}
 	manifest := filepath.Join(truncated, "MANIFEST")
@@ -302,13 +411,20 @@ func TestStoreBadInput(t *testing.T) {
 		{[]string{"trace", stopped}, "holds an unfinished run"},
 		{[]string{"trace", foreign}, "holds no argocheck store"},
 		{[]string{"trace", finished, "--format", "xml"}, `--format must be text or json, not "xml"`},
+		{[]string{"check", "repdisk", "--blocks", "2", "--determinism", "full", "--store", finished}, "not of this check (system=repdisk variant=correct blocks=2 oob=false values=2 determinism=full)"},
+		// A stored run fixes these: they are no flags of resume.
+		{[]string{"resume", stopped, "--continue", "2"}, "unknown flag: --continue"},
+		{[]string{"resume", stopped, "--crashes", "all"}, "unknown flag: --crashes"},
+		{[]string{"resume", stopped, "--determinism", "full"}, "unknown flag: --determinism"},
+		{[]string{"resume", stopped, "--exact"}, "unknown flag: --exact"},
+		{[]string{"resume", stopped, "--blocks", "2"}, "unknown flag: --blocks"},
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			before := dirSums(t, tmp)
-			code, out, stderr := runArgs(t, tc.args...)
-			if code != exitUsage {
-				t.Fatalf("exit %d, want %d\n%s%s", code, exitUsage, out, stderr)
+			out, stderr, code := cli(t, tc.args...)
+			if code != ExitUsage {
+				t.Fatalf("exit %d, want %d\n%s%s", code, ExitUsage, out, stderr)
 			}
 			if !strings.Contains(stderr, tc.want) || strings.Count(stderr, "\n") != 1 {
 				t.Fatalf("stderr %q, want one line containing %q", stderr, tc.want)
