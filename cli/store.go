@@ -120,7 +120,7 @@ func exploreStored(cmd *cobra.Command, st *persist.Store, r *storedRun, cfg expl
 	if res.Verdict == explorer.Incomplete {
 		fmt.Fprintf(cmd.ErrOrStderr(), "argocheck: stopped (%s) after level %d; resume with: argocheck resume %s\n", res.Stopped, st.Depth(), st.Dir())
 	}
-	record := output{name: "the verdict in store " + st.Dir(), save: func() error {
+	record := output{name: "the store " + st.Dir(), save: func() error {
 		var err error
 		if res.Verdict != explorer.Incomplete {
 			err = st.Finish(res.Outcome())
