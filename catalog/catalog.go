@@ -131,6 +131,15 @@ type System struct {
 	// each against the specification below it, followed by the system's
 	// own end-to-end check. Its inputs are complete and validated.
 	Modular func(p Params, variant string) ([]Part, error)
+	// Bench, when set, holds the sizes a benchmark runs the system at.
+	Bench BenchSizes
+}
+
+// BenchSizes are the sizes a benchmark runs a system at, smallest first:
+// Full for the whole matrix, Quick for a run of under a minute. A size
+// names only the parameters it sets; the others take their defaults.
+type BenchSizes struct {
+	Full, Quick []Params
 }
 
 // Part is one check of a modular check: the named system at the given

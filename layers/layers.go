@@ -68,6 +68,10 @@ func init() {
 		About:    "replicated disk (OneDisk) on two fail-stop disks (TwoDisk)",
 		Params:   diskParams,
 		Variants: replicated.Variants,
+		Bench: catalog.BenchSizes{
+			Full:  []catalog.Params{{Blocks: 6, Values: 3}, {Blocks: 7, Values: 3}, {Blocks: 7, Values: 4}},
+			Quick: []catalog.Params{{Blocks: 4, Values: 3}, {Blocks: 5, Values: 3}, {Blocks: 6, Values: 3}},
+		},
 		Build: func(p catalog.Params, variant string) (model.Checker, error) {
 			v, err := replicated.ParseVariant(variant)
 			if err != nil {

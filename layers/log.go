@@ -153,6 +153,10 @@ func init() {
 		About:    "write-ahead log (TxnDisk) on one disk (OneDisk)",
 		Params:   logParams,
 		Variants: wal.Variants,
+		Bench: catalog.BenchSizes{
+			Full:  []catalog.Params{{Blocks: 4, Values: 2, Log: 3}, {Blocks: 5, Values: 2, Log: 3}, {Blocks: 4, Values: 3, Log: 3}},
+			Quick: []catalog.Params{{Blocks: 3, Values: 2, Log: 2}, {Blocks: 3, Values: 2, Log: 3}, {Blocks: 4, Values: 2, Log: 3}},
+		},
 		Build: func(p catalog.Params, variant string) (model.Checker, error) {
 			v, err := wal.ParseVariant(variant)
 			if err != nil {
@@ -166,6 +170,10 @@ func init() {
 		About:    "write-ahead log (TxnDisk) on the replicated disk on two fail-stop disks (TwoDisk), end to end",
 		Params:   logParams,
 		Variants: stackVariants(),
+		Bench: catalog.BenchSizes{
+			Full:  []catalog.Params{{Blocks: 4, Values: 2, Log: 2}, {Blocks: 5, Values: 2, Log: 2}, {Blocks: 6, Values: 2, Log: 2}},
+			Quick: []catalog.Params{{Blocks: 2, Values: 2, Log: 2}, {Blocks: 3, Values: 2, Log: 2}, {Blocks: 4, Values: 2, Log: 2}},
+		},
 		Build: func(p catalog.Params, variant string) (model.Checker, error) {
 			lv, rv, upperFirst, err := parseStackVariant(variant)
 			if err != nil {

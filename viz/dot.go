@@ -73,8 +73,11 @@ func edgeLabel(i int, s *model.Step) string {
 	if s.Ret != "" && s.Kind == model.StepOp {
 		fmt.Fprintf(&b, " -> %s", s.Ret)
 	}
-	for j, c := range s.Calls {
-		fmt.Fprintf(&b, "\n  %d %s -> %s", j+1, c.Op, c.Ret)
+	n := 1
+	for _, c := range s.Calls {
+		var num, op string
+		num, op, n = callLabel(n, c)
+		fmt.Fprintf(&b, "\n  %s %s -> %s", num, op, c.Ret)
 	}
 	if s.Kind == model.StepCrashInOp || s.Kind == model.StepCrashInRecovery {
 		fmt.Fprintf(&b, "\n  crash after %d of %d", s.CrashAfter, s.Total)
@@ -110,4 +113,15 @@ func wrap(s string, width int) string {
 		n += len(w)
 	}
 	return b.String()
+}
+
+// callLabel numbers and names call c, whose first step is the n-th of its
+// run, as a path's text does: a repeated call is one row, numbered
+// "2-9991" and named "read(d0, 0) x9990". It returns the number of the
+// step after it.
+func callLabel(n int, c model.Call) (num, op string, next int) {
+	if c.Repeat > 1 {
+		return fmt.Sprintf("%d-%d", n, n+c.Repeat-1), fmt.Sprintf("%s x%d", c.Op, c.Repeat), n + c.Repeat
+	}
+	return fmt.Sprint(n), c.Op, n + 1
 }

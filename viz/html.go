@@ -75,8 +75,7 @@ type stepView struct {
 }
 
 type callView struct {
-	N            int
-	Op, Ret      string
+	N, Op, Ret   string // N numbers the call's steps: "3", or "2-9991" for a repeated call
 	RetFailed    bool
 	State        state
 	Failures     []string
@@ -130,8 +129,10 @@ func buildPath(id string, p Path) pathView {
 		case model.StepCrash:
 			sv.CrashText = "crash between operations"
 		}
-		for j, c := range s.Calls {
-			cv := callView{N: j + 1, Op: c.Op, Ret: c.Ret, RetFailed: c.Ret == "failed", State: parseState(c.State)}
+		n := 1
+		for _, c := range s.Calls {
+			cv := callView{Ret: c.Ret, RetFailed: c.Ret == "failed", State: parseState(c.State)}
+			cv.N, cv.Op, n = callLabel(n, c)
 			cv.Failures = diff(lower, &cv.State)
 			sv.Failures = append(sv.Failures, cv.Failures...)
 			st := cv.State

@@ -1,11 +1,10 @@
-package main
+package cli
 
 import (
 	"fmt"
 	"io"
 	"os"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/mattn/go-isatty"
@@ -68,7 +67,7 @@ func newProgress(stdout, w io.Writer, label string, quiet bool, interval time.Du
 		)
 		return &liveProgress{bar: bar, label: label}, 200 * time.Millisecond
 	}
-	return &plainProgress{w: w, label: label, every: interval}, interval
+	return &plainProgress{w: w, label: label}, interval
 }
 
 func isTerminal(w io.Writer) bool {
@@ -89,21 +88,18 @@ func (l *liveProgress) close() {
 	_ = l.bar.Clear()
 }
 
-// plainProgress writes one plain line per interval tick: no control
-// characters, for logs.
+// plainProgress writes one plain line per interval tick, none at level
+// barriers: no control characters, for logs. The explorer never calls it
+// concurrently.
 type plainProgress struct {
-	mu    sync.Mutex
 	w     io.Writer
 	label string
-	every time.Duration
 }
 
 func (p *plainProgress) update(pr explorer.Progress) {
 	if pr.Barrier {
 		return
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	fmt.Fprintf(p.w, "progress %s\n", progressLine(p.label, pr))
 }
 

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"fmt"
@@ -6,20 +6,24 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/argocheck/argocheck/layers"
+	"github.com/argocheck/argocheck/catalog"
 )
 
-func newList() *cobra.Command {
+func newList(cat *catalog.Catalog) *cobra.Command {
 	return &cobra.Command{
 		Use:   "list",
-		Short: "List the built-in systems, their parameters and variants",
+		Short: "List the systems, their parameters and variants",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			w := tabwriter.NewWriter(cmd.OutOrStdout(), 2, 4, 2, ' ', 0)
-			for _, s := range layers.Systems() {
+			for _, s := range cat.Systems() {
 				fmt.Fprintf(w, "%s\t%s\n", s.Name, s.About)
-				for _, p := range s.Params {
-					fmt.Fprintf(w, "  --%s\t%s (default %d, %d..%d)\n", p.Name, p.About, p.Default, p.Min, p.Max)
+				for _, q := range s.Params {
+					values := fmt.Sprintf("%d..%d", q.Min, q.Max)
+					if q.Bool {
+						values = "true or false"
+					}
+					fmt.Fprintf(w, "  --%s\t%s (default %s, %s)\n", q.Name, q.About, q.Format(q.Default), values)
 				}
 				for _, v := range s.Variants {
 					kind := "broken"

@@ -1,9 +1,10 @@
-package main
+package cli
 
 import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/argocheck/argocheck/explorer"
@@ -24,12 +25,19 @@ type junitSuites struct {
 }
 
 type junitSuite struct {
-	Name     string      `xml:"name,attr"`
-	Tests    int         `xml:"tests,attr"`
-	Failures int         `xml:"failures,attr"`
-	Skipped  int         `xml:"skipped,attr"`
-	Time     float64     `xml:"time,attr"`
-	Cases    []junitCase `xml:"testcase"`
+	Name       string          `xml:"name,attr"`
+	Tests      int             `xml:"tests,attr"`
+	Failures   int             `xml:"failures,attr"`
+	Skipped    int             `xml:"skipped,attr"`
+	Time       float64         `xml:"time,attr"`
+	Properties []junitProperty `xml:"properties>property"`
+	Cases      []junitCase     `xml:"testcase"`
+}
+
+// junitProperty is a property of a test suite: the argocheck that ran it.
+type junitProperty struct {
+	Name  string `xml:"name,attr"`
+	Value string `xml:"value,attr"`
 }
 
 type junitCase struct {
@@ -59,9 +67,14 @@ func junitName(r *report) string {
 	return fmt.Sprintf("%s variant=%s %s", r.System, r.Variant, r.paramText())
 }
 
+// reportCase is the test case of a check, passed.
+func reportCase(r *report) junitCase {
+	return junitCase{Name: junitName(r), Classname: "argocheck." + r.System, Time: r.Seconds, SystemOut: summaryText(r)}
+}
+
 // checkCase is the test case of a check that expects no violation.
 func checkCase(r *report) junitCase {
-	c := junitCase{Name: junitName(r), Classname: "argocheck." + r.System, Time: r.Seconds, SystemOut: summaryText(r)}
+	c := reportCase(r)
 	switch r.Verdict {
 	case explorer.Violated:
 		v := r.Violation
@@ -75,7 +88,7 @@ func checkCase(r *report) junitCase {
 // planCase is the test case of a plan's check: it fails when the verdict
 // is not the expected one.
 func planCase(r *report, expected explorer.Verdict) junitCase {
-	c := junitCase{Name: junitName(r), Classname: "argocheck." + r.System, Time: r.Seconds, SystemOut: summaryText(r)}
+	c := reportCase(r)
 	if r.Verdict != expected {
 		msg := fmt.Sprintf("expected %s, got %s", expected, r.Verdict)
 		if r.Stopped != "" {
@@ -89,9 +102,13 @@ func planCase(r *report, expected explorer.Verdict) junitCase {
 	return c
 }
 
-// writeJUnit writes cases as one test suite named suite.
+// writeJUnit writes cases as one test suite named suite, with argocheck's
+// version among its properties.
 func writeJUnit(w io.Writer, suite string, cases []junitCase) error {
-	s := junitSuite{Name: suite, Tests: len(cases), Cases: cases}
+	v := buildVersion()
+	s := junitSuite{Name: suite, Tests: len(cases), Cases: cases, Properties: []junitProperty{
+		{"argocheck.version", v.Version}, {"argocheck.revision", v.Revision}, {"argocheck.modified", strconv.FormatBool(v.Modified)},
+	}}
 	for _, c := range cases {
 		s.Time += c.Time
 		if c.Failure != nil {

@@ -1,25 +1,22 @@
-package main
+package cli
 
 import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
-)
 
-// cli runs the command line and returns its output and exit status.
-func cli(t *testing.T, args ...string) (stdout, stderr string, code int) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code = run(args, &out, &errb)
-	return out.String(), errb.String(), code
-}
+	"github.com/argocheck/argocheck/explorer"
+)
 
 // reportSchema compiles report.schema.json.
 func reportSchema(t *testing.T) *jsonschema.Schema {
@@ -65,8 +62,8 @@ func TestBounds(t *testing.T) {
 			file := filepath.Join(t.TempDir(), "r.json")
 			args := append([]string{"check", "repdisk", "--blocks", "4", "--values", "2", "-q", "--report", file}, tc.args...)
 			stdout, _, code := cli(t, args...)
-			if code != exitIncomplete {
-				t.Fatalf("exit status %d, want %d\n%s", code, exitIncomplete, stdout)
+			if code != ExitIncomplete {
+				t.Fatalf("exit status %d, want %d\n%s", code, ExitIncomplete, stdout)
 			}
 			if !strings.Contains(stdout, "verdict=incomplete ("+tc.stopped+")") {
 				t.Errorf("summary does not say verdict=incomplete (%s):\n%s", tc.stopped, stdout)
@@ -92,8 +89,8 @@ func TestContinue(t *testing.T) {
 	var first []*violationReport
 	for _, workers := range []string{"1", "2", "5"} {
 		stdout, _, code := cli(t, "check", "repdisk", "--variant", "no-recovery", "--continue", "5", "--workers", workers, "--json", "-q")
-		if code != exitViolation {
-			t.Fatalf("exit status %d, want %d", code, exitViolation)
+		if code != ExitViolation {
+			t.Fatalf("exit status %d, want %d", code, ExitViolation)
 		}
 		var r report
 		validJSON(t, sch, []byte(stdout), &r)
@@ -150,9 +147,9 @@ func TestReportFile(t *testing.T) {
 		verdict string
 		code    int
 	}{
-		{[]string{"repdisk"}, "verified", exitVerified},
-		{[]string{"repdisk", "--variant", "read-no-fallback"}, "violation", exitViolation},
-		{[]string{"repdisk", "--max-depth", "1"}, "incomplete", exitIncomplete},
+		{[]string{"repdisk"}, "verified", ExitVerified},
+		{[]string{"repdisk", "--variant", "read-no-fallback"}, "violation", ExitViolation},
+		{[]string{"repdisk", "--max-depth", "1"}, "incomplete", ExitIncomplete},
 	} {
 		t.Run(tc.verdict, func(t *testing.T) {
 			file := filepath.Join(t.TempDir(), "r.json")
@@ -242,6 +239,11 @@ func TestJUnit(t *testing.T) {
 		if doc.Failures != b2i(tc.failed) || doc.Skipped != b2i(tc.skipped) {
 			t.Errorf("counts failures=%d skipped=%d", doc.Failures, doc.Skipped)
 		}
+		v := buildVersion()
+		want := []junitProperty{{"argocheck.version", v.Version}, {"argocheck.revision", v.Revision}, {"argocheck.modified", fmt.Sprint(v.Modified)}}
+		if got := doc.Suites[0].Properties; !slices.Equal(got, want) {
+			t.Errorf("properties %+v, want %+v", got, want)
+		}
 	}
 }
 
@@ -266,30 +268,35 @@ func readXML(t *testing.T, file string, v any) {
 	}
 }
 
-// TestPlainProgress: off a terminal, progress is plain lines with no
-// control characters; --quiet silences it.
+// TestPlainProgress: off a terminal, progress is one plain line per
+// tick, with no control characters, and none at level barriers; --quiet
+// shows none.
 func TestPlainProgress(t *testing.T) {
-	_, stderr, code := cli(t, "check", "repdisk", "--blocks", "4", "--values", "3", "--workers", "1", "--progress-interval", "1ms")
-	if code != exitVerified {
-		t.Fatalf("exit status %d", code)
+	var stdout, stderr bytes.Buffer
+	sink, interval := newProgress(&stdout, &stderr, "[1/2] repdisk", false, 3*time.Second)
+	if interval != 3*time.Second {
+		t.Errorf("interval %s, want the flag's 3s", interval)
 	}
-	lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
-	if len(lines) == 0 || lines[0] == "" {
-		t.Fatal("no progress lines")
+	tick := explorer.Progress{Level: 4, States: 1234, Transitions: 56789, Frontier: 321, StatesPerSecond: 99.6,
+		HeapBytes: 5 << 20, Elapsed: 2345 * time.Millisecond, Violations: 2}
+	sink.update(tick)
+	barrier := tick
+	barrier.Barrier = true
+	sink.update(barrier)
+	sink.update(explorer.Progress{Level: 5, States: 2000, HeapBytes: 512})
+	sink.close()
+	want := "progress [1/2] repdisk level=4 states=1234 transitions=56789 frontier=321 states_per_second=100 heap=5.0MiB elapsed=2.3s violations=2\n" +
+		"progress [1/2] repdisk level=5 states=2000 transitions=0 frontier=0 states_per_second=0 heap=512B elapsed=0s\n"
+	if stderr.String() != want || stdout.Len() != 0 {
+		t.Errorf("stderr:\n%s\nwant:\n%s\nstdout %q", stderr.String(), want, stdout.String())
 	}
-	line := regexp.MustCompile(`^progress level=\d+ states=\d+ transitions=\d+ frontier=\d+ states_per_second=\d+ heap=[0-9.]+[KMG]?i?B elapsed=\S+$`)
-	for _, l := range lines {
-		if !line.MatchString(l) {
-			t.Errorf("progress line %q", l)
-		}
-	}
-	for i, c := range []byte(stderr) {
+	for i, c := range stderr.Bytes() {
 		if c < 0x20 && c != '\n' || c == 0x7f {
 			t.Fatalf("control character %#x at byte %d", c, i)
 		}
 	}
-	if _, stderr, _ := cli(t, "check", "repdisk", "--blocks", "4", "--values", "3", "--progress-interval", "1ms", "--quiet"); stderr != "" {
-		t.Errorf("--quiet wrote %q", stderr)
+	if sink, _ := newProgress(&stdout, &stderr, "", true, time.Second); sink != nil {
+		t.Errorf("--quiet: a progress sink %T", sink)
 	}
 }
 
@@ -300,9 +307,10 @@ func TestFlagErrors(t *testing.T) {
 		{"--time-limit", "soon"},
 		{"--continue", "-1"},
 		{"--progress-interval", "0s"},
+		{"--crashes", "sometimes"},
 	} {
 		_, stderr, code := cli(t, append([]string{"check", "repdisk"}, args...)...)
-		if code != exitUsage || !strings.HasPrefix(stderr, "argocheck: ") {
+		if code != ExitUsage || !strings.HasPrefix(stderr, "argocheck: ") {
 			t.Errorf("%v: exit status %d, stderr %q", args, code, stderr)
 		}
 	}

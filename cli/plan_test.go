@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"os"
@@ -10,7 +10,7 @@ import (
 	"github.com/argocheck/argocheck/layers"
 )
 
-const nightly = "../../benchmarks/nightly.plan"
+const nightly = "../benchmarks/nightly.plan"
 
 // TestNightlyPlanCoversCatalogue: the nightly plan checks every system of
 // the catalogue, its correct implementation and every variant, expecting
@@ -21,14 +21,14 @@ func TestNightlyPlanCoversCatalogue(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	checks, err := parsePlan(f, nightly)
+	checks, err := parsePlan(f, nightly, layers.Catalog(), defaultSearchFlags())
 	if err != nil {
 		t.Fatal(err)
 	}
 	type key struct{ sys, variant string }
 	covered := map[key]bool{}
 	for _, c := range checks {
-		if c.cfg.MaxDepth > 0 || c.cfg.MaxStates > 0 || c.limit > 0 {
+		if c.cfg.MaxDepth > 0 || c.cfg.MaxStates > 0 || c.flags.timeLimit > 0 {
 			continue // bounded: says nothing about the verdict
 		}
 		covered[key{c.sys.Name, c.variant}] = true
@@ -67,7 +67,7 @@ func TestRunNightlyPlan(t *testing.T) {
 	dir := t.TempDir()
 	report, junit := filepath.Join(dir, "r.json"), filepath.Join(dir, "j.xml")
 	stdout, stderr, code := cli(t, "run", nightly, "-q", "--workers", "2", "--report", report, "--junit", junit)
-	if code != exitVerified {
+	if code != ExitVerified {
 		t.Fatalf("exit status %d\n%s%s", code, stdout, stderr)
 	}
 	if !strings.Contains(stdout, " failed=0 ok=true ") {
@@ -91,19 +91,15 @@ func TestRunNightlyPlan(t *testing.T) {
 // with the path.
 func TestRunPlanMismatch(t *testing.T) {
 	dir := t.TempDir()
-	plan := filepath.Join(dir, "p.plan")
-	body := `# two checks, the second wrongly expected
+	plan := writeFile(t, dir, "p.plan", `# two checks, the second wrongly expected
 repdisk variant=correct blocks=2 values=2 expect=verified
 repdisk variant=no-recovery blocks=2 values=2 expect=verified   # wrong
 repdisk blocks=3 max-depth=1 expect=incomplete
-`
-	if err := os.WriteFile(plan, []byte(body), 0o644); err != nil {
-		t.Fatal(err)
-	}
+`)
 	report, junit := filepath.Join(dir, "r.json"), filepath.Join(dir, "j.xml")
 	stdout, _, code := cli(t, "run", plan, "-q", "--report", report, "--junit", junit)
-	if code != exitViolation {
-		t.Fatalf("exit status %d, want %d\n%s", code, exitViolation, stdout)
+	if code != ExitViolation {
+		t.Fatalf("exit status %d, want %d\n%s", code, ExitViolation, stdout)
 	}
 	for _, want := range []string{"FAIL", "line 3: expected verified", "shortest path:", "checks=3 ran=3 failed=1 ok=false"} {
 		if !strings.Contains(stdout, want) {
@@ -144,19 +140,20 @@ func TestPlanErrors(t *testing.T) {
 		{"repdisk variant=nosuch expect=verified", `unknown variant "nosuch"`},
 		{"repdisk blocks expect=verified", `"blocks" is not key=value`},
 		{"repdisk time-limit=soon expect=verified", "time-limit:"},
+		{"repdisk workers=0 expect=verified", "--workers must be at least 1, not 0"},
+		{"repdisk crashes=sometimes expect=verified", `--crashes: unknown crash mode "sometimes"`},
+		{"repdisk determinism=some expect=verified", `--determinism: unknown determinism mode "some"`},
+		{"repdisk oob=maybe expect=verified", `: oob: "maybe" is not true or false`},
+		{"repdisk quiet=true expect=verified", "quiet: unknown key (keys: variant, blocks, values, oob, continue, crashes, determinism, exact, max-depth, max-states, memory, time-limit, workers, expect)"},
 	} {
-		plan := filepath.Join(t.TempDir(), "bad.plan")
-		if err := os.WriteFile(plan, []byte("# a comment\n\nrepdisk expect=verified\n"+tc.line+"\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		plan := writeFile(t, t.TempDir(), "bad.plan", "# a comment\n\nrepdisk expect=verified\n"+tc.line+"\n")
 		stdout, stderr, code := cli(t, "run", plan, "-q")
-		if code != exitUsage || !strings.Contains(stderr, plan+":4: ") || !strings.Contains(stderr, tc.want) || stdout != "" {
+		if code != ExitUsage || !strings.Contains(stderr, plan+":4: ") || !strings.Contains(stderr, tc.want) || stdout != "" {
 			t.Errorf("%q: exit status %d, stderr %q, stdout %q; want 2 and %q", tc.line, code, stderr, stdout, tc.want)
 		}
 	}
-	empty := filepath.Join(t.TempDir(), "empty.plan")
-	os.WriteFile(empty, []byte("# nothing\n"), 0o644)
-	if _, stderr, code := cli(t, "run", empty); code != exitUsage || !strings.Contains(stderr, "no checks") {
+	empty := writeFile(t, t.TempDir(), "empty.plan", "# nothing\n")
+	if _, stderr, code := cli(t, "run", empty); code != ExitUsage || !strings.Contains(stderr, "no checks") {
 		t.Errorf("empty plan: %d %q", code, stderr)
 	}
 }

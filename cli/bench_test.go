@@ -1,0 +1,173 @@
+package cli
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"maps"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/argocheck/argocheck/catalog"
+	"github.com/argocheck/argocheck/layers"
+)
+
+// TestBenchFiles runs a small bench and checks the files it writes.
+func TestBenchFiles(t *testing.T) {
+	dir := t.TempDir()
+	_, stderr, code := cli(t, "bench", "--quick", "--systems", "repdisk", "--workers", "1,2", "--out", dir,
+		"--size", "blocks=2", "--size", "blocks=3", "--size", "blocks=3,values=3")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	jsons, _ := filepath.Glob(filepath.Join(dir, "bench-*.json"))
+	if len(jsons) != 1 {
+		t.Fatalf("json files: %v", jsons)
+	}
+	stem := strings.TrimSuffix(jsons[0], ".json")
+	for _, suffix := range []string{".csv", "-scaling.svg", "-scaling.png", "-size.svg", "-size.png"} {
+		if st, err := os.Stat(stem + suffix); err != nil || st.Size() == 0 {
+			t.Fatalf("%s: %v", suffix, err)
+		}
+	}
+	raw, err := os.ReadFile(jsons[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file benchFile
+	if err := json.Unmarshal(raw, &file); err != nil {
+		t.Fatal(err)
+	}
+	// Three sizes, two worker counts, one repeat.
+	if len(file.Points) != 6 || file.Machine.Cores == 0 || file.Machine.GoVersion == "" {
+		t.Fatalf("%d points, machine %+v", len(file.Points), file.Machine)
+	}
+	for _, p := range file.Points {
+		if p.Verdict != "verified" || p.States == 0 || p.StatesPerSecond <= 0 {
+			t.Fatalf("point %+v", p)
+		}
+	}
+	if p := file.Points[4]; p.Size != "blocks=3,values=3,oob=false" || p.SizeIndex != 2 ||
+		mustJSON(t, p.Params) != `{"blocks":3,"oob":false,"values":3}` {
+		t.Errorf("third size: %+v", p)
+	}
+	// The same size has the same counts for any number of workers.
+	if file.Points[0].States != file.Points[1].States || file.Points[0].Transitions != file.Points[1].Transitions {
+		t.Fatalf("counts differ between workers: %+v %+v", file.Points[0], file.Points[1])
+	}
+	fh, err := os.Open(stem + ".csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fh.Close()
+	rows, err := csv.NewReader(fh).ReadAll()
+	if err != nil || len(rows) != 1+len(file.Points) {
+		t.Fatalf("%d csv rows, err %v", len(rows), err)
+	}
+}
+
+func TestParseBytes(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want uint64
+		ok   bool
+	}{
+		{"", 0, true},
+		{"1000", 1000, true},
+		{"2KiB", 2048, true},
+		{"2k", 2048, true},
+		{"1.5GB", 1500000000, true},
+		{"3 MiB", 3 << 20, true},
+		{"512MB", 512000000, true},
+		{"x", 0, false},
+		{"-1G", 0, false},
+		{"0", 0, false},
+		{"GiB", 0, false},
+	} {
+		got, err := parseBytes(c.in)
+		if (err == nil) != c.ok || got != c.want {
+			t.Errorf("parseBytes(%q) = %d, %v; want %d, ok %v", c.in, got, err, c.want, c.ok)
+		}
+	}
+}
+
+func TestBenchSize(t *testing.T) {
+	sys, err := layers.Lookup("log/repdisk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		spec string
+		want catalog.Params
+		err  string
+	}{
+		{"blocks=5,values=2,log=3", catalog.Params{layers.Blocks: 5, layers.Values: 2, layers.Log: 3, layers.OOB: 0}, ""},
+		{"blocks=4", catalog.Params{layers.Blocks: 4, layers.Values: 2, layers.Log: 2, layers.OOB: 0}, ""},
+		{"oob=true,log=1", catalog.Params{layers.Blocks: 2, layers.Values: 2, layers.Log: 1, layers.OOB: 1}, ""},
+		{"blocks=x", nil, `blocks: "x" is not an integer`},
+		{"blocks", nil, `want name=value, not "blocks"`},
+		{"disks=2", nil, "system log/repdisk has no parameter disks"},
+		{"blocks=99", nil, "--blocks must be between"},
+	}
+	for _, tc := range cases {
+		p, err := parseSize(sys, tc.spec)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%s: error %v, want %q", tc.spec, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || !maps.Equal(p, tc.want) {
+			t.Errorf("%s: %v %v, want %v", tc.spec, p, err, tc.want)
+		}
+	}
+}
+
+// TestBenchMatrix: a system's own benchmark sizes, completed with its
+// defaults; a system without sizes at its defaults and one and two blocks
+// more; --quick the quick sizes or the defaults alone.
+func TestBenchMatrix(t *testing.T) {
+	plain := *testSystem()
+	plain.Name = "plain"
+	withBlocks := plain
+	withBlocks.Name = "blocky"
+	withBlocks.Params = []catalog.Param{{Name: "blocks", Default: 1, Min: 1, Max: 2}, {Name: "depth", Default: 4, Min: 1, Max: 9}}
+	sized := plain
+	sized.Name = "sized"
+	sized.Bench = catalog.BenchSizes{Full: []catalog.Params{{"width": 2}, {"width": 3}}, Quick: []catalog.Params{{"width": 3}}}
+	cat, err := catalog.New(&plain, &withBlocks, &sized)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		quick bool
+		want  map[string][]catalog.Params
+	}{
+		{false, map[string][]catalog.Params{
+			"plain":  {{"width": 1}},
+			"blocky": {{"blocks": 1, "depth": 4}, {"blocks": 2, "depth": 4}}, // blocks=3 is out of range
+			"sized":  {{"width": 2}, {"width": 3}},
+		}},
+		{true, map[string][]catalog.Params{
+			"plain":  {{"width": 1}},
+			"blocky": {{"blocks": 1, "depth": 4}},
+			"sized":  {{"width": 3}},
+		}},
+	} {
+		_, sizes, err := benchMatrix(cat, benchFlags{quick: tc.quick})
+		if err != nil || mustJSON(t, sizes) != mustJSON(t, tc.want) {
+			t.Errorf("quick=%v: %v %v, want %v", tc.quick, sizes, err, tc.want)
+		}
+	}
+	// The built-in systems' sizes are valid.
+	for _, quick := range []bool{false, true} {
+		systems, sizes, err := benchMatrix(layers.Catalog(), benchFlags{quick: quick})
+		if err != nil || len(systems) != len(layers.Systems()) {
+			t.Fatalf("built-in matrix: %d systems, %v", len(systems), err)
+		}
+		if got := sizes["log/repdisk"][0]; !maps.Equal(got, catalog.Params{layers.Blocks: 4, layers.Values: 2, layers.Log: 2, layers.OOB: 0}) && !quick {
+			t.Errorf("log/repdisk's first size %v", got)
+		}
+	}
+}

@@ -1,0 +1,111 @@
+package cli
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/argocheck/argocheck/catalog"
+	"github.com/argocheck/argocheck/model"
+)
+
+// checkFlags are the flags of check.
+type checkFlags struct {
+	search  searchFlags
+	params  paramFlags
+	variant string
+	modular bool
+	store   string
+	verbose bool
+}
+
+func newCheck(cat *catalog.Catalog) (*cobra.Command, error) {
+	f := checkFlags{search: defaultSearchFlags()}
+	cmd := &cobra.Command{
+		Use:   "check SYSTEM",
+		Short: "Exhaustively check a system for recovery refinement",
+		Long: `check explores the whole reachable state graph of SYSTEM (see 'argocheck
+list') and reports a verdict with its figures, and on a violation the
+shortest path to it. The parameter flags set the system's parameters; a
+system refuses those it does not take.
+
+` + exitHelp(),
+		Args: oneArg("check", "one SYSTEM (see 'argocheck list')"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runCheck(cmd, cat, args[0], &f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.variant, "variant", "", "implementation variant (see 'argocheck list')")
+	fl.BoolVar(&f.modular, "modular", false, "check each layer against the specification below it, then the stack end to end")
+	f.search.register(fl, flagUse{pictures: true})
+	fl.StringVar(&f.store, "store", "", "keep the run in a persistent store in `DIR` (resumable; see resume, trace)")
+	fl.BoolVar(&f.verbose, "verbose", false, "show the store's (badger's) log on stderr")
+	var err error
+	f.params, err = registerParams(fl, cat)
+	return cmd, err
+}
+
+// signalContext is a context cancelled by SIGINT or SIGTERM, which stop a
+// search as incomplete.
+func signalContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+}
+
+// build builds sys's check at complete parameters p and variant, and
+// checks that it can run.
+func build(sys *catalog.System, p catalog.Params, variant string) (model.Checker, error) {
+	chk, err := sys.Build(p, variant)
+	if err == nil {
+		err = chk.Validate()
+	}
+	if err != nil {
+		return nil, usagef("%s: %v", sys.Name, err)
+	}
+	return chk, nil
+}
+
+func runCheck(cmd *cobra.Command, cat *catalog.Catalog, name string, f *checkFlags) error {
+	sys, err := cat.Lookup(name)
+	if err != nil {
+		return usage(err)
+	}
+	p, err := f.params.params(sys)
+	if err != nil {
+		return usage(err)
+	}
+	if p, err = checkParams(sys, p, f.variant); err != nil {
+		return usage(err)
+	}
+	cfg, err := f.search.config()
+	if err != nil {
+		return usage(err)
+	}
+	if err := f.search.checkPaths(); err != nil {
+		return err
+	}
+	if f.store != "" {
+		return runCheckStored(cmd, sys, p, f, cfg)
+	}
+	if f.modular {
+		return runModular(cmd, cat, sys, p, f.variant, &f.search, cfg)
+	}
+	chk, err := build(sys, p, f.variant)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signalContext()
+	defer stop()
+	res, err := f.search.explore(ctx, cmd, "", chk, cfg, nil)
+	if err != nil {
+		return err
+	}
+	rep := newReport(sys, p, f.variant, cfg, res).standalone()
+	if err := printReport(cmd.OutOrStdout(), rep, f.search.json); err != nil {
+		return err
+	}
+	return settle(verdictStatus(res.Verdict), f.search.checkOutputs(rep))
+}

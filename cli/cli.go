@@ -1,0 +1,180 @@
+// Package cli is the argocheck command line over a catalogue of systems:
+// list, check, run PLAN, resume DIR, trace DIR, bench and version, with
+// JSON and JUnit reports, pictures of violating paths and persistent runs.
+// The argocheck command runs it over the built-in systems; a program of
+// one's own systems runs it over theirs:
+//
+//	func main() {
+//		cat, err := catalog.New(mySystem)
+//		if err != nil {
+//			log.Fatal(err)
+//		}
+//		cli.Main(cat)
+//	}
+//
+// Every parameter of the catalogue's systems is a flag of check and a key
+// of plan lines. The exit statuses are the Exit constants.
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/argocheck/argocheck/catalog"
+	"github.com/argocheck/argocheck/statestore/persist"
+)
+
+// Exit statuses of Run.
+const (
+	// ExitVerified: the check verified, or the command did its work.
+	ExitVerified = 0
+	// ExitViolation: a check found a violation (run: a verdict was not
+	// the expected one).
+	ExitViolation = 1
+	// ExitUsage: bad usage or input; nothing was run.
+	ExitUsage = 2
+	// ExitIncomplete: a bound or a signal stopped the check before its
+	// verdict.
+	ExitIncomplete = 3
+	// ExitIO: an I/O failure before a verdict (the store, the output).
+	ExitIO = 4
+	// ExitReport: a verdict was reached and printed, but a report file
+	// (or the store's record of the verdict) could not be written.
+	ExitReport = 5
+)
+
+// exitStatuses describes the exit statuses for --help and README.md, in
+// order.
+var exitStatuses = []struct {
+	code    int
+	meaning string
+}{
+	{ExitVerified, "verified: every check held over the whole reachable state graph (other commands: done)"},
+	{ExitViolation, "violation: a check failed and its shortest path is printed (run: a verdict other than the expected one)"},
+	{ExitUsage, "bad usage or input, named in one line on stderr; nothing was run"},
+	{ExitIncomplete, "incomplete: a bound (--max-depth, --max-states, --time-limit, --memory) or SIGINT/SIGTERM stopped the search before a verdict"},
+	{ExitIO, "an I/O failure before a verdict (the store, or printing the report)"},
+	{ExitReport, "a verdict was reached and printed, but a report file (or the store's record of the verdict) could not be written"},
+}
+
+func exitHelp() string {
+	var b strings.Builder
+	b.WriteString("Exit status:\n")
+	for _, s := range exitStatuses {
+		fmt.Fprintf(&b, "  %d  %s\n", s.code, s.meaning)
+	}
+	return b.String()
+}
+
+// failure ends a command with an exit status, and a message when err is
+// set.
+type failure struct {
+	code int
+	err  error
+}
+
+func (f *failure) Error() string {
+	if f.err == nil {
+		return fmt.Sprintf("exit status %d", f.code)
+	}
+	return f.err.Error()
+}
+
+// exit ends a command whose output is written with status code.
+func exit(code int) error {
+	if code == ExitVerified {
+		return nil
+	}
+	return &failure{code: code}
+}
+
+// usage marks bad usage or input: nothing was run.
+func usage(err error) error { return &failure{ExitUsage, err} }
+
+// usagef is usage of a formatted error.
+func usagef(format string, a ...any) error { return usage(fmt.Errorf(format, a...)) }
+
+// ioFail marks an I/O failure before a verdict.
+func ioFail(err error) error { return &failure{ExitIO, err} }
+
+// storeFail is a store's error: bad input when the store says so, an I/O
+// failure otherwise.
+func storeFail(err error) error {
+	if _, ok := errors.AsType[*persist.InputError](err); ok {
+		return usage(err)
+	}
+	return ioFail(err)
+}
+
+// Main runs the command line over cat with the process's arguments and
+// exits with its status.
+func Main(cat *catalog.Catalog) {
+	os.Exit(Run(cat, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// Run runs the command line over the systems of cat with args (the
+// arguments after the program's name) and returns the exit status.
+func Run(cat *catalog.Catalog, args []string, stdout, stderr io.Writer) int {
+	root, err := newRoot(cat)
+	if err != nil {
+		fmt.Fprintf(stderr, "argocheck: %v\n", err)
+		return ExitUsage
+	}
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err = root.Execute()
+	if err == nil {
+		return ExitVerified
+	}
+	f, ok := errors.AsType[*failure](err)
+	if !ok {
+		f = &failure{ExitUsage, err} // cobra's: unknown command, flag or argument
+	}
+	if f.err != nil {
+		for line := range strings.SplitSeq(f.err.Error(), "\n") {
+			fmt.Fprintf(stderr, "argocheck: %s\n", line)
+		}
+	}
+	return f.code
+}
+
+func newRoot(cat *catalog.Catalog) (*cobra.Command, error) {
+	root := &cobra.Command{
+		Use:   "argocheck",
+		Short: "Model checker for crash-safe layered storage systems (recovery refinement)",
+		Long: `argocheck explores every sequence of operations, disk failures, crashes and
+crashes during recovery of a layered storage system over small disks, and
+checks at every reachable point that the implementation refines its
+specification.
+
+` + exitHelp(),
+		Version:       buildVersion().String(),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usage(err) })
+	check, err := newCheck(cat)
+	if err != nil {
+		return nil, err
+	}
+	root.AddCommand(newList(cat), check, newRun(cat), newBench(cat), newResume(cat), newTrace(cat), newVersion())
+	return root, nil
+}
+
+// oneArg accepts exactly one positional argument, what, as a usage error
+// otherwise.
+func oneArg(command, what string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) != 1 {
+			return usagef("%s takes %s, got %d arguments", command, what, len(args))
+		}
+		return nil
+	}
+}

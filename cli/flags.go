@@ -1,0 +1,148 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/argocheck/argocheck/explorer"
+	"github.com/argocheck/argocheck/model"
+	"github.com/argocheck/argocheck/statestore"
+)
+
+// searchFlags are the flags of a search, one set shared by check, run and
+// resume: how it searches (also the keys of a plan line) and what it
+// writes.
+type searchFlags struct {
+	workers     int
+	exact       bool
+	maxDepth    int
+	maxStates   uint64
+	memory      string
+	crashes     string
+	determinism string
+	timeLimit   time.Duration
+	cont        int
+
+	quiet               bool
+	progressInterval    time.Duration
+	json                bool
+	report, junit       string
+	traceHTML, traceDOT string
+}
+
+// defaultSearchFlags are the flags' defaults.
+func defaultSearchFlags() searchFlags {
+	return searchFlags{
+		workers:          runtime.NumCPU(),
+		crashes:          model.CrashAll.String(),
+		determinism:      model.DeterminismSample.String(),
+		progressInterval: 10 * time.Second,
+	}
+}
+
+// flagUse says which of the search flags a command has.
+type flagUse struct {
+	// stored: the command continues a stored run, which fixes --exact,
+	// --continue, --crashes and --determinism.
+	stored bool
+	// pictures: the command draws one check's violating paths
+	// (--trace-html, --trace-dot).
+	pictures bool
+}
+
+// registerSearch adds to fl the flags of how the search goes, with f's
+// values as their defaults.
+func (f *searchFlags) registerSearch(fl *pflag.FlagSet, stored bool) {
+	fl.IntVar(&f.workers, "workers", f.workers, "worker goroutines")
+	fl.IntVar(&f.maxDepth, "max-depth", f.maxDepth, "stop, incomplete, at this depth (0: no bound)")
+	fl.Uint64Var(&f.maxStates, "max-states", f.maxStates, "stop, incomplete, past this many states (0: no bound)")
+	fl.StringVar(&f.memory, "memory", f.memory, "memory budget of the visited set and parent records, e.g. 2GiB or 500MB (default: half the physical memory)")
+	fl.DurationVar(&f.timeLimit, "time-limit", f.timeLimit, "stop, incomplete, after this long (a Go duration such as 90s or 2h; 0: no bound)")
+	if stored {
+		return
+	}
+	fl.BoolVar(&f.exact, "exact", f.exact, "key states by their whole encoding instead of a 64-bit fingerprint")
+	fl.StringVar(&f.crashes, "crashes", f.crashes, "where crashes strike: all, no-nested (none during recovery), between-ops (none inside procedures)")
+	fl.StringVar(&f.determinism, "determinism", f.determinism, "which procedure runs are run twice to check the layer code is deterministic: sample (a fixed sample of the states) or full (every run)")
+	fl.IntVar(&f.cont, "continue", f.cont, "keep exploring after a violation until this many distinct violations (by kind, operation and crash point) are found")
+}
+
+// register adds to fl the search flags that use asks for.
+func (f *searchFlags) register(fl *pflag.FlagSet, use flagUse) {
+	f.registerSearch(fl, use.stored)
+	fl.BoolVarP(&f.quiet, "quiet", "q", f.quiet, "show no progress while exploring")
+	fl.DurationVar(&f.progressInterval, "progress-interval", f.progressInterval, "interval of the plain progress lines written when not on a terminal")
+	fl.BoolVar(&f.json, "json", f.json, "print one JSON object instead of the summary")
+	fl.StringVar(&f.report, "report", f.report, "also write the JSON report to `FILE`")
+	fl.StringVar(&f.junit, "junit", f.junit, "also write a JUnit XML report to `FILE`")
+	if use.pictures {
+		fl.StringVar(&f.traceHTML, "trace-html", f.traceHTML, "on a violation, write its paths as one self-contained HTML page to `FILE`")
+		fl.StringVar(&f.traceDOT, "trace-dot", f.traceDOT, "on a violation, write its paths as a Graphviz graph to `FILE`")
+	}
+}
+
+// config checks the flags and returns the search's configuration; a
+// stored run sets Crashes and Determinism from its store.
+func (f *searchFlags) config() (explorer.Config, error) {
+	cfg := explorer.Config{Workers: f.workers, Exact: f.exact, MaxDepth: f.maxDepth, MaxStates: f.maxStates, Continue: f.cont}
+	var err error
+	switch {
+	case f.workers < 1:
+		return cfg, fmt.Errorf("--workers must be at least 1, not %d", f.workers)
+	case f.maxDepth < 0:
+		return cfg, fmt.Errorf("--max-depth must not be negative, not %d", f.maxDepth)
+	case f.timeLimit < 0:
+		return cfg, fmt.Errorf("--time-limit must not be negative, not %s", f.timeLimit)
+	case f.cont < 0:
+		return cfg, fmt.Errorf("--continue must not be negative, not %d", f.cont)
+	case f.progressInterval <= 0:
+		return cfg, fmt.Errorf("--progress-interval must be positive, not %s", f.progressInterval)
+	}
+	if cfg.MemoryBytes, err = parseBytes(f.memory); err != nil {
+		return cfg, fmt.Errorf("--memory: %v", err)
+	}
+	if cfg.Crashes, err = model.ParseCrashMode(f.crashes); err != nil {
+		return cfg, fmt.Errorf("--crashes: %v", err)
+	}
+	if cfg.Determinism, err = model.ParseDeterminism(f.determinism); err != nil {
+		return cfg, fmt.Errorf("--determinism: %v", err)
+	}
+	return cfg, nil
+}
+
+// errTimeLimit is the cause of a context ended by --time-limit.
+type errTimeLimit time.Duration
+
+func (e errTimeLimit) Error() string { return fmt.Sprintf("time limit %s reached", time.Duration(e)) }
+
+// explore runs one search, or resumes it from a checkpoint when from is
+// set, with the flags' progress display and time limit, labelling
+// progress lines with label.
+func (f *searchFlags) explore(ctx context.Context, cmd *cobra.Command, label string, chk model.Checker, cfg explorer.Config, from *statestore.Saved) (*explorer.Result, error) {
+	if f.timeLimit > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, f.timeLimit, errTimeLimit(f.timeLimit))
+		defer cancel()
+	}
+	sink, interval := newProgress(cmd.OutOrStdout(), cmd.ErrOrStderr(), label, f.quiet, f.progressInterval)
+	if sink != nil {
+		cfg.Progress, cfg.ProgressInterval = sink.update, interval
+		defer sink.close()
+	}
+	var res *explorer.Result
+	var err error
+	if from != nil {
+		res, err = explorer.Resume(ctx, chk, cfg, from)
+	} else {
+		res, err = explorer.Run(ctx, chk, cfg)
+	}
+	if err != nil {
+		return nil, ioFail(err)
+	}
+	return res, nil
+}

@@ -1,0 +1,198 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/argocheck/argocheck/layers"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// cli runs the command line over the built-in systems and returns its
+// output and exit status.
+func cli(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = Run(layers.Catalog(), args, &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+// timing masks the figures that vary from run to run.
+// Counts on a violation depend on how far other workers got when it was
+// found, so they are masked too; the path does not vary.
+var timing = regexp.MustCompile(`(states|transitions|crash_points|seconds|states_per_second|memory_bytes|bytes_per_state|level_bytes|collision_probability)=[0-9.e+-]+`)
+
+// writeFile writes body to the file name in dir and returns its path.
+func writeFile(t *testing.T, dir, name, body string) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create)", err)
+	}
+	if got != string(want) {
+		t.Errorf("output differs from %s (run with -update to accept):\n%s", path, got)
+	}
+}
+
+func TestViolationPathGolden(t *testing.T) {
+	out, _, code := cli(t, "check", "repdisk", "--blocks", "3", "--values", "2", "--variant", "recover-block0-only", "--workers", "2")
+	if code != ExitViolation {
+		t.Fatalf("exit %d, want %d:\n%s", code, ExitViolation, out)
+	}
+	golden(t, "recover-block0-only.txt", timing.ReplaceAllString(out, "$1=X"))
+}
+
+func TestExitStatus(t *testing.T) {
+	cases := []struct {
+		args   []string
+		code   int
+		stderr string // expected in the one error line
+	}{
+		{[]string{"check", "repdisk", "--blocks", "2"}, ExitVerified, ""},
+		{[]string{"check", "repdisk", "--blocks", "2", "--oob"}, ExitVerified, ""},
+		{[]string{"check", "repdisk", "--blocks", "2", "--oob=false", "--determinism", "full"}, ExitVerified, ""},
+		{[]string{"check", "repdisk", "--variant", "no-recovery"}, ExitViolation, ""},
+		{[]string{"check", "repdisk", "--max-depth", "2"}, ExitIncomplete, ""},
+		{[]string{"check", "nosuch"}, ExitUsage, `unknown system "nosuch"`},
+		{[]string{"check", "repdisk", "--variant", "nosuch"}, ExitUsage, `unknown variant "nosuch"`},
+		{[]string{"check", "repdisk", "--blocks", "0"}, ExitUsage, "--blocks must be between 1 and 8, not 0"},
+		{[]string{"check", "repdisk", "--values", "99"}, ExitUsage, "--values must be between 1 and 8, not 99"},
+		{[]string{"check", "repdisk", "--workers", "0"}, ExitUsage, "--workers must be at least 1"},
+		{[]string{"check", "repdisk", "--max-depth", "-1"}, ExitUsage, "--max-depth must not be negative"},
+		{[]string{"check", "repdisk", "--log", "3"}, ExitUsage, "repdisk takes no --log"},
+		{[]string{"check", "repdisk", "--blocks", "x"}, ExitUsage, `invalid argument "x" for "--blocks" flag: not int`},
+		{[]string{"check", "repdisk", "--oob=maybe"}, ExitUsage, `invalid argument "maybe" for "--oob" flag: not bool`},
+		{[]string{"check", "repdisk", "--determinism", "some"}, ExitUsage, `--determinism: unknown determinism mode "some"`},
+		{[]string{"check", "repdisk", "--memory", "lots"}, ExitUsage, `--memory: "lots" is not a positive size`},
+		{[]string{"check"}, ExitUsage, "check takes one SYSTEM"},
+		{[]string{"frobnicate"}, ExitUsage, "unknown command"},
+	}
+	for _, tc := range cases {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			_, stderr, code := cli(t, tc.args...)
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d (stderr %q)", code, tc.code, stderr)
+			}
+			if tc.stderr == "" {
+				if stderr != "" {
+					t.Fatalf("unexpected stderr %q", stderr)
+				}
+				return
+			}
+			if !strings.Contains(stderr, tc.stderr) || strings.Count(stderr, "\n") != 1 {
+				t.Fatalf("stderr %q, want one line containing %q", stderr, tc.stderr)
+			}
+		})
+	}
+}
+
+// TestExitStatusesDocumented: the README's table and --help list every
+// exit status with its meaning.
+func TestExitStatusesDocumented(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	help, _, code := cli(t, "--help")
+	if code != ExitVerified {
+		t.Fatalf("--help: exit %d", code)
+	}
+	for _, s := range exitStatuses {
+		row := fmt.Sprintf("| %d | %s |", s.code, s.meaning)
+		if !strings.Contains(string(readme), row) {
+			t.Errorf("README.md lacks the row %q", row)
+		}
+		if line := fmt.Sprintf("  %d  %s\n", s.code, s.meaning); !strings.Contains(help, line) {
+			t.Errorf("--help lacks %q", line)
+		}
+	}
+}
+
+func TestJSON(t *testing.T) {
+	out, _, code := cli(t, "check", "repdisk", "--variant", "no-recovery", "--json", "--workers", "1", "--determinism", "full")
+	if code != ExitViolation {
+		t.Fatalf("exit %d", code)
+	}
+	var r struct {
+		Argocheck       version        `json:"argocheck"`
+		System          string         `json:"system"`
+		Variant         string         `json:"variant"`
+		Params          map[string]any `json:"params"`
+		Workers         int            `json:"workers"`
+		Verdict         string         `json:"verdict"`
+		States          uint64         `json:"states"`
+		Transitions     uint64         `json:"transitions"`
+		Depth           int            `json:"depth"`
+		Seconds         *float64       `json:"seconds"`
+		StatesPerSecond *float64       `json:"states_per_second"`
+		Violation       *struct {
+			Kind        string            `json:"kind"`
+			Message     string            `json:"message"`
+			TraceLength int               `json:"trace_length"`
+			Trace       []json.RawMessage `json:"trace"`
+		} `json:"violation"`
+	}
+	validJSON(t, reportSchema(t), []byte(out), &r)
+	params := map[string]any{"blocks": 3.0, "values": 2.0, "oob": false, "determinism": "full"}
+	if r.Argocheck != buildVersion() || r.System != "repdisk" || r.Variant != "no-recovery" || mustJSON(t, r.Params) != mustJSON(t, params) ||
+		r.Workers != 1 || r.Verdict != "violation" || r.States == 0 || r.Transitions == 0 || r.Depth != 1 ||
+		r.Seconds == nil || r.StatesPerSecond == nil {
+		t.Fatalf("unexpected report: %s", out)
+	}
+	if r.Violation == nil || r.Violation.Kind != "recovery" || r.Violation.TraceLength != 2 ||
+		len(r.Violation.Trace) != 3 || r.Violation.Message == "" {
+		t.Fatalf("unexpected violation: %s", out)
+	}
+}
+
+func TestList(t *testing.T) {
+	out, _, code := cli(t, "list")
+	for _, want := range []string{"repdisk", "recover-copy-back", "--blocks", "--oob", "(default false, true or false)", "(default 3, 1..8)"} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Fatalf("exit %d, output lacks %q:\n%s", code, want, out)
+		}
+	}
+}
+
+// TestVersion: --version and the version command print the build's
+// version and revision, with the fallbacks when the build holds none.
+func TestVersion(t *testing.T) {
+	line := regexp.MustCompile(`^argocheck version=\S+ revision=\S+ modified=(true|false)\n$`)
+	var first string
+	for _, args := range [][]string{{"--version"}, {"version"}} {
+		out, stderr, code := cli(t, args...)
+		if code != ExitVerified || stderr != "" || !line.MatchString(out) {
+			t.Fatalf("%v: exit %d, stdout %q, stderr %q", args, code, out, stderr)
+		}
+		if first != "" && out != first {
+			t.Errorf("%v printed %q, --version %q", args, out, first)
+		}
+		first = out
+	}
+	if want := buildVersion().String() + "\n"; first != want {
+		t.Errorf("printed %q, want %q", first, want)
+	}
+}

@@ -1,0 +1,112 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/argocheck/argocheck/catalog"
+	"github.com/argocheck/argocheck/explorer"
+	"github.com/argocheck/argocheck/model"
+)
+
+// modularReport is the JSON object of a modular check: every layer's check
+// against the specification below it, then the end-to-end check, and the
+// worst of their verdicts. report.schema.json is its schema.
+type modularReport struct {
+	Argocheck version          `json:"argocheck"`
+	System    string           `json:"system"`
+	Variant   string           `json:"variant"`
+	Modular   bool             `json:"modular"`
+	Verdict   explorer.Verdict `json:"verdict"`
+	Checks    []*report        `json:"checks"`
+}
+
+// worse reports whether verdict a is worse than b: a violation is worse
+// than an incomplete search, which is worse than a verified one.
+func worse(a, b explorer.Verdict) bool {
+	return verdictRank(a) > verdictRank(b)
+}
+
+func verdictRank(v explorer.Verdict) int {
+	switch v {
+	case explorer.Violated:
+		return 2
+	case explorer.Incomplete:
+		return 1
+	}
+	return 0
+}
+
+// runModular runs the checks of sys's parts in order, each to its own
+// verdict, and reports them all; the exit status is the worst verdict's.
+func runModular(cmd *cobra.Command, cat *catalog.Catalog, sys *catalog.System, p catalog.Params, variant string, f *searchFlags, cfg explorer.Config) error {
+	if sys.Modular == nil {
+		return usagef("%s has no modular check: it is a single layer", sys.Name)
+	}
+	if f.traceHTML != "" || f.traceDOT != "" {
+		return usagef("--trace-html and --trace-dot draw one check's paths, not a --modular check's")
+	}
+	parts, err := sys.Modular(p, variant)
+	if err != nil {
+		return usage(err)
+	}
+	// Every part is built before any runs, so that a bad part runs none.
+	systems := make([]*catalog.System, len(parts))
+	checks := make([]model.Checker, len(parts))
+	for i, pt := range parts {
+		if systems[i], err = cat.Lookup(pt.System); err != nil {
+			return usage(err)
+		}
+		if parts[i].Params, err = checkParams(systems[i], pt.Params, pt.Variant); err != nil {
+			return usage(err)
+		}
+		if checks[i], err = build(systems[i], parts[i].Params, pt.Variant); err != nil {
+			return err
+		}
+	}
+	ctx, stop := signalContext()
+	defer stop()
+	mr := &modularReport{Argocheck: buildVersion(), System: sys.Name, Variant: variantName(variant), Modular: true, Verdict: explorer.Verified}
+	for i, pt := range parts {
+		res, err := f.explore(ctx, cmd, pt.System, checks[i], cfg, nil)
+		if err != nil {
+			return err
+		}
+		mr.Checks = append(mr.Checks, newReport(systems[i], pt.Params, pt.Variant, cfg, res))
+		if worse(res.Verdict, mr.Verdict) {
+			mr.Verdict = res.Verdict
+		}
+	}
+	if err := printReport(cmd.OutOrStdout(), mr, f.json); err != nil {
+		return err
+	}
+	return settle(verdictStatus(mr.Verdict), jsonOutput(f.report, mr), fileOutput("junit", f.junit, func(w io.Writer) error {
+		cases := make([]junitCase, len(mr.Checks))
+		for i, r := range mr.Checks {
+			cases[i] = checkCase(r)
+		}
+		return writeJUnit(w, "argocheck "+mr.System+" modular", cases)
+	}))
+}
+
+// writeText writes each check's summary, then one line with every verdict
+// and the overall one.
+func (mr *modularReport) writeText(w io.Writer) {
+	n := len(mr.Checks)
+	for i, r := range mr.Checks {
+		what := "layer"
+		if i == n-1 {
+			what = "end to end"
+		}
+		fmt.Fprintf(w, "== check %d of %d (%s)\n", i+1, n, what)
+		r.writeText(w)
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintf(w, "modular system=%s variant=%s", mr.System, mr.Variant)
+	for _, r := range mr.Checks {
+		fmt.Fprintf(w, " %s=%s", r.System, r.Verdict)
+	}
+	fmt.Fprintf(w, "\nverdict=%s\n", mr.Verdict)
+}

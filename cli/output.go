@@ -1,0 +1,199 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/argocheck/argocheck/explorer"
+	"github.com/argocheck/argocheck/model"
+	"github.com/argocheck/argocheck/viz"
+)
+
+// A command prints its verdict first, on stdout, and writes its report
+// files after it, so that no failure to write a file can lose the
+// verdict. Every file's path is checked before the search starts.
+
+// textReport is a report that prints as a summary for a person, or as
+// JSON.
+type textReport interface {
+	writeText(w io.Writer)
+}
+
+// printReport prints r on w as one write: its summary, or its JSON.
+func printReport(w io.Writer, r textReport, asJSON bool) error {
+	var buf bytes.Buffer
+	if asJSON {
+		if err := encodeJSON(&buf, r); err != nil {
+			return ioFail(err)
+		}
+	} else {
+		r.writeText(&buf)
+	}
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		return ioFail(fmt.Errorf("printing the report: %w", err))
+	}
+	return nil
+}
+
+func encodeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// output is something written after the verdict is printed: a report
+// file, or the store's record of the verdict.
+type output struct {
+	name string // what it is, as the command line named it
+	save func() error
+}
+
+// fileOutput is the output of the file at path (named by flag), written
+// in one piece by render; none when path is empty.
+func fileOutput(flag, path string, render func(io.Writer) error) []output {
+	if path == "" {
+		return nil
+	}
+	return []output{{name: "--" + flag + " " + path, save: func() error {
+		var buf bytes.Buffer
+		if err := render(&buf); err != nil {
+			return err
+		}
+		return os.WriteFile(path, buf.Bytes(), 0o644)
+	}}}
+}
+
+// jsonOutput is the output of v as JSON to the --report file path.
+func jsonOutput(path string, v any) []output {
+	return fileOutput("report", path, func(w io.Writer) error { return encodeJSON(w, v) })
+}
+
+// settle saves every output, going on past failures, and returns the
+// verdict's exit status, or ExitReport with the failures.
+func settle(status int, outs ...[]output) error {
+	var errs []error
+	for _, list := range outs {
+		for _, o := range list {
+			if err := o.save(); err != nil {
+				errs = append(errs, fmt.Errorf("could not write %s after the verdict: %w", o.name, err))
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return &failure{ExitReport, errors.Join(errs...)}
+	}
+	return exit(status)
+}
+
+// verdictStatus is the exit status of a verdict.
+func verdictStatus(v explorer.Verdict) int {
+	switch v {
+	case explorer.Violated:
+		return ExitViolation
+	case explorer.Incomplete:
+		return ExitIncomplete
+	}
+	return ExitVerified
+}
+
+// paths names the output files the flags ask for, by flag.
+func (f *searchFlags) paths() [][2]string {
+	return [][2]string{{"report", f.report}, {"junit", f.junit}, {"trace-html", f.traceHTML}, {"trace-dot", f.traceDOT}}
+}
+
+// checkPaths refuses, before anything runs, an output file that could not
+// be written: a directory, a file that cannot be opened for writing, or a
+// new file in a directory that is missing or not writable. It writes
+// nothing: an existing file is opened without truncating it, and a new
+// one's directory is tried with a temporary file, removed at once.
+func (f *searchFlags) checkPaths() error {
+	for _, p := range f.paths() {
+		if err := checkWritable(p[1]); err != nil {
+			return usagef("--%s %s: %v", p[0], p[1], err)
+		}
+	}
+	return nil
+}
+
+func checkWritable(path string) error {
+	if path == "" {
+		return nil
+	}
+	fi, err := os.Stat(path)
+	switch {
+	case err == nil && fi.IsDir():
+		return errors.New("is a directory")
+	case err == nil:
+		fh, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return cause(err)
+		}
+		return fh.Close()
+	case !errors.Is(err, fs.ErrNotExist):
+		return cause(err)
+	}
+	return checkDir(filepath.Dir(path))
+}
+
+// checkDir checks that a file can be created in dir, with a temporary
+// file that it removes.
+func checkDir(dir string) error {
+	fh, err := os.CreateTemp(dir, ".argocheck-*")
+	if err != nil {
+		return fmt.Errorf("cannot write in directory %s: %v", dir, cause(err))
+	}
+	fh.Close()
+	return os.Remove(fh.Name())
+}
+
+// cause is err without the path an *fs.PathError repeats.
+func cause(err error) error {
+	if pe, ok := errors.AsType[*fs.PathError](err); ok {
+		return pe.Err
+	}
+	return err
+}
+
+// checkOutputs are the report files of one check: the JSON report, the
+// JUnit report and the pictures of its violating paths.
+func (f *searchFlags) checkOutputs(rep *report) []output {
+	outs := jsonOutput(f.report, rep)
+	outs = append(outs, fileOutput("junit", f.junit, func(w io.Writer) error {
+		return writeJUnit(w, "argocheck", []junitCase{checkCase(rep)})
+	})...)
+	if len(rep.Violations) == 0 {
+		return outs
+	}
+	page := tracePage(rep)
+	outs = append(outs, fileOutput("trace-html", f.traceHTML, func(w io.Writer) error { return viz.WriteHTML(w, page) })...)
+	return append(outs, fileOutput("trace-dot", f.traceDOT, func(w io.Writer) error { return viz.WriteDOT(w, page) })...)
+}
+
+// tracePage is the picture of a check's violating paths.
+func tracePage(rep *report) viz.Page {
+	page := viz.Page{Title: fmt.Sprintf("%s %s", rep.System, rep.Variant), Subtitle: rep.configLine()}
+	for i, v := range rep.Violations {
+		title := fmt.Sprintf("violation %d: %s", i+1, v.Kind)
+		if v.Op != "" {
+			title += " in " + v.Op
+			if v.CrashAfter >= 0 {
+				title += fmt.Sprintf(", crash after %d %s", v.CrashAfter, plural(v.CrashAfter, "step", "steps"))
+			}
+		}
+		page.Paths = append(page.Paths, viz.Path{Title: title, Trace: &model.Trace{Steps: v.Trace}})
+	}
+	return page
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

@@ -1,0 +1,139 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestBadOutputPath: an output file that cannot be written is refused
+// before anything runs: one line naming the flag and the file, exit
+// status 2, nothing on stdout, no store created and no file touched.
+func TestBadOutputPath(t *testing.T) {
+	tmp := t.TempDir()
+	file := writeFile(t, tmp, "file", "mine")
+	existing := writeFile(t, tmp, "existing.json", "mine")
+	plan := writeFile(t, tmp, "p.plan", "repdisk blocks=2 expect=verified\n")
+	stopped := filepath.Join(tmp, "stopped")
+	if _, _, code := cli(t, "check", "repdisk", "--max-states", "50", "--store", stopped, "-q"); code != ExitIncomplete {
+		t.Fatal("setup: check --store --max-states did not stop")
+	}
+	missing := filepath.Join(tmp, "missing", "r.json")
+	store := filepath.Join(tmp, "store")
+	// A search that ran would print its summary; the bound keeps it short.
+	check := []string{"check", "repdisk", "--max-states", "1000", "-q", "--store", store}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{append(check, "--report", missing), "--report " + missing + ": cannot write in directory " + filepath.Dir(missing) + ": no such file or directory"},
+		{append(check, "--junit", tmp), "--junit " + tmp + ": is a directory"},
+		{append(check, "--trace-html", filepath.Join(file, "t.html")), "--trace-html " + filepath.Join(file, "t.html") + ": not a directory"},
+		{append(check, "--report", existing, "--trace-dot", missing), "--trace-dot " + missing + ": cannot write"},
+		{[]string{"check", "log/repdisk", "--modular", "--report", missing}, "--report " + missing},
+		{[]string{"run", plan, "--junit", missing}, "--junit " + missing},
+		{[]string{"resume", stopped, "--report", missing}, "--report " + missing},
+		{[]string{"bench", "--systems", "repdisk", "--out", file}, "--out " + file},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			stdout, stderr, code := cli(t, tc.args...)
+			if code != ExitUsage || stdout != "" {
+				t.Fatalf("exit %d, want %d, and stdout %q", code, ExitUsage, stdout)
+			}
+			if !strings.HasPrefix(stderr, "argocheck: ") || !strings.Contains(stderr, tc.want) || strings.Count(stderr, "\n") != 1 {
+				t.Errorf("stderr %q, want one line containing %q", stderr, tc.want)
+			}
+		})
+	}
+	if _, err := os.Stat(store); err == nil {
+		t.Error("a refused check created its store")
+	}
+	if b, _ := os.ReadFile(existing); string(b) != "mine" {
+		t.Errorf("a refused check changed an existing report file: %q", b)
+	}
+	entries, _ := os.ReadDir(tmp)
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".argocheck-") {
+			t.Errorf("left %s behind", e.Name())
+		}
+	}
+}
+
+// TestOutputNoJunk: checking the output paths leaves nothing behind: a
+// new directory holds only the reports written, and an existing report is
+// replaced.
+func TestOutputNoJunk(t *testing.T) {
+	dir := t.TempDir()
+	report := writeFile(t, dir, "r.json", "old")
+	if _, _, code := cli(t, "check", "repdisk", "--blocks", "2", "-q", "--report", report, "--junit", filepath.Join(dir, "j.xml"),
+		"--trace-html", filepath.Join(dir, "t.html")); code != ExitVerified {
+		t.Fatalf("exit %d", code)
+	}
+	entries, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	// No violation: no picture.
+	if strings.Join(names, " ") != "j.xml r.json" {
+		t.Errorf("directory holds %v, want j.xml and r.json", names)
+	}
+	if b, _ := os.ReadFile(report); !strings.HasPrefix(string(b), "{") {
+		t.Errorf("report not replaced: %q", b)
+	}
+}
+
+// TestReportAfterVerdict: a report file that cannot be written once the
+// verdict is known (a full disk: /dev/full) does not lose the verdict: it
+// is printed first, then one line per file that failed, and the exit
+// status is 5 whatever the verdict.
+func TestReportAfterVerdict(t *testing.T) {
+	if fh, err := os.OpenFile("/dev/full", os.O_WRONLY, 0); err != nil {
+		t.Skip("no /dev/full to write to:", err)
+	} else {
+		fh.Close()
+	}
+	dir := t.TempDir()
+	plan := writeFile(t, dir, "p.plan", "repdisk blocks=2 expect=verified\n")
+	stored := filepath.Join(dir, "store")
+	for _, tc := range []struct {
+		args    []string
+		verdict string   // on stdout
+		failed  []string // the files named on stderr
+	}{
+		{[]string{"check", "repdisk", "--blocks", "2", "--report", "/dev/full"}, "verdict=verified", []string{"--report /dev/full"}},
+		{[]string{"check", "repdisk", "--blocks", "2", "--json", "--junit", "/dev/full"}, `"verdict": "verified"`, []string{"--junit /dev/full"}},
+		{[]string{"check", "repdisk", "--variant", "no-recovery", "--report", filepath.Join(dir, "r.json"), "--trace-html", "/dev/full", "--trace-dot", "/dev/full"},
+			"verdict=violation", []string{"--trace-html /dev/full", "--trace-dot /dev/full"}},
+		{[]string{"check", "log/repdisk", "--blocks", "1", "--modular", "--report", "/dev/full"}, "\nverdict=verified", []string{"--report /dev/full"}},
+		{[]string{"check", "repdisk", "--blocks", "2", "--store", stored, "--report", "/dev/full"}, "verdict=verified", []string{"--report /dev/full"}},
+		{[]string{"resume", stored, "--junit", "/dev/full"}, "verdict=verified", []string{"--junit /dev/full"}},
+		{[]string{"run", plan, "--report", "/dev/full"}, "ok=true", []string{"--report /dev/full"}},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			stdout, stderr, code := cli(t, append(tc.args, "-q")...)
+			if code != ExitReport || !strings.Contains(stdout, tc.verdict) {
+				t.Fatalf("exit %d, want %d, stdout lacking %q:\n%s", code, ExitReport, tc.verdict, stdout)
+			}
+			var lines []string
+			for l := range strings.Lines(stderr) {
+				if !strings.HasPrefix(l, "argocheck: could not write ") {
+					continue // resume's "nothing to resume"
+				}
+				lines = append(lines, l)
+			}
+			if len(lines) != len(tc.failed) {
+				t.Fatalf("stderr %q, want one line for each of %v", stderr, tc.failed)
+			}
+			for i, f := range tc.failed {
+				if want := "could not write " + f + " after the verdict: write /dev/full: no space left on device\n"; !strings.HasSuffix(lines[i], want) {
+					t.Errorf("stderr line %q, want %q", lines[i], want)
+				}
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Join(dir, "r.json")); err != nil {
+		t.Errorf("a failed picture kept the report from being written: %v", err)
+	}
+}

@@ -1,0 +1,267 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/argocheck/argocheck/catalog"
+	"github.com/argocheck/argocheck/explorer"
+	"github.com/argocheck/argocheck/model"
+)
+
+// A plan lists checks, one a line:
+//
+//	# comment
+//	SYSTEM [variant=NAME] [PARAMETER=VALUE ...] [SEARCH-FLAG=VALUE ...]
+//	       expect=verified|violation|incomplete
+//
+// The parameters are the system's; the search flags are those of check
+// that say how the search goes (workers, exact, max-depth, max-states,
+// memory, crashes, determinism, time-limit, continue), each taking the
+// run's flag when omitted. Omitted parameters take the system's defaults;
+// variant "correct" (the default) is the correct implementation.
+
+// planCheck is one line of a plan.
+type planCheck struct {
+	line     int
+	text     string
+	sys      *catalog.System
+	params   catalog.Params
+	variant  string // "" is the correct implementation
+	expected explorer.Verdict
+	flags    searchFlags // the run's flags, with the line's keys set
+	cfg      explorer.Config
+	chk      model.Checker
+}
+
+// parsePlan reads a plan of cat's systems, each check with the run's
+// flags base; name is used in errors ("FILE:LINE: ...").
+func parsePlan(r io.Reader, name string, cat *catalog.Catalog, base searchFlags) ([]planCheck, error) {
+	var checks []planCheck
+	sc := bufio.NewScanner(r)
+	for n := 1; sc.Scan(); n++ {
+		text, _, _ := strings.Cut(sc.Text(), "#")
+		fields := strings.Fields(text)
+		if len(fields) == 0 {
+			continue
+		}
+		c, err := parsePlanLine(cat, fields, base)
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: %v", name, n, err)
+		}
+		c.line, c.text = n, strings.Join(fields, " ")
+		checks = append(checks, c)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %v", name, err)
+	}
+	if len(checks) == 0 {
+		return nil, fmt.Errorf("%s: no checks", name)
+	}
+	return checks, nil
+}
+
+func parsePlanLine(cat *catalog.Catalog, fields []string, base searchFlags) (planCheck, error) {
+	sys, err := cat.Lookup(fields[0])
+	if err != nil {
+		return planCheck{}, err
+	}
+	c := planCheck{sys: sys, params: catalog.Params{}, flags: base}
+	keys := pflag.NewFlagSet("plan", pflag.ContinueOnError)
+	c.flags.registerSearch(keys, false)
+	seen := map[string]bool{}
+	for _, f := range fields[1:] {
+		key, val, ok := strings.Cut(f, "=")
+		if !ok || val == "" {
+			return c, fmt.Errorf("%q is not key=value", f)
+		}
+		if seen[key] {
+			return c, fmt.Errorf("%s given twice", key)
+		}
+		seen[key] = true
+		switch _, isParam := sys.Param(key); {
+		case key == "expect":
+			switch v := explorer.Verdict(val); v {
+			case explorer.Verified, explorer.Violated, explorer.Incomplete:
+				c.expected = v
+			default:
+				err = fmt.Errorf("%q is not verified, violation or incomplete", val)
+			}
+		case key == "variant":
+			if val != "correct" {
+				c.variant = val
+			}
+		case isParam:
+			if err := setParam(sys, c.params, key, val); err != nil {
+				return c, err // it names the parameter
+			}
+		case keys.Lookup(key) != nil:
+			err = keys.Set(key, val)
+		case slices.ContainsFunc(cat.Systems(), func(s *catalog.System) bool { _, ok := s.Param(key); return ok }):
+			err = fmt.Errorf("system %s has no parameter %s", sys.Name, key)
+		default:
+			err = fmt.Errorf("unknown key (keys: %s)", strings.Join(planKeys(sys, keys), ", "))
+		}
+		if err != nil {
+			return c, fmt.Errorf("%s: %v", key, err)
+		}
+	}
+	if c.expected == "" {
+		return c, fmt.Errorf("missing expect=verified|violation|incomplete")
+	}
+	if c.params, err = checkParams(sys, c.params, c.variant); err != nil {
+		return c, err
+	}
+	if c.cfg, err = c.flags.config(); err != nil {
+		return c, err
+	}
+	c.chk, err = build(sys, c.params, c.variant)
+	return c, err
+}
+
+// planKeys names the keys of a plan line of sys.
+func planKeys(sys *catalog.System, search *pflag.FlagSet) []string {
+	keys := append([]string{"variant"}, paramNames(sys)...)
+	search.VisitAll(func(f *pflag.Flag) { keys = append(keys, f.Name) })
+	return append(keys, "expect")
+}
+
+// planResult is one check of a plan in the JSON report: the check's report
+// with the plan line, the expected verdict and whether it matched.
+type planResult struct {
+	Line     int              `json:"line"`
+	Expected explorer.Verdict `json:"expected"`
+	OK       bool             `json:"ok"`
+	*report
+}
+
+// planReport is the JSON report of a plan run; report.schema.json is its
+// schema.
+type planReport struct {
+	Argocheck version       `json:"argocheck"`
+	Plan      string        `json:"plan"`
+	OK        bool          `json:"ok"`
+	Checks    int           `json:"checks"`
+	Failed    int           `json:"failed"`
+	Seconds   float64       `json:"seconds"`
+	Results   []*planResult `json:"results"`
+}
+
+func newRun(cat *catalog.Catalog) *cobra.Command {
+	f := defaultSearchFlags()
+	cmd := &cobra.Command{
+		Use:   "run PLAN",
+		Short: "Run the checks listed in a plan file and compare their verdicts",
+		Long: `run reads PLAN, one check a line:
+
+  SYSTEM [variant=NAME] [PARAMETER=VALUE ...] [SEARCH-FLAG=VALUE ...]
+         expect=verified|violation|incomplete
+
+(# starts a comment), runs the checks in order and prints one summary table.
+The parameters are the system's (see 'argocheck list'); the search flags
+are workers, exact, max-depth, max-states, memory, crashes, determinism,
+time-limit and continue, each taking this command's flag when omitted.
+Exit status 1 when any verdict differs from the expected one, 3 when a
+signal stopped the run.
+
+` + exitHelp(),
+		Args: oneArg("run", "one PLAN file"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runPlan(cmd, cat, args[0], f)
+		},
+	}
+	f.register(cmd.Flags(), flagUse{})
+	return cmd
+}
+
+func runPlan(cmd *cobra.Command, cat *catalog.Catalog, name string, f searchFlags) error {
+	if _, err := f.config(); err != nil {
+		return usage(err)
+	}
+	if err := f.checkPaths(); err != nil {
+		return err
+	}
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return usage(err)
+	}
+	checks, err := parsePlan(bytes.NewReader(data), name, cat, f)
+	if err != nil {
+		return usage(err)
+	}
+	ctx, stop := signalContext()
+	defer stop()
+	start := time.Now()
+	pr := &planReport{Argocheck: buildVersion(), Plan: name, Checks: len(checks)}
+	var cases []junitCase
+	for i, c := range checks {
+		label := fmt.Sprintf("[%d/%d] %s", i+1, len(checks), c.text)
+		res, err := c.flags.explore(ctx, cmd, label, c.chk, c.cfg, nil)
+		if err != nil {
+			return fmt.Errorf("%s:%d: %w", name, c.line, err)
+		}
+		rep := newReport(c.sys, c.params, c.variant, c.cfg, res)
+		r := &planResult{Line: c.line, Expected: c.expected, OK: res.Verdict == c.expected, report: rep}
+		if !r.OK {
+			pr.Failed++
+		}
+		pr.Results = append(pr.Results, r)
+		cases = append(cases, planCase(rep, c.expected))
+		if ctx.Err() != nil {
+			break // interrupted: report what ran
+		}
+	}
+	pr.OK = pr.Failed == 0 && len(pr.Results) == len(checks)
+	pr.Seconds = round(time.Since(start).Seconds(), 3)
+	if err := printReport(cmd.OutOrStdout(), pr, f.json); err != nil {
+		return err
+	}
+	status := ExitVerified
+	switch {
+	case ctx.Err() != nil:
+		status = ExitIncomplete
+	case !pr.OK:
+		status = ExitViolation
+	}
+	return settle(status, jsonOutput(f.report, pr), fileOutput("junit", f.junit, func(w io.Writer) error {
+		return writeJUnit(w, "argocheck "+name, cases)
+	}))
+}
+
+// writeText writes the summary table, then the summary of every check
+// whose verdict differs from the expected one.
+func (pr *planReport) writeText(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "line\tsystem\tvariant\tparams\texpected\tverdict\tstates\tdepth\tseconds\tresult")
+	for _, r := range pr.Results {
+		result := "ok"
+		if !r.OK {
+			result = "FAIL"
+		}
+		verdict := string(r.Verdict)
+		if r.Violation != nil {
+			verdict += " (" + r.Violation.Kind + ")"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%.3f\t%s\n",
+			r.Line, r.System, r.Variant, r.paramText(), r.Expected, verdict, r.States, r.Depth, r.Seconds, result)
+	}
+	tw.Flush()
+	for _, r := range pr.Results {
+		if !r.OK {
+			fmt.Fprintf(w, "\n%s line %d: expected %s\n", pr.Plan, r.Line, r.Expected)
+			r.writeText(w)
+		}
+	}
+	fmt.Fprintf(w, "\nplan=%s checks=%d ran=%d failed=%d ok=%t seconds=%.3f\n",
+		pr.Plan, pr.Checks, len(pr.Results), pr.Failed, pr.OK, pr.Seconds)
+}

@@ -1,0 +1,161 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strings"
+
+	"github.com/argocheck/argocheck/catalog"
+	"github.com/argocheck/argocheck/explorer"
+	"github.com/argocheck/argocheck/model"
+)
+
+// figures are a search's figures, as reports and benchmarks give them.
+type figures struct {
+	States          uint64  `json:"states"`
+	Transitions     uint64  `json:"transitions"`
+	CrashPoints     uint64  `json:"crash_points"`
+	Depth           int     `json:"depth"`
+	Seconds         float64 `json:"seconds"`
+	StatesPerSecond float64 `json:"states_per_second"`
+	MemoryBytes     uint64  `json:"memory_bytes"`
+	BytesPerState   float64 `json:"bytes_per_state"`
+	LevelBytes      uint64  `json:"level_bytes"`
+	Collision       float64 `json:"collision_probability"`
+}
+
+func newFigures(res *explorer.Result) figures {
+	return figures{
+		States: res.States, Transitions: res.Transitions, CrashPoints: res.CrashPoints, Depth: res.Depth,
+		Seconds: round(res.Elapsed.Seconds(), 4), StatesPerSecond: math.Round(res.StatesPerSecond()),
+		MemoryBytes: res.MemoryBytes, BytesPerState: round(res.BytesPerState(), 1),
+		LevelBytes: res.LevelBytes, Collision: res.Collision,
+	}
+}
+
+// report is the JSON object of one check; report.schema.json is its
+// schema.
+type report struct {
+	// Argocheck is the version that wrote a report standing alone; a
+	// report inside another (a plan's, a modular check's) leaves it to
+	// the outer one.
+	Argocheck *version         `json:"argocheck,omitempty"`
+	System    string           `json:"system"`
+	Variant   string           `json:"variant"`
+	Params    map[string]any   `json:"params"`
+	Workers   int              `json:"workers"`
+	Verdict   explorer.Verdict `json:"verdict"`
+	Stopped   string           `json:"stopped,omitempty"`
+	figures
+	Violation *violationReport `json:"violation,omitempty"`
+	// Violations are the distinct violations found (--continue), the
+	// first being Violation.
+	Violations []*violationReport `json:"violations,omitempty"`
+
+	words []string // the parameters as the text writes them
+}
+
+// violationReport is one violation with its shortest path.
+type violationReport struct {
+	Kind        string       `json:"kind"`
+	Message     string       `json:"message"`
+	Where       string       `json:"where,omitempty"`
+	Op          string       `json:"op"`
+	CrashAfter  int          `json:"crash_after"`
+	TraceLength int          `json:"trace_length"`
+	Trace       []model.Step `json:"trace"`
+	text        string
+}
+
+// variantName names a variant in reports: "correct" for "".
+func variantName(v string) string {
+	if v == "" {
+		return "correct"
+	}
+	return v
+}
+
+// newReport is the report of result res of sys's check at p and variant,
+// searched with cfg.
+func newReport(sys *catalog.System, p catalog.Params, variant string, cfg explorer.Config, res *explorer.Result) *report {
+	r := &report{
+		System: sys.Name, Variant: variantName(variant), Workers: cfg.Workers,
+		Verdict: res.Verdict, Stopped: res.Stopped, figures: newFigures(res),
+		Violations: violationReports(res.Violations),
+	}
+	r.Params, r.words = reportParams(sys, p)
+	if cfg.Crashes != model.CrashAll {
+		r.Params["crashes"] = cfg.Crashes.String()
+		r.words = append(r.words, "crashes="+cfg.Crashes.String())
+	}
+	if cfg.Determinism != model.DeterminismSample {
+		r.Params["determinism"] = cfg.Determinism.String()
+		r.words = append(r.words, "determinism="+cfg.Determinism.String())
+	}
+	if len(r.Violations) > 0 {
+		r.Violation = r.Violations[0]
+	}
+	return r
+}
+
+// standalone marks r as a report standing alone, with the version.
+func (r *report) standalone() *report {
+	v := buildVersion()
+	r.Argocheck = &v
+	return r
+}
+
+func violationReports(ces []explorer.Counterexample) []*violationReport {
+	var out []*violationReport
+	for _, ce := range ces {
+		out = append(out, &violationReport{
+			Kind: ce.Violation.Kind, Message: ce.Violation.Message, Where: ce.Violation.Where,
+			Op: ce.Op, CrashAfter: ce.CrashAfter,
+			TraceLength: ce.Trace.Len(), Trace: ce.Trace.Steps, text: ce.Trace.String(),
+		})
+	}
+	return out
+}
+
+func round(x float64, digits int) float64 {
+	p := math.Pow(10, float64(digits))
+	return math.Round(x*p) / p
+}
+
+// writeText writes the summary a person reads and a script can grep.
+func (r *report) writeText(w io.Writer) {
+	fmt.Fprintln(w, r.configLine())
+	fmt.Fprintf(w, "verdict=%s", r.Verdict)
+	if r.Stopped != "" {
+		fmt.Fprintf(w, " (%s)", r.Stopped)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "states=%d transitions=%d crash_points=%d depth=%d\n", r.States, r.Transitions, r.CrashPoints, r.Depth)
+	fmt.Fprintf(w, "seconds=%.3f states_per_second=%.0f memory_bytes=%d bytes_per_state=%.1f\n",
+		r.Seconds, r.StatesPerSecond, r.MemoryBytes, r.BytesPerState)
+	fmt.Fprintf(w, "level_bytes=%d collision_probability=%.3g\n", r.LevelBytes, r.Collision)
+	writeViolations(w, r.Violations)
+}
+
+// writeViolations writes each violation with its shortest path, the
+// first as "violation=KIND", the others numbered.
+func writeViolations(w io.Writer, vs []*violationReport) {
+	for i, v := range vs {
+		if i == 0 {
+			fmt.Fprintf(w, "\nviolation=%s trace_length=%d\n", v.Kind, v.TraceLength)
+		} else {
+			fmt.Fprintf(w, "\nviolation %d of %d: violation=%s op=%q crash_after=%d trace_length=%d\n",
+				i+1, len(vs), v.Kind, v.Op, v.CrashAfter, v.TraceLength)
+		}
+		fmt.Fprintf(w, "%s\n\nshortest path:\n%s", v.Message, v.text)
+	}
+}
+
+// configLine names the check: system, variant, parameters and workers.
+func (r *report) configLine() string {
+	return fmt.Sprintf("system=%s variant=%s %s workers=%d", r.System, r.Variant, r.paramText(), r.Workers)
+}
+
+// paramText renders the parameters as key=value words.
+func (r *report) paramText() string { return strings.Join(r.words, " ") }

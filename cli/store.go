@@ -1,0 +1,279 @@
+package cli
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/argocheck/argocheck/catalog"
+	"github.com/argocheck/argocheck/explorer"
+	"github.com/argocheck/argocheck/model"
+	"github.com/argocheck/argocheck/statestore/persist"
+)
+
+// storeOptions returns the store's options for the --verbose flag.
+func storeOptions(cmd *cobra.Command, verbose bool) persist.Options {
+	if verbose {
+		return persist.Options{Log: cmd.ErrOrStderr()}
+	}
+	return persist.Options{}
+}
+
+// storedRun is the check of a stored run, rebuilt from its header.
+type storedRun struct {
+	sys    *catalog.System
+	params catalog.Params
+	chk    model.Checker
+	// crashes and determinism are the stored run's modes.
+	crashes     model.CrashMode
+	determinism model.Determinism
+}
+
+// header is the stored form of a check: what a store records of it.
+func header(sys *catalog.System, p catalog.Params, variant string, cfg explorer.Config) persist.Header {
+	h := persist.Header{System: sys.Name, Variant: variant, Params: storedParams(sys, p)}
+	if cfg.Crashes != model.CrashAll {
+		h.Crash = cfg.Crashes.String()
+	}
+	if cfg.Determinism != model.DeterminismSample {
+		h.Determinism = cfg.Determinism.String()
+	}
+	return h
+}
+
+// openRun rebuilds the check of the run stored in st, of one of cat's
+// systems; its errors are bad input.
+func openRun(cat *catalog.Catalog, st *persist.Store) (*storedRun, error) {
+	h := st.Header()
+	bad := func(err error) error { return usagef("%s: the stored run: %v", st.Dir(), err) }
+	sys, err := cat.Lookup(h.System)
+	if err != nil {
+		return nil, bad(err)
+	}
+	r := &storedRun{sys: sys}
+	if r.params, err = readParams(sys, h.Params); err != nil {
+		return nil, bad(err)
+	}
+	if err := sys.Validate(r.params, h.Variant); err != nil {
+		return nil, bad(err)
+	}
+	if r.crashes, err = model.ParseCrashMode(cmp.Or(h.Crash, model.CrashAll.String())); err != nil {
+		return nil, bad(err)
+	}
+	if r.determinism, err = model.ParseDeterminism(cmp.Or(h.Determinism, model.DeterminismSample.String())); err != nil {
+		return nil, bad(err)
+	}
+	if r.chk, err = build(sys, r.params, h.Variant); err != nil {
+		return nil, bad(err)
+	}
+	return r, nil
+}
+
+// runCheckStored is check --store: a new persistent run.
+func runCheckStored(cmd *cobra.Command, sys *catalog.System, p catalog.Params, f *checkFlags, cfg explorer.Config) error {
+	switch {
+	case f.search.exact:
+		return usagef("--exact cannot be used with --store: a store keys states by fingerprint")
+	case f.modular:
+		return usagef("--modular cannot be used with --store: a store holds one check")
+	case f.search.cont > 1:
+		return usagef("--continue cannot be used with --store: a store keeps the first violation only")
+	}
+	chk, err := build(sys, p, f.variant)
+	if err != nil {
+		return err
+	}
+	st, err := persist.Create(f.store, header(sys, p, f.variant, cfg), storeOptions(cmd, f.verbose))
+	if err != nil {
+		return storeFail(err)
+	}
+	r := &storedRun{sys: sys, params: p, chk: chk, crashes: cfg.Crashes, determinism: cfg.Determinism}
+	return exploreStored(cmd, st, r, cfg, &f.search)
+}
+
+// exploreStored runs or resumes a persistent search, prints its verdict,
+// and then records it in the store and writes the report files.
+func exploreStored(cmd *cobra.Command, st *persist.Store, r *storedRun, cfg explorer.Config, f *searchFlags) error {
+	from, err := st.Saved()
+	if err != nil {
+		st.Close()
+		return storeFail(err)
+	}
+	ctx, stop := signalContext()
+	defer stop()
+	cfg.Checkpoint, cfg.Crashes, cfg.Determinism = st, r.crashes, r.determinism
+	res, err := f.explore(ctx, cmd, "", r.chk, cfg, from)
+	if err != nil {
+		st.Close()
+		return err
+	}
+	rep := newReport(r.sys, r.params, st.Header().Variant, cfg, res).standalone()
+	if err := printReport(cmd.OutOrStdout(), rep, f.json); err != nil {
+		st.Close()
+		return err
+	}
+	if res.Verdict == explorer.Incomplete {
+		fmt.Fprintf(cmd.ErrOrStderr(), "argocheck: stopped (%s) after level %d; resume with: argocheck resume %s\n", res.Stopped, st.Depth(), st.Dir())
+	}
+	record := output{name: "the store " + st.Dir(), save: func() error {
+		var err error
+		if res.Verdict != explorer.Incomplete {
+			err = st.Finish(res.Outcome())
+		}
+		return errors.Join(err, st.Close())
+	}}
+	return settle(verdictStatus(res.Verdict), []output{record}, f.checkOutputs(rep))
+}
+
+// resumeFlags are the flags of resume.
+type resumeFlags struct {
+	search  searchFlags
+	verbose bool
+}
+
+func newResume(cat *catalog.Catalog) *cobra.Command {
+	f := resumeFlags{search: defaultSearchFlags()}
+	cmd := &cobra.Command{
+		Use:   "resume DIR",
+		Short: "Continue a stopped persistent check from its last complete level",
+		Long: `resume continues the check stored in DIR (by 'argocheck check ... --store DIR')
+from its last complete level, with the system, variant, parameters, crash
+mode and determinism mode read from the store. Its verdict and counts are
+those of a check that never stopped. On a finished run it prints the
+stored verdict and exits with its status.
+
+` + exitHelp(),
+		Args: oneArg("resume", "one store DIR"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runResume(cmd, cat, args[0], &f)
+		},
+	}
+	fl := cmd.Flags()
+	f.search.register(fl, flagUse{stored: true, pictures: true})
+	fl.BoolVar(&f.verbose, "verbose", false, "show the store's (badger's) log on stderr")
+	return cmd
+}
+
+func runResume(cmd *cobra.Command, cat *catalog.Catalog, dir string, f *resumeFlags) error {
+	cfg, err := f.search.config()
+	if err != nil {
+		return usage(err)
+	}
+	if err := f.search.checkPaths(); err != nil {
+		return err
+	}
+	st, err := persist.Open(dir, storeOptions(cmd, f.verbose))
+	if err != nil {
+		return storeFail(err)
+	}
+	r, err := openRun(cat, st)
+	if err != nil {
+		st.Close()
+		return err
+	}
+	if st.Outcome() == nil {
+		return exploreStored(cmd, st, r, cfg, &f.search)
+	}
+	res, err := storedResult(st, r)
+	st.Close()
+	if err != nil {
+		return err
+	}
+	cfg.Crashes, cfg.Determinism = r.crashes, r.determinism
+	rep := newReport(r.sys, r.params, st.Header().Variant, cfg, res).standalone()
+	if err := printReport(cmd.OutOrStdout(), rep, f.search.json); err != nil {
+		return err
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "argocheck: %s holds a finished run (verdict %s): nothing to resume\n", dir, res.Verdict)
+	return settle(verdictStatus(res.Verdict), f.search.checkOutputs(rep))
+}
+
+// storedResult returns a finished run's result with its paths rebuilt.
+func storedResult(st *persist.Store, r *storedRun) (*explorer.Result, error) {
+	cfg := explorer.Config{Crashes: r.crashes, Determinism: r.determinism}
+	res, err := explorer.Restore(r.chk, cfg, st.Outcome(), st.Parent)
+	if err != nil {
+		return nil, ioFail(fmt.Errorf("%s: %w", st.Dir(), err))
+	}
+	return res, nil
+}
+
+// traceFlags are the flags of trace.
+type traceFlags struct {
+	json    bool
+	format  string
+	verbose bool
+}
+
+func newTrace(cat *catalog.Catalog) *cobra.Command {
+	var f traceFlags
+	cmd := &cobra.Command{
+		Use:   "trace DIR",
+		Short: "Print the violating paths recorded in a store",
+		Long: `trace prints the violations of the finished check stored in DIR, each with
+its shortest path, rebuilt from the stored parent records and replayed
+through the layer code, so that every primitive step shows as in the
+check's own output.
+
+` + exitHelp(),
+		Args: oneArg("trace", "one store DIR"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runTrace(cmd, cat, args[0], f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVar(&f.json, "json", false, "print one JSON object instead of the paths")
+	fl.StringVar(&f.format, "format", "text", "output format: text, or json (as --json)")
+	fl.BoolVar(&f.verbose, "verbose", false, "show the store's (badger's) log on stderr")
+	return cmd
+}
+
+// traceReport is the trace command's report: a stored run's violations.
+type traceReport struct {
+	Argocheck  version            `json:"argocheck"`
+	System     string             `json:"system"`
+	Variant    string             `json:"variant"`
+	Params     map[string]any     `json:"params"`
+	Verdict    explorer.Verdict   `json:"verdict"`
+	Violations []*violationReport `json:"violations"`
+	words      []string
+}
+
+func (t *traceReport) writeText(w io.Writer) {
+	fmt.Fprintf(w, "system=%s variant=%s %s verdict=%s violations=%d\n", t.System, t.Variant, strings.Join(t.words, " "), t.Verdict, len(t.Violations))
+	writeViolations(w, t.Violations)
+}
+
+func runTrace(cmd *cobra.Command, cat *catalog.Catalog, dir string, f traceFlags) error {
+	if !slices.Contains([]string{"text", "json"}, f.format) {
+		return usagef("--format must be text or json, not %q", f.format)
+	}
+	st, err := persist.OpenReadOnly(dir, storeOptions(cmd, f.verbose))
+	if err != nil {
+		return storeFail(err)
+	}
+	defer st.Close()
+	r, err := openRun(cat, st)
+	if err != nil {
+		return err
+	}
+	if st.Outcome() == nil {
+		return usagef("%s holds an unfinished run, with no verdict yet: continue it with 'argocheck resume %s'", dir, dir)
+	}
+	res, err := storedResult(st, r)
+	if err != nil {
+		return err
+	}
+	cfg := explorer.Config{Crashes: r.crashes, Determinism: r.determinism}
+	rep := newReport(r.sys, r.params, st.Header().Variant, cfg, res)
+	t := &traceReport{
+		Argocheck: buildVersion(), System: rep.System, Variant: rep.Variant, Params: rep.Params,
+		Verdict: rep.Verdict, Violations: append([]*violationReport{}, rep.Violations...), words: rep.words,
+	}
+	return printReport(cmd.OutOrStdout(), t, f.json || f.format == "json")
+}

@@ -1,0 +1,67 @@
+package cli
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/argocheck/argocheck/catalog"
+	"github.com/argocheck/argocheck/layers/disk"
+	"github.com/argocheck/argocheck/layers/onedisk"
+	"github.com/argocheck/argocheck/model"
+)
+
+// testSystem is a system of the tests' own, with a parameter no built-in
+// system has (width, the disk's blocks): a disk implemented on a disk by
+// passing each operation through, with variants whose write of 1 panics,
+// or loops reading block 0 until the step limit.
+func testSystem() *catalog.System {
+	return &catalog.System{
+		Name:   "pass",
+		About:  "a disk on a disk, each operation passed through",
+		Params: []catalog.Param{{Name: "width", Default: 1, Min: 1, Max: 3, About: "blocks of the disk"}},
+		Variants: catalog.Variants{
+			{Name: "panics", About: "a write of 1 panics"},
+			{Name: "loops", About: "a write of 1 reads block 0 until the step limit"},
+		},
+		Build: func(p catalog.Params, variant string) (model.Checker, error) {
+			sizes := disk.Sizes{Blocks: p.Get("width"), Values: 2}
+			impl := func(lower onedisk.API) model.Instance[onedisk.API] {
+				return model.Instance[onedisk.API]{API: passDisk{lower, variant}, Recover: func() {}}
+			}
+			same := func(c *onedisk.State) (onedisk.State, bool) { return *c, true }
+			return model.NewSystem(onedisk.Layer(sizes), onedisk.Layer(sizes), impl, same), nil
+		},
+	}
+}
+
+// passDisk passes every operation to the disk below, but for its
+// variant's broken write.
+type passDisk struct {
+	onedisk.API
+	variant string
+}
+
+func (d passDisk) Write(a disk.Addr, b disk.Block) {
+	switch {
+	case b != 1:
+	case d.variant == "panics":
+		panic("a write of 1")
+	case d.variant == "loops":
+		for {
+			d.Read(0)
+		}
+	}
+	d.API.Write(a, b)
+}
+
+// testCLI runs the command line over the catalogue of testSystem.
+func testCLI(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	cat, err := catalog.New(testSystem())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	code = Run(cat, args, &out, &errb)
+	return out.String(), errb.String(), code
+}
