@@ -31,6 +31,7 @@ func TestDependenciesPointOneWay(t *testing.T) {
 		"statestore/persist": append(own("model", "explorer", "layers", "relations", "catalog", "cli", "viz", "cmd"), cobra),
 		"relations/...":      append(own("explorer", "statestore", "layers", "catalog", "cli", "viz", "cmd"), badger, cobra),
 		"viz/...":            append(own("explorer", "statestore", "layers", "relations", "catalog", "cli", "cmd"), badger, cobra),
+		"checktest/...":      append(own("layers", "relations", "catalog", "cli", "viz", "cmd", "statestore/persist"), badger, cobra),
 		"cli/...":            own("layers"),
 	}
 	for pkgs, bad := range forbidden {

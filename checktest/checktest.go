@@ -1,0 +1,233 @@
+// Package checktest runs argocheck's checks from a layer author's own go
+// test: Spec checks a layer's specification the way the explorer relies
+// on it (canonical encodings, exact decoding, deterministic steps);
+// Verify and Violates check a system exhaustively, for the correct
+// implementation and for its mutants; Golden keeps a violating path in a
+// file that -update rewrites.
+//
+// The package defines the test flag -update; a test package that imports
+// it must not define one of its own.
+package checktest
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"pgregory.net/rapid"
+
+	"github.com/argocheck/argocheck/explorer"
+	"github.com/argocheck/argocheck/model"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files of checktest.Golden")
+
+// config returns the search configuration of Verify and Violates: cfg[0]
+// when given, else all CPUs; runs are always run twice and compared
+// (model.DeterminismFull), which small test sizes afford.
+func config(cfg []explorer.Config) explorer.Config {
+	var c explorer.Config
+	if len(cfg) > 0 {
+		c = cfg[0]
+	}
+	if c.Workers == 0 {
+		c.Workers = runtime.NumCPU()
+	}
+	if len(cfg) == 0 {
+		c.Determinism = model.DeterminismFull
+	}
+	return c
+}
+
+func run(t testing.TB, sys model.Checker, cfg []explorer.Config) *explorer.Result {
+	t.Helper()
+	res, err := explorer.Run(context.Background(), sys, config(cfg))
+	if err != nil {
+		t.Fatalf("checktest: %v", err)
+	}
+	return res
+}
+
+// Verify checks sys exhaustively and fails t unless it verifies; a
+// violation fails it with its shortest path, as argocheck check prints it.
+// The search uses cfg[0] when given; by default all CPUs, with every
+// procedure run run twice to check determinism.
+func Verify(t testing.TB, sys model.Checker, cfg ...explorer.Config) *explorer.Result {
+	t.Helper()
+	res := run(t, sys, cfg)
+	switch res.Verdict {
+	case explorer.Verified:
+	case explorer.Violated:
+		t.Fatalf("checktest: want verified, got a violation (%d states)\n%s", res.States, Describe(res))
+	default:
+		t.Fatalf("checktest: want verified, got %s (%s) after %d states", res.Verdict, res.Stopped, res.States)
+	}
+	return res
+}
+
+// Violates checks sys and fails t unless the search finds a violation of
+// the given kind (model.KindRefinement, model.KindRecovery, ...) whose
+// shortest path has length steps. It is the test of a mutant: a broken
+// variant must be caught, and by the bug it was made to have.
+func Violates(t testing.TB, sys model.Checker, kind string, length int, cfg ...explorer.Config) *explorer.Result {
+	t.Helper()
+	res := run(t, sys, cfg)
+	switch {
+	case res.Verdict != explorer.Violated:
+		t.Fatalf("checktest: want a %s violation at %d steps, got %s after %d states", kind, length, res.Verdict, res.States)
+	case res.Violation.Kind != kind || res.Trace.Len() != length:
+		t.Fatalf("checktest: want a %s violation at %d steps, got %s at %d\n%s", kind, length, res.Violation.Kind, res.Trace.Len(), Describe(res))
+	}
+	return res
+}
+
+// Describe renders a violation and its shortest path as argocheck check
+// prints them.
+func Describe(res *explorer.Result) string {
+	if res.Violation == nil {
+		return fmt.Sprintf("verdict=%s states=%d", res.Verdict, res.States)
+	}
+	return fmt.Sprintf("violation=%s trace_length=%d\n%s\n\nshortest path:\n%s",
+		res.Violation.Kind, res.Trace.Len(), res.Violation.Message, res.Trace)
+}
+
+// Golden compares the violation and path of res, as Describe renders them,
+// with the file (relative to the test's directory); go test -update
+// writes the file instead.
+func Golden(t testing.TB, file string, res *explorer.Result) {
+	t.Helper()
+	got := Describe(res) + "\n"
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("checktest: %v (go test -update writes it)", err)
+	}
+	if got != string(want) {
+		t.Fatalf("checktest: the path differs from %s (go test -update rewrites it); got:\n%s", file, got)
+	}
+}
+
+// Spec checks the specification of layer l as the explorer relies on it,
+// over the states that random walks reach from its initial states (steps
+// of ops, or of l.Spec.Ops() when none are given, and crashes, every
+// nondeterministic choice drawn at random):
+//   - the encoding round-trips, and Decode reads exactly the bytes
+//     AppendEncode wrote, whatever follows them;
+//   - two states are equal exactly when their encodings are;
+//   - Format renders every state;
+//   - Step and Crash are deterministic: the same choices give the same
+//     result and state.
+//
+// A wrong Decode length, or an encoding that tells equal states apart,
+// otherwise shows as a baffling violation of a correct implementation.
+func Spec[S, Op, Ret comparable, API any](t testing.TB, l model.Layer[S, Op, Ret, API], ops ...Op) {
+	t.Helper()
+	sp := l.Spec
+	if sp == nil {
+		t.Fatalf("checktest: layer %q has no Spec", l.Name)
+	}
+	if len(ops) == 0 {
+		ops = sp.Ops()
+	}
+	if len(ops) == 0 {
+		t.Fatalf("checktest: layer %q has no operations to walk with: give some to Spec", l.Name)
+	}
+	inits := sp.Init()
+	if len(inits) == 0 {
+		t.Fatalf("checktest: layer %q has no initial state", l.Name)
+	}
+	rapid.Check(t, func(rt *rapid.T) {
+		s := inits[rapid.IntRange(0, len(inits)-1).Draw(rt, "init")]
+		seen := []S{s}
+		steps := rapid.IntRange(0, 12).Draw(rt, "steps")
+		for range steps {
+			crash := rapid.IntRange(0, 5).Draw(rt, "crash?") == 0
+			k := rapid.IntRange(0, len(ops)-1).Draw(rt, "op")
+			apply := func(st *S, c model.Chooser) (r Ret) {
+				if crash {
+					sp.Crash(st, c)
+					return r
+				}
+				return sp.Step(st, ops[k], c)
+			}
+			what := fmt.Sprintf("step %v", ops[k])
+			if crash {
+				what = "crash"
+			}
+			before, ch := s, &drawn{t: rt}
+			ret := apply(&s, ch)
+			// The same choices again: the same result and state.
+			again, re := before, &drawn{replay: ch.picks}
+			ret2 := apply(&again, re)
+			if again != s || ret2 != ret || len(re.picks) != len(ch.picks) {
+				rt.Fatalf("%s from %s with choices %v is not deterministic: %v and %s the first time, %v and %s with choices %v the second",
+					what, sp.Format(&before), ch.picks, ret, sp.Format(&s), ret2, sp.Format(&again), re.picks)
+			}
+			seen = append(seen, s)
+		}
+		encs := make([][]byte, len(seen))
+		for i := range seen {
+			encs[i] = sp.AppendEncode(nil, &seen[i])
+		}
+		for i := range seen {
+			for j := range i {
+				if (seen[i] == seen[j]) != bytes.Equal(encs[i], encs[j]) {
+					rt.Fatalf("states %s and %s are equal=%v, their encodings %x and %x equal=%v: the encoding is not canonical",
+						sp.Format(&seen[i]), sp.Format(&seen[j]), seen[i] == seen[j], encs[i], encs[j], bytes.Equal(encs[i], encs[j]))
+				}
+			}
+		}
+		for i, enc := range encs {
+			st := &seen[i]
+			if pre := sp.AppendEncode([]byte("pre"), st); !bytes.Equal(pre, append([]byte("pre"), enc...)) {
+				rt.Fatalf("AppendEncode of %s does not append its encoding %x: it gave %x after a prefix", sp.Format(st), enc, pre)
+			}
+			var got S
+			n, err := sp.Decode(append(append([]byte(nil), enc...), 0xa5, 0x5a), &got)
+			if err != nil || n != len(enc) || got != *st {
+				rt.Fatalf("Decode of %s's encoding %x (with two more bytes) read %d bytes, %v, and gave %s; want %d bytes and the same state",
+					sp.Format(st), enc, n, err, sp.Format(&got), len(enc))
+			}
+			if strings.TrimSpace(sp.Format(st)) == "" {
+				rt.Fatalf("Format renders state %x as nothing", enc)
+			}
+		}
+	})
+}
+
+// drawn is a Chooser that draws each answer from rapid, or replays
+// recorded ones.
+type drawn struct {
+	t      *rapid.T
+	picks  []int
+	replay []int
+}
+
+func (d *drawn) Choose(n int) int {
+	if d.replay != nil {
+		if len(d.picks) >= len(d.replay) {
+			d.picks = append(d.picks, 0)
+			return 0
+		}
+		p := d.replay[len(d.picks)]
+		d.picks = append(d.picks, p)
+		return p
+	}
+	p := rapid.IntRange(0, n-1).Draw(d.t, "choice")
+	d.picks = append(d.picks, p)
+	return p
+}

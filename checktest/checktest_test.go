@@ -1,0 +1,152 @@
+package checktest_test
+
+import (
+	"flag"
+	"fmt"
+	"regexp"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/argocheck/argocheck/checktest"
+	"github.com/argocheck/argocheck/layers/disk"
+	"github.com/argocheck/argocheck/layers/onedisk"
+	"github.com/argocheck/argocheck/layers/replicated"
+	"github.com/argocheck/argocheck/layers/twodisk"
+	"github.com/argocheck/argocheck/layers/txndisk"
+	"github.com/argocheck/argocheck/model"
+)
+
+// recorder is a testing.TB that records failures instead of failing, so
+// that a test can check the checks fail.
+type recorder struct {
+	testing.TB
+	failed string
+}
+
+func (r *recorder) fail(msg string) { r.failed += msg + "\n"; runtime.Goexit() }
+
+func (r *recorder) Fatal(args ...any)                 { r.fail(fmt.Sprint(args...)) }
+func (r *recorder) Fatalf(format string, args ...any) { r.fail(fmt.Sprintf(format, args...)) }
+func (r *recorder) Error(args ...any)                 { r.failed += fmt.Sprint(args...) + "\n" }
+func (r *recorder) Errorf(format string, args ...any) {
+	r.failed += fmt.Sprintf(format, args...) + "\n"
+}
+func (r *recorder) FailNow()                        { r.fail("FailNow") }
+func (r *recorder) Failed() bool                    { return r.failed != "" }
+func (r *recorder) Log(args ...any)                 {}
+func (r *recorder) Logf(format string, args ...any) {}
+
+// failure runs check with a recorder and returns what it failed with.
+func failure(t *testing.T, check func(testing.TB)) string {
+	r := &recorder{TB: t}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		check(r)
+	}()
+	<-done
+	return r.failed
+}
+
+var sizes = disk.Sizes{Blocks: 3, Values: 2}
+
+func TestSpecAcceptsTheCatalogue(t *testing.T) {
+	checktest.Spec(t, onedisk.Layer(sizes))
+	checktest.Spec(t, twodisk.Layer(sizes))
+	checktest.Spec(t, txndisk.Layer(sizes))
+	checktest.Spec(t, onedisk.Layer(disk.Sizes{Blocks: 2, Values: 3, OOB: true}))
+}
+
+// A broken specification: a OneDisk whose encoding or steps are wrong.
+type broken struct {
+	onedisk.Spec
+	decodeExtra int  // Decode claims this many bytes more than it read
+	history     *int // the encoding ends with a counter of encodings
+	flaky       *int // Step depends on a counter
+}
+
+func (b broken) AppendEncode(dst []byte, s *onedisk.State) []byte {
+	dst = b.Spec.AppendEncode(dst, s)
+	if b.history != nil {
+		*b.history++
+		dst = append(dst, byte(*b.history))
+	}
+	return dst
+}
+
+func (b broken) Decode(src []byte, s *onedisk.State) (int, error) {
+	n, err := b.Spec.Decode(src, s)
+	if b.history != nil {
+		n++
+	}
+	return n + b.decodeExtra, err
+}
+
+func (b broken) Step(s *onedisk.State, op onedisk.Op, c model.Chooser) onedisk.Ret {
+	r := b.Spec.Step(s, op, c)
+	if b.flaky != nil && op.Kind == onedisk.Size {
+		*b.flaky++
+		r.Val += disk.Block(*b.flaky % 2)
+	}
+	return r
+}
+
+func TestSpecCatchesBrokenSpecs(t *testing.T) {
+	// The failures are expected: no fail files for them.
+	if f := flag.Lookup("rapid.nofailfile"); f != nil {
+		defer f.Value.Set(f.Value.String())
+		f.Value.Set("true")
+	}
+	counter, encodings := 0, 0
+	for _, tc := range []struct {
+		name string
+		spec broken
+		says string
+	}{
+		{"decode-length", broken{Spec: onedisk.NewSpec(sizes), decodeExtra: 1}, "Decode of"},
+		{"history-in-encoding", broken{Spec: onedisk.NewSpec(sizes), history: &encodings}, "not canonical|does not append"},
+		{"nondeterministic-step", broken{Spec: onedisk.NewSpec(sizes), flaky: &counter}, "is not deterministic"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := onedisk.Layer(sizes)
+			l.Spec = tc.spec
+			if got := failure(t, func(tb testing.TB) { checktest.Spec(tb, l) }); !regexp.MustCompile(tc.says).MatchString(got) {
+				t.Fatalf("Spec failed with %q, want it to say %q", got, tc.says)
+			}
+		})
+	}
+}
+
+func repdisk(v replicated.Variant) model.Checker {
+	return model.NewSystem(twodisk.Layer(sizes), onedisk.Layer(sizes), replicated.Impl(v), replicated.Abs)
+}
+
+func TestVerifyAndViolates(t *testing.T) {
+	res := checktest.Verify(t, repdisk(replicated.Correct))
+	if res.States == 0 {
+		t.Fatal("no states")
+	}
+	checktest.Violates(t, repdisk(replicated.NoRecovery), model.KindRecovery, 2)
+
+	got := failure(t, func(tb testing.TB) { checktest.Verify(tb, repdisk(replicated.NoRecovery)) })
+	for _, want := range []string{"want verified", "violation=recovery trace_length=2", "shortest path:", "VIOLATION (recovery)"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("Verify of a broken variant failed with %q, which lacks %q", got, want)
+		}
+	}
+	if got := failure(t, func(tb testing.TB) { checktest.Violates(tb, repdisk(replicated.NoRecovery), model.KindRecovery, 3) }); !strings.Contains(got, "got recovery at 2") {
+		t.Errorf("Violates with the wrong length failed with %q", got)
+	}
+	if got := failure(t, func(tb testing.TB) { checktest.Violates(tb, repdisk(replicated.Correct), model.KindRecovery, 2) }); !strings.Contains(got, "got verified") {
+		t.Errorf("Violates of the correct variant failed with %q", got)
+	}
+}
+
+func TestGolden(t *testing.T) {
+	res := checktest.Violates(t, repdisk(replicated.RecoverBlock0Only), model.KindRecovery, 2)
+	checktest.Golden(t, "testdata/recover-block0-only.txt", res)
+	if got := failure(t, func(tb testing.TB) { checktest.Golden(tb, "testdata/no-such-file.txt", res) }); !strings.Contains(got, "-update writes it") {
+		t.Errorf("Golden of a missing file failed with %q", got)
+	}
+}
