@@ -17,8 +17,28 @@
 // (Compose), so composition is plain Go calls.
 //
 // A System ties a lower layer, an upper layer, an implementation and an
-// abstraction relation into a refinement check. Its Workers expand the
-// nodes of the state graph (Idle and Recovering, as in DESIGN.md section 3)
-// into encoded successors and report Violations; the explorer package
-// searches that graph without knowing any layer.
+// abstraction relation into a refinement check (NewSystem). Its state
+// graph has two kinds of node: Idle(c, a), between operations, with lower
+// state c and abstract state a related by the relation; and
+// Recovering(c, S), after a crash, with lower state c and S the abstract
+// states recovery may end in. From an Idle node every operation runs over
+// every choice of the lower layer: a completed run must match a step of
+// the upper specification (rule 1); a crash before any of its primitive
+// steps leads to Recovering with the crash images of the states before and
+// after the operation (rule 2); a crash between operations leads to
+// Recovering with the crash images of a (rule 3). From a Recovering node
+// recovery runs: it must end related to a member of S, and a crash during
+// it leads back to Recovering with the same S, so crashes nest to any
+// depth.
+//
+// The System's Workers expand these nodes into encoded successors and
+// report Violations, each edge with its ordinal in the node's expansion,
+// to an Emitter; the explorer package searches the graph without knowing
+// any layer. Layer code must be deterministic, and the workers check it
+// (Determinism).
+//
+// Limits: a Recovering node's allowed set holds at most 255 abstract
+// states; the abstraction relation is a partial function, one abstract
+// state for a lower state, or none; a procedure run makes at most
+// StepLimit primitive calls.
 package model

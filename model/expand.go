@@ -13,8 +13,8 @@ const (
 	tagRecovering = 1
 )
 
-// worker expands nodes of a System's state graph (see DESIGN in doc.go):
-// the hot path of a search.
+// worker expands nodes of a System's state graph (see the package
+// documentation): the hot path of a search.
 type worker[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI any] struct {
 	sys  *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]
 	opts Options

@@ -163,7 +163,7 @@ func Memo(p Rel) Rel {
 	}
 }
 
-// Compose is the composition of abstraction relations R2 ;; R1 of DESIGN.md:
+// Compose is the composition of abstraction relations R2 ;; R1:
 // upper relates B-states to A-states, lower C-states to B-states (each
 // from the concrete side), and the result relates c to a when some b has
 // lower(c) = b and upper(b) = a.
