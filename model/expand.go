@@ -33,6 +33,11 @@ type worker[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI a
 	allowed []AS   // Recovering: allowed set; Idle: allowed set of the current op
 	set     []byte // encoding of allowed
 	out     []byte // successor encoding
+	// crashes holds the encodings the last crash point emitted, ends[i]
+	// the end of the i-th: the next crash point, when the run's step
+	// between them changed nothing, emits them again.
+	crashes []byte
+	ends    []int
 	scratch []byte
 	offs    []int
 	order   []int
@@ -248,8 +253,9 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runAll(op *AOp) bool 
 // its result and whether it completed; a panic is kept in w.panicV.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) call(op *AOp) (ret ARet, done bool) {
 	defer func() {
-		w.m.end()
-		if p := recover(); p != nil {
+		p := recover()
+		w.m.end(p != nil)
+		if p != nil {
 			w.panicV = p
 			if _, ok := p.(stepLimitError); !ok {
 				w.panicAt = panicSite()
@@ -280,7 +286,14 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) afterRun(op *AOp, fro
 	doneKind := w.kind
 	for k := from; crashes && k <= w.m.steps(); k++ {
 		w.kind, w.crashAfter = crashKind, k
-		if w.crashAt(w.m.snapshot(k)) {
+		c := w.m.snapshot(k)
+		if k > from && *c == *w.m.snapshot(k - 1) {
+			if w.crashAgain() {
+				return true
+			}
+			continue
+		}
+		if w.crashAt(c) {
 			return true
 		}
 	}
@@ -495,12 +508,14 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) encodeAllowed() {
 // expansion.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) crashAt(c *CS) bool {
 	w.lcrash.reset()
+	w.crashes, w.ends = w.crashes[:0], w.ends[:0]
 	for {
 		w.crashC = *c
 		w.sys.Lower.Spec.Crash(&w.crashC, &w.lcrash)
 		w.lcrash.finish()
-		w.out = w.appendRecovering(w.out[:0], &w.crashC)
-		if w.emit(true) {
+		w.crashes = w.appendRecovering(w.crashes, &w.crashC)
+		w.ends = append(w.ends, len(w.crashes))
+		if w.emitNode(w.crashes[w.start():], true) {
 			return true
 		}
 		if !w.lcrash.next() {
@@ -509,11 +524,39 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) crashAt(c *CS) bool {
 	}
 }
 
+// start returns the start of the last encoding in w.crashes.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) start() int {
+	if len(w.ends) < 2 {
+		return 0
+	}
+	return w.ends[len(w.ends)-2]
+}
+
+// crashAgain emits the successors of the last crash point again, for a
+// crash point whose lower state is the same (the step between them
+// changed nothing): the lower crash relation and the encodings are not
+// computed again.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) crashAgain() bool {
+	start := 0
+	for _, end := range w.ends {
+		if w.emitNode(w.crashes[start:end], true) {
+			return true
+		}
+		start = end
+	}
+	return false
+}
+
 // emit passes w.out to the emitter as the next edge.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) emit(crash bool) bool {
+	return w.emitNode(w.out, crash)
+}
+
+// emitNode passes node to the emitter as the next edge.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) emitNode(node []byte, crash bool) bool {
 	e := w.edge
 	w.edge++
-	return w.e.Successor(e, w.out, crash)
+	return w.e.Successor(e, node, crash)
 }
 
 // violate passes a violation of the given kind to the emitter as the next

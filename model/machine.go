@@ -88,7 +88,13 @@ func (m *Machine[S, Op, Ret]) startProbe(s *S, same int) {
 // end marks the end of a run: calls from now on are stray. A call still
 // in progress is a stray one, from another goroutine (the procedure has
 // returned): end waits for it, so that it never runs along the executor.
-func (m *Machine[S, Op, Ret]) end() {
+// After a panic, which may have left a call of the run's own in progress,
+// it does not wait.
+func (m *Machine[S, Op, Ret]) end(panicked bool) {
+	if panicked {
+		m.phase.Store(idle)
+		return
+	}
 	for !m.phase.CompareAndSwap(running, idle) {
 		runtime.Gosched()
 	}
@@ -101,7 +107,6 @@ func (m *Machine[S, Op, Ret]) Call(op Op) Ret {
 		var zero Ret
 		return zero
 	}
-	defer m.phase.Store(running)
 	k := len(m.ops)
 	if k >= m.limit {
 		panic(stepLimitError{m.limit})
@@ -121,6 +126,8 @@ func (m *Machine[S, Op, Ret]) Call(op Op) Ret {
 	if m.tracing {
 		m.calls = append(m.calls, Call{Op: show(op), Ret: show(r), State: m.spec.Format(&m.state)})
 	}
+	// A panic above ends the run, and end(true) the calling phase.
+	m.phase.Store(running)
 	return r
 }
 

@@ -19,7 +19,7 @@ type replayer[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI
 
 func (r *replayer[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Successor(edge uint32, node []byte, _ bool) bool {
 	if edge == r.target {
-		r.found, r.step = true, r.w.describe(nil)
+		r.found, r.step = true, r.w.describe(nil, node)
 		r.succ = append([]byte(nil), node...)
 	}
 	return edge >= r.target
@@ -27,7 +27,7 @@ func (r *replayer[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Successor(edge uint
 
 func (r *replayer[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Fail(v *Violation) bool {
 	if v.Edge == r.target {
-		r.found, r.step = true, r.w.describe(v)
+		r.found, r.step = true, r.w.describe(v, nil)
 	}
 	return v.Edge >= r.target
 }
@@ -46,8 +46,8 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Replay(node []byte, e
 }
 
 // describe describes the edge being emitted, with violation v or, when v
-// is nil, the node it reaches (w.out).
-func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) describe(v *Violation) Step {
+// is nil, the node it reaches.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) describe(v *Violation, node []byte) Step {
 	s := Step{Kind: w.kind, Violation: v}
 	if w.op != nil {
 		s.Op = show(*w.op)
@@ -65,7 +65,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) describe(v *Violation
 		s.Calls = collapse(calls)
 	}
 	if v == nil {
-		s.Node = w.View(w.out)
+		s.Node = w.View(node)
 	}
 	return s
 }

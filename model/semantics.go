@@ -181,7 +181,6 @@ func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runs(c string, pro
 	for {
 		s.m.start(&start, s.ch.newFrom(), 0)
 		ret, fault := s.call(proc)
-		s.m.end()
 		s.ch.finish()
 		if fault == nil && s.m.stray.Swap(false) {
 			fault = &Violation{Kind: KindNondeterminism, Message: strayMessage}
@@ -203,7 +202,9 @@ func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runs(c string, pro
 // call runs proc and turns a panic into a fault.
 func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) call(proc func() string) (ret string, fault *Violation) {
 	defer func() {
-		if p := recover(); p != nil {
+		p := recover()
+		s.m.end(p != nil)
+		if p != nil {
 			if e, ok := p.(stepLimitError); ok {
 				fault = &Violation{Kind: KindStepLimit, Message: e.Error()}
 			} else {
