@@ -54,6 +54,10 @@ func (s Sizes) Addrs() int {
 // AppendEncode appends the first n blocks of d to dst.
 func AppendEncode(dst []byte, d *Disk, n int) []byte {
 	for _, b := range d[:n] {
+		if b < 0x80 { // one byte: the varint of a small value
+			dst = append(dst, byte(b))
+			continue
+		}
 		dst = binary.AppendUvarint(dst, uint64(b))
 	}
 	return dst
@@ -68,6 +72,11 @@ func Decode(src []byte, d *Disk, n int) (int, error) {
 	*d = Disk{}
 	off := 0
 	for i := 0; i < n; i++ {
+		if off < len(src) && src[off] < 0x80 {
+			d[i] = Block(src[off])
+			off++
+			continue
+		}
 		v, k := binary.Uvarint(src[off:])
 		if k <= 0 || v > 1<<32-1 {
 			return 0, errCorrupt
