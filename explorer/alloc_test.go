@@ -33,7 +33,7 @@ func TestExpandAllocs(t *testing.T) {
 		for len(s.out) < s.units {
 			s.out = append(s.out, &batch{})
 		}
-		if err := s.expandLevel(context.Background(), base); err != nil {
+		if err := s.expandUnits(context.Background(), base, 0, s.frontier.len()); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.barrier(); err != nil {
@@ -41,6 +41,7 @@ func TestExpandAllocs(t *testing.T) {
 		}
 		base += uint64(s.frontier.len())
 		s.frontier, s.next = s.next, s.frontier
+		s.next.reset()
 	}
 	if s.frontier.len() < 64 {
 		t.Fatalf("frontier of %d states: too small to measure", s.frontier.len())

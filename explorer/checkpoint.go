@@ -21,8 +21,9 @@ func Resume(ctx context.Context, chk model.Checker, cfg Config, from *statestore
 	if cfg.Exact {
 		return nil, errors.New("resume: a checkpoint keys states by fingerprint, so it cannot be resumed with exact keys")
 	}
-	if len(from.Keys) != len(from.Parents) || len(from.Frontier) > len(from.Parents) {
-		return nil, fmt.Errorf("resume: checkpoint has %d keys, %d parents and %d frontier states", len(from.Keys), len(from.Parents), len(from.Frontier))
+	if len(from.Keys) != len(from.Parents) || len(from.Frontier)+len(from.Next) > len(from.Parents) || from.Expanded < 0 || from.Expanded > len(from.Frontier) {
+		return nil, fmt.Errorf("resume: checkpoint has %d keys, %d parents, %d frontier states of which %d expanded, and %d next",
+			len(from.Keys), len(from.Parents), len(from.Frontier), from.Expanded, len(from.Next))
 	}
 	cfg.from = from
 	res, err := Run(ctx, chk, cfg)
@@ -30,7 +31,7 @@ func Resume(ctx context.Context, chk model.Checker, cfg Config, from *statestore
 		return nil, err
 	}
 	res.Elapsed += from.Elapsed
-	if len(from.Frontier) == 0 {
+	if len(from.Frontier) == 0 && len(from.Next) == 0 {
 		// The search had already closed: the deepest level is the one
 		// before the empty one saved.
 		res.Depth = max(from.Depth-1, 0)
@@ -42,9 +43,13 @@ func Resume(ctx context.Context, chk model.Checker, cfg Config, from *statestore
 type checkpointState struct {
 	start   time.Time
 	elapsed time.Duration // of the runs before this one
-	level   statestore.Level
-	nodes   nodeList
-	edges   edgeList
+	last    time.Time     // of the last commit
+	// The first state, and its place in s.next, not committed yet.
+	first uint64
+	next  int
+	part  statestore.Part
+	nodes nodeList
+	edges edgeList
 }
 
 // edgeList presents the parent records of a level as statestore.Edges.
@@ -57,11 +62,15 @@ type edgeList struct {
 func (l edgeList) Len() int        { return l.n }
 func (l edgeList) At(i int) uint64 { return l.r.get(l.first + uint64(i)) }
 
-// nodeList presents a nodes buffer as statestore.Nodes.
-type nodeList struct{ n *nodes }
+// nodeList presents the nodes from first on of a nodes buffer as
+// statestore.Nodes.
+type nodeList struct {
+	n     *nodes
+	first int
+}
 
-func (l nodeList) Len() int        { return l.n.len() }
-func (l nodeList) At(i int) []byte { return l.n.at(i) }
+func (l nodeList) Len() int        { return l.n.len() - l.first }
+func (l nodeList) At(i int) []byte { return l.n.at(l.first + i) }
 
 func validateCheckpoint(c Config) error {
 	if c.Checkpoint == nil && c.from == nil {
@@ -81,10 +90,14 @@ func validateCheckpoint(c Config) error {
 // states, which it commits as level 0. It returns the number of the first
 // frontier state and the frontier's depth.
 func (s *search) restore() (base uint64, depth int, err error) {
-	s.cp.start = time.Now()
+	s.cp.start, s.cp.last = time.Now(), time.Now()
 	from := s.cfg.from
 	if from == nil {
-		return 0, 0, s.commitLevel(0)
+		// The initial states, in s.next, are level 0.
+		err := s.commit(0, true)
+		s.frontier, s.next = s.next, s.frontier
+		s.next.reset()
+		return 0, 0, err
 	}
 	s.cp.elapsed = from.Elapsed
 	s.visited = statestore.NewTable(uint64(len(from.Keys)))
@@ -100,32 +113,45 @@ func (s *search) restore() (base uint64, depth int, err error) {
 	for _, n := range from.Frontier {
 		s.frontier.add(n)
 	}
+	s.next.reset()
+	for _, n := range from.Next {
+		s.next.add(n)
+	}
+	s.expanded = from.Expanded
+	s.cp.first, s.cp.next = s.parents.len(), s.next.len()
 	w := s.workers[0]
 	w.transitions, w.crashes = from.Transitions, from.CrashPoints
-	return uint64(len(from.Parents) - len(from.Frontier)), from.Depth, nil
+	return uint64(len(from.Parents) - len(from.Frontier) - len(from.Next)), from.Depth, nil
 }
 
-// commitLevel hands the level just completed to the checkpoint, if any:
-// its states are the frontier's, the last s.frontier.len() states.
-func (s *search) commitLevel(depth int) error {
+// commit hands the new states found since the last commit, the states of
+// level, to the checkpoint, if any: when the level before them is
+// expanded completely, when force says so (the search stops), or when
+// the checkpoint interval has passed since the last commit.
+func (s *search) commit(level int, force bool) error {
 	c := s.cfg.Checkpoint
-	if c == nil {
+	complete := s.expanded >= s.frontier.len()
+	if c == nil || !(complete || force || time.Since(s.cp.last) >= s.cfg.CheckpointInterval) {
 		return nil
 	}
 	n := s.parents.len()
-	first := n - uint64(s.frontier.len())
-	l := &s.cp.level
-	*l = statestore.Level{Depth: depth, First: first, States: n}
-	s.cp.nodes.n = &s.frontier
-	s.cp.edges.r, s.cp.edges.first, s.cp.edges.n = &s.parents, first, s.frontier.len()
-	l.Frontier, l.Parents = s.cp.nodes, s.cp.edges
+	p := &s.cp.part
+	*p = statestore.Part{Level: level, Expanded: uint64(s.expanded), Complete: complete, First: s.cp.first, States: n}
+	s.cp.nodes.n, s.cp.nodes.first = &s.next, s.cp.next
+	s.cp.edges.r, s.cp.edges.first, s.cp.edges.n = &s.parents, s.cp.first, int(n-s.cp.first)
+	p.Frontier, p.Parents = s.cp.nodes, s.cp.edges
 	for _, w := range s.workers {
-		l.Transitions += w.transitions
-		l.CrashPoints += w.crashes
+		p.Transitions += w.transitions
+		p.CrashPoints += w.crashes
 	}
-	l.Elapsed = s.cp.elapsed + time.Since(s.cp.start)
-	if err := c.CommitLevel(l); err != nil {
-		return fmt.Errorf("checkpoint of level %d: %w", depth, err)
+	p.Elapsed = s.cp.elapsed + time.Since(s.cp.start)
+	if err := c.Commit(p); err != nil {
+		return fmt.Errorf("checkpoint of level %d: %w", level, err)
+	}
+	s.cp.last = time.Now()
+	s.cp.first, s.cp.next = n, s.next.len()
+	if complete {
+		s.cp.next = 0 // the next frontier starts empty
 	}
 	return nil
 }

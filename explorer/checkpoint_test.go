@@ -4,7 +4,9 @@ import (
 	"context"
 	"reflect"
 	"slices"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"pgregory.net/rapid"
 
@@ -15,42 +17,57 @@ import (
 	"github.com/argocheck/argocheck/statestore"
 )
 
-// memCheckpoint keeps every committed level in memory, as a persistent
+// memCheckpoint keeps every committed part in memory, as a persistent
 // store keeps it on disk.
 type memCheckpoint struct {
-	levels  []statestore.Level
+	parts   []statestore.Part
 	parents [][]uint64
 	nodes   [][][]byte
 }
 
-func (m *memCheckpoint) CommitLevel(l *statestore.Level) error {
-	c := *l
+func (m *memCheckpoint) Commit(p *statestore.Part) error {
+	c := *p
 	c.Parents, c.Frontier = nil, nil
 	var ps []uint64
-	for i := 0; i < l.Parents.Len(); i++ {
-		ps = append(ps, l.Parents.At(i))
+	for i := 0; i < p.Parents.Len(); i++ {
+		ps = append(ps, p.Parents.At(i))
 	}
 	var ns [][]byte
-	for i := 0; i < l.Frontier.Len(); i++ {
-		ns = append(ns, slices.Clone(l.Frontier.At(i)))
+	for i := 0; i < p.Frontier.Len(); i++ {
+		ns = append(ns, slices.Clone(p.Frontier.At(i)))
 	}
-	m.levels = append(m.levels, c)
+	m.parts = append(m.parts, c)
 	m.parents = append(m.parents, ps)
 	m.nodes = append(m.nodes, ns)
 	return nil
 }
 
-// saved is the checkpoint of level d.
-func (m *memCheckpoint) saved(d int) *statestore.Saved {
-	l := m.levels[d]
-	s := &statestore.Saved{Depth: d, Transitions: l.Transitions, CrashPoints: l.CrashPoints, Elapsed: l.Elapsed}
-	for i := 0; i <= d; i++ {
+// upTo returns the checkpoint holding the first k parts.
+func (m *memCheckpoint) upTo(k int) *memCheckpoint {
+	return &memCheckpoint{parts: m.parts[:k:k], parents: m.parents[:k:k], nodes: m.nodes[:k:k]}
+}
+
+// saved is the checkpoint to resume from after the last part committed:
+// the level being expanded, its states expanded so far, and the states of
+// the next level found so far.
+func (m *memCheckpoint) saved() *statestore.Saved {
+	last := m.parts[len(m.parts)-1]
+	s := &statestore.Saved{Depth: last.Level - 1, Expanded: int(last.Expanded), Transitions: last.Transitions, CrashPoints: last.CrashPoints, Elapsed: last.Elapsed}
+	if last.Complete {
+		s.Depth, s.Expanded = last.Level, 0
+	}
+	for i, p := range m.parts {
 		s.Parents = append(s.Parents, m.parents[i]...)
 		for _, n := range m.nodes[i] {
 			s.Keys = append(s.Keys, statestore.Fingerprint(n))
 		}
+		switch p.Level {
+		case s.Depth:
+			s.Frontier = append(s.Frontier, m.nodes[i]...)
+		case s.Depth + 1:
+			s.Next = append(s.Next, m.nodes[i]...)
+		}
 	}
-	s.Frontier = m.nodes[d]
 	return s
 }
 
@@ -63,38 +80,53 @@ func buildChecker(t testing.TB, system string, p catalog.Params, variant string)
 	return chk
 }
 
-// The levels a checkpoint receives number the states consecutively, level
-// after level, and their totals are those of the finished search.
-func TestCheckpointLevels(t *testing.T) {
-	chk := buildChecker(t, "repdisk", catalog.Params{layers.Blocks: 3, layers.Values: 2}, "")
-	cp := &memCheckpoint{}
-	res, err := explorer.Run(context.Background(), chk, explorer.Config{Workers: 2, Checkpoint: cp})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Verdict != explorer.Verified || res.States != 144 {
-		t.Fatalf("verdict %s, %d states; want verified, 144", res.Verdict, res.States)
-	}
-	// Levels 0..depth hold states; the last level committed is empty.
-	if len(cp.levels) != res.Depth+2 {
-		t.Fatalf("%d levels committed, want depth+2 = %d", len(cp.levels), res.Depth+2)
-	}
-	next := uint64(0)
-	for d, l := range cp.levels {
-		if l.Depth != d || l.First != next || l.States != l.First+uint64(len(cp.parents[d])) || len(cp.nodes[d]) != len(cp.parents[d]) {
-			t.Fatalf("level %d: %+v after %d states", d, l, next)
+// The parts a checkpoint receives number the states consecutively, level
+// after level, part after part; each level ends with a complete part; and
+// their totals are those of the finished search.
+func TestCheckpointParts(t *testing.T) {
+	for _, cfg := range []explorer.Config{
+		{Workers: 2},
+		{Workers: 2, BatchSize: 2, PartSize: 8, CheckpointInterval: time.Nanosecond},
+	} {
+		chk := buildChecker(t, "repdisk", catalog.Params{layers.Blocks: 3, layers.Values: 2}, "")
+		cp := &memCheckpoint{}
+		cfg.Checkpoint = cp
+		res, err := explorer.Run(context.Background(), chk, cfg)
+		if err != nil {
+			t.Fatal(err)
 		}
-		next = l.States
-	}
-	last := cp.levels[len(cp.levels)-1]
-	if len(cp.parents[len(cp.parents)-1]) != 0 || last.States != res.States || last.Transitions != res.Transitions || last.CrashPoints != res.CrashPoints {
-		t.Fatalf("last level %+v, result %+v", last, res)
+		if res.Verdict != explorer.Verified || res.States != 144 {
+			t.Fatalf("verdict %s, %d states; want verified, 144", res.Verdict, res.States)
+		}
+		next, level, complete := uint64(0), 0, 0
+		for i, p := range cp.parts {
+			if p.First != next || p.States != p.First+uint64(len(cp.parents[i])) || len(cp.nodes[i]) != len(cp.parents[i]) || p.Level != level {
+				t.Fatalf("part %d: %+v after %d states at level %d", i, p, next, level)
+			}
+			next = p.States
+			if p.Complete {
+				level++
+				complete++
+			}
+		}
+		// Levels 0..depth hold states; the last level committed is empty.
+		if complete != res.Depth+2 {
+			t.Fatalf("%d complete parts, want depth+2 = %d", complete, res.Depth+2)
+		}
+		if cfg.PartSize > 0 && len(cp.parts) < 2*complete {
+			t.Fatalf("%d parts for %d levels: levels were not committed part by part", len(cp.parts), complete)
+		}
+		last := cp.parts[len(cp.parts)-1]
+		if len(cp.parents[len(cp.parents)-1]) != 0 || last.States != res.States || last.Transitions != res.Transitions || last.CrashPoints != res.CrashPoints {
+			t.Fatalf("last part %+v, result %+v", last, res)
+		}
 	}
 }
 
-// Property: resuming from any level's checkpoint, with any number of
-// workers, reaches the verdict, counts and path of the search that never
-// stopped.
+// Property: resuming from any part's checkpoint, within a level or at its
+// end, with any number of workers and any part size, reaches the verdict,
+// counts and path of the search that never stopped, and commits the parts
+// it would have committed.
 func TestResumeEqualsUninterrupted(t *testing.T) {
 	variants := []string{"", "no-recovery", "write-d0-only", "read-no-fallback", "recover-block0-only", "recover-copy-back"}
 	rapid.Check(t, func(rt *rapid.T) {
@@ -102,40 +134,45 @@ func TestResumeEqualsUninterrupted(t *testing.T) {
 		variant := rapid.SampledFrom(variants).Draw(rt, "variant")
 		chk := buildChecker(t, "repdisk", p, variant)
 		cp := &memCheckpoint{}
-		want, err := explorer.Run(context.Background(), chk, explorer.Config{Workers: rapid.IntRange(1, 3).Draw(rt, "workers"), Checkpoint: cp})
+		part := rapid.SampledFrom([]int{0, 1, 5, 16}).Draw(rt, "part size")
+		cfg := explorer.Config{Workers: rapid.IntRange(1, 3).Draw(rt, "workers"), BatchSize: 1, PartSize: part, CheckpointInterval: time.Nanosecond, Checkpoint: cp}
+		want, err := explorer.Run(context.Background(), chk, cfg)
 		if err != nil {
 			rt.Fatal(err)
 		}
-		d := rapid.IntRange(0, len(cp.levels)-1).Draw(rt, "level")
-		resumed := &memCheckpoint{levels: cp.levels[: d+1 : d+1], parents: cp.parents[: d+1 : d+1], nodes: cp.nodes[: d+1 : d+1]}
-		got, err := explorer.Resume(context.Background(), chk, explorer.Config{Workers: rapid.IntRange(1, 3).Draw(rt, "resume workers"), Checkpoint: resumed}, cp.saved(d))
+		k := rapid.IntRange(1, len(cp.parts)).Draw(rt, "parts")
+		resumed := cp.upTo(k)
+		cfg.Workers, cfg.Checkpoint = rapid.IntRange(1, 3).Draw(rt, "resume workers"), resumed
+		got, err := explorer.Resume(context.Background(), chk, cfg, resumed.saved())
 		if err != nil {
 			rt.Fatal(err)
 		}
 		if got.Verdict != want.Verdict || got.States != want.States || got.Depth != want.Depth {
-			rt.Fatalf("resumed at level %d: %s states=%d depth=%d; uninterrupted: %s states=%d depth=%d",
-				d, got.Verdict, got.States, got.Depth, want.Verdict, want.States, want.Depth)
+			rt.Fatalf("resumed after part %d: %s states=%d depth=%d; uninterrupted: %s states=%d depth=%d",
+				k, got.Verdict, got.States, got.Depth, want.Verdict, want.States, want.Depth)
 		}
 		// On a violation the counts of transitions depend on how far the
 		// other workers got; a verified search's do not.
 		if want.Verdict == explorer.Verified && (got.Transitions != want.Transitions || got.CrashPoints != want.CrashPoints) {
-			rt.Fatalf("resumed at level %d: transitions=%d crash_points=%d; uninterrupted: %d, %d",
-				d, got.Transitions, got.CrashPoints, want.Transitions, want.CrashPoints)
+			rt.Fatalf("resumed after part %d: transitions=%d crash_points=%d; uninterrupted: %d, %d",
+				k, got.Transitions, got.CrashPoints, want.Transitions, want.CrashPoints)
 		}
 		if want.Verdict == explorer.Violated {
 			if !reflect.DeepEqual(got.Outcome().Violations, want.Outcome().Violations) || got.Trace.String() != want.Trace.String() {
-				rt.Fatalf("resumed at level %d: violation %+v:\n%s\nuninterrupted: %+v:\n%s", d, got.Outcome().Violations, got.Trace, want.Outcome().Violations, want.Trace)
+				rt.Fatalf("resumed after part %d: violation %+v:\n%s\nuninterrupted: %+v:\n%s", k, got.Outcome().Violations, got.Trace, want.Outcome().Violations, want.Trace)
 			}
+			return
 		}
-		// The resumed search commits the levels the uninterrupted one
-		// committed after d, identically.
-		if len(resumed.levels) != len(cp.levels) {
-			rt.Fatalf("resumed search committed %d levels, uninterrupted %d", len(resumed.levels), len(cp.levels))
+		// The resumed search commits the parts the uninterrupted one
+		// committed after k, identically.
+		if len(resumed.parts) != len(cp.parts) {
+			rt.Fatalf("resumed search committed %d parts, uninterrupted %d", len(resumed.parts), len(cp.parts))
 		}
-		for i := d + 1; i < len(cp.levels); i++ {
-			a, b := resumed.levels[i], cp.levels[i]
-			if a.First != b.First || !slices.Equal(resumed.parents[i], cp.parents[i]) || a.Transitions != b.Transitions {
-				rt.Fatalf("level %d differs after resuming at %d: %+v, uninterrupted %+v", i, d, a, b)
+		for i := k; i < len(cp.parts); i++ {
+			a, b := resumed.parts[i], cp.parts[i]
+			a.Elapsed, b.Elapsed = 0, 0
+			if a != b || !slices.Equal(resumed.parents[i], cp.parents[i]) {
+				rt.Fatalf("part %d differs after resuming after part %d: %+v, uninterrupted %+v", i, k, a, b)
 			}
 		}
 	})
@@ -155,7 +192,7 @@ func TestRestoreFromParents(t *testing.T) {
 			if res.Verdict != explorer.Violated {
 				t.Fatalf("verdict %s, want violation", res.Verdict)
 			}
-			parents := cp.saved(len(cp.levels) - 1).Parents
+			parents := cp.saved().Parents
 			got, err := explorer.Restore(chk, explorer.Config{}, res.Outcome(), func(n uint64) (uint64, error) { return parents[n], nil })
 			if err != nil {
 				t.Fatal(err)
@@ -181,4 +218,64 @@ func TestCheckpointNeedsFingerprints(t *testing.T) {
 	if _, err := explorer.Run(context.Background(), chk, explorer.Config{Continue: 2, Checkpoint: &memCheckpoint{}}); err == nil {
 		t.Fatal("continuing past violations with a checkpoint: no error")
 	}
+}
+
+// cancelling is a Checker whose workers cancel a context at the expansion
+// of the given number: a search stopped in the middle of a part.
+type cancelling struct {
+	model.Checker
+	cancel func()
+	after  *atomic.Int64
+}
+
+func (c cancelling) NewWorker(o model.Options) model.Worker {
+	return cancellingWorker{c.Checker.NewWorker(o), c}
+}
+
+type cancellingWorker struct {
+	model.Worker
+	c cancelling
+}
+
+func (w cancellingWorker) Expand(node []byte, e model.Emitter) {
+	if w.c.after.Add(-1) == 0 {
+		w.c.cancel()
+	}
+	w.Worker.Expand(node, e)
+}
+
+// Property: a search cancelled at any moment, in the middle of a part
+// too, commits what it finished, and resuming from that checkpoint
+// reaches the counts of a search that never stopped: the edges of the
+// part it was expanding are counted once.
+func TestCancelledSearchResumes(t *testing.T) {
+	chk := buildChecker(t, "repdisk", catalog.Params{layers.Blocks: 3, layers.Values: 2}, "")
+	want, err := explorer.Run(context.Background(), chk, explorer.Config{Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rapid.Check(t, func(rt *rapid.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		var after atomic.Int64
+		after.Store(int64(rapid.IntRange(1, int(want.States)).Draw(rt, "cancel at")))
+		cp := &memCheckpoint{}
+		cfg := explorer.Config{Workers: rapid.IntRange(1, 3).Draw(rt, "workers"), BatchSize: 2,
+			PartSize: rapid.SampledFrom([]int{4, 16, 0}).Draw(rt, "part size"), CheckpointInterval: time.Hour, Checkpoint: cp}
+		res, err := explorer.Run(ctx, cancelling{chk, cancel, &after}, cfg)
+		if err != nil {
+			rt.Fatal(err)
+		}
+		if res.Verdict != explorer.Incomplete {
+			return // it finished first
+		}
+		got, err := explorer.Resume(context.Background(), chk, cfg, cp.saved())
+		if err != nil {
+			rt.Fatal(err)
+		}
+		if got.Verdict != want.Verdict || got.States != want.States || got.Transitions != want.Transitions || got.CrashPoints != want.CrashPoints {
+			rt.Fatalf("resumed: %s states=%d transitions=%d crash_points=%d; uninterrupted: %s %d %d %d",
+				got.Verdict, got.States, got.Transitions, got.CrashPoints, want.Verdict, want.States, want.Transitions, want.CrashPoints)
+		}
+	})
 }

@@ -50,9 +50,12 @@ type Config struct {
 	// and none follows Run's return.
 	Progress         func(Progress)
 	ProgressInterval time.Duration
-	// Checkpoint, when set, receives every completed level, to resume
-	// from (see Resume); it needs fingerprint keys.
-	Checkpoint statestore.Checkpoint
+	// Checkpoint, when set, receives the search's progress, to resume from
+	// (see Resume): every completed level, and within a level what is
+	// done at least every CheckpointInterval (zero means
+	// DefaultCheckpointInterval). It needs fingerprint keys.
+	Checkpoint         statestore.Checkpoint
+	CheckpointInterval time.Duration
 	// Crashes narrows where crashes strike; the zero value, CrashAll, is
 	// the full semantics of recovery refinement.
 	Crashes model.CrashMode
@@ -60,9 +63,26 @@ type Config struct {
 	// the layer code is deterministic; the zero value samples them.
 	Determinism model.Determinism
 
+	// PartSize is the number of frontier states a level expands between
+	// two barriers: a level is expanded part by part, each part's new
+	// states numbered, added to the visited set and ready to commit before
+	// the next part starts, so that a part's working set (the level table
+	// and the workers' successor buffers) stays bounded and a checkpoint
+	// can be taken within a level. Zero means DefaultPartSize; it is
+	// rounded up to a multiple of BatchSize. Counts and paths do not
+	// depend on it.
+	PartSize int
+
 	from       *statestore.Saved // the checkpoint Resume continues from
 	levelPairs uint64            // the level table's first size; zero means 1<<14
 }
+
+// DefaultCheckpointInterval is the longest time between two commits of a
+// Checkpoint whose Config sets no CheckpointInterval.
+const DefaultCheckpointInterval = 30 * time.Second
+
+// DefaultPartSize is the PartSize of a Config that sets none.
+const DefaultPartSize = 1 << 16
 
 func (c Config) validate() (Config, error) {
 	if c.Workers < 0 {
@@ -85,6 +105,13 @@ func (c Config) validate() (Config, error) {
 	}
 	if c.levelPairs == 0 {
 		c.levelPairs = 1 << 14
+	}
+	if c.PartSize <= 0 {
+		c.PartSize = DefaultPartSize
+	}
+	c.PartSize = (c.PartSize + c.BatchSize - 1) / c.BatchSize * c.BatchSize
+	if c.CheckpointInterval <= 0 {
+		c.CheckpointInterval = DefaultCheckpointInterval
 	}
 	return c, nil
 }
@@ -179,8 +206,9 @@ type search struct {
 	cp      checkpointState
 
 	frontier, next nodes
-	out            []*batch // successors found, by unit of the frontier
-	units          int      // units of the current level
+	expanded       int      // frontier states expanded so far
+	out            []*batch // successors found, by unit of the part
+	units          int      // units of the current part
 	levelBytes     uint64
 	redoMu         sync.Mutex
 	redo           []int // units abandoned when the level table filled
@@ -199,7 +227,9 @@ type worker struct {
 	err     error
 
 	transitions, crashes uint64
-	reported             uint64 // transitions already counted in progress
+	// The counts when the current part started.
+	partTransitions, partCrashes uint64
+	reported                     uint64 // transitions already counted in progress
 	// The smallest violation this worker found in the current level.
 	violation *model.Violation
 	violKey   uint64
@@ -261,7 +291,7 @@ func Run(ctx context.Context, chk model.Checker, cfg Config) (*Result, error) {
 	for i, n := range inits {
 		if added, _ := s.visited.Insert(s.key(n)); added {
 			s.parents.set(s.parents.extend(1), edgeKey(rootParent, uint32(i)))
-			s.frontier.add(n)
+			s.next.add(n)
 			s.roots++
 		}
 	}
@@ -272,51 +302,36 @@ func Run(ctx context.Context, chk model.Checker, cfg Config) (*Result, error) {
 	for depth := depth0; s.frontier.len() > 0; depth++ {
 		res.Depth = depth
 		s.levelStart(depth, s.frontier.len())
-		if ctx.Err() != nil {
-			res.Verdict, res.Stopped = Incomplete, stopReason(ctx)
-			return res, nil
-		}
 		if cfg.MaxDepth > 0 && depth >= cfg.MaxDepth {
 			res.Verdict, res.Stopped = Incomplete, fmt.Sprintf("max depth %d reached", cfg.MaxDepth)
 			return res, nil
 		}
-		s.units = (s.frontier.len() + cfg.BatchSize - 1) / cfg.BatchSize
-		for len(s.out) < s.units {
-			s.out = append(s.out, &batch{})
-		}
-		if err := s.expandLevel(ctx, base); err != nil {
-			if ctx.Err() != nil {
-				res.Verdict, res.Stopped = Incomplete, stopReason(ctx)
+		for s.expanded < s.frontier.len() {
+			stop, done, err := s.expandPart(ctx, res, base, depth)
+			if err != nil {
+				return nil, err
+			}
+			if done {
 				return res, nil
 			}
-			return nil, err
-		}
-		if s.continuing() {
-			if s.collect(res) {
+			if stop == "" && cfg.MaxStates > 0 && s.parents.len() > cfg.MaxStates {
+				stop = fmt.Sprintf("max states %d reached", cfg.MaxStates)
+			}
+			if err := s.commit(depth+1, stop != ""); err != nil {
+				return nil, err
+			}
+			if stop != "" {
+				res.Verdict, res.Stopped = Incomplete, stop
+				if s.next.len() > 0 {
+					res.Depth = depth + 1
+				}
 				return res, nil
 			}
-		} else if w := s.smallestViolation(); w != nil {
-			res.addCounterexample(newCounterexample(s.trace(w.violKey, w.violation), w.violKey))
-			return res, nil
-		}
-		stop, err := s.barrier()
-		if err != nil {
-			return nil, err
-		}
-		if stop != "" {
-			res.Verdict, res.Stopped = Incomplete, stop
-			return res, nil
 		}
 		base += uint64(s.frontier.len())
 		s.frontier, s.next = s.next, s.frontier
-		if err := s.commitLevel(depth + 1); err != nil {
-			return nil, err
-		}
-		if cfg.MaxStates > 0 && s.parents.len() > cfg.MaxStates && s.frontier.len() > 0 {
-			res.Verdict, res.Stopped = Incomplete, fmt.Sprintf("max states %d reached", cfg.MaxStates)
-			res.Depth = depth + 1
-			return res, nil
-		}
+		s.next.reset()
+		s.expanded = 0
 	}
 	if v := s.stray(); v != nil {
 		t := &model.Trace{Steps: []model.Step{{Kind: model.StepInit, Violation: v}}}
@@ -349,13 +364,65 @@ func (s *search) key(node []byte) uint64 {
 	return s.keys.Key(node)
 }
 
-// expandLevel expands every frontier state, workers taking units of
+// expandPart expands the next part of the frontier, and, unless it holds
+// a violation, adds the new states it found to the visited set, the
+// parent records and the next frontier. It returns why the search must
+// stop there (a cancellation or a bound), or done when the search has
+// its verdict.
+//
+// Since every edge of a part comes from a state numbered below those of
+// the parts after it, a state first found in a part has its smallest
+// discovering edge there, and numbering each part's new states in edge
+// order numbers the level's as one search of the whole level would. For
+// the same reason the first part that holds a violation holds the
+// level's smallest.
+func (s *search) expandPart(ctx context.Context, res *Result, base uint64, depth int) (stop string, done bool, err error) {
+	if ctx.Err() != nil {
+		return stopReason(ctx), false, nil
+	}
+	lo := s.expanded
+	hi := min(lo+s.cfg.PartSize, s.frontier.len())
+	s.units = (hi - lo + s.cfg.BatchSize - 1) / s.cfg.BatchSize
+	for len(s.out) < s.units {
+		s.out = append(s.out, &batch{})
+	}
+	for _, w := range s.workers {
+		w.partTransitions, w.partCrashes = w.transitions, w.crashes
+	}
+	if err := s.expandUnits(ctx, base, lo, hi); err != nil {
+		if ctx.Err() != nil {
+			// The part is expanded again on resuming: its edges are not
+			// counted yet.
+			for _, w := range s.workers {
+				w.transitions, w.crashes = w.partTransitions, w.partCrashes
+			}
+			return stopReason(ctx), false, nil
+		}
+		return "", false, err
+	}
+	if s.continuing() {
+		if s.collect(res) {
+			return "", true, nil
+		}
+	} else if w := s.smallestViolation(); w != nil {
+		res.addCounterexample(newCounterexample(s.trace(w.violKey, w.violation), w.violKey))
+		return "", true, nil
+	}
+	stop, err = s.barrier()
+	if err != nil || stop != "" {
+		return stop, false, err
+	}
+	s.expanded = hi
+	return "", false, nil
+}
+
+// expandUnits expands frontier states lo..hi-1, workers taking units of
 // BatchSize states in order. After a violation, units past the violating
 // state are skipped: only smaller states can still hold a smaller
 // violation. When the level table passes half full, workers stop taking
-// units, the table grows, and the level continues, first with the units
+// units, the table grows, and the part continues, first with the units
 // abandoned because the table was full.
-func (s *search) expandLevel(ctx context.Context, base uint64) error {
+func (s *search) expandUnits(ctx context.Context, base uint64, lo, hi int) error {
 	var nextUnit atomic.Int64
 	var bound atomic.Uint64 // smallest violating state number so far
 	bound.Store(math.MaxUint64)
@@ -378,14 +445,13 @@ func (s *search) expandLevel(ctx context.Context, base uint64) error {
 					} else if u = int(nextUnit.Add(1) - 1); u >= s.units {
 						return nil
 					}
-					if base+uint64(u*bs) > bound.Load() {
+					if base+uint64(lo+u*bs) > bound.Load() {
 						continue
 					}
 					if err := gctx.Err(); err != nil {
 						return err
 					}
-					lo, hi := u*bs, min((u+1)*bs, s.frontier.len())
-					if err := w.expandUnit(u, base, lo, hi, &bound); err != nil {
+					if err := w.expandUnit(u, base, lo+u*bs, min(lo+(u+1)*bs, hi), &bound); err != nil {
 						return err
 					}
 					if !w.full {
@@ -508,10 +574,10 @@ func (w *worker) Successor(o uint32, node []byte, crash bool) bool {
 	return false
 }
 
-// barrier forms the next level from the workers' batches: it keeps each
-// new state's smallest discovery, numbers the new states in the order of
+// barrier ends a part from the workers' batches: it keeps each new
+// state's smallest discovery, numbers the new states in the order of
 // their discovering edges, adds them to the visited set and the parent
-// records, and copies their encodings into s.next. It returns why the
+// records, and appends their encodings to s.next. It returns why the
 // search must stop, when a bound is reached.
 func (s *search) barrier() (string, error) {
 	out := s.out[:s.units]
@@ -540,8 +606,10 @@ func (s *search) barrier() (string, error) {
 		b.size = size
 		return nil
 	})
-	// Number the new states and place their encodings.
-	var n, size uint64
+	// Number the new states and place their encodings after those of the
+	// parts before.
+	n, size := uint64(s.next.len()), uint64(len(s.next.data))
+	n0 := n
 	for _, b := range out {
 		b.first, b.start = n, size
 		n += uint64(len(b.keys))
@@ -551,6 +619,7 @@ func (s *search) barrier() (string, error) {
 		return "", fmt.Errorf("a level holds %d bytes of encodings: more than the frontier can index", size)
 	}
 	s.noteLevelBytes()
+	n -= n0
 	total := s.parents.len() + n
 	if total > maxStates {
 		return "", fmt.Errorf("more than %d states: beyond what parent records can number", uint64(maxStates))
@@ -568,9 +637,9 @@ func (s *search) barrier() (string, error) {
 	} else if need > limit {
 		return fmt.Sprintf("memory budget of %d bytes reached", s.cfg.MemoryBytes), nil
 	}
-	first := s.parents.extend(n)
-	s.next.data = grow(s.next.data, int(size))
-	s.next.ends = grow(s.next.ends, int(n))
+	first := s.parents.extend(n) - n0
+	s.next.data = extend(s.next.data, int(size))
+	s.next.ends = extend(s.next.ends, int(n0+n))
 	// Phase 2, by batch: add to the visited set, the parent records and the
 	// next frontier.
 	err := s.parallel(len(out), func(i int) error {
@@ -595,10 +664,13 @@ func (s *search) barrier() (string, error) {
 	return "", err
 }
 
-// grow returns x resliced to length n, reallocated only when too small.
-func grow[T any](x []T, n int) []T {
+// extend returns x resliced to length n, keeping its contents,
+// reallocated only when too small.
+func extend[T any](x []T, n int) []T {
 	if cap(x) < n {
-		x = make([]T, n, n+n/4)
+		y := make([]T, n, n+n/4)
+		copy(y, x)
+		x = y
 	}
 	return x[:n]
 }

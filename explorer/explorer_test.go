@@ -130,15 +130,16 @@ func TestAgainstNaive(t *testing.T) {
 				t.Fatalf("naive search: violation %v for a variant with correct=%v", want.violation, c.correct)
 			}
 			for _, cfg := range []struct {
-				workers, batch int
-				exact, tiny    bool
+				workers, batch, part int
+				exact, tiny          bool
 			}{
-				{1, 0, false, false}, {2, 0, false, false}, {4, 0, false, false},
-				{1, 0, true, false}, {4, 0, true, false},
-				{2, 3, false, true}, {4, 1, true, true}, {2, 64, false, true},
+				{1, 0, 0, false, false}, {2, 0, 0, false, false}, {4, 0, 0, false, false},
+				{1, 0, 0, true, false}, {4, 0, 0, true, false},
+				{2, 3, 0, false, true}, {4, 1, 0, true, true}, {2, 64, 0, false, true},
+				{2, 1, 1, false, false}, {3, 2, 6, false, true},
 			} {
-				name := fmt.Sprintf("w%d/batch%d/exact=%v/tiny=%v", cfg.workers, cfg.batch, cfg.exact, cfg.tiny)
-				c := Config{Workers: cfg.workers, BatchSize: cfg.batch, Exact: cfg.exact}
+				name := fmt.Sprintf("w%d/batch%d/part%d/exact=%v/tiny=%v", cfg.workers, cfg.batch, cfg.part, cfg.exact, cfg.tiny)
+				c := Config{Workers: cfg.workers, BatchSize: cfg.batch, PartSize: cfg.part, Exact: cfg.exact}
 				if cfg.tiny {
 					c.levelPairs = 1 // the level table grows in the middle of levels
 				}

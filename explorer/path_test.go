@@ -55,7 +55,7 @@ func restoreWith(t *testing.T, mode model.CrashMode, search, replay func(old, ne
 		t.Fatalf("search: verdict %s %+v, want a panic", res.Verdict, res.Violation)
 	}
 	panicWhen = replay
-	parents := cp.saved(len(cp.levels) - 1).Parents
+	parents := cp.saved().Parents
 	got, err := explorer.Restore(chk, explorer.Config{Crashes: mode}, res.Outcome(), func(n uint64) (uint64, error) { return parents[n], nil })
 	if err != nil {
 		t.Fatal(err)

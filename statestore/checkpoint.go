@@ -2,37 +2,42 @@ package statestore
 
 import "time"
 
-// Checkpoint receives the search's progress at every level barrier, so
-// that a stopped search can be resumed (see explorer.Resume). A persistent store
-// implements it; the explorer knows nothing of how it keeps the records.
+// Checkpoint receives the search's progress, so that a stopped search can
+// be resumed (see explorer.Resume). A persistent store implements it; the
+// explorer knows nothing of how it keeps the records.
 type Checkpoint interface {
-	// CommitLevel records a completed level: the states it discovered
-	// with their discovering edges, which are also the next frontier,
-	// and the totals so far. It is called from the search goroutine at
-	// the barrier, before the level is expanded; l and everything it
-	// refers to are valid only during the call, so an implementation that
-	// writes in the background copies what it needs. An error stops the
-	// search.
-	CommitLevel(l *Level) error
+	// Commit records a part of the search: the states it discovered with
+	// their discovering edges, how far the expansion of the level before
+	// them has got, and the totals so far. It is called from the search
+	// goroutine between parts of a level, at most about every
+	// explorer.Config.CheckpointInterval; p and everything it refers to
+	// are valid only during the call, so an implementation that writes in
+	// the background copies what it needs. An error stops the search.
+	Commit(p *Part) error
 }
 
-// Level is one completed level of the search, as a Checkpoint sees it.
-type Level struct {
-	// Depth is the level's number: its states are Depth edges from an
-	// initial state (initial states are level 0).
-	Depth int
-	// First is the number of the level's first state; states are
-	// numbered consecutively, so the level holds First..First+Parents.Len()-1.
+// Part is a part of the search as a Checkpoint sees it: the new states
+// that expanding some more states of level Level-1 discovered. The
+// initial states are the part of level 0 that expands nothing.
+type Part struct {
+	// Level is the level of the part's new states: they are Level edges
+	// from an initial state (initial states are level 0).
+	Level int
+	// Expanded is the number of level Level-1's states expanded so far,
+	// those of this part included, and Complete says whether they are all
+	// of them: then level Level holds no more states than those committed.
+	Expanded uint64
+	Complete bool
+	// First is the number of the part's first new state; states are
+	// numbered consecutively, so the part holds First..First+Parents.Len()-1.
 	First uint64
-	// Parents holds each state's discovering edge key (parent number << 24
-	// | edge ordinal, as explorer.EdgeKey packs it).
+	// Parents holds each new state's discovering edge key (parent number
+	// << 24 | edge ordinal).
 	Parents Edges
-	// Frontier holds the encodings of the level's states, in number
-	// order; they are the nodes the next level expands.
+	// Frontier holds the encodings of the new states, in number order: the
+	// nodes the next level expands.
 	Frontier Nodes
-	// States, Transitions and CrashPoints are the totals up to and
-	// including this level; Transitions counts the edges followed while
-	// expanding the levels before it.
+	// States, Transitions and CrashPoints are the totals so far.
 	States, Transitions, CrashPoints uint64
 	// Elapsed is the search time so far, including that of the runs a
 	// resumed search continues.
@@ -53,18 +58,22 @@ type Edges interface {
 	At(i int) uint64
 }
 
-// Saved is a checkpoint to resume from: everything about a search up to a
-// completed level.
+// Saved is a checkpoint to resume from: everything about a search up to
+// its last committed part.
 type Saved struct {
-	// Depth is the number of the level whose states Frontier holds.
-	Depth int
-	// Keys and Parents hold, by state number, every state's fingerprint
-	// and discovering edge key, the frontier's states last.
-	Keys, Parents []uint64
-	// Frontier holds the encodings of the last len(Frontier) states.
+	// Depth is the level being expanded: Frontier holds its states'
+	// encodings, and the first Expanded of them are expanded.
+	Depth    int
 	Frontier [][]byte
-	// Transitions and CrashPoints are the totals of the levels expanded
-	// before Depth; Elapsed the time they took.
+	Expanded int
+	// Next holds the encodings of the states of level Depth+1 found so
+	// far, in number order.
+	Next [][]byte
+	// Keys and Parents hold, by state number, every state's fingerprint
+	// and discovering edge key: the frontier's states, then Next's, last.
+	Keys, Parents []uint64
+	// Transitions and CrashPoints are the totals so far; Elapsed the time
+	// they took.
 	Transitions, CrashPoints uint64
 	Elapsed                  time.Duration
 }

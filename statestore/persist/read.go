@@ -11,13 +11,13 @@ import (
 	"github.com/argocheck/argocheck/statestore"
 )
 
-// Reading a store: its run, its complete levels and its outcome when it is
-// opened (load), the checkpoint to resume from (Saved), and the parents a
+// Reading a store: its run, its parts and its outcome when it is opened
+// (load), the checkpoint to resume from (Saved), and the parents a
 // violation's path is rebuilt from (Parent). Whatever does not decode, or
 // does not fit with the rest, is a corrupt store.
 
-// load reads the run, the level records and the outcome, and checks that
-// they fit together and that every record a complete level names exists.
+// load reads the run, the part records and the outcome, and checks that
+// they fit together and that every record they name exists.
 func (s *Store) load() error {
 	run, err := s.readRun()
 	if errors.Is(err, errNoRun) {
@@ -35,31 +35,29 @@ func (s *Store) load() error {
 		return s.corrupt("head", err)
 	}
 	if head != nil {
-		h, err := decodeLevel(head)
+		h, err := decodePart(head)
 		if err != nil {
 			return s.corrupt("head", err)
 		}
-		next := uint64(0)
-		for d := 0; d <= h.Depth; d++ {
-			rec, err := s.get(keyLevel(d))
+		for seq := 0; seq <= h.Seq; seq++ {
+			rec, err := s.get(keyPart(seq))
 			if err == nil && rec == nil {
 				err = errors.New("missing")
 			}
-			var l *level
+			var p *part
 			if err == nil {
-				l, err = decodeLevel(rec)
+				p, err = decodePart(rec)
 			}
-			if err == nil && (l.Depth != d || l.First != next || l.StateChunks != int((l.Count+chunkStates-1)/chunkStates)) {
-				err = errors.New("does not follow the level before")
+			if err == nil && (p.Seq != seq || p.StateChunks != int((p.Count+chunkStates-1)/chunkStates) || s.follows(p.public()) != nil) {
+				err = errors.New("does not follow the part before")
 			}
 			if err != nil {
-				return s.corrupt(fmt.Sprintf("level %d", d), err)
+				return s.corrupt(fmt.Sprintf("part %d", seq), err)
 			}
-			next = l.First + l.Count
-			s.levels = append(s.levels, l)
+			s.parts = append(s.parts, p)
 		}
-		if last := s.levels[len(s.levels)-1]; *last != *h {
-			return s.corrupt("head", errors.New("differs from the last level"))
+		if last := s.parts[len(s.parts)-1]; *last != *h {
+			return s.corrupt("head", errors.New("differs from the last part"))
 		}
 		if err := s.checkChunks(); err != nil {
 			return err
@@ -91,18 +89,20 @@ func (s *Store) load() error {
 	return nil
 }
 
-// checkChunks checks that every states record of every complete level, and
-// the last level's frontier records, exist.
+// checkChunks checks that every states record of every part, and the
+// frontier records of the levels a resumed search reads, exist.
 func (s *Store) checkChunks() error {
 	var keys [][]byte
-	for _, l := range s.levels {
-		for i := 0; i < l.StateChunks; i++ {
-			keys = append(keys, keyChunk('s', l.Depth, i))
+	depth, _ := s.expanding()
+	for _, p := range s.parts {
+		for i := 0; i < p.StateChunks; i++ {
+			keys = append(keys, keyChunk('s', p.Seq, i))
 		}
-	}
-	last := s.levels[len(s.levels)-1]
-	for i := 0; i < last.FrontierChunks; i++ {
-		keys = append(keys, keyChunk('f', last.Depth, i))
+		if p.Level >= depth {
+			for i := 0; i < p.FrontierChunks; i++ {
+				keys = append(keys, keyChunk('f', p.Seq, i))
+			}
+		}
 	}
 	return s.db.View(func(txn *badger.Txn) error {
 		for _, k := range keys {
@@ -112,6 +112,22 @@ func (s *Store) checkChunks() error {
 		}
 		return nil
 	})
+}
+
+// expanding returns the level a resumed search expands, and how many of
+// its states the parts committed have expanded.
+func (s *Store) expanding() (depth int, expanded uint64) {
+	last := s.parts[len(s.parts)-1]
+	if last.Complete {
+		return last.Level, 0
+	}
+	return last.Level - 1, last.Expanded
+}
+
+// public returns the part as statestore.Part, without its states, for the
+// checks of follows.
+func (p *part) public() *statestore.Part {
+	return &statestore.Part{Level: p.Level, First: p.First, Expanded: p.Expanded, Complete: p.Complete}
 }
 
 // errNoRun is the error of readRun for a store with no run record.
@@ -133,56 +149,66 @@ func (s *Store) readRun() (Header, error) {
 	return r, nil
 }
 
-// Saved reads the checkpoint of the last complete level, to resume from;
-// nil when no level is complete.
+// Saved reads the checkpoint of the last part committed, to resume from;
+// nil when none is.
 func (s *Store) Saved() (*statestore.Saved, error) {
-	if len(s.levels) == 0 {
+	if len(s.parts) == 0 {
 		return nil, nil
 	}
-	last := s.levels[len(s.levels)-1]
+	last := s.parts[len(s.parts)-1]
+	depth, expanded := s.expanding()
 	n := last.First + last.Count
 	sv := &statestore.Saved{
-		Depth: last.Depth, Keys: make([]uint64, 0, n), Parents: make([]uint64, 0, n),
+		Depth: depth, Expanded: int(expanded), Keys: make([]uint64, 0, n), Parents: make([]uint64, 0, n),
 		Transitions: last.Transitions, CrashPoints: last.CrashPoints,
 		Elapsed: time.Duration(last.ElapsedNanos),
 	}
+	var frontier, next uint64 // states of the two levels, as the parts count them
 	err := s.db.View(func(txn *badger.Txn) error {
-		for _, l := range s.levels {
-			for i := 0; i < l.StateChunks; i++ {
-				k := keyChunk('s', l.Depth, i)
-				if err := value(txn, k, func(v []byte) (err error) {
+		for _, p := range s.parts {
+			for i := 0; i < p.StateChunks; i++ {
+				if err := value(txn, keyChunk('s', p.Seq, i), func(v []byte) (err error) {
 					sv.Keys, sv.Parents, err = decodeStates(v, sv.Keys, sv.Parents)
 					return err
 				}); err != nil {
-					return s.corrupt(fmt.Sprintf("level %d states", l.Depth), err)
+					return s.corrupt(fmt.Sprintf("part %d states", p.Seq), err)
 				}
 			}
-			if uint64(len(sv.Keys)) != l.First+l.Count {
-				return s.corrupt(fmt.Sprintf("level %d states", l.Depth), errors.New("wrong number of states"))
+			if uint64(len(sv.Keys)) != p.First+p.Count {
+				return s.corrupt(fmt.Sprintf("part %d states", p.Seq), errors.New("wrong number of states"))
+			}
+			var nodes *[][]byte
+			switch p.Level {
+			case depth:
+				nodes, frontier = &sv.Frontier, frontier+p.Count
+			case depth + 1:
+				nodes, next = &sv.Next, next+p.Count
+			default:
+				continue
+			}
+			for i := 0; i < p.FrontierChunks; i++ {
+				if err := value(txn, keyChunk('f', p.Seq, i), func(v []byte) (err error) {
+					*nodes, err = decodeFrontier(append([]byte(nil), v...), *nodes)
+					return err
+				}); err != nil {
+					return s.corrupt(fmt.Sprintf("part %d frontier", p.Seq), err)
+				}
 			}
 		}
-		for i := 0; i < last.FrontierChunks; i++ {
-			k := keyChunk('f', last.Depth, i)
-			if err := value(txn, k, func(v []byte) (err error) {
-				sv.Frontier, err = decodeFrontier(append([]byte(nil), v...), sv.Frontier)
-				return err
-			}); err != nil {
-				return s.corrupt(fmt.Sprintf("level %d frontier", last.Depth), err)
-			}
-		}
-		if uint64(len(sv.Frontier)) != last.Count {
-			return s.corrupt(fmt.Sprintf("level %d frontier", last.Depth), errors.New("wrong number of states"))
+		if uint64(len(sv.Frontier)) != frontier || uint64(len(sv.Next)) != next || expanded > frontier {
+			return s.corrupt(fmt.Sprintf("level %d frontier", depth), errors.New("wrong number of states"))
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	// The fingerprints must be those of the frontier's encodings.
-	first := len(sv.Keys) - len(sv.Frontier)
-	for i, n := range sv.Frontier {
-		if statestore.Fingerprint(n) != sv.Keys[first+i] {
-			return nil, s.corrupt(fmt.Sprintf("level %d", last.Depth), errors.New("frontier and fingerprints disagree"))
+	// The fingerprints must be those of the frontiers' encodings, the
+	// last states.
+	first := len(sv.Keys) - len(sv.Frontier) - len(sv.Next)
+	for i, node := range append(sv.Frontier[:len(sv.Frontier):len(sv.Frontier)], sv.Next...) {
+		if statestore.Fingerprint(node) != sv.Keys[first+i] {
+			return nil, s.corrupt(fmt.Sprintf("level %d", depth), errors.New("frontier and fingerprints disagree"))
 		}
 	}
 	return sv, nil
@@ -192,13 +218,13 @@ func (s *Store) Saved() (*statestore.Saved, error) {
 // record that holds it: the parent records from which a violation's path
 // is rebuilt (explorer.Path).
 func (s *Store) Parent(n uint64) (uint64, error) {
-	i := sort.Search(len(s.levels), func(i int) bool { return s.levels[i].First+s.levels[i].Count > n })
-	if i == len(s.levels) || n < s.levels[i].First {
+	i := sort.Search(len(s.parts), func(i int) bool { return s.parts[i].First+s.parts[i].Count > n })
+	if i == len(s.parts) || n < s.parts[i].First {
 		return 0, s.corrupt("parents", fmt.Errorf("no state %d", n))
 	}
-	l := s.levels[i]
-	off := n - l.First
-	k := keyChunk('s', l.Depth, int(off/chunkStates))
+	p := s.parts[i]
+	off := n - p.First
+	k := keyChunk('s', p.Seq, int(off/chunkStates))
 	if s.cache.key != string(k) {
 		var parents []uint64
 		err := s.db.View(func(txn *badger.Txn) error {
@@ -208,13 +234,13 @@ func (s *Store) Parent(n uint64) (uint64, error) {
 			})
 		})
 		if err != nil {
-			return 0, s.corrupt(fmt.Sprintf("level %d states", l.Depth), err)
+			return 0, s.corrupt(fmt.Sprintf("part %d states", p.Seq), err)
 		}
 		s.cache.key, s.cache.parents = string(k), parents
 	}
 	j := off % chunkStates
 	if j >= uint64(len(s.cache.parents)) {
-		return 0, s.corrupt(fmt.Sprintf("level %d states", l.Depth), fmt.Errorf("no state %d", n))
+		return 0, s.corrupt(fmt.Sprintf("part %d states", p.Seq), fmt.Errorf("no state %d", n))
 	}
 	return s.cache.parents[j], nil
 }

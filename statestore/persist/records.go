@@ -17,11 +17,12 @@ import (
 
 // FormatVersion is the version of the records this package writes and
 // reads. A store of another version is refused, never converted. Version
-// 2 added the panic site to violation records.
-const FormatVersion = 2
+// 2 added the panic site to violation records; 3 commits a search part by
+// part, within levels (part records instead of level records).
+const FormatVersion = 3
 
-// Chunking: a level's states are stored chunkStates to a record (the last
-// record of a level may hold fewer), its frontier in records of at most
+// Chunking: a part's states are stored chunkStates to a record (the last
+// record of a part may hold fewer), its frontier in records of at most
 // chunkFrontierBytes of encodings. Both keep every record under badger's
 // value threshold, so records live in the LSM tree (see badgerOptions).
 // Part of the format.
@@ -37,7 +38,7 @@ const (
 // Record tags.
 const (
 	tagRun       = 'C'
-	tagLevel     = 'L'
+	tagPart      = 'P'
 	tagStates    = 'S'
 	tagFrontier  = 'F'
 	tagViolation = 'V'
@@ -230,45 +231,61 @@ func decodeRun(rec []byte) (Header, error) {
 	return r, nil
 }
 
-// level is the commit record of a completed level: where its states and
-// frontier are, and the totals. A level is complete once its record is
-// stored; the head key names the last complete level.
-type level struct {
-	Depth          int
-	First, Count   uint64 // numbers of the level's states: First..First+Count-1
-	StateChunks    int    // records s/Depth/0.. holding fingerprints and parents
-	FrontierChunks int    // records f/Depth/0.. holding the encodings
+// part is the commit record of a part of the search (statestore.Part):
+// where its new states and their encodings are, how far the expansion of
+// the level before them had got, and the totals. A part is committed once
+// its record is stored; the head key holds a copy of the last one. Parts
+// are numbered from 0 in commit order (Seq).
+type part struct {
+	Seq            int
+	Level          int    // the level of the part's states
+	Expanded       uint64 // states of level Level-1 expanded
+	Complete       bool   // level Level-1 is expanded completely
+	First, Count   uint64 // numbers of the part's states: First..First+Count-1
+	StateChunks    int    // records s/Seq/0.. holding fingerprints and parents
+	FrontierChunks int    // records f/Seq/0.. holding the encodings
 	Transitions    uint64
 	CrashPoints    uint64
 	ElapsedNanos   uint64
 }
 
-func encodeLevel(l *level) []byte {
-	rec := []byte{tagLevel}
-	for _, v := range []uint64{uint64(l.Depth), l.First, l.Count, uint64(l.StateChunks), uint64(l.FrontierChunks), l.Transitions, l.CrashPoints, l.ElapsedNanos} {
+func encodePart(p *part) []byte {
+	rec := []byte{tagPart}
+	complete := uint64(0)
+	if p.Complete {
+		complete = 1
+	}
+	for _, v := range []uint64{uint64(p.Seq), uint64(p.Level), p.Expanded, complete, p.First, p.Count,
+		uint64(p.StateChunks), uint64(p.FrontierChunks), p.Transitions, p.CrashPoints, p.ElapsedNanos} {
 		rec = binary.AppendUvarint(rec, v)
 	}
 	return seal(rec)
 }
 
-func decodeLevel(rec []byte) (*level, error) {
-	p, err := open(rec, tagLevel)
+func decodePart(rec []byte) (*part, error) {
+	b, err := open(rec, tagPart)
 	if err != nil {
 		return nil, err
 	}
-	r := reader{b: p}
-	l := &level{
-		Depth: r.int31(), First: r.uvarint(), Count: r.uvarint(),
-		StateChunks: r.int31(), FrontierChunks: r.int31(),
-		Transitions: r.uvarint(), CrashPoints: r.uvarint(), ElapsedNanos: r.uvarint(),
+	r := reader{b: b}
+	p := &part{Seq: r.int31(), Level: r.int31(), Expanded: r.uvarint()}
+	switch r.uvarint() {
+	case 0:
+	case 1:
+		p.Complete = true
+	default:
+		r.err = corrupt("part: complete is neither 0 nor 1")
 	}
+	p.First, p.Count = r.uvarint(), r.uvarint()
+	p.StateChunks, p.FrontierChunks = r.int31(), r.int31()
+	p.Transitions, p.CrashPoints, p.ElapsedNanos = r.uvarint(), r.uvarint(), r.uvarint()
 	if err := r.done(); err != nil {
 		return nil, err
 	}
-	if l.First+l.Count < l.First {
-		return nil, corrupt("level: state numbers overflow")
+	if p.First+p.Count < p.First {
+		return nil, corrupt("part: state numbers overflow")
 	}
-	return l, nil
+	return p, nil
 }
 
 // A states record holds consecutive states: their count, each one's
@@ -397,17 +414,17 @@ func decodeOutcome(rec []byte) (*statestore.Outcome, error) {
 	return o, r.done()
 }
 
-// Keys. Numbers are big endian so that a level's chunks sort in order.
+// Keys. Numbers are big endian so that a part's chunks sort in order.
 var (
 	keyRun  = []byte("run")
-	keyHead = []byte("head") // a copy of the last complete level's record
+	keyHead = []byte("head") // a copy of the last part's record
 	keyDone = []byte("outcome")
 )
 
-func keyLevel(depth int) []byte { return binary.BigEndian.AppendUint32([]byte("l/"), uint32(depth)) }
+func keyPart(seq int) []byte { return binary.BigEndian.AppendUint32([]byte("p/"), uint32(seq)) }
 
-func keyChunk(kind byte, depth, i int) []byte {
-	k := binary.BigEndian.AppendUint32([]byte{kind, '/'}, uint32(depth))
+func keyChunk(kind byte, seq, i int) []byte {
+	k := binary.BigEndian.AppendUint32([]byte{kind, '/'}, uint32(seq))
 	return binary.BigEndian.AppendUint32(append(k, '/'), uint32(i))
 }
 

@@ -23,9 +23,11 @@ func genRun(t *rapid.T) Header {
 	}
 }
 
-func genLevel(t *rapid.T) *level {
-	return &level{
-		Depth: rapid.IntRange(0, 1<<31-1).Draw(t, "depth"), First: rapid.Uint64Max(1<<40).Draw(t, "first"),
+func genPart(t *rapid.T) *part {
+	return &part{
+		Seq: rapid.IntRange(0, 1<<31-1).Draw(t, "seq"), Level: rapid.IntRange(0, 1<<31-1).Draw(t, "level"),
+		Expanded: rapid.Uint64().Draw(t, "expanded"), Complete: rapid.Bool().Draw(t, "complete"),
+		First: rapid.Uint64Max(1<<40).Draw(t, "first"),
 		Count: rapid.Uint64Max(1<<40).Draw(t, "count"), StateChunks: rapid.IntRange(0, 1<<31-1).Draw(t, "sc"),
 		FrontierChunks: rapid.IntRange(0, 1<<31-1).Draw(t, "fc"), Transitions: rapid.Uint64().Draw(t, "tr"),
 		CrashPoints: rapid.Uint64().Draw(t, "cp"), ElapsedNanos: rapid.Uint64().Draw(t, "el"),
@@ -49,10 +51,10 @@ func TestRecordsRoundTrip(t *testing.T) {
 				t.Fatalf("run %+v decoded as %+v, %v", r, got, err)
 			}
 		case 1:
-			l := genLevel(t)
-			got, err := decodeLevel(encodeLevel(l))
-			if err != nil || *got != *l {
-				t.Fatalf("level %+v decoded as %+v, %v", l, got, err)
+			p := genPart(t)
+			got, err := decodePart(encodePart(p))
+			if err != nil || *got != *p {
+				t.Fatalf("part %+v decoded as %+v, %v", p, got, err)
 			}
 		case 2:
 			n := rapid.IntRange(0, 200).Draw(t, "n")
@@ -102,7 +104,7 @@ func TestRecordsRoundTrip(t *testing.T) {
 func TestRecordsDetectDamage(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		recs := [][]byte{
-			encodeRun(genRun(t)), encodeLevel(genLevel(t)),
+			encodeRun(genRun(t)), encodePart(genPart(t)),
 			encodeStates(nil, []uint64{1, 2, 3}, []uint64{5, 9, 4}),
 			encodeFrontier(nil, [][]byte{{1, 2}, {3}}),
 			encodeViolation(&statestore.ViolationRecord{Kind: "k", Message: "m", Where: "w.go:1", Edge: 3}),
@@ -129,7 +131,7 @@ func TestRecordsDetectDamage(t *testing.T) {
 // decodeAll runs every decoder on rec.
 func decodeAll(rec []byte) []error {
 	_, e1 := decodeRun(rec)
-	_, e2 := decodeLevel(rec)
+	_, e2 := decodePart(rec)
 	_, _, e3 := decodeStates(rec, nil, nil)
 	_, e4 := decodeFrontier(rec, nil)
 	_, e5 := decodeViolation(rec)
@@ -148,7 +150,7 @@ func FuzzDecode(f *testing.F) {
 	for _, rec := range [][]byte{
 		encodeRun(Header{Format: FormatVersion, System: "repdisk", Params: map[string]string{"blocks": "3"}, Crash: "none", Determinism: "full"}),
 		encodeRun(Header{Format: 1, System: "repdisk"}),
-		encodeLevel(&level{Depth: 3, First: 10, Count: 5, StateChunks: 1, FrontierChunks: 1, Transitions: 700, CrashPoints: 300, ElapsedNanos: 1e9}),
+		encodePart(&part{Seq: 4, Level: 3, Expanded: 7, Complete: true, First: 10, Count: 5, StateChunks: 1, FrontierChunks: 1, Transitions: 700, CrashPoints: 300, ElapsedNanos: 1e9}),
 		encodeStates(nil, []uint64{1, 2, 3}, []uint64{5, 9, 4}),
 		encodeStates(nil, nil, nil),
 		encodeFrontier(nil, [][]byte{{1, 2}, {3}, {}}),
@@ -180,9 +182,9 @@ func FuzzDecode(f *testing.F) {
 			if err != nil || !reflect.DeepEqual(h2, h) {
 				t.Fatalf("run %+v encodes to a record that decodes to %+v, %v", h, h2, err)
 			}
-		case tagLevel:
-			if l, err := decodeLevel(rec); err == nil {
-				again = encodeLevel(l)
+		case tagPart:
+			if p, err := decodePart(rec); err == nil {
+				again = encodePart(p)
 			}
 		case tagStates:
 			if k, p, err := decodeStates(rec, nil, nil); err == nil {

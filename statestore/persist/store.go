@@ -8,15 +8,16 @@ import (
 	"github.com/argocheck/argocheck/statestore"
 )
 
-// Store is a persistent run: its configuration, the states of every
-// completed level with their parents, the last frontier, the totals, and
-// the outcome once the run finishes. It implements statestore.Checkpoint;
-// writes happen on a goroutine of its own, one level at a time.
+// Store is a persistent run: its configuration, every state committed
+// with its parent, the frontier the search expands and the next one found
+// so far, the totals, and the outcome once the run finishes. It
+// implements statestore.Checkpoint; writes happen on a goroutine of its
+// own, one part at a time.
 type Store struct {
 	dir     string
 	db      *badger.DB
 	run     Header
-	levels  []*level // complete levels, by depth
+	parts   []*part // committed parts, in order
 	outcome *statestore.Outcome
 
 	jobs    chan *job
@@ -123,8 +124,13 @@ func (s *Store) Header() Header { return s.run }
 func (s *Store) Outcome() *statestore.Outcome { return s.outcome }
 
 // Depth returns the number of the last complete level, or -1 when no
-// level is complete, after the level being written, if any.
+// level is complete, after the part being written, if any.
 func (s *Store) Depth() int {
 	s.wait()
-	return len(s.levels) - 1
+	for i := len(s.parts) - 1; i >= 0; i-- {
+		if p := s.parts[i]; p.Complete {
+			return p.Level
+		}
+	}
+	return -1
 }

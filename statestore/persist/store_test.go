@@ -112,7 +112,8 @@ func TestStoreResumes(t *testing.T) {
 	if _, err := st.Parent(want.States); err == nil {
 		t.Fatalf("parent of state %d, beyond the last: no error", want.States)
 	}
-	// Only the last level's frontier is kept.
+	// Only the frontier of the level a resumed search expands, and of the
+	// next one, are kept.
 	frontiers := 0
 	st.db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("f/")})
@@ -122,8 +123,15 @@ func TestStoreResumes(t *testing.T) {
 		}
 		return nil
 	})
-	if last := st.levels[len(st.levels)-1]; frontiers != last.FrontierChunks {
-		t.Fatalf("%d frontier records kept, want the last level's %d", frontiers, last.FrontierChunks)
+	depth, _ := st.expanding()
+	kept := 0
+	for _, p := range st.parts {
+		if p.Level >= depth {
+			kept += p.FrontierChunks
+		}
+	}
+	if frontiers != kept {
+		t.Fatalf("%d frontier records kept, want level %d's and the next's, %d", frontiers, depth, kept)
 	}
 }
 
@@ -319,11 +327,11 @@ func TestOpenRefuses(t *testing.T) {
 			})
 			return dir
 		}, "corrupt or truncated store: run"},
-		{"missing level", func(t *testing.T, dir string) string {
+		{"missing part", func(t *testing.T, dir string) string {
 			stored(t, dir)
-			edit(t, dir, func(txn *badger.Txn) error { return txn.Delete(keyLevel(1)) })
+			edit(t, dir, func(txn *badger.Txn) error { return txn.Delete(keyPart(1)) })
 			return dir
-		}, "corrupt or truncated store: level 1"},
+		}, "corrupt or truncated store: part 1"},
 		{"missing states", func(t *testing.T, dir string) string {
 			stored(t, dir)
 			edit(t, dir, func(txn *badger.Txn) error { return txn.Delete(keyChunk('s', 0, 0)) })
@@ -332,9 +340,15 @@ func TestOpenRefuses(t *testing.T) {
 		{"missing frontier", func(t *testing.T, dir string) string {
 			stored(t, dir)
 			st, _ := Open(dir, Options{})
-			d := st.Depth()
+			depth, _ := st.expanding()
+			seq := -1
+			for _, p := range st.parts {
+				if p.Level >= depth && p.FrontierChunks > 0 {
+					seq = p.Seq
+				}
+			}
 			st.Close()
-			edit(t, dir, func(txn *badger.Txn) error { return txn.Delete(keyChunk('f', d, 0)) })
+			edit(t, dir, func(txn *badger.Txn) error { return txn.Delete(keyChunk('f', seq, 0)) })
 			return dir
 		}, "corrupt or truncated store: record"},
 		{"truncated files", func(t *testing.T, dir string) string {
@@ -414,7 +428,7 @@ func TestSavedDetectsDamage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// A valid record with the wrong number of states for its level.
+	// A valid record with the wrong number of states for its part.
 	db.Update(func(txn *badger.Txn) error {
 		return txn.Set(keyChunk('s', 1, 0), encodeStates(nil, []uint64{1}, []uint64{0}))
 	})

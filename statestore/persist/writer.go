@@ -9,10 +9,10 @@ import (
 	"github.com/argocheck/argocheck/statestore"
 )
 
-// job is one level handed to the writer: a copy of what the explorer's
-// Level holds, in buffers reused from level to level.
+// job is one part handed to the writer: a copy of what the explorer's
+// Part holds, in buffers reused from part to part.
 type job struct {
-	level   level
+	part    part
 	parents []uint64
 	data    []byte   // the frontier's encodings end to end
 	ends    []uint32 // end offset of each encoding in data
@@ -39,7 +39,7 @@ func (s *Store) startWriter() {
 	}()
 }
 
-// wait waits for the level being written, if any, and returns the first
+// wait waits for the part being written, if any, and returns the first
 // write error.
 func (s *Store) wait() error {
 	if s.pending {
@@ -51,13 +51,13 @@ func (s *Store) wait() error {
 	return s.err
 }
 
-// CommitLevel implements statestore.Checkpoint: it waits for the previous
-// level's write, copies l and hands it to the writer goroutine, which
-// writes the level's records in a batch and then its commit record, and
-// syncs. The level is complete once that sync returns; a stop before
-// loses this level and nothing else. Write errors are returned by the
-// next call, Finish or Close.
-func (s *Store) CommitLevel(l *statestore.Level) error {
+// Commit implements statestore.Checkpoint: it waits for the previous
+// part's write, copies p and hands it to the writer goroutine, which
+// writes the part's records in a batch and then its commit record, and
+// syncs. The part is committed once that sync returns; a stop before
+// loses this part and nothing else. Write errors are returned by the next
+// call, Finish or Close.
+func (s *Store) Commit(p *statestore.Part) error {
 	if err := s.wait(); err != nil {
 		return err
 	}
@@ -67,26 +67,27 @@ func (s *Store) CommitLevel(l *statestore.Level) error {
 	if s.outcome != nil {
 		return errors.New("the run is already finished")
 	}
-	if want := len(s.levels); l.Depth != want {
-		return fmt.Errorf("level %d committed after level %d", l.Depth, want-1)
+	n := p.Frontier.Len()
+	if n != p.Parents.Len() {
+		return fmt.Errorf("part of level %d: %d states but %d parents", p.Level, n, p.Parents.Len())
+	}
+	if err := s.follows(p); err != nil {
+		return err
 	}
 	j := &s.job
-	n := l.Frontier.Len()
-	if n != l.Parents.Len() {
-		return fmt.Errorf("level %d: %d states but %d parents", l.Depth, n, l.Parents.Len())
-	}
-	j.level = level{
-		Depth: l.Depth, First: l.First, Count: uint64(n),
+	j.part = part{
+		Seq: len(s.parts), Level: p.Level, Expanded: p.Expanded, Complete: p.Complete,
+		First: p.First, Count: uint64(n),
 		StateChunks: (n + chunkStates - 1) / chunkStates,
-		Transitions: l.Transitions, CrashPoints: l.CrashPoints, ElapsedNanos: uint64(l.Elapsed),
+		Transitions: p.Transitions, CrashPoints: p.CrashPoints, ElapsedNanos: uint64(p.Elapsed),
 	}
 	j.parents = j.parents[:0]
 	for i := 0; i < n; i++ {
-		j.parents = append(j.parents, l.Parents.At(i))
+		j.parents = append(j.parents, p.Parents.At(i))
 	}
 	j.data, j.ends = j.data[:0], j.ends[:0]
 	for i := 0; i < n; i++ {
-		j.data = append(j.data, l.Frontier.At(i)...)
+		j.data = append(j.data, p.Frontier.At(i)...)
 		j.ends = append(j.ends, uint32(len(j.data)))
 	}
 	s.pending = true
@@ -94,29 +95,47 @@ func (s *Store) CommitLevel(l *statestore.Level) error {
 	return nil
 }
 
-// write writes one level: states and frontier records in a write batch,
-// then, once they are written, the level's commit record and head in one
-// transaction that also deletes the previous level's frontier, then a
-// sync.
+// follows checks that p continues the parts committed: its states follow
+// theirs, and its level is theirs, or the next once the last part
+// completed one.
+func (s *Store) follows(p *statestore.Part) error {
+	first, level := uint64(0), 0
+	if len(s.parts) > 0 {
+		last := s.parts[len(s.parts)-1]
+		first, level = last.First+last.Count, last.Level
+		if last.Complete {
+			level++
+		}
+	}
+	if p.First != first || p.Level != level {
+		return fmt.Errorf("a part of level %d from state %d committed where level %d goes on from state %d", p.Level, p.First, level, first)
+	}
+	return nil
+}
+
+// write writes one part: states and frontier records in a write batch,
+// then, once they are written, the part's commit record and head in one
+// transaction that also deletes the frontier of the level the part's
+// completion leaves behind, then a sync.
 func (s *Store) write(j *job) error {
-	l := &j.level
-	n := int(l.Count)
+	p := &j.part
+	n := int(p.Count)
 	j.keys = j.keys[:0]
 	for i := 0; i < n; i++ {
 		j.keys = append(j.keys, statestore.Fingerprint(j.node(i)))
 	}
 	wb := s.db.NewWriteBatch()
 	defer wb.Cancel()
-	for c := 0; c < l.StateChunks; c++ {
+	for c := 0; c < p.StateChunks; c++ {
 		lo, hi := c*chunkStates, min((c+1)*chunkStates, n)
 		// The batch keeps each value until it commits: one allocation per
 		// record, not per state.
 		rec := encodeStates(make([]byte, 0, 1+10*(hi-lo)+14), j.keys[lo:hi], j.parents[lo:hi])
-		if err := wb.Set(keyChunk('s', l.Depth, c), rec); err != nil {
+		if err := wb.Set(keyChunk('s', p.Seq, c), rec); err != nil {
 			return err
 		}
 	}
-	l.FrontierChunks = 0
+	p.FrontierChunks = 0
 	for lo := 0; lo < n; {
 		size, hi := 0, lo
 		j.nodes = j.nodes[:0]
@@ -126,27 +145,34 @@ func (s *Store) write(j *job) error {
 			hi++
 		}
 		rec := encodeFrontier(make([]byte, 0, 1+size+3*(hi-lo)+14), j.nodes)
-		if err := wb.Set(keyChunk('f', l.Depth, l.FrontierChunks), rec); err != nil {
+		if err := wb.Set(keyChunk('f', p.Seq, p.FrontierChunks), rec); err != nil {
 			return err
 		}
-		l.FrontierChunks++
+		p.FrontierChunks++
 		lo = hi
 	}
 	if err := wb.Flush(); err != nil {
 		return err
 	}
-	rec := encodeLevel(l)
+	rec := encodePart(p)
 	err := s.db.Update(func(txn *badger.Txn) error {
-		if err := txn.Set(keyLevel(l.Depth), rec); err != nil {
+		if err := txn.Set(keyPart(p.Seq), rec); err != nil {
 			return err
 		}
 		if err := txn.Set(keyHead, rec); err != nil {
 			return err
 		}
-		if len(s.levels) > 0 {
-			prev := s.levels[len(s.levels)-1]
-			for i := 0; i < prev.FrontierChunks; i++ {
-				if err := txn.Delete(keyChunk('f', prev.Depth, i)); err != nil {
+		if !p.Complete {
+			return nil
+		}
+		// Level Level-1 is expanded: its states' encodings are no more
+		// needed.
+		for _, q := range s.parts {
+			if q.Level != p.Level-1 {
+				continue
+			}
+			for i := 0; i < q.FrontierChunks; i++ {
+				if err := txn.Delete(keyChunk('f', q.Seq, i)); err != nil {
 					return err
 				}
 			}
@@ -159,15 +185,15 @@ func (s *Store) write(j *job) error {
 	if err := s.db.Sync(); err != nil {
 		return err
 	}
-	c := *l
-	s.levels = append(s.levels, &c)
+	c := *p
+	s.parts = append(s.parts, &c)
 	return nil
 }
 
 // Finish records a finished run's outcome with its violations (each naming
-// its violating edge), after the levels still being written. A run stopped
+// its violating edge), after the part still being written. A run stopped
 // before its verdict is not finished and is not to be recorded: the store
-// stays as its last complete level left it, ready to resume.
+// stays as its last committed part left it, ready to resume.
 func (s *Store) Finish(o *statestore.Outcome) error {
 	if err := s.wait(); err != nil {
 		return err
@@ -190,7 +216,7 @@ func (s *Store) Finish(o *statestore.Outcome) error {
 	return nil
 }
 
-// Close waits for the level being written and closes the store.
+// Close waits for the part being written and closes the store.
 func (s *Store) Close() error {
 	err := s.wait()
 	if s.jobs != nil {
