@@ -72,7 +72,7 @@ func TestMutants(t *testing.T) {
 		// the empty block 2 is committed as record(0, 0), and key 0 reads
 		// 0 again after recovery.
 		{kv.PointerBeforeRecord, sizes, model.KindRecovery, 3},
-		// put(0, 1); put(0, 0); get(0) returns 1.
+		// put(0, 0); put(0, 1); get(0) returns the older 0.
 		{kv.OldestWins, sizes, model.KindRefinement, 3},
 		// records puts fill the store; the next one commits a record that
 		// is not on the disk.

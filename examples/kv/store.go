@@ -11,8 +11,8 @@ import (
 
 // Limits of a store's sizes.
 const (
-	// MaxValues is the most values a key takes: a record, 10*key+value,
-	// reads as the key's digits and the value's.
+	// MaxValues is the most values a key takes: below 10, so that a
+	// record, 10*key + value, reads as the key and then the value's digit.
 	MaxValues = 8
 	// MaxRecords is the most records a store holds: a disk's blocks but
 	// the commit pointer's.
