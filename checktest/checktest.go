@@ -29,8 +29,9 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files of checktest.Golden")
 
 // config returns the search configuration of Verify and Violates: cfg[0]
-// when given, else all CPUs; runs are always run twice and compared
-// (model.DeterminismFull), which small test sizes afford.
+// when given, else all CPUs; whatever cfg says, every procedure run is
+// run twice and compared (model.DeterminismFull), which small test sizes
+// afford.
 func config(cfg []explorer.Config) explorer.Config {
 	var c explorer.Config
 	if len(cfg) > 0 {
@@ -39,9 +40,7 @@ func config(cfg []explorer.Config) explorer.Config {
 	if c.Workers == 0 {
 		c.Workers = runtime.NumCPU()
 	}
-	if len(cfg) == 0 {
-		c.Determinism = model.DeterminismFull
-	}
+	c.Determinism = model.DeterminismFull
 	return c
 }
 
@@ -56,8 +55,8 @@ func run(t testing.TB, sys model.Checker, cfg []explorer.Config) *explorer.Resul
 
 // Verify checks sys exhaustively and fails t unless it verifies; a
 // violation fails it with its shortest path, as argocheck check prints it.
-// The search uses cfg[0] when given; by default all CPUs, with every
-// procedure run run twice to check determinism.
+// The search uses cfg[0] when given (by default all CPUs), always with
+// every procedure run run twice to check determinism.
 func Verify(t testing.TB, sys model.Checker, cfg ...explorer.Config) *explorer.Result {
 	t.Helper()
 	res := run(t, sys, cfg)

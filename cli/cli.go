@@ -26,6 +26,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/argocheck/argocheck/catalog"
+	"github.com/argocheck/argocheck/explorer"
+	"github.com/argocheck/argocheck/model"
 	"github.com/argocheck/argocheck/statestore/persist"
 )
 
@@ -101,6 +103,16 @@ func usagef(format string, a ...any) error { return usage(fmt.Errorf(format, a..
 
 // ioFail marks an I/O failure before a verdict.
 func ioFail(err error) error { return &failure{ExitIO, err} }
+
+// searchFail is the error of a search: bad input when the system cannot
+// be checked (it does not validate, or goes past argocheck's limits), an
+// I/O failure otherwise (the store).
+func searchFail(err error) error {
+	if errors.Is(err, explorer.ErrInvalid) || errors.Is(err, model.ErrLimit) {
+		return usage(err)
+	}
+	return ioFail(err)
+}
 
 // storeFail is a store's error: bad input when the store says so, an I/O
 // failure otherwise.

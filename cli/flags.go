@@ -142,7 +142,7 @@ func (f *searchFlags) explore(ctx context.Context, cmd *cobra.Command, label str
 		res, err = explorer.Run(ctx, chk, cfg)
 	}
 	if err != nil {
-		return nil, ioFail(err)
+		return nil, searchFail(err)
 	}
 	return res, nil
 }

@@ -238,16 +238,20 @@ type worker struct {
 	_     [64]byte // keep workers' counters off each other's cache lines
 }
 
+// ErrInvalid marks the error of a search that cannot start: a bad Config,
+// or a Checker that does not validate.
+var ErrInvalid = errors.New("invalid search")
+
 // Run searches chk's state graph breadth first. A violation is a result,
-// not an error; errors are bad configuration and exhausted limits of the
-// encoding.
+// not an error; errors are a search that cannot start (ErrInvalid), limits
+// of the encoding (model.ErrLimit) and the checkpoint's failures.
 func Run(ctx context.Context, chk model.Checker, cfg Config) (*Result, error) {
 	cfg, err := cfg.validate()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	if err := chk.Validate(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	start := time.Now()
 	s := &search{cfg: cfg, chk: chk, visited: statestore.NewTable(1024)}
@@ -495,7 +499,11 @@ func (w *worker) expandUnit(u int, base uint64, lo, hi int, bound *atomic.Uint64
 			w.transitions, w.crashes, w.found = transitions, crashes, w.found[:nfound]
 		}
 		if p := recover(); p != nil {
-			err = fmt.Errorf("expanding state %d: %v", w.state, p)
+			if e, ok := p.(error); ok {
+				err = fmt.Errorf("expanding state %d: %w", w.state, e)
+			} else {
+				err = fmt.Errorf("expanding state %d: %v", w.state, p)
+			}
 		}
 	}()
 	for i := lo; i < hi; i++ {
@@ -542,7 +550,7 @@ func (w *worker) Successor(o uint32, node []byte, crash bool) bool {
 		return true
 	}
 	if o > maxOrdinal {
-		w.err = errors.New("a state has more than 2^24 successors: beyond what parent records can number")
+		w.err = fmt.Errorf("%w: a state has more than 2^24 successors, more than parent records can number", model.ErrLimit)
 		return true
 	}
 	// The same node as the previous edge of this state (a crash after a
@@ -616,13 +624,13 @@ func (s *search) barrier() (string, error) {
 		size += b.size
 	}
 	if size > math.MaxUint32 {
-		return "", fmt.Errorf("a level holds %d bytes of encodings: more than the frontier can index", size)
+		return "", fmt.Errorf("%w: a level holds %d bytes of encodings, more than the frontier can index", model.ErrLimit, size)
 	}
 	s.noteLevelBytes()
 	n -= n0
 	total := s.parents.len() + n
 	if total > maxStates {
-		return "", fmt.Errorf("more than %d states: beyond what parent records can number", uint64(maxStates))
+		return "", fmt.Errorf("%w: more than %d states, more than parent records can number", model.ErrLimit, uint64(maxStates))
 	}
 	used := s.parents.bytes() + s.level.bytes()
 	if s.keys != nil {

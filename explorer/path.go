@@ -3,6 +3,7 @@ package explorer
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/argocheck/argocheck/model"
 	"github.com/argocheck/argocheck/statestore"
@@ -80,7 +81,10 @@ func diverged(n int, got string, want *model.Violation) *model.Violation {
 	if want != nil {
 		msg += fmt.Sprintf(", where the search found %s: %s", want.Kind, want.Message)
 	}
-	return &model.Violation{Kind: model.KindNondeterminism, Message: msg + "; the layer code is not deterministic"}
+	if !strings.HasSuffix(msg, "not deterministic") {
+		msg += "; the layer code is not deterministic"
+	}
+	return &model.Violation{Kind: model.KindNondeterminism, Message: msg}
 }
 
 // maxPath bounds the paths path follows, against cyclic parent records.

@@ -157,3 +157,62 @@ func TestStepLimitPathCollapses(t *testing.T) {
 		t.Fatalf("path:\n%s", text)
 	}
 }
+
+// TestLayerCodeOutsideRuns: a panic in layer code that runs outside the
+// procedures (the abstraction relation here) is a panic violation too,
+// not a crash of the checker; a specification's sizes are validated
+// before the search.
+func TestLayerCodeOutsideRuns(t *testing.T) {
+	s := faultySystem(func(d twodisk.API, a disk.Addr, b disk.Block) {
+		d.Write(twodisk.D0, a, b)
+		d.Write(twodisk.D1, a, b)
+	})
+	s.Abs = func(c *twodisk.State) (onedisk.State, bool) {
+		if c.Disks[twodisk.D0][0] == 1 {
+			panic("relation of a disk starting with 1")
+		}
+		return replicated.Abs(c)
+	}
+	res, err := explorer.Run(context.Background(), s, explorer.Config{Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := res.Violation; v == nil || v.Kind != model.KindPanic || !strings.Contains(v.Message, "outside a procedure") ||
+		!strings.HasPrefix(v.Where, "explorer/violations_test.go:") || res.Trace.Len() != 1 {
+		t.Fatalf("violation %+v at %d steps, want a panic outside a procedure at 1", v, res.Trace.Len())
+	}
+	// A panic on the initial states.
+	s.Abs = func(*twodisk.State) (onedisk.State, bool) { panic("no relation at all") }
+	res, err = explorer.Run(context.Background(), s, explorer.Config{Workers: 1})
+	if err != nil || res.Violation == nil || res.Violation.Kind != model.KindPanic || res.Trace.Len() != 0 {
+		t.Fatalf("%v, %+v: want a panic on the initial states", err, res)
+	}
+	// Sizes a disk cannot hold.
+	big := disk.Sizes{Blocks: disk.MaxBlocks + 1, Values: 2}
+	_, err = explorer.Run(context.Background(), model.NewSystem(twodisk.Layer(big), onedisk.Layer(big), s.Impl, replicated.Abs), explorer.Config{})
+	if !errors.Is(err, explorer.ErrInvalid) || !strings.Contains(err.Error(), "Lower.Spec: blocks must be between 1 and 16") {
+		t.Fatalf("error %v, want an invalid search naming the lower spec's blocks", err)
+	}
+}
+
+// manyCrashes is OneDisk whose crash may leave any of 300 values in block
+// 0: more abstract states after a crash than a node can hold.
+type manyCrashes struct{ onedisk.Spec }
+
+func (manyCrashes) Crash(s *onedisk.State, c model.Chooser) { s.Disk[0] = disk.Block(c.Choose(300)) }
+
+// TestLimitIsAnError: a check beyond the encoding's limits is an error
+// that says so (model.ErrLimit), not a crash and not a verdict.
+func TestLimitIsAnError(t *testing.T) {
+	sizes := disk.Sizes{Blocks: 1, Values: 2}
+	upper := onedisk.Layer(sizes)
+	upper.Spec = manyCrashes{onedisk.NewSpec(sizes)}
+	impl := func(d onedisk.API) model.Instance[onedisk.API] {
+		return model.Instance[onedisk.API]{API: d, Recover: func() {}}
+	}
+	same := func(c *onedisk.State) (onedisk.State, bool) { return *c, true }
+	_, err := explorer.Run(context.Background(), model.NewSystem(onedisk.Layer(sizes), upper, impl, same), explorer.Config{Workers: 1})
+	if !errors.Is(err, model.ErrLimit) || !strings.Contains(err.Error(), "more than 255 abstract states") {
+		t.Fatalf("error %v, want the limit of 255 allowed states", err)
+	}
+}

@@ -76,8 +76,13 @@ type probe[CS, COp, CRet, ARet comparable] struct {
 	state CS
 }
 
-func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Initial() ([][]byte, *Violation) {
-	var nodes [][]byte
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Initial() (nodes [][]byte, v *Violation) {
+	defer func() {
+		if p := recover(); p != nil {
+			nodes, v = nil, &Violation{Kind: KindPanic, Message: fmt.Sprintf("layer code panicked on the initial states: %v", p), Where: panicSite()}
+			v.Message += " (at " + v.Where + ")"
+		}
+	}()
 	inits := w.sys.Upper.Spec.Init()
 	for _, c := range w.sys.Lower.Spec.Init() {
 		a, ok := w.sys.Abs(&c)
@@ -160,14 +165,33 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) decode(node []byte) (
 // Expand implements Worker.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Expand(node []byte, e Emitter) {
 	w.e = e
+	defer w.recoverExpansion()
 	w.expand(node)
+}
+
+// recoverExpansion turns a panic outside the procedure runs, in a
+// specification's code, the abstraction relation or the invariant, into
+// a violation at the next edge; a limit of the encoding goes on up.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoverExpansion() {
+	p := recover()
+	if p == nil {
+		return
+	}
+	if err, ok := p.(error); ok && errors.Is(err, ErrLimit) {
+		panic(p)
+	}
+	v := &Violation{Kind: KindPanic, Message: fmt.Sprintf("layer code panicked outside a procedure (in a specification, the abstraction relation or the invariant): %v", p), Where: panicSite()}
+	if v.Where != "" {
+		v.Message += " (at " + v.Where + ")"
+	}
+	w.fail(v)
 }
 
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) expand(node []byte) {
 	w.edge = 0
 	recovering, err := w.decode(node)
 	if err != nil {
-		panic(fmt.Sprintf("model: undecodable node %x: %v", node, err))
+		panic(fmt.Sprintf("a node does not decode (%v): the specifications' Decode does not read what their AppendEncode wrote (checktest.Spec tells)", err))
 	}
 	w.sample.start(w.opts.Determinism, node)
 	if recovering {
@@ -475,7 +499,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) addCrashesOf(a *AS) {
 // w.set: a count, then the members' encodings in increasing byte order.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) encodeAllowed() {
 	if len(w.allowed) > 255 {
-		panic("model: more than 255 allowed abstract states after a crash")
+		panic(fmt.Errorf("%w: more than 255 abstract states allowed after a crash", ErrLimit))
 	}
 	w.scratch = w.scratch[:0]
 	w.offs = append(w.offs[:0], 0)

@@ -119,6 +119,17 @@ func NewSystem[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAP
 // DefaultStepLimit is the step limit of a System that sets none.
 const DefaultStepLimit = 10000
 
+// ErrLimit marks an error of a check that goes past what argocheck can
+// encode: more than 255 abstract states allowed after a crash, more than
+// 2^24 successors of one state, more than 2^40 states.
+var ErrLimit = errors.New("beyond argocheck's limits")
+
+// Validator is what a Spec implements to have its parameters checked
+// before a search (disk sizes, for instance): System.Validate calls it.
+type Validator interface {
+	Validate() error
+}
+
 // Validate reports what s lacks to run: the lower layer's Spec and Handle,
 // the upper layer's Spec, Dispatch and operations, the implementation, the
 // relation, initial states, and an implementation that builds an API and a
@@ -141,6 +152,16 @@ func (s *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Validate() error {
 	}
 	if s.StepLimit < 0 {
 		return fmt.Errorf("model: the system's StepLimit is negative (%d)", s.StepLimit)
+	}
+	for _, sp := range []struct {
+		name string
+		spec any
+	}{{"Lower", s.Lower.Spec}, {"Upper", s.Upper.Spec}} {
+		if v, ok := sp.spec.(Validator); ok {
+			if err := v.Validate(); err != nil {
+				return fmt.Errorf("model: %s.Spec: %w", sp.name, err)
+			}
+		}
 	}
 	switch {
 	case len(s.Lower.Spec.Init()) == 0:

@@ -99,7 +99,7 @@ func TestCrashModes(t *testing.T) {
 		{model.CrashAll, kv.Sizes{Keys: 2, Values: 2, Records: 1}, false},
 	} {
 		sys := kv.System(tc.sizes, kv.PointerBeforeRecord)
-		cfg := explorer.Config{Crashes: tc.crashes, Determinism: model.DeterminismFull}
+		cfg := explorer.Config{Crashes: tc.crashes}
 		if tc.caught {
 			checktest.Violates(t, sys, model.KindRecovery, 3, cfg)
 		} else {

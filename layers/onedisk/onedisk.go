@@ -68,6 +68,9 @@ type Spec struct {
 // NewSpec returns the specification of a disk of the given sizes.
 func NewSpec(sizes disk.Sizes) Spec { return Spec{sizes: sizes, values: sizes.Values} }
 
+// Validate checks the sizes against what a disk holds (model.Validator).
+func (sp Spec) Validate() error { return sp.sizes.Validate() }
+
 // Init returns the single initial state, all zeros.
 func (Spec) Init() []State { return []State{{}} }
 
