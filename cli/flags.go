@@ -23,6 +23,7 @@ type searchFlags struct {
 	maxDepth    int
 	maxStates   uint64
 	memory      string
+	spill       string
 	crashes     string
 	determinism string
 	timeLimit   time.Duration
@@ -61,7 +62,8 @@ func (f *searchFlags) registerSearch(fl *pflag.FlagSet, stored bool) {
 	fl.IntVar(&f.workers, "workers", f.workers, "worker goroutines")
 	fl.IntVar(&f.maxDepth, "max-depth", f.maxDepth, "stop, incomplete, at this depth (0: no bound)")
 	fl.Uint64Var(&f.maxStates, "max-states", f.maxStates, "stop, incomplete, past this many states (0: no bound)")
-	fl.StringVar(&f.memory, "memory", f.memory, "memory budget of the visited set and parent records, e.g. 2GiB or 500MB (default: half the physical memory)")
+	fl.StringVar(&f.memory, "memory", f.memory, "memory budget of the visited set, parent records and level table, e.g. 2GiB or 500MB (default: half the physical memory)")
+	fl.StringVar(&f.spill, "spill", f.spill, "when the visited set outgrows --memory, move it to disk in `DIR` instead of stopping (same counts and paths)")
 	fl.DurationVar(&f.timeLimit, "time-limit", f.timeLimit, "stop, incomplete, after this long (a Go duration such as 90s or 2h; 0: no bound)")
 	if stored {
 		return
@@ -89,7 +91,7 @@ func (f *searchFlags) register(fl *pflag.FlagSet, use flagUse) {
 // config checks the flags and returns the search's configuration; a
 // stored run sets Crashes and Determinism from its store.
 func (f *searchFlags) config() (explorer.Config, error) {
-	cfg := explorer.Config{Workers: f.workers, Exact: f.exact, MaxDepth: f.maxDepth, MaxStates: f.maxStates, Continue: f.cont}
+	cfg := explorer.Config{Workers: f.workers, Exact: f.exact, MaxDepth: f.maxDepth, MaxStates: f.maxStates, Continue: f.cont, Spill: f.spill}
 	var err error
 	switch {
 	case f.workers < 1:

@@ -144,7 +144,7 @@ func TestPlanErrors(t *testing.T) {
 		{"repdisk crashes=sometimes expect=verified", `--crashes: unknown crash mode "sometimes"`},
 		{"repdisk determinism=some expect=verified", `--determinism: unknown determinism mode "some"`},
 		{"repdisk oob=maybe expect=verified", `: oob: "maybe" is not true or false`},
-		{"repdisk quiet=true expect=verified", "quiet: unknown key (keys: variant, blocks, values, oob, continue, crashes, determinism, exact, max-depth, max-states, memory, time-limit, workers, expect)"},
+		{"repdisk quiet=true expect=verified", "quiet: unknown key (keys: variant, blocks, values, oob, continue, crashes, determinism, exact, max-depth, max-states, memory, spill, time-limit, workers, expect)"},
 	} {
 		plan := writeFile(t, t.TempDir(), "bad.plan", "# a comment\n\nrepdisk expect=verified\n"+tc.line+"\n")
 		stdout, stderr, code := cli(t, "run", plan, "-q")

@@ -23,6 +23,9 @@ type figures struct {
 	BytesPerState   float64 `json:"bytes_per_state"`
 	LevelBytes      uint64  `json:"level_bytes"`
 	Collision       float64 `json:"collision_probability"`
+	// SpillBytes and Spills are set when the visited set spilled to disk.
+	SpillBytes uint64 `json:"spill_bytes,omitempty"`
+	Spills     int    `json:"spills,omitempty"`
 }
 
 func newFigures(res *explorer.Result) figures {
@@ -31,6 +34,7 @@ func newFigures(res *explorer.Result) figures {
 		Seconds: round(res.Elapsed.Seconds(), 4), StatesPerSecond: math.Round(res.StatesPerSecond()),
 		MemoryBytes: res.MemoryBytes, BytesPerState: round(res.BytesPerState(), 1),
 		LevelBytes: res.LevelBytes, Collision: res.Collision,
+		SpillBytes: res.SpillBytes, Spills: res.Spills,
 	}
 }
 
@@ -134,7 +138,11 @@ func (r *report) writeText(w io.Writer) {
 	fmt.Fprintf(w, "states=%d transitions=%d crash_points=%d depth=%d\n", r.States, r.Transitions, r.CrashPoints, r.Depth)
 	fmt.Fprintf(w, "seconds=%.3f states_per_second=%.0f memory_bytes=%d bytes_per_state=%.1f\n",
 		r.Seconds, r.StatesPerSecond, r.MemoryBytes, r.BytesPerState)
-	fmt.Fprintf(w, "level_bytes=%d collision_probability=%.3g\n", r.LevelBytes, r.Collision)
+	fmt.Fprintf(w, "level_bytes=%d collision_probability=%.3g", r.LevelBytes, r.Collision)
+	if r.Spills > 0 {
+		fmt.Fprintf(w, " spill_bytes=%d spills=%d", r.SpillBytes, r.Spills)
+	}
+	fmt.Fprintln(w)
 	writeViolations(w, r.Violations)
 }
 

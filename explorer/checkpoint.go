@@ -100,11 +100,10 @@ func (s *search) restore() (base uint64, depth int, err error) {
 		return 0, 0, err
 	}
 	s.cp.elapsed = from.Elapsed
-	s.visited = statestore.NewTable(uint64(len(from.Keys)))
-	if _, err := s.visited.InsertAll(from.Keys); err != nil {
+	if err := s.restoreVisited(from.Keys); err != nil {
 		return 0, 0, err
 	}
-	s.parents = records{}
+	s.parents = records{file: s.parents.file}
 	first := s.parents.extend(uint64(len(from.Parents)))
 	for i, p := range from.Parents {
 		s.parents.set(first+uint64(i), p)

@@ -36,9 +36,16 @@ type Config struct {
 	// zero means 256.
 	BatchSize int
 	// MemoryBytes bounds the memory of the visited set, the parent records
-	// and the level table: the search stops, incomplete, at the barrier
-	// where growing them would pass it. Zero means DefaultMemoryBytes().
+	// and the level table: at the barrier where growing them would pass
+	// it, the search moves the visited set and the parent records to disk
+	// when Spill is set, and otherwise stops, incomplete. Zero means
+	// DefaultMemoryBytes().
 	MemoryBytes uint64
+	// Spill, when set, is the directory where a search whose visited set
+	// outgrows MemoryBytes keeps it (in a fresh directory of its own,
+	// removed at the end): the fingerprints sorted in one file, the parent
+	// records in another. It needs fingerprint keys.
+	Spill string
 	// Continue, when above 1, keeps searching after a violation until this
 	// many distinct violations (see Counterexample) are found or the graph
 	// is exhausted; otherwise the search stops at the level of the first
@@ -97,6 +104,9 @@ func (c Config) validate() (Config, error) {
 	if err := validateCheckpoint(c); err != nil {
 		return c, err
 	}
+	if err := validateSpill(c); err != nil {
+		return c, err
+	}
 	if c.BatchSize <= 0 {
 		c.BatchSize = 256
 	}
@@ -104,7 +114,8 @@ func (c Config) validate() (Config, error) {
 		c.MemoryBytes = DefaultMemoryBytes()
 	}
 	if c.levelPairs == 0 {
-		c.levelPairs = 1 << 14
+		// At most 1<<14 pairs, and an eighth of the memory budget.
+		c.levelPairs = min(1<<14, max(64, c.MemoryBytes/8/16))
 	}
 	if c.PartSize <= 0 {
 		c.PartSize = DefaultPartSize
@@ -148,6 +159,11 @@ type Result struct {
 	// set: the level table of new states, the current and next frontier and
 	// the workers' successor buffers.
 	LevelBytes uint64
+	// SpillBytes is what a search that spilled (Config.Spill) held on disk
+	// at the end: the sorted fingerprints and the parent records; Spills
+	// counts the times it moved its visited set to disk.
+	SpillBytes uint64
+	Spills     int
 	// Collision is the estimated probability that a fingerprint collision
 	// hid a state, n(g-n)/2^64 for n distinct states of g generated; zero
 	// with Exact.
@@ -205,8 +221,16 @@ type search struct {
 	prog    *progress
 	cp      checkpointState
 
+	// The spilled part of the visited set, when Config.Spill is set.
+	spillDir  string
+	disk      *statestore.SortedFile
+	spillKeys []uint64 // buffer of the keys moved to disk
+	spills    int
+
 	frontier, next nodes
 	expanded       int      // frontier states expanded so far
+	lastPart       int      // frontier states of the last part
+	tableBytes     uint64   // bytes of the level table at the last part's end
 	out            []*batch // successors found, by unit of the part
 	units          int      // units of the current part
 	levelBytes     uint64
@@ -262,6 +286,10 @@ func Run(ctx context.Context, chk model.Checker, cfg Config) (*Result, error) {
 		s.workers = append(s.workers, &worker{s: s, m: chk.NewWorker(model.Options{Crashes: cfg.Crashes, Determinism: cfg.Determinism})})
 	}
 	s.level.init(cfg.levelPairs)
+	if err := s.startSpill(); err != nil {
+		return nil, err
+	}
+	defer s.endSpill()
 	res := &Result{}
 	s.prog = startProgress(cfg, start)
 	defer func() {
@@ -278,6 +306,10 @@ func Run(ctx context.Context, chk model.Checker, cfg Config) (*Result, error) {
 		}
 		generated += res.Transitions
 		res.MemoryBytes = s.visited.Bytes() + s.parents.bytes()
+		if s.disk != nil {
+			res.MemoryBytes += s.disk.Bytes()
+			res.SpillBytes, res.Spills = s.disk.DiskBytes()+8*s.parents.spilled, s.spills
+		}
 		if s.keys != nil {
 			res.MemoryBytes += s.keys.Bytes()
 		} else {
@@ -385,7 +417,8 @@ func (s *search) expandPart(ctx context.Context, res *Result, base uint64, depth
 		return stopReason(ctx), false, nil
 	}
 	lo := s.expanded
-	hi := min(lo+s.cfg.PartSize, s.frontier.len())
+	hi := min(lo+s.partSize(), s.frontier.len())
+	s.lastPart = hi - lo
 	s.units = (hi - lo + s.cfg.BatchSize - 1) / s.cfg.BatchSize
 	for len(s.out) < s.units {
 		s.out = append(s.out, &batch{})
@@ -395,11 +428,7 @@ func (s *search) expandPart(ctx context.Context, res *Result, base uint64, depth
 	}
 	if err := s.expandUnits(ctx, base, lo, hi); err != nil {
 		if ctx.Err() != nil {
-			// The part is expanded again on resuming: its edges are not
-			// counted yet.
-			for _, w := range s.workers {
-				w.transitions, w.crashes = w.partTransitions, w.partCrashes
-			}
+			s.rollback()
 			return stopReason(ctx), false, nil
 		}
 		return "", false, err
@@ -414,10 +443,21 @@ func (s *search) expandPart(ctx context.Context, res *Result, base uint64, depth
 	}
 	stop, err = s.barrier()
 	if err != nil || stop != "" {
+		s.rollback()
 		return stop, false, err
 	}
 	s.expanded = hi
 	return "", false, nil
+}
+
+// rollback forgets the edges of a part that stops before its barrier
+// ends: the part is expanded again on resuming, and its edges are counted
+// then.
+func (s *search) rollback() {
+	for _, w := range s.workers {
+		w.transitions, w.crashes = w.partTransitions, w.partCrashes
+	}
+	s.level.reset()
 }
 
 // expandUnits expands frontier states lo..hi-1, workers taking units of
@@ -598,7 +638,7 @@ func (s *search) barrier() (string, error) {
 			if b.gen != s.level.gen {
 				pair = s.level.find(key)
 			}
-			if s.level.smallest(pair) != b.edges[j] {
+			if s.level.smallest(pair) != b.edges[j] || s.known(key) {
 				continue
 			}
 			node := b.nodes.at(j)
@@ -628,6 +668,13 @@ func (s *search) barrier() (string, error) {
 	}
 	s.noteLevelBytes()
 	n -= n0
+	// The level table is done with: make it ready for the next part, at
+	// most a quarter of the budget (it grows in the part if it must).
+	s.tableBytes = s.level.bytes()
+	s.level.reset()
+	if pairs := min(2*n, s.cfg.MemoryBytes/4/16); s.level.pairs() < pairs {
+		s.level.init(pairs)
+	}
 	total := s.parents.len() + n
 	if total > maxStates {
 		return "", fmt.Errorf("%w: more than %d states, more than parent records can number", model.ErrLimit, uint64(maxStates))
@@ -640,10 +687,25 @@ func (s *search) barrier() (string, error) {
 	if s.cfg.MemoryBytes > used {
 		limit = s.cfg.MemoryBytes - used
 	}
-	if _, need, err := s.visited.Reserve(total, len(s.workers), max(limit, 1)); err != nil {
+	if _, need, err := s.visited.Reserve(s.visited.Len()+n, len(s.workers), max(limit, 1)); err != nil {
 		return "", err
 	} else if need > limit {
-		return fmt.Sprintf("memory budget of %d bytes reached", s.cfg.MemoryBytes), nil
+		if s.disk == nil {
+			return fmt.Sprintf("memory budget of %d bytes reached", s.cfg.MemoryBytes), nil
+		}
+		if err := s.spill(); err != nil {
+			return "", err
+		}
+		used = s.parents.bytes() + s.level.bytes() + s.disk.Bytes()
+		limit = 0
+		if s.cfg.MemoryBytes > used {
+			limit = s.cfg.MemoryBytes - used
+		}
+		if _, need, err := s.visited.Reserve(n, len(s.workers), max(limit, 1)); err != nil {
+			return "", err
+		} else if need > limit {
+			return fmt.Sprintf("memory budget of %d bytes reached by a part's working set", s.cfg.MemoryBytes), nil
+		}
 	}
 	first := s.parents.extend(n) - n0
 	s.next.data = extend(s.next.data, int(size))
@@ -665,11 +727,21 @@ func (s *search) barrier() (string, error) {
 		}
 		return nil
 	})
-	s.level.reset()
-	if s.level.pairs() < 2*n {
-		s.level.init(2 * n)
-	}
 	return "", err
+}
+
+// partSize returns the number of frontier states of the next part: the
+// PartSize set, or fewer, so that the level table of a part takes at most
+// a quarter of the memory budget, going by the bytes per state the last
+// part's table took.
+func (s *search) partSize() int {
+	// Before the first part, 1 KiB a state: an overestimate.
+	perState := uint64(1 << 10)
+	if s.lastPart > 0 && s.tableBytes > 0 {
+		perState = max(s.tableBytes/uint64(s.lastPart), 1)
+	}
+	size := int(min(uint64(s.cfg.PartSize), s.cfg.MemoryBytes/4/perState))
+	return max(size/s.cfg.BatchSize*s.cfg.BatchSize, s.cfg.BatchSize)
 }
 
 // extend returns x resliced to length n, keeping its contents,
@@ -722,7 +794,10 @@ func (s *search) smallestViolation() *worker {
 // trace rebuilds the path to the violation v found at edge key from the
 // parent records, replaying it through the executor (see path).
 func (s *search) trace(key uint64, v *model.Violation) *model.Trace {
-	parent := func(st uint64) (uint64, error) { return s.parents.get(st), nil }
+	parent := func(st uint64) (uint64, error) {
+		p := s.parents.get(st)
+		return p, s.parents.err
+	}
 	t, err := path(s.workers[0].m, parent, key, v)
 	if err != nil {
 		// In memory the records are whole: only replay can disagree.

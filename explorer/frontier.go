@@ -1,5 +1,13 @@
 package explorer
 
+import (
+	"bufio"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"os"
+)
+
 // nodes is a list of encoded nodes in one flat buffer.
 type nodes struct {
 	data []byte
@@ -55,16 +63,33 @@ func (b *batch) bytes() uint64 {
 
 // records holds the discovering edge of every state, by state number, in
 // fixed-size chunks: no copying on growth, and at most one chunk unused.
+// When the search spills (Config.Spill), the records below spilled live in
+// a file, and their chunks are given back.
 type records struct {
-	chunks [][]uint64
-	n      uint64
+	chunks  [][]uint64
+	n       uint64
+	file    *os.File // records 0..spilled-1, eight bytes each, little endian
+	spilled uint64
+	err     error // the first error reading the file
 }
 
 const chunkBits = 12
 
 func (r *records) len() uint64 { return r.n }
 
-func (r *records) get(i uint64) uint64 { return r.chunks[i>>chunkBits][i&(1<<chunkBits-1)] }
+func (r *records) get(i uint64) uint64 {
+	if i < r.spilled {
+		var b [8]byte
+		if _, err := r.file.ReadAt(b[:], int64(8*i)); err != nil {
+			if r.err == nil {
+				r.err = fmt.Errorf("reading the parent records: %w", err)
+			}
+			return 0
+		}
+		return binary.LittleEndian.Uint64(b[:])
+	}
+	return r.chunks[i>>chunkBits][i&(1<<chunkBits-1)]
+}
 
 func (r *records) set(i, v uint64) { r.chunks[i>>chunkBits][i&(1<<chunkBits-1)] = v }
 
@@ -78,7 +103,30 @@ func (r *records) extend(n uint64) uint64 {
 	return first
 }
 
-func (r *records) bytes() uint64 { return uint64(len(r.chunks)) << chunkBits * 8 }
+// spill appends the records not in the file yet to it, and gives back the
+// chunks that hold only records in the file.
+func (r *records) spill() error {
+	w := bufio.NewWriterSize(io.NewOffsetWriter(r.file, int64(8*r.spilled)), 1<<20)
+	var b [8]byte
+	for i := r.spilled; i < r.n; i++ {
+		binary.LittleEndian.PutUint64(b[:], r.chunks[i>>chunkBits][i&(1<<chunkBits-1)])
+		w.Write(b[:])
+	}
+	if err := w.Flush(); err != nil {
+		return fmt.Errorf("writing the parent records: %w", err)
+	}
+	r.spilled = r.n
+	for c := range r.spilled >> chunkBits {
+		r.chunks[c] = nil
+	}
+	return nil
+}
+
+// bytes returns the memory of the chunks held.
+func (r *records) bytes() uint64 {
+	held := uint64(len(r.chunks)) - r.spilled>>chunkBits
+	return held << chunkBits * 8
+}
 
 // Edge keys pack the discovering state's number and the edge's ordinal in
 // its expansion.

@@ -79,6 +79,21 @@ func (t *Table) Cap() uint64 { return uint64(len(t.slots)) }
 // Bytes returns the memory the table holds.
 func (t *Table) Bytes() uint64 { return uint64(len(t.buf)) * 8 }
 
+// AppendKeys appends the table's keys to dst, in no order. Not
+// concurrent with Insert.
+func (t *Table) AppendKeys(dst []uint64) []uint64 {
+	for _, k := range t.slots {
+		if k != 0 {
+			dst = append(dst, k)
+		}
+	}
+	return dst
+}
+
+// Clear empties the table and gives back its memory. Not concurrent with
+// anything.
+func (t *Table) Clear() { t.alloc(slotsFor(0, MaxLoad)) }
+
 // Has reports whether key is in the table.
 func (t *Table) Has(key uint64) bool {
 	line, off := t.home(key)

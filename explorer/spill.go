@@ -1,0 +1,95 @@
+package explorer
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/argocheck/argocheck/statestore"
+)
+
+// Spilling: a search whose visited set outgrows Config.MemoryBytes moves
+// it to disk, in Config.Spill, instead of stopping. The fingerprints move
+// into one sorted file (statestore.SortedFile) and the parent records
+// into another, and the in-memory table starts again empty. A successor
+// is looked up in the in-memory table while a part is expanded; those it
+// does not hold are looked up in the sorted file at the part's barrier,
+// before they are numbered. Counts and paths are those of a search in
+// memory.
+
+// startSpill makes the directory of a search's spill files: a fresh one
+// in Config.Spill.
+func (s *search) startSpill() error {
+	if s.cfg.Spill == "" {
+		return nil
+	}
+	if err := os.MkdirAll(s.cfg.Spill, 0o755); err != nil {
+		return fmt.Errorf("%w: spill: %w", ErrInvalid, err)
+	}
+	dir, err := os.MkdirTemp(s.cfg.Spill, "argocheck-spill-")
+	if err != nil {
+		return fmt.Errorf("%w: spill: %w", ErrInvalid, err)
+	}
+	f, err := os.Create(filepath.Join(dir, "parents"))
+	if err != nil {
+		os.RemoveAll(dir)
+		return fmt.Errorf("spill: %w", err)
+	}
+	s.spillDir, s.disk, s.parents.file = dir, statestore.NewSortedFile(dir), f
+	return nil
+}
+
+// endSpill removes the spill files.
+func (s *search) endSpill() {
+	if s.spillDir == "" {
+		return
+	}
+	s.disk.Close()
+	s.parents.file.Close()
+	os.RemoveAll(s.spillDir)
+}
+
+// spill moves the in-memory visited set and parent records to disk.
+func (s *search) spill() error {
+	keys := slices.Sorted(slices.Values(s.visited.AppendKeys(s.spillKeys[:0])))
+	s.spillKeys = keys
+	if err := s.disk.Merge(keys); err != nil {
+		return fmt.Errorf("spill: %w", err)
+	}
+	s.visited.Clear()
+	if err := s.parents.spill(); err != nil {
+		return fmt.Errorf("spill: %w", err)
+	}
+	s.spills++
+	return nil
+}
+
+// known reports whether a key missing from the in-memory table is visited
+// all the same: in the sorted file of a spilled search.
+func (s *search) known(key uint64) bool { return s.disk != nil && s.disk.Contains(key) }
+
+// restoreVisited loads a checkpoint's fingerprints: into the in-memory
+// table, or, for a spilling search whose budget they would not fit, into
+// the sorted file.
+func (s *search) restoreVisited(keys []uint64) error {
+	if s.disk != nil && 16*uint64(len(keys)) > s.cfg.MemoryBytes/2 {
+		s.visited = statestore.NewTable(1024)
+		if err := s.disk.Merge(slices.Sorted(slices.Values(keys))); err != nil {
+			return fmt.Errorf("spill: %w", err)
+		}
+		return nil
+	}
+	s.visited = statestore.NewTable(uint64(len(keys)))
+	_, err := s.visited.InsertAll(keys)
+	return err
+}
+
+// validateSpill checks the spill settings.
+func validateSpill(c Config) error {
+	if c.Spill != "" && c.Exact {
+		return errors.New("exact keys hold every encoding in memory: they cannot spill")
+	}
+	return nil
+}

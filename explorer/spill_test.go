@@ -1,0 +1,95 @@
+package explorer_test
+
+import (
+	"context"
+	"os"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/argocheck/argocheck/catalog"
+	"github.com/argocheck/argocheck/explorer"
+	"github.com/argocheck/argocheck/layers"
+)
+
+// TestSpillEqualsMemory: a search whose visited set outgrows its memory
+// budget many times over, spilling it to disk, reaches the verdict,
+// counts and paths of a search in memory, and leaves no file behind.
+func TestSpillEqualsMemory(t *testing.T) {
+	for _, tc := range []struct {
+		system  string
+		params  catalog.Params
+		variant string
+	}{
+		{"repdisk", catalog.Params{layers.Blocks: 6, layers.Values: 3}, ""},
+		{"log", catalog.Params{layers.Blocks: 3, layers.Values: 2, layers.Log: 3}, ""},
+		{"log/repdisk", catalog.Params{layers.Blocks: 2, layers.Values: 2, layers.Log: 2}, "recover-upper-first"},
+	} {
+		t.Run(tc.system+"/"+tc.variant, func(t *testing.T) {
+			chk := buildChecker(t, tc.system, tc.params, tc.variant)
+			want, err := explorer.Run(context.Background(), chk, explorer.Config{Workers: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			// A budget a quarter of what the visited set needs in memory:
+			// the visited set is spilled several times.
+			budget := max(want.MemoryBytes/4, 48<<10)
+			got, err := explorer.Run(context.Background(), chk, explorer.Config{Workers: 2, BatchSize: 4, PartSize: 16, MemoryBytes: budget, Spill: dir})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// On a violation the search stops at the end of the part that
+			// holds it: its counts depend on the part size.
+			if got.Verdict != want.Verdict || want.Verdict == explorer.Verified && (got.States != want.States || got.Depth != want.Depth) {
+				t.Fatalf("spilled: %s states=%d depth=%d (%s); in memory: %s states=%d depth=%d", got.Verdict, got.States, got.Depth, got.Stopped, want.Verdict, want.States, want.Depth)
+			}
+			if want.Verdict == explorer.Verified && (got.Transitions != want.Transitions || got.CrashPoints != want.CrashPoints) {
+				t.Fatalf("spilled: transitions=%d crash_points=%d; in memory: %d, %d", got.Transitions, got.CrashPoints, want.Transitions, want.CrashPoints)
+			}
+			if want.Verdict == explorer.Violated && got.Trace.String() != want.Trace.String() {
+				t.Fatalf("spilled path:\n%s\nin memory:\n%s", got.Trace, want.Trace)
+			}
+			if got.Spills < 2 || got.SpillBytes == 0 {
+				t.Fatalf("spilled %d times, %d bytes: the test needs a smaller budget", got.Spills, got.SpillBytes)
+			}
+			if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+				t.Fatalf("the search left %d entries in its spill directory", len(entries))
+			}
+		})
+	}
+}
+
+// TestSpilledSearchResumes: a spilling search cancelled in the middle of a
+// part, resumed from its checkpoint, spills again and reaches the counts
+// of a search in memory.
+func TestSpilledSearchResumes(t *testing.T) {
+	chk := buildChecker(t, "repdisk", catalog.Params{layers.Blocks: 6, layers.Values: 3}, "")
+	want, err := explorer.Run(context.Background(), chk, explorer.Config{Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, at := range []int64{2000, 9000, 30000} {
+		ctx, cancel := context.WithCancel(context.Background())
+		var after atomic.Int64
+		after.Store(at)
+		cp := &memCheckpoint{}
+		cfg := explorer.Config{Workers: 2, MemoryBytes: 256 << 10, Spill: t.TempDir(), CheckpointInterval: time.Hour, Checkpoint: cp}
+		res, err := explorer.Run(ctx, cancelling{chk, cancel, &after}, cfg)
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Verdict != explorer.Incomplete || res.Spills == 0 {
+			t.Fatalf("cancelled at expansion %d: %s after %d spills, want incomplete after spilling", at, res.Verdict, res.Spills)
+		}
+		got, err := explorer.Resume(context.Background(), chk, cfg, cp.saved())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Verdict != want.Verdict || got.States != want.States || got.Transitions != want.Transitions || got.Spills == 0 {
+			t.Fatalf("resumed from expansion %d: %s (%s) states=%d transitions=%d spills=%d; in memory: %s %d %d",
+				at, got.Verdict, got.Stopped, got.States, got.Transitions, got.Spills, want.Verdict, want.States, want.Transitions)
+		}
+	}
+}

@@ -1,0 +1,15 @@
+//go:build !unix
+
+package statestore
+
+import "os"
+
+// mapFile reads the file name into memory where mapping it is not
+// available.
+func mapFile(name string, size int) ([]byte, func() error, error) {
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	return data[:size], nil, nil
+}

@@ -1,0 +1,56 @@
+package statestore
+
+import (
+	"slices"
+	"testing"
+
+	"pgregory.net/rapid"
+)
+
+// Property: after merging batches of new keys, a SortedFile contains
+// exactly the keys merged, whatever the batches.
+func TestSortedFileIsASet(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		f := NewSortedFile(t.TempDir())
+		defer f.Close()
+		in := map[uint64]bool{}
+		for range rapid.IntRange(1, 5).Draw(rt, "merges") {
+			var batch []uint64
+			for _, k := range rapid.SliceOfN(rapid.Uint64Range(1, 5000), 0, 1500).Draw(rt, "keys") {
+				if !in[k] {
+					in[k] = true
+					batch = append(batch, k)
+				}
+			}
+			slices.Sort(batch)
+			if err := f.Merge(batch); err != nil {
+				rt.Fatal(err)
+			}
+		}
+		if f.Len() != uint64(len(in)) {
+			rt.Fatalf("%d keys, want %d", f.Len(), len(in))
+		}
+		for k := uint64(0); k <= 5001; k++ {
+			if f.Contains(k) != in[k] {
+				rt.Fatalf("Contains(%d) = %v, want %v", k, f.Contains(k), in[k])
+			}
+		}
+	})
+}
+
+func TestTableKeysAndClear(t *testing.T) {
+	tb := NewTable(10)
+	want := []uint64{3, 99, 1 << 60}
+	for _, k := range want {
+		tb.Insert(k)
+	}
+	got := tb.AppendKeys(nil)
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Fatalf("keys %v, want %v", got, want)
+	}
+	tb.Clear()
+	if tb.Len() != 0 || tb.Has(99) || len(tb.AppendKeys(nil)) != 0 {
+		t.Fatal("a cleared table holds keys")
+	}
+}
