@@ -1,0 +1,5 @@
+package model
+
+// DeterminismOff is determinismOff, for the benchmarks of the determinism
+// checks.
+const DeterminismOff = determinismOff
