@@ -33,11 +33,11 @@ var asyncLogParams = []catalog.Param{
 }
 
 // asyncStackParams are the parameters of the log on the replicated disk on
-// disks with write caches: one data block only. Each crash there may leave
-// any combination of the two disks' cached blocks, and with two data
-// blocks a check follows 29 million edges: ten seconds, too long for the
-// tests that run every system of the catalogue at one block more than its
-// default.
+// disks with write caches: one data block only. A crash there may leave any
+// combination of the two disks' cached blocks, and with two data blocks a
+// check follows 29 million edges (50 times the synchronous stack's), too
+// many for the tests that run every system of the catalogue at one block
+// more than its default.
 var asyncStackParams = []catalog.Param{
 	{Name: Blocks, Default: 1, Min: 1, Max: 1, About: "data blocks (one)"},
 	asyncLogParams[1], asyncLogParams[2], oobParam,
