@@ -17,17 +17,19 @@ import (
 // may-set within asyncdisk.MaxMay = 8 values: a client value block holds
 // at most Values <= 8 values; a log header at most the 2L+2 <= 8 headers a
 // log of capacity L <= 3 can write; a log descriptor at most L+1 between
-// two flushes of the correct log or of a log missing one flush. Only a
-// log that never flushes (log/async no-flush, or on a replicated disk
-// that never flushes d1) writes more descriptors between flushes, and
-// that log fails in fewer operations than it takes to reach the limit.
+// two flushes of the correct log or of a log missing one flush. Only a log
+// that never flushes (no-flush, or on a replicated disk that never flushes
+// d1) writes more descriptors between flushes, and with two values or
+// more it fails in at most four operations, before five descriptors. With
+// one value no transaction can be told from another, such a log verifies,
+// and its descriptors pile up: the logs take two values at least.
 
 // asyncLogParams are the parameters of the log on a disk with a write
 // cache: one data block by default (two entries to it already tell every
 // missing flush apart).
 var asyncLogParams = []catalog.Param{
 	{Name: Blocks, Default: 1, Min: 1, Max: wal.MaxBlocks, About: "data blocks"},
-	{Name: Values, Default: 2, Min: 1, Max: asyncdisk.MaxMay, About: "client values 0..values-1"},
+	{Name: Values, Default: 2, Min: 2, Max: asyncdisk.MaxMay, About: "client values 0..values-1"},
 	{Name: Log, Default: 2, Min: 1, Max: 3, About: "log capacity (entries per transaction)"},
 	oobParam,
 }
