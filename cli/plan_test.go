@@ -14,7 +14,9 @@ const nightly = "../benchmarks/nightly.plan"
 
 // TestNightlyPlanCoversCatalogue: the nightly plan checks every system of
 // the catalogue, its correct implementation and every variant, expecting
-// verified for correct ones and violation for broken ones.
+// verified for correct ones, and for broken ones a violation at least once
+// (a broken variant may verify at a size too small for its bug, which the
+// plan may check too).
 func TestNightlyPlanCoversCatalogue(t *testing.T) {
 	f, err := os.Open(nightly)
 	if err != nil {
@@ -31,19 +33,17 @@ func TestNightlyPlanCoversCatalogue(t *testing.T) {
 		if c.cfg.MaxDepth > 0 || c.cfg.MaxStates > 0 || c.flags.timeLimit > 0 {
 			continue // bounded: says nothing about the verdict
 		}
-		covered[key{c.sys.Name, c.variant}] = true
 		correct := c.variant == ""
 		for _, v := range c.sys.Variants {
 			if v.Name == c.variant {
 				correct = v.Correct
 			}
 		}
-		want := explorer.Violated
-		if correct {
-			want = explorer.Verified
-		}
-		if c.expected != want {
-			t.Errorf("%s:%d: %s expects %s, but the catalogue makes it %s", nightly, c.line, c.text, c.expected, want)
+		switch {
+		case correct && c.expected != explorer.Verified:
+			t.Errorf("%s:%d: %s expects %s of a correct implementation", nightly, c.line, c.text, c.expected)
+		case correct || c.expected == explorer.Violated:
+			covered[key{c.sys.Name, c.variant}] = true
 		}
 	}
 	for _, s := range layers.Systems() {
@@ -52,7 +52,7 @@ func TestNightlyPlanCoversCatalogue(t *testing.T) {
 		}
 		for _, v := range s.Variants {
 			if !covered[key{s.Name, v.Name}] {
-				t.Errorf("%s: no unbounded check of system %s variant %s", nightly, s.Name, v.Name)
+				t.Errorf("%s: no unbounded check of system %s variant %s that expects its verdict", nightly, s.Name, v.Name)
 			}
 		}
 	}

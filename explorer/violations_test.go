@@ -3,6 +3,7 @@ package explorer_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -195,11 +196,13 @@ func TestLayerCodeOutsideRuns(t *testing.T) {
 	}
 }
 
-// manyCrashes is OneDisk whose crash may leave any of 300 values in block
-// 0: more abstract states after a crash than a node can hold.
+// manyCrashes is OneDisk whose crash may leave any of MaxAllowed+1 values
+// in block 0: more abstract states after a crash than a node can hold.
 type manyCrashes struct{ onedisk.Spec }
 
-func (manyCrashes) Crash(s *onedisk.State, c model.Chooser) { s.Disk[0] = disk.Block(c.Choose(300)) }
+func (manyCrashes) Crash(s *onedisk.State, c model.Chooser) {
+	s.Disk[0] = disk.Block(c.Choose(model.MaxAllowed + 1))
+}
 
 // TestLimitIsAnError: a check beyond the encoding's limits is an error
 // that says so (model.ErrLimit), not a crash and not a verdict.
@@ -212,7 +215,7 @@ func TestLimitIsAnError(t *testing.T) {
 	}
 	same := func(c *onedisk.State) (onedisk.State, bool) { return *c, true }
 	_, err := explorer.Run(context.Background(), model.NewSystem(onedisk.Layer(sizes), upper, impl, same), explorer.Config{Workers: 1})
-	if !errors.Is(err, model.ErrLimit) || !strings.Contains(err.Error(), "more than 255 abstract states") {
-		t.Fatalf("error %v, want the limit of 255 allowed states", err)
+	if !errors.Is(err, model.ErrLimit) || !strings.Contains(err.Error(), fmt.Sprintf("more than %d abstract states", model.MaxAllowed)) {
+		t.Fatalf("error %v, want the limit of %d allowed states", err, model.MaxAllowed)
 	}
 }

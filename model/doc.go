@@ -37,8 +37,8 @@
 // any layer. Layer code must be deterministic, and the workers check it
 // (Determinism).
 //
-// Limits: a Recovering node's allowed set holds at most 255 abstract
-// states; the abstraction relation is a partial function, one abstract
+// Limits: a Recovering node's allowed set holds at most MaxAllowed
+// abstract states; the abstraction relation is a partial function, one abstract
 // state for a lower state, or none; a procedure run makes at most
 // StepLimit primitive calls.
 package model

@@ -2,6 +2,7 @@ package model
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strings"
@@ -143,12 +144,12 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) decode(node []byte) (
 	}
 	w.set = append(w.set[:0], rest...)
 	w.allowed = w.allowed[:0]
-	if len(rest) == 0 {
-		return true, errors.New("truncated allowed set")
+	count, k := binary.Uvarint(rest)
+	if k <= 0 || count > MaxAllowed {
+		return true, errors.New("bad allowed set size")
 	}
-	count := int(rest[0])
-	rest = rest[1:]
-	for i := 0; i < count; i++ {
+	rest = rest[k:]
+	for range count {
 		n, err := w.sys.Upper.Spec.Decode(rest, &w.crashA)
 		if err != nil {
 			return true, err
@@ -496,10 +497,11 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) addCrashesOf(a *AS) {
 }
 
 // encodeAllowed writes the canonical encoding of the allowed set into
-// w.set: a count, then the members' encodings in increasing byte order.
+// w.set: a count (a varint: one byte below 128), then the members'
+// encodings in increasing byte order.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) encodeAllowed() {
-	if len(w.allowed) > 255 {
-		panic(fmt.Errorf("%w: more than 255 abstract states allowed after a crash", ErrLimit))
+	if len(w.allowed) > MaxAllowed {
+		panic(fmt.Errorf("%w: more than %d abstract states allowed after a crash", ErrLimit, MaxAllowed))
 	}
 	w.scratch = w.scratch[:0]
 	w.offs = append(w.offs[:0], 0)
@@ -521,7 +523,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) encodeAllowed() {
 			order[j-1], order[j] = order[j], order[j-1]
 		}
 	}
-	w.set = append(w.set[:0], byte(n))
+	w.set = binary.AppendUvarint(w.set[:0], uint64(n))
 	for _, i := range order {
 		w.set = append(w.set, member(i)...)
 	}

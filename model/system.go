@@ -120,9 +120,14 @@ func NewSystem[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAP
 const DefaultStepLimit = 10000
 
 // ErrLimit marks an error of a check that goes past what argocheck can
-// encode: more than 255 abstract states allowed after a crash, more than
-// 2^24 successors of one state, more than 2^40 states.
+// encode: more than MaxAllowed abstract states allowed after a crash, more
+// than 2^24 successors of one state, more than 2^40 states.
 var ErrLimit = errors.New("beyond argocheck's limits")
+
+// MaxAllowed is the most abstract states a crash may allow: the members
+// of a Recovering node's allowed set, which its encoding holds, and which
+// the checks compare linearly.
+const MaxAllowed = 1 << 12
 
 // Validator is what a Spec implements to have its parameters checked
 // before a search (disk sizes, for instance): System.Validate calls it.

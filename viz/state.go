@@ -28,6 +28,33 @@ type cell struct {
 // Sep reports whether the cell is a region separator.
 func (c cell) Sep() bool { return c.Text == "|" }
 
+// Value is the cell's text without its may-set.
+func (c cell) Value() string {
+	v, _ := splitMay(c.Text)
+	return v
+}
+
+// May is the cell's may-set, "{0,1}" for the cell "1{0,1}" of a disk with
+// a write cache (a block that reads 1 and that a crash may leave 0 or 1
+// in), and "" for a cell without one.
+func (c cell) May() string {
+	_, m := splitMay(c.Text)
+	return m
+}
+
+// splitMay splits a cell's text into its value and a trailing may-set in
+// braces.
+func splitMay(s string) (value, may string) {
+	if !strings.HasSuffix(s, "}") {
+		return s, ""
+	}
+	i := strings.IndexByte(s, '{')
+	if i <= 0 || strings.ContainsAny(s[i+1:len(s)-1], "{}") {
+		return s, ""
+	}
+	return s[:i], s[i:]
+}
+
 // parseState splits s into parts at top-level spaces; a part is name=value
 // or value, and a value in square brackets is a list of cells. A string
 // that does not split cleanly is one text part.

@@ -15,6 +15,18 @@
 // empty header. Applying is also the recovery procedure, so a crash after
 // the committed header reached the disk finishes the transaction, and a
 // crash before it drops it.
+//
+// The same code runs on a disk with a write cache (AsyncImpl, on
+// AsyncDisk), where a write is durable only after a flush and writes to
+// different blocks reach the medium in any order. There the log flushes
+// four times: in commit, before writing the committed header (the entries
+// and descriptor must be durable before the mark that makes recovery apply
+// them) and after it (the mark must be durable before any data block
+// changes); in apply, after copying the entries (the data must be durable
+// before the log is dropped) and after writing the empty header (the
+// empty header must be durable before the next transaction overwrites the
+// entries). A write does not flush: an uncommitted write need not survive
+// a crash. On the synchronous disk the flushes do nothing.
 package wal
 
 import (
@@ -22,6 +34,7 @@ import (
 	"strings"
 
 	"github.com/argocheck/argocheck/catalog"
+	"github.com/argocheck/argocheck/layers/asyncdisk"
 	"github.com/argocheck/argocheck/layers/disk"
 	"github.com/argocheck/argocheck/layers/onedisk"
 	"github.com/argocheck/argocheck/layers/txndisk"
@@ -140,6 +153,23 @@ const (
 	ApplyBackwards Variant = "apply-backwards"
 	// NoRecovery: recovery does nothing.
 	NoRecovery Variant = "no-recovery"
+
+	// Variants of the log on a disk with a write cache only: one flush
+	// removed, or all four.
+
+	// NoFlushBeforeCommit: commit writes the committed header without
+	// first flushing the entries and descriptor.
+	NoFlushBeforeCommit Variant = "no-flush-before-commit"
+	// NoFlushAfterCommit: commit applies the log without first flushing
+	// the committed header.
+	NoFlushAfterCommit Variant = "no-flush-after-commit"
+	// NoFlushBeforeClear: apply writes the empty header without first
+	// flushing the copied data.
+	NoFlushBeforeClear Variant = "no-flush-before-clear"
+	// NoFlushAfterClear: apply does not flush the empty header.
+	NoFlushAfterClear Variant = "no-flush-after-clear"
+	// NoFlush: the log never flushes.
+	NoFlush Variant = "no-flush"
 )
 
 // Variants lists every variant but the correct one.
@@ -150,25 +180,87 @@ var Variants = catalog.Variants{
 	{Name: string(NoRecovery), About: "recovery does nothing"},
 }
 
-// ParseVariant checks a variant name.
+// AsyncVariants lists every variant of the log on a disk with a write
+// cache but the correct one.
+var AsyncVariants = catalog.Variants{
+	{Name: string(NoFlushBeforeCommit), About: "commit writes the committed header without first flushing the entries"},
+	{Name: string(NoFlushAfterCommit), About: "commit copies the entries without first flushing the committed header"},
+	{Name: string(NoFlushBeforeClear), About: "apply writes the empty header without first flushing the copied data"},
+	{Name: string(NoFlushAfterClear), About: "apply does not flush the empty header"},
+	{Name: string(NoFlush), About: "the log never flushes"},
+}
+
+// ParseVariant checks a variant name of the log on OneDisk.
 func ParseVariant(name string) (Variant, error) {
 	return catalog.Parse[Variant](Variants, "log", name)
 }
 
+// ParseAsyncVariant checks a variant name of the log on AsyncDisk.
+func ParseAsyncVariant(name string) (Variant, error) {
+	return catalog.Parse[Variant](AsyncVariants, "log", name)
+}
+
+// flushPoint names one of the log's four flushes.
+type flushPoint uint8
+
+// The flushes, in the order a commit runs them.
+const (
+	beforeCommit flushPoint = iota
+	afterCommit
+	beforeClear
+	afterClear
+)
+
 // Log is the write-ahead log on one disk. It keeps nothing in memory: the
 // disk below holds all of its state.
 type Log struct {
-	d       onedisk.API
+	d       asyncdisk.API
 	cfg     Config
 	variant Variant
+	// skip marks the flushes variant leaves out.
+	skip [4]bool
 }
 
 // Impl returns the implementation of TxnDisk on OneDisk for geometry cfg
 // in variant v; cfg must be valid.
 func Impl(cfg Config, v Variant) model.Impl[onedisk.API, txndisk.API] {
 	return func(d onedisk.API) model.Instance[txndisk.API] {
-		l := &Log{d: d, cfg: cfg, variant: v}
+		l := &Log{d: synchronous{d}, cfg: cfg, variant: v}
 		return model.Instance[txndisk.API]{API: l, Recover: l.Recover}
+	}
+}
+
+// AsyncImpl returns the implementation of TxnDisk on AsyncDisk for
+// geometry cfg in variant v; cfg must be valid.
+func AsyncImpl(cfg Config, v Variant) model.Impl[asyncdisk.API, txndisk.API] {
+	return func(d asyncdisk.API) model.Instance[txndisk.API] {
+		l := &Log{d: d, cfg: cfg, variant: v}
+		switch v {
+		case NoFlushBeforeCommit:
+			l.skip[beforeCommit] = true
+		case NoFlushAfterCommit:
+			l.skip[afterCommit] = true
+		case NoFlushBeforeClear:
+			l.skip[beforeClear] = true
+		case NoFlushAfterClear:
+			l.skip[afterClear] = true
+		case NoFlush:
+			l.skip = [4]bool{true, true, true, true}
+		}
+		return model.Instance[txndisk.API]{API: l, Recover: l.Recover}
+	}
+}
+
+// synchronous is OneDisk as a disk whose flush does nothing: every write
+// is durable when it returns.
+type synchronous struct{ onedisk.API }
+
+func (synchronous) Flush() {}
+
+// flush flushes the disk at point p, unless the variant leaves it out.
+func (l *Log) flush(p flushPoint) {
+	if !l.skip[p] {
+		l.d.Flush()
 	}
 }
 
@@ -202,7 +294,8 @@ func (l *Log) Read(a disk.Addr) disk.Block { return l.d.Read(l.cfg.dataAddr(a)) 
 func (l *Log) Size() int { return l.d.Size() - l.cfg.Log - 2 }
 
 // Commit writes the header with the committed flag set, then applies the
-// log.
+// log; on a disk with a write cache it flushes before and after writing
+// the header.
 func (l *Log) Commit() {
 	h := l.header()
 	if l.variant == ApplyWithoutCommitFlag {
@@ -210,7 +303,9 @@ func (l *Log) Commit() {
 		l.d.Write(HeaderAddr, EncodeHeader(Header{}))
 		return
 	}
+	l.flush(beforeCommit)
 	l.d.Write(HeaderAddr, EncodeHeader(Header{Committed: true, Len: h.Len}))
+	l.flush(afterCommit)
 	l.apply()
 }
 
@@ -230,14 +325,17 @@ func (l *Log) Recover() {
 	l.apply()
 }
 
-// apply copies a committed log's entries to the data region, then writes
-// the empty header. Crashes repeat it from the start, which is harmless:
-// the entries are copied again, in the same order.
+// apply copies a committed log's entries to the data region (and flushes
+// them), then writes the empty header (and flushes it). Crashes repeat it
+// from the start, which is harmless: the entries are copied again, in the
+// same order.
 func (l *Log) apply() {
 	if h := l.header(); h.Committed {
 		l.copyEntries(h.Len)
+		l.flush(beforeClear)
 	}
 	l.d.Write(HeaderAddr, EncodeHeader(Header{}))
+	l.flush(afterClear)
 }
 
 // copyEntries copies the first n log entries to their data blocks, in
@@ -260,57 +358,133 @@ func (l *Log) copyEntries(n int) {
 // the data region with the log's entries applied in order (an entry for an
 // out-of-bounds address changes nothing).
 func Abs(cfg Config) model.Relation[txndisk.State, onedisk.State] {
-	return func(c *onedisk.State) (txndisk.State, bool) {
-		var t txndisk.State
-		h, ok := DecodeHeader(c.Disk[HeaderAddr], cfg.Log)
-		if !ok || h.Committed {
-			return t, false
-		}
-		var desc Descriptor
-		if !DecodeDescriptor(c.Disk[DescriptorAddr], cfg.Log, &desc) {
-			return t, false
-		}
-		copy(t.Old[:cfg.Blocks], c.Disk[cfg.dataAddr(0):])
-		t.New = t.Old
-		for i := 0; i < h.Len; i++ {
-			if a := desc[i]; int(a) < cfg.Blocks {
-				t.New[a] = c.Disk[cfg.valueAddr(i)]
-			}
-		}
-		return t, true
+	return func(c *onedisk.State) (txndisk.State, bool) { return abs(cfg, &c.Disk) }
+}
+
+// AsyncAbs returns the abstraction relation of a log with geometry cfg on
+// a disk with a write cache: Abs's, on the blocks' current values. What a
+// crash may leave is the crash relation's business, which the checks of
+// crashes judge.
+func AsyncAbs(cfg Config) model.Relation[txndisk.State, asyncdisk.State] {
+	return func(c *asyncdisk.State) (txndisk.State, bool) { return abs(cfg, &c.Disk.Cur) }
+}
+
+func abs(cfg Config, d *disk.Disk) (txndisk.State, bool) {
+	var t txndisk.State
+	h, ok := DecodeHeader(d[HeaderAddr], cfg.Log)
+	if !ok || h.Committed {
+		return t, false
 	}
+	var desc Descriptor
+	if !DecodeDescriptor(d[DescriptorAddr], cfg.Log, &desc) {
+		return t, false
+	}
+	copy(t.Old[:cfg.Blocks], d[cfg.dataAddr(0):])
+	t.New = t.Old
+	for i := 0; i < h.Len; i++ {
+		if a := desc[i]; int(a) < cfg.Blocks {
+			t.New[a] = d[cfg.valueAddr(i)]
+		}
+	}
+	return t, true
 }
 
 // Format renders a disk laid out as a log for a person: the header (c for
 // committed, then the length), the descriptor's addresses, the log values
 // and the data region, as "[c2 | 1 0 | 1 1 | 0 0]".
 func Format(cfg Config, d *disk.Disk) string {
+	return format(cfg, d, func(disk.Addr) []disk.Block { return nil })
+}
+
+// FormatAsync renders a disk with a write cache laid out as a log, as
+// Format does, each block followed, when a crash may leave another value
+// in it, by its may-set in braces in the block's own notation: "[c2{2,c2}
+// | 1 0{00,10} | ...]" is a committed header that a crash may leave
+// uncommitted, and a descriptor that a crash may leave with addresses 0, 0.
+func FormatAsync(cfg Config, d *asyncdisk.Disk) string {
+	return format(cfg, &d.Cur, func(a disk.Addr) []disk.Block {
+		if d.Durable(a) {
+			return nil
+		}
+		return d.May(a)
+	})
+}
+
+// format renders cur laid out as a log, with may(a) after block a when it
+// is not nil.
+func format(cfg Config, cur *disk.Disk, may func(disk.Addr) []disk.Block) string {
 	var b strings.Builder
-	h, ok := DecodeHeader(d[HeaderAddr], cfg.Log)
-	switch {
-	case !ok:
-		fmt.Fprintf(&b, "[?%d |", d[HeaderAddr])
-	case h.Committed:
-		fmt.Fprintf(&b, "[c%d |", h.Len)
-	default:
-		fmt.Fprintf(&b, "[%d |", h.Len)
+	// block writes the cell text of block a, then its may-set.
+	block := func(a disk.Addr, text string, show func(disk.Block) string) {
+		b.WriteString(text)
+		if m := may(a); m != nil {
+			b.WriteByte('{')
+			for i, x := range m {
+				if i > 0 {
+					b.WriteByte(',')
+				}
+				b.WriteString(show(x))
+			}
+			b.WriteByte('}')
+		}
 	}
+	header := func(x disk.Block) string { return formatHeader(cfg, x) }
+	descriptor := func(x disk.Block) string { return formatDescriptor(cfg, x) }
+	b.WriteByte('[')
+	block(HeaderAddr, header(cur[HeaderAddr]), header)
+	b.WriteString(" |")
+	// The descriptor is one cell per address; its may-set, of whole
+	// descriptors written as their digits, follows the last one.
 	var desc Descriptor
-	if DecodeDescriptor(d[DescriptorAddr], cfg.Log, &desc) {
-		for i := 0; i < cfg.Log; i++ {
+	if DecodeDescriptor(cur[DescriptorAddr], cfg.Log, &desc) {
+		for i := 0; i < cfg.Log-1; i++ {
 			fmt.Fprintf(&b, " %d", desc[i])
 		}
+		b.WriteByte(' ')
+		block(DescriptorAddr, fmt.Sprint(desc[cfg.Log-1]), descriptor)
 	} else {
-		fmt.Fprintf(&b, " ?%d", d[DescriptorAddr])
+		b.WriteByte(' ')
+		block(DescriptorAddr, descriptor(cur[DescriptorAddr]), descriptor)
 	}
 	b.WriteString(" |")
 	for i := 0; i < cfg.Log; i++ {
-		fmt.Fprintf(&b, " %d", d[cfg.valueAddr(i)])
+		a := cfg.valueAddr(i)
+		b.WriteByte(' ')
+		block(a, asyncdisk.Decimal(cur[a]), asyncdisk.Decimal)
 	}
 	b.WriteString(" |")
-	for a := 0; a < cfg.Blocks; a++ {
-		fmt.Fprintf(&b, " %d", d[cfg.dataAddr(disk.Addr(a))])
+	for i := 0; i < cfg.Blocks; i++ {
+		a := cfg.dataAddr(disk.Addr(i))
+		b.WriteByte(' ')
+		block(a, asyncdisk.Decimal(cur[a]), asyncdisk.Decimal)
 	}
 	b.WriteByte(']')
+	return b.String()
+}
+
+// formatHeader renders a header block: "c2" committed with 2 entries, "2"
+// not committed, "?7" not a header.
+func formatHeader(cfg Config, x disk.Block) string {
+	h, ok := DecodeHeader(x, cfg.Log)
+	switch {
+	case !ok:
+		return fmt.Sprintf("?%d", x)
+	case h.Committed:
+		return fmt.Sprintf("c%d", h.Len)
+	}
+	return fmt.Sprint(h.Len)
+}
+
+// formatDescriptor renders a descriptor block as its digits, "10" for
+// addresses 1, 0, or "?100" when it is not a descriptor.
+func formatDescriptor(cfg Config, x disk.Block) string {
+	var desc Descriptor
+	if !DecodeDescriptor(x, cfg.Log, &desc) {
+		return fmt.Sprintf("?%d", x)
+	}
+	var b strings.Builder
+	for i := 0; i < cfg.Log; i++ {
+		fmt.Fprintf(&b, "%d", desc[i])
+	}
 	return b.String()
 }

@@ -1,10 +1,13 @@
 package wal
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"pgregory.net/rapid"
 
+	"github.com/argocheck/argocheck/layers/asyncdisk"
 	"github.com/argocheck/argocheck/layers/disk"
 	"github.com/argocheck/argocheck/layers/onedisk"
 	"github.com/argocheck/argocheck/layers/txndisk"
@@ -179,5 +182,93 @@ func TestProceduresDoNotAllocate(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Errorf("%.1f allocations per transaction, want 0", allocs)
+	}
+}
+
+// cached is a disk with a write cache in memory that records the calls
+// it gets, for checking where the log flushes.
+type cached struct {
+	d     asyncdisk.Disk
+	calls []string
+}
+
+func (c *cached) Read(a disk.Addr) disk.Block {
+	c.calls = append(c.calls, fmt.Sprintf("r%d", a))
+	return c.d.Cur[a]
+}
+
+func (c *cached) Write(a disk.Addr, b disk.Block) {
+	c.calls = append(c.calls, fmt.Sprintf("w%d:%d", a, b))
+	c.d.Write(a, b)
+}
+
+func (c *cached) Flush() {
+	c.calls = append(c.calls, "f")
+	c.d.Flush()
+}
+
+func (c *cached) Size() int { return 4 }
+
+// TestFlushes: on a disk with a write cache, commit flushes before and
+// after writing the committed header and apply after copying the entries
+// and after writing the empty header; each variant leaves out its flush,
+// and a write flushes nothing.
+func TestFlushes(t *testing.T) {
+	cfg := Config{Blocks: 1, Log: 1}
+	for _, tt := range []struct {
+		v    Variant
+		want string
+		// durable: commit leaves every block durable.
+		durable bool
+	}{
+		{Correct, "r0 f w0:11 f r0 r1 r2 w3:1 f w0:0 f", true},
+		{NoFlushBeforeCommit, "r0 w0:11 f r0 r1 r2 w3:1 f w0:0 f", true},
+		{NoFlushAfterCommit, "r0 f w0:11 r0 r1 r2 w3:1 f w0:0 f", true},
+		{NoFlushBeforeClear, "r0 f w0:11 f r0 r1 r2 w3:1 w0:0 f", true},
+		{NoFlushAfterClear, "r0 f w0:11 f r0 r1 r2 w3:1 f w0:0", false},
+		{NoFlush, "r0 w0:11 r0 r1 r2 w3:1 w0:0", false},
+	} {
+		d := &cached{}
+		inst := AsyncImpl(cfg, tt.v)(d)
+		if !inst.API.Write(0, 1) {
+			t.Fatalf("%q: write refused", tt.v)
+		}
+		if got := strings.Join(d.calls, " "); got != "r0 r1 w0:1 w1:0 w2:1" {
+			t.Errorf("%q: write made the calls %s", tt.v, got)
+		}
+		d.calls = nil
+		inst.API.Commit()
+		if got := strings.Join(d.calls, " "); got != tt.want {
+			t.Errorf("%q: commit made the calls %s, want %s", tt.v, got, tt.want)
+		}
+		durable := true
+		for a := disk.Addr(0); a < 4; a++ {
+			durable = durable && d.d.Durable(a)
+		}
+		if durable != tt.durable {
+			t.Errorf("%q: after commit, every block durable: %v, want %v", tt.v, durable, tt.durable)
+		}
+	}
+}
+
+func TestFormatAsync(t *testing.T) {
+	cfg := Config{Blocks: 2, Log: 2}
+	var d asyncdisk.Disk
+	for _, w := range []struct {
+		a disk.Addr
+		b disk.Block
+	}{{0, 12}, {1, 10}, {2, 1}, {5, 1}} {
+		d.Write(w.a, w.b)
+	}
+	if got, want := FormatAsync(cfg, &d), "[c2{0,c2} | 1 0{00,10} | 1{0,1} 0 | 0 1{0,1}]"; got != want {
+		t.Errorf("FormatAsync = %q, want %q", got, want)
+	}
+	d.Flush()
+	if got, want := FormatAsync(cfg, &d), Format(cfg, &d.Cur); got != want {
+		t.Errorf("flushed: FormatAsync = %q, Format = %q", got, want)
+	}
+	d.Write(1, 100)
+	if got, want := FormatAsync(cfg, &d), "[c2 | ?100{10,?100} | 1 0 | 0 1]"; got != want {
+		t.Errorf("FormatAsync = %q, want %q", got, want)
 	}
 }
