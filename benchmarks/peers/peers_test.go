@@ -3,6 +3,7 @@ package peers
 import (
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,9 +26,11 @@ type verdict struct {
 }
 
 // TestPeersAgree runs argocheck, SPIN and Rumur on the correct replicated
-// disk and on the no-recovery bug: they must agree on both verdicts, and on
-// the correct model they store the same states, since each peer state is
-// one node of argocheck's graph.
+// disk and on the no-recovery bug, and argocheck and SPIN on the
+// write-ahead log and the log on the replicated disk, correct at three
+// sizes each and in their broken variants: they must agree on every
+// verdict, and on a correct model they store the same states, since each
+// peer state is one node of argocheck's graph.
 //
 // Building the peers' verifiers takes long, so the test runs only when
 // asked, and never with -short:
@@ -55,32 +58,97 @@ func TestPeersAgree(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building argocheck: %v\n%s", err, out)
 	}
-	for _, bug := range []bool{false, true} {
-		want := "verified"
-		if bug {
-			want = "violation"
-		}
-		got := map[string]verdict{
-			"argocheck": runArgocheck(t, argocheck, bug),
-			"spin":      runSpin(t, filepath.Join(dir, "spin"+strconv.FormatBool(bug)), bug),
-			"rumur":     runRumur(t, filepath.Join(dir, "rumur"+strconv.FormatBool(bug)), bug),
-		}
-		for tool, v := range got {
-			if v.verdict != want {
-				t.Errorf("no-recovery=%v: %s says %s, want %s", bug, tool, v.verdict, want)
+	t.Run("repdisk", func(t *testing.T) {
+		t.Parallel()
+		for _, bug := range []bool{false, true} {
+			want := "verified"
+			if bug {
+				want = "violation"
 			}
-			// Pinned by argocheck's own tests: 56 nodes at 2 blocks, 2 values.
-			if !bug && v.states != 56 {
-				t.Errorf("%s stored %d states, want 56", tool, v.states)
+			variant := ""
+			if bug {
+				variant = "no-recovery"
+			}
+			size := []string{"--blocks", strconv.Itoa(blocks), "--values", strconv.Itoa(values)}
+			defs := []string{"-DB=" + strconv.Itoa(blocks), "-DV=" + strconv.Itoa(values), "-DNORECOVERY=" + b01(bug)}
+			got := map[string]verdict{
+				"argocheck": runArgocheck(t, argocheck, "repdisk", size, variant),
+				"spin":      runSpin(t, filepath.Join(dir, "spin"+strconv.FormatBool(bug)), "repdisk.pml", defs),
+				"rumur":     runRumur(t, filepath.Join(dir, "rumur"+strconv.FormatBool(bug)), bug),
+			}
+			for tool, v := range got {
+				if v.verdict != want {
+					t.Errorf("no-recovery=%v: %s says %s, want %s", bug, tool, v.verdict, want)
+				}
+				// Pinned by argocheck's own tests: 56 nodes at 2 blocks, 2 values.
+				if !bug && v.states != 56 {
+					t.Errorf("%s stored %d states, want 56", tool, v.states)
+				}
 			}
 		}
+	})
+	for i, tt := range logCases {
+		name := fmt.Sprintf("%s/b%d-v%d-l%d", tt.system, tt.blocks, tt.values, tt.log)
+		if tt.variant != "" {
+			name += "/" + tt.variant
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			size := []string{"--blocks", strconv.Itoa(tt.blocks), "--values", strconv.Itoa(tt.values), "--log", strconv.Itoa(tt.log)}
+			defs := []string{"-DN=" + strconv.Itoa(tt.blocks), "-DV=" + strconv.Itoa(tt.values), "-DL=" + strconv.Itoa(tt.log)}
+			if tt.define != "" {
+				defs = append(defs, "-D"+tt.define+"=1")
+			}
+			model := map[string]string{"log": "log.pml", "log/repdisk": "log_repdisk.pml"}[tt.system]
+			got := map[string]verdict{
+				"argocheck": runArgocheck(t, argocheck, tt.system, size, tt.variant),
+				"spin":      runSpin(t, filepath.Join(dir, "log"+strconv.Itoa(i)), model, defs),
+			}
+			want := "verified"
+			if tt.variant != "" {
+				want = "violation"
+			}
+			for tool, v := range got {
+				if v.verdict != want {
+					t.Errorf("%s says %s, want %s", tool, v.verdict, want)
+				}
+				if tt.variant == "" && v.states != tt.states {
+					t.Errorf("%s stored %d states, want %d", tool, v.states, tt.states)
+				}
+			}
+		})
 	}
 }
 
-func runArgocheck(t *testing.T, bin string, bug bool) verdict {
-	args := []string{"check", "repdisk", "--blocks", strconv.Itoa(blocks), "--values", strconv.Itoa(values), "--json", "-q"}
-	if bug {
-		args = append(args, "--variant", "no-recovery")
+// logCases are the write-ahead log's checks: correct at three sizes, with
+// the states pinned by argocheck's own tests (layers/log_test.go), and
+// each broken variant with the #define that selects it in the SPIN model.
+var logCases = []struct {
+	system              string
+	blocks, values, log int
+	states              int    // correct models only
+	variant, define     string // a broken variant: argocheck's name, the model's #define
+}{
+	{system: "log", blocks: 1, values: 2, log: 3, states: 266},
+	{system: "log", blocks: 2, values: 2, log: 2, states: 832},
+	{system: "log", blocks: 3, values: 2, log: 2, states: 3816},
+	{system: "log", blocks: 2, values: 2, log: 2, variant: "no-recovery", define: "NORECOVERY"},
+	{system: "log", blocks: 2, values: 2, log: 2, variant: "apply-without-commit-flag", define: "APPLYWITHOUTCOMMITFLAG"},
+	{system: "log", blocks: 2, values: 2, log: 2, variant: "recovery-clears-header-first", define: "RECOVERYCLEARSHEADERFIRST"},
+	{system: "log", blocks: 2, values: 2, log: 2, variant: "apply-backwards", define: "APPLYBACKWARDS"},
+	{system: "log/repdisk", blocks: 1, values: 2, log: 3, states: 1148},
+	{system: "log/repdisk", blocks: 2, values: 2, log: 1, states: 528},
+	{system: "log/repdisk", blocks: 2, values: 2, log: 2, states: 3568},
+	{system: "log/repdisk", blocks: 2, values: 2, log: 2, variant: "log:no-recovery", define: "NORECOVERY"},
+	{system: "log/repdisk", blocks: 2, values: 2, log: 2, variant: "log:apply-backwards", define: "APPLYBACKWARDS"},
+	{system: "log/repdisk", blocks: 2, values: 2, log: 2, variant: "rep:no-recovery", define: "REPNORECOVERY"},
+	{system: "log/repdisk", blocks: 2, values: 2, log: 2, variant: "recover-upper-first", define: "UPPERFIRST"},
+}
+
+func runArgocheck(t *testing.T, bin, system string, size []string, variant string) verdict {
+	args := append([]string{"check", system, "--json", "-q"}, size...)
+	if variant != "" {
+		args = append(args, "--variant", variant)
 	}
 	out, _ := exec.Command(bin, args...).Output() // exit status 1 on a violation
 	var r struct {
@@ -93,19 +161,29 @@ func runArgocheck(t *testing.T, bin string, bug bool) verdict {
 	return verdict{r.Verdict, r.States}
 }
 
-func runSpin(t *testing.T, dir string, bug bool) verdict {
-	model, err := filepath.Abs("repdisk.pml")
+// runSpin builds and runs the SPIN model with the given #defines in dir. A
+// violation is a failed assertion; any other error of pan's (a search cut
+// short, an invalid end state) fails the test.
+func runSpin(t *testing.T, dir, model string, defines []string) verdict {
+	model, err := filepath.Abs(model)
 	if err != nil {
 		t.Fatal(err)
 	}
 	mustMkdir(t, dir)
-	run(t, dir, "spin", "-DB="+strconv.Itoa(blocks), "-DV="+strconv.Itoa(values), "-DNORECOVERY="+b01(bug), "-a", model)
+	run(t, dir, "spin", append(append([]string{}, defines...), "-a", model)...)
 	run(t, dir, "gcc", "-O2", "-DSAFETY", "-DNOREDUCE", "-o", "pan", "pan.c")
-	out := runStatus(t, dir, filepath.Join(dir, "pan"))
+	// Depth-first search goes deep on these graphs; the stack allows it.
+	out := runStatus(t, dir, filepath.Join(dir, "pan"), "-m1000000")
+	if strings.Contains(out, "max search depth too small") {
+		t.Fatalf("pan's search was cut short:\n%s", out)
+	}
 	errors := match(t, out, `errors: (\d+)`)
 	v := verdict{verdict: "violation", states: match(t, out, `(\d+) states, stored`)}
-	if errors == 0 {
+	switch {
+	case errors == 0:
 		v.verdict = "verified"
+	case !strings.Contains(out, "assertion violated"):
+		t.Fatalf("pan reports an error that is no failed assertion:\n%s", out)
 	}
 	return v
 }
@@ -169,9 +247,9 @@ func run(t *testing.T, dir, name string, args ...string) {
 
 // runStatus runs a verifier, whose exit status may report a violation,
 // and returns its output.
-func runStatus(t *testing.T, dir, name string) string {
+func runStatus(t *testing.T, dir, name string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(name)
+	cmd := exec.Command(name, args...)
 	cmd.Dir = dir
 	out, err := cmd.CombinedOutput()
 	if _, ok := err.(*exec.ExitError); err != nil && !ok {
