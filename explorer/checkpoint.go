@@ -45,11 +45,12 @@ type checkpointState struct {
 	elapsed time.Duration // of the runs before this one
 	last    time.Time     // of the last commit
 	// The first state, and its place in s.next, not committed yet.
-	first uint64
-	next  int
-	part  statestore.Part
-	nodes nodeList
-	edges edgeList
+	first     uint64
+	nextFirst int
+	part      statestore.Part
+	reader    reader // of s.next
+	nodes     nodeList
+	edges     edgeList
 }
 
 // edgeList presents the parent records of a level as statestore.Edges.
@@ -62,15 +63,15 @@ type edgeList struct {
 func (l edgeList) Len() int        { return l.n }
 func (l edgeList) At(i int) uint64 { return l.r.get(l.first + uint64(i)) }
 
-// nodeList presents the nodes from first on of a nodes buffer as
+// nodeList presents the nodes from first on of a frontier as
 // statestore.Nodes.
 type nodeList struct {
-	n     *nodes
+	r     *reader
 	first int
 }
 
-func (l nodeList) Len() int        { return l.n.len() - l.first }
-func (l nodeList) At(i int) []byte { return l.n.at(l.first + i) }
+func (l nodeList) Len() int        { return l.r.f.len() - l.first }
+func (l nodeList) At(i int) []byte { return l.r.at(l.first + i) }
 
 func validateCheckpoint(c Config) error {
 	if c.Checkpoint == nil && c.from == nil {
@@ -117,7 +118,7 @@ func (s *search) restore() (base uint64, depth int, err error) {
 		s.next.add(n)
 	}
 	s.expanded = from.Expanded
-	s.cp.first, s.cp.next = s.parents.len(), s.next.len()
+	s.cp.first, s.cp.nextFirst = s.parents.len(), s.next.len()
 	w := s.workers[0]
 	w.transitions, w.crashes = from.Transitions, from.CrashPoints
 	return uint64(len(from.Parents) - len(from.Frontier) - len(from.Next)), from.Depth, nil
@@ -136,7 +137,8 @@ func (s *search) commit(level int, force bool) error {
 	n := s.parents.len()
 	p := &s.cp.part
 	*p = statestore.Part{Level: level, Expanded: uint64(s.expanded), Complete: complete, First: s.cp.first, States: n}
-	s.cp.nodes.n, s.cp.nodes.first = &s.next, s.cp.next
+	s.cp.reader = reading(&s.next)
+	s.cp.nodes = nodeList{&s.cp.reader, s.cp.nextFirst}
 	s.cp.edges.r, s.cp.edges.first, s.cp.edges.n = &s.parents, s.cp.first, int(n-s.cp.first)
 	p.Frontier, p.Parents = s.cp.nodes, s.cp.edges
 	for _, w := range s.workers {
@@ -148,9 +150,9 @@ func (s *search) commit(level int, force bool) error {
 		return fmt.Errorf("checkpoint of level %d: %w", level, err)
 	}
 	s.cp.last = time.Now()
-	s.cp.first, s.cp.next = n, s.next.len()
+	s.cp.first, s.cp.nextFirst = n, s.next.len()
 	if complete {
-		s.cp.next = 0 // the next frontier starts empty
+		s.cp.nextFirst = 0 // the next frontier starts empty
 	}
 	return nil
 }

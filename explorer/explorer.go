@@ -89,7 +89,7 @@ type Config struct {
 const DefaultCheckpointInterval = 30 * time.Second
 
 // DefaultPartSize is the PartSize of a Config that sets none.
-const DefaultPartSize = 1 << 16
+const DefaultPartSize = 1 << 14
 
 func (c Config) validate() (Config, error) {
 	if c.Workers < 0 {
@@ -227,7 +227,7 @@ type search struct {
 	spillKeys []uint64 // buffer of the keys moved to disk
 	spills    int
 
-	frontier, next nodes
+	frontier, next frontier
 	expanded       int      // frontier states expanded so far
 	lastPart       int      // frontier states of the last part
 	tableBytes     uint64   // bytes of the level table at the last part's end
@@ -246,9 +246,11 @@ type worker struct {
 	stopped bool   // the state's expansion stopped at a violation
 	bound   *atomic.Uint64
 	prev    []byte // the previous successor of the state being expanded
-	added   uint64 // keys this worker added to the level table, not yet counted
-	full    bool   // the level table was full: the unit must be redone
-	err     error
+	// frontier reads the level's frontier, block by block.
+	frontier reader
+	added    uint64 // keys this worker added to the level table, not yet counted
+	full     bool   // the level table was full: the unit must be redone
+	err      error
 
 	transitions, crashes uint64
 	// The counts when the current part started.
@@ -473,6 +475,7 @@ func (s *search) expandUnits(ctx context.Context, base uint64, lo, hi int) error
 	bs := s.cfg.BatchSize
 	for _, w := range s.workers {
 		w.violation = nil
+		w.frontier.f, w.frontier.block = &s.frontier, -1
 	}
 	for {
 		var pause atomic.Bool
@@ -548,7 +551,7 @@ func (w *worker) expandUnit(u int, base uint64, lo, hi int, bound *atomic.Uint64
 	}()
 	for i := lo; i < hi; i++ {
 		w.state, w.prev, w.stopped = base+uint64(i), w.prev[:0], false
-		w.m.Expand(s.frontier.at(i), w)
+		w.m.Expand(w.frontier.at(i), w)
 		if w.err != nil || w.full || w.stopped {
 			return w.err
 		}
@@ -651,23 +654,15 @@ func (s *search) barrier() (string, error) {
 		}
 		b.nodes.data, b.nodes.ends = b.nodes.data[:size], b.nodes.ends[:kept]
 		b.keys, b.edges = b.keys[:kept], b.edges[:kept]
-		b.size = size
 		return nil
 	})
-	// Number the new states and place their encodings after those of the
-	// parts before.
-	n, size := uint64(s.next.len()), uint64(len(s.next.data))
-	n0 := n
+	// Number the new states.
+	n := uint64(0)
 	for _, b := range out {
-		b.first, b.start = n, size
+		b.first = n
 		n += uint64(len(b.keys))
-		size += b.size
-	}
-	if size > math.MaxUint32 {
-		return "", fmt.Errorf("%w: a level holds %d bytes of encodings, more than the frontier can index", model.ErrLimit, size)
 	}
 	s.noteLevelBytes()
-	n -= n0
 	// The level table is done with: make it ready for the next part, at
 	// most a quarter of the budget (it grows in the part if it must).
 	s.tableBytes = s.level.bytes()
@@ -707,11 +702,9 @@ func (s *search) barrier() (string, error) {
 			return fmt.Sprintf("memory budget of %d bytes reached by a part's working set", s.cfg.MemoryBytes), nil
 		}
 	}
-	first := s.parents.extend(n) - n0
-	s.next.data = extend(s.next.data, int(size))
-	s.next.ends = extend(s.next.ends, int(n0+n))
-	// Phase 2, by batch: add to the visited set, the parent records and the
-	// next frontier.
+	first := s.parents.extend(n)
+	// Phase 2, by batch: add to the visited set and the parent records;
+	// then, in order, to the next frontier.
 	err := s.parallel(len(out), func(i int) error {
 		b := out[i]
 		if _, err := s.visited.InsertAll(b.keys); err != nil {
@@ -720,13 +713,13 @@ func (s *search) barrier() (string, error) {
 		for j, e := range b.edges {
 			s.parents.set(first+b.first+uint64(j), e)
 		}
-		copy(s.next.data[b.start:], b.nodes.data)
-		ends := s.next.ends[b.first : b.first+uint64(len(b.keys))]
-		for j, end := range b.nodes.ends {
-			ends[j] = uint32(b.start) + end
-		}
 		return nil
 	})
+	for _, b := range out {
+		for j := range b.nodes.len() {
+			s.next.add(b.nodes.at(j))
+		}
+	}
 	return "", err
 }
 

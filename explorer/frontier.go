@@ -45,10 +45,9 @@ type batch struct {
 	edges []uint64 // discovering edge of each node
 	pairs []uint64 // level-table pair of each key, valid while gen is current
 	gen   uint32
-	// Set at the barrier: bytes of the kept nodes, and the number of the
-	// first kept state and its offset in the next frontier's data.
-	size         uint64
-	first, start uint64
+	// Set at the barrier: the number of the first kept state, from the
+	// part's first new state.
+	first uint64
 }
 
 func (b *batch) reset(gen uint32) {
