@@ -230,7 +230,7 @@ func TestVariantNames(t *testing.T) {
 			t.Errorf("variant %q accepted", bad)
 		}
 	}
-	if _, err := layers.Build("log", params(8, 2, 6), ""); err != nil {
+	if _, err := layers.Build("log", params(8, 2, wal.MaxLog), ""); err != nil {
 		t.Errorf("largest log: %v", err)
 	}
 }

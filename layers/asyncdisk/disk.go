@@ -182,7 +182,7 @@ func Decode(src []byte, d *Disk, n int) (int, error) {
 	uvarint := func() (disk.Block, bool) {
 		v, k := binary.Uvarint(src[off:])
 		// Only the shortest encoding of a value is canonical.
-		if k <= 0 || v > 1<<32-1 || binary.PutUvarint(buf[:], v) != k {
+		if k <= 0 || v > disk.MaxBlock || binary.PutUvarint(buf[:], v) != k {
 			return 0, false
 		}
 		off += k

@@ -10,14 +10,18 @@ import (
 	"strings"
 )
 
-// Block is the value of one disk block.
-type Block uint32
+// Block is the value of one disk block: small, so that the disk states
+// the executor copies before every primitive step stay small.
+type Block uint16
 
 // Addr is a block address.
 type Addr uint32
 
 // MaxBlocks is the most blocks a disk holds.
 const MaxBlocks = 16
+
+// MaxBlock is the largest value of a block.
+const MaxBlock = 1<<16 - 1
 
 // Disk is the contents of one disk; blocks at and beyond the configured
 // size are always zero.
@@ -78,7 +82,7 @@ func Decode(src []byte, d *Disk, n int) (int, error) {
 			continue
 		}
 		v, k := binary.Uvarint(src[off:])
-		if k <= 0 || v > 1<<32-1 {
+		if k <= 0 || v > MaxBlock {
 			return 0, errCorrupt
 		}
 		d[i] = Block(v)

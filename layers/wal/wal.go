@@ -52,7 +52,7 @@ const (
 // decimal digit, so data addresses (with the out-of-bounds one) stay below
 // 10 and the descriptor's L digits fit a block.
 const (
-	MaxLog    = 6 // the largest log capacity
+	MaxLog    = 4 // the largest log capacity: the descriptor, 4 digits, fits a block
 	MaxBlocks = 8 // the most data blocks
 )
 

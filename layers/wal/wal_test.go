@@ -19,7 +19,7 @@ func TestConfigValidate(t *testing.T) {
 		ok  bool
 	}{
 		{Config{Blocks: 2, Log: 2}, true},
-		{Config{Blocks: 8, Log: 6}, true},
+		{Config{Blocks: 8, Log: 4}, true},
 		{Config{Blocks: 0, Log: 2}, false},
 		{Config{Blocks: 9, Log: 2}, false},
 		{Config{Blocks: 2, Log: 0}, false},
