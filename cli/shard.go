@@ -194,9 +194,9 @@ func shardProgress(w io.Writer, index, shards int, interval time.Duration) func(
 			return
 		}
 		last = time.Now()
-		fmt.Fprintf(w, "progress shard=%d/%d level=%d frontier=%d level_states=%d states=%d transitions=%d next=%d waited=%s elapsed=%s\n",
+		fmt.Fprintf(w, "progress shard=%d/%d level=%d frontier=%d level_states=%d states=%d transitions=%d next=%d wait_seconds=%.4f elapsed=%s\n",
 			index, shards, l.Depth, l.Frontier, l.Size, l.States, l.Transitions, l.New,
-			l.Waited.Round(time.Millisecond), l.Elapsed.Truncate(100*time.Millisecond))
+			l.Waited.Seconds(), l.Elapsed.Truncate(100*time.Millisecond))
 	}
 }
 
@@ -212,7 +212,10 @@ type shardWork struct {
 	BytesRead      uint64  `json:"bytes_read"`
 	ObjectsWritten uint64  `json:"objects_written"`
 	ObjectsRead    uint64  `json:"objects_read"`
+	ExpandSeconds  float64 `json:"expand_seconds"`
+	SendSeconds    float64 `json:"send_seconds"`
 	WaitSeconds    float64 `json:"wait_seconds"`
+	ReceiveSeconds float64 `json:"receive_seconds"`
 }
 
 func newShardWork(w shard.Work) *shardWork {
@@ -220,15 +223,18 @@ func newShardWork(w shard.Work) *shardWork {
 		Index: w.Shard, States: w.States, Transitions: w.Transitions, CrashPoints: w.CrashPoints,
 		ResumedFrom: w.ResumedFrom, Barriers: w.Barriers,
 		BytesWritten: w.BytesWritten, BytesRead: w.BytesRead, ObjectsWritten: w.ObjectsWritten, ObjectsRead: w.ObjectsRead,
-		WaitSeconds: round(w.Waited.Seconds(), 4),
+		ExpandSeconds: round(w.Expanding.Seconds(), 4), SendSeconds: round(w.Sending.Seconds(), 4),
+		WaitSeconds: round(w.Waited.Seconds(), 4), ReceiveSeconds: round(w.Receiving.Seconds(), 4),
 	}
 }
 
 func (s *shardWork) writeText(w io.Writer) {
 	fmt.Fprintf(w, "shard=%d states=%d transitions=%d crash_points=%d resumed_from=%d barriers=%d\n",
 		s.Index, s.States, s.Transitions, s.CrashPoints, s.ResumedFrom, s.Barriers)
-	fmt.Fprintf(w, "bytes_written=%d bytes_read=%d objects_written=%d objects_read=%d wait_seconds=%.3f\n",
-		s.BytesWritten, s.BytesRead, s.ObjectsWritten, s.ObjectsRead, s.WaitSeconds)
+	fmt.Fprintf(w, "bytes_written=%d bytes_read=%d objects_written=%d objects_read=%d\n",
+		s.BytesWritten, s.BytesRead, s.ObjectsWritten, s.ObjectsRead)
+	fmt.Fprintf(w, "expand_seconds=%.3f send_seconds=%.3f wait_seconds=%.3f receive_seconds=%.3f\n",
+		s.ExpandSeconds, s.SendSeconds, s.WaitSeconds, s.ReceiveSeconds)
 }
 
 // shardReport is the report of a shard other than shard 0: the search's

@@ -137,7 +137,7 @@ func TestShardSummaryAsCheck(t *testing.T) {
 	checkOut, _, _ := cli(t, append([]string{"check"}, sys...)...)
 	runs := runShards(t, 2, append([]string{"--exchange", exchange(t)}, sys...)...)
 	got := runs[0].stdout
-	own := regexp.MustCompile(`(?m)^shard=0 .*\nbytes_written=.*\n`)
+	own := regexp.MustCompile(`(?m)^shard=0 .*\nbytes_written=.*\nexpand_seconds=.*\n`)
 	if !own.MatchString(got) {
 		t.Fatalf("shard 0's summary lacks its own lines:\n%s", got)
 	}

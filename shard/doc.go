@@ -32,10 +32,14 @@
 //	level-DDDDDD/done-I            shard I's marker for level D
 //
 // Every object is written whole by one call (blob writers commit on Close)
-// and never changes afterwards but for being written again with the same
-// contents, so a shard killed at any moment and started again resumes
-// from its last frontier: it reads back its visited keys and the frontier
-// from its frontier objects and redoes the level. A run refuses a bucket
+// and never changes afterwards but for being written again by the same
+// shard with the same states, so a shard killed at any moment and started
+// again resumes from its last frontier: it reads back its visited keys
+// and the frontier from its frontier objects and redoes the level. (Each
+// shard leaves out the successors it sent in earlier levels, all known
+// states by then; a shard started again has forgotten them and sends them
+// again, which changes nothing.) The binary objects are compressed with
+// zstd. A run refuses a bucket
 // that holds another run's manifest, or objects and no manifest.
 //
 // Package shard opens buckets by URL through blob.OpenBucket; the program

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/klauspost/compress/zstd"
 	"gocloud.dev/blob"
 	"gocloud.dev/gcerrors"
 )
@@ -41,17 +42,24 @@ func Open(ctx context.Context, rawURL string) (*blob.Bucket, error) {
 	return blob.OpenBucket(ctx, u.String())
 }
 
-// exchange is a run's bucket, with the traffic counted.
+// exchange is a run's bucket, with the traffic counted. The binary
+// objects travel compressed (zstd, at its fastest): about half the bytes.
 type exchange struct {
 	b                           *blob.Bucket
 	written, read               atomic.Uint64 // bytes
 	objectsWritten, objectsRead atomic.Uint64
 }
 
-// put writes an object whole: it exists under key with all of data, or,
-// on an error, as it was before.
+var (
+	compressor, _   = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1))
+	decompressor, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(0))
+)
+
+// put writes a binary object whole, compressed: it exists under key with
+// all of data, or, on an error, as it was before.
 func (x *exchange) put(ctx context.Context, key string, data []byte) error {
-	if err := x.b.WriteAll(ctx, key, data, &blob.WriterOptions{ContentType: "application/octet-stream"}); err != nil {
+	data = compressor.EncodeAll(data, nil)
+	if err := x.b.WriteAll(ctx, key, data, &blob.WriterOptions{ContentType: "application/zstd"}); err != nil {
 		return fmt.Errorf("writing %s: %w", key, err)
 	}
 	x.written.Add(uint64(len(data)))
@@ -74,8 +82,20 @@ func (x *exchange) create(ctx context.Context, key string, data []byte) (bool, e
 	return false, fmt.Errorf("writing %s: %w", key, err)
 }
 
-// get reads an object whole; found is false when there is none.
+// get reads a binary object whole; found is false when there is none.
 func (x *exchange) get(ctx context.Context, key string) (data []byte, found bool, err error) {
+	data, found, err = x.getRaw(ctx, key)
+	if !found || err != nil {
+		return nil, found, err
+	}
+	if data, err = decompressor.DecodeAll(data, nil); err != nil {
+		return nil, false, fmt.Errorf("reading %s: %w", key, err)
+	}
+	return data, true, nil
+}
+
+// getRaw reads an object whole, as stored.
+func (x *exchange) getRaw(ctx context.Context, key string) (data []byte, found bool, err error) {
 	data, err = x.b.ReadAll(ctx, key)
 	if gcerrors.Code(err) == gcerrors.NotFound {
 		return nil, false, nil

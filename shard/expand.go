@@ -79,9 +79,9 @@ type worker struct {
 	stopped bool   // the state's expansion stopped at a violation
 	bound   *atomic.Uint64
 	work    counts
-	found   *violation // the smallest violation of the level, edge within the frontier
-	out     []outbox   // by destination shard
-	seen    map[uint64]struct{}
+	found   *violation        // the smallest violation of the level, edge within the frontier
+	out     []outbox          // by destination shard
+	seen    *statestore.Table // the keys of out, to keep one edge per key
 	err     error
 }
 
@@ -90,7 +90,7 @@ func (w *worker) reset() {
 	for i := range w.out {
 		w.out[i].reset()
 	}
-	clear(w.seen)
+	w.seen = statestore.NewTable(max(w.seen.Len(), 1024))
 }
 
 // Successor implements model.Emitter: it keeps each state's first, and
@@ -113,15 +113,25 @@ func (w *worker) Successor(o uint32, node []byte, crash bool) bool {
 	w.prev = append(w.prev[:0], node...)
 	key := statestore.Fingerprint(node)
 	dest := w.s.owner(key)
-	if dest == w.s.cfg.Index && w.s.visited.Has(key) {
+	if dest == w.s.cfg.Index {
+		if w.s.visited.Has(key) {
+			return false
+		}
+	} else if w.s.sent.has(key) {
 		return false
 	}
 	// Workers take the frontier in increasing order, so a key seen
 	// before in this worker came with a smaller edge.
-	if _, ok := w.seen[key]; ok {
-		return false
+	if w.seen.Len() >= uint64(float64(w.seen.Cap())*statestore.MaxLoad) {
+		if _, _, err := w.seen.Reserve(2*w.seen.Len(), 1, 0); err != nil {
+			w.err = err
+			return true
+		}
 	}
-	w.seen[key] = struct{}{}
+	if added, err := w.seen.Insert(key); err != nil || !added {
+		w.err = err
+		return err != nil
+	}
 	b := &w.out[dest]
 	b.keys = append(b.keys, key)
 	b.edges = append(b.edges, edgeKey(w.k, o))
@@ -170,9 +180,30 @@ type expansion struct {
 	work  counts
 	found *violation
 	stray *model.Violation
-	// out holds, by destination shard, the candidates by ascending key,
-	// one per key with its smallest edge.
-	out [][]ref
+	// boxes are the workers' outboxes, by destination shard: each
+	// worker's holds a key once, with its smallest edge in that worker;
+	// a key may be in several workers' boxes.
+	boxes [][]*outbox
+}
+
+// count returns the candidates found for shard dest.
+func (x *expansion) count(dest int) uint64 {
+	var n uint64
+	for _, b := range x.boxes[dest] {
+		n += uint64(len(b.keys))
+	}
+	return n
+}
+
+// refs returns the candidates found for shard dest.
+func (x *expansion) refs(dest int) []ref {
+	refs := make([]ref, 0, x.count(dest))
+	for _, b := range x.boxes[dest] {
+		for i, k := range b.keys {
+			refs = append(refs, ref{key: k, edge: b.edges[i], node: b.nodes.at(i)})
+		}
+	}
+	return refs
 }
 
 // expand expands the shard's frontier on its workers, taking units of
@@ -209,13 +240,21 @@ func (s *search) expand(ctx context.Context) (*expansion, error) {
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	x := &expansion{out: make([][]ref, s.cfg.Shards)}
+	x := &expansion{boxes: make([][]*outbox, s.cfg.Shards)}
+	size := f.nodes.bytes()
 	for _, w := range s.workers {
 		x.work.add(w.work)
 		if w.found != nil && (x.found == nil || w.found.edge < x.found.edge) {
 			x.found = w.found
 		}
+		for dest := range x.boxes {
+			b := &w.out[dest]
+			x.boxes[dest] = append(x.boxes[dest], b)
+			size += b.nodes.bytes() + 16*uint64(cap(b.keys))
+		}
+		size += w.seen.Bytes()
 	}
+	s.levelBytes = max(s.levelBytes, size)
 	if n == 0 {
 		runtime.Gosched()
 		for _, w := range s.workers {
@@ -225,22 +264,5 @@ func (s *search) expand(ctx context.Context) (*expansion, error) {
 			}
 		}
 	}
-	if x.found != nil {
-		return x, nil // the search ends with this level: nothing to send
-	}
-	var size uint64
-	for dest := range x.out {
-		var refs []ref
-		for _, w := range s.workers {
-			b := &w.out[dest]
-			for i, k := range b.keys {
-				refs = append(refs, ref{key: k, edge: b.edges[i], node: b.nodes.at(i)})
-			}
-			size += b.nodes.bytes() + 16*uint64(cap(b.keys))
-		}
-		x.out[dest] = smallestPerKey(refs)
-		size += 40 * uint64(cap(refs))
-	}
-	s.levelBytes = max(s.levelBytes, size+f.nodes.bytes())
 	return x, nil
 }

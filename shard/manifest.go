@@ -72,7 +72,7 @@ func claim(ctx context.Context, x *exchange, want *Manifest) error {
 		return err
 	}
 	for try := 0; ; try++ {
-		found, ok, err := x.get(ctx, manifestKey)
+		found, ok, err := x.getRaw(ctx, manifestKey)
 		if err != nil {
 			return err
 		}

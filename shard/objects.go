@@ -112,26 +112,33 @@ func decodeFrontier(data []byte) (*frontier, error) {
 }
 
 // candidates are the successors that one shard's expansion of a level
-// found for another shard: each state's key, its smallest discovering
-// edge (its parent's index in the sender's frontier << 24 | the edge's
-// ordinal) and its encoding, by ascending key.
+// found for another shard: each state's key, a discovering edge (its
+// parent's index in the sender's frontier << 24 | the edge's ordinal) and
+// its encoding. A key may come more than once, from several of the
+// sender's workers; the receiver keeps its smallest edge.
 type candidates struct {
 	keys, edges []uint64
 	nodes       [][]byte // sharing the object's memory
 }
 
-// encodeCandidates writes refs, sorted by key, as the candidates of
-// level depth from shard from to shard to.
-func encodeCandidates(buf []byte, depth, from, to int, refs []ref) []byte {
+// encodeCandidates writes the candidates of the boxes as those of level
+// depth from shard from to shard to.
+func encodeCandidates(buf []byte, depth, from, to int, boxes []*outbox) []byte {
 	e := begin(buf, kindCandidates)
 	e.uvarint(uint64(depth))
 	e.uvarint(uint64(from))
 	e.uvarint(uint64(to))
-	e.uvarint(uint64(len(refs)))
-	for _, r := range refs {
-		e.word(r.key)
-		e.uvarint(r.edge)
-		e.bytes(r.node)
+	var n int
+	for _, b := range boxes {
+		n += len(b.keys)
+	}
+	e.uvarint(uint64(n))
+	for _, b := range boxes {
+		for i, k := range b.keys {
+			e.word(k)
+			e.uvarint(b.edges[i])
+			e.bytes(b.nodes.at(i))
+		}
 	}
 	return e.seal()
 }

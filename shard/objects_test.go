@@ -53,13 +53,20 @@ func TestObjectsRoundTrip(t *testing.T) {
 			n := rapid.IntRange(0, 20).Draw(t, "n")
 			ns := drawNodes(t, n)
 			c := &candidates{keys: []uint64{}, edges: []uint64{}, nodes: [][]byte{}}
-			var refs []ref
+			boxes := []*outbox{{}, {}}
 			for i := range n {
-				r := ref{key: rapid.Uint64().Draw(t, "key"), edge: rapid.Uint64().Draw(t, "edge"), node: ns.at(i)}
-				refs = append(refs, r)
-				c.keys, c.edges, c.nodes = append(c.keys, r.key), append(c.edges, r.edge), append(c.nodes, r.node)
+				key, edge, node := rapid.Uint64().Draw(t, "key"), rapid.Uint64().Draw(t, "edge"), ns.at(i)
+				b := boxes[rapid.IntRange(0, 1).Draw(t, "box")]
+				b.keys, b.edges = append(b.keys, key), append(b.edges, edge)
+				b.nodes.add(node)
 			}
-			data, want = encodeCandidates(nil, 3, 1, 2, refs), c
+			for _, b := range boxes {
+				c.keys, c.edges = append(c.keys, b.keys...), append(c.edges, b.edges...)
+				for i := range b.nodes.len() {
+					c.nodes = append(c.nodes, b.nodes.at(i))
+				}
+			}
+			data, want = encodeCandidates(nil, 3, 1, 2, boxes), c
 			decode = func(d []byte) (any, error) { return decodeCandidates(d, 3, 1, 2) }
 		case 2:
 			shards := rapid.IntRange(1, 8).Draw(t, "shards")

@@ -42,8 +42,8 @@ type Config struct {
 	Log        io.Writer
 	WaitReport time.Duration
 	// Poll is the longest pause between two looks at a barrier's
-	// markers; zero means 500ms. The first pause is a millisecond, and
-	// each one after doubles.
+	// markers; zero means 500ms. A pause is an eighth of the time waited
+	// so far, a millisecond at least.
 	Poll time.Duration
 	// Progress, when set, is called after every barrier.
 	Progress func(Level)
@@ -100,9 +100,11 @@ type Work struct {
 	ResumedFrom, Barriers int
 	// The shard's traffic with the bucket.
 	BytesWritten, BytesRead, ObjectsWritten, ObjectsRead uint64
-	// Waited is the time spent at barriers, waiting for and reading the
-	// other shards' markers.
-	Waited time.Duration
+	// Where the shard's time went: expanding its frontiers, writing
+	// what it found for the other shards and its markers, waiting at
+	// barriers for the other shards' markers and reading them, and
+	// reading what it was sent and committing its next frontiers.
+	Expanding, Sending, Waited, Receiving time.Duration
 }
 
 // Result is the outcome of one shard's part of a run.
@@ -123,6 +125,7 @@ type search struct {
 	x       *exchange
 	workers []*worker
 	visited *statestore.Table // keys of the owned states found so far
+	sent    sentKeys          // keys of other shards' states sent before
 	front   frontier          // the current level's owned states
 	bases   []uint64          // by depth, the number of its first state
 	roots   uint64            // initial states
@@ -155,7 +158,7 @@ func Run(ctx context.Context, chk model.Checker, bucket *blob.Bucket, cfg Config
 	s.work.Shard, s.work.ResumedFrom = cfg.Index, -1
 	opts := model.Options{Crashes: cfg.Crashes, Determinism: cfg.Determinism}
 	for range cfg.Workers {
-		w := &worker{s: s, m: chk.NewWorker(opts), out: make([]outbox, cfg.Shards), seen: map[uint64]struct{}{}}
+		w := &worker{s: s, m: chk.NewWorker(opts), out: make([]outbox, cfg.Shards), seen: statestore.NewTable(1024)}
 		s.workers = append(s.workers, w)
 	}
 	m := cfg.Run
@@ -171,6 +174,7 @@ func Run(ctx context.Context, chk model.Checker, bucket *blob.Bucket, cfg Config
 	if err := s.resume(ctx, inits); err != nil {
 		return nil, err
 	}
+	s.sent.fit(s.visited.Len())
 	for {
 		res, err := s.level(ctx)
 		if res != nil || err != nil {
@@ -277,23 +281,29 @@ func (s *search) commit(ctx context.Context, f *frontier) error {
 // next frontier; it returns the result when the search ends there.
 func (s *search) level(ctx context.Context) (*Result, error) {
 	f := &s.front
+	t := time.Now()
 	x, err := s.expand(ctx)
 	if err != nil {
 		return nil, err
 	}
+	s.work.Expanding += time.Since(t)
 	mine := &marker{depth: f.depth, shard: s.cfg.Index, base: f.base, work: x.work, found: x.found, stray: x.stray, edges: f.edges, sent: make([]uint64, s.cfg.Shards)}
+	t = time.Now()
 	if err := s.send(ctx, x, mine); err != nil {
 		return nil, err
 	}
+	s.work.Sending += time.Since(t)
 	if s.cfg.Delay > 0 {
 		if err := sleep(ctx, s.cfg.Delay); err != nil {
 			return nil, err
 		}
 	}
+	t = time.Now()
 	s.buf = mine.encode(s.buf)
 	if err := s.x.put(ctx, markerKey(f.depth, s.cfg.Index), s.buf); err != nil {
 		return nil, err
 	}
+	s.work.Sending += time.Since(t)
 	waitStart := time.Now()
 	ms, err := s.await(ctx, f.depth, mine)
 	if err != nil {
@@ -331,6 +341,7 @@ func (s *search) level(ctx context.Context) (*Result, error) {
 	case stray != nil:
 		return s.finish(f.depth, f.base+size, nil, stray)
 	}
+	t = time.Now()
 	next, err := s.receive(ctx, x, ms, lists)
 	if err != nil {
 		return nil, err
@@ -338,6 +349,8 @@ func (s *search) level(ctx context.Context) (*Result, error) {
 	if err := s.commit(ctx, next); err != nil {
 		return nil, err
 	}
+	s.work.Receiving += time.Since(t)
+	s.remember(x)
 	if s.cfg.Progress != nil {
 		s.cfg.Progress(Level{
 			Depth: next.depth - 1, Frontier: len(lists[s.cfg.Index]), Size: size,
@@ -348,18 +361,39 @@ func (s *search) level(ctx context.Context) (*Result, error) {
 	return nil, nil
 }
 
-// send writes the candidates found for every other shard, those with
-// any, concurrently, and counts them in the marker.
-func (s *search) send(ctx context.Context, x *expansion, mine *marker) error {
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(16)
-	for dest, refs := range x.out {
-		if dest == s.cfg.Index || len(refs) == 0 {
+// remember adds the keys sent in this level to the cache of sent keys,
+// sized by the states this shard owns: every shard owns about as many.
+func (s *search) remember(x *expansion) {
+	s.sent.fit(s.visited.Len())
+	for dest, boxes := range x.boxes {
+		if dest == s.cfg.Index {
 			continue
 		}
-		mine.sent[dest] = uint64(len(refs))
+		for _, b := range boxes {
+			for _, k := range b.keys {
+				s.sent.add(k)
+			}
+		}
+	}
+}
+
+// send writes the candidates found for every other shard, those with
+// any, concurrently, and counts them in the marker. After a violation it
+// sends nothing: the search ends with this level.
+func (s *search) send(ctx context.Context, x *expansion, mine *marker) error {
+	if x.found != nil {
+		return nil
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(16)
+	for dest, boxes := range x.boxes {
+		n := x.count(dest)
+		if dest == s.cfg.Index || n == 0 {
+			continue
+		}
+		mine.sent[dest] = n
 		g.Go(func() error {
-			data := encodeCandidates(nil, mine.depth, s.cfg.Index, dest, refs)
+			data := encodeCandidates(nil, mine.depth, s.cfg.Index, dest, boxes)
 			return s.x.put(gctx, candidatesKey(mine.depth, s.cfg.Index, dest), data)
 		})
 	}
@@ -368,14 +402,13 @@ func (s *search) send(ctx context.Context, x *expansion, mine *marker) error {
 
 // await waits until every shard's marker for the level is in the bucket,
 // and returns them all, by shard: it lists the markers, reads the new
-// ones, and pauses, longer each time up to cfg.Poll, naming the shards it
-// waits for at most every cfg.WaitReport.
+// ones, and pauses, longer the longer it waits, up to cfg.Poll, naming
+// the shards it waits for at most every cfg.WaitReport.
 func (s *search) await(ctx context.Context, depth int, mine *marker) ([]*marker, error) {
 	n := s.cfg.Shards
 	ms := make([]*marker, n)
 	ms[s.cfg.Index] = mine
 	start, reported := time.Now(), time.Now()
-	pause := time.Millisecond
 	for {
 		have, err := s.x.markers(ctx, depth, n)
 		if err != nil {
@@ -418,10 +451,11 @@ func (s *search) await(ctx context.Context, depth int, mine *marker) ([]*marker,
 			fmt.Fprintf(s.cfg.Log, "shard %d of %d: level %d: waiting for %s %s (%s)\n", s.cfg.Index, n, depth,
 				plural(len(missing), "shard", "shards"), strings.Join(missing, ", "), time.Since(start).Round(time.Second))
 		}
-		if err := sleep(ctx, pause); err != nil {
+		// Pause an eighth of the wait so far: a barrier passed at most
+		// that much late, with few looks at a long wait.
+		if err := sleep(ctx, min(max(time.Since(start)/8, time.Millisecond), s.cfg.Poll)); err != nil {
 			return nil, err
 		}
-		pause = min(2*pause, s.cfg.Poll)
 	}
 }
 
@@ -483,7 +517,7 @@ func (s *search) receive(ctx context.Context, x *expansion, ms []*marker, lists 
 		return nil
 	}
 	received := make([][]ref, len(ms))
-	received[me] = x.out[me]
+	received[me] = x.refs(me)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(16)
 	for from, m := range ms {
@@ -497,7 +531,10 @@ func (s *search) receive(ctx context.Context, x *expansion, ms []*marker, lists 
 				return err
 			}
 			c, err := decodeCandidates(data, depth, from, me)
-			if err == nil && uint64(len(c.keys)) != m.sent[me] {
+			// A shard started again sends the level again with its cache
+			// of sent keys empty: more candidates, the new ones known
+			// states, so never fewer than its marker counted before.
+			if err == nil && uint64(len(c.keys)) < m.sent[me] {
 				err = fmt.Errorf("holds %d candidates, where the marker says %d", len(c.keys), m.sent[me])
 			}
 			if err != nil {
