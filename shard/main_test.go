@@ -253,16 +253,18 @@ func sameResult(t *testing.T, shard int, got, want *outcome) {
 }
 
 // cases are the checks the tests shard: a correct system and a broken
-// variant, on one layer and on the stack.
+// variant, on one layer and on the stack, and a narrower crash mode.
 var cases = []job{
 	{System: "repdisk", Params: catalog.Params{layers.Blocks: 3, layers.Values: 2}},
 	{System: "repdisk", Params: catalog.Params{layers.Blocks: 3, layers.Values: 2}, Variant: "no-recovery"},
 	{System: "log/repdisk", Params: catalog.Params{layers.Blocks: 2, layers.Values: 2, layers.Log: 2}},
 	{System: "log/repdisk", Params: catalog.Params{layers.Blocks: 2, layers.Values: 2, layers.Log: 2}, Variant: "recover-upper-first"},
+	// Crashes between operations only: the broken variant verifies.
+	{System: "repdisk", Params: catalog.Params{layers.Blocks: 3, layers.Values: 2}, Variant: "no-recovery", Crashes: model.CrashBetweenOps},
 }
 
 func (j job) String() string {
-	return fmt.Sprintf("%s/%s/%v", j.System, variantName(j.Variant), j.Params)
+	return fmt.Sprintf("%s/%s/%v/crashes=%s", j.System, variantName(j.Variant), j.Params, j.Crashes)
 }
 
 func variantName(v string) string {
