@@ -1,9 +1,6 @@
 package shard
 
-import (
-	"container/heap"
-	"slices"
-)
+import "slices"
 
 // A level's states are numbered, as in explorer.Run, in the order of
 // their discovering edges. Each shard holds its part of the level sorted
@@ -12,27 +9,34 @@ import (
 // below its own: what a merge of the sorted lists yields.
 
 // ranks returns, for every shard's sorted edge list, the rank of each
-// edge among all the lists' edges, by an N-way merge. Edges are distinct
-// across lists: each discovers one state.
+// edge among all the lists' edges, by an N-way merge over a min-heap of
+// the lists' next edges. Edges are distinct across lists: each discovers
+// one state. Every shard merges every level's edges, the cost that does
+// not shrink with more shards: the heap is a slice of structs sifted in
+// place, two to four times faster than container/heap's interface calls
+// (BenchmarkRanks).
 func ranks(lists [][]uint64) [][]uint64 {
 	out := make([][]uint64, len(lists))
-	h := make(heads, 0, len(lists))
+	h := make([]head, 0, len(lists))
 	for i, l := range lists {
 		out[i] = make([]uint64, len(l))
 		if len(l) > 0 {
 			h = append(h, head{edge: l[0], list: i})
 		}
 	}
-	heap.Init(&h)
+	for i := len(h)/2 - 1; i >= 0; i-- {
+		down(h, i)
+	}
 	for r := uint64(0); len(h) > 0; r++ {
 		top := &h[0]
 		out[top.list][top.pos] = r
 		if top.pos++; top.pos < len(lists[top.list]) {
 			top.edge = lists[top.list][top.pos]
-			heap.Fix(&h, 0)
 		} else {
-			heap.Pop(&h)
+			h[0] = h[len(h)-1]
+			h = h[:len(h)-1]
 		}
+		down(h, 0)
 	}
 	return out
 }
@@ -44,18 +48,22 @@ type head struct {
 	pos  int
 }
 
-// heads is a min-heap of lists by their next edge.
-type heads []head
-
-func (h heads) Len() int           { return len(h) }
-func (h heads) Less(i, j int) bool { return h[i].edge < h[j].edge }
-func (h heads) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *heads) Push(x any)        { *h = append(*h, x.(head)) }
-func (h *heads) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
+// down moves h[i] down the min-heap h to its place.
+func down(h []head, i int) {
+	for {
+		l := 2*i + 1
+		if l >= len(h) {
+			return
+		}
+		if r := l + 1; r < len(h) && h[r].edge < h[l].edge {
+			l = r
+		}
+		if h[i].edge <= h[l].edge {
+			return
+		}
+		h[i], h[l] = h[l], h[i]
+		i = l
+	}
 }
 
 // rankOf returns the rank of list i's k-th edge among all the lists'
