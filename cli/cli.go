@@ -1,6 +1,7 @@
 // Package cli is the argocheck command line over a catalogue of systems:
-// list, check, run PLAN, resume DIR, trace DIR, bench and version, with
-// JSON and JUnit reports, pictures of violating paths and persistent runs.
+// list, check, shard, run PLAN, resume DIR, trace DIR, bench and version,
+// with JSON and JUnit reports, pictures of violating paths, persistent
+// runs and runs shared by many processes.
 // The argocheck command runs it over the built-in systems; a program of
 // one's own systems runs it over theirs:
 //
@@ -185,7 +186,11 @@ specification.
 	if err != nil {
 		return nil, err
 	}
-	root.AddCommand(newList(cat), check, newRun(cat), newBench(cat), newResume(cat), newTrace(cat), newVersion())
+	sharded, err := newShard(cat)
+	if err != nil {
+		return nil, err
+	}
+	root.AddCommand(newList(cat), check, sharded, newRun(cat), newBench(cat), newResume(cat), newTrace(cat), newVersion())
 	return root, nil
 }
 

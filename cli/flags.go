@@ -51,32 +51,42 @@ type flagUse struct {
 	// stored: the command continues a stored run, which fixes --exact,
 	// --continue, --crashes and --determinism.
 	stored bool
+	// sharded: the command runs one shard of a check, which keeps no
+	// bounds (--max-depth, --max-states, --memory, --time-limit) and
+	// neither --exact nor --continue.
+	sharded bool
 	// pictures: the command draws one check's violating paths
 	// (--trace-html, --trace-dot).
 	pictures bool
 }
 
-// registerSearch adds to fl the flags of how the search goes, with f's
-// values as their defaults.
-func (f *searchFlags) registerSearch(fl *pflag.FlagSet, stored bool) {
+// registerSearch adds to fl the flags of how the search goes that use
+// asks for, with f's values as their defaults.
+func (f *searchFlags) registerSearch(fl *pflag.FlagSet, use flagUse) {
 	fl.IntVar(&f.workers, "workers", f.workers, "worker goroutines")
-	fl.IntVar(&f.maxDepth, "max-depth", f.maxDepth, "stop, incomplete, at this depth (0: no bound)")
-	fl.Uint64Var(&f.maxStates, "max-states", f.maxStates, "stop, incomplete, past this many states (0: no bound)")
-	fl.StringVar(&f.memory, "memory", f.memory, "memory budget of the visited set, parent records and level table, e.g. 2GiB or 500MB (default: half the physical memory)")
-	fl.StringVar(&f.spill, "spill", f.spill, "when the visited set outgrows --memory, move it to disk in `DIR` instead of stopping (same counts and paths)")
-	fl.DurationVar(&f.timeLimit, "time-limit", f.timeLimit, "stop, incomplete, after this long (a Go duration such as 90s or 2h; 0: no bound)")
-	if stored {
+	if !use.sharded {
+		fl.IntVar(&f.maxDepth, "max-depth", f.maxDepth, "stop, incomplete, at this depth (0: no bound)")
+		fl.Uint64Var(&f.maxStates, "max-states", f.maxStates, "stop, incomplete, past this many states (0: no bound)")
+		fl.StringVar(&f.memory, "memory", f.memory, "memory budget of the visited set, parent records and level table, e.g. 2GiB or 500MB (default: half the physical memory)")
+		fl.StringVar(&f.spill, "spill", f.spill, "when the visited set outgrows --memory, move it to disk in `DIR` instead of stopping (same counts and paths)")
+		fl.DurationVar(&f.timeLimit, "time-limit", f.timeLimit, "stop, incomplete, after this long (a Go duration such as 90s or 2h; 0: no bound)")
+	}
+	if use.stored {
 		return
 	}
-	fl.BoolVar(&f.exact, "exact", f.exact, "key states by their whole encoding instead of a 64-bit fingerprint")
+	if !use.sharded {
+		fl.BoolVar(&f.exact, "exact", f.exact, "key states by their whole encoding instead of a 64-bit fingerprint")
+	}
 	fl.StringVar(&f.crashes, "crashes", f.crashes, "where crashes strike: all, no-nested (none during recovery), between-ops (none inside procedures)")
 	fl.StringVar(&f.determinism, "determinism", f.determinism, "which procedure runs are run twice to check the layer code is deterministic: sample (a fixed sample of the states) or full (every run)")
-	fl.IntVar(&f.cont, "continue", f.cont, "keep exploring after a violation until this many distinct violations (by kind, operation and crash point) are found")
+	if !use.sharded {
+		fl.IntVar(&f.cont, "continue", f.cont, "keep exploring after a violation until this many distinct violations (by kind, operation and crash point) are found")
+	}
 }
 
 // register adds to fl the search flags that use asks for.
 func (f *searchFlags) register(fl *pflag.FlagSet, use flagUse) {
-	f.registerSearch(fl, use.stored)
+	f.registerSearch(fl, use)
 	fl.BoolVarP(&f.quiet, "quiet", "q", f.quiet, "show no progress while exploring")
 	fl.DurationVar(&f.progressInterval, "progress-interval", f.progressInterval, "interval of the plain progress lines written when not on a terminal")
 	fl.BoolVar(&f.json, "json", f.json, "print one JSON object instead of the summary")

@@ -78,7 +78,7 @@ func parsePlanLine(cat *catalog.Catalog, fields []string, base searchFlags) (pla
 	}
 	c := planCheck{sys: sys, params: catalog.Params{}, flags: base}
 	keys := pflag.NewFlagSet("plan", pflag.ContinueOnError)
-	c.flags.registerSearch(keys, false)
+	c.flags.registerSearch(keys, flagUse{})
 	seen := map[string]bool{}
 	for _, f := range fields[1:] {
 		key, val, ok := strings.Cut(f, "=")

@@ -56,6 +56,10 @@ type report struct {
 	// Violations are the distinct violations found (--continue), the
 	// first being Violation.
 	Violations []*violationReport `json:"violations,omitempty"`
+	// Shards is the number of shards of a sharded check, Shard the part
+	// of the shard that writes the report.
+	Shards int        `json:"shards,omitempty"`
+	Shard  *shardWork `json:"shard,omitempty"`
 
 	words []string // the parameters as the text writes them
 }
@@ -143,6 +147,9 @@ func (r *report) writeText(w io.Writer) {
 		fmt.Fprintf(w, " spill_bytes=%d spills=%d", r.SpillBytes, r.Spills)
 	}
 	fmt.Fprintln(w)
+	if r.Shard != nil {
+		r.Shard.writeText(w)
+	}
 	writeViolations(w, r.Violations)
 }
 
@@ -162,7 +169,11 @@ func writeViolations(w io.Writer, vs []*violationReport) {
 
 // configLine names the check: system, variant, parameters and workers.
 func (r *report) configLine() string {
-	return fmt.Sprintf("system=%s variant=%s %s workers=%d", r.System, r.Variant, r.paramText(), r.Workers)
+	line := fmt.Sprintf("system=%s variant=%s %s workers=%d", r.System, r.Variant, r.paramText(), r.Workers)
+	if r.Shards > 0 {
+		line += fmt.Sprintf(" shards=%d", r.Shards)
+	}
+	return line
 }
 
 // paramText renders the parameters as key=value words.

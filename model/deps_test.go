@@ -8,8 +8,9 @@ import (
 
 // The explorer never sees a layer, and layers never see the explorer:
 // dependencies point one way, model at the bottom. The persistent store
-// alone uses badger, the command line alone cobra, and the command line
-// knows no catalogue of its own: it is given one.
+// alone uses badger, the command line alone cobra, the sharded search
+// knows checks only through model, and the command line knows no
+// catalogue of its own: it is given one.
 func TestDependenciesPointOneWay(t *testing.T) {
 	const (
 		mod    = "github.com/argocheck/argocheck/"
@@ -32,6 +33,7 @@ func TestDependenciesPointOneWay(t *testing.T) {
 		"relations/...":      append(own("explorer", "statestore", "layers", "catalog", "cli", "viz", "cmd"), badger, cobra),
 		"viz/...":            append(own("explorer", "statestore", "layers", "relations", "catalog", "cli", "cmd"), badger, cobra),
 		"checktest/...":      append(own("layers", "relations", "catalog", "cli", "viz", "cmd", "statestore/persist"), badger, cobra),
+		"shard/...":          append(own("layers", "relations", "catalog", "cli", "viz", "cmd", "statestore/persist"), badger, cobra),
 		"cli/...":            own("layers"),
 	}
 	for pkgs, bad := range forbidden {

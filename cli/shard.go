@@ -1,0 +1,282 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	// A directory, on one machine or a shared volume, is always there to
+	// exchange a sharded run's states through; a binary that shards
+	// through object storage imports its driver (cmd/argocheck imports
+	// S3's, GCS's and Azure's).
+	_ "gocloud.dev/blob/fileblob"
+
+	"github.com/argocheck/argocheck/catalog"
+	"github.com/argocheck/argocheck/explorer"
+	"github.com/argocheck/argocheck/shard"
+)
+
+// indexVariables are the environment variables in which the engines that
+// run arrays of processes give each its index, in the order shard reads
+// them: a Kubernetes Indexed Job, a Slurm job array, an AWS Batch array
+// job.
+var indexVariables = []string{"JOB_COMPLETION_INDEX", "SLURM_ARRAY_TASK_ID", "AWS_BATCH_JOB_ARRAY_INDEX"}
+
+// shardFlags are the flags of shard.
+type shardFlags struct {
+	search   searchFlags
+	params   paramFlags
+	variant  string
+	shards   int
+	index    int
+	exchange string
+	// Hidden, for tests: a pause at every barrier, and the interval of
+	// the lines that name the shards a barrier waits for.
+	delay, waitReport time.Duration
+}
+
+func newShard(cat *catalog.Catalog) (*cobra.Command, error) {
+	f := shardFlags{search: defaultSearchFlags()}
+	cmd := &cobra.Command{
+		Use:   "shard --shards N [--index I] --exchange URL SYSTEM",
+		Short: "Run one of N processes that check a system together, through object storage",
+		Long: `shard runs shard I of N processes that together search the state graph of
+SYSTEM, as 'check' does on one machine, with the same verdict, counts and
+shortest path. The processes share nothing but the objects under the
+exchange URL (a directory, S3, GCS or Azure): a level-synchronous search
+with one barrier per level and no server. Shard 0 prints the report and
+writes the report files; the others print their own part, and every
+shard exits with the verdict's status. A shard started again after being
+stopped, in any way, resumes from its last level. Give every run an
+exchange of its own: a shard refuses one that holds another run.
+
+The index defaults to the engine's variable: $JOB_COMPLETION_INDEX
+(Kubernetes Indexed Job), $SLURM_ARRAY_TASK_ID, $AWS_BATCH_JOB_ARRAY_INDEX.
+
+Exchange URLs: file:///dir (one machine or a shared volume),
+s3://bucket?prefix=run/&region=R, gs://bucket?prefix=run/,
+azblob://container?prefix=run/, credentials as each cloud's SDK finds them.
+
+` + exitHelp(),
+		Args: oneArg("shard", "one SYSTEM (see 'argocheck list')"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runShard(cmd, cat, args[0], &f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.IntVar(&f.shards, "shards", 0, "number of shard processes of the run, `N` (required)")
+	fl.IntVar(&f.index, "index", 0, "this process's shard, `I` from 0 to N-1 (default: from the engine's variable)")
+	fl.StringVar(&f.exchange, "exchange", "", "`URL` of the run's objects (required)")
+	fl.StringVar(&f.variant, "variant", "", "implementation variant (see 'argocheck list')")
+	f.search.register(fl, flagUse{sharded: true, pictures: true})
+	fl.DurationVar(&f.delay, "barrier-delay", 0, "pause at every barrier before arriving (tests)")
+	fl.DurationVar(&f.waitReport, "wait-report", 5*time.Second, "least interval of the lines naming the shards a barrier waits for")
+	for _, name := range []string{"barrier-delay", "wait-report"} {
+		if err := fl.MarkHidden(name); err != nil {
+			return nil, err
+		}
+	}
+	var err error
+	f.params, err = registerParams(fl, cat)
+	return cmd, err
+}
+
+// shardIndex returns the flag's index, or else the first engine's
+// variable that is set.
+func shardIndex(cmd *cobra.Command, f *shardFlags) (int, error) {
+	if cmd.Flags().Changed("index") {
+		return f.index, nil
+	}
+	for _, name := range indexVariables {
+		v, ok := os.LookupEnv(name)
+		if !ok || v == "" {
+			continue
+		}
+		i, err := strconv.Atoi(v)
+		if err != nil {
+			return 0, fmt.Errorf("%s=%q is not a shard index", name, v)
+		}
+		return i, nil
+	}
+	return 0, fmt.Errorf("no --index, and none of %s is set", strings.Join(indexVariables, ", "))
+}
+
+func runShard(cmd *cobra.Command, cat *catalog.Catalog, name string, f *shardFlags) error {
+	sys, err := cat.Lookup(name)
+	if err != nil {
+		return usage(err)
+	}
+	p, err := f.params.params(sys)
+	if err != nil {
+		return usage(err)
+	}
+	if p, err = checkParams(sys, p, f.variant); err != nil {
+		return usage(err)
+	}
+	cfg, err := f.search.config()
+	if err != nil {
+		return usage(err)
+	}
+	index, err := shardIndex(cmd, f)
+	switch {
+	case err != nil:
+		return usage(err)
+	case f.shards < 1:
+		return usagef("--shards must be at least 1, not %d", f.shards)
+	case index < 0 || index >= f.shards:
+		return usagef("shard index %d is not in 0..%d", index, f.shards-1)
+	case f.exchange == "":
+		return usagef("--exchange is required: the URL of the run's objects")
+	}
+	if index == 0 {
+		if err := f.search.checkPaths(); err != nil {
+			return err
+		}
+	}
+	chk, err := build(sys, p, f.variant)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signalContext()
+	defer stop()
+	bucket, err := shard.Open(ctx, f.exchange)
+	if err != nil {
+		return usagef("--exchange %s: %v", f.exchange, err)
+	}
+	defer bucket.Close()
+	scfg := shard.Config{
+		Shards: f.shards, Index: index, Workers: cfg.Workers, Crashes: cfg.Crashes, Determinism: cfg.Determinism,
+		Run:        shard.Manifest{System: sys.Name, Variant: f.variant, Params: storedParams(sys, p)},
+		Log:        cmd.ErrOrStderr(),
+		WaitReport: f.waitReport, Delay: f.delay,
+	}
+	if !f.search.quiet {
+		scfg.Progress = shardProgress(cmd.ErrOrStderr(), index, f.shards, f.search.progressInterval)
+	}
+	res, err := shard.Run(ctx, chk, bucket, scfg)
+	if err != nil {
+		switch _, another := errors.AsType[*shard.AnotherRunError](err); {
+		case another:
+			return usagef("--exchange %s: %v", f.exchange, err)
+		case ctx.Err() != nil:
+			return &failure{ExitIncomplete, fmt.Errorf("shard %d stopped (%v); start it again to resume from its last level", index, context.Cause(ctx))}
+		}
+		return ioFail(fmt.Errorf("shard %d: %w", index, err))
+	}
+	rep := newReport(sys, p, f.variant, cfg, res.Search).standalone()
+	rep.Shards, rep.Shard = f.shards, newShardWork(res.Work)
+	status := verdictStatus(res.Search.Verdict)
+	if index != 0 {
+		if err := printReport(cmd.OutOrStdout(), newShardReport(rep, res.Search), f.search.json); err != nil {
+			return err
+		}
+		return exit(status)
+	}
+	if err := printReport(cmd.OutOrStdout(), rep, f.search.json); err != nil {
+		return err
+	}
+	return settle(status, f.search.checkOutputs(rep))
+}
+
+// shardProgress returns the progress callback of a shard: a plain line
+// after a level's barrier, at most every interval.
+func shardProgress(w io.Writer, index, shards int, interval time.Duration) func(shard.Level) {
+	last := time.Now()
+	return func(l shard.Level) {
+		if time.Since(last) < interval {
+			return
+		}
+		last = time.Now()
+		fmt.Fprintf(w, "progress shard=%d/%d level=%d frontier=%d level_states=%d states=%d transitions=%d next=%d wait_seconds=%.4f elapsed=%s\n",
+			index, shards, l.Depth, l.Frontier, l.Size, l.States, l.Transitions, l.New,
+			l.Waited.Seconds(), l.Elapsed.Truncate(100*time.Millisecond))
+	}
+}
+
+// shardWork is one shard's part of a sharded check, in reports.
+type shardWork struct {
+	Index          int     `json:"index"`
+	States         uint64  `json:"states"`
+	Transitions    uint64  `json:"transitions"`
+	CrashPoints    uint64  `json:"crash_points"`
+	ResumedFrom    int     `json:"resumed_from"`
+	Barriers       int     `json:"barriers"`
+	BytesWritten   uint64  `json:"bytes_written"`
+	BytesRead      uint64  `json:"bytes_read"`
+	ObjectsWritten uint64  `json:"objects_written"`
+	ObjectsRead    uint64  `json:"objects_read"`
+	ExpandSeconds  float64 `json:"expand_seconds"`
+	SendSeconds    float64 `json:"send_seconds"`
+	WaitSeconds    float64 `json:"wait_seconds"`
+	ReceiveSeconds float64 `json:"receive_seconds"`
+}
+
+func newShardWork(w shard.Work) *shardWork {
+	return &shardWork{
+		Index: w.Shard, States: w.States, Transitions: w.Transitions, CrashPoints: w.CrashPoints,
+		ResumedFrom: w.ResumedFrom, Barriers: w.Barriers,
+		BytesWritten: w.BytesWritten, BytesRead: w.BytesRead, ObjectsWritten: w.ObjectsWritten, ObjectsRead: w.ObjectsRead,
+		ExpandSeconds: round(w.Expanding.Seconds(), 4), SendSeconds: round(w.Sending.Seconds(), 4),
+		WaitSeconds: round(w.Waited.Seconds(), 4), ReceiveSeconds: round(w.Receiving.Seconds(), 4),
+	}
+}
+
+func (s *shardWork) writeText(w io.Writer) {
+	fmt.Fprintf(w, "shard=%d states=%d transitions=%d crash_points=%d resumed_from=%d barriers=%d\n",
+		s.Index, s.States, s.Transitions, s.CrashPoints, s.ResumedFrom, s.Barriers)
+	fmt.Fprintf(w, "bytes_written=%d bytes_read=%d objects_written=%d objects_read=%d\n",
+		s.BytesWritten, s.BytesRead, s.ObjectsWritten, s.ObjectsRead)
+	fmt.Fprintf(w, "expand_seconds=%.3f send_seconds=%.3f wait_seconds=%.3f receive_seconds=%.3f\n",
+		s.ExpandSeconds, s.SendSeconds, s.WaitSeconds, s.ReceiveSeconds)
+}
+
+// shardReport is the report of a shard other than shard 0: the search's
+// verdict and counts, and the shard's own part. Shard 0 reports the
+// violation with its path.
+type shardReport struct {
+	Argocheck     *version         `json:"argocheck"`
+	System        string           `json:"system"`
+	Variant       string           `json:"variant"`
+	Params        map[string]any   `json:"params"`
+	Workers       int              `json:"workers"`
+	Shards        int              `json:"shards"`
+	Verdict       explorer.Verdict `json:"verdict"`
+	States        uint64           `json:"states"`
+	Transitions   uint64           `json:"transitions"`
+	CrashPoints   uint64           `json:"crash_points"`
+	Depth         int              `json:"depth"`
+	Seconds       float64          `json:"seconds"`
+	ViolationKind string           `json:"violation_kind,omitempty"`
+	Shard         *shardWork       `json:"shard"`
+	rep           *report
+}
+
+func newShardReport(rep *report, res *explorer.Result) *shardReport {
+	r := &shardReport{
+		Argocheck: rep.Argocheck, System: rep.System, Variant: rep.Variant, Params: rep.Params,
+		Workers: rep.Workers, Shards: rep.Shards, Verdict: rep.Verdict,
+		States: rep.States, Transitions: rep.Transitions, CrashPoints: rep.CrashPoints, Depth: rep.Depth,
+		Seconds: rep.Seconds, Shard: rep.Shard, rep: rep,
+	}
+	if res.Violation != nil {
+		r.ViolationKind = res.Violation.Kind
+	}
+	return r
+}
+
+func (r *shardReport) writeText(w io.Writer) {
+	fmt.Fprintln(w, r.rep.configLine())
+	fmt.Fprintf(w, "verdict=%s\n", r.Verdict)
+	fmt.Fprintf(w, "states=%d transitions=%d crash_points=%d depth=%d seconds=%.3f\n", r.States, r.Transitions, r.CrashPoints, r.Depth, r.Seconds)
+	r.Shard.writeText(w)
+	if r.ViolationKind != "" {
+		fmt.Fprintf(w, "violation=%s (shard 0 reports it with its shortest path)\n", r.ViolationKind)
+	}
+}

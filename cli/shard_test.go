@@ -1,0 +1,309 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/yaml"
+
+	"github.com/argocheck/argocheck/layers"
+)
+
+// shardRun is what one shard command printed.
+type shardRun struct {
+	stdout, stderr string
+	code           int
+}
+
+// runShards runs the shard command for every index of n at once, in this
+// process, with args after --shards N --index I, and returns what each
+// printed.
+func runShards(t *testing.T, n int, args ...string) []shardRun {
+	t.Helper()
+	runs := make([]shardRun, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			var out, errb bytes.Buffer
+			a := append([]string{"shard", "--shards", fmt.Sprint(n), "--index", fmt.Sprint(i)}, args...)
+			code := Run(layers.Catalog(), a, &out, &errb)
+			runs[i] = shardRun{out.String(), errb.String(), code}
+		})
+	}
+	wg.Wait()
+	return runs
+}
+
+func exchange(t *testing.T) string {
+	return "file://" + filepath.ToSlash(filepath.Join(t.TempDir(), "exchange"))
+}
+
+// TestShardReportsAsCheck: shard 0 of a sharded check prints check's
+// report, with its path, and writes its report files; the other shards
+// print their part, valid against the schema, write no report file, and
+// exit with the same status.
+func TestShardReportsAsCheck(t *testing.T) {
+	sch := reportSchema(t)
+	for _, tc := range []struct {
+		system  []string
+		shards  int
+		code    int
+		compare []string // JSON fields equal to check's
+	}{
+		{[]string{"repdisk", "--blocks", "3", "--values", "2"}, 3, ExitVerified, []string{"verdict", "states", "transitions", "crash_points", "depth", "params"}},
+		{[]string{"log/repdisk", "--variant", "recover-upper-first"}, 2, ExitViolation, []string{"verdict", "depth", "violation", "violations", "params"}},
+	} {
+		t.Run(strings.Join(tc.system, " "), func(t *testing.T) {
+			checkOut, _, code := cli(t, append([]string{"check", "--json", "-q", "--workers", "1"}, tc.system...)...)
+			if code != tc.code {
+				t.Fatalf("check: exit %d, want %d", code, tc.code)
+			}
+			dir := t.TempDir()
+			file := func(i int, name string) string { return filepath.Join(dir, fmt.Sprintf("%d-%s", i, name)) }
+			var shards sync.Map // the report files of each shard, by index
+			runs := make([]shardRun, tc.shards)
+			url := exchange(t)
+			var wg sync.WaitGroup
+			for i := range tc.shards {
+				wg.Go(func() {
+					var out, errb bytes.Buffer
+					args := append([]string{"shard", "--shards", fmt.Sprint(tc.shards), "--index", fmt.Sprint(i),
+						"--exchange", url, "--json", "-q", "--workers", "1",
+						"--report", file(i, "report.json"), "--junit", file(i, "junit.xml"), "--trace-html", file(i, "trace.html")}, tc.system...)
+					code := Run(layers.Catalog(), args, &out, &errb)
+					runs[i] = shardRun{out.String(), errb.String(), code}
+					shards.Store(i, true)
+				})
+			}
+			wg.Wait()
+			var check map[string]json.RawMessage
+			validJSON(t, sch, []byte(checkOut), &check)
+			for i, r := range runs {
+				if r.code != tc.code || r.stderr != "" {
+					t.Fatalf("shard %d: exit %d, want %d; stderr %q", i, r.code, tc.code, r.stderr)
+				}
+				var got map[string]json.RawMessage
+				validJSON(t, sch, []byte(r.stdout), &got)
+				if i != 0 {
+					for _, name := range []string{"report.json", "junit.xml", "trace.html"} {
+						if _, err := os.Stat(file(i, name)); err == nil {
+							t.Errorf("shard %d wrote %s: shard 0 writes the report files", i, name)
+						}
+					}
+					if string(got["verdict"]) != string(check["verdict"]) || string(got["depth"]) != string(check["depth"]) {
+						t.Errorf("shard %d: verdict %s depth %s, check's %s %s", i, got["verdict"], got["depth"], check["verdict"], check["depth"])
+					}
+					continue
+				}
+				for _, field := range tc.compare {
+					if !bytes.Equal(got[field], check[field]) {
+						t.Errorf("shard 0: %s is %s, check's %s", field, got[field], check[field])
+					}
+				}
+				report, err := os.ReadFile(file(0, "report.json"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(report, []byte(r.stdout)) {
+					t.Errorf("shard 0: --report differs from the JSON it printed")
+				}
+				_, err = os.Stat(file(0, "trace.html"))
+				if (tc.code == ExitViolation) != (err == nil) {
+					t.Errorf("shard 0: trace.html written: %v, want %v", err == nil, tc.code == ExitViolation)
+				}
+				if _, err := os.Stat(file(0, "junit.xml")); err != nil {
+					t.Errorf("shard 0 wrote no --junit: %v", err)
+				}
+			}
+		})
+	}
+}
+
+// TestShardSummaryAsCheck: shard 0's summary is check's, its path
+// included, with the shard count on the first line and the shard's own
+// lines before the path.
+func TestShardSummaryAsCheck(t *testing.T) {
+	sys := []string{"repdisk", "--blocks", "3", "--values", "2", "--variant", "recover-block0-only", "--workers", "1", "-q"}
+	checkOut, _, _ := cli(t, append([]string{"check"}, sys...)...)
+	runs := runShards(t, 2, append([]string{"--exchange", exchange(t)}, sys...)...)
+	got := runs[0].stdout
+	own := regexp.MustCompile(`(?m)^shard=0 .*\nbytes_written=.*\nexpand_seconds=.*\n`)
+	if !own.MatchString(got) {
+		t.Fatalf("shard 0's summary lacks its own lines:\n%s", got)
+	}
+	got = strings.Replace(own.ReplaceAllString(got, ""), " shards=2\n", "\n", 1)
+	if mask := timing.ReplaceAllString; mask(got, "$1=X") != mask(checkOut, "$1=X") {
+		t.Errorf("shard 0's summary:\n%s\ncheck's:\n%s", got, checkOut)
+	}
+	if !strings.Contains(runs[1].stdout, "violation=recovery (shard 0 reports it with its shortest path)") || runs[1].code != ExitViolation {
+		t.Errorf("shard 1: exit %d\n%s", runs[1].code, runs[1].stdout)
+	}
+}
+
+// TestShardUsage: what shard refuses with one line and status 2, and the
+// index it takes from the engines' variables.
+func TestShardUsage(t *testing.T) {
+	for _, name := range indexVariables {
+		t.Setenv(name, "")
+	}
+	used := exchange(t)
+	if runs := runShards(t, 1, "--exchange", used, "repdisk", "--blocks", "1", "-q"); runs[0].code != ExitVerified {
+		t.Fatalf("a run of one shard: exit %d: %s", runs[0].code, runs[0].stderr)
+	}
+	cases := []struct {
+		args   []string
+		stderr string
+	}{
+		{[]string{"shard", "--shards", "2", "--exchange", exchange(t), "repdisk"}, "no --index, and none of JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID, AWS_BATCH_JOB_ARRAY_INDEX is set"},
+		{[]string{"shard", "--shards", "2", "--index", "2", "--exchange", exchange(t), "repdisk"}, "shard index 2 is not in 0..1"},
+		{[]string{"shard", "--index", "0", "--exchange", exchange(t), "repdisk"}, "--shards must be at least 1"},
+		{[]string{"shard", "--shards", "2", "--index", "0", "repdisk"}, "--exchange is required"},
+		{[]string{"shard", "--shards", "2", "--index", "0", "--exchange", "nosuch://x", "repdisk"}, `--exchange nosuch://x: open blob.Bucket: no driver registered for "nosuch"`},
+		{[]string{"shard", "--shards", "1", "--index", "0", "--exchange", used, "repdisk", "--blocks", "2"}, "the exchange holds another run (system=repdisk variant=correct blocks=1 oob=false values=2 crashes=all determinism=sample shards=1), not this one (system=repdisk variant=correct blocks=2"},
+		{[]string{"shard", "--shards", "2", "--index", "0", "--exchange", used, "repdisk", "--blocks", "1"}, "shards=1), not this one"},
+		{[]string{"shard", "--shards", "2", "--index", "0", "--exchange", exchange(t), "repdisk", "--max-depth", "2"}, "unknown flag: --max-depth"},
+		{[]string{"shard", "--shards", "2", "--index", "0", "--exchange", exchange(t), "nosuch"}, `unknown system "nosuch"`},
+	}
+	for _, tc := range cases {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			_, stderr, code := cli(t, tc.args...)
+			if code != ExitUsage || !strings.Contains(stderr, tc.stderr) || strings.Count(stderr, "\n") != 1 {
+				t.Fatalf("exit %d, stderr %q; want %d and one line containing %q", code, stderr, ExitUsage, tc.stderr)
+			}
+		})
+	}
+	for _, name := range indexVariables {
+		t.Run(name, func(t *testing.T) {
+			url := exchange(t)
+			t.Setenv(name, "1")
+			var runs [2]shardRun
+			var wg sync.WaitGroup
+			for i, extra := range [][]string{{"--index", "0"}, nil} {
+				wg.Go(func() {
+					args := append(append([]string{"shard", "--shards", "2", "--exchange", url, "-q"}, extra...), "repdisk", "--blocks", "2")
+					var out, errb bytes.Buffer
+					runs[i].code = Run(layers.Catalog(), args, &out, &errb)
+					runs[i].stdout, runs[i].stderr = out.String(), errb.String()
+				})
+			}
+			wg.Wait()
+			if runs[0].code != ExitVerified || runs[1].code != ExitVerified || !strings.Contains(runs[1].stdout, "\nshard=1 ") {
+				t.Fatalf("shard 0: exit %d %s; shard from %s=1: exit %d %s%s", runs[0].code, runs[0].stderr, name, runs[1].code, runs[1].stdout, runs[1].stderr)
+			}
+		})
+	}
+}
+
+// TestKubernetesJob reads deploy/kubernetes/job.yaml as a Kubernetes
+// Indexed Job and runs its container's command line, its variables
+// expanded as Kubernetes does, through the shard command's own parsing.
+func TestKubernetesJob(t *testing.T) {
+	data, err := os.ReadFile("../deploy/kubernetes/job.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var job batchv1.Job
+	if err := yaml.UnmarshalStrict(data, &job); err != nil {
+		t.Fatal(err)
+	}
+	spec := job.Spec
+	switch {
+	case job.APIVersion != "batch/v1" || job.Kind != "Job":
+		t.Fatalf("%s %s, not a batch/v1 Job", job.APIVersion, job.Kind)
+	case spec.CompletionMode == nil || *spec.CompletionMode != batchv1.IndexedCompletion:
+		t.Fatal("completionMode is not Indexed")
+	case spec.Completions == nil || spec.Parallelism == nil || *spec.Completions != *spec.Parallelism:
+		t.Fatal("completions and parallelism are not set, or differ")
+	case spec.BackoffLimitPerIndex == nil || *spec.BackoffLimitPerIndex < 1:
+		t.Fatal("no backoffLimitPerIndex: a killed shard would not be started again")
+	case spec.Template.Spec.RestartPolicy != corev1.RestartPolicyNever:
+		t.Fatal("restartPolicy is not Never, which a podFailurePolicy needs")
+	case len(spec.Template.Spec.Containers) != 1:
+		t.Fatalf("%d containers, want 1", len(spec.Template.Spec.Containers))
+	}
+	c := spec.Template.Spec.Containers[0]
+	var final []int32
+	if p := spec.PodFailurePolicy; p != nil {
+		for _, r := range p.Rules {
+			if r.Action == batchv1.PodFailurePolicyActionFailIndex && r.OnExitCodes != nil && r.OnExitCodes.Operator == batchv1.PodFailurePolicyOnExitCodesOpIn {
+				final = append(final, r.OnExitCodes.Values...)
+			}
+		}
+	}
+	slices.Sort(final)
+	if !slices.Equal(final, []int32{ExitViolation, ExitUsage}) {
+		t.Errorf("the exit statuses that end an index without a retry are %v, want violation and usage %v", final, []int32{ExitViolation, ExitUsage})
+	}
+	args := expandVars(t, append(slices.Clone(c.Command), c.Args...), c.Env)
+	if len(args) == 0 || args[0] != "argocheck" {
+		t.Fatalf("the container runs %q, not argocheck", args)
+	}
+	root, err := newRoot(layers.Catalog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd, rest, err := root.Find(args[1:])
+	if err != nil || cmd.Name() != "shard" {
+		t.Fatalf("%q is not the shard command: %v", args[1:], err)
+	}
+	if err := cmd.ParseFlags(rest); err != nil {
+		t.Fatalf("shard refuses the Job's arguments %q: %v", rest, err)
+	}
+	if err := cmd.ValidateArgs(cmd.Flags().Args()); err != nil {
+		t.Fatalf("shard refuses the Job's arguments %q: %v", rest, err)
+	}
+	fl := cmd.Flags()
+	if fl.Changed("index") {
+		t.Error("the Job sets --index: each pod's index comes from JOB_COMPLETION_INDEX")
+	}
+	if n, _ := fl.GetInt("shards"); n != int(*spec.Completions) {
+		t.Errorf("--shards %d, but %d completions", n, *spec.Completions)
+	}
+	if url, _ := fl.GetString("exchange"); !strings.HasPrefix(url, "s3://") {
+		t.Errorf("--exchange %q is not an S3 URL", url)
+	}
+	if _, err := layers.Catalog().Lookup(fl.Arg(0)); err != nil {
+		t.Error(err)
+	}
+}
+
+// expandVars expands $(NAME) in args from the container's environment as
+// Kubernetes does: each variable's value expanded from those before it;
+// one taken from the pod's fields stands for itself.
+func expandVars(t *testing.T, args []string, env []corev1.EnvVar) []string {
+	t.Helper()
+	ref := regexp.MustCompile(`\$\(([A-Za-z_][A-Za-z0-9_]*)\)`)
+	vars := map[string]string{}
+	expand := func(s string) string {
+		return ref.ReplaceAllStringFunc(s, func(m string) string {
+			name := ref.FindStringSubmatch(m)[1]
+			v, ok := vars[name]
+			if !ok {
+				t.Errorf("%s refers to $(%s), which the container does not set", s, name)
+			}
+			return v
+		})
+	}
+	for _, e := range env {
+		if e.ValueFrom != nil {
+			vars[e.Name] = strings.ToLower(e.Name)
+			continue
+		}
+		vars[e.Name] = expand(e.Value)
+	}
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = expand(a)
+	}
+	return out
+}

@@ -1,0 +1,50 @@
+// Package shard searches a model.Checker's state graph with N cooperating
+// processes, the shards, that share nothing but a bucket of object storage
+// (gocloud.dev/blob: a directory, S3, GCS, Azure): a level-synchronous
+// breadth-first search with one barrier per level and no server. Its
+// verdict, state, transition and crash-point counts, depth and shortest
+// path are those of explorer.Run over the same check, for any number of
+// shards.
+//
+// A state belongs to the shard its fingerprint names, key mod N. Every
+// level, each shard expands the frontier states it owns (on several
+// goroutines), keeps each successor's smallest discovering edge, writes one
+// object of successors for every other shard, and then its marker: its
+// counts, its smallest violation, and the sorted discovering edges of the
+// frontier it expanded. When every shard's marker for the level is there
+// (the barrier), each shard merges the level's edge lists to learn the
+// global number of every frontier state, turns the edges it received
+// (numbered within their sender's frontier) into global edges, keeps the
+// smallest per state, drops the states it has visited, and commits the
+// rest, sorted by discovering edge, as its next frontier. A state's number
+// is its rank by discovering edge among its level's states, as in
+// explorer.Run; it is learnt one barrier later, from the next markers,
+// which is why one barrier per level suffices. A level whose frontier is
+// empty on every shard ends the search, verified; a level with a
+// violation anywhere ends it on every shard, shard 0 rebuilding the path
+// with explorer.Restore from the edge lists of the markers.
+//
+// Under the bucket a run keeps:
+//
+//	manifest.json                  the run: system, parameters, variant, modes, shards
+//	level-DDDDDD/frontier-I        shard I's frontier at depth D: keys, edges, encodings
+//	level-DDDDDD/to-J/from-I       what shard I's expansion of level D found for shard J
+//	level-DDDDDD/done-I            shard I's marker for level D
+//
+// Every object is written whole by one call (blob writers commit on Close)
+// and never changes afterwards but for being written again by the same
+// shard with the same states, so a shard killed at any moment and started
+// again resumes from its last frontier: it reads back its visited keys
+// and the frontier from its frontier objects and redoes the level. (Each
+// shard leaves out the successors it sent in earlier levels, all known
+// states by then; a shard started again has forgotten them and sends them
+// again, which changes nothing.) The binary objects are compressed with
+// zstd. A run refuses a bucket
+// that holds another run's manifest, or objects and no manifest.
+//
+// Package shard opens buckets by URL through blob.OpenBucket; the program
+// imports the drivers it offers: package cli imports
+// gocloud.dev/blob/fileblob (file:// URLs), and cmd/argocheck also s3blob,
+// gcsblob and azureblob. A user's own binary built on package cli that
+// shards through object storage imports the driver it needs.
+package shard

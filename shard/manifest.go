@@ -1,0 +1,121 @@
+package shard
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Manifest names a run: the check every shard of it searches, and how
+// many shards share it. It is the first object a shard writes, and a
+// shard refuses a bucket whose manifest differs from its own.
+type Manifest struct {
+	// Format is the version of the objects' layout.
+	Format int    `json:"format"`
+	System string `json:"system"`
+	// Variant is the implementation variant, "" for the correct one.
+	Variant string `json:"variant"`
+	// Params are the system's parameters as the command line writes them.
+	Params      map[string]string `json:"params"`
+	Crashes     string            `json:"crashes"`
+	Determinism string            `json:"determinism"`
+	Shards      int               `json:"shards"`
+}
+
+// String names the run in one line, as name=value words.
+func (m *Manifest) String() string {
+	variant := m.Variant
+	if variant == "" {
+		variant = "correct"
+	}
+	words := []string{"system=" + m.System, "variant=" + variant}
+	for _, k := range slices.Sorted(maps.Keys(m.Params)) {
+		words = append(words, k+"="+m.Params[k])
+	}
+	words = append(words, "crashes="+m.Crashes, "determinism="+m.Determinism, fmt.Sprintf("shards=%d", m.Shards))
+	if m.Format != formatVersion {
+		words = append(words, fmt.Sprintf("format=%d", m.Format))
+	}
+	return strings.Join(words, " ")
+}
+
+func (m *Manifest) equal(o *Manifest) bool {
+	return m.Format == o.Format && m.System == o.System && m.Variant == o.Variant &&
+		maps.Equal(m.Params, o.Params) && m.Crashes == o.Crashes &&
+		m.Determinism == o.Determinism && m.Shards == o.Shards
+}
+
+// AnotherRunError refuses a bucket that holds another run's objects.
+type AnotherRunError struct {
+	// Found is the bucket's manifest, nil when the bucket holds objects
+	// but no manifest; Want is this run's.
+	Found, Want *Manifest
+}
+
+func (e *AnotherRunError) Error() string {
+	if e.Found == nil {
+		return fmt.Sprintf("the exchange holds objects and no run manifest (%s): it is not an argocheck shard run's; give each run an empty place of its own", manifestKey)
+	}
+	return fmt.Sprintf("the exchange holds another run (%s), not this one (%s); give each run an empty place of its own", e.Found, e.Want)
+}
+
+// claim writes the run's manifest into an empty bucket, or checks the
+// one there: every shard of a run writes the same manifest, whichever
+// comes first.
+func claim(ctx context.Context, x *exchange, want *Manifest) error {
+	data, err := json.Marshal(want)
+	if err != nil {
+		return err
+	}
+	for try := 0; ; try++ {
+		found, ok, err := x.getRaw(ctx, manifestKey)
+		if err != nil {
+			return err
+		}
+		if ok {
+			var m Manifest
+			if err := json.Unmarshal(found, &m); err != nil {
+				return &AnotherRunError{Want: want}
+			}
+			if !m.equal(want) {
+				return &AnotherRunError{Found: &m, Want: want}
+			}
+			return nil
+		}
+		empty, err := x.empty(ctx)
+		if err != nil {
+			return err
+		}
+		if !empty {
+			// Another shard may have written the manifest since it was
+			// looked for: look again before refusing.
+			ok, err := x.exists(ctx, manifestKey)
+			if err != nil {
+				return err
+			}
+			if ok {
+				continue
+			}
+			// A shard of this run may be writing the manifest: its
+			// temporary object shows, and the manifest not yet.
+			if try < 5 {
+				if err := sleep(ctx, 100*time.Millisecond); err != nil {
+					return err
+				}
+				continue
+			}
+			return &AnotherRunError{Want: want}
+		}
+		created, err := x.create(ctx, manifestKey, data)
+		if err != nil || created {
+			return err
+		}
+		if try > 5 {
+			return fmt.Errorf("%s: written and gone again", manifestKey)
+		}
+	}
+}

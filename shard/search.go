@@ -1,0 +1,658 @@
+package shard
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"runtime"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"gocloud.dev/blob"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/argocheck/argocheck/explorer"
+	"github.com/argocheck/argocheck/model"
+	"github.com/argocheck/argocheck/statestore"
+)
+
+// Config configures one shard of a run. Every shard of a run is given
+// the same check, Shards, Crashes, Determinism and Run, and its own
+// Index.
+type Config struct {
+	// Shards is the number of shards; Index is this shard's, 0 to
+	// Shards-1. Shard 0 rebuilds the path of a violation.
+	Shards, Index int
+	// Workers is the number of goroutines expanding states; zero means
+	// runtime.NumCPU(). Shards may differ in it.
+	Workers int
+	// Crashes and Determinism are the search's modes, as in
+	// explorer.Config.
+	Crashes     model.CrashMode
+	Determinism model.Determinism
+	// Run names the check in the run's manifest (System, Variant and
+	// Params); Run fills in the rest.
+	Run Manifest
+	// Log, when set, receives a line naming the shards a barrier waits
+	// for, at most every WaitReport (zero: 5 seconds).
+	Log        io.Writer
+	WaitReport time.Duration
+	// Poll is the longest pause between two looks at a barrier's
+	// markers; zero means 500ms. A pause is an eighth of the time waited
+	// so far, a millisecond at least.
+	Poll time.Duration
+	// Progress, when set, is called after every barrier.
+	Progress func(Level)
+	// Delay holds the shard at every barrier that long before it
+	// writes its marker: a slow shard, for tests.
+	Delay time.Duration
+}
+
+func (c Config) validate() (Config, error) {
+	switch {
+	case c.Shards < 1:
+		return c, fmt.Errorf("shards must be at least 1, not %d", c.Shards)
+	case c.Index < 0 || c.Index >= c.Shards:
+		return c, fmt.Errorf("shard index %d is not in 0..%d", c.Index, c.Shards-1)
+	case c.Workers < 0:
+		return c, fmt.Errorf("workers must be positive, not %d", c.Workers)
+	}
+	if c.Workers == 0 {
+		c.Workers = runtime.NumCPU()
+	}
+	if c.WaitReport <= 0 {
+		c.WaitReport = 5 * time.Second
+	}
+	if c.Poll <= 0 {
+		c.Poll = 500 * time.Millisecond
+	}
+	return c, nil
+}
+
+// Level is a shard's report of one barrier.
+type Level struct {
+	// Depth is the level expanded; Frontier the states of it that this
+	// shard expanded, of Size in all.
+	Depth, Frontier int
+	Size            uint64
+	// States and Transitions are the whole search's so far.
+	States, Transitions uint64
+	// New is the number of states this shard owns in the next level.
+	New int
+	// Waited is the time the shard waited at the barrier.
+	Waited  time.Duration
+	Elapsed time.Duration
+}
+
+// Work is what one shard did.
+type Work struct {
+	Shard int
+	// States counts the states the shard owns; Transitions and
+	// CrashPoints the edges of its expansions.
+	States                   uint64
+	Transitions, CrashPoints uint64
+	// ResumedFrom is the depth of the frontier the shard resumed from,
+	// -1 when it started afresh; Barriers the barriers it passed since.
+	ResumedFrom, Barriers int
+	// The shard's traffic with the bucket.
+	BytesWritten, BytesRead, ObjectsWritten, ObjectsRead uint64
+	// Where the shard's time went: expanding its frontiers, writing
+	// what it found for the other shards and its markers, waiting at
+	// barriers for the other shards' markers and reading them, and
+	// reading what it was sent and committing its next frontiers.
+	Expanding, Sending, Waited, Receiving time.Duration
+}
+
+// Result is the outcome of one shard's part of a run.
+type Result struct {
+	// Search is the search's result, the same on every shard and equal
+	// to explorer.Run's for the same check: verdict, counts and depth;
+	// on shard 0 every violation with its shortest path, on the others
+	// Violation alone.
+	Search *explorer.Result
+	// Work is this shard's own part.
+	Work Work
+}
+
+// search is the state of one shard's run.
+type search struct {
+	cfg     Config
+	chk     model.Checker
+	x       *exchange
+	workers []*worker
+	visited *statestore.Table // keys of the owned states found so far
+	sent    sentKeys          // keys of other shards' states sent before
+	front   frontier          // the current level's owned states
+	bases   []uint64          // by depth, the number of its first state
+	roots   uint64            // initial states
+	total   counts            // the whole search's, levels before front's
+	own     counts            // this shard's, likewise
+	start   time.Time
+	before  time.Duration // search time before this process
+	work    Work
+	buf     []byte
+
+	levelBytes uint64
+}
+
+// Run runs shard cfg.Index of a search of chk's state graph, exchanging
+// states with the other shards through bucket, and returns when the
+// search ends on every shard: verified, or at the level of the first
+// violation. It resumes from the shard's last frontier in the bucket. A
+// violation is a result; errors are bad configuration, a bucket that
+// holds another run (*AnotherRunError), the bucket's failures and
+// cancellation.
+func Run(ctx context.Context, chk model.Checker, bucket *blob.Bucket, cfg Config) (*Result, error) {
+	cfg, err := cfg.validate()
+	if err != nil {
+		return nil, err
+	}
+	if err := chk.Validate(); err != nil {
+		return nil, err
+	}
+	s := &search{cfg: cfg, chk: chk, x: &exchange{b: bucket}, visited: statestore.NewTable(1024), start: time.Now()}
+	s.work.Shard, s.work.ResumedFrom = cfg.Index, -1
+	opts := model.Options{Crashes: cfg.Crashes, Determinism: cfg.Determinism}
+	for range cfg.Workers {
+		w := &worker{s: s, m: chk.NewWorker(opts), out: make([]outbox, cfg.Shards), seen: statestore.NewTable(1024)}
+		s.workers = append(s.workers, w)
+	}
+	m := cfg.Run
+	m.Format, m.Shards = formatVersion, cfg.Shards
+	m.Crashes, m.Determinism = cfg.Crashes.String(), cfg.Determinism.String()
+	if err := claim(ctx, s.x, &m); err != nil {
+		return nil, err
+	}
+	inits, v := s.workers[0].m.Initial()
+	if v != nil {
+		return s.finish(0, 0, &violation{edge: edgeKey(rootParent, 0), v: *v}, nil)
+	}
+	if err := s.resume(ctx, inits); err != nil {
+		return nil, err
+	}
+	s.sent.fit(s.visited.Len())
+	for {
+		res, err := s.level(ctx)
+		if res != nil || err != nil {
+			return res, err
+		}
+	}
+}
+
+// owner returns the shard that owns the state of key.
+func (s *search) owner(key uint64) int { return int(key % uint64(s.cfg.Shards)) }
+
+func (s *search) elapsed() time.Duration { return s.before + time.Since(s.start) }
+
+// resume loads the shard's last committed frontier, with every key it
+// committed before, or commits the initial states it owns as level 0.
+func (s *search) resume(ctx context.Context, inits [][]byte) error {
+	seen := map[uint64]bool{}
+	var roots frontier
+	for i, n := range inits {
+		key := statestore.Fingerprint(n)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		if s.owner(key) == s.cfg.Index {
+			roots.keys = append(roots.keys, key)
+			roots.edges = append(roots.edges, edgeKey(rootParent, uint32(i)))
+			roots.nodes.add(n)
+		}
+	}
+	s.roots = uint64(len(seen))
+	last := -1
+	for d := 0; ; d++ {
+		ok, err := s.x.exists(ctx, frontierKey(d, s.cfg.Index))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
+		}
+		last = d
+	}
+	if last < 0 {
+		return s.commit(ctx, &roots)
+	}
+	s.work.ResumedFrom = last
+	for d := 0; d <= last; d++ {
+		key := frontierKey(d, s.cfg.Index)
+		data, err := s.x.mustGet(ctx, key)
+		if err != nil {
+			return err
+		}
+		f, err := decodeFrontier(data)
+		if err == nil && f.depth != d {
+			err = fmt.Errorf("holds depth %d", f.depth)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", key, err)
+		}
+		if d == 0 && !slices.Equal(f.keys, roots.keys) {
+			return fmt.Errorf("%s: the initial states differ from the check's", key)
+		}
+		if err := s.add(f); err != nil {
+			return err
+		}
+		if d == last {
+			s.front, s.total, s.own, s.before = *f, f.total, f.own, f.elapsed
+			s.start = time.Now()
+		}
+	}
+	return nil
+}
+
+// add adds a frontier's keys to the visited set, and its base to the
+// bases of the levels.
+func (s *search) add(f *frontier) error {
+	total := s.visited.Len() + uint64(len(f.keys))
+	if _, _, err := s.visited.Reserve(total, len(s.workers), 0); err != nil {
+		return err
+	}
+	if _, err := s.visited.InsertAll(f.keys); err != nil {
+		return err
+	}
+	s.bases = append(s.bases[:f.depth], f.base)
+	return nil
+}
+
+// commit writes the shard's frontier f and makes it the current one: the
+// point a restarted shard resumes from.
+func (s *search) commit(ctx context.Context, f *frontier) error {
+	f.total, f.own, f.elapsed = s.total, s.own, s.elapsed()
+	s.buf = f.encode(s.buf)
+	if err := s.x.put(ctx, frontierKey(f.depth, s.cfg.Index), s.buf); err != nil {
+		return err
+	}
+	if err := s.add(f); err != nil {
+		return err
+	}
+	s.front = *f
+	return nil
+}
+
+// level expands the current level, passes its barrier and commits the
+// next frontier; it returns the result when the search ends there.
+func (s *search) level(ctx context.Context) (*Result, error) {
+	f := &s.front
+	t := time.Now()
+	x, err := s.expand(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.work.Expanding += time.Since(t)
+	mine := &marker{depth: f.depth, shard: s.cfg.Index, base: f.base, work: x.work, found: x.found, stray: x.stray, edges: f.edges, sent: make([]uint64, s.cfg.Shards)}
+	t = time.Now()
+	if err := s.send(ctx, x, mine); err != nil {
+		return nil, err
+	}
+	s.work.Sending += time.Since(t)
+	if s.cfg.Delay > 0 {
+		if err := sleep(ctx, s.cfg.Delay); err != nil {
+			return nil, err
+		}
+	}
+	t = time.Now()
+	s.buf = mine.encode(s.buf)
+	if err := s.x.put(ctx, markerKey(f.depth, s.cfg.Index), s.buf); err != nil {
+		return nil, err
+	}
+	s.work.Sending += time.Since(t)
+	waitStart := time.Now()
+	ms, err := s.await(ctx, f.depth, mine)
+	if err != nil {
+		return nil, err
+	}
+	waited := time.Since(waitStart)
+	s.work.Waited += waited
+	s.work.Barriers++
+	s.own.add(x.work)
+	lists := make([][]uint64, len(ms))
+	var size uint64
+	for i, m := range ms {
+		s.total.add(m.work)
+		lists[i] = m.edges
+		size += uint64(len(m.edges))
+	}
+	v, err := smallestViolation(ms, lists, f.base)
+	if err != nil {
+		return nil, err
+	}
+	if v != nil {
+		return s.finish(f.depth, f.base+size, v, nil)
+	}
+	var stray *model.Violation
+	for _, m := range ms {
+		if m.stray != nil {
+			stray = m.stray
+			break
+		}
+	}
+	switch {
+	case size == 0:
+		// No shard had a state to expand: the level before was the last.
+		return s.finish(f.depth-1, f.base, nil, stray)
+	case stray != nil:
+		return s.finish(f.depth, f.base+size, nil, stray)
+	}
+	t = time.Now()
+	next, err := s.receive(ctx, x, ms, lists)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.commit(ctx, next); err != nil {
+		return nil, err
+	}
+	s.work.Receiving += time.Since(t)
+	s.remember(x)
+	if s.cfg.Progress != nil {
+		s.cfg.Progress(Level{
+			Depth: next.depth - 1, Frontier: len(lists[s.cfg.Index]), Size: size,
+			States: next.base, Transitions: s.total.transitions, New: len(next.keys),
+			Waited: waited, Elapsed: s.elapsed(),
+		})
+	}
+	return nil, nil
+}
+
+// remember adds the keys sent in this level to the cache of sent keys,
+// sized by the states this shard owns: every shard owns about as many.
+func (s *search) remember(x *expansion) {
+	s.sent.fit(s.visited.Len())
+	for dest, boxes := range x.boxes {
+		if dest == s.cfg.Index {
+			continue
+		}
+		for _, b := range boxes {
+			for _, k := range b.keys {
+				s.sent.add(k)
+			}
+		}
+	}
+}
+
+// send writes the candidates found for every other shard, those with
+// any, concurrently, and counts them in the marker. After a violation it
+// sends nothing: the search ends with this level.
+func (s *search) send(ctx context.Context, x *expansion, mine *marker) error {
+	if x.found != nil {
+		return nil
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(16)
+	for dest, boxes := range x.boxes {
+		n := x.count(dest)
+		if dest == s.cfg.Index || n == 0 {
+			continue
+		}
+		mine.sent[dest] = n
+		g.Go(func() error {
+			data := encodeCandidates(nil, mine.depth, s.cfg.Index, dest, boxes)
+			return s.x.put(gctx, candidatesKey(mine.depth, s.cfg.Index, dest), data)
+		})
+	}
+	return g.Wait()
+}
+
+// await waits until every shard's marker for the level is in the bucket,
+// and returns them all, by shard: it lists the markers, reads the new
+// ones, and pauses, longer the longer it waits, up to cfg.Poll, naming
+// the shards it waits for at most every cfg.WaitReport.
+func (s *search) await(ctx context.Context, depth int, mine *marker) ([]*marker, error) {
+	n := s.cfg.Shards
+	ms := make([]*marker, n)
+	ms[s.cfg.Index] = mine
+	start, reported := time.Now(), time.Now()
+	for {
+		have, err := s.x.markers(ctx, depth, n)
+		if err != nil {
+			return nil, err
+		}
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(16)
+		for i := range ms {
+			if ms[i] != nil || !have[i] {
+				continue
+			}
+			g.Go(func() error {
+				key := markerKey(depth, i)
+				data, err := s.x.mustGet(gctx, key)
+				if err != nil {
+					return err
+				}
+				m, err := decodeMarker(data, depth, i, n)
+				if err != nil {
+					return fmt.Errorf("%s: %w", key, err)
+				}
+				ms[i] = m
+				return nil
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return nil, err
+		}
+		var missing []string
+		for i, m := range ms {
+			if m == nil {
+				missing = append(missing, fmt.Sprint(i))
+			}
+		}
+		if len(missing) == 0 {
+			return ms, nil
+		}
+		if s.cfg.Log != nil && time.Since(reported) >= s.cfg.WaitReport {
+			reported = time.Now()
+			fmt.Fprintf(s.cfg.Log, "shard %d of %d: level %d: waiting for %s %s (%s)\n", s.cfg.Index, n, depth,
+				plural(len(missing), "shard", "shards"), strings.Join(missing, ", "), time.Since(start).Round(time.Second))
+		}
+		// Pause an eighth of the wait so far: a barrier passed at most
+		// that much late, with few looks at a long wait.
+		if err := sleep(ctx, min(max(time.Since(start)/8, time.Millisecond), s.cfg.Poll)); err != nil {
+			return nil, err
+		}
+	}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// sleep pauses for d, or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// smallestViolation returns the level's smallest violation, its edge key
+// made global: the edges of the markers are numbered within their
+// shard's frontier, whose states' numbers are base plus their ranks.
+func smallestViolation(ms []*marker, lists [][]uint64, base uint64) (*violation, error) {
+	var best *violation
+	for i, m := range ms {
+		if m.found == nil {
+			continue
+		}
+		k, o := splitEdge(m.found.edge)
+		if k >= uint64(len(lists[i])) {
+			return nil, fmt.Errorf("shard %d reports a violation at state %d of its frontier of %d states", i, k, len(lists[i]))
+		}
+		v := &violation{edge: edgeKey(base+rankOf(lists, i, k), o), v: m.found.v}
+		if best == nil || v.edge < best.edge {
+			best = v
+		}
+	}
+	return best, nil
+}
+
+// receive forms the shard's next frontier: the candidates it found for
+// itself and those the other shards sent it, their edges made global,
+// the smallest edge of each state kept, the visited states left out, by
+// ascending edge.
+func (s *search) receive(ctx context.Context, x *expansion, ms []*marker, lists [][]uint64) (*frontier, error) {
+	me, depth, base := s.cfg.Index, s.front.depth, s.front.base
+	rank := ranks(lists)
+	global := func(from int, refs []ref) error {
+		for i := range refs {
+			k, o := splitEdge(refs[i].edge)
+			if k >= uint64(len(rank[from])) {
+				return fmt.Errorf("shard %d sent a successor of state %d of its frontier of %d states", from, k, len(rank[from]))
+			}
+			refs[i].edge = edgeKey(base+rank[from][k], o)
+		}
+		return nil
+	}
+	received := make([][]ref, len(ms))
+	received[me] = x.refs(me)
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(16)
+	for from, m := range ms {
+		if from == me || m.sent[me] == 0 {
+			continue
+		}
+		g.Go(func() error {
+			key := candidatesKey(depth, from, me)
+			data, err := s.x.mustGet(gctx, key)
+			if err != nil {
+				return err
+			}
+			c, err := decodeCandidates(data, depth, from, me)
+			// A shard started again sends the level again with its cache
+			// of sent keys empty: more candidates, the new ones known
+			// states, so never fewer than its marker counted before.
+			if err == nil && uint64(len(c.keys)) < m.sent[me] {
+				err = fmt.Errorf("holds %d candidates, where the marker says %d", len(c.keys), m.sent[me])
+			}
+			if err != nil {
+				return fmt.Errorf("%s: %w", key, err)
+			}
+			refs := make([]ref, 0, len(c.keys))
+			for i, k := range c.keys {
+				if !s.visited.Has(k) {
+					refs = append(refs, ref{key: k, edge: c.edges[i], node: c.nodes[i]})
+				}
+			}
+			received[from] = refs
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	var all []ref
+	for from, refs := range received {
+		if err := global(from, refs); err != nil {
+			return nil, err
+		}
+		all = append(all, refs...)
+	}
+	all = smallestPerKey(all)
+	slices.SortFunc(all, func(a, b ref) int { return cmp.Compare(a.edge, b.edge) })
+	var size uint64
+	for _, l := range lists {
+		size += uint64(len(l))
+	}
+	next := &frontier{depth: depth + 1, base: base + size, keys: make([]uint64, len(all)), edges: make([]uint64, len(all))}
+	for i, r := range all {
+		next.keys[i], next.edges[i] = r.key, r.edge
+		next.nodes.add(r.node)
+	}
+	s.levelBytes = max(s.levelBytes, 40*uint64(cap(all))+next.nodes.bytes()+s.front.nodes.bytes())
+	return next, nil
+}
+
+// finish ends the search at depth with states found: with the violation
+// v at its global edge, or a stray call's violation, or verified.
+func (s *search) finish(depth int, states uint64, v *violation, stray *model.Violation) (*Result, error) {
+	o := &statestore.Outcome{
+		Verdict: string(explorer.Verified), States: states,
+		Transitions: s.total.transitions, CrashPoints: s.total.crashes, Depth: depth,
+		Elapsed: s.elapsed(), MemoryBytes: s.visited.Bytes(), LevelBytes: s.levelBytes,
+		Collision: collision(states, s.roots+s.total.transitions),
+	}
+	if v != nil || stray != nil {
+		o.Verdict = string(explorer.Violated)
+	}
+	if v != nil && s.cfg.Index == 0 {
+		o.Violations = []statestore.ViolationRecord{{Kind: v.v.Kind, Message: v.v.Message, Where: v.v.Where, Edge: v.edge}}
+	}
+	rcfg := explorer.Config{Crashes: s.cfg.Crashes, Determinism: s.cfg.Determinism}
+	res, err := explorer.Restore(s.chk, rcfg, o, s.parent(context.Background()))
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case stray != nil && s.cfg.Index == 0:
+		t := &model.Trace{Steps: []model.Step{{Kind: model.StepInit, Violation: stray}}}
+		res.Violation, res.Trace = stray, t
+		res.Violations = []explorer.Counterexample{{Violation: stray, Trace: t, CrashAfter: -1}}
+	case stray != nil:
+		res.Violation = stray
+	case v != nil && s.cfg.Index != 0:
+		res.Violation = &v.v
+	}
+	s.work.States = s.visited.Len()
+	s.work.Transitions, s.work.CrashPoints = s.own.transitions, s.own.crashes
+	s.work.BytesWritten, s.work.BytesRead = s.x.written.Load(), s.x.read.Load()
+	s.work.ObjectsWritten, s.work.ObjectsRead = s.x.objectsWritten.Load(), s.x.objectsRead.Load()
+	return &Result{Search: res, Work: s.work}, nil
+}
+
+// collision is the estimated probability that a fingerprint collision hid
+// one of n distinct states among g generated, as explorer.Result.Collision.
+func collision(n, g uint64) float64 {
+	if g < n {
+		g = n
+	}
+	return math.Min(1, float64(n)*float64(g-n)/math.Exp2(64))
+}
+
+// parent returns the parent records of the search, from the markers'
+// edge lists: state s of depth d is the (s - base of d)-th smallest edge
+// of the level's markers.
+func (s *search) parent(ctx context.Context) func(state uint64) (uint64, error) {
+	levels := map[int][]uint64{}
+	return func(st uint64) (uint64, error) {
+		d := sort.Search(len(s.bases), func(i int) bool { return s.bases[i] > st }) - 1
+		if d < 0 {
+			return 0, fmt.Errorf("no level holds state %d", st)
+		}
+		edges, ok := levels[d]
+		if !ok {
+			lists := make([][]uint64, s.cfg.Shards)
+			for i := range lists {
+				key := markerKey(d, i)
+				data, err := s.x.mustGet(ctx, key)
+				if err != nil {
+					return 0, err
+				}
+				m, err := decodeMarker(data, d, i, s.cfg.Shards)
+				if err != nil {
+					return 0, fmt.Errorf("%s: %w", key, err)
+				}
+				lists[i] = m.edges
+			}
+			edges = merged(lists)
+			levels[d] = edges
+		}
+		i := st - s.bases[d]
+		if i >= uint64(len(edges)) {
+			return 0, fmt.Errorf("level %d holds %d states, not state %d", d, len(edges), st)
+		}
+		return edges[i], nil
+	}
+}
