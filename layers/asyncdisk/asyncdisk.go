@@ -38,51 +38,21 @@ type State struct {
 	Disk Disk
 }
 
-// OpKind is the kind of an operation.
-type OpKind uint8
+// OpKind, Op and Ret are the operations and results every single-disk
+// layer shares.
+type (
+	OpKind = disk.OpKind
+	Op     = disk.Op
+	Ret    = disk.Ret
+)
 
 // Operation kinds.
 const (
-	Read OpKind = iota
-	Write
-	Flush
-	Size
+	Read  = disk.Read
+	Write = disk.Write
+	Flush = disk.Flush
+	Size  = disk.Size
 )
-
-// Op is a disk operation.
-type Op struct {
-	Kind OpKind
-	Addr disk.Addr
-	Val  disk.Block
-}
-
-// String renders the operation as in a path, e.g. "write(1, 0)".
-func (op Op) String() string {
-	switch op.Kind {
-	case Read:
-		return fmt.Sprintf("read(%d)", op.Addr)
-	case Write:
-		return fmt.Sprintf("write(%d, %d)", op.Addr, op.Val)
-	case Flush:
-		return "flush()"
-	}
-	return "size()"
-}
-
-// Ret is an operation's result: a block, a size, or OK for a write or a
-// flush.
-type Ret struct {
-	Val disk.Block
-	OK  bool
-}
-
-// String renders the result as in a path.
-func (r Ret) String() string {
-	if r.OK {
-		return "ok"
-	}
-	return fmt.Sprint(r.Val)
-}
 
 // Spec is the AsyncDisk specification.
 type Spec struct{ sizes disk.Sizes }

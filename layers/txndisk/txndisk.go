@@ -19,55 +19,21 @@ type State struct {
 	Old, New disk.Disk
 }
 
-// OpKind is the kind of an operation.
-type OpKind uint8
+// OpKind, Op and Ret are the operations and results every single-disk
+// layer shares.
+type (
+	OpKind = disk.OpKind
+	Op     = disk.Op
+	Ret    = disk.Ret
+)
 
 // Operation kinds.
 const (
-	Read OpKind = iota
-	Write
-	Commit
-	Size
+	Read   = disk.Read
+	Write  = disk.Write
+	Commit = disk.Commit
+	Size   = disk.Size
 )
-
-// Op is an operation of the transactional disk.
-type Op struct {
-	Kind OpKind
-	Addr disk.Addr
-	Val  disk.Block
-}
-
-// String renders the operation as in a path, e.g. "write(1, 0)".
-func (op Op) String() string {
-	switch op.Kind {
-	case Read:
-		return fmt.Sprintf("read(%d)", op.Addr)
-	case Write:
-		return fmt.Sprintf("write(%d, %d)", op.Addr, op.Val)
-	case Commit:
-		return "commit()"
-	}
-	return "size()"
-}
-
-// Ret is an operation's result: a block or a size, OK for a write or
-// commit that happened, or Err for a write that changed nothing.
-type Ret struct {
-	Val disk.Block
-	OK  bool
-	Err bool
-}
-
-// String renders the result as in a path.
-func (r Ret) String() string {
-	switch {
-	case r.Err:
-		return "err"
-	case r.OK:
-		return "ok"
-	}
-	return fmt.Sprint(r.Val)
-}
 
 // Spec is the TxnDisk specification for a disk of the given sizes.
 type Spec struct{ sizes disk.Sizes }
