@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/argocheck/argocheck/catalog"
+	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/model"
 )
 
@@ -68,21 +69,32 @@ func build(sys *catalog.System, p catalog.Params, variant string) (model.Checker
 	return chk, nil
 }
 
-func runCheck(cmd *cobra.Command, cat *catalog.Catalog, name string, f *checkFlags) error {
+// chosen returns the system named name, its parameters from the flags,
+// checked with variant, and the search's configuration from the search
+// flags: what check and shard start from.
+func chosen(cat *catalog.Catalog, name string, pf *paramFlags, variant string, sf *searchFlags) (*catalog.System, catalog.Params, explorer.Config, error) {
+	var cfg explorer.Config
 	sys, err := cat.Lookup(name)
 	if err != nil {
-		return usage(err)
+		return nil, nil, cfg, usage(err)
 	}
-	p, err := f.params.params(sys)
+	p, err := pf.params(sys)
 	if err != nil {
-		return usage(err)
+		return nil, nil, cfg, usage(err)
 	}
-	if p, err = checkParams(sys, p, f.variant); err != nil {
-		return usage(err)
+	if p, err = checkParams(sys, p, variant); err != nil {
+		return nil, nil, cfg, usage(err)
 	}
-	cfg, err := f.search.config()
+	if cfg, err = sf.config(); err != nil {
+		return nil, nil, cfg, usage(err)
+	}
+	return sys, p, cfg, nil
+}
+
+func runCheck(cmd *cobra.Command, cat *catalog.Catalog, name string, f *checkFlags) error {
+	sys, p, cfg, err := chosen(cat, name, &f.params, f.variant, &f.search)
 	if err != nil {
-		return usage(err)
+		return err
 	}
 	if err := f.search.checkPaths(); err != nil {
 		return err

@@ -109,20 +109,9 @@ func shardIndex(cmd *cobra.Command, f *shardFlags) (int, error) {
 }
 
 func runShard(cmd *cobra.Command, cat *catalog.Catalog, name string, f *shardFlags) error {
-	sys, err := cat.Lookup(name)
+	sys, p, cfg, err := chosen(cat, name, &f.params, f.variant, &f.search)
 	if err != nil {
-		return usage(err)
-	}
-	p, err := f.params.params(sys)
-	if err != nil {
-		return usage(err)
-	}
-	if p, err = checkParams(sys, p, f.variant); err != nil {
-		return usage(err)
-	}
-	cfg, err := f.search.config()
-	if err != nil {
-		return usage(err)
+		return err
 	}
 	index, err := shardIndex(cmd, f)
 	switch {

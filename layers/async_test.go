@@ -2,12 +2,12 @@ package layers_test
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/argocheck/argocheck/catalog"
+	"github.com/argocheck/argocheck/checktest"
 	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/layers"
 	"github.com/argocheck/argocheck/layers/replicated"
@@ -271,20 +271,7 @@ func TestNoFlushBeforeClearPath(t *testing.T) {
 	if r.Trace == nil {
 		t.Fatalf("verdict %s, want a violation", r.Verdict)
 	}
-	got := r.Violation.Kind + ": " + r.Violation.Message + "\n\n" + r.Trace.String()
-	golden := filepath.Join("testdata", "no-flush-before-clear.txt")
-	if *update {
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != string(want) {
-		t.Errorf("path differs from %s (rerun with -update if intended):\n%s", golden, got)
-	}
+	checktest.Golden(t, filepath.Join("testdata", "no-flush-before-clear.txt"), r)
 }
 
 // nop is an emitter that takes every edge.

@@ -2,14 +2,13 @@ package layers_test
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/argocheck/argocheck/catalog"
+	"github.com/argocheck/argocheck/checktest"
 	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/layers"
 	"github.com/argocheck/argocheck/layers/disk"
@@ -20,8 +19,6 @@ import (
 	"github.com/argocheck/argocheck/layers/wal"
 	"github.com/argocheck/argocheck/model"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // checkKey names one check, for the cache of results.
 type checkKey struct {
@@ -243,20 +240,7 @@ func TestRecoverUpperFirstPath(t *testing.T) {
 	if r.Trace == nil {
 		t.Fatalf("verdict %s, want a violation", r.Verdict)
 	}
-	got := r.Violation.Kind + ": " + r.Violation.Message + "\n\n" + r.Trace.String()
-	golden := filepath.Join("testdata", "recover-upper-first.txt")
-	if *update {
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != string(want) {
-		t.Errorf("path differs from %s (rerun with -update if intended):\n%s", golden, got)
-	}
+	checktest.Golden(t, filepath.Join("testdata", "recover-upper-first.txt"), r)
 }
 
 // TestCompositionTheorem checks Argosy's theorem on each tested size: if

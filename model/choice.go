@@ -1,5 +1,7 @@
 package model
 
+import "fmt"
+
 // Chooser resolves nondeterminism in a specification: Choose(n) returns one
 // of the n alternatives 0..n-1. The executor enumerates every answer.
 type Chooser interface {
@@ -106,4 +108,22 @@ func (c *choices) path() []int {
 		out[i] = int(p)
 	}
 	return out
+}
+
+// Answers is a Chooser that answers with its alternatives in turn, for
+// tests of a specification's steps; it panics when it has no answer left
+// or one out of range.
+type Answers []int
+
+// Choose implements Chooser.
+func (a *Answers) Choose(n int) int {
+	if len(*a) == 0 {
+		panic(fmt.Sprintf("model: Answers has no answer left for a choice among %d", n))
+	}
+	x := (*a)[0]
+	*a = (*a)[1:]
+	if x < 0 || x >= n {
+		panic(fmt.Sprintf("model: answer %d is not among %d alternatives", x, n))
+	}
+	return x
 }

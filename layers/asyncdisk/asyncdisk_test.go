@@ -10,19 +10,8 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/argocheck/argocheck/layers/disk"
+	"github.com/argocheck/argocheck/model"
 )
-
-// fixed answers every choice with the given alternatives in turn.
-type fixed []int
-
-func (f *fixed) Choose(n int) int {
-	a := (*f)[0]
-	*f = (*f)[1:]
-	if a >= n {
-		panic("answer out of range")
-	}
-	return a
-}
 
 // last answers every choice with its last alternative and records the
 // number of alternatives of each.
@@ -48,7 +37,7 @@ func TestStep(t *testing.T) {
 		{Op{Kind: Flush}, Ret{OK: true}, "[0 0]"},
 		{Op{Kind: Write, Addr: 1, Val: 2}, Ret{OK: true}, "[0 2{0,2}]"},
 	} {
-		answers := fixed{}
+		answers := model.Answers{}
 		if ret := sp.Step(&s, tt.op, &answers); ret != tt.ret {
 			t.Errorf("%v returned %v, want %v", tt.op, ret, tt.ret)
 		}
@@ -56,7 +45,7 @@ func TestStep(t *testing.T) {
 			t.Errorf("after %v: %s, want %s", tt.op, got, tt.want)
 		}
 	}
-	answers := fixed{2}
+	answers := model.Answers{2}
 	if ret := sp.Step(&s, Op{Kind: Read, Addr: 2}, &answers); ret.Val != 2 || len(answers) != 0 {
 		t.Errorf("out-of-bounds read returned %v, want any client value (the one chosen)", ret)
 	}
@@ -68,15 +57,15 @@ func TestCrash(t *testing.T) {
 	sp := NewSpec(disk.Sizes{Blocks: 3, Values: 3})
 	var s State
 	for _, op := range []Op{{Kind: Write, Addr: 0, Val: 1}, {Kind: Write, Addr: 0, Val: 2}, {Kind: Write, Addr: 2, Val: 1}} {
-		sp.Step(&s, op, &fixed{})
+		sp.Step(&s, op, &model.Answers{})
 	}
 	for _, tt := range []struct {
-		answers fixed
+		answers model.Answers
 		want    string
 	}{
-		{fixed{0, 0}, "[2 0 1]"},
-		{fixed{1, 0}, "[0 0 1]"},
-		{fixed{2, 1}, "[1 0 0]"},
+		{model.Answers{0, 0}, "[2 0 1]"},
+		{model.Answers{1, 0}, "[0 0 1]"},
+		{model.Answers{2, 1}, "[1 0 0]"},
 	} {
 		c := s
 		answers := tt.answers

@@ -6,19 +6,8 @@ import (
 	"github.com/argocheck/argocheck/layers/asyncdisk"
 	"github.com/argocheck/argocheck/layers/disk"
 	"github.com/argocheck/argocheck/layers/twodisk"
+	"github.com/argocheck/argocheck/model"
 )
-
-// fixed answers every choice with the given alternatives in turn.
-type fixed []int
-
-func (f *fixed) Choose(n int) int {
-	a := (*f)[0]
-	*f = (*f)[1:]
-	if a >= n {
-		panic("answer out of range")
-	}
-	return a
-}
 
 // TestStep: each operation may be preceded by the failure of either disk
 // while both work; a working disk caches its writes until its own flush.
@@ -27,17 +16,17 @@ func TestStep(t *testing.T) {
 	var s State
 	for _, tt := range []struct {
 		op      Op
-		answers fixed
+		answers model.Answers
 		ret     Ret
 		want    string
 	}{
-		{Op{Kind: asyncdisk.Write, Disk: twodisk.D0, Addr: 1, Val: 1}, fixed{0}, Ret{OK: true}, "d0=[0 1{0,1}] d1=[0 0]"},
-		{Op{Kind: asyncdisk.Write, Disk: twodisk.D1, Addr: 1, Val: 1}, fixed{0}, Ret{OK: true}, "d0=[0 1{0,1}] d1=[0 1{0,1}]"},
-		{Op{Kind: asyncdisk.Flush, Disk: twodisk.D0}, fixed{0}, Ret{OK: true}, "d0=[0 1] d1=[0 1{0,1}]"},
-		{Op{Kind: asyncdisk.Read, Disk: twodisk.D1, Addr: 1}, fixed{0}, Ret{Val: 1}, "d0=[0 1] d1=[0 1{0,1}]"},
-		{Op{Kind: asyncdisk.Flush, Disk: twodisk.D0}, fixed{1}, Ret{Failed: true}, "d0=failed d1=[0 1{0,1}]"},
-		{Op{Kind: asyncdisk.Size, Disk: twodisk.D1}, fixed{}, Ret{Val: 2}, "d0=failed d1=[0 1{0,1}]"},
-		{Op{Kind: asyncdisk.Write, Disk: twodisk.D0, Addr: 0, Val: 1}, fixed{}, Ret{Failed: true}, "d0=failed d1=[0 1{0,1}]"},
+		{Op{Kind: asyncdisk.Write, Disk: twodisk.D0, Addr: 1, Val: 1}, model.Answers{0}, Ret{OK: true}, "d0=[0 1{0,1}] d1=[0 0]"},
+		{Op{Kind: asyncdisk.Write, Disk: twodisk.D1, Addr: 1, Val: 1}, model.Answers{0}, Ret{OK: true}, "d0=[0 1{0,1}] d1=[0 1{0,1}]"},
+		{Op{Kind: asyncdisk.Flush, Disk: twodisk.D0}, model.Answers{0}, Ret{OK: true}, "d0=[0 1] d1=[0 1{0,1}]"},
+		{Op{Kind: asyncdisk.Read, Disk: twodisk.D1, Addr: 1}, model.Answers{0}, Ret{Val: 1}, "d0=[0 1] d1=[0 1{0,1}]"},
+		{Op{Kind: asyncdisk.Flush, Disk: twodisk.D0}, model.Answers{1}, Ret{Failed: true}, "d0=failed d1=[0 1{0,1}]"},
+		{Op{Kind: asyncdisk.Size, Disk: twodisk.D1}, model.Answers{}, Ret{Val: 2}, "d0=failed d1=[0 1{0,1}]"},
+		{Op{Kind: asyncdisk.Write, Disk: twodisk.D0, Addr: 0, Val: 1}, model.Answers{}, Ret{Failed: true}, "d0=failed d1=[0 1{0,1}]"},
 	} {
 		answers := tt.answers
 		ret := sp.Step(&s, tt.op, &answers)
@@ -50,7 +39,7 @@ func TestStep(t *testing.T) {
 	}
 	// A crash leaves the failed disk failed, and lets d1's cached block
 	// fall back.
-	answers := fixed{1}
+	answers := model.Answers{1}
 	sp.Crash(&s, &answers)
 	if got := sp.Format(&s); got != "d0=failed d1=[0 0]" || len(answers) != 0 {
 		t.Errorf("after the crash: %s", got)
@@ -67,15 +56,15 @@ func TestCrashBothDisks(t *testing.T) {
 		{Kind: asyncdisk.Write, Disk: twodisk.D1, Addr: 0, Val: 1},
 		{Kind: asyncdisk.Write, Disk: twodisk.D1, Addr: 1, Val: 1},
 	} {
-		sp.Step(&s, op, &fixed{0})
+		sp.Step(&s, op, &model.Answers{0})
 	}
 	for _, tt := range []struct {
-		answers fixed
+		answers model.Answers
 		want    string
 	}{
-		{fixed{0, 0, 0}, "d0=[1 0] d1=[1 1]"},
-		{fixed{1, 0, 1}, "d0=[0 0] d1=[1 0]"},
-		{fixed{0, 1, 0}, "d0=[1 0] d1=[0 1]"},
+		{model.Answers{0, 0, 0}, "d0=[1 0] d1=[1 1]"},
+		{model.Answers{1, 0, 1}, "d0=[0 0] d1=[1 0]"},
+		{model.Answers{0, 1, 0}, "d0=[1 0] d1=[0 1]"},
 	} {
 		c, answers := s, tt.answers
 		sp.Crash(&c, &answers)

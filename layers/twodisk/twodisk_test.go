@@ -4,19 +4,8 @@ import (
 	"testing"
 
 	"github.com/argocheck/argocheck/layers/disk"
+	"github.com/argocheck/argocheck/model"
 )
-
-// fixed answers every choice with the given alternatives in turn.
-type fixed []int
-
-func (f *fixed) Choose(n int) int {
-	a := (*f)[0]
-	*f = (*f)[1:]
-	if a >= n {
-		panic("answer out of range")
-	}
-	return a
-}
 
 func TestStep(t *testing.T) {
 	sp := NewSpec(disk.Sizes{Blocks: 2, Values: 3})
@@ -24,16 +13,16 @@ func TestStep(t *testing.T) {
 		name    string
 		status  Status
 		op      Op
-		answers fixed
+		answers model.Answers
 		ret     Ret
 		after   Status
 	}{
-		{"write", Both, Op{Kind: Write, Disk: D1, Addr: 1, Val: 2}, fixed{0}, Ret{OK: true}, Both},
-		{"d0 fails first", Both, Op{Kind: Read, Disk: D0, Addr: 0}, fixed{1}, Ret{Failed: true}, OnlyD1},
-		{"d1 fails, d0 still reads", Both, Op{Kind: Read, Disk: D0, Addr: 1}, fixed{2}, Ret{Val: 5}, OnlyD0},
-		{"no second failure", OnlyD0, Op{Kind: Size, Disk: D0}, fixed{}, Ret{Val: 2}, OnlyD0},
-		{"failed disk stays failed", OnlyD1, Op{Kind: Write, Disk: D0, Addr: 0, Val: 1}, fixed{}, Ret{Failed: true}, OnlyD1},
-		{"out-of-bounds read is any value", OnlyD0, Op{Kind: Read, Disk: D0, Addr: 2}, fixed{2}, Ret{Val: 2}, OnlyD0},
+		{"write", Both, Op{Kind: Write, Disk: D1, Addr: 1, Val: 2}, model.Answers{0}, Ret{OK: true}, Both},
+		{"d0 fails first", Both, Op{Kind: Read, Disk: D0, Addr: 0}, model.Answers{1}, Ret{Failed: true}, OnlyD1},
+		{"d1 fails, d0 still reads", Both, Op{Kind: Read, Disk: D0, Addr: 1}, model.Answers{2}, Ret{Val: 5}, OnlyD0},
+		{"no second failure", OnlyD0, Op{Kind: Size, Disk: D0}, model.Answers{}, Ret{Val: 2}, OnlyD0},
+		{"failed disk stays failed", OnlyD1, Op{Kind: Write, Disk: D0, Addr: 0, Val: 1}, model.Answers{}, Ret{Failed: true}, OnlyD1},
+		{"out-of-bounds read is any value", OnlyD0, Op{Kind: Read, Disk: D0, Addr: 2}, model.Answers{2}, Ret{Val: 2}, OnlyD0},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
