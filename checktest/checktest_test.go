@@ -83,9 +83,9 @@ func (b broken) Decode(src []byte, s *onedisk.State) (int, error) {
 	return n + b.decodeExtra, err
 }
 
-func (b broken) Step(s *onedisk.State, op onedisk.Op, c model.Chooser) onedisk.Ret {
+func (b broken) Step(s *onedisk.State, op disk.Op, c model.Chooser) disk.Ret {
 	r := b.Spec.Step(s, op, c)
-	if b.flaky != nil && op.Kind == onedisk.Size {
+	if b.flaky != nil && op.Kind == disk.Size {
 		*b.flaky++
 		r.Val += disk.Block(*b.flaky % 2)
 	}

@@ -83,7 +83,7 @@ func BenchmarkCodecRun(b *testing.B) {
 	hand := model.NewSystem(twodisk.Layer(sizes), onedisk.Layer(sizes), replicated.Impl(replicated.Correct), replicated.Abs)
 	lower, upper := twodisk.Layer(sizes), onedisk.Layer(sizes)
 	lower.Spec = codecSpec[twodisk.State, twodisk.Op, twodisk.Ret]{lower.Spec, model.NewCodec[twodisk.State]()}
-	upper.Spec = codecSpec[onedisk.State, onedisk.Op, onedisk.Ret]{upper.Spec, model.NewCodec[onedisk.State]()}
+	upper.Spec = codecSpec[onedisk.State, disk.Op, disk.Ret]{upper.Spec, model.NewCodec[onedisk.State]()}
 	codec := model.NewSystem(lower, upper, replicated.Impl(replicated.Correct), replicated.Abs)
 	for _, c := range []struct {
 		name string

@@ -29,7 +29,7 @@ func (f *faulty) Write(a disk.Addr, b disk.Block) { f.write(f.d, a, b) }
 func (f *faulty) Size() int                       { n, _ := f.d.Size(twodisk.D0); return n }
 
 type repSystem = model.System[twodisk.State, twodisk.Op, twodisk.Ret, twodisk.API,
-	onedisk.State, onedisk.Op, onedisk.Ret, onedisk.API]
+	onedisk.State, disk.Op, disk.Ret, onedisk.API]
 
 func faultySystem(write func(d twodisk.API, a disk.Addr, b disk.Block)) *repSystem {
 	sizes := disk.Sizes{Blocks: 2, Values: 2}

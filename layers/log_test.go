@@ -387,8 +387,8 @@ func TestThreeLayerStack(t *testing.T) {
 			lower := disk.Sizes{Blocks: n, Values: tt.values}
 			upper := disk.Sizes{Blocks: tt.blocks, Values: tt.values}
 
-			alone := run(t, &model.System[onedisk.State, onedisk.Op, onedisk.Ret, onedisk.API,
-				onedisk.State, onedisk.Op, onedisk.Ret, onedisk.API]{
+			alone := run(t, &model.System[onedisk.State, disk.Op, disk.Ret, onedisk.API,
+				onedisk.State, disk.Op, disk.Ret, onedisk.API]{
 				Lower: onedisk.Layer(lower), Upper: onedisk.Layer(lower),
 				Impl: mirrorImpl(n), Abs: mirrorAbs(n),
 			}, false)
@@ -397,7 +397,7 @@ func TestThreeLayerStack(t *testing.T) {
 			}
 
 			stack3 := run(t, &model.System[twodisk.State, twodisk.Op, twodisk.Ret, twodisk.API,
-				txndisk.State, txndisk.Op, txndisk.Ret, txndisk.API]{
+				txndisk.State, disk.Op, disk.Ret, txndisk.API]{
 				Lower: twodisk.Layer(lower),
 				Upper: txndisk.Layer(upper),
 				Impl:  model.Compose(model.Compose(replicated.Impl(replicated.Correct), mirrorImpl(n)), wal.Impl(cfg, tt.variant)),

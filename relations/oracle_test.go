@@ -248,7 +248,7 @@ func build(name string, p catalog.Params, variant string) func() model.Checker {
 }
 
 type repSystem = model.System[twodisk.State, twodisk.Op, twodisk.Ret, twodisk.API,
-	onedisk.State, onedisk.Op, onedisk.Ret, onedisk.API]
+	onedisk.State, disk.Op, disk.Ret, onedisk.API]
 
 // repdiskWith is the replicated disk with its recovery replaced by rec.
 func repdiskWith(rec func(d twodisk.API), p catalog.Params) *repSystem {

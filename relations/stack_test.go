@@ -32,10 +32,10 @@ func scrub(broken bool) model.Impl[onedisk.API, onedisk.API] {
 func same(c *onedisk.State) (onedisk.State, bool) { return *c, true }
 
 type stackSystem = model.System[twodisk.State, twodisk.Op, twodisk.Ret, twodisk.API,
-	onedisk.State, onedisk.Op, onedisk.Ret, onedisk.API]
+	onedisk.State, disk.Op, disk.Ret, onedisk.API]
 
-type scrubSystem = model.System[onedisk.State, onedisk.Op, onedisk.Ret, onedisk.API,
-	onedisk.State, onedisk.Op, onedisk.Ret, onedisk.API]
+type scrubSystem = model.System[onedisk.State, disk.Op, disk.Ret, onedisk.API,
+	onedisk.State, disk.Op, disk.Ret, onedisk.API]
 
 var stackSizes = disk.Sizes{Blocks: 2, Values: 2}
 

@@ -23,19 +23,19 @@ func TestStep(t *testing.T) {
 	sp := NewSpec(disk.Sizes{Blocks: 2, Values: 3})
 	var s State
 	for _, tt := range []struct {
-		op   Op
-		ret  Ret
+		op   disk.Op
+		ret  disk.Ret
 		want string // the disk after op
 	}{
-		{Op{Kind: Write, Addr: 0, Val: 1}, Ret{OK: true}, "[1{0,1} 0]"},
-		{Op{Kind: Write, Addr: 0, Val: 2}, Ret{OK: true}, "[2{0,1,2} 0]"},
-		{Op{Kind: Read, Addr: 0}, Ret{Val: 2}, "[2{0,1,2} 0]"},
-		{Op{Kind: Write, Addr: 0, Val: 0}, Ret{OK: true}, "[0{0,1,2} 0]"},
-		{Op{Kind: Write, Addr: 1, Val: 0}, Ret{OK: true}, "[0{0,1,2} 0]"},
-		{Op{Kind: Size}, Ret{Val: 2}, "[0{0,1,2} 0]"},
-		{Op{Kind: Write, Addr: 2, Val: 1}, Ret{OK: true}, "[0{0,1,2} 0]"},
-		{Op{Kind: Flush}, Ret{OK: true}, "[0 0]"},
-		{Op{Kind: Write, Addr: 1, Val: 2}, Ret{OK: true}, "[0 2{0,2}]"},
+		{disk.Op{Kind: disk.Write, Addr: 0, Val: 1}, disk.Ret{OK: true}, "[1{0,1} 0]"},
+		{disk.Op{Kind: disk.Write, Addr: 0, Val: 2}, disk.Ret{OK: true}, "[2{0,1,2} 0]"},
+		{disk.Op{Kind: disk.Read, Addr: 0}, disk.Ret{Val: 2}, "[2{0,1,2} 0]"},
+		{disk.Op{Kind: disk.Write, Addr: 0, Val: 0}, disk.Ret{OK: true}, "[0{0,1,2} 0]"},
+		{disk.Op{Kind: disk.Write, Addr: 1, Val: 0}, disk.Ret{OK: true}, "[0{0,1,2} 0]"},
+		{disk.Op{Kind: disk.Size}, disk.Ret{Val: 2}, "[0{0,1,2} 0]"},
+		{disk.Op{Kind: disk.Write, Addr: 2, Val: 1}, disk.Ret{OK: true}, "[0{0,1,2} 0]"},
+		{disk.Op{Kind: disk.Flush}, disk.Ret{OK: true}, "[0 0]"},
+		{disk.Op{Kind: disk.Write, Addr: 1, Val: 2}, disk.Ret{OK: true}, "[0 2{0,2}]"},
 	} {
 		answers := model.Answers{}
 		if ret := sp.Step(&s, tt.op, &answers); ret != tt.ret {
@@ -46,7 +46,7 @@ func TestStep(t *testing.T) {
 		}
 	}
 	answers := model.Answers{2}
-	if ret := sp.Step(&s, Op{Kind: Read, Addr: 2}, &answers); ret.Val != 2 || len(answers) != 0 {
+	if ret := sp.Step(&s, disk.Op{Kind: disk.Read, Addr: 2}, &answers); ret.Val != 2 || len(answers) != 0 {
 		t.Errorf("out-of-bounds read returned %v, want any client value (the one chosen)", ret)
 	}
 }
@@ -56,7 +56,7 @@ func TestStep(t *testing.T) {
 func TestCrash(t *testing.T) {
 	sp := NewSpec(disk.Sizes{Blocks: 3, Values: 3})
 	var s State
-	for _, op := range []Op{{Kind: Write, Addr: 0, Val: 1}, {Kind: Write, Addr: 0, Val: 2}, {Kind: Write, Addr: 2, Val: 1}} {
+	for _, op := range []disk.Op{{Kind: disk.Write, Addr: 0, Val: 1}, {Kind: disk.Write, Addr: 0, Val: 2}, {Kind: disk.Write, Addr: 2, Val: 1}} {
 		sp.Step(&s, op, &model.Answers{})
 	}
 	for _, tt := range []struct {

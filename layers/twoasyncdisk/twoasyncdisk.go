@@ -29,7 +29,7 @@ type State struct {
 
 // Op is an operation on one disk: its kind is an AsyncDisk operation's.
 type Op struct {
-	Kind asyncdisk.OpKind
+	Kind disk.OpKind
 	Disk twodisk.ID
 	Addr disk.Addr
 	Val  disk.Block
@@ -39,11 +39,11 @@ type Op struct {
 // "flush(d1)".
 func (op Op) String() string {
 	switch op.Kind {
-	case asyncdisk.Read:
+	case disk.Read:
 		return fmt.Sprintf("read(%s, %d)", op.Disk, op.Addr)
-	case asyncdisk.Write:
+	case disk.Write:
 		return fmt.Sprintf("write(%s, %d, %d)", op.Disk, op.Addr, op.Val)
-	case asyncdisk.Flush:
+	case disk.Flush:
 		return fmt.Sprintf("flush(%s)", op.Disk)
 	}
 	return fmt.Sprintf("size(%s)", op.Disk)
@@ -68,14 +68,14 @@ func (sp Spec) Ops() []Op {
 	var ops []Op
 	for _, d := range []twodisk.ID{twodisk.D0, twodisk.D1} {
 		for a := 0; a < sp.sizes.Addrs(); a++ {
-			ops = append(ops, Op{Kind: asyncdisk.Read, Disk: d, Addr: disk.Addr(a)})
+			ops = append(ops, Op{Kind: disk.Read, Disk: d, Addr: disk.Addr(a)})
 		}
 		for a := 0; a < sp.sizes.Addrs(); a++ {
 			for v := 0; v < sp.sizes.Values; v++ {
-				ops = append(ops, Op{Kind: asyncdisk.Write, Disk: d, Addr: disk.Addr(a), Val: disk.Block(v)})
+				ops = append(ops, Op{Kind: disk.Write, Disk: d, Addr: disk.Addr(a), Val: disk.Block(v)})
 			}
 		}
-		ops = append(ops, Op{Kind: asyncdisk.Flush, Disk: d}, Op{Kind: asyncdisk.Size, Disk: d})
+		ops = append(ops, Op{Kind: disk.Flush, Disk: d}, Op{Kind: disk.Size, Disk: d})
 	}
 	return ops
 }
@@ -161,33 +161,33 @@ type API interface {
 type handle struct{ c model.Caller[Op, Ret] }
 
 func (h handle) Read(d twodisk.ID, a disk.Addr) (disk.Block, bool) {
-	r := h.c.Call(Op{Kind: asyncdisk.Read, Disk: d, Addr: a})
+	r := h.c.Call(Op{Kind: disk.Read, Disk: d, Addr: a})
 	return r.Val, !r.Failed
 }
 
 func (h handle) Write(d twodisk.ID, a disk.Addr, b disk.Block) bool {
-	return !h.c.Call(Op{Kind: asyncdisk.Write, Disk: d, Addr: a, Val: b}).Failed
+	return !h.c.Call(Op{Kind: disk.Write, Disk: d, Addr: a, Val: b}).Failed
 }
 
 func (h handle) Flush(d twodisk.ID) bool {
-	return !h.c.Call(Op{Kind: asyncdisk.Flush, Disk: d}).Failed
+	return !h.c.Call(Op{Kind: disk.Flush, Disk: d}).Failed
 }
 
 func (h handle) Size(d twodisk.ID) (int, bool) {
-	r := h.c.Call(Op{Kind: asyncdisk.Size, Disk: d})
+	r := h.c.Call(Op{Kind: disk.Size, Disk: d})
 	return int(r.Val), !r.Failed
 }
 
 // Dispatch runs op through api.
 func Dispatch(api API, op Op) Ret {
 	switch op.Kind {
-	case asyncdisk.Read:
+	case disk.Read:
 		b, ok := api.Read(op.Disk, op.Addr)
 		return Ret{Val: b, Failed: !ok}
-	case asyncdisk.Write:
+	case disk.Write:
 		ok := api.Write(op.Disk, op.Addr, op.Val)
 		return Ret{OK: ok, Failed: !ok}
-	case asyncdisk.Flush:
+	case disk.Flush:
 		ok := api.Flush(op.Disk)
 		return Ret{OK: ok, Failed: !ok}
 	}

@@ -20,13 +20,13 @@ func TestStep(t *testing.T) {
 		ret     Ret
 		want    string
 	}{
-		{Op{Kind: asyncdisk.Write, Disk: twodisk.D0, Addr: 1, Val: 1}, model.Answers{0}, Ret{OK: true}, "d0=[0 1{0,1}] d1=[0 0]"},
-		{Op{Kind: asyncdisk.Write, Disk: twodisk.D1, Addr: 1, Val: 1}, model.Answers{0}, Ret{OK: true}, "d0=[0 1{0,1}] d1=[0 1{0,1}]"},
-		{Op{Kind: asyncdisk.Flush, Disk: twodisk.D0}, model.Answers{0}, Ret{OK: true}, "d0=[0 1] d1=[0 1{0,1}]"},
-		{Op{Kind: asyncdisk.Read, Disk: twodisk.D1, Addr: 1}, model.Answers{0}, Ret{Val: 1}, "d0=[0 1] d1=[0 1{0,1}]"},
-		{Op{Kind: asyncdisk.Flush, Disk: twodisk.D0}, model.Answers{1}, Ret{Failed: true}, "d0=failed d1=[0 1{0,1}]"},
-		{Op{Kind: asyncdisk.Size, Disk: twodisk.D1}, model.Answers{}, Ret{Val: 2}, "d0=failed d1=[0 1{0,1}]"},
-		{Op{Kind: asyncdisk.Write, Disk: twodisk.D0, Addr: 0, Val: 1}, model.Answers{}, Ret{Failed: true}, "d0=failed d1=[0 1{0,1}]"},
+		{Op{Kind: disk.Write, Disk: twodisk.D0, Addr: 1, Val: 1}, model.Answers{0}, Ret{OK: true}, "d0=[0 1{0,1}] d1=[0 0]"},
+		{Op{Kind: disk.Write, Disk: twodisk.D1, Addr: 1, Val: 1}, model.Answers{0}, Ret{OK: true}, "d0=[0 1{0,1}] d1=[0 1{0,1}]"},
+		{Op{Kind: disk.Flush, Disk: twodisk.D0}, model.Answers{0}, Ret{OK: true}, "d0=[0 1] d1=[0 1{0,1}]"},
+		{Op{Kind: disk.Read, Disk: twodisk.D1, Addr: 1}, model.Answers{0}, Ret{Val: 1}, "d0=[0 1] d1=[0 1{0,1}]"},
+		{Op{Kind: disk.Flush, Disk: twodisk.D0}, model.Answers{1}, Ret{Failed: true}, "d0=failed d1=[0 1{0,1}]"},
+		{Op{Kind: disk.Size, Disk: twodisk.D1}, model.Answers{}, Ret{Val: 2}, "d0=failed d1=[0 1{0,1}]"},
+		{Op{Kind: disk.Write, Disk: twodisk.D0, Addr: 0, Val: 1}, model.Answers{}, Ret{Failed: true}, "d0=failed d1=[0 1{0,1}]"},
 	} {
 		answers := tt.answers
 		ret := sp.Step(&s, tt.op, &answers)
@@ -52,9 +52,9 @@ func TestCrashBothDisks(t *testing.T) {
 	sp := NewSpec(disk.Sizes{Blocks: 2, Values: 2})
 	var s State
 	for _, op := range []Op{
-		{Kind: asyncdisk.Write, Disk: twodisk.D0, Addr: 0, Val: 1},
-		{Kind: asyncdisk.Write, Disk: twodisk.D1, Addr: 0, Val: 1},
-		{Kind: asyncdisk.Write, Disk: twodisk.D1, Addr: 1, Val: 1},
+		{Kind: disk.Write, Disk: twodisk.D0, Addr: 0, Val: 1},
+		{Kind: disk.Write, Disk: twodisk.D1, Addr: 0, Val: 1},
+		{Kind: disk.Write, Disk: twodisk.D1, Addr: 1, Val: 1},
 	} {
 		sp.Step(&s, op, &model.Answers{0})
 	}

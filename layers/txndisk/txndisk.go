@@ -19,22 +19,6 @@ type State struct {
 	Old, New disk.Disk
 }
 
-// OpKind, Op and Ret are the operations and results every single-disk
-// layer shares.
-type (
-	OpKind = disk.OpKind
-	Op     = disk.Op
-	Ret    = disk.Ret
-)
-
-// Operation kinds.
-const (
-	Read   = disk.Read
-	Write  = disk.Write
-	Commit = disk.Commit
-	Size   = disk.Size
-)
-
 // Spec is the TxnDisk specification for a disk of the given sizes.
 type Spec struct{ sizes disk.Sizes }
 
@@ -49,43 +33,43 @@ func (Spec) Init() []State { return []State{{}} }
 
 // Ops returns read at every address, write at every address with every
 // value, commit and size.
-func (sp Spec) Ops() []Op {
-	var ops []Op
+func (sp Spec) Ops() []disk.Op {
+	var ops []disk.Op
 	for a := 0; a < sp.sizes.Addrs(); a++ {
-		ops = append(ops, Op{Kind: Read, Addr: disk.Addr(a)})
+		ops = append(ops, disk.Op{Kind: disk.Read, Addr: disk.Addr(a)})
 	}
 	for a := 0; a < sp.sizes.Addrs(); a++ {
 		for v := 0; v < sp.sizes.Values; v++ {
-			ops = append(ops, Op{Kind: Write, Addr: disk.Addr(a), Val: disk.Block(v)})
+			ops = append(ops, disk.Op{Kind: disk.Write, Addr: disk.Addr(a), Val: disk.Block(v)})
 		}
 	}
-	return append(ops, Op{Kind: Commit}, Op{Kind: Size})
+	return append(ops, disk.Op{Kind: disk.Commit}, disk.Op{Kind: disk.Size})
 }
 
 // Step runs op. A write either sets New[a] and returns OK, or returns Err
 // and changes nothing; out of bounds it changes nothing either way. A read
 // returns Old[a], or any value out of bounds.
-func (sp Spec) Step(s *State, op Op, c model.Chooser) Ret {
+func (sp Spec) Step(s *State, op disk.Op, c model.Chooser) disk.Ret {
 	inBounds := int(op.Addr) < sp.sizes.Blocks
 	switch op.Kind {
-	case Read:
+	case disk.Read:
 		if !inBounds {
-			return Ret{Val: disk.Block(c.Choose(sp.sizes.Values))}
+			return disk.Ret{Val: disk.Block(c.Choose(sp.sizes.Values))}
 		}
-		return Ret{Val: s.Old[op.Addr]}
-	case Write:
+		return disk.Ret{Val: s.Old[op.Addr]}
+	case disk.Write:
 		if c.Choose(2) == 1 {
-			return Ret{Err: true}
+			return disk.Ret{Err: true}
 		}
 		if inBounds {
 			s.New[op.Addr] = op.Val
 		}
-		return Ret{OK: true}
-	case Commit:
+		return disk.Ret{OK: true}
+	case disk.Commit:
 		s.Old = s.New
-		return Ret{OK: true}
+		return disk.Ret{OK: true}
 	}
-	return Ret{Val: disk.Block(sp.sizes.Blocks)}
+	return disk.Ret{Val: disk.Block(sp.sizes.Blocks)}
 }
 
 // Crash discards the uncommitted writes: New becomes Old.
@@ -132,36 +116,38 @@ type API interface {
 	Size() int
 }
 
-type handle struct{ c model.Caller[Op, Ret] }
-
-func (h handle) Read(a disk.Addr) disk.Block { return h.c.Call(Op{Kind: Read, Addr: a}).Val }
-func (h handle) Write(a disk.Addr, b disk.Block) bool {
-	return h.c.Call(Op{Kind: Write, Addr: a, Val: b}).OK
+type handle struct {
+	c model.Caller[disk.Op, disk.Ret]
 }
-func (h handle) Commit()   { h.c.Call(Op{Kind: Commit}) }
-func (h handle) Size() int { return int(h.c.Call(Op{Kind: Size}).Val) }
+
+func (h handle) Read(a disk.Addr) disk.Block { return h.c.Call(disk.Op{Kind: disk.Read, Addr: a}).Val }
+func (h handle) Write(a disk.Addr, b disk.Block) bool {
+	return h.c.Call(disk.Op{Kind: disk.Write, Addr: a, Val: b}).OK
+}
+func (h handle) Commit()   { h.c.Call(disk.Op{Kind: disk.Commit}) }
+func (h handle) Size() int { return int(h.c.Call(disk.Op{Kind: disk.Size}).Val) }
 
 // Dispatch runs op through api.
-func Dispatch(api API, op Op) Ret {
+func Dispatch(api API, op disk.Op) disk.Ret {
 	switch op.Kind {
-	case Read:
-		return Ret{Val: api.Read(op.Addr)}
-	case Write:
+	case disk.Read:
+		return disk.Ret{Val: api.Read(op.Addr)}
+	case disk.Write:
 		ok := api.Write(op.Addr, op.Val)
-		return Ret{OK: ok, Err: !ok}
-	case Commit:
+		return disk.Ret{OK: ok, Err: !ok}
+	case disk.Commit:
 		api.Commit()
-		return Ret{OK: true}
+		return disk.Ret{OK: true}
 	}
-	return Ret{Val: disk.Block(api.Size())}
+	return disk.Ret{Val: disk.Block(api.Size())}
 }
 
 // Layer returns the TxnDisk layer for a disk of the given sizes.
-func Layer(sizes disk.Sizes) model.Layer[State, Op, Ret, API] {
-	return model.Layer[State, Op, Ret, API]{
+func Layer(sizes disk.Sizes) model.Layer[State, disk.Op, disk.Ret, API] {
+	return model.Layer[State, disk.Op, disk.Ret, API]{
 		Name:     "txndisk",
 		Spec:     NewSpec(sizes),
-		Handle:   func(c model.Caller[Op, Ret]) API { return handle{c} },
+		Handle:   func(c model.Caller[disk.Op, disk.Ret]) API { return handle{c} },
 		Dispatch: Dispatch,
 	}
 }

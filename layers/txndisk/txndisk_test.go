@@ -19,18 +19,18 @@ func TestStep(t *testing.T) {
 	start := State{Old: disk.Disk{1, 2}, New: disk.Disk{1, 0}}
 	tests := []struct {
 		name   string
-		op     Op
+		op     disk.Op
 		choice fixed
 		want   State
-		ret    Ret
+		ret    disk.Ret
 	}{
-		{"read sees old", Op{Kind: Read, Addr: 1}, 0, start, Ret{Val: 2}},
-		{"write sets new", Op{Kind: Write, Addr: 0, Val: 2}, 0, State{Old: disk.Disk{1, 2}, New: disk.Disk{2, 0}}, Ret{OK: true}},
-		{"write may fail", Op{Kind: Write, Addr: 0, Val: 2}, 1, start, Ret{Err: true}},
-		{"write out of bounds", Op{Kind: Write, Addr: 2, Val: 2}, 0, start, Ret{OK: true}},
-		{"read out of bounds", Op{Kind: Read, Addr: 2}, 2, start, Ret{Val: 2}},
-		{"commit", Op{Kind: Commit}, 0, State{Old: disk.Disk{1, 0}, New: disk.Disk{1, 0}}, Ret{OK: true}},
-		{"size", Op{Kind: Size}, 0, start, Ret{Val: 2}},
+		{"read sees old", disk.Op{Kind: disk.Read, Addr: 1}, 0, start, disk.Ret{Val: 2}},
+		{"write sets new", disk.Op{Kind: disk.Write, Addr: 0, Val: 2}, 0, State{Old: disk.Disk{1, 2}, New: disk.Disk{2, 0}}, disk.Ret{OK: true}},
+		{"write may fail", disk.Op{Kind: disk.Write, Addr: 0, Val: 2}, 1, start, disk.Ret{Err: true}},
+		{"write out of bounds", disk.Op{Kind: disk.Write, Addr: 2, Val: 2}, 0, start, disk.Ret{OK: true}},
+		{"read out of bounds", disk.Op{Kind: disk.Read, Addr: 2}, 2, start, disk.Ret{Val: 2}},
+		{"commit", disk.Op{Kind: disk.Commit}, 0, State{Old: disk.Disk{1, 0}, New: disk.Disk{1, 0}}, disk.Ret{OK: true}},
+		{"size", disk.Op{Kind: disk.Size}, 0, start, disk.Ret{Val: 2}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -54,7 +54,7 @@ func TestCrashDropsUncommittedWrites(t *testing.T) {
 func TestOps(t *testing.T) {
 	// 3 reads, 3*2 writes, commit and size.
 	ops := NewSpec(disk.Sizes{Blocks: 2, Values: 2, OOB: true}).Ops()
-	if len(ops) != 11 || ops[9].Kind != Commit || ops[10].Kind != Size {
+	if len(ops) != 11 || ops[9].Kind != disk.Commit || ops[10].Kind != disk.Size {
 		t.Errorf("ops = %v", ops)
 	}
 }
