@@ -67,12 +67,7 @@ func TestAsyncVerifies(t *testing.T) {
 // that leaves out a flush, and every broken replicated disk, is caught,
 // with the kind of the failed check and the length of the shortest path.
 func TestAsyncBrokenVariants(t *testing.T) {
-	tests := []struct {
-		system, variant string
-		kind            string
-		length          int
-		crashInRecovery bool
-	}{
+	brokenVariants(t, nil, []brokenVariant{
 		{"log/async", "no-flush-before-commit", model.KindRecovery, 5, false},
 		{"log/async", "no-flush-after-commit", model.KindRecovery, 4, false},
 		{"log/async", "no-flush-before-clear", model.KindRecovery, 4, false},
@@ -98,25 +93,7 @@ func TestAsyncBrokenVariants(t *testing.T) {
 		{"log/async-repdisk", "rep:flush-d0-only", model.KindRecovery, 4, false},
 		{"log/async-repdisk", "rep:first-repair-only", model.KindRecovery, 3, false},
 		{"log/async-repdisk", "recover-upper-first", model.KindRecovery, 5, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.system+"/"+tt.variant, func(t *testing.T) {
-			sys, err := layers.Lookup(tt.system)
-			if err != nil {
-				t.Fatal(err)
-			}
-			r := check(t, checkKey{tt.system, sys.Defaults(), tt.variant, false})
-			if r.Verdict != explorer.Violated {
-				t.Fatalf("verdict %s, want a violation", r.Verdict)
-			}
-			if r.Violation.Kind != tt.kind || r.Trace.Len() != tt.length {
-				t.Errorf("violation %s with a path of %d, want %s with %d\n%s", r.Violation.Kind, r.Trace.Len(), tt.kind, tt.length, r.Trace)
-			}
-			if got := hasCrashInRecovery(r.Trace); got != tt.crashInRecovery {
-				t.Errorf("crash during recovery on the path: %v, want %v\n%s", got, tt.crashInRecovery, r.Trace)
-			}
-		})
-	}
+	})
 }
 
 // TestFlushesOneEntryNeedsNot: with a log of one entry, the flush after

@@ -155,13 +155,7 @@ func TestLogVerifiesOutOfBounds(t *testing.T) {
 // two values and a log of two: a transaction that writes one address
 // twice, or two addresses, so that half of it differs from all and none.
 func TestBrokenVariants(t *testing.T) {
-	tests := []struct {
-		system, variant string
-		kind            string
-		length          int
-		// crashInRecovery: the path has a crash during a recovery run.
-		crashInRecovery bool
-	}{
+	brokenVariants(t, params(2, 2, 2), []brokenVariant{
 		{"log", "apply-without-commit-flag", model.KindRecovery, 4, false},
 		{"log", "recovery-clears-header-first", model.KindRecovery, 5, true},
 		{"log", "apply-backwards", model.KindRefinement, 3, false},
@@ -175,10 +169,33 @@ func TestBrokenVariants(t *testing.T) {
 		{"log/repdisk", "rep:read-no-fallback", model.KindRefinement, 2, false},
 		{"log/repdisk", "rep:recover-block0-only", model.KindRecovery, 2, false},
 		{"log/repdisk", "recover-upper-first", model.KindRecovery, 5, true},
-	}
+	})
+}
+
+// brokenVariant is a broken variant's expected violation: its kind, the
+// length of its shortest path and whether the path has a crash during a
+// recovery run.
+type brokenVariant struct {
+	system, variant string
+	kind            string
+	length          int
+	crashInRecovery bool
+}
+
+// brokenVariants checks that each variant is caught as expected, at
+// parameters p (nil: each system's defaults).
+func brokenVariants(t *testing.T, p catalog.Params, tests []brokenVariant) {
 	for _, tt := range tests {
 		t.Run(tt.system+"/"+tt.variant, func(t *testing.T) {
-			r := check(t, checkKey{tt.system, params(2, 2, 2), tt.variant, false})
+			sp := p
+			if sp == nil {
+				sys, err := layers.Lookup(tt.system)
+				if err != nil {
+					t.Fatal(err)
+				}
+				sp = sys.Defaults()
+			}
+			r := check(t, checkKey{tt.system, sp, tt.variant, false})
 			if r.Verdict != explorer.Violated {
 				t.Fatalf("verdict %s, want a violation", r.Verdict)
 			}
