@@ -66,18 +66,7 @@ func (Spec) Init() []State { return []State{{}} }
 
 // Ops returns read and write at every address (with every value), flush
 // and size.
-func (sp Spec) Ops() []disk.Op {
-	var ops []disk.Op
-	for a := 0; a < sp.sizes.Addrs(); a++ {
-		ops = append(ops, disk.Op{Kind: disk.Read, Addr: disk.Addr(a)})
-	}
-	for a := 0; a < sp.sizes.Addrs(); a++ {
-		for v := 0; v < sp.sizes.Values; v++ {
-			ops = append(ops, disk.Op{Kind: disk.Write, Addr: disk.Addr(a), Val: disk.Block(v)})
-		}
-	}
-	return append(ops, disk.Op{Kind: disk.Flush}, disk.Op{Kind: disk.Size})
-}
+func (sp Spec) Ops() []disk.Op { return sp.sizes.Ops(disk.Flush) }
 
 // Step runs op.
 func (sp Spec) Step(s *State, op disk.Op, c model.Chooser) disk.Ret {

@@ -57,3 +57,22 @@ func (r Ret) String() string {
 	}
 	return fmt.Sprint(r.Val)
 }
+
+// Ops returns the operation alphabet of a single disk of the given sizes:
+// read at every address, write at every address with every value, then
+// the other kinds given (commit, flush), then size.
+func (s Sizes) Ops(others ...OpKind) []Op {
+	var ops []Op
+	for a := range s.Addrs() {
+		ops = append(ops, Op{Kind: Read, Addr: Addr(a)})
+	}
+	for a := range s.Addrs() {
+		for v := range s.Values {
+			ops = append(ops, Op{Kind: Write, Addr: Addr(a), Val: Block(v)})
+		}
+	}
+	for _, k := range others {
+		ops = append(ops, Op{Kind: k})
+	}
+	return append(ops, Op{Kind: Size})
+}

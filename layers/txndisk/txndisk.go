@@ -33,18 +33,7 @@ func (Spec) Init() []State { return []State{{}} }
 
 // Ops returns read at every address, write at every address with every
 // value, commit and size.
-func (sp Spec) Ops() []disk.Op {
-	var ops []disk.Op
-	for a := 0; a < sp.sizes.Addrs(); a++ {
-		ops = append(ops, disk.Op{Kind: disk.Read, Addr: disk.Addr(a)})
-	}
-	for a := 0; a < sp.sizes.Addrs(); a++ {
-		for v := 0; v < sp.sizes.Values; v++ {
-			ops = append(ops, disk.Op{Kind: disk.Write, Addr: disk.Addr(a), Val: disk.Block(v)})
-		}
-	}
-	return append(ops, disk.Op{Kind: disk.Commit}, disk.Op{Kind: disk.Size})
-}
+func (sp Spec) Ops() []disk.Op { return sp.sizes.Ops(disk.Commit) }
 
 // Step runs op. A write either sets New[a] and returns OK, or returns Err
 // and changes nothing; out of bounds it changes nothing either way. A read
