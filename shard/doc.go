@@ -44,7 +44,8 @@
 //
 // Package shard opens buckets by URL through blob.OpenBucket; the program
 // imports the drivers it offers: package cli imports
-// gocloud.dev/blob/fileblob (file:// URLs), and cmd/argocheck also s3blob,
-// gcsblob and azureblob. A user's own binary built on package cli that
-// shards through object storage imports the driver it needs.
+// gocloud.dev/blob/fileblob (file:// URLs), and cmd/argocheck built with
+// the tag cloud also s3blob, gcsblob and azureblob. A user's own binary
+// built on package cli that shards through object storage imports the
+// driver it needs.
 package shard
