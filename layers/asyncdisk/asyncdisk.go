@@ -30,6 +30,7 @@ import (
 	"math"
 
 	"github.com/argocheck/argocheck/layers/disk"
+	"github.com/argocheck/argocheck/layers/onedisk"
 	"github.com/argocheck/argocheck/model"
 )
 
@@ -112,42 +113,25 @@ func (sp Spec) Decode(src []byte, s *State) (int, error) {
 // Format renders the disk as "[0 1{0,1} 0]".
 func (sp Spec) Format(s *State) string { return Format(&s.Disk, sp.sizes.Blocks) }
 
-// API is the Go interface of a disk with a write cache.
+// API is the Go interface of a disk with a write cache: OneDisk's (a
+// write is durable after the next Flush), and Flush.
 type API interface {
-	// Read returns the current value of block a.
-	Read(a disk.Addr) disk.Block
-	// Write sets block a to b; b is durable after the next Flush.
-	Write(a disk.Addr, b disk.Block)
+	onedisk.API
 	// Flush makes every earlier write durable.
 	Flush()
-	// Size returns the number of blocks.
-	Size() int
 }
 
-type handle struct {
-	c model.Caller[disk.Op, disk.Ret]
-}
+type handle struct{ onedisk.Handle }
 
-func (h handle) Read(a disk.Addr) disk.Block { return h.c.Call(disk.Op{Kind: disk.Read, Addr: a}).Val }
-func (h handle) Write(a disk.Addr, b disk.Block) {
-	h.c.Call(disk.Op{Kind: disk.Write, Addr: a, Val: b})
-}
-func (h handle) Flush()    { h.c.Call(disk.Op{Kind: disk.Flush}) }
-func (h handle) Size() int { return int(h.c.Call(disk.Op{Kind: disk.Size}).Val) }
+func (h handle) Flush() { h.C.Call(disk.Op{Kind: disk.Flush}) }
 
 // Dispatch runs op through api.
 func Dispatch(api API, op disk.Op) disk.Ret {
-	switch op.Kind {
-	case disk.Read:
-		return disk.Ret{Val: api.Read(op.Addr)}
-	case disk.Write:
-		api.Write(op.Addr, op.Val)
-		return disk.Ret{OK: true}
-	case disk.Flush:
+	if op.Kind == disk.Flush {
 		api.Flush()
 		return disk.Ret{OK: true}
 	}
-	return disk.Ret{Val: disk.Block(api.Size())}
+	return onedisk.Dispatch(api, op)
 }
 
 // Layer returns the AsyncDisk layer for a disk of the given sizes.
@@ -155,7 +139,7 @@ func Layer(sizes disk.Sizes) model.Layer[State, disk.Op, disk.Ret, API] {
 	return model.Layer[State, disk.Op, disk.Ret, API]{
 		Name:     "asyncdisk",
 		Spec:     NewSpec(sizes),
-		Handle:   func(c model.Caller[disk.Op, disk.Ret]) API { return handle{c} },
+		Handle:   func(c model.Caller[disk.Op, disk.Ret]) API { return handle{onedisk.Handle{C: c}} },
 		Dispatch: Dispatch,
 	}
 }

@@ -74,15 +74,22 @@ type API interface {
 	Size() int
 }
 
-type handle struct {
-	c model.Caller[disk.Op, disk.Ret]
+// Handle is the API over the executor's Caller: each method one
+// operation. The disk layers that extend OneDisk's interface embed it.
+type Handle struct {
+	C model.Caller[disk.Op, disk.Ret]
 }
 
-func (h handle) Read(a disk.Addr) disk.Block { return h.c.Call(disk.Op{Kind: disk.Read, Addr: a}).Val }
-func (h handle) Write(a disk.Addr, b disk.Block) {
-	h.c.Call(disk.Op{Kind: disk.Write, Addr: a, Val: b})
+// Read reads block a.
+func (h Handle) Read(a disk.Addr) disk.Block { return h.C.Call(disk.Op{Kind: disk.Read, Addr: a}).Val }
+
+// Write writes b to block a.
+func (h Handle) Write(a disk.Addr, b disk.Block) {
+	h.C.Call(disk.Op{Kind: disk.Write, Addr: a, Val: b})
 }
-func (h handle) Size() int { return int(h.c.Call(disk.Op{Kind: disk.Size}).Val) }
+
+// Size returns the number of blocks.
+func (h Handle) Size() int { return int(h.C.Call(disk.Op{Kind: disk.Size}).Val) }
 
 // Dispatch runs op through api.
 func Dispatch(api API, op disk.Op) disk.Ret {
@@ -101,7 +108,7 @@ func Layer(sizes disk.Sizes) model.Layer[State, disk.Op, disk.Ret, API] {
 	return model.Layer[State, disk.Op, disk.Ret, API]{
 		Name:     "onedisk",
 		Spec:     NewSpec(sizes),
-		Handle:   func(c model.Caller[disk.Op, disk.Ret]) API { return handle{c} },
+		Handle:   func(c model.Caller[disk.Op, disk.Ret]) API { return Handle{c} },
 		Dispatch: Dispatch,
 	}
 }
