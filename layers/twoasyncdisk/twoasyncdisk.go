@@ -27,27 +27,8 @@ type State struct {
 	Disks  [2]asyncdisk.Disk
 }
 
-// Op is an operation on one disk: its kind is an AsyncDisk operation's.
-type Op struct {
-	Kind disk.OpKind
-	Disk twodisk.ID
-	Addr disk.Addr
-	Val  disk.Block
-}
-
-// String renders the operation as in a path, e.g. "write(d0, 1, 0)" or
-// "flush(d1)".
-func (op Op) String() string {
-	switch op.Kind {
-	case disk.Read:
-		return fmt.Sprintf("read(%s, %d)", op.Disk, op.Addr)
-	case disk.Write:
-		return fmt.Sprintf("write(%s, %d, %d)", op.Disk, op.Addr, op.Val)
-	case disk.Flush:
-		return fmt.Sprintf("flush(%s)", op.Disk)
-	}
-	return fmt.Sprintf("size(%s)", op.Disk)
-}
+// Op is an operation on one disk, as on TwoDisk, flush included.
+type Op = twodisk.Op
 
 // Ret is an operation's result, as on TwoDisk: a block or size, OK for a
 // write or flush, or Failed when the disk has failed.
@@ -158,41 +139,19 @@ type API interface {
 	Flush(d twodisk.ID) bool
 }
 
-type handle struct{ c model.Caller[Op, Ret] }
-
-func (h handle) Read(d twodisk.ID, a disk.Addr) (disk.Block, bool) {
-	r := h.c.Call(Op{Kind: disk.Read, Disk: d, Addr: a})
-	return r.Val, !r.Failed
-}
-
-func (h handle) Write(d twodisk.ID, a disk.Addr, b disk.Block) bool {
-	return !h.c.Call(Op{Kind: disk.Write, Disk: d, Addr: a, Val: b}).Failed
-}
+type handle struct{ twodisk.Handle }
 
 func (h handle) Flush(d twodisk.ID) bool {
-	return !h.c.Call(Op{Kind: disk.Flush, Disk: d}).Failed
-}
-
-func (h handle) Size(d twodisk.ID) (int, bool) {
-	r := h.c.Call(Op{Kind: disk.Size, Disk: d})
-	return int(r.Val), !r.Failed
+	return !h.C.Call(Op{Kind: disk.Flush, Disk: d}).Failed
 }
 
 // Dispatch runs op through api.
 func Dispatch(api API, op Op) Ret {
-	switch op.Kind {
-	case disk.Read:
-		b, ok := api.Read(op.Disk, op.Addr)
-		return Ret{Val: b, Failed: !ok}
-	case disk.Write:
-		ok := api.Write(op.Disk, op.Addr, op.Val)
-		return Ret{OK: ok, Failed: !ok}
-	case disk.Flush:
+	if op.Kind == disk.Flush {
 		ok := api.Flush(op.Disk)
 		return Ret{OK: ok, Failed: !ok}
 	}
-	n, ok := api.Size(op.Disk)
-	return Ret{Val: disk.Block(n), Failed: !ok}
+	return twodisk.Dispatch(api, op)
 }
 
 // Layer returns the TwoAsyncDisk layer for disks of the given sizes.
@@ -200,7 +159,7 @@ func Layer(sizes disk.Sizes) model.Layer[State, Op, Ret, API] {
 	return model.Layer[State, Op, Ret, API]{
 		Name:     "twoasyncdisk",
 		Spec:     NewSpec(sizes),
-		Handle:   func(c model.Caller[Op, Ret]) API { return handle{c} },
+		Handle:   func(c model.Caller[Op, Ret]) API { return handle{twodisk.Handle{C: c}} },
 		Dispatch: Dispatch,
 	}
 }

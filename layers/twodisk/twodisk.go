@@ -45,31 +45,25 @@ type State struct {
 	Disks  [2]disk.Disk
 }
 
-// OpKind is the kind of an operation.
-type OpKind uint8
-
-// Operation kinds.
-const (
-	Read OpKind = iota
-	Write
-	Size
-)
-
-// Op is an operation on one disk.
+// Op is an operation on one disk: read, write or size (and flush, for a
+// pair of disks with write caches).
 type Op struct {
-	Kind OpKind
+	Kind disk.OpKind
 	Disk ID
 	Addr disk.Addr
 	Val  disk.Block
 }
 
-// String renders the operation as in a path, e.g. "write(d0, 1, 0)".
+// String renders the operation as in a path, e.g. "write(d0, 1, 0)" or
+// "flush(d1)".
 func (op Op) String() string {
 	switch op.Kind {
-	case Read:
+	case disk.Read:
 		return fmt.Sprintf("read(%s, %d)", op.Disk, op.Addr)
-	case Write:
+	case disk.Write:
 		return fmt.Sprintf("write(%s, %d, %d)", op.Disk, op.Addr, op.Val)
+	case disk.Flush:
+		return fmt.Sprintf("flush(%s)", op.Disk)
 	}
 	return fmt.Sprintf("size(%s)", op.Disk)
 }
@@ -110,14 +104,14 @@ func (sp Spec) Ops() []Op {
 	var ops []Op
 	for _, d := range []ID{D0, D1} {
 		for a := 0; a < sp.sizes.Addrs(); a++ {
-			ops = append(ops, Op{Kind: Read, Disk: d, Addr: disk.Addr(a)})
+			ops = append(ops, Op{Kind: disk.Read, Disk: d, Addr: disk.Addr(a)})
 		}
 		for a := 0; a < sp.sizes.Addrs(); a++ {
 			for v := 0; v < sp.sizes.Values; v++ {
-				ops = append(ops, Op{Kind: Write, Disk: d, Addr: disk.Addr(a), Val: disk.Block(v)})
+				ops = append(ops, Op{Kind: disk.Write, Disk: d, Addr: disk.Addr(a), Val: disk.Block(v)})
 			}
 		}
-		ops = append(ops, Op{Kind: Size, Disk: d})
+		ops = append(ops, Op{Kind: disk.Size, Disk: d})
 	}
 	return ops
 }
@@ -137,12 +131,12 @@ func (sp Spec) Step(s *State, op Op, c model.Chooser) Ret {
 	}
 	inBounds := int(op.Addr) < sp.sizes.Blocks
 	switch op.Kind {
-	case Read:
+	case disk.Read:
 		if !inBounds {
 			return Ret{Val: disk.Block(c.Choose(sp.sizes.Values))}
 		}
 		return Ret{Val: s.Disks[op.Disk][op.Addr]}
-	case Write:
+	case disk.Write:
 		if inBounds {
 			s.Disks[op.Disk][op.Addr] = op.Val
 		}
@@ -201,29 +195,34 @@ type API interface {
 	Size(d ID) (n int, ok bool)
 }
 
-type handle struct{ c model.Caller[Op, Ret] }
+// Handle is the API over the executor's Caller: each method one
+// operation. A pair of disks with write caches embeds it.
+type Handle struct{ C model.Caller[Op, Ret] }
 
-func (h handle) Read(d ID, a disk.Addr) (disk.Block, bool) {
-	r := h.c.Call(Op{Kind: Read, Disk: d, Addr: a})
+// Read reads block a of disk d.
+func (h Handle) Read(d ID, a disk.Addr) (disk.Block, bool) {
+	r := h.C.Call(Op{Kind: disk.Read, Disk: d, Addr: a})
 	return r.Val, !r.Failed
 }
 
-func (h handle) Write(d ID, a disk.Addr, b disk.Block) bool {
-	return !h.c.Call(Op{Kind: Write, Disk: d, Addr: a, Val: b}).Failed
+// Write writes b to block a of disk d.
+func (h Handle) Write(d ID, a disk.Addr, b disk.Block) bool {
+	return !h.C.Call(Op{Kind: disk.Write, Disk: d, Addr: a, Val: b}).Failed
 }
 
-func (h handle) Size(d ID) (int, bool) {
-	r := h.c.Call(Op{Kind: Size, Disk: d})
+// Size returns the number of blocks of disk d.
+func (h Handle) Size(d ID) (int, bool) {
+	r := h.C.Call(Op{Kind: disk.Size, Disk: d})
 	return int(r.Val), !r.Failed
 }
 
 // Dispatch runs op through api.
 func Dispatch(api API, op Op) Ret {
 	switch op.Kind {
-	case Read:
+	case disk.Read:
 		b, ok := api.Read(op.Disk, op.Addr)
 		return Ret{Val: b, Failed: !ok}
-	case Write:
+	case disk.Write:
 		ok := api.Write(op.Disk, op.Addr, op.Val)
 		return Ret{OK: ok, Failed: !ok}
 	}
@@ -236,7 +235,7 @@ func Layer(sizes disk.Sizes) model.Layer[State, Op, Ret, API] {
 	return model.Layer[State, Op, Ret, API]{
 		Name:     "twodisk",
 		Spec:     NewSpec(sizes),
-		Handle:   func(c model.Caller[Op, Ret]) API { return handle{c} },
+		Handle:   func(c model.Caller[Op, Ret]) API { return Handle{c} },
 		Dispatch: Dispatch,
 	}
 }

@@ -17,12 +17,12 @@ func TestStep(t *testing.T) {
 		ret     Ret
 		after   Status
 	}{
-		{"write", Both, Op{Kind: Write, Disk: D1, Addr: 1, Val: 2}, model.Answers{0}, Ret{OK: true}, Both},
-		{"d0 fails first", Both, Op{Kind: Read, Disk: D0, Addr: 0}, model.Answers{1}, Ret{Failed: true}, OnlyD1},
-		{"d1 fails, d0 still reads", Both, Op{Kind: Read, Disk: D0, Addr: 1}, model.Answers{2}, Ret{Val: 5}, OnlyD0},
-		{"no second failure", OnlyD0, Op{Kind: Size, Disk: D0}, model.Answers{}, Ret{Val: 2}, OnlyD0},
-		{"failed disk stays failed", OnlyD1, Op{Kind: Write, Disk: D0, Addr: 0, Val: 1}, model.Answers{}, Ret{Failed: true}, OnlyD1},
-		{"out-of-bounds read is any value", OnlyD0, Op{Kind: Read, Disk: D0, Addr: 2}, model.Answers{2}, Ret{Val: 2}, OnlyD0},
+		{"write", Both, Op{Kind: disk.Write, Disk: D1, Addr: 1, Val: 2}, model.Answers{0}, Ret{OK: true}, Both},
+		{"d0 fails first", Both, Op{Kind: disk.Read, Disk: D0, Addr: 0}, model.Answers{1}, Ret{Failed: true}, OnlyD1},
+		{"d1 fails, d0 still reads", Both, Op{Kind: disk.Read, Disk: D0, Addr: 1}, model.Answers{2}, Ret{Val: 5}, OnlyD0},
+		{"no second failure", OnlyD0, Op{Kind: disk.Size, Disk: D0}, model.Answers{}, Ret{Val: 2}, OnlyD0},
+		{"failed disk stays failed", OnlyD1, Op{Kind: disk.Write, Disk: D0, Addr: 0, Val: 1}, model.Answers{}, Ret{Failed: true}, OnlyD1},
+		{"out-of-bounds read is any value", OnlyD0, Op{Kind: disk.Read, Disk: D0, Addr: 2}, model.Answers{2}, Ret{Val: 2}, OnlyD0},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
