@@ -88,6 +88,9 @@ type Config struct {
 // Checkpoint whose Config sets no CheckpointInterval.
 const DefaultCheckpointInterval = 30 * time.Second
 
+// DefaultBatchSize is the BatchSize of a Config that sets none.
+const DefaultBatchSize = 256
+
 // DefaultPartSize is the PartSize of a Config that sets none.
 const DefaultPartSize = 1 << 14
 
@@ -108,7 +111,7 @@ func (c Config) validate() (Config, error) {
 		return c, err
 	}
 	if c.BatchSize <= 0 {
-		c.BatchSize = 256
+		c.BatchSize = DefaultBatchSize
 	}
 	if c.MemoryBytes == 0 {
 		c.MemoryBytes = DefaultMemoryBytes()
@@ -230,7 +233,7 @@ type search struct {
 	frontier, next frontier
 	expanded       int      // frontier states expanded so far
 	lastPart       int      // frontier states of the last part
-	tableBytes     uint64   // bytes of the level table at the last part's end
+	tableBytes     uint64   // bytes a level table needs for the last part's entries
 	out            []*batch // successors found, by unit of the part
 	units          int      // units of the current part
 	levelBytes     uint64
@@ -519,6 +522,11 @@ func (s *search) expandUnits(ctx context.Context, base uint64, lo, hi int) error
 		if err := g.Wait(); err != nil {
 			return err
 		}
+		// The units to redo that no worker took before the pause are
+		// still to do.
+		if taken := int(nextRedo.Load()); taken < len(redo) {
+			s.redo = append(s.redo, redo[taken:]...)
+		}
 		if len(s.redo) == 0 && int(nextUnit.Load()) >= s.units {
 			return nil
 		}
@@ -664,10 +672,12 @@ func (s *search) barrier() (string, error) {
 	}
 	s.noteLevelBytes()
 	// The level table is done with: make it ready for the next part, at
-	// most a quarter of the budget (it grows in the part if it must).
-	s.tableBytes = s.level.bytes()
+	// most a quarter of the budget (it grows in the part if it must, and
+	// is cut back to a quarter after such a part).
+	s.tableBytes = 2 * pairBytes * s.level.count.Load()
 	s.level.reset()
-	if pairs := min(2*n, s.cfg.MemoryBytes/4/16); s.level.pairs() < pairs {
+	quarter := s.cfg.MemoryBytes / 4 / pairBytes
+	if pairs := min(2*n, quarter); s.level.pairs() < pairs || s.level.pairs() > quarter {
 		s.level.init(pairs)
 	}
 	total := s.parents.len() + n
@@ -725,8 +735,9 @@ func (s *search) barrier() (string, error) {
 
 // partSize returns the number of frontier states of the next part: the
 // PartSize set, or fewer, so that the level table of a part takes at most
-// a quarter of the memory budget, going by the bytes per state the last
-// part's table took.
+// a quarter of the memory budget, going by the entries per frontier state
+// of the last part (the table's size would not do: it only grows, and
+// parts sized by it would only shrink).
 func (s *search) partSize() int {
 	// Before the first part, 1 KiB a state: an overestimate.
 	perState := uint64(1 << 10)

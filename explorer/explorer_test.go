@@ -178,3 +178,29 @@ func TestAgainstNaive(t *testing.T) {
 		})
 	}
 }
+
+// TestTableFullRedo: with many workers, batches of one state and a level
+// table that fills again and again, units abandoned because the table was
+// full are all redone: the figures equal the naive search's every time.
+func TestTableFullRedo(t *testing.T) {
+	chk, err := layers.Build("repdisk", catalog.Params{layers.Blocks: 5, layers.Values: 3}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := runNaive(chk)
+	want.violation = nil
+	runs := 20
+	if testing.Short() {
+		runs = 3
+	}
+	for i := range runs {
+		res, err := Run(context.Background(), chk, Config{Workers: 8, BatchSize: 64, levelPairs: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := naive{states: res.States, transitions: res.Transitions, crashes: res.CrashPoints, depth: res.Depth}
+		if res.Verdict != Verified || got != want {
+			t.Fatalf("run %d: %s %+v, want verified %+v", i, res.Verdict, got, want)
+		}
+	}
+}

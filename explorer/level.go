@@ -19,7 +19,10 @@ type levelTable struct {
 	gen   uint32 // bumped on every grow: pair indices of older batches are stale
 }
 
-const linePairs = 4
+const (
+	linePairs = 4
+	pairBytes = 16 // a key and an edge word
+)
 
 // init sizes the table for at least n pairs.
 func (t *levelTable) init(n uint64) {

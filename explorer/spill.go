@@ -59,6 +59,9 @@ func (s *search) spill() error {
 		return fmt.Errorf("spill: %w", err)
 	}
 	s.visited.Clear()
+	// The emptied table lets through successors it held: parts are sized
+	// afresh, from the first part's overestimate.
+	s.lastPart = 0
 	if err := s.parents.spill(); err != nil {
 		return fmt.Errorf("spill: %w", err)
 	}

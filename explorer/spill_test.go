@@ -69,7 +69,7 @@ func TestSpilledSearchResumes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	points := []int64{2000, 9000, 30000}
+	points := []int64{9000, 20000, 30000}
 	if testing.Short() {
 		points = points[1:2]
 	}
@@ -94,6 +94,36 @@ func TestSpilledSearchResumes(t *testing.T) {
 		if got.Verdict != want.Verdict || got.States != want.States || got.Transitions != want.Transitions || got.Spills == 0 {
 			t.Fatalf("resumed from expansion %d: %s (%s) states=%d transitions=%d spills=%d; in memory: %s %d %d",
 				at, got.Verdict, got.Stopped, got.States, got.Transitions, got.Spills, want.Verdict, want.States, want.Transitions)
+		}
+	}
+}
+
+// TestSpilledPartsStayLarge: with the default part and batch sizes, a
+// search that spills many times verifies with the counts of a search in
+// memory, and its parts average several batches of frontier states, as
+// the budget allows: parts do not dwindle to a batch each after a spill
+// (the workers would wait at a barrier after every batch).
+func TestSpilledPartsStayLarge(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a search of 319,488 states")
+	}
+	chk := buildChecker(t, "repdisk", catalog.Params{layers.Blocks: 6, layers.Values: 4}, "")
+	want, err := explorer.Run(context.Background(), chk, explorer.Config{Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, budget := range []uint64{1 << 20, 4 << 20} {
+		cp := &memCheckpoint{}
+		got, err := explorer.Run(context.Background(), chk, explorer.Config{Workers: 2, MemoryBytes: budget, Spill: t.TempDir(), Checkpoint: cp, CheckpointInterval: time.Nanosecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Verdict != want.Verdict || got.States != want.States || got.Transitions != want.Transitions || got.Spills < 2 {
+			t.Fatalf("budget %d: %s (%s) states=%d transitions=%d spills=%d; in memory: %s %d %d",
+				budget, got.Verdict, got.Stopped, got.States, got.Transitions, got.Spills, want.Verdict, want.States, want.Transitions)
+		}
+		if perPart := got.States / uint64(len(cp.parts)); perPart < 4*explorer.DefaultBatchSize {
+			t.Fatalf("budget %d: %d parts, %d frontier states a part on average, want at least %d", budget, len(cp.parts), perPart, 4*explorer.DefaultBatchSize)
 		}
 	}
 }
