@@ -99,6 +99,9 @@ func runCheck(cmd *cobra.Command, cat *catalog.Catalog, name string, f *checkFla
 	if err := f.search.checkPaths(); err != nil {
 		return err
 	}
+	if f.store == "" && cmd.Flags().Changed("checkpoint-interval") {
+		return usagef("--checkpoint-interval needs --store: a run without a store keeps no checkpoints")
+	}
 	if f.store != "" {
 		return runCheckStored(cmd, sys, p, f, cfg)
 	}

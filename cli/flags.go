@@ -27,6 +27,7 @@ type searchFlags struct {
 	crashes     string
 	determinism string
 	timeLimit   time.Duration
+	checkpoint  time.Duration
 	cont        int
 
 	quiet               bool
@@ -43,6 +44,7 @@ func defaultSearchFlags() searchFlags {
 		crashes:          model.CrashAll.String(),
 		determinism:      model.DeterminismSample.String(),
 		progressInterval: 10 * time.Second,
+		checkpoint:       explorer.DefaultCheckpointInterval,
 	}
 }
 
@@ -87,6 +89,9 @@ func (f *searchFlags) registerSearch(fl *pflag.FlagSet, use flagUse) {
 // register adds to fl the search flags that use asks for.
 func (f *searchFlags) register(fl *pflag.FlagSet, use flagUse) {
 	f.registerSearch(fl, use)
+	if !use.sharded {
+		fl.DurationVar(&f.checkpoint, "checkpoint-interval", f.checkpoint, "with a store, commit the run's progress at least this often, within a level too (what a killed run loses)")
+	}
 	fl.BoolVarP(&f.quiet, "quiet", "q", f.quiet, "show no progress while exploring")
 	fl.DurationVar(&f.progressInterval, "progress-interval", f.progressInterval, "interval of the plain progress lines written when not on a terminal")
 	fl.BoolVar(&f.json, "json", f.json, "print one JSON object instead of the summary")
@@ -101,7 +106,7 @@ func (f *searchFlags) register(fl *pflag.FlagSet, use flagUse) {
 // config checks the flags and returns the search's configuration; a
 // stored run sets Crashes and Determinism from its store.
 func (f *searchFlags) config() (explorer.Config, error) {
-	cfg := explorer.Config{Workers: f.workers, Exact: f.exact, MaxDepth: f.maxDepth, MaxStates: f.maxStates, Continue: f.cont, Spill: f.spill}
+	cfg := explorer.Config{Workers: f.workers, Exact: f.exact, MaxDepth: f.maxDepth, MaxStates: f.maxStates, Continue: f.cont, Spill: f.spill, CheckpointInterval: f.checkpoint}
 	var err error
 	switch {
 	case f.workers < 1:
@@ -110,6 +115,8 @@ func (f *searchFlags) config() (explorer.Config, error) {
 		return cfg, fmt.Errorf("--max-depth must not be negative, not %d", f.maxDepth)
 	case f.timeLimit < 0:
 		return cfg, fmt.Errorf("--time-limit must not be negative, not %s", f.timeLimit)
+	case f.checkpoint <= 0:
+		return cfg, fmt.Errorf("--checkpoint-interval must be positive, not %s", f.checkpoint)
 	case f.cont < 0:
 		return cfg, fmt.Errorf("--continue must not be negative, not %d", f.cont)
 	case f.progressInterval <= 0:

@@ -308,6 +308,8 @@ func TestFlagErrors(t *testing.T) {
 		{"--continue", "-1"},
 		{"--progress-interval", "0s"},
 		{"--crashes", "sometimes"},
+		{"--checkpoint-interval", "0s"},
+		{"--checkpoint-interval", "1s"}, // without --store
 	} {
 		_, stderr, code := cli(t, append([]string{"check", "repdisk"}, args...)...)
 		if code != ExitUsage || !strings.HasPrefix(stderr, "argocheck: ") {

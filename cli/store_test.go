@@ -101,7 +101,7 @@ func startStored(t *testing.T, dir string) *process {
 	if _, err := os.Stat(dir); err == nil {
 		args = []string{"resume", dir, "--workers", "2"}
 	}
-	p := &process{cmd: exec.Command(bin, append(args, "--json", "--progress-interval", "2ms")...), levels: make(chan int, 1<<16)}
+	p := &process{cmd: exec.Command(bin, append(args, "--json", "--progress-interval", "2ms", "--checkpoint-interval", "1ms")...), levels: make(chan int, 1<<16)}
 	p.cmd.Stdout = &p.stdout
 	pipe, err := p.cmd.StderrPipe()
 	if err != nil {
