@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"pgregory.net/rapid"
+
 	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/layers"
 	"github.com/argocheck/argocheck/model"
@@ -202,5 +204,91 @@ func TestTableFullRedo(t *testing.T) {
 		if res.Verdict != Verified || got != want {
 			t.Fatalf("run %d: %s %+v, want verified %+v", i, res.Verdict, got, want)
 		}
+	}
+}
+
+// TestConfigsAgainstNaive: whatever the configuration of the search
+// (workers, batch and part sizes, a level table that starts at one pair,
+// exact keys, a visited set spilled to disk many times), a correct system
+// is verified with the naive search's figures, and a broken one is caught
+// with the same violation and the same shortest path as one worker finds
+// with the defaults.
+func TestConfigsAgainstNaive(t *testing.T) {
+	if raceEnabled {
+		t.Skip("a hundred searches: minutes under the race detector, which TestAgainstNaive's concurrent configurations serve")
+	}
+	cases := []testCase{
+		{"repdisk", catalog.Params{layers.Blocks: 4, layers.Values: 3}, "", true},
+		{"repdisk", catalog.Params{layers.Blocks: 5, layers.Values: 3}, "", true},
+		{"repdisk", catalog.Params{layers.Blocks: 3, layers.Values: 3}, "recover-block0-only", false},
+		{"log", catalog.Params{layers.Blocks: 2, layers.Values: 2, layers.Log: 2}, "", true},
+		{"log/repdisk", catalog.Params{layers.Blocks: 2, layers.Values: 2, layers.Log: 2}, "recover-upper-first", false},
+	}
+	type oracle struct {
+		chk   model.Checker
+		want  naive
+		trace string // the path of one worker with the defaults
+	}
+	oracles := make([]oracle, len(cases))
+	for i, c := range cases {
+		chk, err := layers.Build(c.system, c.params, c.variant)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := runNaive(chk)
+		if c.correct != (want.violation == nil) {
+			t.Fatalf("%s: naive search: violation %v for a variant with correct=%v", c, want.violation, c.correct)
+		}
+		res, err := Run(context.Background(), chk, Config{Workers: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		oracles[i] = oracle{chk: chk, want: want}
+		if res.Trace != nil {
+			oracles[i].trace = res.Trace.String()
+		}
+	}
+	spill := t.TempDir()
+	spills := 0
+	rapid.Check(t, func(rt *rapid.T) {
+		i := rapid.IntRange(0, len(cases)-1).Draw(rt, "case")
+		o := oracles[i]
+		cfg := Config{
+			Workers:   rapid.IntRange(1, 8).Draw(rt, "workers"),
+			BatchSize: rapid.IntRange(1, 300).Draw(rt, "batch"),
+			PartSize:  rapid.IntRange(0, 2000).Draw(rt, "part"),
+			Exact:     rapid.Bool().Draw(rt, "exact"),
+		}
+		if rapid.Bool().Draw(rt, "tiny level table") {
+			cfg.levelPairs = 1
+		}
+		if !cfg.Exact && rapid.Bool().Draw(rt, "spill") {
+			// A budget of a few hundred kilobytes, of which the parent
+			// records' buffer and the level table take a third or more:
+			// the visited set of repdisk 5x3 is spilled several times.
+			cfg.Spill, cfg.MemoryBytes = spill, uint64(rapid.IntRange(256<<10, 768<<10).Draw(rt, "memory"))
+		}
+		res, err := Run(context.Background(), o.chk, cfg)
+		if err != nil {
+			rt.Fatalf("%s: %v", cases[i], err)
+		}
+		spills += res.Spills
+		if o.want.violation != nil {
+			if res.Verdict != Violated || res.Violation.Kind != o.want.violation.Kind || res.Trace.Len() != o.want.traceLen {
+				rt.Fatalf("%s: verdict %s %v, path of %d steps; want violation %s, %d steps",
+					cases[i], res.Verdict, res.Violation, res.Trace.Len(), o.want.violation.Kind, o.want.traceLen)
+			}
+			if got := res.Trace.String(); got != o.trace {
+				rt.Fatalf("%s: path\n%s\nwant\n%s", cases[i], got, o.trace)
+			}
+			return
+		}
+		got := naive{states: res.States, transitions: res.Transitions, crashes: res.CrashPoints, depth: res.Depth}
+		if res.Verdict != Verified || got != o.want {
+			rt.Fatalf("%s: %s (%s) %+v, want verified %+v", cases[i], res.Verdict, res.Stopped, got, o.want)
+		}
+	})
+	if spills == 0 {
+		t.Fatal("no search spilled: the budgets are too large")
 	}
 }
