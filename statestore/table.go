@@ -1,24 +1,39 @@
 package statestore
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"math/bits"
 	"sync"
 	"sync/atomic"
 	"unsafe"
 )
 
-// Table is a set of nonzero 64-bit keys in one flat open-addressing array,
-// safe for concurrent Insert, InsertAll and Has: a new key is placed with
-// an atomic compare-and-swap. A key's probe sequence starts at its home
-// slot, visits the rest of the home cache line (8 slots) first, then the
+// Table is a set of nonzero 64-bit keys in open-addressing arrays, safe
+// for concurrent Insert, InsertAll and Has: a new key is placed with an
+// atomic compare-and-swap. A key's probe sequence starts at its home slot,
+// visits the rest of the home cache line (8 slots) first, then the
 // following lines. Reserve is not concurrent with anything; the explorer
 // calls it at level barriers, to make room for the next level's keys.
 //
-// The array has a multiple of 8 slots, not a power of two, so that it can
-// be sized close to a target load factor: Reserve keeps the load between
-// MinLoad and MaxLoad, which bounds the bytes per key to 8/MinLoad.
+// A small table is one array. A large one is split by the keys' mixed top
+// bits into 16 segments, each its own array, so that Reserve grows one
+// segment at a time: while the keys move, the memory held is the table
+// and one new segment, not the table twice over.
+//
+// An array has a multiple of 8 slots, not a power of two, so that it can
+// be sized close to a target load factor: Reserve keeps each segment's
+// load between MinLoad and MaxLoad, which bounds the bytes per key to
+// 8/MinLoad.
 type Table struct {
+	segs  []segment // one, or segments
+	shift uint      // a mixed key's segment is its bits from shift up
+	n     atomic.Uint64
+}
+
+// segment is one open-addressing array of a Table.
+type segment struct {
 	slots   []uint64 // aligned to a cache line; len is a multiple of lineSlots
 	buf     []uint64 // the allocation slots lies in
 	buckets uint64   // len(slots) / lineSlots
@@ -26,6 +41,18 @@ type Table struct {
 }
 
 const lineSlots = 8 // 64-byte cache line of uint64 slots
+
+const (
+	// segments is the number of segments of a large table.
+	segments = 16
+	// segmentBits is log2(segments).
+	segmentBits = 4
+	// minSegmentSlots is the fewest slots of a segment: a table with fewer
+	// than segments times as many is one array. At MaxLoad a segment then
+	// holds 6,144 keys on average, and a segment filled past its slots
+	// would be tens of standard deviations above that.
+	minSegmentSlots = 1 << 13
+)
 
 // Load factors kept by Reserve.
 const (
@@ -51,40 +78,73 @@ func slotsFor(n uint64, load float64) uint64 {
 	return max(s, 8*lineSlots)
 }
 
+// alloc makes t an empty table of about size slots: one array, or
+// segments of size/segments slots each when that is at least
+// minSegmentSlots.
 func (t *Table) alloc(size uint64) {
-	t.buf = make([]uint64, size+lineSlots)
-	off := uint64(0)
-	if r := uintptr(unsafe.Pointer(&t.buf[0])) % 64; r != 0 {
-		off = uint64(64-r) / 8
+	if per := slotsFor(size/segments, 1); per >= minSegmentSlots {
+		t.segs, t.shift = make([]segment, segments), 64-segmentBits
+		for i := range t.segs {
+			t.segs[i].alloc(per)
+		}
+	} else {
+		t.segs, t.shift = make([]segment, 1), 64
+		t.segs[0].alloc(size)
 	}
-	t.slots = t.buf[off : off+size : off+size]
-	t.buckets = size / lineSlots
 	t.n.Store(0)
 }
 
-// home returns the line and the offset in it where key's probe sequence
-// starts. Keys are mixed first, as ExactKeys hands out small numbers.
-func (t *Table) home(key uint64) (line, off uint64) {
+func (s *segment) alloc(size uint64) {
+	s.buf = make([]uint64, size+lineSlots)
+	off := uint64(0)
+	if r := uintptr(unsafe.Pointer(&s.buf[0])) % 64; r != 0 {
+		off = uint64(64-r) / 8
+	}
+	s.slots = s.buf[off : off+size : off+size]
+	s.buckets = size / lineSlots
+	s.n.Store(0)
+}
+
+// home returns the segment of key (and its index) and the line and the
+// offset in it where key's probe sequence starts. Keys are mixed first, as
+// ExactKeys hands out small numbers.
+func (t *Table) home(key uint64) (s *segment, i int, line, off uint64) {
 	h := key * 0x9E3779B97F4A7C15
-	line, _ = bits.Mul64(h, t.buckets)
-	return line, h & (lineSlots - 1)
+	i = int(h >> t.shift) // shift 64: segment 0
+	s = &t.segs[i]
+	line, _ = bits.Mul64(h<<(64-t.shift), s.buckets)
+	return s, i, line, h & (lineSlots - 1)
 }
 
 // Len returns the number of keys.
 func (t *Table) Len() uint64 { return t.n.Load() }
 
 // Cap returns the number of slots.
-func (t *Table) Cap() uint64 { return uint64(len(t.slots)) }
+func (t *Table) Cap() uint64 {
+	var c uint64
+	for i := range t.segs {
+		c += uint64(len(t.segs[i].slots))
+	}
+	return c
+}
 
 // Bytes returns the memory the table holds.
-func (t *Table) Bytes() uint64 { return uint64(len(t.buf)) * 8 }
+func (t *Table) Bytes() uint64 {
+	var b uint64
+	for i := range t.segs {
+		b += uint64(len(t.segs[i].buf)) * 8
+	}
+	return b
+}
 
 // AppendKeys appends the table's keys to dst, in no order. Not
 // concurrent with Insert.
 func (t *Table) AppendKeys(dst []uint64) []uint64 {
-	for _, k := range t.slots {
-		if k != 0 {
-			dst = append(dst, k)
+	for i := range t.segs {
+		for _, k := range t.segs[i].slots {
+			if k != 0 {
+				dst = append(dst, k)
+			}
 		}
 	}
 	return dst
@@ -96,16 +156,16 @@ func (t *Table) Clear() { t.alloc(slotsFor(0, MaxLoad)) }
 
 // Has reports whether key is in the table.
 func (t *Table) Has(key uint64) bool {
-	line, off := t.home(key)
-	for j := range uint64(len(t.slots)) {
-		switch atomic.LoadUint64(&t.slots[line*lineSlots+(off+j)&(lineSlots-1)]) {
+	s, _, line, off := t.home(key)
+	for j := range uint64(len(s.slots)) {
+		switch atomic.LoadUint64(&s.slots[line*lineSlots+(off+j)&(lineSlots-1)]) {
 		case key:
 			return true
 		case 0:
 			return false
 		}
 		if (j+1)%lineSlots == 0 {
-			if line++; line == t.buckets {
+			if line++; line == s.buckets {
 				line = 0
 			}
 		}
@@ -116,8 +176,10 @@ func (t *Table) Has(key uint64) bool {
 // Insert adds key and reports whether it was new. It fails with
 // ErrFull when no slot is free; Reserve first to keep that from happening.
 func (t *Table) Insert(key uint64) (bool, error) {
-	added, err := t.insert(key)
+	s, _, line, off := t.home(key)
+	added, err := s.insert(key, line, off)
 	if added {
+		s.n.Add(1)
 		t.n.Add(1)
 	}
 	return added, err
@@ -125,31 +187,47 @@ func (t *Table) Insert(key uint64) (bool, error) {
 
 // InsertAll adds keys and returns how many were new, counting them once.
 func (t *Table) InsertAll(keys []uint64) (uint64, error) {
-	var added uint64
+	return t.insertAll(keys, false)
+}
+
+// insertAll adds keys, passing over zeros if skipZero, and counts the new
+// ones.
+func (t *Table) insertAll(keys []uint64, skipZero bool) (uint64, error) {
+	var added [segments]uint64
+	var err error
 	for _, k := range keys {
-		a, err := t.insert(k)
-		if err != nil {
-			t.n.Add(added)
-			return added, err
+		if k == 0 && skipZero {
+			continue
+		}
+		s, i, line, off := t.home(k)
+		var a bool
+		if a, err = s.insert(k, line, off); err != nil {
+			break
 		}
 		if a {
-			added++
+			added[i]++
 		}
 	}
-	t.n.Add(added)
-	return added, nil
+	var total uint64
+	for i, a := range added[:len(t.segs)] {
+		t.segs[i].n.Add(a)
+		total += a
+	}
+	t.n.Add(total)
+	return total, err
 }
 
 // ErrFull is returned by an insert into a table with no free slot.
 var ErrFull = fmt.Errorf("statestore: table full")
 
-func (t *Table) insert(key uint64) (bool, error) {
+// insert adds key, whose probe sequence starts at line and off, and
+// reports whether it was new. The caller counts it.
+func (s *segment) insert(key, line, off uint64) (bool, error) {
 	if key == 0 {
 		panic("statestore: zero key")
 	}
-	line, off := t.home(key)
-	for j := range uint64(len(t.slots)) {
-		p := &t.slots[line*lineSlots+(off+j)&(lineSlots-1)]
+	for j := range uint64(len(s.slots)) {
+		p := &s.slots[line*lineSlots+(off+j)&(lineSlots-1)]
 		switch atomic.LoadUint64(p) {
 		case key:
 			return false, nil
@@ -162,7 +240,7 @@ func (t *Table) insert(key uint64) (bool, error) {
 			}
 		}
 		if (j+1)%lineSlots == 0 {
-			if line++; line == t.buckets {
+			if line++; line == s.buckets {
 				line = 0
 			}
 		}
@@ -170,23 +248,74 @@ func (t *Table) insert(key uint64) (bool, error) {
 	return false, ErrFull
 }
 
-// Reserve makes room for n keys in all: when n keys would load the table
-// above MaxLoad, it is rebuilt at MinLoad for n keys, with the existing
-// keys spread over the given number of goroutines. It returns the bytes
-// the table will hold, without growing, when that is more than limit
-// (zero: no limit).
+// Reserve makes room for n keys in all, rebuilding at MinLoad each array
+// that the new keys would load above MaxLoad: a one-array table as a
+// whole, a segmented table segment by segment, each segment counted as
+// receiving its share of the new keys and a margin. The keys that move
+// are spread over the given number of goroutines. When the table would
+// then hold more than limit bytes (zero: no limit), it returns those bytes
+// without growing.
 func (t *Table) Reserve(n uint64, goroutines int, limit uint64) (grown bool, bytes uint64, err error) {
-	if n <= uint64(float64(len(t.slots))*MaxLoad) {
-		return false, t.Bytes(), nil
+	goroutines = max(goroutines, 1)
+	if len(t.segs) == 1 {
+		if n <= uint64(float64(len(t.segs[0].slots))*MaxLoad) {
+			return false, t.Bytes(), nil
+		}
+		size := slotsFor(n, MinLoad)
+		next := Table{}
+		if per := slotsFor(size/segments, 1); per >= minSegmentSlots {
+			bytes = segments * (per + lineSlots) * 8
+		} else {
+			bytes = (size + lineSlots) * 8
+		}
+		if limit > 0 && bytes > limit {
+			return false, bytes, nil
+		}
+		old := t.segs[0].slots
+		next.alloc(size)
+		t.segs, t.shift = next.segs, next.shift
+		t.n.Store(0)
+		if err := t.rehash(old, goroutines); err != nil {
+			return true, t.Bytes(), err
+		}
+		return true, t.Bytes(), nil
 	}
-	size := slotsFor(n, MinLoad)
-	bytes = (size + lineSlots) * 8
+	// Each segment's share of the new keys, and a margin of four
+	// standard deviations and a line's worth.
+	share := float64(n-min(n, t.Len())) / segments
+	margin := 4*math.Sqrt(share) + 64
+	var sizes [segments]uint64
+	for i := range t.segs {
+		s := &t.segs[i]
+		if need := float64(s.n.Load()) + share + margin; need > float64(len(s.slots))*MaxLoad {
+			sizes[i] = slotsFor(uint64(need), MinLoad)
+			bytes += (sizes[i] + lineSlots) * 8
+		} else {
+			bytes += uint64(len(s.buf)) * 8
+		}
+	}
 	if limit > 0 && bytes > limit {
 		return false, bytes, nil
 	}
-	old := t.slots
-	t.alloc(size)
-	goroutines = max(goroutines, 1)
+	for i, size := range sizes {
+		if size == 0 {
+			continue
+		}
+		s := &t.segs[i]
+		old := s.slots
+		t.n.Store(t.n.Load() - s.n.Load())
+		s.alloc(size)
+		if err := t.rehash(old, goroutines); err != nil {
+			return true, t.Bytes(), err
+		}
+		grown = true
+	}
+	return grown, t.Bytes(), nil
+}
+
+// rehash inserts the nonzero keys of old into t, spread over goroutines,
+// and counts them.
+func (t *Table) rehash(old []uint64, goroutines int) error {
 	chunk := (uint64(len(old)) + uint64(goroutines) - 1) / uint64(goroutines)
 	var wg sync.WaitGroup
 	errs := make([]error, goroutines)
@@ -194,28 +323,9 @@ func (t *Table) Reserve(n uint64, goroutines int, limit uint64) (grown bool, byt
 		lo := min(uint64(g)*chunk, uint64(len(old)))
 		hi := min(lo+chunk, uint64(len(old)))
 		wg.Go(func() {
-			var added uint64
-			for _, k := range old[lo:hi] {
-				if k == 0 {
-					continue
-				}
-				a, err := t.insert(k)
-				if err != nil {
-					errs[g] = err
-					return
-				}
-				if a {
-					added++
-				}
-			}
-			t.n.Add(added)
+			_, errs[g] = t.insertAll(old[lo:hi], true)
 		})
 	}
 	wg.Wait()
-	for _, e := range errs {
-		if e != nil {
-			return true, t.Bytes(), e
-		}
-	}
-	return true, t.Bytes(), nil
+	return errors.Join(errs...)
 }

@@ -1,7 +1,9 @@
 package statestore
 
 import (
+	"encoding/binary"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"pgregory.net/rapid"
@@ -136,5 +138,82 @@ func BenchmarkTableInsert(b *testing.B) {
 		if _, err := tab.Insert(k * 0x9E3779B97F4A7C15); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestTableSegments grows tables past one array into segments, then
+// segment by segment, with keys (some inserted again) spread over
+// goroutines: every key is found and counted once, no absent key is
+// found, and each Reserve leaves the load at most MaxLoad.
+func TestTableSegments(t *testing.T) {
+	segmentGrowths := 0
+	rapid.Check(t, func(t *rapid.T) {
+		small := rapid.Bool().Draw(t, "small keys")
+		key := func(i uint64) uint64 {
+			if small {
+				return i + 1 // as ExactKeys hands them out
+			}
+			return Fingerprint(binary.LittleEndian.AppendUint64(nil, i))
+		}
+		tab := NewTable(uint64(rapid.IntRange(0, 200_000).Draw(t, "size")))
+		var n uint64 // keys 0..n-1 are in the table
+		for range rapid.IntRange(2, 6).Draw(t, "steps") {
+			chunk := uint64(rapid.IntRange(20_000, 80_000).Draw(t, "chunk"))
+			again := uint64(rapid.IntRange(0, int(min(n, 500))).Draw(t, "again"))
+			gs := rapid.IntRange(1, 4).Draw(t, "goroutines")
+			segmented := len(tab.segs) == segments
+			grown, _, err := tab.Reserve(n+chunk, gs, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if grown && segmented {
+				segmentGrowths++
+			}
+			if load := float64(n+chunk) / float64(tab.Cap()); load > MaxLoad {
+				t.Fatalf("after Reserve(%d) the load is %.3f", n+chunk, load)
+			}
+			keys := make([]uint64, 0, again+chunk)
+			for i := n - again; i < n+chunk; i++ {
+				keys = append(keys, key(i))
+			}
+			var added atomic.Uint64
+			var wg sync.WaitGroup
+			per := (len(keys) + gs - 1) / gs
+			for g := range gs {
+				part := keys[min(g*per, len(keys)):min((g+1)*per, len(keys))]
+				wg.Go(func() {
+					a, err := tab.InsertAll(part)
+					if err != nil {
+						t.Error(err)
+					}
+					added.Add(a)
+				})
+			}
+			wg.Wait()
+			n += chunk
+			if added.Load() != chunk || tab.Len() != n {
+				t.Fatalf("%d new keys counted and Len %d, want %d and %d", added.Load(), tab.Len(), chunk, n)
+			}
+		}
+		var perSegment uint64
+		for i := range tab.segs {
+			perSegment += tab.segs[i].n.Load()
+		}
+		if perSegment != n {
+			t.Fatalf("the segments count %d keys, the table %d", perSegment, n)
+		}
+		for i := range n {
+			if !tab.Has(key(i)) {
+				t.Fatalf("key %d (%d) lost", i, key(i))
+			}
+		}
+		for i := n; i < n+1000; i++ {
+			if tab.Has(key(i)) {
+				t.Fatalf("absent key %d (%d) found", i, key(i))
+			}
+		}
+	})
+	if segmentGrowths == 0 {
+		t.Fatal("no segment grew on its own: the sizes are too small")
 	}
 }
