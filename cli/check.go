@@ -42,7 +42,7 @@ system refuses those it does not take.
 	fl := cmd.Flags()
 	fl.StringVar(&f.variant, "variant", "", "implementation variant (see 'argocheck list')")
 	fl.BoolVar(&f.modular, "modular", false, "check each layer against the specification below it, then the stack end to end")
-	f.search.register(fl, flagUse{pictures: true})
+	f.search.register(fl, flagUse{pictures: true, checkpoints: true})
 	fl.StringVar(&f.store, "store", "", "keep the run in a persistent store in `DIR` (resumable; see resume, trace)")
 	fl.BoolVar(&f.verbose, "verbose", false, "show the store's (badger's) log on stderr")
 	var err error

@@ -60,6 +60,9 @@ type flagUse struct {
 	// pictures: the command draws one check's violating paths
 	// (--trace-html, --trace-dot).
 	pictures bool
+	// checkpoints: the command can keep a store (check --store, resume),
+	// whose commits --checkpoint-interval paces.
+	checkpoints bool
 }
 
 // registerSearch adds to fl the flags of how the search goes that use
@@ -89,7 +92,7 @@ func (f *searchFlags) registerSearch(fl *pflag.FlagSet, use flagUse) {
 // register adds to fl the search flags that use asks for.
 func (f *searchFlags) register(fl *pflag.FlagSet, use flagUse) {
 	f.registerSearch(fl, use)
-	if !use.sharded {
+	if use.checkpoints {
 		fl.DurationVar(&f.checkpoint, "checkpoint-interval", f.checkpoint, "with a store, commit the run's progress at least this often, within a level too (what a killed run loses)")
 	}
 	fl.BoolVarP(&f.quiet, "quiet", "q", f.quiet, "show no progress while exploring")

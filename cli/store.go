@@ -154,7 +154,7 @@ stored verdict and exits with its status.
 		},
 	}
 	fl := cmd.Flags()
-	f.search.register(fl, flagUse{stored: true, pictures: true})
+	f.search.register(fl, flagUse{stored: true, pictures: true, checkpoints: true})
 	fl.BoolVar(&f.verbose, "verbose", false, "show the store's (badger's) log on stderr")
 	return cmd
 }
