@@ -78,20 +78,28 @@ func slotsFor(n uint64, load float64) uint64 {
 	return max(s, 8*lineSlots)
 }
 
-// alloc makes t an empty table of about size slots: one array, or
-// segments of size/segments slots each when that is at least
-// minSegmentSlots.
+// alloc makes t an empty table of about size slots, laid out as layout
+// says.
 func (t *Table) alloc(size uint64) {
-	if per := slotsFor(size/segments, 1); per >= minSegmentSlots {
-		t.segs, t.shift = make([]segment, segments), 64-segmentBits
-		for i := range t.segs {
-			t.segs[i].alloc(per)
-		}
-	} else {
-		t.segs, t.shift = make([]segment, 1), 64
-		t.segs[0].alloc(size)
+	count, per := layout(size)
+	t.segs, t.shift = make([]segment, count), 64
+	if count > 1 {
+		t.shift = 64 - segmentBits
+	}
+	for i := range t.segs {
+		t.segs[i].alloc(per)
 	}
 	t.n.Store(0)
+}
+
+// layout returns how a table of about size slots is laid out: as
+// segments of size/segments slots each when that is at least
+// minSegmentSlots, or else as one array of size slots.
+func layout(size uint64) (count int, per uint64) {
+	if per := slotsFor(size/segments, 1); per >= minSegmentSlots {
+		return segments, per
+	}
+	return 1, size
 }
 
 func (s *segment) alloc(size uint64) {
@@ -262,19 +270,12 @@ func (t *Table) Reserve(n uint64, goroutines int, limit uint64) (grown bool, byt
 			return false, t.Bytes(), nil
 		}
 		size := slotsFor(n, MinLoad)
-		next := Table{}
-		if per := slotsFor(size/segments, 1); per >= minSegmentSlots {
-			bytes = segments * (per + lineSlots) * 8
-		} else {
-			bytes = (size + lineSlots) * 8
-		}
-		if limit > 0 && bytes > limit {
+		count, per := layout(size)
+		if bytes = uint64(count) * (per + lineSlots) * 8; limit > 0 && bytes > limit {
 			return false, bytes, nil
 		}
 		old := t.segs[0].slots
-		next.alloc(size)
-		t.segs, t.shift = next.segs, next.shift
-		t.n.Store(0)
+		t.alloc(size)
 		if err := t.rehash(old, goroutines); err != nil {
 			return true, t.Bytes(), err
 		}
