@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -55,14 +56,20 @@ func (s Sizes) Addrs() int {
 	return s.Blocks
 }
 
-// AppendEncode appends the first n blocks of d to dst.
+// AppendEncode appends the first n blocks of d to dst, each as its
+// uvarint: one byte a block while the values are below 0x80.
 func AppendEncode(dst []byte, d *Disk, n int) []byte {
-	for _, b := range d[:n] {
-		if b < 0x80 { // one byte: the varint of a small value
-			dst = append(dst, byte(b))
-			continue
+	start := len(dst)
+	dst = slices.Grow(dst, n)[:start+n]
+	for i, b := range d[:n] {
+		if b >= 0x80 { // the rest one varint at a time
+			dst = dst[:start+i]
+			for _, b := range d[i:n] {
+				dst = binary.AppendUvarint(dst, uint64(b))
+			}
+			return dst
 		}
-		dst = binary.AppendUvarint(dst, uint64(b))
+		dst[start+i] = byte(b)
 	}
 	return dst
 }
