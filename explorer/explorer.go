@@ -249,6 +249,7 @@ type worker struct {
 	stopped bool   // the state's expansion stopped at a violation
 	bound   *atomic.Uint64
 	prev    []byte // the previous successor of the state being expanded
+	seen    seen   // the successors' keys of the state being expanded
 	// frontier reads the level's frontier, block by block.
 	frontier reader
 	added    uint64 // keys this worker added to the level table, not yet counted
@@ -559,6 +560,7 @@ func (w *worker) expandUnit(u int, base uint64, lo, hi int, bound *atomic.Uint64
 	}()
 	for i := lo; i < hi; i++ {
 		w.state, w.prev, w.stopped = base+uint64(i), w.prev[:0], false
+		w.seen.reset()
 		w.m.Expand(w.frontier.at(i), w)
 		if w.err != nil || w.full || w.stopped {
 			return w.err
@@ -611,7 +613,7 @@ func (w *worker) Successor(o uint32, node []byte, crash bool) bool {
 	}
 	w.prev = append(w.prev[:0], node...)
 	key := w.s.key(node)
-	if w.s.visited.Has(key) {
+	if w.seen.add(key) || w.s.visited.Has(key) {
 		return false
 	}
 	e := edgeKey(w.state, o)
