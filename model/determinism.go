@@ -24,8 +24,11 @@ type Determinism uint8
 const (
 	// DeterminismSample runs twice one procedure run in SampleEvery, a
 	// fixed sample chosen by the fingerprint of the node's encoding and
-	// the run's position in the node's expansion. The sample depends on
-	// the node alone, not on which worker expands it or when, so counts
+	// the run's position in the node's expansion; a recovery's runs, which
+	// depend on the lower state alone, are sampled by that state (each
+	// stage of a composed recovery by the state it starts from) and
+	// checked once for all the nodes with that state. The sample depends
+	// on the node alone, not on which worker expands it or when, so counts
 	// are the same for any number of workers.
 	DeterminismSample Determinism = iota
 	// DeterminismFull runs every procedure run twice.
@@ -78,6 +81,12 @@ func (s *sampler) start(d Determinism, node []byte) {
 	if !s.full && !s.off {
 		s.fp = xxhash.Sum64(node)
 	}
+}
+
+// startFingerprint begins the runs of a recorded recovery stage, sampled
+// by fp, the fingerprint of the stage and its start state.
+func (s *sampler) startFingerprint(d Determinism, fp uint64) {
+	s.off, s.full, s.run, s.fp = d == determinismOff, d == DeterminismFull, 0, fp
 }
 
 // next reports whether the next run is run twice.

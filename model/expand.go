@@ -43,8 +43,14 @@ type worker[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI a
 	offs    []int
 	order   []int
 
-	e    Emitter
-	edge uint32 // ordinal of the next edge
+	e     Emitter
+	edge  uint32 // ordinal of the next edge
+	fails int    // violations emitted so far
+
+	// memo holds the records of recoveries (see recoverMemo); noMemo
+	// expands every Recovering node by running its recovery.
+	memo   memo[CS, AS]
+	noMemo bool
 	// The edge being emitted, as Replay describes it: its kind, the
 	// operation (nil for recovery) and, when the run completed, its result,
 	// and the crash point of a crash during a procedure.
@@ -196,7 +202,11 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) expand(node []byte) {
 	}
 	w.sample.start(w.opts.Determinism, node)
 	if recovering {
-		w.recoverAll()
+		if w.useMemo() {
+			w.recoverMemo()
+		} else {
+			w.recoverAll()
+		}
 		return
 	}
 	for i := range w.ops {
@@ -345,9 +355,9 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) checkRun() (failed, s
 	case w.m.stray.Swap(false):
 		return true, w.violate(KindNondeterminism, strayMessage)
 	case !w.m.consistent():
-		return true, w.violate(KindNondeterminism, "calls reached the lower layer from two goroutines at once: layer code calls it from a goroutine of its own")
+		return true, w.violate(KindNondeterminism, concurrentMessage)
 	case w.run.diverged:
-		return true, w.violate(KindNondeterminism, "run again with the same lower-layer choices (to reach another of its choices), the procedure took a different course: the layer code is not deterministic")
+		return true, w.violate(KindNondeterminism, divergedMessage)
 	}
 	if w.check {
 		if msg := w.compareProbe(); msg != "" {
@@ -367,8 +377,12 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) checkRun() (failed, s
 	return true, w.fail(v)
 }
 
-// strayMessage says what a stray call means.
-const strayMessage = "a call reached the lower layer while no procedure was running: layer code calls it from a goroutine that outlives its procedure"
+// Messages of the nondeterminism checks on every run.
+const (
+	strayMessage      = "a call reached the lower layer while no procedure was running: layer code calls it from a goroutine that outlives its procedure"
+	concurrentMessage = "calls reached the lower layer from two goroutines at once: layer code calls it from a goroutine of its own"
+	divergedMessage   = "run again with the same lower-layer choices (to reach another of its choices), the procedure took a different course: the layer code is not deterministic"
+)
 
 // Stray implements Worker.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Stray() *Violation {
@@ -594,5 +608,6 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) violate(kind, msg str
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) fail(v *Violation) bool {
 	v.Edge = w.edge
 	w.edge++
+	w.fails++
 	return w.e.Fail(v)
 }

@@ -1,0 +1,372 @@
+package model
+
+import (
+	"fmt"
+
+	"github.com/cespare/xxhash/v2"
+)
+
+// The recovery memo. A Recovering node's successors depend on its lower
+// state c and, only through the completion check, on its allowed set:
+// recovery from c makes the same runs, with the same crash points and the
+// same final states, whatever the allowed set. Nodes with the same lower
+// state and different allowed sets are common (a crash in a write to a
+// block, from states that differ in that block's old value, leaves the
+// same lower state), so a worker records what recovery from c does, once,
+// and replays the record for each allowed set.
+//
+// A composed recovery (see Compose) is recorded stage by stage: a stage's
+// runs start from the state the previous stage ended in, and its record
+// is keyed by that state. The Go code of a procedure cannot be resumed
+// in the middle, so a run that takes another choice at step k runs its
+// first k steps again; staging saves running a whole earlier stage again
+// for each choice of a later one, and many crash states end the bottom
+// stage in the same state (a replicated disk's recovery makes its disks
+// equal).
+//
+// The record's edges are exactly those runAll emits, in the same order,
+// with the same ordinals: runs in the order of their choice sequences,
+// each run's crash points from the first one no earlier run took, and its
+// completion. A record whose runs fail (a panic, the step limit, an
+// invariant) is not used: the node is expanded by runAll, which reports
+// the failure at its edge. The determinism checks run on recorded runs:
+// the runs of one stage from one state are sampled by that state and the
+// run's position, whichever node asked for them.
+
+// recordRecoveries turns the recovery memo on for new workers; tests turn
+// it off to compare.
+var recordRecoveries = true
+
+// memoSlots is the number of records a worker keeps per recovery stage.
+const memoSlots = 1024
+
+// memoMaxBytes and memoMaxEvents bound one record; a recovery that makes
+// more is expanded without a record.
+const (
+	memoMaxBytes  = 1 << 18
+	memoMaxEvents = 1 << 14
+)
+
+// memoOffAfter is the number of recoveries too large to record after which
+// a worker stops recording.
+const memoOffAfter = 64
+
+// Kinds of memoEvent.
+const (
+	evCrash = iota // a crash point: encodings a..b-1, one per crash outcome
+	evDone         // the last stage's completion: finals[a]
+	evNext         // an earlier stage's completion: the next stage from bounds[a], after b steps
+)
+
+// memoEvent is one crash point or completion of a recorded stage.
+type memoEvent struct {
+	kind uint8
+	a, b uint32
+}
+
+// memoFinal is a completed recovery: its abstraction and the encoding of
+// the Idle node it reaches (bytes[lo:hi] of the record).
+type memoFinal[AS comparable] struct {
+	abs     AS
+	related bool
+	lo, hi  uint32
+}
+
+// memoEntry records the runs of one recovery stage from one lower state.
+type memoEntry[CS, AS comparable] struct {
+	used  bool // the record is complete and usable
+	start CS
+	// bytes holds the crash outcomes' lower encodings (encoding i is
+	// bytes[spans[2i]:spans[2i+1]]) and the final Idle nodes' encodings.
+	bytes  []byte
+	spans  []uint32
+	events []memoEvent
+	finals []memoFinal[AS]
+	bounds []CS // start states of the next stage
+	// steps is the most primitive steps of any run.
+	steps int
+}
+
+func (e *memoEntry[CS, AS]) reset(start *CS) {
+	e.used, e.start, e.steps = false, *start, 0
+	e.bytes, e.spans, e.events = e.bytes[:0], e.spans[:0], e.events[:0]
+	e.finals, e.bounds = e.finals[:0], e.bounds[:0]
+}
+
+// encoding returns crash outcome i's lower encoding.
+func (e *memoEntry[CS, AS]) encoding(i uint32) []byte {
+	return e.bytes[e.spans[2*i]:e.spans[2*i+1]]
+}
+
+// full reports whether the record has grown past its bounds.
+func (e *memoEntry[CS, AS]) full() bool {
+	return len(e.bytes) > memoMaxBytes || len(e.events) > memoMaxEvents
+}
+
+// memo is a worker's records, memoSlots per stage, each slot holding the
+// last stage start that hashed to it.
+type memo[CS, AS comparable] struct {
+	stages   []func()
+	slots    [][]memoEntry[CS, AS]
+	key      []byte // scratch encoding of a start state
+	tooLarge int    // recoveries too large to record
+}
+
+// fault is why a recording failed: a run's violation (nil when the record
+// outgrew its bounds), and whether that violation is a nondeterminism the
+// recording itself observed.
+type fault struct {
+	v             *Violation
+	nondeterministic bool
+}
+
+// recoverMemo expands the current Recovering node from the records of its
+// recovery, recording what is missing. It reports whether the emitter
+// stopped the expansion.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoverMemo() bool {
+	e, f := w.prepare(0, &w.c, 0)
+	if f == nil {
+		return w.replayRecord(e, 0, 0)
+	}
+	if f.v == nil { // too large to record
+		w.memo.tooLarge++
+		return w.recoverAll()
+	}
+	if f.nondeterministic {
+		return w.fail(f.v) || w.recoverAll()
+	}
+	// A deterministic failure: runAll meets it again at its own edge.
+	fails := w.fails
+	if w.recoverAll() {
+		return true
+	}
+	if w.fails == fails {
+		return w.violate(KindNondeterminism, fmt.Sprintf("recovery from lower state %s failed once (%s: %s) and not when run again: the layer code is not deterministic",
+			w.sys.Lower.Spec.Format(&w.c), f.v.Kind, f.v.Message))
+	}
+	return false
+}
+
+// useMemo reports whether Recovering nodes are expanded from records.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) useMemo() bool {
+	return !w.noMemo && !w.m.tracing && w.memo.tooLarge < memoOffAfter
+}
+
+// prepare returns the record of stage s from start, and makes sure the
+// records of the later stages it leads to exist, recording what is
+// missing; prefix is the steps the earlier stages took. It returns a fault
+// when a run fails, a record outgrows its bounds, or the stages together
+// exceed the step limit.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) prepare(s int, start *CS, prefix int) (*memoEntry[CS, AS], *fault) {
+	e, f := w.record(s, start)
+	if f != nil {
+		return nil, f
+	}
+	if prefix+e.steps > w.m.limit {
+		return nil, &fault{v: &Violation{Kind: KindStepLimit, Message: stepLimitError{w.m.limit}.Error()}}
+	}
+	for _, ev := range e.events {
+		if ev.kind != evNext {
+			continue
+		}
+		if _, f := w.prepare(s+1, &e.bounds[ev.a], prefix+int(ev.b)); f != nil {
+			return nil, f
+		}
+	}
+	return e, nil
+}
+
+// record returns the record of stage s from start, recording it when its
+// slot holds another.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) record(s int, start *CS) (*memoEntry[CS, AS], *fault) {
+	mm := &w.memo
+	mm.key = w.sys.Lower.Spec.AppendEncode(mm.key[:0], start)
+	fp := xxhash.Sum64(mm.key) ^ uint64(s+1)*0x9E3779B97F4A7C15
+	e := &mm.slots[s][fp%memoSlots]
+	if e.used && e.start == *start {
+		return e, nil
+	}
+	e.reset(start)
+	if f := w.recordRuns(e, s, fp); f != nil {
+		return nil, f
+	}
+	e.used = true
+	return e, nil
+}
+
+// recordRuns runs stage s from e.start over every choice of the lower
+// layer and records its crash points and completions, as runAll and
+// afterRun emit them.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recordRuns(e *memoEntry[CS, AS], s int, fp uint64) *fault {
+	proc, last := w.memo.stages[s], s == len(w.memo.stages)-1
+	lower := w.sys.Lower.Spec
+	crashes := w.opts.Crashes.crashesInRecovery()
+	w.sample.startFingerprint(w.opts.Determinism, fp)
+	var zero ARet
+	w.ret, w.probe.ret = zero, zero
+	w.run.reset()
+	for first := true; first || w.run.next(); first = false {
+		from := w.run.newFrom()
+		w.check = w.sample.next()
+		w.m.recording = w.check
+		if w.check {
+			w.m.startProbe(&e.start, from)
+			w.probe.done = w.callStage(proc)
+			w.run.finish()
+			w.probe.ops = append(w.probe.ops[:0], w.m.ops...)
+			w.probe.rets = append(w.probe.rets[:0], w.m.rets...)
+			w.probe.state = w.m.state
+			w.run.rewind()
+		}
+		w.m.start(&e.start, from, from)
+		w.done = w.callStage(proc)
+		w.run.finish()
+		if f := w.runFault(); f != nil {
+			return f
+		}
+		steps := w.m.steps()
+		e.steps = max(e.steps, steps)
+		// Crash points: a later stage's first is the earlier stage's last.
+		lo := from
+		if s > 0 && lo == 0 {
+			lo = 1
+		}
+		for k := lo; crashes && k <= steps; k++ {
+			c := w.m.snapshot(k)
+			if k > lo && *c == *w.m.snapshot(k-1) {
+				e.events = append(e.events, e.events[len(e.events)-1])
+				continue
+			}
+			first := uint32(len(e.spans) / 2)
+			w.lcrash.reset()
+			for {
+				w.crashC = *c
+				lower.Crash(&w.crashC, &w.lcrash)
+				w.lcrash.finish()
+				lo := uint32(len(e.bytes))
+				e.bytes = lower.AppendEncode(e.bytes, &w.crashC)
+				e.spans = append(e.spans, lo, uint32(len(e.bytes)))
+				if !w.lcrash.next() {
+					break
+				}
+			}
+			e.events = append(e.events, memoEvent{kind: evCrash, a: first, b: uint32(len(e.spans) / 2)})
+		}
+		c := w.m.snapshot(steps)
+		if last {
+			var related bool
+			w.absA, related = w.sys.Abs(c)
+			if w.sys.Invariant != nil {
+				if err := w.sys.Invariant(c); err != nil {
+					return &fault{v: &Violation{Kind: KindInvariant, Message: err.Error()}}
+				}
+			}
+			lo := uint32(len(e.bytes))
+			e.bytes = w.appendIdle(e.bytes, c, &w.absA)
+			e.events = append(e.events, memoEvent{kind: evDone, a: uint32(len(e.finals))})
+			e.finals = append(e.finals, memoFinal[AS]{abs: w.absA, related: related, lo: lo, hi: uint32(len(e.bytes))})
+		} else {
+			e.events = append(e.events, memoEvent{kind: evNext, a: uint32(len(e.bounds)), b: uint32(steps)})
+			e.bounds = append(e.bounds, *c)
+		}
+		if e.full() {
+			return &fault{}
+		}
+	}
+	return nil
+}
+
+// runFault is checkRun for a recorded run: it reports the run's failure
+// without emitting it. The stray flag stays set, for runAll to report.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runFault() *fault {
+	nondet := func(msg string) *fault {
+		return &fault{v: &Violation{Kind: KindNondeterminism, Message: msg}, nondeterministic: true}
+	}
+	switch {
+	case w.m.stray.Load():
+		return &fault{v: &Violation{Kind: KindNondeterminism, Message: strayMessage}}
+	case !w.m.consistent():
+		return nondet(concurrentMessage)
+	case w.run.diverged:
+		return nondet(divergedMessage)
+	}
+	if w.check {
+		if msg := w.compareProbe(); msg != "" {
+			return nondet("run twice with the same lower-layer choices, the procedure " + msg + ": the layer code is not deterministic")
+		}
+	}
+	if w.done {
+		return nil
+	}
+	if e, ok := w.panicV.(stepLimitError); ok {
+		return &fault{v: &Violation{Kind: KindStepLimit, Message: e.Error()}}
+	}
+	return &fault{v: &Violation{Kind: KindPanic, Message: fmt.Sprintf("layer code panicked: %v", w.panicV)}}
+}
+
+// callStage runs one stage of recovery once, and reports whether it
+// completed; a panic is kept in w.panicV.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) callStage(proc func()) (done bool) {
+	defer func() {
+		p := recover()
+		w.m.end(p != nil)
+		if p != nil {
+			w.panicV = p
+		}
+	}()
+	proc()
+	return true
+}
+
+// replayRecord emits the edges of record e of stage s, the earlier stages
+// having taken prefix steps, for the current node's allowed set. It
+// reports whether the emitter stopped the expansion.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) replayRecord(e *memoEntry[CS, AS], s, prefix int) bool {
+	for _, ev := range e.events {
+		switch ev.kind {
+		case evCrash:
+			for i := ev.a; i < ev.b; i++ {
+				w.out = append(append(append(w.out[:0], tagRecovering), e.encoding(i)...), w.set...)
+				if w.emitNode(w.out, true) {
+					return true
+				}
+			}
+		case evDone:
+			f := &e.finals[ev.a]
+			w.absA = f.abs
+			node := e.bytes[f.lo:f.hi]
+			if related := f.related; !related || !contains(w.allowed, w.absA) {
+				var c CS
+				if _, err := w.sys.Lower.Spec.Decode(node[1:], &c); err != nil {
+					panic(err)
+				}
+				if failed, stop := w.checkCompletion(nil, &c, related); failed {
+					if stop {
+						return true
+					}
+					continue
+				}
+			}
+			if w.emitNode(node, false) {
+				return true
+			}
+		case evNext:
+			b := &e.bounds[ev.a]
+			next, f := w.prepare(s+1, b, prefix+int(ev.b))
+			if f != nil { // recorded before, it fails now
+				v := f.v
+				if v == nil || !f.nondeterministic {
+					v = &Violation{Kind: KindNondeterminism, Message: fmt.Sprintf("recovery from lower state %s made other runs than before: the layer code is not deterministic", w.sys.Lower.Spec.Format(b))}
+				}
+				if w.fail(v) {
+					return true
+				}
+				continue
+			}
+			if w.replayRecord(next, s+1, prefix+int(ev.b)) {
+				return true
+			}
+		}
+	}
+	return false
+}
