@@ -175,3 +175,26 @@ func TestNondeterminismShowsBothRuns(t *testing.T) {
 		t.Fatalf("the path does not end in the violation:\n%s", res.Trace)
 	}
 }
+
+// TestJoinedGoroutineIsRefused: a call from a goroutine of the layer's
+// own is refused even when the procedure waits for it, so that no call
+// ever runs beside the executor: the check does not depend on timing.
+func TestJoinedGoroutineIsRefused(t *testing.T) {
+	joined := func(read func(disk.Addr), a disk.Addr) {
+		done := make(chan struct{})
+		go func() {
+			read(a)
+			close(done)
+		}()
+		<-done
+	}
+	for _, chk := range []func(fault) model.Checker{onOneDisk, onTwoDisk, onRecovery} {
+		res, err := explorer.Run(context.Background(), chk(joined), explorer.Config{Workers: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Verdict != explorer.Violated || res.Violation.Kind != model.KindNondeterminism || !strings.Contains(res.Violation.Message, "another goroutine") {
+			t.Fatalf("verdict %s %+v, want the call from another goroutine refused", res.Verdict, res.Violation)
+		}
+	}
+}

@@ -289,7 +289,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runAll(op *AOp) bool 
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) call(op *AOp) (ret ARet, done bool) {
 	defer func() {
 		p := recover()
-		w.m.end(p != nil)
+		w.m.end()
 		if p != nil {
 			w.panicV = p
 			if _, ok := p.(stepLimitError); !ok {
@@ -354,8 +354,6 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) checkRun() (failed, s
 	switch {
 	case w.m.stray.Swap(false):
 		return true, w.violate(KindNondeterminism, strayMessage)
-	case !w.m.consistent():
-		return true, w.violate(KindNondeterminism, concurrentMessage)
 	case w.run.diverged:
 		return true, w.violate(KindNondeterminism, divergedMessage)
 	}
@@ -379,9 +377,8 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) checkRun() (failed, s
 
 // Messages of the nondeterminism checks on every run.
 const (
-	strayMessage      = "a call reached the lower layer while no procedure was running: layer code calls it from a goroutine that outlives its procedure"
-	concurrentMessage = "calls reached the lower layer from two goroutines at once: layer code calls it from a goroutine of its own"
-	divergedMessage   = "run again with the same lower-layer choices (to reach another of its choices), the procedure took a different course: the layer code is not deterministic"
+	strayMessage    = "a call reached the lower layer from another goroutine than the procedure's, or while no procedure was running: layer code calls it from a goroutine of its own"
+	divergedMessage = "run again with the same lower-layer choices (to reach another of its choices), the procedure took a different course: the layer code is not deterministic"
 )
 
 // Stray implements Worker.

@@ -3,7 +3,6 @@ package model
 import (
 	"fmt"
 	"math"
-	"runtime"
 	"sync/atomic"
 )
 
@@ -28,11 +27,12 @@ type Machine[S, Op, Ret comparable] struct {
 	// calls, when tracing, records every step of the run for paths.
 	tracing bool
 	calls   []Call
-	// phase is idle, running (a procedure runs) or calling (a call is in
-	// progress); stray records a call that came while the machine was not
-	// running: from a goroutine that layer code left behind, or from one
-	// calling while another call was in progress.
-	phase atomic.Int32
+	// owner is the goroutine running the current procedure, by its ID,
+	// and 0 between runs. stray records a call from any other goroutine,
+	// or between runs: layer code calling from a goroutine of its own. A
+	// stray call changes nothing else, so that it never races with the
+	// executor.
+	owner atomic.Int64
 	stray atomic.Bool
 	_     [64]byte // keep workers' machines off each other's cache lines
 }
@@ -69,15 +69,8 @@ func (m *Machine[S, Op, Ret]) start(s *S, same, keep int) {
 	m.rets = m.rets[:0]
 	m.prev, m.ops = m.ops, m.prev[:0]
 	m.same, m.keep = same, keep
-	m.phase.Store(running)
+	m.owner.Store(goroutineID())
 }
-
-// Machine phases.
-const (
-	idle int32 = iota
-	running
-	calling
-)
 
 // startProbe begins a run from s that keeps no snapshots: the first of two
 // runs compared for determinism.
@@ -85,24 +78,14 @@ func (m *Machine[S, Op, Ret]) startProbe(s *S, same int) {
 	m.start(s, same, math.MaxInt)
 }
 
-// end marks the end of a run: calls from now on are stray. A call still
-// in progress is a stray one, from another goroutine (the procedure has
-// returned): end waits for it, so that it never runs along the executor.
-// After a panic, which may have left a call of the run's own in progress,
-// it does not wait.
-func (m *Machine[S, Op, Ret]) end(panicked bool) {
-	if panicked {
-		m.phase.Store(idle)
-		return
-	}
-	for !m.phase.CompareAndSwap(running, idle) {
-		runtime.Gosched()
-	}
+// end marks the end of a run: calls from now on are stray.
+func (m *Machine[S, Op, Ret]) end() {
+	m.owner.Store(0)
 }
 
 // Call runs op as one step of the lower specification.
 func (m *Machine[S, Op, Ret]) Call(op Op) Ret {
-	if !m.phase.CompareAndSwap(running, calling) {
+	if m.owner.Load() != goroutineID() {
 		m.stray.Store(true)
 		var zero Ret
 		return zero
@@ -126,15 +109,7 @@ func (m *Machine[S, Op, Ret]) Call(op Op) Ret {
 	if m.tracing {
 		m.calls = append(m.calls, Call{Op: show(op), Ret: show(r), State: m.spec.Format(&m.state)})
 	}
-	// A panic above ends the run, and end(true) the calling phase.
-	m.phase.Store(running)
 	return r
-}
-
-// consistent reports whether the run recorded one snapshot for every step
-// from keep on, as a run called from one goroutine does.
-func (m *Machine[S, Op, Ret]) consistent() bool {
-	return len(m.snaps) == max(len(m.ops)-m.keep, 0)
 }
 
 // steps returns the number of steps of the current run.

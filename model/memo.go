@@ -285,8 +285,6 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runFault() *fault {
 	switch {
 	case w.m.stray.Load():
 		return &fault{v: &Violation{Kind: KindNondeterminism, Message: strayMessage}}
-	case !w.m.consistent():
-		return nondet(concurrentMessage)
 	case w.run.diverged:
 		return nondet(divergedMessage)
 	}
@@ -309,7 +307,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runFault() *fault {
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) callStage(proc func()) (done bool) {
 	defer func() {
 		p := recover()
-		w.m.end(p != nil)
+		w.m.end()
 		if p != nil {
 			w.panicV = p
 		}

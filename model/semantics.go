@@ -203,7 +203,7 @@ func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runs(c string, pro
 func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) call(proc func() string) (ret string, fault *Violation) {
 	defer func() {
 		p := recover()
-		s.m.end(p != nil)
+		s.m.end()
 		if p != nil {
 			if e, ok := p.(stepLimitError); ok {
 				fault = &Violation{Kind: KindStepLimit, Message: e.Error()}

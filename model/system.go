@@ -140,6 +140,9 @@ type Validator interface {
 // relation, initial states, and an implementation that builds an API and a
 // recovery procedure.
 func (s *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Validate() error {
+	if err := goroutineIDs(); err != nil {
+		return err
+	}
 	var missing []string
 	need := func(ok bool, field string) {
 		if !ok {
@@ -204,6 +207,9 @@ func (s *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) stepLimit() int {
 
 // NewWorker implements Checker.
 func (s *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) NewWorker(o Options) Worker {
+	if err := goroutineIDs(); err != nil {
+		panic(err)
+	}
 	w := &worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]{sys: s, opts: o, ops: s.Upper.Spec.Ops()}
 	w.m = newMachine(s.Lower.Spec, &w.run, s.stepLimit())
 	w.inst = s.Impl(s.Lower.Handle(w.m))
