@@ -116,7 +116,7 @@ type memo[CS, AS comparable] struct {
 // outgrew its bounds), and whether that violation is a nondeterminism the
 // recording itself observed.
 type fault struct {
-	v             *Violation
+	v                *Violation
 	nondeterministic bool
 }
 
@@ -233,7 +233,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recordRuns(e *memoEnt
 		}
 		for k := lo; crashes && k <= steps; k++ {
 			c := w.m.snapshot(k)
-			if k > lo && *c == *w.m.snapshot(k-1) {
+			if k > lo && *c == *w.m.snapshot(k - 1) {
 				e.events = append(e.events, e.events[len(e.events)-1])
 				continue
 			}
