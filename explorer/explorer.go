@@ -250,9 +250,11 @@ type worker struct {
 	bound   *atomic.Uint64
 	prev    []byte // the previous successor of the state being expanded
 	seen    seen   // the successors' keys of the state being expanded
+	pending pending
 	// frontier reads the level's frontier, block by block.
 	frontier reader
 	added    uint64 // keys this worker added to the level table, not yet counted
+	touched  uint64 // what lookUp's touches loaded, kept so they are not optimised away
 	full     bool   // the level table was full: the unit must be redone
 	err      error
 
@@ -544,6 +546,7 @@ func (w *worker) expandUnit(u int, base uint64, lo, hi int, bound *atomic.Uint64
 	w.out = s.out[u]
 	w.out.reset(s.level.gen)
 	w.full, w.added, w.bound = false, 0, bound
+	w.pending.reset()
 	transitions, crashes, nfound := w.transitions, w.crashes, len(w.found)
 	defer func() {
 		s.level.count.Add(w.added)
@@ -562,6 +565,7 @@ func (w *worker) expandUnit(u int, base uint64, lo, hi int, bound *atomic.Uint64
 		w.state, w.prev, w.stopped = base+uint64(i), w.prev[:0], false
 		w.seen.reset()
 		w.m.Expand(w.frontier.at(i), w)
+		w.lookUp()
 		if w.err != nil || w.full || w.stopped {
 			return w.err
 		}
@@ -613,26 +617,71 @@ func (w *worker) Successor(o uint32, node []byte, crash bool) bool {
 	}
 	w.prev = append(w.prev[:0], node...)
 	key := w.s.key(node)
-	if w.seen.add(key) || w.s.visited.Has(key) {
+	if w.seen.add(key) {
 		return false
 	}
-	e := edgeKey(w.state, o)
-	pair, added, smallest, ok := w.s.level.offer(key, e)
-	if !ok {
-		w.full = true
-		return true
+	if w.pending.add(key, o, node) == pendingMax {
+		w.lookUp()
 	}
-	if added {
-		w.added++
+	return w.full
+}
+
+// pendingMax is the number of successors looked up together.
+const pendingMax = 32
+
+// pending holds successors of the state being expanded that wait to be
+// looked up in the visited set.
+type pending struct {
+	keys     []uint64
+	ordinals []uint32
+	nodes    nodes
+}
+
+// add appends a successor and returns the number waiting.
+func (p *pending) add(key uint64, o uint32, node []byte) int {
+	p.keys = append(p.keys, key)
+	p.ordinals = append(p.ordinals, o)
+	p.nodes.add(node)
+	return len(p.keys)
+}
+
+// reset empties p.
+func (p *pending) reset() {
+	p.keys, p.ordinals = p.keys[:0], p.ordinals[:0]
+	p.nodes.reset()
+}
+
+// lookUp looks up the pending successors in the visited set, their cache
+// misses overlapping, and offers the new ones to the level table.
+func (w *worker) lookUp() {
+	p := &w.pending
+	defer p.reset()
+	var touched uint64
+	for _, key := range p.keys {
+		touched += w.s.visited.Touch(key)
 	}
-	if smallest {
-		b := w.out
-		b.nodes.add(node)
-		b.keys = append(b.keys, key)
-		b.edges = append(b.edges, e)
-		b.pairs = append(b.pairs, pair)
+	w.touched += touched
+	for i, key := range p.keys {
+		if w.full || w.s.visited.Has(key) {
+			continue
+		}
+		e := edgeKey(w.state, p.ordinals[i])
+		pair, added, smallest, ok := w.s.level.offer(key, e)
+		if !ok {
+			w.full = true
+			return
+		}
+		if added {
+			w.added++
+		}
+		if smallest {
+			b := w.out
+			b.nodes.add(p.nodes.at(i))
+			b.keys = append(b.keys, key)
+			b.edges = append(b.edges, e)
+			b.pairs = append(b.pairs, pair)
+		}
 	}
-	return false
 }
 
 // barrier ends a part from the workers' batches: it keeps each new
