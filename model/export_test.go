@@ -11,3 +11,11 @@ func SetRecordRecoveries(on bool) (restore func()) {
 	recordRecoveries = on
 	return func() { recordRecoveries = old }
 }
+
+// SetMemoBudget sets the memory a worker's recovery records may hold, and
+// returns a function that restores it.
+func SetMemoBudget(bytes int) (restore func()) {
+	old := memoBudget
+	memoBudget = bytes
+	return func() { memoBudget = old }
+}

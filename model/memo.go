@@ -2,6 +2,8 @@ package model
 
 import (
 	"fmt"
+	"slices"
+	"unsafe"
 
 	"github.com/cespare/xxhash/v2"
 )
@@ -40,12 +42,14 @@ var recordRecoveries = true
 // memoSlots is the number of records a worker keeps per recovery stage.
 const memoSlots = 1024
 
-// memoMaxBytes and memoMaxEvents bound one record; a recovery that makes
+// memoMaxBytes bounds the memory of one record; a recovery that needs
 // more is expanded without a record.
-const (
-	memoMaxBytes  = 1 << 18
-	memoMaxEvents = 1 << 14
-)
+const memoMaxBytes = 1 << 20
+
+// memoBudget bounds the memory a worker's records hold. A record that
+// takes the records past it is used for the node that made it, then
+// dropped. Tests lower it.
+var memoBudget = 32 << 20
 
 // memoOffAfter is the number of recoveries too large to record after which
 // a worker stops recording.
@@ -98,9 +102,19 @@ func (e *memoEntry[CS, AS]) encoding(i uint32) []byte {
 	return e.bytes[e.spans[2*i]:e.spans[2*i+1]]
 }
 
-// full reports whether the record has grown past its bounds.
-func (e *memoEntry[CS, AS]) full() bool {
-	return len(e.bytes) > memoMaxBytes || len(e.events) > memoMaxEvents
+// size returns the bytes the record's buffers hold.
+func (e *memoEntry[CS, AS]) size() int {
+	var ev memoEvent
+	var f memoFinal[AS]
+	var c CS
+	return cap(e.bytes) + 4*cap(e.spans) + int(unsafe.Sizeof(ev))*cap(e.events) +
+		int(unsafe.Sizeof(f))*cap(e.finals) + int(unsafe.Sizeof(c))*cap(e.bounds)
+}
+
+// drop releases the record's buffers.
+func (e *memoEntry[CS, AS]) drop() {
+	e.used = false
+	e.bytes, e.spans, e.events, e.finals, e.bounds = nil, nil, nil, nil, nil
 }
 
 // memo is a worker's records, memoSlots per stage, each slot holding the
@@ -110,6 +124,10 @@ type memo[CS, AS comparable] struct {
 	slots    [][]memoEntry[CS, AS]
 	key      []byte // scratch encoding of a start state
 	tooLarge int    // recoveries too large to record
+	// held is the bytes the records hold (see memoBudget); dropping lists
+	// the records to drop once the current node is expanded.
+	held     int
+	dropping []*memoEntry[CS, AS]
 }
 
 // fault is why a recording failed: a run's violation (nil when the record
@@ -124,6 +142,7 @@ type fault struct {
 // recovery, recording what is missing. It reports whether the emitter
 // stopped the expansion.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoverMemo() bool {
+	defer w.dropRecords()
 	e, f := w.prepare(0, &w.c, 0)
 	if f == nil {
 		return w.replayRecord(e, 0, 0)
@@ -145,6 +164,16 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoverMemo() bool {
 			w.sys.Lower.Spec.Format(&w.c), f.v.Kind, f.v.Message))
 	}
 	return false
+}
+
+// dropRecords drops the records that took the memo past its budget.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) dropRecords() {
+	mm := &w.memo
+	for _, e := range mm.dropping {
+		mm.held -= e.size()
+		e.drop()
+	}
+	mm.dropping = mm.dropping[:0]
 }
 
 // useMemo reports whether Recovering nodes are expanded from records.
@@ -186,8 +215,15 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) record(s int, start *
 	if e.used && e.start == *start {
 		return e, nil
 	}
+	mm.held -= e.size()
 	e.reset(start)
-	if f := w.recordRuns(e, s, fp); f != nil {
+	f := w.recordRuns(e, s, fp)
+	mm.held += e.size()
+	tooLarge := f != nil && f.v == nil
+	if (mm.held > memoBudget || tooLarge) && !slices.Contains(mm.dropping, e) {
+		mm.dropping = append(mm.dropping, e)
+	}
+	if f != nil {
 		return nil, f
 	}
 	e.used = true
@@ -269,7 +305,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recordRuns(e *memoEnt
 			e.events = append(e.events, memoEvent{kind: evNext, a: uint32(len(e.bounds)), b: uint32(steps)})
 			e.bounds = append(e.bounds, *c)
 		}
-		if e.full() {
+		if e.size() > memoMaxBytes {
 			return &fault{}
 		}
 	}
