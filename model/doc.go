@@ -34,7 +34,10 @@
 // The System's Workers expand these nodes into encoded successors and
 // report Violations, each edge with its ordinal in the node's expansion,
 // to an Emitter; the explorer package searches the graph without knowing
-// any layer. Layer code must be deterministic, and the workers check it
+// any layer. A worker records what recovery from a lower state does, stage
+// by stage for a composed recovery, and expands later Recovering nodes
+// with that state from the record: the same edges, in the same order.
+// Layer code must be deterministic, and the workers check it
 // (Determinism).
 //
 // Limits: a Recovering node's allowed set holds at most MaxAllowed

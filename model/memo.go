@@ -12,10 +12,11 @@ import (
 // state c and, only through the completion check, on its allowed set:
 // recovery from c makes the same runs, with the same crash points and the
 // same final states, whatever the allowed set. Nodes with the same lower
-// state and different allowed sets are common (a crash in a write to a
-// block, from states that differ in that block's old value, leaves the
-// same lower state), so a worker records what recovery from c does, once,
-// and replays the record for each allowed set.
+// state and different allowed sets are common (a crash before the first
+// primitive step of each operation from one Idle node leaves that node's
+// lower state, with an allowed set for each operation's outcomes), so a
+// worker records what recovery from c does, once, and replays the record
+// for each allowed set.
 //
 // A composed recovery (see Compose) is recorded stage by stage: a stage's
 // runs start from the state the previous stage ended in, and its record
@@ -40,7 +41,7 @@ import (
 var recordRecoveries = true
 
 // memoSlots is the number of records a worker keeps per recovery stage.
-const memoSlots = 1024
+const memoSlots = 512
 
 // memoMaxBytes bounds the memory of one record; a recovery that needs
 // more is expanded without a record.
