@@ -12,7 +12,8 @@
 #
 # Sizes are blocks x values for repdisk, blocks x values x log for log and
 # log/repdisk. Writes DIR/peers-DATE.md and DIR/peers-DATE.csv
-# (peers-DATE-quick.* with --quick, peers-DATE-goals.* with --goals); DIR
+# (peers-DATE-quick.* with --quick, peers-DATE-goals.* with --goals; -2,
+# -3, ... after the name when a report of that day is there already); DIR
 # defaults to results/ at the repository root. The goals are printed at
 # the end and written into the report.
 set -euo pipefail
@@ -73,8 +74,15 @@ stamp=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 suffix=""
 [ $mode = full ] || suffix="-$mode"
 mkdir -p "$out"
-csv="$out/peers-$date_tag$suffix.csv"
-md="$out/peers-$date_tag$suffix.md"
+# A report of the same day and mode is kept: this one takes the next
+# free name (-2, -3, ...).
+base="$out/peers-$date_tag$suffix"
+n=1
+while [ -e "$base.md" ] || [ -e "$base.csv" ]; do
+  n=$((n + 1)); base="$out/peers-$date_tag$suffix-$n"
+done
+csv="$base.csv"
+md="$base.md"
 raw="$work/raw.csv"   # one line per run
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 : > "$raw"
