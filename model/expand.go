@@ -264,11 +264,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runAll(op *AOp) bool 
 		if w.check {
 			w.m.startProbe(&w.c, from)
 			w.probe.ret, w.probe.done = w.call(op)
-			w.run.finish()
-			w.probe.ops = append(w.probe.ops[:0], w.m.ops...)
-			w.probe.rets = append(w.probe.rets[:0], w.m.rets...)
-			w.probe.state = w.m.state
-			w.run.rewind()
+			w.keepProbe()
 		}
 		w.m.start(&w.c, from, from)
 		ret, done := w.call(op)
@@ -282,6 +278,16 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runAll(op *AOp) bool 
 		}
 	}
 	return false
+}
+
+// keepProbe keeps the run just finished as the probe, the first of two
+// runs compared, and rewinds the choices for the second.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) keepProbe() {
+	w.run.finish()
+	w.probe.ops = append(w.probe.ops[:0], w.m.ops...)
+	w.probe.rets = append(w.probe.rets[:0], w.m.rets...)
+	w.probe.state = w.m.state
+	w.run.rewind()
 }
 
 // call runs op's procedure, or recovery when op is nil, once, and reports

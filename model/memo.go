@@ -249,11 +249,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recordRuns(e *memoEnt
 		if w.check {
 			w.m.startProbe(&e.start, from)
 			w.probe.done = w.callStage(proc)
-			w.run.finish()
-			w.probe.ops = append(w.probe.ops[:0], w.m.ops...)
-			w.probe.rets = append(w.probe.rets[:0], w.m.rets...)
-			w.probe.state = w.m.state
-			w.run.rewind()
+			w.keepProbe()
 		}
 		w.m.start(&e.start, from, from)
 		w.done = w.callStage(proc)
