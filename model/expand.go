@@ -200,15 +200,15 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) expand(node []byte) {
 	if err != nil {
 		panic(fmt.Sprintf("a node does not decode (%v): the specifications' Decode does not read what their AppendEncode wrote (checktest.Spec tells)", err))
 	}
-	w.sample.start(w.opts.Determinism, node)
 	if recovering {
 		if w.useMemo() {
-			w.recoverMemo()
+			w.recoverMemo(node)
 		} else {
-			w.recoverAll()
+			w.recoverAll(node)
 		}
 		return
 	}
+	w.sample.start(w.opts.Determinism, node)
 	for i := range w.ops {
 		if w.opAll(&w.ops[i]) {
 			return
@@ -245,10 +245,11 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) opAll(op *AOp) bool {
 	return w.runAll(op)
 }
 
-// recoverAll runs recovery from the current Recovering node over every
-// choice of the lower layer. It reports whether the emitter stopped the
-// expansion.
-func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoverAll() bool {
+// recoverAll runs recovery from the current Recovering node, node, over
+// every choice of the lower layer, sampling runs by the node. It reports
+// whether the emitter stopped the expansion.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoverAll(node []byte) bool {
+	w.sample.start(w.opts.Determinism, node)
 	return w.runAll(nil)
 }
 

@@ -139,10 +139,10 @@ type fault struct {
 	nondeterministic bool
 }
 
-// recoverMemo expands the current Recovering node from the records of its
-// recovery, recording what is missing. It reports whether the emitter
-// stopped the expansion.
-func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoverMemo() bool {
+// recoverMemo expands the current Recovering node, node, from the records
+// of its recovery, recording what is missing. It reports whether the
+// emitter stopped the expansion.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoverMemo(node []byte) bool {
 	defer w.dropRecords()
 	e, f := w.prepare(0, &w.c, 0)
 	if f == nil {
@@ -150,14 +150,14 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoverMemo() bool {
 	}
 	if f.v == nil { // too large to record
 		w.memo.tooLarge++
-		return w.recoverAll()
+		return w.recoverAll(node)
 	}
 	if f.nondeterministic {
-		return w.fail(f.v) || w.recoverAll()
+		return w.fail(f.v) || w.recoverAll(node)
 	}
 	// A deterministic failure: runAll meets it again at its own edge.
 	fails := w.fails
-	if w.recoverAll() {
+	if w.recoverAll(node) {
 		return true
 	}
 	if w.fails == fails {
