@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -21,6 +22,8 @@ type checkFlags struct {
 	modular bool
 	store   string
 	verbose bool
+	// cpuProfile is where a CPU profile of the run is written, if set.
+	cpuProfile string
 }
 
 func newCheck(cat *catalog.Catalog) (*cobra.Command, error) {
@@ -45,6 +48,7 @@ system refuses those it does not take.
 	f.search.register(fl, flagUse{pictures: true, checkpoints: true})
 	fl.StringVar(&f.store, "store", "", "keep the run in a persistent store in `DIR` (resumable; see resume, trace)")
 	fl.BoolVar(&f.verbose, "verbose", false, "show the store's (badger's) log on stderr")
+	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to `FILE` (read it with 'go tool pprof')")
 	var err error
 	f.params, err = registerParams(fl, cat)
 	return cmd, err
@@ -102,6 +106,13 @@ func runCheck(cmd *cobra.Command, cat *catalog.Catalog, name string, f *checkFla
 	if f.store == "" && cmd.Flags().Changed("checkpoint-interval") {
 		return usagef("--checkpoint-interval needs --store: a run without a store keeps no checkpoints")
 	}
+	if f.cpuProfile != "" {
+		stop, err := startCPUProfile(f.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	if f.store != "" {
 		return runCheckStored(cmd, sys, p, f, cfg)
 	}
@@ -123,4 +134,21 @@ func runCheck(cmd *cobra.Command, cat *catalog.Catalog, name string, f *checkFla
 		return err
 	}
 	return settle(verdictStatus(res.Verdict), f.search.checkOutputs(rep))
+}
+
+// startCPUProfile starts a CPU profile written to path and returns the
+// function that ends it.
+func startCPUProfile(path string) (func(), error) {
+	out, err := os.Create(path)
+	if err != nil {
+		return nil, usagef("--cpuprofile: %v", err)
+	}
+	if err := pprof.StartCPUProfile(out); err != nil {
+		out.Close()
+		return nil, usagef("--cpuprofile: %v", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		out.Close()
+	}, nil
 }
