@@ -40,6 +40,10 @@ var faults = []struct {
 			read(a)
 		}
 	}},
+	{"package-level counter, same calls", func(read func(disk.Addr), a disk.Addr) {
+		writes++
+		read(disk.Addr(writes % 2))
+	}},
 	{"map iteration order", func(read func(disk.Addr), a disk.Addr) {
 		for b := range map[disk.Addr]bool{0: true, 1: true, 2: true} {
 			read(b)

@@ -261,13 +261,12 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runAll(op *AOp) bool 
 	for first := true; first || w.run.next(); first = false {
 		from := w.run.newFrom()
 		w.check = w.sample.next()
-		w.m.recording = w.check
 		if w.check {
-			w.m.startProbe(&w.c, from)
+			w.m.startFrom(&w.c, from)
 			w.probe.ret, w.probe.done = w.call(op)
 			w.keepProbe()
 		}
-		w.m.start(&w.c, from, from)
+		w.m.startFrom(&w.c, from)
 		ret, done := w.call(op)
 		w.run.finish()
 		w.kind, w.op, w.ret, w.done, w.crashAfter = StepRecover, op, ret, done, 0
@@ -286,7 +285,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runAll(op *AOp) bool 
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) keepProbe() {
 	w.run.finish()
 	w.probe.ops = append(w.probe.ops[:0], w.m.ops...)
-	w.probe.rets = append(w.probe.rets[:0], w.m.rets...)
+	w.probe.rets = append(w.probe.rets[:0], w.m.results()...)
 	w.probe.state = w.m.state
 	w.run.rewind()
 }
@@ -359,7 +358,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) afterRun(op *AOp, fro
 // expansion.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) checkRun() (failed, stop bool) {
 	switch {
-	case w.m.stray.Swap(false):
+	case w.m.takeStray():
 		return true, w.violate(KindNondeterminism, strayMessage)
 	case w.run.diverged:
 		return true, w.violate(KindNondeterminism, divergedMessage)
@@ -390,7 +389,7 @@ const (
 
 // Stray implements Worker.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Stray() *Violation {
-	if !w.m.stray.Swap(false) {
+	if !w.m.takeStray() {
 		return nil
 	}
 	return &Violation{Kind: KindNondeterminism, Message: strayMessage}
@@ -400,10 +399,11 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Stray() *Violation {
 // and says how they differ ("" when they do not).
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) compareProbe() string {
 	p, m := &w.probe, w.m
+	rets := m.results()
 	for i := range min(len(p.ops), len(m.ops)) {
-		if p.ops[i] != m.ops[i] || p.rets[i] != m.rets[i] {
+		if p.ops[i] != m.ops[i] || p.rets[i] != rets[i] {
 			return fmt.Sprintf("made as its step %d %s -> %s the first time and %s -> %s the second",
-				i+1, show(p.ops[i]), show(p.rets[i]), show(m.ops[i]), show(m.rets[i]))
+				i+1, show(p.ops[i]), show(p.rets[i]), show(m.ops[i]), show(rets[i]))
 		}
 	}
 	switch {

@@ -2,7 +2,6 @@ package model
 
 import (
 	"fmt"
-	"math"
 	"sync/atomic"
 )
 
@@ -12,8 +11,18 @@ import (
 type Machine[S, Op, Ret comparable] struct {
 	spec  Spec[S, Op, Ret]
 	state S
-	snaps []S // snaps[i] is the state before step keep+i
-	keep  int // the first step whose snapshot is kept
+	// hist[k] is the state before step k, rets[k] the result of step k
+	// and picks[k] the choice point step k starts at, in the current run
+	// and, past its last step, in the earlier run of the enumeration it
+	// shares its first steps with.
+	hist  []S
+	rets  []Ret
+	picks []int32
+	// The first skip steps of a run repeat the previous run's: the
+	// procedure makes them again, but their results come from rets
+	// instead of stepping the spec, and the state and the choices resume
+	// from hist and picks at step skip.
+	skip  int
 	ch    *choices
 	limit int
 	// ops are the operations of the current run, prev those of the run
@@ -21,19 +30,20 @@ type Machine[S, Op, Ret comparable] struct {
 	// under test is not deterministic.
 	ops, prev []Op
 	same      int
-	// rets, when recording, are the results of the run's steps.
-	recording bool
-	rets      []Ret
 	// calls, when tracing, records every step of the run for paths.
 	tracing bool
 	calls   []Call
-	// owner is the goroutine running the current procedure, by its ID,
-	// and 0 between runs. stray records a call from any other goroutine,
-	// or between runs: layer code calling from a goroutine of its own. A
+	// owner is the ID of the goroutine that runs the procedures (ownerID
+	// its copy for that goroutine's own reads), and running says whether
+	// one is running. stray records a call from any other goroutine, or
+	// between runs: layer code calling from a goroutine of its own. A
 	// stray call changes nothing else, so that it never races with the
-	// executor.
-	owner atomic.Int64
-	stray atomic.Bool
+	// executor; owner changes only when the executor moves to another
+	// goroutine, so that a run costs no atomic write.
+	owner   atomic.Int64
+	ownerID int64
+	running bool
+	stray   atomic.Bool
 	_     [64]byte // keep workers' machines off each other's cache lines
 }
 
@@ -59,33 +69,45 @@ func newMachine[S, Op, Ret comparable](spec Spec[S, Op, Ret], ch *choices, limit
 }
 
 // start begins a run from s whose first same steps replay the previous
-// run's, keeping the snapshots from step keep on: a replayed prefix's
-// crash points were taken in an earlier run, so its snapshots are not
-// copied again.
-func (m *Machine[S, Op, Ret]) start(s *S, same, keep int) {
+// run's. Of those, the first skip steps take their results from the
+// previous run without stepping the spec (a tracing run steps them all):
+// the caller vouches that the run takes the same choices in them.
+func (m *Machine[S, Op, Ret]) start(s *S, same, skip int) {
+	if m.tracing {
+		skip = 0
+	}
 	m.state = *s
-	m.snaps = m.snaps[:0]
 	m.calls = m.calls[:0]
-	m.rets = m.rets[:0]
 	m.prev, m.ops = m.ops, m.prev[:0]
-	m.same, m.keep = same, keep
-	m.owner.Store(goroutineID())
+	m.same, m.skip = same, min(skip, same)
+	if id := goroutineID(); id != m.ownerID {
+		m.ownerID = id
+		m.owner.Store(id)
+	}
+	m.running = true
 }
 
-// startProbe begins a run from s that keeps no snapshots: the first of two
-// runs compared for determinism.
-func (m *Machine[S, Op, Ret]) startProbe(s *S, same int) {
-	m.start(s, same, math.MaxInt)
+// startFrom begins a run of an enumeration from s whose snapshots before
+// step from are those of earlier runs (choices.newFrom): the steps before
+// from-1, the one whose choice changed, repeat the previous run's.
+func (m *Machine[S, Op, Ret]) startFrom(s *S, from int) {
+	m.start(s, from, max(from-1, 0))
+}
+
+// takeStray reports whether a stray call came since the last time, and
+// clears the record; the common case, none, costs no atomic write.
+func (m *Machine[S, Op, Ret]) takeStray() bool {
+	return m.stray.Load() && m.stray.Swap(false)
 }
 
 // end marks the end of a run: calls from now on are stray.
 func (m *Machine[S, Op, Ret]) end() {
-	m.owner.Store(0)
+	m.running = false
 }
 
 // Call runs op as one step of the lower specification.
 func (m *Machine[S, Op, Ret]) Call(op Op) Ret {
-	if m.owner.Load() != goroutineID() {
+	if m.owner.Load() != goroutineID() || !m.running {
 		m.stray.Store(true)
 		var zero Ret
 		return zero
@@ -94,18 +116,28 @@ func (m *Machine[S, Op, Ret]) Call(op Op) Ret {
 	if k >= m.limit {
 		panic(stepLimitError{m.limit})
 	}
-	if k >= m.keep {
-		m.snaps = append(m.snaps, m.state)
+	if k < m.skip {
+		if m.prev[k] == op {
+			m.ops = append(m.ops, op)
+			return m.rets[k]
+		}
+		// Another course than the run repeated: step from here on.
+		m.ch.diverged = true
+		m.skip = k
+	}
+	if k == m.skip && k > 0 {
+		m.state = m.hist[k]
+		m.ch.pos = int(m.picks[k])
 	}
 	if k < m.same && m.prev[k] != op {
 		m.ch.diverged = true
 	}
+	m.hist = append(m.hist[:k], m.state)
+	m.picks = append(m.picks[:k], int32(m.ch.pos))
 	m.ops = append(m.ops, op)
 	m.ch.step = int32(k)
 	r := m.spec.Step(&m.state, op, m.ch)
-	if m.recording {
-		m.rets = append(m.rets, r)
-	}
+	m.rets = append(m.rets[:k], r)
 	if m.tracing {
 		m.calls = append(m.calls, Call{Op: show(op), Ret: show(r), State: m.spec.Format(&m.state)})
 	}
@@ -115,13 +147,16 @@ func (m *Machine[S, Op, Ret]) Call(op Op) Ret {
 // steps returns the number of steps of the current run.
 func (m *Machine[S, Op, Ret]) steps() int { return len(m.ops) }
 
-// snapshot returns the state before step k, which must be at least the
-// run's keep; k == steps() is the state after the last step.
+// results returns the results of the current run's steps.
+func (m *Machine[S, Op, Ret]) results() []Ret { return m.rets[:len(m.ops)] }
+
+// snapshot returns the state before step k of a run that completed its
+// steps; k == steps() is the state after the last step.
 func (m *Machine[S, Op, Ret]) snapshot(k int) *S {
 	if k == len(m.ops) {
 		return &m.state
 	}
-	return &m.snaps[k-m.keep]
+	return &m.hist[k]
 }
 
 // collapse returns calls with runs of identical consecutive calls merged

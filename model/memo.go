@@ -77,9 +77,18 @@ type memoFinal[AS comparable] struct {
 	lo, hi  uint32
 }
 
+// memoLink is a record's last known record of the next stage from one of
+// its bounds: valid while that record is used and still the one made in
+// generation gen of its slot.
+type memoLink[CS, AS comparable] struct {
+	next *memoEntry[CS, AS]
+	gen  uint64
+}
+
 // memoEntry records the runs of one recovery stage from one lower state.
 type memoEntry[CS, AS comparable] struct {
-	used  bool // the record is complete and usable
+	used  bool   // the record is complete and usable
+	gen   uint64 // counts the records made in this slot
 	start CS
 	// bytes holds the crash outcomes' lower encodings (encoding i is
 	// bytes[spans[2i]:spans[2i+1]]) and the final Idle nodes' encodings.
@@ -88,14 +97,16 @@ type memoEntry[CS, AS comparable] struct {
 	events []memoEvent
 	finals []memoFinal[AS]
 	bounds []CS // start states of the next stage
+	links  []memoLink[CS, AS]
 	// steps is the most primitive steps of any run.
 	steps int
 }
 
 func (e *memoEntry[CS, AS]) reset(start *CS) {
 	e.used, e.start, e.steps = false, *start, 0
+	e.gen++
 	e.bytes, e.spans, e.events = e.bytes[:0], e.spans[:0], e.events[:0]
-	e.finals, e.bounds = e.finals[:0], e.bounds[:0]
+	e.finals, e.bounds, e.links = e.finals[:0], e.bounds[:0], e.links[:0]
 }
 
 // encoding returns crash outcome i's lower encoding.
@@ -108,14 +119,16 @@ func (e *memoEntry[CS, AS]) size() int {
 	var ev memoEvent
 	var f memoFinal[AS]
 	var c CS
+	var l memoLink[CS, AS]
 	return cap(e.bytes) + 4*cap(e.spans) + int(unsafe.Sizeof(ev))*cap(e.events) +
-		int(unsafe.Sizeof(f))*cap(e.finals) + int(unsafe.Sizeof(c))*cap(e.bounds)
+		int(unsafe.Sizeof(f))*cap(e.finals) + int(unsafe.Sizeof(c))*cap(e.bounds) +
+		int(unsafe.Sizeof(l))*cap(e.links)
 }
 
 // drop releases the record's buffers.
 func (e *memoEntry[CS, AS]) drop() {
 	e.used = false
-	e.bytes, e.spans, e.events, e.finals, e.bounds = nil, nil, nil, nil, nil
+	e.bytes, e.spans, e.events, e.finals, e.bounds, e.links = nil, nil, nil, nil, nil, nil
 }
 
 // memo is a worker's records, memoSlots per stage, each slot holding the
@@ -192,18 +205,38 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) prepare(s int, start 
 	if f != nil {
 		return nil, f
 	}
+	return e, w.prepareAfter(e, s, prefix)
+}
+
+// prepareAfter is prepare for record e of stage s, made or found.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) prepareAfter(e *memoEntry[CS, AS], s, prefix int) *fault {
 	if prefix+e.steps > w.m.limit {
-		return nil, &fault{v: &Violation{Kind: KindStepLimit, Message: stepLimitError{w.m.limit}.Error()}}
+		return &fault{v: &Violation{Kind: KindStepLimit, Message: stepLimitError{w.m.limit}.Error()}}
 	}
 	for _, ev := range e.events {
 		if ev.kind != evNext {
 			continue
 		}
-		if _, f := w.prepare(s+1, &e.bounds[ev.a], prefix+int(ev.b)); f != nil {
-			return nil, f
+		if _, f := w.next(e, ev, s, prefix); f != nil {
+			return f
 		}
 	}
-	return e, nil
+	return nil
+}
+
+// next returns the record of stage s+1 that event ev of record e of
+// stage s leads to, prepared as prepare does, through e's link when it
+// is still valid.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) next(e *memoEntry[CS, AS], ev memoEvent, s, prefix int) (*memoEntry[CS, AS], *fault) {
+	l := &e.links[ev.a]
+	if n := l.next; n != nil && n.used && n.gen == l.gen {
+		return n, w.prepareAfter(n, s+1, prefix+int(ev.b))
+	}
+	n, f := w.prepare(s+1, &e.bounds[ev.a], prefix+int(ev.b))
+	if f == nil {
+		*l = memoLink[CS, AS]{next: n, gen: n.gen}
+	}
+	return n, f
 }
 
 // record returns the record of stage s from start, recording it when its
@@ -245,13 +278,12 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recordRuns(e *memoEnt
 	for first := true; first || w.run.next(); first = false {
 		from := w.run.newFrom()
 		w.check = w.sample.next()
-		w.m.recording = w.check
 		if w.check {
-			w.m.startProbe(&e.start, from)
+			w.m.startFrom(&e.start, from)
 			w.probe.done = w.callStage(proc)
 			w.keepProbe()
 		}
-		w.m.start(&e.start, from, from)
+		w.m.startFrom(&e.start, from)
 		w.done = w.callStage(proc)
 		w.run.finish()
 		if f := w.runFault(); f != nil {
@@ -301,6 +333,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recordRuns(e *memoEnt
 		} else {
 			e.events = append(e.events, memoEvent{kind: evNext, a: uint32(len(e.bounds)), b: uint32(steps)})
 			e.bounds = append(e.bounds, *c)
+			e.links = append(e.links, memoLink[CS, AS]{})
 		}
 		if e.size() > memoMaxBytes {
 			return &fault{}
@@ -382,12 +415,11 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) replayRecord(e *memoE
 				return true
 			}
 		case evNext:
-			b := &e.bounds[ev.a]
-			next, f := w.prepare(s+1, b, prefix+int(ev.b))
+			next, f := w.next(e, ev, s, prefix)
 			if f != nil { // recorded before, it fails now
 				v := f.v
 				if v == nil || !f.nondeterministic {
-					v = &Violation{Kind: KindNondeterminism, Message: fmt.Sprintf("recovery from lower state %s made other runs than before: the layer code is not deterministic", w.sys.Lower.Spec.Format(b))}
+					v = &Violation{Kind: KindNondeterminism, Message: fmt.Sprintf("recovery from lower state %s made other runs than before: the layer code is not deterministic", w.sys.Lower.Spec.Format(&e.bounds[ev.a]))}
 				}
 				if w.fail(v) {
 					return true

@@ -182,7 +182,7 @@ func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runs(c string, pro
 		s.m.start(&start, s.ch.newFrom(), 0)
 		ret, fault := s.call(proc)
 		s.ch.finish()
-		if fault == nil && s.m.stray.Swap(false) {
+		if fault == nil && s.m.takeStray() {
 			fault = &Violation{Kind: KindNondeterminism, Message: strayMessage}
 		}
 		if fault == nil && s.ch.diverged {

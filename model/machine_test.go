@@ -1,0 +1,120 @@
+package model
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+
+	"pgregory.net/rapid"
+)
+
+// counterSpec is a counter that each step adds its operation and a chosen
+// 0..op%3 to, and returns.
+type counterSpec struct{}
+
+func (counterSpec) Init() []uint8 { return []uint8{0} }
+func (counterSpec) Ops() []uint8  { return nil }
+func (counterSpec) Step(s *uint8, op uint8, c Chooser) uint8 {
+	*s += op + uint8(c.Choose(int(op%3)+1))
+	return *s
+}
+func (counterSpec) Crash(*uint8, Chooser)                     {}
+func (counterSpec) AppendEncode(dst []byte, s *uint8) []byte { return append(dst, *s) }
+func (counterSpec) Decode(src []byte, s *uint8) (int, error) { *s = src[0]; return 1, nil }
+func (counterSpec) Format(s *uint8) string                   { return fmt.Sprint(*s) }
+
+// machineRun is what one run of an enumeration shows the executor.
+type machineRun struct {
+	ops, rets []uint8
+	snaps     []uint8 // states before steps from.. and after the last
+	diverged  bool
+}
+
+// enumerate runs proc from state 0 over every choice, as the executor
+// does, with the first steps of each run skipped (taken from the run
+// before) or stepped; proc gets the run's number.
+func enumerate(skip bool, proc func(m *Machine[uint8, uint8, uint8], run int)) []machineRun {
+	var ch choices
+	m := newMachine[uint8, uint8, uint8](counterSpec{}, &ch, 100)
+	var out []machineRun
+	var start uint8
+	for run := 0; run == 0 || ch.next(); run++ {
+		from := ch.newFrom()
+		if skip {
+			m.startFrom(&start, from)
+		} else {
+			m.start(&start, from, 0)
+		}
+		proc(m, run)
+		m.end()
+		ch.finish()
+		r := machineRun{ops: slices.Clone(m.ops), rets: slices.Clone(m.results()), diverged: ch.diverged}
+		for k := from; k <= m.steps(); k++ {
+			r.snaps = append(r.snaps, *m.snapshot(k))
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// Skipping the steps a run repeats changes nothing the executor sees:
+// every run's calls, results and snapshots are those of stepping every
+// step, for procedures whose calls depend on earlier results.
+func TestSkippedStepsAreStepsReplayed(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		prog := rapid.SliceOfN(rapid.Uint8Range(0, 7), 1, 6).Draw(t, "prog")
+		proc := func(m *Machine[uint8, uint8, uint8], _ int) {
+			var r uint8
+			for _, op := range prog {
+				if r = m.Call(op ^ r&1); r%5 == 4 {
+					return
+				}
+			}
+		}
+		stepped, skipped := enumerate(false, proc), enumerate(true, proc)
+		if len(stepped) < 1 {
+			t.Fatal("no runs")
+		}
+		for i := range max(len(stepped), len(skipped)) {
+			if i >= len(stepped) || i >= len(skipped) {
+				t.Fatalf("%d runs stepped, %d with skips", len(stepped), len(skipped))
+			}
+			a, b := stepped[i], skipped[i]
+			if a.diverged || b.diverged {
+				t.Fatalf("run %d of deterministic code diverged: stepped %v, skipped %v", i, a.diverged, b.diverged)
+			}
+			if !slices.Equal(a.ops, b.ops) || !slices.Equal(a.rets, b.rets) || !slices.Equal(a.snaps, b.snaps) {
+				t.Fatalf("run %d: stepped %+v, with skips %+v", i, a, b)
+			}
+		}
+	})
+}
+
+// A procedure that makes another call in a step its run repeats from the
+// run before is caught, though that step is not stepped again.
+func TestSkippedStepThatChangesDiverges(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		skip bool
+	}{{"stepped", false}, {"skipped", true}} {
+		t.Run(c.name, func(t *testing.T) {
+			// Four runs (two choices at each of two steps); the second
+			// repeats the first's first step, and makes another call
+			// in it.
+			runs := enumerate(c.skip, func(m *Machine[uint8, uint8, uint8], run int) {
+				first := uint8(1)
+				if run == 1 {
+					first = 4
+				}
+				m.Call(first)
+				m.Call(1)
+			})
+			if len(runs) != 4 {
+				t.Fatalf("%d runs, want 4", len(runs))
+			}
+			if runs[0].diverged || !runs[1].diverged {
+				t.Fatalf("diverged: run 1 %v, run 2 %v; want false, true", runs[0].diverged, runs[1].diverged)
+			}
+		})
+	}
+}
