@@ -284,7 +284,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runAll(op *AOp) bool 
 // runs compared, and rewinds the choices for the second.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) keepProbe() {
 	w.run.finish()
-	w.probe.ops = append(w.probe.ops[:0], w.m.ops...)
+	w.probe.ops = append(w.probe.ops[:0], w.m.operations()...)
 	w.probe.rets = append(w.probe.rets[:0], w.m.results()...)
 	w.probe.state = w.m.state
 	w.run.rewind()
@@ -399,18 +399,18 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Stray() *Violation {
 // and says how they differ ("" when they do not).
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) compareProbe() string {
 	p, m := &w.probe, w.m
-	rets := m.results()
-	for i := range min(len(p.ops), len(m.ops)) {
-		if p.ops[i] != m.ops[i] || p.rets[i] != rets[i] {
+	ops, rets := m.operations(), m.results()
+	for i := range min(len(p.ops), len(ops)) {
+		if p.ops[i] != ops[i] || p.rets[i] != rets[i] {
 			return fmt.Sprintf("made as its step %d %s -> %s the first time and %s -> %s the second",
-				i+1, show(p.ops[i]), show(p.rets[i]), show(m.ops[i]), show(rets[i]))
+				i+1, show(p.ops[i]), show(p.rets[i]), show(ops[i]), show(rets[i]))
 		}
 	}
 	switch {
-	case len(p.ops) < len(m.ops):
-		return fmt.Sprintf("made %d steps the first time and %d the second, the next being %s", len(p.ops), len(m.ops), show(m.ops[len(p.ops)]))
-	case len(p.ops) > len(m.ops):
-		return fmt.Sprintf("made %d steps the first time and %d the second, the next being %s", len(p.ops), len(m.ops), show(p.ops[len(m.ops)]))
+	case len(p.ops) < len(ops):
+		return fmt.Sprintf("made %d steps the first time and %d the second, the next being %s", len(p.ops), len(ops), show(ops[len(p.ops)]))
+	case len(p.ops) > len(ops):
+		return fmt.Sprintf("made %d steps the first time and %d the second, the next being %s", len(p.ops), len(ops), show(p.ops[len(ops)]))
 	case p.done != w.done:
 		if p.done {
 			return "completed the first time and panicked the second"

@@ -11,13 +11,15 @@ import (
 type Machine[S, Op, Ret comparable] struct {
 	spec  Spec[S, Op, Ret]
 	state S
-	// hist[k] is the state before step k, rets[k] the result of step k
-	// and picks[k] the choice point step k starts at, in the current run
-	// and, past its last step, in the earlier run of the enumeration it
-	// shares its first steps with.
+	// ops[k] is the operation of step k, hist[k] the state before it,
+	// rets[k] its result and picks[k] the choice point it starts at, in
+	// the current run's n steps and, past them, in the earlier runs of the
+	// enumeration: ops from step n on are the previous run's.
+	ops   []Op
 	hist  []S
 	rets  []Ret
 	picks []int32
+	n     int
 	// The first skip steps of a run repeat the previous run's: the
 	// procedure makes them again, but their results come from rets
 	// instead of stepping the spec, and the state and the choices resume
@@ -25,11 +27,9 @@ type Machine[S, Op, Ret comparable] struct {
 	skip  int
 	ch    *choices
 	limit int
-	// ops are the operations of the current run, prev those of the run
-	// before; the first same steps must repeat prev exactly, or the code
-	// under test is not deterministic.
-	ops, prev []Op
-	same      int
+	// The first same steps must repeat the previous run's operations
+	// exactly, or the code under test is not deterministic.
+	same int
 	// calls, when tracing, records every step of the run for paths.
 	tracing bool
 	calls   []Call
@@ -78,7 +78,7 @@ func (m *Machine[S, Op, Ret]) start(s *S, same, skip int) {
 	}
 	m.state = *s
 	m.calls = m.calls[:0]
-	m.prev, m.ops = m.ops, m.prev[:0]
+	m.n = 0
 	m.same, m.skip = same, min(skip, same)
 	if id := goroutineID(); id != m.ownerID {
 		m.ownerID = id
@@ -112,13 +112,13 @@ func (m *Machine[S, Op, Ret]) Call(op Op) Ret {
 		var zero Ret
 		return zero
 	}
-	k := len(m.ops)
+	k := m.n
 	if k >= m.limit {
 		panic(stepLimitError{m.limit})
 	}
 	if k < m.skip {
-		if m.prev[k] == op {
-			m.ops = append(m.ops, op)
+		if m.ops[k] == op {
+			m.n++
 			return m.rets[k]
 		}
 		// Another course than the run repeated: step from here on.
@@ -129,12 +129,17 @@ func (m *Machine[S, Op, Ret]) Call(op Op) Ret {
 		m.state = m.hist[k]
 		m.ch.pos = int(m.picks[k])
 	}
-	if k < m.same && m.prev[k] != op {
+	if k < m.same && m.ops[k] != op {
 		m.ch.diverged = true
 	}
 	m.hist = append(m.hist[:k], m.state)
 	m.picks = append(m.picks[:k], int32(m.ch.pos))
-	m.ops = append(m.ops, op)
+	if k < len(m.ops) {
+		m.ops[k] = op
+	} else {
+		m.ops = append(m.ops, op)
+	}
+	m.n++
 	m.ch.step = int32(k)
 	r := m.spec.Step(&m.state, op, m.ch)
 	m.rets = append(m.rets[:k], r)
@@ -145,15 +150,18 @@ func (m *Machine[S, Op, Ret]) Call(op Op) Ret {
 }
 
 // steps returns the number of steps of the current run.
-func (m *Machine[S, Op, Ret]) steps() int { return len(m.ops) }
+func (m *Machine[S, Op, Ret]) steps() int { return m.n }
+
+// operations returns the operations of the current run's steps.
+func (m *Machine[S, Op, Ret]) operations() []Op { return m.ops[:m.n] }
 
 // results returns the results of the current run's steps.
-func (m *Machine[S, Op, Ret]) results() []Ret { return m.rets[:len(m.ops)] }
+func (m *Machine[S, Op, Ret]) results() []Ret { return m.rets[:m.n] }
 
 // snapshot returns the state before step k of a run that completed its
 // steps; k == steps() is the state after the last step.
 func (m *Machine[S, Op, Ret]) snapshot(k int) *S {
-	if k == len(m.ops) {
+	if k == m.n {
 		return &m.state
 	}
 	return &m.hist[k]

@@ -48,7 +48,7 @@ func enumerate(skip bool, proc func(m *Machine[uint8, uint8, uint8], run int)) [
 		proc(m, run)
 		m.end()
 		ch.finish()
-		r := machineRun{ops: slices.Clone(m.ops), rets: slices.Clone(m.results()), diverged: ch.diverged}
+		r := machineRun{ops: slices.Clone(m.operations()), rets: slices.Clone(m.results()), diverged: ch.diverged}
 		for k := from; k <= m.steps(); k++ {
 			r.snaps = append(r.snaps, *m.snapshot(k))
 		}

@@ -114,6 +114,23 @@ func (e *memoEntry[CS, AS]) encoding(i uint32) []byte {
 	return e.bytes[e.spans[2*i]:e.spans[2*i+1]]
 }
 
+// boundScan is how many of a record's latest next-stage starts bound
+// compares a new one with: the runs of a stage often end in a few states.
+const boundScan = 16
+
+// bound returns the index of next-stage start c in e.bounds, adding it
+// unless one of the latest is equal.
+func (e *memoEntry[CS, AS]) bound(c *CS) uint32 {
+	for i := len(e.bounds) - 1; i >= max(len(e.bounds)-boundScan, 0); i-- {
+		if e.bounds[i] == *c {
+			return uint32(i)
+		}
+	}
+	e.bounds = append(e.bounds, *c)
+	e.links = append(e.links, memoLink[CS, AS]{})
+	return uint32(len(e.bounds) - 1)
+}
+
 // size returns the bytes the record's buffers hold.
 func (e *memoEntry[CS, AS]) size() int {
 	var ev memoEvent
@@ -212,6 +229,9 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) prepare(s int, start 
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) prepareAfter(e *memoEntry[CS, AS], s, prefix int) *fault {
 	if prefix+e.steps > w.m.limit {
 		return &fault{v: &Violation{Kind: KindStepLimit, Message: stepLimitError{w.m.limit}.Error()}}
+	}
+	if s == len(w.memo.stages)-1 { // the last stage leads to none
+		return nil
 	}
 	for _, ev := range e.events {
 		if ev.kind != evNext {
@@ -331,9 +351,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recordRuns(e *memoEnt
 			e.events = append(e.events, memoEvent{kind: evDone, a: uint32(len(e.finals))})
 			e.finals = append(e.finals, memoFinal[AS]{abs: w.absA, related: related, lo: lo, hi: uint32(len(e.bytes))})
 		} else {
-			e.events = append(e.events, memoEvent{kind: evNext, a: uint32(len(e.bounds)), b: uint32(steps)})
-			e.bounds = append(e.bounds, *c)
-			e.links = append(e.links, memoLink[CS, AS]{})
+			e.events = append(e.events, memoEvent{kind: evNext, a: e.bound(c), b: uint32(steps)})
 		}
 		if e.size() > memoMaxBytes {
 			return &fault{}
