@@ -607,7 +607,7 @@ func (w *worker) Successor(o uint32, node []byte, crash bool) bool {
 		return true
 	}
 	if o > maxOrdinal {
-		w.err = fmt.Errorf("%w: a state has more than 2^24 successors, more than parent records can number", model.ErrLimit)
+		w.err = errTooManySuccessors
 		return true
 	}
 	// The same node as the previous edge of this state (a crash after a
@@ -625,6 +625,27 @@ func (w *worker) Successor(o uint32, node []byte, crash bool) bool {
 	}
 	return w.full
 }
+
+// Repeat implements model.Repeater: edges that reach the previous edge's
+// node, which Successor would count and pass over one by one.
+func (w *worker) Repeat(o, n uint32, crash bool) bool {
+	w.transitions += uint64(n)
+	if crash {
+		w.crashes += uint64(n)
+	}
+	if w.full {
+		return true
+	}
+	if uint64(o)+uint64(n)-1 > maxOrdinal {
+		w.err = errTooManySuccessors
+		return true
+	}
+	return false
+}
+
+// errTooManySuccessors stops a search at a state whose edges outnumber
+// what parent records can number.
+var errTooManySuccessors = fmt.Errorf("%w: a state has more than 2^24 successors, more than parent records can number", model.ErrLimit)
 
 // pendingMax is the number of successors looked up together.
 const pendingMax = 32

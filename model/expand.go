@@ -44,8 +44,9 @@ type worker[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI a
 	order   []int
 
 	e     Emitter
-	edge  uint32 // ordinal of the next edge
-	fails int    // violations emitted so far
+	rep   Repeater // e, when it is one
+	edge  uint32   // ordinal of the next edge
+	fails int      // violations emitted so far
 
 	// memo holds the records of recoveries (see recoverMemo); noMemo
 	// expands every Recovering node by running its recovery.
@@ -172,6 +173,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) decode(node []byte) (
 // Expand implements Worker.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Expand(node []byte, e Emitter) {
 	w.e = e
+	w.rep, _ = e.(Repeater)
 	defer w.recoverExpansion()
 	w.expand(node)
 }
@@ -329,6 +331,19 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) afterRun(op *AOp, fro
 		w.kind, w.crashAfter = crashKind, k
 		c := w.m.snapshot(k)
 		if k > from && *c == *w.m.snapshot(k - 1) {
+			if w.rep != nil && len(w.ends) == 1 {
+				// One node, the one just emitted, for every step that
+				// changed nothing.
+				n := 1
+				for k+n <= w.m.steps() && *w.m.snapshot(k + n) == *c {
+					n++
+				}
+				if w.emitRepeats(n, true) {
+					return true
+				}
+				k += n - 1
+				continue
+			}
 			if w.crashAgain() {
 				return true
 			}
@@ -601,6 +616,14 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) emitNode(node []byte,
 	e := w.edge
 	w.edge++
 	return w.e.Successor(e, node, crash)
+}
+
+// emitRepeats passes n edges that reach the node of the successor just
+// emitted to the emitter, which must be a Repeater.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) emitRepeats(n int, crash bool) bool {
+	e := w.edge
+	w.edge += uint32(n)
+	return w.rep.Repeat(e, uint32(n), crash)
 }
 
 // violate passes a violation of the given kind to the emitter as the next

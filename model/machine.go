@@ -44,7 +44,7 @@ type Machine[S, Op, Ret comparable] struct {
 	ownerID int64
 	running bool
 	stray   atomic.Bool
-	_     [64]byte // keep workers' machines off each other's cache lines
+	_       [64]byte // keep workers' machines off each other's cache lines
 }
 
 // Call is one primitive step of a run, as a person reads it in a path.

@@ -18,7 +18,7 @@ func (counterSpec) Step(s *uint8, op uint8, c Chooser) uint8 {
 	*s += op + uint8(c.Choose(int(op%3)+1))
 	return *s
 }
-func (counterSpec) Crash(*uint8, Chooser)                     {}
+func (counterSpec) Crash(*uint8, Chooser)                    {}
 func (counterSpec) AppendEncode(dst []byte, s *uint8) []byte { return append(dst, *s) }
 func (counterSpec) Decode(src []byte, s *uint8) (int, error) { *s = src[0]; return 1, nil }
 func (counterSpec) Format(s *uint8) string                   { return fmt.Sprint(*s) }

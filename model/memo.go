@@ -404,9 +404,22 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) callStage(proc func()
 // having taken prefix steps, for the current node's allowed set. It
 // reports whether the emitter stopped the expansion.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) replayRecord(e *memoEntry[CS, AS], s, prefix int) bool {
-	for _, ev := range e.events {
-		switch ev.kind {
+	for j := 0; j < len(e.events); j++ {
+		switch ev := e.events[j]; ev.kind {
 		case evCrash:
+			if w.rep != nil && ev.b-ev.a == 1 && j > 0 && e.events[j-1] == ev {
+				// The crash point repeats the one before, whose single
+				// outcome was the last edge.
+				n := 1
+				for j+n < len(e.events) && e.events[j+n] == ev {
+					n++
+				}
+				if w.emitRepeats(n, true) {
+					return true
+				}
+				j += n - 1
+				continue
+			}
 			for i := ev.a; i < ev.b; i++ {
 				w.out = append(append(append(w.out[:0], tagRecovering), e.encoding(i)...), w.set...)
 				if w.emitNode(w.out, true) {

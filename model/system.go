@@ -52,6 +52,17 @@ type Emitter interface {
 	Fail(v *Violation) (stop bool)
 }
 
+// Repeater is an Emitter that also takes, in one call, a run of edges
+// that each reach the node its predecessor reached. A worker uses it when
+// its emitter has it; Successor with the same node again is equivalent.
+type Repeater interface {
+	Emitter
+	// Repeat receives n edges, with the ordinals edge to edge+n-1, that
+	// reach the node of the successor at edge-1; crash says whether they
+	// are crashes. It returns true to stop the expansion.
+	Repeat(edge, n uint32, crash bool) (stop bool)
+}
+
 // Checker is a refinement check with its types erased, as the explorer sees
 // it. Nodes are canonical encodings.
 type Checker interface {
