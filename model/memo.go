@@ -59,8 +59,8 @@ const memoOffAfter = 64
 // Kinds of memoEvent.
 const (
 	evCrash = iota // a crash point: encodings a..b-1, one per crash outcome
-	evDone         // the last stage's completion: finals[a]
-	evNext         // an earlier stage's completion: the next stage from bounds[a], after b steps
+	evDone         // the last stage's completion in ends[a], as finals[a]
+	evNext         // an earlier stage's completion: the next stage from ends[a], after b steps
 )
 
 // memoEvent is one crash point or completion of a recorded stage.
@@ -78,7 +78,7 @@ type memoFinal[AS comparable] struct {
 }
 
 // memoLink is a record's last known record of the next stage from one of
-// its bounds: valid while that record is used and still the one made in
+// its ends: valid while that record is used and still the one made in
 // generation gen of its slot.
 type memoLink[CS, AS comparable] struct {
 	next *memoEntry[CS, AS]
@@ -95,9 +95,12 @@ type memoEntry[CS, AS comparable] struct {
 	bytes  []byte
 	spans  []uint32
 	events []memoEvent
-	finals []memoFinal[AS]
-	bounds []CS // start states of the next stage
+	// ends are the distinct states the runs end in: the next stage's
+	// starts, each with its link, or for the last stage the completions,
+	// each with its final.
+	ends   []CS
 	links  []memoLink[CS, AS]
+	finals []memoFinal[AS]
 	// steps is the most primitive steps of any run.
 	steps int
 }
@@ -106,7 +109,7 @@ func (e *memoEntry[CS, AS]) reset(start *CS) {
 	e.used, e.start, e.steps = false, *start, 0
 	e.gen++
 	e.bytes, e.spans, e.events = e.bytes[:0], e.spans[:0], e.events[:0]
-	e.finals, e.bounds, e.links = e.finals[:0], e.bounds[:0], e.links[:0]
+	e.ends, e.links, e.finals = e.ends[:0], e.links[:0], e.finals[:0]
 }
 
 // encoding returns crash outcome i's lower encoding.
@@ -114,21 +117,20 @@ func (e *memoEntry[CS, AS]) encoding(i uint32) []byte {
 	return e.bytes[e.spans[2*i]:e.spans[2*i+1]]
 }
 
-// boundScan is how many of a record's latest next-stage starts bound
-// compares a new one with: the runs of a stage often end in a few states.
-const boundScan = 16
+// endScan is how many of a record's latest ends end compares a run's end
+// with: the runs of a stage often end in a few states.
+const endScan = 16
 
-// bound returns the index of next-stage start c in e.bounds, adding it
-// unless one of the latest is equal.
-func (e *memoEntry[CS, AS]) bound(c *CS) uint32 {
-	for i := len(e.bounds) - 1; i >= max(len(e.bounds)-boundScan, 0); i-- {
-		if e.bounds[i] == *c {
-			return uint32(i)
+// end returns the index of a run's end state c in e.ends, and whether it
+// is new there (added, without its link or final) or one of the latest.
+func (e *memoEntry[CS, AS]) end(c *CS) (uint32, bool) {
+	for i := len(e.ends) - 1; i >= max(len(e.ends)-endScan, 0); i-- {
+		if e.ends[i] == *c {
+			return uint32(i), false
 		}
 	}
-	e.bounds = append(e.bounds, *c)
-	e.links = append(e.links, memoLink[CS, AS]{})
-	return uint32(len(e.bounds) - 1)
+	e.ends = append(e.ends, *c)
+	return uint32(len(e.ends) - 1), true
 }
 
 // size returns the bytes the record's buffers hold.
@@ -138,14 +140,14 @@ func (e *memoEntry[CS, AS]) size() int {
 	var c CS
 	var l memoLink[CS, AS]
 	return cap(e.bytes) + 4*cap(e.spans) + int(unsafe.Sizeof(ev))*cap(e.events) +
-		int(unsafe.Sizeof(f))*cap(e.finals) + int(unsafe.Sizeof(c))*cap(e.bounds) +
+		int(unsafe.Sizeof(f))*cap(e.finals) + int(unsafe.Sizeof(c))*cap(e.ends) +
 		int(unsafe.Sizeof(l))*cap(e.links)
 }
 
 // drop releases the record's buffers.
 func (e *memoEntry[CS, AS]) drop() {
 	e.used = false
-	e.bytes, e.spans, e.events, e.finals, e.bounds, e.links = nil, nil, nil, nil, nil, nil
+	e.bytes, e.spans, e.events, e.ends, e.links, e.finals = nil, nil, nil, nil, nil, nil
 }
 
 // memo is a worker's records, memoSlots per stage, each slot holding the
@@ -252,7 +254,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) next(e *memoEntry[CS,
 	if n := l.next; n != nil && n.used && n.gen == l.gen {
 		return n, w.prepareAfter(n, s+1, prefix+int(ev.b))
 	}
-	n, f := w.prepare(s+1, &e.bounds[ev.a], prefix+int(ev.b))
+	n, f := w.prepare(s+1, &e.ends[ev.a], prefix+int(ev.b))
 	if f == nil {
 		*l = memoLink[CS, AS]{next: n, gen: n.gen}
 	}
@@ -338,7 +340,14 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recordRuns(e *memoEnt
 			e.events = append(e.events, memoEvent{kind: evCrash, a: first, b: uint32(len(e.spans) / 2)})
 		}
 		c := w.m.snapshot(steps)
-		if last {
+		i, isNew := e.end(c)
+		switch {
+		case !last:
+			if isNew {
+				e.links = append(e.links, memoLink[CS, AS]{})
+			}
+			e.events = append(e.events, memoEvent{kind: evNext, a: i, b: uint32(steps)})
+		case isNew:
 			var related bool
 			w.absA, related = w.sys.Abs(c)
 			if w.sys.Invariant != nil {
@@ -348,10 +357,10 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recordRuns(e *memoEnt
 			}
 			lo := uint32(len(e.bytes))
 			e.bytes = w.appendIdle(e.bytes, c, &w.absA)
-			e.events = append(e.events, memoEvent{kind: evDone, a: uint32(len(e.finals))})
 			e.finals = append(e.finals, memoFinal[AS]{abs: w.absA, related: related, lo: lo, hi: uint32(len(e.bytes))})
-		} else {
-			e.events = append(e.events, memoEvent{kind: evNext, a: e.bound(c), b: uint32(steps)})
+			fallthrough
+		default:
+			e.events = append(e.events, memoEvent{kind: evDone, a: i})
 		}
 		if e.size() > memoMaxBytes {
 			return &fault{}
@@ -450,7 +459,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) replayRecord(e *memoE
 			if f != nil { // recorded before, it fails now
 				v := f.v
 				if v == nil || !f.nondeterministic {
-					v = &Violation{Kind: KindNondeterminism, Message: fmt.Sprintf("recovery from lower state %s made other runs than before: the layer code is not deterministic", w.sys.Lower.Spec.Format(&e.bounds[ev.a]))}
+					v = &Violation{Kind: KindNondeterminism, Message: fmt.Sprintf("recovery from lower state %s made other runs than before: the layer code is not deterministic", w.sys.Lower.Spec.Format(&e.ends[ev.a]))}
 				}
 				if w.fail(v) {
 					return true
