@@ -626,13 +626,11 @@ func (w *worker) Successor(o uint32, node []byte, crash bool) bool {
 	return w.full
 }
 
-// Repeat implements model.Repeater: edges that reach the previous edge's
-// node, which Successor would count and pass over one by one.
-func (w *worker) Repeat(o, n uint32, crash bool) bool {
+// Again implements model.Repeater: edges to nodes this expansion offered
+// already, which Successor would count and pass over one by one.
+func (w *worker) Again(o, n, crashes uint32) bool {
 	w.transitions += uint64(n)
-	if crash {
-		w.crashes += uint64(n)
-	}
+	w.crashes += uint64(crashes)
 	if w.full {
 		return true
 	}

@@ -43,10 +43,12 @@ type worker[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI a
 	offs    []int
 	order   []int
 
-	e     Emitter
-	rep   Repeater // e, when it is one
-	edge  uint32   // ordinal of the next edge
-	fails int      // violations emitted so far
+	e    Emitter
+	rep  Repeater // e, when it is one
+	edge uint32   // ordinal of the next edge
+	// expansion counts the calls of Expand.
+	expansion uint64
+	fails     int // violations emitted so far
 
 	// memo holds the records of recoveries (see recoverMemo); noMemo
 	// expands every Recovering node by running its recovery.
@@ -174,6 +176,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) decode(node []byte) (
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Expand(node []byte, e Emitter) {
 	w.e = e
 	w.rep, _ = e.(Repeater)
+	w.expansion++
 	defer w.recoverExpansion()
 	w.expand(node)
 }
@@ -338,7 +341,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) afterRun(op *AOp, fro
 				for k+n <= w.m.steps() && *w.m.snapshot(k + n) == *c {
 					n++
 				}
-				if w.emitRepeats(n, true) {
+				if w.emitAgain(uint32(n), uint32(n)) {
 					return true
 				}
 				k += n - 1
@@ -618,12 +621,13 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) emitNode(node []byte,
 	return w.e.Successor(e, node, crash)
 }
 
-// emitRepeats passes n edges that reach the node of the successor just
-// emitted to the emitter, which must be a Repeater.
-func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) emitRepeats(n int, crash bool) bool {
+// emitAgain passes n edges, crashes of them crashes, that reach nodes
+// emitted before in this expansion to the emitter, which must be a
+// Repeater.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) emitAgain(n, crashes uint32) bool {
 	e := w.edge
-	w.edge += uint32(n)
-	return w.rep.Repeat(e, uint32(n), crash)
+	w.edge += n
+	return w.rep.Again(e, n, crashes)
 }
 
 // violate passes a violation of the given kind to the emitter as the next

@@ -103,10 +103,15 @@ type memoEntry[CS, AS comparable] struct {
 	finals []memoFinal[AS]
 	// steps is the most primitive steps of any run.
 	steps int
+	// replayed is the expansion (the worker's count) in which the record,
+	// of the last stage, was last replayed without a failed check; that
+	// replay emitted edges edges, crashes of them crashes.
+	replayed       uint64
+	edges, crashes uint32
 }
 
 func (e *memoEntry[CS, AS]) reset(start *CS) {
-	e.used, e.start, e.steps = false, *start, 0
+	e.used, e.start, e.steps, e.replayed = false, *start, 0, 0
 	e.gen++
 	e.bytes, e.spans, e.events = e.bytes[:0], e.spans[:0], e.events[:0]
 	e.ends, e.links, e.finals = e.ends[:0], e.links[:0], e.finals[:0]
@@ -412,7 +417,16 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) callStage(proc func()
 // replayRecord emits the edges of record e of stage s, the earlier stages
 // having taken prefix steps, for the current node's allowed set. It
 // reports whether the emitter stopped the expansion.
+//
+// A record of the last stage replayed again in the same expansion emits
+// the same nodes as before, all reached already: with a Repeater they go
+// as one call.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) replayRecord(e *memoEntry[CS, AS], s, prefix int) bool {
+	last := s == len(w.memo.stages)-1
+	if last && w.rep != nil && e.replayed == w.expansion {
+		return w.emitAgain(e.edges, e.crashes)
+	}
+	edge, fails, crashes := w.edge, w.fails, uint32(0)
 	for j := 0; j < len(e.events); j++ {
 		switch ev := e.events[j]; ev.kind {
 		case evCrash:
@@ -423,12 +437,13 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) replayRecord(e *memoE
 				for j+n < len(e.events) && e.events[j+n] == ev {
 					n++
 				}
-				if w.emitRepeats(n, true) {
+				if w.emitAgain(uint32(n), uint32(n)) {
 					return true
 				}
-				j += n - 1
+				j, crashes = j+n-1, crashes+uint32(n)
 				continue
 			}
+			crashes += ev.b - ev.a
 			for i := ev.a; i < ev.b; i++ {
 				w.out = append(append(append(w.out[:0], tagRecovering), e.encoding(i)...), w.set...)
 				if w.emitNode(w.out, true) {
@@ -470,6 +485,9 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) replayRecord(e *memoE
 				return true
 			}
 		}
+	}
+	if last && w.fails == fails {
+		e.replayed, e.edges, e.crashes = w.expansion, w.edge-edge, crashes
 	}
 	return false
 }

@@ -53,14 +53,16 @@ type Emitter interface {
 }
 
 // Repeater is an Emitter that also takes, in one call, a run of edges
-// that each reach the node its predecessor reached. A worker uses it when
-// its emitter has it; Successor with the same node again is equivalent.
+// each of which reaches a node that an earlier successor of the same
+// expansion reached. A worker uses it when its emitter has it; passing
+// those edges to Successor one by one is equivalent.
 type Repeater interface {
 	Emitter
-	// Repeat receives n edges, with the ordinals edge to edge+n-1, that
-	// reach the node of the successor at edge-1; crash says whether they
-	// are crashes. It returns true to stop the expansion.
-	Repeat(edge, n uint32, crash bool) (stop bool)
+	// Again receives n edges, with the ordinals edge to edge+n-1, crashes
+	// of them crashes, each reaching a node that a successor emitted
+	// before it in this expansion reached. It returns true to stop the
+	// expansion.
+	Again(edge, n, crashes uint32) (stop bool)
 }
 
 // Checker is a refinement check with its types erased, as the explorer sees
