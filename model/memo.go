@@ -75,6 +75,9 @@ type memoFinal[AS comparable] struct {
 	abs     AS
 	related bool
 	lo, hi  uint32
+	// emitted is the last expansion (the worker's count) that emitted the
+	// Idle node.
+	emitted uint64
 }
 
 // memoLink is a record's last known record of the next stage from one of
@@ -452,6 +455,14 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) replayRecord(e *memoE
 			}
 		case evDone:
 			f := &e.finals[ev.a]
+			if f.emitted == w.expansion && w.rep != nil {
+				// Another run to a completion emitted already: it passed
+				// its check then.
+				if w.emitAgain(1, 0) {
+					return true
+				}
+				continue
+			}
 			w.absA = f.abs
 			node := e.bytes[f.lo:f.hi]
 			if related := f.related; !related || !contains(w.allowed, w.absA) {
@@ -466,6 +477,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) replayRecord(e *memoE
 					continue
 				}
 			}
+			f.emitted = w.expansion
 			if w.emitNode(node, false) {
 				return true
 			}
