@@ -120,9 +120,35 @@ func (e *memoEntry[CS, AS]) reset(start *CS) {
 	e.ends, e.links, e.finals = e.ends[:0], e.links[:0], e.finals[:0]
 }
 
-// encoding returns crash outcome i's lower encoding.
-func (e *memoEntry[CS, AS]) encoding(i uint32) []byte {
-	return e.bytes[e.spans[2*i]:e.spans[2*i+1]]
+// encoding returns crash outcome i's lower encoding, and whether it
+// repeats one of the outcomes before it in the record.
+func (e *memoEntry[CS, AS]) encoding(i uint32) ([]byte, bool) {
+	lo := e.spans[2*i]
+	return e.bytes[lo&^spanRepeats : e.spans[2*i+1]], lo&spanRepeats != 0
+}
+
+// spanRepeats marks the start of a crash outcome's span that repeats an
+// earlier outcome of the record.
+const spanRepeats = 1 << 31
+
+// outcomeScan is how many of a record's latest crash outcomes addOutcome
+// compares a new one with.
+const outcomeScan = 8
+
+// addOutcome adds the crash outcome whose encoding bytes has appended to
+// e.bytes. When it equals one of the latest, the span repeats that one's,
+// marked, and bytes is dropped.
+func (e *memoEntry[CS, AS]) addOutcome(bytes []byte) {
+	lo, hi := uint32(len(e.bytes)), uint32(len(bytes))
+	enc := bytes[lo:]
+	for i := len(e.spans) - 2; i >= max(len(e.spans)-2*outcomeScan, 0); i -= 2 {
+		if string(e.bytes[e.spans[i]&^spanRepeats:e.spans[i+1]]) == string(enc) {
+			e.spans = append(e.spans, e.spans[i]|spanRepeats, e.spans[i+1])
+			return
+		}
+	}
+	e.bytes = bytes
+	e.spans = append(e.spans, lo, hi)
 }
 
 // endScan is how many of a record's latest ends end compares a run's end
@@ -338,9 +364,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recordRuns(e *memoEnt
 				w.crashC = *c
 				lower.Crash(&w.crashC, &w.lcrash)
 				w.lcrash.finish()
-				lo := uint32(len(e.bytes))
-				e.bytes = lower.AppendEncode(e.bytes, &w.crashC)
-				e.spans = append(e.spans, lo, uint32(len(e.bytes)))
+				e.addOutcome(lower.AppendEncode(e.bytes, &w.crashC))
 				if !w.lcrash.next() {
 					break
 				}
@@ -448,7 +472,15 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) replayRecord(e *memoE
 			}
 			crashes += ev.b - ev.a
 			for i := ev.a; i < ev.b; i++ {
-				w.out = append(append(append(w.out[:0], tagRecovering), e.encoding(i)...), w.set...)
+				enc, repeats := e.encoding(i)
+				if repeats && w.rep != nil {
+					// Emitted earlier in this replay.
+					if w.emitAgain(1, 1) {
+						return true
+					}
+					continue
+				}
+				w.out = append(append(append(w.out[:0], tagRecovering), enc...), w.set...)
 				if w.emitNode(w.out, true) {
 					return true
 				}
