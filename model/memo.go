@@ -137,17 +137,18 @@ const outcomeScan = 8
 
 // addOutcome adds the crash outcome whose encoding bytes has appended to
 // e.bytes. When it equals one of the latest, the span repeats that one's,
-// marked, and bytes is dropped.
+// marked, and the appended encoding is dropped.
 func (e *memoEntry[CS, AS]) addOutcome(bytes []byte) {
 	lo, hi := uint32(len(e.bytes)), uint32(len(bytes))
+	e.bytes = bytes
 	enc := bytes[lo:]
 	for i := len(e.spans) - 2; i >= max(len(e.spans)-2*outcomeScan, 0); i -= 2 {
-		if string(e.bytes[e.spans[i]&^spanRepeats:e.spans[i+1]]) == string(enc) {
+		if string(bytes[e.spans[i]&^spanRepeats:e.spans[i+1]]) == string(enc) {
+			e.bytes = bytes[:lo]
 			e.spans = append(e.spans, e.spans[i]|spanRepeats, e.spans[i+1])
 			return
 		}
 	}
-	e.bytes = bytes
 	e.spans = append(e.spans, lo, hi)
 }
 
