@@ -93,6 +93,22 @@ func (w *worker) reset() {
 	w.seen = statestore.NewTable(max(w.seen.Len(), 1024))
 }
 
+// Again implements model.Repeater: edges to nodes this expansion offered
+// already, which Successor would count and pass over.
+func (w *worker) Again(o, n, crashes uint32) bool {
+	w.work.transitions += uint64(n)
+	w.work.crashes += uint64(crashes)
+	if uint64(o)+uint64(n)-1 > maxOrdinal {
+		w.err = errTooManySuccessors
+		return true
+	}
+	return false
+}
+
+// errTooManySuccessors stops a shard at a state whose edges outnumber what
+// parent records can number.
+var errTooManySuccessors = errors.New("a state has more than 2^24 successors: beyond what parent records can number")
+
 // Successor implements model.Emitter: it keeps each state's first, and
 // so smallest, discovering edge in this worker, for the shard that owns
 // the state, leaving out the states this shard owns and has visited.
@@ -102,7 +118,7 @@ func (w *worker) Successor(o uint32, node []byte, crash bool) bool {
 		w.work.crashes++
 	}
 	if o > maxOrdinal {
-		w.err = errors.New("a state has more than 2^24 successors: beyond what parent records can number")
+		w.err = errTooManySuccessors
 		return true
 	}
 	// The same node as the previous edge of this state (a crash after a
