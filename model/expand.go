@@ -334,14 +334,14 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) afterRun(op *AOp, fro
 		w.kind, w.crashAfter = crashKind, k
 		c := w.m.snapshot(k)
 		if k > from && *c == *w.m.snapshot(k - 1) {
-			if w.rep != nil && len(w.ends) == 1 {
-				// One node, the one just emitted, for every step that
+			if w.rep != nil {
+				// The outcomes just emitted, again for every step that
 				// changed nothing.
 				n := 1
 				for k+n <= w.m.steps() && *w.m.snapshot(k + n) == *c {
 					n++
 				}
-				if w.emitAgain(uint32(n), uint32(n)) {
+				if again := uint32(n * len(w.ends)); w.emitAgain(again, again) {
 					return true
 				}
 				k += n - 1

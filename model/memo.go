@@ -458,17 +458,18 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) replayRecord(e *memoE
 	for j := 0; j < len(e.events); j++ {
 		switch ev := e.events[j]; ev.kind {
 		case evCrash:
-			if w.rep != nil && ev.b-ev.a == 1 && j > 0 && e.events[j-1] == ev {
-				// The crash point repeats the one before, whose single
-				// outcome was the last edge.
+			if w.rep != nil && j > 0 && e.events[j-1] == ev {
+				// The crash point repeats the one before, whose outcomes
+				// were the last edges.
 				n := 1
 				for j+n < len(e.events) && e.events[j+n] == ev {
 					n++
 				}
-				if w.emitAgain(uint32(n), uint32(n)) {
+				again := uint32(n) * (ev.b - ev.a)
+				if w.emitAgain(again, again) {
 					return true
 				}
-				j, crashes = j+n-1, crashes+uint32(n)
+				j, crashes = j+n-1, crashes+again
 				continue
 			}
 			crashes += ev.b - ev.a
