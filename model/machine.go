@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"sync/atomic"
 )
 
@@ -94,6 +95,11 @@ func (m *Machine[S, Op, Ret]) startFrom(s *S, from int) {
 	m.start(s, from, max(from-1, 0))
 }
 
+// calledBy reports whether the calling goroutine is the one whose ID owner
+// holds. (Not a method of the generic Machine: there the atomic load
+// would be a call.)
+func calledBy(owner *atomic.Int64) bool { return owner.Load() == goroutineID() }
+
 // takeStray reports whether a stray call came since the last time, and
 // clears the record; the common case, none, costs no atomic write.
 func (m *Machine[S, Op, Ret]) takeStray() bool {
@@ -107,20 +113,28 @@ func (m *Machine[S, Op, Ret]) end() {
 
 // Call runs op as one step of the lower specification.
 func (m *Machine[S, Op, Ret]) Call(op Op) Ret {
-	if m.owner.Load() != goroutineID() || !m.running {
+	if !calledBy(&m.owner) || !m.running {
 		m.stray.Store(true)
 		var zero Ret
 		return zero
 	}
+	// A step the run repeats (within the step limit: the run before made
+	// it) costs this alone; step, with its larger frame, does the rest.
+	if k := m.n; k < m.skip && m.ops[k] == op {
+		m.n++
+		return m.rets[k]
+	}
+	return m.step(op)
+}
+
+// step runs op as the current run's next step: from the previous run's
+// results while the run repeats it (see start), on the spec from then on.
+func (m *Machine[S, Op, Ret]) step(op Op) Ret {
 	k := m.n
 	if k >= m.limit {
 		panic(stepLimitError{m.limit})
 	}
 	if k < m.skip {
-		if m.ops[k] == op {
-			m.n++
-			return m.rets[k]
-		}
 		// Another course than the run repeated: step from here on.
 		m.ch.diverged = true
 		m.skip = k
@@ -132,21 +146,42 @@ func (m *Machine[S, Op, Ret]) Call(op Op) Ret {
 	if k < m.same && m.ops[k] != op {
 		m.ch.diverged = true
 	}
-	m.hist = append(m.hist[:k], m.state)
-	m.picks = append(m.picks[:k], int32(m.ch.pos))
 	if k < len(m.ops) {
 		m.ops[k] = op
 	} else {
+		m.grow()
 		m.ops = append(m.ops, op)
 	}
+	// hist, picks and rets have room for as many steps as ops holds (see
+	// grow): assigning to slot k copies the state once, where append
+	// would copy it twice.
+	m.hist = m.hist[:k+1]
+	m.hist[k] = m.state
+	m.picks = m.picks[:k+1]
+	m.picks[k] = int32(m.ch.pos)
 	m.n++
 	m.ch.step = int32(k)
 	r := m.spec.Step(&m.state, op, m.ch)
-	m.rets = append(m.rets[:k], r)
+	m.rets = m.rets[:k+1]
+	m.rets[k] = r
 	if m.tracing {
-		m.calls = append(m.calls, Call{Op: show(op), Ret: show(r), State: m.spec.Format(&m.state)})
+		m.trace(op, r)
 	}
 	return r
+}
+
+// grow makes room for one more step than ops holds in hist, picks and
+// rets, keeping what they hold.
+func (m *Machine[S, Op, Ret]) grow() {
+	n := len(m.ops) + 1
+	m.hist = slices.Grow(m.hist, n-len(m.hist))
+	m.picks = slices.Grow(m.picks, n-len(m.picks))
+	m.rets = slices.Grow(m.rets, n-len(m.rets))
+}
+
+// trace records a step for paths.
+func (m *Machine[S, Op, Ret]) trace(op Op, r Ret) {
+	m.calls = append(m.calls, Call{Op: show(op), Ret: show(r), State: m.spec.Format(&m.state)})
 }
 
 // steps returns the number of steps of the current run.

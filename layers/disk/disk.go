@@ -59,17 +59,22 @@ func (s Sizes) Addrs() int {
 // AppendEncode appends the first n blocks of d to dst, each as its
 // uvarint: one byte a block while the values are below 0x80.
 func AppendEncode(dst []byte, d *Disk, n int) []byte {
+	src := d[:n]
 	start := len(dst)
 	dst = slices.Grow(dst, n)[:start+n]
-	for i, b := range d[:n] {
-		if b >= 0x80 { // the rest one varint at a time
-			dst = dst[:start+i]
-			for _, b := range d[i:n] {
-				dst = binary.AppendUvarint(dst, uint64(b))
-			}
-			return dst
-		}
-		dst[start+i] = byte(b)
+	out := dst[start:]
+	out = out[:len(src)]
+	var all Block // every bit set in some block
+	for i, b := range src {
+		all |= b
+		out[i] = byte(b)
+	}
+	if all < 0x80 {
+		return dst
+	}
+	dst = dst[:start] // one varint at a time
+	for _, b := range src {
+		dst = binary.AppendUvarint(dst, uint64(b))
 	}
 	return dst
 }

@@ -94,6 +94,9 @@ type Disk struct {
 func Impl(v Variant) model.Impl[twodisk.API, onedisk.API] {
 	return func(d twodisk.API) model.Instance[onedisk.API] {
 		r := &Disk{d: synchronous{d}, variant: v}
+		if h, ok := d.(twodisk.Handle); ok {
+			r.d = synchronousHandle{h} // one dynamic call less per operation
+		}
 		return model.Instance[onedisk.API]{API: r, Recover: r.Recover}
 	}
 }
@@ -112,6 +115,12 @@ func AsyncImpl(v Variant) model.Impl[twoasyncdisk.API, asyncdisk.API] {
 type synchronous struct{ twodisk.API }
 
 func (synchronous) Flush(twodisk.ID) bool { return true }
+
+// synchronousHandle is synchronous over the executor's own handle, whose
+// methods it calls statically.
+type synchronousHandle struct{ twodisk.Handle }
+
+func (synchronousHandle) Flush(twodisk.ID) bool { return true }
 
 // Read reads d0, and d1 when d0 has failed.
 func (r *Disk) Read(a disk.Addr) disk.Block {
