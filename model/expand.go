@@ -47,8 +47,19 @@ type worker[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI a
 	rep  Repeater // e, when it is one
 	edge uint32   // ordinal of the next edge
 	// expansion counts the calls of Expand.
-	expansion uint64
-	fails     int // violations emitted so far
+	expansion  uint64
+	fails      int    // violations emitted so far
+	crashEdges uint32 // crash edges emitted so far in this expansion
+
+	// Joined runs (see join.go): what the choice points of the current
+	// run keep, the speculated steps' states and result, and where the
+	// events of the records being replayed began. noJoin runs every run.
+	points           []joinPoint[CS, COp, CRet]
+	jch              joinChooser
+	joinC, joinAfter CS
+	joinRet          CRet
+	marks            []joinMark
+	noJoin           bool
 
 	// memo holds the records of recoveries (see recoverMemo); noMemo
 	// expands every Recovering node by running its recovery.
@@ -177,6 +188,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Expand(node []byte, e
 	w.e = e
 	w.rep, _ = e.(Repeater)
 	w.expansion++
+	w.crashEdges = 0
 	defer w.recoverExpansion()
 	w.expand(node)
 }
@@ -262,9 +274,15 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoverAll(node []byt
 // node over every choice of the lower layer, each run followed by its
 // checks, its crash points and its completion.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runAll(op *AOp) bool {
-	w.run.reset()
-	for first := true; first || w.run.next(); first = false {
+	w.startRuns()
+	for first := true; first || w.nextRun(0); first = false {
 		from := w.run.newFrom()
+		if t := w.join(false); t != nil {
+			if w.joinRun(op, from, t) {
+				return true
+			}
+			continue
+		}
 		w.check = w.sample.next()
 		if w.check {
 			w.m.startFrom(&w.c, from)
@@ -281,6 +299,26 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runAll(op *AOp) bool 
 		if w.afterRun(op, from) {
 			return true
 		}
+	}
+	return false
+}
+
+// joinRun emits the edges of a run that joins subtree t instead of
+// running: the crash outcomes of its state after the step of its last
+// choice point, snapshot from, then t's edges again.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) joinRun(op *AOp, from int, t *joinTarget[CS, CRet]) bool {
+	crashKind, crashes := StepCrashInRecovery, w.opts.Crashes.crashesInRecovery()
+	if op != nil {
+		crashKind, crashes = StepCrashInOp, w.opts.Crashes.crashesInOps()
+	}
+	if crashes {
+		w.kind, w.op, w.crashAfter = crashKind, op, from
+		if w.crashAt(&w.joinC) {
+			return true
+		}
+	}
+	if n := t.end.edge - t.start.edge; n > 0 {
+		return w.emitAgain(n, t.end.crashes-t.start.crashes)
 	}
 	return false
 }
@@ -618,6 +656,9 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) emit(crash bool) bool
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) emitNode(node []byte, crash bool) bool {
 	e := w.edge
 	w.edge++
+	if crash {
+		w.crashEdges++
+	}
 	return w.e.Successor(e, node, crash)
 }
 
@@ -627,6 +668,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) emitNode(node []byte,
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) emitAgain(n, crashes uint32) bool {
 	e := w.edge
 	w.edge += n
+	w.crashEdges += crashes
 	return w.rep.Again(e, n, crashes)
 }
 

@@ -19,3 +19,11 @@ func SetMemoBudget(bytes int) (restore func()) {
 	memoBudget = bytes
 	return func() { memoBudget = old }
 }
+
+// SetJoinRuns turns joined runs on or off for the workers made from now
+// on, and returns a function that restores the setting.
+func SetJoinRuns(on bool) (restore func()) {
+	old := joinRuns
+	joinRuns = on
+	return func() { joinRuns = old }
+}

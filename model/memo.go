@@ -61,6 +61,7 @@ const (
 	evCrash = iota // a crash point: encodings a..b-1, one per crash outcome
 	evDone         // the last stage's completion in ends[a], as finals[a]
 	evNext         // an earlier stage's completion: the next stage from ends[a], after b steps
+	evJoin         // a joined run (see join.go): events a..b-1 again
 )
 
 // memoEvent is one crash point or completion of a recorded stage.
@@ -326,14 +327,20 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) record(s int, start *
 // afterRun emit them.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recordRuns(e *memoEntry[CS, AS], s int, fp uint64) *fault {
 	proc, last := w.memo.stages[s], s == len(w.memo.stages)-1
-	lower := w.sys.Lower.Spec
 	crashes := w.opts.Crashes.crashesInRecovery()
 	w.sample.startFingerprint(w.opts.Determinism, fp)
 	var zero ARet
 	w.ret, w.probe.ret = zero, zero
-	w.run.reset()
-	for first := true; first || w.run.next(); first = false {
+	w.startRuns()
+	for first := true; first || w.nextRun(len(e.events)); first = false {
 		from := w.run.newFrom()
+		if t := w.join(true); t != nil {
+			if crashes {
+				w.recordCrash(e, &w.joinC)
+			}
+			e.events = append(e.events, memoEvent{kind: evJoin, a: uint32(t.start.event), b: uint32(t.end.event)})
+			continue
+		}
 		w.check = w.sample.next()
 		if w.check {
 			w.m.startFrom(&e.start, from)
@@ -359,18 +366,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recordRuns(e *memoEnt
 				e.events = append(e.events, e.events[len(e.events)-1])
 				continue
 			}
-			first := uint32(len(e.spans) / 2)
-			w.lcrash.reset()
-			for {
-				w.crashC = *c
-				lower.Crash(&w.crashC, &w.lcrash)
-				w.lcrash.finish()
-				e.addOutcome(lower.AppendEncode(e.bytes, &w.crashC))
-				if !w.lcrash.next() {
-					break
-				}
-			}
-			e.events = append(e.events, memoEvent{kind: evCrash, a: first, b: uint32(len(e.spans) / 2)})
+			w.recordCrash(e, c)
 		}
 		c := w.m.snapshot(steps)
 		i, isNew := e.end(c)
@@ -400,6 +396,24 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recordRuns(e *memoEnt
 		}
 	}
 	return nil
+}
+
+// recordCrash records in e a crash point at lower state c: its outcomes,
+// as an evCrash event.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recordCrash(e *memoEntry[CS, AS], c *CS) {
+	lower := w.sys.Lower.Spec
+	first := uint32(len(e.spans) / 2)
+	w.lcrash.reset()
+	for {
+		w.crashC = *c
+		lower.Crash(&w.crashC, &w.lcrash)
+		w.lcrash.finish()
+		e.addOutcome(lower.AppendEncode(e.bytes, &w.crashC))
+		if !w.lcrash.next() {
+			break
+		}
+	}
+	e.events = append(e.events, memoEvent{kind: evCrash, a: first, b: uint32(len(e.spans) / 2)})
 }
 
 // runFault is checkRun for a recorded run: it reports the run's failure
@@ -454,25 +468,55 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) replayRecord(e *memoE
 	if last && w.rep != nil && e.replayed == w.expansion {
 		return w.emitAgain(e.edges, e.crashes)
 	}
-	edge, fails, crashes := w.edge, w.fails, uint32(0)
-	for j := 0; j < len(e.events); j++ {
+	start, base := w.mark(0), len(w.marks)
+	w.marks = slices.Grow(w.marks, len(e.events)+1)[:base+len(e.events)+1]
+	stop := w.replayEvents(e, 0, len(e.events), s, prefix, base, true)
+	w.marks = w.marks[:base]
+	if !stop && last && w.fails == start.fails {
+		e.replayed, e.edges, e.crashes = w.expansion, w.edge-start.edge, w.crashEdges-start.crashes
+	}
+	return stop
+}
+
+// replayEvents emits the edges of events lo..hi-1 of record e (see
+// replayRecord). The first time through, mark says so, and the edges
+// emitted before each event are kept in w.marks from base on, for the
+// joins after it. (Not those of an event a repeated crash point skips: a
+// join's subtree starts and ends with a run, and runs end with a
+// completion.)
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) replayEvents(e *memoEntry[CS, AS], lo, hi, s, prefix, base int, mark bool) bool {
+	for j := lo; j < hi; j++ {
+		if mark {
+			w.marks[base+j] = w.mark(0)
+		}
 		switch ev := e.events[j]; ev.kind {
+		case evJoin:
+			a, b := w.marks[base+int(ev.a)], w.marks[base+int(ev.b)]
+			if w.rep != nil && a.fails == b.fails && b.edge > a.edge {
+				// The joined subtree's edges passed their checks: again.
+				if w.emitAgain(b.edge-a.edge, b.crashes-a.crashes) {
+					return true
+				}
+				continue
+			}
+			if w.replayEvents(e, int(ev.a), int(ev.b), s, prefix, base, false) {
+				return true
+			}
 		case evCrash:
 			if w.rep != nil && j > 0 && e.events[j-1] == ev {
 				// The crash point repeats the one before, whose outcomes
 				// were the last edges.
 				n := 1
-				for j+n < len(e.events) && e.events[j+n] == ev {
+				for j+n < hi && e.events[j+n] == ev {
 					n++
 				}
 				again := uint32(n) * (ev.b - ev.a)
 				if w.emitAgain(again, again) {
 					return true
 				}
-				j, crashes = j+n-1, crashes+again
+				j += n - 1
 				continue
 			}
-			crashes += ev.b - ev.a
 			for i := ev.a; i < ev.b; i++ {
 				enc, repeats := e.encoding(i)
 				if repeats && w.rep != nil {
@@ -531,9 +575,6 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) replayRecord(e *memoE
 				return true
 			}
 		}
-	}
-	if last && w.fails == fails {
-		e.replayed, e.edges, e.crashes = w.expansion, w.edge-edge, crashes
 	}
 	return false
 }

@@ -226,7 +226,7 @@ func (s *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) NewWorker(o Options) 
 	w := &worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]{sys: s, opts: o, ops: s.Upper.Spec.Ops()}
 	w.m = newMachine(s.Lower.Spec, &w.run, s.stepLimit())
 	w.inst = s.Impl(s.Lower.Handle(w.m))
-	w.noMemo = !recordRecoveries
+	w.noMemo, w.noJoin = !recordRecoveries, !joinRuns
 	w.memo.stages = w.inst.recoveryStages()
 	w.memo.slots = make([][]memoEntry[CS, AS], len(w.memo.stages))
 	for i := range w.memo.slots {
