@@ -37,10 +37,10 @@
 // any layer. A worker records what recovery from a lower state does, stage
 // by stage for a composed recovery, and expands later Recovering nodes
 // with that state from the record: the same edges, in the same order. A
-// run that meets one of the same enumeration run before it (the same
+// run that meets an earlier run of the same enumeration (the same
 // results, and the same state after the next step, computed on the spec)
-// is not run: its edges are that run's again (join.go). Layer code must
-// be deterministic, and the workers check it (Determinism).
+// is not run: its edges are the earlier run's again (join.go). Layer code
+// must be deterministic, and the workers check it (Determinism).
 //
 // Limits: a Recovering node's allowed set holds at most MaxAllowed
 // abstract states; the abstraction relation is a partial function, one abstract
