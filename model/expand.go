@@ -307,10 +307,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runAll(op *AOp) bool 
 // running: the crash outcomes of its state after the step of its last
 // choice point, snapshot from, then t's edges again.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) joinRun(op *AOp, from int, t *joinTarget[CS, CRet]) bool {
-	crashKind, crashes := StepCrashInRecovery, w.opts.Crashes.crashesInRecovery()
-	if op != nil {
-		crashKind, crashes = StepCrashInOp, w.opts.Crashes.crashesInOps()
-	}
+	crashKind, crashes := w.crashPoints(op)
 	if crashes {
 		w.kind, w.op, w.crashAfter = crashKind, op, from
 		if w.crashAt(&w.joinC) {
@@ -321,6 +318,15 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) joinRun(op *AOp, from
 		return w.emitAgain(n, t.end.crashes-t.start.crashes)
 	}
 	return false
+}
+
+// crashPoints returns the kind of the crash points of op's procedure, or
+// of recovery when op is nil, and whether the crash mode takes them.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) crashPoints(op *AOp) (StepKind, bool) {
+	if op != nil {
+		return StepCrashInOp, w.opts.Crashes.crashesInOps()
+	}
+	return StepCrashInRecovery, w.opts.Crashes.crashesInRecovery()
 }
 
 // keepProbe keeps the run just finished as the probe, the first of two
@@ -363,10 +369,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) afterRun(op *AOp, fro
 	if failed, stop := w.checkRun(); failed {
 		return stop
 	}
-	crashKind, crashes := StepCrashInRecovery, w.opts.Crashes.crashesInRecovery()
-	if op != nil {
-		crashKind, crashes = StepCrashInOp, w.opts.Crashes.crashesInOps()
-	}
+	crashKind, crashes := w.crashPoints(op)
 	doneKind := w.kind
 	for k := from; crashes && k <= w.m.steps(); k++ {
 		w.kind, w.crashAfter = crashKind, k
