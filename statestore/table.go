@@ -189,6 +189,9 @@ func (t *Table) Touch(key uint64) uint64 {
 	return atomic.LoadUint64(&s.slots[line*lineSlots])
 }
 
+// touchRun is the keys insertAll touches before inserting them.
+const touchRun = 32
+
 // Insert adds key and reports whether it was new. It fails with
 // ErrFull when no slot is free; Reserve first to keep that from happening.
 func (t *Table) Insert(key uint64) (bool, error) {
@@ -207,21 +210,29 @@ func (t *Table) InsertAll(keys []uint64) (uint64, error) {
 }
 
 // insertAll adds keys, passing over zeros if skipZero, and counts the new
-// ones.
+// ones. It touches the home lines of a run of keys before inserting them,
+// so that their cache misses overlap.
 func (t *Table) insertAll(keys []uint64, skipZero bool) (uint64, error) {
 	var added [segments]uint64
 	var err error
-	for _, k := range keys {
-		if k == 0 && skipZero {
-			continue
+	for len(keys) > 0 && err == nil {
+		run := keys[:min(len(keys), touchRun)]
+		keys = keys[len(run):]
+		for _, k := range run {
+			t.Touch(k)
 		}
-		s, i, line, off := t.home(k)
-		var a bool
-		if a, err = s.insert(k, line, off); err != nil {
-			break
-		}
-		if a {
-			added[i]++
+		for _, k := range run {
+			if k == 0 && skipZero {
+				continue
+			}
+			s, i, line, off := t.home(k)
+			var a bool
+			if a, err = s.insert(k, line, off); err != nil {
+				break
+			}
+			if a {
+				added[i]++
+			}
 		}
 	}
 	var total uint64

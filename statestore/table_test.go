@@ -141,6 +141,62 @@ func BenchmarkTableInsert(b *testing.B) {
 	}
 }
 
+// BenchmarkTableInsertAll inserts new keys, in runs of 1024 as a barrier
+// does, into a table of 64 MiB (far past the caches): one by one, and with
+// InsertAll, which touches a run's home lines first.
+func BenchmarkTableInsertAll(b *testing.B) {
+	const filled = 4 << 20
+	tab := NewTable(2 * filled)
+	if _, _, err := tab.Reserve(2*filled, 1, 0); err != nil {
+		b.Fatal(err)
+	}
+	k := uint64(0)
+	next := func() uint64 {
+		k++
+		return Fingerprint(binary.LittleEndian.AppendUint64(nil, k))
+	}
+	fill := make([]uint64, filled)
+	for i := range fill {
+		fill[i] = next()
+	}
+	if _, err := tab.InsertAll(fill); err != nil {
+		b.Fatal(err)
+	}
+	run := make([]uint64, 1024)
+	for _, all := range []bool{false, true} {
+		b.Run(map[bool]string{false: "one-by-one", true: "InsertAll"}[all], func(b *testing.B) {
+			for b.Loop() {
+				b.StopTimer()
+				if tab.Len() > 3*filled/2 {
+					tab.Clear()
+					if _, _, err := tab.Reserve(2*filled, 1, 0); err != nil {
+						b.Fatal(err)
+					}
+					if _, err := tab.InsertAll(fill); err != nil {
+						b.Fatal(err)
+					}
+				}
+				for i := range run {
+					run[i] = next()
+				}
+				b.StartTimer()
+				if all {
+					if _, err := tab.InsertAll(run); err != nil {
+						b.Fatal(err)
+					}
+					continue
+				}
+				for _, key := range run {
+					if _, err := tab.Insert(key); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(run)), "ns/key")
+		})
+	}
+}
+
 // TestTableSegments grows tables past one array into segments, then
 // segment by segment, with keys (some inserted again) spread over
 // goroutines: every key is found and counted once, no absent key is
