@@ -129,9 +129,10 @@ func storeFail(err error) error {
 // exits with its status.
 //
 // Unless GOGC says otherwise, the process collects garbage when its heap
-// has grown by a quarter, not doubled: a search's heap is a few large
-// arrays without pointers, cheap to collect, and the default would let
-// its peak reach twice what it holds.
+// has grown by a quarter, not doubled: a search's heap is mostly large
+// arrays without pointers (parent records, level table, frontier; the
+// visited set's arrays lie outside it), cheap to collect, and the default
+// would let its peak reach twice what it holds.
 func Main(cat *catalog.Catalog) {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(25)

@@ -298,6 +298,7 @@ func Run(ctx context.Context, chk model.Checker, cfg Config) (*Result, error) {
 		return nil, err
 	}
 	defer s.endSpill()
+	defer func() { s.visited.Clear() }() // its large arrays go back now, not when it is collected
 	res := &Result{}
 	s.prog = startProgress(cfg, start)
 	defer func() {

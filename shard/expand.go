@@ -90,7 +90,9 @@ func (w *worker) reset() {
 	for i := range w.out {
 		w.out[i].reset()
 	}
-	w.seen = statestore.NewTable(max(w.seen.Len(), 1024))
+	n := max(w.seen.Len(), 1024)
+	w.seen.Clear() // its large arrays go back now, not when it is collected
+	w.seen = statestore.NewTable(n)
 }
 
 // Again implements model.Repeater: edges to nodes this expansion offered

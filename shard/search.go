@@ -161,6 +161,7 @@ func Run(ctx context.Context, chk model.Checker, bucket *blob.Bucket, cfg Config
 		w := &worker{s: s, m: chk.NewWorker(opts), out: make([]outbox, cfg.Shards), seen: statestore.NewTable(1024)}
 		s.workers = append(s.workers, w)
 	}
+	defer s.release()
 	m := cfg.Run
 	m.Format, m.Shards = formatVersion, cfg.Shards
 	m.Crashes, m.Determinism = cfg.Crashes.String(), cfg.Determinism.String()
@@ -180,6 +181,15 @@ func Run(ctx context.Context, chk model.Checker, bucket *blob.Bucket, cfg Config
 		if res != nil || err != nil {
 			return res, err
 		}
+	}
+}
+
+// release gives back the memory of the search's tables at once, not when
+// they are collected.
+func (s *search) release() {
+	s.visited.Clear()
+	for _, w := range s.workers {
+		w.seen.Clear()
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -26,10 +27,56 @@ import (
 // be sized close to a target load factor: Reserve keeps each segment's
 // load between MinLoad and MaxLoad, which bounds the bytes per key to
 // 8/MinLoad.
+//
+// Arrays of a MiB and more are mapped from the operating system outside
+// Go's heap (where it can map memory), so that the collector does not let
+// the heap grow by its margin over them and a replaced array goes back to
+// the system at once: when Reserve or Clear replaces it, or when the table
+// is collected.
 type Table struct {
 	segs  []segment // one, or segments
 	shift uint      // a mixed key's segment is its bits from shift up
 	n     atomic.Uint64
+	mem   *mappings
+}
+
+// mappings are the arrays of a table mapped outside Go's heap.
+type mappings struct {
+	live map[*uint64][]uint64
+}
+
+// mapMinBytes is the size from which an array is mapped outside Go's
+// heap.
+const mapMinBytes = 1 << 20
+
+// words returns n zeroed words, mapped when they are many.
+func (m *mappings) words(n uint64) []uint64 {
+	if n*8 >= mapMinBytes {
+		if w := mapWords(n); w != nil {
+			m.live[&w[0]] = w
+			return w
+		}
+	}
+	return make([]uint64, n)
+}
+
+// free gives back w if it was mapped; the collector takes the others.
+func (m *mappings) free(w []uint64) {
+	if len(w) == 0 {
+		return
+	}
+	if _, ok := m.live[&w[0]]; ok {
+		delete(m.live, &w[0])
+		unmapWords(w)
+	}
+}
+
+// freeAll gives back every mapped array.
+func (m *mappings) freeAll() {
+	for _, w := range m.live {
+		unmapWords(w)
+	}
+	clear(m.live)
 }
 
 // segment is one open-addressing array of a Table.
@@ -65,7 +112,8 @@ const (
 
 // NewTable returns an empty table with room for n keys at MaxLoad.
 func NewTable(n uint64) *Table {
-	t := &Table{}
+	t := &Table{mem: &mappings{live: map[*uint64][]uint64{}}}
+	runtime.AddCleanup(t, (*mappings).freeAll, t.mem)
 	t.alloc(slotsFor(n, MaxLoad))
 	return t
 }
@@ -81,13 +129,16 @@ func slotsFor(n uint64, load float64) uint64 {
 // alloc makes t an empty table of about size slots, laid out as layout
 // says.
 func (t *Table) alloc(size uint64) {
+	for i := range t.segs {
+		t.mem.free(t.segs[i].buf)
+	}
 	count, per := layout(size)
 	t.segs, t.shift = make([]segment, count), 64
 	if count > 1 {
 		t.shift = 64 - segmentBits
 	}
 	for i := range t.segs {
-		t.segs[i].alloc(per)
+		t.segs[i].alloc(per, t.mem)
 	}
 	t.n.Store(0)
 }
@@ -102,8 +153,8 @@ func layout(size uint64) (count int, per uint64) {
 	return 1, size
 }
 
-func (s *segment) alloc(size uint64) {
-	s.buf = make([]uint64, size+lineSlots)
+func (s *segment) alloc(size uint64, m *mappings) {
+	s.buf = m.words(size + lineSlots)
 	off := uint64(0)
 	if r := uintptr(unsafe.Pointer(&s.buf[0])) % 64; r != 0 {
 		off = uint64(64-r) / 8
@@ -155,6 +206,7 @@ func (t *Table) AppendKeys(dst []uint64) []uint64 {
 			}
 		}
 	}
+	runtime.KeepAlive(t)
 	return dst
 }
 
@@ -165,6 +217,14 @@ func (t *Table) Clear() { t.alloc(slotsFor(0, MaxLoad)) }
 // Has reports whether key is in the table.
 func (t *Table) Has(key uint64) bool {
 	s, _, line, off := t.home(key)
+	found := s.has(key, line, off)
+	runtime.KeepAlive(t) // t's mapped arrays stay while s's is read
+	return found
+}
+
+// has reports whether key, whose probe sequence starts at line and off,
+// is in the segment.
+func (s *segment) has(key, line, off uint64) bool {
 	for j := range uint64(len(s.slots)) {
 		switch atomic.LoadUint64(&s.slots[line*lineSlots+(off+j)&(lineSlots-1)]) {
 		case key:
@@ -186,7 +246,9 @@ func (t *Table) Has(key uint64) bool {
 // overlap, where each Has alone would wait for its own.
 func (t *Table) Touch(key uint64) uint64 {
 	s, _, line, _ := t.home(key)
-	return atomic.LoadUint64(&s.slots[line*lineSlots])
+	v := atomic.LoadUint64(&s.slots[line*lineSlots])
+	runtime.KeepAlive(t)
+	return v
 }
 
 // touchRun is the keys insertAll touches before inserting them.
@@ -201,6 +263,7 @@ func (t *Table) Insert(key uint64) (bool, error) {
 		s.n.Add(1)
 		t.n.Add(1)
 	}
+	runtime.KeepAlive(t)
 	return added, err
 }
 
@@ -293,12 +356,12 @@ func (t *Table) Reserve(n uint64, goroutines int, limit uint64) (grown bool, byt
 		if bytes = uint64(count) * (per + lineSlots) * 8; limit > 0 && bytes > limit {
 			return false, bytes, nil
 		}
-		old := t.segs[0].slots
+		old, oldSlots := t.segs[0].buf, t.segs[0].slots
+		t.segs = nil // its array is given back once its keys moved
 		t.alloc(size)
-		if err := t.rehash(old, goroutines); err != nil {
-			return true, t.Bytes(), err
-		}
-		return true, t.Bytes(), nil
+		err := t.rehash(oldSlots, goroutines)
+		t.mem.free(old)
+		return true, t.Bytes(), err
 	}
 	// Each segment's share of the new keys, and a margin of four
 	// standard deviations and a line's worth.
@@ -322,10 +385,13 @@ func (t *Table) Reserve(n uint64, goroutines int, limit uint64) (grown bool, byt
 			continue
 		}
 		s := &t.segs[i]
-		old := s.slots
+		old := s.buf
+		oldSlots := s.slots
 		t.n.Store(t.n.Load() - s.n.Load())
-		s.alloc(size)
-		if err := t.rehash(old, goroutines); err != nil {
+		s.alloc(size, t.mem)
+		err := t.rehash(oldSlots, goroutines)
+		t.mem.free(old)
+		if err != nil {
 			return true, t.Bytes(), err
 		}
 		grown = true

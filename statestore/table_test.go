@@ -225,6 +225,7 @@ func TestTableSegments(t *testing.T) {
 			if grown && segmented {
 				segmentGrowths++
 			}
+			checkMapped(t, tab)
 			if load := float64(n+chunk) / float64(tab.Cap()); load > MaxLoad {
 				t.Fatalf("after Reserve(%d) the load is %.3f", n+chunk, load)
 			}
@@ -271,5 +272,67 @@ func TestTableSegments(t *testing.T) {
 	})
 	if segmentGrowths == 0 {
 		t.Fatal("no segment grew on its own: the sizes are too small")
+	}
+}
+
+// checkMapped fails unless the arrays the table holds mapped outside Go's
+// heap are exactly its arrays of at least mapMinBytes, where mapping is
+// available: an array Reserve replaced was given back.
+func checkMapped(t interface {
+	Helper()
+	Fatalf(string, ...any)
+}, tab *Table) {
+	t.Helper()
+	canMap := false
+	if w := mapWords(lineSlots); w != nil {
+		unmapWords(w)
+		canMap = true
+	}
+	want := 0
+	for i := range tab.segs {
+		buf := tab.segs[i].buf
+		_, mapped := tab.mem.live[&buf[0]]
+		if big := uint64(len(buf))*8 >= mapMinBytes; mapped != (big && canMap) {
+			t.Fatalf("segment %d of %d bytes: mapped %v", i, len(buf)*8, mapped)
+		}
+		if mapped {
+			want++
+		}
+	}
+	if len(tab.mem.live) != want {
+		t.Fatalf("%d arrays mapped, %d of them the table's", len(tab.mem.live), want)
+	}
+}
+
+// TestTableMappedArrays grows a table whose arrays are mapped outside Go's
+// heap and clears it: its keys survive each growth, and only its current
+// arrays stay mapped.
+func TestTableMappedArrays(t *testing.T) {
+	tab := NewTable(1 << 18) // 2.8 MB, one array
+	checkMapped(t, tab)
+	var n uint64
+	for _, size := range []uint64{1 << 19, 1 << 21, 1 << 22} {
+		if _, _, err := tab.Reserve(size, 2, 0); err != nil {
+			t.Fatal(err)
+		}
+		checkMapped(t, tab)
+		for ; n < size; n++ {
+			if _, err := tab.Insert(Fingerprint(binary.LittleEndian.AppendUint64(nil, n))); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if len(tab.segs) != segments {
+		t.Fatalf("%d arrays at %d keys, want %d segments", len(tab.segs), n, segments)
+	}
+	for i := range n {
+		if !tab.Has(Fingerprint(binary.LittleEndian.AppendUint64(nil, i))) {
+			t.Fatalf("key %d lost", i)
+		}
+	}
+	tab.Clear()
+	checkMapped(t, tab)
+	if len(tab.mem.live) != 0 || tab.Len() != 0 {
+		t.Fatalf("after Clear: %d arrays mapped, %d keys", len(tab.mem.live), tab.Len())
 	}
 }
