@@ -20,8 +20,8 @@ func progressLine(label string, p explorer.Progress) string {
 	if label != "" {
 		fmt.Fprintf(&b, "%s ", label)
 	}
-	fmt.Fprintf(&b, "level=%d states=%d transitions=%d frontier=%d states_per_second=%.0f heap=%s elapsed=%s",
-		p.Level, p.States, p.Transitions, p.Frontier, p.StatesPerSecond, humanBytes(p.HeapBytes),
+	fmt.Fprintf(&b, "level=%d states=%d transitions=%d frontier=%d states_per_second=%.0f heap=%s mapped=%s elapsed=%s",
+		p.Level, p.States, p.Transitions, p.Frontier, p.StatesPerSecond, humanBytes(p.HeapBytes), humanBytes(p.MappedBytes),
 		p.Elapsed.Truncate(time.Millisecond*100))
 	if p.Violations > 0 {
 		fmt.Fprintf(&b, " violations=%d", p.Violations)

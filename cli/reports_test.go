@@ -278,15 +278,15 @@ func TestPlainProgress(t *testing.T) {
 		t.Errorf("interval %s, want the flag's 3s", interval)
 	}
 	tick := explorer.Progress{Level: 4, States: 1234, Transitions: 56789, Frontier: 321, StatesPerSecond: 99.6,
-		HeapBytes: 5 << 20, Elapsed: 2345 * time.Millisecond, Violations: 2}
+		HeapBytes: 5 << 20, MappedBytes: 3 << 30, Elapsed: 2345 * time.Millisecond, Violations: 2}
 	sink.update(tick)
 	barrier := tick
 	barrier.Barrier = true
 	sink.update(barrier)
 	sink.update(explorer.Progress{Level: 5, States: 2000, HeapBytes: 512})
 	sink.close()
-	want := "progress [1/2] repdisk level=4 states=1234 transitions=56789 frontier=321 states_per_second=100 heap=5.0MiB elapsed=2.3s violations=2\n" +
-		"progress [1/2] repdisk level=5 states=2000 transitions=0 frontier=0 states_per_second=0 heap=512B elapsed=0s\n"
+	want := "progress [1/2] repdisk level=4 states=1234 transitions=56789 frontier=321 states_per_second=100 heap=5.0MiB mapped=3.0GiB elapsed=2.3s violations=2\n" +
+		"progress [1/2] repdisk level=5 states=2000 transitions=0 frontier=0 states_per_second=0 heap=512B mapped=0B elapsed=0s\n"
 	if stderr.String() != want || stdout.Len() != 0 {
 		t.Errorf("stderr:\n%s\nwant:\n%s\nstdout %q", stderr.String(), want, stdout.String())
 	}

@@ -2,6 +2,7 @@ package explorer
 
 import (
 	"context"
+	"github.com/argocheck/argocheck/statestore"
 	"runtime/metrics"
 	"sync"
 	"sync/atomic"
@@ -25,6 +26,9 @@ type Progress struct {
 	StatesPerSecond float64
 	// HeapBytes is the Go heap in use by live and not yet swept objects.
 	HeapBytes uint64
+	// MappedBytes is the memory of the visited set's arrays mapped
+	// outside the Go heap (statestore.MappedBytes).
+	MappedBytes uint64
 	// Elapsed is the time since the search started.
 	Elapsed time.Duration
 	// Violations counts the distinct violations found so far.
@@ -160,7 +164,7 @@ func (p *progress) report(barrier bool) {
 	}
 	p.fn(Progress{
 		Level: int(p.level.Load()), States: states, Transitions: p.transitions.Load(),
-		Frontier: int(p.frontier.Load()), StatesPerSecond: rate, HeapBytes: heap,
+		Frontier: int(p.frontier.Load()), StatesPerSecond: rate, HeapBytes: heap, MappedBytes: statestore.MappedBytes(),
 		Elapsed: el, Violations: int(p.violations.Load()), Barrier: barrier,
 	})
 }

@@ -49,11 +49,19 @@ type mappings struct {
 // heap.
 const mapMinBytes = 1 << 20
 
+// mapped counts the bytes of the arrays mapped in this process.
+var mapped atomic.Uint64
+
+// MappedBytes returns the bytes of the tables' arrays mapped outside Go's
+// heap in this process: memory in use that the heap's figures leave out.
+func MappedBytes() uint64 { return mapped.Load() }
+
 // words returns n zeroed words, mapped when they are many.
 func (m *mappings) words(n uint64) []uint64 {
 	if n*8 >= mapMinBytes {
 		if w := mapWords(n); w != nil {
 			m.live[&w[0]] = w
+			mapped.Add(n * 8)
 			return w
 		}
 	}
@@ -67,14 +75,20 @@ func (m *mappings) free(w []uint64) {
 	}
 	if _, ok := m.live[&w[0]]; ok {
 		delete(m.live, &w[0])
-		unmapWords(w)
+		m.unmap(w)
 	}
+}
+
+// unmap gives back a mapped array and uncounts it.
+func (m *mappings) unmap(w []uint64) {
+	unmapWords(w)
+	mapped.Add(-uint64(len(w)) * 8)
 }
 
 // freeAll gives back every mapped array.
 func (m *mappings) freeAll() {
 	for _, w := range m.live {
-		unmapWords(w)
+		m.unmap(w)
 	}
 	clear(m.live)
 }

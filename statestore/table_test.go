@@ -212,6 +212,7 @@ func TestTableSegments(t *testing.T) {
 			return Fingerprint(binary.LittleEndian.AppendUint64(nil, i))
 		}
 		tab := NewTable(uint64(rapid.IntRange(0, 200_000).Draw(t, "size")))
+		defer tab.Clear() // its mapped arrays go back now: see TestTableMappedArrays
 		var n uint64 // keys 0..n-1 are in the table
 		for range rapid.IntRange(2, 6).Draw(t, "steps") {
 			chunk := uint64(rapid.IntRange(20_000, 80_000).Draw(t, "chunk"))
@@ -308,14 +309,27 @@ func checkMapped(t interface {
 // heap and clears it: its keys survive each growth, and only its current
 // arrays stay mapped.
 func TestTableMappedArrays(t *testing.T) {
+	before := MappedBytes()
 	tab := NewTable(1 << 18) // 2.8 MB, one array
 	checkMapped(t, tab)
+	counted := func() {
+		t.Helper()
+		var b uint64
+		for _, w := range tab.mem.live {
+			b += uint64(len(w)) * 8
+		}
+		if got := MappedBytes() - before; got != b {
+			t.Fatalf("MappedBytes counts %d bytes more than before the table, its mapped arrays hold %d", got, b)
+		}
+	}
+	counted()
 	var n uint64
 	for _, size := range []uint64{1 << 19, 1 << 21, 1 << 22} {
 		if _, _, err := tab.Reserve(size, 2, 0); err != nil {
 			t.Fatal(err)
 		}
 		checkMapped(t, tab)
+		counted()
 		for ; n < size; n++ {
 			if _, err := tab.Insert(Fingerprint(binary.LittleEndian.AppendUint64(nil, n))); err != nil {
 				t.Fatal(err)
@@ -332,6 +346,7 @@ func TestTableMappedArrays(t *testing.T) {
 	}
 	tab.Clear()
 	checkMapped(t, tab)
+	counted()
 	if len(tab.mem.live) != 0 || tab.Len() != 0 {
 		t.Fatalf("after Clear: %d arrays mapped, %d keys", len(tab.mem.live), tab.Len())
 	}
