@@ -212,7 +212,8 @@ func TestTableSegments(t *testing.T) {
 			return Fingerprint(binary.LittleEndian.AppendUint64(nil, i))
 		}
 		tab := NewTable(uint64(rapid.IntRange(0, 200_000).Draw(t, "size")))
-		defer tab.Clear() // its mapped arrays go back now: see TestTableMappedArrays
+		// Its mapped arrays go back now: see TestTableMappedArrays.
+		defer tab.Clear()
 		var n uint64 // keys 0..n-1 are in the table
 		for range rapid.IntRange(2, 6).Draw(t, "steps") {
 			chunk := uint64(rapid.IntRange(20_000, 80_000).Draw(t, "chunk"))
