@@ -2,11 +2,12 @@ package explorer
 
 import (
 	"context"
-	"github.com/argocheck/argocheck/statestore"
 	"runtime/metrics"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/argocheck/argocheck/statestore"
 )
 
 // Progress is a snapshot of a running search, passed to Config.Progress.

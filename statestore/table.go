@@ -143,9 +143,6 @@ func slotsFor(n uint64, load float64) uint64 {
 // alloc makes t an empty table of about size slots, laid out as layout
 // says.
 func (t *Table) alloc(size uint64) {
-	for i := range t.segs {
-		t.mem.free(t.segs[i].buf)
-	}
 	count, per := layout(size)
 	t.segs, t.shift = make([]segment, count), 64
 	if count > 1 {
@@ -226,7 +223,13 @@ func (t *Table) AppendKeys(dst []uint64) []uint64 {
 
 // Clear empties the table and gives back its memory. Not concurrent with
 // anything.
-func (t *Table) Clear() { t.alloc(slotsFor(0, MaxLoad)) }
+func (t *Table) Clear() {
+	old := t.segs
+	t.alloc(slotsFor(0, MaxLoad))
+	for i := range old {
+		t.mem.free(old[i].buf)
+	}
+}
 
 // Has reports whether key is in the table.
 func (t *Table) Has(key uint64) bool {
@@ -371,7 +374,6 @@ func (t *Table) Reserve(n uint64, goroutines int, limit uint64) (grown bool, byt
 			return false, bytes, nil
 		}
 		old, oldSlots := t.segs[0].buf, t.segs[0].slots
-		t.segs = nil // its array is given back once its keys moved
 		t.alloc(size)
 		err := t.rehash(oldSlots, goroutines)
 		t.mem.free(old)
