@@ -30,6 +30,7 @@ type worker[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI a
 
 	// The node being expanded.
 	c       CS
+	lower   []byte // c's encoding, a slice of the node
 	a       AS
 	allowed []AS   // Recovering: allowed set; Idle: allowed set of the current op
 	set     []byte // encoding of allowed
@@ -144,8 +145,9 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) appendRecovering(dst 
 	return append(dst, w.set...)
 }
 
-// decode loads node into w.c and w.a (Idle) or w.allowed and w.set
-// (Recovering), and reports whether it is a Recovering node.
+// decode loads node into w.c (its encoding a slice of node in w.lower) and
+// w.a (Idle) or w.allowed and w.set (Recovering), and reports whether it
+// is a Recovering node.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) decode(node []byte) (recovering bool, err error) {
 	if len(node) == 0 || node[0] > tagRecovering {
 		return false, errors.New("bad node tag")
@@ -154,6 +156,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) decode(node []byte) (
 	if err != nil {
 		return false, err
 	}
+	w.lower = node[1 : 1+n]
 	rest := node[1+n:]
 	if node[0] == tagIdle {
 		n, err = w.sys.Upper.Spec.Decode(rest, &w.a)

@@ -179,7 +179,7 @@ func compareJoins(t interface{ Fatalf(string, ...any) }, system func(runs *int) 
 		var got againList
 		plain.Expand(queue[i], &want)
 		joining.Expand(queue[i], &got)
-		if err := got.compare(want.edges); err != nil {
+		if err := got.compare(queue[i], want.edges); err != nil {
 			t.Fatalf("node %d: %v", i, err)
 		}
 		for _, e := range want.edges {

@@ -121,34 +121,46 @@ func (e *memoEntry[CS, AS]) reset(start *CS) {
 	e.ends, e.links, e.finals = e.ends[:0], e.links[:0], e.finals[:0]
 }
 
-// encoding returns crash outcome i's lower encoding, and whether it
-// repeats one of the outcomes before it in the record.
-func (e *memoEntry[CS, AS]) encoding(i uint32) ([]byte, bool) {
+// encoding returns crash outcome i's lower encoding and its span flags.
+func (e *memoEntry[CS, AS]) encoding(i uint32) ([]byte, uint32) {
 	lo := e.spans[2*i]
-	return e.bytes[lo&^spanRepeats : e.spans[2*i+1]], lo&spanRepeats != 0
+	return e.bytes[lo&^spanFlags : e.spans[2*i+1]], lo & spanFlags
 }
 
-// spanRepeats marks the start of a crash outcome's span that repeats an
-// earlier outcome of the record.
-const spanRepeats = 1 << 31
+// Flags of the start of a crash outcome's span.
+const (
+	// spanRepeats marks an outcome that repeats an earlier one of the
+	// record.
+	spanRepeats = 1 << 31
+	// spanStart marks an outcome of the crash before the first step that
+	// equals the record's start state. In a record of the first stage,
+	// whose start is the lower state of the Recovering nodes it is
+	// replayed for, that outcome reaches the node being expanded itself.
+	spanStart = 1 << 30
+	spanFlags = spanRepeats | spanStart
+)
 
 // outcomeScan is how many of a record's latest crash outcomes addOutcome
 // compares a new one with.
 const outcomeScan = 8
 
 // addOutcome adds the crash outcome whose encoding bytes has appended to
-// e.bytes. When it equals one of the latest, the span repeats that one's,
-// marked, and the appended encoding is dropped.
-func (e *memoEntry[CS, AS]) addOutcome(bytes []byte) {
+// e.bytes; start says it is the record's start state. When it equals one
+// of the latest, the span repeats that one's, marked, and the appended
+// encoding is dropped.
+func (e *memoEntry[CS, AS]) addOutcome(bytes []byte, start bool) {
 	lo, hi := uint32(len(e.bytes)), uint32(len(bytes))
 	e.bytes = bytes
 	enc := bytes[lo:]
 	for i := len(e.spans) - 2; i >= max(len(e.spans)-2*outcomeScan, 0); i -= 2 {
-		if string(bytes[e.spans[i]&^spanRepeats:e.spans[i+1]]) == string(enc) {
+		if string(bytes[e.spans[i]&^spanFlags:e.spans[i+1]]) == string(enc) {
 			e.bytes = bytes[:lo]
 			e.spans = append(e.spans, e.spans[i]|spanRepeats, e.spans[i+1])
 			return
 		}
+	}
+	if start {
+		lo |= spanStart
 	}
 	e.spans = append(e.spans, lo, hi)
 }
@@ -212,7 +224,7 @@ type fault struct {
 // emitter stopped the expansion.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoverMemo(node []byte) bool {
 	defer w.dropRecords()
-	e, f := w.prepare(0, &w.c, 0)
+	e, f := w.prepare(0, &w.c, w.lower, 0)
 	if f == nil {
 		return w.replayRecord(e, 0, 0)
 	}
@@ -252,11 +264,12 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) useMemo() bool {
 
 // prepare returns the record of stage s from start, and makes sure the
 // records of the later stages it leads to exist, recording what is
-// missing; prefix is the steps the earlier stages took. It returns a fault
-// when a run fails, a record outgrows its bounds, or the stages together
-// exceed the step limit.
-func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) prepare(s int, start *CS, prefix int) (*memoEntry[CS, AS], *fault) {
-	e, f := w.record(s, start)
+// missing; enc is start's encoding when the caller has it, or nil, and
+// prefix is the steps the earlier stages took. It returns a fault when a
+// run fails, a record outgrows its bounds, or the stages together exceed
+// the step limit.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) prepare(s int, start *CS, enc []byte, prefix int) (*memoEntry[CS, AS], *fault) {
+	e, f := w.record(s, start, enc)
 	if f != nil {
 		return nil, f
 	}
@@ -290,7 +303,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) next(e *memoEntry[CS,
 	if n := l.next; n != nil && n.used && n.gen == l.gen {
 		return n, w.prepareAfter(n, s+1, prefix+int(ev.b))
 	}
-	n, f := w.prepare(s+1, &e.ends[ev.a], prefix+int(ev.b))
+	n, f := w.prepare(s+1, &e.ends[ev.a], nil, prefix+int(ev.b))
 	if f == nil {
 		*l = memoLink[CS, AS]{next: n, gen: n.gen}
 	}
@@ -298,11 +311,14 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) next(e *memoEntry[CS,
 }
 
 // record returns the record of stage s from start, recording it when its
-// slot holds another.
-func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) record(s int, start *CS) (*memoEntry[CS, AS], *fault) {
+// slot holds another; enc is start's encoding, or nil.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) record(s int, start *CS, enc []byte) (*memoEntry[CS, AS], *fault) {
 	mm := &w.memo
-	mm.key = w.sys.Lower.Spec.AppendEncode(mm.key[:0], start)
-	fp := xxhash.Sum64(mm.key) ^ uint64(s+1)*0x9E3779B97F4A7C15
+	if enc == nil {
+		mm.key = w.sys.Lower.Spec.AppendEncode(mm.key[:0], start)
+		enc = mm.key
+	}
+	fp := xxhash.Sum64(enc) ^ uint64(s+1)*0x9E3779B97F4A7C15
 	e := &mm.slots[s][fp%memoSlots]
 	if e.used && e.start == *start {
 		return e, nil
@@ -336,7 +352,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recordRuns(e *memoEnt
 		from := w.run.newFrom()
 		if t := w.join(true); t != nil {
 			if crashes {
-				w.recordCrash(e, &w.joinC)
+				w.recordCrash(e, &w.joinC, false)
 			}
 			e.events = append(e.events, memoEvent{kind: evJoin, a: uint32(t.start.event), b: uint32(t.end.event)})
 			continue
@@ -366,7 +382,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recordRuns(e *memoEnt
 				e.events = append(e.events, e.events[len(e.events)-1])
 				continue
 			}
-			w.recordCrash(e, c)
+			w.recordCrash(e, c, k == 0)
 		}
 		c := w.m.snapshot(steps)
 		i, isNew := e.end(c)
@@ -399,8 +415,9 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recordRuns(e *memoEnt
 }
 
 // recordCrash records in e a crash point at lower state c: its outcomes,
-// as an evCrash event.
-func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recordCrash(e *memoEntry[CS, AS], c *CS) {
+// as an evCrash event. atStart says c is e's start state, before the
+// first step; only there are outcomes compared with it.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recordCrash(e *memoEntry[CS, AS], c *CS, atStart bool) {
 	lower := w.sys.Lower.Spec
 	first := uint32(len(e.spans) / 2)
 	w.lcrash.reset()
@@ -408,7 +425,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recordCrash(e *memoEn
 		w.crashC = *c
 		lower.Crash(&w.crashC, &w.lcrash)
 		w.lcrash.finish()
-		e.addOutcome(lower.AppendEncode(e.bytes, &w.crashC))
+		e.addOutcome(lower.AppendEncode(e.bytes, &w.crashC), atStart && w.crashC == e.start)
 		if !w.lcrash.next() {
 			break
 		}
@@ -518,9 +535,10 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) replayEvents(e *memoE
 				continue
 			}
 			for i := ev.a; i < ev.b; i++ {
-				enc, repeats := e.encoding(i)
-				if repeats && w.rep != nil {
-					// Emitted earlier in this replay.
+				enc, flags := e.encoding(i)
+				if w.rep != nil && (flags&spanRepeats != 0 || flags&spanStart != 0 && s == 0) {
+					// Emitted earlier in this replay, or the node being
+					// expanded: a node visited already.
 					if w.emitAgain(1, 1) {
 						return true
 					}

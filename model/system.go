@@ -54,14 +54,15 @@ type Emitter interface {
 
 // Repeater is an Emitter that also takes, in one call, a run of edges
 // each of which reaches a node that an earlier successor of the same
-// expansion reached. A worker uses it when its emitter has it; passing
-// those edges to Successor one by one is equivalent.
+// expansion reached, or the node being expanded. A worker uses it when its
+// emitter has it; passing those edges to Successor one by one is
+// equivalent.
 type Repeater interface {
 	Emitter
 	// Again receives n edges, with the ordinals edge to edge+n-1, crashes
 	// of them crashes, each reaching a node that a successor emitted
-	// before it in this expansion reached. It returns true to stop the
-	// expansion.
+	// before it in this expansion reached, or the node being expanded. It
+	// returns true to stop the expansion.
 	Again(edge, n, crashes uint32) (stop bool)
 }
 

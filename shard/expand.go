@@ -96,7 +96,8 @@ func (w *worker) reset() {
 }
 
 // Again implements model.Repeater: edges to nodes this expansion offered
-// already, which Successor would count and pass over.
+// already, or to the state being expanded, which Successor would count and
+// pass over.
 func (w *worker) Again(o, n, crashes uint32) bool {
 	w.work.transitions += uint64(n)
 	w.work.crashes += uint64(crashes)
