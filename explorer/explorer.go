@@ -1,7 +1,6 @@
 package explorer
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -248,8 +247,7 @@ type worker struct {
 	state   uint64 // number of the state being expanded
 	stopped bool   // the state's expansion stopped at a violation
 	bound   *atomic.Uint64
-	prev    []byte // the previous successor of the state being expanded
-	seen    seen   // the successors' keys of the state being expanded
+	seen    seen // the successors' keys of the state being expanded
 	pending pending
 	// frontier reads the level's frontier, block by block.
 	frontier reader
@@ -563,7 +561,7 @@ func (w *worker) expandUnit(u int, base uint64, lo, hi int, bound *atomic.Uint64
 		}
 	}()
 	for i := lo; i < hi; i++ {
-		w.state, w.prev, w.stopped = base+uint64(i), w.prev[:0], false
+		w.state, w.stopped = base+uint64(i), false
 		w.seen.reset()
 		w.m.Expand(w.frontier.at(i), w)
 		w.lookUp()
@@ -611,12 +609,6 @@ func (w *worker) Successor(o uint32, node []byte, crash bool) bool {
 		w.err = errTooManySuccessors
 		return true
 	}
-	// The same node as the previous edge of this state (a crash after a
-	// step that changed nothing) was offered already, with a smaller edge.
-	if bytes.Equal(node, w.prev) {
-		return false
-	}
-	w.prev = append(w.prev[:0], node...)
 	key := w.s.key(node)
 	if w.seen.add(key) {
 		return false
@@ -628,7 +620,8 @@ func (w *worker) Successor(o uint32, node []byte, crash bool) bool {
 }
 
 // Again implements model.Repeater: edges to nodes this expansion offered
-// already, which Successor would count and pass over one by one.
+// already, or to the state being expanded, which Successor would count and
+// pass over one by one.
 func (w *worker) Again(o, n, crashes uint32) bool {
 	w.transitions += uint64(n)
 	w.crashes += uint64(crashes)
@@ -678,7 +671,7 @@ func (w *worker) lookUp() {
 	defer p.reset()
 	var touched uint64
 	for _, key := range p.keys {
-		touched += w.s.visited.Touch(key)
+		touched += w.s.visited.Touch(key) + w.s.level.touch(key)
 	}
 	w.touched += touched
 	for i, key := range p.keys {

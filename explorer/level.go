@@ -44,6 +44,13 @@ func (t *levelTable) home(key uint64) (line, off uint64) {
 	return line, h & (linePairs - 1)
 }
 
+// touch loads the first word of key's home line, so that a later offer
+// of key finds the line in the cache.
+func (t *levelTable) touch(key uint64) uint64 {
+	line, _ := t.home(key)
+	return atomic.LoadUint64(&t.words[2*line*linePairs])
+}
+
 // offer records edge as a discovering edge of key. It returns the pair
 // index of key, whether key was new to the table, and whether edge is now
 // its smallest discovering edge; ok is false when the table is full.
