@@ -29,6 +29,7 @@ func mapWords(n uint64) []uint64 {
 	if err != nil {
 		return nil
 	}
+	adviseHugePages(b)
 	return unsafe.Slice((*uint64)(unsafe.Pointer(&b[0])), n)
 }
 
