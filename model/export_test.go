@@ -27,3 +27,6 @@ func SetJoinRuns(on bool) (restore func()) {
 	joinRuns = on
 	return func() { joinRuns = old }
 }
+
+// Recovering reports whether node is a Recovering node.
+func Recovering(node []byte) bool { return len(node) > 0 && node[0] == tagRecovering }

@@ -150,3 +150,58 @@ func TestAgainIsSuccessorAgain(t *testing.T) {
 		t.Errorf("edges taken through Again: %d with records, %d without; the test covers too little", again[true], again[false])
 	}
 }
+
+// TestRecordedSelfEdgeIsAgain: replaying a record, a worker passes the
+// edge from a Recovering node back to itself by a crash before recovery's
+// first step through Again, not through Successor, on the replicated disk
+// and the log over it; and the edges are those of expanding one by one.
+func TestRecordedSelfEdgeIsAgain(t *testing.T) {
+	for _, name := range []string{"repdisk", "log/repdisk"} {
+		t.Run(name, func(t *testing.T) {
+			sys, err := layers.Lookup(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			chk, err := layers.Build(name, sys.Defaults(), "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			plain, repeating := chk.NewWorker(model.Options{}), chk.NewWorker(model.Options{})
+			queue, v := plain.Initial()
+			if v != nil {
+				t.Fatal(v)
+			}
+			seen := map[string]bool{string(queue[0]): true}
+			recovering := 0
+			for i := 0; i < len(queue) && recovering < 300; i++ {
+				node := queue[i]
+				var want edgeList
+				var got againList
+				plain.Expand(node, &want)
+				repeating.Expand(node, &got)
+				if err := got.compare(node, want.edges); err != nil {
+					t.Fatalf("node %d: %v", i, err)
+				}
+				if model.Recovering(node) {
+					recovering++
+					// The crash before the first step is the first edge.
+					if len(want.edges) == 0 || want.edges[0].node != string(node) {
+						t.Fatalf("Recovering node %d: the first edge does not lead back to it", i)
+					}
+					if len(got.edges) > 0 && got.edges[0].ordinal == 0 {
+						t.Fatalf("Recovering node %d: the edge back to itself went through Successor", i)
+					}
+				}
+				for _, e := range want.edges {
+					if e.fail == "" && !seen[e.node] {
+						seen[e.node] = true
+						queue = append(queue, []byte(e.node))
+					}
+				}
+			}
+			if recovering == 0 {
+				t.Fatal("no Recovering node expanded")
+			}
+		})
+	}
+}
