@@ -2,6 +2,7 @@ package model_test
 
 import (
 	"fmt"
+	"math"
 	"testing"
 
 	"github.com/argocheck/argocheck/layers"
@@ -116,30 +117,13 @@ func TestAgainIsSuccessorAgain(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					plain, repeating := chk.NewWorker(model.Options{}), chk.NewWorker(model.Options{})
-					queue, v := plain.Initial()
-					if v != nil {
-						t.Skipf("initial violation: %v", v)
-					}
-					seen := map[string]bool{}
-					for i := 0; i < len(queue) && i < maxNodes; i++ {
-						node := queue[i]
-						var want edgeList
-						var got againList
-						plain.Expand(node, &want)
-						repeating.Expand(node, &got)
-						if err := got.compare(node, want.edges); err != nil {
-							t.Fatalf("node %d: %v", i, err)
-						}
+					if v := walkAgain(t, chk, maxNodes, func(_ int, _ []byte, _ *edgeList, got *againList) bool {
 						for _, r := range got.again {
 							again[memo] += int(r.n)
 						}
-						for _, e := range want.edges {
-							if e.fail == "" && !seen[e.node] {
-								seen[e.node] = true
-								queue = append(queue, []byte(e.node))
-							}
-						}
+						return true
+					}); v != nil {
+						t.Skipf("initial violation: %v", v)
 					}
 				})
 			}
@@ -151,53 +135,73 @@ func TestAgainIsSuccessorAgain(t *testing.T) {
 	}
 }
 
+// walkAgain expands chk's nodes breadth first, up to max of them, with a
+// worker whose emitter takes every edge one by one and a worker whose
+// emitter takes runs of edges through Again, fails t where the two differ
+// (againList.compare), and calls visit with each node, its edges one by one
+// and as the second worker gave them, until visit returns false. It
+// returns the initial violation, if any, without expanding.
+func walkAgain(t *testing.T, chk model.Checker, max int, visit func(i int, node []byte, want *edgeList, got *againList) bool) *model.Violation {
+	t.Helper()
+	plain, repeating := chk.NewWorker(model.Options{}), chk.NewWorker(model.Options{})
+	queue, v := plain.Initial()
+	if v != nil {
+		return v
+	}
+	seen := map[string]bool{}
+	for i := 0; i < len(queue) && i < max; i++ {
+		node := queue[i]
+		var want edgeList
+		var got againList
+		plain.Expand(node, &want)
+		repeating.Expand(node, &got)
+		if err := got.compare(node, want.edges); err != nil {
+			t.Fatalf("node %d: %v", i, err)
+		}
+		if !visit(i, node, &want, &got) {
+			break
+		}
+		for _, e := range want.edges {
+			if e.fail == "" && !seen[e.node] {
+				seen[e.node] = true
+				queue = append(queue, []byte(e.node))
+			}
+		}
+	}
+	return nil
+}
+
 // TestRecordedSelfEdgeIsAgain: replaying a record, a worker passes the
 // edge from a Recovering node back to itself by a crash before recovery's
 // first step through Again, not through Successor, on the replicated disk
 // and the log over it; and the edges are those of expanding one by one.
 func TestRecordedSelfEdgeIsAgain(t *testing.T) {
-	for _, name := range []string{"repdisk", "log/repdisk"} {
-		t.Run(name, func(t *testing.T) {
-			sys, err := layers.Lookup(name)
+	for _, sys := range layers.Systems() {
+		if sys.Name != "repdisk" && sys.Name != "log/repdisk" {
+			continue
+		}
+		t.Run(sys.Name, func(t *testing.T) {
+			chk, err := layers.Build(sys.Name, sys.Defaults(), "")
 			if err != nil {
 				t.Fatal(err)
 			}
-			chk, err := layers.Build(name, sys.Defaults(), "")
-			if err != nil {
-				t.Fatal(err)
-			}
-			plain, repeating := chk.NewWorker(model.Options{}), chk.NewWorker(model.Options{})
-			queue, v := plain.Initial()
-			if v != nil {
-				t.Fatal(v)
-			}
-			seen := map[string]bool{string(queue[0]): true}
 			recovering := 0
-			for i := 0; i < len(queue) && recovering < 300; i++ {
-				node := queue[i]
-				var want edgeList
-				var got againList
-				plain.Expand(node, &want)
-				repeating.Expand(node, &got)
-				if err := got.compare(node, want.edges); err != nil {
-					t.Fatalf("node %d: %v", i, err)
+			v := walkAgain(t, chk, math.MaxInt, func(i int, node []byte, want *edgeList, got *againList) bool {
+				if !model.Recovering(node) {
+					return true
 				}
-				if model.Recovering(node) {
-					recovering++
-					// The crash before the first step is the first edge.
-					if len(want.edges) == 0 || want.edges[0].node != string(node) {
-						t.Fatalf("Recovering node %d: the first edge does not lead back to it", i)
-					}
-					if len(got.edges) > 0 && got.edges[0].ordinal == 0 {
-						t.Fatalf("Recovering node %d: the edge back to itself went through Successor", i)
-					}
+				recovering++
+				// The crash before the first step is the first edge.
+				if len(want.edges) == 0 || want.edges[0].node != string(node) {
+					t.Fatalf("Recovering node %d: the first edge does not lead back to it", i)
 				}
-				for _, e := range want.edges {
-					if e.fail == "" && !seen[e.node] {
-						seen[e.node] = true
-						queue = append(queue, []byte(e.node))
-					}
+				if len(got.edges) > 0 && got.edges[0].ordinal == 0 {
+					t.Fatalf("Recovering node %d: the edge back to itself went through Successor", i)
 				}
+				return recovering < 300
+			})
+			if v != nil {
+				t.Fatalf("initial violation: %v", v)
 			}
 			if recovering == 0 {
 				t.Fatal("no Recovering node expanded")
