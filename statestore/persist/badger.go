@@ -42,6 +42,11 @@ type Options struct {
 //   - No conflict detection: one goroutine writes, in batches.
 //   - Two compactors and small memtable count: exploration owns the CPUs
 //     and memory; the store only has to keep up with one level at a time.
+//   - Memtables of 16 MiB, not 64: badger holds each in an arena of its
+//     size, and flushes it through a table builder of its size too. The
+//     records are small (about 9 bytes a state, frontiers compressed), and
+//     at repdisk 8x4 this cut a stored run's peak memory from 685 to about
+//     515 MB at the same speed (8 MiB was slower).
 //   - Logger silenced unless Options.Log is set.
 func badgerOptions(dir string, o Options) badger.Options {
 	opt := badger.DefaultOptions(dir).
@@ -53,6 +58,7 @@ func badgerOptions(dir string, o Options) badger.Options {
 		WithDetectConflicts(false).
 		WithNumCompactors(2).
 		WithNumMemtables(2).
+		WithMemTableSize(16 << 20).
 		WithMetricsEnabled(false).
 		WithCompactL0OnClose(true).
 		WithExternalMagic(magic).

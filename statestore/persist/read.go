@@ -188,7 +188,7 @@ func (s *Store) Saved() (*statestore.Saved, error) {
 			}
 			for i := 0; i < p.FrontierChunks; i++ {
 				if err := value(txn, keyChunk('f', p.Seq, i), func(v []byte) (err error) {
-					*nodes, err = decodeFrontier(append([]byte(nil), v...), *nodes)
+					*nodes, err = decodeFrontier(v, *nodes)
 					return err
 				}); err != nil {
 					return s.corrupt(fmt.Sprintf("part %d frontier", p.Seq), err)

@@ -12,14 +12,17 @@ import (
 	"strings"
 	"time"
 
+	"github.com/klauspost/compress/zstd"
+
 	"github.com/argocheck/argocheck/statestore"
 )
 
 // FormatVersion is the version of the records this package writes and
 // reads. A store of another version is refused, never converted. Version
 // 2 added the panic site to violation records; 3 commits a search part by
-// part, within levels (part records instead of level records).
-const FormatVersion = 3
+// part, within levels (part records instead of level records); 4
+// compresses frontier records.
+const FormatVersion = 4
 
 // Chunking: a part's states are stored chunkStates to a record (the last
 // record of a part may hold fewer), its frontier in records of at most
@@ -332,24 +335,52 @@ func decodeStates(rec []byte, keys, parents []uint64) ([]uint64, []uint64, error
 
 // A frontier record holds consecutive states' encodings: their count,
 // each one's length, then the encodings end to end.
-func encodeFrontier(dst []byte, nodes [][]byte) []byte {
-	dst = append(dst[:0], tagFrontier)
-	dst = binary.AppendUvarint(dst, uint64(len(nodes)))
+// A frontier record's payload is compressed with zstd: neighbouring
+// states' encodings share most of their bytes, and a record shrinks about
+// ten times. frontierCodec's encoder and decoder are safe for concurrent
+// use.
+var frontierCodec = struct {
+	enc *zstd.Encoder
+	dec *zstd.Decoder
+}{
+	enc: must(zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1))),
+	dec: must(zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(maxFrontierRecord))),
+}
+
+// maxFrontierRecord bounds a frontier record's payload once decompressed.
+const maxFrontierRecord = 1 << 30
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// encodeFrontier returns a new frontier record of nodes; raw is scratch
+// for the uncompressed payload, returned for reuse.
+func encodeFrontier(raw []byte, nodes [][]byte) (rec, scratch []byte) {
+	raw = binary.AppendUvarint(raw[:0], uint64(len(nodes)))
 	for _, n := range nodes {
-		dst = binary.AppendUvarint(dst, uint64(len(n)))
+		raw = binary.AppendUvarint(raw, uint64(len(n)))
 	}
 	for _, n := range nodes {
-		dst = append(dst, n...)
+		raw = append(raw, n...)
 	}
-	return seal(dst)
+	rec = frontierCodec.enc.EncodeAll(raw, append(make([]byte, 0, 1+len(raw)/4+4), tagFrontier))
+	return seal(rec), raw
 }
 
 // decodeFrontier appends a frontier record's encodings to nodes; they
-// alias rec.
+// alias a buffer of their own, not rec.
 func decodeFrontier(rec []byte, nodes [][]byte) ([][]byte, error) {
-	p, err := open(rec, tagFrontier)
+	z, err := open(rec, tagFrontier)
 	if err != nil {
 		return nodes, err
+	}
+	p, err := frontierCodec.dec.DecodeAll(z, nil)
+	if err != nil {
+		return nodes, corrupt("frontier does not decompress: " + err.Error())
 	}
 	r := reader{b: p}
 	n := r.count(1)

@@ -9,24 +9,46 @@ import (
 	"github.com/argocheck/argocheck/statestore"
 )
 
-// job is one part handed to the writer: a copy of what the explorer's
-// Part holds, in buffers reused from part to part.
+// job is one part handed to the writer: what the explorer's Part holds,
+// its frontier already in records, in buffers reused from part to part.
 type job struct {
 	part    part
 	parents []uint64
-	data    []byte   // the frontier's encodings end to end
-	ends    []uint32 // end offset of each encoding in data
-	keys    []uint64
+	keys    []uint64 // the fingerprint of each state's encoding
+	// frontier holds the part's frontier records, each a new allocation
+	// (a write batch keeps its values until it commits).
+	frontier [][]byte
+	// The encodings of the frontier record being made: end to end in raw,
+	// ends the end of each; nodes and payload are encodeFrontier's input
+	// and scratch.
+	raw     []byte
+	ends    []uint32
 	nodes   [][]byte
-	buf     []byte
+	payload []byte
 }
 
-func (j *job) node(i int) []byte {
-	start := uint32(0)
-	if i > 0 {
-		start = j.ends[i-1]
+// addNode adds a state's encoding to the frontier records, starting a new
+// record when it would take the current one past chunkFrontierBytes.
+func (j *job) addNode(node []byte) {
+	if len(j.ends) > 0 && len(j.raw)+len(node) > chunkFrontierBytes {
+		j.endRecord()
 	}
-	return j.data[start:j.ends[i]]
+	j.raw = append(j.raw, node...)
+	j.ends = append(j.ends, uint32(len(j.raw)))
+}
+
+// endRecord turns the encodings gathered into a frontier record.
+func (j *job) endRecord() {
+	j.nodes = j.nodes[:0]
+	start := uint32(0)
+	for _, end := range j.ends {
+		j.nodes = append(j.nodes, j.raw[start:end])
+		start = end
+	}
+	var rec []byte
+	rec, j.payload = encodeFrontier(j.payload, j.nodes)
+	j.frontier = append(j.frontier, rec)
+	j.raw, j.ends = j.raw[:0], j.ends[:0]
 }
 
 func (s *Store) startWriter() {
@@ -85,11 +107,20 @@ func (s *Store) Commit(p *statestore.Part) error {
 	for i := 0; i < n; i++ {
 		j.parents = append(j.parents, p.Parents.At(i))
 	}
-	j.data, j.ends = j.data[:0], j.ends[:0]
+	// The frontier is kept compressed, in its records, not as the
+	// encodings themselves: a part can be a whole level.
+	clear(j.frontier) // the last part's records are written: let them go
+	j.keys, j.frontier = j.keys[:0], j.frontier[:0]
+	j.raw, j.ends = j.raw[:0], j.ends[:0]
 	for i := 0; i < n; i++ {
-		j.data = append(j.data, p.Frontier.At(i)...)
-		j.ends = append(j.ends, uint32(len(j.data)))
+		node := p.Frontier.At(i)
+		j.keys = append(j.keys, statestore.Fingerprint(node))
+		j.addNode(node)
 	}
+	if len(j.ends) > 0 {
+		j.endRecord()
+	}
+	j.part.FrontierChunks = len(j.frontier)
 	s.pending = true
 	s.jobs <- j
 	return nil
@@ -120,10 +151,6 @@ func (s *Store) follows(p *statestore.Part) error {
 func (s *Store) write(j *job) error {
 	p := &j.part
 	n := int(p.Count)
-	j.keys = j.keys[:0]
-	for i := 0; i < n; i++ {
-		j.keys = append(j.keys, statestore.Fingerprint(j.node(i)))
-	}
 	wb := s.db.NewWriteBatch()
 	defer wb.Cancel()
 	for c := 0; c < p.StateChunks; c++ {
@@ -135,21 +162,10 @@ func (s *Store) write(j *job) error {
 			return err
 		}
 	}
-	p.FrontierChunks = 0
-	for lo := 0; lo < n; {
-		size, hi := 0, lo
-		j.nodes = j.nodes[:0]
-		for hi < n && (hi == lo || size+len(j.node(hi)) <= chunkFrontierBytes) {
-			size += len(j.node(hi))
-			j.nodes = append(j.nodes, j.node(hi))
-			hi++
-		}
-		rec := encodeFrontier(make([]byte, 0, 1+size+3*(hi-lo)+14), j.nodes)
-		if err := wb.Set(keyChunk('f', p.Seq, p.FrontierChunks), rec); err != nil {
+	for c, rec := range j.frontier {
+		if err := wb.Set(keyChunk('f', p.Seq, c), rec); err != nil {
 			return err
 		}
-		p.FrontierChunks++
-		lo = hi
 	}
 	if err := wb.Flush(); err != nil {
 		return err
