@@ -4,7 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 
-	"github.com/klauspost/compress/zstd"
+	"github.com/argocheck/argocheck/statestore"
 )
 
 // A level's frontier is held compressed, blockNodes nodes to a block: the
@@ -12,23 +12,6 @@ import (
 // compresses about ten times. The last block, until it fills, is kept as
 // it is.
 const blockNodes = 256
-
-// codec compresses and decompresses the frontier's blocks; both are safe
-// for concurrent use.
-var codec = struct {
-	enc *zstd.Encoder
-	dec *zstd.Decoder
-}{
-	enc: must(zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1))),
-	dec: must(zstd.NewReader(nil, zstd.WithDecoderConcurrency(0))),
-}
-
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic(err)
-	}
-	return v
-}
 
 // frontier is a list of encoded nodes: compressed blocks, then the nodes of
 // the last block in tail.
@@ -60,7 +43,7 @@ func (f *frontier) pack() {
 	}
 	b = append(b, f.tail.data...)
 	f.block = b
-	z := codec.enc.EncodeAll(b, make([]byte, 0, len(b)/4))
+	z := statestore.Compress(make([]byte, 0, len(b)/4), b)
 	f.blocks = append(f.blocks, z)
 	f.packed += uint64(cap(z))
 	f.tail.reset()
@@ -99,7 +82,7 @@ func (r *reader) at(i int) []byte {
 // unpack decompresses block b.
 func (r *reader) unpack(b int) {
 	var err error
-	r.data, err = codec.dec.DecodeAll(r.f.blocks[b], r.data[:0])
+	r.data, err = statestore.Decompress(r.data[:0], r.f.blocks[b])
 	if err != nil {
 		panic(fmt.Sprintf("explorer: a frontier block does not decompress: %v", err))
 	}

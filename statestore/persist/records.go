@@ -12,8 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/klauspost/compress/zstd"
-
 	"github.com/argocheck/argocheck/statestore"
 )
 
@@ -335,27 +333,9 @@ func decodeStates(rec []byte, keys, parents []uint64) ([]uint64, []uint64, error
 
 // A frontier record holds consecutive states' encodings: their count,
 // each one's length, then the encodings end to end.
-// A frontier record's payload is compressed with zstd: neighbouring
-// states' encodings share most of their bytes, and a record shrinks about
-// ten times. frontierCodec's encoder and decoder are safe for concurrent
-// use.
-var frontierCodec = struct {
-	enc *zstd.Encoder
-	dec *zstd.Decoder
-}{
-	enc: must(zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1))),
-	dec: must(zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(maxFrontierRecord))),
-}
-
-// maxFrontierRecord bounds a frontier record's payload once decompressed.
-const maxFrontierRecord = 1 << 30
-
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic(err)
-	}
-	return v
-}
+// A frontier record's payload is compressed (statestore.Compress):
+// neighbouring states' encodings share most of their bytes, and a record
+// shrinks about ten times.
 
 // encodeFrontier returns a new frontier record of nodes; raw is scratch
 // for the uncompressed payload, returned for reuse.
@@ -367,7 +347,7 @@ func encodeFrontier(raw []byte, nodes [][]byte) (rec, scratch []byte) {
 	for _, n := range nodes {
 		raw = append(raw, n...)
 	}
-	rec = frontierCodec.enc.EncodeAll(raw, append(make([]byte, 0, 1+len(raw)/4+4), tagFrontier))
+	rec = statestore.Compress(append(make([]byte, 0, 1+len(raw)/4+4), tagFrontier), raw)
 	return seal(rec), raw
 }
 
@@ -378,7 +358,7 @@ func decodeFrontier(rec []byte, nodes [][]byte) ([][]byte, error) {
 	if err != nil {
 		return nodes, err
 	}
-	p, err := frontierCodec.dec.DecodeAll(z, nil)
+	p, err := statestore.Decompress(nil, z)
 	if err != nil {
 		return nodes, corrupt("frontier does not decompress: " + err.Error())
 	}

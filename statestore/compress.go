@@ -1,0 +1,32 @@
+package statestore
+
+import "github.com/klauspost/compress/zstd"
+
+// Frontiers are held and stored compressed: the encodings of neighbouring
+// states share most of their bytes, and zstd at its fastest level shrinks
+// them about ten times. codec's encoder and decoder are safe for
+// concurrent use.
+var codec = struct {
+	enc *zstd.Encoder
+	dec *zstd.Decoder
+}{
+	enc: must(zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1))),
+	dec: must(zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(maxDecompressed))),
+}
+
+// maxDecompressed bounds what Decompress returns.
+const maxDecompressed = 1 << 30
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// Compress appends src, compressed, to dst.
+func Compress(dst, src []byte) []byte { return codec.enc.EncodeAll(src, dst) }
+
+// Decompress appends what Compress made of src to dst; it fails on bytes
+// Compress did not write, or on more than 1 GiB.
+func Decompress(dst, src []byte) ([]byte, error) { return codec.dec.DecodeAll(src, dst) }
