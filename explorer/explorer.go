@@ -789,11 +789,9 @@ func (s *search) barrier() (string, error) {
 		}
 		return nil
 	})
-	for _, b := range out {
-		for j := range b.nodes.len() {
-			s.next.add(b.nodes.at(j))
-		}
-	}
+	s.next.addAll(out, func(n int, do func(i int)) {
+		s.parallel(n, func(i int) error { do(i); return nil })
+	})
 	return "", err
 }
 

@@ -5,12 +5,12 @@ import "github.com/klauspost/compress/zstd"
 // Frontiers are held and stored compressed: the encodings of neighbouring
 // states share most of their bytes, and zstd at its fastest level shrinks
 // them about ten times. codec's encoder and decoder are safe for
-// concurrent use.
+// concurrent use, and run as many calls at once as there are processors.
 var codec = struct {
 	enc *zstd.Encoder
 	dec *zstd.Decoder
 }{
-	enc: must(zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1))),
+	enc: must(zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest))),
 	dec: must(zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(maxDecompressed))),
 }
 
