@@ -337,18 +337,23 @@ func decodeStates(rec []byte, keys, parents []uint64) ([]uint64, []uint64, error
 // neighbouring states' encodings share most of their bytes, and a record
 // shrinks about ten times.
 
-// encodeFrontier returns a new frontier record of nodes; raw is scratch
-// for the uncompressed payload, returned for reuse.
-func encodeFrontier(raw []byte, nodes [][]byte) (rec, scratch []byte) {
-	raw = binary.AppendUvarint(raw[:0], uint64(len(nodes)))
+// frontierScratch is the memory encodeFrontier reuses: the payload before
+// and after compression.
+type frontierScratch struct{ raw, z []byte }
+
+// encodeFrontier returns a new frontier record of nodes, in a slice of
+// its own size (records wait in memory until their part is written).
+func encodeFrontier(sc *frontierScratch, nodes [][]byte) []byte {
+	raw := binary.AppendUvarint(sc.raw[:0], uint64(len(nodes)))
 	for _, n := range nodes {
 		raw = binary.AppendUvarint(raw, uint64(len(n)))
 	}
 	for _, n := range nodes {
 		raw = append(raw, n...)
 	}
-	rec = statestore.Compress(append(make([]byte, 0, 1+len(raw)/4+4), tagFrontier), raw)
-	return seal(rec), raw
+	z := seal(statestore.Compress(append(sc.z[:0], tagFrontier), raw))
+	sc.raw, sc.z = raw, z
+	return append(make([]byte, 0, len(z)), z...)
 }
 
 // decodeFrontier appends a frontier record's encodings to nodes; they

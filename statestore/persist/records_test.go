@@ -130,8 +130,7 @@ func TestRecordsDetectDamage(t *testing.T) {
 
 // frontierRecord returns the frontier record of nodes.
 func frontierRecord(nodes [][]byte) []byte {
-	rec, _ := encodeFrontier(nil, nodes)
-	return rec
+	return encodeFrontier(&frontierScratch{}, nodes)
 }
 
 // decodeAll runs every decoder on rec.

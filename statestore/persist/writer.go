@@ -19,12 +19,12 @@ type job struct {
 	// (a write batch keeps its values until it commits).
 	frontier [][]byte
 	// The encodings of the frontier record being made: end to end in raw,
-	// ends the end of each; nodes and payload are encodeFrontier's input
+	// ends the end of each; nodes and scratch are encodeFrontier's input
 	// and scratch.
 	raw     []byte
 	ends    []uint32
 	nodes   [][]byte
-	payload []byte
+	scratch frontierScratch
 }
 
 // addNode adds a state's encoding to the frontier records, starting a new
@@ -45,9 +45,7 @@ func (j *job) endRecord() {
 		j.nodes = append(j.nodes, j.raw[start:end])
 		start = end
 	}
-	var rec []byte
-	rec, j.payload = encodeFrontier(j.payload, j.nodes)
-	j.frontier = append(j.frontier, rec)
+	j.frontier = append(j.frontier, encodeFrontier(&j.scratch, j.nodes))
 	j.raw, j.ends = j.raw[:0], j.ends[:0]
 }
 
