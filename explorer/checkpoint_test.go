@@ -279,3 +279,61 @@ func TestCancelledSearchResumes(t *testing.T) {
 		}
 	})
 }
+
+// Every state's encoding is the node its discovering edge reaches from its
+// parent's encoding, and a level's states are numbered in the order of
+// their discovering edges, for any number of workers, unit and part size:
+// the parent records and the frontiers agree.
+func TestStateIsWhatItsEdgeReaches(t *testing.T) {
+	for _, c := range []struct {
+		system string
+		params catalog.Params
+	}{
+		{"repdisk", catalog.Params{layers.Blocks: 3, layers.Values: 3}},
+		{"log/repdisk", catalog.Params{layers.Blocks: 2, layers.Values: 2, layers.Log: 3}},
+	} {
+		for _, cfg := range []explorer.Config{
+			{Workers: 1},
+			{Workers: 3, BatchSize: 5, PartSize: 200},
+		} {
+			chk := buildChecker(t, c.system, c.params, "")
+			cp := &memCheckpoint{}
+			cfg.Checkpoint, cfg.CheckpointInterval = cp, time.Nanosecond
+			res, err := explorer.Run(context.Background(), chk, cfg)
+			if err != nil || res.Verdict != explorer.Verified {
+				t.Fatalf("%s: %v %v", c.system, res, err)
+			}
+			var nodes [][]byte
+			var parents []uint64
+			for i := range cp.parts {
+				nodes = append(nodes, cp.nodes[i]...)
+				parents = append(parents, cp.parents[i]...)
+			}
+			w := chk.NewWorker(model.Options{})
+			for k, e := range parents {
+				parent, ordinal := e>>24, uint32(e&(1<<24-1))
+				if parent == 1<<40-1 { // an initial state
+					continue
+				}
+				if k%5 == 0 { // replaying every state takes long: one in five
+					if _, succ := w.Replay(nodes[parent], ordinal); string(succ) != string(nodes[k]) {
+						t.Fatalf("%s %+v: state %d is not what edge %d of state %d reaches", c.system, cfg, k, ordinal, parent)
+					}
+				}
+				if levelOf(cp, k-1) == levelOf(cp, k) && parents[k-1] >= e {
+					t.Fatalf("%s %+v: states %d and %d of one level out of edge order", c.system, cfg, k-1, k)
+				}
+			}
+		}
+	}
+}
+
+// levelOf returns the level of state k among the committed parts.
+func levelOf(cp *memCheckpoint, k int) int {
+	for i, p := range cp.parts {
+		if uint64(k) < p.First+uint64(len(cp.parents[i])) {
+			return p.Level
+		}
+	}
+	return -1
+}
