@@ -10,9 +10,15 @@ var codec = struct {
 	enc *zstd.Encoder
 	dec *zstd.Decoder
 }{
-	enc: must(zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest))),
+	enc: must(zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithWindowSize(window))),
 	dec: must(zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(maxDecompressed))),
 }
+
+// window is the encoder's window. Nothing compressed is larger (frontier
+// blocks and records are at most a few hundred KiB), and each encoder
+// running at once keeps a history of twice its window: the default, 8 MiB,
+// cost 16 MiB an encoder.
+const window = 1 << 20
 
 // maxDecompressed bounds what Decompress returns.
 const maxDecompressed = 1 << 30

@@ -3,6 +3,8 @@ package persist
 import (
 	"errors"
 	"fmt"
+	"runtime"
+	"sync"
 
 	"github.com/dgraph-io/badger/v4"
 
@@ -16,37 +18,84 @@ type job struct {
 	parents []uint64
 	keys    []uint64 // the fingerprint of each state's encoding
 	// frontier holds the part's frontier records, each a new allocation
-	// (a write batch keeps its values until it commits).
+	// (a write batch keeps its values until it commits). The compressors
+	// fill it in, under mu.
 	frontier [][]byte
-	// The encodings of the frontier record being made: end to end in raw,
-	// ends the end of each; nodes and scratch are encodeFrontier's input
-	// and scratch.
-	raw     []byte
-	ends    []uint32
-	nodes   [][]byte
-	scratch frontierScratch
+	mu       sync.Mutex
+	// free holds the chunks not being filled or compressed.
+	free chan *frontierChunk
 }
 
-// addNode adds a state's encoding to the frontier records, starting a new
-// record when it would take the current one past chunkFrontierBytes.
-func (j *job) addNode(node []byte) {
-	if len(j.ends) > 0 && len(j.raw)+len(node) > chunkFrontierBytes {
-		j.endRecord()
-	}
-	j.raw = append(j.raw, node...)
-	j.ends = append(j.ends, uint32(len(j.raw)))
+// compressors is how many frontier records Commit compresses at once.
+var compressors = runtime.GOMAXPROCS(0)
+
+// frontierChunk is a run of consecutive frontier states on its way to a
+// frontier record: their encodings end to end in raw, ends the end of
+// each; nodes and scratch are encodeFrontier's input and scratch.
+type frontierChunk struct {
+	first  int // the index in the part of the first state
+	record int // the index of its record in job.frontier
+	raw    []byte
+	ends   []uint32
+	nodes  [][]byte
+	sc     frontierScratch
 }
 
-// endRecord turns the encodings gathered into a frontier record.
-func (j *job) endRecord() {
-	j.nodes = j.nodes[:0]
-	start := uint32(0)
-	for _, end := range j.ends {
-		j.nodes = append(j.nodes, j.raw[start:end])
-		start = end
+// addFrontier turns the part's frontier into records and fills j.keys in.
+// It reads the states in order, which the explorer's frontier requires,
+// and compresses each record, and fingerprints its states, on a goroutine
+// of its own, at most compressors at once: the search waits for Commit.
+func (j *job) addFrontier(f statestore.Nodes) {
+	if j.free == nil {
+		j.free = make(chan *frontierChunk, compressors+1)
+		for range cap(j.free) {
+			j.free <- &frontierChunk{}
+		}
 	}
-	j.frontier = append(j.frontier, encodeFrontier(&j.scratch, j.nodes))
-	j.raw, j.ends = j.raw[:0], j.ends[:0]
+	var wg sync.WaitGroup
+	c := <-j.free
+	c.first = 0
+	for i := range f.Len() {
+		node := f.At(i)
+		if len(c.ends) > 0 && len(c.raw)+len(node) > chunkFrontierBytes {
+			j.compress(&wg, c)
+			c = <-j.free
+			c.first = i
+		}
+		c.raw = append(c.raw, node...)
+		c.ends = append(c.ends, uint32(len(c.raw)))
+	}
+	if len(c.ends) > 0 {
+		j.compress(&wg, c)
+	} else {
+		j.free <- c
+	}
+	wg.Wait()
+}
+
+// compress makes chunk c the part's next frontier record, on a goroutine
+// of its own, and gives c back to j.free once done.
+func (j *job) compress(wg *sync.WaitGroup, c *frontierChunk) {
+	j.mu.Lock()
+	c.record = len(j.frontier)
+	j.frontier = append(j.frontier, nil)
+	j.mu.Unlock()
+	wg.Go(func() {
+		c.nodes = c.nodes[:0]
+		start := uint32(0)
+		for k, end := range c.ends {
+			node := c.raw[start:end]
+			c.nodes = append(c.nodes, node)
+			j.keys[c.first+k] = statestore.Fingerprint(node)
+			start = end
+		}
+		rec := encodeFrontier(&c.sc, c.nodes)
+		j.mu.Lock()
+		j.frontier[c.record] = rec
+		j.mu.Unlock()
+		c.raw, c.ends = c.raw[:0], c.ends[:0]
+		j.free <- c
+	})
 }
 
 func (s *Store) startWriter() {
@@ -101,27 +150,30 @@ func (s *Store) Commit(p *statestore.Part) error {
 		StateChunks: (n + chunkStates - 1) / chunkStates,
 		Transitions: p.Transitions, CrashPoints: p.CrashPoints, ElapsedNanos: uint64(p.Elapsed),
 	}
-	j.parents = j.parents[:0]
-	for i := 0; i < n; i++ {
-		j.parents = append(j.parents, p.Parents.At(i))
+	j.parents = resize(j.parents, n)
+	for i := range n {
+		j.parents[i] = p.Parents.At(i)
 	}
 	// The frontier is kept compressed, in its records, not as the
 	// encodings themselves: a part can be a whole level.
 	clear(j.frontier) // the last part's records are written: let them go
-	j.keys, j.frontier = j.keys[:0], j.frontier[:0]
-	j.raw, j.ends = j.raw[:0], j.ends[:0]
-	for i := 0; i < n; i++ {
-		node := p.Frontier.At(i)
-		j.keys = append(j.keys, statestore.Fingerprint(node))
-		j.addNode(node)
-	}
-	if len(j.ends) > 0 {
-		j.endRecord()
-	}
+	j.frontier = j.frontier[:0]
+	j.keys = resize(j.keys, n)
+	j.addFrontier(p.Frontier)
 	j.part.FrontierChunks = len(j.frontier)
 	s.pending = true
 	s.jobs <- j
 	return nil
+}
+
+// resize returns s with length n, its elements not set. It reallocates
+// half as much again as needed: the parts of a search grow level by level,
+// and a new array costs its pages' first touches too.
+func resize(s []uint64, n int) []uint64 {
+	if cap(s) < n {
+		return make([]uint64, n, n+n/2)
+	}
+	return s[:n]
 }
 
 // follows checks that p continues the parts committed: its states follow
