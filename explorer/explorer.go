@@ -709,6 +709,9 @@ func (s *search) barrier() (string, error) {
 		b := out[i]
 		kept, size := 0, uint64(0)
 		for j, key := range b.keys {
+			if j%knownRun == 0 {
+				b.touched += s.touchKnown(b.keys[j:min(j+knownRun, len(b.keys))])
+			}
 			pair := b.pairs[j]
 			if b.gen != s.level.gen {
 				pair = s.level.find(key)

@@ -48,6 +48,9 @@ type batch struct {
 	// Set at the barrier: the number of the first kept state, from the
 	// part's first new state.
 	first uint64
+	// What the barrier's touches of the sorted file loaded, kept so they
+	// are not optimised away.
+	touched uint64
 }
 
 func (b *batch) reset(gen uint32) {

@@ -73,6 +73,22 @@ func (s *search) spill() error {
 // all the same: in the sorted file of a spilled search.
 func (s *search) known(key uint64) bool { return s.disk != nil && s.disk.Contains(key) }
 
+// knownRun is how many keys the barrier touches in the sorted file before
+// it looks them up.
+const knownRun = 16
+
+// touchKnown touches where known will look for each of keys in the sorted
+// file, if any, and returns what it loaded.
+func (s *search) touchKnown(keys []uint64) (touched uint64) {
+	if s.disk == nil {
+		return 0
+	}
+	for _, k := range keys {
+		touched += s.disk.Touch(k)
+	}
+	return touched
+}
+
 // restoreVisited loads a checkpoint's fingerprints: into the in-memory
 // table, or, for a spilling search whose budget they would not fit, into
 // the sorted file.

@@ -1,6 +1,7 @@
 package statestore
 
 import (
+	"math"
 	"slices"
 	"testing"
 
@@ -33,6 +34,43 @@ func TestSortedFileIsASet(t *testing.T) {
 		for k := uint64(0); k <= 5001; k++ {
 			if f.Contains(k) != in[k] {
 				rt.Fatalf("Contains(%d) = %v, want %v", k, f.Contains(k), in[k])
+			}
+		}
+	})
+}
+
+// Over keys spread as fingerprints are, and over keys bunched at either
+// end of the range, the file holds what was merged into it: every key
+// merged, and neither neighbour of one unless merged too.
+func TestSortedFileFindsSpreadKeys(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		f := NewSortedFile(t.TempDir())
+		defer f.Close()
+		keys := rapid.OneOf(rapid.Uint64(), rapid.Uint64Range(0, 3000), rapid.Uint64Range(math.MaxUint64-3000, math.MaxUint64))
+		in := map[uint64]bool{}
+		for range rapid.IntRange(1, 4).Draw(rt, "merges") {
+			var batch []uint64
+			for _, k := range rapid.SliceOfN(keys, 0, 3000).Draw(rt, "keys") {
+				if !in[k] {
+					in[k] = true
+					batch = append(batch, k)
+				}
+			}
+			slices.Sort(batch)
+			if err := f.Merge(batch); err != nil {
+				rt.Fatal(err)
+			}
+		}
+		for k := range in {
+			for _, probe := range []uint64{k - 1, k, k + 1} {
+				if f.Contains(probe) != in[probe] {
+					rt.Fatalf("Contains(%d) = %v, want %v", probe, f.Contains(probe), in[probe])
+				}
+			}
+		}
+		for _, probe := range rapid.SliceOfN(keys, 100, 100).Draw(rt, "probes") {
+			if f.Contains(probe) != in[probe] {
+				rt.Fatalf("Contains(%d) = %v, want %v", probe, f.Contains(probe), in[probe])
 			}
 		}
 	})
