@@ -2,6 +2,7 @@ package explorer
 
 import (
 	"bytes"
+	"os"
 	"testing"
 
 	"pgregory.net/rapid"
@@ -61,4 +62,47 @@ func indices(n int) []int {
 		xs[i] = i
 	}
 	return xs
+}
+
+// TestRecordsReadBack reads back, in order and at random, parent records
+// set in memory and spilled to the file in between, across the chunks the
+// file is read by.
+func TestRecordsReadBack(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		f, err := os.CreateTemp(t.TempDir(), "parents")
+		if err != nil {
+			rt.Fatal(err)
+		}
+		defer f.Close()
+		r := records{file: f}
+		var want []uint64
+		for range rapid.IntRange(1, 5).Draw(rt, "rounds") {
+			n := rapid.Uint64Range(0, 3<<chunkBits).Draw(rt, "records")
+			first := r.extend(n)
+			for i := range n {
+				v := rapid.Uint64().Draw(rt, "record")
+				r.set(first+i, v)
+				want = append(want, v)
+			}
+			if rapid.Bool().Draw(rt, "spill") {
+				if err := r.spill(); err != nil {
+					rt.Fatal(err)
+				}
+			}
+			from := rapid.IntRange(0, len(want)).Draw(rt, "from")
+			for i := from; i < len(want); i++ {
+				if got := r.get(uint64(i)); got != want[i] {
+					rt.Fatalf("record %d of %d (%d spilled): %d, want %d", i, len(want), r.spilled, got, want[i])
+				}
+			}
+			for _, i := range rapid.SliceOfN(rapid.IntRange(0, max(len(want)-1, 0)), 0, 20).Draw(rt, "at random") {
+				if len(want) > 0 && r.get(uint64(i)) != want[i] {
+					rt.Fatalf("record %d of %d (%d spilled): %d, want %d", i, len(want), r.spilled, r.get(uint64(i)), want[i])
+				}
+			}
+		}
+		if r.err != nil {
+			rt.Fatal(r.err)
+		}
+	})
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 )
 
 // nodes is a list of encoded nodes in one flat buffer.
@@ -73,6 +74,11 @@ type records struct {
 	file    *os.File // records 0..spilled-1, eight bytes each, little endian
 	spilled uint64
 	err     error // the first error reading the file
+	// Records read from the file: read records first.., read a chunk at
+	// a time, as a commit reads a part's records in order.
+	read      []uint64
+	readFirst uint64
+	buf       []byte
 }
 
 const chunkBits = 12
@@ -81,16 +87,32 @@ func (r *records) len() uint64 { return r.n }
 
 func (r *records) get(i uint64) uint64 {
 	if i < r.spilled {
-		var b [8]byte
-		if _, err := r.file.ReadAt(b[:], int64(8*i)); err != nil {
-			if r.err == nil {
-				r.err = fmt.Errorf("reading the parent records: %w", err)
-			}
+		if i-r.readFirst >= uint64(len(r.read)) && !r.readChunk(i) {
 			return 0
 		}
-		return binary.LittleEndian.Uint64(b[:])
+		return r.read[i-r.readFirst]
 	}
 	return r.chunks[i>>chunkBits][i&(1<<chunkBits-1)]
+}
+
+// readChunk reads from the file the records of the chunk that holds
+// record i, up to the last spilled, and reports whether it could.
+func (r *records) readChunk(i uint64) bool {
+	first := i &^ (1<<chunkBits - 1)
+	n := min(r.spilled-first, 1<<chunkBits)
+	r.buf = slices.Grow(r.buf[:0], int(8*n))[:8*n]
+	r.read = r.read[:0]
+	if _, err := r.file.ReadAt(r.buf, int64(8*first)); err != nil {
+		if r.err == nil {
+			r.err = fmt.Errorf("reading the parent records: %w", err)
+		}
+		return false
+	}
+	for k := range n {
+		r.read = append(r.read, binary.LittleEndian.Uint64(r.buf[8*k:]))
+	}
+	r.readFirst = first
+	return true
 }
 
 func (r *records) set(i, v uint64) { r.chunks[i>>chunkBits][i&(1<<chunkBits-1)] = v }
@@ -124,10 +146,10 @@ func (r *records) spill() error {
 	return nil
 }
 
-// bytes returns the memory of the chunks held.
+// bytes returns the memory of the chunks held and of the records read.
 func (r *records) bytes() uint64 {
 	held := uint64(len(r.chunks)) - r.spilled>>chunkBits
-	return held << chunkBits * 8
+	return held<<chunkBits*8 + 8*uint64(cap(r.read)) + uint64(cap(r.buf))
 }
 
 // Edge keys pack the discovering state's number and the edge's ordinal in
