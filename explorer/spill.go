@@ -53,7 +53,8 @@ func (s *search) endSpill() {
 
 // spill moves the in-memory visited set and parent records to disk.
 func (s *search) spill() error {
-	keys := slices.Sorted(slices.Values(s.visited.AppendKeys(s.spillKeys[:0])))
+	keys := s.visited.AppendKeys(s.spillKeys[:0])
+	slices.Sort(keys)
 	s.spillKeys = keys
 	if err := s.disk.Merge(keys); err != nil {
 		return fmt.Errorf("spill: %w", err)
