@@ -8,26 +8,33 @@ import (
 	"pgregory.net/rapid"
 )
 
+// mergeDrawn merges into f up to merges batches of up to n keys drawn
+// from keys, those not merged before, and returns the keys merged.
+func mergeDrawn(rt *rapid.T, f *SortedFile, keys *rapid.Generator[uint64], merges, n int) map[uint64]bool {
+	in := map[uint64]bool{}
+	for range rapid.IntRange(1, merges).Draw(rt, "merges") {
+		var batch []uint64
+		for _, k := range rapid.SliceOfN(keys, 0, n).Draw(rt, "keys") {
+			if !in[k] {
+				in[k] = true
+				batch = append(batch, k)
+			}
+		}
+		slices.Sort(batch)
+		if err := f.Merge(batch); err != nil {
+			rt.Fatal(err)
+		}
+	}
+	return in
+}
+
 // Property: after merging batches of new keys, a SortedFile contains
 // exactly the keys merged, whatever the batches.
 func TestSortedFileIsASet(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
 		f := NewSortedFile(t.TempDir())
 		defer f.Close()
-		in := map[uint64]bool{}
-		for range rapid.IntRange(1, 5).Draw(rt, "merges") {
-			var batch []uint64
-			for _, k := range rapid.SliceOfN(rapid.Uint64Range(1, 5000), 0, 1500).Draw(rt, "keys") {
-				if !in[k] {
-					in[k] = true
-					batch = append(batch, k)
-				}
-			}
-			slices.Sort(batch)
-			if err := f.Merge(batch); err != nil {
-				rt.Fatal(err)
-			}
-		}
+		in := mergeDrawn(rt, f, rapid.Uint64Range(1, 5000), 5, 1500)
 		if f.Len() != uint64(len(in)) {
 			rt.Fatalf("%d keys, want %d", f.Len(), len(in))
 		}
@@ -47,20 +54,7 @@ func TestSortedFileFindsSpreadKeys(t *testing.T) {
 		f := NewSortedFile(t.TempDir())
 		defer f.Close()
 		keys := rapid.OneOf(rapid.Uint64(), rapid.Uint64Range(0, 3000), rapid.Uint64Range(math.MaxUint64-3000, math.MaxUint64))
-		in := map[uint64]bool{}
-		for range rapid.IntRange(1, 4).Draw(rt, "merges") {
-			var batch []uint64
-			for _, k := range rapid.SliceOfN(keys, 0, 3000).Draw(rt, "keys") {
-				if !in[k] {
-					in[k] = true
-					batch = append(batch, k)
-				}
-			}
-			slices.Sort(batch)
-			if err := f.Merge(batch); err != nil {
-				rt.Fatal(err)
-			}
-		}
+		in := mergeDrawn(rt, f, keys, 4, 3000)
 		for k := range in {
 			for _, probe := range []uint64{k - 1, k, k + 1} {
 				if f.Contains(probe) != in[probe] {
