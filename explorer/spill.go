@@ -54,9 +54,9 @@ func (s *search) endSpill() {
 // spill moves the in-memory visited set and parent records to disk.
 func (s *search) spill() error {
 	keys := s.visited.AppendKeys(s.spillKeys[:0])
-	slices.Sort(keys)
+	statestore.SortKeys(keys, len(s.workers))
 	s.spillKeys = keys
-	if err := s.disk.Merge(keys); err != nil {
+	if err := s.disk.Merge(keys, len(s.workers)); err != nil {
 		return fmt.Errorf("spill: %w", err)
 	}
 	s.visited.Clear()
@@ -96,7 +96,9 @@ func (s *search) touchKnown(keys []uint64) (touched uint64) {
 func (s *search) restoreVisited(keys []uint64) error {
 	if s.disk != nil && 16*uint64(len(keys)) > s.cfg.MemoryBytes/2 {
 		s.visited = statestore.NewTable(1024)
-		if err := s.disk.Merge(slices.Sorted(slices.Values(keys))); err != nil {
+		keys = slices.Clone(keys)
+		statestore.SortKeys(keys, len(s.workers))
+		if err := s.disk.Merge(keys, len(s.workers)); err != nil {
 			return fmt.Errorf("spill: %w", err)
 		}
 		return nil

@@ -1,14 +1,15 @@
 package statestore
 
 import (
-	"bufio"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math"
 	"math/bits"
 	"os"
 	"path/filepath"
 	"slices"
+	"sort"
 )
 
 // SortedFile is a set of keys kept on disk in one file, sorted, eight
@@ -112,8 +113,10 @@ func (f *SortedFile) guess(key uint64) (i, lo, last uint64, found bool) {
 }
 
 // Merge adds keys, sorted and distinct, none of them in the set yet, by
-// writing the merged set to a new file, which replaces the old.
-func (f *SortedFile) Merge(keys []uint64) error {
+// writing the merged set to a new file, which replaces the old. Up to
+// goroutines goroutines write it side by side, each a run of the new
+// keys merged with the old keys between them.
+func (f *SortedFile) Merge(keys []uint64, goroutines int) error {
 	if len(keys) == 0 {
 		return nil
 	}
@@ -122,23 +125,12 @@ func (f *SortedFile) Merge(keys []uint64) error {
 	if err != nil {
 		return err
 	}
-	w := bufio.NewWriterSize(out, 1<<20)
-	var buf [8]byte
-	put := func(k uint64) {
-		binary.LittleEndian.PutUint64(buf[:], k)
-		w.Write(buf[:])
-	}
-	i := uint64(0)
-	for _, k := range keys {
-		for ; i < f.n && f.key(i) < k; i++ {
-			put(f.key(i))
-		}
-		put(k)
-	}
-	for ; i < f.n; i++ {
-		put(f.key(i))
-	}
-	err = w.Flush()
+	runs := max(min(goroutines, len(keys)/mergeRunMin), 1)
+	errs := make([]error, runs)
+	parallel(runs, runs, func(r int) {
+		errs[r] = f.mergeRun(out, keys, len(keys)*r/runs, len(keys)*(r+1)/runs, r == runs-1)
+	})
+	err = errors.Join(errs...)
 	if cerr := out.Close(); err == nil {
 		err = cerr
 	}
@@ -170,6 +162,70 @@ func (f *SortedFile) Merge(keys []uint64) error {
 		f.buckets[b] = uint32(p)
 	}
 	return nil
+}
+
+// mergeRunMin is the fewest new keys a goroutine of Merge merges. Tests
+// lower it.
+var mergeRunMin = 1 << 16
+
+// mergeBytes is the size of the buffer each goroutine of Merge writes
+// from.
+const mergeBytes = 1 << 20
+
+// lowerBound returns the number of keys in the file below key.
+func (f *SortedFile) lowerBound(key uint64) uint64 {
+	return uint64(sort.Search(int(f.n), func(i int) bool { return f.key(uint64(i)) >= key }))
+}
+
+// mergeRun writes to out new keys keys[lo:hi], merged with the old keys
+// from the first at least keys[lo] (from the first old key when lo is 0)
+// to the first at least keys[hi] (to the last old key when last), at
+// their places in the merged file.
+func (f *SortedFile) mergeRun(out *os.File, keys []uint64, lo, hi int, last bool) error {
+	i, end := uint64(0), f.n
+	if lo > 0 {
+		i = f.lowerBound(keys[lo])
+	}
+	if !last {
+		end = f.lowerBound(keys[hi])
+	}
+	at := int64(8 * (i + uint64(lo)))
+	buf := make([]byte, 0, mergeBytes)
+	put := func(b []byte) error {
+		for len(b) > 0 {
+			n := copy(buf[len(buf):cap(buf)], b)
+			buf, b = buf[:len(buf)+n], b[n:]
+			if len(buf) == cap(buf) {
+				if _, err := out.WriteAt(buf, at); err != nil {
+					return err
+				}
+				at += int64(len(buf))
+				buf = buf[:0]
+			}
+		}
+		return nil
+	}
+	var enc [8]byte
+	for _, k := range keys[lo:hi] {
+		// The old keys below k go as they lie in the file.
+		j := i
+		for j < end && f.key(j) < k {
+			j++
+		}
+		binary.LittleEndian.PutUint64(enc[:], k)
+		if err := put(f.data[8*i : 8*j]); err != nil {
+			return err
+		}
+		if err := put(enc[:]); err != nil {
+			return err
+		}
+		i = j
+	}
+	if err := put(f.data[8*i : 8*end]); err != nil {
+		return err
+	}
+	_, err := out.WriteAt(buf, at)
+	return err
 }
 
 // release unmaps and removes the current file.

@@ -9,8 +9,11 @@ import (
 )
 
 // mergeDrawn merges into f up to merges batches of up to n keys drawn
-// from keys, those not merged before, and returns the keys merged.
+// from keys, those not merged before, with 1 to 4 goroutines and runs of
+// as few as 1 to 200 keys, and returns the keys merged.
 func mergeDrawn(rt *rapid.T, f *SortedFile, keys *rapid.Generator[uint64], merges, n int) map[uint64]bool {
+	defer func(m int) { mergeRunMin = m }(mergeRunMin)
+	mergeRunMin = rapid.IntRange(1, 200).Draw(rt, "mergeRunMin")
 	in := map[uint64]bool{}
 	for range rapid.IntRange(1, merges).Draw(rt, "merges") {
 		var batch []uint64
@@ -21,7 +24,7 @@ func mergeDrawn(rt *rapid.T, f *SortedFile, keys *rapid.Generator[uint64], merge
 			}
 		}
 		slices.Sort(batch)
-		if err := f.Merge(batch); err != nil {
+		if err := f.Merge(batch, rapid.IntRange(1, 4).Draw(rt, "goroutines")); err != nil {
 			rt.Fatal(err)
 		}
 	}
@@ -66,6 +69,22 @@ func TestSortedFileFindsSpreadKeys(t *testing.T) {
 			if f.Contains(probe) != in[probe] {
 				rt.Fatalf("Contains(%d) = %v, want %v", probe, f.Contains(probe), in[probe])
 			}
+		}
+	})
+}
+
+// Property: SortKeys sorts, whatever the keys' spread and the number of
+// goroutines, with the keys spread into ranges or not.
+func TestSortKeysSorts(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		defer func(n int) { sortSerialBelow = n }(sortSerialBelow)
+		sortSerialBelow = rapid.IntRange(0, 50).Draw(rt, "sortSerialBelow")
+		gen := rapid.OneOf(rapid.Uint64(), rapid.Uint64Range(0, 3000), rapid.Uint64Range(math.MaxUint64-3000, math.MaxUint64))
+		keys := rapid.SliceOfN(gen, 0, 3000).Draw(rt, "keys")
+		want := slices.Sorted(slices.Values(keys))
+		SortKeys(keys, rapid.IntRange(1, 4).Draw(rt, "goroutines"))
+		if !slices.Equal(keys, want) {
+			rt.Fatalf("SortKeys left %v, want %v", keys, want)
 		}
 	})
 }
