@@ -4,16 +4,16 @@ import (
 	"encoding/binary"
 	"fmt"
 
-	"github.com/argocheck/argocheck/statestore"
+	"github.com/klauspost/compress/s2"
 )
 
 // A level's frontier is held compressed, blockNodes nodes to a block: the
 // encodings of neighbouring states share most of their bytes. Each
 // encoding but the first is held as its XOR with the one before it, over
 // the bytes both have (see xorPrevious), which turns what they share into
-// zeros: a block then compresses about twelve times, and twice as fast as
-// the encodings themselves. The last block, until it fills, is kept as it
-// is.
+// zeros, then compressed with S2: a block shrinks about five times, at
+// about a third of zstd's cost, which shrinks it twelve times. The last
+// block, until it fills, is kept as it is.
 const blockNodes = 256
 
 // frontier is a list of encoded nodes: compressed blocks, then the nodes of
@@ -100,7 +100,7 @@ func (f *frontier) fill(i int) {
 
 // compress returns raw block i compressed, in a slice of its own size.
 func (f *frontier) compress(i int) []byte {
-	f.z[i] = statestore.Compress(f.z[i][:0], f.raw[i])
+	f.z[i] = s2.Encode(f.z[i][:cap(f.z[i])], f.raw[i])
 	return append(make([]byte, 0, len(f.z[i])), f.z[i]...)
 }
 
@@ -143,7 +143,7 @@ func (r *reader) at(i int) []byte {
 // unpack decompresses block b.
 func (r *reader) unpack(b int) {
 	var err error
-	r.data, err = statestore.Decompress(r.data[:0], r.f.blocks[b])
+	r.data, err = s2.Decode(r.data[:cap(r.data)], r.f.blocks[b])
 	if err != nil {
 		panic(fmt.Sprintf("explorer: a frontier block does not decompress: %v", err))
 	}

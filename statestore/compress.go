@@ -2,9 +2,10 @@ package statestore
 
 import "github.com/klauspost/compress/zstd"
 
-// Frontiers are held and stored compressed: the encodings of neighbouring
-// states share most of their bytes, and zstd at its fastest level shrinks
-// them about ten times. codec's encoder and decoder are safe for
+// A store's frontier records are compressed: the encodings of
+// neighbouring states share most of their bytes, and zstd at its fastest
+// level shrinks them about ten times. (A search's frontier in memory is
+// compressed by the explorer, with a faster codec.) codec's encoder and decoder are safe for
 // concurrent use, and run as many calls at once as there are processors.
 var codec = struct {
 	enc *zstd.Encoder
