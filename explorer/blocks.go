@@ -11,9 +11,9 @@ import (
 // encodings of neighbouring states share most of their bytes. Each
 // encoding but the first is held as its XOR with the one before it, over
 // the bytes both have (see xorPrevious), which turns what they share into
-// zeros, then compressed with S2: a block shrinks about five times, at
-// about a third of zstd's cost, which shrinks it twelve times. The last
-// block, until it fills, is kept as it is.
+// zeros, then compressed with S2: a block shrinks about five times, for
+// about half the processor time zstd takes to shrink it twelve times. The
+// last block, until it fills, is kept as it is.
 const blockNodes = 256
 
 // frontier is a list of encoded nodes: compressed blocks, then the nodes of

@@ -5,8 +5,9 @@ import "github.com/klauspost/compress/zstd"
 // A store's frontier records are compressed: the encodings of
 // neighbouring states share most of their bytes, and zstd at its fastest
 // level shrinks them about ten times. (A search's frontier in memory is
-// compressed by the explorer, with a faster codec.) codec's encoder and decoder are safe for
-// concurrent use, and run as many calls at once as there are processors.
+// compressed by the explorer, with a faster codec.) codec's encoder and
+// decoder are safe for concurrent use, and run as many calls at once as
+// there are processors.
 var codec = struct {
 	enc *zstd.Encoder
 	dec *zstd.Decoder

@@ -6,8 +6,8 @@ import (
 	"sync/atomic"
 )
 
-// sortBuckets is the number of ranges, by their top bits, SortKeys
-// spreads keys into before sorting each range on its own.
+// SortKeys spreads keys into sortBuckets ranges by their top sortBits
+// bits before sorting each range on its own.
 const (
 	sortBits    = 8
 	sortBuckets = 1 << sortBits
