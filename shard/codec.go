@@ -12,8 +12,10 @@ import (
 // before it. A reader refuses an object of another kind or version, or
 // one whose checksum does not match.
 
-// formatVersion is the version of the objects' layout.
-const formatVersion = 1
+// formatVersion is the version of the objects' layout and of the keys in
+// them. Version 2 keys states by their XXH3 fingerprint
+// (statestore.Fingerprint) instead of xxhash64.
+const formatVersion = 2
 
 // Object kinds.
 const (

@@ -1,5 +1,5 @@
 // Package statestore holds the explorer's sets of visited states. States are
-// identified by nonzero 64-bit keys: the xxhash fingerprint of a node's
+// identified by nonzero 64-bit keys: the XXH3 fingerprint of a node's
 // canonical encoding (Fingerprint), or, in exact mode, a unique number per
 // distinct encoding (ExactKeys), so that no two states ever share a key. A
 // Table holds the keys of the states visited; a Checkpoint receives the

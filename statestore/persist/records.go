@@ -19,8 +19,9 @@ import (
 // reads. A store of another version is refused, never converted. Version
 // 2 added the panic site to violation records; 3 commits a search part by
 // part, within levels (part records instead of level records); 4
-// compresses frontier records.
-const FormatVersion = 4
+// compresses frontier records; 5 keys states by their XXH3 fingerprint
+// (statestore.Fingerprint) instead of xxhash64.
+const FormatVersion = 5
 
 // Chunking: a part's states are stored chunkStates to a record (the last
 // record of a part may hold fewer), its frontier in records of at most
