@@ -171,7 +171,7 @@ func TestNondeterminismShowsBothRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const want = "run twice with the same lower-layer choices, the procedure made as its step 1 "
+	const want = "run twice with the same lower-layer choices, the first time on a newly built instance, the procedure made as its step 1 "
 	if res.Violation == nil || !strings.HasPrefix(res.Violation.Message, want) || !strings.Contains(res.Violation.Message, "the first time and ") {
 		t.Fatalf("violation %+v, want one starting %q and naming both runs' steps", res.Violation, want)
 	}
@@ -200,5 +200,168 @@ func TestJoinedGoroutineIsRefused(t *testing.T) {
 		if res.Verdict != explorer.Violated || res.Violation.Kind != model.KindNondeterminism || !strings.Contains(res.Violation.Message, "another goroutine") {
 			t.Fatalf("verdict %s %+v, want the call from another goroutine refused", res.Verdict, res.Violation)
 		}
+	}
+}
+
+// register is an upper layer of one value: writes set it, and every
+// operation returns it.
+type register struct {
+	model.Codec[registerState]
+	values uint8
+}
+
+type registerState struct{ V uint8 }
+
+type registerOp struct {
+	Write bool
+	V     uint8
+}
+
+func (register) Init() []registerState { return []registerState{{}} }
+
+func (r register) Ops() []registerOp {
+	ops := []registerOp{{}}
+	for v := range r.values {
+		ops = append(ops, registerOp{Write: true, V: v})
+	}
+	return ops
+}
+
+func (register) Step(s *registerState, op registerOp, _ model.Chooser) uint8 {
+	if op.Write {
+		s.V = op.V
+	}
+	return s.V
+}
+
+func (register) Crash(*registerState, model.Chooser) {}
+
+// registerAPI is an implementation of register as a function.
+type registerAPI func(registerOp) uint8
+
+func (f registerAPI) Call(op registerOp) uint8 { return f(op) }
+
+// shadowRegister keeps the register in block 0 of a disk and a copy in
+// block 1, related when they are equal: a write writes the copy, then
+// block 0, and recovery copies block 0 over block 1, undoing a torn
+// write. With remember, recovery repairs only when the instance saw a
+// write, a flag kept in memory: a crash loses it, so that a write torn
+// by a crash is never repaired.
+func shadowRegister(remember bool) model.Checker {
+	sizes := disk.Sizes{Blocks: 2, Values: 2}
+	impl := func(d onedisk.API) model.Instance[model.Caller[registerOp, uint8]] {
+		wrote := false
+		api := registerAPI(func(op registerOp) uint8 {
+			if op.Write {
+				d.Write(1, disk.Block(op.V))
+				d.Write(0, disk.Block(op.V))
+				wrote = true
+			}
+			return uint8(d.Read(0))
+		})
+		recover := func() {
+			if !remember || wrote {
+				d.Write(1, d.Read(0))
+			}
+		}
+		return model.Instance[model.Caller[registerOp, uint8]]{API: api, Recover: recover}
+	}
+	abs := func(c *onedisk.State) (registerState, bool) {
+		return registerState{uint8(c.Disk[0])}, c.Disk[0] == c.Disk[1]
+	}
+	upper := model.NewLayer[registerState, registerOp, uint8]("register", register{values: 2})
+	return model.NewSystem(onedisk.Layer(sizes), upper, impl, abs)
+}
+
+// countingDisk is passDisk with a counter of its own writes: it reads
+// before every second write.
+func countingDisk(d onedisk.API) model.Instance[onedisk.API] {
+	n := 0
+	return model.Instance[onedisk.API]{API: passDisk{d, func(read func(disk.Addr), a disk.Addr) {
+		if n++; n%2 == 0 {
+			read(a)
+		}
+	}}, Recover: func() {}}
+}
+
+// rememberingDisk passes every call through, and once the instance has
+// written, which it remembers in memory, reads block 0 before every read.
+type rememberingDisk struct {
+	d     onedisk.API
+	wrote *bool
+}
+
+func (r rememberingDisk) Read(a disk.Addr) disk.Block {
+	if *r.wrote {
+		r.d.Read(0)
+	}
+	return r.d.Read(a)
+}
+
+func (r rememberingDisk) Size() int { return r.d.Size() }
+
+func (r rememberingDisk) Write(a disk.Addr, b disk.Block) {
+	*r.wrote = true
+	r.d.Write(a, b)
+}
+
+// countingRecovery is the replicated disk whose recovery reads block 0
+// once more on every second recovery it runs.
+func countingRecovery(d twodisk.API) model.Instance[onedisk.API] {
+	in := replicated.Impl(replicated.Correct)(d)
+	n := 0
+	return model.Instance[onedisk.API]{API: in.API, Recover: func() {
+		if n++; n%2 == 0 {
+			d.Read(twodisk.D0, 0)
+		}
+		in.Recover()
+	}}
+}
+
+// TestStateKeptBetweenCallsIsNeverVerified: an implementation that keeps
+// state of its own between calls is never verified, in either mode and
+// for any number of workers. Recovery runs on an instance that no
+// operation runs on, as after a crash, so a recovery that relies on what
+// an operation left in memory fails as it would after a real crash; and
+// the first of two compared runs is made on a newly built instance, so
+// that state kept between calls shows as a difference.
+func TestStateKeptBetweenCallsIsNeverVerified(t *testing.T) {
+	sizes := disk.Sizes{Blocks: 5, Values: 3}
+	repSizes := disk.Sizes{Blocks: 3, Values: 2}
+	for _, c := range []struct {
+		name string
+		chk  func() model.Checker
+		kind string
+	}{
+		{"recovery relies on a flag an operation set", func() model.Checker { return shadowRegister(true) }, model.KindRecovery},
+		{"operations count their calls", func() model.Checker {
+			return model.NewSystem(onedisk.Layer(sizes), onedisk.Layer(sizes), countingDisk, sameDisk)
+		}, model.KindNondeterminism},
+		{"reads depend on an earlier write", func() model.Checker {
+			impl := func(d onedisk.API) model.Instance[onedisk.API] {
+				return model.Instance[onedisk.API]{API: rememberingDisk{d, new(bool)}, Recover: func() {}}
+			}
+			return model.NewSystem(onedisk.Layer(sizes), onedisk.Layer(sizes), impl, sameDisk)
+		}, model.KindNondeterminism},
+		{"recovery counts its runs", func() model.Checker {
+			return model.NewSystem(twodisk.Layer(repSizes), onedisk.Layer(repSizes), countingRecovery, replicated.Abs)
+		}, model.KindNondeterminism},
+	} {
+		for _, mode := range model.DeterminismModes {
+			for _, cfg := range []explorer.Config{{Workers: 1}, {Workers: 3}, {Workers: 3, BatchSize: 1, PartSize: 3}} {
+				cfg.Determinism = mode
+				res, err := explorer.Run(context.Background(), c.chk(), cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.Verdict != explorer.Violated || res.Violation.Kind != c.kind {
+					t.Errorf("%s, %s, %d workers: verdict %s %+v, want a %s violation", c.name, mode, cfg.Workers, res.Verdict, res.Violation, c.kind)
+				}
+			}
+		}
+	}
+	res, err := explorer.Run(context.Background(), shadowRegister(false), explorer.Config{Workers: 2})
+	if err != nil || res.Verdict != explorer.Verified {
+		t.Fatalf("the shadow register that always repairs: verdict %s %+v, %v", res.Verdict, res.Violation, err)
 	}
 }

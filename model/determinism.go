@@ -17,7 +17,10 @@ import (
 // layer while no procedure is running (a goroutine left behind by layer
 // code). The modes differ in how many runs are also run twice, the two
 // runs' primitive calls, their results, the procedure's result and the
-// final state compared.
+// final state compared. The first of the two runs is made on an instance
+// of the implementation built anew for the node being expanded, the
+// second on the worker's: state the implementation keeps between calls
+// shows as a difference.
 type Determinism uint8
 
 // Determinism modes.

@@ -21,7 +21,16 @@ type worker[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI a
 	opts Options
 	ops  []AOp
 	m    *Machine[CS, COp, CRet]
-	inst Instance[AAPI]
+	// inst runs the operations and rec the recoveries, so that nothing an
+	// operation leaves in the instance reaches a recovery, as a crash
+	// would lose it.
+	inst, rec Instance[AAPI]
+	// fresh is the instance the first of two compared runs is made on,
+	// built on probeAPI (the lower layer's interface on m) in the current
+	// expansion when built says so (see freshInstance).
+	probeAPI CAPI
+	fresh    Instance[AAPI]
+	built    bool
 
 	run    choices // lower nondeterminism of a procedure run
 	lcrash choices // lower crash relation
@@ -215,7 +224,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoverExpansion() {
 }
 
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) expand(node []byte) {
-	w.edge = 0
+	w.edge, w.built = 0, false
 	recovering, err := w.decode(node)
 	if err != nil {
 		panic(fmt.Sprintf("a node does not decode (%v): the specifications' Decode does not read what their AppendEncode wrote (checktest.Spec tells)", err))
@@ -288,12 +297,17 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runAll(op *AOp) bool 
 		}
 		w.check = w.sample.next()
 		if w.check {
+			fresh := w.freshInstance()
 			w.m.startFrom(&w.c, from)
-			w.probe.ret, w.probe.done = w.call(op)
+			w.probe.ret, w.probe.done = w.call(fresh, op)
 			w.keepProbe()
 		}
 		w.m.startFrom(&w.c, from)
-		ret, done := w.call(op)
+		inst := &w.inst
+		if op == nil {
+			inst = &w.rec
+		}
+		ret, done := w.call(inst, op)
 		w.run.finish()
 		w.kind, w.op, w.ret, w.done, w.crashAfter = StepRecover, op, ret, done, 0
 		if op != nil {
@@ -342,9 +356,22 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) keepProbe() {
 	w.run.rewind()
 }
 
-// call runs op's procedure, or recovery when op is nil, once, and reports
-// its result and whether it completed; a panic is kept in w.panicV.
-func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) call(op *AOp) (ret ARet, done bool) {
+// freshInstance returns the instance the first of two compared runs is
+// made on, built anew for the node being expanded; the second run is made
+// on the worker's instance, which every expansion before used. A
+// procedure that depends on what earlier runs left in the instance (state
+// kept of its own between calls) differs between the two.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) freshInstance() *Instance[AAPI] {
+	if !w.built {
+		w.fresh, w.built = w.sys.Impl(w.probeAPI), true
+	}
+	return &w.fresh
+}
+
+// call runs op's procedure, or recovery when op is nil, once on inst, and
+// reports its result and whether it completed; a panic is kept in
+// w.panicV.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) call(inst *Instance[AAPI], op *AOp) (ret ARet, done bool) {
 	defer func() {
 		p := recover()
 		w.m.end()
@@ -356,9 +383,9 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) call(op *AOp) (ret AR
 		}
 	}()
 	if op == nil {
-		w.inst.Recover()
+		inst.Recover()
 	} else {
-		ret = w.sys.Upper.Dispatch(w.inst.API, *op)
+		ret = w.sys.Upper.Dispatch(inst.API, *op)
 	}
 	return ret, true
 }
@@ -427,7 +454,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) checkRun() (failed, s
 	}
 	if w.check {
 		if msg := w.compareProbe(); msg != "" {
-			return true, w.violate(KindNondeterminism, "run twice with the same lower-layer choices, the procedure "+msg+": the layer code is not deterministic")
+			return true, w.violate(KindNondeterminism, probeMessage(msg))
 		}
 	}
 	if w.done {
@@ -441,6 +468,13 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) checkRun() (failed, s
 		v.Message += " (at " + v.Where + ")"
 	}
 	return true, w.fail(v)
+}
+
+// probeMessage is the message of two compared runs that differ as msg
+// says.
+func probeMessage(msg string) string {
+	return "run twice with the same lower-layer choices, the first time on a newly built instance, the procedure " + msg +
+		": the layer code is not deterministic, or keeps state of its own between calls"
 }
 
 // Messages of the nondeterminism checks on every run.

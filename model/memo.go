@@ -359,8 +359,9 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recordRuns(e *memoEnt
 		}
 		w.check = w.sample.next()
 		if w.check {
+			stage := w.freshInstance().stage(s)
 			w.m.startFrom(&e.start, from)
-			w.probe.done = w.callStage(proc)
+			w.probe.done = w.callStage(stage)
 			w.keepProbe()
 		}
 		w.m.startFrom(&e.start, from)
@@ -447,7 +448,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runFault() *fault {
 	}
 	if w.check {
 		if msg := w.compareProbe(); msg != "" {
-			return nondet("run twice with the same lower-layer choices, the procedure " + msg + ": the layer code is not deterministic")
+			return nondet(probeMessage(msg))
 		}
 	}
 	if w.done {

@@ -83,9 +83,8 @@ func SemanticsOf(chk Checker) (Semantics, bool) {
 func (s *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Semantics() Semantics {
 	sem := &semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]{sys: s, ops: s.Upper.Spec.Ops(), rets: map[string]ARet{}}
 	sem.m = newMachine(s.Lower.Spec, &sem.ch, s.stepLimit())
-	inst := s.Impl(s.Lower.Handle(sem.m))
-	sem.inst = inst
-	sem.stages = inst.recoveryStages()
+	sem.api = s.Lower.Handle(sem.m)
+	sem.stages = len(s.Impl(sem.api).recoveryStages())
 	return sem
 }
 
@@ -94,8 +93,8 @@ type semantics[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAP
 	ops    []AOp
 	m      *Machine[CS, COp, CRet]
 	ch     choices
-	inst   Instance[AAPI]
-	stages []func()
+	api    CAPI            // the lower layer's interface on m
+	stages int             // the stages of a recovery
 	rets   map[string]ARet // result names seen, to check they are distinct
 }
 
@@ -157,20 +156,29 @@ func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Ops() []string {
 	return out
 }
 
+// Exec and Recover run each procedure on a newly built instance: its
+// memory starts empty, as after a crash.
 func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Exec(op int, c string) []Execution {
-	return s.runs(c, func() string { return s.ret(s.sys.Upper.Dispatch(s.inst.API, s.ops[op])) })
+	return s.runs(c, func() string {
+		inst := s.sys.Impl(s.api)
+		return s.ret(s.sys.Upper.Dispatch(inst.API, s.ops[op]))
+	})
 }
 
 func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) RecoveryStages() int {
-	return len(s.stages)
+	return s.stages
 }
 
 func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Recover(stage int, c string) []Execution {
-	proc := s.inst.Recover
-	if stage >= 0 {
-		proc = s.stages[stage]
-	}
-	return s.runs(c, func() string { proc(); return "" })
+	return s.runs(c, func() string {
+		inst := s.sys.Impl(s.api)
+		if stage >= 0 {
+			inst.stage(stage)()
+		} else {
+			inst.Recover()
+		}
+		return ""
+	})
 }
 
 // runs runs proc from c over every sequence of lower-layer choices.

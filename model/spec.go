@@ -95,11 +95,24 @@ func (in Instance[U]) recoveryStages() []func() {
 	return []func(){in.Recover}
 }
 
+// stageCount returns the number of parts of in's recovery.
+func (in *Instance[U]) stageCount() int { return max(len(in.stages), 1) }
+
+// stage returns stage s of in's recovery (see recoveryStages).
+func (in *Instance[U]) stage(s int) func() {
+	if in.stages == nil {
+		return in.Recover
+	}
+	return in.stages[s]
+}
+
 // Impl is an implementation of an upper layer (interface U) on a lower layer
 // (interface L). Implementation code keeps no state of its own between
 // calls: everything it needs after a crash lives in the lower layer. It
 // must be deterministic: no globals, time, randomness, map iteration or
-// goroutines that call the lower layer (see Determinism).
+// goroutines that call the lower layer (see Determinism). A check calls
+// Impl more than once: recoveries run on an instance that no operation
+// runs on, and the first of two compared runs on one built anew.
 type Impl[L, U any] func(lower L) Instance[U]
 
 // Compose stacks upper (A on B) on lower (B on C) into an implementation of
@@ -115,7 +128,7 @@ func Compose[C, B, A any](lower Impl[C, B], upper Impl[B, A]) Impl[C, A] {
 				b.Recover()
 				a.Recover()
 			},
-			stages: append(append([]func(){}, b.recoveryStages()...), a.recoveryStages()...),
+			stages: append(append(make([]func(), 0, b.stageCount()+a.stageCount()), b.recoveryStages()...), a.recoveryStages()...),
 		}
 	}
 }

@@ -227,8 +227,10 @@ func (s *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) NewWorker(o Options) 
 	w := &worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]{sys: s, opts: o, ops: s.Upper.Spec.Ops()}
 	w.m = newMachine(s.Lower.Spec, &w.run, s.stepLimit())
 	w.inst = s.Impl(s.Lower.Handle(w.m))
+	w.rec = s.Impl(s.Lower.Handle(w.m))
+	w.probeAPI = s.Lower.Handle(w.m)
 	w.noMemo, w.noJoin = !recordRecoveries, !joinRuns
-	w.memo.stages = w.inst.recoveryStages()
+	w.memo.stages = w.rec.recoveryStages()
 	w.memo.slots = make([][]memoEntry[CS, AS], len(w.memo.stages))
 	for i := range w.memo.slots {
 		w.memo.slots[i] = make([]memoEntry[CS, AS], memoSlots)

@@ -93,9 +93,11 @@ type Disk struct {
 // Impl returns the implementation of OneDisk on TwoDisk in variant v.
 func Impl(v Variant) model.Impl[twodisk.API, onedisk.API] {
 	return func(d twodisk.API) model.Instance[onedisk.API] {
-		r := &Disk{d: synchronous{d}, variant: v}
+		r := &Disk{variant: v}
 		if h, ok := d.(twodisk.Handle); ok {
 			r.d = synchronousHandle{h} // one dynamic call less per operation
+		} else {
+			r.d = synchronous{d}
 		}
 		return model.Instance[onedisk.API]{API: r, Recover: r.Recover}
 	}
