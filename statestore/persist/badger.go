@@ -11,7 +11,11 @@ import (
 	"strings"
 
 	"github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/fb"
 	"github.com/dgraph-io/badger/v4/options"
+	"github.com/dgraph-io/badger/v4/pb"
+	"github.com/dgraph-io/badger/v4/y"
+	"google.golang.org/protobuf/proto"
 )
 
 // magic is badger's external magic number for argocheck stores, so that
@@ -151,8 +155,76 @@ func checkManifest(dir string) error {
 		return inputErr("%s: corrupt or truncated store: manifest damaged after byte %d of %d", dir, end, fi.Size())
 	}
 	for id := range m.Tables {
-		if _, err := os.Stat(filepath.Join(dir, fmt.Sprintf("%06d.sst", id))); err != nil {
-			return inputErr("%s: corrupt or truncated store: table %06d.sst is missing", dir, id)
+		name := fmt.Sprintf("%06d.sst", id)
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			return inputErr("%s: corrupt or truncated store: table %s is missing", dir, name)
+		}
+		if err := checkTable(filepath.Join(dir, name)); err != nil {
+			return inputErr("%s: corrupt or truncated store: table %s: %v", dir, name, err)
+		}
+	}
+	return nil
+}
+
+// checkTable checks the end of a badger table file, which badger reads
+// when it opens the store, on goroutines of its own where a panic on a
+// damaged file cannot be recovered: the lengths of the checksum and the
+// index fit in the file, the index matches its checksum, and the blocks
+// it lists lie before it.
+//
+// A table ends with its index, the index's length (4 bytes), a checksum
+// of the index (a protocol buffer) and the checksum's length (4 bytes),
+// the lengths big endian.
+func checkTable(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return unwrapPath(err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return unwrapPath(err)
+	}
+	size := fi.Size()
+	read := func(off, n int64) ([]byte, error) {
+		if off < 0 || n < 0 || off+n > size {
+			return nil, errors.New("lengths past the file's size")
+		}
+		b := make([]byte, n)
+		_, err := f.ReadAt(b, off)
+		return b, err
+	}
+	b, err := read(size-4, 4)
+	if err != nil {
+		return err
+	}
+	chkLen := int64(binary.BigEndian.Uint32(b))
+	chkStart := size - 4 - chkLen
+	b, err = read(chkStart, chkLen)
+	if err != nil {
+		return err
+	}
+	var chk pb.Checksum
+	if err := proto.Unmarshal(b, &chk); err != nil {
+		return errors.New("the index's checksum does not decode")
+	}
+	b, err = read(chkStart-4, 4)
+	if err != nil {
+		return err
+	}
+	indexStart := chkStart - 4 - int64(binary.BigEndian.Uint32(b))
+	index, err := read(indexStart, chkStart-4-indexStart)
+	if err != nil {
+		return err
+	}
+	if err := y.VerifyChecksum(index, &chk); err != nil {
+		return errors.New("the index does not match its checksum")
+	}
+	idx := fb.GetRootAsTableIndex(index, 0)
+	var bo fb.BlockOffset
+	for i := range idx.OffsetsLength() {
+		if !idx.Offsets(&bo, i) || int64(bo.Offset())+int64(bo.Len()) > indexStart {
+			return errors.New("a block lies past the index")
 		}
 	}
 	return nil

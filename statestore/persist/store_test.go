@@ -363,6 +363,41 @@ func TestOpenRefuses(t *testing.T) {
 			return dir
 		}, "corrupt or truncated store"},
 	}
+	// Tables damaged alone, the manifest intact: badger would panic
+	// opening them, on goroutines of its own.
+	for _, d := range []struct {
+		name   string
+		damage func(p string, size int64)
+	}{
+		{"table cut to 100 bytes", func(p string, _ int64) { os.Truncate(p, 100) }},
+		{"table cut to 1000 bytes", func(p string, _ int64) { os.Truncate(p, 1000) }},
+		{"table missing its last byte", func(p string, size int64) { os.Truncate(p, size-1) }},
+		{"table's index changed", func(p string, size int64) {
+			f, _ := os.OpenFile(p, os.O_RDWR, 0)
+			b := make([]byte, 1)
+			f.ReadAt(b, size-40)
+			b[0] ^= 0x55
+			f.WriteAt(b, size-40)
+			f.Close()
+		}},
+	} {
+		cases = append(cases, struct {
+			name  string
+			setup func(t *testing.T, dir string) string
+			want  string
+		}{d.name, func(t *testing.T, dir string) string {
+			stored(t, dir)
+			tables, _ := filepath.Glob(filepath.Join(dir, "*.sst"))
+			if len(tables) == 0 {
+				t.Fatal("the store has no table to damage")
+			}
+			for _, p := range tables {
+				fi, _ := os.Stat(p)
+				d.damage(p, fi.Size())
+			}
+			return dir
+		}, "corrupt or truncated store: table"})
+	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := tc.setup(t, t.TempDir())
