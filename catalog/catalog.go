@@ -208,7 +208,7 @@ func (s *System) Validate(p Params, variant string) error {
 	if variant == "" || slices.ContainsFunc(s.Variants, func(v Variant) bool { return v.Name == variant }) {
 		return nil
 	}
-	return fmt.Errorf("%s: unknown variant %q (variants: %s)", s.Name, variant, strings.Join(s.Variants.names(), ", "))
+	return fmt.Errorf("%s: unknown variant %q (variants: correct, %s)", s.Name, variant, strings.Join(s.Variants.names(), ", "))
 }
 
 // Check completes p with the defaults, validates it and variant, and

@@ -73,7 +73,8 @@ workers, repeating each point, and writes to the output directory
 bench-DATE.json (machine, Go version, date and every run), bench-DATE.csv
 (the runs), and the plots bench-DATE-scaling.{svg,png} (states per second
 against workers) and bench-DATE-size.{svg,png} (states and seconds against
-size). --quick runs smaller sizes once, in under a minute.`,
+size), DATE being the date and time the run began (2026-12-04T210257).
+--quick runs smaller sizes once, in under a minute.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runBench(cmd, cat, f)

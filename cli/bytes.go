@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -33,8 +34,9 @@ func parseBytes(s string) (uint64, error) {
 		}
 	}
 	v, err := strconv.ParseFloat(num, 64)
-	if err != nil || v <= 0 || v*float64(factor) >= 1<<63 {
-		return 0, fmt.Errorf("%q is not a positive size such as 512MiB or 2GB", s)
+	bytes := v * float64(factor)
+	if err != nil || math.IsNaN(v) || bytes < 1 || bytes >= 1<<63 {
+		return 0, fmt.Errorf("%q is not a positive size such as 512MiB or 2GB (units B, KB, MB, GB, TB, and KiB, MiB, GiB, TiB or K, M, G, T for powers of 1024; no unit: bytes)", s)
 	}
-	return uint64(v * float64(factor)), nil
+	return uint64(bytes), nil
 }

@@ -31,10 +31,10 @@ func newCheck(cat *catalog.Catalog) (*cobra.Command, error) {
 	cmd := &cobra.Command{
 		Use:   "check SYSTEM",
 		Short: "Exhaustively check a system for recovery refinement",
-		Long: `check explores the whole reachable state graph of SYSTEM (see 'argocheck
-list') and reports a verdict with its figures, and on a violation the
-shortest path to it. The parameter flags set the system's parameters; a
-system refuses those it does not take.
+		Long: `check explores the whole reachable state graph of SYSTEM (see
+'argocheck list') and reports a verdict with its figures, and on a
+violation the shortest path to it. The parameter flags set the system's
+parameters; a system refuses those it does not take.
 
 ` + exitHelp(),
 		Args: oneArg("check", "one SYSTEM (see 'argocheck list')"),
@@ -43,7 +43,7 @@ system refuses those it does not take.
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.variant, "variant", "", "implementation variant (see 'argocheck list')")
+	fl.StringVar(&f.variant, "variant", "correct", "implementation variant (see 'argocheck list')")
 	fl.BoolVar(&f.modular, "modular", false, "check each layer against the specification below it, then the stack end to end")
 	f.search.register(fl, flagUse{pictures: true, checkpoints: true})
 	fl.StringVar(&f.store, "store", "", "keep the run in a persistent store in `DIR` (resumable; see resume, trace)")
@@ -96,6 +96,7 @@ func chosen(cat *catalog.Catalog, name string, pf *paramFlags, variant string, s
 }
 
 func runCheck(cmd *cobra.Command, cat *catalog.Catalog, name string, f *checkFlags) error {
+	f.variant = variantArg(f.variant)
 	sys, p, cfg, err := chosen(cat, name, &f.params, f.variant, &f.search)
 	if err != nil {
 		return err

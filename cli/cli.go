@@ -22,10 +22,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/explorer"
@@ -137,16 +139,28 @@ func Main(cat *catalog.Catalog) {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(25)
 	}
-	os.Exit(Run(cat, os.Args[1:], os.Stdout, os.Stderr))
+	name := strings.TrimSuffix(filepath.Base(os.Args[0]), ".exe")
+	os.Exit(run(name, cat, os.Args[1:], os.Stdout, os.Stderr))
 }
 
 // Run runs the command line over the systems of cat with args (the
 // arguments after the program's name) and returns the exit status.
 func Run(cat *catalog.Catalog, args []string, stdout, stderr io.Writer) int {
+	return run("argocheck", cat, args, stdout, stderr)
+}
+
+// run is Run for the program called name, the name its help and its
+// errors give it.
+func run(name string, cat *catalog.Catalog, args []string, stdout, stderr io.Writer) int {
+	rename := strings.NewReplacer("'argocheck ", "'"+name+" ").Replace
 	root, err := newRoot(cat)
 	if err != nil {
-		fmt.Fprintf(stderr, "argocheck: %v\n", err)
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
 		return ExitUsage
+	}
+	if name != "argocheck" {
+		root.Use = name
+		renameHelp(root, rename)
 	}
 	root.SetArgs(args)
 	root.SetOut(stdout)
@@ -161,10 +175,22 @@ func Run(cat *catalog.Catalog, args []string, stdout, stderr io.Writer) int {
 	}
 	if f.err != nil {
 		for line := range strings.SplitSeq(f.err.Error(), "\n") {
-			fmt.Fprintf(stderr, "argocheck: %s\n", line)
+			fmt.Fprintf(stderr, "%s: %s\n", name, rename(line))
 		}
 	}
 	return f.code
+}
+
+// renameHelp applies rename to the help texts of cmd and its commands
+// and flags, which name the program in examples.
+func renameHelp(cmd *cobra.Command, rename func(string) string) {
+	cmd.Short, cmd.Long, cmd.Example = rename(cmd.Short), rename(cmd.Long), rename(cmd.Example)
+	for _, fl := range []*pflag.FlagSet{cmd.LocalFlags(), cmd.PersistentFlags()} {
+		fl.VisitAll(func(f *pflag.Flag) { f.Usage = rename(f.Usage) })
+	}
+	for _, c := range cmd.Commands() {
+		renameHelp(c, rename)
+	}
 }
 
 func newRoot(cat *catalog.Catalog) (*cobra.Command, error) {

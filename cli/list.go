@@ -13,7 +13,12 @@ func newList(cat *catalog.Catalog) *cobra.Command {
 	return &cobra.Command{
 		Use:   "list",
 		Short: "List the systems, their parameters and variants",
-		Args:  cobra.NoArgs,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usagef("list takes no arguments: it lists every system (a system's flags: 'argocheck check SYSTEM --help')")
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			w := tabwriter.NewWriter(cmd.OutOrStdout(), 2, 4, 2, ' ', 0)
 			for _, s := range cat.Systems() {

@@ -87,8 +87,13 @@ func TestExitStatus(t *testing.T) {
 		{[]string{"check", "repdisk", "--oob=maybe"}, ExitUsage, `invalid argument "maybe" for "--oob" flag: not bool`},
 		{[]string{"check", "repdisk", "--determinism", "some"}, ExitUsage, `--determinism: unknown determinism mode "some"`},
 		{[]string{"check", "repdisk", "--memory", "lots"}, ExitUsage, `--memory: "lots" is not a positive size`},
+		{[]string{"check", "repdisk", "--memory", "NaN"}, ExitUsage, `--memory: "NaN" is not a positive size`},
+		{[]string{"check", "repdisk", "--memory", "0.5"}, ExitUsage, `--memory: "0.5" is not a positive size`},
+		{[]string{"check", "repdisk", "--memory", "1PB"}, ExitUsage, "units B, KB, MB"},
+		{[]string{"check", "repdisk", "--blocks", "2", "--variant", "correct"}, ExitVerified, ""},
 		{[]string{"check"}, ExitUsage, "check takes one SYSTEM"},
 		{[]string{"frobnicate"}, ExitUsage, "unknown command"},
+		{[]string{"list", "repdisk"}, ExitUsage, "list takes no arguments"},
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {

@@ -84,6 +84,15 @@ func variantName(v string) string {
 	return v
 }
 
+// variantArg is the variant a --variant flag names: "" for "correct",
+// the name the reports give the correct implementation.
+func variantArg(v string) string {
+	if v == "correct" {
+		return ""
+	}
+	return v
+}
+
 // newReport is the report of result res of sys's check at p and variant,
 // searched with cfg.
 func newReport(sys *catalog.System, p catalog.Params, variant string, cfg explorer.Config, res *explorer.Result) *report {

@@ -74,7 +74,7 @@ azblob://container?prefix=run/, credentials as each cloud's SDK finds them.
 	fl.IntVar(&f.shards, "shards", 0, "number of shard processes of the run, `N` (required)")
 	fl.IntVar(&f.index, "index", 0, "this process's shard, `I` from 0 to N-1 (default: from the engine's variable)")
 	fl.StringVar(&f.exchange, "exchange", "", "`URL` of the run's objects (required)")
-	fl.StringVar(&f.variant, "variant", "", "implementation variant (see 'argocheck list')")
+	fl.StringVar(&f.variant, "variant", "correct", "implementation variant (see 'argocheck list')")
 	f.search.register(fl, flagUse{sharded: true, pictures: true})
 	fl.DurationVar(&f.delay, "barrier-delay", 0, "pause at every barrier before arriving (tests)")
 	fl.DurationVar(&f.waitReport, "wait-report", 5*time.Second, "least interval of the lines naming the shards a barrier waits for")
@@ -109,6 +109,7 @@ func shardIndex(cmd *cobra.Command, f *shardFlags) (int, error) {
 }
 
 func runShard(cmd *cobra.Command, cat *catalog.Catalog, name string, f *shardFlags) error {
+	f.variant = variantArg(f.variant)
 	sys, p, cfg, err := chosen(cat, name, &f.params, f.variant, &f.search)
 	if err != nil {
 		return err

@@ -398,7 +398,7 @@ func TestStoreBadInput(t *testing.T) {
 		{[]string{"check", "repdisk", "--store", file}, "is a file, not a directory"},
 		{[]string{"check", "repdisk", "--store", foreign}, "is not empty and holds no argocheck store"},
 		{[]string{"check", "repdisk", "--blocks", "3", "--store", finished}, "holds the store of another run (system=repdisk variant=correct blocks=2"},
-		{[]string{"check", "repdisk", "--blocks", "2", "--store", finished}, "already holds the store of this run"},
+		{[]string{"check", "repdisk", "--blocks", "2", "--store", finished}, "already holds the store of this run, finished: 'argocheck trace "},
 		{[]string{"check", "repdisk", "--exact", "--store", filepath.Join(tmp, "new")}, "--exact cannot be used with --store"},
 		{[]string{"check", "repdisk", "--continue", "2", "--store", filepath.Join(tmp, "new")}, "--continue cannot be used with --store"},
 		{[]string{"check", "repdisk", "--blocks", "2", "--crashes", "no-nested", "--store", finished}, "holds the store of another run (system=repdisk variant=correct blocks=2 oob=false values=2), not of this check (system=repdisk variant=correct blocks=2 oob=false values=2 crash=no-nested)"},

@@ -70,4 +70,14 @@ func TestUserBinary(t *testing.T) {
 	if out, code := run("--version"); code != ExitVerified || !strings.HasPrefix(out, "argocheck version=(devel) revision=") {
 		t.Errorf("--version: exit %d: %q", code, out)
 	}
+	// The program goes by its own name in its help and its errors.
+	if out, code := run("check", "--help"); code != ExitVerified || !strings.Contains(out, "kvcheck check SYSTEM") ||
+		!strings.Contains(out, "'kvcheck list'") || strings.Contains(out, "'argocheck") {
+		t.Errorf("check --help: exit %d:\n%s", code, out)
+	}
+	cmd := exec.Command(bin, "check")
+	if out, _ := cmd.CombinedOutput(); cmd.ProcessState.ExitCode() != ExitUsage ||
+		string(out) != "kvcheck: check takes one SYSTEM (see 'kvcheck list'), got 0 arguments\n" {
+		t.Errorf("check: exit %d: %q", cmd.ProcessState.ExitCode(), out)
+	}
 }

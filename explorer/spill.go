@@ -19,6 +19,13 @@ import (
 // before they are numbered. Counts and paths are those of a search in
 // memory.
 
+// badSpill is the error of a spill directory that cannot be made: an
+// ErrInvalid, in words that name the directory's problem alone.
+type badSpill struct{ err error }
+
+func (e badSpill) Error() string   { return "cannot make the spill directory: " + e.err.Error() }
+func (e badSpill) Unwrap() []error { return []error{ErrInvalid, e.err} }
+
 // startSpill makes the directory of a search's spill files: a fresh one
 // in Config.Spill.
 func (s *search) startSpill() error {
@@ -26,11 +33,11 @@ func (s *search) startSpill() error {
 		return nil
 	}
 	if err := os.MkdirAll(s.cfg.Spill, 0o755); err != nil {
-		return fmt.Errorf("%w: spill: %w", ErrInvalid, err)
+		return badSpill{err}
 	}
 	dir, err := os.MkdirTemp(s.cfg.Spill, "argocheck-spill-")
 	if err != nil {
-		return fmt.Errorf("%w: spill: %w", ErrInvalid, err)
+		return badSpill{err}
 	}
 	f, err := os.Create(filepath.Join(dir, "parents"))
 	if err != nil {

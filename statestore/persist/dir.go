@@ -87,6 +87,9 @@ func refuseStore(dir string, run Header, o Options) error {
 	case !old.Same(run):
 		return inputErr("%s holds the store of another run (%s), not of this check (%s): choose another directory", dir, old, run)
 	}
+	if done, err := s.get(keyDone); err == nil && done != nil {
+		return inputErr("%s already holds the store of this run, finished: 'argocheck trace %s' shows its result; or choose another directory", dir, dir)
+	}
 	return inputErr("%s already holds the store of this run: continue it with 'argocheck resume %s', or choose another directory", dir, dir)
 }
 

@@ -222,6 +222,17 @@ func TestCreateRefuses(t *testing.T) {
 		{"this run", func(t *testing.T, dir string) string {
 			finishedStore(t, dir, testRun)
 			return dir
+		}, "already holds the store of this run, finished: 'argocheck trace"},
+		{"this run, unfinished", func(t *testing.T, dir string) string {
+			st, err := Create(dir, testRun, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			explore(t, st, explorer.Config{Workers: 1, MaxStates: 300})
+			if err := st.Close(); err != nil {
+				t.Fatal(err)
+			}
+			return dir
 		}, "already holds the store of this run: continue it with 'argocheck resume"},
 		{"format version 1", func(t *testing.T, dir string) string {
 			finishedStore(t, dir, testRun)
