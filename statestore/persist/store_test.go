@@ -163,6 +163,20 @@ func finishedStore(t *testing.T, dir string, run Header) {
 	}
 }
 
+// unfinishedStore writes a store of testRun in dir, stopped after a few
+// levels.
+func unfinishedStore(t *testing.T, dir string) {
+	t.Helper()
+	st, err := Create(dir, testRun, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	explore(t, st, explorer.Config{Workers: 1, MaxStates: 300})
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // edit changes the records of the store in dir directly.
 func edit(t *testing.T, dir string, fn func(txn *badger.Txn) error) {
 	t.Helper()
@@ -224,14 +238,7 @@ func TestCreateRefuses(t *testing.T) {
 			return dir
 		}, "already holds the store of this run, finished: 'argocheck trace"},
 		{"this run, unfinished", func(t *testing.T, dir string) string {
-			st, err := Create(dir, testRun, Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			explore(t, st, explorer.Config{Workers: 1, MaxStates: 300})
-			if err := st.Close(); err != nil {
-				t.Fatal(err)
-			}
+			unfinishedStore(t, dir)
 			return dir
 		}, "already holds the store of this run: continue it with 'argocheck resume"},
 		{"format version 1", func(t *testing.T, dir string) string {
@@ -274,17 +281,7 @@ func TestCreateRefuses(t *testing.T) {
 // Open refuses every directory that holds no usable store, with one line
 // naming it.
 func TestOpenRefuses(t *testing.T) {
-	// stored writes a store stopped after a few levels.
-	stored := func(t *testing.T, dir string) {
-		st, err := Create(dir, testRun, Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		explore(t, st, explorer.Config{Workers: 1, MaxStates: 300})
-		if err := st.Close(); err != nil {
-			t.Fatal(err)
-		}
-	}
+	stored := unfinishedStore
 	cases := []struct {
 		name  string
 		setup func(t *testing.T, dir string) string
