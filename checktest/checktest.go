@@ -73,7 +73,8 @@ func Verify(t testing.TB, sys model.Checker, cfg ...explorer.Config) *explorer.R
 // Violates checks sys and fails t unless the search finds a violation of
 // the given kind (model.KindRefinement, model.KindRecovery, ...) whose
 // shortest path has length steps. It is the test of a mutant: a broken
-// variant must be caught, and by the bug it was made to have.
+// variant must be caught, with the kind and length of the bug it was made
+// to have (Golden pins the path itself).
 func Violates(t testing.TB, sys model.Checker, kind string, length int, cfg ...explorer.Config) *explorer.Result {
 	t.Helper()
 	res := run(t, sys, cfg)

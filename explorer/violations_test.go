@@ -13,6 +13,7 @@ import (
 	"github.com/argocheck/argocheck/layers/replicated"
 	"github.com/argocheck/argocheck/layers/twodisk"
 	"github.com/argocheck/argocheck/model"
+	"github.com/argocheck/argocheck/relations"
 )
 
 // faulty is a replicated disk with one fault injected into Write.
@@ -217,5 +218,47 @@ func TestLimitIsAnError(t *testing.T) {
 	_, err := explorer.Run(context.Background(), model.NewSystem(onedisk.Layer(sizes), upper, impl, same), explorer.Config{Workers: 1})
 	if !errors.Is(err, model.ErrLimit) || !strings.Contains(err.Error(), fmt.Sprintf("more than %d abstract states", model.MaxAllowed)) {
 		t.Fatalf("error %v, want the limit of %d allowed states", err, model.MaxAllowed)
+	}
+}
+
+// TestInvariantHoldsInitially: the invariant is checked on the initial
+// lower states too, as the relation oracle checks it, and a violation
+// there has a path of the initial step alone; one that fails only after
+// an operation has the operation's step too.
+func TestInvariantHoldsInitially(t *testing.T) {
+	sizes := disk.Sizes{Blocks: 2, Values: 2}
+	impl := func(d onedisk.API) model.Instance[onedisk.API] {
+		return model.Instance[onedisk.API]{API: passDisk{d, func(func(disk.Addr), disk.Addr) {}}, Recover: func() {}}
+	}
+	for _, tc := range []struct {
+		name      string
+		invariant func(c *onedisk.State) error
+		steps     int
+	}{
+		{"fails initially", func(c *onedisk.State) error {
+			if c.Disk[1] != 1 {
+				return errors.New("block 1 is not 1")
+			}
+			return nil
+		}, 1},
+		{"fails after a write", func(c *onedisk.State) error {
+			if c.Disk[0] == 1 {
+				return errors.New("block 0 is 1")
+			}
+			return nil
+		}, 2},
+	} {
+		sys := model.NewSystem(onedisk.Layer(sizes), onedisk.Layer(sizes), impl, sameDisk)
+		sys.Invariant = tc.invariant
+		res, err := explorer.Run(context.Background(), sys, explorer.Config{Workers: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Verdict != explorer.Violated || res.Violation.Kind != model.KindInvariant || len(res.Trace.Steps) != tc.steps {
+			t.Errorf("%s: verdict %s %+v, want an invariant violation with a path of %d steps:\n%s", tc.name, res.Verdict, res.Violation, tc.steps, res.Trace)
+		}
+		if got := relations.Check(sys.Semantics(), relations.Options{}); got.Verified {
+			t.Errorf("%s: the relation oracle verifies it: %v", tc.name, got)
+		}
 	}
 }

@@ -121,6 +121,12 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Initial() (nodes [][]
 			msg := fmt.Sprintf("initial lower state %s relates to no initial abstract state", w.sys.Lower.Spec.Format(&c))
 			return nil, &Violation{Kind: KindInitial, Message: msg}
 		}
+		if w.sys.Invariant != nil {
+			if err := w.sys.Invariant(&c); err != nil {
+				msg := fmt.Sprintf("invariant fails on initial lower state %s: %v", w.sys.Lower.Spec.Format(&c), err)
+				return nil, &Violation{Kind: KindInvariant, Message: msg}
+			}
+		}
 		n := w.appendIdle(nil, &c, &a)
 		dup := false
 		for _, m := range nodes {

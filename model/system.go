@@ -114,8 +114,8 @@ type System[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI a
 	Upper Layer[AS, AOp, ARet, AAPI]
 	Impl  Impl[CAPI, AAPI]
 	Abs   Relation[AS, CS]
-	// Invariant, when set, must hold of every lower state reached by a
-	// completed operation or recovery.
+	// Invariant, when set, must hold of every initial lower state and of
+	// every lower state reached by a completed operation or recovery.
 	Invariant func(c *CS) error
 	// StepLimit bounds the primitive steps of one procedure run; zero
 	// means DefaultStepLimit.
