@@ -118,7 +118,8 @@ func exploreStored(cmd *cobra.Command, st *persist.Store, r *storedRun, cfg expl
 		return err
 	}
 	if res.Verdict == explorer.Incomplete {
-		fmt.Fprintf(cmd.ErrOrStderr(), "argocheck: stopped (%s) after level %d; resume with: argocheck resume %s\n", res.Stopped, st.Depth(), st.Dir())
+		name := cmd.Root().Name()
+		fmt.Fprintf(cmd.ErrOrStderr(), "%s: stopped (%s) after level %d; resume with: %s resume %s\n", name, res.Stopped, st.Depth(), name, st.Dir())
 	}
 	record := output{name: "the store " + st.Dir(), save: func() error {
 		var err error
@@ -189,7 +190,7 @@ func runResume(cmd *cobra.Command, cat *catalog.Catalog, dir string, f *resumeFl
 	if err := printReport(cmd.OutOrStdout(), rep, f.search.json); err != nil {
 		return err
 	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "argocheck: %s holds a finished run (verdict %s): nothing to resume\n", dir, res.Verdict)
+	fmt.Fprintf(cmd.ErrOrStderr(), "%s: %s holds a finished run (verdict %s): nothing to resume\n", cmd.Root().Name(), dir, res.Verdict)
 	return settle(verdictStatus(res.Verdict), f.search.checkOutputs(rep))
 }
 
