@@ -98,9 +98,7 @@ func parsePlanLine(cat *catalog.Catalog, fields []string, base searchFlags) (pla
 				err = fmt.Errorf("%q is not verified, violation or incomplete", val)
 			}
 		case key == "variant":
-			if val != "correct" {
-				c.variant = val
-			}
+			c.variant = variantArg(val)
 		case isParam:
 			if err := setParam(sys, c.params, key, val); err != nil {
 				return c, err // it names the parameter
