@@ -91,3 +91,50 @@ func TestComposedRecoveryStepLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestReplacedComposedRecovery: code that replaces or wraps the recovery
+// of a composed instance is checked with its own recovery, not with the
+// stages Compose made.
+func TestReplacedComposedRecovery(t *testing.T) {
+	sizes := disk.Sizes{Blocks: 2, Values: 2}
+	composed := model.Compose(replicated.Impl(replicated.Correct), readsAtRecovery(1))
+	for _, tt := range []struct {
+		name   string
+		change func(in *model.Instance[onedisk.API])
+		want   string // violation kind, or "" for verified
+	}{
+		{"as composed", func(*model.Instance[onedisk.API]) {}, ""},
+		{"replaced by one that does nothing", func(in *model.Instance[onedisk.API]) { in.Recover = func() {} }, model.KindRecovery},
+		{"wrapped to write after recovering", func(in *model.Instance[onedisk.API]) {
+			rec, api := in.Recover, in.API
+			in.Recover = func() {
+				rec()
+				api.Write(0, 1)
+			}
+		}, model.KindRecovery},
+		{"replaced by another composed instance's", func(in *model.Instance[onedisk.API]) {
+			// Stages of its own, on a lower layer no check sees.
+			other := composed(twodisk.Handle{C: model.Caller[twodisk.Op, twodisk.Ret](nil)})
+			in.Recover = other.Recover
+		}, model.KindPanic},
+	} {
+		impl := func(d twodisk.API) model.Instance[onedisk.API] {
+			in := composed(d)
+			tt.change(&in)
+			return in
+		}
+		sys := model.NewSystem(twodisk.Layer(sizes), onedisk.Layer(sizes), impl, replicated.Abs)
+		for _, mode := range model.DeterminismModes {
+			for _, workers := range []int{1, 2} {
+				res, err := explorer.Run(context.Background(), sys, explorer.Config{Workers: workers, Determinism: mode})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if tt.want == "" && res.Verdict != explorer.Verified ||
+					tt.want != "" && (res.Verdict != explorer.Violated || res.Violation.Kind != tt.want) {
+					t.Errorf("%s, %s, %d workers: verdict %s %+v, want %q", tt.name, mode, workers, res.Verdict, res.Violation, tt.want)
+				}
+			}
+		}
+	}
+}

@@ -58,3 +58,39 @@ func TestComposeRelations(t *testing.T) {
 		}
 	}
 }
+
+// TestComposedStages: a composed recovery is run stage by stage only
+// while its Recover is the one Compose made; replaced, it is one stage,
+// at any depth of the stack.
+func TestComposedStages(t *testing.T) {
+	c, b, a := passImpl("c"), passImpl("b"), passImpl("a")
+	replaced := func(impl Impl[recorder, recorder]) Impl[recorder, recorder] {
+		return func(lower recorder) Instance[recorder] {
+			in := impl(lower)
+			in.Recover = func() { lower.do("replaced") }
+			return in
+		}
+	}
+	for _, tt := range []struct {
+		name  string
+		stack Impl[recorder, recorder]
+		want  []string // the stages' logs, one per stage
+	}{
+		{"composed", Compose(Compose(c, b), a), []string{"recover c", "recover b", "recover a"}},
+		{"replaced", replaced(Compose(Compose(c, b), a)), []string{"replaced"}},
+		{"replaced below", Compose(replaced(Compose(c, b)), a), []string{"replaced", "recover a"}},
+		{"replaced above", Compose(c, replaced(Compose(b, a))), []string{"recover c", "replaced"}},
+	} {
+		var log []string
+		in := tt.stack(recorder{&log})
+		var got []string
+		for s := range in.stageCount() {
+			log = nil
+			in.stage(s)()
+			got = append(got, log...)
+		}
+		if !reflect.DeepEqual(got, tt.want) || len(in.recoveryStages()) != len(tt.want) {
+			t.Errorf("%s: stages run %v (%d stages), want %v", tt.name, got, len(in.recoveryStages()), tt.want)
+		}
+	}
+}

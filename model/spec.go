@@ -1,6 +1,9 @@
 package model
 
-import "fmt"
+import (
+	"fmt"
+	"unsafe"
+)
 
 // Spec is a layer specification: states of type S, operations Op with a
 // nondeterministic step relation, a crash relation and initial states.
@@ -81,29 +84,48 @@ type Instance[U any] struct {
 	// Recover is the recovery procedure, run after every crash.
 	Recover func()
 	// stages are the parts of a composed recovery in the order Recover
-	// runs them, the bottom layer's first (see Compose); nil means one
-	// stage, Recover itself. Only the relation oracle looks at them,
-	// through Semantics.
-	stages []func()
+	// runs them, the bottom layer's first, and composed the Recover that
+	// Compose made to run them. They stand for Recover only while Recover
+	// is still composed: code that replaces or wraps a composed
+	// instance's Recover makes its recovery one stage again.
+	stages   []func()
+	composed func()
+}
+
+// staged reports whether in's recovery is run stage by stage.
+func (in *Instance[U]) staged() bool {
+	return in.stages != nil && sameFunc(in.Recover, in.composed)
+}
+
+// sameFunc reports whether f and g are the same function value: the same
+// closure, not only the same code. (composed keeps its closure alive, so
+// its address is not reused while an Instance holds it.)
+func sameFunc(f, g func()) bool {
+	return *(*unsafe.Pointer)(unsafe.Pointer(&f)) == *(*unsafe.Pointer)(unsafe.Pointer(&g))
 }
 
 // recoveryStages returns the parts of in's recovery in order.
 func (in Instance[U]) recoveryStages() []func() {
-	if in.stages != nil {
+	if in.staged() {
 		return in.stages
 	}
 	return []func(){in.Recover}
 }
 
 // stageCount returns the number of parts of in's recovery.
-func (in *Instance[U]) stageCount() int { return max(len(in.stages), 1) }
+func (in *Instance[U]) stageCount() int {
+	if in.staged() {
+		return len(in.stages)
+	}
+	return 1
+}
 
 // stage returns stage s of in's recovery (see recoveryStages).
 func (in *Instance[U]) stage(s int) func() {
-	if in.stages == nil {
-		return in.Recover
+	if in.staged() {
+		return in.stages[s]
 	}
-	return in.stages[s]
+	return in.Recover
 }
 
 // Impl is an implementation of an upper layer (interface U) on a lower layer
@@ -117,18 +139,23 @@ type Impl[L, U any] func(lower L) Instance[U]
 
 // Compose stacks upper (A on B) on lower (B on C) into an implementation of
 // A on C. Its recovery runs lower's recovery, then upper's recovery through
-// lower; a crash anywhere in it restarts it from the beginning.
+// lower; a crash anywhere in it restarts it from the beginning. A check
+// runs the two recoveries as stages of their own while the instance's
+// Recover is the one Compose made; code that replaces or wraps it is
+// checked with its own Recover.
 func Compose[C, B, A any](lower Impl[C, B], upper Impl[B, A]) Impl[C, A] {
 	return func(c C) Instance[A] {
 		b := lower(c)
 		a := upper(b.API)
+		run := func() {
+			b.Recover()
+			a.Recover()
+		}
 		return Instance[A]{
-			API: a.API,
-			Recover: func() {
-				b.Recover()
-				a.Recover()
-			},
-			stages: append(append(make([]func(), 0, b.stageCount()+a.stageCount()), b.recoveryStages()...), a.recoveryStages()...),
+			API:      a.API,
+			Recover:  run,
+			stages:   append(append(make([]func(), 0, b.stageCount()+a.stageCount()), b.recoveryStages()...), a.recoveryStages()...),
+			composed: run,
 		}
 	}
 }
