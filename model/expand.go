@@ -393,6 +393,10 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) call(inst *Instance[A
 	} else {
 		ret = w.sys.Upper.Dispatch(inst.API, *op)
 	}
+	if b := w.m.broken(); b != nil {
+		w.panicV, w.panicAt = b, ""
+		return ret, false
+	}
 	return ret, true
 }
 
@@ -466,8 +470,11 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) checkRun() (failed, s
 	if w.done {
 		return false, false
 	}
-	if e, ok := w.panicV.(stepLimitError); ok {
+	switch e := w.panicV.(type) {
+	case stepLimitError:
 		return true, w.violate(KindStepLimit, e.Error())
+	case brokenStep:
+		return true, w.violate(KindPanic, e.Error())
 	}
 	v := &Violation{Kind: KindPanic, Message: fmt.Sprintf("layer code panicked: %v", w.panicV), Where: w.panicAt}
 	if v.Where != "" {

@@ -45,6 +45,12 @@ type Machine[S, Op, Ret comparable] struct {
 	ownerID int64
 	running bool
 	stray   atomic.Bool
+	// open says a step of the spec is under way; broke is the first step
+	// of the run that began and did not end (the spec panicked, or the
+	// run passed the step limit), or -1: layer code that recovers the
+	// panic must not make the run look completed.
+	open  bool
+	broke int
 	_       [64]byte // keep workers' machines off each other's cache lines
 }
 
@@ -66,7 +72,7 @@ func (e stepLimitError) Error() string {
 }
 
 func newMachine[S, Op, Ret comparable](spec Spec[S, Op, Ret], ch *choices, limit int) *Machine[S, Op, Ret] {
-	return &Machine[S, Op, Ret]{spec: spec, ch: ch, limit: limit}
+	return &Machine[S, Op, Ret]{spec: spec, ch: ch, limit: limit, broke: -1}
 }
 
 // start begins a run from s whose first same steps replay the previous
@@ -80,7 +86,13 @@ func (m *Machine[S, Op, Ret]) start(s *S, same, skip int) {
 	m.state = *s
 	m.calls = m.calls[:0]
 	m.n = 0
+	if m.broke >= 0 {
+		// The broken step's result and the steps after it are not to be
+		// repeated: run them again.
+		skip = min(skip, m.broke)
+	}
 	m.same, m.skip = same, min(skip, same)
+	m.open, m.broke = false, -1
 	if id := goroutineID(); id != m.ownerID {
 		m.ownerID = id
 		m.owner.Store(id)
@@ -109,6 +121,37 @@ func (m *Machine[S, Op, Ret]) takeStray() bool {
 // end marks the end of a run: calls from now on are stray.
 func (m *Machine[S, Op, Ret]) end() {
 	m.running = false
+	m.closeStep()
+}
+
+// closeStep notes a step left open (see broke).
+func (m *Machine[S, Op, Ret]) closeStep() {
+	if m.open {
+		m.open = false
+		if m.broke < 0 {
+			m.broke = m.n - 1
+		}
+	}
+}
+
+// brokenStep is the failure of a run in which a step of the spec panicked
+// and layer code recovered the panic.
+type brokenStep struct{ op string }
+
+func (b brokenStep) Error() string {
+	return fmt.Sprintf("the lower layer's step %s panicked, and layer code recovered the panic", b.op)
+}
+
+// broken returns the failure of a run that completed although one of its
+// steps did not (see broke): a stepLimitError, a brokenStep, or nil.
+func (m *Machine[S, Op, Ret]) broken() any {
+	if m.closeStep(); m.broke < 0 {
+		return nil
+	}
+	if m.broke >= m.limit {
+		return stepLimitError{m.limit}
+	}
+	return brokenStep{show(m.ops[m.broke])}
 }
 
 // Call runs op as one step of the lower specification.
@@ -131,7 +174,13 @@ func (m *Machine[S, Op, Ret]) Call(op Op) Ret {
 // results while the run repeats it (see start), on the spec from then on.
 func (m *Machine[S, Op, Ret]) step(op Op) Ret {
 	k := m.n
+	if m.open {
+		m.closeStep()
+	}
 	if k >= m.limit {
+		if m.broke < 0 {
+			m.broke = k
+		}
 		panic(stepLimitError{m.limit})
 	}
 	if k < m.skip {
@@ -161,7 +210,9 @@ func (m *Machine[S, Op, Ret]) step(op Op) Ret {
 	m.picks[k] = int32(m.ch.pos)
 	m.n++
 	m.ch.step = int32(k)
+	m.open = true
 	r := m.spec.Step(&m.state, op, m.ch)
+	m.open = false
 	m.rets = m.rets[:k+1]
 	m.rets[k] = r
 	if m.tracing {

@@ -90,6 +90,83 @@ func TestSkippedStepsAreStepsReplayed(t *testing.T) {
 	})
 }
 
+// panickySpec is counterSpec whose step panics when it leaves the counter
+// at 6 mod 7, the counter changed.
+type panickySpec struct{ counterSpec }
+
+func (p panickySpec) Step(s *uint8, op uint8, c Chooser) uint8 {
+	r := p.counterSpec.Step(s, op, c)
+	if r%7 == 6 {
+		panic("6 mod 7")
+	}
+	return r
+}
+
+// A step whose panic the procedure recovers breaks the run (broken), and
+// is not repeated from the run before: every run's calls, results,
+// snapshots and failure are those of stepping every step.
+func TestBrokenStepsAreNotReplayed(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		prog := rapid.SliceOfN(rapid.Uint8Range(0, 7), 1, 6).Draw(t, "prog")
+		limit := rapid.IntRange(1, 7).Draw(t, "limit")
+		enumerate := func(skip bool) (runs []machineRun, broken []any) {
+			var ch choices
+			m := newMachine[uint8, uint8, uint8](panickySpec{}, &ch, limit)
+			var start uint8
+			for run := 0; run == 0 || ch.next(); run++ {
+				from := ch.newFrom()
+				if skip {
+					m.startFrom(&start, from)
+				} else {
+					m.start(&start, from, 0)
+				}
+				var r uint8
+				var first any // the first panic recovered
+				for _, op := range prog {
+					func() {
+						defer func() {
+							if p := recover(); p != nil && first == nil {
+								first = p
+								if p == "6 mod 7" {
+									first = brokenStep{show(op ^ r&1)}
+								}
+							}
+						}()
+						r = m.Call(op ^ r&1)
+					}()
+				}
+				if b := m.broken(); b != first {
+					t.Fatalf("run %d: broken %v, want %v", run, b, first)
+				}
+				broken = append(broken, first)
+				m.end()
+				ch.finish()
+				mr := machineRun{ops: slices.Clone(m.operations()), rets: slices.Clone(m.results()), diverged: ch.diverged}
+				for k := from; k <= m.steps(); k++ {
+					mr.snaps = append(mr.snaps, *m.snapshot(k))
+				}
+				runs = append(runs, mr)
+			}
+			return runs, broken
+		}
+		stepped, steppedBroken := enumerate(false)
+		skipped, skippedBroken := enumerate(true)
+		if len(stepped) != len(skipped) {
+			t.Fatalf("%d runs stepped, %d with skips", len(stepped), len(skipped))
+		}
+		for i := range stepped {
+			a, b := stepped[i], skipped[i]
+			// A broken step has no result: results are compared in
+			// whole runs only.
+			whole := steppedBroken[i] == nil
+			if a.diverged || b.diverged || steppedBroken[i] != skippedBroken[i] || !slices.Equal(a.ops, b.ops) ||
+				whole && !slices.Equal(a.rets, b.rets) || !slices.Equal(a.snaps, b.snaps) {
+				t.Fatalf("run %d: stepped %+v (%v), with skips %+v (%v)", i, a, steppedBroken[i], b, skippedBroken[i])
+			}
+		}
+	})
+}
+
 // A procedure that makes another call in a step its run repeats from the
 // run before is caught, though that step is not stepped again.
 func TestSkippedStepThatChangesDiverges(t *testing.T) {

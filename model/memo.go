@@ -454,8 +454,11 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runFault() *fault {
 	if w.done {
 		return nil
 	}
-	if e, ok := w.panicV.(stepLimitError); ok {
+	switch e := w.panicV.(type) {
+	case stepLimitError:
 		return &fault{v: &Violation{Kind: KindStepLimit, Message: e.Error()}}
+	case brokenStep:
+		return &fault{v: &Violation{Kind: KindPanic, Message: e.Error()}}
 	}
 	return &fault{v: &Violation{Kind: KindPanic, Message: fmt.Sprintf("layer code panicked: %v", w.panicV)}}
 }
@@ -471,6 +474,10 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) callStage(proc func()
 		}
 	}()
 	proc()
+	if b := w.m.broken(); b != nil {
+		w.panicV = b
+		return false
+	}
 	return true
 }
 

@@ -212,12 +212,17 @@ func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) call(proc func() s
 	defer func() {
 		p := recover()
 		s.m.end()
-		if p != nil {
-			if e, ok := p.(stepLimitError); ok {
-				fault = &Violation{Kind: KindStepLimit, Message: e.Error()}
-			} else {
-				fault = &Violation{Kind: KindPanic, Message: fmt.Sprintf("layer code panicked: %v", p)}
-			}
+		if p == nil {
+			p = s.m.broken()
+		}
+		switch e := p.(type) {
+		case nil:
+		case stepLimitError:
+			fault = &Violation{Kind: KindStepLimit, Message: e.Error()}
+		case brokenStep:
+			fault = &Violation{Kind: KindPanic, Message: e.Error()}
+		default:
+			fault = &Violation{Kind: KindPanic, Message: fmt.Sprintf("layer code panicked: %v", p)}
 		}
 	}()
 	return proc(), nil
