@@ -10,8 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/sync/errgroup"
-
+	"github.com/argocheck/argocheck/internal/group"
 	"github.com/argocheck/argocheck/model"
 	"github.com/argocheck/argocheck/statestore"
 )
@@ -487,7 +486,7 @@ func (s *search) expandUnits(ctx context.Context, base uint64, lo, hi int) error
 		var nextRedo atomic.Int64
 		redo := s.redo
 		s.redo = nil
-		g, gctx := errgroup.WithContext(ctx)
+		g, gctx := group.WithContext(ctx)
 		for _, w := range s.workers {
 			g.Go(func() error {
 				for !pause.Load() {
@@ -836,7 +835,7 @@ func (s *search) noteLevelBytes() {
 // parallel runs f(0..n-1) on the workers' count of goroutines.
 func (s *search) parallel(n int, f func(i int) error) error {
 	var next atomic.Int64
-	var g errgroup.Group
+	g, _ := group.WithContext(context.Background())
 	for range min(len(s.workers), n) {
 		g.Go(func() error {
 			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {

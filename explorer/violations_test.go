@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/argocheck/argocheck/explorer"
+	"github.com/argocheck/argocheck/internal/group"
 	"github.com/argocheck/argocheck/layers/disk"
 	"github.com/argocheck/argocheck/layers/onedisk"
 	"github.com/argocheck/argocheck/layers/replicated"
@@ -259,6 +261,131 @@ func TestInvariantHoldsInitially(t *testing.T) {
 		}
 		if got := relations.Check(sys.Semantics(), relations.Options{}); got.Verified {
 			t.Errorf("%s: the relation oracle verifies it: %v", tc.name, got)
+		}
+	}
+}
+
+// pastEndPanics is TwoDisk whose step panics on a read past the end of a
+// disk: a lower layer that refuses to model a step.
+type pastEndPanics struct{ twodisk.Spec }
+
+func (f pastEndPanics) Step(s *twodisk.State, op twodisk.Op, c model.Chooser) twodisk.Ret {
+	if op.Kind == disk.Read && op.Addr >= 2 {
+		panic("no block past the end")
+	}
+	return f.Spec.Step(s, op, c)
+}
+
+// afterWrite is an API whose writes do more after the replicated disk's.
+type afterWrite struct {
+	onedisk.API
+	after func(a disk.Addr, b disk.Block)
+}
+
+func (w afterWrite) Write(a disk.Addr, b disk.Block) {
+	w.API.Write(a, b)
+	w.after(a, b)
+}
+
+// TestRecoveredPanicsFailTheRun: layer code that recovers a panic the
+// check raised, at the step limit or in a step of the lower layer, does
+// not make the run look completed: the run fails as it would had the
+// panic gone through, in every mode, and in the relation oracle too.
+// Otherwise each system here is the correct replicated disk.
+func TestRecoveredPanicsFailTheRun(t *testing.T) {
+	swallow := func(f func()) {
+		defer func() { recover() }()
+		f()
+	}
+	sizes := disk.Sizes{Blocks: 2, Values: 2}
+	system := func(after func(d twodisk.API, a disk.Addr, b disk.Block)) *repSystem {
+		impl := func(d twodisk.API) model.Instance[onedisk.API] {
+			in := replicated.Impl(replicated.Correct)(d)
+			in.API = afterWrite{in.API, func(a disk.Addr, b disk.Block) { after(d, a, b) }}
+			return in
+		}
+		sys := model.NewSystem(twodisk.Layer(sizes), onedisk.Layer(sizes), impl, replicated.Abs)
+		sys.StepLimit = 20
+		return sys
+	}
+	for _, tc := range []struct {
+		name string
+		sys  *repSystem
+		kind string
+		says string
+		path int // the shortest path's length
+	}{
+		{"step limit", system(func(d twodisk.API, a disk.Addr, b disk.Block) {
+			swallow(func() {
+				for {
+					d.Size(twodisk.D0)
+				}
+			})
+		}), model.KindStepLimit, "procedure exceeded the step limit of 20", 1},
+		{"lower layer's step", func() *repSystem {
+			s := system(func(d twodisk.API, a disk.Addr, b disk.Block) {
+				swallow(func() { d.Read(twodisk.D1, 2) })
+			})
+			s.Lower.Spec = pastEndPanics{s.Lower.Spec.(twodisk.Spec)}
+			return s
+		}(), model.KindPanic, "step read(d1, 2) panicked, and layer code recovered the panic", 1},
+		{"lower layer's step in recovery", func() *repSystem {
+			s := system(func(twodisk.API, disk.Addr, disk.Block) {})
+			impl := s.Impl
+			s.Impl = func(d twodisk.API) model.Instance[onedisk.API] {
+				in := impl(d)
+				rec := in.Recover
+				in.Recover = func() {
+					rec()
+					swallow(func() { d.Read(twodisk.D0, 3) })
+				}
+				return in
+			}
+			s.Lower.Spec = pastEndPanics{s.Lower.Spec.(twodisk.Spec)}
+			return s
+		}(), model.KindPanic, "step read(d0, 3) panicked, and layer code recovered the panic", 2},
+	} {
+		for _, mode := range model.DeterminismModes {
+			for _, workers := range []int{1, 2} {
+				res, err := explorer.Run(context.Background(), tc.sys, explorer.Config{Workers: workers, Determinism: mode})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.Verdict != explorer.Violated {
+					t.Errorf("%s, %s, %d workers: verdict %s, want a %s violation", tc.name, mode, workers, res.Verdict, tc.kind)
+				} else if res.Violation.Kind != tc.kind || res.Trace.Len() != tc.path || !strings.Contains(res.Violation.Message, tc.says) {
+					t.Errorf("%s, %s, %d workers: violation %+v at %d, want a %s violation at %d saying %q",
+						tc.name, mode, workers, res.Violation, res.Trace.Len(), tc.kind, tc.path, tc.says)
+				}
+			}
+		}
+		if got := relations.Check(tc.sys.Semantics(), relations.Options{}); got.Verified {
+			t.Errorf("%s: the relation oracle verifies it: %v", tc.name, got)
+		}
+	}
+}
+
+// TestGoexitIsAnError: layer code that ends its goroutine with
+// runtime.Goexit (as t.FailNow does) stops the search with an error; the
+// states it was to expand are not taken for expanded.
+func TestGoexitIsAnError(t *testing.T) {
+	sizes := disk.Sizes{Blocks: 2, Values: 2}
+	impl := func(d twodisk.API) model.Instance[onedisk.API] {
+		in := replicated.Impl(replicated.Correct)(d)
+		in.API = afterWrite{in.API, func(a disk.Addr, b disk.Block) {
+			if b == 1 {
+				runtime.Goexit()
+			}
+		}}
+		return in
+	}
+	sys := model.NewSystem(twodisk.Layer(sizes), onedisk.Layer(sizes), impl, replicated.Abs)
+	for _, workers := range []int{1, 2} {
+		res, err := explorer.Run(context.Background(), sys, explorer.Config{Workers: workers})
+		if err == nil {
+			t.Errorf("%d workers: verdict %s, want the error %v", workers, res.Verdict, group.ErrGoexit)
+		} else if !errors.Is(err, group.ErrGoexit) {
+			t.Errorf("%d workers: error %v, want %v", workers, err, group.ErrGoexit)
 		}
 	}
 }

@@ -11,8 +11,7 @@ import (
 	"slices"
 	"sync/atomic"
 
-	"golang.org/x/sync/errgroup"
-
+	"github.com/argocheck/argocheck/internal/group"
 	"github.com/argocheck/argocheck/model"
 	"github.com/argocheck/argocheck/statestore"
 )
@@ -237,7 +236,7 @@ func (s *search) expand(ctx context.Context) (*expansion, error) {
 	var next atomic.Int64
 	var bound atomic.Uint64
 	bound.Store(math.MaxUint64)
-	g, gctx := errgroup.WithContext(ctx)
+	g, gctx := group.WithContext(ctx)
 	for _, w := range s.workers {
 		w.reset()
 		w.bound = &bound
