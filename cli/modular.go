@@ -29,14 +29,18 @@ func worse(a, b explorer.Verdict) bool {
 	return verdictRank(a) > verdictRank(b)
 }
 
+// verdictRank orders verdicts from verified up; a verdict it does not
+// know ranks above every other, as verdictStatus makes it an error.
 func verdictRank(v explorer.Verdict) int {
 	switch v {
-	case explorer.Violated:
-		return 2
+	case explorer.Verified:
+		return 0
 	case explorer.Incomplete:
 		return 1
+	case explorer.Violated:
+		return 2
 	}
-	return 0
+	return 3
 }
 
 // runModular runs the checks of sys's parts in order, each to its own

@@ -90,6 +90,9 @@ func TestWorse(t *testing.T) {
 		{"incomplete", "verified", true},
 		{"verified", "violation", false},
 		{"incomplete", "violation", false},
+		{"", "violation", true},
+		{"verified ", "verified", true},
+		{"violation", "Violation", false},
 	} {
 		if got := worse(verdict(tt.a), verdict(tt.b)); got != tt.want {
 			t.Errorf("worse(%s, %s) = %v", tt.a, tt.b, got)

@@ -91,15 +91,18 @@ func settle(status int, outs ...[]output) error {
 	return exit(status)
 }
 
-// verdictStatus is the exit status of a verdict.
+// verdictStatus is the exit status of a verdict. Only verified is 0: a
+// verdict it does not know is no verdict, an error (ExitIO).
 func verdictStatus(v explorer.Verdict) int {
 	switch v {
+	case explorer.Verified:
+		return ExitVerified
 	case explorer.Violated:
 		return ExitViolation
 	case explorer.Incomplete:
 		return ExitIncomplete
 	}
-	return ExitVerified
+	return ExitIO
 }
 
 // paths names the output files the flags ask for, by flag.

@@ -137,3 +137,24 @@ func TestReportAfterVerdict(t *testing.T) {
 		t.Errorf("a failed picture kept the report from being written: %v", err)
 	}
 }
+
+// TestVerdictStatus: verified alone exits 0, and a verdict that is none
+// of the three is an error, never a pass.
+func TestVerdictStatus(t *testing.T) {
+	for _, tc := range []struct {
+		verdict string
+		want    int
+	}{
+		{"verified", ExitVerified},
+		{"violation", ExitViolation},
+		{"incomplete", ExitIncomplete},
+		{"", ExitIO},
+		{"Verified", ExitIO},
+		{"verified ", ExitIO},
+		{"passed", ExitIO},
+	} {
+		if got := verdictStatus(verdict(tc.verdict)); got != tc.want {
+			t.Errorf("verdictStatus(%q) = %d, want %d", tc.verdict, got, tc.want)
+		}
+	}
+}
