@@ -67,6 +67,25 @@ func TestBenchFiles(t *testing.T) {
 	}
 }
 
+// TestBenchOneFastSize: one size, one worker and one repeat, under a
+// second: the size plot's log axes each span a single value.
+func TestBenchOneFastSize(t *testing.T) {
+	dir := t.TempDir()
+	_, stderr, code := cli(t, "bench", "--systems", "repdisk", "--size", "blocks=5,values=3", "--workers", "1", "--repeats", "1", "--out", dir)
+	if code != ExitVerified {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, pattern := range []string{"bench-*-size.svg", "bench-*-size.png"} {
+		files, _ := filepath.Glob(filepath.Join(dir, pattern))
+		if len(files) != 1 {
+			t.Fatalf("%s: %v", pattern, files)
+		}
+		if st, err := os.Stat(files[0]); err != nil || st.Size() == 0 {
+			t.Fatalf("%s: %v", files[0], err)
+		}
+	}
+}
+
 func TestParseBytes(t *testing.T) {
 	for _, c := range []struct {
 		in   string

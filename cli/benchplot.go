@@ -116,8 +116,20 @@ func writeBenchPlots(stem string, file *benchFile) error {
 	if err := plotutil.AddLinePoints(seconds, tl...); err != nil {
 		return err
 	}
+	for _, p := range []*plot.Plot{states, seconds} {
+		widenLog(&p.Y)
+	}
 	// Both panels in one picture, side by side.
 	return savePlots(stem+"-size", states, seconds)
+}
+
+// widenLog widens a log axis over a single value by factors, to half and
+// twice it: the plot would widen it by 1 either side, which takes a
+// value under 1 to zero or below, where a log scale has no place.
+func widenLog(a *plot.Axis) {
+	if a.Min == a.Max {
+		a.Min, a.Max = a.Min/2, a.Max*2
+	}
 }
 
 func savePlot(p *plot.Plot, stem string) error {
