@@ -74,7 +74,11 @@ bench-DATE.json (machine, Go version, date and every run), bench-DATE.csv
 (the runs), and the plots bench-DATE-scaling.{svg,png} (states per second
 against workers) and bench-DATE-size.{svg,png} (states and seconds against
 size), DATE being the date and time the run began (2026-12-04T210257).
---quick runs smaller sizes once, in under a minute.`,
+--quick runs smaller sizes once, in under a minute. A run whose verdict is
+not verified is named on stderr, and bench exits with the worst verdict's
+status once the files are written.
+
+` + exitHelp(),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runBench(cmd, cat, f)
@@ -214,6 +218,7 @@ func runBench(cmd *cobra.Command, cat *catalog.Catalog, f benchFlags) error {
 		Quick: f.quick, Repeats: f.repeats,
 	}}
 	out := cmd.OutOrStdout()
+	worst := explorer.Verified
 	for _, sys := range systems {
 		for si, p := range sizes[sys.Name] {
 			chk, err := build(sys, p, "")
@@ -239,6 +244,13 @@ func runBench(cmd *cobra.Command, cat *catalog.Catalog, f benchFlags) error {
 					file.Points = append(file.Points, pt)
 					fmt.Fprintf(out, "%s %s workers=%d repeat=%d states=%d seconds=%.3f states_per_second=%.0f bytes_per_state=%.1f\n",
 						pt.System, pt.Size, w, r, pt.States, pt.Seconds, pt.StatesPerSecond, pt.BytesPerState)
+					if res.Verdict != explorer.Verified {
+						fmt.Fprintf(cmd.ErrOrStderr(), "%s: %s %s workers=%d repeat=%d: verdict %s, not verified: its figures are not those of the whole check\n",
+							cmd.Root().Name(), pt.System, pt.Size, w, r, res.Verdict)
+					}
+					if worse(res.Verdict, worst) {
+						worst = res.Verdict
+					}
 				}
 			}
 		}
@@ -254,7 +266,7 @@ func runBench(cmd *cobra.Command, cat *catalog.Catalog, f benchFlags) error {
 		}
 	}
 	fmt.Fprintf(out, "wrote %s.{json,csv} and %s-{scaling,size}.{svg,png}\n", stem, stem)
-	return nil
+	return exit(verdictStatus(worst))
 }
 
 // cpuModel returns the processor's model name from /proc/cpuinfo.

@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/layers"
+	"github.com/argocheck/argocheck/model"
 )
 
 // TestBenchFiles runs a small bench and checks the files it writes.
@@ -83,6 +86,59 @@ func TestBenchOneFastSize(t *testing.T) {
 		if st, err := os.Stat(files[0]); err != nil || st.Size() == 0 {
 			t.Fatalf("%s: %v", files[0], err)
 		}
+	}
+}
+
+// TestBenchVerdicts: a run whose verdict is not verified is named on
+// stderr, one line each, and bench exits with the worst verdict's status
+// once its files are written, the run among them with its verdict.
+func TestBenchVerdicts(t *testing.T) {
+	rep, err := layers.Lookup("repdisk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken := *rep
+	broken.Name = "broken"
+	broken.Build = func(p catalog.Params, _ string) (model.Checker, error) { return rep.Build(p, "no-recovery") }
+	cat, err := catalog.New(rep, &broken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	code := Run(cat, []string{"bench", "--size", "blocks=2", "--workers", "1,2", "--repeats", "1", "--out", dir}, &stdout, &stderr)
+	if code != ExitViolation {
+		t.Fatalf("exit %d, want %d\n%s%s", code, ExitViolation, &stdout, &stderr)
+	}
+	lines := strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("stderr %q, want a line for each of broken's two runs", &stderr)
+	}
+	for i, line := range lines {
+		want := fmt.Sprintf("argocheck: broken blocks=2,values=2,oob=false workers=%d repeat=0: verdict violation, not verified", i+1)
+		if !strings.HasPrefix(line, want) {
+			t.Errorf("stderr line %q, want it to start %q", line, want)
+		}
+	}
+	jsons, _ := filepath.Glob(filepath.Join(dir, "bench-*.json"))
+	if len(jsons) != 1 {
+		t.Fatalf("json files: %v", jsons)
+	}
+	raw, err := os.ReadFile(jsons[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file benchFile
+	if err := json.Unmarshal(raw, &file); err != nil {
+		t.Fatal(err)
+	}
+	verdicts := map[string]string{}
+	for _, p := range file.Points {
+		verdicts[fmt.Sprintf("%s/%d", p.System, p.Workers)] = p.Verdict
+	}
+	want := map[string]string{"repdisk/1": "verified", "repdisk/2": "verified", "broken/1": "violation", "broken/2": "violation"}
+	if !maps.Equal(verdicts, want) {
+		t.Errorf("verdicts %v, want %v", verdicts, want)
 	}
 }
 
