@@ -26,6 +26,10 @@ const magic = 0xA7C5
 type Options struct {
 	// Log, when set, receives badger's messages (the --verbose flag).
 	Log io.Writer
+	// Build, when set, names the build of the program opening a store:
+	// Open and OpenReadOnly refuse a store whose header names another
+	// build, or none. Create compares the new run's Header.Build instead.
+	Build string
 }
 
 // badgerOptions are badger's options for this load: large values written

@@ -84,6 +84,8 @@ func refuseStore(dir string, run Header, o Options) error {
 		return err
 	case old.Format != FormatVersion:
 		return inputErr("%s holds a store of format version %d; this argocheck writes version %d: choose another directory", dir, old.Format, FormatVersion)
+	case old.Build != run.Build:
+		return anotherBuild(dir, old.Build, run.Build)
 	case !old.Same(run):
 		return inputErr("%s holds the store of another run (%s), not of this check (%s): choose another directory", dir, old, run)
 	}
@@ -91,6 +93,21 @@ func refuseStore(dir string, run Header, o Options) error {
 		return inputErr("%s already holds the store of this run, finished: 'argocheck trace %s' shows its result; or choose another directory", dir, dir)
 	}
 	return inputErr("%s already holds the store of this run: continue it with 'argocheck resume %s', or choose another directory", dir, dir)
+}
+
+// anotherBuild refuses the store in dir, made by build found, to a
+// program of build want: its states came from the other build's layer
+// code, which may differ from this one's.
+func anotherBuild(dir, found, want string) error {
+	return inputErr("%s holds a store made by another build of argocheck (build %s), not by this one (build %s): a store belongs to the build that made it; give this run a new store directory ('argocheck --version' shows a program's build)", dir, buildName(found), buildName(want))
+}
+
+// buildName names a build in messages.
+func buildName(build string) string {
+	if build == "" {
+		return "none recorded"
+	}
+	return build
 }
 
 // checkStoreDir refuses a dir to open a store from that does not exist,

@@ -19,6 +19,10 @@
 // and the system releases the lock when that process exits, even when it
 // is killed, so a killed run's store is never left locked.
 //
+// A store belongs to the build of the program that made it (Header.Build):
+// its states come from that build's layer code, so a store is refused to
+// another build (Options.Build), which starts a store of its own.
+//
 // Layout, by key: "run" (format version and configuration), "p/S" and
 // "head" (the commit record of part S, and of the last part), "s/S/I"
 // (fingerprints and parents of part S's states, 32768 to a record),

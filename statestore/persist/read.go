@@ -17,8 +17,9 @@ import (
 // does not fit with the rest, is a corrupt store.
 
 // load reads the run, the part records and the outcome, and checks that
-// they fit together and that every record they name exists.
-func (s *Store) load() error {
+// they fit together and that every record they name exists. A build that
+// is set must be the run's.
+func (s *Store) load(build string) error {
 	run, err := s.readRun()
 	if errors.Is(err, errNoRun) {
 		return inputErr("%s holds no run: its check stopped before it started; start it again with 'argocheck check ... --store' in an empty directory", s.dir)
@@ -28,6 +29,9 @@ func (s *Store) load() error {
 	}
 	if run.Format != FormatVersion {
 		return inputErr("%s holds a store of format version %d; this argocheck reads version %d", s.dir, run.Format, FormatVersion)
+	}
+	if build != "" && run.Build != build {
+		return anotherBuild(s.dir, run.Build, build)
 	}
 	s.run = run
 	head, err := s.get(keyHead)

@@ -155,8 +155,9 @@ func appendString(dst []byte, s string) []byte {
 	return append(dst, s...)
 }
 
-// Header identifies a stored run: the check it explores. Two runs are the
-// same when every field but Format is equal; a store holds one run.
+// Header identifies a stored run: the check it explores, and the build of
+// the program that explores it. Two runs are the same when every field but
+// Format is equal; a store holds one run.
 type Header struct {
 	// Format is the store's format version (FormatVersion when written).
 	Format int `json:"format"`
@@ -169,14 +170,21 @@ type Header struct {
 	Crash string `json:"crash,omitempty"`
 	// Determinism names the determinism mode, when not the default.
 	Determinism string `json:"determinism,omitempty"`
+	// Build names the build of the program that made the store, whose
+	// layer code its states come from; "" in a store made before builds
+	// were recorded, which is another build than any.
+	Build string `json:"build,omitempty"`
 }
 
-// Same reports whether r and o identify the same check.
+// Same reports whether r and o identify the same check, made by the same
+// build.
 func (r Header) Same(o Header) bool {
-	return r.System == o.System && r.Variant == o.Variant && r.Crash == o.Crash && r.Determinism == o.Determinism && maps.Equal(r.Params, o.Params)
+	return r.System == o.System && r.Variant == o.Variant && r.Crash == o.Crash && r.Determinism == o.Determinism && maps.Equal(r.Params, o.Params) &&
+		r.Build == o.Build
 }
 
-// String describes the run on one line: system, variant and sizes.
+// String describes the run's check on one line: system, variant and
+// sizes; not the build, which anotherBuild names.
 func (r Header) String() string {
 	v := r.Variant
 	if v == "" {

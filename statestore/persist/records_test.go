@@ -20,6 +20,7 @@ func genRun(t *rapid.T) Header {
 		Params:      rapid.MapOf(rapid.String(), rapid.String()).Draw(t, "params"),
 		Crash:       rapid.String().Draw(t, "crash"),
 		Determinism: rapid.String().Draw(t, "determinism"),
+		Build:       rapid.StringMatching(`[0-9a-f]{0,16}`).Draw(t, "build"),
 	}
 }
 

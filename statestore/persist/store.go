@@ -48,7 +48,7 @@ func inputErr(format string, a ...any) error { return &InputError{fmt.Errorf(for
 // Create starts a new store for run in dir, creating dir if needed. It
 // refuses, changing nothing, a dir that is a file, is not writable, holds
 // files that are not a store, or holds a store already (of this run or
-// another).
+// another, or made by another build than run.Build).
 func Create(dir string, run Header, o Options) (*Store, error) {
 	run.Format = FormatVersion
 	if err := checkNewDir(dir); err != nil {
@@ -81,8 +81,8 @@ func (s *Store) start(run Header) (*Store, error) {
 
 // Open opens the store in dir with its records up to the last complete
 // level, to resume it. It refuses a dir that holds no store, a store in
-// use by another process, a store of another format version, and a
-// corrupt or truncated store.
+// use by another process, a store of another format version or, when
+// o.Build is set, of another build, and a corrupt or truncated store.
 func Open(dir string, o Options) (*Store, error) { return openStore(dir, o, false) }
 
 // OpenReadOnly opens the store in dir as Open does, to read it only
@@ -103,7 +103,7 @@ func openStore(dir string, o Options, readOnly bool) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.load(); err != nil {
+	if err := s.load(o.Build); err != nil {
 		s.db.Close()
 		return nil, err
 	}

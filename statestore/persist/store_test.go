@@ -21,7 +21,7 @@ import (
 	"github.com/argocheck/argocheck/statestore"
 )
 
-var testRun = Header{System: "repdisk", Params: map[string]string{"blocks": "3", "values": "2", "oob": "false"}}
+var testRun = Header{System: "repdisk", Params: map[string]string{"blocks": "3", "values": "2", "oob": "false"}, Build: "0123456789abcdef"}
 
 // explore runs (or resumes) repdisk at blocks 4, values 3 into st, and
 // finishes the store unless the search stopped.
@@ -199,6 +199,15 @@ func setFormat(t *testing.T, dir string, format int) {
 	edit(t, dir, func(txn *badger.Txn) error { return txn.Set(keyRun, encodeRun(r)) })
 }
 
+// setBuild makes the store in dir one made by build ("": one made before
+// builds were recorded).
+func setBuild(t *testing.T, dir string, build string) {
+	t.Helper()
+	r := testRun
+	r.Format, r.Build = FormatVersion, build
+	edit(t, dir, func(txn *badger.Txn) error { return txn.Set(keyRun, encodeRun(r)) })
+}
+
 // Create refuses every directory it cannot start a new store in, with one
 // line naming it, and changes nothing there.
 func TestCreateRefuses(t *testing.T) {
@@ -246,6 +255,21 @@ func TestCreateRefuses(t *testing.T) {
 			setFormat(t, dir, 1)
 			return dir
 		}, fmt.Sprintf("holds a store of format version 1; this argocheck writes version %d: choose another directory", FormatVersion)},
+		{"another build, finished", func(t *testing.T, dir string) string {
+			finishedStore(t, dir, testRun)
+			setBuild(t, dir, "fedcba9876543210")
+			return dir
+		}, "holds a store made by another build of argocheck (build fedcba9876543210), not by this one (build 0123456789abcdef): a store belongs to the build that made it; give this run a new store directory"},
+		{"another build, unfinished", func(t *testing.T, dir string) string {
+			unfinishedStore(t, dir)
+			setBuild(t, dir, "fedcba9876543210")
+			return dir
+		}, "(build fedcba9876543210), not by this one (build 0123456789abcdef)"},
+		{"no build recorded", func(t *testing.T, dir string) string {
+			unfinishedStore(t, dir)
+			setBuild(t, dir, "")
+			return dir
+		}, "holds a store made by another build of argocheck (build none recorded), not by this one (build 0123456789abcdef)"},
 		{"not writable", func(t *testing.T, dir string) string {
 			if os.Geteuid() == 0 {
 				t.Skip("root writes anywhere")
@@ -422,6 +446,61 @@ func TestOpenRefuses(t *testing.T) {
 	}
 }
 
+// Open and OpenReadOnly refuse, with one line naming both builds, a store
+// made by another build than Options.Build, or by one that recorded none;
+// without Options.Build they open a store of any build.
+func TestOpenRefusesAnotherBuild(t *testing.T) {
+	opens := []struct {
+		name string
+		open func(dir string, o Options) (*Store, error)
+	}{{"Open", Open}, {"OpenReadOnly", OpenReadOnly}}
+	cases := []struct {
+		name           string
+		stored, opener string
+		want           string // "" when it opens
+	}{
+		{"same build", "0123456789abcdef", "0123456789abcdef", ""},
+		{"no build asked", "fedcba9876543210", "", ""},
+		{"another build", "fedcba9876543210", "0123456789abcdef",
+			"holds a store made by another build of argocheck (build fedcba9876543210), not by this one (build 0123456789abcdef): a store belongs to the build that made it; give this run a new store directory ('argocheck --version' shows a program's build)"},
+		{"no build recorded", "", "0123456789abcdef", "(build none recorded), not by this one (build 0123456789abcdef)"},
+	}
+	for _, finished := range []bool{false, true} {
+		for _, tc := range cases {
+			for _, o := range opens {
+				t.Run(fmt.Sprintf("%s/finished=%v/%s", tc.name, finished, o.name), func(t *testing.T) {
+					dir := t.TempDir()
+					if finished {
+						finishedStore(t, dir, testRun)
+					} else {
+						unfinishedStore(t, dir)
+					}
+					setBuild(t, dir, tc.stored)
+					st, err := o.open(dir, Options{Build: tc.opener})
+					if tc.want == "" {
+						if err != nil {
+							t.Fatal(err)
+						}
+						if got := st.Header().Build; got != tc.stored {
+							t.Errorf("header's build %q, want %q", got, tc.stored)
+						}
+						st.Close()
+						return
+					}
+					if err == nil {
+						st.Close()
+						t.Fatal("no error")
+					}
+					var ie *InputError
+					if !errors.As(err, &ie) || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
+						t.Fatalf("error %q, want one line with %q", err, tc.want)
+					}
+				})
+			}
+		}
+	}
+}
+
 // A store in use by another process (here, another open of it) is refused
 // by every way in, while a lock file left by a killed process blocks
 // nothing: badger's lock on the directory is released by the system.
@@ -506,7 +585,8 @@ func TestCreateAfterKillAtStart(t *testing.T) {
 }
 
 // Header.Same tells runs apart by every field but the format version, and
-// String names every field that tells them apart.
+// String names every field of the check that tells them apart (a build
+// has a message of its own, anotherBuild).
 func TestHeaderSame(t *testing.T) {
 	base := Header{Format: FormatVersion, System: "log", Variant: "", Params: map[string]string{"blocks": "2", "log": "3"}}
 	cases := []struct {
@@ -523,6 +603,7 @@ func TestHeaderSame(t *testing.T) {
 		{"param more", func(h *Header) { h.Params = map[string]string{"blocks": "2", "log": "3", "oob": "true"} }, false, "system=log variant=correct blocks=2 log=3 oob=true"},
 		{"crash", func(h *Header) { h.Crash = "ops" }, false, "system=log variant=correct blocks=2 log=3 crash=ops"},
 		{"determinism", func(h *Header) { h.Determinism = "full" }, false, "system=log variant=correct blocks=2 log=3 determinism=full"},
+		{"build", func(h *Header) { h.Build = "0123456789abcdef" }, false, "system=log variant=correct blocks=2 log=3"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
