@@ -26,7 +26,7 @@
 //
 // Under the bucket a run keeps:
 //
-//	manifest.json                  the run: system, parameters, variant, modes, shards
+//	manifest.json                  the run: system, parameters, variant, modes, shards, build
 //	level-DDDDDD/frontier-I        shard I's frontier at depth D: keys, edges, encodings
 //	level-DDDDDD/to-J/from-I       what shard I's expansion of level D found for shard J
 //	level-DDDDDD/done-I            shard I's marker for level D
@@ -40,7 +40,10 @@
 // states by then; a shard started again has forgotten them and sends them
 // again, which changes nothing.) The binary objects are compressed with
 // zstd. A run refuses a bucket
-// that holds another run's manifest, or objects and no manifest.
+// that holds another run's manifest, or objects and no manifest. A run
+// belongs to the build of the program that made it (Manifest.Build): its
+// states come from that build's layer code, so every shard runs the same
+// binary, and a bucket made by another build is another run's.
 //
 // Package shard opens buckets by URL through blob.OpenBucket; the program
 // imports the drivers it offers: package cli imports

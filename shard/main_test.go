@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"testing"
@@ -40,6 +41,8 @@ type job struct {
 	Shards  int
 	Index   int
 	Workers int
+	// Build is the manifest's.
+	Build string
 	// Delay and WaitReport are Config's.
 	Delay, WaitReport time.Duration
 }
@@ -96,7 +99,7 @@ func (j job) run(ctx context.Context) (*outcome, error) {
 	defer b.Close()
 	cfg := Config{
 		Shards: j.Shards, Index: j.Index, Workers: j.Workers, Crashes: j.Crashes,
-		Run: Manifest{System: j.System, Variant: j.Variant, Params: map[string]string{}},
+		Run: Manifest{System: j.System, Variant: j.Variant, Params: map[string]string{}, Build: j.Build},
 		Log: os.Stderr, Delay: j.Delay, WaitReport: j.WaitReport, Poll: 20 * time.Millisecond,
 	}
 	for k, v := range j.Params {
@@ -336,24 +339,48 @@ func TestSlowShardDelaysOthers(t *testing.T) {
 	}
 }
 
-// TestRefusesAnotherRun: a bucket holding another run's manifest, or
-// objects and no manifest, is refused before anything is written.
+// TestRefusesAnotherRun: a bucket holding another run's manifest (one of
+// another build among them), or objects and no manifest, is refused before
+// anything is written.
 func TestRefusesAnotherRun(t *testing.T) {
 	c := cases[0]
 	url, dir := exchangeURL(t)
-	c.URL, c.Shards, c.Workers = url, 1, 1
+	c.URL, c.Shards, c.Workers, c.Build = url, 1, 1, "0123456789abcdef"
 	if _, err := c.run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	other := []job{c, c, c}
+	other := []job{c, c, c, c, c}
 	other[0].Shards = 2
 	other[1].Params = catalog.Params{layers.Blocks: 2, layers.Values: 2}
 	other[2].Crashes = model.CrashNoNested
+	other[3].Build = "fedcba9876543210"
+	other[4].Build = ""
 	for _, o := range other {
 		_, err := o.run(context.Background())
 		if e, ok := errors.AsType[*AnotherRunError](err); !ok || e.Found == nil {
 			t.Errorf("%v shards=%d crashes=%s: error %v, want another run refused", o, o.Shards, o.Crashes, err)
 		}
+	}
+	for _, tc := range []struct{ build, want string }{
+		{"fedcba9876543210", "the exchange holds a run made by another build of argocheck (build 0123456789abcdef), not by this one (build fedcba9876543210): an exchange belongs to the build that made it, and every shard of a run runs the same binary; give this run a new exchange"},
+		{"", "(build 0123456789abcdef), not by this one (build none recorded)"},
+	} {
+		o := c
+		o.Build = tc.build
+		if _, err := o.run(context.Background()); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("build %q: error %v, want %q", tc.build, err, tc.want)
+		}
+	}
+	// A run made before builds were recorded is another build's.
+	old := c
+	old.URL, _ = exchangeURL(t)
+	old.Build = ""
+	if _, err := old.run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	old.Build = c.Build
+	if _, err := old.run(context.Background()); err == nil || !strings.Contains(err.Error(), "(build none recorded), not by this one (build 0123456789abcdef)") {
+		t.Errorf("a run with no build: error %v, want refused", err)
 	}
 	// The same run again is no other run: it finds the search done.
 	if _, err := c.run(context.Background()); err != nil {

@@ -10,9 +10,10 @@ import (
 	"time"
 )
 
-// Manifest names a run: the check every shard of it searches, and how
-// many shards share it. It is the first object a shard writes, and a
-// shard refuses a bucket whose manifest differs from its own.
+// Manifest names a run: the check every shard of it searches, how many
+// shards share it, and the build they run. It is the first object a shard
+// writes, and a shard refuses a bucket whose manifest differs from its
+// own.
 type Manifest struct {
 	// Format is the version of the objects' layout.
 	Format int    `json:"format"`
@@ -24,9 +25,14 @@ type Manifest struct {
 	Crashes     string            `json:"crashes"`
 	Determinism string            `json:"determinism"`
 	Shards      int               `json:"shards"`
+	// Build names the build of the program every shard runs, whose layer
+	// code the run's states come from; "" in a manifest written before
+	// builds were recorded, which is another build than any.
+	Build string `json:"build,omitempty"`
 }
 
-// String names the run in one line, as name=value words.
+// String names the run's check in one line, as name=value words; not the
+// build, which AnotherRunError names on its own.
 func (m *Manifest) String() string {
 	variant := m.Variant
 	if variant == "" {
@@ -46,7 +52,7 @@ func (m *Manifest) String() string {
 func (m *Manifest) equal(o *Manifest) bool {
 	return m.Format == o.Format && m.System == o.System && m.Variant == o.Variant &&
 		maps.Equal(m.Params, o.Params) && m.Crashes == o.Crashes &&
-		m.Determinism == o.Determinism && m.Shards == o.Shards
+		m.Determinism == o.Determinism && m.Shards == o.Shards && m.Build == o.Build
 }
 
 // AnotherRunError refuses a bucket that holds another run's objects.
@@ -60,7 +66,19 @@ func (e *AnotherRunError) Error() string {
 	if e.Found == nil {
 		return fmt.Sprintf("the exchange holds objects and no run manifest (%s): it is not an argocheck shard run's; give each run an empty place of its own", manifestKey)
 	}
+	if e.Found.Build != e.Want.Build {
+		return fmt.Sprintf("the exchange holds a run made by another build of argocheck (build %s), not by this one (build %s): an exchange belongs to the build that made it, and every shard of a run runs the same binary; give this run a new exchange ('argocheck --version' shows a program's build)",
+			buildName(e.Found.Build), buildName(e.Want.Build))
+	}
 	return fmt.Sprintf("the exchange holds another run (%s), not this one (%s); give each run an empty place of its own", e.Found, e.Want)
+}
+
+// buildName names a build in messages.
+func buildName(build string) string {
+	if build == "" {
+		return "none recorded"
+	}
+	return build
 }
 
 // claim writes the run's manifest into an empty bucket, or checks the

@@ -35,7 +35,8 @@ type Config struct {
 	Crashes     model.CrashMode
 	Determinism model.Determinism
 	// Run names the check in the run's manifest (System, Variant and
-	// Params); Run fills in the rest.
+	// Params) and the build of the program (Build, "" for none); Run
+	// fills in the rest.
 	Run Manifest
 	// Log, when set, receives a line naming the shards a barrier waits
 	// for, at most every WaitReport (zero: 5 seconds).
