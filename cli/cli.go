@@ -207,7 +207,7 @@ specification.
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.SetVersionTemplate("{{.Version}}\n")
+	root.SetVersionTemplate(versionTemplate)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usage(err) })
 	check, err := newCheck(cat)
 	if err != nil {

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -182,10 +184,27 @@ func TestList(t *testing.T) {
 	}
 }
 
+// TestBuildID: the build is named by the hash of the running executable.
+func TestBuildID(t *testing.T) {
+	path, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	exe, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(exe)
+	if want := hex.EncodeToString(sum[:8]); buildID() != want {
+		t.Errorf("buildID() = %q, want %q, the hash of %s", buildID(), want, path)
+	}
+}
+
 // TestVersion: --version and the version command print the build's
-// version and revision, with the fallbacks when the build holds none.
+// version and revision, with the fallbacks when the build holds none, and
+// the build that stores and shard runs record.
 func TestVersion(t *testing.T) {
-	line := regexp.MustCompile(`^argocheck version=\S+ revision=\S+ modified=(true|false)\n$`)
+	line := regexp.MustCompile(`^argocheck version=\S+ revision=\S+ modified=(true|false) build=[0-9a-f]{16}\n$`)
 	var first string
 	for _, args := range [][]string{{"--version"}, {"version"}} {
 		out, stderr, code := cli(t, args...)
@@ -197,7 +216,7 @@ func TestVersion(t *testing.T) {
 		}
 		first = out
 	}
-	if want := buildVersion().String() + "\n"; first != want {
+	if want := buildVersion().String() + " build=" + buildID() + "\n"; first != want {
 		t.Errorf("printed %q, want %q", first, want)
 	}
 }

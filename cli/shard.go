@@ -55,7 +55,9 @@ with one barrier per level and no server. Shard 0 prints the report and
 writes the report files; the others print their own part, and every
 shard exits with the verdict's status. A shard started again after being
 stopped, in any way, resumes from its last level. Give every run an
-exchange of its own: a shard refuses one that holds another run.
+exchange of its own: a shard refuses one that holds another run, or a
+run made by another build ('argocheck --version' prints the build), so
+every shard of a run runs the same binary.
 
 The index defaults to the engine's variable: $JOB_COMPLETION_INDEX
 (Kubernetes Indexed Job), $SLURM_ARRAY_TASK_ID, $AWS_BATCH_JOB_ARRAY_INDEX.
@@ -143,7 +145,7 @@ func runShard(cmd *cobra.Command, cat *catalog.Catalog, name string, f *shardFla
 	defer bucket.Close()
 	scfg := shard.Config{
 		Shards: f.shards, Index: index, Workers: cfg.Workers, Crashes: cfg.Crashes, Determinism: cfg.Determinism,
-		Run:        shard.Manifest{System: sys.Name, Variant: f.variant, Params: storedParams(sys, p)},
+		Run:        shard.Manifest{System: sys.Name, Variant: f.variant, Params: storedParams(sys, p), Build: buildID()},
 		Log:        cmd.ErrOrStderr(),
 		WaitReport: f.waitReport, Delay: f.delay,
 	}

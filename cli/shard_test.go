@@ -2,6 +2,8 @@ package cli
 
 import (
 	"bytes"
+	"cmp"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -16,7 +18,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/yaml"
 
+	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/layers"
+	"github.com/argocheck/argocheck/shard"
 )
 
 // shardRun is what one shard command printed.
@@ -306,4 +310,49 @@ func expandVars(t *testing.T, args []string, env []corev1.EnvVar) []string {
 		out[i] = expand(a)
 	}
 	return out
+}
+
+// TestShardAnotherBuild: an exchange holding a run another build made, or
+// one that recorded no build, is refused in one line naming both builds,
+// exit status 2, where the same run made by this build is found done.
+func TestShardAnotherBuild(t *testing.T) {
+	sys, err := layers.Lookup("repdisk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := checkParams(sys, catalog.Params{layers.Blocks: 1}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	chk, err := build(sys, p, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, made := range []string{"fedcba9876543210", "", buildID()} {
+		t.Run(fmt.Sprintf("build=%q", made), func(t *testing.T) {
+			url := exchange(t)
+			bucket, err := shard.Open(context.Background(), url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg := shard.Config{Shards: 1, Workers: 1, Run: shard.Manifest{System: sys.Name, Params: storedParams(sys, p), Build: made}}
+			_, err = shard.Run(context.Background(), chk, bucket, cfg)
+			bucket.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, stderr, code := cli(t, "shard", "--shards", "1", "--index", "0", "--exchange", url, "repdisk", "--blocks", "1", "-q")
+			if made == buildID() {
+				if code != ExitVerified {
+					t.Fatalf("this build's run: exit %d, stderr %q", code, stderr)
+				}
+				return
+			}
+			want := fmt.Sprintf("argocheck: --exchange %s: the exchange holds a run made by another build of argocheck (build %s), not by this one (build %s): an exchange belongs to the build that made it, and every shard of a run runs the same binary; give this run a new exchange ('argocheck --version' shows a program's build)\n",
+				url, cmp.Or(made, "none recorded"), buildID())
+			if code != ExitUsage || stderr != want {
+				t.Errorf("exit %d, stderr %q; want exit %d, stderr %q", code, stderr, ExitUsage, want)
+			}
+		})
+	}
 }

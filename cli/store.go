@@ -16,12 +16,14 @@ import (
 	"github.com/argocheck/argocheck/statestore/persist"
 )
 
-// storeOptions returns the store's options for the --verbose flag.
+// storeOptions returns the store's options for the --verbose flag, with
+// this program's build: a store another build made is refused.
 func storeOptions(cmd *cobra.Command, verbose bool) persist.Options {
+	o := persist.Options{Build: buildID()}
 	if verbose {
-		return persist.Options{Log: cmd.ErrOrStderr()}
+		o.Log = cmd.ErrOrStderr()
 	}
-	return persist.Options{}
+	return o
 }
 
 // storedRun is the check of a stored run, rebuilt from its header.
@@ -34,9 +36,10 @@ type storedRun struct {
 	determinism model.Determinism
 }
 
-// header is the stored form of a check: what a store records of it.
+// header is the stored form of a check: what a store records of it, with
+// the build that explores it.
 func header(sys *catalog.System, p catalog.Params, variant string, cfg explorer.Config) persist.Header {
-	h := persist.Header{System: sys.Name, Variant: variant, Params: storedParams(sys, p)}
+	h := persist.Header{System: sys.Name, Variant: variant, Params: storedParams(sys, p), Build: buildID()}
 	if cfg.Crashes != model.CrashAll {
 		h.Crash = cfg.Crashes.String()
 	}
@@ -146,7 +149,9 @@ func newResume(cat *catalog.Catalog) *cobra.Command {
 from its last complete level, with the system, variant, parameters, crash
 mode and determinism mode read from the store. Its verdict and counts are
 those of a check that never stopped. On a finished run it prints the
-stored verdict and exits with its status.
+stored verdict and exits with its status. A store belongs to the build
+that made it ('argocheck --version' prints the build): another build's
+store is refused.
 
 ` + exitHelp(),
 		Args: oneArg("resume", "one store DIR"),

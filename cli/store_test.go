@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -454,4 +455,85 @@ func dirSums(t *testing.T, dir string) map[string]string {
 		return nil
 	})
 	return sums
+}
+
+// storeOfBuild writes in dir a store of repdisk at blocks 2 as the build
+// made would: finished, or stopped after its first levels.
+func storeOfBuild(t *testing.T, dir, made string, finished bool) {
+	t.Helper()
+	sys, err := layers.Lookup("repdisk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := checkParams(sys, catalog.Params{layers.Blocks: 2}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	chk, err := build(sys, p, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := explorer.Config{Workers: 1}
+	h := header(sys, p, "", cfg)
+	h.Build = made
+	st, err := persist.Create(dir, h, persist.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Checkpoint = st; !finished {
+		cfg.MaxDepth = 2
+	}
+	res, err := explorer.Run(context.Background(), chk, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Verdict != explorer.Incomplete {
+		err = st.Finish(res.Outcome())
+	}
+	if err := errors.Join(err, st.Close()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestStoreOfAnotherBuild: a store another build made, finished or not,
+// or one that recorded no build, is refused by check --store, resume and
+// trace in one line naming both builds, exit status 2, and stays as it
+// was; a store this build made resumes.
+func TestStoreOfAnotherBuild(t *testing.T) {
+	for _, made := range []string{"fedcba9876543210", ""} {
+		for _, finished := range []bool{true, false} {
+			t.Run(fmt.Sprintf("build=%q/finished=%v", made, finished), func(t *testing.T) {
+				dir := filepath.Join(t.TempDir(), "store")
+				storeOfBuild(t, dir, made, finished)
+				name := cmp.Or(made, "none recorded")
+				want := fmt.Sprintf("argocheck: %s holds a store made by another build of argocheck (build %s), not by this one (build %s): a store belongs to the build that made it; give this run a new store directory ('argocheck --version' shows a program's build)\n",
+					dir, name, buildID())
+				for _, args := range [][]string{
+					{"check", "repdisk", "--blocks", "2", "--store", dir},
+					{"resume", dir},
+					{"trace", dir},
+				} {
+					stdout, stderr, code := cli(t, args...)
+					if code != ExitUsage || stdout != "" || stderr != want {
+						t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit %d, stderr %q", args, code, stdout, stderr, ExitUsage, want)
+					}
+				}
+				st, err := persist.OpenReadOnly(dir, persist.Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer st.Close()
+				if h := st.Header(); h.Build != made || (st.Outcome() != nil) != finished {
+					t.Errorf("the refused store changed: build %q, outcome %v", h.Build, st.Outcome())
+				}
+			})
+		}
+	}
+	t.Run("this build", func(t *testing.T) {
+		dir := filepath.Join(t.TempDir(), "store")
+		storeOfBuild(t, dir, buildID(), false)
+		if _, stderr, code := cli(t, "resume", dir, "-q"); code != ExitVerified {
+			t.Fatalf("resume: exit %d, stderr %q", code, stderr)
+		}
+	})
 }
