@@ -14,8 +14,9 @@ import (
 
 // formatVersion is the version of the objects' layout and of the keys in
 // them. Version 2 keys states by their XXH3 fingerprint
-// (statestore.Fingerprint) instead of xxhash64.
-const formatVersion = 2
+// (statestore.Fingerprint) instead of xxhash64; 3 names the process that
+// wrote a marker in it and in its candidates objects' names.
+const formatVersion = 3
 
 // Object kinds.
 const (

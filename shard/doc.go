@@ -28,14 +28,18 @@
 //
 //	manifest.json                  the run: system, parameters, variant, modes, shards, build
 //	level-DDDDDD/frontier-I        shard I's frontier at depth D: keys, edges, encodings
-//	level-DDDDDD/to-J/from-I       what shard I's expansion of level D found for shard J
-//	level-DDDDDD/done-I            shard I's marker for level D
+//	level-DDDDDD/to-J/from-I-W     what process W of shard I found for shard J expanding level D
+//	level-DDDDDD/done-I            shard I's marker for level D, naming its process W
 //
 // Every object is written whole by one call (blob writers commit on Close)
 // and never changes afterwards but for being written again by the same
 // shard with the same states, so a shard killed at any moment and started
 // again resumes from its last frontier: it reads back its visited keys
-// and the frontier from its frontier objects and redoes the level. (Each
+// and the frontier from its frontier objects and redoes the level. Each
+// process of a shard names itself by a random number W, and the
+// candidates it sends by it: a marker is read with the candidates of the
+// process that wrote it, even when another process of the same shard
+// (started again while the first still runs) writes the level too. (Each
 // shard leaves out the successors it sent in earlier levels, all known
 // states by then; a shard started again has forgotten them and sends them
 // again, which changes nothing.) The binary objects are compressed with

@@ -404,6 +404,42 @@ func TestRefusesAnotherRun(t *testing.T) {
 	}
 }
 
+// TestDuplicateShard: more processes of one shard, started while the run
+// goes on (an engine that started again a shard it took for lost), each
+// with another cache of sent keys and so other candidates objects, leave
+// every process with explorer.Run's result: each marker's candidates are
+// read from the objects of the process that wrote it. (Read from the last
+// process to write them, fewer than a marker said: 10 runs in 10 failed.)
+func TestDuplicateShard(t *testing.T) {
+	c := job{System: "log/repdisk", Params: catalog.Params{layers.Blocks: 2, layers.Values: 2, layers.Log: 3}}
+	want := reference(t, c)
+	url, dir := exchangeURL(t)
+	c.URL, c.Shards, c.Workers = url, 3, 4
+	procs := make([]*process, c.Shards)
+	for i := range procs {
+		j := c
+		j.Index = i
+		procs[i] = start(t, j)
+	}
+	for _, level := range []int{2, 3, 4} {
+		for deadline := time.Now().Add(processTimeout); ; time.Sleep(time.Millisecond) {
+			if _, err := os.Stat(filepath.Join(dir, frontierKey(level, 1))); err == nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				killAll(procs)
+				t.Fatalf("shard 1 did not reach level %d", level)
+			}
+		}
+		j := c
+		j.Index = 1
+		procs = append(procs, start(t, j))
+	}
+	for i, o := range waitAll(t, procs) {
+		sameResult(t, min(i, 1), o, want)
+	}
+}
+
 var seed = flag.Uint64("seed", 0, "seed of the kill test's choices of shard, level and moment (0: from the clock)")
 
 // TestKillAndRestart kills shard processes with SIGKILL at random

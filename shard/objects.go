@@ -16,8 +16,12 @@ func frontierKey(depth, shard int) string {
 	return fmt.Sprintf("%sfrontier-%d", levelPrefix(depth), shard)
 }
 
-func candidatesKey(depth, from, to int) string {
-	return fmt.Sprintf("%sto-%d/from-%d", levelPrefix(depth), to, from)
+// candidatesKey names the candidates of level depth that the process
+// writer of shard from found for shard to: two processes of one shard (a
+// shard started again while it still ran) write objects of their own,
+// and a marker names its writer's.
+func candidatesKey(depth, from, to int, writer uint64) string {
+	return fmt.Sprintf("%sto-%d/from-%d-%016x", levelPrefix(depth), to, from, writer)
 }
 
 func markerPrefix(depth int) string { return levelPrefix(depth) + "done-" }
@@ -122,12 +126,13 @@ type candidates struct {
 }
 
 // encodeCandidates writes the candidates of the boxes as those of level
-// depth from shard from to shard to.
-func encodeCandidates(buf []byte, depth, from, to int, boxes []*outbox) []byte {
+// depth from process writer of shard from to shard to.
+func encodeCandidates(buf []byte, depth, from, to int, writer uint64, boxes []*outbox) []byte {
 	e := begin(buf, kindCandidates)
 	e.uvarint(uint64(depth))
 	e.uvarint(uint64(from))
 	e.uvarint(uint64(to))
+	e.word(writer)
 	var n int
 	for _, b := range boxes {
 		n += len(b.keys)
@@ -143,13 +148,16 @@ func encodeCandidates(buf []byte, depth, from, to int, boxes []*outbox) []byte {
 	return e.seal()
 }
 
-func decodeCandidates(data []byte, depth, from, to int) (*candidates, error) {
+func decodeCandidates(data []byte, depth, from, to int, writer uint64) (*candidates, error) {
 	d, err := open(data, kindCandidates)
 	if err != nil {
 		return nil, err
 	}
 	if dd, f, t := int(d.uvarint()), int(d.uvarint()), int(d.uvarint()); d.err == nil && (dd != depth || f != from || t != to) {
 		return nil, fmt.Errorf("holds level %d from shard %d to shard %d, not level %d from %d to %d", dd, f, t, depth, from, to)
+	}
+	if w := d.word(); d.err == nil && w != writer {
+		return nil, fmt.Errorf("was written by process %016x, not %016x", w, writer)
 	}
 	n := d.count(10)
 	c := &candidates{keys: make([]uint64, n), edges: make([]uint64, n), nodes: make([][]byte, n)}
@@ -170,6 +178,9 @@ type violation struct {
 // level's candidate objects, it is the shard's arrival at the barrier.
 type marker struct {
 	depth, shard int
+	// writer names the process that wrote the marker, and its candidates
+	// objects (candidatesKey).
+	writer uint64
 	// base is the number of the level's first state.
 	base uint64
 	// work counts the edges of the shard's expansion of the level.
@@ -193,6 +204,7 @@ func (m *marker) encode(buf []byte) []byte {
 	e := begin(buf, kindMarker)
 	e.uvarint(uint64(m.depth))
 	e.uvarint(uint64(m.shard))
+	e.word(m.writer)
 	e.uvarint(m.base)
 	e.uvarint(m.work.transitions)
 	e.uvarint(m.work.crashes)
@@ -227,7 +239,7 @@ func decodeMarker(data []byte, depth, shard, shards int) (*marker, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &marker{depth: int(d.uvarint()), shard: int(d.uvarint()), base: d.uvarint()}
+	m := &marker{depth: int(d.uvarint()), shard: int(d.uvarint()), writer: d.word(), base: d.uvarint()}
 	if d.err == nil && (m.depth != depth || m.shard != shard) {
 		return nil, fmt.Errorf("holds level %d of shard %d, not level %d of shard %d", m.depth, m.shard, depth, shard)
 	}

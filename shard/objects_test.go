@@ -66,12 +66,16 @@ func TestObjectsRoundTrip(t *testing.T) {
 					c.nodes = append(c.nodes, b.nodes.at(i))
 				}
 			}
-			data, want = encodeCandidates(nil, 3, 1, 2, boxes), c
-			decode = func(d []byte) (any, error) { return decodeCandidates(d, 3, 1, 2) }
+			writer := rapid.Uint64().Draw(t, "writer")
+			data, want = encodeCandidates(nil, 3, 1, 2, writer, boxes), c
+			decode = func(d []byte) (any, error) { return decodeCandidates(d, 3, 1, 2, writer) }
+			if _, err := decodeCandidates(data, 3, 1, 2, writer+1); err == nil {
+				t.Fatal("another writer's candidates decode")
+			}
 		case 2:
 			shards := rapid.IntRange(1, 8).Draw(t, "shards")
 			m := &marker{
-				depth: 4, shard: shards - 1, base: rapid.Uint64().Draw(t, "base"),
+				depth: 4, shard: shards - 1, writer: rapid.Uint64().Draw(t, "writer"), base: rapid.Uint64().Draw(t, "base"),
 				work:  counts{rapid.Uint64().Draw(t, "t"), rapid.Uint64().Draw(t, "c")},
 				sent:  rapid.SliceOfN(rapid.Uint64(), shards, shards).Draw(t, "sent"),
 				edges: sortedEdges(t, "edges"),

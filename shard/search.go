@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/rand/v2"
 	"runtime"
 	"slices"
 	"sort"
@@ -127,6 +128,7 @@ type search struct {
 	workers []*worker
 	visited *statestore.Table // keys of the owned states found so far
 	sent    sentKeys          // keys of other shards' states sent before
+	writer  uint64            // names this process in its markers and candidates objects: a random number
 	front   frontier          // the current level's owned states
 	bases   []uint64          // by depth, the number of its first state
 	roots   uint64            // initial states
@@ -155,7 +157,7 @@ func Run(ctx context.Context, chk model.Checker, bucket *blob.Bucket, cfg Config
 	if err := chk.Validate(); err != nil {
 		return nil, err
 	}
-	s := &search{cfg: cfg, chk: chk, x: &exchange{b: bucket}, visited: statestore.NewTable(1024), start: time.Now()}
+	s := &search{cfg: cfg, chk: chk, x: &exchange{b: bucket}, visited: statestore.NewTable(1024), writer: rand.Uint64(), start: time.Now()}
 	s.work.Shard, s.work.ResumedFrom = cfg.Index, -1
 	opts := model.Options{Crashes: cfg.Crashes, Determinism: cfg.Determinism}
 	for range cfg.Workers {
@@ -298,7 +300,7 @@ func (s *search) level(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 	s.work.Expanding += time.Since(t)
-	mine := &marker{depth: f.depth, shard: s.cfg.Index, base: f.base, work: x.work, found: x.found, stray: x.stray, edges: f.edges, sent: make([]uint64, s.cfg.Shards)}
+	mine := &marker{depth: f.depth, shard: s.cfg.Index, writer: s.writer, base: f.base, work: x.work, found: x.found, stray: x.stray, edges: f.edges, sent: make([]uint64, s.cfg.Shards)}
 	t = time.Now()
 	if err := s.send(ctx, x, mine); err != nil {
 		return nil, err
@@ -404,8 +406,8 @@ func (s *search) send(ctx context.Context, x *expansion, mine *marker) error {
 		}
 		mine.sent[dest] = n
 		g.Go(func() error {
-			data := encodeCandidates(nil, mine.depth, s.cfg.Index, dest, boxes)
-			return s.x.put(gctx, candidatesKey(mine.depth, s.cfg.Index, dest), data)
+			data := encodeCandidates(nil, mine.depth, s.cfg.Index, dest, s.writer, boxes)
+			return s.x.put(gctx, candidatesKey(mine.depth, s.cfg.Index, dest, s.writer), data)
 		})
 	}
 	return g.Wait()
@@ -536,16 +538,17 @@ func (s *search) receive(ctx context.Context, x *expansion, ms []*marker, lists 
 			continue
 		}
 		g.Go(func() error {
-			key := candidatesKey(depth, from, me)
+			// The candidates of the marker's writer, written before it:
+			// another process of the shard, with another cache of sent
+			// keys, writes objects of its own and may overwrite the
+			// marker, never these.
+			key := candidatesKey(depth, from, me, m.writer)
 			data, err := s.x.mustGet(gctx, key)
 			if err != nil {
 				return err
 			}
-			c, err := decodeCandidates(data, depth, from, me)
-			// A shard started again sends the level again with its cache
-			// of sent keys empty: more candidates, the new ones known
-			// states, so never fewer than its marker counted before.
-			if err == nil && uint64(len(c.keys)) < m.sent[me] {
+			c, err := decodeCandidates(data, depth, from, me, m.writer)
+			if err == nil && uint64(len(c.keys)) != m.sent[me] {
 				err = fmt.Errorf("holds %d candidates, where the marker says %d", len(c.keys), m.sent[me])
 			}
 			if err != nil {
