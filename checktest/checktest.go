@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"strings"
 	"testing"
@@ -150,6 +151,9 @@ func Spec[S, Op, Ret comparable, API any](t testing.TB, l model.Layer[S, Op, Ret
 	if len(inits) == 0 {
 		t.Fatalf("checktest: layer %q has no initial state", l.Name)
 	}
+	if err := model.PlainValue(reflect.TypeFor[S]()); err != nil {
+		t.Fatalf("checktest: layer %q's states are not plain values: %v", l.Name, err)
+	}
 	rapid.Check(t, func(rt *rapid.T) {
 		s := inits[rapid.IntRange(0, len(inits)-1).Draw(rt, "init")]
 		seen := []S{s}
@@ -181,7 +185,15 @@ func Spec[S, Op, Ret comparable, API any](t testing.TB, l model.Layer[S, Op, Ret
 		}
 		encs := make([][]byte, len(seen))
 		for i := range seen {
+			st := seen[i]
 			encs[i] = sp.AppendEncode(nil, &seen[i])
+			if seen[i] != st {
+				rt.Fatalf("AppendEncode changed the state it encoded, from %s to %s: it must read the state only", sp.Format(&st), sp.Format(&seen[i]))
+			}
+			_ = sp.Format(&seen[i])
+			if seen[i] != st {
+				rt.Fatalf("Format changed the state it rendered, from %s to %s: it must read the state only", sp.Format(&st), sp.Format(&seen[i]))
+			}
 		}
 		for i := range seen {
 			for j := range i {

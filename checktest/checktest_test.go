@@ -64,9 +64,13 @@ type broken struct {
 	decodeExtra int  // Decode claims this many bytes more than it read
 	history     *int // the encoding ends with a counter of encodings
 	flaky       *int // Step depends on a counter
+	clears      bool // AppendEncode clears block 0 of the state it encodes
 }
 
 func (b broken) AppendEncode(dst []byte, s *onedisk.State) []byte {
+	if b.clears {
+		s.Disk[0] = 0
+	}
 	dst = b.Spec.AppendEncode(dst, s)
 	if b.history != nil {
 		*b.history++
@@ -107,6 +111,7 @@ func TestSpecCatchesBrokenSpecs(t *testing.T) {
 		{"decode-length", broken{Spec: onedisk.NewSpec(sizes), decodeExtra: 1}, "Decode of"},
 		{"history-in-encoding", broken{Spec: onedisk.NewSpec(sizes), history: &encodings}, "not canonical|does not append"},
 		{"nondeterministic-step", broken{Spec: onedisk.NewSpec(sizes), flaky: &counter}, "is not deterministic"},
+		{"encoding-changes-state", broken{Spec: onedisk.NewSpec(sizes), clears: true}, "AppendEncode changed the state it encoded"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			l := onedisk.Layer(sizes)

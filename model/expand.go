@@ -96,6 +96,10 @@ type worker[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI a
 	// to the specs' methods allocates nothing per state.
 	stepA, crashA, absA AS
 	crashC              CS
+	// Scratch states of the checks of the user's definitions
+	// (userchecks.go).
+	rtC, absC, preC CS
+	rtA, preA       AS
 }
 
 // probe is the record of a run that is compared with the next one.
@@ -116,18 +120,29 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Initial() (nodes [][]
 	}()
 	inits := w.sys.Upper.Spec.Init()
 	for _, c := range w.sys.Lower.Spec.Init() {
-		a, ok := w.sys.Abs(&c)
+		a, ok, msg := w.abs(&c)
+		if msg != "" {
+			return nil, &Violation{Kind: KindSpec, Message: msg}
+		}
 		if !ok || !contains(inits, a) {
 			msg := fmt.Sprintf("initial lower state %s relates to no initial abstract state", w.sys.Lower.Spec.Format(&c))
 			return nil, &Violation{Kind: KindInitial, Message: msg}
 		}
 		if w.sys.Invariant != nil {
-			if err := w.sys.Invariant(&c); err != nil {
+			err, msg := w.invariant(&c)
+			if msg != "" {
+				return nil, &Violation{Kind: KindSpec, Message: msg}
+			}
+			if err != nil {
 				msg := fmt.Sprintf("invariant fails on initial lower state %s: %v", w.sys.Lower.Spec.Format(&c), err)
 				return nil, &Violation{Kind: KindInvariant, Message: msg}
 			}
 		}
+		w.preC, w.preA = c, a
 		n := w.appendIdle(nil, &c, &a)
+		if msg := w.idleRoundTrip(n, &c, &a); msg != "" {
+			return nil, &Violation{Kind: KindSpec, Message: msg}
+		}
 		dup := false
 		for _, m := range nodes {
 			dup = dup || bytes.Equal(m, n)
@@ -440,14 +455,25 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) afterRun(op *AOp, fro
 	w.kind, w.crashAfter = doneKind, 0
 	c := w.m.snapshot(w.m.steps())
 	var related bool
-	w.absA, related = w.sys.Abs(c)
+	var msg string
+	if w.absA, related, msg = w.abs(c); msg != "" {
+		return w.violate(KindSpec, msg)
+	}
 	if failed, stop := w.checkCompletion(op, c, related); failed {
 		return stop
 	}
 	if failed, stop := w.checkInvariant(c); failed {
 		return stop
 	}
+	if w.check {
+		w.preC, w.preA = *c, w.absA
+	}
 	w.out = w.appendIdle(w.out[:0], c, &w.absA)
+	if w.check {
+		if msg := w.idleRoundTrip(w.out, c, &w.absA); msg != "" {
+			return w.violate(KindSpec, msg)
+		}
+	}
 	return w.emit(false)
 }
 
@@ -584,7 +610,11 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) checkInvariant(c *CS)
 	if w.sys.Invariant == nil {
 		return false, false
 	}
-	if err := w.sys.Invariant(c); err != nil {
+	err, msg := w.invariant(c)
+	if msg != "" {
+		return true, w.violate(KindSpec, msg)
+	}
+	if err != nil {
 		return true, w.violate(KindInvariant, fmt.Sprintf("invariant fails on %s: %v", w.sys.Lower.Spec.Format(c), err))
 	}
 	return false, false
@@ -666,8 +696,26 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) crashAt(c *CS) bool {
 		w.crashC = *c
 		w.sys.Lower.Spec.Crash(&w.crashC, &w.lcrash)
 		w.lcrash.finish()
+		if w.check {
+			w.preC = w.crashC
+		}
 		w.crashes = w.appendRecovering(w.crashes, &w.crashC)
 		w.ends = append(w.ends, len(w.crashes))
+		if w.check {
+			msg := w.encodeChanged()
+			if msg == "" {
+				msg = w.crashReplay(c)
+			}
+			if msg == "" {
+				msg, _ = w.lowerRoundTrip(w.crashes[w.start()+1:], &w.crashC)
+			}
+			if msg != "" {
+				// The crash point's outcomes are not all emitted: the
+				// next crash point must compute its own.
+				w.crashes, w.ends = w.crashes[:0], w.ends[:0]
+				return w.violate(KindSpec, msg)
+			}
+		}
 		if w.emitNode(w.crashes[w.start():], true) {
 			return true
 		}

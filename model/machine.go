@@ -51,7 +51,7 @@ type Machine[S, Op, Ret comparable] struct {
 	// panic must not make the run look completed.
 	open  bool
 	broke int
-	_       [64]byte // keep workers' machines off each other's cache lines
+	_     [64]byte // keep workers' machines off each other's cache lines
 }
 
 // Call is one primitive step of a run, as a person reads it in a path.

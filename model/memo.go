@@ -395,9 +395,16 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recordRuns(e *memoEnt
 			e.events = append(e.events, memoEvent{kind: evNext, a: i, b: uint32(steps)})
 		case isNew:
 			var related bool
-			w.absA, related = w.sys.Abs(c)
+			var msg string
+			if w.absA, related, msg = w.abs(c); msg != "" {
+				return &fault{v: &Violation{Kind: KindSpec, Message: msg}}
+			}
 			if w.sys.Invariant != nil {
-				if err := w.sys.Invariant(c); err != nil {
+				err, msg := w.invariant(c)
+				if msg != "" {
+					return &fault{v: &Violation{Kind: KindSpec, Message: msg}}
+				}
+				if err != nil {
 					return &fault{v: &Violation{Kind: KindInvariant, Message: err.Error()}}
 				}
 			}

@@ -9,11 +9,14 @@ import (
 // nondeterministic step relation, a crash relation and initial states.
 //
 // States are comparable values (arrays and small structs) copied by
-// assignment. Their encoding is canonical: two states are equal exactly when
-// their encodings are equal. Operations and results are comparable too, so
-// that a run can be compared with its replay and a result with the
-// specification's; paths print them with their String method when they
-// have one, and with fmt's %v otherwise.
+// assignment: System.Validate refuses a state type that holds a pointer,
+// channel, interface or float (PlainValue). Step and Crash depend on the
+// state and the Chooser's answers alone, and AppendEncode and Format only
+// read the state. The encoding is canonical: two states are equal exactly
+// when their encodings are equal. Operations and results are comparable
+// too, so that a run can be compared with its replay and a result with
+// the specification's; paths print them with their String method when
+// they have one, and with fmt's %v otherwise.
 type Spec[S, Op, Ret comparable] interface {
 	// Init returns the initial states.
 	Init() []S
@@ -162,10 +165,11 @@ func Compose[C, B, A any](lower Impl[C, B], upper Impl[B, A]) Impl[C, A] {
 
 // Relation is an abstraction relation between upper states A and lower
 // states C, given as a partial function: R(a, c) holds exactly when
-// Abs(c) returns (a, true). Both relations of Argosy's example are of this
-// form, and composition stays a function (ComposeRelations). A relation
-// that is not a function (several abstract states for one lower state)
-// cannot be written this way.
+// Abs(c) returns (a, true). It reads *c only, and depends on nothing
+// else: a relation that changes *c is a KindSpec violation. Both
+// relations of Argosy's example are of this form, and composition stays a
+// function (ComposeRelations). A relation that is not a function (several
+// abstract states for one lower state) cannot be written this way.
 type Relation[A, C any] func(c *C) (A, bool)
 
 // ComposeRelations returns R2 ;; R1: R(a, c) holds when some b has

@@ -3,6 +3,7 @@ package model
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 )
 
@@ -25,6 +26,12 @@ const (
 	KindInvariant = "invariant"
 	// KindInitial: an initial lower state relates to no initial abstract state.
 	KindInitial = "initial"
+	// KindSpec: a specification, the abstraction relation or the invariant
+	// broke a rule the search relies on: an encoding that does not decode
+	// to the state it encodes, a relation, invariant or encoding that
+	// changes the state it is handed, a lower crash relation that gives
+	// another outcome for the same choices.
+	KindSpec = "spec"
 )
 
 // Violation is a failed check at one edge of a node's expansion. It is a
@@ -115,7 +122,8 @@ type System[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI a
 	Impl  Impl[CAPI, AAPI]
 	Abs   Relation[AS, CS]
 	// Invariant, when set, must hold of every initial lower state and of
-	// every lower state reached by a completed operation or recovery.
+	// every lower state reached by a completed operation or recovery. It
+	// must read *c only (a KindSpec violation otherwise).
 	Invariant func(c *CS) error
 	// StepLimit bounds the primitive steps of one procedure run; zero
 	// means DefaultStepLimit.
@@ -174,6 +182,14 @@ func (s *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Validate() error {
 	}
 	if s.StepLimit < 0 {
 		return fmt.Errorf("model: the system's StepLimit is negative (%d)", s.StepLimit)
+	}
+	for _, st := range []struct {
+		name string
+		t    reflect.Type
+	}{{"Lower", reflect.TypeFor[CS]()}, {"Upper", reflect.TypeFor[AS]()}} {
+		if err := PlainValue(st.t); err != nil {
+			return fmt.Errorf("model: %s.Spec's states are not plain values: %w", st.name, err)
+		}
 	}
 	for _, sp := range []struct {
 		name string

@@ -1,0 +1,235 @@
+package explorer_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/argocheck/argocheck/explorer"
+	"github.com/argocheck/argocheck/model"
+)
+
+// A register over a two-block disk: block 0 holds the value, block 1 a
+// lock that a write sets before it writes block 0 and clears after. A read
+// of a locked register returns 9, so the lock must never survive a
+// completed write, or a recovery. The tests below break, one at a time,
+// a rule the search relies on in the user's own definitions (states,
+// encodings, relation, invariant, crash relation), each in a way that
+// hides this register's bug from a search that trusts the rule.
+
+// lockDisk is the two-block disk's state.
+type lockDisk struct{ B [2]uint8 }
+
+// diskOp reads or writes one block of the disk.
+type diskOp struct {
+	Write bool
+	A, V  uint8
+}
+
+// lockDiskSpec is the disk: writes are synchronous, a crash changes
+// nothing.
+type lockDiskSpec struct{ model.Codec[lockDisk] }
+
+func (lockDiskSpec) Init() []lockDisk { return []lockDisk{{}} }
+func (lockDiskSpec) Ops() []diskOp {
+	return []diskOp{{A: 0}, {A: 1}, {Write: true, A: 0, V: 1}, {Write: true, A: 1, V: 1}}
+}
+func (lockDiskSpec) Crash(*lockDisk, model.Chooser) {}
+func (lockDiskSpec) Step(s *lockDisk, op diskOp, _ model.Chooser) uint8 {
+	if op.Write {
+		s.B[op.A] = op.V
+		return 0
+	}
+	return s.B[op.A]
+}
+
+// regState is the upper layer's state, regOp its operation: read, or
+// write V.
+type regState struct{ V uint8 }
+
+type regOp struct {
+	Write bool
+	V     uint8
+}
+
+func (o regOp) String() string {
+	if o.Write {
+		return fmt.Sprintf("write(%d)", o.V)
+	}
+	return "read()"
+}
+
+type registerSpec struct{ model.Codec[regState] }
+
+func (registerSpec) Init() []regState               { return []regState{{}} }
+func (registerSpec) Ops() []regOp                   { return []regOp{{}, {Write: true, V: 1}, {Write: true}} }
+func (registerSpec) Crash(*regState, model.Chooser) {}
+func (registerSpec) Step(s *regState, op regOp, _ model.Chooser) uint8 {
+	if op.Write {
+		s.V = op.V
+		return 0
+	}
+	return s.V
+}
+
+type diskCaller = model.Caller[diskOp, uint8]
+
+// lockRegister is the implementation; unlock says whether a write clears
+// its lock (the bug when false).
+type lockRegister struct {
+	d      diskCaller
+	unlock bool
+}
+
+func (r lockRegister) Call(op regOp) uint8 {
+	if !op.Write {
+		if r.d.Call(diskOp{A: 1}) == 1 {
+			return 9
+		}
+		return r.d.Call(diskOp{A: 0})
+	}
+	r.d.Call(diskOp{Write: true, A: 1, V: 1})
+	r.d.Call(diskOp{Write: true, A: 0, V: op.V})
+	if r.unlock {
+		r.d.Call(diskOp{Write: true, A: 1, V: 0})
+	}
+	return 0
+}
+
+// lockSystem is the register on a disk with spec lower; recovery clears
+// the lock.
+func lockSystem[S comparable](lower model.Spec[S, diskOp, uint8], unlock bool, abs model.Relation[regState, S]) *model.System[S, diskOp, uint8, diskCaller, regState, regOp, uint8, model.Caller[regOp, uint8]] {
+	impl := func(d diskCaller) model.Instance[model.Caller[regOp, uint8]] {
+		return model.Instance[model.Caller[regOp, uint8]]{
+			API:     lockRegister{d, unlock},
+			Recover: func() { d.Call(diskOp{Write: true, A: 1, V: 0}) },
+		}
+	}
+	return model.NewSystem(model.NewLayer("disk", lower), model.NewLayer("register", model.Spec[regState, regOp, uint8](registerSpec{})), impl, abs)
+}
+
+func blockZero(c *lockDisk) (regState, bool) { return regState{c.B[0]}, true }
+
+// forgetsLock encodes block 0 alone: two disks, one encoding.
+type forgetsLock struct{ lockDiskSpec }
+
+func (forgetsLock) AppendEncode(dst []byte, s *lockDisk) []byte { return append(dst, s.B[0], 0) }
+
+// decodesNoLock decodes both blocks but drops the lock.
+type decodesNoLock struct{ lockDiskSpec }
+
+func (decodesNoLock) Decode(src []byte, s *lockDisk) (int, error) {
+	if len(src) < 2 {
+		return 0, errors.New("short")
+	}
+	*s = lockDisk{B: [2]uint8{src[0], 0}}
+	return 2, nil
+}
+
+// encodeClearsLock "normalizes" the state it encodes.
+type encodeClearsLock struct{ lockDiskSpec }
+
+func (encodeClearsLock) AppendEncode(dst []byte, s *lockDisk) []byte {
+	s.B[1] = 0
+	return append(dst, s.B[0], s.B[1])
+}
+
+// crashFlips is a disk with a write cache for the lock whose crash keeps
+// or loses the lock by a global's turn, not by the Chooser.
+type crashFlips struct {
+	lockDiskSpec
+	turn *int
+}
+
+func (c crashFlips) Crash(s *lockDisk, _ model.Chooser) {
+	if *c.turn++; *c.turn%2 == 0 {
+		s.B[1] = 0
+	}
+}
+
+// anySpec is a one-state disk of any state type, for types a check
+// refuses before it runs.
+type anySpec[S comparable] struct{}
+
+func (anySpec[S]) Init() []S                            { var s S; return []S{s} }
+func (anySpec[S]) Ops() []diskOp                        { return []diskOp{{}} }
+func (anySpec[S]) Crash(*S, model.Chooser)              {}
+func (anySpec[S]) Step(*S, diskOp, model.Chooser) uint8 { return 0 }
+func (anySpec[S]) AppendEncode(dst []byte, _ *S) []byte { return append(dst, 0) }
+func (anySpec[S]) Decode(src []byte, _ *S) (int, error) { return 1, nil }
+func (anySpec[S]) Format(*S) string                     { return "s" }
+func relatedToZero[S any](*S) (regState, bool)          { return regState{}, true }
+
+// pointerDisk holds its lock behind a pointer, which copies share.
+type pointerDisk struct {
+	Data uint8
+	Lock *uint8
+}
+
+// floatDisk holds a float.
+type floatDisk struct{ B [2]float64 }
+
+// TestBrokenDefinitionsAreNeverVerified: definitions that break a rule the
+// search relies on are refused or reported, never verified, for any
+// number of workers; the same register with correct definitions is
+// verified, and its bug is caught. The encodings and the crash relation
+// are checked on the runs that are run twice: every run in
+// DeterminismFull (as checktest runs a check), a sample in
+// DeterminismSample, which on a system this small may pick none of the
+// runs that show the fault.
+func TestBrokenDefinitionsAreNeverVerified(t *testing.T) {
+	var turn int
+	for _, tc := range []struct {
+		name string
+		sys  model.Checker
+		want string // a violation kind, "error: " and what the error says, or "" for verified
+		full bool   // caught on the runs run twice
+	}{
+		{"correct", lockSystem[lockDisk](lockDiskSpec{}, true, blockZero), "", false},
+		{"a write that keeps its lock", lockSystem[lockDisk](lockDiskSpec{}, false, blockZero), model.KindRefinement, false},
+		{"a state with a pointer", lockSystem[pointerDisk](anySpec[pointerDisk]{}, false, relatedToZero), "error: states are not plain values: explorer_test.pointerDisk.Lock is a ptr", false},
+		{"a state with a float", lockSystem[floatDisk](anySpec[floatDisk]{}, false, relatedToZero), "error: states are not plain values: explorer_test.floatDisk.B[i] is a float64", false},
+		{"an encoding that forgets the lock", lockSystem[lockDisk](forgetsLock{}, false, blockZero), model.KindSpec, true},
+		{"a Decode that drops the lock", lockSystem[lockDisk](decodesNoLock{}, false, blockZero), model.KindSpec, true},
+		{"an encoding that clears the lock", lockSystem[lockDisk](encodeClearsLock{}, false, blockZero), model.KindSpec, true},
+		{"a relation that clears the lock", lockSystem[lockDisk](lockDiskSpec{}, false, func(c *lockDisk) (regState, bool) {
+			c.B[1] = 0
+			return regState{c.B[0]}, true
+		}), model.KindSpec, false},
+		{"an invariant that clears the lock", func() model.Checker {
+			sys := lockSystem[lockDisk](lockDiskSpec{}, false, blockZero)
+			sys.Invariant = func(c *lockDisk) error {
+				c.B[1] = 0
+				return nil
+			}
+			return sys
+		}(), model.KindSpec, false},
+		{"a crash that takes turns", lockSystem[lockDisk](crashFlips{turn: &turn}, true, blockZero), model.KindSpec, true},
+	} {
+		for _, mode := range model.DeterminismModes {
+			if tc.full && mode != model.DeterminismFull {
+				continue
+			}
+			for _, workers := range []int{1, 2} {
+				name := fmt.Sprintf("%s, %s, %d workers", tc.name, mode, workers)
+				res, err := explorer.Run(context.Background(), tc.sys, explorer.Config{Workers: workers, Determinism: mode})
+				if want, ok := strings.CutPrefix(tc.want, "error: "); ok {
+					if !errors.Is(err, explorer.ErrInvalid) || !strings.Contains(err.Error(), want) {
+						t.Errorf("%s: error %v, want an invalid search saying %q", name, err, want)
+					}
+					continue
+				}
+				switch {
+				case err != nil:
+					t.Errorf("%s: %v", name, err)
+				case tc.want == "" && res.Verdict != explorer.Verified:
+					t.Errorf("%s: verdict %s %+v, want verified", name, res.Verdict, res.Violation)
+				case tc.want != "" && (res.Verdict != explorer.Violated || res.Violation.Kind != tc.want):
+					t.Errorf("%s: verdict %s %+v, want a %s violation", name, res.Verdict, res.Violation, tc.want)
+				}
+			}
+		}
+	}
+}

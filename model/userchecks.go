@@ -1,0 +1,127 @@
+package model
+
+import (
+	"fmt"
+	"reflect"
+)
+
+// PlainValue reports why a state of type t is not a plain value that
+// assignment copies and == compares by contents: a pointer, channel or
+// interface (a copy shares what it points to, so a step through it
+// changes earlier snapshots, and == compares identities), or a float
+// (NaN is unequal to itself; 0 and -0 are equal with different bits).
+// Strings are plain values. It returns nil for a plain type.
+func PlainValue(t reflect.Type) error {
+	return plainValue(t, t.String())
+}
+
+func plainValue(t reflect.Type, path string) error {
+	switch t.Kind() {
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr, reflect.String:
+		return nil
+	case reflect.Array:
+		return plainValue(t.Elem(), path+"[i]")
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if err := plainValue(t.Field(i).Type, path+"."+t.Field(i).Name); err != nil {
+				return err
+			}
+		}
+		return nil
+	case reflect.Float32, reflect.Float64, reflect.Complex64, reflect.Complex128:
+		return fmt.Errorf("%s is a %s: NaN is unequal to itself, and 0 and -0 are equal with different encodings", path, t.Kind())
+	}
+	return fmt.Errorf("%s is a %s: a copy of the state shares what it refers to, so a step through it changes the states recorded before it, and == compares identities, not contents", path, t.Kind())
+}
+
+// lowerRoundTrip says how enc, lower state c's encoding followed by rest
+// bytes, fails to decode back to c ("" when it does).
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) lowerRoundTrip(enc []byte, c *CS) (string, int) {
+	sp := w.sys.Lower.Spec
+	n, err := sp.Decode(enc, &w.rtC)
+	if err != nil || n > len(enc) || w.rtC != *c {
+		return fmt.Sprintf("lower state %s encodes as %x, which decodes to %s (%v): the lower specification's encoding is not injective, or Decode is not its inverse (checktest.Spec tells)",
+			sp.Format(c), sp.AppendEncode(nil, c), sp.Format(&w.rtC), err), 0
+	}
+	return "", n
+}
+
+// upperRoundTrip is lowerRoundTrip for an upper state whose encoding is
+// the whole of enc.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) upperRoundTrip(enc []byte, a *AS) string {
+	sp := w.sys.Upper.Spec
+	n, err := sp.Decode(enc, &w.rtA)
+	if err != nil || n != len(enc) || w.rtA != *a {
+		return fmt.Sprintf("upper state %s encodes as %x, which decodes to %s (%v): the upper specification's encoding is not injective, or Decode is not its inverse (checktest.Spec tells)",
+			sp.Format(a), enc, sp.Format(&w.rtA), err)
+	}
+	return ""
+}
+
+// encodeChanged says whether AppendEncode changed the lower state it
+// encoded, w.preC before.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) encodeChanged() string {
+	if w.crashC != w.preC {
+		sp := w.sys.Lower.Spec
+		return fmt.Sprintf("the lower specification's AppendEncode changed the state it encoded, from %s to %s: it must read the state only", sp.Format(&w.preC), sp.Format(&w.crashC))
+	}
+	return ""
+}
+
+// idleRoundTrip checks that an Idle node's encoding decodes to its
+// states, and that encoding them left them as they were (w.preC, w.preA).
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) idleRoundTrip(node []byte, c *CS, a *AS) string {
+	if *c != w.preC || *a != w.preA {
+		return fmt.Sprintf("a specification's AppendEncode changed the state it encoded (lower %s to %s, upper %s to %s): it must read the state only",
+			w.sys.Lower.Spec.Format(&w.preC), w.sys.Lower.Spec.Format(c), w.sys.Upper.Spec.Format(&w.preA), w.sys.Upper.Spec.Format(a))
+	}
+	msg, n := w.lowerRoundTrip(node[1:], c)
+	if msg != "" {
+		return msg
+	}
+	return w.upperRoundTrip(node[1+n:], a)
+}
+
+// abs applies the relation to a copy of *c, and says whether it changed
+// the copy.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) abs(c *CS) (a AS, ok bool, msg string) {
+	w.absC = *c
+	a, ok = w.sys.Abs(&w.absC)
+	if w.absC != *c {
+		msg = fmt.Sprintf("the abstraction relation changed the lower state it was handed, from %s to %s: it must read the state only (work on a copy)",
+			w.sys.Lower.Spec.Format(c), w.sys.Lower.Spec.Format(&w.absC))
+	}
+	return a, ok, msg
+}
+
+// invariant applies the invariant to a copy of *c, and says whether it
+// changed the copy.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) invariant(c *CS) (err error, msg string) {
+	w.absC = *c
+	err = w.sys.Invariant(&w.absC)
+	if w.absC != *c {
+		msg = fmt.Sprintf("the invariant changed the lower state it was handed, from %s to %s: it must read the state only",
+			w.sys.Lower.Spec.Format(c), w.sys.Lower.Spec.Format(&w.absC))
+	}
+	return err, msg
+}
+
+// crashReplay runs the lower crash relation on *c again with the choices
+// that gave w.crashC, and says how the outcome differs.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) crashReplay(c *CS) string {
+	ch := &w.lcrash
+	n := len(ch.pick)
+	ch.rewind()
+	w.rtC = *c
+	w.sys.Lower.Spec.Crash(&w.rtC, ch)
+	bad := ch.diverged || ch.pos != n || len(ch.pick) != n || w.rtC != w.crashC
+	// Leave the enumeration as the first run left it.
+	ch.pick, ch.width, ch.at, ch.diverged = ch.pick[:n], ch.width[:n], ch.at[:n], false
+	if bad {
+		sp := w.sys.Lower.Spec
+		return fmt.Sprintf("the lower crash relation, run twice on %s with the choices %v, gave %s the first time and %s the second: it must draw its nondeterminism from the Chooser alone (no map order, randomness or globals)",
+			sp.Format(c), ch.path(), sp.Format(&w.crashC), sp.Format(&w.rtC))
+	}
+	return ""
+}
