@@ -34,14 +34,7 @@ func TestBenchFiles(t *testing.T) {
 			t.Fatalf("%s: %v", suffix, err)
 		}
 	}
-	raw, err := os.ReadFile(jsons[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	var file benchFile
-	if err := json.Unmarshal(raw, &file); err != nil {
-		t.Fatal(err)
-	}
+	file := readBenchFile(t, jsons[0])
 	// Three sizes, two worker counts, one repeat.
 	if len(file.Points) != 6 || file.Machine.Cores == 0 || file.Machine.GoVersion == "" {
 		t.Fatalf("%d points, machine %+v", len(file.Points), file.Machine)
@@ -124,14 +117,7 @@ func TestBenchVerdicts(t *testing.T) {
 	if len(jsons) != 1 {
 		t.Fatalf("json files: %v", jsons)
 	}
-	raw, err := os.ReadFile(jsons[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	var file benchFile
-	if err := json.Unmarshal(raw, &file); err != nil {
-		t.Fatal(err)
-	}
+	file := readBenchFile(t, jsons[0])
 	verdicts := map[string]string{}
 	for _, p := range file.Points {
 		verdicts[fmt.Sprintf("%s/%d", p.System, p.Workers)] = p.Verdict
@@ -245,4 +231,18 @@ func TestBenchMatrix(t *testing.T) {
 			t.Errorf("log/repdisk's first size %v", got)
 		}
 	}
+}
+
+// readBenchFile reads the JSON file bench wrote at path.
+func readBenchFile(t *testing.T, path string) benchFile {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file benchFile
+	if err := json.Unmarshal(raw, &file); err != nil {
+		t.Fatal(err)
+	}
+	return file
 }

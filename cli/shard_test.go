@@ -18,7 +18,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/yaml"
 
-	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/layers"
 	"github.com/argocheck/argocheck/shard"
 )
@@ -316,18 +315,7 @@ func expandVars(t *testing.T, args []string, env []corev1.EnvVar) []string {
 // one that recorded no build, is refused in one line naming both builds,
 // exit status 2, where the same run made by this build is found done.
 func TestShardAnotherBuild(t *testing.T) {
-	sys, err := layers.Lookup("repdisk")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := checkParams(sys, catalog.Params{layers.Blocks: 1}, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	chk, err := build(sys, p, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sys, p, chk := repdiskOf(t, 1)
 	for _, made := range []string{"fedcba9876543210", "", buildID()} {
 		t.Run(fmt.Sprintf("build=%q", made), func(t *testing.T) {
 			url := exchange(t)

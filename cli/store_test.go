@@ -24,6 +24,7 @@ import (
 	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/layers"
+	"github.com/argocheck/argocheck/model"
 	"github.com/argocheck/argocheck/statestore/persist"
 )
 
@@ -461,18 +462,8 @@ func dirSums(t *testing.T, dir string) map[string]string {
 // made would: finished, or stopped after its first levels.
 func storeOfBuild(t *testing.T, dir, made string, finished bool) {
 	t.Helper()
-	sys, err := layers.Lookup("repdisk")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := checkParams(sys, catalog.Params{layers.Blocks: 2}, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	chk, err := build(sys, p, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	const blocks = 2
+	sys, p, chk := repdiskOf(t, blocks)
 	cfg := explorer.Config{Workers: 1}
 	h := header(sys, p, "", cfg)
 	h.Build = made
@@ -536,4 +527,23 @@ func TestStoreOfAnotherBuild(t *testing.T) {
 			t.Fatalf("resume: exit %d, stderr %q", code, stderr)
 		}
 	})
+}
+
+// repdiskOf returns the catalogue's repdisk, its parameters at the given
+// blocks, and its check.
+func repdiskOf(t *testing.T, blocks int) (*catalog.System, catalog.Params, model.Checker) {
+	t.Helper()
+	sys, err := layers.Lookup("repdisk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := checkParams(sys, catalog.Params{layers.Blocks: blocks}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	chk, err := build(sys, p, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sys, p, chk
 }

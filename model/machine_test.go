@@ -28,14 +28,20 @@ type machineRun struct {
 	ops, rets []uint8
 	snaps     []uint8 // states before steps from.. and after the last
 	diverged  bool
+	broken    any // the run's broken step (Machine.broken)
 }
 
 // enumerate runs proc from state 0 over every choice, as the executor
 // does, with the first steps of each run skipped (taken from the run
 // before) or stepped; proc gets the run's number.
 func enumerate(skip bool, proc func(m *Machine[uint8, uint8, uint8], run int)) []machineRun {
+	return enumerateOn(counterSpec{}, 100, skip, proc)
+}
+
+// enumerateOn is enumerate on spec, with a step limit.
+func enumerateOn(spec Spec[uint8, uint8, uint8], limit int, skip bool, proc func(m *Machine[uint8, uint8, uint8], run int)) []machineRun {
 	var ch choices
-	m := newMachine[uint8, uint8, uint8](counterSpec{}, &ch, 100)
+	m := newMachine(spec, &ch, limit)
 	var out []machineRun
 	var start uint8
 	for run := 0; run == 0 || ch.next(); run++ {
@@ -46,9 +52,10 @@ func enumerate(skip bool, proc func(m *Machine[uint8, uint8, uint8], run int)) [
 			m.start(&start, from, 0)
 		}
 		proc(m, run)
+		r := machineRun{broken: m.broken()}
 		m.end()
 		ch.finish()
-		r := machineRun{ops: slices.Clone(m.operations()), rets: slices.Clone(m.results()), diverged: ch.diverged}
+		r.ops, r.rets, r.diverged = slices.Clone(m.operations()), slices.Clone(m.results()), ch.diverged
 		for k := from; k <= m.steps(); k++ {
 			r.snaps = append(r.snaps, *m.snapshot(k))
 		}
@@ -109,19 +116,11 @@ func TestBrokenStepsAreNotReplayed(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		prog := rapid.SliceOfN(rapid.Uint8Range(0, 7), 1, 6).Draw(t, "prog")
 		limit := rapid.IntRange(1, 7).Draw(t, "limit")
-		enumerate := func(skip bool) (runs []machineRun, broken []any) {
-			var ch choices
-			m := newMachine[uint8, uint8, uint8](panickySpec{}, &ch, limit)
-			var start uint8
-			for run := 0; run == 0 || ch.next(); run++ {
-				from := ch.newFrom()
-				if skip {
-					m.startFrom(&start, from)
-				} else {
-					m.start(&start, from, 0)
-				}
+		enumerate := func(skip bool) []machineRun {
+			var firsts []any // by run, the first panic the procedure recovered
+			runs := enumerateOn(panickySpec{}, limit, skip, func(m *Machine[uint8, uint8, uint8], _ int) {
 				var r uint8
-				var first any // the first panic recovered
+				var first any
 				for _, op := range prog {
 					func() {
 						defer func() {
@@ -135,22 +134,16 @@ func TestBrokenStepsAreNotReplayed(t *testing.T) {
 						r = m.Call(op ^ r&1)
 					}()
 				}
-				if b := m.broken(); b != first {
-					t.Fatalf("run %d: broken %v, want %v", run, b, first)
+				firsts = append(firsts, first)
+			})
+			for i, r := range runs {
+				if r.broken != firsts[i] {
+					t.Fatalf("run %d: broken %v, want %v", i, r.broken, firsts[i])
 				}
-				broken = append(broken, first)
-				m.end()
-				ch.finish()
-				mr := machineRun{ops: slices.Clone(m.operations()), rets: slices.Clone(m.results()), diverged: ch.diverged}
-				for k := from; k <= m.steps(); k++ {
-					mr.snaps = append(mr.snaps, *m.snapshot(k))
-				}
-				runs = append(runs, mr)
 			}
-			return runs, broken
+			return runs
 		}
-		stepped, steppedBroken := enumerate(false)
-		skipped, skippedBroken := enumerate(true)
+		stepped, skipped := enumerate(false), enumerate(true)
 		if len(stepped) != len(skipped) {
 			t.Fatalf("%d runs stepped, %d with skips", len(stepped), len(skipped))
 		}
@@ -158,10 +151,10 @@ func TestBrokenStepsAreNotReplayed(t *testing.T) {
 			a, b := stepped[i], skipped[i]
 			// A broken step has no result: results are compared in
 			// whole runs only.
-			whole := steppedBroken[i] == nil
-			if a.diverged || b.diverged || steppedBroken[i] != skippedBroken[i] || !slices.Equal(a.ops, b.ops) ||
+			whole := a.broken == nil
+			if a.diverged || b.diverged || a.broken != b.broken || !slices.Equal(a.ops, b.ops) ||
 				whole && !slices.Equal(a.rets, b.rets) || !slices.Equal(a.snaps, b.snaps) {
-				t.Fatalf("run %d: stepped %+v (%v), with skips %+v (%v)", i, a, steppedBroken[i], b, skippedBroken[i])
+				t.Fatalf("run %d: stepped %+v, with skips %+v", i, a, b)
 			}
 		}
 	})

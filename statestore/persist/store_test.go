@@ -284,14 +284,7 @@ func TestCreateRefuses(t *testing.T) {
 			dir := tc.setup(t, t.TempDir())
 			before := dirSums(t, filepath.Dir(dir))
 			st, err := Create(dir, testRun, Options{})
-			if err == nil {
-				st.Close()
-				t.Fatal("no error")
-			}
-			var ie *InputError
-			if !errors.As(err, &ie) || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
-				t.Fatalf("error %q, want one line with %q", err, tc.want)
-			}
+			refusedInOneLine(t, st, err, tc.want)
 			after := dirSums(t, filepath.Dir(dir))
 			for p, sum := range before {
 				if after[p] != sum && !strings.HasSuffix(p, "LOCK") {
@@ -434,14 +427,7 @@ func TestOpenRefuses(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := tc.setup(t, t.TempDir())
 			st, err := Open(dir, Options{})
-			if err == nil {
-				st.Close()
-				t.Fatal("no error")
-			}
-			var ie *InputError
-			if !errors.As(err, &ie) || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
-				t.Fatalf("error %q, want one line with %q", err, tc.want)
-			}
+			refusedInOneLine(t, st, err, tc.want)
 		})
 	}
 }
@@ -487,14 +473,7 @@ func TestOpenRefusesAnotherBuild(t *testing.T) {
 						st.Close()
 						return
 					}
-					if err == nil {
-						st.Close()
-						t.Fatal("no error")
-					}
-					var ie *InputError
-					if !errors.As(err, &ie) || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
-						t.Fatalf("error %q, want one line with %q", err, tc.want)
-					}
+					refusedInOneLine(t, st, err, tc.want)
 				})
 			}
 		}
@@ -647,5 +626,19 @@ func TestFinishKeepsViolations(t *testing.T) {
 	defer st.Close()
 	if got := st.Outcome(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("stored outcome %+v, want %+v", got, want)
+	}
+}
+
+// refusedInOneLine fails t unless err, the error of a call that returned
+// st, is an InputError of one line that says want.
+func refusedInOneLine(t *testing.T, st *Store, err error, want string) {
+	t.Helper()
+	if err == nil {
+		st.Close()
+		t.Fatal("no error")
+	}
+	var ie *InputError
+	if !errors.As(err, &ie) || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("error %q, want one line with %q", err, want)
 	}
 }
