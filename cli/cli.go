@@ -60,7 +60,7 @@ var exitStatuses = []struct {
 	code    int
 	meaning string
 }{
-	{ExitVerified, "verified: every check held over the whole reachable state graph (other commands: done)"},
+	{ExitVerified, "verified: every check held over the whole reachable state graph, or with --crashes no-nested or between-ops over the narrowed graph only, which the verdict line marks (narrowed: ...) (other commands: done)"},
 	{ExitViolation, "violation: a check failed and its shortest path is printed (run: a verdict other than the expected one)"},
 	{ExitUsage, "bad usage or input, named in one line on stderr; nothing was run"},
 	{ExitIncomplete, "incomplete: a bound (--max-depth, --max-states, --time-limit, --memory) or SIGINT/SIGTERM stopped the search before a verdict"},

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"maps"
 
 	"github.com/spf13/cobra"
 
@@ -20,7 +21,19 @@ type modularReport struct {
 	Variant   string           `json:"variant"`
 	Modular   bool             `json:"modular"`
 	Verdict   explorer.Verdict `json:"verdict"`
-	Checks    []*report        `json:"checks"`
+	// Narrowed names the crash mode when it is not the full semantics.
+	Narrowed string    `json:"narrowed,omitempty"`
+	Checks   []*report `json:"checks"`
+}
+
+// sameCheck reports whether part pt is sys's own check at complete
+// parameters p and variant.
+func sameCheck(sys *catalog.System, pt catalog.Part, p catalog.Params, variant string) bool {
+	if pt.System != sys.Name || pt.Variant != variant {
+		return false
+	}
+	q, err := sys.Complete(pt.Params)
+	return err == nil && maps.Equal(q, p)
 }
 
 // worse reports whether verdict a is worse than b: a violation is worse
@@ -56,6 +69,14 @@ func runModular(cmd *cobra.Command, cat *catalog.Catalog, sys *catalog.System, p
 	if err != nil {
 		return usage(err)
 	}
+	// The layers' checks alone do not make the stack's verdict (a
+	// composition can fail with every layer verified: recover-upper-first,
+	// or a lower layer checked at fewer values than the upper one
+	// writes), so the last check is always the system's own, end to end,
+	// whatever Modular lists.
+	if n := len(parts); n == 0 || !sameCheck(sys, parts[n-1], p, variant) {
+		parts = append(parts, catalog.Part{System: sys.Name, Params: p, Variant: variant})
+	}
 	// Every part is built before any runs, so that a bad part runs none.
 	systems := make([]*catalog.System, len(parts))
 	checks := make([]model.Checker, len(parts))
@@ -72,7 +93,7 @@ func runModular(cmd *cobra.Command, cat *catalog.Catalog, sys *catalog.System, p
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	mr := &modularReport{Argocheck: buildVersion(), System: sys.Name, Variant: variantName(variant), Modular: true, Verdict: explorer.Verified}
+	mr := &modularReport{Argocheck: buildVersion(), System: sys.Name, Variant: variantName(variant), Modular: true, Verdict: explorer.Verified, Narrowed: narrowed(cfg)}
 	for i, pt := range parts {
 		res, err := f.explore(ctx, cmd, pt.System, checks[i], cfg, nil)
 		if err != nil {
@@ -101,7 +122,7 @@ func (mr *modularReport) writeText(w io.Writer) {
 	n := len(mr.Checks)
 	for i, r := range mr.Checks {
 		what := "layer"
-		if i == n-1 {
+		if i == n-1 && r.System == mr.System {
 			what = "end to end"
 		}
 		fmt.Fprintf(w, "== check %d of %d (%s)\n", i+1, n, what)
@@ -112,5 +133,9 @@ func (mr *modularReport) writeText(w io.Writer) {
 	for _, r := range mr.Checks {
 		fmt.Fprintf(w, " %s=%s", r.System, r.Verdict)
 	}
-	fmt.Fprintf(w, "\nverdict=%s\n", mr.Verdict)
+	fmt.Fprintf(w, "\nverdict=%s", mr.Verdict)
+	if mr.Narrowed != "" {
+		fmt.Fprintf(w, " (narrowed: %s)", mr.Narrowed)
+	}
+	fmt.Fprintln(w)
 }

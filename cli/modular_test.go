@@ -1,11 +1,14 @@
 package cli
 
 import (
+	"bytes"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/explorer"
+	"github.com/argocheck/argocheck/layers"
 )
 
 // TestModular: --modular runs the checks of each layer and the stack, and
@@ -101,3 +104,60 @@ func TestWorse(t *testing.T) {
 }
 
 func verdict(s string) explorer.Verdict { return explorer.Verdict(s) }
+
+// TestModularEndsEndToEnd: a catalogue whose Modular lists the layers'
+// checks alone still gets the stack's own check last from --modular, so
+// a stack that fails end to end with every layer verified
+// (recover-upper-first) is a violation, not verified.
+func TestModularEndsEndToEnd(t *testing.T) {
+	rep, _ := layers.Lookup("repdisk")
+	lg, _ := layers.Lookup("log")
+	orig, _ := layers.Lookup("log/repdisk")
+	stack := *orig
+	stack.Modular = func(p catalog.Params, variant string) ([]catalog.Part, error) {
+		parts, err := orig.Modular(p, variant)
+		return parts[:2], err // the layers only
+	}
+	cat, err := catalog.New(rep, lg, &stack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	code := Run(cat, []string{"check", "log/repdisk", "--variant", "recover-upper-first", "--modular", "-q", "--workers", "2"}, &out, &errOut)
+	if code != ExitViolation || !strings.Contains(out.String(), "== check 3 of 3 (end to end)") ||
+		!strings.Contains(out.String(), "repdisk=verified log=verified log/repdisk=violation") {
+		t.Fatalf("exit %d, want %d with the stack's own check last:\n%s%s", code, ExitViolation, out.String(), errOut.String())
+	}
+}
+
+// TestModularReplicatedDiskAtTwoValues: the replicated disk's layer
+// check runs at two values at least, where a replicated disk that writes
+// one disk only fails; at one value every block holds 0 and it would
+// verify.
+func TestModularReplicatedDiskAtTwoValues(t *testing.T) {
+	out, _, code := cli(t, "check", "log/repdisk", "--modular", "--values", "1", "--variant", "rep:write-d0-only", "-q", "--workers", "2")
+	if code != ExitViolation || !strings.Contains(out, " repdisk=violation ") {
+		t.Fatalf("exit %d, want the replicated disk's check to fail:\n%s", code, out)
+	}
+}
+
+// TestNarrowedIsLabelled: a narrowed crash mode that verifies a broken
+// variant says so on the verdict line and in the JSON, for a check and
+// for a modular check.
+func TestNarrowedIsLabelled(t *testing.T) {
+	out, _, code := cli(t, "check", "repdisk", "--variant", "no-recovery", "--crashes", "between-ops", "-q", "--workers", "2")
+	if code != ExitVerified || !strings.Contains(out, "verdict=verified (narrowed: crashes=between-ops)\n") {
+		t.Errorf("exit %d, want the verdict line to say it is narrowed:\n%s", code, out)
+	}
+	for _, args := range [][]string{
+		{"check", "repdisk", "--variant", "no-recovery", "--crashes", "between-ops"},
+		{"check", "log/repdisk", "--modular", "--variant", "recover-upper-first", "--crashes", "no-nested"},
+	} {
+		js, _, _ := cli(t, append(args, "-q", "--workers", "2", "--json")...)
+		var r struct{ Narrowed string }
+		validJSON(t, reportSchema(t), []byte(js), &r)
+		if want := "crashes=" + args[len(args)-1]; r.Narrowed != want {
+			t.Errorf("%v: narrowed %q, want %q", args, r.Narrowed, want)
+		}
+	}
+}

@@ -51,6 +51,9 @@ type report struct {
 	Workers   int              `json:"workers"`
 	Verdict   explorer.Verdict `json:"verdict"`
 	Stopped   string           `json:"stopped,omitempty"`
+	// Narrowed names the crash mode of a search narrower than the full
+	// semantics: its verified is not the full check's.
+	Narrowed string `json:"narrowed,omitempty"`
 	figures
 	Violation *violationReport `json:"violation,omitempty"`
 	// Violations are the distinct violations found (--continue), the
@@ -102,6 +105,7 @@ func newReport(sys *catalog.System, p catalog.Params, variant string, cfg explor
 		Violations: violationReports(res.Violations),
 	}
 	r.Params, r.words = reportParams(sys, p)
+	r.Narrowed = narrowed(cfg)
 	if cfg.Crashes != model.CrashAll {
 		r.Params["crashes"] = cfg.Crashes.String()
 		r.words = append(r.words, "crashes="+cfg.Crashes.String())
@@ -114,6 +118,15 @@ func newReport(sys *catalog.System, p catalog.Params, variant string, cfg explor
 		r.Violation = r.Violations[0]
 	}
 	return r
+}
+
+// narrowed names the crash mode of cfg when it explores less than the
+// full semantics, or is empty.
+func narrowed(cfg explorer.Config) string {
+	if cfg.Crashes == model.CrashAll {
+		return ""
+	}
+	return "crashes=" + cfg.Crashes.String()
 }
 
 // standalone marks r as a report standing alone, with the version.
@@ -146,6 +159,9 @@ func (r *report) writeText(w io.Writer) {
 	fmt.Fprintf(w, "verdict=%s", r.Verdict)
 	if r.Stopped != "" {
 		fmt.Fprintf(w, " (%s)", r.Stopped)
+	}
+	if r.Narrowed != "" {
+		fmt.Fprintf(w, " (narrowed: %s)", r.Narrowed)
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "states=%d transitions=%d crash_points=%d depth=%d\n", r.States, r.Transitions, r.CrashPoints, r.Depth)
