@@ -130,8 +130,12 @@ func Golden(t testing.TB, file string, res *explorer.Result) {
 //     AppendEncode wrote, whatever follows them;
 //   - two states are equal exactly when their encodings are;
 //   - Format renders every state;
+//   - AppendEncode and Format leave the state as it was;
 //   - Step and Crash are deterministic: the same choices give the same
 //     result and state.
+//
+// It fails at once on a state type that is not a plain value
+// (model.PlainValue).
 //
 // A wrong Decode length, or an encoding that tells equal states apart,
 // otherwise shows as a baffling violation of a correct implementation.
