@@ -47,7 +47,10 @@ func (lockDiskSpec) Step(s *lockDisk, op diskOp, _ model.Chooser) uint8 {
 
 // regState is the upper layer's state, regOp its operation: read, or
 // write V.
-type regState struct{ V uint8 }
+type regState struct {
+	V uint8
+	F uint8 // a flag that only flagOnCrash's crash relation sets
+}
 
 type regOp struct {
 	Write bool
@@ -85,7 +88,7 @@ type lockRegister struct {
 
 func (r lockRegister) Call(op regOp) uint8 {
 	if !op.Write {
-		if r.d.Call(diskOp{A: 1}) == 1 {
+		if r.d.Call(diskOp{A: 1}) != 0 {
 			return 9
 		}
 		return r.d.Call(diskOp{A: 0})
@@ -101,16 +104,59 @@ func (r lockRegister) Call(op regOp) uint8 {
 // lockSystem is the register on a disk with spec lower; recovery clears
 // the lock.
 func lockSystem[S comparable](lower model.Spec[S, diskOp, uint8], unlock bool, abs model.Relation[regState, S]) *model.System[S, diskOp, uint8, diskCaller, regState, regOp, uint8, model.Caller[regOp, uint8]] {
-	impl := func(d diskCaller) model.Instance[model.Caller[regOp, uint8]] {
-		return model.Instance[model.Caller[regOp, uint8]]{
-			API:     lockRegister{d, unlock},
-			Recover: func() { d.Call(diskOp{Write: true, A: 1, V: 0}) },
-		}
-	}
+	impl := lockImpl(unlock, func(d diskCaller) { d.Call(diskOp{Write: true, A: 1, V: 0}) })
 	return model.NewSystem(model.NewLayer("disk", lower), model.NewLayer("register", model.Spec[regState, regOp, uint8](registerSpec{})), impl, abs)
 }
 
-func blockZero(c *lockDisk) (regState, bool) { return regState{c.B[0]}, true }
+// lockImpl is the register's implementation with recovery rec.
+func lockImpl(unlock bool, rec func(diskCaller)) model.Impl[diskCaller, model.Caller[regOp, uint8]] {
+	return func(d diskCaller) model.Instance[model.Caller[regOp, uint8]] {
+		return model.Instance[model.Caller[regOp, uint8]]{API: lockRegister{d, unlock}, Recover: func() { rec(d) }}
+	}
+}
+
+// markerRecovery marks the lock 2 while it recovers, and then clears it;
+// its bug: a recovery that finds the mark (a crash during recovery)
+// leaves it.
+func markerRecovery(d diskCaller) {
+	if d.Call(diskOp{A: 1}) == 2 {
+		return
+	}
+	d.Call(diskOp{Write: true, A: 1, V: 2})
+	d.Call(diskOp{Write: true, A: 1, V: 0})
+}
+
+// forgetsMark encodes recovery's mark as no lock: a state that only a
+// crash during recovery reaches loses what tells it apart.
+type forgetsMark struct{ lockDiskSpec }
+
+func (forgetsMark) AppendEncode(dst []byte, s *lockDisk) []byte {
+	return append(dst, s.B[0], s.B[1]%2)
+}
+
+// flagsOnCrash is the register whose crash sets F, which no
+// implementation's state relates to: a crash, recovered, is a recovery
+// violation.
+type flagsOnCrash struct{ registerSpec }
+
+func (flagsOnCrash) Crash(s *regState, _ model.Chooser) { s.F = 1 }
+
+// flagOnCrash is flagsOnCrash encoded without F: the states a crash
+// allows lose their flag.
+type flagOnCrash struct{ flagsOnCrash }
+
+func (flagOnCrash) AppendEncode(dst []byte, s *regState) []byte {
+	return append(dst, s.V)
+}
+func (flagOnCrash) Decode(src []byte, s *regState) (int, error) {
+	if len(src) < 1 {
+		return 0, errors.New("short")
+	}
+	*s = regState{V: src[0]}
+	return 1, nil
+}
+
+func blockZero(c *lockDisk) (regState, bool) { return regState{V: c.B[0]}, true }
 
 // forgetsLock encodes block 0 alone: two disks, one encoding.
 type forgetsLock struct{ lockDiskSpec }
@@ -196,7 +242,7 @@ func TestBrokenDefinitionsAreNeverVerified(t *testing.T) {
 		{"an encoding that clears the lock", lockSystem[lockDisk](encodeClearsLock{}, false, blockZero), model.KindSpec, true},
 		{"a relation that clears the lock", lockSystem[lockDisk](lockDiskSpec{}, false, func(c *lockDisk) (regState, bool) {
 			c.B[1] = 0
-			return regState{c.B[0]}, true
+			return regState{V: c.B[0]}, true
 		}), model.KindSpec, false},
 		{"an invariant that clears the lock", func() model.Checker {
 			sys := lockSystem[lockDisk](lockDiskSpec{}, false, blockZero)
@@ -206,6 +252,26 @@ func TestBrokenDefinitionsAreNeverVerified(t *testing.T) {
 			}
 			return sys
 		}(), model.KindSpec, false},
+		{"a recovery that leaves its mark", func() model.Checker {
+			sys := lockSystem[lockDisk](lockDiskSpec{}, true, blockZero)
+			sys.Impl = lockImpl(true, markerRecovery)
+			return sys
+		}(), model.KindRefinement, false},
+		{"a crash that sets a flag", func() model.Checker {
+			sys := lockSystem[lockDisk](lockDiskSpec{}, true, blockZero)
+			sys.Upper.Spec = flagsOnCrash{}
+			return sys
+		}(), model.KindRecovery, false},
+		{"an encoding that forgets recovery's mark", func() model.Checker {
+			sys := lockSystem[lockDisk](forgetsMark{}, true, blockZero)
+			sys.Impl = lockImpl(true, markerRecovery)
+			return sys
+		}(), model.KindSpec, true},
+		{"an upper encoding that forgets a crash's flag", func() model.Checker {
+			sys := lockSystem[lockDisk](lockDiskSpec{}, true, blockZero)
+			sys.Upper.Spec = flagOnCrash{}
+			return sys
+		}(), model.KindSpec, true},
 		{"a crash that takes turns", lockSystem[lockDisk](crashFlips{turn: &turn}, true, blockZero), model.KindSpec, true},
 	} {
 		for _, mode := range model.DeterminismModes {

@@ -269,6 +269,10 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) expand(node []byte) {
 	w.addCrashesOf(&w.a)
 	w.encodeAllowed()
 	w.kind, w.op, w.crashAfter = StepCrash, nil, 0
+	if msg := w.allowedRoundTrip(); msg != "" {
+		w.violate(KindSpec, msg)
+		return
+	}
 	w.crashAt(&w.c)
 }
 
@@ -292,6 +296,10 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) opAll(op *AOp) bool {
 		}
 	}
 	w.encodeAllowed()
+	if msg := w.allowedRoundTrip(); msg != "" {
+		w.kind, w.op, w.crashAfter = StepCrashInOp, op, 0
+		return w.violate(KindSpec, msg)
+	}
 	return w.runAll(op)
 }
 

@@ -352,7 +352,10 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recordRuns(e *memoEnt
 		from := w.run.newFrom()
 		if t := w.join(true); t != nil {
 			if crashes {
-				w.recordCrash(e, &w.joinC, false)
+				w.check = false // a joined run is not run
+				if f := w.recordCrash(e, &w.joinC, false); f != nil {
+					return f
+				}
 			}
 			e.events = append(e.events, memoEvent{kind: evJoin, a: uint32(t.start.event), b: uint32(t.end.event)})
 			continue
@@ -383,7 +386,9 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recordRuns(e *memoEnt
 				e.events = append(e.events, e.events[len(e.events)-1])
 				continue
 			}
-			w.recordCrash(e, c, k == 0)
+			if f := w.recordCrash(e, c, k == 0); f != nil {
+				return f
+			}
 		}
 		c := w.m.snapshot(steps)
 		i, isNew := e.end(c)
@@ -409,7 +414,13 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recordRuns(e *memoEnt
 				}
 			}
 			lo := uint32(len(e.bytes))
+			w.preC, w.preA = *c, w.absA
 			e.bytes = w.appendIdle(e.bytes, c, &w.absA)
+			if w.check && w.sample.full {
+				if msg := w.idleRoundTrip(e.bytes[lo:], c, &w.absA); msg != "" {
+					return specFault(msg)
+				}
+			}
 			e.finals = append(e.finals, memoFinal[AS]{abs: w.absA, related: related, lo: lo, hi: uint32(len(e.bytes))})
 			fallthrough
 		default:
@@ -425,7 +436,10 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recordRuns(e *memoEnt
 // recordCrash records in e a crash point at lower state c: its outcomes,
 // as an evCrash event. atStart says c is e's start state, before the
 // first step; only there are outcomes compared with it.
-func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recordCrash(e *memoEntry[CS, AS], c *CS, atStart bool) {
+//
+// In DeterminismFull, where recoverAll checks every run as well, it
+// checks the outcomes as crashAt does, and returns a spec fault.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recordCrash(e *memoEntry[CS, AS], c *CS, atStart bool) *fault {
 	lower := w.sys.Lower.Spec
 	first := uint32(len(e.spans) / 2)
 	w.lcrash.reset()
@@ -433,12 +447,36 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recordCrash(e *memoEn
 		w.crashC = *c
 		lower.Crash(&w.crashC, &w.lcrash)
 		w.lcrash.finish()
-		e.addOutcome(lower.AppendEncode(e.bytes, &w.crashC), atStart && w.crashC == e.start)
+		w.preC = w.crashC
+		lo := len(e.bytes)
+		enc := lower.AppendEncode(e.bytes, &w.crashC)
+		if w.check && w.sample.full {
+			msg := w.encodeChanged()
+			if msg == "" {
+				msg = w.crashReplay(c)
+			}
+			if msg == "" {
+				msg, _ = w.lowerRoundTrip(enc[lo:], &w.crashC)
+			}
+			if msg != "" {
+				e.bytes = enc[:lo]
+				return specFault(msg)
+			}
+		}
+		e.addOutcome(enc, atStart && w.crashC == e.start)
 		if !w.lcrash.next() {
 			break
 		}
 	}
 	e.events = append(e.events, memoEvent{kind: evCrash, a: first, b: uint32(len(e.spans) / 2)})
+	return nil
+}
+
+// specFault is a spec violation found while recording. recoverMemo
+// runs the recovery again, which meets it at its own edge when it checks
+// the same run (every run, in DeterminismFull).
+func specFault(msg string) *fault {
+	return &fault{v: &Violation{Kind: KindSpec, Message: msg}}
 }
 
 // runFault is checkRun for a recorded run: it reports the run's failure

@@ -125,3 +125,22 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) crashReplay(c *CS) st
 	}
 	return ""
 }
+
+// allowedRoundTrip checks that every member of the allowed set decodes
+// from its encoding in w.scratch (encodeAllowed) to itself: the upper
+// states a crash allows may appear in no Idle node, where idleRoundTrip
+// would check them.
+//
+// The sets are checked as runs are: all of them in DeterminismFull, a
+// sample of them (by the node and their position) in DeterminismSample.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) allowedRoundTrip() string {
+	if !w.sample.next() {
+		return ""
+	}
+	for i := range w.allowed {
+		if msg := w.upperRoundTrip(w.scratch[w.offs[i]:w.offs[i+1]], &w.allowed[i]); msg != "" {
+			return msg
+		}
+	}
+	return ""
+}
