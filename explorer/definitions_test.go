@@ -126,6 +126,20 @@ func markerRecovery(d diskCaller) {
 	d.Call(diskOp{Write: true, A: 1, V: 0})
 }
 
+// markedSystem is the register on lower with markerRecovery.
+func markedSystem(lower model.Spec[lockDisk, diskOp, uint8]) model.Checker {
+	sys := lockSystem(lower, true, blockZero)
+	sys.Impl = lockImpl(true, markerRecovery)
+	return sys
+}
+
+// flaggedSystem is the correct register with upper as its specification.
+func flaggedSystem(upper model.Spec[regState, regOp, uint8]) model.Checker {
+	sys := lockSystem[lockDisk](lockDiskSpec{}, true, blockZero)
+	sys.Upper.Spec = upper
+	return sys
+}
+
 // forgetsMark encodes recovery's mark as no lock: a state that only a
 // crash during recovery reaches loses what tells it apart.
 type forgetsMark struct{ lockDiskSpec }
@@ -252,26 +266,10 @@ func TestBrokenDefinitionsAreNeverVerified(t *testing.T) {
 			}
 			return sys
 		}(), model.KindSpec, false},
-		{"a recovery that leaves its mark", func() model.Checker {
-			sys := lockSystem[lockDisk](lockDiskSpec{}, true, blockZero)
-			sys.Impl = lockImpl(true, markerRecovery)
-			return sys
-		}(), model.KindRefinement, false},
-		{"a crash that sets a flag", func() model.Checker {
-			sys := lockSystem[lockDisk](lockDiskSpec{}, true, blockZero)
-			sys.Upper.Spec = flagsOnCrash{}
-			return sys
-		}(), model.KindRecovery, false},
-		{"an encoding that forgets recovery's mark", func() model.Checker {
-			sys := lockSystem[lockDisk](forgetsMark{}, true, blockZero)
-			sys.Impl = lockImpl(true, markerRecovery)
-			return sys
-		}(), model.KindSpec, true},
-		{"an upper encoding that forgets a crash's flag", func() model.Checker {
-			sys := lockSystem[lockDisk](lockDiskSpec{}, true, blockZero)
-			sys.Upper.Spec = flagOnCrash{}
-			return sys
-		}(), model.KindSpec, true},
+		{"a recovery that leaves its mark", markedSystem(lockDiskSpec{}), model.KindRefinement, false},
+		{"a crash that sets a flag", flaggedSystem(flagsOnCrash{}), model.KindRecovery, false},
+		{"an encoding that forgets recovery's mark", markedSystem(forgetsMark{}), model.KindSpec, true},
+		{"an upper encoding that forgets a crash's flag", flaggedSystem(flagOnCrash{}), model.KindSpec, true},
 		{"a crash that takes turns", lockSystem[lockDisk](crashFlips{turn: &turn}, true, blockZero), model.KindSpec, true},
 	} {
 		for _, mode := range model.DeterminismModes {
