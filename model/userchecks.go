@@ -85,14 +85,31 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) idleRoundTrip(node []
 
 // abs applies the relation to a copy of *c, and says whether it changed
 // the copy.
+//
+// On a run that is run twice, it applies the relation twice, and says
+// whether the two answers differ.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) abs(c *CS) (a AS, ok bool, msg string) {
 	w.absC = *c
 	a, ok = w.sys.Abs(&w.absC)
 	if w.absC != *c {
-		msg = fmt.Sprintf("the abstraction relation changed the lower state it was handed, from %s to %s: it must read the state only (work on a copy)",
+		return a, ok, fmt.Sprintf("the abstraction relation changed the lower state it was handed, from %s to %s: it must read the state only (work on a copy)",
 			w.sys.Lower.Spec.Format(c), w.sys.Lower.Spec.Format(&w.absC))
 	}
-	return a, ok, msg
+	if w.check {
+		if a2, ok2 := w.sys.Abs(&w.absC); a2 != a || ok2 != ok {
+			return a, ok, w.absDiffers(c, a, a2, ok, ok2)
+		}
+	}
+	return a, ok, ""
+}
+
+// absDiffers is the message of a relation that gave a and a2 for c. (A
+// function of its own, so that only a failing check moves a and a2 to
+// the heap.)
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) absDiffers(c *CS, a, a2 AS, ok, ok2 bool) string {
+	up := w.sys.Upper.Spec
+	return fmt.Sprintf("the abstraction relation, applied twice to lower state %s, gave %s (%t) the first time and %s (%t) the second: it must depend on the state alone",
+		w.sys.Lower.Spec.Format(c), up.Format(&a), ok, up.Format(&a2), ok2)
 }
 
 // invariant applies the invariant to a copy of *c, and says whether it
