@@ -504,11 +504,8 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) checkRun() (failed, s
 	if w.done {
 		return false, false
 	}
-	switch e := w.panicV.(type) {
-	case stepLimitError:
-		return true, w.violate(KindStepLimit, e.Error())
-	case brokenStep:
-		return true, w.violate(KindPanic, e.Error())
+	if kind, msg, ok := runFailure(w.panicV); ok {
+		return true, w.violate(kind, msg)
 	}
 	v := &Violation{Kind: KindPanic, Message: fmt.Sprintf("layer code panicked: %v", w.panicV), Where: w.panicAt}
 	if v.Where != "" {
@@ -710,14 +707,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) crashAt(c *CS) bool {
 		w.crashes = w.appendRecovering(w.crashes, &w.crashC)
 		w.ends = append(w.ends, len(w.crashes))
 		if w.check {
-			msg := w.encodeChanged()
-			if msg == "" {
-				msg = w.crashReplay(c)
-			}
-			if msg == "" {
-				msg, _ = w.lowerRoundTrip(w.crashes[w.start()+1:], &w.crashC)
-			}
-			if msg != "" {
+			if msg := w.crashOutcomeFault(c, w.crashes[w.start()+1:]); msg != "" {
 				// The crash point's outcomes are not all emitted: the
 				// next crash point must compute its own.
 				w.crashes, w.ends = w.crashes[:0], w.ends[:0]

@@ -142,6 +142,18 @@ func (b brokenStep) Error() string {
 	return fmt.Sprintf("the lower layer's step %s panicked, and layer code recovered the panic", b.op)
 }
 
+// runFailure returns the kind and message of p when it is a failure the
+// check itself raises in a run (the step limit, a broken step), or false.
+func runFailure(p any) (kind, msg string, ok bool) {
+	switch e := p.(type) {
+	case stepLimitError:
+		return KindStepLimit, e.Error(), true
+	case brokenStep:
+		return KindPanic, e.Error(), true
+	}
+	return "", "", false
+}
+
 // broken returns the failure of a run that completed although one of its
 // steps did not (see broke): a stepLimitError, a brokenStep, or nil.
 func (m *Machine[S, Op, Ret]) broken() any {

@@ -402,21 +402,24 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recordRuns(e *memoEnt
 			var related bool
 			var msg string
 			if w.absA, related, msg = w.abs(c); msg != "" {
-				return &fault{v: &Violation{Kind: KindSpec, Message: msg}}
+				return specFault(msg)
 			}
 			if w.sys.Invariant != nil {
 				err, msg := w.invariant(c)
 				if msg != "" {
-					return &fault{v: &Violation{Kind: KindSpec, Message: msg}}
+					return specFault(msg)
 				}
 				if err != nil {
 					return &fault{v: &Violation{Kind: KindInvariant, Message: err.Error()}}
 				}
 			}
 			lo := uint32(len(e.bytes))
-			w.preC, w.preA = *c, w.absA
+			checks := w.check && w.sample.full
+			if checks {
+				w.preC, w.preA = *c, w.absA
+			}
 			e.bytes = w.appendIdle(e.bytes, c, &w.absA)
-			if w.check && w.sample.full {
+			if checks {
 				if msg := w.idleRoundTrip(e.bytes[lo:], c, &w.absA); msg != "" {
 					return specFault(msg)
 				}
@@ -447,18 +450,14 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recordCrash(e *memoEn
 		w.crashC = *c
 		lower.Crash(&w.crashC, &w.lcrash)
 		w.lcrash.finish()
-		w.preC = w.crashC
+		checks := w.check && w.sample.full
+		if checks {
+			w.preC = w.crashC
+		}
 		lo := len(e.bytes)
 		enc := lower.AppendEncode(e.bytes, &w.crashC)
-		if w.check && w.sample.full {
-			msg := w.encodeChanged()
-			if msg == "" {
-				msg = w.crashReplay(c)
-			}
-			if msg == "" {
-				msg, _ = w.lowerRoundTrip(enc[lo:], &w.crashC)
-			}
-			if msg != "" {
+		if checks {
+			if msg := w.crashOutcomeFault(c, enc[lo:]); msg != "" {
 				e.bytes = enc[:lo]
 				return specFault(msg)
 			}
@@ -499,11 +498,8 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runFault() *fault {
 	if w.done {
 		return nil
 	}
-	switch e := w.panicV.(type) {
-	case stepLimitError:
-		return &fault{v: &Violation{Kind: KindStepLimit, Message: e.Error()}}
-	case brokenStep:
-		return &fault{v: &Violation{Kind: KindPanic, Message: e.Error()}}
+	if kind, msg, ok := runFailure(w.panicV); ok {
+		return &fault{v: &Violation{Kind: kind, Message: msg}}
 	}
 	return &fault{v: &Violation{Kind: KindPanic, Message: fmt.Sprintf("layer code panicked: %v", w.panicV)}}
 }

@@ -215,13 +215,9 @@ func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) call(proc func() s
 		if p == nil {
 			p = s.m.broken()
 		}
-		switch e := p.(type) {
-		case nil:
-		case stepLimitError:
-			fault = &Violation{Kind: KindStepLimit, Message: e.Error()}
-		case brokenStep:
-			fault = &Violation{Kind: KindPanic, Message: e.Error()}
-		default:
+		if kind, msg, ok := runFailure(p); ok {
+			fault = &Violation{Kind: kind, Message: msg}
+		} else if p != nil {
 			fault = &Violation{Kind: KindPanic, Message: fmt.Sprintf("layer code panicked: %v", p)}
 		}
 	}()

@@ -69,6 +69,21 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) encodeChanged() strin
 	return ""
 }
 
+// crashOutcomeFault checks crash outcome w.crashC of lower state c, whose
+// encoding is enc and whose state before encoding is w.preC: encoding
+// left it as it was, the crash relation gives it again for the same
+// choices, and enc decodes to it. It says how it fails ("" when not).
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) crashOutcomeFault(c *CS, enc []byte) string {
+	if msg := w.encodeChanged(); msg != "" {
+		return msg
+	}
+	if msg := w.crashReplay(c); msg != "" {
+		return msg
+	}
+	msg, _ := w.lowerRoundTrip(enc, &w.crashC)
+	return msg
+}
+
 // idleRoundTrip checks that an Idle node's encoding decodes to its
 // states, and that encoding them left them as they were (w.preC, w.preA).
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) idleRoundTrip(node []byte, c *CS, a *AS) string {
