@@ -83,7 +83,7 @@ func (f *searchFlags) registerSearch(fl *pflag.FlagSet, use flagUse) {
 		fl.BoolVar(&f.exact, "exact", f.exact, "key states by their whole encoding instead of a 64-bit fingerprint")
 	}
 	fl.StringVar(&f.crashes, "crashes", f.crashes, "where crashes strike: all, no-nested (none during recovery), between-ops (none inside procedures)")
-	fl.StringVar(&f.determinism, "determinism", f.determinism, "which procedure runs are run twice to check the layer code is deterministic: sample (a fixed sample of the states) or full (every run)")
+	fl.StringVar(&f.determinism, "determinism", f.determinism, "which procedure runs are run twice to check the layer code is deterministic: sample (every run of the first 4096 states or so, then a fixed sample) or full (every run)")
 	if !use.sharded {
 		fl.IntVar(&f.cont, "continue", f.cont, "keep exploring after a violation until this many distinct violations (by kind, operation and crash point) are found")
 	}

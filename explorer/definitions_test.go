@@ -234,31 +234,30 @@ type floatDisk struct{ B [2]float64 }
 
 // TestBrokenDefinitionsAreNeverVerified: definitions that break a rule the
 // search relies on are refused or reported, never verified, for any
-// number of workers; the same register with correct definitions is
-// verified, and its bug is caught. The encodings and the crash relation
-// are checked on the runs that are run twice: every run in
-// DeterminismFull (as checktest runs a check), a sample in
-// DeterminismSample, which on a system this small may pick none of the
-// runs that show the fault.
+// number of workers and in both determinism modes; the same register with
+// correct definitions is verified, and its bug is caught. The encodings
+// and the crash relation are checked on the runs that are run twice,
+// which in DeterminismSample is every run of a system this small
+// (model.CheckAllStates): a sample could pick none of the runs that show
+// a fault.
 func TestBrokenDefinitionsAreNeverVerified(t *testing.T) {
 	var turn atomic.Int64
 	for _, tc := range []struct {
 		name string
 		sys  model.Checker
 		want string // a violation kind, "any" kind, "error: " and what the error says, or "" for verified
-		full bool   // caught on the runs run twice
 	}{
-		{"correct", lockSystem[lockDisk](lockDiskSpec{}, true, blockZero), "", false},
-		{"a write that keeps its lock", lockSystem[lockDisk](lockDiskSpec{}, false, blockZero), model.KindRefinement, false},
-		{"a state with a pointer", lockSystem[pointerDisk](anySpec[pointerDisk]{}, false, relatedToZero), "error: states are not plain values: explorer_test.pointerDisk.Lock is a ptr", false},
-		{"a state with a float", lockSystem[floatDisk](anySpec[floatDisk]{}, false, relatedToZero), "error: states are not plain values: explorer_test.floatDisk.B[i] is a float64", false},
-		{"an encoding that forgets the lock", lockSystem[lockDisk](forgetsLock{}, false, blockZero), model.KindSpec, true},
-		{"a Decode that drops the lock", lockSystem[lockDisk](decodesNoLock{}, false, blockZero), model.KindSpec, true},
-		{"an encoding that clears the lock", lockSystem[lockDisk](encodeClearsLock{}, false, blockZero), model.KindSpec, true},
+		{"correct", lockSystem[lockDisk](lockDiskSpec{}, true, blockZero), ""},
+		{"a write that keeps its lock", lockSystem[lockDisk](lockDiskSpec{}, false, blockZero), model.KindRefinement},
+		{"a state with a pointer", lockSystem[pointerDisk](anySpec[pointerDisk]{}, false, relatedToZero), "error: states are not plain values: explorer_test.pointerDisk.Lock is a ptr"},
+		{"a state with a float", lockSystem[floatDisk](anySpec[floatDisk]{}, false, relatedToZero), "error: states are not plain values: explorer_test.floatDisk.B[i] is a float64"},
+		{"an encoding that forgets the lock", lockSystem[lockDisk](forgetsLock{}, false, blockZero), model.KindSpec},
+		{"a Decode that drops the lock", lockSystem[lockDisk](decodesNoLock{}, false, blockZero), model.KindSpec},
+		{"an encoding that clears the lock", lockSystem[lockDisk](encodeClearsLock{}, false, blockZero), model.KindSpec},
 		{"a relation that clears the lock", lockSystem[lockDisk](lockDiskSpec{}, false, func(c *lockDisk) (regState, bool) {
 			c.B[1] = 0
 			return regState{V: c.B[0]}, true
-		}), model.KindSpec, false},
+		}), model.KindSpec},
 		{"an invariant that clears the lock", func() model.Checker {
 			sys := lockSystem[lockDisk](lockDiskSpec{}, false, blockZero)
 			sys.Invariant = func(c *lockDisk) error {
@@ -266,11 +265,11 @@ func TestBrokenDefinitionsAreNeverVerified(t *testing.T) {
 				return nil
 			}
 			return sys
-		}(), model.KindSpec, false},
-		{"a recovery that leaves its mark", markedSystem(lockDiskSpec{}), model.KindRefinement, false},
-		{"a crash that sets a flag", flaggedSystem(flagsOnCrash{}), model.KindRecovery, false},
-		{"an encoding that forgets recovery's mark", markedSystem(forgetsMark{}), model.KindSpec, true},
-		{"an upper encoding that forgets a crash's flag", flaggedSystem(flagOnCrash{}), model.KindSpec, true},
+		}(), model.KindSpec},
+		{"a recovery that leaves its mark", markedSystem(lockDiskSpec{}), model.KindRefinement},
+		{"a crash that sets a flag", flaggedSystem(flagsOnCrash{}), model.KindRecovery},
+		{"an encoding that forgets recovery's mark", markedSystem(forgetsMark{}), model.KindSpec},
+		{"an upper encoding that forgets a crash's flag", flaggedSystem(flagOnCrash{}), model.KindSpec},
 		// Rebuilding the path applies the relation again, so the
 		// difference may come back as nondeterminism.
 		{"a relation that takes turns", lockSystem[lockDisk](lockDiskSpec{}, true, func(c *lockDisk) (regState, bool) {
@@ -278,13 +277,10 @@ func TestBrokenDefinitionsAreNeverVerified(t *testing.T) {
 				return regState{}, true
 			}
 			return regState{V: c.B[0]}, true
-		}), "any", true},
-		{"a crash that takes turns", lockSystem[lockDisk](crashFlips{turn: &turn}, true, blockZero), model.KindSpec, true},
+		}), "any"},
+		{"a crash that takes turns", lockSystem[lockDisk](crashFlips{turn: &turn}, true, blockZero), model.KindSpec},
 	} {
 		for _, mode := range model.DeterminismModes {
-			if tc.full && mode != model.DeterminismFull {
-				continue
-			}
 			for _, workers := range []int{1, 2} {
 				name := fmt.Sprintf("%s, %s, %d workers", tc.name, mode, workers)
 				res, err := explorer.Run(context.Background(), tc.sys, explorer.Config{Workers: workers, Determinism: mode})

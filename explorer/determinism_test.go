@@ -7,7 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/explorer"
+	"github.com/argocheck/argocheck/internal/checkalltest"
+	"github.com/argocheck/argocheck/layers"
 	"github.com/argocheck/argocheck/layers/disk"
 	"github.com/argocheck/argocheck/layers/onedisk"
 	"github.com/argocheck/argocheck/layers/replicated"
@@ -363,5 +366,24 @@ func TestStateKeptBetweenCallsIsNeverVerified(t *testing.T) {
 	res, err := explorer.Run(context.Background(), shadowRegister(false), explorer.Config{Workers: 2})
 	if err != nil || res.Verdict != explorer.Verified {
 		t.Fatalf("the shadow register that always repairs: verdict %s %+v, %v", res.Verdict, res.Violation, err)
+	}
+}
+
+// TestFirstLevelsCheckedWhole: in DeterminismSample, a search expands the
+// levels that begin before model.CheckAllStates states are found with
+// every run checked, and the later levels with the sample, whatever the
+// number of workers.
+func TestFirstLevelsCheckedWhole(t *testing.T) {
+	chk := buildChecker(t, "log", catalog.Params{layers.Blocks: 3, layers.Values: 3}, "")
+	for _, workers := range []int{1, 2} {
+		rec := checkalltest.New(chk)
+		res, err := explorer.Run(context.Background(), rec, explorer.Config{Workers: workers})
+		if err != nil || res.Verdict != explorer.Verified {
+			t.Fatalf("%d workers: verdict %v, error %v", workers, res, err)
+		}
+		if res.States < 4*model.CheckAllStates {
+			t.Fatalf("%d states: too few to have levels checked by sample", res.States)
+		}
+		rec.Check(t, chk, res.States)
 	}
 }

@@ -480,6 +480,7 @@ func (s *search) expandUnits(ctx context.Context, base uint64, lo, hi int) error
 	for _, w := range s.workers {
 		w.violation = nil
 		w.frontier.f, w.frontier.block = &s.frontier, -1
+		w.m.CheckAll(base < model.CheckAllStates)
 	}
 	for {
 		var pause atomic.Bool
@@ -866,7 +867,7 @@ func (s *search) trace(key uint64, v *model.Violation) *model.Trace {
 		p := s.parents.get(st)
 		return p, s.parents.err
 	}
-	t, err := path(s.workers[0].m, parent, key, v)
+	t, err := path(s.workers[0].m, parent, s.parents.len(), key, v)
 	if err != nil {
 		// In memory the records are whole: only replay can disagree.
 		return &model.Trace{Steps: []model.Step{{Violation: &model.Violation{Kind: model.KindNondeterminism, Message: err.Error()}}}}

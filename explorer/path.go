@@ -18,8 +18,21 @@ import (
 // The replay must reach want again: a step that does not reach a node the
 // search reached, or a last step that does not fail as the search found,
 // means the layer code is not deterministic. The path then ends at the
-// step that diverged, with a nondeterminism violation saying how.
-func path(w model.Worker, parent func(state uint64) (uint64, error), edge uint64, want *model.Violation) (*model.Trace, error) {
+// step that diverged, with a nondeterminism violation saying how. The
+// replay checks each node's runs as the search did: states is the number
+// of states that parent knows, and the levels up to the one holding state
+// model.CheckAllStates-1 (all of them when there is no such state yet)
+// were checked whole.
+func path(w model.Worker, parent func(state uint64) (uint64, error), states, edge uint64, want *model.Violation) (*model.Trace, error) {
+	checkedAll := maxPath
+	if states >= model.CheckAllStates {
+		d, err := depth(parent, model.CheckAllStates-1)
+		if err != nil {
+			return nil, err
+		}
+		checkedAll = d
+	}
+	defer w.CheckAll(false)
 	inits, v := w.Initial()
 	state, last := splitEdge(edge)
 	if state == rootParent {
@@ -53,6 +66,7 @@ func path(w model.Worker, parent func(state uint64) (uint64, error), edge uint64
 	t := &model.Trace{Steps: []model.Step{{Kind: model.StepInit, Node: w.View(node)}}}
 	for i := len(ordinals) - 2; i >= 0; i-- {
 		n := len(t.Steps)
+		w.CheckAll(n-1 <= checkedAll) // the node's depth is n-1
 		step, succ := w.Replay(node, ordinals[i])
 		switch {
 		case step.Kind == "":
@@ -71,6 +85,21 @@ func path(w model.Worker, parent func(state uint64) (uint64, error), edge uint64
 		node = succ
 	}
 	return t, nil
+}
+
+// depth returns the depth of state, the number of parent records
+// between it and an initial state.
+func depth(parent func(state uint64) (uint64, error), state uint64) (int, error) {
+	for d := 0; d <= maxPath; d++ {
+		p, err := parent(state)
+		if err != nil {
+			return 0, err
+		}
+		if state, _ = splitEdge(p); state == rootParent {
+			return d, nil
+		}
+	}
+	return 0, errors.New("parent records form a cycle")
 }
 
 // diverged is the violation of a path whose replay took another course at
@@ -123,7 +152,7 @@ func Restore(chk model.Checker, cfg Config, o *statestore.Outcome, parent func(s
 	for _, rec := range o.Violations {
 		_, ordinal := splitEdge(rec.Edge)
 		want := &model.Violation{Kind: rec.Kind, Message: rec.Message, Where: rec.Where, Edge: ordinal}
-		t, err := path(w, parent, rec.Edge, want)
+		t, err := path(w, parent, o.States, rec.Edge, want)
 		if err != nil {
 			return nil, fmt.Errorf("rebuilding the path to a stored violation: %w", err)
 		}

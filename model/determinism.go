@@ -32,7 +32,8 @@ const (
 	// stage of a composed recovery by the state it starts from) and
 	// checked once for all the nodes with that state. The sample depends
 	// on the node alone, not on which worker expands it or when, so counts
-	// are the same for any number of workers.
+	// are the same for any number of workers. The first levels of a search
+	// are checked as in DeterminismFull (see CheckAllStates).
 	DeterminismSample Determinism = iota
 	// DeterminismFull runs every procedure run twice.
 	DeterminismFull
@@ -45,6 +46,15 @@ const determinismOff Determinism = 255
 // SampleEvery is the sampling period of DeterminismSample: one run in
 // SampleEvery, on average, is run twice.
 const SampleEvery = 16
+
+// CheckAllStates bounds the levels that DeterminismSample checks whole:
+// every level of a search that begins before this many states have been
+// found runs every run twice, as DeterminismFull does. A small system,
+// whose few runs a sample could all miss, is so checked in full, and a
+// large one spends little on it. Which levels these are depends on the
+// state graph alone, so counts and paths are the same for any number of
+// workers or shards.
+const CheckAllStates = 1 << 12
 
 // DeterminismModes lists the modes in order, for usage messages.
 var DeterminismModes = []Determinism{DeterminismSample, DeterminismFull}

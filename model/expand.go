@@ -87,10 +87,12 @@ type worker[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI a
 	panicAt    string
 
 	// sample picks the runs that are run twice; check says whether the
-	// current one is, and probe is the first of its two runs.
-	sample sampler
-	check  bool
-	probe  probe[CS, COp, CRet, ARet]
+	// current one is, and probe is the first of its two runs. checkAll
+	// runs every run twice (CheckAll).
+	sample   sampler
+	checkAll bool
+	check    bool
+	probe    probe[CS, COp, CRet, ARet]
 
 	// Scratch states, kept in the worker so that passing their addresses
 	// to the specs' methods allocates nothing per state.
@@ -216,6 +218,19 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) decode(node []byte) (
 	return true, nil
 }
 
+// CheckAll implements Worker.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) CheckAll(on bool) { w.checkAll = on }
+
+// determinism returns the mode the runs follow now: the option's, or
+// DeterminismFull while CheckAll is on (but for the tests' baseline,
+// which checks nothing).
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) determinism() Determinism {
+	if w.checkAll && w.opts.Determinism == DeterminismSample {
+		return DeterminismFull
+	}
+	return w.opts.Determinism
+}
+
 // Expand implements Worker.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Expand(node []byte, e Emitter) {
 	w.e = e
@@ -258,7 +273,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) expand(node []byte) {
 		}
 		return
 	}
-	w.sample.start(w.opts.Determinism, node)
+	w.sample.start(w.determinism(), node)
 	for i := range w.ops {
 		if w.opAll(&w.ops[i]) {
 			return
@@ -307,7 +322,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) opAll(op *AOp) bool {
 // every choice of the lower layer, sampling runs by the node. It reports
 // whether the emitter stopped the expansion.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoverAll(node []byte) bool {
-	w.sample.start(w.opts.Determinism, node)
+	w.sample.start(w.determinism(), node)
 	return w.runAll(nil)
 }
 

@@ -104,7 +104,7 @@ func (c *joinChooser) Choose(n int) int {
 // keep joins as events, replayed one by one without a Repeater; runs
 // emitted as they are join only with one.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) joining(recording bool) bool {
-	return (recording || w.rep != nil) && !w.noJoin && w.opts.Determinism != DeterminismFull && !w.m.tracing
+	return (recording || w.rep != nil) && !w.noJoin && w.determinism() != DeterminismFull && !w.m.tracing
 }
 
 // mark returns where the next edge of the expansion begins; event is the

@@ -344,7 +344,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) record(s int, start *
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recordRuns(e *memoEntry[CS, AS], s int, fp uint64) *fault {
 	proc, last := w.memo.stages[s], s == len(w.memo.stages)-1
 	crashes := w.opts.Crashes.crashesInRecovery()
-	w.sample.startFingerprint(w.opts.Determinism, fp)
+	w.sample.startFingerprint(w.determinism(), fp)
 	var zero ARet
 	w.ret, w.probe.ret = zero, zero
 	w.startRuns()

@@ -104,6 +104,12 @@ type Worker interface {
 	// edge as a Step, with the successor's encoding (nil when the edge
 	// violates); the zero Step when node has no such edge.
 	Replay(node []byte, edge uint32) (Step, []byte)
+	// CheckAll, when on, makes the expansions and replays from then on
+	// run every procedure run twice, as DeterminismFull does, whatever
+	// the Determinism option; off, they follow the option again. Searches
+	// turn it on for the levels that begin before CheckAllStates states
+	// are found.
+	CheckAll(on bool)
 	// View describes a node for a person.
 	View(node []byte) NodeView
 	// Stray returns a violation when a call reached the lower layer while

@@ -240,6 +240,7 @@ func (s *search) expand(ctx context.Context) (*expansion, error) {
 	for _, w := range s.workers {
 		w.reset()
 		w.bound = &bound
+		w.m.CheckAll(f.base < model.CheckAllStates)
 		g.Go(func() error {
 			for u := int(next.Add(1) - 1); u < units; u = int(next.Add(1) - 1) {
 				if uint64(u*batchSize) > bound.Load() {

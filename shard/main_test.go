@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 
 	"testing"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/explorer"
+	"github.com/argocheck/argocheck/internal/checkalltest"
 	"github.com/argocheck/argocheck/layers"
 	"github.com/argocheck/argocheck/model"
 )
@@ -549,4 +551,45 @@ func awaitFile(path string, timeout time.Duration) error {
 		}
 		time.Sleep(time.Millisecond)
 	}
+}
+
+// TestShardsCheckFirstLevelsWhole: shards expand with every run checked
+// the levels that begin before model.CheckAllStates states are found in
+// the whole search, as one search does, though none of them holds all
+// of those states. The shards run in this process, so that one recorder
+// sees every expansion.
+func TestShardsCheckFirstLevelsWhole(t *testing.T) {
+	j := job{System: "log", Params: catalog.Params{layers.Blocks: 3, layers.Values: 3}}
+	chk, err := j.checker()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := checkalltest.New(chk)
+	url, _ := exchangeURL(t)
+	const shards = 3
+	results := make([]*Result, shards)
+	errs := make([]error, shards)
+	var wg sync.WaitGroup
+	for i := range shards {
+		wg.Go(func() {
+			b, err := Open(context.Background(), url)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			defer b.Close()
+			cfg := Config{Shards: shards, Index: i, Workers: 2, Run: Manifest{System: j.System, Params: map[string]string{"blocks": "3", "values": "3"}}, Poll: 20 * time.Millisecond}
+			results[i], errs[i] = Run(context.Background(), rec, b, cfg)
+		})
+	}
+	wg.Wait()
+	for i := range shards {
+		if errs[i] != nil {
+			t.Fatalf("shard %d: %v", i, errs[i])
+		}
+		if r := results[i].Search; r.Verdict != explorer.Verified {
+			t.Fatalf("shard %d: verdict %s %+v", i, r.Verdict, r.Violation)
+		}
+	}
+	rec.Check(t, chk, results[0].Search.States)
 }
