@@ -210,6 +210,45 @@ func (c crashFlips) Crash(s *lockDisk, _ model.Chooser) {
 	}
 }
 
+// laxCrashTurns is the register whose crash keeps its value, but, on
+// every third call (a global's turn, not the Chooser), may lose it.
+type laxCrashTurns struct {
+	registerSpec
+	turn *atomic.Int64
+}
+
+func (c laxCrashTurns) Crash(s *regState, ch model.Chooser) {
+	if c.turn.Add(1)%3 == 0 {
+		s.V = uint8(ch.Choose(2))
+	}
+}
+
+// laxReadTurns is the register whose read, on every third call,
+// returns 9.
+type laxReadTurns struct {
+	registerSpec
+	turn *atomic.Int64
+}
+
+func (r laxReadTurns) Step(s *regState, op regOp, ch model.Chooser) uint8 {
+	if !op.Write && r.turn.Add(1)%3 == 0 {
+		return 9
+	}
+	return r.registerSpec.Step(s, op, ch)
+}
+
+// losingSystem is the register with upper as its specification and a
+// recovery that clears the value with the lock: a bug unless a crash
+// may lose the value.
+func losingSystem(upper model.Spec[regState, regOp, uint8]) model.Checker {
+	sys := flaggedSystem(upper).(*model.System[lockDisk, diskOp, uint8, diskCaller, regState, regOp, uint8, model.Caller[regOp, uint8]])
+	sys.Impl = lockImpl(true, func(d diskCaller) {
+		d.Call(diskOp{Write: true, A: 1, V: 0})
+		d.Call(diskOp{Write: true, A: 0, V: 0})
+	})
+	return sys
+}
+
 // anySpec is a one-state disk of any state type, for types a check
 // refuses before it runs.
 type anySpec[S comparable] struct{}
@@ -279,6 +318,13 @@ func TestBrokenDefinitionsAreNeverVerified(t *testing.T) {
 			return regState{V: c.B[0]}, true
 		}), "any"},
 		{"a crash that takes turns", lockSystem[lockDisk](crashFlips{turn: &turn}, true, blockZero), model.KindSpec},
+		{"a recovery that loses the value", losingSystem(registerSpec{}), model.KindRecovery},
+		{"an upper crash that takes turns", losingSystem(laxCrashTurns{turn: &turn}), "any"},
+		{"an upper read that takes turns", func() model.Checker {
+			sys := lockSystem[lockDisk](lockDiskSpec{}, false, blockZero)
+			sys.Upper.Spec = laxReadTurns{turn: &turn}
+			return sys
+		}(), "any"},
 	} {
 		for _, mode := range model.DeterminismModes {
 			for _, workers := range []int{1, 2} {

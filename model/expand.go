@@ -102,6 +102,7 @@ type worker[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI a
 	// (userchecks.go).
 	rtC, absC, preC CS
 	rtA, preA       AS
+	allowedAgain    []AS
 }
 
 // probe is the record of a run that is compared with the next one.
@@ -280,11 +281,10 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) expand(node []byte) {
 		}
 	}
 	// A crash between operations.
-	w.allowed = w.allowed[:0]
-	w.addCrashesOf(&w.a)
+	w.allowedAfter(nil)
 	w.encodeAllowed()
 	w.kind, w.op, w.crashAfter = StepCrash, nil, 0
-	if msg := w.allowedRoundTrip(); msg != "" {
+	if msg := w.allowedChecks(nil); msg != "" {
 		w.violate(KindSpec, msg)
 		return
 	}
@@ -295,23 +295,9 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) expand(node []byte) {
 // of the lower layer, emitting crash points and completions. It reports
 // whether the emitter stopped the expansion.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) opAll(op *AOp) bool {
-	spec := w.sys.Upper.Spec
-	// The allowed set after a crash during op: crashA(a) and crashA(a')
-	// for every (a', _) in stepA(a, op).
-	w.allowed = w.allowed[:0]
-	w.addCrashesOf(&w.a)
-	w.ustep.reset()
-	for {
-		w.stepA = w.a
-		spec.Step(&w.stepA, *op, &w.ustep)
-		w.ustep.finish()
-		w.addCrashesOf(&w.stepA)
-		if !w.ustep.next() {
-			break
-		}
-	}
+	w.allowedAfter(op)
 	w.encodeAllowed()
-	if msg := w.allowedRoundTrip(); msg != "" {
+	if msg := w.allowedChecks(op); msg != "" {
 		w.kind, w.op, w.crashAfter = StepCrashInOp, op, 0
 		return w.violate(KindSpec, msg)
 	}
@@ -589,8 +575,14 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) checkCompletion(op *A
 		if related && contains(w.allowed, w.absA) {
 			return false, false
 		}
-	} else if related && w.stepAllows(*op, w.ret, &w.absA) {
-		return false, false
+	} else if related {
+		ok := w.stepAllows(*op, w.ret, &w.absA)
+		if w.check && w.stepAllows(*op, w.ret, &w.absA) != ok {
+			return true, w.violate(KindSpec, w.stepDiffers(op, ok))
+		}
+		if ok {
+			return false, false
+		}
 	}
 	return true, w.violate(w.completionFailure(op, c, related))
 }
@@ -653,6 +645,27 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) stepAllows(op AOp, re
 		}
 		if !w.ustep.next() {
 			return false
+		}
+	}
+}
+
+// allowedAfter sets the allowed set of a crash from the current Idle
+// node: crashA(a) and, during op (unless nil), crashA(a') for every
+// (a', _) in stepA(a, op).
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) allowedAfter(op *AOp) {
+	w.allowed = w.allowed[:0]
+	w.addCrashesOf(&w.a)
+	if op == nil {
+		return
+	}
+	w.ustep.reset()
+	for {
+		w.stepA = w.a
+		w.sys.Upper.Spec.Step(&w.stepA, *op, &w.ustep)
+		w.ustep.finish()
+		w.addCrashesOf(&w.stepA)
+		if !w.ustep.next() {
+			return
 		}
 	}
 }

@@ -3,6 +3,8 @@ package model
 import (
 	"fmt"
 	"reflect"
+	"slices"
+	"strings"
 )
 
 // PlainValue reports why a state of type t is not a plain value that
@@ -158,14 +160,15 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) crashReplay(c *CS) st
 	return ""
 }
 
-// allowedRoundTrip checks that every member of the allowed set decodes
-// from its encoding in w.scratch (encodeAllowed) to itself: the upper
-// states a crash allows may appear in no Idle node, where idleRoundTrip
-// would check them.
+// allowedChecks checks that every member of the allowed set decodes
+// from its encoding in w.scratch (encodeAllowed) to itself, since the
+// upper states a crash allows may appear in no Idle node, where
+// idleRoundTrip would check them; and that the upper specification gives
+// the same set when asked again, as allowedAfter(op) gave it.
 //
 // The sets are checked as runs are: all of them in DeterminismFull, a
 // sample of them (by the node and their position) in DeterminismSample.
-func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) allowedRoundTrip() string {
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) allowedChecks(op *AOp) string {
 	if !w.sample.next() {
 		return ""
 	}
@@ -174,5 +177,40 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) allowedRoundTrip() st
 			return msg
 		}
 	}
+	w.allowedAgain = append(w.allowedAgain[:0], w.allowed...)
+	w.allowedAfter(op)
+	if !slices.Equal(w.allowed, w.allowedAgain) {
+		return w.allowedDiffers(op)
+	}
 	return ""
+}
+
+// allowedDiffers is the message of an upper specification that allowed
+// w.allowedAgain after a crash from w.a the first time, and w.allowed the
+// second.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) allowedDiffers(op *AOp) string {
+	up := w.sys.Upper.Spec
+	set := func(states []AS) string {
+		f := make([]string, len(states))
+		for i := range states {
+			f[i] = up.Format(&states[i])
+		}
+		return "{" + strings.Join(f, ", ") + "}"
+	}
+	when := "between operations"
+	if op != nil {
+		when = "during " + show(*op)
+	}
+	return fmt.Sprintf("the upper specification, asked twice which states a crash %s from %s allows, gave %s the first time and %s the second: its Step and Crash must draw their nondeterminism from the Chooser alone (no map order, randomness or globals)",
+		when, up.Format(&w.a), set(w.allowedAgain), set(w.allowed))
+}
+
+// stepDiffers is the message of an upper Step that, asked twice whether
+// op may return w.ret and reach w.absA from w.a, said ok the first time
+// and the opposite the second.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) stepDiffers(op *AOp, ok bool) string {
+	up := w.sys.Upper.Spec
+	answer := map[bool]string{true: "allowed it", false: "did not"}
+	return fmt.Sprintf("the upper specification's Step, asked twice whether %s from %s may return %s and reach %s, %s the first time and %s the second: it must draw its nondeterminism from the Chooser alone (no map order, randomness or globals)",
+		show(*op), up.Format(&w.a), show(w.ret), up.Format(&w.absA), answer[ok], answer[!ok])
 }
