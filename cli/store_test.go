@@ -459,8 +459,9 @@ func dirSums(t *testing.T, dir string) map[string]string {
 }
 
 // storeOfBuild writes in dir a store of repdisk at blocks 2 as the build
-// made would: finished, or stopped after its first levels.
-func storeOfBuild(t *testing.T, dir, made string, finished bool) {
+// made would: finished, or stopped after its first levels. A finished
+// store records verdict when it is not empty.
+func storeOfBuild(t *testing.T, dir, made string, finished bool, verdict string) {
 	t.Helper()
 	const blocks = 2
 	sys, p, chk := repdiskOf(t, blocks)
@@ -479,7 +480,9 @@ func storeOfBuild(t *testing.T, dir, made string, finished bool) {
 		t.Fatal(err)
 	}
 	if res.Verdict != explorer.Incomplete {
-		err = st.Finish(res.Outcome())
+		o := res.Outcome()
+		o.Verdict = cmp.Or(verdict, o.Verdict)
+		err = st.Finish(o)
 	}
 	if err := errors.Join(err, st.Close()); err != nil {
 		t.Fatal(err)
@@ -495,7 +498,7 @@ func TestStoreOfAnotherBuild(t *testing.T) {
 		for _, finished := range []bool{true, false} {
 			t.Run(fmt.Sprintf("build=%q/finished=%v", made, finished), func(t *testing.T) {
 				dir := filepath.Join(t.TempDir(), "store")
-				storeOfBuild(t, dir, made, finished)
+				storeOfBuild(t, dir, made, finished, "")
 				name := cmp.Or(made, "none recorded")
 				want := fmt.Sprintf("argocheck: %s holds a store made by another build of argocheck (build %s), not by this one (build %s): a store belongs to the build that made it; give this run a new store directory ('argocheck --version' shows a program's build)\n",
 					dir, name, buildID())
@@ -522,7 +525,7 @@ func TestStoreOfAnotherBuild(t *testing.T) {
 	}
 	t.Run("this build", func(t *testing.T) {
 		dir := filepath.Join(t.TempDir(), "store")
-		storeOfBuild(t, dir, buildID(), false)
+		storeOfBuild(t, dir, buildID(), false, "")
 		if _, stderr, code := cli(t, "resume", dir, "-q"); code != ExitVerified {
 			t.Fatalf("resume: exit %d, stderr %q", code, stderr)
 		}
@@ -546,4 +549,22 @@ func repdiskOf(t *testing.T, blocks int) (*catalog.System, catalog.Params, model
 		t.Fatal(err)
 	}
 	return sys, p, chk
+}
+
+// TestStoredVerdictUnknown: a finished store whose verdict is none of the
+// three is refused by resume and trace in one line saying so, exit
+// status 4, and is never taken for verified.
+func TestStoredVerdictUnknown(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "store")
+	storeOfBuild(t, dir, buildID(), true, "verfied")
+	for _, args := range [][]string{
+		{"resume", dir},
+		{"trace", dir},
+	} {
+		stdout, stderr, code := cli(t, args...)
+		want := fmt.Sprintf("argocheck: %s: the stored verdict \"verfied\" is none of verified, violation and incomplete\n", dir)
+		if code != ExitIO || stdout != "" || stderr != want {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want exit %d and stderr %q", args[0], code, stdout, stderr, ExitIO, want)
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"reflect"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -202,6 +203,11 @@ func TestRestoreFromParents(t *testing.T) {
 			}
 			if *got.Violation != *res.Violation || got.States != res.States || got.Verdict != res.Verdict {
 				t.Fatalf("restored %s %+v with %d states, want %s %+v with %d", got.Verdict, got.Violation, got.States, res.Verdict, res.Violation, res.States)
+			}
+			o := res.Outcome()
+			o.Verdict = "verfied"
+			if got, err := explorer.Restore(chk, explorer.Config{}, o, func(n uint64) (uint64, error) { return parents[n], nil }); err == nil || !strings.Contains(err.Error(), `verdict "verfied" is none of`) {
+				t.Fatalf("an outcome with verdict %q restored as %+v, error %v", o.Verdict, got, err)
 			}
 		})
 	}

@@ -138,9 +138,15 @@ func (r *Result) Outcome() *statestore.Outcome {
 // outcome: the figures as stored, and every violation's path rebuilt from
 // the parent records that parent returns and replayed through chk's layer
 // code, with cfg's crash mode and determinism checks, those of the search.
+// It refuses an outcome whose verdict is none of the three.
 func Restore(chk model.Checker, cfg Config, o *statestore.Outcome, parent func(state uint64) (uint64, error)) (*Result, error) {
 	if err := chk.Validate(); err != nil {
 		return nil, err
+	}
+	switch Verdict(o.Verdict) {
+	case Verified, Violated, Incomplete:
+	default:
+		return nil, fmt.Errorf("the stored verdict %q is none of %s, %s and %s", o.Verdict, Verified, Violated, Incomplete)
 	}
 	res := &Result{
 		Verdict: Verdict(o.Verdict), Stopped: o.Stopped,
