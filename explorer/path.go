@@ -110,7 +110,7 @@ func diverged(n int, got string, want *model.Violation) *model.Violation {
 	if want != nil {
 		msg += fmt.Sprintf(", where the search found %s: %s", want.Kind, want.Message)
 	}
-	if !strings.HasSuffix(msg, "not deterministic") {
+	if !strings.Contains(msg, "not deterministic") {
 		msg += "; the layer code is not deterministic"
 	}
 	return &model.Violation{Kind: model.KindNondeterminism, Message: msg}

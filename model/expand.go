@@ -430,7 +430,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) call(inst *Instance[A
 // (recovery) and emitted as an Idle node. It reports whether the emitter
 // stopped the expansion.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) afterRun(op *AOp, from int) bool {
-	if failed, stop := w.checkRun(); failed {
+	if failed, stop := w.checkRun(op); failed {
 		return stop
 	}
 	crashKind, crashes := w.crashPoints(op)
@@ -486,20 +486,21 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) afterRun(op *AOp, fro
 	return w.emit(false)
 }
 
-// checkRun reports a run that went wrong before any check of its result:
+// checkRun reports a run of op's procedure, or of recovery when op is
+// nil, that went wrong before any check of its result:
 // nondeterministic layer code, a panic or an exceeded step limit. It says
 // whether the run failed and, if so, whether the emitter stopped the
 // expansion.
-func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) checkRun() (failed, stop bool) {
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) checkRun(op *AOp) (failed, stop bool) {
 	switch {
 	case w.m.takeStray():
 		return true, w.violate(KindNondeterminism, strayMessage)
 	case w.run.diverged:
-		return true, w.violate(KindNondeterminism, divergedMessage)
+		return true, w.violate(KindNondeterminism, divergedMessage(w.procedure(op, &w.c)))
 	}
 	if w.check {
 		if msg := w.compareProbe(); msg != "" {
-			return true, w.violate(KindNondeterminism, probeMessage(msg))
+			return true, w.violate(KindNondeterminism, probeMessage(w.procedure(op, &w.c), msg))
 		}
 	}
 	if w.done {
@@ -515,18 +516,33 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) checkRun() (failed, s
 	return true, w.fail(v)
 }
 
-// probeMessage is the message of two compared runs that differ as msg
-// says.
-func probeMessage(msg string) string {
-	return "run twice with the same lower-layer choices, the first time on a newly built instance, the procedure " + msg +
+// procedure names the run of op's procedure, or of recovery when op is
+// nil, from lower state c, for a nondeterminism violation: the path to
+// one may not reach the node the search found it at (the code that
+// rebuilds it is the nondeterministic code), so the message says which
+// run it was.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) procedure(op *AOp, c *CS) string {
+	if op == nil {
+		return "recovery from lower state " + w.sys.Lower.Spec.Format(c)
+	}
+	return "the procedure of " + show(*op) + " from lower state " + w.sys.Lower.Spec.Format(c)
+}
+
+// probeMessage is the message of two compared runs of proc that differ as
+// msg says.
+func probeMessage(proc, msg string) string {
+	return "run twice with the same lower-layer choices, the first time on a newly built instance, " + proc + " " + msg +
 		": the layer code is not deterministic, or keeps state of its own between calls"
 }
 
-// Messages of the nondeterminism checks on every run.
-const (
-	strayMessage    = "a call reached the lower layer from another goroutine than the procedure's, or while no procedure was running: layer code calls it from a goroutine of its own"
-	divergedMessage = "run again with the same lower-layer choices (to reach another of its choices), the procedure took a different course: the layer code is not deterministic"
-)
+// divergedMessage is the message of a run of proc that, run again with
+// the same lower-layer choices, took another course.
+func divergedMessage(proc string) string {
+	return "run again with the same lower-layer choices (to reach another of its choices), " + proc + " took a different course: the layer code is not deterministic"
+}
+
+// strayMessage is the message of the goroutine check on every run.
+const strayMessage = "a call reached the lower layer from another goroutine than the procedure's, or while no procedure was running: layer code calls it from a goroutine of its own"
 
 // Stray implements Worker.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Stray() *Violation {

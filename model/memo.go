@@ -370,7 +370,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recordRuns(e *memoEnt
 		w.m.startFrom(&e.start, from)
 		w.done = w.callStage(proc)
 		w.run.finish()
-		if f := w.runFault(); f != nil {
+		if f := w.runFault(&e.start); f != nil {
 			return f
 		}
 		steps := w.m.steps()
@@ -480,7 +480,8 @@ func specFault(msg string) *fault {
 
 // runFault is checkRun for a recorded run: it reports the run's failure
 // without emitting it. The stray flag stays set, for runAll to report.
-func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runFault() *fault {
+// The run is of recovery (a stage of it) from lower state start.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runFault(start *CS) *fault {
 	nondet := func(msg string) *fault {
 		return &fault{v: &Violation{Kind: KindNondeterminism, Message: msg}, nondeterministic: true}
 	}
@@ -488,11 +489,11 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runFault() *fault {
 	case w.m.stray.Load():
 		return &fault{v: &Violation{Kind: KindNondeterminism, Message: strayMessage}}
 	case w.run.diverged:
-		return nondet(divergedMessage)
+		return nondet(divergedMessage(w.procedure(nil, start)))
 	}
 	if w.check {
 		if msg := w.compareProbe(); msg != "" {
-			return nondet(probeMessage(msg))
+			return nondet(probeMessage(w.procedure(nil, start), msg))
 		}
 	}
 	if w.done {
