@@ -71,19 +71,33 @@ func Verify(t testing.TB, sys model.Checker, cfg ...explorer.Config) *explorer.R
 	return res
 }
 
+// AnyLength, as Violates' length, accepts a path of any length. It is
+// for mutants caught with model.KindNondeterminism, whose path is rebuilt
+// by running the same nondeterministic code and so has no length that
+// repeats from run to run; every other kind has a shortest path to pin.
+const AnyLength = -1
+
 // Violates checks sys and fails t unless the search finds a violation of
 // the given kind (model.KindRefinement, model.KindRecovery, ...) whose
-// shortest path has length steps. It is the test of a mutant: a broken
-// variant must be caught, with the kind and length of the bug it was made
-// to have (Golden pins the path itself).
+// shortest path has length steps, or any length if length is AnyLength.
+// It is the test of a mutant: a broken variant must be caught, with the
+// kind and length of the bug it was made to have (Golden pins the path
+// itself).
 func Violates(t testing.TB, sys model.Checker, kind string, length int, cfg ...explorer.Config) *explorer.Result {
 	t.Helper()
+	if length < 0 && length != AnyLength {
+		t.Fatalf("checktest: a path's length is at least 0 (or AnyLength), not %d", length)
+	}
+	want := fmt.Sprintf("a %s violation at %d steps", kind, length)
+	if length == AnyLength {
+		want = fmt.Sprintf("a %s violation", kind)
+	}
 	res := run(t, sys, cfg)
 	switch {
 	case res.Verdict != explorer.Violated:
-		t.Fatalf("checktest: want a %s violation at %d steps, got %s after %d states", kind, length, res.Verdict, res.States)
-	case res.Violation.Kind != kind || res.Trace.Len() != length:
-		t.Fatalf("checktest: want a %s violation at %d steps, got %s at %d\n%s", kind, length, res.Violation.Kind, res.Trace.Len(), Describe(res))
+		t.Fatalf("checktest: want %s, got %s after %d states", want, res.Verdict, res.States)
+	case res.Violation.Kind != kind || length != AnyLength && res.Trace.Len() != length:
+		t.Fatalf("checktest: want %s, got %s at %d\n%s", want, res.Violation.Kind, res.Trace.Len(), Describe(res))
 	}
 	return res
 }

@@ -146,6 +146,21 @@ func TestVerifyAndViolates(t *testing.T) {
 	if got := failure(t, func(tb testing.TB) { checktest.Violates(tb, repdisk(replicated.Correct), model.KindRecovery, 2) }); !strings.Contains(got, "got verified") {
 		t.Errorf("Violates of the correct variant failed with %q", got)
 	}
+
+	checktest.Violates(t, repdisk(replicated.NoRecovery), model.KindRecovery, checktest.AnyLength)
+	for _, tc := range []struct {
+		name   string
+		kind   string
+		length int
+		want   string
+	}{
+		{"another kind at any length", model.KindRefinement, checktest.AnyLength, "want a refinement violation, got recovery at 2"},
+		{"a negative length", model.KindRecovery, -2, "not -2"},
+	} {
+		if got := failure(t, func(tb testing.TB) { checktest.Violates(tb, repdisk(replicated.NoRecovery), tc.kind, tc.length) }); !strings.Contains(got, tc.want) {
+			t.Errorf("Violates of %s failed with %q, want %q", tc.name, got, tc.want)
+		}
+	}
 }
 
 func TestGolden(t *testing.T) {
