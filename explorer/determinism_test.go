@@ -4,6 +4,7 @@ import (
 	"context"
 	"math/rand/v2"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -395,5 +396,34 @@ func TestFirstLevelsCheckedWhole(t *testing.T) {
 			t.Fatalf("%d states: too few to have levels checked by sample", res.States)
 		}
 		rec.Check(t, chk, res.States)
+	}
+}
+
+// TestNondeterministicStageIsNamed: a composed recovery whose second
+// stage keeps a count of its own is caught in that stage's runs, which
+// start from the state the first stage ended in, not from a node's; the
+// message names the stage.
+func TestNondeterministicStageIsNamed(t *testing.T) {
+	sizes := disk.Sizes{Blocks: 3, Values: 2}
+	var runs atomic.Int64 // the workers run recoveries in parallel
+	readsEveryOther := func(d onedisk.API) model.Instance[onedisk.API] {
+		return model.Instance[onedisk.API]{API: d, Recover: func() {
+			if runs.Add(1)%2 == 0 {
+				d.Read(0)
+			}
+		}}
+	}
+	impl := model.Compose(replicated.Impl(replicated.Correct), readsEveryOther)
+	abs := model.ComposeRelations(sameDisk, replicated.Abs)
+	sys := model.NewSystem(twodisk.Layer(sizes), onedisk.Layer(sizes), impl, abs)
+	for _, workers := range []int{1, 2} {
+		res, err := explorer.Run(context.Background(), sys, explorer.Config{Workers: workers, Determinism: model.DeterminismFull})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Violation == nil || res.Violation.Kind != model.KindNondeterminism ||
+			!strings.Contains(res.Violation.Message, "stage 2 of 2 of recovery from lower state ") {
+			t.Errorf("%d workers: verdict %s %+v, want a nondeterminism violation naming stage 2 of 2", workers, res.Verdict, res.Violation)
+		}
 	}
 }

@@ -370,7 +370,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recordRuns(e *memoEnt
 		w.m.startFrom(&e.start, from)
 		w.done = w.callStage(proc)
 		w.run.finish()
-		if f := w.runFault(&e.start); f != nil {
+		if f := w.runFault(s, &e.start); f != nil {
 			return f
 		}
 		steps := w.m.steps()
@@ -471,6 +471,17 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recordCrash(e *memoEn
 	return nil
 }
 
+// stageRun names the runs of recovery stage s from lower state start, as
+// procedure names a whole recovery's; a composed recovery's later stages
+// start from the state the earlier ones ended in, not from a node's.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) stageRun(s int, start *CS) string {
+	run := w.procedure(nil, start)
+	if n := len(w.memo.stages); n > 1 {
+		run = fmt.Sprintf("stage %d of %d of %s", s+1, n, run)
+	}
+	return run
+}
+
 // specFault is a spec violation found while recording. recoverMemo
 // runs the recovery again, which meets it at its own edge when it checks
 // the same run (every run, in DeterminismFull).
@@ -480,8 +491,8 @@ func specFault(msg string) *fault {
 
 // runFault is checkRun for a recorded run: it reports the run's failure
 // without emitting it. The stray flag stays set, for runAll to report.
-// The run is of recovery (a stage of it) from lower state start.
-func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runFault(start *CS) *fault {
+// The run is of recovery stage s from lower state start.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runFault(s int, start *CS) *fault {
 	nondet := func(msg string) *fault {
 		return &fault{v: &Violation{Kind: KindNondeterminism, Message: msg}, nondeterministic: true}
 	}
@@ -489,11 +500,11 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runFault(start *CS) *
 	case w.m.stray.Load():
 		return &fault{v: &Violation{Kind: KindNondeterminism, Message: strayMessage}}
 	case w.run.diverged:
-		return nondet(divergedMessage(w.procedure(nil, start)))
+		return nondet(divergedMessage(w.stageRun(s, start)))
 	}
 	if w.check {
 		if msg := w.compareProbe(); msg != "" {
-			return nondet(probeMessage(w.procedure(nil, start), msg))
+			return nondet(probeMessage(w.stageRun(s, start), msg))
 		}
 	}
 	if w.done {
@@ -632,7 +643,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) replayEvents(e *memoE
 			if f != nil { // recorded before, it fails now
 				v := f.v
 				if v == nil || !f.nondeterministic {
-					v = &Violation{Kind: KindNondeterminism, Message: fmt.Sprintf("recovery from lower state %s made other runs than before: the layer code is not deterministic", w.sys.Lower.Spec.Format(&e.ends[ev.a]))}
+					v = &Violation{Kind: KindNondeterminism, Message: w.stageRun(s+1, &e.ends[ev.a]) + " made other runs than before: the layer code is not deterministic"}
 				}
 				if w.fail(v) {
 					return true
