@@ -162,6 +162,9 @@ func runShard(cmd *cobra.Command, cat *catalog.Catalog, name string, f *shardFla
 		}
 		return ioFail(fmt.Errorf("shard %d: %w", index, err))
 	}
+	if res.Work.Leftover != "" {
+		fmt.Fprintf(cmd.ErrOrStderr(), "shard %d: the candidates it has read stay in the exchange: %s\n", index, res.Work.Leftover)
+	}
 	rep := newReport(sys, p, f.variant, cfg, res.Search).standalone()
 	rep.Shards, rep.Shard = f.shards, newShardWork(res.Work)
 	status := verdictStatus(res.Search.Verdict)
@@ -204,6 +207,8 @@ type shardWork struct {
 	BytesRead      uint64  `json:"bytes_read"`
 	ObjectsWritten uint64  `json:"objects_written"`
 	ObjectsRead    uint64  `json:"objects_read"`
+	ObjectsDeleted uint64  `json:"objects_deleted"`
+	Leftover       string  `json:"leftover,omitempty"`
 	ExpandSeconds  float64 `json:"expand_seconds"`
 	SendSeconds    float64 `json:"send_seconds"`
 	WaitSeconds    float64 `json:"wait_seconds"`
@@ -215,6 +220,7 @@ func newShardWork(w shard.Work) *shardWork {
 		Index: w.Shard, States: w.States, Transitions: w.Transitions, CrashPoints: w.CrashPoints,
 		ResumedFrom: w.ResumedFrom, Barriers: w.Barriers,
 		BytesWritten: w.BytesWritten, BytesRead: w.BytesRead, ObjectsWritten: w.ObjectsWritten, ObjectsRead: w.ObjectsRead,
+		ObjectsDeleted: w.ObjectsDeleted, Leftover: w.Leftover,
 		ExpandSeconds: round(w.Expanding.Seconds(), 4), SendSeconds: round(w.Sending.Seconds(), 4),
 		WaitSeconds: round(w.Waited.Seconds(), 4), ReceiveSeconds: round(w.Receiving.Seconds(), 4),
 	}
@@ -223,8 +229,11 @@ func newShardWork(w shard.Work) *shardWork {
 func (s *shardWork) writeText(w io.Writer) {
 	fmt.Fprintf(w, "shard=%d states=%d transitions=%d crash_points=%d resumed_from=%d barriers=%d\n",
 		s.Index, s.States, s.Transitions, s.CrashPoints, s.ResumedFrom, s.Barriers)
-	fmt.Fprintf(w, "bytes_written=%d bytes_read=%d objects_written=%d objects_read=%d\n",
-		s.BytesWritten, s.BytesRead, s.ObjectsWritten, s.ObjectsRead)
+	fmt.Fprintf(w, "bytes_written=%d bytes_read=%d objects_written=%d objects_read=%d objects_deleted=%d\n",
+		s.BytesWritten, s.BytesRead, s.ObjectsWritten, s.ObjectsRead, s.ObjectsDeleted)
+	if s.Leftover != "" {
+		fmt.Fprintf(w, "leftover=%q\n", s.Leftover)
+	}
 	fmt.Fprintf(w, "expand_seconds=%.3f send_seconds=%.3f wait_seconds=%.3f receive_seconds=%.3f\n",
 		s.ExpandSeconds, s.SendSeconds, s.WaitSeconds, s.ReceiveSeconds)
 }

@@ -16,7 +16,10 @@
 // global number of every frontier state, turns the edges it received
 // (numbered within their sender's frontier) into global edges, keeps the
 // smallest per state, drops the states it has visited, and commits the
-// rest, sorted by discovering edge, as its next frontier. A state's number
+// rest, sorted by discovering edge, as its next frontier; then it deletes
+// the objects of successors sent to it in the level, which nothing reads
+// again (a process of the shard that lags behind takes the committed
+// frontier instead). A state's number
 // is its rank by discovering edge among its level's states, as in
 // explorer.Run; it is learnt one barrier later, from the next markers,
 // which is why one barrier per level suffices. A level whose frontier is
@@ -28,7 +31,8 @@
 //
 //	manifest.json                  the run: system, parameters, variant, modes, shards, build
 //	level-DDDDDD/frontier-I        shard I's frontier at depth D: keys, edges, encodings
-//	level-DDDDDD/to-J/from-I-W     what process W of shard I found for shard J expanding level D
+//	level-DDDDDD/to-J/from-I-W     what process W of shard I found for shard J expanding level D,
+//	                               until shard J has committed level D+1's frontier
 //	level-DDDDDD/done-I            shard I's marker for level D, naming its process W
 //
 // Every object is written whole by one call (blob writers commit on Close)

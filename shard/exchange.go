@@ -13,6 +13,7 @@ import (
 	"github.com/klauspost/compress/zstd"
 	"gocloud.dev/blob"
 	"gocloud.dev/gcerrors"
+	"golang.org/x/sync/errgroup"
 )
 
 // Open opens the bucket at a URL of any driver the program imports:
@@ -48,6 +49,7 @@ type exchange struct {
 	b                           *blob.Bucket
 	written, read               atomic.Uint64 // bytes
 	objectsWritten, objectsRead atomic.Uint64
+	objectsDeleted              atomic.Uint64
 }
 
 var (
@@ -152,6 +154,44 @@ func (x *exchange) markers(ctx context.Context, depth, shards int) ([]bool, erro
 			have[i] = true
 		}
 	}
+}
+
+// removeAll deletes every object under prefix, 16 at a time. An object
+// that is gone already (another process deleted it) is not an error.
+func (x *exchange) removeAll(ctx context.Context, prefix string) error {
+	var keys []string
+	it := x.b.List(&blob.ListOptions{Prefix: prefix})
+	for {
+		obj, err := it.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if gcerrors.Code(err) == gcerrors.NotFound {
+			continue // went away while listed
+		}
+		if err != nil {
+			return fmt.Errorf("listing %s: %w", prefix, err)
+		}
+		if !obj.IsDir {
+			keys = append(keys, obj.Key)
+		}
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(16)
+	for _, key := range keys {
+		g.Go(func() error {
+			err := x.b.Delete(gctx, key)
+			switch gcerrors.Code(err) {
+			case gcerrors.OK:
+				x.objectsDeleted.Add(1)
+			case gcerrors.NotFound:
+			default:
+				return fmt.Errorf("deleting %s: %w", key, err)
+			}
+			return nil
+		})
+	}
+	return g.Wait()
 }
 
 // empty reports whether the bucket holds no object at all.

@@ -209,6 +209,17 @@ func runShards(t *testing.T, j job) []*outcome {
 	return waitAll(t, procs)
 }
 
+// candidateObjects returns the objects of candidates under the exchange
+// directory dir.
+func candidateObjects(t *testing.T, dir string) []string {
+	t.Helper()
+	objs, err := filepath.Glob(filepath.Join(dir, "level-*", "to-*", "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return objs
+}
+
 // exchangeURL returns the URL of a new, empty exchange directory.
 func exchangeURL(t *testing.T) (string, string) {
 	dir := filepath.Join(t.TempDir(), "exchange")
@@ -290,16 +301,27 @@ func TestShardsMatchExplorer(t *testing.T) {
 			}
 			t.Run(fmt.Sprintf("%s/%d", c, n), func(t *testing.T) {
 				j := c
-				j.URL, _ = exchangeURL(t)
+				var dir string
+				j.URL, dir = exchangeURL(t)
 				j.Shards, j.Workers = n, 1+n%2
 				outs := runShards(t, j)
-				var owned uint64
+				var owned, deleted uint64
 				for i, o := range outs {
 					sameResult(t, i, o, want)
 					owned += o.Work.States
+					deleted += o.Work.ObjectsDeleted
+					if o.Work.Leftover != "" {
+						t.Errorf("shard %d: %s", i, o.Work.Leftover)
+					}
 				}
 				if want.Verdict == explorer.Verified && owned != want.States {
 					t.Errorf("the shards own %d states in all, want %d", owned, want.States)
+				}
+				if left := candidateObjects(t, dir); len(left) > 0 {
+					t.Errorf("the exchange still holds %d objects of candidates: %v", len(left), left)
+				}
+				if n > 1 && deleted == 0 {
+					t.Error("no shard deleted the candidates it read")
 				}
 			})
 		}
@@ -439,6 +461,37 @@ func TestDuplicateShard(t *testing.T) {
 	}
 	for i, o := range waitAll(t, procs) {
 		sameResult(t, min(i, 1), o, want)
+	}
+}
+
+// TestLaggingDuplicateTakesFrontier: a process of a shard started again
+// that lags behind the first (it pauses at every barrier) finds the
+// candidates of its level deleted by the first, which has committed the
+// next frontier, takes that frontier, and ends with explorer.Run's
+// result like the rest.
+func TestLaggingDuplicateTakesFrontier(t *testing.T) {
+	c := job{System: "log/repdisk", Params: catalog.Params{layers.Blocks: 2, layers.Values: 2, layers.Log: 3}}
+	want := reference(t, c)
+	url, dir := exchangeURL(t)
+	c.URL, c.Shards, c.Workers = url, 3, 2
+	procs := make([]*process, c.Shards)
+	for i := range procs {
+		j := c
+		j.Index = i
+		procs[i] = start(t, j)
+	}
+	if err := awaitFile(filepath.Join(dir, frontierKey(2, 1)), processTimeout); err != nil {
+		killAll(procs)
+		t.Fatal(err)
+	}
+	lag := c
+	lag.Index, lag.Delay = 1, 200*time.Millisecond
+	procs = append(procs, start(t, lag))
+	for i, o := range waitAll(t, procs) {
+		sameResult(t, min(i, 1), o, want)
+	}
+	if log := procs[3].stderr.String(); !strings.Contains(log, "committed the next frontier first; this one takes it") {
+		t.Errorf("the lagging process never took the first one's frontier; its log:\n%s", log)
 	}
 }
 

@@ -3,6 +3,7 @@ package shard
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -100,8 +101,13 @@ type Work struct {
 	// ResumedFrom is the depth of the frontier the shard resumed from,
 	// -1 when it started afresh; Barriers the barriers it passed since.
 	ResumedFrom, Barriers int
-	// The shard's traffic with the bucket.
+	// The shard's traffic with the bucket. ObjectsDeleted counts the
+	// objects of candidates sent to this shard that it deleted once it
+	// had committed the frontier made of them; Leftover is why it stopped
+	// deleting them, if a deletion failed: they stay in the bucket.
 	BytesWritten, BytesRead, ObjectsWritten, ObjectsRead uint64
+	ObjectsDeleted                                       uint64
+	Leftover                                             string
 	// Where the shard's time went: expanding its frontiers, writing
 	// what it found for the other shards and its markers, waiting at
 	// barriers for the other shards' markers and reading them, and
@@ -138,6 +144,9 @@ type search struct {
 	before  time.Duration // search time before this process
 	work    Work
 	buf     []byte
+	// The levels below dropped have had the candidates sent to this
+	// shard deleted (see drop); math.MaxInt after a deletion failed.
+	dropped int
 
 	levelBytes uint64
 }
@@ -173,7 +182,7 @@ func Run(ctx context.Context, chk model.Checker, bucket *blob.Bucket, cfg Config
 	}
 	inits, v := s.workers[0].m.Initial()
 	if v != nil {
-		return s.finish(0, 0, &violation{edge: edgeKey(rootParent, 0), v: *v}, nil)
+		return s.finish(ctx, 0, 0, &violation{edge: edgeKey(rootParent, 0), v: *v}, nil)
 	}
 	if err := s.resume(ctx, inits); err != nil {
 		return nil, err
@@ -258,6 +267,7 @@ func (s *search) resume(ctx context.Context, inits [][]byte) error {
 			s.start = time.Now()
 		}
 	}
+	s.drop(ctx, last)
 	return nil
 }
 
@@ -338,7 +348,7 @@ func (s *search) level(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 	if v != nil {
-		return s.finish(f.depth, f.base+size, v, nil)
+		return s.finish(ctx, f.depth, f.base+size, v, nil)
 	}
 	var stray *model.Violation
 	for _, m := range ms {
@@ -350,18 +360,27 @@ func (s *search) level(ctx context.Context) (*Result, error) {
 	switch {
 	case size == 0:
 		// No shard had a state to expand: the level before was the last.
-		return s.finish(f.depth-1, f.base, nil, stray)
+		return s.finish(ctx, f.depth-1, f.base, nil, stray)
 	case stray != nil:
-		return s.finish(f.depth, f.base+size, nil, stray)
+		return s.finish(ctx, f.depth, f.base+size, nil, stray)
 	}
 	t = time.Now()
 	next, err := s.receive(ctx, x, ms, lists)
-	if err != nil {
+	switch {
+	case errors.Is(err, errPassed):
+		// Another process of this shard committed the next frontier,
+		// and deleted what it was made of: the same states.
+		if next, err = s.adopt(ctx, f.depth+1); err != nil {
+			return nil, err
+		}
+	case err != nil:
 		return nil, err
+	default:
+		if err := s.commit(ctx, next); err != nil {
+			return nil, err
+		}
 	}
-	if err := s.commit(ctx, next); err != nil {
-		return nil, err
-	}
+	s.drop(ctx, next.depth)
 	s.work.Receiving += time.Since(t)
 	s.remember(x)
 	if s.cfg.Progress != nil {
@@ -543,9 +562,12 @@ func (s *search) receive(ctx context.Context, x *expansion, ms []*marker, lists 
 			// keys, writes objects of its own and may overwrite the
 			// marker, never these.
 			key := candidatesKey(depth, from, me, m.writer)
-			data, err := s.x.mustGet(gctx, key)
+			data, found, err := s.x.get(gctx, key)
 			if err != nil {
 				return err
+			}
+			if !found {
+				return s.passed(gctx, depth, key)
 			}
 			c, err := decodeCandidates(data, depth, from, me, m.writer)
 			if err == nil && uint64(len(c.keys)) != m.sent[me] {
@@ -589,9 +611,72 @@ func (s *search) receive(ctx context.Context, x *expansion, ms []*marker, lists 
 	return next, nil
 }
 
+// errPassed is receive's error when the candidates of the level are
+// gone, deleted by another process of the shard that committed the next
+// frontier already.
+var errPassed = errors.New("another process of the shard has passed the level")
+
+// passed returns the error of a level's candidates object, key, that is
+// missing: errPassed when the shard's next frontier exists.
+func (s *search) passed(ctx context.Context, depth int, key string) error {
+	ok, err := s.x.exists(ctx, frontierKey(depth+1, s.cfg.Index))
+	switch {
+	case err != nil:
+		return err
+	case ok:
+		return errPassed
+	}
+	return fmt.Errorf("reading %s: no such object", key)
+}
+
+// adopt makes the shard's committed frontier at depth the current one, as
+// commit does with one of its own.
+func (s *search) adopt(ctx context.Context, depth int) (*frontier, error) {
+	key := frontierKey(depth, s.cfg.Index)
+	data, err := s.x.mustGet(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	f, err := decodeFrontier(data)
+	if err == nil && f.depth != depth {
+		err = fmt.Errorf("holds depth %d", f.depth)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", key, err)
+	}
+	if err := s.add(f); err != nil {
+		return nil, err
+	}
+	s.front = *f
+	if s.cfg.Log != nil {
+		fmt.Fprintf(s.cfg.Log, "shard %d of %d: level %d: another process of this shard committed the next frontier first; this one takes it\n",
+			s.cfg.Index, s.cfg.Shards, depth-1)
+	}
+	return f, nil
+}
+
+// drop deletes the candidates sent to this shard in the levels below
+// depth, whose next frontiers it has committed: nothing reads them again
+// but a process of the shard that lags behind, and it takes the committed
+// frontier instead (see adopt). A failed deletion leaves them, and the
+// later ones, in the bucket, and says why in Work.Leftover; only a
+// cancellation stops the search, at its next step.
+func (s *search) drop(ctx context.Context, depth int) {
+	for ; s.dropped < depth; s.dropped++ {
+		prefix := fmt.Sprintf("%sto-%d/", levelPrefix(s.dropped), s.cfg.Index)
+		if err := s.x.removeAll(ctx, prefix); err != nil {
+			if ctx.Err() == nil {
+				s.work.Leftover = err.Error()
+				s.dropped = math.MaxInt
+			}
+			return
+		}
+	}
+}
+
 // finish ends the search at depth with states found: with the violation
 // v at its global edge, or a stray call's violation, or verified.
-func (s *search) finish(depth int, states uint64, v *violation, stray *model.Violation) (*Result, error) {
+func (s *search) finish(ctx context.Context, depth int, states uint64, v *violation, stray *model.Violation) (*Result, error) {
 	o := &statestore.Outcome{
 		Verdict: string(explorer.Verified), States: states,
 		Transitions: s.total.transitions, CrashPoints: s.total.crashes, Depth: depth,
@@ -619,10 +704,18 @@ func (s *search) finish(depth int, states uint64, v *violation, stray *model.Vio
 	case v != nil && s.cfg.Index != 0:
 		res.Violation = &v.v
 	}
+	// Candidates that processes of other shards started again wrote
+	// after this shard had read the level, and those of the last level,
+	// which are not read.
+	if s.dropped != math.MaxInt {
+		s.dropped = 0
+	}
+	s.drop(ctx, depth+1)
 	s.work.States = s.visited.Len()
 	s.work.Transitions, s.work.CrashPoints = s.own.transitions, s.own.crashes
 	s.work.BytesWritten, s.work.BytesRead = s.x.written.Load(), s.x.read.Load()
 	s.work.ObjectsWritten, s.work.ObjectsRead = s.x.objectsWritten.Load(), s.x.objectsRead.Load()
+	s.work.ObjectsDeleted = s.x.objectsDeleted.Load()
 	return &Result{Search: res, Work: s.work}, nil
 }
 
