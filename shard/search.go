@@ -426,7 +426,18 @@ func (s *search) send(ctx context.Context, x *expansion, mine *marker) error {
 		mine.sent[dest] = n
 		g.Go(func() error {
 			data := encodeCandidates(nil, mine.depth, s.cfg.Index, dest, s.writer, boxes)
-			return s.x.put(gctx, candidatesKey(mine.depth, s.cfg.Index, dest, s.writer), data)
+			err := s.x.put(gctx, candidatesKey(mine.depth, s.cfg.Index, dest, s.writer), data)
+			if err != nil && gctx.Err() == nil {
+				// A process of this shard that lags behind writes for a
+				// shard that has committed the level's next frontier and
+				// deleted the level's candidates (a store may remove
+				// their emptied directory under the write): nothing
+				// reads these any more.
+				if done, _ := s.x.exists(gctx, frontierKey(mine.depth+1, dest)); done {
+					return nil
+				}
+			}
+			return err
 		})
 	}
 	return g.Wait()
