@@ -17,7 +17,7 @@ import (
 // buffers are warm, a worker expands a unit of a later level (Idle and
 // Recovering nodes, new and known successors, read from the compressed
 // frontier) without allocating, but for the implementation instances the
-// sampled determinism check builds (layer code, at most one a node).
+// sampled determinism checks build (layer code, at most three a node).
 func TestExpandAllocs(t *testing.T) {
 	chk, err := layers.Build("repdisk", catalog.Params{layers.Blocks: 4, layers.Values: 3}, "")
 	if err != nil {
@@ -66,7 +66,7 @@ func TestExpandAllocs(t *testing.T) {
 		for range 10 {
 			expand()
 		}
-	}, "expandUnit", "freshInstance")
+	}, "expandUnit", "buildInstance")
 	if w.transitions == before || len(s.out[0].keys) == 0 {
 		t.Fatal("nothing expanded")
 	}

@@ -261,7 +261,7 @@ func (nop) Fail(*model.Violation) bool          { return false }
 // TestAsyncExpandAllocs: expanding a node of an async system (its
 // operations or recovery, crash images included) allocates nothing once
 // the worker's buffers are warm, but for the implementation instances the
-// sampled determinism check builds.
+// sampled determinism checks build.
 func TestAsyncExpandAllocs(t *testing.T) {
 	for _, name := range []string{"log/async", "repdisk/async", "log/async-repdisk"} {
 		t.Run(name, func(t *testing.T) {
@@ -305,7 +305,7 @@ func TestAsyncExpandAllocs(t *testing.T) {
 						w.Expand(n, nop{})
 					}
 				}
-			}, "model.(*worker[", "freshInstance")
+			}, "model.(*worker[", "buildInstance")
 			if others != 0 {
 				t.Errorf("%d allocations expanding %d nodes five times, besides the %d of the instances built for the determinism check; one at\n%s", others, len(nodes), fresh, where)
 			}

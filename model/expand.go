@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/cespare/xxhash/v2"
 )
 
 // Node tags.
@@ -31,6 +33,9 @@ type worker[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI a
 	probeAPI CAPI
 	fresh    Instance[AAPI]
 	built    bool
+	// The instances and the state of recoveredOps.
+	recovered, clean Instance[AAPI]
+	recoveredC       CS
 
 	run    choices // lower nondeterminism of a procedure run
 	lcrash choices // lower crash relation
@@ -91,8 +96,11 @@ type worker[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI a
 	// runs every run twice (CheckAll).
 	sample   sampler
 	checkAll bool
-	check    bool
-	probe    probe[CS, COp, CRet, ARet]
+	// wholeNode checks every run of the current node's expansion, as
+	// checkAll does (see recoverMemo).
+	wholeNode bool
+	check     bool
+	probe     probe[CS, COp, CRet, ARet]
 
 	// Scratch states, kept in the worker so that passing their addresses
 	// to the specs' methods allocates nothing per state.
@@ -223,10 +231,10 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) decode(node []byte) (
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) CheckAll(on bool) { w.checkAll = on }
 
 // determinism returns the mode the runs follow now: the option's, or
-// DeterminismFull while CheckAll is on (but for the tests' baseline,
-// which checks nothing).
+// DeterminismFull while CheckAll or wholeNode is on (but for the tests'
+// baseline, which checks nothing).
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) determinism() Determinism {
-	if w.checkAll && w.opts.Determinism == DeterminismSample {
+	if (w.checkAll || w.wholeNode) && w.opts.Determinism == DeterminismSample {
 		return DeterminismFull
 	}
 	return w.opts.Determinism
@@ -267,10 +275,18 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) expand(node []byte) {
 		panic(fmt.Sprintf("a node does not decode (%v): the specifications' Decode does not read what their AppendEncode wrote (checktest.Spec tells)", err))
 	}
 	if recovering {
+		// Recovery from a lower state recorded before needs no second
+		// look at what it leaves in memory.
+		stop, again := false, false
 		if w.useMemo() {
-			w.recoverMemo(node)
+			made := w.memo.made
+			stop = w.recoverMemo(node)
+			again = w.memo.made == made
 		} else {
-			w.recoverAll(node)
+			stop = w.recoverAll(node)
+		}
+		if !stop && !again {
+			w.recoveredOps()
 		}
 		return
 	}
@@ -289,6 +305,58 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) expand(node []byte) {
 		return
 	}
 	w.crashAt(&w.c)
+}
+
+// recoveredOps checks, for the current Recovering node, that an instance
+// that has run recovery runs operations as a newly built one does. After
+// a real crash the instance that recovered runs the operations, where the
+// search runs them on instances that never recovered: a recovery that
+// leaves state in memory for the operations to read (a flag, a cache)
+// would go unseen. It runs recovery from the node's lower state once, the
+// lower layer taking its first choice everywhere, on a newly built
+// instance, then one operation (chosen by the lower state, each in turn
+// over the states) from the state recovery ended in, on that instance and
+// on another newly built one, and compares the two runs; a difference is
+// a nondeterminism violation at the expansion's next edge. Runs that fail
+// are left to the search, which meets them at their own edges. It runs
+// where every run is run twice (DeterminismFull, and the first levels),
+// and otherwise for one lower state in SampleEvery.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoveredOps() {
+	d := w.determinism()
+	fp := xxhash.Sum64(w.lower)
+	if d == determinismOff || d != DeterminismFull && fp%SampleEvery != 0 || len(w.ops) == 0 {
+		return
+	}
+	op := &w.ops[(fp>>32)%uint64(len(w.ops))]
+	w.recovered = w.buildInstance()
+	w.startRuns()
+	w.m.start(&w.c, 0, 0)
+	_, done := w.call(&w.recovered, nil)
+	w.run.finish()
+	w.panicV = nil
+	if !done || w.run.diverged {
+		return
+	}
+	after := &w.recoveredC
+	*after = w.m.state
+	w.startRuns()
+	w.m.start(after, 0, 0)
+	w.probe.ret, w.probe.done = w.call(&w.recovered, op)
+	w.keepProbe()
+	w.clean = w.buildInstance()
+	w.m.start(after, 0, 0)
+	w.ret, w.done = w.call(&w.clean, op)
+	w.run.finish()
+	w.panicV = nil
+	msg := w.compareProbe()
+	if msg == "" && w.run.diverged {
+		msg = "took other lower-layer choices the second time"
+	}
+	if msg != "" {
+		w.kind, w.op, w.crashAfter = StepOp, op, 0
+		w.violate(KindNondeterminism, fmt.Sprintf("after recovery from lower state %s (the lower layer taking its first choices), %s, run on the instance that recovered and then on a newly built one with the same lower-layer choices, %s: the layer code keeps state of its own between calls (recovery leaves something in memory that operations read)",
+			w.sys.Lower.Spec.Format(&w.c), w.procedure(op, after), msg))
+	}
 }
 
 // opAll runs op's procedure from the current Idle node over every choice
@@ -393,9 +461,16 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) keepProbe() {
 // kept of its own between calls) differs between the two.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) freshInstance() *Instance[AAPI] {
 	if !w.built {
-		w.fresh, w.built = w.sys.Impl(w.probeAPI), true
+		w.fresh, w.built = w.buildInstance(), true
 	}
 	return &w.fresh
+}
+
+// buildInstance builds an instance of the implementation for the
+// determinism checks, on probeAPI: layer code, whose allocations are the
+// one kind an expansion makes (in the nodes those checks sample).
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) buildInstance() Instance[AAPI] {
+	return w.sys.Impl(w.probeAPI)
 }
 
 // call runs op's procedure, or recovery when op is nil, once on inst, and

@@ -205,6 +205,7 @@ type memo[CS, AS comparable] struct {
 	slots    [][]memoEntry[CS, AS]
 	key      []byte // scratch encoding of a start state
 	tooLarge int    // recoveries too large to record
+	made     uint64 // records of the first stage made
 	// held is the bytes the records hold (see memoBudget); dropping lists
 	// the records to drop once the current node is expanded.
 	held     int
@@ -235,9 +236,14 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoverMemo(node []by
 	if f.nondeterministic {
 		return w.fail(f.v) || w.recoverAll(node)
 	}
-	// A deterministic failure: runAll meets it again at its own edge.
+	// A deterministic failure: runAll meets it again at its own edge,
+	// checking every run, as the record's sample by stage and state is
+	// not the node's.
 	fails := w.fails
-	if w.recoverAll(node) {
+	w.wholeNode = true
+	stop := w.recoverAll(node)
+	w.wholeNode = false
+	if stop {
 		return true
 	}
 	if w.fails == fails {
@@ -326,6 +332,9 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) record(s int, start *
 	mm.held -= e.size()
 	e.reset(start)
 	f := w.recordRuns(e, s, fp)
+	if s == 0 {
+		mm.made++
+	}
 	mm.held += e.size()
 	tooLarge := f != nil && f.v == nil
 	if (mm.held > memoBudget || tooLarge) && !slices.Contains(mm.dropping, e) {
@@ -414,7 +423,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recordRuns(e *memoEnt
 				}
 			}
 			lo := uint32(len(e.bytes))
-			checks := w.check && w.sample.full
+			checks := w.check
 			if checks {
 				w.preC, w.preA = *c, w.absA
 			}
@@ -440,8 +449,8 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recordRuns(e *memoEnt
 // as an evCrash event. atStart says c is e's start state, before the
 // first step; only there are outcomes compared with it.
 //
-// In DeterminismFull, where recoverAll checks every run as well, it
-// checks the outcomes as crashAt does, and returns a spec fault.
+// On a run that is run twice it checks the outcomes as crashAt does, and
+// returns a spec fault.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recordCrash(e *memoEntry[CS, AS], c *CS, atStart bool) *fault {
 	lower := w.sys.Lower.Spec
 	first := uint32(len(e.spans) / 2)
@@ -450,7 +459,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recordCrash(e *memoEn
 		w.crashC = *c
 		lower.Crash(&w.crashC, &w.lcrash)
 		w.lcrash.finish()
-		checks := w.check && w.sample.full
+		checks := w.check
 		if checks {
 			w.preC = w.crashC
 		}

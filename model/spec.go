@@ -137,7 +137,9 @@ func (in *Instance[U]) stage(s int) func() {
 // must be deterministic: no globals, time, randomness, map iteration or
 // goroutines that call the lower layer (see Determinism). A check calls
 // Impl more than once: recoveries run on an instance that no operation
-// runs on, and the first of two compared runs on one built anew.
+// runs on, the first of two compared runs on one built anew, and an
+// operation after a recovery on the instance that recovered and on one
+// built anew, compared.
 type Impl[L, U any] func(lower L) Instance[U]
 
 // Compose stacks upper (A on B) on lower (B on C) into an implementation of
