@@ -326,6 +326,91 @@ func recoveredRegister(always bool) model.Checker {
 	return model.NewSystem(onedisk.Layer(sizes), upper, impl, abs)
 }
 
+// flaggedDisk is a disk whose reads return 0 after a recovery that
+// repaired, until the next write: the flag lives in the instance's memory.
+type flaggedDisk struct {
+	onedisk.API
+	repaired *bool
+}
+
+func (f flaggedDisk) Read(a disk.Addr) disk.Block {
+	if *f.repaired {
+		return 0
+	}
+	return f.API.Read(a)
+}
+
+func (f flaggedDisk) Write(a disk.Addr, b disk.Block) {
+	*f.repaired = false
+	f.API.Write(a, b)
+}
+
+// scrubbedMirror is the replicated disk with a flaggedDisk's API, under a
+// recovery that reads block 0 and writes it back: composed, the second
+// stage reads the flag the first leaves, and loses block 0 after a
+// repair; its write clears the flag, so operations after recovery see
+// none.
+func scrubbedMirror(sizes disk.Sizes) model.Checker {
+	flagging := func(d twodisk.API) model.Instance[onedisk.API] {
+		in := replicated.Impl(replicated.Correct)(d)
+		repaired := new(bool)
+		return model.Instance[onedisk.API]{API: flaggedDisk{in.API, repaired}, Recover: func() {
+			*repaired = false
+			for a := range disk.Addr(sizes.Blocks) {
+				b0, ok0 := d.Read(twodisk.D0, a)
+				b1, ok1 := d.Read(twodisk.D1, a)
+				*repaired = *repaired || ok0 && ok1 && b0 != b1
+			}
+			in.Recover()
+		}}
+	}
+	scrub := func(d onedisk.API) model.Instance[onedisk.API] {
+		return model.Instance[onedisk.API]{API: d, Recover: func() { d.Write(0, d.Read(0)) }}
+	}
+	impl := model.Compose(flagging, scrub)
+	abs := model.ComposeRelations(sameDisk, replicated.Abs)
+	return model.NewSystem(twodisk.Layer(sizes), onedisk.Layer(sizes), impl, abs)
+}
+
+// degradedMirror is the replicated disk that remembers, in a field of
+// its own, a recovery that met a failed disk: after one, with secondOp a
+// write loses its value from the second operation on; without, every
+// write does. Neither shows in the first operation after a recovery that
+// takes the lower layer's first choices (no disk fails).
+type degradedMirror struct {
+	onedisk.API
+	d        twodisk.API
+	secondOp bool
+	state    *struct{ degraded, armed bool }
+}
+
+func (m degradedMirror) Write(a disk.Addr, b disk.Block) {
+	st := m.state
+	if st.degraded && (!m.secondOp || !st.armed) {
+		b = 0
+	}
+	st.armed = false
+	m.API.Write(a, b)
+}
+
+func (m degradedMirror) recover(inner func()) {
+	for a := range disk.Addr(m.API.Size()) {
+		if _, ok := m.d.Read(twodisk.D0, a); !ok {
+			m.state.degraded, m.state.armed = true, true
+		}
+	}
+	inner()
+}
+
+func degradedSystem(sizes disk.Sizes, secondOp bool) model.Checker {
+	impl := func(d twodisk.API) model.Instance[onedisk.API] {
+		in := replicated.Impl(replicated.Correct)(d)
+		m := degradedMirror{API: in.API, d: d, secondOp: secondOp, state: new(struct{ degraded, armed bool })}
+		return model.Instance[onedisk.API]{API: m, Recover: func() { m.recover(in.Recover) }}
+	}
+	return model.NewSystem(twodisk.Layer(sizes), onedisk.Layer(sizes), impl, replicated.Abs)
+}
+
 // countingDisk is passDisk with a counter of its own writes: it reads
 // before every second write.
 func countingDisk(d onedisk.API) model.Instance[onedisk.API] {
@@ -400,6 +485,9 @@ func TestStateKeptBetweenCallsIsNeverVerified(t *testing.T) {
 		}, model.KindNondeterminism},
 		{"writes read a flag any recovery sets", func() model.Checker { return recoveredRegister(true) }, "any"},
 		{"writes read a flag a repairing recovery sets", func() model.Checker { return recoveredRegister(false) }, "any"},
+		{"a recovery stage reads a flag the stage before sets", func() model.Checker { return scrubbedMirror(repSizes) }, "any"},
+		{"writes read a flag a recovery sets when a disk fails", func() model.Checker { return degradedSystem(repSizes, false) }, "any"},
+		{"a second write reads a flag a recovery sets when a disk fails", func() model.Checker { return degradedSystem(repSizes, true) }, "any"},
 		{"recovery counts its runs", func() model.Checker {
 			return model.NewSystem(twodisk.Layer(repSizes), onedisk.Layer(repSizes), countingRecovery, replicated.Abs)
 		}, model.KindNondeterminism},

@@ -20,9 +20,11 @@ import (
 // final state compared. The first of the two runs is made on an instance
 // of the implementation built anew for the node being expanded, the
 // second on the worker's: state the implementation keeps between calls
-// shows as a difference. Where runs are run twice, an operation after a
-// recovery is also run on the instance that recovered and on one built
-// anew, and compared: state a recovery leaves for the operations shows.
+// shows as a difference. An instance that ran a compared run of recovery
+// must hold the values a new one holds; and where runs are run twice, an
+// operation after a recovery is also run on the instance that recovered
+// and on one built anew, and compared: state a recovery leaves for the
+// operations shows.
 type Determinism uint8
 
 // Determinism modes.

@@ -33,9 +33,15 @@ type worker[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI a
 	probeAPI CAPI
 	fresh    Instance[AAPI]
 	built    bool
-	// The instances and the state of recoveredOps.
+	// pristine is an instance that runs nothing, for leftMemory.
+	pristine      Instance[AAPI]
+	pristineBuilt bool
+	seenPointers  map[[2]uintptr]bool
+	// The instances, the state and the calls of recoveredOps.
 	recovered, clean Instance[AAPI]
 	recoveredC       CS
+	stagedOps        []COp
+	stagedRets       []CRet
 
 	run    choices // lower nondeterminism of a procedure run
 	lcrash choices // lower crash relation
@@ -307,58 +313,6 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) expand(node []byte) {
 	w.crashAt(&w.c)
 }
 
-// recoveredOps checks, for the current Recovering node, that an instance
-// that has run recovery runs operations as a newly built one does. After
-// a real crash the instance that recovered runs the operations, where the
-// search runs them on instances that never recovered: a recovery that
-// leaves state in memory for the operations to read (a flag, a cache)
-// would go unseen. It runs recovery from the node's lower state once, the
-// lower layer taking its first choice everywhere, on a newly built
-// instance, then one operation (chosen by the lower state, each in turn
-// over the states) from the state recovery ended in, on that instance and
-// on another newly built one, and compares the two runs; a difference is
-// a nondeterminism violation at the expansion's next edge. Runs that fail
-// are left to the search, which meets them at their own edges. It runs
-// where every run is run twice (DeterminismFull, and the first levels),
-// and otherwise for one lower state in SampleEvery.
-func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoveredOps() {
-	d := w.determinism()
-	fp := xxhash.Sum64(w.lower)
-	if d == determinismOff || d != DeterminismFull && fp%SampleEvery != 0 || len(w.ops) == 0 {
-		return
-	}
-	op := &w.ops[(fp>>32)%uint64(len(w.ops))]
-	w.recovered = w.buildInstance()
-	w.startRuns()
-	w.m.start(&w.c, 0, 0)
-	_, done := w.call(&w.recovered, nil)
-	w.run.finish()
-	w.panicV = nil
-	if !done || w.run.diverged {
-		return
-	}
-	after := &w.recoveredC
-	*after = w.m.state
-	w.startRuns()
-	w.m.start(after, 0, 0)
-	w.probe.ret, w.probe.done = w.call(&w.recovered, op)
-	w.keepProbe()
-	w.clean = w.buildInstance()
-	w.m.start(after, 0, 0)
-	w.ret, w.done = w.call(&w.clean, op)
-	w.run.finish()
-	w.panicV = nil
-	msg := w.compareProbe()
-	if msg == "" && w.run.diverged {
-		msg = "took other lower-layer choices the second time"
-	}
-	if msg != "" {
-		w.kind, w.op, w.crashAfter = StepOp, op, 0
-		w.violate(KindNondeterminism, fmt.Sprintf("after recovery from lower state %s (the lower layer taking its first choices), %s, run on the instance that recovered and then on a newly built one with the same lower-layer choices, %s: the layer code keeps state of its own between calls (recovery leaves something in memory that operations read)",
-			w.sys.Lower.Spec.Format(&w.c), w.procedure(op, after), msg))
-	}
-}
-
 // opAll runs op's procedure from the current Idle node over every choice
 // of the lower layer, emitting crash points and completions. It reports
 // whether the emitter stopped the expansion.
@@ -377,7 +331,14 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) opAll(op *AOp) bool {
 // whether the emitter stopped the expansion.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoverAll(node []byte) bool {
 	w.sample.start(w.determinism(), node)
-	return w.runAll(nil)
+	if w.runAll(nil) {
+		return true
+	}
+	if where := w.leftMemory(xxhash.Sum64(w.lower)); where != "" {
+		w.kind, w.op, w.crashAfter = StepRecover, nil, 0
+		return w.violate(KindNondeterminism, memoryMessage("compared runs of "+w.procedure(nil, &w.c)+" on a newly built instance", where))
+	}
+	return false
 }
 
 // runAll runs op's procedure, or recovery when op is nil, from the current
@@ -631,18 +592,10 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Stray() *Violation {
 // and says how they differ ("" when they do not).
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) compareProbe() string {
 	p, m := &w.probe, w.m
-	ops, rets := m.operations(), m.results()
-	for i := range min(len(p.ops), len(ops)) {
-		if p.ops[i] != ops[i] || p.rets[i] != rets[i] {
-			return fmt.Sprintf("made as its step %d %s -> %s the first time and %s -> %s the second",
-				i+1, show(p.ops[i]), show(p.rets[i]), show(ops[i]), show(rets[i]))
-		}
+	if msg := diffCalls(p.ops, p.rets, m.operations(), m.results()); msg != "" {
+		return msg
 	}
 	switch {
-	case len(p.ops) < len(ops):
-		return fmt.Sprintf("made %d steps the first time and %d the second, the next being %s", len(p.ops), len(ops), show(ops[len(p.ops)]))
-	case len(p.ops) > len(ops):
-		return fmt.Sprintf("made %d steps the first time and %d the second, the next being %s", len(p.ops), len(ops), show(p.ops[len(ops)]))
 	case p.done != w.done:
 		if p.done {
 			return "completed the first time and panicked the second"
@@ -653,6 +606,24 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) compareProbe() string
 	case p.state != m.state:
 		spec := w.sys.Lower.Spec
 		return fmt.Sprintf("left lower state %s the first time and %s the second", spec.Format(&p.state), spec.Format(&m.state))
+	}
+	return ""
+}
+
+// diffCalls says how two runs' primitive calls (operations and results)
+// differ, or returns "".
+func diffCalls[Op, Ret comparable](ops1 []Op, rets1 []Ret, ops2 []Op, rets2 []Ret) string {
+	for i := range min(len(ops1), len(ops2)) {
+		if ops1[i] != ops2[i] || rets1[i] != rets2[i] {
+			return fmt.Sprintf("made as its step %d %s -> %s the first time and %s -> %s the second",
+				i+1, show(ops1[i]), show(rets1[i]), show(ops2[i]), show(rets2[i]))
+		}
+	}
+	switch {
+	case len(ops1) < len(ops2):
+		return fmt.Sprintf("made %d steps the first time and %d the second, the next being %s", len(ops1), len(ops2), show(ops2[len(ops1)]))
+	case len(ops1) > len(ops2):
+		return fmt.Sprintf("made %d steps the first time and %d the second, the next being %s", len(ops1), len(ops2), show(ops1[len(ops2)]))
 	}
 	return ""
 }

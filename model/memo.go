@@ -442,6 +442,9 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recordRuns(e *memoEnt
 			return &fault{}
 		}
 	}
+	if where := w.leftMemory(fp); where != "" {
+		return &fault{v: &Violation{Kind: KindNondeterminism, Message: memoryMessage("compared runs of "+w.stageRun(s, &e.start)+" on a newly built instance", where)}, nondeterministic: true}
+	}
 	return nil
 }
 

@@ -1,0 +1,150 @@
+package model
+
+import (
+	"fmt"
+	"math"
+	"reflect"
+)
+
+// The memory of implementation instances. Implementation code keeps no
+// state of its own between calls, and a recovery in particular leaves
+// nothing in memory: after a real crash the instance that recovered runs
+// the operations, where the search runs them on others. So an instance
+// that has run recoveries must hold what a newly built one holds: the
+// values reachable from its API (struct fields, through pointers, slices,
+// maps and interfaces) compare equal to those of an instance that has run
+// nothing. What reflection cannot see is not compared: variables captured
+// by closures (a func is compared by its code alone), channels, and
+// package-level variables.
+
+// memoryDiff returns where the values reachable from a and b differ, as a
+// path from "API" such as "API.d.repaired", or "" when they do not.
+// Slices and maps compare by length and elements (nil and empty are
+// alike), pointers by what they point to unless they are equal, funcs by
+// their code. seen, emptied first, holds the pairs of pointers compared.
+func memoryDiff(a, b reflect.Value, seen map[[2]uintptr]bool) string {
+	clear(seen)
+	if differs, where := diffValues(a, b, seen); differs {
+		return "API" + where
+	}
+	return ""
+}
+
+// diffValues reports whether a and b differ, and where below them; it
+// allocates only when they do.
+func diffValues(a, b reflect.Value, seen map[[2]uintptr]bool) (bool, string) {
+	if a.IsValid() != b.IsValid() {
+		return true, ""
+	}
+	if !a.IsValid() {
+		return false, ""
+	}
+	if a.Type() != b.Type() {
+		return true, " (of another type)"
+	}
+	switch a.Kind() {
+	case reflect.Bool:
+		return a.Bool() != b.Bool(), ""
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return a.Int() != b.Int(), ""
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return a.Uint() != b.Uint(), ""
+	case reflect.Float32, reflect.Float64:
+		return math.Float64bits(a.Float()) != math.Float64bits(b.Float()), ""
+	case reflect.Complex64, reflect.Complex128:
+		x, y := a.Complex(), b.Complex()
+		return math.Float64bits(real(x)) != math.Float64bits(real(y)) || math.Float64bits(imag(x)) != math.Float64bits(imag(y)), ""
+	case reflect.String:
+		return a.String() != b.String(), ""
+	case reflect.Func:
+		return a.IsNil() != b.IsNil() || !a.IsNil() && a.Pointer() != b.Pointer(), ""
+	case reflect.Array:
+		return diffElems(a, b, seen)
+	case reflect.Slice:
+		if a.Len() != b.Len() {
+			return true, fmt.Sprintf(" (length %d, not %d)", a.Len(), b.Len())
+		}
+		if a.Len() == 0 || a.UnsafePointer() == b.UnsafePointer() {
+			return false, ""
+		}
+		return diffElems(a, b, seen)
+	case reflect.Map:
+		if a.Len() != b.Len() {
+			return true, fmt.Sprintf(" (%d entries, not %d)", a.Len(), b.Len())
+		}
+		if a.Len() == 0 || a.UnsafePointer() == b.UnsafePointer() {
+			return false, ""
+		}
+		it := a.MapRange()
+		for it.Next() {
+			v := b.MapIndex(it.Key())
+			if !v.IsValid() {
+				return true, fmt.Sprintf("[%v] (missing)", it.Key())
+			}
+			if differs, where := diffValues(it.Value(), v, seen); differs {
+				return true, fmt.Sprintf("[%v]%s", it.Key(), where)
+			}
+		}
+	case reflect.Pointer, reflect.Interface:
+		if a.IsNil() || b.IsNil() {
+			return a.IsNil() != b.IsNil(), ""
+		}
+		if a.Kind() == reflect.Pointer {
+			pair := [2]uintptr{uintptr(a.UnsafePointer()), uintptr(b.UnsafePointer())}
+			if pair[0] == pair[1] || seen[pair] {
+				return false, ""
+			}
+			seen[pair] = true
+		}
+		return diffValues(a.Elem(), b.Elem(), seen)
+	case reflect.Struct:
+		for i := range a.NumField() {
+			if differs, where := diffValues(a.Field(i), b.Field(i), seen); differs {
+				return true, "." + a.Type().Field(i).Name + where
+			}
+		}
+	}
+	return false, ""
+}
+
+// diffElems is diffValues for the elements of two arrays or slices of
+// one length.
+func diffElems(a, b reflect.Value, seen map[[2]uintptr]bool) (bool, string) {
+	for i := range a.Len() {
+		if differs, where := diffValues(a.Index(i), b.Index(i), seen); differs {
+			return true, fmt.Sprintf("[%d]%s", i, where)
+		}
+	}
+	return false, ""
+}
+
+// leftMemory says where the instance built anew for the node's compared
+// runs (see freshInstance), when they ran some recovery, holds other
+// values than an instance that has run nothing, or returns "". It looks
+// where every run is run twice, and otherwise for one recovery in
+// SampleEvery by fp, the fingerprint of its start.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) leftMemory(fp uint64) string {
+	d := w.determinism()
+	if !w.built || d == determinismOff || d != DeterminismFull && fp%SampleEvery != 0 {
+		return ""
+	}
+	return w.memoryOf(&w.fresh)
+}
+
+// memoryOf says where in holds other values than an instance that has
+// run nothing, or returns "".
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) memoryOf(in *Instance[AAPI]) string {
+	if !w.pristineBuilt {
+		w.pristine, w.pristineBuilt = w.buildInstance(), true
+		w.seenPointers = map[[2]uintptr]bool{}
+	}
+	return memoryDiff(reflect.ValueOf(&in.API).Elem(), reflect.ValueOf(&w.pristine.API).Elem(), w.seenPointers)
+}
+
+// memoryMessage is the message of the runs of a recovery, run on a new
+// instance as runs says, that left its memory other than a new one's at
+// where.
+func memoryMessage(run, where string) string {
+	return run + " left the implementation's memory other than a newly built instance's, at " + where +
+		": the layer code keeps state of its own between calls (after a real crash the instance that recovered runs the operations)"
+}

@@ -1,0 +1,122 @@
+package model
+
+import (
+	"fmt"
+
+	"github.com/cespare/xxhash/v2"
+)
+
+// recoveredOps checks, for the current Recovering node, that an instance
+// that has run recovery behaves as instances that have not: implementation
+// code keeps no state of its own between calls, and the search relies on
+// it where it runs code on another instance than a real run would.
+//
+//   - After a real crash the instance that recovered runs the operations,
+//     where the search runs them on instances that never recovered: a
+//     recovery that leaves state in memory for the operations to read (a
+//     flag, a cache) would go unseen.
+//   - A composed recovery (see Compose) runs its stages one after the
+//     other on one instance, where the search runs each stage from the
+//     state the one before ended in, on the instance that ran that
+//     stage's last run: a stage that leaves state in memory for the next
+//     would go unseen.
+//
+// It runs the recovery from the node's lower state once, whole, the lower
+// layer taking its first choice everywhere, on a newly built instance;
+// when it has stages, it runs them again, each on a newly built instance,
+// and compares the two; then it runs one operation (chosen by the lower
+// state, each in turn over the states) from the state recovery ended in,
+// on the instance that recovered and on another newly built one, and
+// compares the two. A difference is a nondeterminism violation at the
+// expansion's next edge. Runs that fail are left to the search, which
+// meets them at their own edges. It runs where every run is run twice
+// (DeterminismFull, and the first levels), and otherwise for one lower
+// state in SampleEvery.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoveredOps() {
+	d := w.determinism()
+	fp := xxhash.Sum64(w.lower)
+	if d == determinismOff || d != DeterminismFull && fp%SampleEvery != 0 || len(w.ops) == 0 {
+		return
+	}
+	w.recovered = w.buildInstance()
+	w.startRuns()
+	w.m.start(&w.c, 0, 0)
+	_, done := w.call(&w.recovered, nil)
+	w.run.finish()
+	w.panicV = nil
+	if !done || w.run.diverged {
+		return
+	}
+	after := &w.recoveredC
+	*after = w.m.state
+	if where := w.memoryOf(&w.recovered); where != "" {
+		w.kind, w.op, w.crashAfter = StepRecover, nil, 0
+		w.violate(KindNondeterminism, memoryMessage(w.procedure(nil, &w.c)+", run whole on a newly built instance, the lower layer taking its first choices,", where))
+		return
+	}
+	if msg := w.compareStages(after); msg != "" {
+		w.kind, w.op, w.crashAfter = StepRecover, nil, 0
+		w.violate(KindNondeterminism, fmt.Sprintf("%s, run whole on one instance and then stage by stage on newly built ones, the lower layer taking its first choices, %s: the layer code keeps state of its own between calls (a stage leaves something in memory that the next reads)",
+			w.procedure(nil, &w.c), msg))
+		return
+	}
+	op := &w.ops[(fp>>32)%uint64(len(w.ops))]
+	w.startRuns()
+	w.m.start(after, 0, 0)
+	w.probe.ret, w.probe.done = w.call(&w.recovered, op)
+	w.keepProbe()
+	w.clean = w.buildInstance()
+	w.m.start(after, 0, 0)
+	w.ret, w.done = w.call(&w.clean, op)
+	w.run.finish()
+	w.panicV = nil
+	msg := w.compareProbe()
+	if msg == "" && w.run.diverged {
+		msg = "took other lower-layer choices the second time"
+	}
+	if msg != "" {
+		w.kind, w.op, w.crashAfter = StepOp, op, 0
+		w.violate(KindNondeterminism, fmt.Sprintf("after recovery from lower state %s (the lower layer taking its first choices), %s, run on the instance that recovered and then on a newly built one with the same lower-layer choices, %s: the layer code keeps state of its own between calls (recovery leaves something in memory that operations read)",
+			w.sys.Lower.Spec.Format(&w.c), w.procedure(op, after), msg))
+	}
+}
+
+// compareStages runs a composed recovery from the node's lower state
+// stage by stage, each stage on a newly built instance, the lower layer
+// taking its first choices, and says how it differs from the whole run
+// just made, which ended in lower state whole; "" when it does not, or
+// when the recovery has one stage or a staged run fails.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) compareStages(whole *CS) string {
+	stages := w.recovered.stageCount()
+	if stages < 2 {
+		return ""
+	}
+	w.stagedOps = append(w.stagedOps[:0], w.m.operations()...)
+	w.stagedRets = append(w.stagedRets[:0], w.m.results()...)
+	n := len(w.stagedOps)
+	w.startRuns()
+	w.m.start(&w.c, 0, 0)
+	for s := range stages {
+		if s > 0 {
+			w.crashC = w.m.state
+			w.m.start(&w.crashC, 0, 0)
+		}
+		w.clean = w.buildInstance()
+		done := w.callStage(w.clean.stage(s))
+		w.run.finish()
+		w.panicV = nil
+		if !done || w.run.diverged {
+			return ""
+		}
+		w.stagedOps = append(w.stagedOps, w.m.operations()...)
+		w.stagedRets = append(w.stagedRets, w.m.results()...)
+	}
+	if msg := diffCalls(w.stagedOps[:n], w.stagedRets[:n], w.stagedOps[n:], w.stagedRets[n:]); msg != "" {
+		return msg
+	}
+	if w.m.state != *whole {
+		spec := w.sys.Lower.Spec
+		return fmt.Sprintf("left lower state %s the first time and %s the second", spec.Format(whole), spec.Format(&w.m.state))
+	}
+	return ""
+}
