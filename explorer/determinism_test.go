@@ -411,6 +411,37 @@ func degradedSystem(sizes disk.Sizes, secondOp bool) model.Checker {
 	return model.NewSystem(twodisk.Layer(sizes), onedisk.Layer(sizes), impl, replicated.Abs)
 }
 
+// armedRegister is the shadow register whose recovery arms a flag kept in
+// a closure: the first operation after it turns the flag into another,
+// and from the second operation on writes store 0.
+func armedRegister() model.Checker {
+	sizes := disk.Sizes{Blocks: 2, Values: 3}
+	impl := func(d onedisk.API) model.Instance[model.Caller[registerOp, uint8]] {
+		armed, lost := false, false
+		api := registerAPI(func(op registerOp) uint8 {
+			if op.Write {
+				v := disk.Block(op.V)
+				if lost {
+					v = 0
+				}
+				d.Write(1, v)
+				d.Write(0, v)
+			}
+			armed, lost = false, armed || lost
+			return uint8(d.Read(0))
+		})
+		return model.Instance[model.Caller[registerOp, uint8]]{API: api, Recover: func() {
+			d.Write(1, d.Read(0))
+			armed = true
+		}}
+	}
+	abs := func(c *onedisk.State) (registerState, bool) {
+		return registerState{uint8(c.Disk[0])}, c.Disk[0] == c.Disk[1]
+	}
+	upper := model.NewLayer[registerState, registerOp, uint8]("register", register{values: 3})
+	return model.NewSystem(onedisk.Layer(sizes), upper, impl, abs)
+}
+
 // countingDisk is passDisk with a counter of its own writes: it reads
 // before every second write.
 func countingDisk(d onedisk.API) model.Instance[onedisk.API] {
@@ -488,6 +519,7 @@ func TestStateKeptBetweenCallsIsNeverVerified(t *testing.T) {
 		{"a recovery stage reads a flag the stage before sets", func() model.Checker { return scrubbedMirror(repSizes) }, "any"},
 		{"writes read a flag a recovery sets when a disk fails", func() model.Checker { return degradedSystem(repSizes, false) }, "any"},
 		{"a second write reads a flag a recovery sets when a disk fails", func() model.Checker { return degradedSystem(repSizes, true) }, "any"},
+		{"a second operation reads a flag recovery sets in a closure", armedRegister, "any"},
 		{"recovery counts its runs", func() model.Checker {
 			return model.NewSystem(twodisk.Layer(repSizes), onedisk.Layer(repSizes), countingRecovery, replicated.Abs)
 		}, model.KindNondeterminism},

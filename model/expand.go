@@ -538,6 +538,9 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) checkRun(op *AOp) (fa
 		if msg := w.compareProbe(); msg != "" {
 			return true, w.violate(KindNondeterminism, probeMessage(w.procedure(op, &w.c), msg))
 		}
+		if where := w.runMemory(op == nil); where != "" {
+			return true, w.violate(KindNondeterminism, memoryMessage("run on a newly built instance, "+w.procedure(nil, &w.c), where))
+		}
 	}
 	if w.done {
 		return false, false

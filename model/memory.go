@@ -131,6 +131,16 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) leftMemory(fp uint64)
 	return w.memoryOf(&w.fresh)
 }
 
+// runMemory is leftMemory for one compared run, of recovery when recovery
+// says so, where every run is run twice: a state that only some runs
+// leave (after a disk fails) shows at the run that leaves it.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runMemory(recovery bool) string {
+	if !recovery || w.determinism() != DeterminismFull {
+		return ""
+	}
+	return w.memoryOf(&w.fresh)
+}
+
 // memoryOf says where in holds other values than an instance that has
 // run nothing, or returns "".
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) memoryOf(in *Instance[AAPI]) string {

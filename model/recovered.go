@@ -25,9 +25,11 @@ import (
 // layer taking its first choice everywhere, on a newly built instance;
 // when it has stages, it runs them again, each on a newly built instance,
 // and compares the two; then it runs one operation (chosen by the lower
-// state, each in turn over the states) from the state recovery ended in,
-// on the instance that recovered and on another newly built one, and
-// compares the two. A difference is a nondeterminism violation at the
+// state, each in turn over the states) and the next one after it, from
+// the state recovery ended in, on the instance that recovered and on
+// another newly built one, and compares the two runs of each; where every
+// run is run twice, it runs every operation one after the other so, then
+// each right after a recovery of its own. A difference is a nondeterminism violation at the
 // expansion's next edge. Runs that fail are left to the search, which
 // meets them at their own edges. It runs where every run is run twice
 // (DeterminismFull, and the first levels), and otherwise for one lower
@@ -38,47 +40,86 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoveredOps() {
 	if d == determinismOff || d != DeterminismFull && fp%SampleEvery != 0 || len(w.ops) == 0 {
 		return
 	}
+	if !w.recoverNew() {
+		return
+	}
+	if where := w.memoryOf(&w.recovered); where != "" {
+		w.kind, w.op, w.crashAfter = StepRecover, nil, 0
+		w.violate(KindNondeterminism, memoryMessage(w.procedure(nil, &w.c)+", run whole on a newly built instance, the lower layer taking its first choices,", where))
+		return
+	}
+	if msg := w.compareStages(&w.recoveredC); msg != "" {
+		w.kind, w.op, w.crashAfter = StepRecover, nil, 0
+		w.violate(KindNondeterminism, fmt.Sprintf("%s, run whole on one instance and then stage by stage on newly built ones, the lower layer taking its first choices, %s: the layer code keeps state of its own between calls (a stage leaves something in memory that the next reads)",
+			w.procedure(nil, &w.c), msg))
+		return
+	}
+	// The operation the lower state picks and the next, one after the
+	// other; where every run is run twice, all of them one after the
+	// other, then each right after a recovery of its own.
+	n, first := len(w.ops), int(fp>>32%uint64(len(w.ops)))
+	if d != DeterminismFull {
+		w.compareOps(first, min(n, 2))
+		return
+	}
+	if w.compareOps(first, n) {
+		return
+	}
+	for i := 1; i < n; i++ {
+		if !w.recoverNew() || w.compareOps((first+i)%n, 1) {
+			return
+		}
+	}
+}
+
+// recoverNew runs recovery from the node's lower state whole on a newly
+// built instance, w.recovered, the lower layer taking its first choices,
+// and keeps the state it ends in in w.recoveredC; it reports whether the
+// run completed.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoverNew() bool {
 	w.recovered = w.buildInstance()
 	w.startRuns()
 	w.m.start(&w.c, 0, 0)
 	_, done := w.call(&w.recovered, nil)
 	w.run.finish()
 	w.panicV = nil
-	if !done || w.run.diverged {
-		return
-	}
-	after := &w.recoveredC
-	*after = w.m.state
-	if where := w.memoryOf(&w.recovered); where != "" {
-		w.kind, w.op, w.crashAfter = StepRecover, nil, 0
-		w.violate(KindNondeterminism, memoryMessage(w.procedure(nil, &w.c)+", run whole on a newly built instance, the lower layer taking its first choices,", where))
-		return
-	}
-	if msg := w.compareStages(after); msg != "" {
-		w.kind, w.op, w.crashAfter = StepRecover, nil, 0
-		w.violate(KindNondeterminism, fmt.Sprintf("%s, run whole on one instance and then stage by stage on newly built ones, the lower layer taking its first choices, %s: the layer code keeps state of its own between calls (a stage leaves something in memory that the next reads)",
-			w.procedure(nil, &w.c), msg))
-		return
-	}
-	op := &w.ops[(fp>>32)%uint64(len(w.ops))]
-	w.startRuns()
-	w.m.start(after, 0, 0)
-	w.probe.ret, w.probe.done = w.call(&w.recovered, op)
-	w.keepProbe()
+	w.recoveredC = w.m.state
+	return done && !w.run.diverged
+}
+
+// compareOps runs count operations one after the other, from w.ops[first]
+// on, from w.recoveredC, on w.recovered, which has just recovered, and on
+// a newly built instance, compares the two runs of each, and reports
+// whether it found them different: a nondeterminism violation.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) compareOps(first, count int) bool {
 	w.clean = w.buildInstance()
-	w.m.start(after, 0, 0)
-	w.ret, w.done = w.call(&w.clean, op)
-	w.run.finish()
-	w.panicV = nil
-	msg := w.compareProbe()
-	if msg == "" && w.run.diverged {
-		msg = "took other lower-layer choices the second time"
+	after := &w.recoveredC
+	for i := range count {
+		op := &w.ops[(first+i)%len(w.ops)]
+		w.startRuns()
+		w.m.start(after, 0, 0)
+		w.probe.ret, w.probe.done = w.call(&w.recovered, op)
+		w.keepProbe()
+		w.m.start(after, 0, 0)
+		w.ret, w.done = w.call(&w.clean, op)
+		w.run.finish()
+		w.panicV = nil
+		msg := w.compareProbe()
+		if msg == "" && w.run.diverged {
+			msg = "took other lower-layer choices the second time"
+		}
+		if msg != "" {
+			w.kind, w.op, w.crashAfter = StepOp, op, 0
+			w.violate(KindNondeterminism, fmt.Sprintf("after recovery from lower state %s and %d operations more (the lower layer taking its first choices), %s, run on the instance that recovered and then on a newly built one that ran the same operations, %s: the layer code keeps state of its own between calls (recovery leaves something in memory that operations read)",
+				w.sys.Lower.Spec.Format(&w.c), i, w.procedure(op, after), msg))
+			return true
+		}
+		if !w.done {
+			return false
+		}
+		*after = w.m.state
 	}
-	if msg != "" {
-		w.kind, w.op, w.crashAfter = StepOp, op, 0
-		w.violate(KindNondeterminism, fmt.Sprintf("after recovery from lower state %s (the lower layer taking its first choices), %s, run on the instance that recovered and then on a newly built one with the same lower-layer choices, %s: the layer code keeps state of its own between calls (recovery leaves something in memory that operations read)",
-			w.sys.Lower.Spec.Format(&w.c), w.procedure(op, after), msg))
-	}
+	return false
 }
 
 // compareStages runs a composed recovery from the node's lower state
