@@ -132,10 +132,10 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) leftMemory(fp uint64)
 }
 
 // runMemory is leftMemory for one compared run, of recovery when recovery
-// says so, where every run is run twice: a state that only some runs
-// leave (after a disk fails) shows at the run that leaves it.
+// says so, in DeterminismFull: a state that only some runs leave (after a
+// disk fails) shows at the run that leaves it.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runMemory(recovery bool) string {
-	if !recovery || w.determinism() != DeterminismFull {
+	if !recovery || w.opts.Determinism != DeterminismFull {
 		return ""
 	}
 	return w.memoryOf(&w.fresh)

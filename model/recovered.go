@@ -6,6 +6,13 @@ import (
 	"github.com/cespare/xxhash/v2"
 )
 
+// RecoveredEvery is the sampling period of recoveredOps in
+// DeterminismSample: one lower state's recovery in RecoveredEvery, once
+// per recording, is run again on new instances and followed by
+// operations. (A recovery that leaves state in memory usually does so
+// from many states.)
+const RecoveredEvery = 64
+
 // recoveredOps checks, for the current Recovering node, that an instance
 // that has run recovery behaves as instances that have not: implementation
 // code keeps no state of its own between calls, and the search relies on
@@ -27,17 +34,17 @@ import (
 // and compares the two; then it runs one operation (chosen by the lower
 // state, each in turn over the states) and the next one after it, from
 // the state recovery ended in, on the instance that recovered and on
-// another newly built one, and compares the two runs of each; where every
-// run is run twice, it runs every operation one after the other so, then
+// another newly built one, and compares the two runs of each; in
+// DeterminismFull, it runs every operation one after the other so, then
 // each right after a recovery of its own. A difference is a nondeterminism violation at the
 // expansion's next edge. Runs that fail are left to the search, which
 // meets them at their own edges. It runs where every run is run twice
 // (DeterminismFull, and the first levels), and otherwise for one lower
-// state in SampleEvery.
+// state in RecoveredEvery.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoveredOps() {
 	d := w.determinism()
 	fp := xxhash.Sum64(w.lower)
-	if d == determinismOff || d != DeterminismFull && fp%SampleEvery != 0 || len(w.ops) == 0 {
+	if d == determinismOff || d != DeterminismFull && fp%RecoveredEvery != 0 || len(w.ops) == 0 {
 		return
 	}
 	if !w.recoverNew() {
@@ -55,10 +62,10 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoveredOps() {
 		return
 	}
 	// The operation the lower state picks and the next, one after the
-	// other; where every run is run twice, all of them one after the
-	// other, then each right after a recovery of its own.
+	// other; in DeterminismFull, all of them one after the other, then
+	// each right after a recovery of its own.
 	n, first := len(w.ops), int(fp>>32%uint64(len(w.ops)))
-	if d != DeterminismFull {
+	if w.opts.Determinism != DeterminismFull {
 		w.compareOps(first, min(n, 2))
 		return
 	}
