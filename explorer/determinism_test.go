@@ -255,6 +255,16 @@ type registerAPI func(registerOp) uint8
 
 func (f registerAPI) Call(op registerOp) uint8 { return f(op) }
 
+// shadowSystem is a register of sizes.Values values in block 0 of a disk
+// of sizes, with a copy in block 1, related when the two are equal.
+func shadowSystem(sizes disk.Sizes, impl model.Impl[onedisk.API, model.Caller[registerOp, uint8]]) model.Checker {
+	abs := func(c *onedisk.State) (registerState, bool) {
+		return registerState{uint8(c.Disk[0])}, c.Disk[0] == c.Disk[1]
+	}
+	upper := model.NewLayer[registerState, registerOp, uint8]("register", register{values: uint8(sizes.Values)})
+	return model.NewSystem(onedisk.Layer(sizes), upper, impl, abs)
+}
+
 // shadowRegister keeps the register in block 0 of a disk and a copy in
 // block 1, related when they are equal: a write writes the copy, then
 // block 0, and recovery copies block 0 over block 1, undoing a torn
@@ -280,11 +290,7 @@ func shadowRegister(remember bool) model.Checker {
 		}
 		return model.Instance[model.Caller[registerOp, uint8]]{API: api, Recover: recover}
 	}
-	abs := func(c *onedisk.State) (registerState, bool) {
-		return registerState{uint8(c.Disk[0])}, c.Disk[0] == c.Disk[1]
-	}
-	upper := model.NewLayer[registerState, registerOp, uint8]("register", register{values: 2})
-	return model.NewSystem(onedisk.Layer(sizes), upper, impl, abs)
+	return shadowSystem(sizes, impl)
 }
 
 // recoveredRegister is the shadow register whose recovery leaves a flag
@@ -319,11 +325,7 @@ func recoveredRegister(always bool) model.Checker {
 		}
 		return model.Instance[model.Caller[registerOp, uint8]]{API: api, Recover: recover}
 	}
-	abs := func(c *onedisk.State) (registerState, bool) {
-		return registerState{uint8(c.Disk[0])}, c.Disk[0] == c.Disk[1]
-	}
-	upper := model.NewLayer[registerState, registerOp, uint8]("register", register{values: 3})
-	return model.NewSystem(onedisk.Layer(sizes), upper, impl, abs)
+	return shadowSystem(sizes, impl)
 }
 
 // flaggedDisk is a disk whose reads return 0 after a recovery that
@@ -435,11 +437,7 @@ func armedRegister() model.Checker {
 			armed = true
 		}}
 	}
-	abs := func(c *onedisk.State) (registerState, bool) {
-		return registerState{uint8(c.Disk[0])}, c.Disk[0] == c.Disk[1]
-	}
-	upper := model.NewLayer[registerState, registerOp, uint8]("register", register{values: 3})
-	return model.NewSystem(onedisk.Layer(sizes), upper, impl, abs)
+	return shadowSystem(sizes, impl)
 }
 
 // countingDisk is passDisk with a counter of its own writes: it reads

@@ -197,16 +197,22 @@ func killAll(procs []*process) {
 	}
 }
 
-// runShards runs every shard of j's run as a process, concurrently, and
-// returns their outcomes by index.
-func runShards(t *testing.T, j job) []*outcome {
+// startShards starts every shard of j's run as a process.
+func startShards(t *testing.T, j job) []*process {
 	t.Helper()
 	procs := make([]*process, j.Shards)
 	for i := range procs {
 		j.Index = i
 		procs[i] = start(t, j)
 	}
-	return waitAll(t, procs)
+	return procs
+}
+
+// runShards runs every shard of j's run as a process, concurrently, and
+// returns their outcomes by index.
+func runShards(t *testing.T, j job) []*outcome {
+	t.Helper()
+	return waitAll(t, startShards(t, j))
 }
 
 // candidateObjects returns the objects of candidates under the exchange
@@ -428,6 +434,18 @@ func TestRefusesAnotherRun(t *testing.T) {
 	}
 }
 
+// startThreeShards starts 3 shard processes of workers goroutines each
+// on log/repdisk at 2/2/3, and returns their job, explorer.Run's outcome,
+// the exchange directory and the processes.
+func startThreeShards(t *testing.T, workers int) (job, *outcome, string, []*process) {
+	t.Helper()
+	c := job{System: "log/repdisk", Params: catalog.Params{layers.Blocks: 2, layers.Values: 2, layers.Log: 3}}
+	want := reference(t, c)
+	url, dir := exchangeURL(t)
+	c.URL, c.Shards, c.Workers = url, 3, workers
+	return c, want, dir, startShards(t, c)
+}
+
 // TestDuplicateShard: more processes of one shard, started while the run
 // goes on (an engine that started again a shard it took for lost), each
 // with another cache of sent keys and so other candidates objects, leave
@@ -435,16 +453,7 @@ func TestRefusesAnotherRun(t *testing.T) {
 // read from the objects of the process that wrote it. (Read from the last
 // process to write them, fewer than a marker said: 10 runs in 10 failed.)
 func TestDuplicateShard(t *testing.T) {
-	c := job{System: "log/repdisk", Params: catalog.Params{layers.Blocks: 2, layers.Values: 2, layers.Log: 3}}
-	want := reference(t, c)
-	url, dir := exchangeURL(t)
-	c.URL, c.Shards, c.Workers = url, 3, 4
-	procs := make([]*process, c.Shards)
-	for i := range procs {
-		j := c
-		j.Index = i
-		procs[i] = start(t, j)
-	}
+	c, want, dir, procs := startThreeShards(t, 4)
 	for _, level := range []int{2, 3, 4} {
 		for deadline := time.Now().Add(processTimeout); ; time.Sleep(time.Millisecond) {
 			if _, err := os.Stat(filepath.Join(dir, frontierKey(level, 1))); err == nil {
@@ -470,16 +479,7 @@ func TestDuplicateShard(t *testing.T) {
 // next frontier, takes that frontier, and ends with explorer.Run's
 // result like the rest.
 func TestLaggingDuplicateTakesFrontier(t *testing.T) {
-	c := job{System: "log/repdisk", Params: catalog.Params{layers.Blocks: 2, layers.Values: 2, layers.Log: 3}}
-	want := reference(t, c)
-	url, dir := exchangeURL(t)
-	c.URL, c.Shards, c.Workers = url, 3, 2
-	procs := make([]*process, c.Shards)
-	for i := range procs {
-		j := c
-		j.Index = i
-		procs[i] = start(t, j)
-	}
+	c, want, dir, procs := startThreeShards(t, 2)
 	if err := awaitFile(filepath.Join(dir, frontierKey(2, 1)), processTimeout); err != nil {
 		killAll(procs)
 		t.Fatal(err)
@@ -518,11 +518,7 @@ func TestKillAndRestart(t *testing.T) {
 			var dir string
 			j.URL, dir = exchangeURL(t)
 			j.Shards, j.Workers, j.Delay = 3, 1, delay
-			procs := make([]*process, j.Shards)
-			for i := range procs {
-				j.Index = i
-				procs[i] = start(t, j)
-			}
+			procs := startShards(t, j)
 			// The last level of the search: the empty one after a verified
 			// search's last, or the violation's.
 			last := want.Depth + 1
