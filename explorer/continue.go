@@ -1,6 +1,7 @@
 package explorer
 
 import (
+	"context"
 	"slices"
 
 	"github.com/argocheck/argocheck/model"
@@ -66,11 +67,14 @@ type found struct {
 // continuing reports whether the search goes on after a violation.
 func (s *search) continuing() bool { return s.cfg.Continue > 1 }
 
-// collect takes the level's violations from every worker in edge order,
+// collect takes the part's violations from every worker in edge order,
 // keeps those distinct from the counterexamples already in res, and reports
 // whether res now holds Config.Continue of them. The order, and so the
 // choice among equal violations, does not depend on the number of workers.
-func (s *search) collect(res *Result) bool {
+//
+// Every violation's path is rebuilt to learn its episode. When ctx ends
+// first, collect stops there: the search stops before its next part.
+func (s *search) collect(ctx context.Context, res *Result) bool {
 	var all []found
 	for _, w := range s.workers {
 		all = append(all, w.found...)
@@ -85,8 +89,12 @@ func (s *search) collect(res *Result) bool {
 		}
 		return 0
 	})
+	p := s.paths()
 	for _, f := range all {
-		ce := newCounterexample(s.trace(f.key, f.v), f.key)
+		if ctx.Err() != nil {
+			break
+		}
+		ce := newCounterexample(s.tracePaths(p, f.key, f.v), f.key)
 		if slices.ContainsFunc(res.Violations, func(c Counterexample) bool { return c.id() == ce.id() }) {
 			continue
 		}

@@ -440,7 +440,7 @@ func (s *search) expandPart(ctx context.Context, res *Result, base uint64, depth
 		return "", false, err
 	}
 	if s.continuing() {
-		if s.collect(res) {
+		if s.collect(ctx, res) {
 			return "", true, nil
 		}
 	} else if w := s.smallestViolation(); w != nil {
@@ -863,11 +863,22 @@ func (s *search) smallestViolation() *worker {
 // trace rebuilds the path to the violation v found at edge key from the
 // parent records, replaying it through the executor (see path).
 func (s *search) trace(key uint64, v *model.Violation) *model.Trace {
+	return s.tracePaths(s.paths(), key, v)
+}
+
+// paths returns a builder of paths from the parent records, replaying
+// through the executor.
+func (s *search) paths() *paths {
 	parent := func(st uint64) (uint64, error) {
 		p := s.parents.get(st)
 		return p, s.parents.err
 	}
-	t, err := path(s.workers[0].m, parent, s.parents.len(), key, v)
+	return newPaths(s.workers[0].m, parent, s.parents.len())
+}
+
+// tracePaths is trace through the builder p.
+func (s *search) tracePaths(p *paths, key uint64, v *model.Violation) *model.Trace {
+	t, err := p.path(key, v)
 	if err != nil {
 		// In memory the records are whole: only replay can disagree.
 		return &model.Trace{Steps: []model.Step{{Violation: &model.Violation{Kind: model.KindNondeterminism, Message: err.Error()}}}}

@@ -3,6 +3,7 @@ package explorer
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/argocheck/argocheck/model"
@@ -24,75 +25,162 @@ import (
 // model.CheckAllStates-1 (all of them when there is no such state yet)
 // were checked whole.
 func path(w model.Worker, parent func(state uint64) (uint64, error), states, edge uint64, want *model.Violation) (*model.Trace, error) {
-	checkedAll := maxPath
-	if states >= model.CheckAllStates {
-		d, err := depth(parent, model.CheckAllStates-1)
-		if err != nil {
-			return nil, err
-		}
-		checkedAll = d
-	}
+	return newPaths(w, parent, states).path(edge, want)
+}
+
+// paths rebuilds paths, as path does, for several edges of one search. It
+// keeps the nodes of the last path it replayed, so that a path sharing its
+// beginning (violations found together are sorted by edge, so their states
+// are often siblings or cousins) replays only the steps after it.
+type paths struct {
+	w          model.Worker
+	parent     func(state uint64) (uint64, error)
+	states     uint64
+	checkedAll int // the depth of the last level checked whole, once known
+
+	at     uint64       // the state whose path prefix holds, or rootParent
+	prefix *model.Trace // the path to state at; it may end diverged
+	trail  []uint64     // the states along prefix, by depth, as far as nodes
+	nodes  [][]byte     // the node of each state in trail
+	noEdge bool         // the prefix diverged on an edge its node does not have
+}
+
+// newPaths returns a builder of paths through w, whose parent records
+// parent returns; states is the number of states that parent knows.
+func newPaths(w model.Worker, parent func(state uint64) (uint64, error), states uint64) *paths {
+	return &paths{w: w, parent: parent, states: states, checkedAll: -1, at: rootParent}
+}
+
+// path returns the path to the violation want, found at the edge edge.
+func (p *paths) path(edge uint64, want *model.Violation) (*model.Trace, error) {
+	w := p.w
 	defer w.CheckAll(false)
-	inits, v := w.Initial()
+	if p.checkedAll < 0 {
+		p.checkedAll = maxPath
+		if p.states >= model.CheckAllStates {
+			d, err := depth(p.parent, model.CheckAllStates-1)
+			if err != nil {
+				return nil, err
+			}
+			p.checkedAll = d
+		}
+	}
 	state, last := splitEdge(edge)
 	if state == rootParent {
+		_, v := w.Initial()
 		if v == nil {
 			v = diverged(0, "the initial states relate to initial abstract states", want)
 		}
 		return &model.Trace{Steps: []model.Step{{Kind: model.StepInit, Violation: v}}}, nil
 	}
-	if v != nil {
-		return &model.Trace{Steps: []model.Step{{Kind: model.StepInit, Violation: diverged(0, "the initial states "+v.Message, nil)}}}, nil
-	}
-	ordinals := []uint32{last}
-	for state != rootParent {
-		p, err := parent(state)
-		if err != nil {
+	if p.prefix == nil || p.at != state {
+		if err := p.replayTo(state); err != nil {
 			return nil, err
 		}
-		var o uint32
-		state, o = splitEdge(p)
-		ordinals = append(ordinals, o)
-		if len(ordinals) > maxPath {
-			return nil, errors.New("parent records form a cycle")
+	}
+	t := &model.Trace{Steps: slices.Clone(p.prefix.Steps)}
+	if p.noEdge {
+		t.Steps = append(t.Steps, model.Step{Violation: diverged(len(t.Steps), "it has no such edge", want)})
+		return t, nil
+	}
+	n := len(t.Steps)
+	if len(p.nodes) < n { // the prefix diverged
+		return t, nil
+	}
+	node := p.nodes[n-1]
+	w.CheckAll(n-1 <= p.checkedAll) // the node's depth is n-1
+	step, _ := w.Replay(node, last)
+	if want != nil && n-1 > p.checkedAll && !sameViolation(step.Violation, want) {
+		// A Recovering node whose recorded recovery failed a check
+		// is expanded checking every run (see model's recoverMemo).
+		w.CheckAll(true)
+		if whole, _ := w.Replay(node, last); sameViolation(whole.Violation, want) {
+			step = whole
 		}
 	}
-	// ordinals holds the path backwards, ending with the initial index.
+	switch {
+	case step.Kind == "":
+		t.Steps = append(t.Steps, model.Step{Violation: diverged(n, "it has no such edge", want)})
+		return t, nil
+	case step.Violation == nil:
+		step.Violation = diverged(n, "it reached "+step.Node.String(), want)
+	case !sameViolation(step.Violation, want):
+		step.Violation = diverged(n, fmt.Sprintf("it failed with %s: %s", step.Violation.Kind, step.Violation.Message), want)
+	}
+	t.Steps = append(t.Steps, step)
+	return t, nil
+}
+
+// replayTo replays the path to state into p.prefix, reusing the steps
+// it shares with the path replayed before. A path whose replay diverges
+// ends at the step that diverged, and holds no node for state; when it
+// diverged on a missing edge, it ends before that step, and p.noEdge is
+// set.
+func (p *paths) replayTo(state uint64) error {
+	w := p.w
+	prefix := p.prefix
+	p.at, p.prefix, p.noEdge = rootParent, nil, false
+	inits, v := w.Initial()
+	if v != nil {
+		p.at, p.prefix = state, &model.Trace{Steps: []model.Step{{Kind: model.StepInit, Violation: diverged(0, "the initial states "+v.Message, nil)}}}
+		p.trail, p.nodes = p.trail[:0], p.nodes[:0]
+		return nil
+	}
+	// The path backwards: its states, and the ordinals of their edges,
+	// ending with the initial index.
+	states, ordinals := []uint64{state}, []uint32(nil)
+	for s := state; s != rootParent; {
+		e, err := p.parent(s)
+		if err != nil {
+			return err
+		}
+		var o uint32
+		s, o = splitEdge(e)
+		ordinals = append(ordinals, o)
+		if s != rootParent {
+			states = append(states, s)
+		}
+		if len(ordinals) > maxPath {
+			return errors.New("parent records form a cycle")
+		}
+	}
+	slices.Reverse(states) // by depth now
 	root := ordinals[len(ordinals)-1]
 	if int(root) >= len(inits) {
-		return nil, fmt.Errorf("parent records name initial state %d of %d", root, len(inits))
+		return fmt.Errorf("parent records name initial state %d of %d", root, len(inits))
 	}
-	node := inits[root]
-	t := &model.Trace{Steps: []model.Step{{Kind: model.StepInit, Node: w.View(node)}}}
-	for i := len(ordinals) - 2; i >= 0; i-- {
-		n := len(t.Steps)
-		w.CheckAll(n-1 <= checkedAll) // the node's depth is n-1
-		step, succ := w.Replay(node, ordinals[i])
-		if i == 0 && want != nil && n-1 > checkedAll && !sameViolation(step.Violation, want) {
-			// A Recovering node whose recorded recovery failed a check
-			// is expanded checking every run (see model's recoverMemo).
-			w.CheckAll(true)
-			if whole, wholeSucc := w.Replay(node, ordinals[i]); sameViolation(whole.Violation, want) {
-				step, succ = whole, wholeSucc
-			}
-		}
+	// Keep the steps and nodes shared with the last path.
+	kept := 0
+	for kept < len(states) && kept < len(p.trail) && p.trail[kept] == states[kept] {
+		kept++
+	}
+	p.trail, p.nodes = p.trail[:kept], p.nodes[:kept]
+	var t *model.Trace
+	if kept == 0 {
+		t = &model.Trace{Steps: []model.Step{{Kind: model.StepInit, Node: w.View(inits[root])}}}
+		p.trail, p.nodes = append(p.trail, states[0]), append(p.nodes, slices.Clone(inits[root]))
+		kept = 1
+	} else {
+		t = &model.Trace{Steps: prefix.Steps[:kept]} // path hands out copies only
+	}
+	p.at, p.prefix = state, t
+	for d := kept; d < len(states); d++ {
+		node := p.nodes[d-1]
+		w.CheckAll(d-1 <= p.checkedAll) // the node's depth is d-1
+		step, succ := w.Replay(node, ordinals[len(states)-1-d])
 		switch {
 		case step.Kind == "":
-			t.Steps = append(t.Steps, model.Step{Violation: diverged(n, "it has no such edge", want)})
-			return t, nil
-		case i > 0 && step.Violation != nil:
-			step.Violation = diverged(n, fmt.Sprintf("it failed (%s: %s) where the search went on", step.Violation.Kind, step.Violation.Message), nil)
+			p.noEdge = true
+			return nil
+		case step.Violation != nil:
+			step.Violation = diverged(d, fmt.Sprintf("it failed (%s: %s) where the search went on", step.Violation.Kind, step.Violation.Message), nil)
 			t.Steps = append(t.Steps, step)
-			return t, nil
-		case i == 0 && step.Violation == nil:
-			step.Violation = diverged(n, "it reached "+step.Node.String(), want)
-		case i == 0 && !sameViolation(step.Violation, want):
-			step.Violation = diverged(n, fmt.Sprintf("it failed with %s: %s", step.Violation.Kind, step.Violation.Message), want)
+			return nil
 		}
 		t.Steps = append(t.Steps, step)
-		node = succ
+		p.trail, p.nodes = append(p.trail, states[d]), append(p.nodes, slices.Clone(succ))
 	}
-	return t, nil
+	return nil
 }
 
 // sameViolation reports whether v is want: the same kind and message.

@@ -214,6 +214,45 @@ func TestContinue(t *testing.T) {
 	}
 }
 
+// TestContinueStopsRebuildingPaths: a search continuing past violations
+// that is cancelled while it rebuilds their paths stops there, with the
+// counterexamples rebuilt so far, instead of rebuilding every violation of
+// the part first.
+func TestContinueStopsRebuildingPaths(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	chk := &cancelOnReplay{Checker: build(t, "repdisk", 3, 2, "write-d0-only"), cancel: cancel}
+	res, err := explorer.Run(ctx, chk, explorer.Config{Workers: 2, Continue: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Uncancelled, the first part alone holds three (see TestContinue).
+	if res.Verdict != explorer.Violated || len(res.Violations) != 1 || res.Stopped != "cancelled" {
+		t.Errorf("%s with %d violations, stopped %q; want the first violation, then cancelled", res.Verdict, len(res.Violations), res.Stopped)
+	}
+}
+
+// cancelOnReplay is a checker whose workers cancel the search when they
+// first replay an edge, which only the rebuilding of a path does.
+type cancelOnReplay struct {
+	model.Checker
+	cancel func()
+}
+
+func (c *cancelOnReplay) NewWorker(o model.Options) model.Worker {
+	return &replayCanceller{Worker: c.Checker.NewWorker(o), cancel: c.cancel}
+}
+
+type replayCanceller struct {
+	model.Worker
+	cancel func()
+}
+
+func (w *replayCanceller) Replay(node []byte, edge uint32) (model.Step, []byte) {
+	w.cancel()
+	return w.Worker.Replay(node, edge)
+}
+
 // TestStopReason: a context's cause names the bound in Result.Stopped.
 func TestStopReason(t *testing.T) {
 	chk := build(t, "repdisk", 3, 2, "")
