@@ -74,8 +74,9 @@ type Config struct {
 	// the next part starts, so that a part's working set (the level table
 	// and the workers' successor buffers) stays bounded and a checkpoint
 	// can be taken within a level. Zero means DefaultPartSize; it is
-	// rounded up to a multiple of BatchSize. Counts and paths do not
-	// depend on it.
+	// rounded up to a multiple of BatchSize. States, paths and the counts
+	// of a search that ends without a violation do not depend on it (see
+	// Result.States).
 	PartSize int
 
 	from       *statestore.Saved // the checkpoint Resume continues from
@@ -144,8 +145,11 @@ const (
 // Result is the outcome of a search with its figures.
 type Result struct {
 	Verdict Verdict
-	// States is the number of distinct nodes found; Transitions the number
-	// of edges followed, CrashPoints the crash edges among them.
+	// States is the number of distinct nodes found: on a violation found
+	// while expanding level Depth, the states of levels 0 to Depth, which
+	// do not depend on the number of workers or the part size.
+	// Transitions is the number of edges followed, CrashPoints the crash
+	// edges among them: on a violation, how far the search got.
 	States      uint64
 	Transitions uint64
 	CrashPoints uint64
@@ -217,6 +221,9 @@ type search struct {
 	visited *statestore.Table
 	parents records // discovering edge of every state, by state number
 	roots   uint64  // initial states
+	// upTo is, once a violation stopped the search in a level, the
+	// states of the levels up to that one: the States reported.
+	upTo    uint64
 	level   levelTable
 	workers []*worker
 	prog    *progress
@@ -305,6 +312,9 @@ func Run(ctx context.Context, chk model.Checker, cfg Config) (*Result, error) {
 		}
 		res.Elapsed = time.Since(start)
 		res.States = s.parents.len()
+		if s.upTo > 0 {
+			res.States = s.upTo
+		}
 		generated := s.roots
 		for _, w := range s.workers {
 			res.Transitions += w.transitions
@@ -354,6 +364,9 @@ func Run(ctx context.Context, chk model.Checker, cfg Config) (*Result, error) {
 				return nil, err
 			}
 			if done {
+				// The states the parts expanded so far found in the
+				// next level depend on the part size: they are left out.
+				s.upTo = base + uint64(s.frontier.len())
 				return res, nil
 			}
 			if stop == "" && cfg.MaxStates > 0 && s.parents.len() > cfg.MaxStates {

@@ -167,6 +167,9 @@ func TestAgainstNaive(t *testing.T) {
 					if res.Violation.Message != want.violation.Message {
 						t.Fatalf("%s: violation %q, want %q", name, res.Violation.Message, want.violation.Message)
 					}
+					if res.States != want.states {
+						t.Fatalf("%s: %d states, want %d (those of the levels up to the violating one)", name, res.States, want.states)
+					}
 					continue
 				}
 				got := naive{states: res.States, transitions: res.Transitions, crashes: res.CrashPoints, depth: res.Depth}
@@ -178,6 +181,47 @@ func TestAgainstNaive(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestViolationStates: a search that stops at a violation reports the
+// states of the levels up to the violating one, whatever the number of
+// workers and the part size, also when it continues past violations.
+func TestViolationStates(t *testing.T) {
+	cases := []testCase{
+		{"log", catalog.Params{layers.Blocks: 2, layers.Values: 2, layers.Log: 2}, "no-recovery", false},
+		{"repdisk", catalog.Params{layers.Blocks: 3, layers.Values: 2}, "recover-block0-only", false},
+		{"log/async-repdisk", catalog.Params{layers.Blocks: 1, layers.Values: 2, layers.Log: 2}, "log:no-flush", false},
+	}
+	configs := []Config{
+		{Workers: 1},
+		{Workers: 1, BatchSize: 1, PartSize: 1},
+		{Workers: 1, BatchSize: 4, PartSize: 16},
+		{Workers: 3, BatchSize: 1, PartSize: 3},
+	}
+	for _, c := range cases {
+		chk, err := layers.Build(c.system, c.params, c.variant)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := runNaive(chk)
+		for _, continuing := range []int{0, 3} {
+			wantStates := want.states
+			for i, cfg := range configs {
+				cfg.Continue = continuing
+				res, err := Run(context.Background(), chk, cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if continuing > 0 && i == 0 {
+					wantStates = res.States // one part a level: the levels up to the last violating one
+				}
+				if res.Verdict != Violated || res.States != wantStates {
+					t.Errorf("%s, continue %d, %d workers, part %d: %s with %d states, want a violation with %d",
+						c, continuing, cfg.Workers, cfg.PartSize, res.Verdict, res.States, wantStates)
+				}
+			}
+		}
 	}
 }
 

@@ -240,7 +240,7 @@ func reference(t *testing.T, j job) *outcome {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := explorer.Run(context.Background(), chk, explorer.Config{Workers: 2, Crashes: j.Crashes})
+	res, err := explorer.Run(context.Background(), chk, explorer.Config{Workers: 2, BatchSize: 4, PartSize: 4, Crashes: j.Crashes}) // levels of several parts
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,13 +248,14 @@ func reference(t *testing.T, j job) *outcome {
 }
 
 // sameResult checks a shard's outcome against explorer.Run's: the
-// verdict, depth, and on a violation the violation (and on shard 0 its
-// path); every count of a verified search. On a violation the counts say
-// how far each search got, and are not compared.
+// verdict, depth and states, and on a violation the violation (and on
+// shard 0 its path); every count of a verified search. On a violation the
+// transitions say how far each search got, and are not compared.
 func sameResult(t *testing.T, shard int, got, want *outcome) {
 	t.Helper()
-	if got.Verdict != want.Verdict || got.Depth != want.Depth {
-		t.Errorf("shard %d: verdict %s depth %d, want %s depth %d", shard, got.Verdict, got.Depth, want.Verdict, want.Depth)
+	if got.Verdict != want.Verdict || got.Depth != want.Depth || got.States != want.States {
+		t.Errorf("shard %d: verdict %s depth %d states %d, want %s depth %d states %d", shard,
+			got.Verdict, got.Depth, got.States, want.Verdict, want.Depth, want.States)
 	}
 	if want.Verdict == explorer.Verified {
 		if got.States != want.States || got.Transitions != want.Transitions || got.CrashPoint != want.CrashPoint {
