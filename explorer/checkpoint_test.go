@@ -179,6 +179,48 @@ func TestResumeEqualsUninterrupted(t *testing.T) {
 	})
 }
 
+// A search resumed with a state bound that the checkpoint already passes
+// stops at once, incomplete, with the checkpoint's figures, and commits
+// nothing; one resumed with a bound it does not pass goes on.
+func TestResumePastMaxStates(t *testing.T) {
+	chk := buildChecker(t, "repdisk", catalog.Params{layers.Blocks: 3, layers.Values: 2}, "")
+	cp := &memCheckpoint{}
+	cfg := explorer.Config{Workers: 2, BatchSize: 2, PartSize: 8, MaxStates: 40, Checkpoint: cp}
+	first, err := explorer.Run(context.Background(), chk, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Verdict != explorer.Incomplete || first.States <= 40 {
+		t.Fatalf("first run: %s with %d states, want incomplete past 40", first.Verdict, first.States)
+	}
+	for _, c := range []struct {
+		max  uint64
+		more bool // the resumed search expands more states
+	}{
+		{1, false},
+		{first.States - 1, false},
+		{first.States, true},
+	} {
+		resumed := &memCheckpoint{}
+		cfg.MaxStates, cfg.Checkpoint = c.max, resumed
+		got, err := explorer.Resume(context.Background(), chk, cfg, cp.saved())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Verdict != explorer.Incomplete || !strings.Contains(got.Stopped, "max states") {
+			t.Fatalf("max states %d: %s (%s), want incomplete at the bound", c.max, got.Verdict, got.Stopped)
+		}
+		if more := got.States > first.States || len(resumed.parts) > 0; more != c.more {
+			t.Fatalf("max states %d: %d states, %d parts committed after %d states; want more: %v",
+				c.max, got.States, len(resumed.parts), first.States, c.more)
+		}
+		if !c.more && (got.States != first.States || got.Transitions != first.Transitions || got.Depth != first.Depth) {
+			t.Fatalf("max states %d: states=%d transitions=%d depth=%d, want %d %d %d",
+				c.max, got.States, got.Transitions, got.Depth, first.States, first.Transitions, first.Depth)
+		}
+	}
+}
+
 // Restore rebuilds, from the stored outcome and parent records alone, the
 // path the search reports.
 func TestRestoreFromParents(t *testing.T) {

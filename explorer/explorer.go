@@ -351,6 +351,15 @@ func Run(ctx context.Context, chk model.Checker, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if stop := s.pastMaxStates(); stop != "" && s.frontier.len() > 0 {
+		// Resumed (or started) with more states than the bound: stop
+		// before expanding anything, leaving the checkpoint as it is.
+		res.Verdict, res.Stopped, res.Depth = Incomplete, stop, depth0
+		if s.next.len() > 0 {
+			res.Depth = depth0 + 1
+		}
+		return res, nil
+	}
 	for depth := depth0; s.frontier.len() > 0; depth++ {
 		res.Depth = depth
 		s.levelStart(depth, s.frontier.len())
@@ -369,8 +378,8 @@ func Run(ctx context.Context, chk model.Checker, cfg Config) (*Result, error) {
 				s.upTo = base + uint64(s.frontier.len())
 				return res, nil
 			}
-			if stop == "" && cfg.MaxStates > 0 && s.parents.len() > cfg.MaxStates {
-				stop = fmt.Sprintf("max states %d reached", cfg.MaxStates)
+			if stop == "" {
+				stop = s.pastMaxStates()
 			}
 			if err := s.commit(depth+1, stop != ""); err != nil {
 				return nil, err
@@ -395,6 +404,15 @@ func Run(ctx context.Context, chk model.Checker, cfg Config) (*Result, error) {
 	}
 	res.Verdict = Verified
 	return res, nil
+}
+
+// pastMaxStates returns why the search must stop when it knows more
+// states than Config.MaxStates, and "" otherwise.
+func (s *search) pastMaxStates() string {
+	if s.cfg.MaxStates > 0 && s.parents.len() > s.cfg.MaxStates {
+		return fmt.Sprintf("max states %d reached", s.cfg.MaxStates)
+	}
+	return ""
 }
 
 // stray returns the violation of a call that reached the lower layer
