@@ -328,6 +328,68 @@ func TestCancelledSearchResumes(t *testing.T) {
 	})
 }
 
+// A search with a checkpoint cancelled in the middle of a part keeps the
+// units it finished: runs each cancelled after a few expansions, far fewer
+// than a part's, each resuming from the last one's checkpoint, reach the
+// verdict, states and path of a search that never stopped, and its
+// transitions when verified.
+func TestCancelledSearchesProgress(t *testing.T) {
+	for _, c := range []struct {
+		variant              string
+		workers, batch, part int
+		after                int64 // expansions before each run is cancelled
+	}{
+		{"", 1, 1, 0, 1},
+		{"", 1, 4, 0, 5},
+		{"", 3, 2, 0, 1},
+		{"", 2, 3, 64, 7},
+		{"recover-block0-only", 1, 1, 0, 3},
+		{"recover-block0-only", 3, 2, 8, 2},
+	} {
+		chk := buildChecker(t, "repdisk", catalog.Params{layers.Blocks: 3, layers.Values: 2}, c.variant)
+		want, err := explorer.Run(context.Background(), chk, explorer.Config{Workers: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cp := &memCheckpoint{} // every run commits to it, as to one store
+		cfg := explorer.Config{Workers: c.workers, BatchSize: c.batch, PartSize: c.part, CheckpointInterval: time.Hour, Checkpoint: cp}
+		runs := 0
+		for ; runs <= int(want.States); runs++ {
+			ctx, cancel := context.WithCancel(context.Background())
+			var after atomic.Int64
+			after.Store(c.after)
+			chk := cancelling{chk, cancel, &after}
+			var res *explorer.Result
+			if runs == 0 {
+				res, err = explorer.Run(ctx, chk, cfg)
+			} else {
+				res, err = explorer.Resume(ctx, chk, cfg, cp.saved())
+			}
+			cancel()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Verdict == explorer.Incomplete {
+				continue
+			}
+			if res.Verdict != want.Verdict || res.States != want.States || res.Depth != want.Depth {
+				t.Errorf("%+v, run %d: %s states=%d depth=%d; uninterrupted: %s %d %d", c, runs,
+					res.Verdict, res.States, res.Depth, want.Verdict, want.States, want.Depth)
+			} else if want.Verdict == explorer.Violated && res.Trace.String() != want.Trace.String() {
+				t.Errorf("%+v, run %d: path\n%s\nuninterrupted:\n%s", c, runs, res.Trace, want.Trace)
+			}
+			if want.Verdict == explorer.Verified && (res.Transitions != want.Transitions || res.CrashPoints != want.CrashPoints) {
+				t.Errorf("%+v, run %d: transitions=%d crash_points=%d; uninterrupted: %d %d", c, runs,
+					res.Transitions, res.CrashPoints, want.Transitions, want.CrashPoints)
+			}
+			break
+		}
+		if runs > int(want.States) {
+			t.Errorf("%+v: no verdict after %d runs", c, runs)
+		}
+	}
+}
+
 // Every state's encoding is the node its discovering edge reaches from its
 // parent's encoding, and a level's states are numbered in the order of
 // their discovering edges, for any number of workers, unit and part size:

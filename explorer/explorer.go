@@ -58,7 +58,9 @@ type Config struct {
 	// Checkpoint, when set, receives the search's progress, to resume from
 	// (see Resume): every completed level, and within a level what is
 	// done at least every CheckpointInterval (zero means
-	// DefaultCheckpointInterval). It needs fingerprint keys.
+	// DefaultCheckpointInterval), and, when the context ends the search
+	// in the middle of a part, the units of BatchSize states finished
+	// from the part's start on. It needs fingerprint keys.
 	Checkpoint         statestore.Checkpoint
 	CheckpointInterval time.Duration
 	// Crashes narrows where crashes strike; the zero value, CrashAll, is
@@ -463,9 +465,14 @@ func (s *search) expandPart(ctx context.Context, res *Result, base uint64, depth
 	for _, w := range s.workers {
 		w.partTransitions, w.partCrashes = w.transitions, w.crashes
 	}
+	for _, b := range s.out[:s.units] {
+		b.done = false
+	}
 	if err := s.expandUnits(ctx, base, lo, hi); err != nil {
 		if ctx.Err() != nil {
-			s.rollback()
+			if err := s.keepDone(lo, hi); err != nil {
+				return "", false, err
+			}
 			return stopReason(ctx), false, nil
 		}
 		return "", false, err
@@ -485,6 +492,42 @@ func (s *search) expandPart(ctx context.Context, res *Result, base uint64, depth
 	}
 	s.expanded = hi
 	return "", false, nil
+}
+
+// keepDone ends a part lo..hi-1 cancelled in the middle, when there is a
+// checkpoint to commit it to: the units at the part's start that were
+// expanded completely (a unit being expanded when the cancellation came
+// is finished) make a shorter part, which goes through the barrier, so
+// that a search resumed from the checkpoint goes on after them. Without
+// a checkpoint, or when the barrier stops, the whole part is forgotten.
+func (s *search) keepDone(lo, hi int) error {
+	n := 0
+	var transitions, crashes uint64
+	if s.cfg.Checkpoint != nil {
+		for n < s.units && s.out[n].done {
+			transitions += s.out[n].transitions
+			crashes += s.out[n].crashes
+			n++
+		}
+	}
+	if n == 0 {
+		s.rollback()
+		return nil
+	}
+	for _, w := range s.workers {
+		w.transitions, w.crashes = w.partTransitions, w.partCrashes
+	}
+	w := s.workers[0]
+	w.transitions += transitions
+	w.crashes += crashes
+	s.units = n
+	stop, err := s.barrier()
+	if err != nil || stop != "" {
+		s.rollback()
+		return err
+	}
+	s.expanded = min(lo+n*s.cfg.BatchSize, hi)
+	return nil
 }
 
 // rollback forgets the edges of a part that stops before its barrier
@@ -600,6 +643,8 @@ func (w *worker) expandUnit(u int, base uint64, lo, hi int, bound *atomic.Uint64
 			return w.err
 		}
 	}
+	w.out.done = true
+	w.out.transitions, w.out.crashes = w.transitions-transitions, w.crashes-crashes
 	return nil
 }
 

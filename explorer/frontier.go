@@ -52,9 +52,14 @@ type batch struct {
 	// What the barrier's touches of the sorted file loaded, kept so they
 	// are not optimised away.
 	touched uint64
+	// done says the unit was expanded completely, with transitions and
+	// crashes its edges.
+	done                 bool
+	transitions, crashes uint64
 }
 
 func (b *batch) reset(gen uint32) {
+	b.done = false
 	b.nodes.reset()
 	b.keys, b.edges, b.pairs = b.keys[:0], b.edges[:0], b.pairs[:0]
 	b.gen = gen
