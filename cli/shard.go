@@ -239,8 +239,8 @@ func (s *shardWork) writeText(w io.Writer) {
 }
 
 // shardReport is the report of a shard other than shard 0: the search's
-// verdict and counts, and the shard's own part. Shard 0 reports the
-// violation with its path.
+// verdict, marked narrowed as check's is, its counts, and the shard's own
+// part. Shard 0 reports the violation with its path.
 type shardReport struct {
 	Argocheck     *version         `json:"argocheck"`
 	System        string           `json:"system"`
@@ -249,6 +249,7 @@ type shardReport struct {
 	Workers       int              `json:"workers"`
 	Shards        int              `json:"shards"`
 	Verdict       explorer.Verdict `json:"verdict"`
+	Narrowed      string           `json:"narrowed,omitempty"`
 	States        uint64           `json:"states"`
 	Transitions   uint64           `json:"transitions"`
 	CrashPoints   uint64           `json:"crash_points"`
@@ -262,7 +263,7 @@ type shardReport struct {
 func newShardReport(rep *report, res *explorer.Result) *shardReport {
 	r := &shardReport{
 		Argocheck: rep.Argocheck, System: rep.System, Variant: rep.Variant, Params: rep.Params,
-		Workers: rep.Workers, Shards: rep.Shards, Verdict: rep.Verdict,
+		Workers: rep.Workers, Shards: rep.Shards, Verdict: rep.Verdict, Narrowed: rep.Narrowed,
 		States: rep.States, Transitions: rep.Transitions, CrashPoints: rep.CrashPoints, Depth: rep.Depth,
 		Seconds: rep.Seconds, Shard: rep.Shard, rep: rep,
 	}
@@ -274,7 +275,11 @@ func newShardReport(rep *report, res *explorer.Result) *shardReport {
 
 func (r *shardReport) writeText(w io.Writer) {
 	fmt.Fprintln(w, r.rep.configLine())
-	fmt.Fprintf(w, "verdict=%s\n", r.Verdict)
+	fmt.Fprintf(w, "verdict=%s", r.Verdict)
+	if r.Narrowed != "" {
+		fmt.Fprintf(w, " (narrowed: %s)", r.Narrowed)
+	}
+	fmt.Fprintln(w)
 	fmt.Fprintf(w, "states=%d transitions=%d crash_points=%d depth=%d seconds=%.3f\n", r.States, r.Transitions, r.CrashPoints, r.Depth, r.Seconds)
 	r.Shard.writeText(w)
 	if r.ViolationKind != "" {

@@ -65,6 +65,7 @@ func TestShardReportsAsCheck(t *testing.T) {
 	}{
 		{[]string{"repdisk", "--blocks", "3", "--values", "2"}, 3, ExitVerified, []string{"verdict", "states", "transitions", "crash_points", "depth", "params"}},
 		{[]string{"log/repdisk", "--variant", "recover-upper-first"}, 2, ExitViolation, []string{"verdict", "depth", "violation", "violations", "params"}},
+		{[]string{"repdisk", "--blocks", "3", "--values", "2", "--crashes", "no-nested"}, 2, ExitVerified, []string{"verdict", "narrowed", "states", "params"}},
 	} {
 		t.Run(strings.Join(tc.system, " "), func(t *testing.T) {
 			checkOut, _, code := cli(t, append([]string{"check", "--json", "-q", "--workers", "1"}, tc.system...)...)
@@ -103,8 +104,10 @@ func TestShardReportsAsCheck(t *testing.T) {
 							t.Errorf("shard %d wrote %s: shard 0 writes the report files", i, name)
 						}
 					}
-					if string(got["verdict"]) != string(check["verdict"]) || string(got["depth"]) != string(check["depth"]) {
-						t.Errorf("shard %d: verdict %s depth %s, check's %s %s", i, got["verdict"], got["depth"], check["verdict"], check["depth"])
+					for _, field := range []string{"verdict", "narrowed", "depth"} {
+						if !bytes.Equal(got[field], check[field]) {
+							t.Errorf("shard %d: %s is %s, check's %s", i, field, got[field], check[field])
+						}
 					}
 					continue
 				}
@@ -150,6 +153,25 @@ func TestShardSummaryAsCheck(t *testing.T) {
 	}
 	if !strings.Contains(runs[1].stdout, "violation=recovery (shard 0 reports it with its shortest path)") || runs[1].code != ExitViolation {
 		t.Errorf("shard 1: exit %d\n%s", runs[1].code, runs[1].stdout)
+	}
+}
+
+// TestShardVerdictLines: every shard's summary has check's verdict line,
+// marked narrowed as check's is.
+func TestShardVerdictLines(t *testing.T) {
+	verdict := regexp.MustCompile(`(?m)^verdict=.*$`)
+	for _, crashes := range []string{"all", "no-nested", "between-ops"} {
+		sys := []string{"repdisk", "--blocks", "2", "--values", "2", "--crashes", crashes, "--workers", "1", "-q"}
+		checkOut, _, _ := cli(t, append([]string{"check"}, sys...)...)
+		want := verdict.FindString(checkOut)
+		if want == "" {
+			t.Fatalf("check --crashes %s printed no verdict line:\n%s", crashes, checkOut)
+		}
+		for i, r := range runShards(t, 2, append([]string{"--exchange", exchange(t)}, sys...)...) {
+			if got := verdict.FindString(r.stdout); got != want {
+				t.Errorf("--crashes %s, shard %d: %q, check's %q", crashes, i, got, want)
+			}
+		}
 	}
 }
 
