@@ -88,7 +88,7 @@ status once the files are written.
 	fl.BoolVar(&f.quick, "quick", false, "small sizes, one repeat")
 	fl.StringVar(&f.out, "out", "results", "directory for the results files")
 	fl.IntVar(&f.repeats, "repeats", 3, "runs of each point (--quick: 1)")
-	fl.IntSliceVar(&f.workers, "workers", nil, "worker counts (default 1, 2 and the number of CPUs)")
+	fl.IntSliceVar(&f.workers, "workers", nil, fmt.Sprintf("worker counts, each 1 to %d (default 1, 2 and the number of CPUs)", maxWorkers))
 	fl.StringSliceVar(&f.systems, "systems", nil, "systems to run (default: all)")
 	fl.StringArrayVar(&f.sizes, "size", nil, "run this size instead of the matrix's, as name=N,... over the system's parameters, e.g. blocks=5,values=2 (repeatable)")
 	return cmd
@@ -192,12 +192,14 @@ func runBench(cmd *cobra.Command, cat *catalog.Catalog, f benchFlags) error {
 		return usagef("--repeats must be at least 1, not %d", f.repeats)
 	}
 	if len(f.workers) == 0 {
-		f.workers = []int{1, 2, runtime.NumCPU()}
+		f.workers = []int{1, 2, defaultWorkers()}
 	}
 	slices.Sort(f.workers)
 	f.workers = slices.Compact(f.workers)
-	if f.workers[0] < 1 {
-		return usagef("--workers must be at least 1, not %d", f.workers[0])
+	for _, w := range []int{f.workers[0], f.workers[len(f.workers)-1]} {
+		if err := checkWorkers(w); err != nil {
+			return usage(err)
+		}
 	}
 	systems, sizes, err := benchMatrix(cat, f)
 	if err != nil {

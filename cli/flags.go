@@ -37,10 +37,28 @@ type searchFlags struct {
 	traceHTML, traceDOT string
 }
 
+// maxWorkers is the most worker goroutines a search takes. Each worker
+// holds buffers of its own, allocated before the search starts, and one
+// more than the machine has cores only waits: 4096 is more than the cores
+// of any one machine, and refuses a typo (99999999999) before it takes
+// all the memory.
+const maxWorkers = 4096
+
+// checkWorkers refuses a number of workers outside 1..maxWorkers.
+func checkWorkers(n int) error {
+	if n < 1 || n > maxWorkers {
+		return fmt.Errorf("--workers must be between 1 and %d, not %d", maxWorkers, n)
+	}
+	return nil
+}
+
+// defaultWorkers is the default number of workers: one per CPU.
+func defaultWorkers() int { return min(runtime.NumCPU(), maxWorkers) }
+
 // defaultSearchFlags are the flags' defaults.
 func defaultSearchFlags() searchFlags {
 	return searchFlags{
-		workers:          runtime.NumCPU(),
+		workers:          defaultWorkers(),
 		crashes:          model.CrashAll.String(),
 		determinism:      model.DeterminismSample.String(),
 		progressInterval: 10 * time.Second,
@@ -68,7 +86,7 @@ type flagUse struct {
 // registerSearch adds to fl the flags of how the search goes that use
 // asks for, with f's values as their defaults.
 func (f *searchFlags) registerSearch(fl *pflag.FlagSet, use flagUse) {
-	fl.IntVar(&f.workers, "workers", f.workers, "worker goroutines")
+	fl.IntVar(&f.workers, "workers", f.workers, fmt.Sprintf("worker goroutines, 1 to %d", maxWorkers))
 	if !use.sharded {
 		fl.IntVar(&f.maxDepth, "max-depth", f.maxDepth, "stop, incomplete, at this depth (0: no bound)")
 		fl.Uint64Var(&f.maxStates, "max-states", f.maxStates, "stop, incomplete, past this many states (0: no bound)")
@@ -110,10 +128,11 @@ func (f *searchFlags) register(fl *pflag.FlagSet, use flagUse) {
 // stored run sets Crashes and Determinism from its store.
 func (f *searchFlags) config() (explorer.Config, error) {
 	cfg := explorer.Config{Workers: f.workers, Exact: f.exact, MaxDepth: f.maxDepth, MaxStates: f.maxStates, Continue: f.cont, Spill: f.spill, CheckpointInterval: f.checkpoint}
+	if err := checkWorkers(f.workers); err != nil {
+		return cfg, err
+	}
 	var err error
 	switch {
-	case f.workers < 1:
-		return cfg, fmt.Errorf("--workers must be at least 1, not %d", f.workers)
 	case f.maxDepth < 0:
 		return cfg, fmt.Errorf("--max-depth must not be negative, not %d", f.maxDepth)
 	case f.timeLimit < 0:

@@ -408,7 +408,7 @@ func TestStoreBadInput(t *testing.T) {
 		{[]string{"resume", file}, "is a file, not a directory"},
 		{[]string{"resume", foreign}, "holds no argocheck store"},
 		{[]string{"resume", truncated}, "corrupt or truncated store"},
-		{[]string{"resume", stopped, "--workers", "0"}, "--workers must be at least 1"},
+		{[]string{"resume", stopped, "--workers", "0"}, "--workers must be between 1 and 4096, not 0"},
 		{[]string{"resume"}, "resume takes one store DIR"},
 		{[]string{"trace", stopped}, "holds an unfinished run"},
 		{[]string{"trace", foreign}, "holds no argocheck store"},
