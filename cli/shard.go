@@ -62,7 +62,8 @@ every shard of a run runs the same binary.
 The index defaults to the engine's variable: $JOB_COMPLETION_INDEX
 (Kubernetes Indexed Job), $SLURM_ARRAY_TASK_ID, $AWS_BATCH_JOB_ARRAY_INDEX.
 
-Exchange URLs: file:///dir (one machine or a shared volume),
+Exchange URLs: file:///dir (one machine or a shared volume; three slashes:
+file://tmp/run is refused, file://localhost/dir and file://./dir are taken),
 s3://bucket?prefix=run/&region=R, gs://bucket?prefix=run/,
 azblob://container?prefix=run/, credentials as each cloud's SDK finds them.
 

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
+	"path"
 	"slices"
 	"strings"
 
@@ -77,8 +79,30 @@ func openRun(cat *catalog.Catalog, st *persist.Store) (*storedRun, error) {
 	return r, nil
 }
 
+// notURL refuses a store directory written as a URL (file:///tmp/run),
+// which would otherwise name a directory "file:" in the working
+// directory; what names it in errors ("--store", "resume").
+func notURL(what, dir string) error {
+	u, err := url.Parse(dir)
+	if err != nil || u.Scheme == "" || !strings.Contains(dir, "://") {
+		return nil
+	}
+	hint := "a run shared through object storage is 'argocheck shard --exchange URL'"
+	if u.Scheme == "file" {
+		meant := u.Path
+		if u.Host != "localhost" {
+			meant = path.Join("/", u.Host, u.Path) // file://tmp/run, meant as file:///tmp/run
+		}
+		hint = "give the directory itself, " + meant
+	}
+	return usagef("%s %s: a store is a directory on this machine, not a URL: %s", what, dir, hint)
+}
+
 // runCheckStored is check --store: a new persistent run.
 func runCheckStored(cmd *cobra.Command, sys *catalog.System, p catalog.Params, f *checkFlags, cfg explorer.Config) error {
+	if err := notURL("--store", f.store); err != nil {
+		return err
+	}
 	switch {
 	case f.search.exact:
 		return usagef("--exact cannot be used with --store: a store keys states by fingerprint")
@@ -166,6 +190,9 @@ store is refused.
 }
 
 func runResume(cmd *cobra.Command, cat *catalog.Catalog, dir string, f *resumeFlags) error {
+	if err := notURL("resume", dir); err != nil {
+		return err
+	}
 	cfg, err := f.search.config()
 	if err != nil {
 		return usage(err)
@@ -258,6 +285,9 @@ func (t *traceReport) writeText(w io.Writer) {
 func runTrace(cmd *cobra.Command, cat *catalog.Catalog, dir string, f traceFlags) error {
 	if !slices.Contains([]string{"text", "json"}, f.format) {
 		return usagef("--format must be text or json, not %q", f.format)
+	}
+	if err := notURL("trace", dir); err != nil {
+		return err
 	}
 	st, err := persist.OpenReadOnly(dir, storeOptions(cmd, f.verbose))
 	if err != nil {

@@ -369,6 +369,35 @@ func TestStoredModes(t *testing.T) {
 	}
 }
 
+// TestStoreURL: a store is named by its directory; one named by a URL is
+// refused with status 2 and the directory it means, and nothing is made
+// (not a directory "file:" in the working directory).
+func TestStoreURL(t *testing.T) {
+	tmp := t.TempDir()
+	t.Chdir(tmp)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"check", "repdisk", "--store", "file:///x/run"}, "--store file:///x/run: a store is a directory on this machine, not a URL: give the directory itself, /x/run"},
+		{[]string{"check", "repdisk", "--store", "file://x/run"}, "give the directory itself, /x/run"},
+		{[]string{"check", "repdisk", "--store", "file://localhost/x/run"}, "give the directory itself, /x/run"},
+		{[]string{"check", "repdisk", "--store", "s3://bucket/run"}, "not a URL: a run shared through object storage is 'argocheck shard --exchange URL'"},
+		{[]string{"resume", "file:///x/run"}, "resume file:///x/run: a store is a directory on this machine, not a URL"},
+		{[]string{"trace", "file:///x/run"}, "trace file:///x/run: a store is a directory on this machine, not a URL"},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			_, stderr, code := cli(t, tc.args...)
+			if code != ExitUsage || !strings.Contains(stderr, tc.want) || strings.Count(stderr, "\n") != 1 {
+				t.Fatalf("exit %d, stderr %q; want %d and one line containing %q", code, stderr, ExitUsage, tc.want)
+			}
+			if entries, _ := os.ReadDir(tmp); len(entries) != 0 {
+				t.Fatalf("the working directory holds %s", entries[0].Name())
+			}
+		})
+	}
+}
+
 // Bad stores and directories: one line naming the problem, exit status 2,
 // nothing overwritten.
 func TestStoreBadInput(t *testing.T) {

@@ -1,6 +1,7 @@
 package shard
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -21,13 +22,22 @@ import (
 // azblob://container?prefix=run/. A file URL writes each object to a
 // temporary file beside its final name and renames it there, so that a
 // directory on a shared volume works, and keeps no attribute files,
-// unless the URL says otherwise.
+// unless the URL says otherwise. A file URL that names a host other than
+// localhost and the driver's "." (file://./dir, a relative directory) is
+// refused: the driver would drop the host of file://tmp/run, meant as
+// file:///tmp/run, and use the directory /run.
 func Open(ctx context.Context, rawURL string) (*blob.Bucket, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, err
 	}
 	if u.Scheme == "file" {
+		// "." is the driver's own form of a relative directory,
+		// file://./dir.
+		if u.Host != "" && u.Host != "localhost" && u.Host != "." {
+			return nil, fmt.Errorf("a file URL takes no host, and %q would be dropped (the objects would go in %s): for the directory /%s write file:///%s",
+				u.Host, cmp.Or(u.Path, "/"), u.Host+u.Path, u.Host+u.Path)
+		}
 		q := u.Query()
 		if !q.Has("no_tmp_dir") {
 			q.Set("no_tmp_dir", "1")
