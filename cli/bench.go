@@ -22,6 +22,7 @@ import (
 
 	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/explorer"
+	"github.com/argocheck/argocheck/model"
 )
 
 // benchMachine names the machine, toolchain and date of a bench run.
@@ -205,6 +206,17 @@ func runBench(cmd *cobra.Command, cat *catalog.Catalog, f benchFlags) error {
 	if err != nil {
 		return usage(err)
 	}
+	// Every point is built before any runs, so that a bad one runs none.
+	checks := map[string][]model.Checker{}
+	for _, sys := range systems {
+		for _, p := range sizes[sys.Name] {
+			chk, err := build(sys, p, "")
+			if err != nil {
+				return err
+			}
+			checks[sys.Name] = append(checks[sys.Name], chk)
+		}
+	}
 	if err := os.MkdirAll(f.out, 0o755); err != nil {
 		return usagef("--out %s: %v", f.out, cause(err))
 	}
@@ -223,10 +235,7 @@ func runBench(cmd *cobra.Command, cat *catalog.Catalog, f benchFlags) error {
 	worst := explorer.Verified
 	for _, sys := range systems {
 		for si, p := range sizes[sys.Name] {
-			chk, err := build(sys, p, "")
-			if err != nil {
-				return err
-			}
+			chk := checks[sys.Name][si]
 			values, words := reportParams(sys, p) // the size, named as --size writes it
 			// Repeats are the outer loop, so that a slow spell of the
 			// machine touches every worker count alike.
@@ -234,7 +243,7 @@ func runBench(cmd *cobra.Command, cat *catalog.Catalog, f benchFlags) error {
 				for _, w := range f.workers {
 					res, err := explorer.Run(ctx, chk, explorer.Config{Workers: w})
 					if err != nil {
-						return ioFail(err)
+						return searchFail(err)
 					}
 					if ctx.Err() != nil {
 						return &failure{ExitIncomplete, errors.New("interrupted: no results written")}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -125,6 +126,32 @@ func TestBenchVerdicts(t *testing.T) {
 	want := map[string]string{"repdisk/1": "verified", "repdisk/2": "verified", "broken/1": "violation", "broken/2": "violation"}
 	if !maps.Equal(verdicts, want) {
 		t.Errorf("verdicts %v, want %v", verdicts, want)
+	}
+}
+
+// TestBenchBuildsFirst: a point that cannot be built is refused, status
+// 2, before any point runs: nothing printed, no file written.
+func TestBenchBuildsFirst(t *testing.T) {
+	sys := testSystem()
+	build := sys.Build
+	sys.Build = func(p catalog.Params, variant string) (model.Checker, error) {
+		if p.Get("width") == 2 {
+			return nil, errors.New("no check at width 2")
+		}
+		return build(p, variant)
+	}
+	cat, err := catalog.New(sys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	code := Run(cat, []string{"bench", "--size", "width=1", "--size", "width=2", "--workers", "1", "--repeats", "1", "--out", dir}, &stdout, &stderr)
+	if code != ExitUsage || stdout.Len() != 0 || stderr.String() != "argocheck: pass: no check at width 2\n" {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want %d, no output and the bad point", code, &stdout, &stderr, ExitUsage)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("bench wrote %s", entries[0].Name())
 	}
 }
 
