@@ -112,16 +112,47 @@ func (f *searchFlags) paths() [][2]string {
 
 // checkPaths refuses, before anything runs, an output file that could not
 // be written: a directory, a file that cannot be opened for writing, or a
-// new file in a directory that is missing or not writable. It writes
-// nothing: an existing file is opened without truncating it, and a new
-// one's directory is tried with a temporary file, removed at once.
-func (f *searchFlags) checkPaths() error {
-	for _, p := range f.paths() {
+// new file in a directory that is missing or not writable; and two flags
+// (of the search flags and more, the command's own) that name one file,
+// which would keep only what the second wrote. It writes nothing: an
+// existing file is opened without truncating it, and a new one's
+// directory is tried with a temporary file, removed at once.
+func (f *searchFlags) checkPaths(more ...[2]string) error {
+	paths := append(f.paths(), more...)
+	for i, p := range paths {
 		if err := checkWritable(p[1]); err != nil {
 			return usagef("--%s %s: %v", p[0], p[1], err)
 		}
+		for _, q := range paths[:i] {
+			if sameFile(q[1], p[1]) {
+				return usagef("--%s %s and --%s %s name the same file: write them to two files", q[0], q[1], p[0], p[1])
+			}
+		}
 	}
 	return nil
+}
+
+// sameFile reports whether paths a and b name the same regular file,
+// existing or new. Two names of a device (/dev/null) or a pipe are not
+// the same file: each write goes through, and none is lost.
+func sameFile(a, b string) bool {
+	if a == "" || b == "" {
+		return false
+	}
+	fa, errA := os.Stat(a)
+	fb, errB := os.Stat(b)
+	switch {
+	case errA == nil && errB == nil:
+		return fa.Mode().IsRegular() && os.SameFile(fa, fb)
+	case errA == nil || errB == nil:
+		return false
+	}
+	if filepath.Base(a) != filepath.Base(b) {
+		return false
+	}
+	da, errA := os.Stat(filepath.Dir(a))
+	db, errB := os.Stat(filepath.Dir(b))
+	return errA == nil && errB == nil && os.SameFile(da, db)
 }
 
 func checkWritable(path string) error {

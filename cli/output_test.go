@@ -158,3 +158,51 @@ func TestVerdictStatus(t *testing.T) {
 		}
 	}
 }
+
+// TestSameOutputFile: two output flags of one command that name the same
+// file, by any name, are refused before anything runs, with status 2 and
+// one line naming both; nothing is written.
+func TestSameOutputFile(t *testing.T) {
+	tmp := t.TempDir()
+	plan := writeFile(t, tmp, "p.plan", "repdisk blocks=2 expect=verified\n")
+	existing := writeFile(t, tmp, "existing", "mine")
+	if err := os.Symlink(tmp, filepath.Join(tmp, "link")); err != nil {
+		t.Fatal(err)
+	}
+	stopped := filepath.Join(tmp, "stopped")
+	if _, _, code := cli(t, "check", "repdisk", "--max-states", "50", "--store", stopped, "-q"); code != ExitIncomplete {
+		t.Fatal("setup: check --store --max-states did not stop")
+	}
+	out := filepath.Join(tmp, "out")
+	check := []string{"check", "repdisk", "--blocks", "2", "-q"}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{append(check, "--report", out, "--junit", out), "--report " + out + " and --junit " + out + " name the same file"},
+		{append(check, "--report", out, "--trace-html", filepath.Join(tmp, ".", "out")), "--report " + out + " and --trace-html " + filepath.Join(tmp, ".", "out")},
+		{append(check, "--trace-dot", filepath.Join(tmp, "link", "out"), "--junit", out), "--junit " + out + " and --trace-dot " + filepath.Join(tmp, "link", "out")},
+		{append(check, "--report", existing, "--junit", filepath.Join(tmp, "link", "existing")), "--report " + existing + " and --junit"},
+		{append(check, "--cpuprofile", out, "--junit", out), "--junit " + out + " and --cpuprofile " + out},
+		{[]string{"check", "log/repdisk", "--blocks", "1", "--modular", "--report", out, "--junit", out}, "name the same file"},
+		{[]string{"run", plan, "--report", out, "--junit", out}, "name the same file"},
+		{[]string{"resume", stopped, "--report", out, "--trace-html", out}, "name the same file"},
+		{[]string{"shard", "--shards", "1", "--index", "0", "--exchange", exchange(t), "repdisk", "--report", out, "--junit", out}, "name the same file"},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			stdout, stderr, code := cli(t, tc.args...)
+			if code != ExitUsage || stdout != "" {
+				t.Fatalf("exit %d, want %d, and stdout %q", code, ExitUsage, stdout)
+			}
+			if !strings.Contains(stderr, tc.want) || strings.Count(stderr, "\n") != 1 {
+				t.Errorf("stderr %q, want one line containing %q", stderr, tc.want)
+			}
+			if _, err := os.Stat(out); err == nil {
+				t.Errorf("a refused command wrote %s", out)
+			}
+		})
+	}
+	if b, _ := os.ReadFile(existing); string(b) != "mine" {
+		t.Errorf("a refused command changed %s: %q", existing, b)
+	}
+}
