@@ -119,8 +119,8 @@ func (f *searchFlags) register(fl *pflag.FlagSet, use flagUse) {
 	fl.StringVar(&f.report, "report", f.report, "also write the JSON report to `FILE`")
 	fl.StringVar(&f.junit, "junit", f.junit, "also write a JUnit XML report to `FILE`")
 	if use.pictures {
-		fl.StringVar(&f.traceHTML, "trace-html", f.traceHTML, "on a violation, write its paths as one self-contained HTML page to `FILE`")
-		fl.StringVar(&f.traceDOT, "trace-dot", f.traceDOT, "on a violation, write its paths as a Graphviz graph to `FILE`")
+		fl.StringVar(&f.traceHTML, "trace-html", f.traceHTML, "on a violation, write its paths as one self-contained HTML page to `FILE`; with none, remove an earlier run's FILE")
+		fl.StringVar(&f.traceDOT, "trace-dot", f.traceDOT, "on a violation, write its paths as a Graphviz graph to `FILE`; with none, remove an earlier run's FILE")
 	}
 }
 

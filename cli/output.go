@@ -202,11 +202,27 @@ func (f *searchFlags) checkOutputs(rep *report) []output {
 		return writeJUnit(w, "argocheck", []junitCase{checkCase(rep)})
 	})...)
 	if len(rep.Violations) == 0 {
-		return outs
+		return append(append(outs, removeStale("trace-html", f.traceHTML)...), removeStale("trace-dot", f.traceDOT)...)
 	}
 	page := tracePage(rep)
 	outs = append(outs, fileOutput("trace-html", f.traceHTML, func(w io.Writer) error { return viz.WriteHTML(w, page) })...)
 	return append(outs, fileOutput("trace-dot", f.traceDOT, func(w io.Writer) error { return viz.WriteDOT(w, page) })...)
+}
+
+// removeStale is the output of a picture's flag (named flag) on a check
+// with no violation: the file at path, an earlier run's picture, is
+// removed, so that none is taken for this run's. Anything but a regular
+// file (a device, a pipe, a symbolic link) is left as it is.
+func removeStale(flag, path string) []output {
+	if path == "" {
+		return nil
+	}
+	return []output{{name: "--" + flag + " " + path, save: func() error {
+		if fi, err := os.Lstat(path); err != nil || !fi.Mode().IsRegular() {
+			return nil
+		}
+		return os.Remove(path)
+	}}}
 }
 
 // tracePage is the picture of a check's violating paths.

@@ -206,3 +206,37 @@ func TestSameOutputFile(t *testing.T) {
 		t.Errorf("a refused command changed %s: %q", existing, b)
 	}
 }
+
+// TestStalePicture: a check with no violation removes the pictures an
+// earlier run left at --trace-html and --trace-dot, and leaves the other
+// report files in place.
+func TestStalePicture(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"verified", []string{"check", "repdisk", "--blocks", "2"}, ExitVerified},
+		{"incomplete", []string{"check", "repdisk", "--max-states", "10"}, ExitIncomplete},
+		{"shard", []string{"shard", "--shards", "1", "--index", "0", "--exchange", exchange(t), "repdisk", "--blocks", "2"}, ExitVerified},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			html := writeFile(t, dir, "t.html", "an earlier run's path")
+			dot := writeFile(t, dir, "t.dot", "an earlier run's path")
+			report := filepath.Join(dir, "r.json")
+			args := append(tc.args, "-q", "--trace-html", html, "--trace-dot", dot, "--report", report)
+			if _, stderr, code := cli(t, args...); code != tc.code {
+				t.Fatalf("exit %d, want %d: %s", code, tc.code, stderr)
+			}
+			for _, f := range []string{html, dot} {
+				if _, err := os.Stat(f); err == nil {
+					t.Errorf("%s is still there", f)
+				}
+			}
+			if _, err := os.Stat(report); err != nil {
+				t.Errorf("no report: %v", err)
+			}
+		})
+	}
+}
