@@ -208,7 +208,12 @@ specification.
 		SilenceErrors: true,
 	}
 	root.SetVersionTemplate(versionTemplate)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usage(err) })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		if name, msg, ok := badValue(err); ok {
+			return usagef("--%s: %s", name, msg)
+		}
+		return usage(err)
+	})
 	check, err := newCheck(cat)
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"time"
@@ -87,12 +88,16 @@ type flagUse struct {
 // asks for, with f's values as their defaults.
 func (f *searchFlags) registerSearch(fl *pflag.FlagSet, use flagUse) {
 	fl.IntVar(&f.workers, "workers", f.workers, fmt.Sprintf("worker goroutines, 1 to %d", maxWorkers))
+	describe(fl, "workers", fmt.Sprintf("a whole number from 1 to %d", maxWorkers))
 	if !use.sharded {
 		fl.IntVar(&f.maxDepth, "max-depth", f.maxDepth, "stop, incomplete, at this depth (0: no bound)")
+		describe(fl, "max-depth", "a whole number, 0 or more (0: no bound)")
 		fl.Uint64Var(&f.maxStates, "max-states", f.maxStates, "stop, incomplete, past this many states (0: no bound)")
+		describe(fl, "max-states", "a whole number, 0 or more (0: no bound)")
 		fl.StringVar(&f.memory, "memory", f.memory, "memory budget of the visited set, parent records and level table, e.g. 2GiB or 500MB (default: half the physical memory)")
 		fl.StringVar(&f.spill, "spill", f.spill, "when the visited set outgrows --memory, move it to disk in `DIR` instead of stopping (same counts and paths)")
 		fl.DurationVar(&f.timeLimit, "time-limit", f.timeLimit, "stop, incomplete, after this long (a Go duration such as 90s or 2h; 0: no bound)")
+		describe(fl, "time-limit", "a duration such as 90s or 2h (0: no bound)")
 	}
 	if use.stored {
 		return
@@ -104,6 +109,7 @@ func (f *searchFlags) registerSearch(fl *pflag.FlagSet, use flagUse) {
 	fl.StringVar(&f.determinism, "determinism", f.determinism, "which procedure runs are run twice to check the layer code is deterministic: sample (every run of the first 4096 states or so, then a fixed sample) or full (every run)")
 	if !use.sharded {
 		fl.IntVar(&f.cont, "continue", f.cont, "keep exploring after a violation until this many distinct violations (by kind, operation and crash point) are found")
+		describe(fl, "continue", "a whole number, 0 or more")
 	}
 }
 
@@ -112,9 +118,11 @@ func (f *searchFlags) register(fl *pflag.FlagSet, use flagUse) {
 	f.registerSearch(fl, use)
 	if use.checkpoints {
 		fl.DurationVar(&f.checkpoint, "checkpoint-interval", f.checkpoint, "with a store, commit the run's progress at least this often, within a level too (what a killed run loses)")
+		describe(fl, "checkpoint-interval", "a positive duration such as 30s or 5m")
 	}
 	fl.BoolVarP(&f.quiet, "quiet", "q", f.quiet, "show no progress while exploring")
 	fl.DurationVar(&f.progressInterval, "progress-interval", f.progressInterval, "interval of the plain progress lines written when not on a terminal")
+	describe(fl, "progress-interval", "a positive duration such as 10s or 1m")
 	fl.BoolVar(&f.json, "json", f.json, "print one JSON object instead of the summary")
 	fl.StringVar(&f.report, "report", f.report, "also write the JSON report to `FILE`")
 	fl.StringVar(&f.junit, "junit", f.junit, "also write a JUnit XML report to `FILE`")
@@ -122,6 +130,47 @@ func (f *searchFlags) register(fl *pflag.FlagSet, use flagUse) {
 		fl.StringVar(&f.traceHTML, "trace-html", f.traceHTML, "on a violation, write its paths as one self-contained HTML page to `FILE`; with none, remove an earlier run's FILE")
 		fl.StringVar(&f.traceDOT, "trace-dot", f.traceDOT, "on a violation, write its paths as a Graphviz graph to `FILE`; with none, remove an earlier run's FILE")
 	}
+}
+
+// takesAnnotation is the annotation of a flag that says in words which
+// values it takes, for the error that refuses a value it cannot read.
+const takesAnnotation = "argocheck_takes"
+
+// describe says in words which values flag name of fl takes; a flag not
+// described is described by its type (typeValues).
+func describe(fl *pflag.FlagSet, name, values string) {
+	if err := fl.SetAnnotation(name, takesAnnotation, []string{values}); err != nil {
+		panic(err) // no such flag: a mistake in this package
+	}
+}
+
+// typeValues say which values a flag of each type takes.
+var typeValues = map[string]string{
+	"bool":     "true or false",
+	"int":      "an integer",
+	"uint64":   "a whole number, 0 or more",
+	"intSlice": "a list of integers separated by commas",
+	"duration": "a duration such as 90s or 2h",
+}
+
+// badValue rewrites pflag's error for a value a flag cannot read, which
+// quotes strconv or time, in words that say what the flag takes
+// (`"-5" is not a whole number, 0 or more`), and returns the flag's name;
+// ok is false for any other error.
+func badValue(err error) (name, msg string, ok bool) {
+	e, ok := errors.AsType[*pflag.InvalidValueError](err)
+	if !ok {
+		return "", "", false
+	}
+	f := e.GetFlag()
+	values := typeValues[f.Value.Type()]
+	if v := f.Annotations[takesAnnotation]; len(v) > 0 {
+		values = v[0]
+	}
+	if values == "" {
+		return "", "", false
+	}
+	return f.Name, fmt.Sprintf("%q is not %s", e.GetValue(), values), true
 }
 
 // config checks the flags and returns the search's configuration; a

@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -105,6 +106,9 @@ func parsePlanLine(cat *catalog.Catalog, fields []string, base searchFlags) (pla
 			}
 		case keys.Lookup(key) != nil:
 			err = keys.Set(key, val)
+			if _, msg, ok := badValue(err); ok {
+				err = errors.New(msg)
+			}
 		case slices.ContainsFunc(cat.Systems(), func(s *catalog.System) bool { _, ok := s.Param(key); return ok }):
 			err = fmt.Errorf("system %s has no parameter %s", sys.Name, key)
 		default:

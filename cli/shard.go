@@ -75,7 +75,9 @@ azblob://container?prefix=run/, credentials as each cloud's SDK finds them.
 	}
 	fl := cmd.Flags()
 	fl.IntVar(&f.shards, "shards", 0, "number of shard processes of the run, `N` (required)")
+	describe(fl, "shards", "a whole number, 1 or more")
 	fl.IntVar(&f.index, "index", 0, "this process's shard, `I` from 0 to N-1 (default: from the engine's variable)")
+	describe(fl, "index", "a whole number from 0 to N-1")
 	fl.StringVar(&f.exchange, "exchange", "", "`URL` of the run's objects (required)")
 	fl.StringVar(&f.variant, "variant", "correct", "implementation variant (see 'argocheck list')")
 	f.search.register(fl, flagUse{sharded: true, pictures: true})
