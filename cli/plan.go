@@ -28,7 +28,7 @@ import (
 //
 // The parameters are the system's; the search flags are those of check
 // that say how the search goes (workers, exact, max-depth, max-states,
-// memory, crashes, determinism, time-limit, continue), each taking the
+// memory, spill, crashes, determinism, time-limit, continue), each taking the
 // run's flag when omitted. Omitted parameters take the system's defaults;
 // variant "correct" (the default) is the correct implementation.
 
@@ -171,8 +171,9 @@ func newRun(cat *catalog.Catalog) *cobra.Command {
 
 (# starts a comment), runs the checks in order and prints one summary table.
 The parameters are the system's (see 'argocheck list'); the search flags
-are workers, exact, max-depth, max-states, memory, crashes, determinism,
-time-limit and continue, each taking this command's flag when omitted.
+are workers, exact, max-depth, max-states, memory, spill, crashes,
+determinism, time-limit and continue, each taking this command's flag when
+omitted.
 Exit status 1 when any verdict differs from the expected one, 3 when a
 signal stopped the run.
 

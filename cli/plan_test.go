@@ -3,8 +3,11 @@ package cli
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/spf13/pflag"
 
 	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/layers"
@@ -124,6 +127,22 @@ repdisk blocks=3 max-depth=1 expect=incomplete
 	if !strings.HasPrefix(cases[1].Failure.Message, "expected verified, got violation") || !strings.Contains(cases[1].Failure.Text, "shortest path:") {
 		t.Errorf("failure: %q\n%s", cases[1].Failure.Message, cases[1].Failure.Text)
 	}
+}
+
+// TestRunHelpKeys: run --help names every search flag a plan line takes
+// as a key.
+func TestRunHelpKeys(t *testing.T) {
+	long := strings.Join(strings.Fields(newRun(layers.Catalog()).Long), " ")
+	_, named, _ := strings.Cut(long, "the search flags are ")
+	named, _, _ = strings.Cut(named, ", each taking")
+	keys := pflag.NewFlagSet("plan", pflag.ContinueOnError)
+	f := defaultSearchFlags()
+	f.registerSearch(keys, flagUse{})
+	keys.VisitAll(func(fl *pflag.Flag) {
+		if !slices.Contains(strings.FieldsFunc(named, func(r rune) bool { return r == ',' || r == ' ' }), fl.Name) {
+			t.Errorf("run --help does not name the key %s among %q", fl.Name, named)
+		}
+	})
 }
 
 // TestPlanErrors: a bad plan is a usage error naming the file and line,

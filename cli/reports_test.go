@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -182,6 +183,31 @@ var varying = regexp.MustCompile(`"(seconds|states_per_second|memory_bytes|bytes
 
 // strip removes the figures that vary from run to run.
 func strip(s string) string { return varying.ReplaceAllString(s, `"$1": 0`) }
+
+// TestReadmeReportFields: the README's table of the JSON report names
+// every field of the report.
+func TestReadmeReportFields(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, table, _ := strings.Cut(string(readme), "\n## JSON output\n")
+	table, _, _ = strings.Cut(table, "\n## ")
+	var fields func(reflect.Type)
+	fields = func(typ reflect.Type) {
+		for f := range typ.Fields() {
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			switch {
+			case f.Anonymous:
+				fields(f.Type)
+			case name == "" || name == "-":
+			case !strings.Contains(table, "`"+name+"`"):
+				t.Errorf("README.md's JSON output table lacks the field %s", name)
+			}
+		}
+	}
+	fields(reflect.TypeFor[report]())
+}
 
 // TestSchemaRejects: the schema is strict enough to catch a malformed
 // report (so TestReportFile can fail).
