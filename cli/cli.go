@@ -64,7 +64,7 @@ var exitStatuses = []struct {
 	{ExitViolation, "violation: a check failed and its shortest path is printed (run: a verdict other than the expected one)"},
 	{ExitUsage, "bad usage or input, named in one line on stderr; nothing was run"},
 	{ExitIncomplete, "incomplete: a bound (--max-depth, --max-states, --time-limit, --memory) or SIGINT/SIGTERM stopped the search before a verdict"},
-	{ExitIO, "an I/O failure before a verdict (the store, or printing the report)"},
+	{ExitIO, "an I/O failure before a verdict (the store), or stdout could not be written (the report, or any command's output)"},
 	{ExitReport, "a verdict was reached and printed, but a report file (or the store's record of the verdict) could not be written"},
 }
 
@@ -162,15 +162,20 @@ func run(name string, cat *catalog.Catalog, args []string, stdout, stderr io.Wri
 		root.Use = name
 		renameHelp(root, rename)
 	}
+	out := &stdoutWriter{w: stdout}
 	root.SetArgs(args)
-	root.SetOut(stdout)
+	root.SetOut(out)
 	root.SetErr(stderr)
 	err = root.Execute()
-	if err == nil {
-		return ExitVerified
-	}
 	f, ok := errors.AsType[*failure](err)
-	if !ok {
+	switch {
+	case out.err != nil && (err == nil || !ok):
+		// Output that cobra writes (help, --version) or that a command
+		// prints as it goes (bench) was lost.
+		f = &failure{ExitIO, fmt.Errorf("writing the output: %w", out.err)}
+	case err == nil:
+		return ExitVerified
+	case !ok:
 		f = &failure{ExitUsage, err} // cobra's: unknown command, flag or argument
 	}
 	if f.err != nil {
@@ -179,6 +184,22 @@ func run(name string, cat *catalog.Catalog, args []string, stdout, stderr io.Wri
 		}
 	}
 	return f.code
+}
+
+// stdoutWriter is the commands' stdout, which remembers its first write
+// error: a command whose output was lost ends with ExitIO, whoever wrote
+// it.
+type stdoutWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (o *stdoutWriter) Write(p []byte) (int, error) {
+	n, err := o.w.Write(p)
+	if err != nil && o.err == nil {
+		o.err = err
+	}
+	return n, err
 }
 
 // renameHelp applies rename to the help texts of cmd and its commands

@@ -39,7 +39,10 @@ func newList(cat *catalog.Catalog) *cobra.Command {
 				}
 				fmt.Fprintln(w)
 			}
-			return w.Flush()
+			if err := w.Flush(); err != nil {
+				return ioFail(fmt.Errorf("printing the list: %w", err))
+			}
+			return nil
 		},
 	}
 }

@@ -1,10 +1,14 @@
 package cli
 
 import (
+	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/argocheck/argocheck/layers"
 )
 
 // TestBadOutputPath: an output file that cannot be written is refused
@@ -236,6 +240,37 @@ func TestStalePicture(t *testing.T) {
 			}
 			if _, err := os.Stat(report); err != nil {
 				t.Errorf("no report: %v", err)
+			}
+		})
+	}
+}
+
+// fullWriter is a stdout that takes nothing, as /dev/full.
+type fullWriter struct{}
+
+func (fullWriter) Write([]byte) (int, error) { return 0, errors.New("no space left on device") }
+
+// TestStdoutFailure: a command whose output cannot be written to stdout
+// exits with status 4 and one line saying so, whatever writes it: a
+// command's report or list, cobra's help and version, bench's lines.
+func TestStdoutFailure(t *testing.T) {
+	dir := t.TempDir()
+	plan := writeFile(t, dir, "p.plan", "repdisk blocks=2 expect=verified\n")
+	for _, args := range [][]string{
+		{"list"},
+		{"version"},
+		{"--version"},
+		{"--help"},
+		{"check", "--help"},
+		{"check", "repdisk", "--blocks", "2", "-q"},
+		{"run", plan, "-q"},
+		{"bench", "--systems", "repdisk", "--size", "blocks=1", "--workers", "1", "--repeats", "1", "--out", dir},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			var stderr bytes.Buffer
+			code := Run(layers.Catalog(), args, fullWriter{}, &stderr)
+			if code != ExitIO || !strings.HasSuffix(stderr.String(), ": no space left on device\n") || strings.Count(stderr.String(), "\n") != 1 {
+				t.Errorf("exit %d, stderr %q; want %d and one line saying no space is left", code, &stderr, ExitIO)
 			}
 		})
 	}

@@ -71,6 +71,9 @@ func newProgress(stdout, w io.Writer, label string, quiet bool, interval time.Du
 }
 
 func isTerminal(w io.Writer) bool {
+	if o, ok := w.(*stdoutWriter); ok {
+		w = o.w
+	}
 	f, ok := w.(*os.File)
 	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
 }

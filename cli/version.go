@@ -117,8 +117,10 @@ func newVersion() *cobra.Command {
 		Short: "Print argocheck's version, VCS revision and build",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, err := fmt.Fprintf(cmd.OutOrStdout(), "%s build=%s\n", buildVersion(), buildID())
-			return err
+			if _, err := fmt.Fprintf(cmd.OutOrStdout(), "%s build=%s\n", buildVersion(), buildID()); err != nil {
+				return ioFail(fmt.Errorf("printing the version: %w", err))
+			}
+			return nil
 		},
 	}
 }
