@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -31,6 +32,9 @@ func Open(ctx context.Context, rawURL string) (*blob.Bucket, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkScheme(u.Scheme, rawURL); err != nil {
+		return nil, err
+	}
 	if u.Scheme == "file" {
 		// "." is the driver's own form of a relative directory,
 		// file://./dir.
@@ -51,6 +55,39 @@ func Open(ctx context.Context, rawURL string) (*blob.Bucket, error) {
 		u.RawQuery = q.Encode()
 	}
 	return blob.OpenBucket(ctx, u.String())
+}
+
+// cloudDrivers are the packages of the drivers of the object stores that
+// cmd/argocheck built with the tag cloud knows, by URL scheme.
+var cloudDrivers = map[string]string{
+	"s3":     "gocloud.dev/blob/s3blob",
+	"gs":     "gocloud.dev/blob/gcsblob",
+	"azblob": "gocloud.dev/blob/azureblob",
+}
+
+// checkScheme refuses, in words that say what to do, a URL with no scheme
+// (a path) and one whose driver the program does not import.
+func checkScheme(scheme, rawURL string) error {
+	mux := blob.DefaultURLMux()
+	switch {
+	case scheme == "":
+		dir, err := filepath.Abs(rawURL)
+		if err != nil {
+			dir = rawURL
+		}
+		return fmt.Errorf("not a URL: for the directory %s write file://%s", dir, filepath.ToSlash(dir))
+	case mux.ValidBucketScheme(scheme):
+		return nil
+	}
+	known := mux.BucketSchemes()
+	for i, k := range known {
+		known[i] = k + "://"
+	}
+	if pkg, ok := cloudDrivers[scheme]; ok {
+		return fmt.Errorf("this program knows %s URLs, not %s://: build argocheck with -tags cloud (go build -tags cloud ./cmd/argocheck), or import %s in a program of your own",
+			strings.Join(known, ", "), scheme, pkg)
+	}
+	return fmt.Errorf("this program knows %s URLs, not %s://", strings.Join(known, ", "), scheme)
 }
 
 // exchange is a run's bucket, with the traffic counted. The binary
