@@ -95,7 +95,7 @@ func (f *searchFlags) registerSearch(fl *pflag.FlagSet, use flagUse) {
 		fl.Uint64Var(&f.maxStates, "max-states", f.maxStates, "stop, incomplete, past this many states (0: no bound)")
 		describe(fl, "max-states", "a whole number, 0 or more (0: no bound)")
 		fl.StringVar(&f.memory, "memory", f.memory, "memory budget of the visited set, parent records and level table, e.g. 2GiB or 500MB (default: half the physical memory)")
-		fl.StringVar(&f.spill, "spill", f.spill, "when the visited set outgrows --memory, move it to disk in `DIR` instead of stopping (same counts and paths)")
+		fl.StringVar(&f.spill, "spill", f.spill, "when the visited set outgrows --memory, move it to disk in `DIR` (made then) instead of stopping (same counts and paths)")
 		fl.DurationVar(&f.timeLimit, "time-limit", f.timeLimit, "stop, incomplete, after this long (a Go duration such as 90s or 2h; 0: no bound)")
 		describe(fl, "time-limit", "a duration such as 90s or 2h (0: no bound)")
 	}

@@ -42,7 +42,9 @@ type Config struct {
 	// Spill, when set, is the directory where a search whose visited set
 	// outgrows MemoryBytes keeps it (in a fresh directory of its own,
 	// removed at the end): the fingerprints sorted in one file, the parent
-	// records in another. It needs fingerprint keys.
+	// records in another. It needs fingerprint keys. The search makes it
+	// at its first spill; one that could not be made is ErrInvalid before
+	// the search starts.
 	Spill string
 	// Continue, when above 1, keeps searching after a violation until this
 	// many distinct violations (see Counterexample) are found or the graph
@@ -300,8 +302,10 @@ func Run(ctx context.Context, chk model.Checker, cfg Config) (*Result, error) {
 		s.workers = append(s.workers, &worker{s: s, m: chk.NewWorker(model.Options{Crashes: cfg.Crashes, Determinism: cfg.Determinism})})
 	}
 	s.level.init(cfg.levelPairs)
-	if err := s.startSpill(); err != nil {
-		return nil, err
+	if cfg.Spill != "" {
+		if err := checkSpillDir(cfg.Spill); err != nil {
+			return nil, err
+		}
 	}
 	defer s.endSpill()
 	defer func() { s.visited.Clear() }() // its large arrays go back now, not when it is collected
@@ -838,7 +842,7 @@ func (s *search) barrier() (string, error) {
 	if _, need, err := s.visited.Reserve(s.visited.Len()+n, len(s.workers), max(limit, 1)); err != nil {
 		return "", err
 	} else if need > limit {
-		if s.disk == nil {
+		if s.cfg.Spill == "" {
 			return fmt.Sprintf("memory budget of %d bytes reached", s.cfg.MemoryBytes), nil
 		}
 		if err := s.spill(); err != nil {

@@ -3,6 +3,7 @@ package explorer
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -26,18 +27,39 @@ type badSpill struct{ err error }
 func (e badSpill) Error() string   { return "cannot make the spill directory: " + e.err.Error() }
 func (e badSpill) Unwrap() []error { return []error{ErrInvalid, e.err} }
 
-// startSpill makes the directory of a search's spill files: a fresh one
-// in Config.Spill.
-func (s *search) startSpill() error {
-	if s.cfg.Spill == "" {
-		return nil
+// checkSpillDir checks, before the search starts and leaving nothing
+// behind, that the spill directory could be made: the nearest of
+// Config.Spill and its parents that exists is a directory in which a
+// directory can be made. The search makes it at its first spill only.
+func checkSpillDir(dir string) error {
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		fi, err := os.Stat(d)
+		if errors.Is(err, fs.ErrNotExist) && filepath.Dir(d) != d {
+			continue
+		}
+		if err != nil {
+			return badSpill{err}
+		}
+		if !fi.IsDir() {
+			return badSpill{fmt.Errorf("%s is not a directory", d)}
+		}
+		tmp, err := os.MkdirTemp(d, "argocheck-spill-")
+		if err != nil {
+			return badSpill{err}
+		}
+		return os.Remove(tmp)
 	}
+}
+
+// startSpill makes the directory of a search's spill files, a fresh one
+// in Config.Spill (made too if need be), at the search's first spill.
+func (s *search) startSpill() error {
 	if err := os.MkdirAll(s.cfg.Spill, 0o755); err != nil {
-		return badSpill{err}
+		return fmt.Errorf("spill: %w", err)
 	}
 	dir, err := os.MkdirTemp(s.cfg.Spill, "argocheck-spill-")
 	if err != nil {
-		return badSpill{err}
+		return fmt.Errorf("spill: %w", err)
 	}
 	f, err := os.Create(filepath.Join(dir, "parents"))
 	if err != nil {
@@ -60,6 +82,11 @@ func (s *search) endSpill() {
 
 // spill moves the in-memory visited set and parent records to disk.
 func (s *search) spill() error {
+	if s.disk == nil {
+		if err := s.startSpill(); err != nil {
+			return err
+		}
+	}
 	keys := s.visited.AppendKeys(s.spillKeys[:0])
 	statestore.SortKeys(keys, len(s.workers))
 	s.spillKeys = keys
@@ -101,7 +128,12 @@ func (s *search) touchKnown(keys []uint64) (touched uint64) {
 // table, or, for a spilling search whose budget they would not fit, into
 // the sorted file.
 func (s *search) restoreVisited(keys []uint64) error {
-	if s.disk != nil && 16*uint64(len(keys)) > s.cfg.MemoryBytes/2 {
+	if s.cfg.Spill != "" && 16*uint64(len(keys)) > s.cfg.MemoryBytes/2 {
+		if s.disk == nil {
+			if err := s.startSpill(); err != nil {
+				return err
+			}
+		}
 		s.visited = statestore.NewTable(1024)
 		keys = slices.Clone(keys)
 		statestore.SortKeys(keys, len(s.workers))

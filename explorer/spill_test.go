@@ -2,7 +2,10 @@ package explorer_test
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -57,6 +60,47 @@ func TestSpillEqualsMemory(t *testing.T) {
 				t.Fatalf("the search left %d entries in its spill directory", len(entries))
 			}
 		})
+	}
+}
+
+// TestSpillDirOnDemand: the spill directory is made at the first spill
+// only: a search that fits its budget leaves no trace of it, one that
+// spills makes it (and its parents), and one whose directory could not be
+// made is refused before it starts.
+func TestSpillDirOnDemand(t *testing.T) {
+	chk := buildChecker(t, "repdisk", catalog.Params{layers.Blocks: 5, layers.Values: 3}, "")
+	for _, tc := range []struct {
+		name   string
+		budget uint64
+		spills bool
+	}{
+		{"fits", 1 << 30, false},
+		{"spills", 256 << 10, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			top := filepath.Join(t.TempDir(), "top")
+			res, err := explorer.Run(context.Background(), chk, explorer.Config{Workers: 2, MemoryBytes: tc.budget, Spill: filepath.Join(top, "spill")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Verdict != explorer.Verified || (res.Spills > 0) != tc.spills {
+				t.Fatalf("%s after %d spills", res.Verdict, res.Spills)
+			}
+			entries, err := os.ReadDir(filepath.Join(top, "spill"))
+			switch {
+			case !tc.spills && !errors.Is(err, fs.ErrNotExist):
+				t.Errorf("a search that did not spill made %s", top)
+			case tc.spills && (err != nil || len(entries) != 0):
+				t.Errorf("a search that spilled left %d entries in its directory: %v", len(entries), err)
+			}
+		})
+	}
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := explorer.Run(context.Background(), chk, explorer.Config{Workers: 2, Spill: filepath.Join(file, "spill")}); !errors.Is(err, explorer.ErrInvalid) {
+		t.Errorf("a spill directory under a file: %v, want ErrInvalid", err)
 	}
 }
 
