@@ -474,6 +474,10 @@ func (s *search) expandPart(ctx context.Context, res *Result, base uint64, depth
 	}
 	if err := s.expandUnits(ctx, base, lo, hi); err != nil {
 		if ctx.Err() != nil {
+			if w := s.settledViolation(base, lo); w != nil {
+				res.addCounterexample(newCounterexample(s.trace(w.violKey, w.violation), w.violKey))
+				return "", true, nil
+			}
 			if err := s.keepDone(lo, hi); err != nil {
 				return "", false, err
 			}
@@ -484,6 +488,10 @@ func (s *search) expandPart(ctx context.Context, res *Result, base uint64, depth
 	if s.continuing() {
 		if s.collect(ctx, res) {
 			return "", true, nil
+		}
+		if ctx.Err() != nil { // collect stopped: the part's paths are not all rebuilt
+			s.rollback()
+			return stopReason(ctx), false, nil
 		}
 	} else if w := s.smallestViolation(); w != nil {
 		res.addCounterexample(newCounterexample(s.trace(w.violKey, w.violation), w.violKey))
@@ -532,6 +540,26 @@ func (s *search) keepDone(lo, hi int) error {
 	}
 	s.expanded = min(lo+n*s.cfg.BatchSize, hi)
 	return nil
+}
+
+// settledViolation returns, in a part from frontier state lo cancelled
+// in the middle, the worker holding the part's smallest violation when
+// every unit before the violating one was expanded completely: then it is
+// the violation the whole part would report. Otherwise, or when the
+// search continues past violations, it returns nil.
+func (s *search) settledViolation(base uint64, lo int) *worker {
+	w := s.smallestViolation()
+	if w == nil || s.continuing() {
+		return nil
+	}
+	state, _ := splitEdge(w.violKey)
+	u := int(state-base-uint64(lo)) / s.cfg.BatchSize
+	for _, b := range s.out[:u] {
+		if !b.done {
+			return nil
+		}
+	}
+	return w
 }
 
 // rollback forgets the edges of a part that stops before its barrier

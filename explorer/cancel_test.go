@@ -1,0 +1,182 @@
+package explorer_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/argocheck/argocheck/catalog"
+	"github.com/argocheck/argocheck/explorer"
+	"github.com/argocheck/argocheck/layers"
+	"github.com/argocheck/argocheck/model"
+)
+
+// TestViolationAtCancellationIsKept: a search cancelled while a worker
+// is stopped at a violation, whatever the other workers do meanwhile,
+// reports that violation once every state before it is expanded, instead
+// of leaving it to a resume that is cancelled the same way.
+func TestViolationAtCancellationIsKept(t *testing.T) {
+	chk := buildChecker(t, "log/async", catalog.Params{layers.Blocks: 2, layers.Values: 2, layers.Log: 2}, "no-flush-after-clear")
+	want, err := explorer.Run(context.Background(), chk, explorer.Config{Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, workers := range []int{1, 2, 4} {
+		cp := &memCheckpoint{}
+		cfg := explorer.Config{Workers: workers, BatchSize: 4, CheckpointInterval: time.Hour, Checkpoint: cp}
+		var res *explorer.Result
+		for runs := 0; runs < 50; runs++ {
+			ctx, cancel := context.WithCancel(context.Background())
+			chk := cancelAtFailure{chk, cancel}
+			if runs == 0 {
+				res, err = explorer.Run(ctx, chk, cfg)
+			} else {
+				res, err = explorer.Resume(ctx, chk, cfg, cp.saved())
+			}
+			cancel()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Verdict != explorer.Incomplete {
+				break
+			}
+		}
+		if res.Verdict != want.Verdict || res.States != want.States || res.Trace.String() != want.Trace.String() {
+			t.Errorf("%d workers: %s with %d states after 50 runs at most, path\n%s\nuninterrupted: %s with %d states, path\n%s",
+				workers, res.Verdict, res.States, res.Trace, want.Verdict, want.States, want.Trace)
+		}
+	}
+}
+
+// cancelAtFailure cancels the search when a check fails, and holds the
+// failing worker a little, as a time limit that fires while the other
+// workers go on.
+type cancelAtFailure struct {
+	model.Checker
+	cancel func()
+}
+
+func (c cancelAtFailure) NewWorker(o model.Options) model.Worker {
+	return cancelAtFailureWorker{c.Checker.NewWorker(o), c.cancel}
+}
+
+type cancelAtFailureWorker struct {
+	model.Worker
+	cancel func()
+}
+
+func (w cancelAtFailureWorker) Expand(node []byte, e model.Emitter) {
+	w.Worker.Expand(node, cancellingEmitter{e.(model.Repeater), w.cancel})
+}
+
+type cancellingEmitter struct {
+	model.Repeater
+	cancel func()
+}
+
+func (e cancellingEmitter) Fail(v *model.Violation) bool {
+	e.cancel()
+	time.Sleep(20 * time.Millisecond)
+	return e.Repeater.Fail(v)
+}
+
+// TestContinueCancelledInLastLevel: a search continuing past violations,
+// cancelled while it rebuilds the paths of violations found in the last
+// level, never says verified: it stops, cancelled.
+func TestContinueCancelledInLastLevel(t *testing.T) {
+	chk := buildChecker(t, "repdisk", catalog.Params{layers.Blocks: 3, layers.Values: 2}, "")
+	last := deepestLevel(chk)
+	for _, workers := range []int{1, 3} {
+		cfg := explorer.Config{Workers: workers, Continue: 5}
+		ref, err := explorer.Run(context.Background(), failInLevel{chk, last, func() {}}, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ref.Verdict != explorer.Violated {
+			t.Fatalf("uncancelled: %s, want violation", ref.Verdict)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		res, err := explorer.Run(ctx, failInLevel{chk, last, cancel}, cfg)
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Verdict == explorer.Verified || res.Stopped != "cancelled" {
+			t.Errorf("%d workers: cancelled in the last level: %s, stopped %q; want incomplete or violation, cancelled", workers, res.Verdict, res.Stopped)
+		}
+	}
+}
+
+// failInLevel fails a check of its own at the nodes in level, cancelling
+// the search there.
+type failInLevel struct {
+	model.Checker
+	level  map[string]bool
+	cancel func()
+}
+
+func (c failInLevel) NewWorker(o model.Options) model.Worker {
+	return failInLevelWorker{c.Checker.NewWorker(o), c}
+}
+
+type failInLevelWorker struct {
+	model.Worker
+	c failInLevel
+}
+
+func (w failInLevelWorker) Expand(node []byte, e model.Emitter) {
+	if w.c.level[string(node)] {
+		w.c.cancel()
+		if e.Fail(&model.Violation{Kind: "injected", Message: "a check of the test fails"}) {
+			return
+		}
+	}
+	w.Worker.Expand(node, e)
+}
+
+// deepestLevel returns the nodes of the last level of chk's graph, found
+// by a breadth-first search of its own.
+func deepestLevel(chk model.Checker) map[string]bool {
+	w := chk.NewWorker(model.Options{})
+	inits, _ := w.Initial()
+	seen := map[string]bool{}
+	var level [][]byte
+	for _, n := range inits {
+		if !seen[string(n)] {
+			seen[string(n)] = true
+			level = append(level, n)
+		}
+	}
+	for {
+		var next [][]byte
+		for _, n := range level {
+			e := &successors{}
+			w.Expand(n, e)
+			for _, s := range e.nodes {
+				if !seen[string(s)] {
+					seen[string(s)] = true
+					next = append(next, s)
+				}
+			}
+		}
+		if len(next) == 0 {
+			m := map[string]bool{}
+			for _, n := range level {
+				m[string(n)] = true
+			}
+			return m
+		}
+		level = next
+	}
+}
+
+// successors is an emitter that keeps the successors it is given.
+type successors struct{ nodes [][]byte }
+
+func (c *successors) Successor(_ uint32, node []byte, _ bool) bool {
+	c.nodes = append(c.nodes, slices.Clone(node))
+	return false
+}
+
+func (c *successors) Fail(*model.Violation) bool { return false }
