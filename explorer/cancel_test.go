@@ -2,7 +2,6 @@ package explorer_test
 
 import (
 	"context"
-	"slices"
 	"testing"
 	"time"
 
@@ -86,7 +85,7 @@ func (e cancellingEmitter) Fail(v *model.Violation) bool {
 // level, never says verified: it stops, cancelled.
 func TestContinueCancelledInLastLevel(t *testing.T) {
 	chk := buildChecker(t, "repdisk", catalog.Params{layers.Blocks: 3, layers.Values: 2}, "")
-	last := deepestLevel(chk)
+	last := explorer.DeepestLevel(chk)
 	for _, workers := range []int{1, 3} {
 		cfg := explorer.Config{Workers: workers, Continue: 5}
 		ref, err := explorer.Run(context.Background(), failInLevel{chk, last, func() {}}, cfg)
@@ -134,49 +133,3 @@ func (w failInLevelWorker) Expand(node []byte, e model.Emitter) {
 	}
 	w.Worker.Expand(node, e)
 }
-
-// deepestLevel returns the nodes of the last level of chk's graph, found
-// by a breadth-first search of its own.
-func deepestLevel(chk model.Checker) map[string]bool {
-	w := chk.NewWorker(model.Options{})
-	inits, _ := w.Initial()
-	seen := map[string]bool{}
-	var level [][]byte
-	for _, n := range inits {
-		if !seen[string(n)] {
-			seen[string(n)] = true
-			level = append(level, n)
-		}
-	}
-	for {
-		var next [][]byte
-		for _, n := range level {
-			e := &successors{}
-			w.Expand(n, e)
-			for _, s := range e.nodes {
-				if !seen[string(s)] {
-					seen[string(s)] = true
-					next = append(next, s)
-				}
-			}
-		}
-		if len(next) == 0 {
-			m := map[string]bool{}
-			for _, n := range level {
-				m[string(n)] = true
-			}
-			return m
-		}
-		level = next
-	}
-}
-
-// successors is an emitter that keeps the successors it is given.
-type successors struct{ nodes [][]byte }
-
-func (c *successors) Successor(_ uint32, node []byte, _ bool) bool {
-	c.nodes = append(c.nodes, slices.Clone(node))
-	return false
-}
-
-func (c *successors) Fail(*model.Violation) bool { return false }

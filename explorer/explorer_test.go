@@ -40,12 +40,18 @@ func (c *collect) Successor(_ uint32, node []byte, crash bool) bool {
 }
 
 func runNaive(chk model.Checker) naive {
+	r, _ := naiveSearch(chk)
+	return r
+}
+
+// naiveSearch is runNaive, also returning the nodes of the last level it
+// expanded.
+func naiveSearch(chk model.Checker) (r naive, last [][]byte) {
 	w := chk.NewWorker(model.Options{})
-	var r naive
 	inits, v := w.Initial()
 	if v != nil {
 		r.violation, r.traceLen = v, 0
-		return r
+		return r, nil
 	}
 	seen := map[string]bool{}
 	var frontier [][]byte
@@ -57,13 +63,13 @@ func runNaive(chk model.Checker) naive {
 	}
 	r.states = uint64(len(frontier))
 	for depth := 0; len(frontier) > 0; depth++ {
-		r.depth = depth
+		r.depth, last = depth, frontier
 		var next [][]byte
 		for _, n := range frontier {
 			var c collect
 			if w.Expand(n, &c); c.violation != nil {
 				r.violation, r.traceLen = c.violation, depth+1
-				return r
+				return r, last
 			}
 			r.transitions += uint64(len(c.succ))
 			r.crashes += c.crash
@@ -77,7 +83,7 @@ func runNaive(chk model.Checker) naive {
 		r.states += uint64(len(next))
 		frontier = next
 	}
-	return r
+	return r, last
 }
 
 // testCase is one catalogue system at one size and variant.
