@@ -179,7 +179,11 @@ func run(name string, cat *catalog.Catalog, args []string, stdout, stderr io.Wri
 		f = &failure{ExitUsage, err} // cobra's: unknown command, flag or argument
 	}
 	if f.err != nil {
-		for line := range strings.SplitSeq(f.err.Error(), "\n") {
+		msg := f.err.Error()
+		if ok {
+			msg = err.Error() // with what wraps f, such as a plan's FILE:LINE
+		}
+		for line := range strings.SplitSeq(msg, "\n") {
 			fmt.Fprintf(stderr, "%s: %s\n", name, rename(line))
 		}
 	}

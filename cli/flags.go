@@ -193,6 +193,11 @@ func (f *searchFlags) config() (explorer.Config, error) {
 	case f.progressInterval <= 0:
 		return cfg, fmt.Errorf("--progress-interval must be positive, not %s", f.progressInterval)
 	}
+	if f.spill != "" {
+		if err := explorer.CheckSpill(f.spill); err != nil {
+			return cfg, fmt.Errorf("--spill: %v", err)
+		}
+	}
 	if cfg.MemoryBytes, err = parseBytes(f.memory); err != nil {
 		return cfg, fmt.Errorf("--memory: %v", err)
 	}

@@ -8,7 +8,9 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"syscall"
 
 	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/model"
@@ -65,8 +67,24 @@ func fileOutput(flag, path string, render func(io.Writer) error) []output {
 		if err := render(&buf); err != nil {
 			return err
 		}
-		return os.WriteFile(path, buf.Bytes(), 0o644)
+		return writeOutput(path, buf.Bytes())
 	}}}
+}
+
+// writeOutput writes data to the file at path, or, when path names the
+// file that stdout or stderr already writes to (/dev/stdout, a
+// redirection's file), through that stream: opening it again would
+// truncate what was written there, the verdict among it.
+func writeOutput(path string, data []byte) error {
+	if fi, err := os.Stat(path); err == nil {
+		for _, std := range []*os.File{os.Stdout, os.Stderr} {
+			if si, err := std.Stat(); err == nil && os.SameFile(fi, si) {
+				_, err := std.Write(data)
+				return err
+			}
+		}
+	}
+	return os.WriteFile(path, data, 0o644)
 }
 
 // jsonOutput is the output of v as JSON to the --report file path.
@@ -76,7 +94,11 @@ func jsonOutput(path string, v any) []output {
 
 // settle saves every output, going on past failures, and returns the
 // verdict's exit status, or ExitReport with the failures.
+//
+// The search is over: SIGINT and SIGTERM get back their default action,
+// so that a report file that blocks (a FIFO no one reads) can be stopped.
 func settle(status int, outs ...[]output) error {
+	signal.Reset(os.Interrupt, syscall.SIGTERM)
 	var errs []error
 	for _, list := range outs {
 		for _, o := range list {
@@ -163,6 +185,10 @@ func checkWritable(path string) error {
 	switch {
 	case err == nil && fi.IsDir():
 		return errors.New("is a directory")
+	case err == nil && !fi.Mode().IsRegular():
+		// A device or a FIFO: opening one may block until it has a
+		// reader, and a FIFO's reader would take the close for its end.
+		return nil
 	case err == nil:
 		fh, err := os.OpenFile(path, os.O_WRONLY, 0)
 		if err != nil {

@@ -167,6 +167,7 @@ func TestPlanErrors(t *testing.T) {
 		{"repdisk crashes=sometimes expect=verified", `--crashes: unknown crash mode "sometimes"`},
 		{"repdisk determinism=some expect=verified", `--determinism: unknown determinism mode "some"`},
 		{"repdisk oob=maybe expect=verified", `: oob: "maybe" is not true or false`},
+		{"repdisk spill=/dev/null/x expect=verified", ": --spill: cannot make the spill directory /dev/null/x: not a directory"},
 		{"repdisk quiet=true expect=verified", "quiet: unknown key (keys: variant, blocks, values, oob, continue, crashes, determinism, exact, max-depth, max-states, memory, spill, time-limit, workers, expect)"},
 	} {
 		plan := writeFile(t, t.TempDir(), "bad.plan", "# a comment\n\nrepdisk expect=verified\n"+tc.line+"\n")

@@ -90,7 +90,9 @@ func notURL(what, dir string) error {
 	hint := "a run shared through object storage is 'argocheck shard --exchange URL'"
 	if u.Scheme == "file" {
 		meant := u.Path
-		if u.Host != "localhost" {
+		if u.Host == "." {
+			meant = "." + u.Path // file://./run, the driver's relative directory
+		} else if u.Host != "localhost" {
 			meant = path.Join("/", u.Host, u.Path) // file://tmp/run, meant as file:///tmp/run
 		}
 		hint = "give the directory itself, " + meant

@@ -382,6 +382,7 @@ func TestStoreURL(t *testing.T) {
 		{[]string{"check", "repdisk", "--store", "file:///x/run"}, "--store file:///x/run: a store is a directory on this machine, not a URL: give the directory itself, /x/run"},
 		{[]string{"check", "repdisk", "--store", "file://x/run"}, "give the directory itself, /x/run"},
 		{[]string{"check", "repdisk", "--store", "file://localhost/x/run"}, "give the directory itself, /x/run"},
+		{[]string{"check", "repdisk", "--store", "file://./x/run"}, "give the directory itself, ./x/run"},
 		{[]string{"check", "repdisk", "--store", "s3://bucket/run"}, "not a URL: a run shared through object storage is 'argocheck shard --exchange URL'"},
 		{[]string{"resume", "file:///x/run"}, "resume file:///x/run: a store is a directory on this machine, not a URL"},
 		{[]string{"trace", "file:///x/run"}, "trace file:///x/run: a store is a directory on this machine, not a URL"},

@@ -303,7 +303,7 @@ func Run(ctx context.Context, chk model.Checker, cfg Config) (*Result, error) {
 	}
 	s.level.init(cfg.levelPairs)
 	if cfg.Spill != "" {
-		if err := checkSpillDir(cfg.Spill); err != nil {
+		if err := CheckSpill(cfg.Spill); err != nil {
 			return nil, err
 		}
 	}
@@ -335,7 +335,7 @@ func Run(ctx context.Context, chk model.Checker, cfg Config) (*Result, error) {
 		if s.keys != nil {
 			res.MemoryBytes += s.keys.Bytes()
 		} else {
-			res.Collision = collision(res.States, generated)
+			res.Collision = collision(s.parents.len(), generated) // every state the set holds
 		}
 		res.LevelBytes = s.levelBytes
 	}()

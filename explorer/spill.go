@@ -22,30 +22,36 @@ import (
 
 // badSpill is the error of a spill directory that cannot be made: an
 // ErrInvalid, in words that name the directory's problem alone.
-type badSpill struct{ err error }
+type badSpill struct {
+	dir string // the directory asked for
+	err error
+}
 
-func (e badSpill) Error() string   { return "cannot make the spill directory: " + e.err.Error() }
+func (e badSpill) Error() string {
+	return fmt.Sprintf("cannot make the spill directory %s: %v", e.dir, e.err)
+}
 func (e badSpill) Unwrap() []error { return []error{ErrInvalid, e.err} }
 
-// checkSpillDir checks, before the search starts and leaving nothing
-// behind, that the spill directory could be made: the nearest of
-// Config.Spill and its parents that exists is a directory in which a
-// directory can be made. The search makes it at its first spill only.
-func checkSpillDir(dir string) error {
+// CheckSpill checks, leaving nothing behind, that dir could be made as
+// Config.Spill: the nearest of dir and its parents that exists is a
+// directory in which a directory can be made. Run checks it before the
+// search starts, and makes it at the search's first spill only. Its error
+// is an ErrInvalid.
+func CheckSpill(dir string) error {
 	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
 		fi, err := os.Stat(d)
 		if errors.Is(err, fs.ErrNotExist) && filepath.Dir(d) != d {
 			continue
 		}
 		if err != nil {
-			return badSpill{err}
+			return badSpill{dir, cause(err)}
 		}
 		if !fi.IsDir() {
-			return badSpill{fmt.Errorf("%s is not a directory", d)}
+			return badSpill{dir, fmt.Errorf("%s is not a directory", d)}
 		}
 		tmp, err := os.MkdirTemp(d, "argocheck-spill-")
 		if err != nil {
-			return badSpill{err}
+			return badSpill{dir, fmt.Errorf("cannot make a directory in %s: %v", d, cause(err))}
 		}
 		return os.Remove(tmp)
 	}
@@ -153,4 +159,12 @@ func validateSpill(c Config) error {
 		return errors.New("exact keys hold every encoding in memory: they cannot spill")
 	}
 	return nil
+}
+
+// cause is err without the path an *fs.PathError repeats.
+func cause(err error) error {
+	if pe, ok := errors.AsType[*fs.PathError](err); ok {
+		return pe.Err
+	}
+	return err
 }
