@@ -14,8 +14,8 @@ import (
 
 	// A directory, on one machine or a shared volume, is always there to
 	// exchange a sharded run's states through; a binary that shards
-	// through object storage imports its driver (cmd/argocheck imports
-	// S3's, GCS's and Azure's).
+	// through object storage imports its driver (cmd/argocheck built with
+	// -tags cloud imports S3's, GCS's and Azure's).
 	_ "gocloud.dev/blob/fileblob"
 
 	"github.com/argocheck/argocheck/catalog"
@@ -64,8 +64,9 @@ The index defaults to the engine's variable: $JOB_COMPLETION_INDEX
 
 Exchange URLs: file:///dir (one machine or a shared volume; three slashes:
 file://tmp/run is refused, file://localhost/dir and file://./dir are taken),
-s3://bucket?prefix=run/&region=R, gs://bucket?prefix=run/,
-azblob://container?prefix=run/, credentials as each cloud's SDK finds them.
+and, in a binary built with -tags cloud, s3://bucket?prefix=run/&region=R,
+gs://bucket?prefix=run/, azblob://container?prefix=run/, credentials as
+each cloud's SDK finds them.
 
 ` + exitHelp(),
 		Args: oneArg("shard", "one SYSTEM (see 'argocheck list')"),
