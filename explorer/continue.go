@@ -73,7 +73,8 @@ func (s *search) continuing() bool { return s.cfg.Continue > 1 }
 // choice among equal violations, does not depend on the number of workers.
 //
 // Every violation's path is rebuilt to learn its episode. When ctx ends
-// first, collect stops there: the search stops before its next part.
+// first, collect stops there, and the caller stops the search without
+// this part's states (see expandPart).
 func (s *search) collect(ctx context.Context, res *Result) bool {
 	var all []found
 	for _, w := range s.workers {
