@@ -58,8 +58,12 @@ func CheckSpill(dir string) error {
 }
 
 // startSpill makes the directory of a search's spill files, a fresh one
-// in Config.Spill (made too if need be), at the search's first spill.
+// in Config.Spill (made too if need be), at the search's first spill; later
+// calls do nothing.
 func (s *search) startSpill() error {
+	if s.disk != nil {
+		return nil
+	}
 	if err := os.MkdirAll(s.cfg.Spill, 0o755); err != nil {
 		return fmt.Errorf("spill: %w", err)
 	}
@@ -88,10 +92,8 @@ func (s *search) endSpill() {
 
 // spill moves the in-memory visited set and parent records to disk.
 func (s *search) spill() error {
-	if s.disk == nil {
-		if err := s.startSpill(); err != nil {
-			return err
-		}
+	if err := s.startSpill(); err != nil {
+		return err
 	}
 	keys := s.visited.AppendKeys(s.spillKeys[:0])
 	statestore.SortKeys(keys, len(s.workers))
@@ -135,10 +137,8 @@ func (s *search) touchKnown(keys []uint64) (touched uint64) {
 // the sorted file.
 func (s *search) restoreVisited(keys []uint64) error {
 	if s.cfg.Spill != "" && 16*uint64(len(keys)) > s.cfg.MemoryBytes/2 {
-		if s.disk == nil {
-			if err := s.startSpill(); err != nil {
-				return err
-			}
+		if err := s.startSpill(); err != nil {
+			return err
 		}
 		s.visited = statestore.NewTable(1024)
 		keys = slices.Clone(keys)
