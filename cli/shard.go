@@ -16,7 +16,6 @@ import (
 	// exchange a sharded run's states through; a binary that shards
 	// through object storage imports its driver (cmd/argocheck built with
 	// -tags cloud imports S3's, GCS's and Azure's).
-	_ "gocloud.dev/blob/fileblob"
 
 	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/explorer"

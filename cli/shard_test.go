@@ -196,8 +196,8 @@ func TestShardUsage(t *testing.T) {
 		{[]string{"shard", "--shards", "2", "--index", "0", "--exchange", "nosuch://x", "repdisk"}, `--exchange nosuch://x: this program knows file:// URLs, not nosuch://`},
 		// The tests' binary, as argocheck built without the tag cloud,
 		// has no driver for the clouds' stores.
-		{[]string{"shard", "--shards", "2", "--index", "0", "--exchange", "s3://bucket?prefix=run/", "repdisk"}, `--exchange s3://bucket?prefix=run/: this program knows file:// URLs, not s3://: build argocheck with -tags cloud (go build -tags cloud ./cmd/argocheck), or import gocloud.dev/blob/s3blob in a program of your own`},
-		{[]string{"shard", "--shards", "2", "--index", "0", "--exchange", "gs://bucket", "repdisk"}, "or import gocloud.dev/blob/gcsblob"},
+		{[]string{"shard", "--shards", "2", "--index", "0", "--exchange", "s3://bucket?prefix=run/", "repdisk"}, `--exchange s3://bucket?prefix=run/: this program knows file:// URLs, not s3://: build argocheck with -tags cloud (go build -tags cloud ./cmd/argocheck), or import github.com/argocheck/argocheck/shard/cloud in a program of your own`},
+		{[]string{"shard", "--shards", "2", "--index", "0", "--exchange", "gs://bucket", "repdisk"}, "or import github.com/argocheck/argocheck/shard/cloud"},
 		{[]string{"shard", "--shards", "2", "--index", "0", "--exchange", "/dev/null/run", "repdisk"}, "--exchange /dev/null/run: not a URL: for the directory /dev/null/run write file:///dev/null/run"},
 		// A host would be dropped: the objects would go in /dev/null/x.
 		{[]string{"shard", "--shards", "1", "--index", "0", "--exchange", "file://tmp/dev/null/x", "repdisk"}, `--exchange file://tmp/dev/null/x: a file URL takes no host, and "tmp" would be dropped (the objects would go in /dev/null/x): for the directory /tmp/dev/null/x write file:///tmp/dev/null/x`},

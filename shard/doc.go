@@ -1,6 +1,6 @@
 // Package shard searches a model.Checker's state graph with N cooperating
 // processes, the shards, that share nothing but a bucket of object storage
-// (gocloud.dev/blob: a directory, S3, GCS, Azure): a level-synchronous
+// (a Bucket: a directory, S3, GCS, Azure): a level-synchronous
 // breadth-first search with one barrier per level and no server. Its
 // verdict, state, transition and crash-point counts, depth and shortest
 // path are those of explorer.Run over the same check, for any number of
@@ -53,10 +53,9 @@
 // states come from that build's layer code, so every shard runs the same
 // binary, and a bucket made by another build is another run's.
 //
-// Package shard opens buckets by URL through blob.OpenBucket; the program
-// imports the drivers it offers: package cli imports
-// gocloud.dev/blob/fileblob (file:// URLs), and cmd/argocheck built with
-// the tag cloud also s3blob, gcsblob and azureblob. A user's own binary
-// built on package cli that shards through object storage imports the
-// driver it needs.
+// The exchange is a Bucket. Open opens file:// URLs as directories itself
+// (OpenDir); package shard/cloud, which cmd/argocheck built with the tag
+// cloud imports, adds s3://, gs:// and azblob:// (gocloud.dev/blob), and
+// a program of one's own that shards through object storage imports it
+// too. Without it, a program pulls in no cloud client.
 package shard

@@ -18,8 +18,6 @@ import (
 	"testing"
 	"time"
 
-	_ "gocloud.dev/blob/fileblob"
-
 	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/internal/checkalltest"

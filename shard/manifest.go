@@ -118,8 +118,8 @@ func claim(ctx context.Context, x *exchange, want *Manifest) error {
 			if ok {
 				continue
 			}
-			// A shard of this run may be writing the manifest: its
-			// temporary object shows, and the manifest not yet.
+			// A shard of this run may be writing the manifest, in a
+			// store whose listings show objects being written.
 			if try < 5 {
 				if err := sleep(ctx, 100*time.Millisecond); err != nil {
 					return err

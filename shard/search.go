@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"gocloud.dev/blob"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/argocheck/argocheck/explorer"
@@ -158,7 +157,7 @@ type search struct {
 // violation is a result; errors are bad configuration, a bucket that
 // holds another run (*AnotherRunError), the bucket's failures and
 // cancellation.
-func Run(ctx context.Context, chk model.Checker, bucket *blob.Bucket, cfg Config) (*Result, error) {
+func Run(ctx context.Context, chk model.Checker, bucket Bucket, cfg Config) (*Result, error) {
 	cfg, err := cfg.validate()
 	if err != nil {
 		return nil, err

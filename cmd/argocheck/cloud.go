@@ -2,10 +2,6 @@
 
 package main
 
-import (
-	// The object stores a sharded run exchanges its states through, besides
-	// a directory: s3://, gs:// and azblob:// URLs.
-	_ "gocloud.dev/blob/azureblob"
-	_ "gocloud.dev/blob/gcsblob"
-	_ "gocloud.dev/blob/s3blob"
-)
+// The object stores a sharded run exchanges its states through, besides
+// a directory: s3://, gs:// and azblob:// URLs.
+import _ "github.com/argocheck/argocheck/shard/cloud"

@@ -1,0 +1,96 @@
+// Package cloud lets sharded runs exchange their states through object
+// storage: importing it makes shard.Open take s3://bucket?prefix=run/,
+// gs://bucket?prefix=run/ and azblob://container?prefix=run/ URLs, with
+// the credentials of the environment. cmd/argocheck built with the tag
+// cloud imports it; so does a program of one's own that shards through
+// object storage. It brings in the clients of the three stores, which
+// the rest of argocheck does without.
+package cloud
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+
+	"gocloud.dev/blob"
+	_ "gocloud.dev/blob/azureblob" // azblob:// URLs
+	_ "gocloud.dev/blob/gcsblob"   // gs:// URLs
+	_ "gocloud.dev/blob/s3blob"    // s3:// URLs
+	"gocloud.dev/gcerrors"
+
+	"github.com/argocheck/argocheck/shard"
+)
+
+func init() {
+	for _, scheme := range []string{"s3", "gs", "azblob"} {
+		shard.RegisterScheme(scheme, open)
+	}
+}
+
+func open(ctx context.Context, u *url.URL) (shard.Bucket, error) {
+	b, err := blob.OpenBucket(ctx, u.String())
+	if err != nil {
+		return nil, err
+	}
+	return &bucket{b}, nil
+}
+
+// bucket is a shard.Bucket over a gocloud.dev bucket.
+type bucket struct{ b *blob.Bucket }
+
+// wrap gives a missing object's and an existing one's errors the forms
+// shard.Bucket's methods promise.
+func wrap(err error, key string) error {
+	switch gcerrors.Code(err) {
+	case gcerrors.OK:
+		return nil
+	case gcerrors.NotFound:
+		return &fs.PathError{Op: "read", Path: key, Err: errors.Join(fs.ErrNotExist, err)}
+	case gcerrors.FailedPrecondition:
+		return &fs.PathError{Op: "write", Path: key, Err: errors.Join(fs.ErrExist, err)}
+	}
+	return err
+}
+
+func (b *bucket) Write(ctx context.Context, key string, data []byte, onlyNew bool) error {
+	return wrap(b.b.WriteAll(ctx, key, data, &blob.WriterOptions{IfNotExist: onlyNew}), key)
+}
+
+func (b *bucket) Read(ctx context.Context, key string) ([]byte, error) {
+	data, err := b.b.ReadAll(ctx, key)
+	return data, wrap(err, key)
+}
+
+func (b *bucket) Exists(ctx context.Context, key string) (bool, error) {
+	return b.b.Exists(ctx, key)
+}
+
+func (b *bucket) List(ctx context.Context, prefix string, each func(key string) error) error {
+	it := b.b.List(&blob.ListOptions{Prefix: prefix})
+	for {
+		obj, err := it.Next(ctx)
+		switch {
+		case errors.Is(err, io.EOF):
+			return nil
+		case gcerrors.Code(err) == gcerrors.NotFound:
+			continue // went away while listed
+		case err != nil:
+			return fmt.Errorf("listing %s: %w", prefix, err)
+		}
+		if obj.IsDir {
+			continue
+		}
+		if err := each(obj.Key); err != nil {
+			return err
+		}
+	}
+}
+
+func (b *bucket) Delete(ctx context.Context, key string) error {
+	return wrap(b.b.Delete(ctx, key), key)
+}
+
+func (b *bucket) Close() error { return b.b.Close() }
