@@ -13,18 +13,20 @@ import (
 // that one run, and rebuilds paths by running it again.
 //
 // Every mode checks, on every run, that a run replaying an earlier run's
-// choices repeats its primitive calls, and that no call reaches the lower
-// layer while no procedure is running (a goroutine left behind by layer
-// code). The modes differ in how many runs are also run twice, the two
+// choices repeats its primitive calls, and that every call reaches the
+// lower layer from the goroutine running the procedure, while it runs (a
+// goroutine of the layer code's own, left behind or not, is refused). The
+// modes differ in how many runs are also run twice, the two
 // runs' primitive calls, their results, the procedure's result and the
 // final state compared. The first of the two runs is made on an instance
 // of the implementation built anew for the node being expanded, the
 // second on the worker's: state the implementation keeps between calls
 // shows as a difference. An instance that ran a compared run of recovery
-// must hold the values a new one holds; and where runs are run twice, an
-// operation after a recovery is also run on the instance that recovered
-// and on one built anew, and compared: state a recovery leaves for the
-// operations shows.
+// must hold the values a new one holds; and where every run is run twice,
+// and for one lower state in RecoveredEvery elsewhere, a recovery is run
+// again on an instance built anew and operations after it are run on the
+// instance that recovered and on one built anew, and compared: state a
+// recovery leaves for the operations shows.
 type Determinism uint8
 
 // Determinism modes.

@@ -6,8 +6,9 @@ import (
 	"github.com/cespare/xxhash/v2"
 )
 
-// RecoveredEvery is the sampling period of recoveredOps in
-// DeterminismSample: one lower state's recovery in RecoveredEvery, once
+// RecoveredEvery is the sampling period, in DeterminismSample past the
+// levels checked whole, of the checks of recovered instances: one lower
+// state's recovery in RecoveredEvery, once
 // per recording, is run again on new instances and followed by
 // operations. (A recovery that leaves state in memory usually does so
 // from many states.)

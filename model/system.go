@@ -30,7 +30,9 @@ const (
 	// broke a rule the search relies on: an encoding that does not decode
 	// to the state it encodes, a relation, invariant or encoding that
 	// changes the state it is handed, a lower crash relation that gives
-	// another outcome for the same choices.
+	// another outcome for the same choices, an upper specification that
+	// answers the same question (which states a crash allows, whether a
+	// result is allowed) two ways.
 	KindSpec = "spec"
 )
 
@@ -112,9 +114,10 @@ type Worker interface {
 	CheckAll(on bool)
 	// View describes a node for a person.
 	View(node []byte) NodeView
-	// Stray returns a violation when a call reached the lower layer while
-	// no procedure was running, since the last run ended: a goroutine that
-	// layer code left behind. Runs check it as they end; the explorer asks
+	// Stray returns a violation when a call reached the lower layer from
+	// another goroutine than the procedure's, or while no procedure was
+	// running, since the last run ended: a goroutine of the layer code's
+	// own, left behind or not. Runs check it as they end; the explorer asks
 	// once more when a search ends.
 	Stray() *Violation
 }
