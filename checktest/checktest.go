@@ -142,6 +142,7 @@ func Golden(t testing.TB, file string, res *explorer.Result) {
 // nondeterministic choice drawn at random):
 //   - the encoding round-trips, and Decode reads exactly the bytes
 //     AppendEncode wrote, whatever follows them;
+//   - AppendEncode appends the encoding to what dst holds;
 //   - two states are equal exactly when their encodings are;
 //   - Format renders every state;
 //   - AppendEncode and Format leave the state as it was;
