@@ -45,6 +45,9 @@ type searchFlags struct {
 // all the memory.
 const maxWorkers = 4096
 
+// workersValues says which values --workers and a plan's workers take.
+var workersValues = fmt.Sprintf("a whole number from 1 to %d", maxWorkers)
+
 // checkWorkers refuses a number of workers outside 1..maxWorkers.
 func checkWorkers(n int) error {
 	if n < 1 || n > maxWorkers {
@@ -88,7 +91,7 @@ type flagUse struct {
 // asks for, with f's values as their defaults.
 func (f *searchFlags) registerSearch(fl *pflag.FlagSet, use flagUse) {
 	fl.IntVar(&f.workers, "workers", f.workers, fmt.Sprintf("worker goroutines, 1 to %d", maxWorkers))
-	describe(fl, "workers", fmt.Sprintf("a whole number from 1 to %d", maxWorkers))
+	describe(fl, "workers", workersValues)
 	if !use.sharded {
 		fl.IntVar(&f.maxDepth, "max-depth", f.maxDepth, "stop, incomplete, at this depth (0: no bound)")
 		describe(fl, "max-depth", "a whole number, 0 or more (0: no bound)")

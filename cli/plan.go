@@ -109,6 +109,9 @@ func parsePlanLine(cat *catalog.Catalog, fields []string, base searchFlags) (pla
 			if _, msg, ok := badValue(err); ok {
 				err = errors.New(msg)
 			}
+			if err == nil && key == "workers" && checkWorkers(c.flags.workers) != nil {
+				err = fmt.Errorf("%q is not %s", val, workersValues) // an int, past the cap
+			}
 		case slices.ContainsFunc(cat.Systems(), func(s *catalog.System) bool { _, ok := s.Param(key); return ok }):
 			err = fmt.Errorf("system %s has no parameter %s", sys.Name, key)
 		default:
