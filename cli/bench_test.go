@@ -196,7 +196,8 @@ func TestBenchSize(t *testing.T) {
 		{"blocks=x", nil, `blocks: "x" is not an integer`},
 		{"blocks", nil, `want name=value, not "blocks"`},
 		{"disks=2", nil, "system log/repdisk has no parameter disks"},
-		{"blocks=99", nil, "--blocks must be between"},
+		{"blocks=99", nil, "log/repdisk: blocks must be between 1 and 8, not 99"},
+		{"values=2,blocks=0", nil, "log/repdisk: blocks must be between 1 and 8, not 0"},
 	}
 	for _, tc := range cases {
 		p, err := parseSize(sys, tc.spec)

@@ -28,7 +28,7 @@ func TestOwnParameters(t *testing.T) {
 		{[]string{"check", "pass", "--blocks", "2", "-q"}, ExitUsage, "", "unknown flag: --blocks"},
 		{[]string{"run", plan, "-q"}, ExitVerified, "pass    panics   width=2", ""},
 		{[]string{"list"}, ExitVerified, "--width", ""},
-		{[]string{"bench", "--systems", "pass", "--size", "width=2", "--size", "width=7", "--out", dir}, ExitUsage, "", `--size "width=7": pass: --width must be between 1 and 3, not 7`},
+		{[]string{"bench", "--systems", "pass", "--size", "width=2", "--size", "width=7", "--out", dir}, ExitUsage, "", `--size "width=7": pass: width must be between 1 and 3, not 7`},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			stdout, stderr, code := testCLI(t, tc.args...)
