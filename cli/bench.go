@@ -80,7 +80,7 @@ not verified is named on stderr, and bench exits with the worst verdict's
 status once the files are written.
 
 ` + exitHelp(),
-		Args: cobra.NoArgs,
+		Args: noArgs("bench"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runBench(cmd, cat, f)
 		},

@@ -18,12 +18,15 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -166,7 +169,7 @@ func run(name string, cat *catalog.Catalog, args []string, stdout, stderr io.Wri
 	root.SetArgs(args)
 	root.SetOut(out)
 	root.SetErr(stderr)
-	err = root.Execute()
+	err = root.ExecuteContext(context.WithValue(context.Background(), argsKey{}, args))
 	f, ok := errors.AsType[*failure](err)
 	switch {
 	case out.err != nil && (err == nil || !ok):
@@ -254,10 +257,54 @@ specification.
 // oneArg accepts exactly one positional argument, what, as a usage error
 // otherwise.
 func oneArg(command, what string) cobra.PositionalArgs {
-	return func(_ *cobra.Command, args []string) error {
+	return func(cmd *cobra.Command, args []string) error {
 		if len(args) != 1 {
-			return usagef("%s takes %s, got %d arguments", command, what, len(args))
+			return usagef("%s takes %s, got %d arguments%s", command, what, len(args), valueAfterBool(cmd, args))
 		}
 		return nil
 	}
+}
+
+// noArgs accepts no positional argument, as a usage error otherwise.
+func noArgs(command string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return usagef("%s takes no arguments, got %d%s", command, len(args), valueAfterBool(cmd, args))
+		}
+		return nil
+	}
+}
+
+// argsKey is the context key of the command line's arguments, which
+// valueAfterBool reads.
+type argsKey struct{}
+
+// valueAfterBool explains a positional argument of args that follows a
+// true-or-false flag on the command line, as maybe in --oob maybe: such a
+// flag takes a value only after "=", so the word after it is an argument.
+// It returns "" when no argument follows one.
+func valueAfterBool(cmd *cobra.Command, args []string) string {
+	line, _ := cmd.Context().Value(argsKey{}).([]string)
+	for i, word := range line[:max(len(line)-1, 0)] {
+		if word == "--" {
+			break
+		}
+		var f *pflag.Flag
+		switch {
+		case strings.HasPrefix(word, "--") && !strings.Contains(word, "="):
+			f = cmd.Flags().Lookup(word[2:])
+		case len(word) == 2 && word[0] == '-':
+			f = cmd.Flags().ShorthandLookup(word[1:])
+		}
+		next := line[i+1]
+		if f == nil || f.NoOptDefVal == "" || f.Value.Type() != "bool" || !slices.Contains(args, next) {
+			continue
+		}
+		write := fmt.Sprintf("--%s=true or --%s=false", f.Name, f.Name)
+		if b, err := strconv.ParseBool(next); err == nil {
+			write = fmt.Sprintf("--%s=%t", f.Name, b)
+		}
+		return fmt.Sprintf(": %q follows --%s, which takes no separate value (write %s)", next, f.Name, write)
+	}
+	return ""
 }

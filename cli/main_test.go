@@ -110,6 +110,15 @@ func TestExitStatus(t *testing.T) {
 		{[]string{"check"}, ExitUsage, "check takes one SYSTEM"},
 		{[]string{"frobnicate"}, ExitUsage, "unknown command"},
 		{[]string{"list", "repdisk"}, ExitUsage, "list takes no arguments"},
+		// A true-or-false flag takes a value only after "=": the word
+		// after it is an argument, which the error explains.
+		{[]string{"check", "repdisk", "--oob", "maybe"}, ExitUsage, `check takes one SYSTEM (see 'argocheck list'), got 2 arguments: "maybe" follows --oob, which takes no separate value (write --oob=true or --oob=false)`},
+		{[]string{"check", "--oob", "false", "repdisk"}, ExitUsage, `got 2 arguments: "false" follows --oob, which takes no separate value (write --oob=false)`},
+		{[]string{"check", "repdisk", "-q", "0"}, ExitUsage, `got 2 arguments: "0" follows --quiet, which takes no separate value (write --quiet=false)`},
+		{[]string{"run", "p.plan", "--json", "true"}, ExitUsage, `run takes one PLAN file, got 2 arguments: "true" follows --json, which takes no separate value (write --json=true)`},
+		{[]string{"bench", "--quick", "false"}, ExitUsage, `bench takes no arguments, got 1: "false" follows --quick, which takes no separate value (write --quick=false)`},
+		{[]string{"check", "repdisk", "--blocks", "2", "maybe"}, ExitUsage, "check takes one SYSTEM (see 'argocheck list'), got 2 arguments\n"},
+		{[]string{"check", "repdisk", "--", "--oob", "false"}, ExitUsage, "check takes one SYSTEM (see 'argocheck list'), got 3 arguments\n"},
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
