@@ -83,10 +83,11 @@ func TestBenchOneFastSize(t *testing.T) {
 	}
 }
 
-// TestBenchVerdicts: a run whose verdict is not verified is named on
-// stderr, one line each, and bench exits with the worst verdict's status
-// once its files are written, the run among them with its verdict.
-func TestBenchVerdicts(t *testing.T) {
+// brokenCatalog is a catalogue of repdisk and of broken, repdisk whose
+// correct implementation is repdisk's no-recovery: bench's runs of broken
+// find a violation.
+func brokenCatalog(t *testing.T) *catalog.Catalog {
+	t.Helper()
 	rep, err := layers.Lookup("repdisk")
 	if err != nil {
 		t.Fatal(err)
@@ -98,6 +99,14 @@ func TestBenchVerdicts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return cat
+}
+
+// TestBenchVerdicts: a run whose verdict is not verified is named on
+// stderr, one line each, and bench exits with the worst verdict's status
+// once its files are written, the run among them with its verdict.
+func TestBenchVerdicts(t *testing.T) {
+	cat := brokenCatalog(t)
 	dir := t.TempDir()
 	var stdout, stderr bytes.Buffer
 	code := Run(cat, []string{"bench", "--size", "blocks=2", "--workers", "1,2", "--repeats", "1", "--out", dir}, &stdout, &stderr)

@@ -172,10 +172,11 @@ func run(name string, cat *catalog.Catalog, args []string, stdout, stderr io.Wri
 	err = root.ExecuteContext(context.WithValue(context.Background(), argsKey{}, args))
 	f, ok := errors.AsType[*failure](err)
 	switch {
-	case out.err != nil && (err == nil || !ok):
+	case out.err != nil && (!ok || f.code == ExitViolation || f.code == ExitIncomplete):
 		// Output that cobra writes (help, --version) or that a command
-		// prints as it goes (bench) was lost.
+		// prints as it goes (bench) was lost, whatever the verdict.
 		f = &failure{ExitIO, fmt.Errorf("writing the output: %w", out.err)}
+		err = f // its message, not that of the status the command ended with
 	case err == nil:
 		return ExitVerified
 	case !ok:

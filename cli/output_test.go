@@ -7,8 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/argocheck/argocheck/layers"
 )
 
 // TestBadOutputPath: an output file that cannot be written is refused
@@ -251,26 +249,34 @@ type fullWriter struct{}
 func (fullWriter) Write([]byte) (int, error) { return 0, errors.New("no space left on device") }
 
 // TestStdoutFailure: a command whose output cannot be written to stdout
-// exits with status 4 and one line saying so, whatever writes it: a
-// command's report or list, cobra's help and version, bench's lines.
+// exits with status 4 and one line saying so, whatever writes it and
+// whatever the verdict: a command's report or list, cobra's help and
+// version, bench's lines (after the line on stderr of a run that is not
+// verified).
 func TestStdoutFailure(t *testing.T) {
 	dir := t.TempDir()
 	plan := writeFile(t, dir, "p.plan", "repdisk blocks=2 expect=verified\n")
-	for _, args := range [][]string{
-		{"list"},
-		{"version"},
-		{"--version"},
-		{"--help"},
-		{"check", "--help"},
-		{"check", "repdisk", "--blocks", "2", "-q"},
-		{"run", plan, "-q"},
-		{"bench", "--systems", "repdisk", "--size", "blocks=1", "--workers", "1", "--repeats", "1", "--out", dir},
+	bench := []string{"bench", "--size", "blocks=1", "--workers", "1", "--repeats", "1", "--out", dir}
+	for _, tc := range []struct {
+		args   []string
+		before int // lines on stderr before the one saying no space is left
+	}{
+		{[]string{"list"}, 0},
+		{[]string{"version"}, 0},
+		{[]string{"--version"}, 0},
+		{[]string{"--help"}, 0},
+		{[]string{"check", "--help"}, 0},
+		{[]string{"check", "repdisk", "--blocks", "2", "-q"}, 0},
+		{[]string{"check", "repdisk", "--blocks", "2", "--variant", "no-recovery", "-q"}, 0},
+		{[]string{"run", plan, "-q"}, 0},
+		{append(bench, "--systems", "repdisk"), 0},
+		{append(bench, "--systems", "broken"), 1},
 	} {
-		t.Run(strings.Join(args, " "), func(t *testing.T) {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			var stderr bytes.Buffer
-			code := Run(layers.Catalog(), args, fullWriter{}, &stderr)
-			if code != ExitIO || !strings.HasSuffix(stderr.String(), ": no space left on device\n") || strings.Count(stderr.String(), "\n") != 1 {
-				t.Errorf("exit %d, stderr %q; want %d and one line saying no space is left", code, &stderr, ExitIO)
+			code := Run(brokenCatalog(t), tc.args, fullWriter{}, &stderr)
+			if code != ExitIO || !strings.HasSuffix(stderr.String(), ": no space left on device\n") || strings.Count(stderr.String(), "\n") != tc.before+1 {
+				t.Errorf("exit %d, stderr %q; want %d and, after %d lines, one line saying no space is left", code, &stderr, ExitIO, tc.before)
 			}
 		})
 	}
