@@ -89,9 +89,9 @@ status once the files are written.
 	fl.BoolVar(&f.quick, "quick", false, "small sizes, one repeat")
 	fl.StringVar(&f.out, "out", "results", "directory for the results files")
 	fl.IntVar(&f.repeats, "repeats", 3, "runs of each point (--quick: 1)")
-	fl.IntSliceVar(&f.workers, "workers", nil, fmt.Sprintf("worker counts, each 1 to %d (default 1, 2 and the number of CPUs)", maxWorkers))
+	fl.IntSliceVar(&f.workers, "workers", nil, fmt.Sprintf("worker counts, each 1 to %d (default 1, 2 and the number of CPUs)", explorer.MaxWorkers))
 	describe(fl, "repeats", "a whole number, 1 or more")
-	describe(fl, "workers", fmt.Sprintf("a list of whole numbers from 1 to %d, separated by commas", maxWorkers))
+	describe(fl, "workers", fmt.Sprintf("a list of whole numbers from 1 to %d, separated by commas", explorer.MaxWorkers))
 	fl.StringSliceVar(&f.systems, "systems", nil, "systems to run (default: all)")
 	fl.StringArrayVar(&f.sizes, "size", nil, "run this size instead of the matrix's, as name=N,... over the system's parameters, e.g. blocks=5,values=2 (repeatable)")
 	return cmd

@@ -38,26 +38,19 @@ type searchFlags struct {
 	traceHTML, traceDOT string
 }
 
-// maxWorkers is the most worker goroutines a search takes. Each worker
-// holds buffers of its own, allocated before the search starts, and one
-// more than the machine has cores only waits: 4096 is more than the cores
-// of any one machine, and refuses a typo (99999999999) before it takes
-// all the memory.
-const maxWorkers = 4096
-
 // workersValues says which values --workers and a plan's workers take.
-var workersValues = fmt.Sprintf("a whole number from 1 to %d", maxWorkers)
+var workersValues = fmt.Sprintf("a whole number from 1 to %d", explorer.MaxWorkers)
 
-// checkWorkers refuses a number of workers outside 1..maxWorkers.
+// checkWorkers refuses a number of workers outside 1..explorer.MaxWorkers.
 func checkWorkers(n int) error {
-	if n < 1 || n > maxWorkers {
-		return fmt.Errorf("--workers must be between 1 and %d, not %d", maxWorkers, n)
+	if n < 1 || n > explorer.MaxWorkers {
+		return fmt.Errorf("--workers must be between 1 and %d, not %d", explorer.MaxWorkers, n)
 	}
 	return nil
 }
 
 // defaultWorkers is the default number of workers: one per CPU.
-func defaultWorkers() int { return min(runtime.NumCPU(), maxWorkers) }
+func defaultWorkers() int { return min(runtime.NumCPU(), explorer.MaxWorkers) }
 
 // defaultSearchFlags are the flags' defaults.
 func defaultSearchFlags() searchFlags {
@@ -90,7 +83,7 @@ type flagUse struct {
 // registerSearch adds to fl the flags of how the search goes that use
 // asks for, with f's values as their defaults.
 func (f *searchFlags) registerSearch(fl *pflag.FlagSet, use flagUse) {
-	fl.IntVar(&f.workers, "workers", f.workers, fmt.Sprintf("worker goroutines, 1 to %d", maxWorkers))
+	fl.IntVar(&f.workers, "workers", f.workers, fmt.Sprintf("worker goroutines, 1 to %d", explorer.MaxWorkers))
 	describe(fl, "workers", workersValues)
 	if !use.sharded {
 		fl.IntVar(&f.maxDepth, "max-depth", f.maxDepth, "stop, incomplete, at this depth (0: no bound)")

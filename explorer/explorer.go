@@ -18,8 +18,8 @@ import (
 // Config configures a search. The zero value is valid: all CPUs, fingerprint
 // keys, no bounds, half the physical memory.
 type Config struct {
-	// Workers is the number of goroutines expanding states; zero means
-	// runtime.NumCPU().
+	// Workers is the number of goroutines expanding states, at most
+	// MaxWorkers; zero means runtime.NumCPU(), or MaxWorkers if fewer.
 	Workers int
 	// Exact keys states by their whole encoding instead of a 64-bit
 	// fingerprint, so no collision can hide a state.
@@ -87,6 +87,13 @@ type Config struct {
 	levelPairs uint64            // the level table's first size; zero means 1<<14
 }
 
+// MaxWorkers is the most workers a search takes (Config.Workers). Each
+// worker holds buffers of its own, allocated before the search starts,
+// and one more than the machine has cores only waits: 4096 is more than
+// the cores of any one machine, and refuses a typo (99999999999) before
+// it takes all the memory.
+const MaxWorkers = 4096
+
 // DefaultCheckpointInterval is the longest time between two commits of a
 // Checkpoint whose Config sets no CheckpointInterval.
 const DefaultCheckpointInterval = 30 * time.Second
@@ -98,11 +105,11 @@ const DefaultBatchSize = 256
 const DefaultPartSize = 1 << 14
 
 func (c Config) validate() (Config, error) {
-	if c.Workers < 0 {
-		return c, fmt.Errorf("workers must be positive, not %d", c.Workers)
+	if c.Workers < 0 || c.Workers > MaxWorkers {
+		return c, fmt.Errorf("workers must be between 1 and %d (0: one per CPU), not %d", MaxWorkers, c.Workers)
 	}
 	if c.Workers == 0 {
-		c.Workers = runtime.NumCPU()
+		c.Workers = min(runtime.NumCPU(), MaxWorkers)
 	}
 	if c.MaxDepth < 0 {
 		return c, fmt.Errorf("max depth must not be negative, not %d", c.MaxDepth)

@@ -28,8 +28,9 @@ type Config struct {
 	// Shards is the number of shards; Index is this shard's, 0 to
 	// Shards-1. Shard 0 rebuilds the path of a violation.
 	Shards, Index int
-	// Workers is the number of goroutines expanding states; zero means
-	// runtime.NumCPU(). Shards may differ in it.
+	// Workers is the number of goroutines expanding states, at most
+	// explorer.MaxWorkers; zero means runtime.NumCPU(), or
+	// explorer.MaxWorkers if fewer. Shards may differ in it.
 	Workers int
 	// Crashes and Determinism are the search's modes, as in
 	// explorer.Config.
@@ -60,11 +61,11 @@ func (c Config) validate() (Config, error) {
 		return c, fmt.Errorf("shards must be at least 1, not %d", c.Shards)
 	case c.Index < 0 || c.Index >= c.Shards:
 		return c, fmt.Errorf("shard index %d is not in 0..%d", c.Index, c.Shards-1)
-	case c.Workers < 0:
-		return c, fmt.Errorf("workers must be positive, not %d", c.Workers)
+	case c.Workers < 0 || c.Workers > explorer.MaxWorkers:
+		return c, fmt.Errorf("workers must be between 1 and %d (0: one per CPU), not %d", explorer.MaxWorkers, c.Workers)
 	}
 	if c.Workers == 0 {
-		c.Workers = runtime.NumCPU()
+		c.Workers = min(runtime.NumCPU(), explorer.MaxWorkers)
 	}
 	if c.WaitReport <= 0 {
 		c.WaitReport = 5 * time.Second

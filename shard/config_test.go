@@ -1,0 +1,37 @@
+package shard
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/argocheck/argocheck/explorer"
+	"github.com/argocheck/argocheck/layers"
+)
+
+// TestConfigRefused: a shard refuses a bad Config before it touches the
+// bucket, naming what is accepted; workers are capped as explorer.Run's.
+func TestConfigRefused(t *testing.T) {
+	chk, err := layers.Build("repdisk", nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	maxWorkers := fmt.Sprintf("workers must be between 1 and %d (0: one per CPU), not", explorer.MaxWorkers)
+	for _, tc := range []struct {
+		cfg  Config
+		want string
+	}{
+		{Config{Shards: 0}, "shards must be at least 1, not 0"},
+		{Config{Shards: 2, Index: 2}, "shard index 2 is not in 0..1"},
+		{Config{Shards: 2, Index: -1}, "shard index -1 is not in 0..1"},
+		{Config{Shards: 1, Workers: -1}, maxWorkers + " -1"},
+		{Config{Shards: 1, Workers: explorer.MaxWorkers + 1}, fmt.Sprintf("%s %d", maxWorkers, explorer.MaxWorkers+1)},
+		{Config{Shards: 1, Workers: math.MaxInt}, fmt.Sprintf("%s %d", maxWorkers, math.MaxInt)},
+	} {
+		// No bucket: the Config is refused first.
+		if _, err := Run(context.Background(), chk, nil, tc.cfg); err == nil || err.Error() != tc.want {
+			t.Errorf("%+v: error %v, want %q", tc.cfg, err, tc.want)
+		}
+	}
+}
