@@ -22,6 +22,10 @@ import (
 	"github.com/argocheck/argocheck/shard"
 )
 
+// openExchange opens the bucket of --exchange: shard.Open, which tests
+// replace with a bucket of their own.
+var openExchange = shard.Open
+
 // indexVariables are the environment variables in which the engines that
 // run arrays of processes give each its index, in the order shard reads
 // them: a Kubernetes Indexed Job, a Slurm job array, an AWS Batch array
@@ -141,7 +145,7 @@ func runShard(cmd *cobra.Command, cat *catalog.Catalog, name string, f *shardFla
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	bucket, err := shard.Open(ctx, f.exchange)
+	bucket, err := openExchange(ctx, f.exchange)
 	if err != nil {
 		return usagef("--exchange %s: %v", f.exchange, err)
 	}
