@@ -485,6 +485,71 @@ func countingRecovery(d twodisk.API) model.Instance[onedisk.API] {
 	}}
 }
 
+// flagDisk is OneDisk's interface with a flag in memory that
+// implementations may set and read: a handle of the lower layer's that
+// keeps state, as a device handle that must be opened once per boot.
+type flagDisk interface {
+	onedisk.API
+	Flag() bool
+	SetFlag()
+}
+
+type flagHandle struct {
+	onedisk.Handle
+	flag bool
+}
+
+func (h *flagHandle) Flag() bool { return h.flag }
+func (h *flagHandle) SetFlag()   { h.flag = true }
+
+// flagSystem is shadowSystem on a flagDisk, whose flag a crash loses: the
+// lower layer's handle, made anew after one.
+func flagSystem(sizes disk.Sizes, impl model.Impl[flagDisk, model.Caller[registerOp, uint8]]) model.Checker {
+	lower := model.Layer[onedisk.State, disk.Op, disk.Ret, flagDisk]{
+		Name: "flagdisk", Spec: onedisk.NewSpec(sizes),
+		Handle: func(c model.Caller[disk.Op, disk.Ret]) flagDisk { return &flagHandle{Handle: onedisk.Handle{C: c}} },
+	}
+	abs := func(c *onedisk.State) (registerState, bool) {
+		return registerState{uint8(c.Disk[0])}, c.Disk[0] == c.Disk[1]
+	}
+	upper := model.NewLayer[registerState, registerOp, uint8]("register", register{values: uint8(sizes.Values)})
+	return model.NewSystem(lower, upper, impl, abs)
+}
+
+// handleRegister is the shadow register that keeps a flag in the lower
+// layer's handle. With formatting, the first operation after a boot, the
+// flag unset, formats the disk: after a real crash, that wipes the
+// register. Otherwise recovery sets the flag, and writes that see it
+// store 0.
+func handleRegister(formatting bool) model.Checker {
+	sizes := disk.Sizes{Blocks: 2, Values: 3}
+	impl := func(d flagDisk) model.Instance[model.Caller[registerOp, uint8]] {
+		api := registerAPI(func(op registerOp) uint8 {
+			if formatting && !d.Flag() {
+				d.SetFlag()
+				d.Write(1, 0)
+				d.Write(0, 0)
+			}
+			if op.Write {
+				v := disk.Block(op.V)
+				if !formatting && d.Flag() {
+					v = 0
+				}
+				d.Write(1, v)
+				d.Write(0, v)
+			}
+			return uint8(d.Read(0))
+		})
+		return model.Instance[model.Caller[registerOp, uint8]]{API: api, Recover: func() {
+			d.Write(1, d.Read(0))
+			if !formatting {
+				d.SetFlag()
+			}
+		}}
+	}
+	return flagSystem(sizes, impl)
+}
+
 // TestStateKeptBetweenCallsIsNeverVerified: an implementation that keeps
 // state of its own between calls is never verified, in either mode and
 // for any number of workers. Recovery runs on an instance that no
@@ -518,6 +583,8 @@ func TestStateKeptBetweenCallsIsNeverVerified(t *testing.T) {
 		{"writes read a flag a recovery sets when a disk fails", func() model.Checker { return degradedSystem(repSizes, false) }, "any"},
 		{"a second write reads a flag a recovery sets when a disk fails", func() model.Checker { return degradedSystem(repSizes, true) }, "any"},
 		{"a second operation reads a flag recovery sets in a closure", armedRegister, "any"},
+		{"operations read a flag kept in the lower layer's handle", func() model.Checker { return handleRegister(true) }, "any"},
+		{"writes read a flag a recovery sets in the lower layer's handle", func() model.Checker { return handleRegister(false) }, "any"},
 		{"recovery counts its runs", func() model.Checker {
 			return model.NewSystem(twodisk.Layer(repSizes), onedisk.Layer(repSizes), countingRecovery, replicated.Abs)
 		}, model.KindNondeterminism},

@@ -28,11 +28,10 @@ type worker[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI a
 	// would lose it.
 	inst, rec Instance[AAPI]
 	// fresh is the instance the first of two compared runs is made on,
-	// built on probeAPI (the lower layer's interface on m) in the current
-	// expansion when built says so (see freshInstance).
-	probeAPI CAPI
-	fresh    Instance[AAPI]
-	built    bool
+	// built in the current expansion when built says so (see
+	// freshInstance).
+	fresh Instance[AAPI]
+	built bool
 	// pristine is an instance that runs nothing, for leftMemory.
 	pristine      Instance[AAPI]
 	pristineBuilt bool
@@ -428,10 +427,13 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) freshInstance() *Inst
 }
 
 // buildInstance builds an instance of the implementation for the
-// determinism checks, on probeAPI: layer code, whose allocations are the
-// one kind an expansion makes (in the nodes those checks sample).
+// determinism checks on the lower layer's interface made anew, as after
+// a real crash: what the implementation keeps in that interface (a field
+// of the lower layer's handle) is new too, and not shared with the other
+// instances these checks build. It runs layer code, whose allocations are
+// the one kind an expansion makes (in the nodes those checks sample).
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) buildInstance() Instance[AAPI] {
-	return w.sys.Impl(w.probeAPI)
+	return w.sys.Impl(w.sys.Lower.Handle(w.m))
 }
 
 // call runs op's procedure, or recovery when op is nil, once on inst, and

@@ -83,8 +83,7 @@ func SemanticsOf(chk Checker) (Semantics, bool) {
 func (s *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Semantics() Semantics {
 	sem := &semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]{sys: s, ops: s.Upper.Spec.Ops(), rets: map[string]ARet{}}
 	sem.m = newMachine(s.Lower.Spec, &sem.ch, s.stepLimit())
-	sem.api = s.Lower.Handle(sem.m)
-	sem.stages = len(s.Impl(sem.api).recoveryStages())
+	sem.stages = len(s.Impl(s.Lower.Handle(sem.m)).recoveryStages())
 	return sem
 }
 
@@ -93,7 +92,6 @@ type semantics[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAP
 	ops    []AOp
 	m      *Machine[CS, COp, CRet]
 	ch     choices
-	api    CAPI            // the lower layer's interface on m
 	stages int             // the stages of a recovery
 	rets   map[string]ARet // result names seen, to check they are distinct
 }
@@ -156,11 +154,12 @@ func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Ops() []string {
 	return out
 }
 
-// Exec and Recover run each procedure on a newly built instance: its
-// memory starts empty, as after a crash.
+// Exec and Recover run each procedure on a newly built instance, on the
+// lower layer's interface made anew: its memory starts empty, as after a
+// crash.
 func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Exec(op int, c string) []Execution {
 	return s.runs(c, func() string {
-		inst := s.sys.Impl(s.api)
+		inst := s.sys.Impl(s.sys.Lower.Handle(s.m))
 		return s.ret(s.sys.Upper.Dispatch(inst.API, s.ops[op]))
 	})
 }
@@ -171,7 +170,7 @@ func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) RecoveryStages() i
 
 func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Recover(stage int, c string) []Execution {
 	return s.runs(c, func() string {
-		inst := s.sys.Impl(s.api)
+		inst := s.sys.Impl(s.sys.Lower.Handle(s.m))
 		if stage >= 0 {
 			inst.stage(stage)()
 		} else {

@@ -253,7 +253,6 @@ func (s *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) NewWorker(o Options) 
 	w.m = newMachine(s.Lower.Spec, &w.run, s.stepLimit())
 	w.inst = s.Impl(s.Lower.Handle(w.m))
 	w.rec = s.Impl(s.Lower.Handle(w.m))
-	w.probeAPI = s.Lower.Handle(w.m)
 	w.noMemo, w.noJoin = !recordRecoveries, !joinRuns
 	w.memo.stages = w.rec.recoveryStages()
 	w.memo.slots = make([][]memoEntry[CS, AS], len(w.memo.stages))
