@@ -111,6 +111,9 @@ func (c Config) validate() (Config, error) {
 	if c.Workers == 0 {
 		c.Workers = min(runtime.NumCPU(), MaxWorkers)
 	}
+	if err := c.Crashes.Check(); err != nil {
+		return c, err
+	}
 	if c.MaxDepth < 0 {
 		return c, fmt.Errorf("max depth must not be negative, not %d", c.MaxDepth)
 	}

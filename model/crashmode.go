@@ -46,6 +46,15 @@ func ParseCrashMode(s string) (CrashMode, error) {
 	return 0, fmt.Errorf("unknown crash mode %q (modes: all, no-nested, between-ops)", s)
 }
 
+// Check returns an error unless m is one of CrashModes: a search must
+// not take another for a narrower one silently.
+func (m CrashMode) Check() error {
+	if m > CrashBetweenOps {
+		return fmt.Errorf("unknown crash mode %d (modes: all, no-nested, between-ops)", uint8(m))
+	}
+	return nil
+}
+
 // crashesInOps reports whether crashes strike inside operations.
 func (m CrashMode) crashesInOps() bool { return m != CrashBetweenOps }
 

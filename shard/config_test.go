@@ -8,6 +8,7 @@ import (
 
 	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/layers"
+	"github.com/argocheck/argocheck/model"
 )
 
 // TestConfigRefused: a shard refuses a bad Config before it touches the
@@ -28,6 +29,7 @@ func TestConfigRefused(t *testing.T) {
 		{Config{Shards: 1, Workers: -1}, maxWorkers + " -1"},
 		{Config{Shards: 1, Workers: explorer.MaxWorkers + 1}, fmt.Sprintf("%s %d", maxWorkers, explorer.MaxWorkers+1)},
 		{Config{Shards: 1, Workers: math.MaxInt}, fmt.Sprintf("%s %d", maxWorkers, math.MaxInt)},
+		{Config{Shards: 1, Crashes: model.CrashBetweenOps + 1}, "unknown crash mode 3 (modes: all, no-nested, between-ops)"},
 	} {
 		// No bucket: the Config is refused first.
 		if _, err := Run(context.Background(), chk, nil, tc.cfg); err == nil || err.Error() != tc.want {

@@ -67,6 +67,9 @@ func (c Config) validate() (Config, error) {
 	if c.Workers == 0 {
 		c.Workers = min(runtime.NumCPU(), explorer.MaxWorkers)
 	}
+	if err := c.Crashes.Check(); err != nil {
+		return c, err
+	}
 	if c.WaitReport <= 0 {
 		c.WaitReport = 5 * time.Second
 	}
