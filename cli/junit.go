@@ -12,14 +12,17 @@ import (
 
 // JUnit XML, as CI systems read it: one test suite, one test case per
 // check. A check fails (a <failure>) when its verdict is not the expected
-// one, and is skipped when a bound stopped it before any verdict.
+// one. A check of check, shard or --modular that a bound or a signal
+// stopped before any verdict is an <error>, not a <skipped> test case,
+// which CI systems count as no failure: it verified nothing, and its exit
+// status is not 0.
 
 type junitSuites struct {
 	XMLName  xml.Name     `xml:"testsuites"`
 	Name     string       `xml:"name,attr"`
 	Tests    int          `xml:"tests,attr"`
 	Failures int          `xml:"failures,attr"`
-	Skipped  int          `xml:"skipped,attr"`
+	Errors   int          `xml:"errors,attr"`
 	Time     float64      `xml:"time,attr"`
 	Suites   []junitSuite `xml:"testsuite"`
 }
@@ -28,7 +31,7 @@ type junitSuite struct {
 	Name       string          `xml:"name,attr"`
 	Tests      int             `xml:"tests,attr"`
 	Failures   int             `xml:"failures,attr"`
-	Skipped    int             `xml:"skipped,attr"`
+	Errors     int             `xml:"errors,attr"`
 	Time       float64         `xml:"time,attr"`
 	Properties []junitProperty `xml:"properties>property"`
 	Cases      []junitCase     `xml:"testcase"`
@@ -45,7 +48,7 @@ type junitCase struct {
 	Classname string        `xml:"classname,attr"`
 	Time      float64       `xml:"time,attr"`
 	Failure   *junitMessage `xml:"failure,omitempty"`
-	Skipped   *junitMessage `xml:"skipped,omitempty"`
+	Error     *junitMessage `xml:"error,omitempty"`
 	SystemOut string        `xml:"system-out,omitempty"`
 }
 
@@ -72,7 +75,8 @@ func reportCase(r *report) junitCase {
 	return junitCase{Name: junitName(r), Classname: "argocheck." + r.System, Time: r.Seconds, SystemOut: summaryText(r)}
 }
 
-// checkCase is the test case of a check that expects no violation.
+// checkCase is the test case of a check that expects a verified verdict:
+// a violation is a failure, an incomplete search an error.
 func checkCase(r *report) junitCase {
 	c := reportCase(r)
 	switch r.Verdict {
@@ -80,7 +84,7 @@ func checkCase(r *report) junitCase {
 		v := r.Violation
 		c.Failure = &junitMessage{Message: fmt.Sprintf("violation (%s): %s", v.Kind, v.Message), Type: v.Kind, Text: summaryText(r)}
 	case explorer.Incomplete:
-		c.Skipped = &junitMessage{Message: "incomplete: " + r.Stopped}
+		c.Error = &junitMessage{Message: "incomplete: " + r.Stopped, Type: "incomplete", Text: summaryText(r)}
 	}
 	return c
 }
@@ -114,12 +118,12 @@ func writeJUnit(w io.Writer, suite string, cases []junitCase) error {
 		if c.Failure != nil {
 			s.Failures++
 		}
-		if c.Skipped != nil {
-			s.Skipped++
+		if c.Error != nil {
+			s.Errors++
 		}
 	}
 	s.Time = round(s.Time, 4)
-	doc := junitSuites{Name: suite, Tests: s.Tests, Failures: s.Failures, Skipped: s.Skipped, Time: s.Time, Suites: []junitSuite{s}}
+	doc := junitSuites{Name: suite, Tests: s.Tests, Failures: s.Failures, Errors: s.Errors, Time: s.Time, Suites: []junitSuite{s}}
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
 	}

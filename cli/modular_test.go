@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -69,9 +70,21 @@ func TestModular(t *testing.T) {
 }
 
 func TestModularIncompleteAndUsage(t *testing.T) {
-	// A depth bound leaves every check incomplete.
-	if _, _, got := cli(t, "check", "log/repdisk", "--modular", "--max-depth", "1"); got != ExitIncomplete {
+	// A depth bound leaves every check incomplete, each an error of the
+	// JUnit report.
+	junit := filepath.Join(t.TempDir(), "j.xml")
+	if _, _, got := cli(t, "check", "log/repdisk", "--modular", "--max-depth", "1", "--blocks", "1", "--workers", "2", "-q", "--junit", junit); got != ExitIncomplete {
 		t.Errorf("--max-depth 1: exit status %d, want %d", got, ExitIncomplete)
+	}
+	var doc junitSuites
+	readXML(t, junit, &doc)
+	if doc.Tests != 3 || doc.Errors != 3 || doc.Failures != 0 {
+		t.Errorf("junit: %d tests, %d errors, %d failures; want 3 errors", doc.Tests, doc.Errors, doc.Failures)
+	}
+	for _, c := range doc.Suites[0].Cases {
+		if c.Error == nil || !strings.Contains(c.Error.Message, "incomplete: max depth 1 reached") {
+			t.Errorf("junit case %s: error %+v", c.Name, c.Error)
+		}
 	}
 	for _, tc := range []struct{ args, want string }{
 		{"check repdisk --modular", "repdisk has no modular check"},

@@ -235,11 +235,13 @@ func TestSchemaRejects(t *testing.T) {
 }
 
 // TestJUnit: --junit writes JUnit XML that reads back with encoding/xml:
-// one test case per check, a failure with the path on a violation.
+// one test case per check, a failure with the path on a violation, and an
+// error when a bound stopped the check: never a skipped test case, which
+// CI systems count as no failure.
 func TestJUnit(t *testing.T) {
 	for _, tc := range []struct {
 		args            []string
-		failed, skipped bool
+		failed, errored bool
 	}{
 		{[]string{"repdisk"}, false, false},
 		{[]string{"repdisk", "--variant", "no-recovery"}, true, false},
@@ -253,8 +255,8 @@ func TestJUnit(t *testing.T) {
 			t.Fatalf("%v: want one suite with one test case, got %+v", tc.args, doc)
 		}
 		c := doc.Suites[0].Cases[0]
-		if (c.Failure != nil) != tc.failed || (c.Skipped != nil) != tc.skipped {
-			t.Errorf("%v: failure=%v skipped=%v, want %v %v", tc.args, c.Failure != nil, c.Skipped != nil, tc.failed, tc.skipped)
+		if (c.Failure != nil) != tc.failed || (c.Error != nil) != tc.errored {
+			t.Errorf("%v: failure=%v error=%v, want %v %v", tc.args, c.Failure != nil, c.Error != nil, tc.failed, tc.errored)
 		}
 		if tc.failed && (!strings.Contains(c.Failure.Text, "shortest path:") || !strings.Contains(c.Failure.Text, "VIOLATION (recovery)")) {
 			t.Errorf("failure does not hold the path:\n%s", c.Failure.Text)
@@ -262,8 +264,14 @@ func TestJUnit(t *testing.T) {
 		if !strings.HasPrefix(c.Name, "repdisk variant=") || c.Classname != "argocheck.repdisk" {
 			t.Errorf("test case named %q class %q", c.Name, c.Classname)
 		}
-		if doc.Failures != b2i(tc.failed) || doc.Skipped != b2i(tc.skipped) {
-			t.Errorf("counts failures=%d skipped=%d", doc.Failures, doc.Skipped)
+		if doc.Failures != b2i(tc.failed) || doc.Errors != b2i(tc.errored) || doc.Suites[0].Errors != b2i(tc.errored) {
+			t.Errorf("counts failures=%d errors=%d", doc.Failures, doc.Errors)
+		}
+		if tc.errored && c.Error != nil && (!strings.HasPrefix(c.Error.Message, "incomplete: max states 10 reached") || !strings.Contains(c.Error.Text, "verdict=incomplete")) {
+			t.Errorf("error %q:\n%s", c.Error.Message, c.Error.Text)
+		}
+		if data, _ := os.ReadFile(file); bytes.Contains(data, []byte("<skipped")) {
+			t.Errorf("%v: a test case is skipped, which CI counts as no failure:\n%s", tc.args, data)
 		}
 		v := buildVersion()
 		want := []junitProperty{{"argocheck.version", v.Version}, {"argocheck.revision", v.Revision}, {"argocheck.modified", fmt.Sprint(v.Modified)}}
