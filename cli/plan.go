@@ -160,6 +160,9 @@ type planReport struct {
 	Failed    int           `json:"failed"`
 	Seconds   float64       `json:"seconds"`
 	Results   []*planResult `json:"results"`
+	// Error is the error that stopped the plan at a check with no verdict
+	// ("FILE:LINE: ..."): that check and those after it did not run.
+	Error string `json:"error,omitempty"`
 }
 
 func newRun(cat *catalog.Catalog) *cobra.Command {
@@ -178,7 +181,9 @@ are workers, exact, max-depth, max-states, memory, spill, crashes,
 determinism, time-limit and continue, each taking this command's flag when
 omitted.
 Exit status 1 when any verdict differs from the expected one, 3 when a
-signal stopped the run.
+signal stopped the run. A search that ends in an error instead of a
+verdict stops the plan with that error's status; the table and reports
+cover the checks run so far, and name the error.
 
 ` + exitHelp(),
 		Args: oneArg("run", "one PLAN file"),
@@ -210,11 +215,20 @@ func runPlan(cmd *cobra.Command, cat *catalog.Catalog, name string, f searchFlag
 	start := time.Now()
 	pr := &planReport{Argocheck: buildVersion(), Plan: name, Checks: len(checks)}
 	var cases []junitCase
+	var runErr error // the error of a search, which stops the plan
 	for i, c := range checks {
 		label := fmt.Sprintf("[%d/%d] %s", i+1, len(checks), c.text)
 		res, err := c.flags.explore(ctx, cmd, label, c.chk, c.cfg, nil)
 		if err != nil {
-			return fmt.Errorf("%s:%d: %w", name, c.line, err)
+			// The verdicts reached so far are reported all the same, and
+			// this check is an error of the JUnit report.
+			runErr = fmt.Errorf("%s:%d: %w", name, c.line, err)
+			pr.Error = runErr.Error()
+			ec := reportCase(newReport(c.sys, c.params, c.variant, c.cfg, &explorer.Result{}))
+			ec.Time, ec.SystemOut = 0, ""
+			ec.Error = &junitMessage{Message: "no verdict: " + err.Error(), Type: "error"}
+			cases = append(cases, ec)
+			break
 		}
 		rep := newReport(c.sys, c.params, c.variant, c.cfg, res)
 		r := &planResult{Line: c.line, Expected: c.expected, OK: res.Verdict == c.expected, report: rep}
@@ -227,21 +241,33 @@ func runPlan(cmd *cobra.Command, cat *catalog.Catalog, name string, f searchFlag
 			break // interrupted: report what ran
 		}
 	}
-	pr.OK = pr.Failed == 0 && len(pr.Results) == len(checks)
+	pr.OK = pr.Failed == 0 && len(pr.Results) == len(checks) && runErr == nil
 	pr.Seconds = round(time.Since(start).Seconds(), 3)
 	if err := printReport(cmd.OutOrStdout(), pr, f.json); err != nil {
 		return err
 	}
 	status := ExitVerified
 	switch {
+	case runErr != nil:
+		// The search's error gives the status; settle gives only the
+		// report files' failures.
 	case ctx.Err() != nil:
 		status = ExitIncomplete
 	case !pr.OK:
 		status = ExitViolation
 	}
-	return settle(status, jsonOutput(f.report, pr), fileOutput("junit", f.junit, func(w io.Writer) error {
+	saved := settle(status, jsonOutput(f.report, pr), fileOutput("junit", f.junit, func(w io.Writer) error {
 		return writeJUnit(w, "argocheck "+name, cases)
 	}))
+	if runErr != nil {
+		// The search's error, with its status, and the report files'
+		// failures.
+		if saved != nil {
+			return fmt.Errorf("%w\n%v", runErr, saved)
+		}
+		return runErr
+	}
+	return saved
 }
 
 // writeText writes the summary table, then the summary of every check
@@ -267,6 +293,9 @@ func (pr *planReport) writeText(w io.Writer) {
 			fmt.Fprintf(w, "\n%s line %d: expected %s\n", pr.Plan, r.Line, r.Expected)
 			r.writeText(w)
 		}
+	}
+	if pr.Error != "" {
+		fmt.Fprintf(w, "\n%s: no verdict, the plan stopped\n", pr.Error)
 	}
 	fmt.Fprintf(w, "\nplan=%s checks=%d ran=%d failed=%d ok=%t seconds=%.3f\n",
 		pr.Plan, pr.Checks, len(pr.Results), pr.Failed, pr.OK, pr.Seconds)

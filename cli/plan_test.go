@@ -129,6 +129,44 @@ repdisk blocks=3 max-depth=1 expect=incomplete
 	}
 }
 
+// TestRunPlanSearchError: a check whose search ends in an error, not a
+// verdict, stops the plan with the error's status; the table and the
+// reports still hold the verdicts reached before it, a failure among
+// them, and name the error.
+func TestRunPlanSearchError(t *testing.T) {
+	dir := t.TempDir()
+	plan := writeFile(t, dir, "p.plan", `pass variant=panics expect=verified
+pass variant=exits expect=verified
+pass expect=verified
+`)
+	report, junit := filepath.Join(dir, "r.json"), filepath.Join(dir, "j.xml")
+	stdout, stderr, code := testCLI(t, "run", plan, "-q", "--workers", "1", "--report", report, "--junit", junit)
+	if code != ExitIO || !strings.Contains(stderr, "p.plan:2: layer code ended a goroutine") || strings.Count(stderr, "\n") != 1 {
+		t.Fatalf("exit status %d, stderr %q; want %d and one line, the error at line 2", code, stderr, ExitIO)
+	}
+	for _, want := range []string{"line 1: expected verified", "violation=panic", "p.plan:2: layer code ended", "checks=3 ran=1 failed=1 ok=false"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+	data, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pr planJSON
+	validJSON(t, reportSchema(t), data, &pr)
+	if pr.OK || pr.Failed != 1 || len(pr.Results) != 1 || pr.Results[0].Verdict != "violation" || !strings.Contains(pr.Error, "p.plan:2: ") {
+		t.Errorf("report: %s", data)
+	}
+	var doc junitSuites
+	readXML(t, junit, &doc)
+	if cases := doc.Suites[0].Cases; len(cases) != 2 || cases[0].Failure == nil || cases[1].Error == nil || doc.Failures != 1 || doc.Errors != 1 {
+		t.Errorf("junit: %+v", doc)
+	} else if !strings.HasPrefix(cases[1].Name, "pass variant=exits ") || !strings.Contains(cases[1].Error.Message, "Goexit") {
+		t.Errorf("junit error case %q: %+v", cases[1].Name, cases[1].Error)
+	}
+}
+
 // TestRunHelpKeys: run --help names every search flag a plan line takes
 // as a key.
 func TestRunHelpKeys(t *testing.T) {
@@ -185,9 +223,10 @@ func TestPlanErrors(t *testing.T) {
 
 // planJSON is the plan report as a reader decodes it.
 type planJSON struct {
-	OK      bool `json:"ok"`
-	Checks  int  `json:"checks"`
-	Failed  int  `json:"failed"`
+	OK      bool   `json:"ok"`
+	Checks  int    `json:"checks"`
+	Failed  int    `json:"failed"`
+	Error   string `json:"error"`
 	Results []struct {
 		Line     int    `json:"line"`
 		OK       bool   `json:"ok"`

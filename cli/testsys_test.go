@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"runtime"
 	"testing"
 
 	"github.com/argocheck/argocheck/catalog"
@@ -13,7 +14,8 @@ import (
 // testSystem is a system of the tests' own, with a parameter no built-in
 // system has (width, the disk's blocks): a disk implemented on a disk by
 // passing each operation through, with variants whose write of 1 panics,
-// or loops reading block 0 until the step limit.
+// loops reading block 0 until the step limit, or ends its goroutine with
+// runtime.Goexit (which stops the search with an error, not a verdict).
 func testSystem() *catalog.System {
 	return &catalog.System{
 		Name:   "pass",
@@ -22,6 +24,7 @@ func testSystem() *catalog.System {
 		Variants: catalog.Variants{
 			{Name: "panics", About: "a write of 1 panics"},
 			{Name: "loops", About: "a write of 1 reads block 0 until the step limit"},
+			{Name: "exits", About: "a write of 1 ends its goroutine"},
 		},
 		Build: func(p catalog.Params, variant string) (model.Checker, error) {
 			sizes := disk.Sizes{Blocks: p.Get("width"), Values: 2}
@@ -50,6 +53,8 @@ func (d passDisk) Write(a disk.Addr, b disk.Block) {
 		for {
 			d.Read(0)
 		}
+	case d.variant == "exits":
+		runtime.Goexit()
 	}
 	d.API.Write(a, b)
 }
