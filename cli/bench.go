@@ -259,8 +259,14 @@ func runBench(cmd *cobra.Command, cat *catalog.Catalog, f benchFlags) error {
 						Verdict: string(res.Verdict), figures: newFigures(res),
 					}
 					file.Points = append(file.Points, pt)
-					fmt.Fprintf(out, "%s %s workers=%d repeat=%d states=%d seconds=%.3f states_per_second=%.0f bytes_per_state=%.1f\n",
-						pt.System, pt.Size, w, r, pt.States, pt.Seconds, pt.StatesPerSecond, pt.BytesPerState)
+					// A row of a run that did not verify says so itself:
+					// its figures are not those of the whole check.
+					unverified := ""
+					if res.Verdict != explorer.Verified {
+						unverified = fmt.Sprintf(" verdict=%s (not verified)", res.Verdict)
+					}
+					fmt.Fprintf(out, "%s %s workers=%d repeat=%d states=%d seconds=%.3f states_per_second=%.0f bytes_per_state=%.1f%s\n",
+						pt.System, pt.Size, w, r, pt.States, pt.Seconds, pt.StatesPerSecond, pt.BytesPerState, unverified)
 					if res.Verdict != explorer.Verified {
 						fmt.Fprintf(cmd.ErrOrStderr(), "%s: %s %s workers=%d repeat=%d: verdict %s, not verified: its figures are not those of the whole check\n",
 							cmd.Root().Name(), pt.System, pt.Size, w, r, res.Verdict)

@@ -103,7 +103,7 @@ func brokenCatalog(t *testing.T) *catalog.Catalog {
 }
 
 // TestBenchVerdicts: a run whose verdict is not verified is named on
-// stderr, one line each, and bench exits with the worst verdict's status
+// stderr, one line each, and in its row on stdout, and bench exits with the worst verdict's status
 // once its files are written, the run among them with its verdict.
 func TestBenchVerdicts(t *testing.T) {
 	cat := brokenCatalog(t)
@@ -123,6 +123,13 @@ func TestBenchVerdicts(t *testing.T) {
 			t.Errorf("stderr line %q, want it to start %q", line, want)
 		}
 	}
+	// The rows on stdout say it too, each of its own run: stdout may
+	// be read without stderr.
+	for row := range strings.SplitSeq(stdout.String(), "\n") {
+		if strings.HasPrefix(row, "broken ") != strings.HasSuffix(row, " verdict=violation (not verified)") {
+			t.Errorf("stdout row %q", row)
+		}
+	}
 	jsons, _ := filepath.Glob(filepath.Join(dir, "bench-*.json"))
 	if len(jsons) != 1 {
 		t.Fatalf("json files: %v", jsons)
@@ -135,6 +142,16 @@ func TestBenchVerdicts(t *testing.T) {
 	want := map[string]string{"repdisk/1": "verified", "repdisk/2": "verified", "broken/1": "violation", "broken/2": "violation"}
 	if !maps.Equal(verdicts, want) {
 		t.Errorf("verdicts %v, want %v", verdicts, want)
+	}
+	// The plots' legends mark broken's lines, and only those.
+	for _, plot := range []string{"scaling", "size"} {
+		svg, err := os.ReadFile(strings.TrimSuffix(jsons[0], ".json") + "-" + plot + ".svg")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Count(string(svg), "(NOT VERIFIED)"); got != b2i(plot == "scaling")+2*b2i(plot == "size") || !strings.Contains(string(svg), "broken") {
+			t.Errorf("%s plot marks %d lines not verified", plot, got)
+		}
 	}
 }
 

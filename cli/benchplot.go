@@ -11,6 +11,8 @@ import (
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/argocheck/argocheck/explorer"
 )
 
 // pointKey groups the repeats of one point.
@@ -39,6 +41,15 @@ func bestOf(points []benchPoint) map[pointKey]benchPoint {
 // and PNG.
 func writeBenchPlots(stem string, file *benchFile) error {
 	best := bestOf(file.Points)
+	// A point with a run that did not verify is marked in the legend:
+	// its figures are not those of the whole check.
+	unverified := map[pointKey]bool{}
+	for _, p := range file.Points {
+		if p.Verdict != string(explorer.Verified) {
+			unverified[pointKey{p.System, p.Size, p.SizeIndex, p.Workers}] = true
+		}
+	}
+	const notVerified = " (NOT VERIFIED)"
 	keys := make([]pointKey, 0, len(best))
 	for k := range best {
 		keys = append(keys, k)
@@ -64,10 +75,16 @@ func writeBenchPlots(stem string, file *benchFile) error {
 	for i := 0; i < len(keys); {
 		j := i
 		var xys plotter.XYs
+		label := keys[i].system + " " + keys[i].size
+		mark := false
 		for ; j < len(keys) && keys[j].system == keys[i].system && keys[j].sizeIndex == keys[i].sizeIndex; j++ {
 			xys = append(xys, plotter.XY{X: float64(keys[j].workers), Y: best[keys[j]].StatesPerSecond})
+			mark = mark || unverified[keys[j]]
 		}
-		lines = append(lines, keys[i].system+" "+keys[i].size, xys)
+		if mark {
+			label += notVerified
+		}
+		lines = append(lines, label, xys)
 		i = j
 	}
 	if err := plotutil.AddLinePoints(scaling, lines...); err != nil {
@@ -99,16 +116,20 @@ func writeBenchPlots(stem string, file *benchFile) error {
 	var sl, tl []any
 	for i := 0; i < len(keys); {
 		sys := keys[i].system
+		label := sys
 		var sx, tx plotter.XYs
 		for ; i < len(keys) && keys[i].system == sys; i++ {
 			if keys[i].workers == minWorkers {
 				p := best[keys[i]]
 				sx = append(sx, plotter.XY{X: float64(keys[i].sizeIndex), Y: float64(p.States)})
 				tx = append(tx, plotter.XY{X: float64(keys[i].sizeIndex), Y: max(p.Seconds, 1e-4)})
+				if unverified[keys[i]] {
+					label = sys + notVerified
+				}
 			}
 		}
-		sl = append(sl, sys, sx)
-		tl = append(tl, sys, tx)
+		sl = append(sl, label, sx)
+		tl = append(tl, label, tx)
 	}
 	if err := plotutil.AddLinePoints(states, sl...); err != nil {
 		return err
