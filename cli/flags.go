@@ -44,10 +44,46 @@ var workersValues = fmt.Sprintf("a whole number from 1 to %d", explorer.MaxWorke
 // checkWorkers refuses a number of workers outside 1..explorer.MaxWorkers.
 func checkWorkers(n int) error {
 	if n < 1 || n > explorer.MaxWorkers {
-		return fmt.Errorf("--workers must be between 1 and %d, not %d", explorer.MaxWorkers, n)
+		return outOfRange("workers", "must be between 1 and %d, not %d", explorer.MaxWorkers, n)
 	}
 	return nil
 }
+
+// flagError is config's error for the value of one flag: the command
+// line names the flag (--max-depth), a plan line its key (max-depth).
+type flagError struct {
+	flag string
+	err  error // what is wrong with the value, naming no flag
+	// outside: the flag read the value but its range refuses it, and
+	// err is a predicate of the flag ("must not be negative, not -1");
+	// else err follows a colon.
+	outside bool
+	// values, when set, say which values the flag takes where its
+	// description (describe) does not say it all.
+	values string
+}
+
+// outOfRange is the error for flag's value outside its range, reason
+// (a predicate of the flag) formatted with args.
+func outOfRange(flag, reason string, args ...any) *flagError {
+	return &flagError{flag: flag, err: fmt.Errorf(reason, args...), outside: true}
+}
+
+// badFlag is the error for flag's value that err refuses.
+func badFlag(flag string, err error) *flagError {
+	return &flagError{flag: flag, err: err}
+}
+
+// Error names the flag as the command line writes it:
+// "--max-depth must not be negative, not -1", "--crashes: unknown ...".
+func (e *flagError) Error() string {
+	if e.outside {
+		return "--" + e.flag + " " + e.err.Error()
+	}
+	return "--" + e.flag + ": " + e.err.Error()
+}
+
+func (e *flagError) Unwrap() error { return e.err }
 
 // defaultWorkers is the default number of workers: one per CPU.
 func defaultWorkers() int { return min(runtime.NumCPU(), explorer.MaxWorkers) }
@@ -179,29 +215,31 @@ func (f *searchFlags) config() (explorer.Config, error) {
 	var err error
 	switch {
 	case f.maxDepth < 0:
-		return cfg, fmt.Errorf("--max-depth must not be negative, not %d", f.maxDepth)
+		return cfg, outOfRange("max-depth", "must not be negative, not %d", f.maxDepth)
 	case f.timeLimit < 0:
-		return cfg, fmt.Errorf("--time-limit must not be negative, not %s", f.timeLimit)
+		e := outOfRange("time-limit", "must not be negative, not %s", f.timeLimit)
+		e.values = "a duration, 0 or more (0: no bound)"
+		return cfg, e
 	case f.checkpoint <= 0:
 		return cfg, fmt.Errorf("--checkpoint-interval must be positive, not %s", f.checkpoint)
 	case f.cont < 0:
-		return cfg, fmt.Errorf("--continue must not be negative, not %d", f.cont)
+		return cfg, outOfRange("continue", "must not be negative, not %d", f.cont)
 	case f.progressInterval <= 0:
 		return cfg, fmt.Errorf("--progress-interval must be positive, not %s", f.progressInterval)
 	}
 	if f.spill != "" {
 		if err := explorer.CheckSpill(f.spill); err != nil {
-			return cfg, fmt.Errorf("--spill: %v", err)
+			return cfg, badFlag("spill", err)
 		}
 	}
 	if cfg.MemoryBytes, err = parseBytes(f.memory); err != nil {
-		return cfg, fmt.Errorf("--memory: %v", err)
+		return cfg, badFlag("memory", err)
 	}
 	if cfg.Crashes, err = model.ParseCrashMode(f.crashes); err != nil {
-		return cfg, fmt.Errorf("--crashes: %v", err)
+		return cfg, badFlag("crashes", err)
 	}
 	if cfg.Determinism, err = model.ParseDeterminism(f.determinism); err != nil {
-		return cfg, fmt.Errorf("--determinism: %v", err)
+		return cfg, badFlag("determinism", err)
 	}
 	return cfg, nil
 }

@@ -32,6 +32,18 @@ func setParam(sys *catalog.System, p catalog.Params, name, value string) error {
 	return nil
 }
 
+// paramValues says in words which values q takes, as the errors that
+// refuse a value do ("a whole number from 1 to 8").
+func paramValues(q catalog.Param) string {
+	switch {
+	case q.Bool:
+		return "true or false"
+	case q.Min >= 0:
+		return fmt.Sprintf("a whole number from %d to %d", q.Min, q.Max)
+	}
+	return fmt.Sprintf("an integer from %d to %d", q.Min, q.Max)
+}
+
 // paramNames names the parameters of sys, in order.
 func paramNames(sys *catalog.System) []string {
 	names := make([]string, len(sys.Params))

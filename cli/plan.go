@@ -80,16 +80,16 @@ func parsePlanLine(cat *catalog.Catalog, fields []string, base searchFlags) (pla
 	c := planCheck{sys: sys, params: catalog.Params{}, flags: base}
 	keys := pflag.NewFlagSet("plan", pflag.ContinueOnError)
 	c.flags.registerSearch(keys, flagUse{})
-	seen := map[string]bool{}
+	written := map[string]string{} // the line's values, by key
 	for _, f := range fields[1:] {
 		key, val, ok := strings.Cut(f, "=")
 		if !ok || val == "" {
 			return c, fmt.Errorf("%q is not key=value", f)
 		}
-		if seen[key] {
+		if _, seen := written[key]; seen {
 			return c, fmt.Errorf("%s given twice", key)
 		}
-		seen[key] = true
+		written[key] = val
 		switch _, isParam := sys.Param(key); {
 		case key == "expect":
 			switch v := explorer.Verdict(val); v {
@@ -101,16 +101,11 @@ func parsePlanLine(cat *catalog.Catalog, fields []string, base searchFlags) (pla
 		case key == "variant":
 			c.variant = variantArg(val)
 		case isParam:
-			if err := setParam(sys, c.params, key, val); err != nil {
-				return c, err // it names the parameter
-			}
+			err = setPlanParam(sys, c.params, key, val)
 		case keys.Lookup(key) != nil:
 			err = keys.Set(key, val)
 			if _, msg, ok := badValue(err); ok {
 				err = errors.New(msg)
-			}
-			if err == nil && key == "workers" && checkWorkers(c.flags.workers) != nil {
-				err = fmt.Errorf("%q is not %s", val, workersValues) // an int, past the cap
 			}
 		case slices.ContainsFunc(cat.Systems(), func(s *catalog.System) bool { _, ok := s.Param(key); return ok }):
 			err = fmt.Errorf("system %s has no parameter %s", sys.Name, key)
@@ -128,10 +123,42 @@ func parsePlanLine(cat *catalog.Catalog, fields []string, base searchFlags) (pla
 		return c, err
 	}
 	if c.cfg, err = c.flags.config(); err != nil {
-		return c, err
+		return c, planKeyError(err, keys, written)
 	}
 	c.chk, err = build(sys, c.params, c.variant)
 	return c, err
+}
+
+// setPlanParam sets the named parameter of sys in p from its value as a
+// plan line writes it, refusing one outside the parameter's range there,
+// where the line's value is at hand.
+func setPlanParam(sys *catalog.System, p catalog.Params, name, value string) error {
+	q, _ := sys.Param(name)
+	v, err := q.Parse(value)
+	if err != nil || (!q.Bool && (v < q.Min || v > q.Max)) {
+		return fmt.Errorf("%q is not %s", value, paramValues(q))
+	}
+	p[name] = v
+	return nil
+}
+
+// planKeyError rewrites config's error for the value of a search flag,
+// which names the flag (--max-depth), to name the key of the plan line
+// and quote its value as written there: `max-depth: "-1" is not a whole
+// number, 0 or more (0: no bound)`, as for a value the flag cannot read.
+func planKeyError(err error, keys *pflag.FlagSet, written map[string]string) error {
+	e, ok := errors.AsType[*flagError](err)
+	if !ok {
+		return err
+	}
+	values := e.values
+	if f := keys.Lookup(e.flag); values == "" && f != nil && len(f.Annotations[takesAnnotation]) > 0 {
+		values = f.Annotations[takesAnnotation][0]
+	}
+	if val, ok := written[e.flag]; ok && e.outside && values != "" {
+		return fmt.Errorf("%s: %q is not %s", e.flag, val, values)
+	}
+	return fmt.Errorf("%s: %v", e.flag, e.err)
 }
 
 // planKeys names the keys of a plan line of sys.

@@ -193,7 +193,9 @@ func TestPlanErrors(t *testing.T) {
 		{"repdisk colour=red expect=verified", "colour: unknown key"},
 		{"repdisk log=2 expect=verified", "system repdisk has no parameter log"},
 		{"repdisk blocks=3 blocks=2 expect=verified", "blocks given twice"},
-		{"repdisk blocks=99 expect=verified", "--blocks must be between"},
+		{"repdisk blocks=99 expect=verified", `: blocks: "99" is not a whole number from 1 to 8`},
+		{"repdisk values=0 expect=verified", `: values: "0" is not a whole number from 1 to 8`},
+		{"repdisk blocks=x expect=verified", `: blocks: "x" is not a whole number from 1 to 8`},
 		{"repdisk variant=nosuch expect=verified", `unknown variant "nosuch"`},
 		{"repdisk blocks expect=verified", `"blocks" is not key=value`},
 		{"repdisk time-limit=soon expect=verified", `: time-limit: "soon" is not a duration such as 90s or 2h (0: no bound)`},
@@ -203,16 +205,23 @@ func TestPlanErrors(t *testing.T) {
 		{"repdisk workers=0 expect=verified", `: workers: "0" is not a whole number from 1 to 4096`},
 		{"repdisk workers=4097 expect=verified", `: workers: "4097" is not a whole number from 1 to 4096`},
 		{"repdisk workers=99999999999 expect=verified", `: workers: "99999999999" is not a whole number from 1 to 4096`},
-		{"repdisk crashes=sometimes expect=verified", `--crashes: unknown crash mode "sometimes"`},
-		{"repdisk determinism=some expect=verified", `--determinism: unknown determinism mode "some"`},
+		{"repdisk crashes=sometimes expect=verified", `: crashes: unknown crash mode "sometimes"`},
+		{"repdisk determinism=some expect=verified", `: determinism: unknown determinism mode "some"`},
 		{"repdisk oob=maybe expect=verified", `: oob: "maybe" is not true or false`},
-		{"repdisk spill=/dev/null/x expect=verified", ": --spill: cannot make the spill directory /dev/null/x: not a directory"},
+		{"repdisk spill=/dev/null/x expect=verified", ": spill: cannot make the spill directory /dev/null/x: not a directory"},
+		{"repdisk memory=lots expect=verified", `: memory: "lots" is not a positive size`},
+		{"repdisk max-depth=-1 expect=verified", `: max-depth: "-1" is not a whole number, 0 or more (0: no bound)`},
+		{"repdisk continue=-2 expect=verified", `: continue: "-2" is not a whole number, 0 or more`},
+		{"repdisk time-limit=-5s expect=verified", `: time-limit: "-5s" is not a duration, 0 or more (0: no bound)`},
 		{"repdisk quiet=true expect=verified", "quiet: unknown key (keys: variant, blocks, values, oob, continue, crashes, determinism, exact, max-depth, max-states, memory, spill, time-limit, workers, expect)"},
 	} {
 		plan := writeFile(t, t.TempDir(), "bad.plan", "# a comment\n\nrepdisk expect=verified\n"+tc.line+"\n")
 		stdout, stderr, code := cli(t, "run", plan, "-q")
 		if code != ExitUsage || !strings.Contains(stderr, plan+":4: ") || !strings.Contains(stderr, tc.want) || stdout != "" {
 			t.Errorf("%q: exit status %d, stderr %q, stdout %q; want 2 and %q", tc.line, code, stderr, stdout, tc.want)
+		}
+		if strings.Contains(stderr, "--") {
+			t.Errorf("%q: stderr %q names a flag of the command line, not a key of the plan", tc.line, stderr)
 		}
 	}
 	empty := writeFile(t, t.TempDir(), "empty.plan", "# nothing\n")
