@@ -28,7 +28,8 @@ type Param struct {
 	About    string
 }
 
-// Format renders value v of the parameter as the command line writes it.
+// Format renders value v of the parameter as it is written: an integer,
+// or true or false.
 func (q Param) Format(v int) string {
 	if q.Bool {
 		return strconv.FormatBool(v != 0)
@@ -36,7 +37,8 @@ func (q Param) Format(v int) string {
 	return strconv.Itoa(v)
 }
 
-// Parse reads a value of the parameter as the command line writes it.
+// Parse reads a value of the parameter as Format writes it; its error
+// names the parameter.
 func (q Param) Parse(s string) (int, error) {
 	if q.Bool {
 		b, err := strconv.ParseBool(s)
@@ -191,24 +193,44 @@ func (s *System) paramNames() []string {
 }
 
 // Validate checks complete parameters p and variant against the system's
-// ranges and names.
+// ranges and names. A value outside its parameter's range is a
+// *RangeError.
 func (s *System) Validate(p Params, variant string) error {
 	for _, q := range s.Params {
 		v, ok := p[q.Name]
 		if !ok {
 			return fmt.Errorf("%s: no value for %s", s.Name, q.Name)
 		}
-		if !q.Bool && (v < q.Min || v > q.Max) {
-			return fmt.Errorf("%s: --%s must be between %d and %d, not %d", s.Name, q.Name, q.Min, q.Max, v)
-		}
-		if q.Bool && v != 0 && v != 1 {
-			return fmt.Errorf("%s: --%s must be true or false", s.Name, q.Name)
+		if q.Bool && v != 0 && v != 1 || !q.Bool && (v < q.Min || v > q.Max) {
+			return &RangeError{System: s.Name, Param: q, Value: v}
 		}
 	}
 	if variant == "" || slices.ContainsFunc(s.Variants, func(v Variant) bool { return v.Name == variant }) {
 		return nil
 	}
 	return fmt.Errorf("%s: unknown variant %q (variants: correct, %s)", s.Name, variant, strings.Join(s.Variants.names(), ", "))
+}
+
+// RangeError is the error of Validate for the value of a parameter
+// outside its range. Its text names the system and the parameter
+// ("repdisk: blocks must be between 1 and 8, not 99"); a caller that
+// writes the parameter otherwise, as a command line's flag --blocks,
+// words it with Says.
+type RangeError struct {
+	System string
+	Param  Param
+	Value  int
+}
+
+func (e *RangeError) Error() string { return e.System + ": " + e.Says(e.Param.Name) }
+
+// Says says what is wrong with the value, naming the parameter as name:
+// "--blocks must be between 1 and 8, not 99" for name "--blocks".
+func (e *RangeError) Says(name string) string {
+	if e.Param.Bool {
+		return fmt.Sprintf("%s must be true or false, not %d", name, e.Value)
+	}
+	return fmt.Sprintf("%s must be between %d and %d, not %d", name, e.Param.Min, e.Param.Max, e.Value)
 }
 
 // Check completes p with the defaults, validates it and variant, and

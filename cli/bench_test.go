@@ -275,6 +275,18 @@ func TestBenchMatrix(t *testing.T) {
 			t.Errorf("quick=%v: %v %v, want %v", tc.quick, sizes, err, tc.want)
 		}
 	}
+	// A size of a system's own out of its range is named as the system
+	// writes it, not as a flag.
+	wide := sized
+	wide.Name = "wide"
+	wide.Bench = catalog.BenchSizes{Full: []catalog.Params{{"width": 2}, {"width": 9}}}
+	wideCat, err := catalog.New(&wide)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := benchMatrix(wideCat, benchFlags{}); err == nil || err.Error() != "benchmark size 2 of wide: width must be between 1 and 3, not 9" {
+		t.Errorf("out-of-range size: %v", err)
+	}
 	// The built-in systems' sizes are valid.
 	for _, quick := range []bool{false, true} {
 		systems, sizes, err := benchMatrix(layers.Catalog(), benchFlags{quick: quick})

@@ -87,7 +87,7 @@ func chosen(cat *catalog.Catalog, name string, pf *paramFlags, variant string, s
 		return nil, nil, cfg, usage(err)
 	}
 	if p, err = checkParams(sys, p, variant); err != nil {
-		return nil, nil, cfg, usage(err)
+		return nil, nil, cfg, usage(flagRange(err))
 	}
 	if cfg, err = sf.config(); err != nil {
 		return nil, nil, cfg, usage(err)

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -61,6 +62,16 @@ func checkParams(sys *catalog.System, p catalog.Params, variant string) (catalog
 		return nil, err
 	}
 	return p, sys.Validate(p, variant)
+}
+
+// flagRange rewrites the catalogue's error for a parameter's value out of
+// its range, which names the parameter, to name the flag that set it:
+// "repdisk: --blocks must be between 1 and 8, not 0".
+func flagRange(err error) error {
+	if e, ok := errors.AsType[*catalog.RangeError](err); ok {
+		return fmt.Errorf("%s: %s", e.System, e.Says("--"+e.Param.Name))
+	}
+	return err
 }
 
 // paramValue is the value of one parameter flag, kept as written until a
