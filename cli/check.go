@@ -76,11 +76,11 @@ func build(sys *catalog.System, p catalog.Params, variant string) (model.Checker
 // chosen returns the system named name, its parameters from the flags,
 // checked with variant, and the search's configuration from the search
 // flags: what check and shard start from.
-func chosen(cat *catalog.Catalog, name string, pf *paramFlags, variant string, sf *searchFlags) (*catalog.System, catalog.Params, explorer.Config, error) {
+func chosen(cmd *cobra.Command, cat *catalog.Catalog, name string, pf *paramFlags, variant string, sf *searchFlags) (*catalog.System, catalog.Params, explorer.Config, error) {
 	var cfg explorer.Config
 	sys, err := cat.Lookup(name)
 	if err != nil {
-		return nil, nil, cfg, usage(err)
+		return nil, nil, cfg, usage(withValueAfterBool(cmd, name, err))
 	}
 	p, err := pf.params(sys)
 	if err != nil {
@@ -97,7 +97,7 @@ func chosen(cat *catalog.Catalog, name string, pf *paramFlags, variant string, s
 
 func runCheck(cmd *cobra.Command, cat *catalog.Catalog, name string, f *checkFlags) error {
 	f.variant = variantArg(f.variant)
-	sys, p, cfg, err := chosen(cat, name, &f.params, f.variant, &f.search)
+	sys, p, cfg, err := chosen(cmd, cat, name, &f.params, f.variant, &f.search)
 	if err != nil {
 		return err
 	}

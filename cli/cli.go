@@ -301,11 +301,28 @@ func valueAfterBool(cmd *cobra.Command, args []string) string {
 		if f == nil || f.NoOptDefVal == "" || f.Value.Type() != "bool" || !slices.Contains(args, next) {
 			continue
 		}
-		write := fmt.Sprintf("--%s=true or --%s=false", f.Name, f.Name)
+		// The flag as typed: --quiet or -q, which pflag reads as -q=false
+		// too.
+		write := fmt.Sprintf("%s=true or %s=false", word, word)
 		if b, err := strconv.ParseBool(next); err == nil {
-			write = fmt.Sprintf("--%s=%t", f.Name, b)
+			write = fmt.Sprintf("%s=%t", word, b)
 		}
-		return fmt.Sprintf(": %q follows --%s, which takes no separate value (write %s)", next, f.Name, write)
+		return fmt.Sprintf(": %q follows %s, which takes no separate value (write %s)", next, word, write)
 	}
 	return ""
+}
+
+// withValueAfterBool adds to err, which refuses the positional argument
+// arg, valueAfterBool's explanation where arg is true or false (as
+// strconv.ParseBool reads it) and follows a true-or-false flag: check
+// --oob false reads "false" as its SYSTEM. Another word there (check
+// --oob repdsk) is more likely a mistyped argument than a flag's value.
+func withValueAfterBool(cmd *cobra.Command, arg string, err error) error {
+	if _, notBool := strconv.ParseBool(arg); notBool != nil {
+		return err
+	}
+	if hint := valueAfterBool(cmd, []string{arg}); hint != "" {
+		return fmt.Errorf("%w%s", err, hint)
+	}
+	return err
 }

@@ -119,7 +119,18 @@ func TestExitStatus(t *testing.T) {
 		// after it is an argument, which the error explains.
 		{[]string{"check", "repdisk", "--oob", "maybe"}, ExitUsage, `check takes one SYSTEM (see 'argocheck list'), got 2 arguments: "maybe" follows --oob, which takes no separate value (write --oob=true or --oob=false)`},
 		{[]string{"check", "--oob", "false", "repdisk"}, ExitUsage, `got 2 arguments: "false" follows --oob, which takes no separate value (write --oob=false)`},
-		{[]string{"check", "repdisk", "-q", "0"}, ExitUsage, `got 2 arguments: "0" follows --quiet, which takes no separate value (write --quiet=false)`},
+		{[]string{"check", "repdisk", "-q", "0"}, ExitUsage, `got 2 arguments: "0" follows -q, which takes no separate value (write -q=false)`},
+		{[]string{"check", "repdisk", "-q", "maybe"}, ExitUsage, `got 2 arguments: "maybe" follows -q, which takes no separate value (write -q=true or -q=false)`},
+		{[]string{"check", "repdisk", "--quiet", "0"}, ExitUsage, `got 2 arguments: "0" follows --quiet, which takes no separate value (write --quiet=false)`},
+		{[]string{"check", "repdisk", "--blocks", "2", "-q=false"}, ExitVerified, ""},
+		// With no other argument, the word after the flag is taken for
+		// the SYSTEM or PLAN, which the error explains the same way.
+		{[]string{"check", "--oob", "false"}, ExitUsage, `unknown system "false" (systems: `},
+		{[]string{"check", "--oob", "false"}, ExitUsage, `): "false" follows --oob, which takes no separate value (write --oob=false)`},
+		{[]string{"check", "-q", "true"}, ExitUsage, `unknown system "true" (systems: `},
+		{[]string{"check", "-q", "true"}, ExitUsage, `): "true" follows -q, which takes no separate value (write -q=true)`},
+		{[]string{"shard", "--shards", "1", "--index", "0", "--oob", "false"}, ExitUsage, `): "false" follows --oob, which takes no separate value (write --oob=false)`},
+		{[]string{"run", "--json", "true"}, ExitUsage, `true: no such file or directory: "true" follows --json, which takes no separate value (write --json=true)`},
 		{[]string{"run", "p.plan", "--json", "true"}, ExitUsage, `run takes one PLAN file, got 2 arguments: "true" follows --json, which takes no separate value (write --json=true)`},
 		{[]string{"bench", "--quick", "false"}, ExitUsage, `bench takes no arguments, got 1: "false" follows --quick, which takes no separate value (write --quick=false)`},
 		{[]string{"check", "repdisk", "--blocks", "2", "maybe"}, ExitUsage, "check takes one SYSTEM (see 'argocheck list'), got 2 arguments\n"},
@@ -141,6 +152,18 @@ func TestExitStatus(t *testing.T) {
 				t.Fatalf("stderr %q, want one line containing %q", stderr, tc.stderr)
 			}
 		})
+	}
+}
+
+// TestUnknownSystemAfterBool: a SYSTEM that follows a true-or-false flag
+// and is not true or false is a mistyped system, not a value of the flag,
+// and its error says nothing of the flag.
+func TestUnknownSystemAfterBool(t *testing.T) {
+	for _, args := range [][]string{{"check", "--oob", "repdsk"}, {"check", "-q", "repdsk"}, {"run", "-q", "nosuch.plan"}} {
+		_, stderr, code := cli(t, args...)
+		if code != ExitUsage || strings.Contains(stderr, "follows") || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("%q: exit %d, stderr %q", args, code, stderr)
+		}
 	}
 }
 

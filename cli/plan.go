@@ -231,7 +231,7 @@ func runPlan(cmd *cobra.Command, cat *catalog.Catalog, name string, f searchFlag
 	}
 	data, err := os.ReadFile(name)
 	if err != nil {
-		return usage(err)
+		return usage(withValueAfterBool(cmd, name, err))
 	}
 	checks, err := parsePlan(bytes.NewReader(data), name, cat, f)
 	if err != nil {

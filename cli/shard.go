@@ -119,7 +119,7 @@ func shardIndex(cmd *cobra.Command, f *shardFlags) (int, error) {
 
 func runShard(cmd *cobra.Command, cat *catalog.Catalog, name string, f *shardFlags) error {
 	f.variant = variantArg(f.variant)
-	sys, p, cfg, err := chosen(cat, name, &f.params, f.variant, &f.search)
+	sys, p, cfg, err := chosen(cmd, cat, name, &f.params, f.variant, &f.search)
 	if err != nil {
 		return err
 	}
