@@ -89,6 +89,15 @@ func checkCase(r *report) junitCase {
 	return c
 }
 
+// errorCase is the test case of a check whose search ended in error err,
+// not a verdict: r names the check, and holds no figures.
+func errorCase(r *report, err error) junitCase {
+	c := reportCase(r)
+	c.Time, c.SystemOut = 0, ""
+	c.Error = &junitMessage{Message: "no verdict: " + err.Error(), Type: "error"}
+	return c
+}
+
 // planCase is the test case of a plan's check: it fails when the verdict
 // is not the expected one.
 func planCase(r *report, expected explorer.Verdict) junitCase {

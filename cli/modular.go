@@ -24,6 +24,12 @@ type modularReport struct {
 	// Narrowed names the crash mode when it is not the full semantics.
 	Narrowed string    `json:"narrowed,omitempty"`
 	Checks   []*report `json:"checks"`
+	// Error is the error of the check whose search ended with no verdict
+	// ("check I of N (SYSTEM): ..."): it and those after it did not run,
+	// and the verdict is incomplete at best.
+	Error string `json:"error,omitempty"`
+
+	parts int // the checks to run, those that did not run among them
 }
 
 // sameCheck reports whether part pt is sys's own check at complete
@@ -58,6 +64,9 @@ func verdictRank(v explorer.Verdict) int {
 
 // runModular runs the checks of sys's parts in order, each to its own
 // verdict, and reports them all; the exit status is the worst verdict's.
+// A check whose search ends in an error, not a verdict, stops the run
+// with that error's status; the checks before it are reported all the
+// same, and the error with them.
 func runModular(cmd *cobra.Command, cat *catalog.Catalog, sys *catalog.System, p catalog.Params, variant string, f *searchFlags, cfg explorer.Config) error {
 	if sys.Modular == nil {
 		return usagef("%s has no modular check: it is a single layer", sys.Name)
@@ -93,13 +102,26 @@ func runModular(cmd *cobra.Command, cat *catalog.Catalog, sys *catalog.System, p
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	mr := &modularReport{Argocheck: buildVersion(), System: sys.Name, Variant: variantName(variant), Modular: true, Verdict: explorer.Verified, Narrowed: narrowed(cfg)}
+	mr := &modularReport{Argocheck: buildVersion(), System: sys.Name, Variant: variantName(variant), Modular: true, Verdict: explorer.Verified, Narrowed: narrowed(cfg), Checks: []*report{}, parts: len(parts)}
+	var cases []junitCase
+	var runErr error // the error of a search, which stops the run
 	for i, pt := range parts {
 		res, err := f.explore(ctx, cmd, pt.System, checks[i], cfg, nil)
 		if err != nil {
-			return err
+			// The verdicts reached so far are reported all the same; this
+			// check is an error of the JUnit report, and the stack's
+			// verdict is not verified.
+			runErr = fmt.Errorf("check %d of %d (%s): %w", i+1, len(parts), pt.System, err)
+			mr.Error = runErr.Error()
+			if worse(explorer.Incomplete, mr.Verdict) {
+				mr.Verdict = explorer.Incomplete
+			}
+			cases = append(cases, errorCase(newReport(systems[i], pt.Params, pt.Variant, cfg, &explorer.Result{}), err))
+			break
 		}
-		mr.Checks = append(mr.Checks, newReport(systems[i], pt.Params, pt.Variant, cfg, res))
+		r := newReport(systems[i], pt.Params, pt.Variant, cfg, res)
+		mr.Checks = append(mr.Checks, r)
+		cases = append(cases, checkCase(r))
 		if worse(res.Verdict, mr.Verdict) {
 			mr.Verdict = res.Verdict
 		}
@@ -107,19 +129,22 @@ func runModular(cmd *cobra.Command, cat *catalog.Catalog, sys *catalog.System, p
 	if err := printReport(cmd.OutOrStdout(), mr, f.json); err != nil {
 		return err
 	}
-	return settle(verdictStatus(mr.Verdict), jsonOutput(f.report, mr), fileOutput("junit", f.junit, func(w io.Writer) error {
-		cases := make([]junitCase, len(mr.Checks))
-		for i, r := range mr.Checks {
-			cases[i] = checkCase(r)
-		}
+	status := verdictStatus(mr.Verdict)
+	if runErr != nil {
+		// The search's error gives the status; settle gives only the
+		// report files' failures.
+		status = ExitVerified
+	}
+	saved := settle(status, jsonOutput(f.report, mr), fileOutput("junit", f.junit, func(w io.Writer) error {
 		return writeJUnit(w, "argocheck "+mr.System+" modular", cases)
 	}))
+	return withSearchError(runErr, saved)
 }
 
 // writeText writes each check's summary, then one line with every verdict
 // and the overall one.
 func (mr *modularReport) writeText(w io.Writer) {
-	n := len(mr.Checks)
+	n := max(mr.parts, len(mr.Checks))
 	for i, r := range mr.Checks {
 		what := "layer"
 		if i == n-1 && r.System == mr.System {
@@ -129,9 +154,15 @@ func (mr *modularReport) writeText(w io.Writer) {
 		r.writeText(w)
 		fmt.Fprintln(w)
 	}
+	if mr.Error != "" {
+		fmt.Fprintf(w, "%s: no verdict, the modular check stopped\n\n", mr.Error)
+	}
 	fmt.Fprintf(w, "modular system=%s variant=%s", mr.System, mr.Variant)
 	for _, r := range mr.Checks {
 		fmt.Fprintf(w, " %s=%s", r.System, r.Verdict)
+	}
+	if mr.Error != "" {
+		fmt.Fprint(w, " (stopped: no verdict)")
 	}
 	fmt.Fprintf(w, "\nverdict=%s", mr.Verdict)
 	if mr.Narrowed != "" {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -94,6 +95,57 @@ func TestModularIncompleteAndUsage(t *testing.T) {
 		if got != ExitUsage || !strings.Contains(stderr, tc.want) || stdout != "" {
 			t.Errorf("%s: exit status %d, stderr %q, stdout %q", tc.args, got, stderr, stdout)
 		}
+	}
+}
+
+// TestModularSearchError: a check whose search ends in an error, not a
+// verdict, stops --modular with the error's status; the summary and the
+// reports still hold the verdicts reached before it and name the error,
+// the JUnit report with that check as an <error>.
+func TestModularSearchError(t *testing.T) {
+	stack := testSystem()
+	stack.Name = "stack"
+	stack.Modular = func(p catalog.Params, variant string) ([]catalog.Part, error) {
+		return []catalog.Part{{System: "pass", Params: p}, {System: "pass", Params: p, Variant: variant}}, nil
+	}
+	cat, err := catalog.New(testSystem(), stack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	report, junit := filepath.Join(dir, "r.json"), filepath.Join(dir, "j.xml")
+	var out, errOut bytes.Buffer
+	code := Run(cat, []string{"check", "stack", "--modular", "--variant", "exits", "-q", "--workers", "1", "--report", report, "--junit", junit}, &out, &errOut)
+	stdout, stderr := out.String(), errOut.String()
+	if code != ExitIO || !strings.Contains(stderr, "check 2 of 3 (pass): layer code ended a goroutine") || strings.Count(stderr, "\n") != 1 {
+		t.Fatalf("exit status %d, stderr %q; want %d and one line, the error of check 2", code, stderr, ExitIO)
+	}
+	for _, want := range []string{"== check 1 of 3 (layer)", "verdict=verified", "check 2 of 3 (pass): layer code ended", "modular system=stack variant=exits pass=verified (stopped: no verdict)\nverdict=incomplete"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+	data, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mr struct {
+		Verdict string `json:"verdict"`
+		Error   string `json:"error"`
+		Checks  []struct {
+			Verdict string `json:"verdict"`
+		} `json:"checks"`
+	}
+	validJSON(t, reportSchema(t), data, &mr)
+	if mr.Verdict != "incomplete" || len(mr.Checks) != 1 || mr.Checks[0].Verdict != "verified" || !strings.HasPrefix(mr.Error, "check 2 of 3 (pass): ") {
+		t.Errorf("report: %s", data)
+	}
+	var doc junitSuites
+	readXML(t, junit, &doc)
+	if cases := doc.Suites[0].Cases; len(cases) != 2 || cases[0].Failure != nil || cases[0].Error != nil || cases[1].Error == nil || doc.Errors != 1 {
+		t.Errorf("junit: %+v", doc)
+	} else if !strings.HasPrefix(cases[1].Name, "pass variant=exits ") || !strings.Contains(cases[1].Error.Message, "Goexit") {
+		t.Errorf("junit error case %q: %+v", cases[1].Name, cases[1].Error)
 	}
 }
 

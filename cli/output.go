@@ -113,6 +113,20 @@ func settle(status int, outs ...[]output) error {
 	return exit(status)
 }
 
+// withSearchError is the end of a command whose search ended in error
+// runErr (when set) after saved, the result of settle on the reports of
+// what it reached: the search's error, with its status, and the report
+// files' failures.
+func withSearchError(runErr, saved error) error {
+	switch {
+	case runErr == nil:
+		return saved
+	case saved != nil:
+		return fmt.Errorf("%w\n%v", runErr, saved)
+	}
+	return runErr
+}
+
 // verdictStatus is the exit status of a verdict. Only verified is 0: a
 // verdict it does not know is no verdict, an error (ExitIO).
 func verdictStatus(v explorer.Verdict) int {

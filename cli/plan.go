@@ -251,10 +251,7 @@ func runPlan(cmd *cobra.Command, cat *catalog.Catalog, name string, f searchFlag
 			// this check is an error of the JUnit report.
 			runErr = fmt.Errorf("%s:%d: %w", name, c.line, err)
 			pr.Error = runErr.Error()
-			ec := reportCase(newReport(c.sys, c.params, c.variant, c.cfg, &explorer.Result{}))
-			ec.Time, ec.SystemOut = 0, ""
-			ec.Error = &junitMessage{Message: "no verdict: " + err.Error(), Type: "error"}
-			cases = append(cases, ec)
+			cases = append(cases, errorCase(newReport(c.sys, c.params, c.variant, c.cfg, &explorer.Result{}), err))
 			break
 		}
 		rep := newReport(c.sys, c.params, c.variant, c.cfg, res)
@@ -286,15 +283,7 @@ func runPlan(cmd *cobra.Command, cat *catalog.Catalog, name string, f searchFlag
 	saved := settle(status, jsonOutput(f.report, pr), fileOutput("junit", f.junit, func(w io.Writer) error {
 		return writeJUnit(w, "argocheck "+name, cases)
 	}))
-	if runErr != nil {
-		// The search's error, with its status, and the report files'
-		// failures.
-		if saved != nil {
-			return fmt.Errorf("%w\n%v", runErr, saved)
-		}
-		return runErr
-	}
-	return saved
+	return withSearchError(runErr, saved)
 }
 
 // writeText writes the summary table, then the summary of every check
