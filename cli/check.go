@@ -128,7 +128,10 @@ func runCheck(cmd *cobra.Command, cat *catalog.Catalog, name string, f *checkFla
 	defer stop()
 	res, err := f.search.explore(ctx, cmd, "", chk, cfg, nil)
 	if err != nil {
-		return err
+		// No verdict: the report files say so, in place of what an
+		// earlier run left there, and the command ends with the error.
+		rep := newReport(sys, p, f.variant, cfg, &explorer.Result{})
+		return withSearchError(err, settle(ExitVerified, f.search.errorOutputs(rep, err)))
 	}
 	rep := newReport(sys, p, f.variant, cfg, res).standalone()
 	if err := printReport(cmd.OutOrStdout(), rep, f.search.json); err != nil {

@@ -249,8 +249,21 @@ func (f *searchFlags) checkOutputs(rep *report) []output {
 	return append(outs, fileOutput("trace-dot", f.traceDOT, func(w io.Writer) error { return viz.WriteDOT(w, page) })...)
 }
 
+// errorOutputs are the report files of check rep (which holds no result)
+// whose search ended in err, not a verdict: the JSON report of the error,
+// the JUnit report with the check as an <error>, and no pictures. Each
+// takes the place of what an earlier run left at its path, so that none
+// is read as this run's verdict.
+func (f *searchFlags) errorOutputs(rep *report, err error) []output {
+	outs := jsonOutput(f.report, newErrorReport(rep, err))
+	outs = append(outs, fileOutput("junit", f.junit, func(w io.Writer) error {
+		return writeJUnit(w, "argocheck", []junitCase{errorCase(rep, err)})
+	})...)
+	return append(append(outs, removeStale("trace-html", f.traceHTML)...), removeStale("trace-dot", f.traceDOT)...)
+}
+
 // removeStale is the output of a picture's flag (named flag) on a check
-// with no violation: the file at path, an earlier run's picture, is
+// with no violation, or no verdict: the file at path, an earlier run's picture, is
 // removed, so that none is taken for this run's. Anything but a regular
 // file (a device, a pipe, a symbolic link) is left as it is.
 func removeStale(flag, path string) []output {

@@ -67,6 +67,26 @@ type report struct {
 	words []string // the parameters as the text writes them
 }
 
+// errorReport is the JSON object of a check whose search ended in an
+// error, not a verdict: the check, and the error in place of the verdict
+// and the figures. report.schema.json is its schema (checkError).
+type errorReport struct {
+	Argocheck version        `json:"argocheck"`
+	System    string         `json:"system"`
+	Variant   string         `json:"variant"`
+	Params    map[string]any `json:"params"`
+	Workers   int            `json:"workers"`
+	Narrowed  string         `json:"narrowed,omitempty"`
+	Error     string         `json:"error"`
+}
+
+// newErrorReport is the report of check r (which holds no result) whose
+// search ended in err.
+func newErrorReport(r *report, err error) *errorReport {
+	return &errorReport{Argocheck: buildVersion(), System: r.System, Variant: r.Variant, Params: r.Params,
+		Workers: r.Workers, Narrowed: r.Narrowed, Error: err.Error()}
+}
+
 // violationReport is one violation with its shortest path.
 type violationReport struct {
 	Kind        string       `json:"kind"`
