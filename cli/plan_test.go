@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -132,38 +133,55 @@ repdisk blocks=3 max-depth=1 expect=incomplete
 // TestRunPlanSearchError: a check whose search ends in an error, not a
 // verdict, stops the plan with the error's status; the table and the
 // reports still hold the verdicts reached before it, a failure among
-// them, and name the error.
+// them, and name the error; a report whose first check errs is valid
+// too, with no results.
 func TestRunPlanSearchError(t *testing.T) {
-	dir := t.TempDir()
-	plan := writeFile(t, dir, "p.plan", `pass variant=panics expect=verified
-pass variant=exits expect=verified
-pass expect=verified
-`)
-	report, junit := filepath.Join(dir, "r.json"), filepath.Join(dir, "j.xml")
-	stdout, stderr, code := testCLI(t, "run", plan, "-q", "--workers", "1", "--report", report, "--junit", junit)
-	if code != ExitIO || !strings.Contains(stderr, "p.plan:2: layer code ended a goroutine") || strings.Count(stderr, "\n") != 1 {
-		t.Fatalf("exit status %d, stderr %q; want %d and one line, the error at line 2", code, stderr, ExitIO)
-	}
-	for _, want := range []string{"line 1: expected verified", "violation=panic", "p.plan:2: layer code ended", "checks=3 ran=1 failed=1 ok=false"} {
-		if !strings.Contains(stdout, want) {
-			t.Errorf("output lacks %q:\n%s", want, stdout)
-		}
-	}
-	data, err := os.ReadFile(report)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var pr planJSON
-	validJSON(t, reportSchema(t), data, &pr)
-	if pr.OK || pr.Failed != 1 || len(pr.Results) != 1 || pr.Results[0].Verdict != "violation" || !strings.Contains(pr.Error, "p.plan:2: ") {
-		t.Errorf("report: %s", data)
-	}
-	var doc junitSuites
-	readXML(t, junit, &doc)
-	if cases := doc.Suites[0].Cases; len(cases) != 2 || cases[0].Failure == nil || cases[1].Error == nil || doc.Failures != 1 || doc.Errors != 1 {
-		t.Errorf("junit: %+v", doc)
-	} else if !strings.HasPrefix(cases[1].Name, "pass variant=exits ") || !strings.Contains(cases[1].Error.Message, "Goexit") {
-		t.Errorf("junit error case %q: %+v", cases[1].Name, cases[1].Error)
+	for _, tc := range []struct {
+		name, plan string
+		line       int // of the check that errs
+		ran        int // checks with a verdict, the first a failure
+	}{
+		{"second", "pass variant=panics expect=verified\npass variant=exits expect=verified\npass expect=verified\n", 2, 1},
+		{"first", "pass variant=exits expect=verified\npass expect=verified\n", 1, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			plan := writeFile(t, dir, "p.plan", tc.plan)
+			checks := strings.Count(tc.plan, "\n")
+			report, junit := filepath.Join(dir, "r.json"), filepath.Join(dir, "j.xml")
+			stdout, stderr, code := testCLI(t, "run", plan, "-q", "--workers", "1", "--report", report, "--junit", junit)
+			at := fmt.Sprintf("p.plan:%d: layer code ended a goroutine", tc.line)
+			if code != ExitIO || !strings.Contains(stderr, at) || strings.Count(stderr, "\n") != 1 {
+				t.Fatalf("exit status %d, stderr %q; want %d and one line, the error at line %d", code, stderr, ExitIO, tc.line)
+			}
+			want := []string{fmt.Sprintf("p.plan:%d: layer code ended", tc.line), fmt.Sprintf("checks=%d ran=%d failed=%d ok=false", checks, tc.ran, tc.ran)}
+			if tc.ran > 0 {
+				want = append(want, "line 1: expected verified", "violation=panic")
+			}
+			for _, w := range want {
+				if !strings.Contains(stdout, w) {
+					t.Errorf("output lacks %q:\n%s", w, stdout)
+				}
+			}
+			data, err := os.ReadFile(report)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var pr planJSON
+			validJSON(t, reportSchema(t), data, &pr)
+			if pr.OK || pr.Failed != tc.ran || len(pr.Results) != tc.ran || !strings.Contains(pr.Error, fmt.Sprintf("p.plan:%d: ", tc.line)) ||
+				tc.ran > 0 && pr.Results[0].Verdict != "violation" {
+				t.Errorf("report: %s", data)
+			}
+			var doc junitSuites
+			readXML(t, junit, &doc)
+			cases := doc.Suites[0].Cases
+			if len(cases) != tc.ran+1 || cases[tc.ran].Error == nil || doc.Failures != tc.ran || doc.Errors != 1 || tc.ran > 0 && cases[0].Failure == nil {
+				t.Errorf("junit: %+v", doc)
+			} else if !strings.HasPrefix(cases[tc.ran].Name, "pass variant=exits ") || !strings.Contains(cases[tc.ran].Error.Message, "Goexit") {
+				t.Errorf("junit error case %q: %+v", cases[tc.ran].Name, cases[tc.ran].Error)
+			}
+		})
 	}
 }
 
