@@ -9,6 +9,7 @@ package catalog
 import (
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -20,6 +21,15 @@ import (
 // Param describes one parameter of a system. Its values are integers in
 // [Min, Max]; a Bool parameter takes 0 (false) and 1 (true) and is
 // written true or false.
+//
+// New refuses a parameter that the command line could not offer as it
+// is: its Name must be a letter followed by letters, digits, '-' or '_'
+// (it is a flag, --NAME, and a plan line's key, NAME=), not one of
+// ReservedNames, and not the name of another parameter of the system;
+// Min must not be above Max, and Default must lie within Min..Max. A Bool
+// parameter's Default is 0 or 1 and its Min and Max are left zero or are
+// 0 and 1; where systems of one catalogue share a parameter name, it is
+// Bool in all of them or in none (one flag sets it).
 type Param struct {
 	Name     string
 	Default  int
@@ -120,7 +130,11 @@ func (l Variants) names() []string {
 	return names
 }
 
-// System is a named family of checks.
+// System is a named family of checks. New refuses a system with no
+// Build, or whose Name is not a letter or digit followed by letters,
+// digits, '-', '_', '.' or '/' (it is the SYSTEM argument of the command
+// line and the first word of a plan line), or is the name of another
+// system of the catalogue; its Params obey the rules of Param.
 type System struct {
 	Name     string
 	About    string
@@ -264,23 +278,97 @@ type Catalog struct {
 	systems map[string]*System
 }
 
-// New returns a catalog of systems; it fails on a system with no name, no
-// Build, or the name of another.
+// New returns a catalog of systems. It refuses, with an error that names
+// the system and the parameter, a system or parameter that breaks the
+// rules of System and Param: a nil system, one with no name, an
+// ill-formed name or the name of another, no Build; a parameter with no
+// name, an ill-formed or reserved name or the name of another of its
+// system, Min above Max, a Default outside Min..Max, or a Bool parameter
+// of a name that another system's parameter has as an integer.
 func New(systems ...*System) (*Catalog, error) {
 	c := &Catalog{systems: map[string]*System{}}
-	for _, s := range systems {
+	// first: the first system to have each parameter name, whose
+	// parameter's Bool the others must share.
+	first := map[string]*System{}
+	for i, s := range systems {
 		switch {
+		case s == nil:
+			return nil, fmt.Errorf("catalog: system %d of %d is nil", i+1, len(systems))
 		case s.Name == "":
 			return nil, fmt.Errorf("catalog: a system has no name")
+		case !systemName.MatchString(s.Name):
+			return nil, fmt.Errorf("catalog: system %q: the name is not a letter or digit followed by letters, digits, '-', '_', '.' or '/'", s.Name)
 		case s.Build == nil:
 			return nil, fmt.Errorf("catalog: system %s has no Build", s.Name)
 		case c.systems[s.Name] != nil:
 			return nil, fmt.Errorf("catalog: two systems are named %s", s.Name)
 		}
+		seen := map[string]bool{}
+		for _, q := range s.Params {
+			if err := q.check(); err != nil {
+				return nil, fmt.Errorf("catalog: system %s: %w", s.Name, err)
+			}
+			if seen[q.Name] {
+				return nil, fmt.Errorf("catalog: system %s: two parameters are named %s", s.Name, q.Name)
+			}
+			seen[q.Name] = true
+			if f := first[q.Name]; f == nil {
+				first[q.Name] = s
+			} else if fq, _ := f.Param(q.Name); fq.Bool != q.Bool {
+				return nil, fmt.Errorf("catalog: system %s: parameter %s: Bool is %t, but %t in system %s, and one flag --%s sets both",
+					s.Name, q.Name, q.Bool, fq.Bool, f.Name, q.Name)
+			}
+		}
 		c.systems[s.Name] = s
 	}
 	return c, nil
 }
+
+var (
+	systemName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_./-]*$`)
+	paramName  = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]*$`)
+)
+
+// check checks the parameter against the rules of Param, but for the
+// uniqueness of its name; its error names the parameter.
+func (q Param) check() error {
+	switch {
+	case q.Name == "":
+		return fmt.Errorf("a parameter has no name")
+	case !paramName.MatchString(q.Name):
+		return fmt.Errorf("parameter %q: the name is not a letter followed by letters, digits, '-' or '_'", q.Name)
+	case slices.Contains(reservedNames, q.Name):
+		return fmt.Errorf("parameter %s: the name is reserved for the command line (a flag of check or shard, or a key of plan lines)", q.Name)
+	case q.Bool && (q.Min != 0 || q.Max != 0 && q.Max != 1):
+		return fmt.Errorf("parameter %s: a Bool parameter takes 0 and 1; its Min..Max is %d..%d, not 0..1 or unset", q.Name, q.Min, q.Max)
+	case q.Bool && q.Default != 0 && q.Default != 1:
+		return fmt.Errorf("parameter %s: default %d is not 0 (false) or 1 (true)", q.Name, q.Default)
+	case q.Min > q.Max:
+		return fmt.Errorf("parameter %s: Min %d is above Max %d", q.Name, q.Min, q.Max)
+	case !q.Bool && (q.Default < q.Min || q.Default > q.Max):
+		return fmt.Errorf("parameter %s: default %d is not within %d..%d", q.Name, q.Default, q.Min, q.Max)
+	}
+	return nil
+}
+
+// reservedNames are the names of the command line's flags of check and
+// shard, the commands with a flag per parameter, and the keys of a plan
+// line other than the parameters'. Package cli's tests hold the list to
+// them.
+var reservedNames = []string{
+	"barrier-delay", "checkpoint-interval", "continue", "cpuprofile",
+	"crashes", "determinism", "exact", "exchange", "expect", "help",
+	"index", "json", "junit", "max-depth", "max-states", "memory",
+	"modular", "progress-interval", "quiet", "report", "shards", "spill",
+	"store", "time-limit", "trace-dot", "trace-html", "variant", "verbose",
+	"wait-report", "workers",
+}
+
+// ReservedNames returns, sorted, the names no parameter may take: the
+// flags of the command line's check and shard and the keys of a plan
+// line (workers, max-depth, crashes, variant, expect, ...), which a
+// parameter's flag and key sit beside.
+func ReservedNames() []string { return slices.Clone(reservedNames) }
 
 // Systems returns every system, by name.
 func (c *Catalog) Systems() []*System {

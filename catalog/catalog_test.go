@@ -2,6 +2,7 @@ package catalog_test
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -67,5 +68,86 @@ func TestValidateWords(t *testing.T) {
 	}
 	if _, err := cat.Check("repdisk", catalog.Params{"blocks": 9}, ""); err == nil || err.Error() != "repdisk: blocks must be between 1 and 8, not 9" {
 		t.Errorf("Check: %v", err)
+	}
+}
+
+// TestNewRefuses: New refuses each mistake in a system or a parameter
+// with an error that names the system and the parameter; each row is a
+// valid catalogue but for one mistake.
+func TestNewRefuses(t *testing.T) {
+	param := func(mod func(*catalog.Param)) func([]*catalog.System) {
+		return func(systems []*catalog.System) { mod(&systems[0].Params[0]) }
+	}
+	for _, tc := range []struct {
+		name string
+		mod  func([]*catalog.System)
+		want string
+	}{
+		{"nil system", func(s []*catalog.System) { s[1] = nil }, "catalog: system 2 of 2 is nil"},
+		{"no name", func(s []*catalog.System) { s[1].Name = "" }, "catalog: a system has no name"},
+		{"name with a space", func(s []*catalog.System) { s[1].Name = "rep disk" },
+			`catalog: system "rep disk": the name is not a letter or digit followed by letters, digits, '-', '_', '.' or '/'`},
+		{"name like a flag", func(s []*catalog.System) { s[1].Name = "-rep" },
+			`catalog: system "-rep": the name is not a letter or digit followed by letters, digits, '-', '_', '.' or '/'`},
+		{"no Build", func(s []*catalog.System) { s[1].Build = nil }, "catalog: system other has no Build"},
+		{"two systems of a name", func(s []*catalog.System) { s[1].Name = "repdisk" }, "catalog: two systems are named repdisk"},
+		{"parameter without a name", param(func(q *catalog.Param) { q.Name = "" }), "catalog: system repdisk: a parameter has no name"},
+		{"parameter name with =", param(func(q *catalog.Param) { q.Name = "blocks=2" }),
+			`catalog: system repdisk: parameter "blocks=2": the name is not a letter followed by letters, digits, '-' or '_'`},
+		{"parameter name like a flag", param(func(q *catalog.Param) { q.Name = "-blocks" }),
+			`catalog: system repdisk: parameter "-blocks": the name is not a letter followed by letters, digits, '-' or '_'`},
+		{"parameter named as a search flag", param(func(q *catalog.Param) { q.Name = "workers" }),
+			"catalog: system repdisk: parameter workers: the name is reserved for the command line (a flag of check or shard, or a key of plan lines)"},
+		{"parameter named as a plan key", param(func(q *catalog.Param) { q.Name = "expect" }),
+			"catalog: system repdisk: parameter expect: the name is reserved for the command line (a flag of check or shard, or a key of plan lines)"},
+		{"two parameters of a name", func(s []*catalog.System) { s[0].Params[1].Name = "blocks"; s[0].Params[1].Bool = false },
+			"catalog: system repdisk: two parameters are named blocks"},
+		{"Min above Max", param(func(q *catalog.Param) { q.Min, q.Max, q.Default = 8, 1, 1 }),
+			"catalog: system repdisk: parameter blocks: Min 8 is above Max 1"},
+		{"default below Min", param(func(q *catalog.Param) { q.Default = 0 }),
+			"catalog: system repdisk: parameter blocks: default 0 is not within 1..8"},
+		{"default above Max", param(func(q *catalog.Param) { q.Default = 9 }),
+			"catalog: system repdisk: parameter blocks: default 9 is not within 1..8"},
+		{"Bool default", func(s []*catalog.System) { s[0].Params[1].Default = 2 },
+			"catalog: system repdisk: parameter oob: default 2 is not 0 (false) or 1 (true)"},
+		{"Bool range", func(s []*catalog.System) { s[0].Params[1].Max = 2 },
+			"catalog: system repdisk: parameter oob: a Bool parameter takes 0 and 1; its Min..Max is 0..2, not 0..1 or unset"},
+		{"Bool in one system, not in another", func(s []*catalog.System) { s[1].Params[0].Bool = false },
+			"catalog: system other: parameter oob: Bool is false, but true in system repdisk, and one flag --oob sets both"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			other := testSystem()
+			other.Name = "other"
+			other.Params = []catalog.Param{{Name: "oob", Bool: true, Max: 1}}
+			systems := []*catalog.System{testSystem(), other}
+			if _, err := catalog.New(systems...); err != nil {
+				t.Fatalf("without the mistake: %v", err)
+			}
+			tc.mod(systems)
+			cat, err := catalog.New(systems...)
+			if err == nil || err.Error() != tc.want {
+				t.Errorf("New: %v, %v; want %q", cat, err, tc.want)
+			}
+		})
+	}
+}
+
+// TestReservedNames: ReservedNames is sorted, a copy, and every name on
+// it is refused as a parameter's.
+func TestReservedNames(t *testing.T) {
+	names := catalog.ReservedNames()
+	if !slices.IsSorted(names) || len(names) == 0 {
+		t.Errorf("ReservedNames not sorted: %v", names)
+	}
+	names[0] = "changed"
+	if catalog.ReservedNames()[0] == "changed" {
+		t.Error("ReservedNames returns its own slice")
+	}
+	for _, name := range catalog.ReservedNames() {
+		sys := testSystem()
+		sys.Params[0].Name = name
+		if _, err := catalog.New(sys); err == nil || !strings.Contains(err.Error(), "parameter "+name+": the name is reserved") {
+			t.Errorf("parameter %s: %v", name, err)
+		}
 	}
 }

@@ -14,7 +14,9 @@
 //	}
 //
 // Every parameter of the catalogue's systems is a flag of check and a key
-// of plan lines. The exit statuses are the Exit constants.
+// of plan lines; catalog.New refuses a parameter named as one of the
+// command line's own flags or keys (catalog.ReservedNames). The exit
+// statuses are the Exit constants.
 package cli
 
 import (

@@ -114,8 +114,10 @@ type paramFlags struct {
 }
 
 // registerParams adds to fl a flag per parameter name of cat's systems: a
-// bool flag where a system's parameter of that name is Bool, else an int
-// flag. A name that another flag of fl has is refused.
+// bool flag where the systems' parameter of that name is Bool, else an int
+// flag. A name that another flag of fl has is refused, though catalog.New
+// refuses such a catalogue first (catalog.ReservedNames, which
+// TestReservedNames holds to the flags).
 func registerParams(fl *pflag.FlagSet, cat *catalog.Catalog) (paramFlags, error) {
 	type use struct {
 		about   string

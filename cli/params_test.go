@@ -1,11 +1,16 @@
 package cli
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/argocheck/argocheck/catalog"
 )
@@ -46,19 +51,56 @@ func TestOwnParameters(t *testing.T) {
 	}
 }
 
-// TestParamFlagClash: a catalogue whose parameter is named as a flag of
-// argocheck is refused with one line, before anything runs.
-func TestParamFlagClash(t *testing.T) {
+// TestReservedNames: the names catalog.New refuses a parameter are
+// exactly the flags of check and shard, the commands with a flag per
+// parameter, and the keys of a plan line but the parameters, so that a
+// catalogue it takes has no parameter whose flag clashes with another
+// flag or whose plan key cannot be set.
+func TestReservedNames(t *testing.T) {
 	sys := testSystem()
-	sys.Params = []catalog.Param{{Name: "workers", Default: 1, Min: 1, Max: 2}}
+	sys.Params = nil
 	cat, err := catalog.New(sys)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out, errb strings.Builder
-	if code := Run(cat, []string{"list"}, &out, &errb); code != ExitUsage ||
-		errb.String() != "argocheck: catalog: parameter workers of system pass has the name of a flag of argocheck\n" {
-		t.Errorf("exit %d, stderr %q", code, errb.String())
+	used := map[string][]string{} // the commands and plan lines using each name
+	add := func(where string, fl *pflag.FlagSet) {
+		fl.VisitAll(func(f *pflag.Flag) { used[f.Name] = append(used[f.Name], where) })
+	}
+	check, err := newCheck(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shard, err := newShard(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range []*cobra.Command{check, shard} {
+		cmd.InitDefaultHelpFlag() // as cobra does when it runs
+		add(cmd.Name(), cmd.Flags())
+	}
+	keys := pflag.NewFlagSet("plan", pflag.ContinueOnError)
+	f := defaultSearchFlags()
+	f.registerSearch(keys, flagUse{})
+	for _, key := range planKeys(sys, keys) {
+		used[key] = append(used[key], "plan")
+	}
+	reserved := catalog.ReservedNames()
+	for _, name := range slices.Sorted(maps.Keys(used)) {
+		if !slices.Contains(reserved, name) {
+			t.Errorf("%s (%s) is not among catalog.ReservedNames", name, strings.Join(used[name], ", "))
+		}
+	}
+	for _, name := range reserved {
+		if used[name] == nil {
+			t.Errorf("catalog.ReservedNames has %s, no flag of check or shard nor key of plan lines", name)
+		}
+	}
+	// A catalogue with such a parameter is refused before a command line
+	// could be made of it.
+	sys.Params = []catalog.Param{{Name: "workers", Default: 1, Min: 1, Max: 2}}
+	if _, err := catalog.New(sys); err == nil || !strings.Contains(err.Error(), "parameter workers: the name is reserved") {
+		t.Errorf("catalog.New: %v", err)
 	}
 }
 
