@@ -87,7 +87,10 @@ func (p Params) With(name string, v int) Params {
 }
 
 // Variant is a named implementation variant: the correct implementation
-// is named "", and a variant marked Correct must verify too.
+// is named "" (correct on the command line), and a variant marked Correct
+// must verify too. New refuses a variant without a name, one named
+// correct, two of one name, and a name that is not a letter or digit
+// followed by letters, digits, '-', '_', '.', ':' or '/'.
 type Variant struct {
 	Name    string
 	Correct bool
@@ -319,6 +322,16 @@ func New(systems ...*System) (*Catalog, error) {
 					s.Name, q.Name, q.Bool, fq.Bool, f.Name, q.Name)
 			}
 		}
+		names := map[string]bool{}
+		for _, v := range s.Variants {
+			switch {
+			case !variantName.MatchString(v.Name) || v.Name == "correct":
+				return nil, fmt.Errorf("catalog: system %s: variant %q: the name is not a letter or digit followed by letters, digits, '-', '_', '.', ':' or '/', other than correct (the implementation itself)", s.Name, v.Name)
+			case names[v.Name]:
+				return nil, fmt.Errorf("catalog: system %s: two variants are named %s", s.Name, v.Name)
+			}
+			names[v.Name] = true
+		}
 		c.systems[s.Name] = s
 	}
 	return c, nil
@@ -327,6 +340,8 @@ func New(systems ...*System) (*Catalog, error) {
 var (
 	systemName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_./-]*$`)
 	paramName  = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]*$`)
+	// variantName takes the names Variants.Prefixed makes, layer:name.
+	variantName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.:/-]*$`)
 )
 
 // check checks the parameter against the rules of Param, but for the
