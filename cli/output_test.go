@@ -245,44 +245,70 @@ func TestStalePicture(t *testing.T) {
 }
 
 // TestSearchErrorStaleReports: a check whose search ends in an error,
-// not a verdict, leaves no earlier run's verdict at --report and --junit
-// (each now holds the error) nor its pictures at --trace-html and
-// --trace-dot, and exits with the error's status.
+// not a verdict (check, check --store, resume, shard 0), leaves no
+// earlier run's verdict at --report and --junit (each now holds the
+// error) nor its pictures at --trace-html and --trace-dot, and exits with
+// the error's status.
 func TestSearchErrorStaleReports(t *testing.T) {
-	dir := t.TempDir()
-	report, junit := filepath.Join(dir, "r.json"), filepath.Join(dir, "j.xml")
-	html := filepath.Join(dir, "t.html")
-	dot := filepath.Join(dir, "t.dot")
-	files := []string{"-q", "--workers", "1", "--report", report, "--junit", junit, "--trace-html", html, "--trace-dot", dot}
-	if _, stderr, code := testCLI(t, append([]string{"check", "pass"}, files...)...); code != ExitVerified {
-		t.Fatalf("the earlier run: exit %d, want %d: %s", code, ExitVerified, stderr)
-	}
-	writeFile(t, dir, "t.html", "an earlier run's path")
-	writeFile(t, dir, "t.dot", "an earlier run's path")
-	stdout, stderr, code := testCLI(t, append([]string{"check", "pass", "--variant", "exits"}, files...)...)
-	if code != ExitIO || !strings.Contains(stderr, "layer code ended a goroutine") || strings.Count(stderr, "\n") != 1 || stdout != "" {
-		t.Fatalf("exit %d, stderr %q, stdout %q; want %d and one line, the error", code, stderr, stdout, ExitIO)
-	}
-	data, err := os.ReadFile(report)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rep map[string]any
-	validJSON(t, reportSchema(t), data, &rep)
-	if _, ok := rep["verdict"]; ok || rep["variant"] != "exits" || !strings.Contains(fmt.Sprint(rep["error"]), "Goexit") {
-		t.Errorf("report: %s", data)
-	}
-	var doc junitSuites
-	readXML(t, junit, &doc)
-	if cases := doc.Suites[0].Cases; len(cases) != 1 || cases[0].Error == nil || doc.Errors != 1 || doc.Failures != 0 {
-		t.Errorf("junit: %+v", doc)
-	} else if !strings.HasPrefix(cases[0].Name, "pass variant=exits ") || !strings.Contains(cases[0].Error.Message, "no verdict: ") {
-		t.Errorf("junit error case %q: %+v", cases[0].Name, cases[0].Error)
-	}
-	for _, f := range []string{html, dot} {
-		if _, err := os.Stat(f); err == nil {
-			t.Errorf("%s is still there", f)
-		}
+	for _, tc := range []struct {
+		name string
+		// args returns the command whose search ends in an error, made
+		// ready in dir before the earlier run's files are written.
+		args func(t *testing.T, dir string) []string
+	}{
+		{"check", func(*testing.T, string) []string { return []string{"check", "pass", "--variant", "exits"} }},
+		{"check --store", func(_ *testing.T, dir string) []string {
+			return []string{"check", "pass", "--variant", "exits", "--store", filepath.Join(dir, "store")}
+		}},
+		{"resume", func(t *testing.T, dir string) []string {
+			store := filepath.Join(dir, "store")
+			if _, stderr, code := testCLI(t, "check", "pass", "--variant", "exits", "-q", "--workers", "1", "--store", store); code != ExitIO {
+				t.Fatalf("check --store: exit %d, want %d: %s", code, ExitIO, stderr)
+			}
+			return []string{"resume", store}
+		}},
+		{"shard", func(t *testing.T, _ string) []string {
+			return []string{"shard", "--shards", "1", "--index", "0", "--exchange", exchange(t), "pass", "--variant", "exits"}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			report, junit := filepath.Join(dir, "r.json"), filepath.Join(dir, "j.xml")
+			html := filepath.Join(dir, "t.html")
+			dot := filepath.Join(dir, "t.dot")
+			files := []string{"-q", "--workers", "1", "--report", report, "--junit", junit, "--trace-html", html, "--trace-dot", dot}
+			args := tc.args(t, dir)
+			if _, stderr, code := testCLI(t, append([]string{"check", "pass"}, files...)...); code != ExitVerified {
+				t.Fatalf("the earlier run: exit %d, want %d: %s", code, ExitVerified, stderr)
+			}
+			writeFile(t, dir, "t.html", "an earlier run's path")
+			writeFile(t, dir, "t.dot", "an earlier run's path")
+			stdout, stderr, code := testCLI(t, append(args, files...)...)
+			if code != ExitIO || !strings.Contains(stderr, "layer code ended a goroutine") || strings.Count(stderr, "\n") != 1 || stdout != "" {
+				t.Fatalf("exit %d, stderr %q, stdout %q; want %d and one line, the error", code, stderr, stdout, ExitIO)
+			}
+			data, err := os.ReadFile(report)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var rep map[string]any
+			validJSON(t, reportSchema(t), data, &rep)
+			if _, ok := rep["verdict"]; ok || rep["variant"] != "exits" || !strings.Contains(fmt.Sprint(rep["error"]), "Goexit") {
+				t.Errorf("report: %s", data)
+			}
+			var doc junitSuites
+			readXML(t, junit, &doc)
+			if cases := doc.Suites[0].Cases; len(cases) != 1 || cases[0].Error == nil || doc.Errors != 1 || doc.Failures != 0 {
+				t.Errorf("junit: %+v", doc)
+			} else if !strings.HasPrefix(cases[0].Name, "pass variant=exits ") || !strings.Contains(cases[0].Error.Message, "no verdict: ") {
+				t.Errorf("junit error case %q: %+v", cases[0].Name, cases[0].Error)
+			}
+			for _, f := range []string{html, dot} {
+				if _, err := os.Stat(f); err == nil {
+					t.Errorf("%s is still there", f)
+				}
+			}
+		})
 	}
 }
 

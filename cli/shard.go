@@ -165,9 +165,17 @@ func runShard(cmd *cobra.Command, cat *catalog.Catalog, name string, f *shardFla
 		case another:
 			return usagef("--exchange %s: %v", f.exchange, err)
 		case ctx.Err() != nil:
-			return &failure{ExitIncomplete, fmt.Errorf("shard %d stopped (%v); start it again to resume from its last level", index, context.Cause(ctx))}
+			err = &failure{ExitIncomplete, fmt.Errorf("shard %d stopped (%v); start it again to resume from its last level", index, context.Cause(ctx))}
+		default:
+			err = ioFail(fmt.Errorf("shard %d: %w", index, err))
 		}
-		return ioFail(fmt.Errorf("shard %d: %w", index, err))
+		if index != 0 {
+			return err
+		}
+		// No verdict: as check's, shard 0's report files say so, in
+		// place of what an earlier run left there.
+		rep := newReport(sys, p, f.variant, cfg, &explorer.Result{})
+		return withSearchError(err, settle(ExitVerified, f.search.errorOutputs(rep, err)))
 	}
 	if res.Work.Leftover != "" {
 		fmt.Fprintf(cmd.ErrOrStderr(), "shard %d: the candidates it has read stay in the exchange: %s\n", index, res.Work.Leftover)

@@ -138,8 +138,12 @@ func exploreStored(cmd *cobra.Command, st *persist.Store, r *storedRun, cfg expl
 	cfg.Checkpoint, cfg.Crashes, cfg.Determinism = st, r.crashes, r.determinism
 	res, err := f.explore(ctx, cmd, "", r.chk, cfg, from)
 	if err != nil {
+		// No verdict: as check's, the report files say so, in place of
+		// what an earlier run left there. The store keeps its last
+		// complete level.
 		st.Close()
-		return err
+		rep := newReport(r.sys, r.params, st.Header().Variant, cfg, &explorer.Result{})
+		return withSearchError(err, settle(ExitVerified, f.errorOutputs(rep, err)))
 	}
 	rep := newReport(r.sys, r.params, st.Header().Variant, cfg, res).standalone()
 	if err := printReport(cmd.OutOrStdout(), rep, f.json); err != nil {
