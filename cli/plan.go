@@ -242,6 +242,7 @@ func runPlan(cmd *cobra.Command, cat *catalog.Catalog, name string, f searchFlag
 	start := time.Now()
 	pr := &planReport{Argocheck: buildVersion(), Plan: name, Checks: len(checks), Results: []*planResult{}}
 	var cases []junitCase
+	names := planCaseNames(checks)
 	var runErr error // the error of a search, which stops the plan
 	for i, c := range checks {
 		label := fmt.Sprintf("[%d/%d] %s", i+1, len(checks), c.text)
@@ -251,7 +252,8 @@ func runPlan(cmd *cobra.Command, cat *catalog.Catalog, name string, f searchFlag
 			// this check is an error of the JUnit report.
 			runErr = fmt.Errorf("%s:%d: %w", name, c.line, err)
 			pr.Error = runErr.Error()
-			cases = append(cases, errorCase(newReport(c.sys, c.params, c.variant, c.cfg, &explorer.Result{}), err))
+			cases = append(cases, errorCase(c.report(), err))
+			cases[i].Name = names[i]
 			break
 		}
 		rep := newReport(c.sys, c.params, c.variant, c.cfg, res)
@@ -261,6 +263,7 @@ func runPlan(cmd *cobra.Command, cat *catalog.Catalog, name string, f searchFlag
 		}
 		pr.Results = append(pr.Results, r)
 		cases = append(cases, planCase(rep, c.expected))
+		cases[i].Name = names[i]
 		if ctx.Err() != nil {
 			break // interrupted: report what ran
 		}
@@ -284,6 +287,32 @@ func runPlan(cmd *cobra.Command, cat *catalog.Catalog, name string, f searchFlag
 		return writeJUnit(w, "argocheck "+name, cases)
 	}))
 	return withSearchError(runErr, saved)
+}
+
+// report is the report of plan check c before it runs: the check, with
+// no result.
+func (c *planCheck) report() *report {
+	return newReport(c.sys, c.params, c.variant, c.cfg, &explorer.Result{})
+}
+
+// planCaseNames names the JUnit test cases of checks: each as a check's
+// (system, variant, parameters), which CI systems key their history by,
+// and, when two lines would share a name (they differ in search keys or
+// expectations only, or not at all), each of those with " (line N)"
+// added, so that no CI system takes one for a rerun of another.
+func planCaseNames(checks []planCheck) []string {
+	names := make([]string, len(checks))
+	count := map[string]int{}
+	for i := range checks {
+		names[i] = junitName(checks[i].report())
+		count[names[i]]++
+	}
+	for i, c := range checks {
+		if count[names[i]] > 1 {
+			names[i] += fmt.Sprintf(" (line %d)", c.line)
+		}
+	}
+	return names
 }
 
 // writeText writes the summary table, then the summary of every check

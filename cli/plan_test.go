@@ -185,6 +185,34 @@ func TestRunPlanSearchError(t *testing.T) {
 	}
 }
 
+// TestRunPlanCaseNames: a plan's JUnit test cases are named as the
+// check's (system, variant, parameters) when no other line shares the
+// name, and lines that would share one (differing in search keys or the
+// expected verdict only) each get " (line N)", so that none reads as a
+// rerun of another.
+func TestRunPlanCaseNames(t *testing.T) {
+	dir := t.TempDir()
+	plan := writeFile(t, dir, "p.plan", `pass expect=verified
+pass width=2 expect=verified
+# the same check as line 1, bounded
+pass max-depth=1 expect=incomplete
+`)
+	junit := filepath.Join(dir, "j.xml")
+	if stdout, stderr, code := testCLI(t, "run", plan, "-q", "--workers", "1", "--junit", junit); code != ExitVerified {
+		t.Fatalf("exit status %d\n%s%s", code, stdout, stderr)
+	}
+	var doc junitSuites
+	readXML(t, junit, &doc)
+	var got []string
+	for _, c := range doc.Suites[0].Cases {
+		got = append(got, c.Name)
+	}
+	want := []string{"pass variant=correct width=1 (line 1)", "pass variant=correct width=2", "pass variant=correct width=1 (line 4)"}
+	if !slices.Equal(got, want) {
+		t.Errorf("junit case names %q, want %q", got, want)
+	}
+}
+
 // TestRunHelpKeys: run --help names every search flag a plan line takes
 // as a key.
 func TestRunHelpKeys(t *testing.T) {
