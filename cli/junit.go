@@ -98,6 +98,15 @@ func errorCase(r *report, err error) junitCase {
 	return c
 }
 
+// notRunCase is the test case of a plan's check r that did not run: the
+// plan stopped before it, for reason why.
+func notRunCase(r *report, why error) junitCase {
+	c := reportCase(r)
+	c.Time, c.SystemOut = 0, ""
+	c.Error = &junitMessage{Message: "not run: the plan stopped before it: " + why.Error(), Type: "not run"}
+	return c
+}
+
 // planCase is the test case of a plan's check: it fails when the verdict
 // is not the expected one.
 func planCase(r *report, expected explorer.Verdict) junitCase {

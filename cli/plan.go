@@ -187,8 +187,13 @@ type planReport struct {
 	Failed    int           `json:"failed"`
 	Seconds   float64       `json:"seconds"`
 	Results   []*planResult `json:"results"`
+	// NotRun counts the checks the plan stopped before (a signal, or a
+	// search that ended in an error): each is an <error> of the JUnit
+	// report.
+	NotRun int `json:"not_run"`
 	// Error is the error that stopped the plan at a check with no verdict
-	// ("FILE:LINE: ..."): that check and those after it did not run.
+	// ("FILE:LINE: ..."): that check reached no verdict, and those after
+	// it did not run.
 	Error string `json:"error,omitempty"`
 }
 
@@ -210,7 +215,9 @@ omitted.
 Exit status 1 when any verdict differs from the expected one, 3 when a
 signal stopped the run. A search that ends in an error instead of a
 verdict stops the plan with that error's status; the table and reports
-cover the checks run so far, and name the error.
+cover the checks run so far, and name the error. The lines a stopped plan
+did not reach are errors of the --junit report, counted in --report's
+not_run.
 
 ` + exitHelp(),
 		Args: oneArg("run", "one PLAN file"),
@@ -266,6 +273,22 @@ func runPlan(cmd *cobra.Command, cat *catalog.Catalog, name string, f searchFlag
 		cases[i].Name = names[i]
 		if ctx.Err() != nil {
 			break // interrupted: report what ran
+		}
+	}
+	if len(cases) < len(checks) {
+		// The plan stopped before these checks: each is an error of the
+		// JUnit report, so that CI sees every line of the plan.
+		why := runErr
+		if why == nil {
+			why = fmt.Errorf("a signal stopped %s:%d", name, checks[len(cases)-1].line)
+		}
+		for i := len(cases); i < len(checks); i++ {
+			cases = append(cases, notRunCase(checks[i].report(), why))
+			cases[i].Name = names[i]
+		}
+		pr.NotRun = len(checks) - len(pr.Results)
+		if runErr != nil {
+			pr.NotRun-- // the check that ended in the error ran
 		}
 	}
 	pr.OK = pr.Failed == 0 && len(pr.Results) == len(checks) && runErr == nil

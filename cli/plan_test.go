@@ -1,8 +1,11 @@
 package cli
 
 import (
+	"bufio"
+	"bytes"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -167,7 +170,10 @@ func TestRunPlanSearchError(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var pr planJSON
+			var pr struct {
+				planJSON
+				NotRun *int `json:"not_run"`
+			}
 			validJSON(t, reportSchema(t), data, &pr)
 			if pr.OK || pr.Failed != tc.ran || len(pr.Results) != tc.ran || !strings.Contains(pr.Error, fmt.Sprintf("p.plan:%d: ", tc.line)) ||
 				tc.ran > 0 && pr.Results[0].Verdict != "violation" {
@@ -176,10 +182,20 @@ func TestRunPlanSearchError(t *testing.T) {
 			var doc junitSuites
 			readXML(t, junit, &doc)
 			cases := doc.Suites[0].Cases
-			if len(cases) != tc.ran+1 || cases[tc.ran].Error == nil || doc.Failures != tc.ran || doc.Errors != 1 || tc.ran > 0 && cases[0].Failure == nil {
+			if len(cases) != checks || cases[tc.ran].Error == nil || doc.Failures != tc.ran || doc.Errors != checks-tc.ran || tc.ran > 0 && cases[0].Failure == nil {
 				t.Errorf("junit: %+v", doc)
 			} else if !strings.HasPrefix(cases[tc.ran].Name, "pass variant=exits ") || !strings.Contains(cases[tc.ran].Error.Message, "Goexit") {
 				t.Errorf("junit error case %q: %+v", cases[tc.ran].Name, cases[tc.ran].Error)
+			}
+			// The checks after it did not run: each an <error>, counted
+			// in not_run.
+			for _, c := range cases[min(tc.ran+1, len(cases)):] {
+				if c.Error == nil || c.Error.Type != "not run" || !strings.Contains(c.Error.Message, fmt.Sprintf("the plan stopped before it: %s:%d: ", plan, tc.line)) {
+					t.Errorf("junit case %q after the error: %+v", c.Name, c.Error)
+				}
+			}
+			if pr.NotRun == nil || *pr.NotRun != checks-tc.ran-1 {
+				t.Errorf("not_run in %s, want %d", data, checks-tc.ran-1)
 			}
 		})
 	}
@@ -210,6 +226,80 @@ pass max-depth=1 expect=incomplete
 	want := []string{"pass variant=correct width=1 (line 1)", "pass variant=correct width=2", "pass variant=correct width=1 (line 4)"}
 	if !slices.Equal(got, want) {
 		t.Errorf("junit case names %q, want %q", got, want)
+	}
+}
+
+// TestRunPlanInterrupted: a plan stopped by SIGINT exits with status 3,
+// and its reports cover every line: the check the signal stopped, with
+// its verdict, and each line after it, which did not run, as an <error>
+// of the JUnit report and counted in the report's not_run.
+func TestRunPlanInterrupted(t *testing.T) {
+	bin, err := argocheckBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	// The first check takes seconds, the signal comes at its first
+	// progress line.
+	plan := writeFile(t, dir, "p.plan", `repdisk blocks=8 values=4 expect=verified
+repdisk blocks=2 values=2 expect=verified
+repdisk blocks=2 values=2 max-depth=1 expect=incomplete
+`)
+	report, junit := filepath.Join(dir, "r.json"), filepath.Join(dir, "j.xml")
+	cmd := exec.Command(bin, "run", plan, "--workers", "1", "--progress-interval", "2ms", "--report", report, "--junit", junit)
+	var stdout bytes.Buffer
+	cmd.Stdout = &stdout
+	pipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	sc := bufio.NewScanner(pipe)
+	signalled := false
+	for sc.Scan() {
+		stderr.WriteString(sc.Text() + "\n")
+		if !signalled && strings.Contains(sc.Text(), "[1/3] ") && strings.Contains(sc.Text(), "level=") {
+			if err := cmd.Process.Signal(os.Interrupt); err != nil {
+				t.Fatal(err)
+			}
+			signalled = true
+		}
+	}
+	err = cmd.Wait()
+	if !signalled || cmd.ProcessState.ExitCode() != ExitIncomplete {
+		t.Fatalf("signalled %v; %v, want exit status %d\n%s%s", signalled, err, ExitIncomplete, &stdout, &stderr)
+	}
+	if !strings.Contains(stdout.String(), "checks=3 ran=1 failed=1 ok=false") {
+		t.Errorf("summary:\n%s", &stdout)
+	}
+	data, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pr struct {
+		planJSON
+		NotRun *int `json:"not_run"`
+	}
+	validJSON(t, reportSchema(t), data, &pr)
+	if pr.OK || pr.Checks != 3 || len(pr.Results) != 1 || pr.Results[0].Verdict != "incomplete" || pr.NotRun == nil || *pr.NotRun != 2 {
+		t.Errorf("report: %s", data)
+	}
+	var doc junitSuites
+	readXML(t, junit, &doc)
+	cases := doc.Suites[0].Cases
+	if len(cases) != 3 || doc.Tests != 3 || doc.Failures != 1 || doc.Errors != 2 || cases[0].Failure == nil {
+		t.Fatalf("junit: %+v", doc)
+	}
+	for i, c := range cases[1:] {
+		if c.Error == nil || c.Error.Type != "not run" || !strings.Contains(c.Error.Message, "the plan stopped before it: a signal stopped "+plan+":1") {
+			t.Errorf("line %d: %+v", i+2, c)
+		}
+	}
+	if cases[1].Name != "repdisk variant=correct blocks=2 values=2 oob=false (line 2)" {
+		t.Errorf("line 2's case is named %q", cases[1].Name)
 	}
 }
 
