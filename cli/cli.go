@@ -47,12 +47,15 @@ const (
 	// ExitViolation: a check found a violation (run: a verdict was not
 	// the expected one).
 	ExitViolation = 1
-	// ExitUsage: bad usage or input; nothing was run.
+	// ExitUsage: bad usage or input; nothing was run, or a search found
+	// the system past argocheck's limits (model.ErrLimit) and reached no
+	// verdict.
 	ExitUsage = 2
 	// ExitIncomplete: a bound or a signal stopped the check before its
 	// verdict.
 	ExitIncomplete = 3
-	// ExitIO: an I/O failure before a verdict (the store, the output).
+	// ExitIO: an I/O failure before a verdict (the store, the output),
+	// or layer code that ended a search's goroutine.
 	ExitIO = 4
 	// ExitReport: a verdict was reached and printed, but a report file
 	// (or the store's record of the verdict) could not be written.
@@ -67,9 +70,9 @@ var exitStatuses = []struct {
 }{
 	{ExitVerified, "verified: every check held over the whole reachable state graph, or with --crashes no-nested or between-ops over the narrowed graph only, which the verdict line marks (narrowed: ...) (other commands: done)"},
 	{ExitViolation, "violation: a check failed and its shortest path is printed (run: a verdict other than the expected one)"},
-	{ExitUsage, "bad usage or input, named in one line on stderr; nothing was run"},
+	{ExitUsage, "bad usage or input, named in one line on stderr: nothing was run, or a search found the system past argocheck's limits and reached no verdict (run: after the checks before it, which the table and reports cover)"},
 	{ExitIncomplete, "incomplete: a bound (--max-depth, --max-states, --time-limit, --memory) or SIGINT/SIGTERM stopped the search before a verdict"},
-	{ExitIO, "an I/O failure before a verdict (the store), or stdout could not be written (the report, or any command's output)"},
+	{ExitIO, "an I/O failure before a verdict (the store), layer code that ended a search's goroutine (runtime.Goexit), or stdout could not be written (the report, or any command's output)"},
 	{ExitReport, "a verdict was reached and printed, but a report file (or the store's record of the verdict) could not be written"},
 }
 
@@ -104,7 +107,8 @@ func exit(code int) error {
 	return &failure{code: code}
 }
 
-// usage marks bad usage or input: nothing was run.
+// usage marks bad usage or input: nothing was run, but for a search that
+// found the system past argocheck's limits (searchFail).
 func usage(err error) error { return &failure{ExitUsage, err} }
 
 // usagef is usage of a formatted error.
@@ -114,8 +118,10 @@ func usagef(format string, a ...any) error { return usage(fmt.Errorf(format, a..
 func ioFail(err error) error { return &failure{ExitIO, err} }
 
 // searchFail is the error of a search: bad input when the system cannot
-// be checked (it does not validate, or goes past argocheck's limits), an
-// I/O failure otherwise (the store).
+// be checked (it does not validate, or goes past argocheck's limits),
+// whether found before anything ran or partway (in a plan, after other
+// checks ran: the status is the fault's, not where it comes); an I/O
+// failure otherwise (the store, layer code that ended a goroutine).
 func searchFail(err error) error {
 	if errors.Is(err, explorer.ErrInvalid) || errors.Is(err, model.ErrLimit) {
 		return usage(err)

@@ -303,6 +303,48 @@ repdisk blocks=2 values=2 max-depth=1 expect=incomplete
 	}
 }
 
+// TestRunPlanSearchLimit: a search that goes past argocheck's limits
+// partway through a plan, after checks that ran, stops the plan with
+// status 2 (bad input: the plan's line cannot be checked, wherever it
+// stands), the reports covering the checks before it; the exit statuses
+// that --help and README.md give say so, not that nothing was run.
+func TestRunPlanSearchLimit(t *testing.T) {
+	dir := t.TempDir()
+	plan := writeFile(t, dir, "p.plan", "pass expect=verified\npass variant=limit expect=verified\npass expect=verified\n")
+	report, junit := filepath.Join(dir, "r.json"), filepath.Join(dir, "j.xml")
+	stdout, stderr, code := testCLI(t, "run", plan, "-q", "--workers", "1", "--report", report, "--junit", junit)
+	if code != ExitUsage || !strings.Contains(stderr, "p.plan:2: ") || !strings.Contains(stderr, "beyond argocheck's limits") || strings.Count(stderr, "\n") != 1 {
+		t.Fatalf("exit status %d, stderr %q; want %d and one line, the error at line 2", code, stderr, ExitUsage)
+	}
+	if !strings.Contains(stdout, "checks=3 ran=1 failed=0 ok=false") {
+		t.Errorf("summary:\n%s", stdout)
+	}
+	data, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pr planJSON
+	validJSON(t, reportSchema(t), data, &pr)
+	if pr.OK || len(pr.Results) != 1 || !pr.Results[0].OK || !strings.Contains(pr.Error, "p.plan:2: ") {
+		t.Errorf("report: %s", data)
+	}
+	var doc junitSuites
+	readXML(t, junit, &doc)
+	if doc.Tests != 3 || doc.Errors != 2 || doc.Failures != 0 {
+		t.Errorf("junit: %+v", doc)
+	}
+	help, _, _ := testCLI(t, "run", "--help")
+	var usageLine string
+	for line := range strings.Lines(help) {
+		if strings.HasPrefix(line, fmt.Sprintf("  %d  ", ExitUsage)) {
+			usageLine = line
+		}
+	}
+	if !strings.Contains(usageLine, "argocheck's limits") || !strings.Contains(usageLine, "run:") {
+		t.Errorf("run --help describes status %d as %q: not a search past argocheck's limits partway through a plan", ExitUsage, usageLine)
+	}
+}
+
 // TestRunHelpKeys: run --help names every search flag a plan line takes
 // as a key.
 func TestRunHelpKeys(t *testing.T) {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"fmt"
 	"runtime"
 	"testing"
 
@@ -15,7 +16,9 @@ import (
 // system has (width, the disk's blocks): a disk implemented on a disk by
 // passing each operation through, with variants whose write of 1 panics,
 // loops reading block 0 until the step limit, or ends its goroutine with
-// runtime.Goexit (which stops the search with an error, not a verdict).
+// runtime.Goexit (which stops the search with an error, not a verdict),
+// and a variant whose search goes past argocheck's limits (model.ErrLimit)
+// at its first expansion.
 func testSystem() *catalog.System {
 	return &catalog.System{
 		Name:   "pass",
@@ -25,6 +28,7 @@ func testSystem() *catalog.System {
 			{Name: "panics", About: "a write of 1 panics"},
 			{Name: "loops", About: "a write of 1 reads block 0 until the step limit"},
 			{Name: "exits", About: "a write of 1 ends its goroutine"},
+			{Name: "limit", About: "the search goes past argocheck's limits"},
 		},
 		Build: func(p catalog.Params, variant string) (model.Checker, error) {
 			sizes := disk.Sizes{Blocks: p.Get("width"), Values: 2}
@@ -32,9 +36,27 @@ func testSystem() *catalog.System {
 				return model.Instance[onedisk.API]{API: passDisk{lower, variant}, Recover: func() {}}
 			}
 			same := func(c *onedisk.State) (onedisk.State, bool) { return *c, true }
-			return model.NewSystem(onedisk.Layer(sizes), onedisk.Layer(sizes), impl, same), nil
+			chk := model.NewSystem(onedisk.Layer(sizes), onedisk.Layer(sizes), impl, same)
+			if variant == "limit" {
+				return limitChecker{chk}, nil
+			}
+			return chk, nil
 		},
 	}
+}
+
+// limitChecker is a check whose every expansion goes past argocheck's
+// limits, as the model's encoding does (it panics with model.ErrLimit).
+type limitChecker struct{ model.Checker }
+
+func (c limitChecker) NewWorker(o model.Options) model.Worker {
+	return limitWorker{c.Checker.NewWorker(o)}
+}
+
+type limitWorker struct{ model.Worker }
+
+func (limitWorker) Expand([]byte, model.Emitter) {
+	panic(fmt.Errorf("%w: a test's limit", model.ErrLimit))
 }
 
 // passDisk passes every operation to the disk below, but for its
