@@ -350,3 +350,24 @@ func TestStdoutFailure(t *testing.T) {
 		})
 	}
 }
+
+// TestSearchLimitStatus: a search that finds the system past argocheck's
+// limits ends with status 2 and one line naming them, from check and
+// from shard alike.
+func TestSearchLimitStatus(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"check", []string{"check", "pass", "--variant", "limit"}},
+		{"check --store", []string{"check", "pass", "--variant", "limit", "--store", filepath.Join(t.TempDir(), "store")}},
+		{"shard", []string{"shard", "--shards", "1", "--index", "0", "--exchange", exchange(t), "pass", "--variant", "limit"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, stderr, code := testCLI(t, append(tc.args, "-q", "--workers", "1")...)
+			if code != ExitUsage || !strings.Contains(stderr, "beyond argocheck's limits") || strings.Count(stderr, "\n") != 1 {
+				t.Errorf("exit %d, stderr %q; want %d and one line naming the limits", code, stderr, ExitUsage)
+			}
+		})
+	}
+}

@@ -167,7 +167,7 @@ func runShard(cmd *cobra.Command, cat *catalog.Catalog, name string, f *shardFla
 		case ctx.Err() != nil:
 			err = &failure{ExitIncomplete, fmt.Errorf("shard %d stopped (%v); start it again to resume from its last level", index, context.Cause(ctx))}
 		default:
-			err = ioFail(fmt.Errorf("shard %d: %w", index, err))
+			err = searchFail(fmt.Errorf("shard %d: %w", index, err))
 		}
 		if index != 0 {
 			return err

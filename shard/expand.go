@@ -179,7 +179,11 @@ func (w *worker) Fail(v *model.Violation) bool {
 func (w *worker) expandUnit(lo, hi int) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("expanding state %d of the frontier: %v", w.k, p)
+			if e, ok := p.(error); ok {
+				err = fmt.Errorf("expanding state %d of the frontier: %w", w.k, e)
+			} else {
+				err = fmt.Errorf("expanding state %d of the frontier: %v", w.k, p)
+			}
 		}
 	}()
 	f := &w.s.front
