@@ -30,6 +30,10 @@ import (
 
 var seed = flag.Uint64("seed", 0, "seed of the random stops of the kill and interrupt tests (0: from the clock)")
 
+// binaryDir is the directory of the command argocheckBinary built, or ""
+// while none was.
+var binaryDir string
+
 // argocheckBinary builds the argocheck command once, for the tests that
 // stop it with signals.
 var argocheckBinary = sync.OnceValues(func() (string, error) {
@@ -37,6 +41,7 @@ var argocheckBinary = sync.OnceValues(func() (string, error) {
 	if err != nil {
 		return "", err
 	}
+	binaryDir = dir
 	bin := filepath.Join(dir, "argocheck")
 	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/argocheck").CombinedOutput(); err != nil {
 		return "", fmt.Errorf("building argocheck: %v\n%s", err, out)
@@ -46,8 +51,8 @@ var argocheckBinary = sync.OnceValues(func() (string, error) {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if bin, err := argocheckBinary(); err == nil {
-		os.RemoveAll(filepath.Dir(bin))
+	if binaryDir != "" {
+		os.RemoveAll(binaryDir)
 	}
 	os.Exit(code)
 }
