@@ -103,7 +103,7 @@ func settle(status int, outs ...[]output) error {
 	for _, list := range outs {
 		for _, o := range list {
 			if err := o.save(); err != nil {
-				errs = append(errs, fmt.Errorf("could not write %s after the verdict: %w", o.name, err))
+				errs = append(errs, fmt.Errorf("could not write %s after the search: %w", o.name, err))
 			}
 		}
 	}

@@ -130,7 +130,7 @@ func TestReportAfterVerdict(t *testing.T) {
 				t.Fatalf("stderr %q, want one line for each of %v", stderr, tc.failed)
 			}
 			for i, f := range tc.failed {
-				if want := "could not write " + f + " after the verdict: write /dev/full: no space left on device\n"; !strings.HasSuffix(lines[i], want) {
+				if want := "could not write " + f + " after the search: write /dev/full: no space left on device\n"; !strings.HasSuffix(lines[i], want) {
 					t.Errorf("stderr line %q, want %q", lines[i], want)
 				}
 			}
