@@ -80,12 +80,7 @@ func TestRunNightlyPlan(t *testing.T) {
 	if !strings.Contains(stdout, " failed=0 ok=true ") {
 		t.Errorf("summary:\n%s", stdout)
 	}
-	var pr planJSON
-	data, err := os.ReadFile(report)
-	if err != nil {
-		t.Fatal(err)
-	}
-	validJSON(t, reportSchema(t), data, &pr)
+	pr, _ := readPlanJSON(t, report)
 	var doc junitSuites
 	readXML(t, junit, &doc)
 	if pr.Checks != len(pr.Results) || doc.Tests != pr.Checks || doc.Failures != 0 {
@@ -113,12 +108,7 @@ repdisk blocks=3 max-depth=1 expect=incomplete
 			t.Errorf("output lacks %q:\n%s", want, stdout)
 		}
 	}
-	var pr planJSON
-	data, err := os.ReadFile(report)
-	if err != nil {
-		t.Fatal(err)
-	}
-	validJSON(t, reportSchema(t), data, &pr)
+	pr, _ := readPlanJSON(t, report)
 	if pr.OK || pr.Failed != 1 || pr.Results[1].OK || !pr.Results[0].OK || pr.Results[1].Line != 3 {
 		t.Errorf("report: ok=%v failed=%d", pr.OK, pr.Failed)
 	}
@@ -166,15 +156,7 @@ func TestRunPlanSearchError(t *testing.T) {
 					t.Errorf("output lacks %q:\n%s", w, stdout)
 				}
 			}
-			data, err := os.ReadFile(report)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var pr struct {
-				planJSON
-				NotRun *int `json:"not_run"`
-			}
-			validJSON(t, reportSchema(t), data, &pr)
+			pr, data := readPlanJSON(t, report)
 			if pr.OK || pr.Failed != tc.ran || len(pr.Results) != tc.ran || !strings.Contains(pr.Error, fmt.Sprintf("p.plan:%d: ", tc.line)) ||
 				tc.ran > 0 && pr.Results[0].Verdict != "violation" {
 				t.Errorf("report: %s", data)
@@ -275,15 +257,7 @@ repdisk blocks=2 values=2 max-depth=1 expect=incomplete
 	if !strings.Contains(stdout.String(), "checks=3 ran=1 failed=1 ok=false") {
 		t.Errorf("summary:\n%s", &stdout)
 	}
-	data, err := os.ReadFile(report)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var pr struct {
-		planJSON
-		NotRun *int `json:"not_run"`
-	}
-	validJSON(t, reportSchema(t), data, &pr)
+	pr, data := readPlanJSON(t, report)
 	if pr.OK || pr.Checks != 3 || len(pr.Results) != 1 || pr.Results[0].Verdict != "incomplete" || pr.NotRun == nil || *pr.NotRun != 2 {
 		t.Errorf("report: %s", data)
 	}
@@ -319,12 +293,7 @@ func TestRunPlanSearchLimit(t *testing.T) {
 	if !strings.Contains(stdout, "checks=3 ran=1 failed=0 ok=false") {
 		t.Errorf("summary:\n%s", stdout)
 	}
-	data, err := os.ReadFile(report)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var pr planJSON
-	validJSON(t, reportSchema(t), data, &pr)
+	pr, data := readPlanJSON(t, report)
 	if pr.OK || len(pr.Results) != 1 || !pr.Results[0].OK || !strings.Contains(pr.Error, "p.plan:2: ") {
 		t.Errorf("report: %s", data)
 	}
@@ -413,6 +382,7 @@ type planJSON struct {
 	OK      bool   `json:"ok"`
 	Checks  int    `json:"checks"`
 	Failed  int    `json:"failed"`
+	NotRun  *int   `json:"not_run"`
 	Error   string `json:"error"`
 	Results []struct {
 		Line     int    `json:"line"`
@@ -420,4 +390,17 @@ type planJSON struct {
 		Expected string `json:"expected"`
 		Verdict  string `json:"verdict"`
 	} `json:"results"`
+}
+
+// readPlanJSON reads the plan report at path, valid by the schema, and
+// returns it with its text.
+func readPlanJSON(t *testing.T, path string) (planJSON, []byte) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pr planJSON
+	validJSON(t, reportSchema(t), data, &pr)
+	return pr, data
 }
