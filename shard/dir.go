@@ -126,6 +126,17 @@ func (d *dirBucket) Exists(ctx context.Context, key string) (bool, error) {
 }
 
 func (d *dirBucket) List(ctx context.Context, prefix string, each func(key string) error) error {
+	return d.walk(ctx, prefix, func(_, key string, temporary bool) error {
+		if temporary {
+			return nil
+		}
+		return each(key)
+	})
+}
+
+// walk calls fn with the file and the key of every regular file whose key
+// begins with prefix, and whether it is a write's temporary file.
+func (d *dirBucket) walk(ctx context.Context, prefix string, fn func(path, key string, temporary bool) error) error {
 	// Every key with the prefix lies under the directory of its part up
 	// to the last slash.
 	base := prefix[:strings.LastIndexByte(prefix, '/')+1]
@@ -139,9 +150,6 @@ func (d *dirBucket) List(ctx context.Context, prefix string, each func(key strin
 		}
 		if err := ctx.Err(); err != nil {
 			return err
-		}
-		if strings.HasPrefix(e.Name(), tmpPrefix) {
-			return nil
 		}
 		rel, err := filepath.Rel(d.root, path)
 		if err != nil {
@@ -157,7 +165,22 @@ func (d *dirBucket) List(ctx context.Context, prefix string, each func(key strin
 		if !e.Type().IsRegular() || !strings.HasPrefix(key, prefix) {
 			return nil
 		}
-		return each(key)
+		return fn(path, key, strings.HasPrefix(e.Name(), tmpPrefix))
+	})
+}
+
+// removeTemporary removes the temporary files of writes under prefix,
+// which List leaves out: those a killed writer left, and those of a
+// write under way, which then fails.
+func (d *dirBucket) removeTemporary(ctx context.Context, prefix string) error {
+	return d.walk(ctx, prefix, func(path, _ string, temporary bool) error {
+		if !temporary {
+			return nil
+		}
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		return nil
 	})
 }
 

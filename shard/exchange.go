@@ -117,7 +117,8 @@ func (x *exchange) markers(ctx context.Context, depth, shards int) ([]bool, erro
 	return have, nil
 }
 
-// removeAll deletes every object under prefix, 16 at a time. An object
+// removeAll deletes every object under prefix, 16 at a time, and in a
+// directory the temporary files that killed writers left there. An object
 // that is gone already (another process deleted it) is not an error.
 func (x *exchange) removeAll(ctx context.Context, prefix string) error {
 	var keys []string
@@ -143,7 +144,13 @@ func (x *exchange) removeAll(ctx context.Context, prefix string) error {
 			return nil
 		})
 	}
-	return g.Wait()
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	if d, ok := x.b.(*dirBucket); ok {
+		return d.removeTemporary(ctx, prefix)
+	}
+	return nil
 }
 
 // errFound stops a listing at its first object.

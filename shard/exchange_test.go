@@ -1,0 +1,54 @@
+package shard
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+// TestRemoveAllSweepsTemporaryFiles: deleting the candidates under a
+// prefix of a directory takes the temporary files killed writers left
+// there too, and nothing outside the prefix.
+func TestRemoveAllSweepsTemporaryFiles(t *testing.T) {
+	dir := t.TempDir()
+	b, err := OpenDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	x := &exchange{b: b}
+	for _, key := range []string{"level-000001/to-1/from-0-01", "level-000001/to-2/from-0-01", "level-000001/frontier-1"} {
+		if err := x.put(ctx, key, []byte("candidates")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tmp := range []string{"level-000001/to-1/.tmp-from-2-02-1", "level-000001/to-2/.tmp-from-2-02-2", "level-000001/.tmp-frontier-1-3"} {
+		if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(tmp)), []byte("cut short"), 0o666); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := x.removeAll(ctx, "level-000001/to-1/"); err != nil {
+		t.Fatal(err)
+	}
+	var left []string
+	err = filepath.WalkDir(dir, func(path string, e os.DirEntry, err error) error {
+		if err == nil && !e.IsDir() {
+			rel, _ := filepath.Rel(dir, path)
+			left = append(left, filepath.ToSlash(rel))
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(left)
+	want := []string{"level-000001/.tmp-frontier-1-3", "level-000001/frontier-1", "level-000001/to-2/.tmp-from-2-02-2", "level-000001/to-2/from-0-01"}
+	if !slices.Equal(left, want) {
+		t.Errorf("left %q, want %q", left, want)
+	}
+	if n := x.objectsDeleted.Load(); n != 1 {
+		t.Errorf("%d objects deleted, want 1 (temporary files are not objects)", n)
+	}
+}
