@@ -27,7 +27,7 @@ func TestViolationAtCancellationIsKept(t *testing.T) {
 		var res *explorer.Result
 		for runs := 0; runs < 50; runs++ {
 			ctx, cancel := context.WithCancel(context.Background())
-			chk := cancelAtFailure{chk, cancel}
+			chk := cancelAtFailure(chk, cancel)
 			if runs == 0 {
 				res, err = explorer.Run(ctx, chk, cfg)
 			} else {
@@ -48,25 +48,36 @@ func TestViolationAtCancellationIsKept(t *testing.T) {
 	}
 }
 
+// expandHook is a Checker whose workers pass each node and emitter to
+// before, then expand the node with the emitter it returns, or not at
+// all when it returns nil.
+type expandHook struct {
+	model.Checker
+	before func(node []byte, e model.Emitter) model.Emitter
+}
+
+func (c expandHook) NewWorker(o model.Options) model.Worker {
+	return expandHookWorker{c.Checker.NewWorker(o), c.before}
+}
+
+type expandHookWorker struct {
+	model.Worker
+	before func(node []byte, e model.Emitter) model.Emitter
+}
+
+func (w expandHookWorker) Expand(node []byte, e model.Emitter) {
+	if e = w.before(node, e); e != nil {
+		w.Worker.Expand(node, e)
+	}
+}
+
 // cancelAtFailure cancels the search when a check fails, and holds the
 // failing worker a little, as a time limit that fires while the other
 // workers go on.
-type cancelAtFailure struct {
-	model.Checker
-	cancel func()
-}
-
-func (c cancelAtFailure) NewWorker(o model.Options) model.Worker {
-	return cancelAtFailureWorker{c.Checker.NewWorker(o), c.cancel}
-}
-
-type cancelAtFailureWorker struct {
-	model.Worker
-	cancel func()
-}
-
-func (w cancelAtFailureWorker) Expand(node []byte, e model.Emitter) {
-	w.Worker.Expand(node, cancellingEmitter{e.(model.Repeater), w.cancel})
+func cancelAtFailure(chk model.Checker, cancel func()) model.Checker {
+	return expandHook{chk, func(_ []byte, e model.Emitter) model.Emitter {
+		return cancellingEmitter{e.(model.Repeater), cancel}
+	}}
 }
 
 type cancellingEmitter struct {
@@ -88,7 +99,7 @@ func TestContinueCancelledInLastLevel(t *testing.T) {
 	last := explorer.DeepestLevel(chk)
 	for _, workers := range []int{1, 3} {
 		cfg := explorer.Config{Workers: workers, Continue: 5}
-		ref, err := explorer.Run(context.Background(), failInLevel{chk, last, func() {}}, cfg)
+		ref, err := explorer.Run(context.Background(), failInLevel(chk, last, func() {}), cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -96,7 +107,7 @@ func TestContinueCancelledInLastLevel(t *testing.T) {
 			t.Fatalf("uncancelled: %s, want violation", ref.Verdict)
 		}
 		ctx, cancel := context.WithCancel(context.Background())
-		res, err := explorer.Run(ctx, failInLevel{chk, last, cancel}, cfg)
+		res, err := explorer.Run(ctx, failInLevel(chk, last, cancel), cfg)
 		cancel()
 		if err != nil {
 			t.Fatal(err)
@@ -109,27 +120,14 @@ func TestContinueCancelledInLastLevel(t *testing.T) {
 
 // failInLevel fails a check of its own at the nodes in level, cancelling
 // the search there.
-type failInLevel struct {
-	model.Checker
-	level  map[string]bool
-	cancel func()
-}
-
-func (c failInLevel) NewWorker(o model.Options) model.Worker {
-	return failInLevelWorker{c.Checker.NewWorker(o), c}
-}
-
-type failInLevelWorker struct {
-	model.Worker
-	c failInLevel
-}
-
-func (w failInLevelWorker) Expand(node []byte, e model.Emitter) {
-	if w.c.level[string(node)] {
-		w.c.cancel()
-		if e.Fail(&model.Violation{Kind: "injected", Message: "a check of the test fails"}) {
-			return
+func failInLevel(chk model.Checker, level map[string]bool, cancel func()) model.Checker {
+	return expandHook{chk, func(node []byte, e model.Emitter) model.Emitter {
+		if level[string(node)] {
+			cancel()
+			if e.Fail(&model.Violation{Kind: "injected", Message: "a check of the test fails"}) {
+				return nil
+			}
 		}
-	}
-	w.Worker.Expand(node, e)
+		return e
+	}}
 }

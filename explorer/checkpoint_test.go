@@ -270,26 +270,13 @@ func TestCheckpointNeedsFingerprints(t *testing.T) {
 
 // cancelling is a Checker whose workers cancel a context at the expansion
 // of the given number: a search stopped in the middle of a part.
-type cancelling struct {
-	model.Checker
-	cancel func()
-	after  *atomic.Int64
-}
-
-func (c cancelling) NewWorker(o model.Options) model.Worker {
-	return cancellingWorker{c.Checker.NewWorker(o), c}
-}
-
-type cancellingWorker struct {
-	model.Worker
-	c cancelling
-}
-
-func (w cancellingWorker) Expand(node []byte, e model.Emitter) {
-	if w.c.after.Add(-1) == 0 {
-		w.c.cancel()
-	}
-	w.Worker.Expand(node, e)
+func cancelling(chk model.Checker, cancel func(), after *atomic.Int64) model.Checker {
+	return expandHook{chk, func(_ []byte, e model.Emitter) model.Emitter {
+		if after.Add(-1) == 0 {
+			cancel()
+		}
+		return e
+	}}
 }
 
 // Property: a search cancelled at any moment, in the middle of a part
@@ -310,7 +297,7 @@ func TestCancelledSearchResumes(t *testing.T) {
 		cp := &memCheckpoint{}
 		cfg := explorer.Config{Workers: rapid.IntRange(1, 3).Draw(rt, "workers"), BatchSize: 2,
 			PartSize: rapid.SampledFrom([]int{4, 16, 0}).Draw(rt, "part size"), CheckpointInterval: time.Hour, Checkpoint: cp}
-		res, err := explorer.Run(ctx, cancelling{chk, cancel, &after}, cfg)
+		res, err := explorer.Run(ctx, cancelling(chk, cancel, &after), cfg)
 		if err != nil {
 			rt.Fatal(err)
 		}
@@ -358,7 +345,7 @@ func TestCancelledSearchesProgress(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			var after atomic.Int64
 			after.Store(c.after)
-			chk := cancelling{chk, cancel, &after}
+			chk := cancelling(chk, cancel, &after)
 			var res *explorer.Result
 			if runs == 0 {
 				res, err = explorer.Run(ctx, chk, cfg)

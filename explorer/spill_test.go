@@ -123,7 +123,7 @@ func TestSpilledSearchResumes(t *testing.T) {
 		after.Store(at)
 		cp := &memCheckpoint{}
 		cfg := explorer.Config{Workers: 2, MemoryBytes: 256 << 10, Spill: t.TempDir(), CheckpointInterval: time.Hour, Checkpoint: cp}
-		res, err := explorer.Run(ctx, cancelling{chk, cancel, &after}, cfg)
+		res, err := explorer.Run(ctx, cancelling(chk, cancel, &after), cfg)
 		cancel()
 		if err != nil {
 			t.Fatal(err)
