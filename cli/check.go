@@ -134,10 +134,7 @@ func runCheck(cmd *cobra.Command, cat *catalog.Catalog, name string, f *checkFla
 		return withSearchError(err, settle(ExitVerified, f.search.errorOutputs(rep, err)))
 	}
 	rep := newReport(sys, p, f.variant, cfg, res).standalone()
-	if err := printReport(cmd.OutOrStdout(), rep, f.search.json); err != nil {
-		return err
-	}
-	return settle(verdictStatus(res.Verdict), f.search.checkOutputs(rep))
+	return printAndSettle(cmd.OutOrStdout(), rep, f.search.json, verdictStatus(res.Verdict), f.search.checkOutputs(rep))
 }
 
 // startCPUProfile starts a CPU profile written to path and returns the

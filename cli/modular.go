@@ -126,16 +126,13 @@ func runModular(cmd *cobra.Command, cat *catalog.Catalog, sys *catalog.System, p
 			mr.Verdict = res.Verdict
 		}
 	}
-	if err := printReport(cmd.OutOrStdout(), mr, f.json); err != nil {
-		return err
-	}
 	status := verdictStatus(mr.Verdict)
 	if runErr != nil {
-		// The search's error gives the status; settle gives only the
-		// report files' failures.
+		// The search's error gives the status; printAndSettle gives only
+		// stdout's and the report files' failures.
 		status = ExitVerified
 	}
-	saved := settle(status, jsonOutput(f.report, mr), fileOutput("junit", f.junit, func(w io.Writer) error {
+	saved := printAndSettle(cmd.OutOrStdout(), mr, f.json, status, jsonOutput(f.report, mr), fileOutput("junit", f.junit, func(w io.Writer) error {
 		return writeJUnit(w, "argocheck "+mr.System+" modular", cases)
 	}))
 	return withSearchError(runErr, saved)

@@ -19,7 +19,8 @@ import (
 
 // A command prints its verdict first, on stdout, and writes its report
 // files after it, so that no failure to write a file can lose the
-// verdict. Every file's path is checked before the search starts.
+// verdict; they are written when stdout fails too. Every file's path is
+// checked before the search starts.
 
 // textReport is a report that prints as a summary for a person, or as
 // JSON.
@@ -113,10 +114,23 @@ func settle(status int, outs ...[]output) error {
 	return exit(status)
 }
 
-// withSearchError is the end of a command whose search ended in error
-// runErr (when set) after saved, the result of settle on the reports of
-// what it reached: the search's error, with its status, and the report
-// files' failures.
+// printAndSettle prints r on w (printReport), then saves outs (settle)
+// and returns the verdict's status, or ExitReport with the files'
+// failures. Stdout that cannot be written ends the command with ExitIO,
+// but does not keep the files from being written: they hold the verdict,
+// in place of what an earlier run left there.
+func printAndSettle(w io.Writer, r textReport, asJSON bool, status int, outs ...[]output) error {
+	printed := printReport(w, r, asJSON)
+	if printed != nil {
+		status = ExitVerified // stdout's failure gives the status
+	}
+	return withSearchError(printed, settle(status, outs...))
+}
+
+// withSearchError is the end of a command that failed with runErr (when
+// set: its search ended in that error, or its stdout could not be
+// written) after saved, the result of settle on the reports of what it
+// reached: runErr, with its status, and the report files' failures.
 func withSearchError(runErr, saved error) error {
 	switch {
 	case runErr == nil:

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/argocheck/argocheck/layers"
 )
 
 // TestBadOutputPath: an output file that cannot be written is refused
@@ -367,6 +369,59 @@ func TestSearchLimitStatus(t *testing.T) {
 			_, stderr, code := testCLI(t, append(tc.args, "-q", "--workers", "1")...)
 			if code != ExitUsage || !strings.Contains(stderr, "beyond argocheck's limits") || strings.Count(stderr, "\n") != 1 {
 				t.Errorf("exit %d, stderr %q; want %d and one line naming the limits", code, stderr, ExitUsage)
+			}
+		})
+	}
+}
+
+// TestReportsWhenStdoutFails: a command whose stdout cannot be written
+// still writes its verdict to --report and --junit, in place of what an
+// earlier run left there, and exits with status 4: a nightly job that
+// reads the files never takes an old verdict for tonight's.
+func TestReportsWhenStdoutFails(t *testing.T) {
+	dir := t.TempDir()
+	plan := writeFile(t, dir, "p.plan", "repdisk blocks=1 variant=no-recovery expect=violation\n")
+	stored := filepath.Join(dir, "store")
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		verdict string // the report's verdict; "" for a plan report
+	}{
+		{"check", []string{"check", "repdisk", "--blocks", "1", "--variant", "no-recovery"}, "violation"},
+		{"check --json", []string{"check", "repdisk", "--blocks", "1", "--json"}, "verified"},
+		{"check --modular", []string{"check", "log/repdisk", "--blocks", "1", "--modular", "--variant", "recover-upper-first"}, "violation"},
+		{"check --store", []string{"check", "repdisk", "--blocks", "1", "--variant", "no-recovery", "--store", stored}, "violation"},
+		{"resume", []string{"resume", stored}, "violation"},
+		{"shard", []string{"shard", "--shards", "1", "--index", "0", "--exchange", exchange(t), "repdisk", "--blocks", "1", "--variant", "no-recovery"}, "violation"},
+		{"run", []string{"run", plan}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			report := writeFile(t, dir, "r.json", `{"verdict": "an earlier run's"}`)
+			junit := writeFile(t, dir, "j.xml", "an earlier run's")
+			var stderr bytes.Buffer
+			code := Run(layers.Catalog(), append(tc.args, "-q", "--workers", "2", "--report", report, "--junit", junit), fullWriter{}, &stderr)
+			if code != ExitIO || !strings.Contains(stderr.String(), "no space left on device") {
+				t.Errorf("exit %d, stderr %q; want %d naming stdout's failure", code, &stderr, ExitIO)
+			}
+			data, err := os.ReadFile(report)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.verdict == "" {
+				if pr, _ := readPlanJSON(t, report); !pr.OK || len(pr.Results) != 1 || pr.Results[0].Verdict != "violation" {
+					t.Errorf("report: %s", data)
+				}
+			} else {
+				var rep struct{ Verdict string }
+				validJSON(t, reportSchema(t), data, &rep)
+				if rep.Verdict != tc.verdict {
+					t.Errorf("report's verdict %q, want %q: %s", rep.Verdict, tc.verdict, data)
+				}
+			}
+			var doc junitSuites
+			readXML(t, junit, &doc)
+			if doc.Tests == 0 {
+				t.Errorf("junit: %+v", doc)
 			}
 		})
 	}

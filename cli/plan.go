@@ -293,20 +293,17 @@ func runPlan(cmd *cobra.Command, cat *catalog.Catalog, name string, f searchFlag
 	}
 	pr.OK = pr.Failed == 0 && len(pr.Results) == len(checks) && runErr == nil
 	pr.Seconds = round(time.Since(start).Seconds(), 3)
-	if err := printReport(cmd.OutOrStdout(), pr, f.json); err != nil {
-		return err
-	}
 	status := ExitVerified
 	switch {
 	case runErr != nil:
-		// The search's error gives the status; settle gives only the
-		// report files' failures.
+		// The search's error gives the status; printAndSettle gives only
+		// stdout's and the report files' failures.
 	case ctx.Err() != nil:
 		status = ExitIncomplete
 	case !pr.OK:
 		status = ExitViolation
 	}
-	saved := settle(status, jsonOutput(f.report, pr), fileOutput("junit", f.junit, func(w io.Writer) error {
+	saved := printAndSettle(cmd.OutOrStdout(), pr, f.json, status, jsonOutput(f.report, pr), fileOutput("junit", f.junit, func(w io.Writer) error {
 		return writeJUnit(w, "argocheck "+name, cases)
 	}))
 	return withSearchError(runErr, saved)

@@ -189,10 +189,7 @@ func runShard(cmd *cobra.Command, cat *catalog.Catalog, name string, f *shardFla
 		}
 		return exit(status)
 	}
-	if err := printReport(cmd.OutOrStdout(), rep, f.search.json); err != nil {
-		return err
-	}
-	return settle(status, f.search.checkOutputs(rep))
+	return printAndSettle(cmd.OutOrStdout(), rep, f.search.json, status, f.search.checkOutputs(rep))
 }
 
 // shardProgress returns the progress callback of a shard: a plain line

@@ -146,10 +146,7 @@ func exploreStored(cmd *cobra.Command, st *persist.Store, r *storedRun, cfg expl
 		return withSearchError(err, settle(ExitVerified, f.errorOutputs(rep, err)))
 	}
 	rep := newReport(r.sys, r.params, st.Header().Variant, cfg, res).standalone()
-	if err := printReport(cmd.OutOrStdout(), rep, f.json); err != nil {
-		st.Close()
-		return err
-	}
+	printed := printReport(cmd.OutOrStdout(), rep, f.json)
 	if res.Verdict == explorer.Incomplete {
 		name := cmd.Root().Name()
 		fmt.Fprintf(cmd.ErrOrStderr(), "%s: stopped (%s) after level %d; resume with: %s resume %s\n", name, res.Stopped, st.Depth(), name, st.Dir())
@@ -161,7 +158,11 @@ func exploreStored(cmd *cobra.Command, st *persist.Store, r *storedRun, cfg expl
 		}
 		return errors.Join(err, st.Close())
 	}}
-	return settle(verdictStatus(res.Verdict), []output{record}, f.checkOutputs(rep))
+	status := verdictStatus(res.Verdict)
+	if printed != nil {
+		status = ExitVerified // stdout's failure gives the status
+	}
+	return withSearchError(printed, settle(status, []output{record}, f.checkOutputs(rep)))
 }
 
 // resumeFlags are the flags of resume.
@@ -225,11 +226,13 @@ func runResume(cmd *cobra.Command, cat *catalog.Catalog, dir string, f *resumeFl
 	}
 	cfg.Crashes, cfg.Determinism = r.crashes, r.determinism
 	rep := newReport(r.sys, r.params, st.Header().Variant, cfg, res).standalone()
-	if err := printReport(cmd.OutOrStdout(), rep, f.search.json); err != nil {
-		return err
-	}
+	printed := printReport(cmd.OutOrStdout(), rep, f.search.json)
 	fmt.Fprintf(cmd.ErrOrStderr(), "%s: %s holds a finished run (verdict %s): nothing to resume\n", cmd.Root().Name(), dir, res.Verdict)
-	return settle(verdictStatus(res.Verdict), f.search.checkOutputs(rep))
+	status := verdictStatus(res.Verdict)
+	if printed != nil {
+		status = ExitVerified // stdout's failure gives the status
+	}
+	return withSearchError(printed, settle(status, f.search.checkOutputs(rep)))
 }
 
 // storedResult returns a finished run's result with its paths rebuilt.
