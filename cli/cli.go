@@ -25,11 +25,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -72,7 +74,7 @@ var exitStatuses = []struct {
 	{ExitViolation, "violation: a check failed and its shortest path is printed (run: a verdict other than the expected one)"},
 	{ExitUsage, "bad usage or input, named in one line on stderr: nothing was run, or a search found the system past argocheck's limits and reached no verdict (run: after the checks before it, which the table and reports cover)"},
 	{ExitIncomplete, "incomplete: a bound (--max-depth, --max-states, --time-limit, --memory) or SIGINT/SIGTERM stopped the search before a verdict"},
-	{ExitIO, "an I/O failure before a verdict (the store), layer code that ended a search's goroutine (runtime.Goexit), or stdout could not be written (the report, or any command's output)"},
+	{ExitIO, "an I/O failure before a verdict (the store), layer code that ended a search's goroutine (runtime.Goexit), or stdout could not be written (the report, or any command's output; a pipe whose reader has gone too), the report files being written all the same"},
 	{ExitReport, "a verdict was reached and printed, but a report file (or the store's record of the verdict) could not be written"},
 }
 
@@ -146,10 +148,16 @@ func storeFail(err error) error {
 // arrays without pointers (parent records, level table, frontier; the
 // visited set's arrays lie outside it), cheap to collect, and the default
 // would let its peak reach twice what it holds.
+//
+// SIGPIPE is ignored: a stdout (or stderr) that is a pipe whose reader
+// has gone is output that cannot be written, which ends the command with
+// ExitIO once its report files are written, not a process killed before
+// it writes them.
 func Main(cat *catalog.Catalog) {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(25)
 	}
+	signal.Ignore(syscall.SIGPIPE)
 	name := strings.TrimSuffix(filepath.Base(os.Args[0]), ".exe")
 	os.Exit(run(name, cat, os.Args[1:], os.Stdout, os.Stderr))
 }

@@ -4,6 +4,7 @@ package cli
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -63,5 +64,51 @@ func TestReportToFIFO(t *testing.T) {
 	}
 	if got := <-read; !strings.Contains(got, `"verdict": "verified"`) {
 		t.Errorf("the FIFO's reader read %q, want the report", got)
+	}
+}
+
+// TestClosedPipe: a stdout that is a pipe with no reader (argocheck ...
+// | head, the reader gone) is stdout that cannot be written, status 4,
+// not the end of the process by SIGPIPE before the report files are
+// written: they hold the verdict, not an earlier run's.
+func TestClosedPipe(t *testing.T) {
+	bin, err := argocheckBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"check", []string{"check", "repdisk", "--blocks", "1", "--variant", "no-recovery", "--json"}},
+		{"list", []string{"list"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			report := writeFile(t, t.TempDir(), "r.json", `{"verdict": "an earlier run's"}`)
+			r, w, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.Close() // no reader
+			args := tc.args
+			if tc.name == "check" {
+				args = append(args, "-q", "--workers", "1", "--report", report)
+			}
+			cmd := exec.Command(bin, args...)
+			cmd.Stdout = w
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			err = cmd.Run()
+			w.Close()
+			if code := cmd.ProcessState.ExitCode(); code != ExitIO || !strings.Contains(stderr.String(), "broken pipe") {
+				t.Errorf("%v, exit status %d, stderr %q; want %d naming the broken pipe", err, code, &stderr, ExitIO)
+			}
+			if tc.name != "check" {
+				return
+			}
+			if data, _ := os.ReadFile(report); !strings.Contains(string(data), `"verdict": "violation"`) {
+				t.Errorf("report: %s", data)
+			}
+		})
 	}
 }
