@@ -108,8 +108,10 @@ func notRunCase(r *report, why error) junitCase {
 }
 
 // planCase is the test case of a plan's check: it fails when the verdict
-// is not the expected one.
-func planCase(r *report, expected explorer.Verdict) junitCase {
+// is not the expected one, and is an error when a signal stopped the
+// check (interrupted) with the verdict the line expects (incomplete),
+// which its own bound did not reach.
+func planCase(r *report, expected explorer.Verdict, interrupted bool) junitCase {
 	c := reportCase(r)
 	if r.Verdict != expected {
 		msg := fmt.Sprintf("expected %s, got %s", expected, r.Verdict)
@@ -120,6 +122,8 @@ func planCase(r *report, expected explorer.Verdict) junitCase {
 			msg += fmt.Sprintf(": %s: %s", v.Kind, v.Message)
 		}
 		c.Failure = &junitMessage{Message: msg, Type: "verdict", Text: summaryText(r)}
+	} else if interrupted {
+		c.Error = &junitMessage{Message: "incomplete: " + r.Stopped, Type: "incomplete", Text: summaryText(r)}
 	}
 	return c
 }

@@ -264,12 +264,15 @@ func runPlan(cmd *cobra.Command, cat *catalog.Catalog, name string, f searchFlag
 			break
 		}
 		rep := newReport(c.sys, c.params, c.variant, c.cfg, res)
-		r := &planResult{Line: c.line, Expected: c.expected, OK: res.Verdict == c.expected, report: rep}
+		// A check that a signal stopped is not ok, even on a line that
+		// expects incomplete: its own bound did not stop it.
+		interrupted := ctx.Err() != nil && res.Verdict == explorer.Incomplete
+		r := &planResult{Line: c.line, Expected: c.expected, OK: res.Verdict == c.expected && !interrupted, report: rep}
 		if !r.OK {
 			pr.Failed++
 		}
 		pr.Results = append(pr.Results, r)
-		cases = append(cases, planCase(rep, c.expected))
+		cases = append(cases, planCase(rep, c.expected, interrupted))
 		cases[i].Name = names[i]
 		if ctx.Err() != nil {
 			break // interrupted: report what ran
@@ -355,7 +358,11 @@ func (pr *planReport) writeText(w io.Writer) {
 	tw.Flush()
 	for _, r := range pr.Results {
 		if !r.OK {
-			fmt.Fprintf(w, "\n%s line %d: expected %s\n", pr.Plan, r.Line, r.Expected)
+			fmt.Fprintf(w, "\n%s line %d: expected %s", pr.Plan, r.Line, r.Expected)
+			if r.Verdict == r.Expected {
+				fmt.Fprint(w, ", from its own bound, not a signal")
+			}
+			fmt.Fprintln(w)
 			r.writeText(w)
 		}
 	}

@@ -211,15 +211,49 @@ pass max-depth=1 expect=incomplete
 	}
 }
 
+// interruptPlan runs the argocheck command on plan with args, sends it
+// SIGINT at the first progress line of its first check, and returns its
+// stdout, stderr and exit status.
+func interruptPlan(t *testing.T, plan string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	bin, err := argocheckBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, append([]string{"run", plan, "--progress-interval", "2ms"}, args...)...)
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	pipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var errs strings.Builder
+	sc := bufio.NewScanner(pipe)
+	signalled := false
+	for sc.Scan() {
+		errs.WriteString(sc.Text() + "\n")
+		if !signalled && strings.Contains(sc.Text(), "[1/") && strings.Contains(sc.Text(), "level=") {
+			if err := cmd.Process.Signal(os.Interrupt); err != nil {
+				t.Fatal(err)
+			}
+			signalled = true
+		}
+	}
+	cmd.Wait()
+	if !signalled {
+		t.Fatalf("no progress line to signal at; exit status %d\n%s%s", cmd.ProcessState.ExitCode(), &out, &errs)
+	}
+	return out.String(), errs.String(), cmd.ProcessState.ExitCode()
+}
+
 // TestRunPlanInterrupted: a plan stopped by SIGINT exits with status 3,
 // and its reports cover every line: the check the signal stopped, with
 // its verdict, and each line after it, which did not run, as an <error>
 // of the JUnit report and counted in the report's not_run.
 func TestRunPlanInterrupted(t *testing.T) {
-	bin, err := argocheckBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
 	// The first check takes seconds, the signal comes at its first
 	// progress line.
@@ -228,34 +262,12 @@ repdisk blocks=2 values=2 expect=verified
 repdisk blocks=2 values=2 max-depth=1 expect=incomplete
 `)
 	report, junit := filepath.Join(dir, "r.json"), filepath.Join(dir, "j.xml")
-	cmd := exec.Command(bin, "run", plan, "--workers", "1", "--progress-interval", "2ms", "--report", report, "--junit", junit)
-	var stdout bytes.Buffer
-	cmd.Stdout = &stdout
-	pipe, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
+	stdout, stderr, code := interruptPlan(t, plan, "--workers", "1", "--report", report, "--junit", junit)
+	if code != ExitIncomplete {
+		t.Fatalf("exit status %d, want %d\n%s%s", code, ExitIncomplete, stdout, stderr)
 	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	var stderr strings.Builder
-	sc := bufio.NewScanner(pipe)
-	signalled := false
-	for sc.Scan() {
-		stderr.WriteString(sc.Text() + "\n")
-		if !signalled && strings.Contains(sc.Text(), "[1/3] ") && strings.Contains(sc.Text(), "level=") {
-			if err := cmd.Process.Signal(os.Interrupt); err != nil {
-				t.Fatal(err)
-			}
-			signalled = true
-		}
-	}
-	err = cmd.Wait()
-	if !signalled || cmd.ProcessState.ExitCode() != ExitIncomplete {
-		t.Fatalf("signalled %v; %v, want exit status %d\n%s%s", signalled, err, ExitIncomplete, &stdout, &stderr)
-	}
-	if !strings.Contains(stdout.String(), "checks=3 ran=1 failed=1 ok=false") {
-		t.Errorf("summary:\n%s", &stdout)
+	if !strings.Contains(stdout, "checks=3 ran=1 failed=1 ok=false") {
+		t.Errorf("summary:\n%s", stdout)
 	}
 	pr, data := readPlanJSON(t, report)
 	if pr.OK || pr.Checks != 3 || len(pr.Results) != 1 || pr.Results[0].Verdict != "incomplete" || pr.NotRun == nil || *pr.NotRun != 2 {
@@ -274,6 +286,29 @@ repdisk blocks=2 values=2 max-depth=1 expect=incomplete
 	}
 	if cases[1].Name != "repdisk variant=correct blocks=2 values=2 oob=false (line 2)" {
 		t.Errorf("line 2's case is named %q", cases[1].Name)
+	}
+}
+
+// TestRunPlanInterruptedExpectingIncomplete: a check that a signal
+// stopped is not ok, not even on a line that expects incomplete: its own
+// bound did not stop it, and the line might have verified. The plan is
+// not ok, and the check is an <error> of the JUnit report, as the exit
+// status 3 says.
+func TestRunPlanInterruptedExpectingIncomplete(t *testing.T) {
+	dir := t.TempDir()
+	plan := writeFile(t, dir, "p.plan", "repdisk blocks=8 values=4 max-states=100000000 expect=incomplete\n")
+	report, junit := filepath.Join(dir, "r.json"), filepath.Join(dir, "j.xml")
+	stdout, stderr, code := interruptPlan(t, plan, "--workers", "1", "--report", report, "--junit", junit)
+	if code != ExitIncomplete || !strings.Contains(stdout, "checks=1 ran=1 failed=1 ok=false") {
+		t.Fatalf("exit status %d, want %d and the check failed:\n%s%s", code, ExitIncomplete, stdout, stderr)
+	}
+	if pr, data := readPlanJSON(t, report); pr.OK || pr.Failed != 1 || len(pr.Results) != 1 || pr.Results[0].OK {
+		t.Errorf("report: %s", data)
+	}
+	var doc junitSuites
+	readXML(t, junit, &doc)
+	if cases := doc.Suites[0].Cases; len(cases) != 1 || cases[0].Error == nil || !strings.Contains(cases[0].Error.Message, "signal") {
+		t.Errorf("junit: %+v", doc)
 	}
 }
 
