@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -24,6 +25,10 @@ import (
 	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/model"
 )
+
+// benchClock is the clock that dates a bench run: time.Now, which tests
+// replace.
+var benchClock = time.Now
 
 // benchMachine names the machine, toolchain and date of a bench run.
 type benchMachine struct {
@@ -74,7 +79,8 @@ workers, repeating each point, and writes to the output directory
 bench-DATE.json (machine, Go version, date and every run), bench-DATE.csv
 (the runs), and the plots bench-DATE-scaling.{svg,png} (states per second
 against workers) and bench-DATE-size.{svg,png} (states and seconds against
-size), DATE being the date and time the run began (2026-12-04T210257).
+size), DATE being the date and time the run began (2026-12-04T210257),
+followed by -2, -3, ... where an earlier run's files have that name.
 --quick runs smaller sizes once, in under a minute. A run whose verdict is
 not verified is named on stderr, and bench exits with the worst verdict's
 status once the files are written.
@@ -228,7 +234,7 @@ func runBench(cmd *cobra.Command, cat *catalog.Catalog, f benchFlags) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	now := time.Now().UTC()
+	now := benchClock().UTC()
 	file := benchFile{Machine: benchMachine{
 		CPU: cpuModel(), Cores: runtime.NumCPU(), GoVersion: runtime.Version(),
 		OS: runtime.GOOS + "/" + runtime.GOARCH, Date: now.Format(time.RFC3339),
@@ -275,7 +281,10 @@ func runBench(cmd *cobra.Command, cat *catalog.Catalog, f benchFlags) error {
 			}
 		}
 	}
-	stem := filepath.Join(f.out, "bench-"+now.Format("2006-01-02T150405"))
+	stem, err := claimStem(filepath.Join(f.out, "bench-"+now.Format("2006-01-02T150405")))
+	if err != nil {
+		return ioFail(err)
+	}
 	for _, write := range []func() error{
 		func() error { return writeBenchJSON(stem+".json", &file) },
 		func() error { return writeBenchCSV(stem+".csv", file.Points) },
@@ -287,6 +296,27 @@ func runBench(cmd *cobra.Command, cat *catalog.Catalog, f benchFlags) error {
 	}
 	fmt.Fprintf(out, "wrote %s.{json,csv} and %s-{scaling,size}.{svg,png}\n", stem, stem)
 	return exit(verdictStatus(worst))
+}
+
+// claimStem returns the stem of a bench run's files: base, or base-2,
+// base-3, ... when an earlier run (begun in the same second) has the
+// files of base, which this run would overwrite. It claims the stem by
+// creating its JSON file, empty, so that a run beside it takes another.
+func claimStem(base string) (string, error) {
+	for n := 1; ; n++ {
+		stem := base
+		if n > 1 {
+			stem = fmt.Sprintf("%s-%d", base, n)
+		}
+		fh, err := os.OpenFile(stem+".json", os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		return stem, fh.Close()
+	}
 }
 
 // cpuModel returns the processor's model name from /proc/cpuinfo.

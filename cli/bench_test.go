@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/layers"
@@ -311,4 +312,34 @@ func readBenchFile(t *testing.T, path string) benchFile {
 		t.Fatal(err)
 	}
 	return file
+}
+
+// TestBenchSameSecond: runs of bench begun in the same second into one
+// directory each keep their own files: a later run takes the name
+// bench-DATE-2, and so on, and overwrites no earlier run's results.
+func TestBenchSameSecond(t *testing.T) {
+	saved := benchClock
+	defer func() { benchClock = saved }()
+	began := time.Date(2026, 12, 4, 21, 2, 57, 0, time.UTC)
+	benchClock = func() time.Time { return began }
+	dir := t.TempDir()
+	for i, size := range []string{"blocks=1", "blocks=2", "blocks=1,values=3"} {
+		stdout, stderr, code := cli(t, "bench", "--systems", "repdisk", "--size", size, "--workers", "1", "--repeats", "1", "--out", dir)
+		if code != ExitVerified {
+			t.Fatalf("run %d: exit %d: %s", i+1, code, stderr)
+		}
+		stem := filepath.Join(dir, "bench-2026-12-04T210257")
+		if i > 0 {
+			stem += fmt.Sprintf("-%d", i+1)
+		}
+		if !strings.Contains(stdout, "wrote "+stem+".{json,csv}") {
+			t.Errorf("run %d: stdout %q, want it to name %s", i+1, stdout, stem)
+		}
+		if file := readBenchFile(t, stem+".json"); len(file.Points) != 1 || !strings.HasPrefix(file.Points[0].Size, size+",") {
+			t.Errorf("run %d: %s holds %+v", i+1, stem+".json", file.Points)
+		}
+	}
+	if jsons, _ := filepath.Glob(filepath.Join(dir, "bench-*.json")); len(jsons) != 3 {
+		t.Errorf("json files %v, want one for each run", jsons)
+	}
 }
