@@ -165,8 +165,9 @@ func TestVerdictStatus(t *testing.T) {
 }
 
 // TestSameOutputFile: two output flags of one command that name the same
-// file, by any name, are refused before anything runs, with status 2 and
-// one line naming both; nothing is written.
+// file, by any name, or one that names run's plan, are refused before
+// anything runs, with status 2 and one line naming both; nothing is
+// written.
 func TestSameOutputFile(t *testing.T) {
 	tmp := t.TempDir()
 	plan := writeFile(t, tmp, "p.plan", "repdisk blocks=2 expect=verified\n")
@@ -191,6 +192,8 @@ func TestSameOutputFile(t *testing.T) {
 		{append(check, "--cpuprofile", out, "--junit", out), "--junit " + out + " and --cpuprofile " + out},
 		{[]string{"check", "log/repdisk", "--blocks", "1", "--modular", "--report", out, "--junit", out}, "name the same file"},
 		{[]string{"run", plan, "--report", out, "--junit", out}, "name the same file"},
+		{[]string{"run", plan, "--report", plan}, "--report " + plan + " is the plan " + plan},
+		{[]string{"run", plan, "--junit", filepath.Join(tmp, "link", "p.plan")}, "--junit " + filepath.Join(tmp, "link", "p.plan") + " is the plan " + plan},
 		{[]string{"resume", stopped, "--report", out, "--trace-html", out}, "name the same file"},
 		{[]string{"shard", "--shards", "1", "--index", "0", "--exchange", exchange(t), "repdisk", "--report", out, "--junit", out}, "name the same file"},
 	} {
@@ -209,6 +212,9 @@ func TestSameOutputFile(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(existing); string(b) != "mine" {
 		t.Errorf("a refused command changed %s: %q", existing, b)
+	}
+	if b, _ := os.ReadFile(plan); string(b) != "repdisk blocks=2 expect=verified\n" {
+		t.Errorf("a refused command changed the plan %s: %q", plan, b)
 	}
 }
 

@@ -233,6 +233,12 @@ func runPlan(cmd *cobra.Command, cat *catalog.Catalog, name string, f searchFlag
 	if _, err := f.config(); err != nil {
 		return usage(err)
 	}
+	// A report written over the plan would leave the next run no plan.
+	for _, p := range f.paths() {
+		if sameFile(name, p[1]) {
+			return usagef("--%s %s is the plan %s: write it to another file", p[0], p[1], name)
+		}
+	}
 	if err := f.checkPaths(); err != nil {
 		return err
 	}
