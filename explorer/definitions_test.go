@@ -249,6 +249,68 @@ func losingSystem(upper model.Spec[regState, regOp, uint8]) model.Checker {
 	return sys
 }
 
+// fiveDisk is the two-block disk whose register starts at 5.
+type fiveDisk struct{ lockDiskSpec }
+
+func (fiveDisk) Init() []lockDisk { return []lockDisk{{B: [2]uint8{5, 0}}} }
+
+// mayFailSpec is the register from 5 whose write may fail (returning 1)
+// and change nothing, and which writes 1 or 2.
+type mayFailSpec struct{ registerSpec }
+
+func (mayFailSpec) Init() []regState { return []regState{{V: 5}} }
+func (mayFailSpec) Ops() []regOp {
+	return []regOp{{}, {Write: true, V: 1}, {Write: true, V: 2}}
+}
+func (mayFailSpec) Step(s *regState, op regOp, c model.Chooser) uint8 {
+	if op.Write && c.Choose(2) == 1 {
+		return 1
+	}
+	return registerSpec{}.Step(s, op, c)
+}
+
+// readsToEnd is mayFailSpec whose Decode reads every byte it is handed,
+// and decodes a state that has none as the zero state: alone, or last
+// in an Idle node, an encoding decodes as it should. (Its encoding puts
+// larger values first.)
+type readsToEnd struct{ mayFailSpec }
+
+func (readsToEnd) AppendEncode(dst []byte, s *regState) []byte { return append(dst, 255-s.V, s.F) }
+func (readsToEnd) Decode(src []byte, s *regState) (int, error) {
+	*s = regState{}
+	if len(src) >= 2 {
+		*s = regState{V: 255 - src[0], F: src[1]}
+	}
+	return len(src), nil
+}
+
+// failingSystem is the register on the disk from 5 whose every write
+// fails, as mayFailSpec allows, after setting and clearing the lock; its
+// bug is its recovery, which clears the value with a lock it finds.
+func failingSystem(upper model.Spec[regState, regOp, uint8]) model.Checker {
+	impl := func(d diskCaller) model.Instance[model.Caller[regOp, uint8]] {
+		return model.Instance[model.Caller[regOp, uint8]]{API: failingWrites{d}, Recover: func() {
+			if d.Call(diskOp{A: 1}) != 0 {
+				d.Call(diskOp{Write: true, A: 0, V: 0})
+				d.Call(diskOp{Write: true, A: 1, V: 0})
+			}
+		}}
+	}
+	return model.NewSystem(model.NewLayer("disk", model.Spec[lockDisk, diskOp, uint8](fiveDisk{})), model.NewLayer("register", upper), impl, blockZero)
+}
+
+// failingWrites is failingSystem's register.
+type failingWrites struct{ d diskCaller }
+
+func (r failingWrites) Call(op regOp) uint8 {
+	if !op.Write {
+		return r.d.Call(diskOp{A: 0})
+	}
+	r.d.Call(diskOp{Write: true, A: 1, V: 1})
+	r.d.Call(diskOp{Write: true, A: 1, V: 0})
+	return 1
+}
+
 // anySpec is a one-state disk of any state type, for types a check
 // refuses before it runs.
 type anySpec[S comparable] struct{}
@@ -309,6 +371,11 @@ func TestBrokenDefinitionsAreNeverVerified(t *testing.T) {
 		{"a crash that sets a flag", flaggedSystem(flagsOnCrash{}), model.KindRecovery},
 		{"an encoding that forgets recovery's mark", markedSystem(forgetsMark{}), model.KindSpec},
 		{"an upper encoding that forgets a crash's flag", flaggedSystem(flagOnCrash{}), model.KindSpec},
+		{"a recovery that clears the value with the lock", failingSystem(mayFailSpec{}), model.KindRecovery},
+		// The set of two states a crash during a write allows decodes
+		// as the larger and the zero state, to which the bug's recovery
+		// leads.
+		{"an upper Decode that reads past its encoding", failingSystem(readsToEnd{}), model.KindSpec},
 		// Rebuilding the path applies the relation again, so the
 		// difference may come back as nondeterminism.
 		{"a relation that takes turns", lockSystem[lockDisk](lockDiskSpec{}, true, func(c *lockDisk) (regState, bool) {

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"encoding/binary"
 	"fmt"
 	"reflect"
 	"slices"
@@ -163,8 +164,10 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) crashReplay(c *CS) st
 // allowedChecks checks that every member of the allowed set decodes
 // from its encoding in w.scratch (encodeAllowed) to itself, since the
 // upper states a crash allows may appear in no Idle node, where
-// idleRoundTrip would check them; and that the upper specification gives
-// the same set when asked again, as allowedAfter(op) gave it.
+// idleRoundTrip would check them; that the set's encoding decodes, one
+// member after the other, to the set (setRoundTrip); and that the upper
+// specification gives the same set when asked again, as allowedAfter(op)
+// gave it.
 //
 // The sets are checked as runs are: all of them in DeterminismFull, a
 // sample of them (by the node and their position) in DeterminismSample.
@@ -177,12 +180,43 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) allowedChecks(op *AOp
 			return msg
 		}
 	}
+	if msg := w.setRoundTrip(); msg != "" {
+		return msg
+	}
 	w.allowedAgain = append(w.allowedAgain[:0], w.allowed...)
 	w.allowedAfter(op)
 	if !slices.Equal(w.allowed, w.allowedAgain) {
 		return w.allowedDiffers(op)
 	}
 	return ""
+}
+
+// setRoundTrip says how w.set, the allowed set's encoding, fails to
+// decode as a Recovering node's set is decoded, each member from the
+// bytes the members before it left, to the members of w.allowed in the
+// order of their encodings (w.order); "" when it does. A member that
+// decodes from its own encoding alone may still read into the next
+// member's.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) setRoundTrip() string {
+	_, k := binary.Uvarint(w.set)
+	rest := w.set[k:]
+	for _, i := range w.order {
+		n, err := w.sys.Upper.Spec.Decode(rest, &w.rtA)
+		if err != nil || n != w.offs[i+1]-w.offs[i] || w.rtA != w.allowed[i] {
+			return w.setDecodeFault(i, rest, n, err)
+		}
+		rest = rest[n:]
+	}
+	return ""
+}
+
+// setDecodeFault is the message of allowed state i whose encoding,
+// followed by the members' after it as rest holds them, decoded to w.rtA
+// reading n bytes, or failed with err.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) setDecodeFault(i int, rest []byte, n int, err error) string {
+	sp := w.sys.Upper.Spec
+	return fmt.Sprintf("upper state %s, one of the states a crash allows, encodes as %x; followed by the encodings of the members after it, as %x, it decodes to %s reading %d bytes (%v): the upper specification's Decode must read exactly the bytes AppendEncode wrote, whatever follows them (checktest.Spec tells)",
+		sp.Format(&w.allowed[i]), w.scratch[w.offs[i]:w.offs[i+1]], rest, sp.Format(&w.rtA), n, err)
 }
 
 // allowedDiffers is the message of an upper specification that allowed
