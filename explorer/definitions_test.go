@@ -249,6 +249,44 @@ func losingSystem(upper model.Spec[regState, regOp, uint8]) model.Checker {
 	return sys
 }
 
+// overReadsMark decodes recovery's mark, a state that only a crash
+// during recovery reaches, reading a byte past its encoding.
+type overReadsMark struct{ lockDiskSpec }
+
+func (overReadsMark) Decode(src []byte, s *lockDisk) (int, error) {
+	n, err := lockDiskSpec{}.Decode(src, s)
+	if err == nil && s.B[1] == 2 && len(src) > n {
+		n++
+	}
+	return n, err
+}
+
+// valueOnly is the register encoded in one byte, its value (its flag is
+// always 0).
+type valueOnly struct{ registerSpec }
+
+func (valueOnly) AppendEncode(dst []byte, s *regState) []byte { return append(dst, s.V) }
+func (valueOnly) Decode(src []byte, s *regState) (int, error) {
+	if len(src) < 1 {
+		return 0, errors.New("short")
+	}
+	*s = regState{V: src[0]}
+	return 1, nil
+}
+
+// marksSystem is the correct register with lower as its disk's
+// specification and valueOnly as its own, whose recovery marks the lock
+// 2 and then clears it.
+func marksSystem(lower model.Spec[lockDisk, diskOp, uint8]) model.Checker {
+	sys := lockSystem(lower, true, blockZero)
+	sys.Upper.Spec = valueOnly{}
+	sys.Impl = lockImpl(true, func(d diskCaller) {
+		d.Call(diskOp{Write: true, A: 1, V: 2})
+		d.Call(diskOp{Write: true, A: 1, V: 0})
+	})
+	return sys
+}
+
 // fiveDisk is the two-block disk whose register starts at 5.
 type fiveDisk struct{ lockDiskSpec }
 
@@ -376,6 +414,11 @@ func TestBrokenDefinitionsAreNeverVerified(t *testing.T) {
 		// as the larger and the zero state, to which the bug's recovery
 		// leads.
 		{"an upper Decode that reads past its encoding", failingSystem(readsToEnd{}), model.KindSpec},
+		{"a recovery that marks the lock", marksSystem(lockDiskSpec{}), ""},
+		// The byte read past the mark is the count of the allowed set
+		// that follows it in a Recovering node: {0} is read as the
+		// empty set, which no recovery can end in.
+		{"a lower Decode that reads past the mark", marksSystem(overReadsMark{}), model.KindSpec},
 		// Rebuilding the path applies the relation again, so the
 		// difference may come back as nondeterminism.
 		{"a relation that takes turns", lockSystem[lockDisk](lockDiskSpec{}, true, func(c *lockDisk) (regState, bool) {

@@ -116,6 +116,9 @@ type worker[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI a
 	rtC, absC, preC CS
 	rtA, preA       AS
 	allowedAgain    []AS
+	// rtNode is a recorded crash outcome's encoding followed by more
+	// bytes, as a Recovering node's allowed set follows it.
+	rtNode []byte
 }
 
 // probe is the record of a run that is compared with the next one.
@@ -802,7 +805,8 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) crashAt(c *CS) bool {
 		w.crashes = w.appendRecovering(w.crashes, &w.crashC)
 		w.ends = append(w.ends, len(w.crashes))
 		if w.check {
-			if msg := w.crashOutcomeFault(c, w.crashes[w.start()+1:]); msg != "" {
+			enc := w.crashes[w.start()+1:]
+			if msg := w.crashOutcomeFault(c, enc, len(enc)-len(w.set)); msg != "" {
 				// The crash point's outcomes are not all emitted: the
 				// next crash point must compute its own.
 				w.crashes, w.ends = w.crashes[:0], w.ends[:0]

@@ -469,7 +469,12 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recordCrash(e *memoEn
 		lo := len(e.bytes)
 		enc := lower.AppendEncode(e.bytes, &w.crashC)
 		if checks {
-			if msg := w.crashOutcomeFault(c, enc[lo:]); msg != "" {
+			// The outcome followed by bytes, as in a Recovering node:
+			// fixed ones, since the record serves nodes of every
+			// allowed set, and its checks depend on its stage and
+			// start alone.
+			w.rtNode = append(append(w.rtNode[:0], enc[lo:]...), recordTrailer...)
+			if msg := w.crashOutcomeFault(c, w.rtNode, len(enc)-lo); msg != "" {
 				e.bytes = enc[:lo]
 				return specFault(msg)
 			}
@@ -482,6 +487,10 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recordCrash(e *memoEn
 	e.events = append(e.events, memoEvent{kind: evCrash, a: first, b: uint32(len(e.spans) / 2)})
 	return nil
 }
+
+// recordTrailer follows a recorded crash outcome's encoding when
+// recordCrash checks that it decodes: an allowed set's count, then bytes.
+var recordTrailer = []byte{1, 0xa5, 0x5a}
 
 // stageRun names the runs of recovery stage s from lower state start, as
 // procedure names a whole recovery's; a composed recovery's later stages

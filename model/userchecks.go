@@ -73,17 +73,25 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) encodeChanged() strin
 }
 
 // crashOutcomeFault checks crash outcome w.crashC of lower state c, whose
-// encoding is enc and whose state before encoding is w.preC: encoding
-// left it as it was, the crash relation gives it again for the same
-// choices, and enc decodes to it. It says how it fails ("" when not).
-func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) crashOutcomeFault(c *CS, enc []byte) string {
+// encoding, size bytes, is the front of enc, followed by more bytes as a
+// Recovering node's allowed set follows it, and whose state before
+// encoding is w.preC: encoding left it as it was, the crash relation
+// gives it again for the same choices, and enc decodes to it, reading
+// exactly its encoding, where a node's allowed set begins. It says how
+// it fails ("" when not).
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) crashOutcomeFault(c *CS, enc []byte, size int) string {
 	if msg := w.encodeChanged(); msg != "" {
 		return msg
 	}
 	if msg := w.crashReplay(c); msg != "" {
 		return msg
 	}
-	msg, _ := w.lowerRoundTrip(enc, &w.crashC)
+	msg, n := w.lowerRoundTrip(enc, &w.crashC)
+	if msg == "" && n != size {
+		sp := w.sys.Lower.Spec
+		msg = fmt.Sprintf("lower state %s encodes as %x; followed by more bytes, as a Recovering node's allowed set follows it (%x in all), it decodes reading %d bytes: the lower specification's Decode must read exactly the bytes AppendEncode wrote, whatever follows them (checktest.Spec tells)",
+			sp.Format(&w.crashC), enc[:size], enc, n)
+	}
 	return msg
 }
 
