@@ -287,6 +287,30 @@ func marksSystem(lower model.Spec[lockDisk, diskOp, uint8]) model.Checker {
 	return sys
 }
 
+// mapOps is the register whose operations are a map's keys: another
+// order at every call.
+type mapOps struct{ registerSpec }
+
+func (mapOps) Ops() []regOp {
+	var ops []regOp
+	for op := range map[regOp]bool{{}: true, {Write: true, V: 1}: true, {Write: true}: true} {
+		ops = append(ops, op)
+	}
+	return ops
+}
+
+// mapInits is the disk whose initial states, both blocks 0 or block 1
+// locked (a read of the register returns 9), are a map's keys.
+type mapInits struct{ lockDiskSpec }
+
+func (mapInits) Init() []lockDisk {
+	var inits []lockDisk
+	for c := range map[lockDisk]bool{{}: true, {B: [2]uint8{0, 1}}: true} {
+		inits = append(inits, c)
+	}
+	return inits
+}
+
 // fiveDisk is the two-block disk whose register starts at 5.
 type fiveDisk struct{ lockDiskSpec }
 
@@ -414,6 +438,15 @@ func TestBrokenDefinitionsAreNeverVerified(t *testing.T) {
 		// as the larger and the zero state, to which the bug's recovery
 		// leads.
 		{"an upper Decode that reads past its encoding", failingSystem(readsToEnd{}), model.KindSpec},
+		// Workers, and the path rebuilt, would number a state's edges
+		// each their own way: the write that keeps its lock is caught at
+		// another edge than the path takes.
+		{"operations in map order", func() model.Checker {
+			sys := lockSystem[lockDisk](lockDiskSpec{}, false, blockZero)
+			sys.Upper.Spec = mapOps{}
+			return sys
+		}(), "error: Upper.Spec.Ops returns other operations, or its operations in another order"},
+		{"initial states in map order", lockSystem[lockDisk](mapInits{}, true, blockZero), "error: Lower.Spec.Init returns other states, or its states in another order"},
 		{"a recovery that marks the lock", marksSystem(lockDiskSpec{}), ""},
 		// The byte read past the mark is the count of the allowed set
 		// that follows it in a Recovering node: {0} is read as the

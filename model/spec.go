@@ -18,10 +18,15 @@ import (
 // the specification's; paths print them with their String method when
 // they have one, and with fmt's %v otherwise.
 type Spec[S, Op, Ret comparable] interface {
-	// Init returns the initial states.
+	// Init returns the initial states, the same list in the same order at
+	// every call (System.Validate refuses a lower layer's that is seen to
+	// differ).
 	Init() []S
 	// Ops returns the operation alphabet explored when this layer is the
-	// upper layer of a check: every operation with every argument in range.
+	// upper layer of a check: every operation with every argument in range,
+	// the same list in the same order at every call (not a map's keys),
+	// since each worker, and the path rebuilt after a search, numbers a
+	// state's edges by it; System.Validate refuses one seen to differ.
 	// A layer used only below another needs none.
 	Ops() []Op
 	// Step applies op to *s, asking c to resolve nondeterminism, and returns

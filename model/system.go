@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 )
 
@@ -169,7 +170,8 @@ type Validator interface {
 // Validate reports what s lacks to run: the lower layer's Spec and Handle,
 // the upper layer's Spec, Dispatch and operations, the implementation, the
 // relation, initial states, and an implementation that builds an API and a
-// recovery procedure.
+// recovery procedure. It also refuses a lower Init or an upper Ops seen to
+// return another list when called again.
 func (s *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Validate() error {
 	if err := goroutineIDs(); err != nil {
 		return err
@@ -218,6 +220,12 @@ func (s *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Validate() error {
 	case len(s.Upper.Spec.Ops()) == 0:
 		return errors.New("model: Upper.Spec.Ops returns no operation: there is nothing to check")
 	}
+	if !sameLists(s.Lower.Spec.Init) {
+		return errors.New("model: Lower.Spec.Init returns other states, or its states in another order, when called again: the initial nodes are numbered by it, so it must return a fixed list (not a map's keys)")
+	}
+	if !sameLists(s.Upper.Spec.Ops) {
+		return errors.New("model: Upper.Spec.Ops returns other operations, or its operations in another order, when called again: every worker, and the path rebuilt after a search, numbers a state's edges by it, so it must return a fixed list (not a map's keys)")
+	}
 	inst := s.Impl(s.Lower.Handle(refusingCaller[COp, CRet]{}))
 	if any(inst.API) == nil {
 		return errors.New("model: Impl returns an Instance with no API")
@@ -226,6 +234,22 @@ func (s *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Validate() error {
 		return errors.New("model: Impl returns an Instance with no Recover (a recovery that does nothing is func() {})")
 	}
 	return nil
+}
+
+// listCalls is how many times Validate calls Init and Ops again to see
+// that they return the same list: a list built from a map's keys comes
+// in another order at some call, almost surely.
+const listCalls = 16
+
+// sameLists reports whether list returns equal lists in listCalls calls.
+func sameLists[T comparable](list func() []T) bool {
+	first := list()
+	for range listCalls - 1 {
+		if !slices.Equal(list(), first) {
+			return false
+		}
+	}
+	return true
 }
 
 // refusingCaller is the Caller Validate builds an Instance on: building
