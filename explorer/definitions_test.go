@@ -447,6 +447,15 @@ func TestBrokenDefinitionsAreNeverVerified(t *testing.T) {
 			return sys
 		}(), "error: Upper.Spec.Ops returns other operations, or its operations in another order"},
 		{"initial states in map order", lockSystem[lockDisk](mapInits{}, true, blockZero), "error: Lower.Spec.Init returns other states, or its states in another order"},
+		// Composed, the missing recovery would be layer code that
+		// panics.
+		{"a composed layer without a recovery", func() model.Checker {
+			sys := lockSystem[lockDisk](lockDiskSpec{}, true, blockZero)
+			sys.Impl = model.Compose(func(d diskCaller) model.Instance[diskCaller] {
+				return model.Instance[diskCaller]{API: d}
+			}, sys.Impl)
+			return sys
+		}(), "error: Impl composes an implementation whose Instance has no Recover, stage 1 of the 2"},
 		{"a recovery that marks the lock", marksSystem(lockDiskSpec{}), ""},
 		// The byte read past the mark is the count of the allowed set
 		// that follows it in a Recovering node: {0} is read as the

@@ -170,8 +170,9 @@ type Validator interface {
 // Validate reports what s lacks to run: the lower layer's Spec and Handle,
 // the upper layer's Spec, Dispatch and operations, the implementation, the
 // relation, initial states, and an implementation that builds an API and a
-// recovery procedure. It also refuses a lower Init or an upper Ops seen to
-// return another list when called again.
+// recovery procedure (each layer's, in a composed one). It also refuses a
+// lower Init or an upper Ops seen to return another list when called
+// again.
 func (s *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Validate() error {
 	if err := goroutineIDs(); err != nil {
 		return err
@@ -232,6 +233,12 @@ func (s *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Validate() error {
 	}
 	if inst.Recover == nil {
 		return errors.New("model: Impl returns an Instance with no Recover (a recovery that does nothing is func() {})")
+	}
+	stages := inst.recoveryStages()
+	for i, st := range stages {
+		if st == nil {
+			return fmt.Errorf("model: Impl composes an implementation whose Instance has no Recover, stage %d of the %d of the composed recovery (a recovery that does nothing is func() {})", i+1, len(stages))
+		}
 	}
 	return nil
 }
