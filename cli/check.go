@@ -104,6 +104,9 @@ func runCheck(cmd *cobra.Command, cat *catalog.Catalog, name string, f *checkFla
 	if err := f.search.checkPaths([2]string{"cpuprofile", f.cpuProfile}); err != nil {
 		return err
 	}
+	if err := f.search.clearOutputs(); err != nil {
+		return err
+	}
 	if f.store == "" && cmd.Flags().Changed("checkpoint-interval") {
 		return usagef("--checkpoint-interval needs --store: a run without a store keeps no checkpoints")
 	}

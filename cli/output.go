@@ -182,6 +182,23 @@ func (f *searchFlags) checkPaths(more ...[2]string) error {
 	return nil
 }
 
+// clearOutputs removes what an earlier run left at the output files' paths,
+// once they are checked and before anything else can fail (a plan that
+// does not parse, a store that does not open, a shard refused): a command
+// that then ends in an error before it writes its own report files leaves
+// none to be read as its verdict. As for a picture of no violation, what
+// is not a regular file is left as it is.
+func (f *searchFlags) clearOutputs() error {
+	for _, p := range f.paths() {
+		for _, o := range removeStale(p[0], p[1]) {
+			if err := o.save(); err != nil {
+				return ioFail(fmt.Errorf("could not remove what an earlier run left at %s: %v", o.name, cause(err)))
+			}
+		}
+	}
+	return nil
+}
+
 // sameFile reports whether paths a and b name the same regular file,
 // existing or new. Two names of a device (/dev/null) or a pipe are not
 // the same file: each write goes through, and none is lost.

@@ -320,6 +320,56 @@ func TestSearchErrorStaleReports(t *testing.T) {
 	}
 }
 
+// TestErrorBeforeSearchLeavesNoReports: a command refused after its output
+// paths were checked (a plan that does not parse, a store or an exchange
+// that does not open, a flag that needs another) leaves none of the files
+// an earlier run wrote there, which a nightly job would read as tonight's.
+func TestErrorBeforeSearchLeavesNoReports(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args func(dir string) []string
+		code int
+		want string // in the one line on stderr
+	}{
+		{"run, a plan that does not parse", func(dir string) []string {
+			return []string{"run", writeFile(t, dir, "p.plan", "pass blocks=99\n")}
+		}, ExitUsage, "p.plan:1: blocks: "},
+		{"check --checkpoint-interval without --store", func(string) []string {
+			return []string{"check", "pass", "--checkpoint-interval", "1m"}
+		}, ExitUsage, "--checkpoint-interval needs --store"},
+		{"check --store, a file", func(dir string) []string {
+			return []string{"check", "pass", "--store", writeFile(t, dir, "not-a-store", "x")}
+		}, ExitUsage, "is a file, not a directory"},
+		{"resume, a file", func(dir string) []string {
+			return []string{"resume", writeFile(t, dir, "not-a-store", "x")}
+		}, ExitUsage, "is a file, not a directory"},
+		{"shard, an exchange with a query", func(string) []string {
+			return []string{"shard", "--shards", "1", "--index", "0", "--exchange", exchange(t) + "?x=1", "pass"}
+		}, ExitUsage, "--exchange "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			files := [][2]string{{"--report", "r.json"}, {"--junit", "j.xml"}, {"--trace-html", "t.html"}, {"--trace-dot", "t.dot"}}
+			args := append(tc.args(dir), "-q", "--workers", "1")
+			if args[0] == "run" {
+				files = files[:2]
+			}
+			for _, f := range files {
+				args = append(args, f[0], writeFile(t, dir, f[1], "an earlier run's verdict"))
+			}
+			_, stderr, code := testCLI(t, args...)
+			if code != tc.code || !strings.Contains(stderr, tc.want) || strings.Count(stderr, "\n") != 1 {
+				t.Fatalf("exit %d, stderr %q; want %d and one line with %q", code, stderr, tc.code, tc.want)
+			}
+			for _, f := range files {
+				if _, err := os.Stat(filepath.Join(dir, f[1])); err == nil {
+					t.Errorf("%s %s: the earlier run's file is still there", f[0], f[1])
+				}
+			}
+		})
+	}
+}
+
 // fullWriter is a stdout that takes nothing, as /dev/full.
 type fullWriter struct{}
 

@@ -242,6 +242,9 @@ func runPlan(cmd *cobra.Command, cat *catalog.Catalog, name string, f searchFlag
 	if err := f.checkPaths(); err != nil {
 		return err
 	}
+	if err := f.clearOutputs(); err != nil {
+		return err
+	}
 	data, err := os.ReadFile(name)
 	if err != nil {
 		return usage(withValueAfterBool(cmd, name, err))

@@ -138,6 +138,9 @@ func runShard(cmd *cobra.Command, cat *catalog.Catalog, name string, f *shardFla
 		if err := f.search.checkPaths(); err != nil {
 			return err
 		}
+		if err := f.search.clearOutputs(); err != nil {
+			return err
+		}
 	}
 	chk, err := build(sys, p, f.variant)
 	if err != nil {

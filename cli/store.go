@@ -207,6 +207,9 @@ func runResume(cmd *cobra.Command, cat *catalog.Catalog, dir string, f *resumeFl
 	if err := f.search.checkPaths(); err != nil {
 		return err
 	}
+	if err := f.search.clearOutputs(); err != nil {
+		return err
+	}
 	st, err := persist.Open(dir, storeOptions(cmd, f.verbose))
 	if err != nil {
 		return storeFail(err)
