@@ -98,12 +98,12 @@ func errorCase(r *report, err error) junitCase {
 	return c
 }
 
-// notRunCase is the test case of a plan's check r that did not run: the
-// plan stopped before it, for reason why.
-func notRunCase(r *report, why error) junitCase {
+// notRunCase is the test case of check r that did not run: what ran it
+// (the plan, the modular check) stopped before it, for reason why.
+func notRunCase(r *report, what string, why error) junitCase {
 	c := reportCase(r)
 	c.Time, c.SystemOut = 0, ""
-	c.Error = &junitMessage{Message: "not run: the plan stopped before it: " + why.Error(), Type: "not run"}
+	c.Error = &junitMessage{Message: "not run: " + what + " stopped before it: " + why.Error(), Type: "not run"}
 	return c
 }
 

@@ -117,6 +117,12 @@ func runModular(cmd *cobra.Command, cat *catalog.Catalog, sys *catalog.System, p
 				mr.Verdict = explorer.Incomplete
 			}
 			cases = append(cases, errorCase(newReport(systems[i], pt.Params, pt.Variant, cfg, &explorer.Result{}), err))
+			// The checks after it are errors of the JUnit report too, so
+			// that CI sees every check of the stack.
+			for j := i + 1; j < len(parts); j++ {
+				r := newReport(systems[j], parts[j].Params, parts[j].Variant, cfg, &explorer.Result{})
+				cases = append(cases, notRunCase(r, "the modular check", runErr))
+			}
 			break
 		}
 		r := newReport(systems[i], pt.Params, pt.Variant, cfg, res)

@@ -101,7 +101,8 @@ func TestModularIncompleteAndUsage(t *testing.T) {
 // TestModularSearchError: a check whose search ends in an error, not a
 // verdict, stops --modular with the error's status; the summary and the
 // reports still hold the verdicts reached before it and name the error,
-// the JUnit report with that check as an <error>.
+// the JUnit report with that check as an <error> and each check after it
+// as one of type "not run".
 func TestModularSearchError(t *testing.T) {
 	stack := testSystem()
 	stack.Name = "stack"
@@ -142,10 +143,12 @@ func TestModularSearchError(t *testing.T) {
 	}
 	var doc junitSuites
 	readXML(t, junit, &doc)
-	if cases := doc.Suites[0].Cases; len(cases) != 2 || cases[0].Failure != nil || cases[0].Error != nil || cases[1].Error == nil || doc.Errors != 1 {
+	if cases := doc.Suites[0].Cases; len(cases) != 3 || cases[0].Failure != nil || cases[0].Error != nil || cases[1].Error == nil || doc.Errors != 2 {
 		t.Errorf("junit: %+v", doc)
 	} else if !strings.HasPrefix(cases[1].Name, "pass variant=exits ") || !strings.Contains(cases[1].Error.Message, "Goexit") {
 		t.Errorf("junit error case %q: %+v", cases[1].Name, cases[1].Error)
+	} else if c := cases[2]; !strings.HasPrefix(c.Name, "stack ") || c.Error.Type != "not run" || !strings.Contains(c.Error.Message, "the modular check stopped before it: check 2 of 3") {
+		t.Errorf("junit case of the check not run %q: %+v", c.Name, c.Error)
 	}
 }
 

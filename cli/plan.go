@@ -295,7 +295,7 @@ func runPlan(cmd *cobra.Command, cat *catalog.Catalog, name string, f searchFlag
 			why = fmt.Errorf("a signal stopped %s:%d", name, checks[len(cases)-1].line)
 		}
 		for i := len(cases); i < len(checks); i++ {
-			cases = append(cases, notRunCase(checks[i].report(), why))
+			cases = append(cases, notRunCase(checks[i].report(), "the plan", why))
 			cases[i].Name = names[i]
 		}
 		pr.NotRun = len(checks) - len(pr.Results)
