@@ -106,11 +106,35 @@ func openDB(dir string, o Options, readOnly bool) (s *Store, err error) {
 	if err := checkManifest(dir); err != nil {
 		return nil, lockedOr(dir, err)
 	}
+	if !readOnly {
+		unused(dir, func() { dropUnstartedLogs(dir) })
+	}
 	db, err := badger.Open(badgerOptions(dir, o).WithReadOnly(readOnly))
 	if err != nil {
 		return nil, lockedOr(dir, inputErr("%s: corrupt or truncated store: %s", dir, firstLine(err.Error())))
 	}
 	return &Store{dir: dir, db: db}, nil
+}
+
+// dropUnstartedLogs removes the empty value log and memtable files in
+// dir: badger creates one of each every time it opens a store, and a kill
+// before it sized the file and wrote its header leaves it empty, which
+// badger then refuses to open ("Create a new file"). An empty file holds
+// no record.
+func dropUnstartedLogs(dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return // badger says why
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if !e.Type().IsRegular() || !(strings.HasSuffix(name, ".vlog") || strings.HasSuffix(name, ".mem")) {
+			continue
+		}
+		if fi, err := e.Info(); err == nil && fi.Size() == 0 {
+			os.Remove(filepath.Join(dir, name))
+		}
+	}
 }
 
 // lockedOr returns the error that says dir is in use when another process

@@ -23,3 +23,18 @@ func inUse(dir string) bool {
 	err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
 	return errors.Is(err, syscall.EWOULDBLOCK)
 }
+
+// unused runs fn while it holds badger's lock on the store in dir, and
+// reports whether it did: not when another process holds the lock.
+func unused(dir string, fn func()) bool {
+	f, err := os.Open(dir)
+	if err != nil {
+		return false
+	}
+	defer f.Close() // releases the lock
+	if syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) != nil {
+		return false
+	}
+	fn()
+	return true
+}

@@ -23,3 +23,13 @@ func inUse(dir string) bool {
 	f.Close()
 	return false
 }
+
+// unused runs fn unless another process holds badger's lock on the store
+// in dir, and reports whether it did.
+func unused(dir string, fn func()) bool {
+	if inUse(dir) {
+		return false
+	}
+	fn()
+	return true
+}

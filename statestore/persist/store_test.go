@@ -642,3 +642,81 @@ func refusedInOneLine(t *testing.T, st *Store, err error, want string) {
 		t.Fatalf("error %q, want one line with %q", err, want)
 	}
 }
+
+// A store killed while badger was creating a value log or memtable file,
+// before it wrote the file's header, opens for resuming with the records
+// it had, as every killed store does: the empty file held none.
+func TestOpenAfterKillCreatingAFile(t *testing.T) {
+	cases := []struct {
+		name  string
+		files func(vlogs, mems []int) []string
+	}{
+		{"value log after the last", func(vlogs, _ []int) []string { return []string{fmt.Sprintf("%06d.vlog", slicesMax(vlogs)+1)} }},
+		{"value log before the last", func(vlogs, _ []int) []string {
+			return []string{fmt.Sprintf("%06d.vlog", slicesMax(vlogs)+1), fmt.Sprintf("%06d.vlog", slicesMax(vlogs)+2)}
+		}},
+		{"memtable", func(_, mems []int) []string { return []string{fmt.Sprintf("%05d.mem", slicesMax(mems)+1)} }},
+		{"value log and memtable", func(vlogs, mems []int) []string {
+			return []string{fmt.Sprintf("%05d.mem", slicesMax(mems)+1), fmt.Sprintf("%06d.vlog", slicesMax(vlogs)+1)}
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			unfinishedStore(t, dir)
+			st, err := Open(dir, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := st.Saved()
+			if err != nil {
+				t.Fatal(err)
+			}
+			st.Close()
+			var vlogs, mems []int
+			entries, _ := os.ReadDir(dir)
+			for _, e := range entries {
+				var n int
+				if _, err := fmt.Sscanf(e.Name(), "%d.vlog", &n); err == nil && strings.HasSuffix(e.Name(), ".vlog") {
+					vlogs = append(vlogs, n)
+				} else if _, err := fmt.Sscanf(e.Name(), "%d.mem", &n); err == nil && strings.HasSuffix(e.Name(), ".mem") {
+					mems = append(mems, n)
+				}
+			}
+			names := tc.files(vlogs, mems)
+			for i, name := range names {
+				var b []byte
+				if i > 0 {
+					// A later open made the next file whole: badger's
+					// newest value log, as it left it.
+					b, _ = os.ReadFile(filepath.Join(dir, fmt.Sprintf("%06d.vlog", slicesMax(vlogs))))
+				}
+				if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, open := range []func(string, Options) (*Store, error){OpenReadOnly, Open} {
+				st, err := open(dir, Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := st.Saved()
+				st.Close()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !reflect.DeepEqual(got, want) {
+					t.Fatal("the reopened store's checkpoint differs")
+				}
+			}
+		})
+	}
+}
+
+func slicesMax(s []int) int {
+	m := 0
+	for _, v := range s {
+		m = max(m, v)
+	}
+	return m
+}
