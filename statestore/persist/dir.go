@@ -150,12 +150,13 @@ func checkWritable(dir string) error {
 }
 
 // startedOnly reports whether a directory's entries are only those badger
-// creates before its manifest, and checkWritable's probe: a store killed
-// as it was being created.
+// creates before its manifest (the first manifest too, written under
+// another name and then renamed), and checkWritable's probe: a store
+// killed as it was being created.
 func startedOnly(entries []fs.DirEntry) bool {
 	for _, e := range entries {
 		switch name := e.Name(); {
-		case name == "LOCK" || name == "KEYREGISTRY" || name == "DISCARD":
+		case name == "LOCK" || name == "KEYREGISTRY" || name == "DISCARD" || name == "MANIFEST-REWRITE":
 		case strings.HasSuffix(name, ".vlog") || strings.HasSuffix(name, ".mem"):
 		case strings.HasPrefix(name, probePrefix):
 		default:

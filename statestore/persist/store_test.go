@@ -544,23 +544,34 @@ func TestSavedDetectsDamage(t *testing.T) {
 	}
 }
 
-// A store killed while badger was creating it, before its manifest, or
-// while its directory's writability was probed, is started again by
-// Create.
+// A store killed while badger was creating it, before its manifest or
+// while it wrote its first manifest, or while its directory's writability
+// was probed, is started again by Create.
 func TestCreateAfterKillAtStart(t *testing.T) {
-	dir := t.TempDir()
-	for _, name := range []string{"LOCK", "KEYREGISTRY", "000001.vlog", probePrefix + "123"} {
-		os.WriteFile(filepath.Join(dir, name), nil, 0o644)
+	cases := []struct {
+		name  string
+		files []string
+	}{
+		{"before the manifest", []string{"LOCK", "KEYREGISTRY", "000001.vlog", probePrefix + "123"}},
+		{"writing the manifest", []string{"LOCK", "MANIFEST-REWRITE"}},
 	}
-	st, err := Create(dir, testRun, Options{})
-	if err != nil {
-		t.Fatal(err)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for _, name := range tc.files {
+				os.WriteFile(filepath.Join(dir, name), nil, 0o644)
+			}
+			st, err := Create(dir, testRun, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			st.Close()
+			if st, err = Open(dir, Options{}); err != nil || !st.Header().Same(testRun) {
+				t.Fatalf("reopened: %v", err)
+			}
+			st.Close()
+		})
 	}
-	st.Close()
-	if st, err = Open(dir, Options{}); err != nil || !st.Header().Same(testRun) {
-		t.Fatalf("reopened: %v", err)
-	}
-	st.Close()
 }
 
 // Header.Same tells runs apart by every field but the format version, and
