@@ -2,6 +2,7 @@ package cli
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +17,13 @@ import (
 	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/model"
 	"github.com/argocheck/argocheck/statestore/persist"
+)
+
+// createStore and openStore create and open a store: persist.Create and
+// persist.Open, which tests replace.
+var (
+	createStore = persist.Create
+	openStore   = persist.Open
 )
 
 // storeOptions returns the store's options for the --verbose flag, with
@@ -117,24 +125,28 @@ func runCheckStored(cmd *cobra.Command, sys *catalog.System, p catalog.Params, f
 	if err != nil {
 		return err
 	}
-	st, err := persist.Create(f.store, header(sys, p, f.variant, cfg), storeOptions(cmd, f.verbose))
+	// Signals are caught from here on: one that comes while the store is
+	// made stops the search before it starts.
+	ctx, stop := signalContext()
+	defer stop()
+	st, err := createStore(f.store, header(sys, p, f.variant, cfg), storeOptions(cmd, f.verbose))
 	if err != nil {
 		return storeFail(err)
 	}
 	r := &storedRun{sys: sys, params: p, chk: chk, crashes: cfg.Crashes, determinism: cfg.Determinism}
-	return exploreStored(cmd, st, r, cfg, &f.search)
+	return exploreStored(ctx, cmd, st, r, cfg, &f.search)
 }
 
 // exploreStored runs or resumes a persistent search, prints its verdict,
-// and then records it in the store and writes the report files.
-func exploreStored(cmd *cobra.Command, st *persist.Store, r *storedRun, cfg explorer.Config, f *searchFlags) error {
+// and then records it in the store and writes the report files. ctx ends
+// with the signals that stop the search, caught since before the store
+// was opened.
+func exploreStored(ctx context.Context, cmd *cobra.Command, st *persist.Store, r *storedRun, cfg explorer.Config, f *searchFlags) error {
 	from, err := st.Saved()
 	if err != nil {
 		st.Close()
 		return storeFail(err)
 	}
-	ctx, stop := signalContext()
-	defer stop()
 	cfg.Checkpoint, cfg.Crashes, cfg.Determinism = st, r.crashes, r.determinism
 	res, err := f.explore(ctx, cmd, "", r.chk, cfg, from)
 	if err != nil {
@@ -210,7 +222,11 @@ func runResume(cmd *cobra.Command, cat *catalog.Catalog, dir string, f *resumeFl
 	if err := f.search.clearOutputs(); err != nil {
 		return err
 	}
-	st, err := persist.Open(dir, storeOptions(cmd, f.verbose))
+	// Signals are caught from here on: one that comes while the store is
+	// read stops the search before it starts.
+	ctx, stop := signalContext()
+	defer stop()
+	st, err := openStore(dir, storeOptions(cmd, f.verbose))
 	if err != nil {
 		return storeFail(err)
 	}
@@ -220,7 +236,7 @@ func runResume(cmd *cobra.Command, cat *catalog.Catalog, dir string, f *resumeFl
 		return err
 	}
 	if st.Outcome() == nil {
-		return exploreStored(cmd, st, r, cfg, &f.search)
+		return exploreStored(ctx, cmd, st, r, cfg, &f.search)
 	}
 	res, err := storedResult(st, r)
 	st.Close()
