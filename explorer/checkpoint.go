@@ -146,8 +146,20 @@ func (s *search) commit(level int, force bool) error {
 		p.CrashPoints += w.crashes
 	}
 	p.Elapsed = s.cp.elapsed + time.Since(s.cp.start)
+	// A spilled record that cannot be read would be handed over as 0: the
+	// records are read once before the commit, which is refused if one
+	// cannot be, and the commit's own reads are checked after it.
+	for i := s.cp.first; i < min(n, s.parents.spilled); i = i&^(1<<chunkBits-1) + 1<<chunkBits {
+		s.parents.get(i)
+	}
+	if s.parents.err != nil {
+		return fmt.Errorf("checkpoint of level %d: %w", level, s.parents.err)
+	}
 	if err := c.Commit(p); err != nil {
 		return fmt.Errorf("checkpoint of level %d: %w", level, err)
+	}
+	if s.parents.err != nil {
+		return fmt.Errorf("checkpoint of level %d, committed with parent records that could not be read: %w", level, s.parents.err)
 	}
 	s.cp.last = time.Now()
 	s.cp.first, s.cp.nextFirst = n, s.next.len()
