@@ -22,7 +22,7 @@ import (
 func (s *Store) load(build string) error {
 	run, err := s.readRun()
 	if errors.Is(err, errNoRun) {
-		return inputErr("%s holds no run: its check stopped before it started; start it again with 'argocheck check ... --store' in an empty directory", s.dir)
+		return inputErr("%s holds no run: its check stopped before it started; start it again with 'argocheck check ... --store %s'", s.dir, s.dir)
 	}
 	if err != nil {
 		return err
