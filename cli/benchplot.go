@@ -105,7 +105,7 @@ func writeBenchPlots(stem string, file *benchFile) error {
 	states.Title.Text = fmt.Sprintf("states against size\n%s", title)
 	seconds.Title.Text = fmt.Sprintf("seconds with %d worker(s) against size\n%s", minWorkers, title)
 	for _, p := range []*plot.Plot{states, seconds} {
-		p.X.Label.Text = "size (index in the matrix: 0 smallest)"
+		p.X.Label.Text = "size (its place in the matrix, or in the order --size gave it, from 0)"
 		p.Y.Scale = plot.LogScale{}
 		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
 		p.Legend.Top = true
