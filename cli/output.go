@@ -77,15 +77,26 @@ func fileOutput(flag, path string, render func(io.Writer) error) []output {
 // redirection's file), through that stream: opening it again would
 // truncate what was written there, the verdict among it.
 func writeOutput(path string, data []byte) error {
-	if fi, err := os.Stat(path); err == nil {
-		for _, std := range []*os.File{os.Stdout, os.Stderr} {
-			if si, err := std.Stat(); err == nil && os.SameFile(fi, si) {
-				_, err := std.Write(data)
-				return err
-			}
-		}
+	if std := stdStream(path); std != nil {
+		_, err := std.Write(data)
+		return err
 	}
 	return os.WriteFile(path, data, 0o644)
+}
+
+// stdStream returns stdout or stderr when path names the file it writes
+// to, and nil otherwise.
+func stdStream(path string) *os.File {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil
+	}
+	for _, std := range []*os.File{os.Stdout, os.Stderr} {
+		if si, err := std.Stat(); err == nil && os.SameFile(fi, si) {
+			return std
+		}
+	}
+	return nil
 }
 
 // jsonOutput is the output of v as JSON to the --report file path.
@@ -296,13 +307,14 @@ func (f *searchFlags) errorOutputs(rep *report, err error) []output {
 // removeStale is the output of a picture's flag (named flag) on a check
 // with no violation, or no verdict: the file at path, an earlier run's picture, is
 // removed, so that none is taken for this run's. Anything but a regular
-// file (a device, a pipe, a symbolic link) is left as it is.
+// file (a device, a pipe, a symbolic link) is left as it is, and so is
+// the file stdout or stderr writes to, which holds this run's output.
 func removeStale(flag, path string) []output {
 	if path == "" {
 		return nil
 	}
 	return []output{{name: "--" + flag + " " + path, save: func() error {
-		if fi, err := os.Lstat(path); err != nil || !fi.Mode().IsRegular() {
+		if fi, err := os.Lstat(path); err != nil || !fi.Mode().IsRegular() || stdStream(path) != nil {
 			return nil
 		}
 		return os.Remove(path)

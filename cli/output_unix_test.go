@@ -36,6 +36,42 @@ func TestReportToStdoutsFile(t *testing.T) {
 	}
 }
 
+// TestReportIsStdoutsFile: a command whose stdout is redirected to the
+// file its --report (or a picture's flag) names (check ... --report
+// out.txt > out.txt) leaves that file alone before the search, and writes
+// the report after the verdict in it.
+func TestReportIsStdoutsFile(t *testing.T) {
+	bin, err := argocheckBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, flag := range []string{"--report", "--trace-html"} {
+		t.Run(flag, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "out.txt")
+			fh, err := os.Create(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer fh.Close()
+			cmd := exec.Command(bin, "check", "repdisk", "--blocks", "1", "--workers", "1", "-q", flag, out)
+			cmd.Stdout = fh
+			if err := cmd.Run(); err != nil {
+				t.Fatal(err)
+			}
+			got, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(string(got), "system=repdisk ") || !strings.Contains(string(got), "\nverdict=verified\n") {
+				t.Errorf("%s holds %q, want the summary first", out, got)
+			}
+			if flag == "--report" && !strings.Contains(string(got), "\n{\n") {
+				t.Errorf("%s holds %q, want the report after the summary", out, got)
+			}
+		})
+	}
+}
+
 // TestReportToFIFO: a FIFO as report file is not opened before the
 // search (its reader would take that for the end, or a check with no
 // reader would wait), and the whole report reaches its reader.
