@@ -46,6 +46,9 @@ type Spec struct{ sizes disk.Sizes }
 // must be valid.
 func NewSpec(sizes disk.Sizes) Spec { return Spec{sizes} }
 
+// Validate checks the sizes against what a disk holds (model.Validator).
+func (sp Spec) Validate() error { return sp.sizes.Validate() }
+
 // CheckUpper reports sizes at which AsyncDisk cannot be the upper layer
 // of a check: its abstract states must keep their may-sets within MaxMay
 // (the client values must be at most MaxMay), and a crash may leave up to

@@ -256,3 +256,26 @@ func TestCheckUpper(t *testing.T) {
 		}
 	}
 }
+
+// TestValidate: a check refuses sizes a disk cannot hold before it
+// searches, as the synchronous disks' do.
+func TestValidate(t *testing.T) {
+	for _, tt := range []struct {
+		sizes disk.Sizes
+		ok    bool
+	}{
+		{disk.Sizes{Blocks: 2, Values: 2}, true},
+		{disk.Sizes{Blocks: disk.MaxBlocks, Values: 2}, true},
+		{disk.Sizes{Blocks: disk.MaxBlocks + 1, Values: 2}, false},
+		{disk.Sizes{Blocks: 0, Values: 2}, false},
+		{disk.Sizes{Blocks: 2, Values: 0}, false},
+	} {
+		v, isValidator := any(NewSpec(tt.sizes)).(model.Validator)
+		if !isValidator {
+			t.Fatalf("asyncdisk.Spec is not a model.Validator")
+		}
+		if err := v.Validate(); (err == nil) != tt.ok {
+			t.Errorf("%+v: Validate() = %v, want ok=%v", tt.sizes, err, tt.ok)
+		}
+	}
+}

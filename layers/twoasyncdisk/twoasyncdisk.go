@@ -40,6 +40,9 @@ type Spec struct{ sizes disk.Sizes }
 // NewSpec returns the specification; sizes must be valid.
 func NewSpec(sizes disk.Sizes) Spec { return Spec{sizes} }
 
+// Validate checks the sizes against what a disk holds (model.Validator).
+func (sp Spec) Validate() error { return sp.sizes.Validate() }
+
 // Init returns the single initial state: both disks work, hold zeros and
 // are durable.
 func (Spec) Init() []State { return []State{{}} }

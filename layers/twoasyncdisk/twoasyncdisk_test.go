@@ -78,3 +78,24 @@ func TestCrashBothDisks(t *testing.T) {
 		}
 	}
 }
+
+// TestValidate: a check refuses sizes a disk cannot hold before it
+// searches, as TwoDisk's does.
+func TestValidate(t *testing.T) {
+	for _, tt := range []struct {
+		sizes disk.Sizes
+		ok    bool
+	}{
+		{disk.Sizes{Blocks: 2, Values: 2}, true},
+		{disk.Sizes{Blocks: disk.MaxBlocks + 1, Values: 2}, false},
+		{disk.Sizes{Blocks: 0, Values: 2}, false},
+	} {
+		v, isValidator := any(NewSpec(tt.sizes)).(model.Validator)
+		if !isValidator {
+			t.Fatalf("twoasyncdisk.Spec is not a model.Validator")
+		}
+		if err := v.Validate(); (err == nil) != tt.ok {
+			t.Errorf("%+v: Validate() = %v, want ok=%v", tt.sizes, err, tt.ok)
+		}
+	}
+}
