@@ -249,9 +249,20 @@ type progs struct{ Read, Write, Recover []instr }
 type impl struct {
 	lower model.Caller[rOp, uint8]
 	p     *progs
+	// With stateful 1, every other call on the instance writes the value
+	// plus one; with stateful 2, every call after a recovery on it does.
+	stateful uint8
+	mem      *uint8
 }
 
 func (im impl) Call(op kOp) uint8 {
+	switch im.stateful {
+	case 1:
+		*im.mem++
+		op.V += *im.mem % 2
+	case 2:
+		op.V += *im.mem
+	}
 	m := machine{lower: im.lower, k: op.K, v: op.V}
 	if op.Write {
 		m.run(im.p.Write)
@@ -286,7 +297,10 @@ type randSys struct {
 	// the lower one by mid's programs (a read's and a write's address in
 	// k, a write's value in v) and its recovery, the identity relating
 	// them: the composed recovery runs in two stages.
-	mid       *progs
+	mid *progs
+	// stateful, when set, makes the implementation keep state of its own
+	// (see impl): it is not deterministic.
+	stateful  uint8
 	absMap    [2]uint8 // key k is register absMap[k]
 	absBad    int8     // a state whose register absBad holds absBadVal relates to none; -1: none
 	absBadVal uint8
@@ -301,11 +315,11 @@ func (s *randSys) String() string {
 		mid = fmt.Sprintf("\non a register layer: read: %s; write: %s; recover: %s", showProg(s.mid.Read), showProg(s.mid.Write), showProg(s.mid.Recover))
 	}
 	return fmt.Sprintf("lower{values %d, inits %v, write may fail %v, crashes %v, decays r%d glitch %v}\nupper{keys %d, values %d, inits %v, write may fail %v, crash zeroes %d, decays %d}\n"+
-		"read: %s\nwrite: %s\nrecover: %s\nabs %v bad r%d=%d, invariant r%d!=%d, step limit %d%s",
+		"read: %s\nwrite: %s\nrecover: %s\nabs %v bad r%d=%d, invariant r%d!=%d, step limit %d, stateful %d%s",
 		s.lower.Values, s.lower.Inits[:s.lower.NInits], s.lower.WriteMayFail, s.lower.Crashes[:s.lower.NCrashes], int(s.lower.Decay)-1, s.lower.Glitch,
 		s.upper.Keys, s.upper.Values, s.upper.Inits[:s.upper.NInits], s.upper.WriteMayFail, s.upper.CrashZero, s.upper.Decay,
 		showProg(s.progs.Read), showProg(s.progs.Write), showProg(s.progs.Recover),
-		s.absMap, s.absBad, s.absBadVal, s.invReg, s.invVal, s.stepLimit, mid)
+		s.absMap, s.absBad, s.absBadVal, s.invReg, s.invVal, s.stepLimit, s.stateful, mid)
 }
 
 func (s *randSys) abs(c *rState) (kState, bool) {
@@ -327,11 +341,15 @@ func (s *randSys) checker() model.Checker {
 	p := s.progs
 	top := model.Impl[model.Caller[rOp, uint8], model.Caller[kOp, uint8]](
 		func(lower model.Caller[rOp, uint8]) model.Instance[model.Caller[kOp, uint8]] {
+			mem := new(uint8)
 			return model.Instance[model.Caller[kOp, uint8]]{
-				API: impl{lower: lower, p: &p},
+				API: impl{lower: lower, p: &p, stateful: s.stateful, mem: mem},
 				Recover: func() {
 					m := machine{lower: lower}
 					m.run(p.Recover)
+					if s.stateful == 2 {
+						*mem = 1
+					}
 				},
 			}
 		})
@@ -460,7 +478,8 @@ func drawSystem(t *rapid.T) *randSys {
 		s.lower.Crashes[1], s.lower.NCrashes = rCrash{Kind: 1, J: j}, 2
 		s.upper.CrashZero = int8(j)
 	}
-	switch design := rapid.IntRange(0, 3).Draw(t, "design"); design {
+	design := rapid.IntRange(0, 3).Draw(t, "design")
+	switch design {
 	case 0, 1: // one register a key: key k is register k+off
 		off := uint8(rapid.IntRange(0, regs-int(keys)).Draw(t, "offset"))
 		s.absMap = [2]uint8{off, off + 1}
@@ -528,6 +547,7 @@ func drawSystem(t *rapid.T) *randSys {
 		}
 		s.upper.Inits[i] = a
 	}
+	midMutated := false
 	if rapid.IntRange(0, 2).Draw(t, "composed") == 0 {
 		// The identity, and a recovery that writes back what it reads:
 		// correct, its crashes change nothing.
@@ -539,7 +559,7 @@ func drawSystem(t *rapid.T) *randSys {
 		if s.lower.WriteMayFail {
 			s.mid.Recover = nil
 		}
-		if rapid.Bool().Draw(t, "mid mutated") {
+		if midMutated = rapid.Bool().Draw(t, "mid mutated"); midMutated {
 			m := *s.mid
 			switch rapid.IntRange(0, 2).Draw(t, "mid part") {
 			case 0:
@@ -555,6 +575,7 @@ func drawSystem(t *rapid.T) *randSys {
 	if rapid.IntRange(0, 3).Draw(t, "tight step limit") == 0 {
 		s.stepLimit = rapid.IntRange(1, 8).Draw(t, "step limit")
 	}
+	correct := design != 3 && (s.mid == nil || !midMutated)
 	if rapid.Bool().Draw(t, "mutated") {
 		for range rapid.IntRange(1, 2).Draw(t, "mutations") {
 			switch rapid.IntRange(0, 6).Draw(t, "mutated part") {
@@ -579,6 +600,8 @@ func drawSystem(t *rapid.T) *randSys {
 				s.invReg, s.invVal = int8(rapid.IntRange(0, regs-1).Draw(t, "invariant register")), uint8(rapid.IntRange(0, 2).Draw(t, "invariant value"))
 			}
 		}
+	} else if correct && rapid.IntRange(0, 4).Draw(t, "stateful") == 0 {
+		s.stateful = uint8(rapid.IntRange(1, 2).Draw(t, "kept state"))
 	}
 	return s
 }
@@ -723,8 +746,10 @@ func (c searchConfig) run(chk model.Checker) (*explorer.Result, error) {
 // worker's edges, with no memo and no joins, must find the same figures,
 // or the same violation at the same depth. A search of a violated system
 // that continues past its first violations finds the same ones, with the
-// same paths and figures, with and without the memo and joined runs. Run
-// longer with -rapid.checks.
+// same paths and figures, with and without the memo and joined runs. An
+// implementation made to keep state of its own between calls (a counter,
+// a flag set by recovery) is caught by every search that checks every
+// run twice. Run longer with -rapid.checks.
 func TestRandomSystems(t *testing.T) {
 	spill := t.TempDir()
 	systems := 0
@@ -747,6 +772,10 @@ func TestRandomSystems(t *testing.T) {
 func checkConfigs(rt *rapid.T, s *randSys, chk model.Checker, crashes model.CrashMode, spill string) {
 	timer := time.AfterFunc(time.Minute, func() { panic(fmt.Sprintf("a search of %v takes more than a minute\n%s", crashes, s)) })
 	defer timer.Stop()
+	if s.stateful != 0 {
+		checkCaught(rt, s, chk, crashes)
+		return
+	}
 	ref := refSearch(chk, crashes)
 	base := searchConfig{name: "one worker, full determinism", exactCounts: true,
 		cfg: explorer.Config{Workers: 1, Crashes: crashes, Determinism: model.DeterminismFull}}
@@ -843,6 +872,30 @@ func checkConfigs(rt *rapid.T, s *randSys, chk model.Checker, crashes model.Cras
 			rt.Fatalf("%s: %d states %d transitions %d crash points depth %d\n%s\n%s: %d %d %d %d\n%s\n%s",
 				c.name, got.States, got.Transitions, got.CrashPoints, got.Depth, describeAll(got),
 				cont.name, wantAll.States, wantAll.Transitions, wantAll.CrashPoints, wantAll.Depth, describeAll(wantAll), s)
+		}
+	}
+}
+
+// checkCaught requires every search that checks every run twice to find
+// a violation in s, whose implementation keeps state of its own.
+func checkCaught(rt *rapid.T, s *randSys, chk model.Checker, crashes model.CrashMode) {
+	if ref := refSearch(chk, crashes); ref.violation == nil {
+		rt.Fatalf("the reference search verifies an implementation that keeps state\n%s", s)
+	}
+	for _, c := range []searchConfig{
+		{name: "one worker", cfg: explorer.Config{Workers: 1}},
+		{name: "three workers", cfg: explorer.Config{Workers: 3}},
+		{name: "memo off", cfg: explorer.Config{Workers: 1}, memoOff: true},
+		{name: "memo of 512 bytes, three workers", cfg: explorer.Config{Workers: 3}, memoBudget: 512},
+		{name: "full determinism, batch 1, part 2", cfg: explorer.Config{Workers: 1, BatchSize: 1, PartSize: 2, Determinism: model.DeterminismFull}},
+	} {
+		c.cfg.Crashes = crashes
+		got, err := c.run(chk)
+		if err != nil {
+			rt.Fatalf("%s: %v\n%s", c.name, err, s)
+		}
+		if got.Verdict != explorer.Violated {
+			rt.Fatalf("%s: %s, of an implementation that keeps state\n%s", c.name, got.Verdict, s)
 		}
 	}
 }
