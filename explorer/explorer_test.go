@@ -9,34 +9,19 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/argocheck/argocheck/catalog"
+	"github.com/argocheck/argocheck/internal/naivetest"
 	"github.com/argocheck/argocheck/layers"
 	"github.com/argocheck/argocheck/model"
 )
 
-// naive is a deliberately simple breadth-first search over a Checker:
-// one goroutine, a map of whole encodings, states numbered in discovery
-// order. It is the oracle for the parallel explorer.
+// naive is what the reference search (naivetest) found over a Checker:
+// one goroutine, a map of whole encodings, none of the explorer's
+// optimisations. It is the oracle for the parallel explorer.
 type naive struct {
 	states, transitions, crashes uint64
 	depth                        int
 	violation                    *model.Violation
 	traceLen                     int // edges of the shortest path
-}
-
-type collect struct {
-	succ      [][]byte
-	crash     uint64
-	violation *model.Violation
-}
-
-func (c *collect) Fail(v *model.Violation) bool { c.violation = v; return true }
-
-func (c *collect) Successor(_ uint32, node []byte, crash bool) bool {
-	c.succ = append(c.succ, append([]byte(nil), node...))
-	if crash {
-		c.crash++
-	}
-	return false
 }
 
 func runNaive(chk model.Checker) naive {
@@ -46,44 +31,9 @@ func runNaive(chk model.Checker) naive {
 
 // naiveSearch is runNaive, also returning the nodes of the last level it
 // expanded.
-func naiveSearch(chk model.Checker) (r naive, last [][]byte) {
-	w := chk.NewWorker(model.Options{})
-	inits, v := w.Initial()
-	if v != nil {
-		r.violation, r.traceLen = v, 0
-		return r, nil
-	}
-	seen := map[string]bool{}
-	var frontier [][]byte
-	for _, n := range inits {
-		if !seen[string(n)] {
-			seen[string(n)] = true
-			frontier = append(frontier, n)
-		}
-	}
-	r.states = uint64(len(frontier))
-	for depth := 0; len(frontier) > 0; depth++ {
-		r.depth, last = depth, frontier
-		var next [][]byte
-		for _, n := range frontier {
-			var c collect
-			if w.Expand(n, &c); c.violation != nil {
-				r.violation, r.traceLen = c.violation, depth+1
-				return r, last
-			}
-			r.transitions += uint64(len(c.succ))
-			r.crashes += c.crash
-			for _, s := range c.succ {
-				if !seen[string(s)] {
-					seen[string(s)] = true
-					next = append(next, s)
-				}
-			}
-		}
-		r.states += uint64(len(next))
-		frontier = next
-	}
-	return r, last
+func naiveSearch(chk model.Checker) (naive, [][]byte) {
+	r, last := naivetest.Search(chk.NewWorker(model.Options{}))
+	return naive{states: r.States, transitions: r.Transitions, crashes: r.Crashes, depth: r.Depth, violation: r.Violation, traceLen: r.TraceLen}, last
 }
 
 // testCase is one catalogue system at one size and variant.

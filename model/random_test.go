@@ -10,6 +10,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/argocheck/argocheck/explorer"
+	"github.com/argocheck/argocheck/internal/naivetest"
 	"github.com/argocheck/argocheck/model"
 )
 
@@ -614,65 +615,14 @@ type refResult struct {
 	traceLen                     int
 }
 
-type refEmitter struct {
-	succ      [][]byte
-	crashes   uint64
-	violation *model.Violation
-}
-
-func (e *refEmitter) Fail(v *model.Violation) bool { e.violation = v; return true }
-
-func (e *refEmitter) Successor(_ uint32, node []byte, crash bool) bool {
-	e.succ = append(e.succ, append([]byte(nil), node...))
-	if crash {
-		e.crashes++
-	}
-	return false
-}
-
 // refSearch is the reference explorer: a breadth-first search over a
 // worker's Expand, one worker, a map of whole encodings, no recovery memo,
 // no joined runs, every run checked twice.
-func refSearch(chk model.Checker, crashes model.CrashMode) (r refResult) {
+func refSearch(chk model.Checker, crashes model.CrashMode) refResult {
 	defer model.SetRecordRecoveries(false)()
 	defer model.SetJoinRuns(false)()
-	w := chk.NewWorker(model.Options{Crashes: crashes, Determinism: model.DeterminismFull})
-	inits, v := w.Initial()
-	if v != nil {
-		r.violation = v
-		return r
-	}
-	seen := map[string]bool{}
-	var frontier [][]byte
-	for _, n := range inits {
-		if !seen[string(n)] {
-			seen[string(n)] = true
-			frontier = append(frontier, n)
-		}
-	}
-	r.states = uint64(len(frontier))
-	for depth := 0; len(frontier) > 0; depth++ {
-		r.depth = depth
-		var next [][]byte
-		for _, n := range frontier {
-			var e refEmitter
-			if w.Expand(n, &e); e.violation != nil {
-				r.violation, r.traceLen = e.violation, depth+1
-				return r
-			}
-			r.transitions += uint64(len(e.succ))
-			r.crashes += e.crashes
-			for _, s := range e.succ {
-				if !seen[string(s)] {
-					seen[string(s)] = true
-					next = append(next, s)
-				}
-			}
-		}
-		r.states += uint64(len(next))
-		frontier = next
-	}
-	return r
+	r, _ := naivetest.Search(chk.NewWorker(model.Options{Crashes: crashes, Determinism: model.DeterminismFull}))
+	return refResult{states: r.States, transitions: r.Transitions, crashes: r.Crashes, depth: r.Depth, violation: r.Violation, traceLen: r.TraceLen}
 }
 
 // traceLen is the length of res's path, -1 when it has none.

@@ -1,0 +1,74 @@
+// Package naivetest is the reference search the explorer's tests compare
+// with: breadth first over a worker's expansions, one worker, a Go map of
+// whole encodings, none of the explorer's optimisations.
+package naivetest
+
+import "github.com/argocheck/argocheck/model"
+
+// Result is what a naive search found: its figures, or the first
+// violation in breadth-first order and the length of its path.
+type Result struct {
+	States, Transitions, Crashes uint64
+	Depth                        int
+	Violation                    *model.Violation
+	TraceLen                     int // edges of the shortest path
+}
+
+// Search searches the graph w expands, breadth first, and also returns the
+// nodes of the last level it expanded.
+func Search(w model.Worker) (r Result, last [][]byte) {
+	inits, v := w.Initial()
+	if v != nil {
+		r.Violation = v
+		return r, nil
+	}
+	seen := map[string]bool{}
+	var frontier [][]byte
+	for _, n := range inits {
+		if !seen[string(n)] {
+			seen[string(n)] = true
+			frontier = append(frontier, n)
+		}
+	}
+	r.States = uint64(len(frontier))
+	for depth := 0; len(frontier) > 0; depth++ {
+		r.Depth, last = depth, frontier
+		var next [][]byte
+		for _, n := range frontier {
+			var c collect
+			if w.Expand(n, &c); c.violation != nil {
+				r.Violation, r.TraceLen = c.violation, depth+1
+				return r, last
+			}
+			r.Transitions += uint64(len(c.succ))
+			r.Crashes += c.crashes
+			for _, s := range c.succ {
+				if !seen[string(s)] {
+					seen[string(s)] = true
+					next = append(next, s)
+				}
+			}
+		}
+		r.States += uint64(len(next))
+		frontier = next
+	}
+	return r, last
+}
+
+// collect is the emitter of one expansion: its successors' encodings,
+// copied, and its violation.
+type collect struct {
+	succ      [][]byte
+	crashes   uint64
+	violation *model.Violation
+}
+
+func (c *collect) Fail(v *model.Violation) bool { c.violation = v; return true }
+
+func (c *collect) Successor(_ uint32, node []byte, crash bool) bool {
+	c.succ = append(c.succ, append([]byte(nil), node...))
+	if crash {
+		c.crashes++
+	}
+	return false
+}
