@@ -131,11 +131,19 @@ func settle(status int, outs ...[]output) error {
 // but does not keep the files from being written: they hold the verdict,
 // in place of what an earlier run left there.
 func printAndSettle(w io.Writer, r textReport, asJSON bool, status int, outs ...[]output) error {
+	status, printed := printFirst(w, r, asJSON, status)
+	return withSearchError(printed, settle(status, outs...))
+}
+
+// printFirst prints r on w (printReport) and returns the status settle
+// is to give, the verdict's or, when stdout failed, ExitVerified (as
+// withSearchError gives stdout's), and the failure to print.
+func printFirst(w io.Writer, r textReport, asJSON bool, status int) (int, error) {
 	printed := printReport(w, r, asJSON)
 	if printed != nil {
-		status = ExitVerified // stdout's failure gives the status
+		status = ExitVerified
 	}
-	return withSearchError(printed, settle(status, outs...))
+	return status, printed
 }
 
 // withSearchError is the end of a command that failed with runErr (when

@@ -158,7 +158,7 @@ func exploreStored(ctx context.Context, cmd *cobra.Command, st *persist.Store, r
 		return withSearchError(err, settle(ExitVerified, f.errorOutputs(rep, err)))
 	}
 	rep := newReport(r.sys, r.params, st.Header().Variant, cfg, res).standalone()
-	printed := printReport(cmd.OutOrStdout(), rep, f.json)
+	status, printed := printFirst(cmd.OutOrStdout(), rep, f.json, verdictStatus(res.Verdict))
 	if res.Verdict == explorer.Incomplete {
 		name := cmd.Root().Name()
 		fmt.Fprintf(cmd.ErrOrStderr(), "%s: stopped (%s) after level %d; resume with: %s resume %s\n", name, res.Stopped, st.Depth(), name, st.Dir())
@@ -170,10 +170,6 @@ func exploreStored(ctx context.Context, cmd *cobra.Command, st *persist.Store, r
 		}
 		return errors.Join(err, st.Close())
 	}}
-	status := verdictStatus(res.Verdict)
-	if printed != nil {
-		status = ExitVerified // stdout's failure gives the status
-	}
 	return withSearchError(printed, settle(status, []output{record}, f.checkOutputs(rep)))
 }
 
@@ -245,12 +241,8 @@ func runResume(cmd *cobra.Command, cat *catalog.Catalog, dir string, f *resumeFl
 	}
 	cfg.Crashes, cfg.Determinism = r.crashes, r.determinism
 	rep := newReport(r.sys, r.params, st.Header().Variant, cfg, res).standalone()
-	printed := printReport(cmd.OutOrStdout(), rep, f.search.json)
+	status, printed := printFirst(cmd.OutOrStdout(), rep, f.search.json, verdictStatus(res.Verdict))
 	fmt.Fprintf(cmd.ErrOrStderr(), "%s: %s holds a finished run (verdict %s): nothing to resume\n", cmd.Root().Name(), dir, res.Verdict)
-	status := verdictStatus(res.Verdict)
-	if printed != nil {
-		status = ExitVerified // stdout's failure gives the status
-	}
 	return withSearchError(printed, settle(status, f.search.checkOutputs(rep)))
 }
 
