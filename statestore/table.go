@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -375,6 +376,9 @@ func (t *Table) Reserve(n uint64, goroutines int, limit uint64) (grown bool, byt
 		}
 		old, oldSlots := t.segs[0].buf, t.segs[0].slots
 		t.alloc(size)
+		for i := range t.segs {
+			t.segs[i].fault(goroutines)
+		}
 		err := t.rehash(oldSlots, goroutines)
 		t.mem.free(old)
 		return true, t.Bytes(), err
@@ -405,6 +409,7 @@ func (t *Table) Reserve(n uint64, goroutines int, limit uint64) (grown bool, byt
 		oldSlots := s.slots
 		t.n.Store(t.n.Load() - s.n.Load())
 		s.alloc(size, t.mem)
+		s.fault(goroutines)
 		err := t.rehash(oldSlots, goroutines)
 		t.mem.free(old)
 		if err != nil {
@@ -413,6 +418,29 @@ func (t *Table) Reserve(n uint64, goroutines int, limit uint64) (grown bool, byt
 		grown = true
 	}
 	return grown, t.Bytes(), nil
+}
+
+// fault writes a zero to every page of the segment's new, empty array,
+// spread over goroutines, each its own contiguous range. The keys that
+// rehash moves land anywhere in the array: without this, goroutines
+// inserting together fault in the same fresh pages at once, which costs
+// the kernel far more than faulting each page in once (measured on Linux
+// with transparent huge pages: a grown table's keys moved in three times
+// the time with two goroutines).
+func (s *segment) fault(goroutines int) {
+	words := uint64(os.Getpagesize() / 8)
+	per := (uint64(len(s.slots)) + uint64(goroutines) - 1) / uint64(goroutines)
+	var wg sync.WaitGroup
+	for g := range goroutines {
+		lo := min(uint64(g)*per, uint64(len(s.slots)))
+		hi := min(lo+per, uint64(len(s.slots)))
+		wg.Go(func() {
+			for i := lo; i < hi; i += words {
+				s.slots[i] = 0
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // rehash inserts the nonzero keys of old into t, spread over goroutines,
