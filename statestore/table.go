@@ -428,6 +428,9 @@ func (t *Table) Reserve(n uint64, goroutines int, limit uint64) (grown bool, byt
 // with transparent huge pages: a grown table's keys moved in three times
 // the time with two goroutines).
 func (s *segment) fault(goroutines int) {
+	if !faultGrown {
+		return
+	}
 	words := uint64(os.Getpagesize() / 8)
 	per := (uint64(len(s.slots)) + uint64(goroutines) - 1) / uint64(goroutines)
 	var wg sync.WaitGroup
@@ -442,6 +445,9 @@ func (s *segment) fault(goroutines int) {
 	}
 	wg.Wait()
 }
+
+// faultGrown turns fault on; a benchmark turns it off to compare.
+var faultGrown = true
 
 // rehash inserts the nonzero keys of old into t, spread over goroutines,
 // and counts them.

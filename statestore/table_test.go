@@ -2,6 +2,7 @@ package statestore
 
 import (
 	"encoding/binary"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -194,6 +195,43 @@ func BenchmarkTableInsertAll(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(run)), "ns/key")
 		})
+	}
+}
+
+// BenchmarkTableReserve grows a segmented table of 6 million keys (48 MiB
+// of slots, every segment past MaxLoad) to twice its size, with the keys
+// moved by one and by two goroutines, with and without the new arrays'
+// pages faulted in first (see segment.fault).
+func BenchmarkTableReserve(b *testing.B) {
+	const filled = 6 << 20
+	keys := make([]uint64, filled)
+	for i := range keys {
+		keys[i] = Fingerprint(binary.LittleEndian.AppendUint64(nil, uint64(i)))
+	}
+	defer func() { faultGrown = true }()
+	for _, fault := range []bool{false, true} {
+		for _, gs := range []int{1, 2} {
+			b.Run(fmt.Sprintf("fault=%v/goroutines=%d", fault, gs), func(b *testing.B) {
+				faultGrown = fault
+				b.StopTimer()
+				for range b.N {
+					tab := NewTable(filled)
+					if _, err := tab.InsertAll(keys); err != nil {
+						b.Fatal(err)
+					}
+					b.StartTimer()
+					if _, _, err := tab.Reserve(2*filled, gs, 0); err != nil {
+						b.Fatal(err)
+					}
+					b.StopTimer()
+					if tab.Len() != filled {
+						b.Fatalf("%d keys after Reserve, want %d", tab.Len(), filled)
+					}
+					tab.Clear()
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*filled), "ns/key")
+			})
+		}
 	}
 }
 
