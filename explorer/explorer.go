@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/argocheck/argocheck/internal/dirlock"
 	"github.com/argocheck/argocheck/internal/group"
 	"github.com/argocheck/argocheck/model"
 	"github.com/argocheck/argocheck/statestore"
@@ -245,6 +246,7 @@ type search struct {
 
 	// The spilled part of the visited set, when Config.Spill is set.
 	spillDir  string
+	spillLock *dirlock.Lock
 	disk      *statestore.SortedFile
 	spillKeys []uint64 // buffer of the keys moved to disk
 	spills    int

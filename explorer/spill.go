@@ -7,7 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
+	"github.com/argocheck/argocheck/internal/dirlock"
 	"github.com/argocheck/argocheck/statestore"
 )
 
@@ -49,7 +51,7 @@ func CheckSpill(dir string) error {
 		if !fi.IsDir() {
 			return badSpill{dir, fmt.Errorf("%s is not a directory", d)}
 		}
-		tmp, err := os.MkdirTemp(d, "argocheck-spill-")
+		tmp, err := os.MkdirTemp(d, spillPrefix)
 		if err != nil {
 			return badSpill{dir, fmt.Errorf("cannot make a directory in %s: %v", d, cause(err))}
 		}
@@ -59,7 +61,9 @@ func CheckSpill(dir string) error {
 
 // startSpill makes the directory of a search's spill files, a fresh one
 // in Config.Spill (made too if need be), at the search's first spill; later
-// calls do nothing.
+// calls do nothing. The search holds a lock on it (see internal/dirlock)
+// until endSpill, and first removes the spill directories in Config.Spill
+// that no running search holds: those of killed searches.
 func (s *search) startSpill() error {
 	if s.disk != nil {
 		return nil
@@ -67,17 +71,52 @@ func (s *search) startSpill() error {
 	if err := os.MkdirAll(s.cfg.Spill, 0o755); err != nil {
 		return fmt.Errorf("spill: %w", err)
 	}
-	dir, err := os.MkdirTemp(s.cfg.Spill, "argocheck-spill-")
-	if err != nil {
-		return fmt.Errorf("spill: %w", err)
+	sweepSpills(s.cfg.Spill)
+	var err error
+	for range 3 { // a search sweeping at the same moment may take it
+		var dir string
+		var lock *dirlock.Lock
+		var f *os.File
+		if dir, err = os.MkdirTemp(s.cfg.Spill, spillPrefix); err != nil {
+			break
+		}
+		if lock, err = dirlock.TryLock(dir); lock == nil {
+			continue
+		}
+		if f, err = os.Create(filepath.Join(dir, "parents")); err != nil {
+			lock.Release()
+			os.RemoveAll(dir)
+			continue
+		}
+		s.spillDir, s.spillLock, s.disk, s.parents.file = dir, lock, statestore.NewSortedFile(dir), f
+		return nil
 	}
-	f, err := os.Create(filepath.Join(dir, "parents"))
-	if err != nil {
-		os.RemoveAll(dir)
-		return fmt.Errorf("spill: %w", err)
+	if err == nil {
+		err = errors.New("a new spill directory was taken three times by another search")
 	}
-	s.spillDir, s.disk, s.parents.file = dir, statestore.NewSortedFile(dir), f
-	return nil
+	return fmt.Errorf("spill: %w", err)
+}
+
+// spillPrefix starts the name of every spill directory.
+const spillPrefix = "argocheck-spill-"
+
+// sweepSpills removes the spill directories in dir that no running search
+// holds. Where the system has no directory locks it removes nothing.
+func sweepSpills(dir string) {
+	if !dirlock.Supported {
+		return
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if !e.IsDir() || !strings.HasPrefix(e.Name(), spillPrefix) {
+			continue
+		}
+		d := filepath.Join(dir, e.Name())
+		if l, _ := dirlock.TryLock(d); l != nil {
+			os.RemoveAll(d)
+			l.Release()
+		}
+	}
 }
 
 // endSpill removes the spill files.
@@ -88,6 +127,7 @@ func (s *search) endSpill() {
 	s.disk.Close()
 	s.parents.file.Close()
 	os.RemoveAll(s.spillDir)
+	s.spillLock.Release()
 }
 
 // spill moves the in-memory visited set and parent records to disk.

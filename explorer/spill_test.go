@@ -6,12 +6,14 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/explorer"
+	"github.com/argocheck/argocheck/internal/dirlock"
 	"github.com/argocheck/argocheck/layers"
 )
 
@@ -169,5 +171,48 @@ func TestSpilledPartsStayLarge(t *testing.T) {
 		if perPart := got.States / uint64(len(cp.parts)); perPart < 4*explorer.DefaultBatchSize {
 			t.Fatalf("budget %d: %d parts, %d frontier states a part on average, want at least %d", budget, len(cp.parts), perPart, 4*explorer.DefaultBatchSize)
 		}
+	}
+}
+
+// TestSpillSweepsKilledSearches: a search that spills removes from its
+// spill directory the spill directories no running search holds (those a
+// killed search left), and keeps one a running search holds and anything
+// else there.
+func TestSpillSweepsKilledSearches(t *testing.T) {
+	if !dirlock.Supported {
+		t.Skip("no directory locks on this system: nothing is swept")
+	}
+	chk := buildChecker(t, "repdisk", catalog.Params{layers.Blocks: 5, layers.Values: 3}, "")
+	dir := t.TempDir()
+	for _, d := range []string{"argocheck-spill-killed", "argocheck-spill-running", "other"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, d, "parents"), []byte("records"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "argocheck-spill-file"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	running, err := dirlock.TryLock(filepath.Join(dir, "argocheck-spill-running"))
+	if running == nil {
+		t.Fatalf("locking the running search's directory: %v", err)
+	}
+	defer running.Release()
+	res, err := explorer.Run(context.Background(), chk, explorer.Config{Workers: 2, MemoryBytes: 256 << 10, Spill: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Spills == 0 {
+		t.Fatal("the search did not spill: the test needs a smaller budget")
+	}
+	var left []string
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		left = append(left, e.Name())
+	}
+	if want := []string{"argocheck-spill-file", "argocheck-spill-running", "other"}; !slices.Equal(left, want) {
+		t.Fatalf("the spill directory holds %q after the search, want %q", left, want)
 	}
 }

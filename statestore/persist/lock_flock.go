@@ -2,11 +2,7 @@
 
 package persist
 
-import (
-	"errors"
-	"os"
-	"syscall"
-)
+import "github.com/argocheck/argocheck/internal/dirlock"
 
 // inUse reports whether another process holds the lock badger takes on the
 // store in dir: a flock on the directory, exclusive for a writer, shared
@@ -15,26 +11,21 @@ import (
 // resumes. inUse tries the lock exclusively, without waiting, and drops it
 // at once.
 func inUse(dir string) bool {
-	f, err := os.Open(dir)
-	if err != nil {
-		return false
+	l, err := dirlock.TryLock(dir)
+	if l != nil {
+		l.Release()
 	}
-	defer f.Close() // releases the lock, if taken
-	err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-	return errors.Is(err, syscall.EWOULDBLOCK)
+	return l == nil && err == nil
 }
 
 // unused runs fn while it holds badger's lock on the store in dir, and
 // reports whether it did: not when another process holds the lock.
 func unused(dir string, fn func()) bool {
-	f, err := os.Open(dir)
-	if err != nil {
+	l, err := dirlock.TryLock(dir)
+	if l == nil || err != nil {
 		return false
 	}
-	defer f.Close() // releases the lock
-	if syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) != nil {
-		return false
-	}
+	defer l.Release()
 	fn()
 	return true
 }
