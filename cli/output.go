@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -76,12 +77,85 @@ func fileOutput(flag, path string, render func(io.Writer) error) []output {
 // file that stdout or stderr already writes to (/dev/stdout, a
 // redirection's file), through that stream: opening it again would
 // truncate what was written there, the verdict among it.
+//
+// A regular file, or a new one, is replaced whole (replaceFile), so that
+// a process ended while writing it (a signal, a full disk) leaves no half
+// of a report at path. Anything else (a device such as /dev/null, a FIFO)
+// is written in place, as is a file whose directory takes no new file.
 func writeOutput(path string, data []byte) error {
 	if std := stdStream(path); std != nil {
 		_, err := std.Write(data)
 		return err
 	}
-	return os.WriteFile(path, data, 0o644)
+	fi, err := os.Stat(path)
+	switch {
+	case err == nil && !fi.Mode().IsRegular():
+		return os.WriteFile(path, data, 0o644)
+	case err == nil:
+		// Through a symbolic link, the file it names is replaced, and
+		// the link kept.
+		if target, err := filepath.EvalSymlinks(path); err == nil {
+			path = target
+		}
+	case !errors.Is(err, fs.ErrNotExist):
+		return err
+	}
+	err = replaceFile(path, data, fi)
+	if errors.Is(err, errNoTemp) {
+		return os.WriteFile(path, data, 0o644)
+	}
+	return err
+}
+
+// errNoTemp is replaceFile's error when the directory of the file takes
+// no new file, which a file that can be written all the same is written
+// in place.
+var errNoTemp = errors.New("no temporary file")
+
+// replaceFile replaces the regular file at path (fi, nil for a new file)
+// with one holding data: it writes data to a new file in the same
+// directory and renames that over path, so that path holds either what
+// it held or all of data, never a part. The new file takes the mode of
+// the one it replaces, or, for a new one, 0644 less the umask, as
+// os.Create gives. It is removed when anything fails; when it cannot be
+// made, replaceFile returns errNoTemp.
+func replaceFile(path string, data []byte, fi fs.FileInfo) error {
+	tmp, err := createSibling(path)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errNoTemp, err)
+	}
+	_, err = tmp.Write(data)
+	if err == nil && fi != nil {
+		err = tmp.Chmod(fi.Mode().Perm())
+	}
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return cause(err)
+	}
+	return nil
+}
+
+// createSibling creates a new file beside path, named after it
+// (.NAME.argocheck-N), with mode 0644 less the umask.
+func createSibling(path string) (*os.File, error) {
+	dir, base := filepath.Split(path)
+	for try := 0; ; try++ {
+		name := filepath.Join(dir, fmt.Sprintf(".%s.argocheck-%d", base, rand.Uint32()))
+		fh, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if errors.Is(err, fs.ErrExist) && try < 100 {
+			continue
+		}
+		return fh, err
+	}
 }
 
 // stdStream returns stdout or stderr when path names the file it writes

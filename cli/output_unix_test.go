@@ -148,3 +148,125 @@ func TestClosedPipe(t *testing.T) {
 		})
 	}
 }
+
+// TestReportNeverHalfWritten: a report file whose writing fails partway
+// (here the file size limit of ulimit -f, as a full disk or a process
+// ended while writing) leaves nothing at its path, neither half of the
+// report nor what an earlier run left there, and no temporary file
+// beside it; the verdict is printed and the status is 5.
+func TestReportNeverHalfWritten(t *testing.T) {
+	bin, err := argocheckBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		args  func(dir string) []string
+		files [][2]string // flag, file name
+	}{
+		{"check", func(string) []string {
+			return []string{"check", "repdisk", "--blocks", "1", "--variant", "no-recovery"}
+		}, [][2]string{{"--report", "r.json"}, {"--junit", "j.xml"}, {"--trace-html", "t.html"}, {"--trace-dot", "t.dot"}}},
+		{"run", func(dir string) []string {
+			return []string{"run", writeFile(t, dir, "p.plan", "repdisk blocks=1 variant=no-recovery expect=violation\n")}
+		}, [][2]string{{"--report", "r.json"}, {"--junit", "j.xml"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			// 512-byte blocks for dash, 1024 for bash: either is less
+			// than any of the reports.
+			args := append([]string{"-c", `ulimit -f 1 && exec "$@"`, "sh", bin}, tc.args(dir)...)
+			args = append(args, "-q", "--workers", "1")
+			for _, f := range tc.files {
+				args = append(args, f[0], writeFile(t, dir, f[1], "an earlier run's verdict"))
+			}
+			cmd := exec.Command("sh", args...)
+			var stdout, stderr strings.Builder
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			cmd.Run()
+			if code := cmd.ProcessState.ExitCode(); code != ExitReport || !strings.Contains(stdout.String(), "violation") {
+				t.Fatalf("exit %d, stdout %q, stderr %q; want %d after the verdict", code, &stdout, &stderr, ExitReport)
+			}
+			for _, f := range tc.files {
+				if want := "could not write " + f[0] + " " + filepath.Join(dir, f[1]) + " after the search: file too large\n"; !strings.Contains(stderr.String(), want) {
+					t.Errorf("stderr %q lacks %q", &stderr, want)
+				}
+			}
+			entries, _ := os.ReadDir(dir)
+			for _, e := range entries {
+				if e.Name() == "p.plan" {
+					continue
+				}
+				data, _ := os.ReadFile(filepath.Join(dir, e.Name()))
+				t.Errorf("%s is there, holding %d bytes: %.40q...", e.Name(), len(data), data)
+			}
+		})
+	}
+}
+
+// TestWriteOutputReplaces: writeOutput replaces a regular file whole,
+// with the mode it had, or 0644 less the umask for a new one; through a
+// symbolic link it replaces the file the link names and keeps the link;
+// a device is written in place; and it leaves no temporary file.
+func TestWriteOutputReplaces(t *testing.T) {
+	umask := syscall.Umask(0)
+	syscall.Umask(umask)
+	for _, tc := range []struct {
+		name string
+		// setup makes what is at path before the write, and returns the
+		// path to read the report back from.
+		setup func(t *testing.T, dir, path string) string
+		mode  os.FileMode
+	}{
+		{"new", func(_ *testing.T, _, path string) string { return path }, 0o644 &^ os.FileMode(umask)},
+		{"existing", func(t *testing.T, _, path string) string {
+			if err := os.WriteFile(path, []byte("an earlier run's, a longer one than this run's"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			return path
+		}, 0o600},
+		{"symbolic link", func(t *testing.T, dir, path string) string {
+			target := writeFile(t, dir, "target", "an earlier run's")
+			if err := os.Chmod(target, 0o640); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink("target", path); err != nil {
+				t.Fatal(err)
+			}
+			return target
+		}, 0o640},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "r.json")
+			read := tc.setup(t, dir, path)
+			before, _ := os.ReadDir(dir)
+			if err := writeOutput(path, []byte("{report}\n")); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := os.ReadFile(path); string(got) != "{report}\n" {
+				t.Errorf("%s holds %q", path, got)
+			}
+			fi, err := os.Stat(read)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fi.Mode() != tc.mode {
+				t.Errorf("mode %v, want %v", fi.Mode(), tc.mode)
+			}
+			if fi, err := os.Lstat(path); err != nil || (read != path) != (fi.Mode()&os.ModeSymlink != 0) {
+				t.Errorf("%s: %v, %v", path, fi.Mode(), err)
+			}
+			after, _ := os.ReadDir(dir)
+			if len(after) != max(len(before), 1) {
+				t.Errorf("the directory holds %v, before the write %v", after, before)
+			}
+		})
+	}
+	if err := writeOutput(os.DevNull, []byte("{report}\n")); err != nil {
+		t.Errorf("%s: %v", os.DevNull, err)
+	}
+	if fi, err := os.Stat(os.DevNull); err != nil || fi.Mode()&os.ModeDevice == 0 {
+		t.Errorf("%s is no longer a device: %v, %v", os.DevNull, fi.Mode(), err)
+	}
+}
