@@ -131,10 +131,11 @@ func runCheck(cmd *cobra.Command, cat *catalog.Catalog, name string, f *checkFla
 	defer stop()
 	res, err := f.search.explore(ctx, cmd, "", chk, cfg, nil)
 	if err != nil {
-		// No verdict: the report files say so, in place of what an
-		// earlier run left there, and the command ends with the error.
+		// No verdict: --json and the report files say so, the files in
+		// place of what an earlier run left there, and the command ends
+		// with the error.
 		rep := newReport(sys, p, f.variant, cfg, &explorer.Result{})
-		return withSearchError(err, settle(ExitVerified, f.search.errorOutputs(rep, err)))
+		return f.search.settleError(cmd.OutOrStdout(), rep, err)
 	}
 	rep := newReport(sys, p, f.variant, cfg, res).standalone()
 	return printAndSettle(cmd.OutOrStdout(), rep, f.search.json, verdictStatus(res.Verdict), f.search.checkOutputs(rep))

@@ -104,15 +104,7 @@ func TestModularIncompleteAndUsage(t *testing.T) {
 // the JUnit report with that check as an <error> and each check after it
 // as one of type "not run".
 func TestModularSearchError(t *testing.T) {
-	stack := testSystem()
-	stack.Name = "stack"
-	stack.Modular = func(p catalog.Params, variant string) ([]catalog.Part, error) {
-		return []catalog.Part{{System: "pass", Params: p}, {System: "pass", Params: p, Variant: variant}}, nil
-	}
-	cat, err := catalog.New(testSystem(), stack)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := stackCatalog(t)
 	dir := t.TempDir()
 	report, junit := filepath.Join(dir, "r.json"), filepath.Join(dir, "j.xml")
 	var out, errOut bytes.Buffer
@@ -228,4 +220,21 @@ func TestNarrowedIsLabelled(t *testing.T) {
 			t.Errorf("%v: narrowed %q, want %q", args, r.Narrowed, want)
 		}
 	}
+}
+
+// stackCatalog is the catalogue of testSystem and of "stack", testSystem
+// again with a modular check: pass, then pass of the stack's variant,
+// then the stack end to end.
+func stackCatalog(t *testing.T) *catalog.Catalog {
+	t.Helper()
+	stack := testSystem()
+	stack.Name = "stack"
+	stack.Modular = func(p catalog.Params, variant string) ([]catalog.Part, error) {
+		return []catalog.Part{{System: "pass", Params: p}, {System: "pass", Params: p, Variant: variant}}, nil
+	}
+	cat, err := catalog.New(testSystem(), stack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cat
 }

@@ -386,6 +386,34 @@ func (f *searchFlags) errorOutputs(rep *report, err error) []output {
 	return append(append(outs, removeStale("trace-html", f.traceHTML)...), removeStale("trace-dot", f.traceDOT)...)
 }
 
+// settleError ends check rep (which holds no result) whose search ended
+// in err, not a verdict: with --json it prints on w the error report,
+// the object the --report file gets, then it writes the report files of
+// the error (errorOutputs) in place of what an earlier run left there.
+// The status is err's; stdout's failure and the files' are named after
+// err.
+func (f *searchFlags) settleError(w io.Writer, rep *report, err error) error {
+	printed := f.printError(w, rep, err)
+	return withSearchError(err, errors.Join(printed, settle(ExitVerified, f.errorOutputs(rep, err))))
+}
+
+// printError prints on w, with --json, the error report of check rep
+// whose search ended in err, and nothing without: the error is the line
+// on stderr.
+func (f *searchFlags) printError(w io.Writer, rep *report, err error) error {
+	if !f.json {
+		return nil
+	}
+	var buf bytes.Buffer
+	if err := encodeJSON(&buf, newErrorReport(rep, err)); err != nil {
+		return err
+	}
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("printing the report: %w", err)
+	}
+	return nil
+}
+
 // removeStale is the output of a picture's flag (named flag) on a check
 // with no violation, or no verdict: the file at path, an earlier run's picture, is
 // removed, so that none is taken for this run's. Anything but a regular

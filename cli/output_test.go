@@ -320,6 +320,80 @@ func TestSearchErrorStaleReports(t *testing.T) {
 	}
 }
 
+// TestSearchErrorJSON: with --json, a command whose search ends in an
+// error, not a verdict, prints on stdout the object --report gets (check,
+// check --store, resume and shard 0: the error report; every other
+// shard, which writes no report file, the same object; run and
+// --modular: their report, naming the error), and exits with the error's
+// status.
+func TestSearchErrorJSON(t *testing.T) {
+	shard := func(index string) []string {
+		return []string{"shard", "--shards", "2", "--index", index, "--exchange", exchange(t), "pass"}
+	}
+	for _, tc := range []struct {
+		name string
+		// args returns the command, made ready in dir.
+		args func(t *testing.T, dir string) []string
+		code int
+		// error is the start of the printed object's error; inside, its
+		// report stands for a plan's or a modular check's, which hold
+		// more than the error.
+		error  string
+		inside bool
+	}{
+		{"check", func(*testing.T, string) []string { return []string{"check", "pass", "--variant", "exits"} }, ExitIO, "layer code ended a goroutine", false},
+		{"check past the limits", func(*testing.T, string) []string { return []string{"check", "pass", "--variant", "limit"} }, ExitUsage, "expanding state 0", false},
+		{"check --store", func(_ *testing.T, dir string) []string {
+			return []string{"check", "pass", "--variant", "exits", "--store", filepath.Join(dir, "store")}
+		}, ExitIO, "layer code ended a goroutine", false},
+		{"resume", func(t *testing.T, dir string) []string {
+			store := filepath.Join(dir, "store")
+			if _, stderr, code := testCLI(t, "check", "pass", "--variant", "exits", "-q", "--workers", "1", "--store", store); code != ExitIO {
+				t.Fatalf("check --store: exit %d, want %d: %s", code, ExitIO, stderr)
+			}
+			return []string{"resume", store}
+		}, ExitIO, "layer code ended a goroutine", false},
+		// Shard 1 of 2 expands the initial state, and stops there.
+		{"shard 0", func(*testing.T, string) []string { return append(shard("0"), "--shards", "1", "--variant", "exits") }, ExitIO, "shard 0: layer code ended a goroutine", false},
+		{"shard 1", func(*testing.T, string) []string { return append(shard("1"), "--variant", "limit") }, ExitUsage, "shard 1: expanding state 0", false},
+		{"run", func(t *testing.T, dir string) []string {
+			return []string{"run", writeFile(t, dir, "p.plan", "pass variant=exits expect=verified\n")}
+		}, ExitIO, "p.plan:1: layer code ended a goroutine", true},
+		{"check --modular", func(*testing.T, string) []string {
+			return []string{"check", "stack", "--modular", "--variant", "exits"}
+		}, ExitIO, "check 2 of 3 (pass): layer code ended a goroutine", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			report := filepath.Join(dir, "r.json")
+			args := append(tc.args(t, dir), "--json", "-q", "--workers", "1", "--report", report)
+			var out, errb bytes.Buffer
+			code := Run(stackCatalog(t), args, &out, &errb)
+			stdout, stderr := out.String(), errb.String()
+			if code != tc.code || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, tc.error) {
+				t.Fatalf("exit %d, stderr %q; want %d and one line, the error", code, stderr, tc.code)
+			}
+			var rep map[string]any
+			validJSON(t, reportSchema(t), []byte(stdout), &rep)
+			_, verdict := rep["verdict"]
+			if !tc.inside && (verdict || rep["system"] == nil) || !strings.Contains(fmt.Sprint(rep["error"]), tc.error) {
+				t.Errorf("stdout: %s", stdout)
+			}
+			data, err := os.ReadFile(report)
+			switch {
+			case tc.name == "shard 1":
+				if err == nil {
+					t.Errorf("shard 1 wrote %s: shard 0 writes the report files", report)
+				}
+			case err != nil:
+				t.Error(err)
+			case string(data) != stdout:
+				t.Errorf("--report holds\n%s\nstdout\n%s", data, stdout)
+			}
+		})
+	}
+}
+
 // TestErrorBeforeSearchLeavesNoReports: a command refused after its output
 // paths were checked (a plan that does not parse, a store or an exchange
 // that does not open, a flag that needs another) leaves none of the files

@@ -172,13 +172,13 @@ func runShard(cmd *cobra.Command, cat *catalog.Catalog, name string, f *shardFla
 		default:
 			err = searchFail(fmt.Errorf("shard %d: %w", index, err))
 		}
-		if index != 0 {
-			return err
-		}
-		// No verdict: as check's, shard 0's report files say so, in
-		// place of what an earlier run left there.
+		// No verdict: as check's, --json says so, and shard 0's report
+		// files, in place of what an earlier run left there.
 		rep := newReport(sys, p, f.variant, cfg, &explorer.Result{})
-		return withSearchError(err, settle(ExitVerified, f.search.errorOutputs(rep, err)))
+		if index != 0 {
+			return withSearchError(err, f.search.printError(cmd.OutOrStdout(), rep, err))
+		}
+		return f.search.settleError(cmd.OutOrStdout(), rep, err)
 	}
 	if res.Work.Leftover != "" {
 		fmt.Fprintf(cmd.ErrOrStderr(), "shard %d: the candidates it has read stay in the exchange: %s\n", index, res.Work.Leftover)

@@ -150,12 +150,11 @@ func exploreStored(ctx context.Context, cmd *cobra.Command, st *persist.Store, r
 	cfg.Checkpoint, cfg.Crashes, cfg.Determinism = st, r.crashes, r.determinism
 	res, err := f.explore(ctx, cmd, "", r.chk, cfg, from)
 	if err != nil {
-		// No verdict: as check's, the report files say so, in place of
-		// what an earlier run left there. The store keeps its last
-		// complete level.
+		// No verdict: as check's, --json and the report files say so.
+		// The store keeps its last complete level.
 		st.Close()
 		rep := newReport(r.sys, r.params, st.Header().Variant, cfg, &explorer.Result{})
-		return withSearchError(err, settle(ExitVerified, f.errorOutputs(rep, err)))
+		return f.settleError(cmd.OutOrStdout(), rep, err)
 	}
 	rep := newReport(r.sys, r.params, st.Header().Variant, cfg, res).standalone()
 	status, printed := printFirst(cmd.OutOrStdout(), rep, f.json, verdictStatus(res.Verdict))
