@@ -101,7 +101,7 @@ func runCheck(cmd *cobra.Command, cat *catalog.Catalog, name string, f *checkFla
 	if err != nil {
 		return err
 	}
-	if err := f.search.checkPaths([2]string{"cpuprofile", f.cpuProfile}); err != nil {
+	if err := f.search.checkPaths(cmd, [2]string{"cpuprofile", f.cpuProfile}); err != nil {
 		return err
 	}
 	if err := f.search.clearOutputs(); err != nil {

@@ -185,7 +185,14 @@ func run(name string, cat *catalog.Catalog, args []string, stdout, stderr io.Wri
 	root.SetArgs(args)
 	root.SetOut(out)
 	root.SetErr(stderr)
-	err = root.ExecuteContext(context.WithValue(context.Background(), argsKey{}, args))
+	claim := &outputsClaim{}
+	ctx := context.WithValue(context.WithValue(context.Background(), argsKey{}, args), outputsKey{}, claim)
+	err = root.ExecuteContext(ctx)
+	if err != nil && !claim.claimed {
+		// Refused before it came to its output files: it removes what
+		// an earlier run left there, as it would have before its search.
+		err = withStale(err, staleOutputs(root, args))
+	}
 	f, ok := errors.AsType[*failure](err)
 	switch {
 	case out.err != nil && (!ok || f.code == ExitViolation || f.code == ExitIncomplete):
@@ -208,6 +215,22 @@ func run(name string, cat *catalog.Catalog, args []string, stdout, stderr io.Wri
 		}
 	}
 	return f.code
+}
+
+// withStale is err, the error of a command refused before it came to its
+// output files, once stale (staleOutputs) has removed what an earlier run
+// left there, with the removals that failed named after it.
+func withStale(err error, stale []output) error {
+	var errs []error
+	for _, o := range stale {
+		if rerr := o.save(); rerr != nil {
+			errs = append(errs, fmt.Errorf("could not remove what an earlier run left at %s: %v", o.name, cause(rerr)))
+		}
+	}
+	if len(errs) == 0 {
+		return err
+	}
+	return withSearchError(err, errors.Join(errs...))
 }
 
 // stdoutWriter is the commands' stdout, which remembers its first write

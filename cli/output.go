@@ -11,7 +11,13 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
 	"syscall"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/model"
@@ -260,7 +266,11 @@ func (f *searchFlags) paths() [][2]string {
 // which would keep only what the second wrote. It writes nothing: an
 // existing file is opened without truncating it, and a new one's
 // directory is tried with a temporary file, removed at once.
-func (f *searchFlags) checkPaths(more ...[2]string) error {
+//
+// From here on the command answers for its output files (claimOutputs):
+// a refusal of them leaves every file as it is.
+func (f *searchFlags) checkPaths(cmd *cobra.Command, more ...[2]string) error {
+	claimOutputs(cmd)
 	paths := append(f.paths(), more...)
 	for i, p := range paths {
 		if err := checkWritable(p[1]); err != nil {
@@ -290,6 +300,110 @@ func (f *searchFlags) clearOutputs() error {
 		}
 	}
 	return nil
+}
+
+// outputFlags are the flags that name a command's output files, as
+// paths gives them.
+var outputFlags = []string{"report", "junit", "trace-html", "trace-dot"}
+
+// outputsKey is the context key of a command's *outputsClaim.
+type outputsKey struct{}
+
+// outputsClaim says whether a command has come to its output files: it
+// checks them (checkPaths), then clears or writes them, or it writes
+// none (a shard other than shard 0).
+type outputsClaim struct{ claimed bool }
+
+// claimOutputs marks cmd as answering for its output files from now on:
+// run removes no earlier run's file for it (staleOutputs).
+func claimOutputs(cmd *cobra.Command) {
+	if c, ok := cmd.Context().Value(outputsKey{}).(*outputsClaim); ok {
+		c.claimed = true
+	}
+}
+
+// staleOutputs are the removals of the files an earlier run left at the
+// output paths that args (the command line after the program's name)
+// give to one of root's commands: what run does when the command is
+// refused before it came to them (claimOutputs), an unknown flag, a bad
+// value, an unknown system or variant, so that no earlier run's verdict
+// is read as this run's. The paths are read from args as the flags parse
+// them (--report FILE, --report=FILE, the last one given), even when the
+// command line does not parse, as far as the first unknown flag's value.
+// As clearOutputs, they leave alone what is not a regular file and the
+// file stdout or stderr writes to; they leave alone, too, a file that
+// another word of the command line names (run's PLAN); and a shard
+// other than shard 0, or one whose index is not known, writes no report
+// file and so removes none.
+func staleOutputs(root *cobra.Command, args []string) []output {
+	cmd, rest, err := root.Find(args)
+	if err != nil || cmd == root {
+		return nil
+	}
+	fl := cmd.Flags()
+	paths := map[string]string{} // by flag
+	index, indexGiven := "", false
+	var others []string // the other words, and the other flags' values
+	for i := 0; i < len(rest); i++ {
+		word := rest[i]
+		if word == "--" {
+			others = append(others, rest[i+1:]...)
+			break
+		}
+		var f *pflag.Flag
+		value, given := "", false
+		switch {
+		case strings.HasPrefix(word, "--"):
+			var name string
+			name, value, given = strings.Cut(word[2:], "=")
+			f = fl.Lookup(name)
+		case len(word) == 2 && word[0] == '-':
+			f = fl.ShorthandLookup(word[1:])
+		}
+		if f == nil {
+			others = append(others, word)
+			continue
+		}
+		if !given && f.NoOptDefVal == "" && i+1 < len(rest) {
+			i++
+			value, given = rest[i], true
+		}
+		switch {
+		case !given:
+		case slices.Contains(outputFlags, f.Name):
+			paths[f.Name] = value
+		case f.Name == "index":
+			index, indexGiven = value, true
+		default:
+			others = append(others, value)
+		}
+	}
+	if fl.Lookup("index") != nil {
+		if !indexGiven {
+			if i, err := envShardIndex(); err == nil {
+				index = strconv.Itoa(i)
+			}
+		}
+		if i, err := strconv.Atoi(index); err != nil || i != 0 {
+			return nil
+		}
+	}
+	var outs []output
+	for _, name := range outputFlags {
+		path := paths[name]
+		if path == "" || slices.ContainsFunc(others, func(w string) bool { return sameExisting(w, path) }) {
+			continue
+		}
+		outs = append(outs, removeStale(name, path)...)
+	}
+	return outs
+}
+
+// sameExisting reports whether a and b name one existing file.
+func sameExisting(a, b string) bool {
+	fa, errA := os.Stat(a)
+	fb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(fa, fb)
 }
 
 // sameFile reports whether paths a and b name the same regular file,

@@ -444,6 +444,125 @@ func TestErrorBeforeSearchLeavesNoReports(t *testing.T) {
 	}
 }
 
+// TestUsageErrorLeavesNoReports: a command refused before it came to its
+// output files (an unknown flag, a bad value, an unknown system or
+// variant, a parameter out of range) leaves none of the files an earlier
+// run wrote at --report and --junit, found on the command line however
+// much of it parses; but not the plan, nor the files of a shard other
+// than shard 0 or of one whose index is not known.
+func TestUsageErrorLeavesNoReports(t *testing.T) {
+	files := func(r, j string) []string { return []string{"--report", r, "--junit", j} }
+	for _, tc := range []struct {
+		name string
+		// args returns the command, with the output files r and j, made
+		// ready in dir.
+		args func(dir, r, j string) []string
+		env  string // $JOB_COMPLETION_INDEX
+		want string // in the one line on stderr
+		kept bool   // the files are left as they are
+	}{
+		{"unknown flag", func(_, r, j string) []string { return append([]string{"check", "pass", "--bogus"}, files(r, j)...) }, "", "unknown flag: --bogus", false},
+		{"unknown flag, then --report=FILE", func(_, r, j string) []string {
+			return []string{"check", "--bogus", "pass", "--report=" + r, "--junit=" + j}
+		}, "", "unknown flag: --bogus", false},
+		{"unknown shorthand", func(_, r, j string) []string { return append([]string{"check", "pass", "-x", "1"}, files(r, j)...) }, "", "unknown shorthand flag", false},
+		{"bad value", func(_, r, j string) []string { return append(files(r, j), "check", "pass", "--workers", "many") }, "", `--workers: "many"`, false},
+		{"a flag with no value", func(_, r, j string) []string {
+			return append([]string{"check", "pass"}, append(files(r, j), "--workers")...)
+		}, "", "flag needs an argument", false},
+		{"unknown system", func(_, r, j string) []string { return append([]string{"check", "nosuch"}, files(r, j)...) }, "", `unknown system "nosuch"`, false},
+		{"unknown variant", func(_, r, j string) []string {
+			return append([]string{"check", "pass", "--variant", "nosuch"}, files(r, j)...)
+		}, "", `unknown variant "nosuch"`, false},
+		{"parameter out of range", func(_, r, j string) []string {
+			return append([]string{"check", "pass", "--width", "9"}, files(r, j)...)
+		}, "", "--width must be between 1 and 3, not 9", false},
+		{"two systems", func(_, r, j string) []string { return append([]string{"check", "pass", "pass"}, files(r, j)...) }, "", "check takes one SYSTEM", false},
+		{"--modular, bad value", func(_, r, j string) []string {
+			return append([]string{"check", "pass", "--modular", "--max-depth", "-1"}, files(r, j)...)
+		}, "", "--max-depth must not be negative", false},
+		{"run, bad value", func(dir, r, j string) []string {
+			return append([]string{"run", writeFile(t, dir, "p.plan", "pass expect=verified\n"), "--max-depth", "-1"}, files(r, j)...)
+		}, "", "--max-depth must not be negative", false},
+		{"resume, bad value", func(dir, r, j string) []string {
+			return append([]string{"resume", dir, "--workers", "0"}, files(r, j)...)
+		}, "", "--workers must be between", false},
+		{"shard 0, unknown system", func(_, r, j string) []string {
+			return append([]string{"shard", "--shards", "2", "--index", "0", "--exchange", exchange(t), "nosuch"}, files(r, j)...)
+		}, "", `unknown system "nosuch"`, false},
+		{"shard 0 by the engine's variable, unknown flag", func(_, r, j string) []string {
+			return append([]string{"shard", "--shards", "2", "--exchange", exchange(t), "pass", "--bogus"}, files(r, j)...)
+		}, "0", "unknown flag: --bogus", false},
+		{"shard 1, unknown system", func(_, r, j string) []string {
+			return append([]string{"shard", "--shards", "2", "--index=1", "--exchange", exchange(t), "nosuch"}, files(r, j)...)
+		}, "", `unknown system "nosuch"`, true},
+		{"shard 1 by the engine's variable, unknown flag", func(_, r, j string) []string {
+			return append([]string{"shard", "--shards", "2", "--exchange", exchange(t), "pass", "--bogus"}, files(r, j)...)
+		}, "1", "unknown flag: --bogus", true},
+		{"shard, no index", func(_, r, j string) []string {
+			return append([]string{"shard", "--shards", "2", "--exchange", exchange(t), "pass"}, files(r, j)...)
+		}, "", "no --index", true},
+		{"shard, a bad index", func(_, r, j string) []string {
+			return append([]string{"shard", "--shards", "2", "--index", "first", "--exchange", exchange(t), "pass"}, files(r, j)...)
+		}, "", `--index: "first"`, true},
+		{"check, the report flag's value taken by another flag", func(_, r, j string) []string {
+			return []string{"check", "pass", "--variant", "--report", r, "--junit", r}
+		}, "", "check takes one SYSTEM", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, name := range indexVariables {
+				t.Setenv(name, "")
+			}
+			if tc.env != "" {
+				t.Setenv("JOB_COMPLETION_INDEX", tc.env)
+			}
+			dir := t.TempDir()
+			r := writeFile(t, dir, "r.json", "an earlier run's verdict")
+			j := writeFile(t, dir, "j.xml", "an earlier run's verdict")
+			_, stderr, code := testCLI(t, tc.args(dir, r, j)...)
+			if code != ExitUsage || !strings.Contains(stderr, tc.want) || strings.Count(stderr, "\n") != 1 {
+				t.Fatalf("exit %d, stderr %q; want %d and one line with %q", code, stderr, ExitUsage, tc.want)
+			}
+			for _, f := range []string{r, j} {
+				if _, err := os.Stat(f); (err == nil) != tc.kept {
+					t.Errorf("%s: %v, want it kept: %v", f, err, tc.kept)
+				}
+			}
+			if plan := filepath.Join(dir, "p.plan"); tc.name == "run, bad value" {
+				if _, err := os.Stat(plan); err != nil {
+					t.Errorf("the plan: %v", err)
+				}
+			}
+		})
+	}
+}
+
+// TestUsageErrorKeepsThePlan: a command refused before it came to its
+// output files removes none that another word of its command line names:
+// a report flag that names run's PLAN leaves it in place.
+func TestUsageErrorKeepsThePlan(t *testing.T) {
+	dir := t.TempDir()
+	plan := writeFile(t, dir, "p.plan", "pass expect=verified\n")
+	junit := writeFile(t, dir, "j.xml", "an earlier run's verdict")
+	for _, args := range [][]string{
+		{"run", plan, "--report", plan, "--junit", junit, "--max-depth", "-1"},
+		{"run", plan, "--report=" + filepath.Join(dir, ".", "p.plan"), "--junit", junit, "--bogus"},
+		{"run", "--junit", junit, "--report", plan, "--", plan},
+		{"run", plan, "--report", plan, "--junit", junit},
+	} {
+		writeFile(t, dir, "j.xml", "an earlier run's verdict")
+		if _, stderr, code := testCLI(t, args...); code != ExitUsage || strings.Count(stderr, "\n") != 1 {
+			t.Fatalf("%q: exit %d, stderr %q", args, code, stderr)
+		}
+		if b, err := os.ReadFile(plan); string(b) != "pass expect=verified\n" {
+			t.Fatalf("%q: the plan holds %q, %v", args, b, err)
+		}
+		if _, err := os.Stat(junit); err == nil {
+			t.Errorf("%q: %s is still there", args, junit)
+		}
+	}
+}
+
 // fullWriter is a stdout that takes nothing, as /dev/full.
 type fullWriter struct{}
 

@@ -270,3 +270,28 @@ func TestWriteOutputReplaces(t *testing.T) {
 		t.Errorf("%s is no longer a device: %v, %v", os.DevNull, fi.Mode(), err)
 	}
 }
+
+// TestUsageErrorKeepsStdoutsFile: a command refused before it came to
+// its output files leaves in place the file stdout writes to, even when
+// --report names it (check nosuch --report out.txt > out.txt).
+func TestUsageErrorKeepsStdoutsFile(t *testing.T) {
+	bin, err := argocheckBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := writeFile(t, t.TempDir(), "out.txt", "what came before\n")
+	fh, err := os.OpenFile(out, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fh.Close()
+	cmd := exec.Command(bin, "check", "nosuch", "--report", out)
+	cmd.Stdout = fh
+	cmd.Run()
+	if code := cmd.ProcessState.ExitCode(); code != ExitUsage {
+		t.Errorf("exit %d, want %d", code, ExitUsage)
+	}
+	if got, err := os.ReadFile(out); string(got) != "what came before\n" {
+		t.Errorf("%s holds %q, %v", out, got, err)
+	}
+}

@@ -239,7 +239,7 @@ func runPlan(cmd *cobra.Command, cat *catalog.Catalog, name string, f searchFlag
 			return usagef("--%s %s is the plan %s: write it to another file", p[0], p[1], name)
 		}
 	}
-	if err := f.checkPaths(); err != nil {
+	if err := f.checkPaths(cmd); err != nil {
 		return err
 	}
 	if err := f.clearOutputs(); err != nil {

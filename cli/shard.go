@@ -103,6 +103,12 @@ func shardIndex(cmd *cobra.Command, f *shardFlags) (int, error) {
 	if cmd.Flags().Changed("index") {
 		return f.index, nil
 	}
+	return envShardIndex()
+}
+
+// envShardIndex returns the index of the first engine's variable that is
+// set.
+func envShardIndex() (int, error) {
 	for _, name := range indexVariables {
 		v, ok := os.LookupEnv(name)
 		if !ok || v == "" {
@@ -134,8 +140,10 @@ func runShard(cmd *cobra.Command, cat *catalog.Catalog, name string, f *shardFla
 	case f.exchange == "":
 		return usagef("--exchange is required: the URL of the run's objects")
 	}
-	if index == 0 {
-		if err := f.search.checkPaths(); err != nil {
+	if index != 0 {
+		claimOutputs(cmd) // it writes no report file
+	} else {
+		if err := f.search.checkPaths(cmd); err != nil {
 			return err
 		}
 		if err := f.search.clearOutputs(); err != nil {

@@ -211,7 +211,7 @@ func runResume(cmd *cobra.Command, cat *catalog.Catalog, dir string, f *resumeFl
 	if err != nil {
 		return usage(err)
 	}
-	if err := f.search.checkPaths(); err != nil {
+	if err := f.search.checkPaths(cmd); err != nil {
 		return err
 	}
 	if err := f.search.clearOutputs(); err != nil {
