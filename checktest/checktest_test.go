@@ -170,3 +170,29 @@ func TestGolden(t *testing.T) {
 		t.Errorf("Golden of a missing file failed with %q", got)
 	}
 }
+
+// eager is replicated's implementation, which reads block 0 of the disks
+// while its Instance is built: a mistake that Verify reports as an error
+// naming the call, not a panic.
+func eager(d twodisk.API) model.Instance[onedisk.API] {
+	d.Read(twodisk.D0, 0)
+	return replicated.Impl(replicated.Correct)(d)
+}
+
+// TestVerifyRefusesAnImplThatCallsWhileBuilt: Verify and Violates fail
+// the test with Validate's error, naming the call and its line, when the
+// implementation calls the lower layer while its Instance is built.
+func TestVerifyRefusesAnImplThatCallsWhileBuilt(t *testing.T) {
+	sys := model.NewSystem(twodisk.Layer(sizes), onedisk.Layer(sizes), eager, replicated.Abs)
+	for name, check := range map[string]func(testing.TB){
+		"Verify":   func(tb testing.TB) { checktest.Verify(tb, sys) },
+		"Violates": func(tb testing.TB) { checktest.Violates(tb, sys, model.KindRecovery, 2) },
+	} {
+		got := failure(t, check)
+		for _, want := range []string{"checktest: invalid search: model: Impl called the lower layer (", "checktest_test.go:", "while the implementation's Instance was built"} {
+			if !strings.Contains(got, want) {
+				t.Errorf("%s failed with %q, which lacks %q", name, got, want)
+			}
+		}
+	}
+}

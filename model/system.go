@@ -172,7 +172,13 @@ type Validator interface {
 // relation, initial states, and an implementation that builds an API and a
 // recovery procedure (each layer's, in a composed one). It also refuses a
 // lower Init or an upper Ops seen to return another list when called
-// again.
+// again, and an implementation that calls the lower layer while its
+// Instance is built.
+//
+// The layer code it calls (each Spec's Validate, Init and Ops,
+// Lower.Handle and Impl) runs on a goroutine of its own: a panic there,
+// or a runtime.Goexit (testing's FailNow and Fatal call it), is an error
+// naming the code and what it panicked with, not a panic of the caller.
 func (s *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Validate() error {
 	if err := goroutineIDs(); err != nil {
 		return err
@@ -203,31 +209,54 @@ func (s *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Validate() error {
 			return fmt.Errorf("model: %s.Spec's states are not plain values: %w", st.name, err)
 		}
 	}
+	return guard(s.validateCode)
+}
+
+// validateCode is the part of Validate that calls layer code, each call
+// through cb.
+func (s *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) validateCode(cb *callbacks) error {
 	for _, sp := range []struct {
 		name string
 		spec any
 	}{{"Lower", s.Lower.Spec}, {"Upper", s.Upper.Spec}} {
 		if v, ok := sp.spec.(Validator); ok {
-			if err := v.Validate(); err != nil {
+			var err error
+			cb.do(sp.name+".Spec.Validate", func() { err = v.Validate() })
+			if err != nil {
 				return fmt.Errorf("model: %s.Spec: %w", sp.name, err)
 			}
 		}
 	}
+	var lowerInits, upperInits, ops int
+	cb.do("Lower.Spec.Init", func() { lowerInits = len(s.Lower.Spec.Init()) })
+	cb.do("Upper.Spec.Init", func() { upperInits = len(s.Upper.Spec.Init()) })
+	cb.do("Upper.Spec.Ops", func() { ops = len(s.Upper.Spec.Ops()) })
 	switch {
-	case len(s.Lower.Spec.Init()) == 0:
+	case lowerInits == 0:
 		return errors.New("model: Lower.Spec.Init returns no initial state")
-	case len(s.Upper.Spec.Init()) == 0:
+	case upperInits == 0:
 		return errors.New("model: Upper.Spec.Init returns no initial state")
-	case len(s.Upper.Spec.Ops()) == 0:
+	case ops == 0:
 		return errors.New("model: Upper.Spec.Ops returns no operation: there is nothing to check")
 	}
-	if !sameLists(s.Lower.Spec.Init) {
+	var same bool
+	if cb.do("Lower.Spec.Init", func() { same = sameLists(s.Lower.Spec.Init) }); !same {
 		return errors.New("model: Lower.Spec.Init returns other states, or its states in another order, when called again: the initial nodes are numbered by it, so it must return a fixed list (not a map's keys)")
 	}
-	if !sameLists(s.Upper.Spec.Ops) {
+	if cb.do("Upper.Spec.Ops", func() { same = sameLists(s.Upper.Spec.Ops) }); !same {
 		return errors.New("model: Upper.Spec.Ops returns other operations, or its operations in another order, when called again: every worker, and the path rebuilt after a search, numbers a state's edges by it, so it must return a fixed list (not a map's keys)")
 	}
-	inst := s.Impl(s.Lower.Handle(refusingCaller[COp, CRet]{}))
+	refuse := &refusingCaller[COp, CRet]{}
+	var lower CAPI
+	cb.do("Lower.Handle", func() { lower = s.Lower.Handle(refuse) })
+	if refuse.called {
+		return refuse.err("Lower.Handle")
+	}
+	var inst Instance[AAPI]
+	cb.do("Impl", func() { inst = s.Impl(lower) })
+	if refuse.called {
+		return refuse.err("Impl")
+	}
 	if any(inst.API) == nil {
 		return errors.New("model: Impl returns an Instance with no API")
 	}
@@ -262,11 +291,40 @@ func sameLists[T comparable](list func() []T) bool {
 }
 
 // refusingCaller is the Caller Validate builds an Instance on: building
-// one must not call the lower layer.
-type refusingCaller[Op, Ret any] struct{}
+// one must not call the lower layer. It panics at the first call, with a
+// buildCall, and remembers the call, which layer code that recovers the
+// panic does not hide.
+type refusingCaller[Op, Ret any] struct {
+	called bool
+	op     string // the first call's operation
+	site   string // the lines of layer code that made it (callChain)
+}
 
-func (refusingCaller[Op, Ret]) Call(Op) Ret {
-	panic("model: Impl called the lower layer while building its Instance")
+// Call records the call and panics.
+func (r *refusingCaller[Op, Ret]) Call(op Op) Ret {
+	if !r.called {
+		r.called, r.op, r.site = true, show(op), callChain()
+	}
+	panic(buildCall{op: r.op, site: r.site})
+}
+
+// err is the error of a call to r made while code, Impl or Lower.Handle,
+// ran.
+func (r *refusingCaller[Op, Ret]) err(code string) error {
+	return buildCall{op: r.op, site: r.site}.err(code)
+}
+
+// buildCall is the panic of refusingCaller: the operation called and
+// where.
+type buildCall struct{ op, site string }
+
+// err is the error of the call, made while code ran.
+func (b buildCall) err(code string) error {
+	at := ""
+	if b.site != "" {
+		at = " at " + b.site
+	}
+	return fmt.Errorf("model: %s called the lower layer (%s%s) while the implementation's Instance was built, before any procedure ran: building an Instance must not call the lower layer; make the call in an operation's procedure or in Recover", code, b.op, at)
 }
 
 // stepLimit returns the step limit in force.

@@ -1,0 +1,79 @@
+package cli
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/argocheck/argocheck/catalog"
+	"github.com/argocheck/argocheck/layers/disk"
+	"github.com/argocheck/argocheck/layers/onedisk"
+	"github.com/argocheck/argocheck/model"
+)
+
+// panickyInit is a disk specification whose Init panics.
+type panickyInit struct{ onedisk.Spec }
+
+func (panickyInit) Init() []onedisk.State { panic("no initial disk") }
+
+// brokenSystem is a disk passed through to a disk whose variant eager
+// reads block 0 while its Instance is built, and whose variant init has
+// a lower specification whose Init panics: systems that cannot run.
+func brokenSystem() *catalog.System {
+	return &catalog.System{
+		Name: "broken",
+		Variants: catalog.Variants{
+			{Name: "eager", About: "reads block 0 while its Instance is built"},
+			{Name: "init", About: "the lower Init panics"},
+		},
+		Build: func(_ catalog.Params, variant string) (model.Checker, error) {
+			sizes := disk.Sizes{Blocks: 1, Values: 2}
+			impl := func(lower onedisk.API) model.Instance[onedisk.API] {
+				if variant == "eager" {
+					lower.Read(0)
+				}
+				return model.Instance[onedisk.API]{API: lower, Recover: func() {}}
+			}
+			same := func(c *onedisk.State) (onedisk.State, bool) { return *c, true }
+			lower := onedisk.Layer(sizes)
+			if variant == "init" {
+				lower.Spec = panickyInit{onedisk.NewSpec(sizes)}
+			}
+			return model.NewSystem(lower, onedisk.Layer(sizes), impl, same), nil
+		},
+	}
+}
+
+// TestCheckOfASystemThatCannotRun: check of a system whose layer code
+// panics, or calls the lower layer while its Instance is built, when
+// the system is validated exits with status 2 and one line on stderr
+// naming the code, the panic's value or the call, and the line, and
+// prints nothing on stdout.
+func TestCheckOfASystemThatCannotRun(t *testing.T) {
+	cat, err := catalog.New(brokenSystem())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"check", "broken", "--variant", "eager"}, []string{
+			"argocheck: broken: model: Impl called the lower layer (read(0) at onedisk/onedisk.go:",
+			", called from cli/validate_test.go:",
+			"while the implementation's Instance was built"}},
+		{[]string{"check", "broken", "--variant", "init", "--json"}, []string{
+			"argocheck: broken: model: Lower.Spec.Init panicked at cli/validate_test.go:", ": no initial disk\n"}},
+	} {
+		var out, errb bytes.Buffer
+		code := Run(cat, tc.args, &out, &errb)
+		if code != ExitUsage || out.Len() != 0 || strings.Count(errb.String(), "\n") != 1 {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit %d and one line on stderr", tc.args, code, out.String(), errb.String(), ExitUsage)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(errb.String(), w) {
+				t.Errorf("%v: stderr %q, want it to say %q", tc.args, errb.String(), w)
+			}
+		}
+	}
+}

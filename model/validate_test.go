@@ -1,0 +1,139 @@
+package model_test
+
+import (
+	"errors"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/argocheck/argocheck/model"
+)
+
+// cell is a one-byte register, the state of both layers of hookSystem.
+type cell struct{ V uint8 }
+
+// hookSpec is a register specification whose Init, Ops and Validate run
+// the hooks they are given first: the layer code of a test of what
+// System.Validate makes of it.
+type hookSpec struct {
+	init, ops, validate func()
+}
+
+func runHook(f func()) {
+	if f != nil {
+		f()
+	}
+}
+
+func (h hookSpec) Init() []cell                          { runHook(h.init); return []cell{{}} }
+func (h hookSpec) Ops() []uint8                          { runHook(h.ops); return []uint8{0, 1} }
+func (h hookSpec) Validate() error                       { runHook(h.validate); return nil }
+func (hookSpec) Crash(*cell, model.Chooser)              {}
+func (hookSpec) AppendEncode(dst []byte, s *cell) []byte { return append(dst, s.V) }
+func (hookSpec) Format(s *cell) string                   { return string('0' + rune(s.V)) }
+func (hookSpec) Step(s *cell, op uint8, _ model.Chooser) uint8 {
+	s.V = op
+	return op
+}
+func (hookSpec) Decode(src []byte, s *cell) (int, error) {
+	if len(src) == 0 {
+		return 0, errors.New("no byte")
+	}
+	s.V = src[0]
+	return 1, nil
+}
+
+// hookSystem is the register on the register, its lower and upper
+// specifications' hooks given, and its implementation's: build runs
+// while the Instance is built, with the lower layer.
+func hookSystem(lower, upper hookSpec, build func(model.Caller[uint8, uint8])) model.Checker {
+	impl := func(l model.Caller[uint8, uint8]) model.Instance[model.Caller[uint8, uint8]] {
+		if build != nil {
+			build(l)
+		}
+		return model.Instance[model.Caller[uint8, uint8]]{API: l, Recover: func() {}}
+	}
+	abs := func(c *cell) (cell, bool) { return *c, true }
+	return model.NewSystem(model.NewLayer("lower", model.Spec[cell, uint8, uint8](lower)), model.NewLayer("upper", model.Spec[cell, uint8, uint8](upper)), impl, abs)
+}
+
+// errBoom is the error value a hook panics with.
+var errBoom = errors.New("boom")
+
+// TestValidateLayerCode: System.Validate returns an error, not a panic,
+// when the layer code it runs panics or ends its goroutine, or when the
+// implementation calls the lower layer while its Instance is built; the
+// error names the code, the value it panicked with and the test's line.
+func TestValidateLayerCode(t *testing.T) {
+	boom := func() { panic("boom") }
+	second := func() func() {
+		calls := 0
+		return func() {
+			if calls++; calls == 2 {
+				panic(7)
+			}
+		}
+	}
+	for _, tc := range []struct {
+		name         string
+		lower, upper hookSpec
+		build        func(model.Caller[uint8, uint8])
+		want         []string // what the error says; none for no error
+	}{
+		{name: "correct"},
+		{name: "a lower Init that panics", lower: hookSpec{init: boom},
+			want: []string{"model: Lower.Spec.Init panicked at model/validate_test.go:", ": boom"}},
+		{name: "an upper Init that panics", upper: hookSpec{init: boom},
+			want: []string{"model: Upper.Spec.Init panicked at ", ": boom"}},
+		{name: "an upper Ops that panics", upper: hookSpec{ops: boom},
+			want: []string{"model: Upper.Spec.Ops panicked at ", ": boom"}},
+		{name: "a lower Init that panics when called again", lower: hookSpec{init: second()},
+			want: []string{"model: Lower.Spec.Init panicked at ", ": 7"}},
+		{name: "an upper Ops that panics when called again", upper: hookSpec{ops: second()},
+			want: []string{"model: Upper.Spec.Ops panicked at ", ": 7"}},
+		{name: "a lower Validate that panics", lower: hookSpec{validate: boom},
+			want: []string{"model: Lower.Spec.Validate panicked at ", ": boom"}},
+		{name: "an upper Validate that panics with an error", upper: hookSpec{validate: func() { panic(errBoom) }},
+			want: []string{"model: Upper.Spec.Validate panicked at ", ": boom"}},
+		{name: "an Impl that panics", build: func(model.Caller[uint8, uint8]) { boom() },
+			want: []string{"model: Impl panicked at model/validate_test.go:", ": boom"}},
+		{name: "an Impl that panics with nil", build: func(model.Caller[uint8, uint8]) { panic(nil) },
+			want: []string{"model: Impl panicked at ", "panic called with nil argument"}},
+		{name: "an Impl that calls the lower layer", build: func(l model.Caller[uint8, uint8]) { l.Call(1) },
+			want: []string{"model: Impl called the lower layer (1 at model/validate_test.go:", "while the implementation's Instance was built, before any procedure ran"}},
+		{name: "an Impl that calls the lower layer and recovers", build: func(l model.Caller[uint8, uint8]) {
+			defer func() { _ = recover() }()
+			l.Call(2)
+		}, want: []string{"model: Impl called the lower layer (2 at model/validate_test.go:"}},
+		{name: "an Impl that ends its goroutine", build: func(model.Caller[uint8, uint8]) { runtime.Goexit() },
+			want: []string{"model: Impl ended its goroutine with runtime.Goexit"}},
+		{name: "a lower Init that ends its goroutine", lower: hookSpec{init: runtime.Goexit},
+			want: []string{"model: Lower.Spec.Init ended its goroutine with runtime.Goexit"}},
+	} {
+		err := hookSystem(tc.lower, tc.upper, tc.build).Validate()
+		if len(tc.want) == 0 {
+			if err != nil {
+				t.Errorf("%s: %v, want no error", tc.name, err)
+			}
+			continue
+		}
+		if err == nil {
+			t.Errorf("%s: no error, want one saying %q", tc.name, tc.want)
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: %v, want it to say %q", tc.name, err, w)
+			}
+		}
+	}
+}
+
+// TestValidatePanicError: a panic with an error is an error that wraps
+// it.
+func TestValidatePanicError(t *testing.T) {
+	err := hookSystem(hookSpec{init: func() { panic(errBoom) }}, hookSpec{}, nil).Validate()
+	if !errors.Is(err, errBoom) {
+		t.Errorf("%v, want an error wrapping %v", err, errBoom)
+	}
+}
