@@ -30,6 +30,42 @@ func TestConfigWorkers(t *testing.T) {
 	}
 }
 
+// TestConfigDeterminism: a search, and the rebuilding of a stored one,
+// refuse a determinism mode other than sample and full, which the workers
+// would otherwise run as sample, naming the modes.
+func TestConfigDeterminism(t *testing.T) {
+	chk := buildChecker(t, "repdisk", catalog.Params{"blocks": 1}, "")
+	res, err := explorer.Run(context.Background(), chk, explorer.Config{Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		mode model.Determinism
+		want string // "" for accepted
+	}{
+		{model.DeterminismSample, ""},
+		{model.DeterminismFull, ""},
+		{model.DeterminismFull + 1, "unknown determinism mode 2 (modes: sample, full)"},
+		{7, "unknown determinism mode 7 (modes: sample, full)"},
+		{255, "unknown determinism mode 255 (modes: sample, full)"},
+	} {
+		_, err := explorer.Run(context.Background(), chk, explorer.Config{Workers: 1, Determinism: tc.mode})
+		_, rerr := explorer.Restore(chk, explorer.Config{Determinism: tc.mode}, res.Outcome(), func(uint64) (uint64, error) { return 0, nil })
+		if tc.want == "" {
+			if err != nil || rerr != nil {
+				t.Errorf("determinism %s: Run: %v, Restore: %v; want no error", tc.mode, err, rerr)
+			}
+			continue
+		}
+		if !errors.Is(err, explorer.ErrInvalid) || err.Error() != "invalid search: "+tc.want {
+			t.Errorf("determinism %d: Run: error %v, want an invalid search saying %q", uint8(tc.mode), err, tc.want)
+		}
+		if rerr == nil || rerr.Error() != tc.want {
+			t.Errorf("determinism %d: Restore: error %v, want %q", uint8(tc.mode), rerr, tc.want)
+		}
+	}
+}
+
 // TestConfigCrashes: a search refuses a crash mode it does not know, which
 // it would otherwise run as a narrower one.
 func TestConfigCrashes(t *testing.T) {

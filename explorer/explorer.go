@@ -115,6 +115,9 @@ func (c Config) validate() (Config, error) {
 	if err := c.Crashes.Check(); err != nil {
 		return c, err
 	}
+	if err := c.Determinism.Check(); err != nil {
+		return c, err
+	}
 	if c.MaxDepth < 0 {
 		return c, fmt.Errorf("max depth must not be negative, not %d", c.MaxDepth)
 	}

@@ -239,8 +239,12 @@ func (r *Result) Outcome() *statestore.Outcome {
 // outcome: the figures as stored, and every violation's path rebuilt from
 // the parent records that parent returns and replayed through chk's layer
 // code, with cfg's crash mode and determinism checks, those of the search.
-// It refuses an outcome whose verdict is none of the three.
+// It refuses an outcome whose verdict is none of the three, and a cfg
+// whose Determinism is not one of model.DeterminismModes.
 func Restore(chk model.Checker, cfg Config, o *statestore.Outcome, parent func(state uint64) (uint64, error)) (*Result, error) {
+	if err := cfg.Determinism.Check(); err != nil {
+		return nil, err
+	}
 	if err := chk.Validate(); err != nil {
 		return nil, err
 	}

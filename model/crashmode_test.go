@@ -1,6 +1,9 @@
 package model
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 func TestParseCrashMode(t *testing.T) {
 	tests := []struct {
@@ -53,7 +56,10 @@ func TestParseDeterminism(t *testing.T) {
 			t.Errorf("ParseDeterminism(%q) = %v, %v", d.String(), got, err)
 		}
 	}
-	if _, err := ParseDeterminism("none"); err == nil {
-		t.Error(`ParseDeterminism("none") accepted an unknown mode`)
+	for _, in := range []string{"none", "", "Full", "off"} {
+		const modes = " (modes: sample, full)"
+		if _, err := ParseDeterminism(in); err == nil || err.Error() != fmt.Sprintf("unknown determinism mode %q", in)+modes {
+			t.Errorf("ParseDeterminism(%q): %v, want an unknown mode listing the modes", in, err)
+		}
 	}
 }

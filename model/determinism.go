@@ -2,6 +2,8 @@ package model
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/cespare/xxhash/v2"
 )
@@ -46,8 +48,13 @@ const (
 )
 
 // determinismOff runs no run twice: the baseline that the benchmarks of
-// the determinism checks measure their cost against. Only tests reach it.
+// the determinism checks measure their cost against. Only tests reach it:
+// Check refuses it unless offAllowed.
 const determinismOff Determinism = 255
+
+// offAllowed makes Check accept determinismOff. The model's own tests set
+// it, for the benchmarks that search with it.
+var offAllowed bool
 
 // SampleEvery is the sampling period of DeterminismSample: one run in
 // SampleEvery, on average, is run twice.
@@ -83,7 +90,27 @@ func ParseDeterminism(s string) (Determinism, error) {
 			return d, nil
 		}
 	}
-	return 0, fmt.Errorf("unknown determinism mode %q (modes: sample, full)", s)
+	return 0, fmt.Errorf("unknown determinism mode %q (modes: %s)", s, determinismNames())
+}
+
+// Check returns an error unless d is one of DeterminismModes: a search
+// must not take another value for DeterminismSample silently, as the
+// workers would.
+func (d Determinism) Check() error {
+	if !slices.Contains(DeterminismModes, d) && !(d == determinismOff && offAllowed) {
+		return fmt.Errorf("unknown determinism mode %d (modes: %s)", uint8(d), determinismNames())
+	}
+	return nil
+}
+
+// determinismNames lists the names of DeterminismModes, for errors:
+// "sample, full".
+func determinismNames() string {
+	names := make([]string, len(DeterminismModes))
+	for i, d := range DeterminismModes {
+		names[i] = d.String()
+	}
+	return strings.Join(names, ", ")
 }
 
 // sampler decides which runs of one node's expansion are run twice.

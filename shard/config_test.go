@@ -30,6 +30,8 @@ func TestConfigRefused(t *testing.T) {
 		{Config{Shards: 1, Workers: explorer.MaxWorkers + 1}, fmt.Sprintf("%s %d", maxWorkers, explorer.MaxWorkers+1)},
 		{Config{Shards: 1, Workers: math.MaxInt}, fmt.Sprintf("%s %d", maxWorkers, math.MaxInt)},
 		{Config{Shards: 1, Crashes: model.CrashBetweenOps + 1}, "unknown crash mode 3 (modes: all, no-nested, between-ops)"},
+		{Config{Shards: 1, Determinism: model.DeterminismFull + 1}, "unknown determinism mode 2 (modes: sample, full)"},
+		{Config{Shards: 1, Determinism: 255}, "unknown determinism mode 255 (modes: sample, full)"},
 	} {
 		// No bucket: the Config is refused first.
 		if _, err := Run(context.Background(), chk, nil, tc.cfg); err == nil || err.Error() != tc.want {

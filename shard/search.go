@@ -70,6 +70,9 @@ func (c Config) validate() (Config, error) {
 	if err := c.Crashes.Check(); err != nil {
 		return c, err
 	}
+	if err := c.Determinism.Check(); err != nil {
+		return c, err
+	}
 	if c.WaitReport <= 0 {
 		c.WaitReport = 5 * time.Second
 	}
