@@ -132,6 +132,7 @@ func runModular(cmd *cobra.Command, cat *catalog.Catalog, sys *catalog.System, p
 			mr.Verdict = res.Verdict
 		}
 	}
+	uniqueCaseNames(cases)
 	status := verdictStatus(mr.Verdict)
 	if runErr != nil {
 		// The search's error gives the status; printAndSettle gives only
@@ -142,6 +143,25 @@ func runModular(cmd *cobra.Command, cat *catalog.Catalog, sys *catalog.System, p
 		return writeJUnit(w, "argocheck "+mr.System+" modular", cases)
 	}))
 	return withSearchError(runErr, saved)
+}
+
+// uniqueCaseNames makes the names of a modular check's test cases, one
+// per check in order, unique: each name that two checks share (a Modular
+// that lists a check twice, or one check at parameters written two ways)
+// takes " (check I of N)", its check's position, as the summary numbers
+// it, so that no CI system takes one for a rerun of the other. A name no
+// other check has is left as it is, and the names depend on the checks
+// alone.
+func uniqueCaseNames(cases []junitCase) {
+	count := map[string]int{}
+	for _, c := range cases {
+		count[c.Name]++
+	}
+	for i := range cases {
+		if count[cases[i].Name] > 1 {
+			cases[i].Name += fmt.Sprintf(" (check %d of %d)", i+1, len(cases))
+		}
+	}
 }
 
 // writeText writes each check's summary, then one line with every verdict

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -237,4 +238,59 @@ func stackCatalog(t *testing.T) *catalog.Catalog {
 		t.Fatal(err)
 	}
 	return cat
+}
+
+// TestUniqueCaseNames: test cases that share a name take their position,
+// and the others keep theirs.
+func TestUniqueCaseNames(t *testing.T) {
+	for _, tc := range []struct {
+		names, want []string
+	}{
+		{nil, nil},
+		{[]string{"a", "b"}, []string{"a", "b"}},
+		{[]string{"a", "a"}, []string{"a (check 1 of 2)", "a (check 2 of 2)"}},
+		{[]string{"a", "b", "a", "c", "b"}, []string{"a (check 1 of 5)", "b (check 2 of 5)", "a (check 3 of 5)", "c", "b (check 5 of 5)"}},
+	} {
+		cases := make([]junitCase, len(tc.names))
+		for i, n := range tc.names {
+			cases[i].Name = n
+		}
+		uniqueCaseNames(cases)
+		for i := range cases {
+			if cases[i].Name != tc.want[i] {
+				t.Errorf("%q: case %d named %q, want %q", tc.names, i, cases[i].Name, tc.want[i])
+			}
+		}
+	}
+}
+
+// TestModularJUnitNamesUnique: a Modular that lists one check twice gets
+// a JUnit report whose test cases have distinct names, the repeated
+// check's numbered as the summary numbers it, the end-to-end check's
+// name left as it is.
+func TestModularJUnitNamesUnique(t *testing.T) {
+	stack := testSystem()
+	stack.Name = "stack"
+	stack.Modular = func(p catalog.Params, variant string) ([]catalog.Part, error) {
+		return []catalog.Part{{System: "pass", Params: p}, {System: "pass", Params: catalog.Params{}}}, nil
+	}
+	cat, err := catalog.New(testSystem(), stack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	junit := filepath.Join(t.TempDir(), "j.xml")
+	var out, errOut bytes.Buffer
+	if code := Run(cat, []string{"check", "stack", "--modular", "-q", "--workers", "1", "--junit", junit}, &out, &errOut); code != ExitVerified {
+		t.Fatalf("exit status %d, want %d:\n%s%s", code, ExitVerified, out.String(), errOut.String())
+	}
+	var doc junitSuites
+	readXML(t, junit, &doc)
+	var names []string
+	for _, c := range doc.Suites[0].Cases {
+		names = append(names, c.Name)
+	}
+	want := []string{"pass variant=correct width=1 (check 1 of 3)", "pass variant=correct width=1 (check 2 of 3)", "stack variant=correct width=1"}
+	if !slices.Equal(names, want) {
+		t.Errorf("test cases %q, want %q", names, want)
+	}
 }
