@@ -7,6 +7,8 @@
 package catalog
 
 import (
+	"cmp"
+	"errors"
 	"fmt"
 	"maps"
 	"regexp"
@@ -138,6 +140,8 @@ func (l Variants) names() []string {
 // digits, '-', '_', '.' or '/' (it is the SYSTEM argument of the command
 // line and the first word of a plan line), or is the name of another
 // system of the catalogue; its Params obey the rules of Param.
+// New also refuses Bench sizes a benchmark could not run, and Modular
+// parts that a modular check at the defaults could not build (see New).
 type System struct {
 	Name     string
 	About    string
@@ -287,7 +291,13 @@ type Catalog struct {
 // ill-formed name or the name of another, no Build; a parameter with no
 // name, an ill-formed or reserved name or the name of another of its
 // system, Min above Max, a Default outside Min..Max, or a Bool parameter
-// of a name that another system's parameter has as an integer.
+// of a name that another system's parameter has as an integer; a Bench
+// size with a parameter the system does not take or a value out of its
+// range, or the same size as another of its list; and a Modular that, at
+// the system's defaults, fails or panics for the correct implementation,
+// or gives, for it or a variant, a part that names no system of the
+// catalogue, a parameter or variant its system does not take, or a
+// value out of range.
 func New(systems ...*System) (*Catalog, error) {
 	c := &Catalog{systems: map[string]*System{}}
 	// first: the first system to have each parameter name, whose
@@ -332,9 +342,96 @@ func New(systems ...*System) (*Catalog, error) {
 			}
 			names[v.Name] = true
 		}
+		if err := s.checkBench(); err != nil {
+			return nil, fmt.Errorf("catalog: system %s: %w", s.Name, err)
+		}
 		c.systems[s.Name] = s
 	}
+	// The parts of one system may name systems listed after it.
+	for _, s := range systems {
+		if err := c.checkModular(s); err != nil {
+			return nil, fmt.Errorf("catalog: system %s: %w", s.Name, err)
+		}
+	}
 	return c, nil
+}
+
+// checkBench checks the system's benchmark sizes as a benchmark would run
+// them: each names only parameters of the system, and completed with the
+// defaults is within their ranges; and no two sizes of a list are the
+// same size.
+func (s *System) checkBench() error {
+	for _, list := range []struct {
+		name  string
+		sizes []Params
+	}{{"Bench.Full", s.Bench.Full}, {"Bench.Quick", s.Bench.Quick}} {
+		done := make([]Params, len(list.sizes))
+		for i, p := range list.sizes {
+			q, err := s.Complete(p)
+			if err == nil {
+				err = s.Validate(q, "")
+			}
+			if e, ok := errors.AsType[*RangeError](err); ok {
+				// The error names the system already.
+				return fmt.Errorf("%s size %d of %d: %s", list.name, i+1, len(list.sizes), e.Says(e.Param.Name))
+			}
+			if err != nil {
+				return fmt.Errorf("%s size %d of %d: %w", list.name, i+1, len(list.sizes), err)
+			}
+			if j := slices.IndexFunc(done[:i], func(d Params) bool { return maps.Equal(d, q) }); j >= 0 {
+				return fmt.Errorf("%s sizes %d and %d are the same size, %s", list.name, j+1, i+1, s.String(q, ""))
+			}
+			done[i] = q
+		}
+	}
+	return nil
+}
+
+// checkModular checks the parts of the system's modular check, when it
+// has one, at the system's defaults: for the correct implementation,
+// where Modular must give parts, and for every variant that it gives
+// parts for (it may refuse a variant). Each part names a system of c, and
+// its parameters and variant are that system's, within their ranges,
+// once completed with its defaults. A panic of Modular is an error too.
+func (c *Catalog) checkModular(s *System) error {
+	if s.Modular == nil {
+		return nil
+	}
+	p := s.Defaults()
+	for _, variant := range append([]string{""}, s.Variants.names()...) {
+		at := "at the defaults, variant " + cmp.Or(variant, "correct")
+		parts, err := modularParts(s, p, variant)
+		if err != nil {
+			if variant == "" {
+				return fmt.Errorf("Modular fails %s: %w", at, err)
+			}
+			continue
+		}
+		for i, pt := range parts {
+			part, ok := c.systems[pt.System]
+			if !ok {
+				return fmt.Errorf("Modular part %d of %d, %s: no system %q in the catalogue", i+1, len(parts), at, pt.System)
+			}
+			q, err := part.Complete(pt.Params)
+			if err == nil {
+				err = part.Validate(q, pt.Variant)
+			}
+			if err != nil {
+				return fmt.Errorf("Modular part %d of %d, %s: %w", i+1, len(parts), at, err)
+			}
+		}
+	}
+	return nil
+}
+
+// modularParts calls s.Modular, its panic an error.
+func modularParts(s *System, p Params, variant string) (parts []Part, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			parts, err = nil, fmt.Errorf("panic: %v", r)
+		}
+	}()
+	return s.Modular(p, variant)
 }
 
 var (

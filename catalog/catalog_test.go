@@ -71,6 +71,40 @@ func TestValidateWords(t *testing.T) {
 	}
 }
 
+// newSystems returns two systems that make a valid catalogue: repdisk,
+// with benchmark sizes, and other, whose modular check is repdisk's at
+// its default blocks, then other's own.
+func newSystems() []*catalog.System {
+	rep := testSystem()
+	rep.Bench = catalog.BenchSizes{
+		Full:  []catalog.Params{{"blocks": 2}, {"blocks": 3, "oob": 1}},
+		Quick: []catalog.Params{{"blocks": 1}},
+	}
+	other := testSystem()
+	other.Name = "other"
+	other.Params = []catalog.Param{{Name: "oob", Bool: true, Max: 1}}
+	other.Modular = func(p catalog.Params, variant string) ([]catalog.Part, error) {
+		return []catalog.Part{
+			{System: "repdisk", Params: catalog.Params{"oob": p["oob"]}, Variant: variant},
+			{System: "other", Params: p, Variant: variant},
+		}, nil
+	}
+	return []*catalog.System{rep, other}
+}
+
+// modular returns the change of a catalogue of newSystems whose other
+// system's modular check gives its first part changed by mod.
+func modular(mod func(*catalog.Part)) func([]*catalog.System) {
+	return func(systems []*catalog.System) {
+		orig := systems[1].Modular
+		systems[1].Modular = func(p catalog.Params, variant string) ([]catalog.Part, error) {
+			parts, err := orig(p, variant)
+			mod(&parts[0])
+			return parts, err
+		}
+	}
+}
+
 // TestNewRefuses: New refuses each mistake in a system or a parameter
 // with an error that names the system and the parameter; each row is a
 // valid catalogue but for one mistake.
@@ -122,12 +156,34 @@ func TestNewRefuses(t *testing.T) {
 			"catalog: system repdisk: two variants are named no-recovery"},
 		{"Bool in one system, not in another", func(s []*catalog.System) { s[1].Params[0].Bool = false },
 			"catalog: system other: parameter oob: Bool is false, but true in system repdisk, and one flag --oob sets both"},
+		{"Bench size with a parameter the system does not take", func(s []*catalog.System) { s[0].Bench.Full[1] = catalog.Params{"blokcs": 3} },
+			"catalog: system repdisk: Bench.Full size 2 of 2: repdisk takes no parameter blokcs (parameters: blocks, oob)"},
+		{"Bench size out of range", func(s []*catalog.System) { s[0].Bench.Quick[0]["blocks"] = 9 },
+			"catalog: system repdisk: Bench.Quick size 1 of 1: blocks must be between 1 and 8, not 9"},
+		{"Bench size of a Bool out of range", func(s []*catalog.System) { s[0].Bench.Quick[0]["oob"] = 2 },
+			"catalog: system repdisk: Bench.Quick size 1 of 1: oob must be true or false, not 2"},
+		{"Bench size twice", func(s []*catalog.System) { s[0].Bench.Full[1] = catalog.Params{"blocks": 2, "oob": 0} },
+			"catalog: system repdisk: Bench.Full sizes 1 and 2 are the same size, repdisk blocks=2 oob=false"},
+		{"Modular part of no system", modular(func(pt *catalog.Part) { pt.System = "repdsk" }),
+			`catalog: system other: Modular part 1 of 2, at the defaults, variant correct: no system "repdsk" in the catalogue`},
+		{"Modular part with a parameter its system does not take", modular(func(pt *catalog.Part) { pt.Params = catalog.Params{"blokcs": 2} }),
+			"catalog: system other: Modular part 1 of 2, at the defaults, variant correct: repdisk takes no parameter blokcs (parameters: blocks, oob)"},
+		{"Modular part out of range", modular(func(pt *catalog.Part) { pt.Params = catalog.Params{"blocks": 0} }),
+			"catalog: system other: Modular part 1 of 2, at the defaults, variant correct: repdisk: blocks must be between 1 and 8, not 0"},
+		{"Modular part of a variant its system does not have", modular(func(pt *catalog.Part) {
+			if pt.Variant != "" {
+				pt.Variant = "no-recover"
+			}
+		}), `catalog: system other: Modular part 1 of 2, at the defaults, variant no-recovery: repdisk: unknown variant "no-recover" (variants: correct, no-recovery)`},
+		{"Modular that fails for the correct implementation", func(s []*catalog.System) {
+			s[1].Modular = func(catalog.Params, string) ([]catalog.Part, error) { return nil, errors.New("no layers") }
+		}, "catalog: system other: Modular fails at the defaults, variant correct: no layers"},
+		{"Modular that panics", func(s []*catalog.System) {
+			s[1].Modular = func(catalog.Params, string) ([]catalog.Part, error) { panic("no layers") }
+		}, "catalog: system other: Modular fails at the defaults, variant correct: panic: no layers"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			other := testSystem()
-			other.Name = "other"
-			other.Params = []catalog.Param{{Name: "oob", Bool: true, Max: 1}}
-			systems := []*catalog.System{testSystem(), other}
+			systems := newSystems()
 			if _, err := catalog.New(systems...); err != nil {
 				t.Fatalf("without the mistake: %v", err)
 			}
@@ -137,6 +193,29 @@ func TestNewRefuses(t *testing.T) {
 				t.Errorf("New: %v, %v; want %q", cat, err, tc.want)
 			}
 		})
+	}
+}
+
+// TestNewAcceptsModular: New accepts the parts of a system that name a
+// system listed after it, and a Modular that refuses a variant (it gives
+// no parts to check for it).
+func TestNewAcceptsModular(t *testing.T) {
+	systems := newSystems()
+	if _, err := catalog.New(systems[1], systems[0]); err != nil {
+		t.Errorf("parts of a system listed after: %v", err)
+	}
+	systems = newSystems()
+	systems[0].Variants = append(systems[0].Variants, catalog.Variant{Name: "flat"})
+	systems[1].Variants = append(systems[1].Variants, catalog.Variant{Name: "flat"})
+	orig := systems[1].Modular
+	systems[1].Modular = func(p catalog.Params, variant string) ([]catalog.Part, error) {
+		if variant == "flat" {
+			return nil, errors.New("flat has no layers")
+		}
+		return orig(p, variant)
+	}
+	if _, err := catalog.New(systems...); err != nil {
+		t.Errorf("a Modular that refuses a variant: %v", err)
 	}
 }
 
