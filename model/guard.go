@@ -52,7 +52,7 @@ func guard(check func(cb *callbacks) error) error {
 	}()
 	<-done
 	if !returned {
-		return fmt.Errorf("model: %s ended its goroutine with runtime.Goexit (testing's FailNow, Fatal and SkipNow call it) while System.Validate ran it: layer code must return, or panic", cb.running)
+		return fmt.Errorf("model: %s ended its goroutine with runtime.Goexit (testing's FailNow, Fatal and SkipNow call it) while System.Validate ran it: layer code must return to its caller", cb.running)
 	}
 	return err
 }

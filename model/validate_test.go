@@ -19,6 +19,7 @@ type hookSpec struct {
 	init, ops, validate func()
 }
 
+// runHook runs hook f, when there is one.
 func runHook(f func()) {
 	if f != nil {
 		f()
