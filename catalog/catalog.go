@@ -229,7 +229,7 @@ func (s *System) Validate(p Params, variant string) error {
 	if variant == "" || slices.ContainsFunc(s.Variants, func(v Variant) bool { return v.Name == variant }) {
 		return nil
 	}
-	return fmt.Errorf("%s: unknown variant %q (variants: correct, %s)", s.Name, variant, strings.Join(s.Variants.names(), ", "))
+	return fmt.Errorf("%s: unknown variant %q (variants: %s)", s.Name, variant, strings.Join(append([]string{"correct"}, s.Variants.names()...), ", "))
 }
 
 // RangeError is the error of Validate for the value of a parameter

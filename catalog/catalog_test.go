@@ -22,6 +22,17 @@ func testSystem() *catalog.System {
 	}
 }
 
+// TestValidateNoVariants: the variants an unknown variant's error lists
+// are those of the system, the correct one alone when it has no other.
+func TestValidateNoVariants(t *testing.T) {
+	sys := testSystem()
+	sys.Variants = nil
+	err := sys.Validate(catalog.Params{"blocks": 2, "oob": 1}, "nosuch")
+	if want := `repdisk: unknown variant "nosuch" (variants: correct)`; err == nil || err.Error() != want {
+		t.Fatalf("Validate: %v, want %s", err, want)
+	}
+}
+
 // TestValidateWords: Validate names a parameter as a parameter, in no
 // syntax of a command line, and a value out of range is a RangeError,
 // which a caller words as it writes the parameter.
