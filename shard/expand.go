@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"runtime"
@@ -108,8 +107,9 @@ func (w *worker) Again(o, n, crashes uint32) bool {
 }
 
 // errTooManySuccessors stops a shard at a state whose edges outnumber what
-// parent records can number.
-var errTooManySuccessors = errors.New("a state has more than 2^24 successors: beyond what parent records can number")
+// parent records can number: the system is past argocheck's limits, as
+// in the explorer (model.ErrLimit).
+var errTooManySuccessors = fmt.Errorf("%w: a state has more than 2^24 successors, more than parent records can number", model.ErrLimit)
 
 // Successor implements model.Emitter: it keeps each state's first, and
 // so smallest, discovering edge in this worker, for the shard that owns
