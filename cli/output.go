@@ -421,12 +421,30 @@ func sameFile(a, b string) bool {
 	case errA == nil || errB == nil:
 		return false
 	}
+	a, b = newTarget(a), newTarget(b)
 	if filepath.Base(a) != filepath.Base(b) {
 		return false
 	}
 	da, errA := os.Stat(filepath.Dir(a))
 	db, errB := os.Stat(filepath.Dir(b))
 	return errA == nil && errB == nil && os.SameFile(da, db)
+}
+
+// newTarget is the file that writing to path, which does not exist,
+// creates: path itself, or the target that the symbolic links at path
+// lead to (a link to a file not made yet).
+func newTarget(path string) string {
+	for range 40 { // as the kernel, which gives up after 40 links
+		to, err := os.Readlink(path)
+		if err != nil {
+			return path
+		}
+		if !filepath.IsAbs(to) {
+			to = filepath.Join(filepath.Dir(path), to)
+		}
+		path = to
+	}
+	return path
 }
 
 func checkWritable(path string) error {

@@ -180,6 +180,14 @@ func TestSameOutputFile(t *testing.T) {
 		t.Fatal("setup: check --store --max-states did not stop")
 	}
 	out := filepath.Join(tmp, "out")
+	// Links to out, which no run has made yet: absolute, relative, and a
+	// link to a link.
+	dangling, relative, chain := filepath.Join(tmp, "dangling"), filepath.Join(tmp, "relative"), filepath.Join(tmp, "chain")
+	for _, l := range [][2]string{{out, dangling}, {"out", relative}, {"dangling", chain}} {
+		if err := os.Symlink(l[0], l[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
 	check := []string{"check", "repdisk", "--blocks", "2", "-q"}
 	for _, tc := range []struct {
 		args []string
@@ -190,6 +198,9 @@ func TestSameOutputFile(t *testing.T) {
 		{append(check, "--trace-dot", filepath.Join(tmp, "link", "out"), "--junit", out), "--junit " + out + " and --trace-dot " + filepath.Join(tmp, "link", "out")},
 		{append(check, "--report", existing, "--junit", filepath.Join(tmp, "link", "existing")), "--report " + existing + " and --junit"},
 		{append(check, "--cpuprofile", out, "--junit", out), "--junit " + out + " and --cpuprofile " + out},
+		{append(check, "--report", out, "--junit", dangling), "--report " + out + " and --junit " + dangling},
+		{append(check, "--report", relative, "--trace-dot", out), "--report " + relative + " and --trace-dot " + out},
+		{append(check, "--junit", chain, "--trace-html", filepath.Join(tmp, "link", "out")), "--junit " + chain + " and --trace-html"},
 		{[]string{"check", "log/repdisk", "--blocks", "1", "--modular", "--report", out, "--junit", out}, "name the same file"},
 		{[]string{"run", plan, "--report", out, "--junit", out}, "name the same file"},
 		{[]string{"run", plan, "--report", plan}, "--report " + plan + " is the plan " + plan},
