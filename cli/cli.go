@@ -291,7 +291,29 @@ specification.
 		return nil, err
 	}
 	root.AddCommand(newList(cat), check, sharded, newRun(cat), newBench(cat), newResume(cat), newTrace(cat), newVersion())
+	strictHelp(root)
 	return root, nil
+}
+
+// strictHelp makes 'help TOPIC' of no command bad usage (ExitUsage, one
+// line on stderr), as an unknown command is: cobra's own help command
+// prints the usage for it and succeeds.
+func strictHelp(root *cobra.Command) {
+	root.InitDefaultHelpCmd()
+	for _, c := range root.Commands() {
+		if c.Name() != "help" || c.Run == nil {
+			continue
+		}
+		show := c.Run
+		c.Run = nil
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			if topic, _, err := cmd.Root().Find(args); topic == nil || err != nil {
+				return usagef("unknown help topic %q (see 'argocheck --help')", strings.Join(args, " "))
+			}
+			show(cmd, args)
+			return nil
+		}
+	}
 }
 
 // oneArg accepts exactly one positional argument, what, as a usage error

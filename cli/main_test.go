@@ -114,6 +114,9 @@ func TestExitStatus(t *testing.T) {
 		{[]string{"check", "repdisk", "--blocks", "2", "--variant", "correct"}, ExitVerified, ""},
 		{[]string{"check"}, ExitUsage, "check takes one SYSTEM"},
 		{[]string{"frobnicate"}, ExitUsage, "unknown command"},
+		{[]string{"help", "frobnicate"}, ExitUsage, `unknown help topic "frobnicate" (see 'argocheck --help')`},
+		{[]string{"help", "check"}, ExitVerified, ""},
+		{[]string{"help"}, ExitVerified, ""},
 		{[]string{"list", "repdisk"}, ExitUsage, "list takes no arguments"},
 		// A true-or-false flag takes a value only after "=": the word
 		// after it is an argument, which the error explains.
