@@ -119,7 +119,7 @@ type flagUse struct {
 // registerSearch adds to fl the flags of how the search goes that use
 // asks for, with f's values as their defaults.
 func (f *searchFlags) registerSearch(fl *pflag.FlagSet, use flagUse) {
-	fl.IntVar(&f.workers, "workers", f.workers, fmt.Sprintf("worker goroutines, 1 to %d", explorer.MaxWorkers))
+	fl.IntVar(&f.workers, "workers", f.workers, fmt.Sprintf("worker goroutines, 1 to %d, one per CPU unless set", explorer.MaxWorkers))
 	describe(fl, "workers", workersValues)
 	if !use.sharded {
 		fl.IntVar(&f.maxDepth, "max-depth", f.maxDepth, "stop, incomplete, at this depth (0: no bound)")

@@ -274,3 +274,15 @@ func TestVersion(t *testing.T) {
 		t.Errorf("printed %q, want %q", first, want)
 	}
 }
+
+// TestWorkersDefaultHelp: the help of every command with --workers says
+// that its default is the machine's number of CPUs, which the "(default
+// N)" that follows shows for this machine only.
+func TestWorkersDefaultHelp(t *testing.T) {
+	for _, cmd := range []string{"check", "run", "resume", "shard"} {
+		out, _, code := cli(t, "help", cmd)
+		if code != ExitVerified || !strings.Contains(out, "worker goroutines, 1 to 4096, one per CPU unless set") {
+			t.Errorf("help %s: exit %d, --workers not said to default to one per CPU:\n%s", cmd, code, out)
+		}
+	}
+}
