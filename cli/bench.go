@@ -83,7 +83,8 @@ size), DATE being the date and time the run began (2026-12-04T210257),
 followed by -2, -3, ... where an earlier run's files have that name.
 --quick runs smaller sizes once, in under a minute. A run whose verdict is
 not verified is named on stderr, and bench exits with the worst verdict's
-status once the files are written.
+status once the files are written. SIGINT or SIGTERM stops bench with
+status 3 and writes no files.
 
 ` + exitHelp(),
 		Args: noArgs("bench"),
