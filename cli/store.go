@@ -305,6 +305,9 @@ func runTrace(cmd *cobra.Command, cat *catalog.Catalog, dir string, f traceFlags
 	if !slices.Contains([]string{"text", "json"}, f.format) {
 		return usagef("--format must be text or json, not %q", f.format)
 	}
+	if f.json && cmd.Flags().Changed("format") && f.format != "json" {
+		return usagef("--json and --format %s ask for two formats: give one", f.format)
+	}
 	if err := notURL("trace", dir); err != nil {
 		return err
 	}

@@ -449,6 +449,7 @@ func TestStoreBadInput(t *testing.T) {
 		{[]string{"trace", stopped}, "holds an unfinished run"},
 		{[]string{"trace", foreign}, "holds no argocheck store"},
 		{[]string{"trace", finished, "--format", "xml"}, `--format must be text or json, not "xml"`},
+		{[]string{"trace", finished, "--format", "text", "--json"}, "--json and --format text ask for two formats"},
 		{[]string{"check", "repdisk", "--blocks", "2", "--determinism", "full", "--store", finished}, "not of this check (system=repdisk variant=correct blocks=2 oob=false values=2 determinism=full)"},
 		// A stored run fixes these: they are no flags of resume.
 		{[]string{"resume", stopped, "--continue", "2"}, "unknown flag: --continue"},
