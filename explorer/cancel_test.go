@@ -14,7 +14,8 @@ import (
 // TestViolationAtCancellationIsKept: a search cancelled while a worker
 // is stopped at a violation, whatever the other workers do meanwhile,
 // reports that violation once every state before it is expanded, instead
-// of leaving it to a resume that is cancelled the same way.
+// of leaving it to a resume that is cancelled the same way, with the
+// counts of edges up to it of a search not cancelled.
 func TestViolationAtCancellationIsKept(t *testing.T) {
 	chk := buildChecker(t, "log/async", catalog.Params{layers.Blocks: 2, layers.Values: 2, layers.Log: 2}, "no-flush-after-clear")
 	want, err := explorer.Run(context.Background(), chk, explorer.Config{Workers: 2})
@@ -44,6 +45,10 @@ func TestViolationAtCancellationIsKept(t *testing.T) {
 		if res.Verdict != want.Verdict || res.States != want.States || res.Trace.String() != want.Trace.String() {
 			t.Errorf("%d workers: %s with %d states after 50 runs at most, path\n%s\nuninterrupted: %s with %d states, path\n%s",
 				workers, res.Verdict, res.States, res.Trace, want.Verdict, want.States, want.Trace)
+		}
+		if res.Transitions != want.Transitions || res.CrashPoints != want.CrashPoints {
+			t.Errorf("%d workers: %d transitions and %d crash points up to the violation, uninterrupted %d and %d",
+				workers, res.Transitions, res.CrashPoints, want.Transitions, want.CrashPoints)
 		}
 	}
 }

@@ -167,7 +167,10 @@ type Result struct {
 	// while expanding level Depth, the states of levels 0 to Depth, which
 	// do not depend on the number of workers or the part size.
 	// Transitions is the number of edges followed, CrashPoints the crash
-	// edges among them: on a violation, how far the search got.
+	// edges among them: on a violation (not continuing past it), those of
+	// the states numbered before the violating one and the violating
+	// state's before the violating edge, which do not depend on the number
+	// of workers or the part size.
 	States      uint64
 	Transitions uint64
 	CrashPoints uint64
@@ -490,6 +493,7 @@ func (s *search) expandPart(ctx context.Context, res *Result, base uint64, depth
 	if err := s.expandUnits(ctx, base, lo, hi); err != nil {
 		if ctx.Err() != nil {
 			if w := s.settledViolation(base, lo); w != nil {
+				s.countTo(base, lo, w.violKey)
 				res.addCounterexample(newCounterexample(s.trace(w.violKey, w.violation), w.violKey))
 				return "", true, nil
 			}
@@ -509,6 +513,7 @@ func (s *search) expandPart(ctx context.Context, res *Result, base uint64, depth
 			return stopReason(ctx), false, nil
 		}
 	} else if w := s.smallestViolation(); w != nil {
+		s.countTo(base, lo, w.violKey)
 		res.addCounterexample(newCounterexample(s.trace(w.violKey, w.violation), w.violKey))
 		return "", true, nil
 	}
@@ -575,6 +580,26 @@ func (s *search) settledViolation(base uint64, lo int) *worker {
 		}
 	}
 	return w
+}
+
+// countTo sets the counts of edges of a part from frontier state lo that
+// a violation at edge key ends: the edges of the states before the
+// violating one, and the violating state's up to the violating edge,
+// which are the same for any number of workers and part size. Those of
+// the states after it, which workers may have expanded before they knew
+// of the violation, are left out. Every unit before the violating one was
+// expanded completely, and the violating unit up to its violation.
+func (s *search) countTo(base uint64, lo int, key uint64) {
+	state, _ := splitEdge(key)
+	u := int(state-base-uint64(lo)) / s.cfg.BatchSize
+	for _, w := range s.workers {
+		w.transitions, w.crashes = w.partTransitions, w.partCrashes
+	}
+	w := s.workers[0]
+	for _, b := range s.out[:u+1] {
+		w.transitions += b.transitions
+		w.crashes += b.crashes
+	}
 }
 
 // rollback forgets the edges of a part that stops before its barrier
@@ -686,8 +711,12 @@ func (w *worker) expandUnit(u int, base uint64, lo, hi int, bound *atomic.Uint64
 		w.seen.reset()
 		w.m.Expand(w.frontier.at(i), w)
 		w.lookUp()
-		if w.err != nil || w.full || w.stopped {
+		if w.err != nil || w.full {
 			return w.err
+		}
+		if w.stopped { // at a violation: the counts up to it
+			w.out.transitions, w.out.crashes = w.transitions-transitions, w.crashes-crashes
+			return nil
 		}
 	}
 	w.out.done = true

@@ -142,7 +142,10 @@ func TestAgainstNaive(t *testing.T) {
 
 // TestViolationStates: a search that stops at a violation reports the
 // states of the levels up to the violating one, whatever the number of
-// workers and the part size, also when it continues past violations.
+// workers and the part size, also when it continues past violations;
+// and, when it does not continue, the edges of the states before the
+// violating one and the violating state's before the violating edge, as
+// the naive search counts them, whatever the timing of the workers.
 func TestViolationStates(t *testing.T) {
 	cases := []testCase{
 		{"log", catalog.Params{layers.Blocks: 2, layers.Values: 2, layers.Log: 2}, "no-recovery", false},
@@ -154,6 +157,8 @@ func TestViolationStates(t *testing.T) {
 		{Workers: 1, BatchSize: 1, PartSize: 1},
 		{Workers: 1, BatchSize: 4, PartSize: 16},
 		{Workers: 3, BatchSize: 1, PartSize: 3},
+		{Workers: 4, BatchSize: 2},
+		{Workers: 2, BatchSize: 3, PartSize: 9},
 	}
 	for _, c := range cases {
 		chk, err := layers.Build(c.system, c.params, c.variant)
@@ -175,6 +180,10 @@ func TestViolationStates(t *testing.T) {
 				if res.Verdict != Violated || res.States != wantStates {
 					t.Errorf("%s, continue %d, %d workers, part %d: %s with %d states, want a violation with %d",
 						c, continuing, cfg.Workers, cfg.PartSize, res.Verdict, res.States, wantStates)
+				}
+				if continuing == 0 && (res.Transitions != want.transitions || res.CrashPoints != want.crashes) {
+					t.Errorf("%s, %d workers, batch %d, part %d: %d transitions and %d crash points up to the violation, want %d and %d",
+						c, cfg.Workers, cfg.BatchSize, cfg.PartSize, res.Transitions, res.CrashPoints, want.transitions, want.crashes)
 				}
 			}
 		}

@@ -53,7 +53,8 @@ type batch struct {
 	// are not optimised away.
 	touched uint64
 	// done says the unit was expanded completely, with transitions and
-	// crashes its edges.
+	// crashes its edges; a unit stopped at a violation is not done, and
+	// its counts are its edges up to the violating one.
 	done                 bool
 	transitions, crashes uint64
 }

@@ -6,7 +6,9 @@ package naivetest
 import "github.com/argocheck/argocheck/model"
 
 // Result is what a naive search found: its figures, or the first
-// violation in breadth-first order and the length of its path.
+// violation in breadth-first order and the length of its path, with the
+// figures up to it (the edges of the states before the violating one,
+// and the violating state's before the violating edge).
 type Result struct {
 	States, Transitions, Crashes uint64
 	Depth                        int
@@ -36,12 +38,13 @@ func Search(w model.Worker) (r Result, last [][]byte) {
 		var next [][]byte
 		for _, n := range frontier {
 			var c collect
-			if w.Expand(n, &c); c.violation != nil {
+			w.Expand(n, &c)
+			r.Transitions += uint64(len(c.succ))
+			r.Crashes += c.crashes
+			if c.violation != nil {
 				r.Violation, r.TraceLen = c.violation, depth+1
 				return r, last
 			}
-			r.Transitions += uint64(len(c.succ))
-			r.Crashes += c.crashes
 			for _, s := range c.succ {
 				if !seen[string(s)] {
 					seen[string(s)] = true
