@@ -50,10 +50,11 @@ type oracle struct {
 	recover        Rel // exec_recover, as the crash mode allows
 }
 
-// Check decides recovery refinement of sem by Argosy's definition, over the
-// lower states reachable from the initial ones: with absr the abstraction
-// relation from upper to reachable lower states, for every upper state
-// related to a reachable one and every operation op,
+// Check decides recovery refinement of sem, defined as the inclusions
+// below (rules 1 to 3 of the README's "What is checked", written as
+// relations), over the lower states reachable from the initial ones: with
+// absr the abstraction relation from upper to reachable lower states, for
+// every upper state related to a reachable one and every operation op,
 //
 //  1. absr ; exec op       ⊆ (v <- step op ; absr ; pure v)
 //  2. absr ; rexec op rec  ⊆ (crashA ∪ step op ; crashA) ; absr

@@ -268,8 +268,10 @@ func repdiskWith(rec func(d twodisk.API), p catalog.Params) *repSystem {
 // in block 0 of d1 and restoring block 0 afterwards, but saves block 0 from
 // d1, the disk it clobbers. Without crashes during recovery it is correct;
 // a crash after staging leaves block 0 clobbered, and the rerun saves and
-// restores the clobbered value: Argosy §4, recovery must be idempotent
-// under crashes during recovery.
+// restores the clobbered value. Recovery must be idempotent: after a
+// crash during recovery, recovery run again from the start must still
+// end in a state related to one the first crash allowed; this one does
+// not.
 func scratchRecovery(d twodisk.API) {
 	n, ok := d.Size(twodisk.D0)
 	if !ok {

@@ -117,7 +117,7 @@ func Test(pred func(s string) bool) Rel {
 }
 
 // Any relates every state to every state of the finite universe, with the
-// unit value: Argosy's relation that allows anything.
+// unit value: the relation that allows anything.
 func Any(universe []string) Rel {
 	out := make([]Out, len(universe))
 	for i, t := range universe {

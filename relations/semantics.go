@@ -2,11 +2,11 @@ package relations
 
 import "github.com/argocheck/argocheck/model"
 
-// Proc is the semantics of a procedure over lower states, as Argosy gives
-// it: Exec relates a start state to the results and final states of its
-// completed runs; ExecCrash relates it to the states after a crash that
-// strikes after any prefix of a run (none, some or all of its steps),
-// the lower crash relation applied.
+// Proc is the semantics of a procedure over lower states, as two
+// relations: Exec relates a start state to the results and final states
+// of its completed runs; ExecCrash relates it to the states after a crash
+// that strikes after any prefix of a run (none, some or all of its
+// steps), the lower crash relation applied.
 type Proc struct {
 	Exec      Rel
 	ExecCrash Rel
@@ -79,9 +79,9 @@ func Rexec(p, rec Proc) Rel {
 // StackRecover is the composed recovery of a stack whose layers' recovery
 // procedures are stages, the bottom layer's first, each running on the
 // bottom layer (the upper ones through the implementations below them): a
-// crash anywhere in it restarts it from the bottom layer's recovery.
-// Argosy splits its crash loop with (p ∪ q)* = p* (q p*)*; it equals
-// ExecRecover of the stages in sequence.
+// crash anywhere in it restarts it from the bottom layer's recovery. It is
+// ExecRecover of the stages in sequence; StackRecoverSplit is the same
+// relation with its crash loop split by (p ∪ q)* = p* (q p*)*.
 func StackRecover(stages ...Proc) Rel {
 	whole := stages[0]
 	for _, st := range stages[1:] {
@@ -91,9 +91,11 @@ func StackRecover(stages ...Proc) Rel {
 }
 
 // StackRecoverSplit is StackRecover of two stages written with each
-// layer's crash loop on its own, as Argosy's composition proof does:
-// with p = exec_crash rec1 and q = exec rec1 ; exec_crash rec2,
-// (p ∪ q)* = p* (q p*)*, then exec rec1 ; exec rec2.
+// layer's crash loop on its own, the form that lets each layer's recovery
+// be reasoned about separately when two layers, each refining its
+// specification, are composed: with p = exec_crash rec1 and
+// q = exec rec1 ; exec_crash rec2, (p ∪ q)* = p* (q p*)*, then
+// exec rec1 ; exec rec2.
 func StackRecoverSplit(rec1, rec2 Proc) Rel {
 	p := rec1.ExecCrash
 	q := Then(rec1.Exec, rec2.ExecCrash)
