@@ -21,8 +21,9 @@ func passImpl(name string) Impl[recorder, recorder] {
 	}
 }
 
-// TestComposeRecoveryOrder: a stack of any height recovers bottom up
-// (Argosy section 4), however the Compose calls are nested.
+// TestComposeRecoveryOrder: a stack of any height recovers bottom up (an
+// upper layer's recovery is correct only on a state of the layer below),
+// however the Compose calls are nested.
 func TestComposeRecoveryOrder(t *testing.T) {
 	c, b, a := passImpl("c"), passImpl("b"), passImpl("a")
 	want := []string{"recover c", "recover b", "recover a"}

@@ -5,7 +5,7 @@ import (
 )
 
 // Semantics is a System's behaviour with its types erased: the relations
-// that Argosy's definitions are made of, over encoded states, computed by
+// that recovery refinement is defined from, over encoded states, computed by
 // running the procedures through the executor (Machine and choice replay)
 // but without the explorer's search or node graph. It is what the relation
 // oracle (package relations) decides recovery refinement from.

@@ -177,9 +177,10 @@ func Compose[C, B, A any](lower Impl[C, B], upper Impl[B, A]) Impl[C, A] {
 // states C, given as a partial function: R(a, c) holds exactly when
 // Abs(c) returns (a, true). It reads *c only, and depends on nothing
 // else: a relation that changes *c is a KindSpec violation. Both
-// relations of Argosy's example are of this form, and composition stays a
-// function (ComposeRelations). A relation that is not a function (several
-// abstract states for one lower state) cannot be written this way.
+// relations of the built-in stack (the replicated disk's and the log's)
+// are of this form, and composition stays a function (ComposeRelations).
+// A relation that is not a function (several abstract states for one
+// lower state) cannot be written this way.
 type Relation[A, C any] func(c *C) (A, bool)
 
 // ComposeRelations returns R2 ;; R1: R(a, c) holds when some b has
