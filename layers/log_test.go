@@ -260,13 +260,14 @@ func TestRecoverUpperFirstPath(t *testing.T) {
 	checktest.Golden(t, filepath.Join("testdata", "recover-upper-first.txt"), r)
 }
 
-// TestCompositionTheorem checks Argosy's theorem on each tested size: if
-// the replicated disk refines OneDisk and the log refines TxnDisk on
-// OneDisk, their composition refines TxnDisk on TwoDisk. A broken layer
-// fails its own modular check.
+// TestCompositionTheorem checks, on each tested size, that recovery
+// refinement composes: if the replicated disk refines OneDisk and the log
+// refines TxnDisk on OneDisk, their composition, with composed recovery
+// run bottom up, refines TxnDisk on TwoDisk. A broken layer fails its own
+// modular check.
 //
 // recover-upper-first passes both modular checks and fails end to end: it
-// is not the composition the theorem speaks of. Composed recovery must run
+// is not the composition that statement speaks of. Composed recovery must run
 // the lower recovery first because the upper recovery is only correct on
 // a state of the layer below, and after a crash the two disks are not
 // one: a crash in the middle of the replicated disk's write of the

@@ -1,7 +1,7 @@
 // Package replicated implements the OneDisk layer on the TwoDisk layer by
-// replication, as in Argosy's verified example: writes go to d0 then d1,
-// reads come from d0 and fall back to d1, and recovery repairs the one
-// block a crash during a write can leave different.
+// replication, the lower layer of the built-in stack: writes go to d0
+// then d1, reads come from d0 and fall back to d1, and recovery repairs
+// the one block a crash during a write can leave different.
 //
 // The same code implements AsyncDisk on TwoAsyncDisk, two disks with write
 // caches (AsyncImpl): flush flushes d0, then d1. There a crash can leave
@@ -26,7 +26,7 @@ type Variant string
 
 // Variants of the replicated disk.
 const (
-	// Correct is Argosy's replicated disk.
+	// Correct is the replicated disk described above.
 	Correct Variant = ""
 	// NoRecovery: recovery does nothing.
 	NoRecovery Variant = "no-recovery"
@@ -47,8 +47,8 @@ const (
 	RecoveryNoFlush Variant = "recovery-no-flush"
 	// FlushD0Only: flush flushes d0 only.
 	FlushD0Only Variant = "flush-d0-only"
-	// FirstRepairOnly: recovery stops at the first block it repairs, as
-	// Argosy's does on synchronous disks.
+	// FirstRepairOnly: recovery stops at the first block it repairs, as it
+	// does on synchronous disks (Impl), where that is correct.
 	FirstRepairOnly Variant = "first-repair-only"
 )
 
@@ -67,7 +67,7 @@ var Variants = catalog.Variants{
 var AsyncVariants = append(append(catalog.Variants{}, Variants...),
 	catalog.Variant{Name: string(RecoveryNoFlush), About: "recovery leaves its repairs in the caches (no flush)"},
 	catalog.Variant{Name: string(FlushD0Only), About: "flush flushes d0 only"},
-	catalog.Variant{Name: string(FirstRepairOnly), About: "recovery stops at the first block it repairs (Argosy's recovery)"},
+	catalog.Variant{Name: string(FirstRepairOnly), About: "recovery stops at the first block it repairs (correct on synchronous disks)"},
 )
 
 // ParseVariant checks a variant name of the replicated disk on TwoDisk.

@@ -1,4 +1,4 @@
-// Package twodisk is the base layer of Argosy's example: two disks that
+// Package twodisk is the base layer of the built-in stack: two disks that
 // fail-stop. Before every operation, while both work, the environment may
 // fail either one; at most one ever fails and none is repaired. A failed
 // disk's contents are gone. Writes are synchronous, so a crash changes

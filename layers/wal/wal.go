@@ -1,5 +1,5 @@
 // Package wal implements the TxnDisk layer on the OneDisk layer with a
-// write-ahead log, as in Argosy's verified example.
+// write-ahead log: the upper layer of the built-in stack (log/repdisk).
 //
 // The disk below holds, for a log of capacity L over N data blocks, L+2+N
 // blocks:
@@ -141,7 +141,7 @@ type Variant string
 
 // Variants of the log.
 const (
-	// Correct is Argosy's write-ahead log.
+	// Correct is the write-ahead log described above.
 	Correct Variant = ""
 	// ApplyWithoutCommitFlag: commit copies the entries without first
 	// writing the committed header.
