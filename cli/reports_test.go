@@ -112,7 +112,7 @@ func TestContinue(t *testing.T) {
 				t.Errorf("violation in %s: trace_length %d and %d steps, last not failing", v.Op, v.TraceLength, len(v.Trace))
 			}
 		}
-		// Argosy §4: without recovery, a crash between the two disk writes
+		// Without recovery, a crash between the two disk writes
 		// leaves the disks different; each write of 1 shows it after two
 		// steps, each write of 0 after three (a 1 must be written first).
 		want := "write(0, 1) write(1, 1) write(2, 1) write(0, 0) write(1, 0)"
