@@ -1,4 +1,4 @@
-// Package mirror is Argosy's replicated disk written the short way: a
+// Package mirror is the replicated disk written the short way: a
 // disk specification of its own (model.Codec for its encoding,
 // model.NewLayer for its Go interface) and a mirrored disk on two disks
 // that may fail (layers/twodisk). It checks the same system as the
