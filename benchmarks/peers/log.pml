@@ -1,5 +1,5 @@
 /*
- * The write-ahead log of Argosy's example (TxnDisk implemented on OneDisk),
+ * The write-ahead log (TxnDisk implemented on OneDisk),
  * checked for recovery refinement with the semantics of argocheck's log
  * system. A stored state is one node of argocheck's graph:
  *   Idle(c, a):        recovering = 0, lower state c (the disk), abstract

@@ -1,5 +1,5 @@
 /*
- * The replicated disk of Argosy's example (OneDisk implemented on TwoDisk),
+ * The replicated disk (OneDisk implemented on TwoDisk),
  * checked for recovery refinement with the semantics of argocheck's repdisk
  * system. A stored state is one node of argocheck's graph:
  *   Idle(c, a):        recovering = 0, lower state (st, d0, d1), abstract

@@ -1,5 +1,5 @@
 /*
- * The write-ahead log of Argosy's example, written against the OneDisk
+ * The write-ahead log of argocheck's layers/wal, written against the OneDisk
  * interface, with TxnDisk's specification and the checks of argocheck's
  * rules 1 to 3; included by log.pml (the log on OneDisk) and
  * log_repdisk.pml (the log on the replicated disk on TwoDisk).
