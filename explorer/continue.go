@@ -67,14 +67,22 @@ type found struct {
 // continuing reports whether the search goes on after a violation.
 func (s *search) continuing() bool { return s.cfg.Continue > 1 }
 
+// groupPaths makes collect rebuild the paths of the violations found at
+// one state together; tests turn it off to compare with rebuilding each
+// on its own.
+var groupPaths = true
+
 // collect takes the part's violations from every worker in edge order,
 // keeps those distinct from the counterexamples already in res, and reports
 // whether res now holds Config.Continue of them. The order, and so the
 // choice among equal violations, does not depend on the number of workers.
 //
-// Every violation's path is rebuilt to learn its episode. When ctx ends
-// first, collect stops there, and the caller stops the search without
-// this part's states (see expandPart).
+// Every violation's path is rebuilt to learn its episode: those of one
+// state together, with one replay of the state's path and one of its
+// expansion (see paths.pathsAt), as a node with many failing runs has
+// many violations. When ctx ends first, collect stops before the next
+// violation, and the caller stops the search without this part's states
+// (see expandPart).
 func (s *search) collect(ctx context.Context, res *Result) bool {
 	var all []found
 	for _, w := range s.workers {
@@ -91,11 +99,20 @@ func (s *search) collect(ctx context.Context, res *Result) bool {
 		return 0
 	})
 	p := s.paths()
-	for _, f := range all {
+	var traces []*model.Trace // the paths of all[from:to], one state's
+	from, to := 0, 0
+	for i, f := range all {
 		if ctx.Err() != nil {
 			break
 		}
-		ce := newCounterexample(s.tracePaths(p, f.key, f.v), f.key)
+		if i == to {
+			from, to = i, i+1
+			if groupPaths {
+				to = sameState(all, i)
+			}
+			traces = s.tracesAt(p, all[from:to])
+		}
+		ce := newCounterexample(traces[i-from], f.key)
 		if slices.ContainsFunc(res.Violations, func(c Counterexample) bool { return c.id() == ce.id() }) {
 			continue
 		}
@@ -106,6 +123,40 @@ func (s *search) collect(ctx context.Context, res *Result) bool {
 		}
 	}
 	return false
+}
+
+// sameState returns the end of the run of violations all[i:] found at
+// the state of all[i], which all, sorted by edge key, holds together.
+func sameState(all []found, i int) int {
+	state, _ := splitEdge(all[i].key)
+	j := i + 1
+	for j < len(all) {
+		if st, _ := splitEdge(all[j].key); st != state {
+			break
+		}
+		j++
+	}
+	return j
+}
+
+// tracesAt rebuilds through p the paths to the violations fs, found at
+// one state's edges, in increasing order, as tracePaths rebuilds each.
+func (s *search) tracesAt(p *paths, fs []found) []*model.Trace {
+	state, _ := splitEdge(fs[0].key)
+	lasts := make([]uint32, len(fs))
+	wants := make([]*model.Violation, len(fs))
+	for i, f := range fs {
+		_, lasts[i] = splitEdge(f.key)
+		wants[i] = f.v
+	}
+	ts, err := p.pathsAt(state, lasts, wants)
+	if err != nil {
+		ts = make([]*model.Trace, len(fs))
+		for i := range ts {
+			ts[i] = replayError(err)
+		}
+	}
+	return ts
 }
 
 // addCounterexample records ce; the first one is also the Result's

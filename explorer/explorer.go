@@ -1032,8 +1032,13 @@ func (s *search) paths() *paths {
 func (s *search) tracePaths(p *paths, key uint64, v *model.Violation) *model.Trace {
 	t, err := p.path(key, v)
 	if err != nil {
-		// In memory the records are whole: only replay can disagree.
-		return &model.Trace{Steps: []model.Step{{Violation: &model.Violation{Kind: model.KindNondeterminism, Message: err.Error()}}}}
+		return replayError(err)
 	}
 	return t
+}
+
+// replayError is the path of a violation whose rebuilding failed with err.
+// In memory the records are whole: only replay can disagree.
+func replayError(err error) *model.Trace {
+	return &model.Trace{Steps: []model.Step{{Violation: &model.Violation{Kind: model.KindNondeterminism, Message: err.Error()}}}}
 }

@@ -53,6 +53,20 @@ func newPaths(w model.Worker, parent func(state uint64) (uint64, error), states 
 
 // path returns the path to the violation want, found at the edge edge.
 func (p *paths) path(edge uint64, want *model.Violation) (*model.Trace, error) {
+	state, last := splitEdge(edge)
+	ts, err := p.pathsAt(state, []uint32{last}, []*model.Violation{want})
+	if err != nil {
+		return nil, err
+	}
+	return ts[0], nil
+}
+
+// pathsAt returns the paths to the violations wants[i], found at the
+// edges of state's expansion whose ordinals are lasts[i], in increasing
+// order: each the path that path returns for it. The path to state is
+// replayed once, and, when the worker is a model.EdgesReplayer, so is
+// state's expansion, up to the last of lasts, however many there are.
+func (p *paths) pathsAt(state uint64, lasts []uint32, wants []*model.Violation) ([]*model.Trace, error) {
 	w := p.w
 	defer w.CheckAll(false)
 	if p.checkedAll < 0 {
@@ -65,50 +79,91 @@ func (p *paths) path(edge uint64, want *model.Violation) (*model.Trace, error) {
 			p.checkedAll = d
 		}
 	}
-	state, last := splitEdge(edge)
+	ts := make([]*model.Trace, len(lasts))
 	if state == rootParent {
-		_, v := w.Initial()
-		if v == nil {
-			v = diverged(0, "the initial states relate to initial abstract states", want)
+		for i, want := range wants {
+			_, v := w.Initial()
+			if v == nil {
+				v = diverged(0, "the initial states relate to initial abstract states", want)
+			}
+			ts[i] = &model.Trace{Steps: []model.Step{{Kind: model.StepInit, Violation: v}}}
 		}
-		return &model.Trace{Steps: []model.Step{{Kind: model.StepInit, Violation: v}}}, nil
+		return ts, nil
 	}
 	if p.prefix == nil || p.at != state {
 		if err := p.replayTo(state); err != nil {
 			return nil, err
 		}
 	}
-	t := &model.Trace{Steps: slices.Clone(p.prefix.Steps)}
-	if p.noEdge {
-		t.Steps = append(t.Steps, model.Step{Violation: diverged(len(t.Steps), "it has no such edge", want)})
-		return t, nil
+	n := len(p.prefix.Steps)
+	for i := range ts {
+		ts[i] = &model.Trace{Steps: slices.Clone(p.prefix.Steps)}
 	}
-	n := len(t.Steps)
+	if p.noEdge {
+		for i, t := range ts {
+			t.Steps = append(t.Steps, model.Step{Violation: diverged(n, "it has no such edge", wants[i])})
+		}
+		return ts, nil
+	}
 	if len(p.nodes) < n { // the prefix diverged
-		return t, nil
+		return ts, nil
 	}
 	node := p.nodes[n-1]
 	w.CheckAll(n-1 <= p.checkedAll) // the node's depth is n-1
-	step, _ := w.Replay(node, last)
-	if want != nil && n-1 > p.checkedAll && !sameViolation(step.Violation, want) {
-		// A Recovering node whose recorded recovery failed a check
-		// is expanded checking every run (see model's recoverMemo).
-		w.CheckAll(true)
-		if whole, _ := w.Replay(node, last); sameViolation(whole.Violation, want) {
-			step = whole
+	steps := replayEdges(w, node, lasts)
+	if n-1 > p.checkedAll {
+		// A Recovering node whose recorded recovery failed a check is
+		// expanded checking every run (see model's recoverMemo): the
+		// edges whose violation the sample does not meet again are
+		// replayed so.
+		var again []int
+		for i, want := range wants {
+			if want != nil && !sameViolation(steps[i].Violation, want) {
+				again = append(again, i)
+			}
+		}
+		if len(again) > 0 {
+			edges := make([]uint32, len(again))
+			for j, i := range again {
+				edges[j] = lasts[i]
+			}
+			w.CheckAll(true)
+			whole := replayEdges(w, node, edges)
+			for j, i := range again {
+				if sameViolation(whole[j].Violation, wants[i]) {
+					steps[i] = whole[j]
+				}
+			}
 		}
 	}
-	switch {
-	case step.Kind == "":
-		t.Steps = append(t.Steps, model.Step{Violation: diverged(n, "it has no such edge", want)})
-		return t, nil
-	case step.Violation == nil:
-		step.Violation = diverged(n, "it reached "+step.Node.String(), want)
-	case !sameViolation(step.Violation, want):
-		step.Violation = diverged(n, fmt.Sprintf("it failed with %s: %s", step.Violation.Kind, step.Violation.Message), want)
+	for i, t := range ts {
+		step, want := steps[i], wants[i]
+		switch {
+		case step.Kind == "":
+			t.Steps = append(t.Steps, model.Step{Violation: diverged(n, "it has no such edge", want)})
+			continue
+		case step.Violation == nil:
+			step.Violation = diverged(n, "it reached "+step.Node.String(), want)
+		case !sameViolation(step.Violation, want):
+			step.Violation = diverged(n, fmt.Sprintf("it failed with %s: %s", step.Violation.Kind, step.Violation.Message), want)
+		}
+		t.Steps = append(t.Steps, step)
 	}
-	t.Steps = append(t.Steps, step)
-	return t, nil
+	return ts, nil
+}
+
+// replayEdges describes the edges of node's expansion whose ordinals are
+// edges, in increasing order: with one replay of the expansion when w is
+// a model.EdgesReplayer, and otherwise with one replay up to each.
+func replayEdges(w model.Worker, node []byte, edges []uint32) []model.Step {
+	if r, ok := w.(model.EdgesReplayer); ok {
+		return r.ReplayEdges(node, edges)
+	}
+	steps := make([]model.Step, len(edges))
+	for i, e := range edges {
+		steps[i], _ = w.Replay(node, e)
+	}
+	return steps
 }
 
 // replayTo replays the path to state into p.prefix, reusing the steps

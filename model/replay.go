@@ -4,45 +4,82 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 )
 
-// replayer is the Emitter of Replay: it lets the expansion run up to the
-// target edge, describes that edge, and stops.
+// replayer is the Emitter of Replay and ReplayEdges: it lets the
+// expansion run up to the last of its target edges, describes each target
+// edge as it is emitted, and stops.
 type replayer[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI any] struct {
-	w      *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]
-	target uint32
-	found  bool
-	step   Step
-	succ   []byte
+	w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]
+	// targets are the edges to describe, in increasing order; steps holds
+	// their descriptions, the zero Step for those not reached yet, and
+	// next is the index of the first target not reached yet.
+	targets []uint32
+	steps   []Step
+	next    int
+	// succ, when keepSucc is set, is the successor of targets[0].
+	keepSucc bool
+	succ     []byte
+}
+
+// reach describes the targets equal to edge, the edge being emitted, with
+// violation v or the node it reaches, and reports whether the expansion
+// can stop: no target lies past edge.
+func (r *replayer[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) reach(edge uint32, v *Violation, node []byte) bool {
+	for r.next < len(r.targets) && r.targets[r.next] < edge {
+		r.next++ // not emitted: an expansion numbers its edges in order
+	}
+	for r.next < len(r.targets) && r.targets[r.next] == edge {
+		r.steps[r.next] = r.w.describe(v, node)
+		if r.keepSucc && r.next == 0 && node != nil {
+			r.succ = append([]byte(nil), node...)
+		}
+		r.next++
+	}
+	return r.next == len(r.targets)
 }
 
 func (r *replayer[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Successor(edge uint32, node []byte, _ bool) bool {
-	if edge == r.target {
-		r.found, r.step = true, r.w.describe(nil, node)
-		r.succ = append([]byte(nil), node...)
-	}
-	return edge >= r.target
+	return r.reach(edge, nil, node)
 }
 
 func (r *replayer[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Fail(v *Violation) bool {
-	if v.Edge == r.target {
-		r.found, r.step = true, r.w.describe(v, nil)
+	return r.reach(v.Edge, v, nil)
+}
+
+// replay expands node again, tracing every primitive step, up to the last
+// of r's targets.
+func (r *replayer[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) replay(node []byte) {
+	if len(r.targets) == 0 {
+		return
 	}
-	return v.Edge >= r.target
+	w := r.w
+	w.m.tracing = true
+	defer func() { w.m.tracing = false }()
+	w.Expand(node, r)
 }
 
 // Replay implements Worker: it expands node again, tracing every primitive
 // step, up to edge.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Replay(node []byte, edge uint32) (Step, []byte) {
-	r := &replayer[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]{w: w, target: edge}
-	w.m.tracing = true
-	defer func() { w.m.tracing = false }()
-	w.Expand(node, r)
-	if !r.found {
-		return Step{}, nil
+	targets := [1]uint32{edge}
+	var steps [1]Step
+	r := &replayer[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]{w: w, targets: targets[:], steps: steps[:], keepSucc: true}
+	r.replay(node)
+	return steps[0], r.succ
+}
+
+// ReplayEdges implements EdgesReplayer: it expands node again once,
+// tracing every primitive step, up to the last of edges.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) ReplayEdges(node []byte, edges []uint32) []Step {
+	if !slices.IsSorted(edges) {
+		panic("model: ReplayEdges takes edges in increasing order")
 	}
-	return r.step, r.succ
+	r := &replayer[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]{w: w, targets: edges, steps: make([]Step, len(edges))}
+	r.replay(node)
+	return r.steps
 }
 
 // describe describes the edge being emitted, with violation v or, when v

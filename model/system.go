@@ -123,6 +123,18 @@ type Worker interface {
 	Stray() *Violation
 }
 
+// EdgesReplayer is a Worker that can describe several edges of one node
+// with one expansion: the paths to several violations found at one node
+// take one replay of its expansion, not one replay up to each of them.
+type EdgesReplayer interface {
+	// ReplayEdges runs node's expansion again once, up to the last of
+	// edges, which must be in increasing order (it panics otherwise), and
+	// describes each of them as Replay does: for deterministic layer
+	// code, steps[i] is the Step that Replay(node, edges[i]) returns, the
+	// zero Step when node has no such edge.
+	ReplayEdges(node []byte, edges []uint32) (steps []Step)
+}
+
 // System is the recovery-refinement check of implementation Impl of layer
 // Upper on layer Lower under abstraction relation Abs. NewSystem builds one
 // with its types inferred.
