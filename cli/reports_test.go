@@ -83,6 +83,27 @@ func TestBounds(t *testing.T) {
 	}
 }
 
+// TestContinueStopped: a search continuing past violations that a bound
+// stops before it found K of them keeps the verdict violation, with its
+// exit status, and names the bound, in the summary as in JSON, with the
+// violations found so far.
+func TestContinueStopped(t *testing.T) {
+	args := []string{"check", "repdisk", "--variant", "no-recovery", "--continue", "50", "--max-states", "40", "-q"}
+	stdout, _, code := cli(t, args...)
+	if code != ExitViolation || !strings.Contains(stdout, "\nverdict=violation (max states 40 reached)\n") {
+		t.Errorf("exit status %d, summary\n%s\nwant %d and verdict=violation (max states 40 reached)", code, stdout, ExitViolation)
+	}
+	stdout, _, code = cli(t, append(args, "--json")...)
+	var r report
+	validJSON(t, reportSchema(t), []byte(stdout), &r)
+	// The writes of 1 fail after two steps; the bound stops the search
+	// before the writes of 0, which fail after three.
+	if code != ExitViolation || r.Verdict != explorer.Violated || r.Stopped != "max states 40 reached" || len(r.Violations) != 3 {
+		t.Errorf("exit status %d, %s stopped %q with %d violations; want %d, violation stopped by max states 40 with 3",
+			code, r.Verdict, r.Stopped, len(r.Violations), ExitViolation)
+	}
+}
+
 // TestContinue: --continue K reports K distinct violations, each with its
 // shortest path, the same for any number of workers.
 func TestContinue(t *testing.T) {
