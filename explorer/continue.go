@@ -77,10 +77,10 @@ var groupPaths = true
 // whether res now holds Config.Continue of them. The order, and so the
 // choice among equal violations, does not depend on the number of workers.
 //
-// Every violation's path is rebuilt to learn its episode: those of one
-// state together, with one replay of the state's path and one of its
-// expansion (see paths.pathsAt), as a node with many failing runs has
-// many violations. When ctx ends first, collect stops before the next
+// Every violation's path is rebuilt to learn its episode: when the
+// workers are model.EdgesReplayers, those of one state together, with one
+// replay of the state's path and one of its expansion (see
+// paths.pathsAt), as a node with many failing runs has many violations. When ctx ends first, collect stops before the next
 // violation, and the caller stops the search without this part's states
 // (see expandPart).
 func (s *search) collect(ctx context.Context, res *Result) bool {
@@ -99,6 +99,10 @@ func (s *search) collect(ctx context.Context, res *Result) bool {
 		return 0
 	})
 	p := s.paths()
+	// Without a model.EdgesReplayer, one state's paths together take one
+	// replay each all the same, and ctx is looked at between them.
+	_, group := p.w.(model.EdgesReplayer)
+	group = group && groupPaths
 	var traces []*model.Trace // the paths of all[from:to], one state's
 	from, to := 0, 0
 	for i, f := range all {
@@ -107,7 +111,7 @@ func (s *search) collect(ctx context.Context, res *Result) bool {
 		}
 		if i == to {
 			from, to = i, i+1
-			if groupPaths {
+			if group {
 				to = sameState(all, i)
 			}
 			traces = s.tracesAt(p, all[from:to])

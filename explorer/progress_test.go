@@ -232,15 +232,46 @@ func TestContinueStopsRebuildingPaths(t *testing.T) {
 	}
 }
 
+// TestContinueStopsRebuildingGroupedPaths: so does a search whose workers
+// rebuild the paths of one state's violations together, cancelled while
+// it rebuilds the first state's: it keeps the first violation, whose path
+// is rebuilt, and stops.
+func TestContinueStopsRebuildingGroupedPaths(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	chk := &cancelOnReplay{Checker: build(t, "repdisk", 3, 2, "write-d0-only"), cancel: cancel, edges: true}
+	res, err := explorer.Run(ctx, chk, explorer.Config{Workers: 2, Continue: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Verdict != explorer.Violated || len(res.Violations) != 1 || res.Stopped != "cancelled" {
+		t.Errorf("%s with %d violations, stopped %q; want the first violation, then cancelled", res.Verdict, len(res.Violations), res.Stopped)
+	}
+}
+
 // cancelOnReplay is a checker whose workers cancel the search when they
-// first replay an edge, which only the rebuilding of a path does.
+// first replay an edge, which only the rebuilding of a path does; with
+// edges, they are model.EdgesReplayers.
 type cancelOnReplay struct {
 	model.Checker
 	cancel func()
+	edges  bool
 }
 
 func (c *cancelOnReplay) NewWorker(o model.Options) model.Worker {
-	return &replayCanceller{Worker: c.Checker.NewWorker(o), cancel: c.cancel}
+	w := &replayCanceller{Worker: c.Checker.NewWorker(o), cancel: c.cancel}
+	if c.edges {
+		return edgesCanceller{w}
+	}
+	return w
+}
+
+// edgesCanceller is a replayCanceller that replays several edges at once.
+type edgesCanceller struct{ *replayCanceller }
+
+func (w edgesCanceller) ReplayEdges(node []byte, edges []uint32) []model.Step {
+	w.cancel()
+	return w.Worker.(model.EdgesReplayer).ReplayEdges(node, edges)
 }
 
 type replayCanceller struct {
