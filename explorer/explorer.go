@@ -683,7 +683,8 @@ func (s *search) expandUnits(ctx context.Context, base uint64, lo, hi int) error
 }
 
 // expandUnit expands frontier states lo..hi-1 into s.out[u]. When the
-// level table fills, it leaves w.full set and the unit's counts undone.
+// level table fills, it leaves w.full set and the unit's counts undone,
+// unless the unit stopped at a violation.
 // After a violation (unless continuing) it stops: the unit's later states
 // can hold no smaller one.
 func (w *worker) expandUnit(u int, base uint64, lo, hi int, bound *atomic.Uint64) (err error) {
@@ -711,11 +712,20 @@ func (w *worker) expandUnit(u int, base uint64, lo, hi int, bound *atomic.Uint64
 		w.seen.reset()
 		w.m.Expand(w.frontier.at(i), w)
 		w.lookUp()
-		if w.err != nil || w.full {
+		if w.err != nil {
 			return w.err
 		}
-		if w.stopped { // at a violation: the counts up to it
+		if w.stopped {
+			// At a violation: the counts up to it. The part ends at this
+			// violation or a smaller one, so its successors are not
+			// wanted, and a level table filled by those looked up after
+			// the violation calls for no redo, which a cancellation could
+			// forestall, leaving the unit without its counts.
+			w.full = false
 			w.out.transitions, w.out.crashes = w.transitions-transitions, w.crashes-crashes
+			return nil
+		}
+		if w.full {
 			return nil
 		}
 	}
