@@ -51,9 +51,12 @@ func CheckSpill(dir string) error {
 		if !fi.IsDir() {
 			return badSpill{dir, fmt.Errorf("%s is not a directory", d)}
 		}
-		tmp, err := os.MkdirTemp(d, spillPrefix)
+		tmp, err := os.MkdirTemp(d, probePrefix)
 		if err != nil {
 			return badSpill{dir, fmt.Errorf("cannot make a directory in %s: %v", d, cause(err))}
+		}
+		if spillProbed != nil {
+			spillProbed(d)
 		}
 		return os.Remove(tmp)
 	}
@@ -99,6 +102,15 @@ func (s *search) startSpill() error {
 
 // spillPrefix starts the name of every spill directory.
 const spillPrefix = "argocheck-spill-"
+
+// probePrefix starts the name of the directory CheckSpill makes and
+// removes: not spillPrefix, so that a search sweeping the spill
+// directories of dead searches at that moment leaves it alone.
+const probePrefix = "argocheck-probe-"
+
+// spillProbed, when set, is called by CheckSpill with the directory it
+// made its probe in, while the probe is there: tests sweep then.
+var spillProbed func(dir string)
 
 // sweepSpills removes the spill directories in dir that no running search
 // holds. Where the system has no directory locks it removes nothing.
