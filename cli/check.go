@@ -104,6 +104,9 @@ func runCheck(cmd *cobra.Command, cat *catalog.Catalog, name string, f *checkFla
 	if err := f.search.checkPaths(cmd, [2]string{"cpuprofile", f.cpuProfile}); err != nil {
 		return err
 	}
+	if err := f.search.checkDirPath("store", f.store); err != nil {
+		return err
+	}
 	if err := f.search.clearOutputs(); err != nil {
 		return err
 	}

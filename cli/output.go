@@ -282,6 +282,20 @@ func (f *searchFlags) checkPaths(cmd *cobra.Command, more ...[2]string) error {
 			}
 		}
 	}
+	return f.checkDirPath("spill", f.spill)
+}
+
+// checkDirPath refuses, as checkPaths does, an output file that names
+// dir, the directory that the flag named flag has the command make
+// (--store, --spill) when it is not there yet: the search would make the
+// directory, and the report file could not be written over it after the
+// verdict. An existing directory is refused by checkPaths already.
+func (f *searchFlags) checkDirPath(flag, dir string) error {
+	for _, p := range f.paths() {
+		if sameFile(dir, p[1]) {
+			return usagef("--%s %s and --%s %s name the same file: write the report to another file", p[0], p[1], flag, dir)
+		}
+	}
 	return nil
 }
 
