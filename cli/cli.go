@@ -203,7 +203,7 @@ func run(name string, cat *catalog.Catalog, args []string, stdout, stderr io.Wri
 	case err == nil:
 		return ExitVerified
 	case !ok:
-		f = &failure{ExitUsage, err} // cobra's: unknown command, flag or argument
+		f = &failure{ExitUsage, oneLine(err)} // cobra's: unknown command, flag or argument
 	}
 	if f.err != nil {
 		msg := f.err.Error()
@@ -215,6 +215,24 @@ func run(name string, cat *catalog.Catalog, args []string, stdout, stderr io.Wri
 		}
 	}
 	return f.code
+}
+
+// oneLine is cobra's error err as the one line on stderr that bad usage
+// gets: the commands it suggests for an unknown command, which it puts
+// on lines of their own after "Did you mean this?", go in parentheses
+// after it.
+func oneLine(err error) error {
+	head, suggested, found := strings.Cut(err.Error(), "\n\nDid you mean this?\n")
+	if !found {
+		return err
+	}
+	var names []string
+	for _, line := range strings.Split(suggested, "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			names = append(names, line)
+		}
+	}
+	return fmt.Errorf("%s (did you mean %s?)", head, strings.Join(names, " or "))
 }
 
 // withStale is err, the error of a command refused before it came to its

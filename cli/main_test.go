@@ -114,6 +114,7 @@ func TestExitStatus(t *testing.T) {
 		{[]string{"check", "repdisk", "--blocks", "2", "--variant", "correct"}, ExitVerified, ""},
 		{[]string{"check"}, ExitUsage, "check takes one SYSTEM"},
 		{[]string{"frobnicate"}, ExitUsage, "unknown command"},
+		{[]string{"chek", "repdisk"}, ExitUsage, `unknown command "chek" for "argocheck" (did you mean check?)`},
 		{[]string{"help", "frobnicate"}, ExitUsage, `unknown help topic "frobnicate" (see 'argocheck --help')`},
 		{[]string{"help", "check"}, ExitVerified, ""},
 		{[]string{"help"}, ExitVerified, ""},
