@@ -289,10 +289,14 @@ func (f *searchFlags) checkPaths(cmd *cobra.Command, more ...[2]string) error {
 // dir, the directory that the flag named flag has the command make
 // (--store, --spill) when it is not there yet: the search would make the
 // directory, and the report file could not be written over it after the
-// verdict. An existing directory is refused by checkPaths already.
+// verdict. An existing directory is refused by checkPaths already. A
+// slash after dir (DIR/) names the same directory.
 func (f *searchFlags) checkDirPath(flag, dir string) error {
+	if dir == "" {
+		return nil
+	}
 	for _, p := range f.paths() {
-		if sameFile(dir, p[1]) {
+		if sameFile(filepath.Clean(dir), p[1]) {
 			return usagef("--%s %s and --%s %s name the same file: write the report to another file", p[0], p[1], flag, dir)
 		}
 	}

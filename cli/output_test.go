@@ -200,6 +200,7 @@ func TestSameOutputFile(t *testing.T) {
 		{append(check, "--cpuprofile", out, "--junit", out), "--junit " + out + " and --cpuprofile " + out},
 		{append(check, "--store", out, "--report", out), "--report " + out + " and --store " + out + " name the same file"},
 		{append(check, "--store", dangling, "--junit", filepath.Join(tmp, "link", "out")), "--junit " + filepath.Join(tmp, "link", "out") + " and --store " + dangling},
+		{append(check, "--store", out+"/", "--report", out), "--report " + out + " and --store " + out + "/ name the same file"},
 		{append(check, "--spill", out, "--trace-dot", relative), "--trace-dot " + relative + " and --spill " + out},
 		{append(check, "--report", out, "--junit", dangling), "--report " + out + " and --junit " + dangling},
 		{append(check, "--report", relative, "--trace-dot", out), "--report " + relative + " and --trace-dot " + out},
