@@ -577,8 +577,22 @@ func removeStale(flag, path string) []output {
 		if fi, err := os.Lstat(path); err != nil || !fi.Mode().IsRegular() || stdStream(path) != nil {
 			return nil
 		}
-		return os.Remove(path)
+		return removeOrEmpty(path)
 	}}}
+}
+
+// removeOrEmpty removes the regular file at path or, when its directory
+// does not let it be removed (a file that can be written in a directory
+// that cannot, which writeOutput writes in place), empties it: either
+// way no earlier run's report is left there to be read.
+func removeOrEmpty(path string) error {
+	err := os.Remove(path)
+	if errors.Is(err, fs.ErrPermission) {
+		if os.Truncate(path, 0) == nil {
+			return nil
+		}
+	}
+	return err
 }
 
 // tracePage is the picture of a check's violating paths.

@@ -295,3 +295,33 @@ func TestUsageErrorKeepsStdoutsFile(t *testing.T) {
 		t.Errorf("%s holds %q, %v", out, got, err)
 	}
 }
+
+// TestReportInReadOnlyDir: a report file that can be written in a
+// directory that takes no new file is emptied, not removed, before the
+// search, and written in place after it, not refused with ExitIO. Root
+// writes in any directory, and so the test runs for other users only.
+func TestReportInReadOnlyDir(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root may write in any directory")
+	}
+	dir := t.TempDir()
+	report := writeFile(t, dir, "r.json", "an earlier run's")
+	html := writeFile(t, dir, "t.html", "an earlier run's")
+	if err := os.Chmod(report, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o555); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(dir, 0o755) })
+	_, stderr, code := cli(t, "check", "repdisk", "--blocks", "2", "-q", "--report", report, "--trace-html", html)
+	if code != ExitVerified {
+		t.Fatalf("exit %d, want %d (stderr %q)", code, ExitVerified, stderr)
+	}
+	if b, _ := os.ReadFile(report); !strings.Contains(string(b), `"verdict": "verified"`) {
+		t.Errorf("%s holds %q, want the report", report, b)
+	}
+	if b, err := os.ReadFile(html); err != nil || len(b) != 0 {
+		t.Errorf("%s holds %q (%v), want an emptied picture", html, b, err)
+	}
+}
