@@ -105,6 +105,10 @@ func writeOutput(path string, data []byte) error {
 		}
 	case !errors.Is(err, fs.ErrNotExist):
 		return err
+	default:
+		// A symbolic link to a file not made yet makes that file, and
+		// is kept.
+		path = newTarget(path)
 	}
 	err = replaceFile(path, data, fi)
 	if errors.Is(err, errNoTemp) {
@@ -486,7 +490,7 @@ func checkWritable(path string) error {
 	case !errors.Is(err, fs.ErrNotExist):
 		return cause(err)
 	}
-	return checkDir(filepath.Dir(path))
+	return checkDir(filepath.Dir(newTarget(path)))
 }
 
 // checkDir checks that a file can be created in dir, with a temporary
@@ -566,7 +570,7 @@ func (f *searchFlags) printError(w io.Writer, rep *report, err error) error {
 
 // removeStale is the output of a picture's flag (named flag) on a check
 // with no violation, or no verdict: the file at path, an earlier run's picture, is
-// removed, so that none is taken for this run's. Anything but a regular
+// removed (or emptied: removeOrEmpty), so that none is taken for this run's. Anything but a regular
 // file (a device, a pipe, a symbolic link) is left as it is, and so is
 // the file stdout or stderr writes to, which holds this run's output.
 func removeStale(flag, path string) []output {

@@ -325,3 +325,34 @@ func TestReportInReadOnlyDir(t *testing.T) {
 		t.Errorf("%s holds %q (%v), want an emptied picture", html, b, err)
 	}
 }
+
+// TestReportThroughDanglingLink: a report file that is a symbolic link to
+// a file not made yet is written to that file, and the link kept; one
+// whose target's directory is missing is refused before the search.
+func TestReportThroughDanglingLink(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "runs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "latest.json")
+	if err := os.Symlink(filepath.Join("runs", "r.json"), link); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, code := cli(t, "check", "repdisk", "--blocks", "2", "-q", "--report", link); code != ExitVerified {
+		t.Fatalf("exit %d, want %d (stderr %q)", code, ExitVerified, stderr)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("%s is no longer a symbolic link: %v", link, err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "runs", "r.json")); !strings.Contains(string(b), `"verdict": "verified"`) {
+		t.Errorf("the link's target holds %q, want the report", b)
+	}
+	missing := filepath.Join(dir, "missing.json")
+	if err := os.Symlink(filepath.Join("nodir", "r.json"), missing); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code := cli(t, "check", "repdisk", "--blocks", "2", "-q", "--junit", missing)
+	if code != ExitUsage || stdout != "" || !strings.Contains(stderr, "--junit "+missing+": cannot write in directory") {
+		t.Errorf("exit %d, stdout %q, stderr %q; want %d and the directory named", code, stdout, stderr, ExitUsage)
+	}
+}
