@@ -83,8 +83,17 @@ func (s *search) startSpill() error {
 		if dir, err = os.MkdirTemp(s.cfg.Spill, spillPrefix); err != nil {
 			break
 		}
-		if lock, err = dirlock.TryLock(dir); lock == nil {
+		lock, err = tryLock(dir)
+		switch {
+		case lock == nil && err == nil: // taken by a search sweeping
 			continue
+		case err != nil && errors.Is(err, fs.ErrNotExist): // swept already
+			continue
+		case err != nil:
+			// A file system without the locks: the directory goes
+			// unlocked, and a sweep, which cannot lock it either,
+			// leaves it alone.
+			lock, err = nil, nil
 		}
 		if f, err = os.Create(filepath.Join(dir, "parents")); err != nil {
 			lock.Release()
@@ -99,6 +108,9 @@ func (s *search) startSpill() error {
 	}
 	return fmt.Errorf("spill: %w", err)
 }
+
+// tryLock locks a new spill directory; tests replace it.
+var tryLock = dirlock.TryLock
 
 // spillPrefix starts the name of every spill directory.
 const spillPrefix = "argocheck-spill-"

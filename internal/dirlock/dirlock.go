@@ -7,5 +7,10 @@ package dirlock
 // Lock is a lock held on a directory.
 type Lock struct{ release func() error }
 
-// Release drops the lock.
-func (l *Lock) Release() error { return l.release() }
+// Release drops the lock; on a nil Lock it does nothing.
+func (l *Lock) Release() error {
+	if l == nil {
+		return nil
+	}
+	return l.release()
+}
