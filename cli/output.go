@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -151,7 +152,33 @@ func replaceFile(path string, data []byte, fi fs.FileInfo) error {
 		os.Remove(tmp.Name())
 		return cause(err)
 	}
+	removeLeftSiblings(path)
 	return nil
+}
+
+// leftAge is the age from which a sibling file that createSibling made is
+// taken for one a killed run left: a run writing a report holds its
+// sibling for the moment of a write.
+const leftAge = 10 * time.Minute
+
+// removeLeftSiblings removes the files that createSibling made for path
+// and that a run killed while it wrote a report left, those older than
+// leftAge, so that they do not pile up beside a report written every
+// night.
+func removeLeftSiblings(path string) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), "."+base+".argocheck-") || !e.Type().IsRegular() {
+			continue
+		}
+		if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > leftAge {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
 }
 
 // createSibling creates a new file beside path, named after it

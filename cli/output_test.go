@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/argocheck/argocheck/layers"
 )
@@ -688,5 +689,44 @@ func TestReportsWhenStdoutFails(t *testing.T) {
 				t.Errorf("junit: %+v", doc)
 			}
 		})
+	}
+}
+
+// TestWriteOutputRemovesLeftSiblings: writing a report removes the files
+// beside it that a run killed while it wrote that report left, once they
+// are older than leftAge, and leaves those of a run that may still be
+// writing and those of other reports.
+func TestWriteOutputRemovesLeftSiblings(t *testing.T) {
+	dir := t.TempDir()
+	old := time.Now().Add(-2 * leftAge)
+	files := map[string]bool{ // name: kept
+		".r.json.argocheck-1":     false,
+		".r.json.argocheck-2":     true, // recent
+		".other.json.argocheck-3": true,
+		"r.json.argocheck-4":      true,
+	}
+	for name := range files {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte("{"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if name == ".r.json.argocheck-2" {
+			continue
+		}
+		if err := os.Chtimes(p, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := writeOutput(filepath.Join(dir, "r.json"), []byte("{}\n")); err != nil {
+		t.Fatal(err)
+	}
+	for name, kept := range files {
+		_, err := os.Stat(filepath.Join(dir, name))
+		if exists := err == nil; exists != kept {
+			t.Errorf("%s: exists %v, want %v", name, exists, kept)
+		}
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "r.json")); err != nil || string(b) != "{}\n" {
+		t.Errorf("r.json holds %q (%v)", b, err)
 	}
 }
