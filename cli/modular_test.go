@@ -283,12 +283,7 @@ func TestModularJUnitNamesUnique(t *testing.T) {
 	if code := Run(cat, []string{"check", "stack", "--modular", "-q", "--workers", "1", "--junit", junit}, &out, &errOut); code != ExitVerified {
 		t.Fatalf("exit status %d, want %d:\n%s%s", code, ExitVerified, out.String(), errOut.String())
 	}
-	var doc junitSuites
-	readXML(t, junit, &doc)
-	var names []string
-	for _, c := range doc.Suites[0].Cases {
-		names = append(names, c.Name)
-	}
+	names := junitCaseNames(t, junit)
 	want := []string{"pass variant=correct width=1 (check 1 of 3)", "pass variant=correct width=1 (check 2 of 3)", "stack variant=correct width=1"}
 	if !slices.Equal(names, want) {
 		t.Errorf("test cases %q, want %q", names, want)

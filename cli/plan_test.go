@@ -199,12 +199,7 @@ pass max-depth=1 expect=incomplete
 	if stdout, stderr, code := testCLI(t, "run", plan, "-q", "--workers", "1", "--junit", junit); code != ExitVerified {
 		t.Fatalf("exit status %d\n%s%s", code, stdout, stderr)
 	}
-	var doc junitSuites
-	readXML(t, junit, &doc)
-	var got []string
-	for _, c := range doc.Suites[0].Cases {
-		got = append(got, c.Name)
-	}
+	got := junitCaseNames(t, junit)
 	want := []string{"pass variant=correct width=1 (line 1)", "pass variant=correct width=2", "pass variant=correct width=1 (line 4)"}
 	if !slices.Equal(got, want) {
 		t.Errorf("junit case names %q, want %q", got, want)

@@ -309,6 +309,19 @@ func b2i(b bool) int {
 	return 0
 }
 
+// junitCaseNames returns the names of the test cases of the first suite
+// of the JUnit report in file.
+func junitCaseNames(t *testing.T, file string) []string {
+	t.Helper()
+	var doc junitSuites
+	readXML(t, file, &doc)
+	var names []string
+	for _, c := range doc.Suites[0].Cases {
+		names = append(names, c.Name)
+	}
+	return names
+}
+
 func readXML(t *testing.T, file string, v any) {
 	t.Helper()
 	data, err := os.ReadFile(file)

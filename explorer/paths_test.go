@@ -25,19 +25,7 @@ func TestPathsReuseMatchesFresh(t *testing.T) {
 		chk := checkers[rapid.SampledFrom([]string{"", "no-recovery", "write-d0-only"}).Draw(rt, "variant")]
 		w := chk.NewWorker(model.Options{})
 		inits, _ := w.Initial()
-		// A random tree of states reached without a violation.
-		parents := []uint64{edgeKey(rootParent, 0)}
-		nodes := [][]byte{slices.Clone(inits[0])}
-		for range rapid.IntRange(0, 40).Draw(rt, "grow") {
-			s := rapid.IntRange(0, len(nodes)-1).Draw(rt, "from")
-			o := uint32(rapid.IntRange(0, 80).Draw(rt, "ordinal"))
-			step, succ := w.Replay(nodes[s], o)
-			if step.Kind == "" || step.Violation != nil {
-				continue
-			}
-			parents = append(parents, edgeKey(uint64(s), o))
-			nodes = append(nodes, slices.Clone(succ))
-		}
+		parents, nodes := randomTree(rt, w, inits[0], 40)
 		parent := func(s uint64) (uint64, error) { return parents[s], nil }
 		states := uint64(len(parents))
 		reused := newPaths(chk.NewWorker(model.Options{}), parent, states)
@@ -85,18 +73,7 @@ func TestPathsAtIsPathEach(t *testing.T) {
 		chk := checkers[rapid.SampledFrom([]string{"", "no-recovery", "write-d0-only", "failing recovery"}).Draw(rt, "system")]
 		w := chk.NewWorker(model.Options{})
 		inits, _ := w.Initial()
-		parents := []uint64{edgeKey(rootParent, 0)}
-		nodes := [][]byte{slices.Clone(inits[0])}
-		for range rapid.IntRange(0, 30).Draw(rt, "grow") {
-			s := rapid.IntRange(0, len(nodes)-1).Draw(rt, "from")
-			o := uint32(rapid.IntRange(0, 80).Draw(rt, "ordinal"))
-			step, succ := w.Replay(nodes[s], o)
-			if step.Kind == "" || step.Violation != nil {
-				continue
-			}
-			parents = append(parents, edgeKey(uint64(s), o))
-			nodes = append(nodes, slices.Clone(succ))
-		}
+		parents, nodes := randomTree(rt, w, inits[0], 30)
 		parent := func(s uint64) (uint64, error) { return parents[s], nil }
 		states := uint64(len(parents))
 		checkedAll := rapid.IntRange(0, 2).Draw(rt, "checked whole")
@@ -198,4 +175,23 @@ func (f *failingEdges) Successor(uint32, []byte, bool) bool { return false }
 func (f *failingEdges) Fail(v *model.Violation) bool {
 	*f = append(*f, v.Edge)
 	return false
+}
+
+// randomTree grows a random tree of up to grow states from root, each
+// reached from an earlier one without a violation, and returns their
+// parent records and nodes, by state number.
+func randomTree(rt *rapid.T, w model.Worker, root []byte, grow int) (parents []uint64, nodes [][]byte) {
+	parents = []uint64{edgeKey(rootParent, 0)}
+	nodes = [][]byte{slices.Clone(root)}
+	for range rapid.IntRange(0, grow).Draw(rt, "grow") {
+		s := rapid.IntRange(0, len(nodes)-1).Draw(rt, "from")
+		o := uint32(rapid.IntRange(0, 80).Draw(rt, "ordinal"))
+		step, succ := w.Replay(nodes[s], o)
+		if step.Kind == "" || step.Violation != nil {
+			continue
+		}
+		parents = append(parents, edgeKey(uint64(s), o))
+		nodes = append(nodes, slices.Clone(succ))
+	}
+	return parents, nodes
 }
