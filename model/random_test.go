@@ -264,13 +264,7 @@ func (im impl) Call(op kOp) uint8 {
 	case 2:
 		op.V += *im.mem
 	}
-	m := machine{lower: im.lower, k: op.K, v: op.V}
-	if op.Write {
-		m.run(im.p.Write)
-	} else {
-		m.run(im.p.Read)
-	}
-	return m.ret
+	return im.p.call(machine{lower: im.lower, k: op.K, v: op.V}, op.Write)
 }
 
 // midImpl is the register layer on itself, by programs.
@@ -280,11 +274,16 @@ type midImpl struct {
 }
 
 func (im midImpl) Call(op rOp) uint8 {
-	m := machine{lower: im.lower, k: op.A, v: op.V}
-	if op.Write {
-		m.run(im.p.Write)
+	return im.p.call(machine{lower: im.lower, k: op.A, v: op.V}, op.Write)
+}
+
+// call runs the write program, or the read program, on m, and returns
+// its result.
+func (p *progs) call(m machine, write bool) uint8 {
+	if write {
+		m.run(p.Write)
 	} else {
-		m.run(im.p.Read)
+		m.run(p.Read)
 	}
 	return m.ret
 }
