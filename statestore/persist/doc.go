@@ -15,6 +15,10 @@
 // are ignored, so a kill at any moment loses at most the work since the
 // last commit.
 //
+// A store keeps a reserve of free space on its file system, and ends a
+// search with an error rather than write into it (space.go): badger's
+// files are mapped into memory, where a full disk ends the process.
+//
 // A store is used by one process at a time: badger locks its directory,
 // and the system releases the lock when that process exits, even when it
 // is killed, so a killed run's store is never left locked.

@@ -57,6 +57,9 @@ func Create(dir string, run Header, o Options) (*Store, error) {
 	if err := checkNewContents(dir, run, o); err != nil {
 		return nil, err
 	}
+	if err := checkSpace(dir, 0, thenRetry); err != nil {
+		return nil, err
+	}
 	s, err := openDB(dir, o, false)
 	if err != nil {
 		return nil, err
@@ -93,6 +96,11 @@ func OpenReadOnly(dir string, o Options) (*Store, error) { return openStore(dir,
 func openStore(dir string, o Options, readOnly bool) (*Store, error) {
 	if err := checkStoreDir(dir, readOnly); err != nil {
 		return nil, err
+	}
+	if !readOnly {
+		if err := checkSpace(dir, 0, thenResume); err != nil {
+			return nil, err
+		}
 	}
 	s, err := openDB(dir, o, readOnly)
 	if err != nil && readOnly {

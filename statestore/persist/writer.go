@@ -201,6 +201,13 @@ func (s *Store) follows(p *statestore.Part) error {
 func (s *Store) write(j *job) error {
 	p := &j.part
 	n := int(p.Count)
+	size := uint64(10 * n) // a state's fingerprint and parent, at most
+	for _, rec := range j.frontier {
+		size += uint64(len(rec))
+	}
+	if err := checkSpace(s.dir, size, thenResume); err != nil {
+		return err
+	}
 	wb := s.db.NewWriteBatch()
 	defer wb.Cancel()
 	for c := 0; c < p.StateChunks; c++ {
@@ -262,6 +269,9 @@ func (s *Store) write(j *job) error {
 // stays as its last committed part left it, ready to resume.
 func (s *Store) Finish(o *statestore.Outcome) error {
 	if err := s.wait(); err != nil {
+		return err
+	}
+	if err := checkSpace(s.dir, 0, thenResume); err != nil {
 		return err
 	}
 	err := s.db.Update(func(txn *badger.Txn) error {
