@@ -1,8 +1,8 @@
 package statestore
 
 import (
+	"cmp"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"math"
 	"math/bits"
@@ -130,7 +130,9 @@ func (f *SortedFile) Merge(keys []uint64, goroutines int) error {
 	parallel(runs, runs, func(r int) {
 		errs[r] = f.mergeRun(out, keys, len(keys)*r/runs, len(keys)*(r+1)/runs, r == runs-1)
 	})
-	err = errors.Join(errs...)
+	// The runs write one file: a full disk fails them all alike, and the
+	// first error tells it once.
+	err = cmp.Or(errs...)
 	if cerr := out.Close(); err == nil {
 		err = cerr
 	}
