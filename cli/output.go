@@ -22,6 +22,7 @@ import (
 
 	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/model"
+	"github.com/argocheck/argocheck/shard"
 	"github.com/argocheck/argocheck/viz"
 )
 
@@ -292,17 +293,22 @@ func (f *searchFlags) paths() [][2]string {
 
 // checkPaths refuses, before anything runs, an output file that could not
 // be written: a directory, a file that cannot be opened for writing, or a
-// new file in a directory that is missing or not writable; and two flags
-// (of the search flags and more, the command's own) that name one file,
-// which would keep only what the second wrote. It writes nothing: an
-// existing file is opened without truncating it, and a new one's
-// directory is tried with a temporary file, removed at once.
+// new file in a directory that is missing or not writable; two flags (of
+// the search flags and more, the command's own) that name one file, which
+// would keep only what the second wrote; and an output file that is, or
+// lies inside, one of dirs or the --spill directory (ownDir), whose
+// files argocheck keeps. It writes nothing: an existing file is opened
+// without truncating it, and a new one's directory is tried with a
+// temporary file, removed at once.
 //
 // From here on the command answers for its output files (claimOutputs):
 // a refusal of them leaves every file as it is.
-func (f *searchFlags) checkPaths(cmd *cobra.Command, more ...[2]string) error {
+func (f *searchFlags) checkPaths(cmd *cobra.Command, dirs []ownDir, more ...[2]string) error {
 	claimOutputs(cmd)
 	paths := append(f.paths(), more...)
+	if err := checkOwnDirs(paths, append(dirs, ownDir{"--spill " + f.spill, f.spill})); err != nil {
+		return err
+	}
 	for i, p := range paths {
 		if err := checkWritable(p[1]); err != nil {
 			return usagef("--%s %s: %v", p[0], p[1], err)
@@ -313,25 +319,95 @@ func (f *searchFlags) checkPaths(cmd *cobra.Command, more ...[2]string) error {
 			}
 		}
 	}
-	return f.checkDirPath("spill", f.spill)
+	return nil
 }
 
-// checkDirPath refuses, as checkPaths does, an output file that names
-// dir, the directory that the flag named flag has the command make
-// (--store, --spill) when it is not there yet: the search would make the
-// directory, and the report file could not be written over it after the
-// verdict. An existing directory is refused by checkPaths already. A
-// slash after dir (DIR/) names the same directory.
-func (f *searchFlags) checkDirPath(flag, dir string) error {
-	if dir == "" {
-		return nil
-	}
-	for _, p := range f.paths() {
-		if sameFile(filepath.Clean(dir), p[1]) {
-			return usagef("--%s %s and --%s %s name the same file: write the report to another file", p[0], p[1], flag, dir)
+// ownDir is a directory whose files argocheck keeps: a store (--store
+// DIR, resume DIR), the spill directory (--spill DIR) or a shard
+// exchange's directory (--exchange file:///DIR). A report written there
+// would replace one of those files, and the clearing of an earlier run's
+// report would remove it: a store that no longer opens.
+type ownDir struct {
+	name string // how the command line names it: "--store DIR"
+	dir  string // none when empty
+}
+
+// checkOwnDirs refuses an output file of paths (flag and path) that is,
+// or lies inside, one of dirs, existing or not: paths are compared as
+// the files they write (inside), through symbolic links.
+func checkOwnDirs(paths [][2]string, dirs []ownDir) error {
+	for _, d := range dirs {
+		for _, p := range paths {
+			switch inside(d.dir, p[1]) {
+			case same:
+				return usagef("--%s %s and %s name the same file: write the report to another file", p[0], p[1], d.name)
+			case within:
+				return usagef("--%s %s is inside %s, which argocheck keeps its own files in: write it outside that directory", p[0], p[1], d.name)
+			}
 		}
 	}
 	return nil
+}
+
+// place is where a path lies from a directory: outside it, the same
+// file, or within it.
+type place int
+
+const (
+	outside place = iota
+	same
+	within
+)
+
+// inside says where path lies from dir, both existing or not: each made
+// absolute and clean, with the symbolic links resolved as far as it
+// exists (resolved), and compared by name, or, for an existing directory
+// above path, by identity (os.SameFile). DIR/ is DIR, and ./DIR/../DIR/F
+// lies in it.
+func inside(dir, path string) place {
+	if dir == "" || path == "" {
+		return outside
+	}
+	d, p := resolved(dir), resolved(path)
+	di, derr := os.Stat(d)
+	for a, at := p, same; ; a, at = filepath.Dir(a), within {
+		if a == d {
+			return at
+		}
+		if derr == nil && di.IsDir() {
+			if ai, err := os.Stat(a); err == nil && os.SameFile(ai, di) {
+				return at
+			}
+		}
+		if filepath.Dir(a) == a {
+			return outside
+		}
+	}
+}
+
+// resolved is path made absolute and clean, with its symbolic links
+// resolved as far as it exists, and through a link to a file not made yet
+// (newTarget): the file that writing path writes.
+func resolved(path string) string {
+	path = newTarget(path)
+	if r, err := filepath.EvalSymlinks(path); err == nil {
+		path = r
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return filepath.Clean(path)
+	}
+	var missing []string // the names after the part that exists, last first
+	for p := abs; ; p = filepath.Dir(p) {
+		if r, err := filepath.EvalSymlinks(p); err == nil {
+			slices.Reverse(missing)
+			return filepath.Join(append([]string{r}, missing...)...)
+		}
+		if filepath.Dir(p) == p {
+			return abs
+		}
+		missing = append(missing, filepath.Base(p))
+	}
 }
 
 // clearOutputs removes what an earlier run left at the output files' paths,
@@ -381,7 +457,10 @@ func claimOutputs(cmd *cobra.Command) {
 // command line does not parse, as far as the first unknown flag's value.
 // As clearOutputs, they leave alone what is not a regular file and the
 // file stdout or stderr writes to; they leave alone, too, a file that
-// another word of the command line names (run's PLAN); and a shard
+// another word of the command line names (run's PLAN), and one that is
+// or lies inside a directory whose files argocheck keeps (ownDir) that
+// the command line names (--store, --spill, --exchange file:///DIR,
+// resume's and trace's DIR), which checkPaths would have refused; and a shard
 // other than shard 0, or one whose index is not known, writes no report
 // file and so removes none.
 func staleOutputs(root *cobra.Command, args []string) []output {
@@ -393,10 +472,13 @@ func staleOutputs(root *cobra.Command, args []string) []output {
 	paths := map[string]string{} // by flag
 	index, indexGiven := "", false
 	var others []string // the other words, and the other flags' values
+	var words []string  // the other words
+	var dirs []string   // the directories whose files argocheck keeps
 	for i := 0; i < len(rest); i++ {
 		word := rest[i]
 		if word == "--" {
 			others = append(others, rest[i+1:]...)
+			words = append(words, rest[i+1:]...)
 			break
 		}
 		var f *pflag.Flag
@@ -410,7 +492,7 @@ func staleOutputs(root *cobra.Command, args []string) []output {
 			f = fl.ShorthandLookup(word[1:])
 		}
 		if f == nil {
-			others = append(others, word)
+			others, words = append(others, word), append(words, word)
 			continue
 		}
 		if !given && f.NoOptDefVal == "" && i+1 < len(rest) {
@@ -425,7 +507,13 @@ func staleOutputs(root *cobra.Command, args []string) []output {
 			index, indexGiven = value, true
 		default:
 			others = append(others, value)
+			if dir, ok := ownDirFlags[f.Name]; ok {
+				dirs = append(dirs, dir(value))
+			}
 		}
+	}
+	if _, ok := cmd.Annotations[storeArgAnnotation]; ok {
+		dirs = append(dirs, words...)
 	}
 	if fl.Lookup("index") != nil {
 		if !indexGiven {
@@ -440,13 +528,26 @@ func staleOutputs(root *cobra.Command, args []string) []output {
 	var outs []output
 	for _, name := range outputFlags {
 		path := paths[name]
-		if path == "" || slices.ContainsFunc(others, func(w string) bool { return sameExisting(w, path) }) {
+		if path == "" || slices.ContainsFunc(others, func(w string) bool { return sameExisting(w, path) }) ||
+			slices.ContainsFunc(dirs, func(d string) bool { return inside(d, path) != outside }) {
 			continue
 		}
 		outs = append(outs, removeStale(name, path)...)
 	}
 	return outs
 }
+
+// ownDirFlags give the directory whose files argocheck keeps (ownDir)
+// that the value of each flag that names one names.
+var ownDirFlags = map[string]func(string) string{
+	"store":    func(dir string) string { return dir },
+	"spill":    func(dir string) string { return dir },
+	"exchange": shard.LocalDir,
+}
+
+// storeArgAnnotation marks a command whose arguments name a store
+// directory (resume DIR, trace DIR), for staleOutputs.
+const storeArgAnnotation = "argocheck_store_arg"
 
 // sameExisting reports whether a and b name one existing file.
 func sameExisting(a, b string) bool {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -501,7 +502,7 @@ func TestUsageErrorLeavesNoReports(t *testing.T) {
 			return append([]string{"run", writeFile(t, dir, "p.plan", "pass expect=verified\n"), "--max-depth", "-1"}, files(r, j)...)
 		}, "", "--max-depth must not be negative", false},
 		{"resume, bad value", func(dir, r, j string) []string {
-			return append([]string{"resume", dir, "--workers", "0"}, files(r, j)...)
+			return append([]string{"resume", filepath.Join(dir, "store"), "--workers", "0"}, files(r, j)...)
 		}, "", "--workers must be between", false},
 		{"shard 0, unknown system", func(_, r, j string) []string {
 			return append([]string{"shard", "--shards", "2", "--index", "0", "--exchange", exchange(t), "nosuch"}, files(r, j)...)
@@ -728,5 +729,174 @@ func TestWriteOutputRemovesLeftSiblings(t *testing.T) {
 	}
 	if b, err := os.ReadFile(filepath.Join(dir, "r.json")); err != nil || string(b) != "{}\n" {
 		t.Errorf("r.json holds %q (%v)", b, err)
+	}
+}
+
+// ownDirs makes, in a new directory, the directories whose files
+// argocheck keeps that TestOutputInOwnDir and TestUsageErrorKeepsOwnDirs
+// name: a finished store (st), a link to it (stlink), a spill directory
+// (sp) and a shard exchange's directory (ex), each holding a file of its
+// own (sp/own, ex/own), and a link to the store's MANIFEST (manifest);
+// and a plan whose line spills to sp.
+type ownDirs struct {
+	tmp, st, stlink, sp, ex, manifest, plan string
+}
+
+func makeOwnDirs(t *testing.T) ownDirs {
+	t.Helper()
+	tmp := t.TempDir()
+	d := ownDirs{tmp: tmp, st: filepath.Join(tmp, "st"), stlink: filepath.Join(tmp, "stlink"), sp: filepath.Join(tmp, "sp"),
+		ex: filepath.Join(tmp, "ex"), manifest: filepath.Join(tmp, "manifest")}
+	if _, stderr, code := cli(t, "check", "repdisk", "--blocks", "2", "-q", "--store", d.st); code != ExitVerified {
+		t.Fatalf("setup: check --store: exit %d: %s", code, stderr)
+	}
+	for _, dir := range []string{d.sp, d.ex} {
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, dir, "own", "argocheck's")
+	}
+	for _, l := range [][2]string{{d.st, d.stlink}, {filepath.Join(d.st, "MANIFEST"), d.manifest}} {
+		if err := os.Symlink(l[0], l[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d.plan = writeFile(t, tmp, "p.plan", "repdisk blocks=2 spill="+d.sp+" expect=verified\n")
+	return d
+}
+
+// tree is every file under dir with what it holds.
+func tree(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	err := filepath.WalkDir(dir, func(path string, e os.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		files[path] = string(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// keptOwnDirs fails t unless the directories of d hold what before
+// says they held, and the store still opens: resume prints its verdict.
+func keptOwnDirs(t *testing.T, d ownDirs, before map[string]string) {
+	t.Helper()
+	after := map[string]string{}
+	for _, dir := range []string{d.st, d.sp, d.ex} {
+		maps.Copy(after, tree(t, dir))
+	}
+	for path, body := range before {
+		if got, ok := after[path]; !ok {
+			t.Errorf("%s was removed", path)
+		} else if got != body {
+			t.Errorf("%s was changed", path)
+		}
+	}
+	for path := range after {
+		if _, ok := before[path]; !ok {
+			t.Errorf("%s was made", path)
+		}
+	}
+	if stdout, stderr, code := cli(t, "resume", d.st, "-q"); code != ExitVerified || !strings.Contains(stdout, "verdict=verified") {
+		t.Errorf("resume %s: exit %d, stdout %q, stderr %q; want the stored verdict", d.st, code, stdout, stderr)
+	}
+}
+
+// TestOutputInOwnDir: an output file that is, or lies inside, a
+// directory whose files argocheck keeps, by any name (a store: --store
+// DIR or resume DIR; the --spill directory, or a plan line's; a shard
+// exchange's directory), is refused before anything is cleared or
+// written, with status 2 and one line naming both; the directory's
+// files are left as they are, and the store still resumes.
+func TestOutputInOwnDir(t *testing.T) {
+	d := makeOwnDirs(t)
+	st, manifest := d.st, filepath.Join(d.st, "MANIFEST")
+	new := filepath.Join(d.tmp, "new")
+	exchange := "file://" + filepath.ToSlash(d.ex)
+	check := []string{"check", "repdisk", "--blocks", "2", "-q"}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{append(check, "--store", st, "--report", manifest), "--report " + manifest + " is inside --store " + st + ", which argocheck keeps its own files in"},
+		{append(check, "--store", st, "--junit", st+"/../st/MANIFEST"), "--junit " + st + "/../st/MANIFEST is inside --store " + st},
+		{append(check, "--store", st+"/", "--trace-html", filepath.Join(st, "new.html")), "--trace-html " + filepath.Join(st, "new.html") + " is inside --store " + st + "/"},
+		{append(check, "--store", d.stlink, "--trace-dot", manifest), "--trace-dot " + manifest + " is inside --store " + d.stlink},
+		{append(check, "--store", st, "--report", d.manifest), "--report " + d.manifest + " is inside --store " + st},
+		{append(check, "--store", st, "--junit", filepath.Join(d.stlink, "MANIFEST")), "--junit " + filepath.Join(d.stlink, "MANIFEST") + " is inside --store " + st},
+		{append(check, "--store", st, "--junit", st), "--junit " + st + " and --store " + st + " name the same file"},
+		{append(check, "--store", st, "--cpuprofile", manifest), "--cpuprofile " + manifest + " is inside --store " + st},
+		{append(check, "--store", new, "--report", filepath.Join(new, "r.json")), "--report " + filepath.Join(new, "r.json") + " is inside --store " + new},
+		{append(check, "--spill", d.sp, "--report", filepath.Join(d.sp, "own")), "--report " + filepath.Join(d.sp, "own") + " is inside --spill " + d.sp},
+		{append(check, "--spill", d.sp, "--junit", filepath.Join(d.sp, "argocheck-spill-1", "j.xml")), "is inside --spill " + d.sp},
+		{[]string{"resume", st, "-q", "--report", manifest}, "--report " + manifest + " is inside the store " + st},
+		{[]string{"resume", d.stlink, "-q", "--trace-html", d.manifest}, "--trace-html " + d.manifest + " is inside the store " + d.stlink},
+		{[]string{"resume", st, "-q", "--junit", st}, "--junit " + st + " and the store " + st + " name the same file"},
+		{[]string{"resume", st, "-q", "--spill", d.sp, "--junit", filepath.Join(d.sp, "own")}, "is inside --spill " + d.sp},
+		{[]string{"run", d.plan, "-q", "--report", filepath.Join(d.sp, "own")}, "--report " + filepath.Join(d.sp, "own") + " is inside spill=" + d.sp + " (" + d.plan + ":1)"},
+		{[]string{"run", d.plan, "-q", "--spill", d.sp, "--junit", filepath.Join(d.sp, "own")}, "is inside --spill " + d.sp},
+		{[]string{"shard", "--shards", "1", "--index", "0", "--exchange", exchange, "repdisk", "-q", "--report", filepath.Join(d.ex, "own")}, "--report " + filepath.Join(d.ex, "own") + " is inside --exchange " + exchange},
+		{[]string{"shard", "--shards", "1", "--index", "0", "--exchange", exchange, "repdisk", "-q", "--trace-dot", d.ex}, "--trace-dot " + d.ex + " and --exchange " + exchange + " name the same file"},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			before := map[string]string{}
+			for _, dir := range []string{d.st, d.sp, d.ex} {
+				maps.Copy(before, tree(t, dir))
+			}
+			stdout, stderr, code := cli(t, tc.args...)
+			if code != ExitUsage || stdout != "" {
+				t.Fatalf("exit %d, want %d, and stdout %q", code, ExitUsage, stdout)
+			}
+			if !strings.Contains(stderr, tc.want) || strings.Count(stderr, "\n") != 1 {
+				t.Errorf("stderr %q, want one line containing %q", stderr, tc.want)
+			}
+			if _, err := os.Stat(new); err == nil {
+				t.Errorf("a refused command made %s", new)
+			}
+			keptOwnDirs(t, d, before)
+		})
+	}
+}
+
+// TestUsageErrorKeepsOwnDirs: a command refused before it came to its
+// output files (an unknown flag, a bad value, an unknown system) removes
+// no file that an output flag names inside a directory whose files
+// argocheck keeps and that the command line names, however it names it;
+// the store still resumes. The files of an earlier run elsewhere are
+// removed (TestUsageErrorLeavesNoReports).
+func TestUsageErrorKeepsOwnDirs(t *testing.T) {
+	d := makeOwnDirs(t)
+	st, manifest := d.st, filepath.Join(d.st, "MANIFEST")
+	exchange := "file://" + filepath.ToSlash(d.ex)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"check", "repdisk", "--store", st, "--report", manifest, "--bogus"}, "unknown flag: --bogus"},
+		{[]string{"check", "--bogus", "repdisk", "--store=" + st + "/", "--junit=" + st + "/../st/MANIFEST"}, "unknown flag: --bogus"},
+		{[]string{"check", "repdisk", "--store", d.stlink, "--trace-html", d.manifest, "--workers", "0"}, "--workers must be between"},
+		{[]string{"check", "nosuch", "--spill", d.sp, "--report", filepath.Join(d.sp, "own")}, `unknown system "nosuch"`},
+		{[]string{"resume", st, "--report", manifest, "--workers", "0"}, "--workers must be between"},
+		{[]string{"resume", "--junit", d.manifest, "--bogus", "--", d.stlink}, "unknown flag: --bogus"},
+		{[]string{"run", d.plan, "--spill", d.sp, "--report", filepath.Join(d.sp, "own"), "--max-depth", "-1"}, "--max-depth must not be negative"},
+		{[]string{"shard", "--shards", "1", "--index", "0", "--exchange", exchange, "nosuch", "--report", filepath.Join(d.ex, "own")}, `unknown system "nosuch"`},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			before := map[string]string{}
+			for _, dir := range []string{d.st, d.sp, d.ex} {
+				maps.Copy(before, tree(t, dir))
+			}
+			_, stderr, code := cli(t, tc.args...)
+			if code != ExitUsage || !strings.Contains(stderr, tc.want) || strings.Count(stderr, "\n") != 1 {
+				t.Fatalf("exit %d, stderr %q; want %d and one line with %q", code, stderr, ExitUsage, tc.want)
+			}
+			keptOwnDirs(t, d, before)
+		})
 	}
 }

@@ -239,19 +239,33 @@ func runPlan(cmd *cobra.Command, cat *catalog.Catalog, name string, f searchFlag
 			return usagef("--%s %s is the plan %s: write it to another file", p[0], p[1], name)
 		}
 	}
-	if err := f.checkPaths(cmd); err != nil {
+	if err := f.checkPaths(cmd, nil); err != nil {
 		return err
+	}
+	// The plan is read before the report files are cleared, so that one
+	// that lies in a line's spill directory is refused and left as it
+	// is; a plan that cannot be read or parsed is refused after, leaving
+	// no earlier run's report.
+	data, readErr := os.ReadFile(name)
+	var checks []planCheck
+	var parseErr error
+	if readErr == nil {
+		checks, parseErr = parsePlan(bytes.NewReader(data), name, cat, f)
+	}
+	for _, c := range checks {
+		dir := ownDir{fmt.Sprintf("spill=%s (%s:%d)", c.flags.spill, name, c.line), c.flags.spill}
+		if err := checkOwnDirs(f.paths(), []ownDir{dir}); err != nil {
+			return err
+		}
 	}
 	if err := f.clearOutputs(); err != nil {
 		return err
 	}
-	data, err := os.ReadFile(name)
-	if err != nil {
-		return usage(withValueAfterBool(cmd, name, err))
+	if readErr != nil {
+		return usage(withValueAfterBool(cmd, name, readErr))
 	}
-	checks, err := parsePlan(bytes.NewReader(data), name, cat, f)
-	if err != nil {
-		return usage(err)
+	if parseErr != nil {
+		return usage(parseErr)
 	}
 	ctx, stop := signalContext()
 	defer stop()

@@ -192,7 +192,8 @@ that made it ('argocheck --version' prints the build): another build's
 store is refused.
 
 ` + exitHelp(),
-		Args: oneArg("resume", "one store DIR"),
+		Args:        oneArg("resume", "one store DIR"),
+		Annotations: map[string]string{storeArgAnnotation: ""},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runResume(cmd, cat, args[0], &f)
 		},
@@ -211,7 +212,7 @@ func runResume(cmd *cobra.Command, cat *catalog.Catalog, dir string, f *resumeFl
 	if err != nil {
 		return usage(err)
 	}
-	if err := f.search.checkPaths(cmd); err != nil {
+	if err := f.search.checkPaths(cmd, []ownDir{{"the store " + dir, dir}}); err != nil {
 		return err
 	}
 	if err := f.search.clearOutputs(); err != nil {
@@ -273,7 +274,8 @@ through the layer code, so that every primitive step shows as in the
 check's own output.
 
 ` + exitHelp(),
-		Args: oneArg("trace", "one store DIR"),
+		Args:        oneArg("trace", "one store DIR"),
+		Annotations: map[string]string{storeArgAnnotation: ""},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runTrace(cmd, cat, args[0], f)
 		},

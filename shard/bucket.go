@@ -103,21 +103,46 @@ func Open(ctx context.Context, rawURL string) (Bucket, error) {
 
 // openDir opens a file URL's directory as a bucket.
 func openDir(_ context.Context, u *url.URL) (Bucket, error) {
+	dir, err := fileDir(u)
+	if err != nil {
+		return nil, err
+	}
+	return OpenDir(dir)
+}
+
+// LocalDir returns the directory on this machine that Open keeps the
+// objects of rawURL in: that of a file URL (file:///dir,
+// file://localhost/dir, file://./dir), and "" for any other URL, or a
+// file URL that Open refuses.
+func LocalDir(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Scheme != "file" {
+		return ""
+	}
+	dir, err := fileDir(u)
+	if err != nil {
+		return ""
+	}
+	return dir
+}
+
+// fileDir returns the directory of file URL u.
+func fileDir(u *url.URL) (string, error) {
 	if u.Host != "" && u.Host != "localhost" && u.Host != "." {
-		return nil, fmt.Errorf("a file URL takes no host, and %q would be dropped (the objects would go in %s): for the directory /%s write file:///%s",
+		return "", fmt.Errorf("a file URL takes no host, and %q would be dropped (the objects would go in %s): for the directory /%s write file:///%s",
 			u.Host, cmp.Or(u.Path, "/"), u.Host+u.Path, u.Host+u.Path)
 	}
 	if u.RawQuery != "" {
-		return nil, fmt.Errorf("a file URL takes no query (%q)", u.RawQuery)
+		return "", fmt.Errorf("a file URL takes no query (%q)", u.RawQuery)
 	}
 	dir := u.Path
 	if u.Host == "." {
 		dir = "." + dir
 	}
 	if dir == "" {
-		return nil, fmt.Errorf("a file URL needs a directory: file:///dir")
+		return "", fmt.Errorf("a file URL needs a directory: file:///dir")
 	}
-	return OpenDir(filepath.FromSlash(windowsDrive(dir)))
+	return filepath.FromSlash(windowsDrive(dir)), nil
 }
 
 // windowsDrive turns /C:/dir, a file URL's path on Windows, into C:/dir.

@@ -57,6 +57,8 @@ func TestDirBucketHidesTemporaryFiles(t *testing.T) {
 	}
 }
 
+// TestOpenFileURLs: Open takes a file URL's directory, made if missing,
+// and LocalDir names it.
 func TestOpenFileURLs(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
@@ -75,6 +77,12 @@ func TestOpenFileURLs(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.url, func(t *testing.T) {
+			// LocalDir names the directory the objects go in, and none
+			// for a URL that Open refuses.
+			local := shard.LocalDir(tc.url)
+			if abs, _ := filepath.Abs(local); (tc.err == "" && abs != filepath.Join(dir, filepath.FromSlash(tc.made))) || (tc.err != "" && local != "") {
+				t.Errorf("LocalDir: %q", local)
+			}
 			b, err := shard.Open(context.Background(), tc.url)
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
