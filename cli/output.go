@@ -414,8 +414,9 @@ func resolved(path string) string {
 // once they are checked and before anything else can fail (a plan that
 // does not parse, a store that does not open, a shard refused): a command
 // that then ends in an error before it writes its own report files leaves
-// none to be read as its verdict. As for a picture of no violation, what
-// is not a regular file is left as it is.
+// none to be read as its verdict. As for a picture of no violation
+// (removeStale), a symbolic link's file is removed and the link kept, and
+// what is not a regular file is left as it is.
 func (f *searchFlags) clearOutputs() error {
 	for _, p := range f.paths() {
 		for _, o := range removeStale(p[0], p[1]) {
@@ -455,8 +456,9 @@ func claimOutputs(cmd *cobra.Command) {
 // is read as this run's. The paths are read from args as the flags parse
 // them (--report FILE, --report=FILE, the last one given), even when the
 // command line does not parse, as far as the first unknown flag's value.
-// As clearOutputs, they leave alone what is not a regular file and the
-// file stdout or stderr writes to; they leave alone, too, a file that
+// As clearOutputs, they remove the file a symbolic link leads to, and
+// leave alone what is not a regular file and the file stdout or stderr
+// writes to; they leave alone, too, a file that
 // another word of the command line names (run's PLAN), and one that is
 // or lies inside a directory whose files argocheck keeps (ownDir) that
 // the command line names (--store, --spill, --exchange file:///DIR,
@@ -697,19 +699,26 @@ func (f *searchFlags) printError(w io.Writer, rep *report, err error) error {
 }
 
 // removeStale is the output of a picture's flag (named flag) on a check
-// with no violation, or no verdict: the file at path, an earlier run's picture, is
-// removed (or emptied: removeOrEmpty), so that none is taken for this run's. Anything but a regular
-// file (a device, a pipe, a symbolic link) is left as it is, and so is
-// the file stdout or stderr writes to, which holds this run's output.
+// with no violation, or no verdict: the file at path, an earlier run's
+// picture, is removed (or emptied: removeOrEmpty), so that none is taken
+// for this run's. Through a symbolic link, the regular file it leads to
+// is removed, as a report written through it replaces that file, and the
+// link is kept; a link to no file yet is left as it is. Anything but a
+// regular file (a device, a pipe) is left as it is, and so is the file
+// stdout or stderr writes to, which holds this run's output.
 func removeStale(flag, path string) []output {
 	if path == "" {
 		return nil
 	}
 	return []output{{name: "--" + flag + " " + path, save: func() error {
-		if fi, err := os.Lstat(path); err != nil || !fi.Mode().IsRegular() || stdStream(path) != nil {
+		if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() || stdStream(path) != nil {
 			return nil
 		}
-		return removeOrEmpty(path)
+		target, err := filepath.EvalSymlinks(path)
+		if err != nil {
+			return err
+		}
+		return removeOrEmpty(target)
 	}}}
 }
 

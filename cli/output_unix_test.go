@@ -356,3 +356,87 @@ func TestReportThroughDanglingLink(t *testing.T) {
 		t.Errorf("exit %d, stdout %q, stderr %q; want %d and the directory named", code, stdout, stderr, ExitUsage)
 	}
 }
+
+// TestRefusalClearsThroughLink: a command refused before its search (before
+// it came to its output files, or after), or a check with no violation
+// for its pictures, removes the earlier run's file that a report flag's
+// symbolic link leads to, as a report written through the link replaces
+// it, and keeps the link, a link to a link too; a link to no file yet is
+// left as it is, and no file is made for it.
+func TestRefusalClearsThroughLink(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args func(dir string) []string
+		code int
+	}{
+		{"unknown flag", func(string) []string { return []string{"check", "pass", "--bogus"} }, ExitUsage},
+		{"bad value", func(string) []string { return []string{"check", "pass", "--workers", "0"} }, ExitUsage},
+		{"a store that is a file", func(dir string) []string {
+			return []string{"check", "pass", "--store", writeFile(t, dir, "not-a-store", "x")}
+		}, ExitUsage},
+		{"resume, a file", func(dir string) []string {
+			return []string{"resume", writeFile(t, dir, "not-a-store", "x")}
+		}, ExitUsage},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.Mkdir(filepath.Join(dir, "runs"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			links := map[string]string{ // link: where it leads
+				"r.json":  filepath.Join("runs", "r.json"),
+				"j.xml":   "j-link",
+				"j-link":  filepath.Join(dir, "runs", "j.xml"),
+				"t.html":  filepath.Join("runs", "t.html"),
+				"t.dot":   filepath.Join("runs", "missing.dot"),
+				"missing": filepath.Join("nodir", "missing.json"),
+			}
+			for link, to := range links {
+				if err := os.Symlink(to, filepath.Join(dir, link)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, name := range []string{"r.json", "j.xml", "t.html"} {
+				writeFile(t, filepath.Join(dir, "runs"), name, "an earlier run's verdict")
+			}
+			args := append(tc.args(dir), "-q", "--report", filepath.Join(dir, "r.json"), "--junit", filepath.Join(dir, "j.xml"),
+				"--trace-html", filepath.Join(dir, "t.html"), "--trace-dot", filepath.Join(dir, "t.dot"))
+			if _, stderr, code := testCLI(t, args...); code != tc.code || strings.Count(stderr, "\n") != 1 {
+				t.Fatalf("exit %d, stderr %q; want %d and one line", code, stderr, tc.code)
+			}
+			for link, to := range links {
+				if got, err := os.Readlink(filepath.Join(dir, link)); err != nil || got != to {
+					t.Errorf("%s: the link leads to %q (%v), want it kept, to %q", link, got, err, to)
+				}
+			}
+			entries, _ := os.ReadDir(filepath.Join(dir, "runs"))
+			for _, e := range entries {
+				t.Errorf("runs/%s is there: the earlier run's file is left, or a file was made", e.Name())
+			}
+			if _, err := os.Stat(filepath.Join(dir, "nodir")); err == nil {
+				t.Error("the dangling link's directory was made")
+			}
+		})
+	}
+}
+
+// TestStalePictureThroughLink: a check with no violation removes the
+// earlier run's picture that --trace-html's symbolic link leads to, and
+// keeps the link.
+func TestStalePictureThroughLink(t *testing.T) {
+	dir := t.TempDir()
+	picture := writeFile(t, dir, "old.html", "an earlier run's path")
+	link := filepath.Join(dir, "t.html")
+	if err := os.Symlink("old.html", link); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, code := cli(t, "check", "repdisk", "--blocks", "2", "-q", "--trace-html", link); code != ExitVerified {
+		t.Fatalf("exit %d, want %d (stderr %q)", code, ExitVerified, stderr)
+	}
+	if _, err := os.Stat(picture); err == nil {
+		t.Errorf("%s, the earlier run's picture, is still there", picture)
+	}
+	if to, err := os.Readlink(link); err != nil || to != "old.html" {
+		t.Errorf("%s leads to %q (%v), want it kept", link, to, err)
+	}
+}
