@@ -101,7 +101,7 @@ func runCheck(cmd *cobra.Command, cat *catalog.Catalog, name string, f *checkFla
 	if err != nil {
 		return err
 	}
-	if err := f.search.checkPaths(cmd, []ownDir{{"--store " + f.store, f.store}}, [2]string{"cpuprofile", f.cpuProfile}); err != nil {
+	if err := f.search.checkPaths(cmd, []ownDir{{name: "--store " + f.store, dir: f.store}}, [2]string{"cpuprofile", f.cpuProfile}); err != nil {
 		return err
 	}
 	if err := f.search.clearOutputs(); err != nil {

@@ -306,7 +306,7 @@ func (f *searchFlags) paths() [][2]string {
 func (f *searchFlags) checkPaths(cmd *cobra.Command, dirs []ownDir, more ...[2]string) error {
 	claimOutputs(cmd)
 	paths := append(f.paths(), more...)
-	if err := checkOwnDirs(paths, append(dirs, ownDir{"--spill " + f.spill, f.spill})); err != nil {
+	if err := checkOwnDirs(paths, append(dirs, spillDir("--spill "+f.spill, f.spill))); err != nil {
 		return err
 	}
 	for i, p := range paths {
@@ -323,13 +323,23 @@ func (f *searchFlags) checkPaths(cmd *cobra.Command, dirs []ownDir, more ...[2]s
 }
 
 // ownDir is a directory whose files argocheck keeps: a store (--store
-// DIR, resume DIR), the spill directory (--spill DIR) or a shard
-// exchange's directory (--exchange file:///DIR). A report written there
+// DIR, resume DIR), the spill directory (--spill DIR: its
+// argocheck-spill-* directories) or a shard exchange's directory
+// (--exchange file:///DIR). A report written there
 // would replace one of those files, and the clearing of an earlier run's
 // report would remove it: a store that no longer opens.
 type ownDir struct {
 	name string // how the command line names it: "--store DIR"
 	dir  string // none when empty
+	// only, when set, begins the names of the entries of dir that are
+	// argocheck's (a spill directory's argocheck-spill-*): the rest of
+	// dir, such as /tmp's other files, is not.
+	only string
+}
+
+// spillDir is the ownDir of a spill directory that name names.
+func spillDir(name, dir string) ownDir {
+	return ownDir{name: name, dir: dir, only: explorer.SpillPrefix}
 }
 
 // checkOwnDirs refuses an output file of paths (flag and path) that is,
@@ -338,7 +348,7 @@ type ownDir struct {
 func checkOwnDirs(paths [][2]string, dirs []ownDir) error {
 	for _, d := range dirs {
 		for _, p := range paths {
-			switch inside(d.dir, p[1]) {
+			switch d.holds(p[1]) {
 			case same:
 				return usagef("--%s %s and %s name the same file: write the report to another file", p[0], p[1], d.name)
 			case within:
@@ -347,6 +357,16 @@ func checkOwnDirs(paths [][2]string, dirs []ownDir) error {
 		}
 	}
 	return nil
+}
+
+// holds says where path lies from d: within only in an entry of d's
+// that is argocheck's.
+func (d ownDir) holds(path string) place {
+	at, entry := inside(d.dir, path)
+	if at == within && d.only != "" && !strings.HasPrefix(entry, d.only) {
+		return outside
+	}
+	return at
 }
 
 // place is where a path lies from a directory: outside it, the same
@@ -359,29 +379,32 @@ const (
 	within
 )
 
-// inside says where path lies from dir, both existing or not: each made
-// absolute and clean, with the symbolic links resolved as far as it
-// exists (resolved), and compared by name, or, for an existing directory
-// above path, by identity (os.SameFile). DIR/ is DIR, and ./DIR/../DIR/F
-// lies in it.
-func inside(dir, path string) place {
+// inside says where path lies from dir, both existing or not, and, when
+// within, the name of the entry of dir it lies in: each made absolute and
+// clean, with the symbolic links resolved as far as it exists
+// (resolved), and compared by name, or, for an existing directory above
+// path, by identity (os.SameFile). DIR/ is DIR, and ./DIR/../DIR/F lies
+// in it.
+func inside(dir, path string) (place, string) {
 	if dir == "" || path == "" {
-		return outside
+		return outside, ""
 	}
 	d, p := resolved(dir), resolved(path)
 	di, derr := os.Stat(d)
+	entry := ""
 	for a, at := p, same; ; a, at = filepath.Dir(a), within {
 		if a == d {
-			return at
+			return at, entry
 		}
 		if derr == nil && di.IsDir() {
 			if ai, err := os.Stat(a); err == nil && os.SameFile(ai, di) {
-				return at
+				return at, entry
 			}
 		}
 		if filepath.Dir(a) == a {
-			return outside
+			return outside, ""
 		}
+		entry = filepath.Base(a)
 	}
 }
 
@@ -475,7 +498,7 @@ func staleOutputs(root *cobra.Command, args []string) []output {
 	index, indexGiven := "", false
 	var others []string // the other words, and the other flags' values
 	var words []string  // the other words
-	var dirs []string   // the directories whose files argocheck keeps
+	var dirs []ownDir   // the directories whose files argocheck keeps
 	for i := 0; i < len(rest); i++ {
 		word := rest[i]
 		if word == "--" {
@@ -515,7 +538,9 @@ func staleOutputs(root *cobra.Command, args []string) []output {
 		}
 	}
 	if _, ok := cmd.Annotations[storeArgAnnotation]; ok {
-		dirs = append(dirs, words...)
+		for _, w := range words {
+			dirs = append(dirs, ownDir{dir: w})
+		}
 	}
 	if fl.Lookup("index") != nil {
 		if !indexGiven {
@@ -531,7 +556,7 @@ func staleOutputs(root *cobra.Command, args []string) []output {
 	for _, name := range outputFlags {
 		path := paths[name]
 		if path == "" || slices.ContainsFunc(others, func(w string) bool { return sameExisting(w, path) }) ||
-			slices.ContainsFunc(dirs, func(d string) bool { return inside(d, path) != outside }) {
+			slices.ContainsFunc(dirs, func(d ownDir) bool { return d.holds(path) != outside }) {
 			continue
 		}
 		outs = append(outs, removeStale(name, path)...)
@@ -541,10 +566,10 @@ func staleOutputs(root *cobra.Command, args []string) []output {
 
 // ownDirFlags give the directory whose files argocheck keeps (ownDir)
 // that the value of each flag that names one names.
-var ownDirFlags = map[string]func(string) string{
-	"store":    func(dir string) string { return dir },
-	"spill":    func(dir string) string { return dir },
-	"exchange": shard.LocalDir,
+var ownDirFlags = map[string]func(string) ownDir{
+	"store":    func(dir string) ownDir { return ownDir{dir: dir} },
+	"spill":    func(dir string) ownDir { return spillDir("", dir) },
+	"exchange": func(url string) ownDir { return ownDir{dir: shard.LocalDir(url)} },
 }
 
 // storeArgAnnotation marks a command whose arguments name a store

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/layers"
 )
 
@@ -736,10 +738,10 @@ func TestWriteOutputRemovesLeftSiblings(t *testing.T) {
 // argocheck keeps that TestOutputInOwnDir and TestUsageErrorKeepsOwnDirs
 // name: a finished store (st), a link to it (stlink), a spill directory
 // (sp) and a shard exchange's directory (ex), each holding a file of its
-// own (sp/own, ex/own), and a link to the store's MANIFEST (manifest);
-// and a plan whose line spills to sp.
+// own (sp/argocheck-spill-1/own, kept in spown, and ex/own), and a link
+// to the store's MANIFEST (manifest); and a plan whose line spills to sp.
 type ownDirs struct {
-	tmp, st, stlink, sp, ex, manifest, plan string
+	tmp, st, stlink, sp, spown, ex, manifest, plan string
 }
 
 func makeOwnDirs(t *testing.T) ownDirs {
@@ -750,8 +752,9 @@ func makeOwnDirs(t *testing.T) ownDirs {
 	if _, stderr, code := cli(t, "check", "repdisk", "--blocks", "2", "-q", "--store", d.st); code != ExitVerified {
 		t.Fatalf("setup: check --store: exit %d: %s", code, stderr)
 	}
-	for _, dir := range []string{d.sp, d.ex} {
-		if err := os.Mkdir(dir, 0o755); err != nil {
+	d.spown = filepath.Join(d.sp, explorer.SpillPrefix+"1", "own")
+	for _, dir := range []string{filepath.Dir(d.spown), d.ex} {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}
 		writeFile(t, dir, "own", "argocheck's")
@@ -833,14 +836,15 @@ func TestOutputInOwnDir(t *testing.T) {
 		{append(check, "--store", st, "--junit", st), "--junit " + st + " and --store " + st + " name the same file"},
 		{append(check, "--store", st, "--cpuprofile", manifest), "--cpuprofile " + manifest + " is inside --store " + st},
 		{append(check, "--store", new, "--report", filepath.Join(new, "r.json")), "--report " + filepath.Join(new, "r.json") + " is inside --store " + new},
-		{append(check, "--spill", d.sp, "--report", filepath.Join(d.sp, "own")), "--report " + filepath.Join(d.sp, "own") + " is inside --spill " + d.sp},
-		{append(check, "--spill", d.sp, "--junit", filepath.Join(d.sp, "argocheck-spill-1", "j.xml")), "is inside --spill " + d.sp},
+		{append(check, "--spill", d.sp, "--report", d.spown), "--report " + d.spown + " is inside --spill " + d.sp},
+		{append(check, "--spill", d.sp, "--junit", filepath.Join(d.sp, "argocheck-spill-2", "j.xml")), "is inside --spill " + d.sp},
+		{append(check, "--spill", d.sp, "--junit", d.sp), "--junit " + d.sp + " and --spill " + d.sp + " name the same file"},
 		{[]string{"resume", st, "-q", "--report", manifest}, "--report " + manifest + " is inside the store " + st},
 		{[]string{"resume", d.stlink, "-q", "--trace-html", d.manifest}, "--trace-html " + d.manifest + " is inside the store " + d.stlink},
 		{[]string{"resume", st, "-q", "--junit", st}, "--junit " + st + " and the store " + st + " name the same file"},
-		{[]string{"resume", st, "-q", "--spill", d.sp, "--junit", filepath.Join(d.sp, "own")}, "is inside --spill " + d.sp},
-		{[]string{"run", d.plan, "-q", "--report", filepath.Join(d.sp, "own")}, "--report " + filepath.Join(d.sp, "own") + " is inside spill=" + d.sp + " (" + d.plan + ":1)"},
-		{[]string{"run", d.plan, "-q", "--spill", d.sp, "--junit", filepath.Join(d.sp, "own")}, "is inside --spill " + d.sp},
+		{[]string{"resume", st, "-q", "--spill", d.sp, "--junit", d.spown}, "is inside --spill " + d.sp},
+		{[]string{"run", d.plan, "-q", "--report", d.spown}, "--report " + d.spown + " is inside spill=" + d.sp + " (" + d.plan + ":1)"},
+		{[]string{"run", d.plan, "-q", "--spill", d.sp, "--junit", d.spown}, "is inside --spill " + d.sp},
 		{[]string{"shard", "--shards", "1", "--index", "0", "--exchange", exchange, "repdisk", "-q", "--report", filepath.Join(d.ex, "own")}, "--report " + filepath.Join(d.ex, "own") + " is inside --exchange " + exchange},
 		{[]string{"shard", "--shards", "1", "--index", "0", "--exchange", exchange, "repdisk", "-q", "--trace-dot", d.ex}, "--trace-dot " + d.ex + " and --exchange " + exchange + " name the same file"},
 	} {
@@ -864,6 +868,33 @@ func TestOutputInOwnDir(t *testing.T) {
 	}
 }
 
+// TestReportBesideSpillDirs: of a spill directory, only the
+// argocheck-spill-* directories are argocheck's: a report written beside
+// them, in the spill directory itself (--spill /tmp --report
+// /tmp/r.json), is written, and theirs are left as they are.
+func TestReportBesideSpillDirs(t *testing.T) {
+	d := makeOwnDirs(t)
+	report := filepath.Join(d.sp, "r.json")
+	for _, args := range [][]string{
+		{"check", "repdisk", "--blocks", "2", "-q", "--spill", d.sp, "--report", report},
+		{"resume", d.st, "-q", "--spill", d.sp, "--junit", report},
+		{"run", d.plan, "-q", "--report", report},
+	} {
+		os.Remove(report)
+		if _, stderr, code := cli(t, args...); code != ExitVerified {
+			t.Fatalf("%q: exit %d: %s", args, code, stderr)
+		}
+		if b, err := os.ReadFile(report); err != nil || len(b) == 0 {
+			t.Errorf("%q: report %q (%v)", args, b, err)
+		} else if args[0] != "resume" && !json.Valid(b) {
+			t.Errorf("%q: report is not JSON: %q", args, b)
+		}
+		if b, err := os.ReadFile(d.spown); err != nil || string(b) != "argocheck's" {
+			t.Errorf("%q: %s holds %q (%v)", args, d.spown, b, err)
+		}
+	}
+}
+
 // TestUsageErrorKeepsOwnDirs: a command refused before it came to its
 // output files (an unknown flag, a bad value, an unknown system) removes
 // no file that an output flag names inside a directory whose files
@@ -881,10 +912,10 @@ func TestUsageErrorKeepsOwnDirs(t *testing.T) {
 		{[]string{"check", "repdisk", "--store", st, "--report", manifest, "--bogus"}, "unknown flag: --bogus"},
 		{[]string{"check", "--bogus", "repdisk", "--store=" + st + "/", "--junit=" + st + "/../st/MANIFEST"}, "unknown flag: --bogus"},
 		{[]string{"check", "repdisk", "--store", d.stlink, "--trace-html", d.manifest, "--workers", "0"}, "--workers must be between"},
-		{[]string{"check", "nosuch", "--spill", d.sp, "--report", filepath.Join(d.sp, "own")}, `unknown system "nosuch"`},
+		{[]string{"check", "nosuch", "--spill", d.sp, "--report", d.spown}, `unknown system "nosuch"`},
 		{[]string{"resume", st, "--report", manifest, "--workers", "0"}, "--workers must be between"},
 		{[]string{"resume", "--junit", d.manifest, "--bogus", "--", d.stlink}, "unknown flag: --bogus"},
-		{[]string{"run", d.plan, "--spill", d.sp, "--report", filepath.Join(d.sp, "own"), "--max-depth", "-1"}, "--max-depth must not be negative"},
+		{[]string{"run", d.plan, "--spill", d.sp, "--report", d.spown, "--max-depth", "-1"}, "--max-depth must not be negative"},
 		{[]string{"shard", "--shards", "1", "--index", "0", "--exchange", exchange, "nosuch", "--report", filepath.Join(d.ex, "own")}, `unknown system "nosuch"`},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {

@@ -253,7 +253,7 @@ func runPlan(cmd *cobra.Command, cat *catalog.Catalog, name string, f searchFlag
 		checks, parseErr = parsePlan(bytes.NewReader(data), name, cat, f)
 	}
 	for _, c := range checks {
-		dir := ownDir{fmt.Sprintf("spill=%s (%s:%d)", c.flags.spill, name, c.line), c.flags.spill}
+		dir := spillDir(fmt.Sprintf("spill=%s (%s:%d)", c.flags.spill, name, c.line), c.flags.spill)
 		if err := checkOwnDirs(f.paths(), []ownDir{dir}); err != nil {
 			return err
 		}

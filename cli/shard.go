@@ -143,7 +143,7 @@ func runShard(cmd *cobra.Command, cat *catalog.Catalog, name string, f *shardFla
 	if index != 0 {
 		claimOutputs(cmd) // it writes no report file
 	} else {
-		if err := f.search.checkPaths(cmd, []ownDir{{"--exchange " + f.exchange, shard.LocalDir(f.exchange)}}); err != nil {
+		if err := f.search.checkPaths(cmd, []ownDir{{name: "--exchange " + f.exchange, dir: shard.LocalDir(f.exchange)}}); err != nil {
 			return err
 		}
 		if err := f.search.clearOutputs(); err != nil {

@@ -212,7 +212,7 @@ func runResume(cmd *cobra.Command, cat *catalog.Catalog, dir string, f *resumeFl
 	if err != nil {
 		return usage(err)
 	}
-	if err := f.search.checkPaths(cmd, []ownDir{{"the store " + dir, dir}}); err != nil {
+	if err := f.search.checkPaths(cmd, []ownDir{{name: "the store " + dir, dir: dir}}); err != nil {
 		return err
 	}
 	if err := f.search.clearOutputs(); err != nil {

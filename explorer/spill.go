@@ -80,7 +80,7 @@ func (s *search) startSpill() error {
 		var dir string
 		var lock *dirlock.Lock
 		var f *os.File
-		if dir, err = os.MkdirTemp(s.cfg.Spill, spillPrefix); err != nil {
+		if dir, err = os.MkdirTemp(s.cfg.Spill, SpillPrefix); err != nil {
 			break
 		}
 		lock, err = tryLock(dir)
@@ -112,11 +112,13 @@ func (s *search) startSpill() error {
 // tryLock locks a new spill directory; tests replace it.
 var tryLock = dirlock.TryLock
 
-// spillPrefix starts the name of every spill directory.
-const spillPrefix = "argocheck-spill-"
+// SpillPrefix starts the name of every spill directory a search makes in
+// Config.Spill: the only files of that directory argocheck writes and
+// removes.
+const SpillPrefix = "argocheck-spill-"
 
 // probePrefix starts the name of the directory CheckSpill makes and
-// removes: not spillPrefix, so that a search sweeping the spill
+// removes: not SpillPrefix, so that a search sweeping the spill
 // directories of dead searches at that moment leaves it alone.
 const probePrefix = "argocheck-probe-"
 
@@ -132,7 +134,7 @@ func sweepSpills(dir string) {
 	}
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
-		if !e.IsDir() || !strings.HasPrefix(e.Name(), spillPrefix) {
+		if !e.IsDir() || !strings.HasPrefix(e.Name(), SpillPrefix) {
 			continue
 		}
 		d := filepath.Join(dir, e.Name())
