@@ -479,7 +479,10 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) afterRun(op *AOp, fro
 	for k := from; crashes && k <= w.m.steps(); k++ {
 		w.kind, w.crashAfter = crashKind, k
 		c := w.m.snapshot(k)
-		if k > from && *c == *w.m.snapshot(k - 1) {
+		// A crash point whose state repeats the one before emits what
+		// that one did, unless one of its outcomes failed a check (no
+		// outcomes kept, see crashAt): then it is computed again.
+		if k > from && *c == *w.m.snapshot(k - 1) && len(w.ends) > 0 {
 			if w.rep != nil {
 				// The outcomes just emitted, again for every step that
 				// changed nothing.
@@ -790,11 +793,17 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) encodeAllowed() {
 }
 
 // crashAt emits Recovering(crashC(*c), allowed) for every outcome of the
-// lower crash relation. It reports whether the emitter stopped the
-// expansion.
+// lower crash relation. An outcome that fails its checks is a violation
+// in its place, with no successor, and the other outcomes are emitted
+// all the same. It reports whether the emitter stopped the expansion.
+//
+// It leaves the outcomes' encodings in w.crashes, for crashAgain, or none
+// when one of them failed: a crash point with the same state is then
+// computed again, and fails as this one did.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) crashAt(c *CS) bool {
 	w.lcrash.reset()
 	w.crashes, w.ends = w.crashes[:0], w.ends[:0]
+	failed := false
 	for {
 		w.crashC = *c
 		w.sys.Lower.Spec.Crash(&w.crashC, &w.lcrash)
@@ -804,19 +813,24 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) crashAt(c *CS) bool {
 		}
 		w.crashes = w.appendRecovering(w.crashes, &w.crashC)
 		w.ends = append(w.ends, len(w.crashes))
+		ok := true
 		if w.check {
 			enc := w.crashes[w.start()+1:]
 			if msg := w.crashOutcomeFault(c, enc, len(enc)-len(w.set)); msg != "" {
-				// The crash point's outcomes are not all emitted: the
-				// next crash point must compute its own.
-				w.crashes, w.ends = w.crashes[:0], w.ends[:0]
-				return w.violate(KindSpec, msg)
+				w.crashes, w.ends = w.crashes[:w.start()], w.ends[:len(w.ends)-1]
+				failed, ok = true, false
+				if w.violate(KindSpec, msg) {
+					return true
+				}
 			}
 		}
-		if w.emitNode(w.crashes[w.start():], true) {
+		if ok && w.emitNode(w.crashes[w.start():], true) {
 			return true
 		}
 		if !w.lcrash.next() {
+			if failed {
+				w.crashes, w.ends = w.crashes[:0], w.ends[:0]
+			}
 			return false
 		}
 	}

@@ -59,14 +59,24 @@ func Search(w model.Worker) (r Result, last [][]byte) {
 }
 
 // collect is the emitter of one expansion: its successors' encodings,
-// copied, and its violation.
+// copied, and its violation, or with all its violations, going on past
+// them.
 type collect struct {
-	succ      [][]byte
-	crashes   uint64
-	violation *model.Violation
+	succ       [][]byte
+	crashes    uint64
+	violation  *model.Violation
+	all        bool
+	violations []*model.Violation
 }
 
-func (c *collect) Fail(v *model.Violation) bool { c.violation = v; return true }
+func (c *collect) Fail(v *model.Violation) bool {
+	if c.all {
+		c.violations = append(c.violations, v)
+		return false
+	}
+	c.violation = v
+	return true
+}
 
 func (c *collect) Successor(_ uint32, node []byte, crash bool) bool {
 	c.succ = append(c.succ, append([]byte(nil), node...))
@@ -74,4 +84,45 @@ func (c *collect) Successor(_ uint32, node []byte, crash bool) bool {
 		c.crashes++
 	}
 	return false
+}
+
+// SearchAll is Search going on past violations: every state reachable
+// from the initial ones is expanded, a violating edge having no successor
+// but the other edges of its state followed. It returns the figures of the
+// whole graph and every violation, in breadth-first order (an initial
+// violation alone).
+func SearchAll(w model.Worker) (r Result, violations []*model.Violation) {
+	inits, v := w.Initial()
+	if v != nil {
+		return r, []*model.Violation{v}
+	}
+	seen := map[string]bool{}
+	var frontier [][]byte
+	for _, n := range inits {
+		if !seen[string(n)] {
+			seen[string(n)] = true
+			frontier = append(frontier, n)
+		}
+	}
+	r.States = uint64(len(frontier))
+	for depth := 0; len(frontier) > 0; depth++ {
+		r.Depth = depth
+		var next [][]byte
+		for _, n := range frontier {
+			c := collect{all: true}
+			w.Expand(n, &c)
+			r.Transitions += uint64(len(c.succ))
+			r.Crashes += c.crashes
+			violations = append(violations, c.violations...)
+			for _, s := range c.succ {
+				if !seen[string(s)] {
+					seen[string(s)] = true
+					next = append(next, s)
+				}
+			}
+		}
+		r.States += uint64(len(next))
+		frontier = next
+	}
+	return r, violations
 }
