@@ -32,3 +32,7 @@ func SetJoinRuns(on bool) (restore func()) {
 
 // Recovering reports whether node is a Recovering node.
 func Recovering(node []byte) bool { return len(node) > 0 && node[0] == tagRecovering }
+
+// MemoSlot returns the slot of the record of stage s from the lower state
+// whose encoding is enc.
+func MemoSlot(enc []byte, s int) int { return int(memoKey(enc, s) % memoSlots) }

@@ -324,7 +324,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) record(s int, start *
 		mm.key = w.sys.Lower.Spec.AppendEncode(mm.key[:0], start)
 		enc = mm.key
 	}
-	fp := xxhash.Sum64(enc) ^ uint64(s+1)*0x9E3779B97F4A7C15
+	fp := memoKey(enc, s)
 	e := &mm.slots[s][fp%memoSlots]
 	if e.used && e.start == *start {
 		return e, nil
@@ -345,6 +345,12 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) record(s int, start *
 	}
 	e.used = true
 	return e, nil
+}
+
+// memoKey is the fingerprint of the start of stage s whose encoding is
+// enc: its record's slot is memoKey % memoSlots.
+func memoKey(enc []byte, s int) uint64 {
+	return xxhash.Sum64(enc) ^ uint64(s+1)*0x9E3779B97F4A7C15
 }
 
 // recordRuns runs stage s from e.start over every choice of the lower
@@ -664,10 +670,23 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) replayEvents(e *memoE
 			}
 		case evNext:
 			next, f := w.next(e, ev, s, prefix)
-			if f != nil { // recorded before, it fails now
+			if f != nil {
+				// The record, made without a failure when the node's
+				// records were prepared or before, was dropped from its
+				// slot for another start since, made again, and failed
+				// this time. A failure of every recording (a panic, the
+				// step limit, an invariant) fails the preparation, and
+				// the node is expanded by running its recovery (see
+				// recoverMemo), which meets it at its own edge: this
+				// one is not deterministic, and the violation says how
+				// it failed.
 				v := f.v
 				if v == nil || !f.nondeterministic {
-					v = &Violation{Kind: KindNondeterminism, Message: w.stageRun(s+1, &e.ends[ev.a]) + " made other runs than before: the layer code is not deterministic"}
+					how := "its record outgrew the memo's bounds"
+					if v != nil {
+						how = "it failed (" + v.Kind + ": " + v.Message + ")"
+					}
+					v = &Violation{Kind: KindNondeterminism, Message: w.stageRun(s+1, &e.ends[ev.a]) + " made other runs than before: recorded again, " + how + ": the layer code is not deterministic"}
 				}
 				if w.fail(v) {
 					return true
