@@ -1,13 +1,18 @@
 package persist
 
-import "fmt"
+import (
+	"fmt"
+	"os"
+	"strings"
+)
 
 // Free space. badger writes its memtables' logs and its tables through
 // memory-mapped files whose pages the file system allocates as they are
 // first written: on a full disk such a write cannot fail with an error,
 // the system ends the process with SIGBUS instead, and the run's verdict
 // is lost with it. A store therefore keeps a reserve: it refuses to
-// start, to resume or to write a part when its file system has less free
+// start, to resume, to recover after a kill (for a read-only open too)
+// or to write a part when its file system has less free
 // space than the reserve and, for a part, four times the part's records
 // (a memtable's log, the table it is flushed into, and compactions
 // rewriting it). The search then ends with an I/O error, the store left
@@ -46,3 +51,16 @@ const (
 
 // mib formats a number of bytes in MiB.
 func mib(n uint64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
+
+// killed says whether the store in dir was left by a process that did not
+// close it: its memtable's log (a .mem file), which a store closed
+// removes, is there, mapped whole, to be replayed.
+func killed(dir string) bool {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".mem") {
+			return true
+		}
+	}
+	return false
+}

@@ -2,6 +2,7 @@ package persist
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -107,5 +108,57 @@ func TestStatfsFree(t *testing.T) {
 	}
 	if _, ok := statfsFree(filepath.Join(t.TempDir(), "missing")); ok {
 		t.Fatal("free space of a missing directory")
+	}
+}
+
+// A store closed opens read-only (trace) with no free space at all; one
+// that a kill left, with its memtable's log, only with the reserve free:
+// badger replays the log through its mapping, where a file system out of
+// space (tmpfs) faults even on a read, and a log mapped whole, with
+// zeros after its records, is refused read-only and recovered by a
+// writer.
+func TestReadOnlyRecoveryKeepsSpaceReserve(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		log      int  // bytes of the log the kill left
+		readOnly bool // badger opens it read-only
+	}{
+		{"log of no records", 20, true},
+		{"log mapped whole", 4096, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			unfinishedStore(t, dir)
+			fakeSpace(t, 0, 0)
+			st, err := OpenReadOnly(dir, Options{})
+			if err != nil {
+				t.Fatalf("a store closed, with no free space: %v", err)
+			}
+			st.Close()
+
+			if err := os.WriteFile(filepath.Join(dir, "99999.mem"), make([]byte, tc.log), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			s, err := openDB(dir, Options{}, true)
+			if err == nil {
+				s.db.Close()
+			}
+			if (err == nil) != tc.readOnly {
+				t.Fatalf("badger's read-only open: %v", err)
+			}
+			fakeSpace(t, 0, spaceReserve-1)
+			if st, err := OpenReadOnly(dir, Options{}); err == nil {
+				st.Close()
+				t.Fatal("opened a killed store with less free space than its reserve")
+			} else if !strings.Contains(err.Error(), "make room, then "+thenRetry) {
+				t.Fatalf("refused with %q", err)
+			}
+			fakeSpace(t, 1<<30, 0)
+			st, err = OpenReadOnly(dir, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			st.Close()
+		})
 	}
 }

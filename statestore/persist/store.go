@@ -90,7 +90,8 @@ func Open(dir string, o Options) (*Store, error) { return openStore(dir, o, fals
 
 // OpenReadOnly opens the store in dir as Open does, to read it only
 // (trace): it changes nothing in dir, unless the store needs recovery
-// after a kill, which only a writer can do.
+// after a kill, which only a writer can do, and only with the reserve of
+// free space a writer keeps (space.go).
 func OpenReadOnly(dir string, o Options) (*Store, error) { return openStore(dir, o, true) }
 
 func openStore(dir string, o Options, readOnly bool) (*Store, error) {
@@ -101,11 +102,22 @@ func openStore(dir string, o Options, readOnly bool) (*Store, error) {
 		if err := checkSpace(dir, 0, thenResume); err != nil {
 			return nil, err
 		}
+	} else if killed(dir) {
+		// Recovery after a kill, which a read-only open falls back to
+		// writing for, replays the memtable's log through its mapping,
+		// where a file system out of space (tmpfs) faults even on a read.
+		if err := checkSpace(dir, 0, thenRetry); err != nil {
+			return nil, err
+		}
 	}
 	s, err := openDB(dir, o, readOnly)
 	if err != nil && readOnly {
 		// badger refuses read-only a store that needs recovery after a
-		// kill (and Windows any read-only store).
+		// kill (and Windows any read-only store). Recovery writes: it
+		// keeps the reserve too.
+		if serr := checkSpace(dir, 0, thenRetry); serr != nil {
+			return nil, serr
+		}
 		s, err = openDB(dir, o, false)
 	}
 	if err != nil {
