@@ -410,27 +410,50 @@ func inside(dir, path string) (place, string) {
 
 // resolved is path made absolute and clean, with its symbolic links
 // resolved as far as it exists, and through a link to a file not made yet
-// (newTarget): the file that writing path writes.
+// (as newTarget): the file that writing path writes. A ".." is taken as
+// the system takes it, after the link before it is followed: lnk/../F
+// lies beside lnk's target, not beside lnk, for a file not made yet too.
 func resolved(path string) string {
-	path = newTarget(path)
-	if r, err := filepath.EvalSymlinks(path); err == nil {
-		path = r
-	}
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return filepath.Clean(path)
+	abs := path
+	if !filepath.IsAbs(abs) {
+		wd, err := os.Getwd()
+		if err != nil || filepath.VolumeName(path) != "" {
+			abs, _ = filepath.Abs(path)
+			return filepath.Clean(abs)
+		}
+		// Not joined: filepath.Join would clean lnk/.. away.
+		abs = wd + string(filepath.Separator) + path
 	}
 	var missing []string // the names after the part that exists, last first
-	for p := abs; ; p = filepath.Dir(p) {
+	for p, links := abs, 0; ; {
+		p = trimSeparators(p)
 		if r, err := filepath.EvalSymlinks(p); err == nil {
 			slices.Reverse(missing)
 			return filepath.Join(append([]string{r}, missing...)...)
 		}
-		if filepath.Dir(p) == p {
-			return abs
+		dir, name := filepath.Split(p) // as written, .. and all
+		if to, err := os.Readlink(p); err == nil && links < 40 {
+			// A link to a file not made yet: writing makes its target.
+			if !filepath.IsAbs(to) {
+				to = dir + to
+			}
+			p, links = to, links+1
+			continue
 		}
-		missing = append(missing, filepath.Base(p))
+		if name == "" {
+			return filepath.Clean(abs)
+		}
+		p, missing = dir, append(missing, name)
 	}
+}
+
+// trimSeparators is path without the separators that end it, the root's
+// own excepted.
+func trimSeparators(path string) string {
+	for len(path) > len(filepath.VolumeName(path))+1 && os.IsPathSeparator(path[len(path)-1]) {
+		path = path[:len(path)-1]
+	}
+	return path
 }
 
 // clearOutputs removes what an earlier run left at the output files' paths,

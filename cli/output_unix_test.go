@@ -440,3 +440,45 @@ func TestStalePictureThroughLink(t *testing.T) {
 		t.Errorf("%s leads to %q (%v), want it kept", link, to, err)
 	}
 }
+
+// TestOwnDirThroughLinkAndDotDot: a report path's ".." after a symbolic
+// link is taken as the system takes it, from the link's target (lnk/..
+// is the directory above the target, not the one holding lnk), for a
+// file not made yet too: a report that the system would write into the
+// store is refused, and one it would write elsewhere is written, however
+// the same names read without the link.
+func TestOwnDirThroughLinkAndDotDot(t *testing.T) {
+	tmp := t.TempDir()
+	far, here := filepath.Join(tmp, "far"), filepath.Join(tmp, "here")
+	for _, dir := range []string{filepath.Join(far, "a"), filepath.Join(far, "out"), filepath.Join(here, "st"), filepath.Join(here, "out")} {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(filepath.Join(far, "a"), filepath.Join(here, "lnk")); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(here)
+	check := []string{"check", "repdisk", "--blocks", "2", "-q"}
+
+	// here/lnk/../st/MANIFEST is far/st/MANIFEST: the store's manifest,
+	// once the check has made the store, though here/st is another
+	// directory.
+	store := filepath.Join(far, "st")
+	_, stderr, code := cli(t, append(check, "--store", store, "--report", "lnk/../st/MANIFEST")...)
+	if code != ExitUsage || !strings.Contains(stderr, "--report lnk/../st/MANIFEST is inside --store "+store) {
+		t.Errorf("a report into the store by lnk/..: exit %d, stderr %q; want %d and it refused", code, stderr, ExitUsage)
+	}
+	if _, err := os.Stat(store); err == nil {
+		t.Errorf("the refused check made %s", store)
+	}
+
+	// here/lnk/../out/r.json is far/out/r.json, beside no store, though
+	// here/out, empty, is to hold the store.
+	if _, stderr, code := cli(t, append(check, "--store", "out", "--report", "lnk/../out/r.json")...); code != ExitVerified {
+		t.Fatalf("a report outside the store by lnk/..: exit %d, stderr %q", code, stderr)
+	}
+	if b, err := os.ReadFile(filepath.Join(far, "out", "r.json")); err != nil || !strings.Contains(string(b), `"verdict": "verified"`) {
+		t.Errorf("far/out/r.json holds %q (%v)", b, err)
+	}
+}
