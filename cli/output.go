@@ -625,8 +625,8 @@ func sameFile(a, b string) bool {
 	if filepath.Base(a) != filepath.Base(b) {
 		return false
 	}
-	da, errA := os.Stat(filepath.Dir(a))
-	db, errB := os.Stat(filepath.Dir(b))
+	da, errA := os.Stat(dirOf(a))
+	db, errB := os.Stat(dirOf(b))
 	return errA == nil && errB == nil && os.SameFile(da, db)
 }
 
@@ -640,7 +640,8 @@ func newTarget(path string) string {
 			return path
 		}
 		if !filepath.IsAbs(to) {
-			to = filepath.Join(filepath.Dir(path), to)
+			dir, _ := filepath.Split(path) // as written: see dirOf
+			to = dir + to
 		}
 		path = to
 	}
@@ -668,7 +669,18 @@ func checkWritable(path string) error {
 	case !errors.Is(err, fs.ErrNotExist):
 		return cause(err)
 	}
-	return checkDir(filepath.Dir(newTarget(path)))
+	return checkDir(dirOf(newTarget(path)))
+}
+
+// dirOf is the directory that holds path as the system reads it: path's
+// directory as written, not cleaned, for lnk/.. is the directory above
+// lnk's target, and missing/.. no directory at all.
+func dirOf(path string) string {
+	dir, _ := filepath.Split(path)
+	if dir == "" {
+		return "."
+	}
+	return trimSeparators(dir)
 }
 
 // checkDir checks that a file can be created in dir, with a temporary

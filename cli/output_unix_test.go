@@ -482,3 +482,33 @@ func TestOwnDirThroughLinkAndDotDot(t *testing.T) {
 		t.Errorf("far/out/r.json holds %q (%v)", b, err)
 	}
 }
+
+// TestReportDirAsTheSystemReadsIt: the directory a new report file is
+// checked to go in is the one the system writes it in, ".." and all:
+// lnk/../out/r.json goes in the directory above lnk's target, written
+// whatever lies beside lnk, and missing/../r.json in none, refused
+// before the search, not after it.
+func TestReportDirAsTheSystemReadsIt(t *testing.T) {
+	tmp := t.TempDir()
+	far, here := filepath.Join(tmp, "far"), filepath.Join(tmp, "here")
+	for _, dir := range []string{filepath.Join(far, "a"), filepath.Join(far, "out"), here} {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(filepath.Join(far, "a"), filepath.Join(here, "lnk")); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(here)
+	check := []string{"check", "repdisk", "--blocks", "2", "-q"}
+	if _, stderr, code := cli(t, append(check, "--report", "lnk/../out/r.json")...); code != ExitVerified {
+		t.Errorf("lnk/../out/r.json: exit %d, stderr %q", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(far, "out", "r.json")); err != nil {
+		t.Error(err)
+	}
+	stdout, stderr, code := cli(t, append(check, "--junit", "missing/../j.xml")...)
+	if code != ExitUsage || stdout != "" || !strings.Contains(stderr, "--junit missing/../j.xml: cannot write in directory missing/..") {
+		t.Errorf("missing/../j.xml: exit %d, stdout %q, stderr %q; want %d before the search", code, stdout, stderr, ExitUsage)
+	}
+}
