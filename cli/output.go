@@ -508,7 +508,8 @@ func claimOutputs(cmd *cobra.Command) {
 // another word of the command line names (run's PLAN), and one that is
 // or lies inside a directory whose files argocheck keeps (ownDir) that
 // the command line names (--store, --spill, --exchange file:///DIR,
-// resume's and trace's DIR), which checkPaths would have refused; and a shard
+// resume's and trace's DIR, run's PLAN's spill=DIR), which checkPaths
+// would have refused; and a shard
 // other than shard 0, or one whose index is not known, writes no report
 // file and so removes none.
 func staleOutputs(root *cobra.Command, args []string) []output {
@@ -565,6 +566,17 @@ func staleOutputs(root *cobra.Command, args []string) []output {
 			dirs = append(dirs, ownDir{dir: w})
 		}
 	}
+	if _, ok := cmd.Annotations[planArgAnnotation]; ok {
+		for _, w := range words {
+			// A plan's, a regular file's: reading a FIFO would take
+			// what it holds from the run it is meant for, or block.
+			if fi, err := os.Stat(w); err == nil && fi.Mode().IsRegular() {
+				if data, err := os.ReadFile(w); err == nil {
+					dirs = append(dirs, planSpills(data, w)...)
+				}
+			}
+		}
+	}
 	if fl.Lookup("index") != nil {
 		if !indexGiven {
 			if i, err := envShardIndex(); err == nil {
@@ -598,6 +610,10 @@ var ownDirFlags = map[string]func(string) ownDir{
 // storeArgAnnotation marks a command whose arguments name a store
 // directory (resume DIR, trace DIR), for staleOutputs.
 const storeArgAnnotation = "argocheck_store_arg"
+
+// planArgAnnotation marks a command whose arguments name a plan (run
+// PLAN), whose lines' spill directories staleOutputs leaves alone.
+const planArgAnnotation = "argocheck_plan_arg"
 
 // sameExisting reports whether a and b name one existing file.
 func sameExisting(a, b string) bool {

@@ -845,6 +845,8 @@ func TestOutputInOwnDir(t *testing.T) {
 		{[]string{"resume", st, "-q", "--spill", d.sp, "--junit", d.spown}, "is inside --spill " + d.sp},
 		{[]string{"run", d.plan, "-q", "--report", d.spown}, "--report " + d.spown + " is inside spill=" + d.sp + " (" + d.plan + ":1)"},
 		{[]string{"run", d.plan, "-q", "--spill", d.sp, "--junit", d.spown}, "is inside --spill " + d.sp},
+		{[]string{"run", writeFile(t, d.tmp, "bad.plan", "repdisk blocks=2 expect=verified\nrepdisk spill="+d.sp+" expect=verified\nnosuch expect=verified\n"), "-q", "--report", d.spown},
+			"--report " + d.spown + " is inside spill=" + d.sp + " (" + filepath.Join(d.tmp, "bad.plan") + ":2)"},
 		{[]string{"shard", "--shards", "1", "--index", "0", "--exchange", exchange, "repdisk", "-q", "--report", filepath.Join(d.ex, "own")}, "--report " + filepath.Join(d.ex, "own") + " is inside --exchange " + exchange},
 		{[]string{"shard", "--shards", "1", "--index", "0", "--exchange", exchange, "repdisk", "-q", "--trace-dot", d.ex}, "--trace-dot " + d.ex + " and --exchange " + exchange + " name the same file"},
 	} {
@@ -916,6 +918,8 @@ func TestUsageErrorKeepsOwnDirs(t *testing.T) {
 		{[]string{"resume", st, "--report", manifest, "--workers", "0"}, "--workers must be between"},
 		{[]string{"resume", "--junit", d.manifest, "--bogus", "--", d.stlink}, "unknown flag: --bogus"},
 		{[]string{"run", d.plan, "--spill", d.sp, "--report", d.spown, "--max-depth", "-1"}, "--max-depth must not be negative"},
+		{[]string{"run", d.plan, "--report", d.spown, "--bogus"}, "unknown flag: --bogus"},
+		{[]string{"run", "--junit=" + d.spown, "--max-depth", "-1", "--", d.plan}, "--max-depth must not be negative"},
 		{[]string{"shard", "--shards", "1", "--index", "0", "--exchange", exchange, "nosuch", "--report", filepath.Join(d.ex, "own")}, `unknown system "nosuch"`},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {

@@ -129,6 +129,23 @@ func parsePlanLine(cat *catalog.Catalog, fields []string, base searchFlags) (pla
 	return c, err
 }
 
+// planSpills are the spill directories that the lines of plan data (read
+// from the file name) give with spill=DIR, those that do not parse too:
+// of a plan refused, or of a command line refused before it came to its
+// output files (staleOutputs), no report is cleared in one either.
+func planSpills(data []byte, name string) []ownDir {
+	var dirs []ownDir
+	for n, line := range bytes.Split(data, []byte("\n")) {
+		text, _, _ := strings.Cut(string(line), "#")
+		for _, f := range strings.Fields(text) {
+			if dir, ok := strings.CutPrefix(f, "spill="); ok && dir != "" {
+				dirs = append(dirs, spillDir(fmt.Sprintf("spill=%s (%s:%d)", dir, name, n+1), dir))
+			}
+		}
+	}
+	return dirs
+}
+
 // setPlanParam sets the named parameter of sys in p from its value as a
 // plan line writes it, refusing one outside the parameter's range there,
 // where the line's value is at hand.
@@ -220,7 +237,8 @@ did not reach are errors of the --junit report, counted in --report's
 not_run.
 
 ` + exitHelp(),
-		Args: oneArg("run", "one PLAN file"),
+		Args:        oneArg("run", "one PLAN file"),
+		Annotations: map[string]string{planArgAnnotation: ""},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runPlan(cmd, cat, args[0], f)
 		},
@@ -244,19 +262,16 @@ func runPlan(cmd *cobra.Command, cat *catalog.Catalog, name string, f searchFlag
 	}
 	// The plan is read before the report files are cleared, so that one
 	// that lies in a line's spill directory is refused and left as it
-	// is; a plan that cannot be read or parsed is refused after, leaving
-	// no earlier run's report.
+	// is, whether or not the plan parses; a plan that cannot be read or
+	// parsed is refused after, leaving no earlier run's report.
 	data, readErr := os.ReadFile(name)
 	var checks []planCheck
 	var parseErr error
 	if readErr == nil {
 		checks, parseErr = parsePlan(bytes.NewReader(data), name, cat, f)
 	}
-	for _, c := range checks {
-		dir := spillDir(fmt.Sprintf("spill=%s (%s:%d)", c.flags.spill, name, c.line), c.flags.spill)
-		if err := checkOwnDirs(f.paths(), []ownDir{dir}); err != nil {
-			return err
-		}
+	if err := checkOwnDirs(f.paths(), planSpills(data, name)); err != nil {
+		return err
 	}
 	if err := f.clearOutputs(); err != nil {
 		return err
