@@ -132,10 +132,12 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) leftMemory(fp uint64)
 }
 
 // runMemory is leftMemory for one compared run, of recovery when recovery
-// says so, in DeterminismFull: a state that only some runs leave (after a
-// disk fails) shows at the run that leaves it.
+// says so, wherever every run is run twice (DeterminismFull, and the
+// levels DeterminismSample checks whole): a state that only some runs
+// leave (after a disk fails), and a later run clears, shows at the run
+// that leaves it.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runMemory(recovery bool) string {
-	if !recovery || w.opts.Determinism != DeterminismFull {
+	if !recovery || w.determinism() != DeterminismFull {
 		return ""
 	}
 	return w.memoryOf(&w.fresh)

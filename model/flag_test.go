@@ -1,0 +1,117 @@
+package model_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/argocheck/argocheck/explorer"
+	"github.com/argocheck/argocheck/model"
+)
+
+// A flaky cell: Get and Put never fail; Probe, which changes nothing,
+// fails (returns probeFailed) or not, as the lower layer chooses among
+// three answers (fine, failed, fine), so that both the first and the last
+// of a run's choices find the cell fine.
+type cellOp struct {
+	Kind uint8 // 0 get, 1 put, 2 probe
+	V    uint8
+}
+
+const probeFailed = 9
+
+type cellSpec struct{ model.Codec[uint8] }
+
+func (cellSpec) Init() []uint8               { return []uint8{0} }
+func (cellSpec) Ops() []cellOp               { return nil }
+func (cellSpec) Crash(*uint8, model.Chooser) {}
+func (cellSpec) Step(s *uint8, op cellOp, c model.Chooser) uint8 {
+	switch op.Kind {
+	case 1:
+		*s = op.V
+		return 0
+	case 2:
+		if c.Choose(3) == 1 {
+			return probeFailed
+		}
+		return 0
+	}
+	return *s
+}
+
+// The register above it: read returns the value, write(v) stores it.
+type regOp struct {
+	Write bool
+	V     uint8
+}
+
+type registerSpec struct{ model.Codec[uint8] }
+
+func (registerSpec) Init() []uint8               { return []uint8{0} }
+func (registerSpec) Ops() []regOp                { return []regOp{{}, {Write: true, V: 1}} }
+func (registerSpec) Crash(*uint8, model.Chooser) {}
+func (registerSpec) Step(s *uint8, op regOp, _ model.Chooser) uint8 {
+	if op.Write {
+		*s = op.V
+	}
+	return *s
+}
+
+// degradedReg keeps the register in the cell. Its recovery probes the
+// cell and sets a flag in memory when the probe fails; a read on a
+// degraded instance returns 0 without reading. After a real crash whose
+// recovery's probe fails, the instance that recovered reads 0 where the
+// register holds 1: wrong. The search runs the operations on instances
+// that never recovered, so only the check of an instance's memory after
+// a compared run of recovery sees the flag.
+type degradedReg struct {
+	d     model.Caller[cellOp, uint8]
+	state *struct{ degraded bool }
+}
+
+func (r degradedReg) Call(op regOp) uint8 {
+	if op.Write {
+		r.d.Call(cellOp{Kind: 1, V: op.V})
+		return op.V
+	}
+	if r.state.degraded {
+		return 0
+	}
+	return r.d.Call(cellOp{})
+}
+
+func degradedSystem() model.Checker {
+	impl := func(d model.Caller[cellOp, uint8]) model.Instance[model.Caller[regOp, uint8]] {
+		r := degradedReg{d: d, state: &struct{ degraded bool }{}}
+		return model.Instance[model.Caller[regOp, uint8]]{
+			API:     r,
+			Recover: func() { r.state.degraded = d.Call(cellOp{Kind: 2}) == probeFailed },
+		}
+	}
+	return model.NewSystem(
+		model.NewLayer[uint8, cellOp, uint8]("cell", cellSpec{}),
+		model.NewLayer[uint8, regOp, uint8]("register", registerSpec{}),
+		impl, func(c *uint8) (uint8, bool) { return *c, true })
+}
+
+// TestRecoveryFlagCaughtInFirstLevels: a recovery that sets a flag in
+// memory on some of its runs only (the probe failing), and clears it on
+// the others, the last included, is caught in every determinism mode on a
+// system small enough for its every level to be checked whole: those
+// levels check the memory of the instance after each compared run of
+// recovery, as DeterminismFull does.
+func TestRecoveryFlagCaughtInFirstLevels(t *testing.T) {
+	for _, d := range model.DeterminismModes {
+		for _, memo := range []bool{true, false} {
+			func() {
+				defer model.SetRecordRecoveries(memo)()
+				res, err := explorer.Run(context.Background(), degradedSystem(), explorer.Config{Workers: 1, Determinism: d})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.Verdict != explorer.Violated || res.Violation.Kind != model.KindNondeterminism {
+					t.Errorf("determinism %s, memo %v: %s (%d states) %v; want a nondeterminism violation", d, memo, res.Verdict, res.States, res.Violation)
+				}
+			}()
+		}
+	}
+}
