@@ -24,7 +24,7 @@ import (
 // of the implementation built anew for the node being expanded, the
 // second on the worker's: state the implementation keeps between calls
 // shows as a difference. An instance that ran a compared run of recovery
-// must hold the values a new one holds; and where every run is run twice,
+// or of an operation must hold the values a new one holds; and where every run is run twice,
 // and for one lower state in RecoveredEvery elsewhere, a recovery is run
 // again on an instance built anew and operations after it are run on the
 // instance that recovered and on one built anew, and compared: state a

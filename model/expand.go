@@ -547,6 +547,9 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) checkRun(op *AOp) (fa
 			return true, w.violate(KindNondeterminism, probeMessage(w.procedure(op, &w.c), msg))
 		}
 		if where := w.runMemory(op == nil); where != "" {
+			if op != nil {
+				return true, w.violate(KindNondeterminism, opMemoryMessage(w.procedure(op, &w.c), where))
+			}
 			return true, w.violate(KindNondeterminism, memoryMessage("run on a newly built instance, "+w.procedure(nil, &w.c), where))
 		}
 	}

@@ -2,6 +2,7 @@ package model_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/argocheck/argocheck/explorer"
@@ -110,8 +111,96 @@ func TestRecoveryFlagCaughtInFirstLevels(t *testing.T) {
 				}
 				if res.Verdict != explorer.Violated || res.Violation.Kind != model.KindNondeterminism {
 					t.Errorf("determinism %s, memo %v: %s (%d states) %v; want a nondeterminism violation", d, memo, res.Verdict, res.States, res.Violation)
+				} else if !strings.Contains(res.Violation.Message, "API.state.degraded") {
+					t.Errorf("determinism %s, memo %v: the violation does not name the field: %s", d, memo, res.Violation.Message)
 				}
 			}()
+		}
+	}
+}
+
+// flaggingReg keeps the register in the cell, whose Put may fail here
+// (putSpec). A write remembers in memory whether its Put failed, and a
+// read on an instance whose last write failed returns 0 without reading.
+// On a real instance, a write that fails and a read after it return 0
+// where the register holds 1: wrong. In one expansion the instance built
+// anew and the worker's run the same runs in the same order, the failing
+// write between two that succeed, so the two compared runs of the read
+// find the flag alike.
+type flaggingReg struct {
+	d     model.Caller[cellOp, uint8]
+	state *struct{ failed bool }
+}
+
+func (r flaggingReg) Call(op regOp) uint8 {
+	if op.Write {
+		failed := r.d.Call(cellOp{Kind: 1, V: op.V}) == probeFailed
+		r.state.failed = failed
+		if failed {
+			return probeFailed
+		}
+		return op.V
+	}
+	if r.state.failed {
+		return 0
+	}
+	return r.d.Call(cellOp{})
+}
+
+// putSpec is the cell whose Put fails (changing nothing) or not, as the
+// lower layer chooses among three answers (stored, failed, stored).
+type putSpec struct{ cellSpec }
+
+func (putSpec) Step(s *uint8, op cellOp, c model.Chooser) uint8 {
+	if op.Kind == 1 {
+		if c.Choose(3) == 1 {
+			return probeFailed
+		}
+		*s = op.V
+		return 0
+	}
+	return *s
+}
+
+// mayFailReg is the register whose write may fail, changing nothing.
+type mayFailReg struct{ registerSpec }
+
+func (mayFailReg) Ops() []regOp { return []regOp{{Write: true, V: 1}, {}} }
+func (mayFailReg) Step(s *uint8, op regOp, c model.Chooser) uint8 {
+	if !op.Write {
+		return *s
+	}
+	if c.Choose(2) == 1 {
+		return probeFailed
+	}
+	*s = op.V
+	return op.V
+}
+
+// TestOperationFlagCaught: an operation that leaves state in the
+// instance's memory for the operations after it, set on some of its runs
+// only, is caught in every determinism mode.
+func TestOperationFlagCaught(t *testing.T) {
+	impl := func(d model.Caller[cellOp, uint8]) model.Instance[model.Caller[regOp, uint8]] {
+		return model.Instance[model.Caller[regOp, uint8]]{
+			API:     flaggingReg{d: d, state: &struct{ failed bool }{}},
+			Recover: func() {},
+		}
+	}
+	sys := model.NewSystem(
+		model.NewLayer[uint8, cellOp, uint8]("cell", putSpec{}),
+		model.NewLayer[uint8, regOp, uint8]("register", mayFailReg{}),
+		impl, func(c *uint8) (uint8, bool) { return *c, true })
+	for _, d := range model.DeterminismModes {
+		res, err := explorer.Run(context.Background(), sys, explorer.Config{Workers: 1, Determinism: d})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Verdict != explorer.Violated || res.Violation.Kind != model.KindNondeterminism {
+			t.Errorf("determinism %s: %s (%d states) %v; want a nondeterminism violation", d, res.Verdict, res.States, res.Violation)
+		}
+		if res.Violation != nil && !strings.Contains(res.Violation.Message, "API.state.failed") {
+			t.Errorf("determinism %s: the violation does not name the field: %s", d, res.Violation.Message)
 		}
 	}
 }

@@ -135,9 +135,14 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) leftMemory(fp uint64)
 // says so, wherever every run is run twice (DeterminismFull, and the
 // levels DeterminismSample checks whole): a state that only some runs
 // leave (after a disk fails), and a later run clears, shows at the run
-// that leaves it.
+// that leaves it. Of an operation, it looks after every compared run: the
+// compared runs of an operation that reads what an earlier one left are
+// made after the same runs on both instances, which left them alike, so
+// only the memory tells (a flag a write sets when its disk write fails
+// and clears when it succeeds, which a read after it on a real instance
+// reads).
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runMemory(recovery bool) string {
-	if !recovery || w.determinism() != DeterminismFull {
+	if recovery && w.determinism() != DeterminismFull {
 		return ""
 	}
 	return w.memoryOf(&w.fresh)
@@ -159,4 +164,11 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) memoryOf(in *Instance
 func memoryMessage(run, where string) string {
 	return run + " left the implementation's memory other than a newly built instance's, at " + where +
 		": the layer code keeps state of its own between calls (after a real crash the instance that recovered runs the operations)"
+}
+
+// opMemoryMessage is the message of a run of an operation, proc, on a
+// new instance that left its memory other than a new one's at where.
+func opMemoryMessage(proc, where string) string {
+	return "run on a newly built instance, " + proc + " left the implementation's memory other than a newly built instance's, at " + where +
+		": the layer code keeps state of its own between calls (on a real instance the operations after it run on that memory)"
 }

@@ -143,8 +143,8 @@ func (in *Instance[U]) stage(s int) func() {
 // goroutines that call the lower layer (see Determinism). A check calls
 // Impl more than once: recoveries run on an instance that no operation
 // runs on, the first of two compared runs on one built anew, an instance
-// that ran a recovery must hold the values a new one holds (reflection
-// compares what its API reaches), and an operation after a recovery runs
+// that ran a recovery or an operation must hold the values a new one
+// holds (reflection compares what its API reaches), and an operation after a recovery runs
 // on the instance that recovered and on one built anew, compared.
 // Package-level variables and variables captured by closures are not
 // seen.
