@@ -3,8 +3,9 @@
 # profile that 'go build' uses for the argocheck command (Go's -pgo=auto),
 # from two runs of a build without it, one worker each: repdisk 8x4 and
 # log/repdisk 4/2/3 (the systems of the speed goals), merged. Run it again
-# after the hot path changes much; a stale profile still builds, only
-# with less gain.
+# after any change to the functions of the hot path: the profile names
+# call sites by their line in their function, and a stale one still
+# builds but can make the command slower than no profile.
 # Usage: scripts/pgo.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
