@@ -5,7 +5,7 @@
 # log/repdisk 4/2/3 (the systems of the speed goals), merged. Run it again
 # after any change to the functions of the hot path: the profile names
 # call sites by their line in their function, and a stale one still
-# builds but can make the command slower than no profile.
+# builds but can cost as much as it gains.
 # Usage: scripts/pgo.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
