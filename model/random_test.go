@@ -368,8 +368,15 @@ func (s *randSys) checker() model.Checker {
 		top = model.Compose(mid, top)
 		abs = model.ComposeRelations(abs, func(c *rState) (rState, bool) { return *c, true })
 	}
+	return s.system(s.lower, top, abs)
+}
+
+// system is the checker of the drawn system with lower as its lower
+// layer's spec, top as its implementation and abs as its abstraction
+// relation.
+func (s *randSys) system(lower model.Spec[rState, rOp, uint8], top model.Impl[model.Caller[rOp, uint8], model.Caller[kOp, uint8]], abs model.Relation[kState, rState]) model.Checker {
 	sys := model.NewSystem(
-		model.NewLayer[rState, rOp, uint8]("regs", s.lower),
+		model.NewLayer[rState, rOp, uint8]("regs", lower),
 		model.NewLayer[kState, kOp, uint8]("keys", s.upper),
 		top, abs)
 	if s.invReg >= 0 {

@@ -68,21 +68,7 @@ func (s *wideSys) checker() model.Checker {
 		}
 		top = model.Compose(mid, top)
 	}
-	sys := model.NewSystem(
-		model.NewLayer[rState, rOp, uint8]("regs", s.wide),
-		model.NewLayer[kState, kOp, uint8]("keys", s.upper),
-		top, abs)
-	if s.invReg >= 0 {
-		r, v := s.invReg, s.invVal
-		sys.Invariant = func(c *rState) error {
-			if c.R[r] == v {
-				return fmt.Errorf("r%d holds %d", r, v)
-			}
-			return nil
-		}
-	}
-	sys.StepLimit = s.stepLimit
-	return sys
+	return s.system(s.wide, top, abs)
 }
 
 // TestRandomWideSystems is TestRandomSystems over systems drawn as it

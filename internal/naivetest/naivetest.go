@@ -19,10 +19,18 @@ type Result struct {
 // Search searches the graph w expands, breadth first, and also returns the
 // nodes of the last level it expanded.
 func Search(w model.Worker) (r Result, last [][]byte) {
+	r, last, _ = search(w, false)
+	return r, last
+}
+
+// search is Search, and, when all is set, SearchAll: it goes on past
+// violations, each violating edge having no successor, and returns them
+// all.
+func search(w model.Worker, all bool) (r Result, last [][]byte, violations []*model.Violation) {
 	inits, v := w.Initial()
 	if v != nil {
 		r.Violation = v
-		return r, nil
+		return r, nil, []*model.Violation{v}
 	}
 	seen := map[string]bool{}
 	var frontier [][]byte
@@ -37,13 +45,14 @@ func Search(w model.Worker) (r Result, last [][]byte) {
 		r.Depth, last = depth, frontier
 		var next [][]byte
 		for _, n := range frontier {
-			var c collect
+			c := collect{all: all}
 			w.Expand(n, &c)
 			r.Transitions += uint64(len(c.succ))
 			r.Crashes += c.crashes
+			violations = append(violations, c.violations...)
 			if c.violation != nil {
 				r.Violation, r.TraceLen = c.violation, depth+1
-				return r, last
+				return r, last, nil
 			}
 			for _, s := range c.succ {
 				if !seen[string(s)] {
@@ -55,7 +64,7 @@ func Search(w model.Worker) (r Result, last [][]byte) {
 		r.States += uint64(len(next))
 		frontier = next
 	}
-	return r, last
+	return r, last, violations
 }
 
 // collect is the emitter of one expansion: its successors' encodings,
@@ -92,37 +101,7 @@ func (c *collect) Successor(_ uint32, node []byte, crash bool) bool {
 // whole graph and every violation, in breadth-first order (an initial
 // violation alone).
 func SearchAll(w model.Worker) (r Result, violations []*model.Violation) {
-	inits, v := w.Initial()
-	if v != nil {
-		return r, []*model.Violation{v}
-	}
-	seen := map[string]bool{}
-	var frontier [][]byte
-	for _, n := range inits {
-		if !seen[string(n)] {
-			seen[string(n)] = true
-			frontier = append(frontier, n)
-		}
-	}
-	r.States = uint64(len(frontier))
-	for depth := 0; len(frontier) > 0; depth++ {
-		r.Depth = depth
-		var next [][]byte
-		for _, n := range frontier {
-			c := collect{all: true}
-			w.Expand(n, &c)
-			r.Transitions += uint64(len(c.succ))
-			r.Crashes += c.crashes
-			violations = append(violations, c.violations...)
-			for _, s := range c.succ {
-				if !seen[string(s)] {
-					seen[string(s)] = true
-					next = append(next, s)
-				}
-			}
-		}
-		r.States += uint64(len(next))
-		frontier = next
-	}
+	r, _, violations = search(w, true)
+	r.Violation = nil
 	return r, violations
 }
