@@ -441,16 +441,18 @@ func TestStalePictureThroughLink(t *testing.T) {
 	}
 }
 
-// TestOwnDirThroughLinkAndDotDot: a report path's ".." after a symbolic
-// link is taken as the system takes it, from the link's target (lnk/..
-// is the directory above the target, not the one holding lnk), for a
-// file not made yet too: a report that the system would write into the
-// store is refused, and one it would write elsewhere is written, however
-// the same names read without the link.
-func TestOwnDirThroughLinkAndDotDot(t *testing.T) {
+// linkedDirs makes, in a new directory, far/a, far/out and here, with
+// here/lnk a link to far/a and the directories of here that mine names,
+// makes here the working directory, and returns far.
+func linkedDirs(t *testing.T, mine ...string) string {
+	t.Helper()
 	tmp := t.TempDir()
 	far, here := filepath.Join(tmp, "far"), filepath.Join(tmp, "here")
-	for _, dir := range []string{filepath.Join(far, "a"), filepath.Join(far, "out"), filepath.Join(here, "st"), filepath.Join(here, "out")} {
+	dirs := []string{filepath.Join(far, "a"), filepath.Join(far, "out"), here}
+	for _, d := range mine {
+		dirs = append(dirs, filepath.Join(here, d))
+	}
+	for _, dir := range dirs {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -459,6 +461,17 @@ func TestOwnDirThroughLinkAndDotDot(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Chdir(here)
+	return far
+}
+
+// TestOwnDirThroughLinkAndDotDot: a report path's ".." after a symbolic
+// link is taken as the system takes it, from the link's target (lnk/..
+// is the directory above the target, not the one holding lnk), for a
+// file not made yet too: a report that the system would write into the
+// store is refused, and one it would write elsewhere is written, however
+// the same names read without the link.
+func TestOwnDirThroughLinkAndDotDot(t *testing.T) {
+	far := linkedDirs(t, "st", "out")
 	check := []string{"check", "repdisk", "--blocks", "2", "-q"}
 
 	// here/lnk/../st/MANIFEST is far/st/MANIFEST: the store's manifest,
@@ -489,17 +502,7 @@ func TestOwnDirThroughLinkAndDotDot(t *testing.T) {
 // whatever lies beside lnk, and missing/../r.json in none, refused
 // before the search, not after it.
 func TestReportDirAsTheSystemReadsIt(t *testing.T) {
-	tmp := t.TempDir()
-	far, here := filepath.Join(tmp, "far"), filepath.Join(tmp, "here")
-	for _, dir := range []string{filepath.Join(far, "a"), filepath.Join(far, "out"), here} {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := os.Symlink(filepath.Join(far, "a"), filepath.Join(here, "lnk")); err != nil {
-		t.Fatal(err)
-	}
-	t.Chdir(here)
+	far := linkedDirs(t)
 	check := []string{"check", "repdisk", "--blocks", "2", "-q"}
 	if _, stderr, code := cli(t, append(check, "--report", "lnk/../out/r.json")...); code != ExitVerified {
 		t.Errorf("lnk/../out/r.json: exit %d, stderr %q", code, stderr)
