@@ -546,7 +546,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) checkRun(op *AOp) (fa
 		if msg := w.compareProbe(); msg != "" {
 			return true, w.violate(KindNondeterminism, probeMessage(w.procedure(op, &w.c), msg))
 		}
-		if where := w.runMemory(op == nil); where != "" {
+		if where := w.doneMemory(op == nil); where != "" {
 			if op != nil {
 				return true, w.violate(KindNondeterminism, opMemoryMessage(w.procedure(op, &w.c), where))
 			}

@@ -204,3 +204,68 @@ func TestOperationFlagCaught(t *testing.T) {
 		}
 	}
 }
+
+// busyReg marks itself busy in memory for the length of a call, and
+// clears the mark before it returns: no state between calls. Its write
+// retries a Put that fails, and its recovery a probe that fails, as long
+// as they fail: a run whose every lower choice fails passes the step
+// limit, and stops with the mark set.
+type busyReg struct {
+	d    model.Caller[cellOp, uint8]
+	busy *bool
+}
+
+func (r busyReg) Call(op regOp) uint8 {
+	*r.busy = true
+	if op.Write {
+		for r.d.Call(cellOp{Kind: 1, V: op.V}) == probeFailed {
+		}
+		*r.busy = false
+		return op.V
+	}
+	v := r.d.Call(cellOp{})
+	*r.busy = false
+	return v
+}
+
+// TestStepLimitNotMemory: a run stopped by the step limit, of an
+// operation or of recovery, is a step-limit violation, not a
+// nondeterminism violation at the mark its call had not cleared yet.
+func TestStepLimitNotMemory(t *testing.T) {
+	for _, inRecovery := range []bool{false, true} {
+		impl := func(d model.Caller[cellOp, uint8]) model.Instance[model.Caller[regOp, uint8]] {
+			r := busyReg{d: d, busy: new(bool)}
+			return model.Instance[model.Caller[regOp, uint8]]{API: r, Recover: func() {
+				if !inRecovery {
+					return
+				}
+				*r.busy = true
+				for d.Call(cellOp{Kind: 2}) == probeFailed {
+				}
+				*r.busy = false
+			}}
+		}
+		var upper model.Spec[uint8, regOp, uint8] = mayFailReg{}
+		lower := model.Spec[uint8, cellOp, uint8](putSpec{})
+		if inRecovery {
+			upper, lower = registerSpec{}, cellSpec{}
+		}
+		sys := model.NewSystem(model.NewLayer("cell", lower), model.NewLayer("register", upper),
+			impl, func(c *uint8) (uint8, bool) { return *c, true })
+		sys.StepLimit = 5
+		for _, d := range model.DeterminismModes {
+			for _, memo := range []bool{true, false} {
+				func() {
+					defer model.SetRecordRecoveries(memo)()
+					res, err := explorer.Run(context.Background(), sys, explorer.Config{Workers: 1, Determinism: d})
+					if err != nil {
+						t.Fatal(err)
+					}
+					if res.Verdict != explorer.Violated || res.Violation.Kind != model.KindStepLimit {
+						t.Errorf("recovery %v, determinism %s, memo %v: %s (%d states) %v; want a step-limit violation", inRecovery, d, memo, res.Verdict, res.States, res.Violation)
+					}
+				}()
+			}
+		}
+	}
+}

@@ -533,7 +533,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runFault(s int, start
 		if msg := w.compareProbe(); msg != "" {
 			return nondet(probeMessage(w.stageRun(s, start), msg))
 		}
-		if where := w.runMemory(true); where != "" {
+		if where := w.doneMemory(true); where != "" {
 			return nondet(memoryMessage("run on a newly built instance, "+w.stageRun(s, start), where))
 		}
 	}

@@ -148,6 +148,17 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runMemory(recovery bo
 	return w.memoryOf(&w.fresh)
 }
 
+// doneMemory is runMemory for the compared run just made, when it
+// completed: an instance a run left midway (a panic, the step limit) may
+// hold what its call clears before it returns, and the run's own failure
+// is the violation.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) doneMemory(recovery bool) string {
+	if !w.done {
+		return ""
+	}
+	return w.runMemory(recovery)
+}
+
 // memoryOf says where in holds other values than an instance that has
 // run nothing, or returns "".
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) memoryOf(in *Instance[AAPI]) string {
