@@ -3,6 +3,7 @@ package model_test
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/argocheck/argocheck/explorer"
@@ -266,6 +267,61 @@ func TestStepLimitNotMemory(t *testing.T) {
 					}
 				}()
 			}
+		}
+	}
+}
+
+// scratchReg is deterministic and correct, but keeps a scratch buffer
+// for the next call, left holding what the last call put in it, and
+// builds a table once, on its first call: state of its own between calls
+// all the same, refused as tutorial section 10 says.
+type scratchReg struct {
+	d    model.Caller[cellOp, uint8]
+	buf  *[]uint8
+	once *sync.Once
+	tab  *[]uint8
+	// clean empties the buffer before a call returns.
+	clean bool
+}
+
+func (r scratchReg) Call(op regOp) uint8 {
+	r.once.Do(func() { *r.tab = []uint8{0, 1} })
+	*r.buf = append((*r.buf)[:0], (*r.tab)[op.V])
+	if r.clean {
+		defer func() { *r.buf = (*r.buf)[:0] }()
+	}
+	if op.Write {
+		r.d.Call(cellOp{Kind: 1, V: (*r.buf)[0]})
+		return op.V
+	}
+	return r.d.Call(cellOp{})
+}
+
+// TestOperationScratchRefused: a scratch buffer or a sync.Once that an
+// operation leaves changed is a nondeterminism violation naming it.
+func TestOperationScratchRefused(t *testing.T) {
+	for _, once := range []bool{false, true} {
+		impl := func(d model.Caller[cellOp, uint8]) model.Instance[model.Caller[regOp, uint8]] {
+			r := scratchReg{d: d, buf: new([]uint8), once: new(sync.Once), tab: new([]uint8), clean: once}
+			if !once {
+				r.once.Do(func() { *r.tab = []uint8{0, 1} })
+			}
+			return model.Instance[model.Caller[regOp, uint8]]{API: r, Recover: func() {}}
+		}
+		sys := model.NewSystem(
+			model.NewLayer[uint8, cellOp, uint8]("cell", cellSpec{}),
+			model.NewLayer[uint8, regOp, uint8]("register", registerSpec{}),
+			impl, func(c *uint8) (uint8, bool) { return *c, true })
+		want := "API.buf"
+		if once {
+			want = "API.once"
+		}
+		res, err := explorer.Run(context.Background(), sys, explorer.Config{Workers: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Verdict != explorer.Violated || res.Violation.Kind != model.KindNondeterminism || !strings.Contains(res.Violation.Message, want) {
+			t.Errorf("once %v: %s %v; want a nondeterminism violation at %s", once, res.Verdict, res.Violation, want)
 		}
 	}
 }
