@@ -325,3 +325,31 @@ func TestOperationScratchRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestRecoveryFlagPathRebuilt: the flag a recovery's recorded runs leave
+// in memory is the violation at the edge of the run that leaves it, as
+// when no run is recorded, so that its path is rebuilt (a replay records
+// nothing): the same violation and path with the memo as without.
+func TestRecoveryFlagPathRebuilt(t *testing.T) {
+	for _, d := range model.DeterminismModes {
+		var want string
+		for _, memo := range []bool{false, true} {
+			func() {
+				defer model.SetRecordRecoveries(memo)()
+				res, err := explorer.Run(context.Background(), degradedSystem(), explorer.Config{Workers: 1, Determinism: d})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.Violation == nil || res.Trace == nil {
+					t.Fatalf("determinism %s, memo %v: %s, no violation", d, memo, res.Verdict)
+				}
+				got := res.Violation.Message + "\n" + res.Trace.String()
+				if !memo {
+					want = got
+				} else if got != want {
+					t.Errorf("determinism %s: with the memo\n%s\nwithout\n%s", d, got, want)
+				}
+			}()
+		}
+	}
+}

@@ -214,10 +214,13 @@ type memo[CS, AS comparable] struct {
 
 // fault is why a recording failed: a run's violation (nil when the record
 // outgrew its bounds), and whether that violation is a nondeterminism the
-// recording itself observed.
+// recording itself observed; memory says that it is an instance's memory
+// other than a new one's, which a run of the recovery checking every run
+// meets again at its own edge.
 type fault struct {
 	v                *Violation
 	nondeterministic bool
+	memory           bool
 }
 
 // recoverMemo expands the current Recovering node, node, from the records
@@ -233,18 +236,23 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoverMemo(node []by
 		w.memo.tooLarge++
 		return w.recoverAll(node)
 	}
-	if f.nondeterministic {
+	if f.nondeterministic && !f.memory {
 		return w.fail(f.v) || w.recoverAll(node)
 	}
-	// A deterministic failure: runAll meets it again at its own edge,
-	// checking every run, as the record's sample by stage and state is
-	// not the node's.
+	// A deterministic failure, or a flag left in memory: runAll meets it
+	// again at its own edge, as a replay of the path does, checking every
+	// run, as the record's sample by stage and state is not the node's,
+	// on an instance built anew, as the records' runs used this one.
 	fails := w.fails
+	w.built = false
 	w.wholeNode = true
 	stop := w.recoverAll(node)
 	w.wholeNode = false
 	if stop {
 		return true
+	}
+	if w.fails == fails && f.memory {
+		return w.fail(f.v)
 	}
 	if w.fails == fails {
 		return w.violate(KindNondeterminism, fmt.Sprintf("recovery from lower state %s failed once (%s: %s) and not when run again: the layer code is not deterministic",
@@ -449,7 +457,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recordRuns(e *memoEnt
 		}
 	}
 	if where := w.leftMemory(fp); where != "" {
-		return &fault{v: &Violation{Kind: KindNondeterminism, Message: memoryMessage("compared runs of "+w.stageRun(s, &e.start)+" on a newly built instance", where)}, nondeterministic: true}
+		return &fault{v: &Violation{Kind: KindNondeterminism, Message: memoryMessage("compared runs of "+w.stageRun(s, &e.start)+" on a newly built instance", where)}, nondeterministic: true, memory: true}
 	}
 	return nil
 }
@@ -534,7 +542,9 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runFault(s int, start
 			return nondet(probeMessage(w.stageRun(s, start), msg))
 		}
 		if where := w.doneMemory(true); where != "" {
-			return nondet(memoryMessage("run on a newly built instance, "+w.stageRun(s, start), where))
+			f := nondet(memoryMessage("run on a newly built instance, "+w.stageRun(s, start), where))
+			f.memory = true
+			return f
 		}
 	}
 	if w.done {
