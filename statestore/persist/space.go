@@ -3,6 +3,7 @@ package persist
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -28,13 +29,18 @@ const spaceReserve = 64 << 20
 // holding dir, and false where it cannot tell. Tests replace it.
 var freeSpace = statfsFree
 
-// checkSpace returns an error when the file system of dir has less free
-// space than writing bytes need with the reserve; then says what to do
-// once there is room.
+// checkSpace returns an error when the file system of dir (of its nearest
+// existing parent, for a dir not made yet) has less free space than
+// writing bytes need with the reserve; then says what to do once there is
+// room.
 func checkSpace(dir string, writing uint64, then string) error {
 	free, ok := freeSpace(dir)
-	if !ok {
-		return nil
+	for d := dir; !ok; {
+		if _, err := os.Stat(d); err == nil || filepath.Dir(d) == d {
+			return nil // there, free space cannot be told
+		}
+		d = filepath.Dir(d)
+		free, ok = freeSpace(d)
 	}
 	if need := spaceReserve + 4*writing; free < need {
 		return fmt.Errorf("store %s: its file system has %s free, less than the %s the store needs to write safely (%s reserve): make room, then %s", dir, mib(free), mib(need), mib(spaceReserve), then)

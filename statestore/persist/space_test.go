@@ -44,16 +44,26 @@ func TestStoreKeepsSpaceReserve(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	short := filepath.Join(t.TempDir(), "short")
-	fakeSpace(t, 0, spaceReserve-1)
+	// As statfs, the fake tells nothing of a directory not made yet: the
+	// store's is taken as its nearest existing parent's, and not made.
+	top := t.TempDir()
+	short := filepath.Join(top, "short", "deep")
+	old := freeSpace
+	t.Cleanup(func() { freeSpace = old })
+	freeSpace = func(dir string) (uint64, bool) {
+		if dir != top {
+			return 0, false
+		}
+		return spaceReserve - 1, true
+	}
 	if st, err := Create(short, testRun, Options{}); err == nil {
 		st.Close()
 		t.Fatal("a store was created with less free space than its reserve")
 	} else if !strings.Contains(err.Error(), "make room, then "+thenRetry) {
 		t.Fatalf("refused with %q", err)
 	}
-	if isStore(short) {
-		t.Fatal("the refused store was made all the same")
+	if _, err := os.Stat(filepath.Dir(short)); err == nil {
+		t.Fatal("the refused store's directory was made all the same")
 	}
 
 	// Creation and the first three parts find room; the fourth part's

@@ -51,13 +51,13 @@ func inputErr(format string, a ...any) error { return &InputError{fmt.Errorf(for
 // another, or made by another build than run.Build).
 func Create(dir string, run Header, o Options) (*Store, error) {
 	run.Format = FormatVersion
+	if err := checkSpace(dir, 0, thenRetry); err != nil {
+		return nil, err
+	}
 	if err := checkNewDir(dir); err != nil {
 		return nil, err
 	}
 	if err := checkNewContents(dir, run, o); err != nil {
-		return nil, err
-	}
-	if err := checkSpace(dir, 0, thenRetry); err != nil {
 		return nil, err
 	}
 	s, err := openDB(dir, o, false)
