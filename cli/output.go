@@ -301,12 +301,38 @@ func (f *searchFlags) paths() [][2]string {
 // without truncating it, and a new one's directory is tried with a
 // temporary file, removed at once.
 //
-// From here on the command answers for its output files (claimOutputs):
-// a refusal of them leaves every file as it is.
+// From here on the command answers for its output files (claimOutputs).
+// When it refuses them, it removes what an earlier run left at those of
+// its report files that it would have written (clearRefused), so that
+// none is read as this run's verdict.
 func (f *searchFlags) checkPaths(cmd *cobra.Command, dirs []ownDir, more ...[2]string) error {
 	claimOutputs(cmd)
 	paths := append(f.paths(), more...)
-	if err := checkOwnDirs(paths, append(dirs, spillDir("--spill "+f.spill, f.spill))); err != nil {
+	dirs = append([]ownDir{spillDir("--spill "+f.spill, f.spill)}, dirs...)
+	if err := checkPathsIn(paths, dirs); err != nil {
+		return withStale(err, clearRefused(f.paths(), dirs))
+	}
+	return nil
+}
+
+// clearRefused are the removals, for a command whose output paths were
+// refused, of what an earlier run left at those of paths that are fine
+// on their own: a file that can be written, outside dirs. The path that
+// was refused is left as it is, as is what removeStale leaves.
+func clearRefused(paths [][2]string, dirs []ownDir) []output {
+	var outs []output
+	for _, p := range paths {
+		if checkWritable(p[1]) != nil || slices.ContainsFunc(dirs, func(d ownDir) bool { return d.holds(p[1]) != outside }) {
+			continue
+		}
+		outs = append(outs, removeStale(p[0], p[1])...)
+	}
+	return outs
+}
+
+// checkPathsIn is checkPaths for paths (flag and path) and dirs.
+func checkPathsIn(paths [][2]string, dirs []ownDir) error {
+	if err := checkOwnDirs(paths, dirs); err != nil {
 		return err
 	}
 	for i, p := range paths {

@@ -18,7 +18,9 @@ import (
 
 // TestBadOutputPath: an output file that cannot be written is refused
 // before anything runs: one line naming the flag and the file, exit
-// status 2, nothing on stdout, no store created and no file touched.
+// status 2, nothing on stdout, no store created, nothing made at the
+// refused path; an earlier run's report at an accepted path is removed,
+// so that none is read as this run's verdict.
 func TestBadOutputPath(t *testing.T) {
 	tmp := t.TempDir()
 	file := writeFile(t, tmp, "file", "mine")
@@ -58,8 +60,11 @@ func TestBadOutputPath(t *testing.T) {
 	if _, err := os.Stat(store); err == nil {
 		t.Error("a refused check created its store")
 	}
-	if b, _ := os.ReadFile(existing); string(b) != "mine" {
-		t.Errorf("a refused check changed an existing report file: %q", b)
+	if _, err := os.Stat(existing); err == nil {
+		t.Error("a refused check left an earlier run's report at an accepted path")
+	}
+	if b, _ := os.ReadFile(file); string(b) != "mine" {
+		t.Errorf("a refused check changed %s: %q", file, b)
 	}
 	entries, _ := os.ReadDir(tmp)
 	for _, e := range entries {
@@ -171,7 +176,8 @@ func TestVerdictStatus(t *testing.T) {
 // TestSameOutputFile: two output flags of one command that name the same
 // file, by any name, or one that names run's plan, are refused before
 // anything runs, with status 2 and one line naming both; nothing is
-// written.
+// written, an earlier run's report at the file two flags name is
+// removed, and the plan is left as it is.
 func TestSameOutputFile(t *testing.T) {
 	tmp := t.TempDir()
 	plan := writeFile(t, tmp, "p.plan", "repdisk blocks=2 expect=verified\n")
@@ -229,8 +235,8 @@ func TestSameOutputFile(t *testing.T) {
 			}
 		})
 	}
-	if b, _ := os.ReadFile(existing); string(b) != "mine" {
-		t.Errorf("a refused command changed %s: %q", existing, b)
+	if _, err := os.Stat(existing); err == nil {
+		t.Errorf("a refused command left an earlier run's report at %s, which two of its flags name", existing)
 	}
 	if b, _ := os.ReadFile(plan); string(b) != "repdisk blocks=2 expect=verified\n" {
 		t.Errorf("a refused command changed the plan %s: %q", plan, b)
@@ -845,6 +851,7 @@ func TestOutputInOwnDir(t *testing.T) {
 		{[]string{"resume", st, "-q", "--spill", d.sp, "--junit", d.spown}, "is inside --spill " + d.sp},
 		{[]string{"run", d.plan, "-q", "--report", d.spown}, "--report " + d.spown + " is inside spill=" + d.sp + " (" + d.plan + ":1)"},
 		{[]string{"run", d.plan, "-q", "--spill", d.sp, "--junit", d.spown}, "is inside --spill " + d.sp},
+		{[]string{"run", d.plan, "-q", "--junit", filepath.Join(d.tmp, "missing", "j.xml"), "--report", d.spown}, "--report " + d.spown + " is inside spill=" + d.sp},
 		{[]string{"run", writeFile(t, d.tmp, "bad.plan", "repdisk blocks=2 expect=verified\nrepdisk spill="+d.sp+" expect=verified\nnosuch expect=verified\n"), "-q", "--report", d.spown},
 			"--report " + d.spown + " is inside spill=" + d.sp + " (" + filepath.Join(d.tmp, "bad.plan") + ":2)"},
 		{[]string{"shard", "--shards", "1", "--index", "0", "--exchange", exchange, "repdisk", "-q", "--report", filepath.Join(d.ex, "own")}, "--report " + filepath.Join(d.ex, "own") + " is inside --exchange " + exchange},

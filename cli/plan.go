@@ -257,21 +257,19 @@ func runPlan(cmd *cobra.Command, cat *catalog.Catalog, name string, f searchFlag
 			return usagef("--%s %s is the plan %s: write it to another file", p[0], p[1], name)
 		}
 	}
-	if err := f.checkPaths(cmd, nil); err != nil {
-		return err
-	}
-	// The plan is read before the report files are cleared, so that one
+	// The plan is read before the report files are checked, so that one
 	// that lies in a line's spill directory is refused and left as it
 	// is, whether or not the plan parses; a plan that cannot be read or
-	// parsed is refused after, leaving no earlier run's report.
+	// parsed is refused after they are cleared, leaving no earlier run's
+	// report.
 	data, readErr := os.ReadFile(name)
+	if err := f.checkPaths(cmd, planSpills(data, name)); err != nil {
+		return err
+	}
 	var checks []planCheck
 	var parseErr error
 	if readErr == nil {
 		checks, parseErr = parsePlan(bytes.NewReader(data), name, cat, f)
-	}
-	if err := checkOwnDirs(f.paths(), planSpills(data, name)); err != nil {
-		return err
 	}
 	if err := f.clearOutputs(); err != nil {
 		return err
