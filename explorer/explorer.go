@@ -12,6 +12,7 @@ import (
 
 	"github.com/argocheck/argocheck/internal/dirlock"
 	"github.com/argocheck/argocheck/internal/group"
+	"github.com/argocheck/argocheck/internal/prefetch"
 	"github.com/argocheck/argocheck/model"
 	"github.com/argocheck/argocheck/statestore"
 )
@@ -280,7 +281,6 @@ type worker struct {
 	// frontier reads the level's frontier, block by block.
 	frontier reader
 	added    uint64 // keys this worker added to the level table, not yet counted
-	touched  uint64 // what lookUp's touches loaded, kept so they are not optimised away
 	full     bool   // the level table was full: the unit must be redone
 	err      error
 
@@ -775,6 +775,9 @@ func (w *worker) Successor(o uint32, node []byte, crash bool) bool {
 	if w.seen.add(key) {
 		return false
 	}
+	// Ask for key's lines in the visited set and the level table now, to
+	// have them by the time lookUp needs them.
+	prefetch.Two(w.s.visited.Line(key), w.s.level.lineAddr(key))
 	if w.pending.add(key, o, node) == pendingMax {
 		w.lookUp()
 	}
@@ -826,16 +829,12 @@ func (p *pending) reset() {
 	p.nodes.reset()
 }
 
-// lookUp looks up the pending successors in the visited set, their cache
-// misses overlapping, and offers the new ones to the level table.
+// lookUp looks up the pending successors in the visited set, whose lines
+// Successor asked for as it took them, and offers the new ones to the
+// level table.
 func (w *worker) lookUp() {
 	p := &w.pending
 	defer p.reset()
-	var touched uint64
-	for _, key := range p.keys {
-		touched += w.s.visited.Touch(key) + w.s.level.touch(key)
-	}
-	w.touched += touched
 	for i, key := range p.keys {
 		if w.full || w.s.visited.Has(key) {
 			continue

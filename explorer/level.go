@@ -3,6 +3,7 @@ package explorer
 import (
 	"math/bits"
 	"sync/atomic"
+	"unsafe"
 )
 
 // levelTable records, for every state first reached in the current level,
@@ -44,11 +45,11 @@ func (t *levelTable) home(key uint64) (line, off uint64) {
 	return line, h & (linePairs - 1)
 }
 
-// touch loads the first word of key's home line, so that a later offer
-// of key finds the line in the cache.
-func (t *levelTable) touch(key uint64) uint64 {
+// lineAddr returns the address of key's home line, for prefetch: a
+// stale hint once the table grows.
+func (t *levelTable) lineAddr(key uint64) uintptr {
 	line, _ := t.home(key)
-	return atomic.LoadUint64(&t.words[2*line*linePairs])
+	return uintptr(unsafe.Pointer(&t.words[2*line*linePairs]))
 }
 
 // offer records edge as a discovering edge of key. It returns the pair

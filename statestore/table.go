@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"unsafe"
+
+	"github.com/argocheck/argocheck/internal/prefetch"
 )
 
 // Table is a set of nonzero 64-bit keys in open-addressing arrays, safe
@@ -259,17 +261,17 @@ func (s *segment) has(key, line, off uint64) bool {
 	return false
 }
 
-// Touch loads the first slot of key's home line and returns it: looking
-// up a run of keys after touching each of them lets their cache misses
-// overlap, where each Has alone would wait for its own.
-func (t *Table) Touch(key uint64) uint64 {
+// Line returns the address of key's home line, for prefetch: asking for
+// it a while before looking key up lets the cache miss overlap other work,
+// where Has alone would wait for it. The address is only a hint, stale
+// once the table grows.
+func (t *Table) Line(key uint64) uintptr {
 	s, _, line, _ := t.home(key)
-	v := atomic.LoadUint64(&s.slots[line*lineSlots])
-	runtime.KeepAlive(t)
-	return v
+	return uintptr(unsafe.Pointer(&s.slots[line*lineSlots]))
 }
 
-// touchRun is the keys insertAll touches before inserting them.
+// touchRun is the keys whose home lines insertAll asks for before
+// inserting them.
 const touchRun = 32
 
 // Insert adds key and reports whether it was new. It fails with
@@ -291,7 +293,7 @@ func (t *Table) InsertAll(keys []uint64) (uint64, error) {
 }
 
 // insertAll adds keys, passing over zeros if skipZero, and counts the new
-// ones. It touches the home lines of a run of keys before inserting them,
+// ones. It asks for the home lines of a run of keys before inserting them,
 // so that their cache misses overlap.
 func (t *Table) insertAll(keys []uint64, skipZero bool) (uint64, error) {
 	var added [segments]uint64
@@ -299,9 +301,11 @@ func (t *Table) insertAll(keys []uint64, skipZero bool) (uint64, error) {
 	for len(keys) > 0 && err == nil {
 		run := keys[:min(len(keys), touchRun)]
 		keys = keys[len(run):]
-		for _, k := range run {
-			t.Touch(k)
+		var lines [touchRun]uintptr
+		for i, k := range run {
+			lines[i] = t.Line(k)
 		}
+		prefetch.Lines(lines[:len(run)])
 		for _, k := range run {
 			if k == 0 && skipZero {
 				continue

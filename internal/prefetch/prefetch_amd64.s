@@ -1,0 +1,21 @@
+#include "textflag.h"
+
+// func two(a, b uintptr)
+TEXT ·two(SB), NOSPLIT, $0-16
+	MOVQ a+0(FP), AX
+	MOVQ b+8(FP), BX
+	PREFETCHT0 (AX)
+	PREFETCHT0 (BX)
+	RET
+
+// func lines(addrs *uintptr, n int), n > 0
+TEXT ·lines(SB), NOSPLIT, $0-16
+	MOVQ addrs+0(FP), SI
+	MOVQ n+8(FP), CX
+loop:
+	MOVQ (SI), AX
+	PREFETCHT0 (AX)
+	ADDQ $8, SI
+	DECQ CX
+	JNE loop
+	RET

@@ -1,0 +1,9 @@
+//go:build amd64 || arm64
+
+package prefetch
+
+//go:noescape
+func two(a, b uintptr)
+
+//go:noescape
+func lines(addrs *uintptr, n int)
