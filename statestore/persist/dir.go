@@ -74,6 +74,13 @@ func refuseStore(dir string, run Header, o Options) error {
 		}
 	}
 	defer s.db.Close()
+	return s.refuse(run)
+}
+
+// refuse refuses to start run in the open store s, unless its database
+// is empty, saying whose store it holds (this run's or another's).
+func (s *Store) refuse(run Header) error {
+	dir := s.dir
 	old, err := s.readRun()
 	switch {
 	case errors.Is(err, errNoRun) && s.empty():

@@ -60,12 +60,27 @@ func Create(dir string, run Header, o Options) (*Store, error) {
 	if err := checkNewContents(dir, run, o); err != nil {
 		return nil, err
 	}
+	if creating != nil {
+		creating(dir)
+	}
 	s, err := openDB(dir, o, false)
 	if err != nil {
 		return nil, err
 	}
+	// The directory was looked at before badger's lock was taken: another
+	// process may have made a store there since, and closed it (a whole
+	// short run). Its records would be taken for this run's, under this
+	// run's header: with the lock held, the database must still be empty.
+	if err := s.refuse(run); err != nil {
+		s.db.Close()
+		return nil, err
+	}
 	return s.start(run)
 }
+
+// creating, when set, is called by Create once it has looked at dir and
+// before it opens the database there: tests make a store there then.
+var creating func(dir string)
 
 // start records run in a new store and starts the writer.
 func (s *Store) start(run Header) (*Store, error) {

@@ -295,6 +295,57 @@ func TestCreateRefuses(t *testing.T) {
 	}
 }
 
+// A store that another process makes in the directory, and closes, after
+// Create looked at it and before Create opens it, is refused as one there
+// from the start would be, and left as it is: its levels and its verdict
+// are not taken over under the new run's header.
+func TestCreateRefusesAStoreMadeMeanwhile(t *testing.T) {
+	bigger := testRun
+	bigger.Params = map[string]string{"blocks": "3", "values": "3", "oob": "false"}
+	cases := []struct {
+		name string
+		make func(t *testing.T, dir string) // the other process's store
+		want string
+	}{
+		{"another run, finished", func(t *testing.T, dir string) { finishedStore(t, dir, testRun) },
+			"holds the store of another run (system=repdisk variant=correct blocks=3 oob=false values=2), not of this check (system=repdisk variant=correct blocks=3 oob=false values=3)"},
+		{"another run, unfinished", func(t *testing.T, dir string) { unfinishedStore(t, dir) },
+			"holds the store of another run (system=repdisk variant=correct blocks=3 oob=false values=2)"},
+		{"this run, finished", func(t *testing.T, dir string) { finishedStore(t, dir, bigger) },
+			"already holds the store of this run, finished"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "store")
+			made := false
+			creating = func(d string) {
+				creating = nil // the other process's own Create
+				tc.make(t, d)
+				made = true
+			}
+			t.Cleanup(func() { creating = nil })
+			st, err := Create(dir, bigger, Options{})
+			if !made {
+				t.Fatal("the other store was not made meanwhile")
+			}
+			refusedInOneLine(t, st, err, tc.want)
+			// The other store is as it was made: its header, its outcome.
+			other, err := Open(dir, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer other.Close()
+			h := other.Header()
+			if tc.name != "this run, finished" && !h.Same(testRun) {
+				t.Errorf("the other store's header is now %v, want %v", h, testRun)
+			}
+			if finished := strings.HasSuffix(tc.name, ", finished"); (other.Outcome() != nil) != finished {
+				t.Errorf("the other store's outcome is %+v; finished %t", other.Outcome(), finished)
+			}
+		})
+	}
+}
+
 // Open refuses every directory that holds no usable store, with one line
 // naming it.
 func TestOpenRefuses(t *testing.T) {
