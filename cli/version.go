@@ -87,20 +87,30 @@ var buildID = sync.OnceValue(func() string {
 	return hex.EncodeToString(h.Sum(nil)[:8])
 })
 
-// hashExecutable writes the running program's executable to w.
+// hashExecutable writes the running program's executable to w: where
+// the system shows it (Linux: /proc/self/exe), the program the process
+// runs, even when the file it was started from has been replaced since
+// (a rebuild in place), whose path os.Executable returns all the same;
+// elsewhere the file at that path.
 func hashExecutable(w io.Writer) error {
-	path, err := os.Executable()
+	f, err := os.Open(runningExecutable)
 	if err != nil {
-		return err
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return err
+		path, perr := os.Executable()
+		if perr != nil {
+			return perr
+		}
+		if f, err = os.Open(path); err != nil {
+			return err
+		}
 	}
 	defer f.Close()
 	_, err = io.Copy(w, f)
 	return err
 }
+
+// runningExecutable names the running program itself, where the system
+// has such a name.
+const runningExecutable = "/proc/self/exe"
 
 // buildTemplateFunc is the name of buildID in --version's template: the
 // build is hashed only when the version is printed.
