@@ -152,7 +152,9 @@ type System struct {
 	Build func(p Params, variant string) (model.Checker, error)
 	// Modular, when set, splits the system into the checks of its layers,
 	// each against the specification below it, followed by the system's
-	// own end-to-end check. Its inputs are complete and validated.
+	// own end-to-end check. Its inputs are complete and validated; the
+	// parameters are a copy of the check's, which it may write into
+	// without changing the end-to-end check or another call's.
 	Modular func(p Params, variant string) ([]Part, error)
 	// Bench, when set, holds the sizes a benchmark runs the system at.
 	Bench BenchSizes
@@ -400,7 +402,7 @@ func (c *Catalog) checkModular(s *System) error {
 	p := s.Defaults()
 	for _, variant := range append([]string{""}, s.Variants.names()...) {
 		at := "at the defaults, variant " + cmp.Or(variant, "correct")
-		parts, err := modularParts(s, p, variant)
+		parts, err := modularParts(s, maps.Clone(p), variant)
 		if err != nil {
 			if variant == "" {
 				return fmt.Errorf("Modular fails %s: %w", at, err)

@@ -2,6 +2,7 @@ package catalog_test
 
 import (
 	"errors"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -227,6 +228,18 @@ func TestNewAcceptsModular(t *testing.T) {
 	}
 	if _, err := catalog.New(systems...); err != nil {
 		t.Errorf("a Modular that refuses a variant: %v", err)
+	}
+	// Each variant's parts are asked for at the defaults, whatever an
+	// earlier call wrote into the parameters it was handed.
+	systems = newSystems()
+	orig = systems[1].Modular
+	systems[1].Modular = func(p catalog.Params, variant string) ([]catalog.Part, error) {
+		parts, err := orig(maps.Clone(p), variant)
+		p["oob"] = 5 // out of range, were it read by the next call
+		return parts, err
+	}
+	if _, err := catalog.New(systems...); err != nil {
+		t.Errorf("a Modular that writes into its parameters: %v", err)
 	}
 }
 

@@ -74,7 +74,10 @@ func runModular(cmd *cobra.Command, cat *catalog.Catalog, sys *catalog.System, p
 	if f.traceHTML != "" || f.traceDOT != "" {
 		return usagef("--trace-html and --trace-dot draw one check's paths, not a --modular check's")
 	}
-	parts, err := sys.Modular(p, variant)
+	// Modular is handed a copy: one that writes into its parameters (to
+	// give a layer's check other values) must not change those of the
+	// stack's own check, which runs at the command line's.
+	parts, err := sys.Modular(maps.Clone(p), variant)
 	if err != nil {
 		return usage(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/layers"
+	"github.com/argocheck/argocheck/model"
 )
 
 // TestModular: --modular runs the checks of each layer and the stack, and
@@ -287,5 +288,47 @@ func TestModularJUnitNamesUnique(t *testing.T) {
 	want := []string{"pass variant=correct width=1 (check 1 of 3)", "pass variant=correct width=1 (check 2 of 3)", "stack variant=correct width=1"}
 	if !slices.Equal(names, want) {
 		t.Errorf("test cases %q, want %q", names, want)
+	}
+}
+
+// TestModularKeepsItsParameters: a Modular that writes into the
+// parameters it is handed (here, its layer's check at width 1) changes
+// neither the stack's own check, run end to end at the parameters of the
+// command line, nor the parameters the other parts are given. The stack
+// is broken at width 2 only: checked at width 2 it must fail, though the
+// layer verifies at width 1.
+func TestModularKeepsItsParameters(t *testing.T) {
+	pass := testSystem()
+	stack := testSystem()
+	stack.Name = "stack"
+	stack.Build = func(p catalog.Params, variant string) (model.Checker, error) {
+		if p.Get("width") >= 2 {
+			variant = "panics" // broken at width 2 and more
+		}
+		return pass.Build(p, variant)
+	}
+	stack.Modular = func(p catalog.Params, variant string) ([]catalog.Part, error) {
+		p["width"] = 1 // written into the map it was handed
+		return []catalog.Part{{System: "pass", Params: p, Variant: variant}}, nil
+	}
+	cat, err := catalog.New(pass, stack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		width string
+		code  int
+		want  string
+	}{
+		{"1", ExitVerified, "modular system=stack variant=correct pass=verified stack=verified\n"},
+		{"2", ExitViolation, "modular system=stack variant=correct pass=verified stack=violation\n"},
+	} {
+		var out, errOut bytes.Buffer
+		code := Run(cat, []string{"check", "stack", "--modular", "--width", tc.width, "-q", "--workers", "1"}, &out, &errOut)
+		if code != tc.code || !strings.Contains(out.String(), tc.want) ||
+			!regexp.MustCompile(`(?m)^system=stack variant=correct width=`+tc.width+` `).MatchString(out.String()) {
+			t.Errorf("--width %s: exit status %d, want %d with %q and the stack checked at width %s:\n%s%s",
+				tc.width, code, tc.code, tc.want, tc.width, out.String(), errOut.String())
+		}
 	}
 }
