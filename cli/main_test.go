@@ -82,7 +82,7 @@ func TestExitStatus(t *testing.T) {
 		{[]string{"check", "repdisk", "--variant", "nosuch"}, ExitUsage, `unknown variant "nosuch"`},
 		{[]string{"check", "repdisk", "--blocks", "0"}, ExitUsage, "repdisk: --blocks must be between 1 and 8, not 0"},
 		{[]string{"shard", "--shards", "1", "--index", "0", "--exchange", "file:///dev/null/x", "repdisk", "--blocks", "99"}, ExitUsage, "repdisk: --blocks must be between 1 and 8, not 99"},
-		{[]string{"check", "repdisk", "--values", "99"}, ExitUsage, "--values must be between 1 and 8, not 99"},
+		{[]string{"check", "repdisk", "--values", "99"}, ExitUsage, "--values must be between 2 and 8, not 99"},
 		{[]string{"check", "repdisk", "--workers", "0"}, ExitUsage, "--workers must be between 1 and 4096, not 0"},
 		{[]string{"check", "repdisk", "--workers", "4097"}, ExitUsage, "--workers must be between 1 and 4096, not 4097"},
 		{[]string{"check", "repdisk", "--workers", "99999999999"}, ExitUsage, "--workers must be between 1 and 4096, not 99999999999"},

@@ -192,14 +192,26 @@ func TestModularEndsEndToEnd(t *testing.T) {
 	}
 }
 
-// TestModularReplicatedDiskAtTwoValues: the replicated disk's layer
-// check runs at two values at least, where a replicated disk that writes
-// one disk only fails; at one value every block holds 0 and it would
-// verify.
-func TestModularReplicatedDiskAtTwoValues(t *testing.T) {
-	out, _, code := cli(t, "check", "log/repdisk", "--modular", "--values", "1", "--variant", "rep:write-d0-only", "-q", "--workers", "2")
-	if code != ExitViolation || !strings.Contains(out, " repdisk=violation ") {
-		t.Fatalf("exit %d, want the replicated disk's check to fail:\n%s", code, out)
+// TestOneValueRefused: every built-in system refuses one client value,
+// where every block the client writes holds 0 and a replicated disk that
+// writes d0 only verifies, alone or under --modular; at two it is caught,
+// by the replicated disk's own check under --modular too.
+func TestOneValueRefused(t *testing.T) {
+	for _, sys := range layers.Systems() {
+		args := []string{"check", sys.Name, "--values", "1", "-q", "--workers", "2"}
+		if sys.Modular != nil {
+			args = append(args, "--modular")
+		}
+		stdout, stderr, code := cli(t, args...)
+		if want := sys.Name + ": --values must be between 2 and 8, not 1"; code != ExitUsage || !strings.Contains(stderr, want) || stdout != "" {
+			t.Errorf("%s: exit %d, stderr %q, want %d and %q", strings.Join(args, " "), code, stderr, ExitUsage, want)
+		}
+	}
+	for _, system := range []string{"log/repdisk", "log/async-repdisk"} {
+		out, _, code := cli(t, "check", system, "--modular", "--values", "2", "--blocks", "1", "--variant", "rep:write-d0-only", "-q", "--workers", "2")
+		if code != ExitViolation || !regexp.MustCompile(` repdisk(/async)?=violation `).MatchString(out) {
+			t.Errorf("%s: exit %d, want the replicated disk's check to fail:\n%s", system, code, out)
+		}
 	}
 }
 

@@ -371,7 +371,7 @@ func TestPlanErrors(t *testing.T) {
 		{"repdisk log=2 expect=verified", "system repdisk has no parameter log"},
 		{"repdisk blocks=3 blocks=2 expect=verified", "blocks given twice"},
 		{"repdisk blocks=99 expect=verified", `: blocks: "99" is not a whole number from 1 to 8`},
-		{"repdisk values=0 expect=verified", `: values: "0" is not a whole number from 1 to 8`},
+		{"repdisk values=1 expect=verified", `: values: "1" is not a whole number from 2 to 8`},
 		{"repdisk blocks=x expect=verified", `: blocks: "x" is not a whole number from 1 to 8`},
 		{"repdisk variant=nosuch expect=verified", `unknown variant "nosuch"`},
 		{"repdisk blocks expect=verified", `"blocks" is not key=value`},

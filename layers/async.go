@@ -29,7 +29,7 @@ import (
 // missing flush apart).
 var asyncLogParams = []catalog.Param{
 	{Name: Blocks, Default: 1, Min: 1, Max: wal.MaxBlocks, About: "data blocks"},
-	{Name: Values, Default: 2, Min: 2, Max: asyncdisk.MaxMay, About: "client values 0..values-1"},
+	valuesParam(asyncdisk.MaxMay),
 	{Name: Log, Default: 2, Min: 1, Max: 3, About: "log capacity (entries per transaction)"},
 	oobParam,
 }
@@ -50,7 +50,7 @@ var asyncStackParams = []catalog.Param{
 // (asyncdisk.CheckUpper).
 var asyncDiskParams = []catalog.Param{
 	{Name: Blocks, Default: 2, Min: 1, Max: 8, About: "blocks per disk"},
-	{Name: Values, Default: 2, Min: 1, Max: asyncdisk.MaxMay, About: "client values 0..values-1"},
+	valuesParam(asyncdisk.MaxMay),
 	oobParam,
 }
 

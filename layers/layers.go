@@ -56,9 +56,19 @@ func diskSizes(p catalog.Params) disk.Sizes {
 
 var oobParam = catalog.Param{Name: OOB, Bool: true, Max: 1, About: "include one out-of-bounds address in the operations"}
 
+// valuesParam is the client values of a built-in system: two at least.
+// With one, every block the client writes holds 0 forever and no
+// transaction differs from another, so a variant that breaks the
+// client's data (a replicated disk that writes d0 only, a log that
+// applies its entries backwards or commits before its entries are
+// durable) verifies: a check that checks nothing of the client's data.
+func valuesParam(most int) catalog.Param {
+	return catalog.Param{Name: Values, Default: 2, Min: 2, Max: most, About: "client values 0..values-1"}
+}
+
 var diskParams = []catalog.Param{
 	{Name: Blocks, Default: 3, Min: 1, Max: 8, About: "blocks per disk"},
-	{Name: Values, Default: 2, Min: 1, Max: 8, About: "client values 0..values-1"},
+	valuesParam(8),
 	oobParam,
 }
 

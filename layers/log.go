@@ -27,7 +27,7 @@ const RecoverUpperFirst = "recover-upper-first"
 
 var logParams = []catalog.Param{
 	{Name: Blocks, Default: 2, Min: 1, Max: wal.MaxBlocks, About: "data blocks"},
-	{Name: Values, Default: 2, Min: 1, Max: 8, About: "client values 0..values-1"},
+	valuesParam(8),
 	{Name: Log, Default: 2, Min: 1, Max: wal.MaxLog, About: "log capacity (entries per transaction)"},
 	oobParam,
 }
@@ -191,14 +191,12 @@ func init() {
 				return nil, err
 			}
 			return []catalog.Part{
-				// The replicated disk is checked at the client values only;
-				// that it treats the log's header and descriptor values
-				// alike is assumed, not checked: the end-to-end check
-				// below is what covers them. At least two values: at one,
-				// every block always holds 0 and any replicated disk
-				// verifies (rep:write-d0-only too), while the log still
-				// writes headers and descriptors.
-				{System: "repdisk", Params: catalog.Params{Blocks: lower.Blocks, Values: max(lower.Values, 2), OOB: p.Get(OOB)}, Variant: string(rv)},
+				// The replicated disk is checked at the client values only
+				// (two at least, see valuesParam); that it treats the
+				// log's header and descriptor values alike is assumed,
+				// not checked: the end-to-end check below is what covers
+				// them.
+				{System: "repdisk", Params: catalog.Params{Blocks: lower.Blocks, Values: lower.Values, OOB: p.Get(OOB)}, Variant: string(rv)},
 				{System: "log", Params: p, Variant: string(lv)},
 				{System: "log/repdisk", Params: p, Variant: variant},
 			}, nil

@@ -2,6 +2,7 @@ package layers_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -440,4 +441,46 @@ func stackVariant(v wal.Variant) string {
 		return ""
 	}
 	return layers.LogPrefix + string(v)
+}
+
+// TestOneValueRefused: every built-in system takes two client values at
+// least. With one, every block the client writes holds 0 forever (no
+// write changes a client block, no transaction differs from another) and
+// the broken variants below, each caught at two values with its
+// shortest path, verify over that graph: a check at one value would be
+// a "verified" that checks nothing of the client's data.
+func TestOneValueRefused(t *testing.T) {
+	for _, tt := range []brokenVariant{
+		{"repdisk", "write-d0-only", model.KindRefinement, 1, false},
+		{"repdisk/async", "write-d0-only", model.KindRefinement, 1, false},
+		{"log", "apply-backwards", model.KindRefinement, 3, false},
+		{"log/repdisk", "log:apply-backwards", model.KindRefinement, 3, false},
+		{"log/async", "no-flush-before-commit", model.KindRecovery, 5, false},
+		{"log/async-repdisk", "log:no-flush-before-commit", model.KindRecovery, 5, false},
+	} {
+		t.Run(tt.system, func(t *testing.T) {
+			sys, err := layers.Lookup(tt.system)
+			if err != nil {
+				t.Fatal(err)
+			}
+			one := sys.Defaults().With(layers.Values, 1)
+			_, err = layers.Build(tt.system, one, "")
+			if e, ok := errors.AsType[*catalog.RangeError](err); !ok || e.Param.Name != layers.Values || e.Param.Min != 2 {
+				t.Errorf("one value: error %v, want values refused below 2", err)
+			}
+			// Built past the catalogue's ranges, the broken variant
+			// verifies at one value.
+			if r := check(t, checkKey{tt.system, one, tt.variant, false}); r.Verdict != explorer.Verified {
+				t.Errorf("%s at one value: %s, want verified (nothing to tell apart): %v", tt.variant, r.Verdict, r.Violation)
+			}
+			two := sys.Defaults().With(layers.Values, 2)
+			if _, err := layers.Build(tt.system, two, ""); err != nil {
+				t.Fatalf("two values: %v", err)
+			}
+			if r := check(t, checkKey{tt.system, two, "", false}); r.Verdict != explorer.Verified {
+				t.Errorf("correct at two values: %s: %v", r.Verdict, r.Violation)
+			}
+			brokenVariants(t, two, []brokenVariant{tt})
+		})
+	}
 }
