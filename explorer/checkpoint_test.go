@@ -13,6 +13,7 @@ import (
 
 	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/explorer"
+	"github.com/argocheck/argocheck/internal/systemtest"
 	"github.com/argocheck/argocheck/layers"
 	"github.com/argocheck/argocheck/model"
 	"github.com/argocheck/argocheck/statestore"
@@ -74,20 +75,7 @@ func (m *memCheckpoint) saved() *statestore.Saved {
 
 func buildChecker(t testing.TB, system string, p catalog.Params, variant string) model.Checker {
 	t.Helper()
-	// Built past the catalogue's ranges: one value, which the command
-	// line refuses, gives the smallest graphs for the search's own tests.
-	sys, err := layers.Lookup(system)
-	if err == nil {
-		p, err = sys.Complete(p)
-	}
-	var chk model.Checker
-	if err == nil {
-		chk, err = sys.Build(p, variant)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return chk
+	return systemtest.Build(t, system, p, variant)
 }
 
 // The parts a checkpoint receives number the states consecutively, level
