@@ -81,3 +81,40 @@ func TestConfigCrashes(t *testing.T) {
 		}
 	}
 }
+
+// noInitial is a Checker of one's own that wraps another and gives no
+// initial node: a wrapper whose Initial forgot to delegate.
+type noInitial struct{ model.Checker }
+
+type noInitialWorker struct{ model.Worker }
+
+func (c noInitial) NewWorker(o model.Options) model.Worker {
+	return noInitialWorker{c.Checker.NewWorker(o)}
+}
+
+func (noInitialWorker) Initial() ([][]byte, *model.Violation) { return nil, nil }
+
+// TestRunRefusesNothingToCheck: a search of no checker, of a nil
+// *model.System, or of a Checker that gives no initial node is an invalid
+// search, not a verified one of no states. The violating variant is
+// refused the same way: no violation can be found in no states.
+func TestRunRefusesNothingToCheck(t *testing.T) {
+	var nilSystem *model.System[struct{}, int, int, any, struct{}, int, int, any]
+	for _, variant := range []string{"", "no-recovery"} {
+		for _, tc := range []struct {
+			name string
+			chk  model.Checker
+			want string
+		}{
+			{"nil", nil, "invalid search: there is no checker (a nil model.Checker): nothing to check"},
+			{"nil *model.System", nilSystem, "invalid search: model: the system is nil (a nil *model.System)"},
+			{"no initial node", noInitial{buildChecker(t, "repdisk", catalog.Params{"blocks": 1}, variant)},
+				"invalid search: the checker gives no initial state: a search of no states checks nothing"},
+		} {
+			res, err := explorer.Run(context.Background(), tc.chk, explorer.Config{Workers: 2})
+			if !errors.Is(err, explorer.ErrInvalid) || err.Error() != tc.want {
+				t.Errorf("%s, variant %q: %+v, error %v; want an invalid search saying %q", tc.name, variant, res, err, tc.want)
+			}
+		}
+	}
+}

@@ -300,6 +300,18 @@ type worker struct {
 // or a Checker that does not validate.
 var ErrInvalid = errors.New("invalid search")
 
+// ErrNoChecker is the error (with ErrInvalid) of a search of a nil
+// Checker: a catalogue's Build that returned neither a check nor an
+// error, for instance.
+var ErrNoChecker = errors.New("there is no checker (a nil model.Checker): nothing to check")
+
+// ErrNoInitial is the error (with ErrInvalid) of a search whose Checker
+// gives no initial node and no violation: a search of no states would
+// verify having checked nothing. A model.System never does (Validate
+// refuses a Spec with no initial state); a Checker of one's own, such as
+// a wrapper of a System, may.
+var ErrNoInitial = errors.New("the checker gives no initial state: a search of no states checks nothing")
+
 // Run searches chk's state graph breadth first. A violation is a result,
 // not an error; errors are a search that cannot start (ErrInvalid), limits
 // of the encoding (model.ErrLimit) and the checkpoint's failures.
@@ -307,6 +319,9 @@ func Run(ctx context.Context, chk model.Checker, cfg Config) (*Result, error) {
 	cfg, err := cfg.validate()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	if chk == nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, ErrNoChecker)
 	}
 	if err := chk.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
@@ -363,6 +378,9 @@ func Run(ctx context.Context, chk model.Checker, cfg Config) (*Result, error) {
 		t := &model.Trace{Steps: []model.Step{{Kind: model.StepInit, Violation: v}}}
 		res.addCounterexample(newCounterexample(t, edgeKey(rootParent, 0)))
 		return res, nil
+	}
+	if len(inits) == 0 {
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, ErrNoInitial)
 	}
 	for i, n := range inits {
 		if added, _ := s.visited.Insert(s.key(n)); added {

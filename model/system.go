@@ -192,6 +192,9 @@ type Validator interface {
 // or a runtime.Goexit (testing's FailNow and Fatal call it), is an error
 // naming the code and what it panicked with, not a panic of the caller.
 func (s *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Validate() error {
+	if s == nil {
+		return errors.New("model: the system is nil (a nil *model.System)")
+	}
 	if err := goroutineIDs(); err != nil {
 		return err
 	}

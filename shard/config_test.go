@@ -2,6 +2,7 @@ package shard
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"testing"
@@ -36,6 +37,40 @@ func TestConfigRefused(t *testing.T) {
 		// No bucket: the Config is refused first.
 		if _, err := Run(context.Background(), chk, nil, tc.cfg); err == nil || err.Error() != tc.want {
 			t.Errorf("%+v: error %v, want %q", tc.cfg, err, tc.want)
+		}
+	}
+}
+
+// noInitial wraps a Checker and gives no initial node.
+type noInitial struct{ model.Checker }
+
+type noInitialWorker struct{ model.Worker }
+
+func (c noInitial) NewWorker(o model.Options) model.Worker {
+	return noInitialWorker{c.Checker.NewWorker(o)}
+}
+
+func (noInitialWorker) Initial() ([][]byte, *model.Violation) { return nil, nil }
+
+// TestNothingToCheckRefused: a shard of no checker, or of a Checker that
+// gives no initial node, is an invalid search, refused before it touches
+// the bucket, not a verified one of no states.
+func TestNothingToCheckRefused(t *testing.T) {
+	chk, err := layers.Build("repdisk", nil, "no-recovery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		chk  model.Checker
+		want error
+	}{
+		{nil, explorer.ErrNoChecker},
+		{noInitial{chk}, explorer.ErrNoInitial},
+	} {
+		// No bucket: the check is refused first.
+		res, err := Run(context.Background(), tc.chk, nil, Config{Shards: 1, Workers: 1})
+		if !errors.Is(err, explorer.ErrInvalid) || !errors.Is(err, tc.want) {
+			t.Errorf("%T: %+v, error %v; want an invalid search, %v", tc.chk, res, err, tc.want)
 		}
 	}
 }

@@ -169,6 +169,9 @@ func Run(ctx context.Context, chk model.Checker, bucket Bucket, cfg Config) (*Re
 	if err != nil {
 		return nil, err
 	}
+	if chk == nil {
+		return nil, fmt.Errorf("%w: %w", explorer.ErrInvalid, explorer.ErrNoChecker)
+	}
 	if err := chk.Validate(); err != nil {
 		return nil, err
 	}
@@ -183,10 +186,14 @@ func Run(ctx context.Context, chk model.Checker, bucket Bucket, cfg Config) (*Re
 	m := cfg.Run
 	m.Format, m.Shards = formatVersion, cfg.Shards
 	m.Crashes, m.Determinism = cfg.Crashes.String(), cfg.Determinism.String()
+	inits, v := s.workers[0].m.Initial()
+	if v == nil && len(inits) == 0 {
+		// Refused before the bucket is claimed.
+		return nil, fmt.Errorf("%w: %w", explorer.ErrInvalid, explorer.ErrNoInitial)
+	}
 	if err := claim(ctx, s.x, &m); err != nil {
 		return nil, err
 	}
-	inits, v := s.workers[0].m.Initial()
 	if v != nil {
 		return s.finish(ctx, 0, 0, &violation{edge: edgeKey(rootParent, 0), v: *v}, nil)
 	}
