@@ -149,6 +149,9 @@ type System struct {
 	Variants Variants
 	// Build returns the check for parameters p, complete and validated
 	// (see Complete), and variant ("" is the correct implementation).
+	// A Build that returns neither a check nor an error, or panics, is
+	// refused as an error naming the system (Check; the command line
+	// exits with status 2), never searched.
 	Build func(p Params, variant string) (model.Checker, error)
 	// Modular, when set, splits the system into the checks of its layers,
 	// each against the specification below it, followed by the system's
@@ -257,7 +260,8 @@ func (e *RangeError) Says(name string) string {
 }
 
 // Check completes p with the defaults, validates it and variant, and
-// builds the check.
+// builds the check. A Build that returns neither a check nor an error
+// is an error naming the system: a nil check has nothing to search.
 func (s *System) Check(p Params, variant string) (model.Checker, error) {
 	p, err := s.Complete(p)
 	if err != nil {
@@ -266,7 +270,11 @@ func (s *System) Check(p Params, variant string) (model.Checker, error) {
 	if err := s.Validate(p, variant); err != nil {
 		return nil, err
 	}
-	return s.Build(p, variant)
+	chk, err := s.Build(p, variant)
+	if err == nil && chk == nil {
+		return nil, fmt.Errorf("%s: Build returned no check (a nil model.Checker) and no error, for variant %s", s.Name, cmp.Or(variant, "correct"))
+	}
+	return chk, err
 }
 
 // String names the check of s at p and variant as a plan line does:

@@ -262,3 +262,25 @@ func TestReservedNames(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckRefusesNoCheck: Check of a system whose Build returns neither
+// a check nor an error is an error naming the system and the variant,
+// not a nil check with no error; Build's own error passes through.
+func TestCheckRefusesNoCheck(t *testing.T) {
+	for _, tc := range []struct {
+		variant string
+		err     error
+		want    string
+	}{
+		{"", nil, "repdisk: Build returned no check (a nil model.Checker) and no error, for variant correct"},
+		{"no-recovery", nil, "repdisk: Build returned no check (a nil model.Checker) and no error, for variant no-recovery"},
+		{"", errors.New("not built"), "not built"},
+	} {
+		sys := testSystem()
+		sys.Build = func(catalog.Params, string) (model.Checker, error) { return nil, tc.err }
+		chk, err := sys.Check(nil, tc.variant)
+		if chk != nil || err == nil || err.Error() != tc.want {
+			t.Errorf("variant %q, Build's error %v: Check gave %v, %v; want the error %q", tc.variant, tc.err, chk, err, tc.want)
+		}
+	}
+}

@@ -2,9 +2,13 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"runtime"
 	"runtime/pprof"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -61,9 +65,14 @@ func signalContext() (context.Context, context.CancelFunc) {
 }
 
 // build builds sys's check at complete parameters p and variant, and
-// checks that it can run.
+// checks that it can run. A Build that panics, or returns neither a
+// check nor an error, is bad input too: the error names the system, and
+// for a panic the value and the line.
 func build(sys *catalog.System, p catalog.Params, variant string) (model.Checker, error) {
-	chk, err := sys.Build(p, variant)
+	chk, err := callBuild(sys, p, variant)
+	if err == nil && chk == nil {
+		err = fmt.Errorf("Build returned no check (a nil model.Checker) and no error, for variant %s", variantName(variant))
+	}
 	if err == nil {
 		err = chk.Validate()
 	}
@@ -71,6 +80,38 @@ func build(sys *catalog.System, p catalog.Params, variant string) (model.Checker
 		return nil, usagef("%s: %v", sys.Name, err)
 	}
 	return chk, nil
+}
+
+// callBuild calls sys.Build, its panic an error naming the value and the
+// line that panicked.
+func callBuild(sys *catalog.System, p catalog.Params, variant string) (chk model.Checker, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			at := ""
+			if site := panicSite(); site != "" {
+				at = " at " + site
+			}
+			chk, err = nil, fmt.Errorf("Build panicked%s, for variant %s: %v", at, variantName(variant), r)
+		}
+	}()
+	return sys.Build(p, variant)
+}
+
+// panicSite returns "dir/file.go:line" of the innermost frame of a panic
+// outside the runtime: the code that panicked. It is called from the
+// deferred function that recovers.
+func panicSite() string {
+	pcs := make([]uintptr, 64)
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(3, pcs)])
+	for {
+		f, more := frames.Next()
+		if !strings.HasPrefix(f.Function, "runtime.") && f.File != "" {
+			return filepath.Join(filepath.Base(filepath.Dir(f.File)), filepath.Base(f.File)) + fmt.Sprintf(":%d", f.Line)
+		}
+		if !more {
+			return ""
+		}
+	}
 }
 
 // chosen returns the system named name, its parameters from the flags,

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -18,15 +20,25 @@ func (panickyInit) Init() []onedisk.State { panic("no initial disk") }
 
 // brokenSystem is a disk passed through to a disk whose variant eager
 // reads block 0 while its Instance is built, and whose variant init has
-// a lower specification whose Init panics: systems that cannot run.
+// a lower specification whose Init panics: systems that cannot run. Its
+// Build returns no check and no error for variant nil, and panics for
+// variant build-panics.
 func brokenSystem() *catalog.System {
 	return &catalog.System{
 		Name: "broken",
 		Variants: catalog.Variants{
 			{Name: "eager", About: "reads block 0 while its Instance is built"},
 			{Name: "init", About: "the lower Init panics"},
+			{Name: "nil", About: "Build returns no check and no error"},
+			{Name: "build-panics", About: "Build panics"},
 		},
 		Build: func(_ catalog.Params, variant string) (model.Checker, error) {
+			switch variant {
+			case "nil":
+				return nil, nil
+			case "build-panics":
+				panic("no such system")
+			}
 			sizes := disk.Sizes{Blocks: 1, Values: 2}
 			impl := func(lower onedisk.API) model.Instance[onedisk.API] {
 				if variant == "eager" {
@@ -48,10 +60,15 @@ func brokenSystem() *catalog.System {
 // panics, or calls the lower layer while its Instance is built, when
 // the system is validated exits with status 2 and one line on stderr
 // naming the code, the panic's value or the call, and the line, and
-// prints nothing on stdout.
+// prints nothing on stdout; so does a Build that panics or returns no
+// check and no error, with check, shard and a plan line.
 func TestCheckOfASystemThatCannotRun(t *testing.T) {
 	cat, err := catalog.New(brokenSystem())
 	if err != nil {
+		t.Fatal(err)
+	}
+	plan := filepath.Join(t.TempDir(), "broken.plan")
+	if err := os.WriteFile(plan, []byte("broken variant=build-panics expect=verified\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
@@ -64,6 +81,14 @@ func TestCheckOfASystemThatCannotRun(t *testing.T) {
 			"while the implementation's Instance was built"}},
 		{[]string{"check", "broken", "--variant", "init", "--json"}, []string{
 			"argocheck: broken: model: Lower.Spec.Init panicked at cli/validate_test.go:", ": no initial disk\n"}},
+		{[]string{"check", "broken", "--variant", "nil"}, []string{
+			"argocheck: broken: Build returned no check (a nil model.Checker) and no error, for variant nil\n"}},
+		{[]string{"check", "broken", "--variant", "build-panics", "--json"}, []string{
+			"argocheck: broken: Build panicked at cli/validate_test.go:", ", for variant build-panics: no such system\n"}},
+		{[]string{"shard", "broken", "--variant", "nil", "--shards", "1", "--index", "0", "--exchange", t.TempDir()}, []string{
+			"argocheck: broken: Build returned no check (a nil model.Checker) and no error, for variant nil\n"}},
+		{[]string{"run", plan}, []string{
+			"argocheck: " + plan + ":1: broken: Build panicked at cli/validate_test.go:", ", for variant build-panics: no such system\n"}},
 	} {
 		var out, errb bytes.Buffer
 		code := Run(cat, tc.args, &out, &errb)
