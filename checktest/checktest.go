@@ -150,7 +150,8 @@ func Golden(t testing.TB, file string, res *explorer.Result) {
 //     result and state.
 //
 // It fails at once on a state type that is not a plain value
-// (model.PlainValue).
+// (model.PlainValue), and on a Spec whose Validate (model.Validator)
+// fails, which a check refuses (disk sizes out of range, for instance).
 //
 // A wrong Decode length, or an encoding that tells equal states apart,
 // otherwise shows as a baffling violation of a correct implementation.
@@ -159,6 +160,11 @@ func Spec[S, Op, Ret comparable, API any](t testing.TB, l model.Layer[S, Op, Ret
 	sp := l.Spec
 	if sp == nil {
 		t.Fatalf("checktest: layer %q has no Spec", l.Name)
+	}
+	if v, ok := sp.(model.Validator); ok {
+		if err := v.Validate(); err != nil {
+			t.Fatalf("checktest: layer %q's Spec does not validate, and a check refuses it: %v", l.Name, err)
+		}
 	}
 	if len(ops) == 0 {
 		ops = sp.Ops()

@@ -96,6 +96,26 @@ func (b broken) Step(s *onedisk.State, op disk.Op, c model.Chooser) disk.Ret {
 	return r
 }
 
+// TestSpecRefusesWhatACheckRefuses: Spec fails on a layer whose Spec's
+// Validate fails, as a check does, where its walks would pass over a
+// disk of no blocks or of more values than a block holds.
+func TestSpecRefusesWhatACheckRefuses(t *testing.T) {
+	for _, tc := range []struct {
+		sizes disk.Sizes
+		want  string
+	}{
+		{disk.Sizes{Blocks: 0, Values: 2}, `checktest: layer "onedisk"'s Spec does not validate, and a check refuses it: blocks must be between 1 and 16, not 0`},
+		{disk.Sizes{Blocks: 2, Values: 0}, `checktest: layer "onedisk"'s Spec does not validate, and a check refuses it: values must be between 1 and 255, not 0`},
+		{disk.Sizes{Blocks: 2, Values: 300}, `checktest: layer "onedisk"'s Spec does not validate, and a check refuses it: values must be between 1 and 255, not 300`},
+		{sizes, ""},
+	} {
+		got := failure(t, func(tb testing.TB) { checktest.Spec(tb, onedisk.Layer(tc.sizes)) })
+		if got != tc.want && (tc.want == "" || got != tc.want+"\n") {
+			t.Errorf("Spec of onedisk at %+v failed with %q, want %q", tc.sizes, got, tc.want)
+		}
+	}
+}
+
 func TestSpecCatchesBrokenSpecs(t *testing.T) {
 	// The failures are expected: no fail files for them.
 	if f := flag.Lookup("rapid.nofailfile"); f != nil {
