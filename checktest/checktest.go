@@ -138,8 +138,9 @@ func Golden(t testing.TB, file string, res *explorer.Result) {
 
 // Spec checks the specification of layer l as the explorer relies on it,
 // over the states that random walks reach from its initial states (steps
-// of ops, or of l.Spec.Ops() when none are given, and crashes, every
-// nondeterministic choice drawn at random):
+// of l.Spec.Ops() and of ops, operations that an implementation on l
+// calls beyond them, and crashes, every nondeterministic choice drawn at
+// random):
 //   - the encoding round-trips, and Decode reads exactly the bytes
 //     AppendEncode wrote, whatever follows them;
 //   - AppendEncode appends the encoding to what dst holds;
@@ -166,9 +167,9 @@ func Spec[S, Op, Ret comparable, API any](t testing.TB, l model.Layer[S, Op, Ret
 			t.Fatalf("checktest: layer %q's Spec does not validate, and a check refuses it: %v", l.Name, err)
 		}
 	}
-	if len(ops) == 0 {
-		ops = sp.Ops()
-	}
+	// The spec's own operations and the ones given: the given ones add
+	// to the walks, and take none of the spec's out of them.
+	ops = append(sp.Ops(), ops...)
 	if len(ops) == 0 {
 		t.Fatalf("checktest: layer %q has no operations to walk with: give some to Spec", l.Name)
 	}

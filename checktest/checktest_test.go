@@ -139,6 +139,12 @@ func TestSpecCatchesBrokenSpecs(t *testing.T) {
 			if got := failure(t, func(tb testing.TB) { checktest.Spec(tb, l) }); !regexp.MustCompile(tc.says).MatchString(got) {
 				t.Fatalf("Spec failed with %q, want it to say %q", got, tc.says)
 			}
+			// Operations given to Spec add to the spec's own: a write of a
+			// value above the client's takes none of them out of the walks.
+			extra := disk.Op{Kind: disk.Write, Addr: 0, Val: 7}
+			if got := failure(t, func(tb testing.TB) { checktest.Spec(tb, l, extra) }); !regexp.MustCompile(tc.says).MatchString(got) {
+				t.Fatalf("Spec with the operation %v failed with %q, want it to say %q", extra, got, tc.says)
+			}
 		})
 	}
 }
