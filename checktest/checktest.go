@@ -32,8 +32,13 @@ var update = flag.Bool("update", false, "rewrite the golden files of checktest.G
 // config returns the search configuration of Verify and Violates: cfg[0]
 // when given, else all CPUs; whatever cfg says, every procedure run is
 // run twice and compared (model.DeterminismFull), which small test sizes
-// afford.
-func config(cfg []explorer.Config) explorer.Config {
+// afford. It fails t on more than one Config, of which one search would
+// check one alone.
+func config(t testing.TB, cfg []explorer.Config) explorer.Config {
+	t.Helper()
+	if len(cfg) > 1 {
+		t.Fatalf("checktest: one explorer.Config at most, not %d: a check searches with one (check each in a call of its own)", len(cfg))
+	}
 	var c explorer.Config
 	if len(cfg) > 0 {
 		c = cfg[0]
@@ -47,7 +52,7 @@ func config(cfg []explorer.Config) explorer.Config {
 
 func run(t testing.TB, sys model.Checker, cfg []explorer.Config) *explorer.Result {
 	t.Helper()
-	res, err := explorer.Run(context.Background(), sys, config(cfg))
+	res, err := explorer.Run(context.Background(), sys, config(t, cfg))
 	if err != nil {
 		t.Fatalf("checktest: %v", err)
 	}
@@ -56,8 +61,9 @@ func run(t testing.TB, sys model.Checker, cfg []explorer.Config) *explorer.Resul
 
 // Verify checks sys exhaustively and fails t unless it verifies; a
 // violation fails it with its shortest path, as argocheck check prints it.
-// The search uses cfg[0] when given (by default all CPUs), always with
-// every procedure run run twice to check determinism.
+// The search uses cfg[0] when given (by default all CPUs; more than one
+// Config fails t), always with every procedure run run twice to check
+// determinism.
 func Verify(t testing.TB, sys model.Checker, cfg ...explorer.Config) *explorer.Result {
 	t.Helper()
 	res := run(t, sys, cfg)

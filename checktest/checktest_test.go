@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/argocheck/argocheck/checktest"
+	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/layers/disk"
 	"github.com/argocheck/argocheck/layers/onedisk"
 	"github.com/argocheck/argocheck/layers/replicated"
@@ -187,6 +188,25 @@ func TestVerifyAndViolates(t *testing.T) {
 			t.Errorf("Violates of %s failed with %q, want %q", tc.name, got, tc.want)
 		}
 	}
+}
+
+// TestOneConfig: Verify and Violates fail on more than one Config,
+// where they searched with the first alone: a second crash mode given to
+// them was never checked.
+func TestOneConfig(t *testing.T) {
+	all := explorer.Config{Workers: 2}
+	between := explorer.Config{Workers: 2, Crashes: model.CrashBetweenOps}
+	const want = "checktest: one explorer.Config at most, not 2"
+	for name, check := range map[string]func(testing.TB){
+		"Verify":   func(tb testing.TB) { checktest.Verify(tb, repdisk(replicated.NoRecovery), between, all) },
+		"Violates": func(tb testing.TB) { checktest.Violates(tb, repdisk(replicated.NoRecovery), model.KindRecovery, 2, all, between) },
+	} {
+		if got := failure(t, check); !strings.HasPrefix(got, want) {
+			t.Errorf("%s with two Configs failed with %q, want %q", name, got, want)
+		}
+	}
+	checktest.Violates(t, repdisk(replicated.NoRecovery), model.KindRecovery, 2, all)
+	checktest.Verify(t, repdisk(replicated.NoRecovery), between)
 }
 
 func TestGolden(t *testing.T) {
