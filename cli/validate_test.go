@@ -85,7 +85,7 @@ func TestCheckOfASystemThatCannotRun(t *testing.T) {
 			"argocheck: broken: Build returned no check (a nil model.Checker) and no error, for variant nil\n"}},
 		{[]string{"check", "broken", "--variant", "build-panics", "--json"}, []string{
 			"argocheck: broken: Build panicked at cli/validate_test.go:", ", for variant build-panics: no such system\n"}},
-		{[]string{"shard", "broken", "--variant", "nil", "--shards", "1", "--index", "0", "--exchange", t.TempDir()}, []string{
+		{[]string{"shard", "broken", "--variant", "nil", "--shards", "1", "--index", "0", "--exchange", "file://" + t.TempDir()}, []string{
 			"argocheck: broken: Build returned no check (a nil model.Checker) and no error, for variant nil\n"}},
 		{[]string{"run", plan}, []string{
 			"argocheck: " + plan + ":1: broken: Build panicked at cli/validate_test.go:", ", for variant build-panics: no such system\n"}},
