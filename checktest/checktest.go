@@ -158,7 +158,9 @@ func Golden(t testing.TB, file string, res *explorer.Result) {
 //
 // It fails at once on a state type that is not a plain value
 // (model.PlainValue), and on a Spec whose Validate (model.Validator)
-// fails, which a check refuses (disk sizes out of range, for instance).
+// fails, which a check refuses (disk sizes out of range, for instance);
+// and when rapid runs no walk (go test -rapid.checks=0), which would
+// check nothing.
 //
 // A wrong Decode length, or an encoding that tells equal states apart,
 // otherwise shows as a baffling violation of a correct implementation.
@@ -186,7 +188,9 @@ func Spec[S, Op, Ret comparable, API any](t testing.TB, l model.Layer[S, Op, Ret
 	if err := model.PlainValue(reflect.TypeFor[S]()); err != nil {
 		t.Fatalf("checktest: layer %q's states are not plain values: %v", l.Name, err)
 	}
+	walks := 0
 	rapid.Check(t, func(rt *rapid.T) {
+		walks++
 		s := inits[rapid.IntRange(0, len(inits)-1).Draw(rt, "init")]
 		seen := []S{s}
 		steps := rapid.IntRange(0, 12).Draw(rt, "steps")
@@ -251,6 +255,10 @@ func Spec[S, Op, Ret comparable, API any](t testing.TB, l model.Layer[S, Op, Ret
 			}
 		}
 	})
+	if walks == 0 && !t.Failed() {
+		// rapid ran no walk (go test -rapid.checks=0): nothing was checked.
+		t.Fatalf("checktest: Spec made no walk of layer %q (is -rapid.checks 0?): it checked nothing", l.Name)
+	}
 }
 
 // drawn is a Chooser that draws each answer from rapid, or replays

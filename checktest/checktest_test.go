@@ -117,6 +117,26 @@ func TestSpecRefusesWhatACheckRefuses(t *testing.T) {
 	}
 }
 
+// TestSpecWalksOnce: Spec fails when rapid runs no walk (go test
+// -rapid.checks=0), where it passed having checked nothing, a broken
+// encoding too.
+func TestSpecWalksOnce(t *testing.T) {
+	f := flag.Lookup("rapid.checks")
+	if f == nil {
+		t.Fatal("no flag -rapid.checks")
+	}
+	defer f.Value.Set(f.Value.String())
+	f.Value.Set("0")
+	bad := onedisk.Layer(sizes)
+	bad.Spec = broken{Spec: onedisk.NewSpec(sizes), decodeExtra: 1}
+	for _, l := range []model.Layer[onedisk.State, disk.Op, disk.Ret, onedisk.API]{onedisk.Layer(sizes), bad} {
+		const want = `checktest: Spec made no walk of layer "onedisk" (is -rapid.checks 0?): it checked nothing` + "\n"
+		if got := failure(t, func(tb testing.TB) { checktest.Spec(tb, l) }); got != want {
+			t.Errorf("Spec of %T with -rapid.checks=0 failed with %q, want %q", l.Spec, got, want)
+		}
+	}
+}
+
 func TestSpecCatchesBrokenSpecs(t *testing.T) {
 	// The failures are expected: no fail files for them.
 	if f := flag.Lookup("rapid.nofailfile"); f != nil {
@@ -198,8 +218,10 @@ func TestOneConfig(t *testing.T) {
 	between := explorer.Config{Workers: 2, Crashes: model.CrashBetweenOps}
 	const want = "checktest: one explorer.Config at most, not 2"
 	for name, check := range map[string]func(testing.TB){
-		"Verify":   func(tb testing.TB) { checktest.Verify(tb, repdisk(replicated.NoRecovery), between, all) },
-		"Violates": func(tb testing.TB) { checktest.Violates(tb, repdisk(replicated.NoRecovery), model.KindRecovery, 2, all, between) },
+		"Verify": func(tb testing.TB) { checktest.Verify(tb, repdisk(replicated.NoRecovery), between, all) },
+		"Violates": func(tb testing.TB) {
+			checktest.Violates(tb, repdisk(replicated.NoRecovery), model.KindRecovery, 2, all, between)
+		},
 	} {
 		if got := failure(t, check); !strings.HasPrefix(got, want) {
 			t.Errorf("%s with two Configs failed with %q, want %q", name, got, want)
