@@ -97,8 +97,10 @@ type Options struct {
 // Worker expands nodes of one Checker's state graph. It is not safe for
 // concurrent use; each explorer worker owns one.
 type Worker interface {
-	// Initial returns the initial nodes, or the violation of an initial
-	// state that relates to no initial abstract state.
+	// Initial returns the initial nodes, at least one (a search refuses a
+	// Checker that gives none, which would verify having checked
+	// nothing), or the violation of an initial state that relates to no
+	// initial abstract state.
 	Initial() ([][]byte, *Violation)
 	// Expand passes every edge of node to e, in a fixed order, until e
 	// says stop.
