@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -177,7 +178,7 @@ func Spec[S, Op, Ret comparable, API any](t testing.TB, l model.Layer[S, Op, Ret
 	}
 	// The spec's own operations and the ones given: the given ones add
 	// to the walks, and take none of the spec's out of them.
-	ops = append(sp.Ops(), ops...)
+	ops = append(slices.Clone(sp.Ops()), ops...)
 	if len(ops) == 0 {
 		t.Fatalf("checktest: layer %q has no operations to walk with: give some to Spec", l.Name)
 	}
