@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -262,5 +263,28 @@ func TestVerifyRefusesAnImplThatCallsWhileBuilt(t *testing.T) {
 				t.Errorf("%s failed with %q, which lacks %q", name, got, want)
 			}
 		}
+	}
+}
+
+// sharedOps is a spec whose Ops returns a slice of a longer array it
+// keeps, as a spec that builds its operations once may.
+type sharedOps struct {
+	onedisk.Spec
+	ops []disk.Op
+}
+
+func (s sharedOps) Ops() []disk.Op { return s.ops[:len(s.ops)-1] }
+
+// TestSpecKeepsTheSpecsOps: the operations given to Spec are walked
+// beside the spec's own, never written into the array its Ops returned.
+func TestSpecKeepsTheSpecsOps(t *testing.T) {
+	sp := onedisk.NewSpec(sizes)
+	sentinel := disk.Op{Kind: disk.Write, Addr: 1, Val: 1}
+	kept := append(slices.Clone(sp.Ops()), sentinel)
+	l := onedisk.Layer(sizes)
+	l.Spec = sharedOps{Spec: sp, ops: kept}
+	checktest.Spec(t, l, disk.Op{Kind: disk.Read, Addr: 0})
+	if got := kept[len(kept)-1]; got != sentinel {
+		t.Errorf("the spec's operations array ends in %+v after Spec, want %+v: Spec appended into it", got, sentinel)
 	}
 }
