@@ -26,7 +26,7 @@ var kvSystem = &catalog.System{
 	About: "a key-value store on one disk: a log of records and a commit pointer",
 	Params: []catalog.Param{
 		{Name: "keys", Default: 2, Min: 1, Max: kv.MaxKeys, About: "keys 0..keys-1"},
-		{Name: "values", Default: 2, Min: 1, Max: kv.MaxValues, About: "values 0..values-1"},
+		{Name: "values", Default: 2, Min: 2, Max: kv.MaxValues, About: "values 0..values-1"},
 		{Name: "records", Default: 3, Min: 1, Max: kv.MaxRecords, About: "room for this many puts"},
 	},
 	Variants: kv.Variants,
