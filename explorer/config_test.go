@@ -9,6 +9,7 @@ import (
 
 	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/explorer"
+	"github.com/argocheck/argocheck/internal/systemtest"
 	"github.com/argocheck/argocheck/model"
 )
 
@@ -82,18 +83,6 @@ func TestConfigCrashes(t *testing.T) {
 	}
 }
 
-// noInitial is a Checker of one's own that wraps another and gives no
-// initial node: a wrapper whose Initial forgot to delegate.
-type noInitial struct{ model.Checker }
-
-type noInitialWorker struct{ model.Worker }
-
-func (c noInitial) NewWorker(o model.Options) model.Worker {
-	return noInitialWorker{c.Checker.NewWorker(o)}
-}
-
-func (noInitialWorker) Initial() ([][]byte, *model.Violation) { return nil, nil }
-
 // TestRunRefusesNothingToCheck: a search of no checker, of a nil
 // *model.System, or of a Checker that gives no initial node is an invalid
 // search, not a verified one of no states. The violating variant is
@@ -108,7 +97,7 @@ func TestRunRefusesNothingToCheck(t *testing.T) {
 		}{
 			{"nil", nil, "invalid search: there is no checker (a nil model.Checker): nothing to check"},
 			{"nil *model.System", nilSystem, "invalid search: model: the system is nil (a nil *model.System)"},
-			{"no initial node", noInitial{buildChecker(t, "repdisk", catalog.Params{"blocks": 1}, variant)},
+			{"no initial node", systemtest.NoInitial(buildChecker(t, "repdisk", catalog.Params{"blocks": 1}, variant)),
 				"invalid search: the checker gives no initial state: a search of no states checks nothing"},
 		} {
 			res, err := explorer.Run(context.Background(), tc.chk, explorer.Config{Workers: 2})

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/argocheck/argocheck/explorer"
+	"github.com/argocheck/argocheck/internal/systemtest"
 	"github.com/argocheck/argocheck/layers"
 	"github.com/argocheck/argocheck/model"
 )
@@ -41,17 +42,6 @@ func TestConfigRefused(t *testing.T) {
 	}
 }
 
-// noInitial wraps a Checker and gives no initial node.
-type noInitial struct{ model.Checker }
-
-type noInitialWorker struct{ model.Worker }
-
-func (c noInitial) NewWorker(o model.Options) model.Worker {
-	return noInitialWorker{c.Checker.NewWorker(o)}
-}
-
-func (noInitialWorker) Initial() ([][]byte, *model.Violation) { return nil, nil }
-
 // TestNothingToCheckRefused: a shard of no checker, or of a Checker that
 // gives no initial node, is an invalid search, refused before it touches
 // the bucket, not a verified one of no states.
@@ -65,7 +55,7 @@ func TestNothingToCheckRefused(t *testing.T) {
 		want error
 	}{
 		{nil, explorer.ErrNoChecker},
-		{noInitial{chk}, explorer.ErrNoInitial},
+		{systemtest.NoInitial(chk), explorer.ErrNoInitial},
 	} {
 		// No bucket: the check is refused first.
 		res, err := Run(context.Background(), tc.chk, nil, Config{Shards: 1, Workers: 1})

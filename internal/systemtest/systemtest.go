@@ -29,3 +29,18 @@ func Build(t testing.TB, system string, p catalog.Params, variant string) model.
 	}
 	return chk
 }
+
+// NoInitial wraps chk in a Checker whose workers give no initial node
+// and no violation: a Checker of one's own whose Initial forgot to
+// delegate, which a search must refuse rather than verify.
+func NoInitial(chk model.Checker) model.Checker { return noInitial{chk} }
+
+type noInitial struct{ model.Checker }
+
+func (c noInitial) NewWorker(o model.Options) model.Worker {
+	return noInitialWorker{c.Checker.NewWorker(o)}
+}
+
+type noInitialWorker struct{ model.Worker }
+
+func (noInitialWorker) Initial() ([][]byte, *model.Violation) { return nil, nil }
