@@ -85,16 +85,28 @@ func build(sys *catalog.System, p catalog.Params, variant string) (model.Checker
 // callBuild calls sys.Build, its panic an error naming the value and the
 // line that panicked.
 func callBuild(sys *catalog.System, p catalog.Params, variant string) (chk model.Checker, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			at := ""
-			if site := panicSite(); site != "" {
-				at = " at " + site
-			}
-			chk, err = nil, fmt.Errorf("Build panicked%s, for variant %s: %v", at, variantName(variant), r)
-		}
-	}()
+	defer panicked("Build", variant, &err)
 	return sys.Build(p, variant)
+}
+
+// callModular calls sys.Modular, its panic an error naming the value and
+// the line that panicked: catalog.New calls it at the defaults only.
+func callModular(sys *catalog.System, p catalog.Params, variant string) (parts []catalog.Part, err error) {
+	defer panicked("Modular", variant, &err)
+	return sys.Modular(p, variant)
+}
+
+// panicked, deferred by a call of the catalogue's function named what,
+// makes its panic the call's error *err, naming the value and the line
+// that panicked.
+func panicked(what, variant string, err *error) {
+	if r := recover(); r != nil {
+		at := ""
+		if site := panicSite(); site != "" {
+			at = " at " + site
+		}
+		*err = fmt.Errorf("%s panicked%s, for variant %s: %v", what, at, variantName(variant), r)
+	}
 }
 
 // panicSite returns "dir/file.go:line" of the innermost frame of a panic

@@ -77,9 +77,9 @@ func runModular(cmd *cobra.Command, cat *catalog.Catalog, sys *catalog.System, p
 	// Modular is handed a copy: one that writes into its parameters (to
 	// give a layer's check other values) must not change those of the
 	// stack's own check, which runs at the command line's.
-	parts, err := sys.Modular(maps.Clone(p), variant)
+	parts, err := callModular(sys, maps.Clone(p), variant)
 	if err != nil {
-		return usage(err)
+		return usagef("%s: %v", sys.Name, err)
 	}
 	// The layers' checks alone do not make the stack's verdict (a
 	// composition can fail with every layer verified: recover-upper-first,

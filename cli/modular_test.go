@@ -344,3 +344,29 @@ func TestModularKeepsItsParameters(t *testing.T) {
 		}
 	}
 }
+
+// TestModularPanicRefused: a Modular that panics at parameters other than
+// the defaults (catalog.New calls it at the defaults only) makes check
+// --modular exit with status 2 and one line naming the system, the line
+// that panicked and the value, and print nothing on stdout.
+func TestModularPanicRefused(t *testing.T) {
+	pass := testSystem()
+	stack := testSystem()
+	stack.Name = "stack"
+	stack.Modular = func(p catalog.Params, variant string) ([]catalog.Part, error) {
+		if p.Get("width") >= 2 {
+			panic("no layers at this width")
+		}
+		return []catalog.Part{{System: "pass", Params: p, Variant: variant}}, nil
+	}
+	cat, err := catalog.New(pass, stack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	code := Run(cat, []string{"check", "stack", "--modular", "--width", "2", "-q"}, &out, &errOut)
+	want := regexp.MustCompile(`^argocheck: stack: Modular panicked at cli/modular_test\.go:\d+, for variant correct: no layers at this width\n$`)
+	if code != ExitUsage || out.Len() != 0 || !want.MatchString(errOut.String()) {
+		t.Errorf("exit status %d, stdout %q, stderr %q; want %d, nothing and one line matching %s", code, out.String(), errOut.String(), ExitUsage, want)
+	}
+}
