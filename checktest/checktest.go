@@ -155,7 +155,8 @@ func Golden(t testing.TB, file string, res *explorer.Result) {
 //   - Format renders every state;
 //   - AppendEncode and Format leave the state as it was;
 //   - Step and Crash are deterministic: the same choices give the same
-//     result and state.
+//     result and state, and each Choose offers as many alternatives as
+//     the first time.
 //
 // It fails at once on a state type that is not a plain value
 // (model.PlainValue), and on a Spec whose Validate (model.Validator)
@@ -218,6 +219,10 @@ func Spec[S, Op, Ret comparable, API any](t testing.TB, l model.Layer[S, Op, Ret
 				rt.Fatalf("%s from %s with choices %v is not deterministic: %v and %s the first time, %v and %s with choices %v the second",
 					what, sp.Format(&before), ch.picks, ret, sp.Format(&s), ret2, sp.Format(&again), re.picks)
 			}
+			if !slices.Equal(re.widths, ch.widths) {
+				rt.Fatalf("%s from %s with choices %v is not deterministic: it asked Choose for %v alternatives the first time and %v the second",
+					what, sp.Format(&before), ch.picks, ch.widths, re.widths)
+			}
 			seen = append(seen, s)
 		}
 		encs := make([][]byte, len(seen))
@@ -263,20 +268,24 @@ func Spec[S, Op, Ret comparable, API any](t testing.TB, l model.Layer[S, Op, Ret
 }
 
 // drawn is a Chooser that draws each answer from rapid, or replays
-// recorded ones.
+// recorded ones; widths records the alternatives each Choose offered.
 type drawn struct {
 	t      *rapid.T
 	picks  []int
+	widths []int
 	replay []int
 }
 
 func (d *drawn) Choose(n int) int {
+	d.widths = append(d.widths, n)
 	if d.replay != nil {
 		if len(d.picks) >= len(d.replay) {
 			d.picks = append(d.picks, 0)
 			return 0
 		}
-		p := d.replay[len(d.picks)]
+		// An answer past n (a Choose that offers fewer alternatives
+		// than the first time, which the caller reports) is not given.
+		p := min(d.replay[len(d.picks)], max(n-1, 0))
 		d.picks = append(d.picks, p)
 		return p
 	}

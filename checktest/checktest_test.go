@@ -67,6 +67,7 @@ type broken struct {
 	history     *int // the encoding ends with a counter of encodings
 	flaky       *int // Step depends on a counter
 	clears      bool // AppendEncode clears block 0 of the state it encodes
+	widths      *int // Step asks a choice of 2 or 3 alternatives by a counter
 }
 
 func (b broken) AppendEncode(dst []byte, s *onedisk.State) []byte {
@@ -94,6 +95,10 @@ func (b broken) Step(s *onedisk.State, op disk.Op, c model.Chooser) disk.Ret {
 	if b.flaky != nil && op.Kind == disk.Size {
 		*b.flaky++
 		r.Val += disk.Block(*b.flaky % 2)
+	}
+	if b.widths != nil {
+		*b.widths++
+		c.Choose(2 + *b.widths%2) // the answer changes nothing
 	}
 	return r
 }
@@ -144,7 +149,7 @@ func TestSpecCatchesBrokenSpecs(t *testing.T) {
 		defer f.Value.Set(f.Value.String())
 		f.Value.Set("true")
 	}
-	counter, encodings := 0, 0
+	counter, encodings, choices := 0, 0, 0
 	for _, tc := range []struct {
 		name string
 		spec broken
@@ -154,6 +159,7 @@ func TestSpecCatchesBrokenSpecs(t *testing.T) {
 		{"history-in-encoding", broken{Spec: onedisk.NewSpec(sizes), history: &encodings}, "not canonical|does not append"},
 		{"nondeterministic-step", broken{Spec: onedisk.NewSpec(sizes), flaky: &counter}, "is not deterministic"},
 		{"encoding-changes-state", broken{Spec: onedisk.NewSpec(sizes), clears: true}, "AppendEncode changed the state it encoded"},
+		{"nondeterministic-choices", broken{Spec: onedisk.NewSpec(sizes), widths: &choices}, "asked Choose for \\[2\\] alternatives the first time and \\[3\\] the second|\\[3\\] alternatives the first time and \\[2\\]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			l := onedisk.Layer(sizes)
