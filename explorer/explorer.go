@@ -277,7 +277,6 @@ type worker struct {
 	stopped bool   // the state's expansion stopped at a violation
 	bound   *atomic.Uint64
 	seen    seen // the successors' keys of the state being expanded
-	recent  recent
 	pending pending
 	// frontier reads the level's frontier, block by block.
 	frontier reader
@@ -791,7 +790,7 @@ func (w *worker) Successor(o uint32, node []byte, crash bool) bool {
 		return true
 	}
 	key := w.s.key(node)
-	if w.recent.has(key) || w.seen.add(key) {
+	if w.seen.add(key) {
 		return false
 	}
 	// Ask for key's lines in the visited set and the level table now, to
@@ -855,11 +854,7 @@ func (w *worker) lookUp() {
 	p := &w.pending
 	defer p.reset()
 	for i, key := range p.keys {
-		if w.full {
-			continue
-		}
-		if w.s.visited.Has(key) {
-			w.recent.add(key)
+		if w.full || w.s.visited.Has(key) {
 			continue
 		}
 		e := edgeKey(w.state, p.ordinals[i])

@@ -44,24 +44,3 @@ func (s *seen) add(key uint64) bool {
 	s.n++
 	return false
 }
-
-// recentBits is the log2 of the slots of a worker's recent keys.
-const recentBits = 12
-
-// recent holds, one per slot, keys of successors a worker found in the
-// visited set lately. Expansions near each other in the frontier reach
-// many of the same states (at repdisk 8x4, 42% of the lookups that
-// passed a state's seen set found a key held here), and a state once in
-// the visited set stays there, so a successor whose key is held here
-// skips the lookup. Keys are never 0, the value of an empty slot.
-type recent [1 << recentBits]uint64
-
-func (r *recent) slot(key uint64) *uint64 {
-	return &r[key*0x9E3779B97F4A7C15>>(64-recentBits)]
-}
-
-// has reports whether key is held.
-func (r *recent) has(key uint64) bool { return *r.slot(key) == key }
-
-// add holds key, in place of the key its slot held.
-func (r *recent) add(key uint64) { *r.slot(key) = key }
