@@ -30,7 +30,7 @@ import (
 var asyncLogParams = []catalog.Param{
 	{Name: Blocks, Default: 1, Min: 1, Max: wal.MaxBlocks, About: "data blocks"},
 	valuesParam(asyncdisk.MaxMay),
-	{Name: Log, Default: 2, Min: 1, Max: 3, About: "log capacity (entries per transaction)"},
+	{Name: Log, Default: 2, Min: 1, Max: wal.MaxLog, About: "log capacity (entries per transaction)"},
 	oobParam,
 }
 

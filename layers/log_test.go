@@ -484,3 +484,47 @@ func TestOneValueRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestEveryLogTakesTheFullCapacity: every system with a log takes every
+// capacity the log's layout holds (wal.MaxLog), on disks with write
+// caches too: a flush left out only for transactions of wal.MaxLog
+// entries shows only there. At that capacity the logs on disks with
+// write caches verify, keeping their headers' and descriptors' may-sets
+// within asyncdisk.MaxMay, and catch each broken flush as at the default
+// capacity.
+func TestEveryLogTakesTheFullCapacity(t *testing.T) {
+	for _, name := range []string{"log", "log/repdisk", "log/async", "log/async-repdisk"} {
+		sys, err := layers.Lookup(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		full := sys.Defaults().With(layers.Log, wal.MaxLog)
+		if _, err := layers.Build(name, full, ""); err != nil {
+			t.Errorf("%s: --log %d refused: %v", name, wal.MaxLog, err)
+		}
+		if _, err := layers.Build(name, sys.Defaults().With(layers.Log, wal.MaxLog+1), ""); err == nil {
+			t.Errorf("%s: --log %d taken, past the log's layout", name, wal.MaxLog+1)
+		}
+	}
+	for _, name := range []string{"log/async", "log/async-repdisk"} {
+		sys, err := layers.Lookup(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		full := sys.Defaults().With(layers.Log, wal.MaxLog)
+		if r := check(t, checkKey{name, full, "", false}); r.Verdict != explorer.Verified {
+			t.Errorf("%s --log %d: %s, want verified: %v", name, wal.MaxLog, r.Verdict, r.Violation)
+		}
+	}
+	async, err := layers.Lookup("log/async")
+	if err != nil {
+		t.Fatal(err)
+	}
+	brokenVariants(t, async.Defaults().With(layers.Log, wal.MaxLog), []brokenVariant{
+		{"log/async", "no-flush-before-commit", model.KindRecovery, 5, false},
+		{"log/async", "no-flush-after-commit", model.KindRecovery, 4, false},
+		{"log/async", "no-flush-before-clear", model.KindRecovery, 4, false},
+		{"log/async", "no-flush-after-clear", model.KindRecovery, 4, false},
+		{"log/async", "no-flush", model.KindRecovery, 4, false},
+	})
+}
