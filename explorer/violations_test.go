@@ -223,6 +223,32 @@ func TestLimitIsAnError(t *testing.T) {
 	}
 }
 
+// fullCrashes is OneDisk whose crash may leave any of MaxAllowed values in
+// block 0: as many abstract states after a crash as a node can hold.
+type fullCrashes struct{ onedisk.Spec }
+
+func (fullCrashes) Crash(s *onedisk.State, c model.Chooser) {
+	s.Disk[0] = disk.Block(c.Choose(model.MaxAllowed))
+}
+
+// TestLimitIsInclusive: a crash that allows exactly MaxAllowed abstract
+// states is within the limits: its Recovering nodes encode, decode and
+// are expanded, and the check verifies (the limit is no error one state
+// early, in the encoding or in the decoding).
+func TestLimitIsInclusive(t *testing.T) {
+	sizes := disk.Sizes{Blocks: 1, Values: 2}
+	upper := onedisk.Layer(sizes)
+	upper.Spec = fullCrashes{onedisk.NewSpec(sizes)}
+	impl := func(d onedisk.API) model.Instance[onedisk.API] {
+		return model.Instance[onedisk.API]{API: d, Recover: func() {}}
+	}
+	same := func(c *onedisk.State) (onedisk.State, bool) { return *c, true }
+	res, err := explorer.Run(context.Background(), model.NewSystem(onedisk.Layer(sizes), upper, impl, same), explorer.Config{Workers: 1})
+	if err != nil || res.Verdict != explorer.Verified || res.CrashPoints == 0 {
+		t.Fatalf("%v, %+v: want verified, with crash points", err, res)
+	}
+}
+
 // TestInvariantHoldsInitially: the invariant is checked on the initial
 // lower states too, as the relation oracle checks it, and a violation
 // there has a path of the initial step alone; one that fails only after
