@@ -756,6 +756,10 @@ func (w *worker) expandUnit(u int, base uint64, lo, hi int, bound *atomic.Uint64
 // records v and lets the expansion go on; otherwise it keeps v if it is
 // the smallest the worker found in this level, and the expansion stops.
 func (w *worker) Fail(v *model.Violation) bool {
+	if v.Edge > maxOrdinal {
+		w.err = errTooManySuccessors
+		return true
+	}
 	key := edgeKey(w.state, v.Edge)
 	if w.s.continuing() {
 		if !w.full {
