@@ -17,6 +17,7 @@ import (
 	"github.com/argocheck/argocheck/layers/replicated"
 	"github.com/argocheck/argocheck/layers/twodisk"
 	"github.com/argocheck/argocheck/model"
+	"github.com/argocheck/argocheck/relations"
 )
 
 // A fault is a piece of nondeterministic layer code, run before each
@@ -154,6 +155,22 @@ func TestNondeterminismIsNeverVerified(t *testing.T) {
 					})
 				}
 			}
+		}
+	}
+}
+
+// TestOracleNondeterminismIsNeverVerified: the relation oracle does not
+// verify layer code that behaves differently when run again either, on
+// a lower layer whose runs it replays (TwoDisk): a replay that takes
+// another course with the same choices is a fault of the run.
+func TestOracleNondeterminismIsNeverVerified(t *testing.T) {
+	for _, f := range faults {
+		sem, ok := model.SemanticsOf(onTwoDisk(f.fault))
+		if !ok {
+			t.Fatal("no semantics")
+		}
+		if got := relations.Check(sem, relations.Options{}); got.Verified {
+			t.Errorf("%s: the relation oracle verifies it: %v", f.name, got)
 		}
 	}
 }
