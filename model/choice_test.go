@@ -67,7 +67,8 @@ func TestChoicesEnumerateEveryCombinationOnce(t *testing.T) {
 	})
 }
 
-// A replay that asks a different number of alternatives is divergence.
+// A replay that asks a different number of alternatives, or asks at a
+// different step, is divergence.
 func TestChoicesDetectDivergence(t *testing.T) {
 	var c choices
 	c.reset()
@@ -82,5 +83,21 @@ func TestChoicesDetectDivergence(t *testing.T) {
 	c.finish()
 	if !c.diverged {
 		t.Fatal("divergence not detected")
+	}
+	// The same widths, but the second choice point at another step.
+	c.reset()
+	c.Choose(2)
+	c.step = 1
+	c.Choose(3)
+	c.finish()
+	if !c.next() {
+		t.Fatal("no second run")
+	}
+	c.step = 0
+	c.Choose(2)
+	c.Choose(3) // recorded at step 1
+	c.finish()
+	if !c.diverged {
+		t.Fatal("a choice point at another step is not detected")
 	}
 }
