@@ -72,11 +72,27 @@ func (q Param) Parse(s string) (int, error) {
 // Params are the values of a system's parameters, by name.
 type Params map[string]int
 
-// Get returns the value of the named parameter, zero when absent.
-func (p Params) Get(name string) int { return p[name] }
+// Get returns the value of the named parameter. It panics when p has no
+// such parameter: the parameters that Build and Modular receive are
+// complete (see Complete), so a name they lack is one the system does not
+// take, most likely misspelled, and a zero read in its place would check
+// another system than the one named. (Index p directly where an absent
+// parameter is meant to read as zero.)
+func (p Params) Get(name string) int {
+	v, ok := p[name]
+	if !ok {
+		have := "none"
+		if len(p) > 0 {
+			have = strings.Join(slices.Sorted(maps.Keys(p)), ", ")
+		}
+		panic(fmt.Sprintf("catalog: no parameter %s (parameters: %s): a misspelled name, or one the system does not take", name, have))
+	}
+	return v
+}
 
-// Bool returns the value of the named Bool parameter.
-func (p Params) Bool(name string) bool { return p[name] != 0 }
+// Bool returns the value of the named Bool parameter. Like Get, it
+// panics when p has no such parameter.
+func (p Params) Bool(name string) bool { return p.Get(name) != 0 }
 
 // With returns a copy of p with the named parameter set to v.
 func (p Params) With(name string, v int) Params {

@@ -284,3 +284,32 @@ func TestCheckRefusesNoCheck(t *testing.T) {
 		}
 	}
 }
+
+// TestParamsGetRefusesAMissingName: Get and Bool return the values of
+// parameters that p has, and panic, naming the parameter and those p
+// has, at a name it lacks: the parameters Build receives are complete,
+// so a name they lack is misspelled, and a zero in its place would check
+// another system than the one named.
+func TestParamsGetRefusesAMissingName(t *testing.T) {
+	p := catalog.Params{"blocks": 3, "oob": 1}
+	if p.Get("blocks") != 3 || !p.Bool("oob") {
+		t.Errorf("Get(blocks) %d, Bool(oob) %t; want 3 and true", p.Get("blocks"), p.Bool("oob"))
+	}
+	for _, tc := range []struct {
+		p    catalog.Params
+		get  func(catalog.Params) any
+		want string
+	}{
+		{p, func(p catalog.Params) any { return p.Get("blokcs") }, "catalog: no parameter blokcs (parameters: blocks, oob): a misspelled name, or one the system does not take"},
+		{p, func(p catalog.Params) any { return p.Bool("obb") }, "catalog: no parameter obb (parameters: blocks, oob): a misspelled name, or one the system does not take"},
+		{nil, func(p catalog.Params) any { return p.Get("blocks") }, "catalog: no parameter blocks (parameters: none): a misspelled name, or one the system does not take"},
+	} {
+		got := func() (r any) {
+			defer func() { r = recover() }()
+			return tc.get(tc.p)
+		}()
+		if got != tc.want {
+			t.Errorf("got %v, want the panic %q", got, tc.want)
+		}
+	}
+}

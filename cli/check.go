@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"runtime/pprof"
 	"strings"
@@ -110,14 +111,15 @@ func panicked(what, variant string, err *error) {
 }
 
 // panicSite returns "dir/file.go:line" of the innermost frame of a panic
-// outside the runtime: the code that panicked. It is called from the
-// deferred function that recovers.
+// outside the runtime and catalog.Params's methods (which panic at a
+// parameter their caller misnamed): the code that panicked. It is called
+// from the deferred function that recovers.
 func panicSite() string {
 	pcs := make([]uintptr, 64)
 	frames := runtime.CallersFrames(pcs[:runtime.Callers(3, pcs)])
 	for {
 		f, more := frames.Next()
-		if !strings.HasPrefix(f.Function, "runtime.") && f.File != "" {
+		if !strings.HasPrefix(f.Function, "runtime.") && !strings.HasPrefix(f.Function, paramsMethods) && f.File != "" {
 			return filepath.Join(filepath.Base(filepath.Dir(f.File)), filepath.Base(f.File)) + fmt.Sprintf(":%d", f.Line)
 		}
 		if !more {
@@ -125,6 +127,9 @@ func panicSite() string {
 		}
 	}
 }
+
+// paramsMethods begins the function name of every method of catalog.Params.
+var paramsMethods = reflect.TypeFor[catalog.Params]().PkgPath() + ".Params."
 
 // chosen returns the system named name, its parameters from the flags,
 // checked with variant, and the search's configuration from the search

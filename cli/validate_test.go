@@ -21,25 +21,31 @@ func (panickyInit) Init() []onedisk.State { panic("no initial disk") }
 // brokenSystem is a disk passed through to a disk whose variant eager
 // reads block 0 while its Instance is built, and whose variant init has
 // a lower specification whose Init panics: systems that cannot run. Its
-// Build returns no check and no error for variant nil, and panics for
-// variant build-panics.
+// Build returns no check and no error for variant nil, panics for
+// variant build-panics, and reads a parameter by a misspelled name for
+// variant misspelled.
 func brokenSystem() *catalog.System {
 	return &catalog.System{
-		Name: "broken",
+		Name:   "broken",
+		Params: []catalog.Param{{Name: "blocks", Min: 1, Max: 1, Default: 1, About: "blocks of the disk"}},
 		Variants: catalog.Variants{
 			{Name: "eager", About: "reads block 0 while its Instance is built"},
 			{Name: "init", About: "the lower Init panics"},
 			{Name: "nil", About: "Build returns no check and no error"},
 			{Name: "build-panics", About: "Build panics"},
+			{Name: "misspelled", About: "Build reads parameter blokcs"},
 		},
-		Build: func(_ catalog.Params, variant string) (model.Checker, error) {
+		Build: func(p catalog.Params, variant string) (model.Checker, error) {
 			switch variant {
 			case "nil":
 				return nil, nil
 			case "build-panics":
 				panic("no such system")
 			}
-			sizes := disk.Sizes{Blocks: 1, Values: 2}
+			sizes := disk.Sizes{Blocks: p.Get("blocks"), Values: 2}
+			if variant == "misspelled" {
+				sizes.Blocks = p.Get("blokcs")
+			}
 			impl := func(lower onedisk.API) model.Instance[onedisk.API] {
 				if variant == "eager" {
 					lower.Read(0)
@@ -61,7 +67,9 @@ func brokenSystem() *catalog.System {
 // the system is validated exits with status 2 and one line on stderr
 // naming the code, the panic's value or the call, and the line, and
 // prints nothing on stdout; so does a Build that panics or returns no
-// check and no error, with check, shard and a plan line.
+// check and no error, with check, shard and a plan line, and one that
+// reads a parameter the system does not take (a zero in its place would
+// check another system than the one named).
 func TestCheckOfASystemThatCannotRun(t *testing.T) {
 	cat, err := catalog.New(brokenSystem())
 	if err != nil {
@@ -85,6 +93,8 @@ func TestCheckOfASystemThatCannotRun(t *testing.T) {
 			"argocheck: broken: Build returned no check (a nil model.Checker) and no error, for variant nil\n"}},
 		{[]string{"check", "broken", "--variant", "build-panics", "--json"}, []string{
 			"argocheck: broken: Build panicked at cli/validate_test.go:", ", for variant build-panics: no such system\n"}},
+		{[]string{"check", "broken", "--variant", "misspelled"}, []string{
+			"argocheck: broken: Build panicked at cli/validate_test.go:", ", for variant misspelled: catalog: no parameter blokcs (parameters: blocks): a misspelled name, or one the system does not take\n"}},
 		{[]string{"shard", "broken", "--variant", "nil", "--shards", "1", "--index", "0", "--exchange", "file://" + t.TempDir()}, []string{
 			"argocheck: broken: Build returned no check (a nil model.Checker) and no error, for variant nil\n"}},
 		{[]string{"run", plan}, []string{

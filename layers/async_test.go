@@ -141,7 +141,7 @@ func TestAsyncLogTwoValues(t *testing.T) {
 	if testing.Short() {
 		return
 	}
-	chk, err := sys.Build(params(3, 1, 2), "no-flush")
+	chk, err := sys.Build(complete(t, sys, params(3, 1, 2)), "no-flush")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +199,7 @@ func TestAsyncCompositionTheorem(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := params(1, 2, 1)
+	p := complete(t, sys, params(1, 2, 1))
 	variants := append(catalog.Variants{{Name: ""}}, sys.Variants...)
 	for _, v := range variants {
 		t.Run(v.Name, func(t *testing.T) {
@@ -232,7 +232,7 @@ func TestAsyncCompositionTheorem(t *testing.T) {
 	// The replicated disk's own check at the 6 blocks of a log of three
 	// entries, with 5 values, has more abstract crash images (5^6) than an
 	// allowed set holds; the modular check says so.
-	if _, err := sys.Modular(params(1, 5, 3), ""); err == nil {
+	if _, err := sys.Modular(complete(t, sys, params(1, 5, 3)), ""); err == nil {
 		t.Errorf("modular check at 5 values and 6 blocks accepted")
 	}
 }

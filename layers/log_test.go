@@ -50,7 +50,7 @@ func check(t *testing.T, k checkKey) *explorer.Result {
 	}
 	// Modular parts may exceed the catalogue's ranges (the replicated disk
 	// under a log has L+2+N blocks), so build without Validate.
-	chk, err := sys.Build(k.p, k.variant)
+	chk, err := sys.Build(complete(t, sys, k.p), k.variant)
 	if err != nil {
 		t.Fatalf("%s %+v %q: %v", k.system, k.p, k.variant, err)
 	}
@@ -66,6 +66,17 @@ func run(t *testing.T, chk model.Checker, exact bool) *explorer.Result {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// complete returns p with sys's defaults for the parameters it lacks, as
+// the parameters Build and Modular receive are.
+func complete(t *testing.T, sys *catalog.System, p catalog.Params) catalog.Params {
+	t.Helper()
+	p, err := sys.Complete(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 func params(blocks, values, log int) catalog.Params {
@@ -312,7 +323,7 @@ func TestCompositionTheorem(t *testing.T) {
 	for _, rn := range runs {
 		name := fmt.Sprintf("b%d-v%d-l%d/%s", rn.p[layers.Blocks], rn.p[layers.Values], rn.p[layers.Log], rn.variant)
 		t.Run(name, func(t *testing.T) {
-			parts, err := sys.Modular(rn.p, rn.variant)
+			parts, err := sys.Modular(complete(t, sys, rn.p), rn.variant)
 			if err != nil {
 				t.Fatal(err)
 			}
