@@ -265,8 +265,12 @@ type search struct {
 	out            []*batch // successors found, by unit of the part
 	units          int      // units of the current part
 	levelBytes     uint64
-	redoMu         sync.Mutex
-	redo           []int // units abandoned when the level table filled
+	// unitMu guards the units of the current part left to expand: redo,
+	// those abandoned when the level table filled, and the units from
+	// nextUnit on, which no worker has taken yet.
+	unitMu   sync.Mutex
+	redo     []int
+	nextUnit int
 }
 
 type worker struct {
@@ -635,12 +639,12 @@ func (s *search) rollback() {
 // state are skipped: only smaller states can still hold a smaller
 // violation. When the level table passes half full, workers stop taking
 // units, the table grows, and the part continues, first with the units
-// abandoned because the table was full.
+// abandoned because the table was full (see takeUnit).
 func (s *search) expandUnits(ctx context.Context, base uint64, lo, hi int) error {
-	var nextUnit atomic.Int64
 	var bound atomic.Uint64 // smallest violating state number so far
 	bound.Store(math.MaxUint64)
 	bs := s.cfg.BatchSize
+	s.redo, s.nextUnit = s.redo[:0], 0
 	for _, w := range s.workers {
 		w.violation = nil
 		w.frontier.f, w.frontier.block = &s.frontier, -1
@@ -648,17 +652,12 @@ func (s *search) expandUnits(ctx context.Context, base uint64, lo, hi int) error
 	}
 	for {
 		var pause atomic.Bool
-		var nextRedo atomic.Int64
-		redo := s.redo
-		s.redo = nil
 		g, gctx := group.WithContext(ctx)
 		for _, w := range s.workers {
 			g.Go(func() error {
 				for !pause.Load() {
-					var u int
-					if r := int(nextRedo.Add(1) - 1); r < len(redo) {
-						u = redo[r]
-					} else if u = int(nextUnit.Add(1) - 1); u >= s.units {
+					u, ok := s.takeUnit()
+					if !ok {
 						return nil
 					}
 					if base+uint64(lo+u*bs) > bound.Load() {
@@ -674,9 +673,7 @@ func (s *search) expandUnits(ctx context.Context, base uint64, lo, hi int) error
 						s.batchDone(w)
 					}
 					if w.full {
-						s.redoMu.Lock()
-						s.redo = append(s.redo, u)
-						s.redoMu.Unlock()
+						s.abandonUnit(u)
 						pause.Store(true)
 					} else if s.level.full() {
 						pause.Store(true)
@@ -688,16 +685,39 @@ func (s *search) expandUnits(ctx context.Context, base uint64, lo, hi int) error
 		if err := g.Wait(); err != nil {
 			return err
 		}
-		// The units to redo that no worker took before the pause are
-		// still to do.
-		if taken := int(nextRedo.Load()); taken < len(redo) {
-			s.redo = append(s.redo, redo[taken:]...)
-		}
-		if len(s.redo) == 0 && int(nextUnit.Load()) >= s.units {
+		if len(s.redo) == 0 && s.nextUnit >= s.units {
 			return nil
 		}
 		s.level.grow(4 * s.level.count.Load())
 	}
+}
+
+// takeUnit returns the part's next unit to expand: the first of those
+// abandoned when the level table filled, then the first not yet taken.
+// It returns false when none is left. A unit taken back by abandonUnit
+// stays among those to expand until a worker takes it again, whatever
+// pause comes first.
+func (s *search) takeUnit() (int, bool) {
+	s.unitMu.Lock()
+	defer s.unitMu.Unlock()
+	if len(s.redo) > 0 {
+		u := s.redo[0]
+		s.redo = s.redo[1:]
+		return u, true
+	}
+	if s.nextUnit < s.units {
+		s.nextUnit++
+		return s.nextUnit - 1, true
+	}
+	return 0, false
+}
+
+// abandonUnit gives back unit u, abandoned because the level table filled:
+// takeUnit hands it out again before any unit not yet taken.
+func (s *search) abandonUnit(u int) {
+	s.unitMu.Lock()
+	s.redo = append(s.redo, u)
+	s.unitMu.Unlock()
 }
 
 // expandUnit expands frontier states lo..hi-1 into s.out[u]. When the

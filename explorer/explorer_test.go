@@ -190,12 +190,12 @@ func TestViolationStates(t *testing.T) {
 	}
 }
 
-// TestTableFullRedo: with many workers, batches of one state and a level
+// TestTableFullRedo: with many workers, units of 64 states and a level
 // table that fills again and again, units abandoned because the table was
-// full are all redone, those left to redo when a pause came too: the
-// figures equal the naive search's every time. (Dropping the units to redo
-// that no worker took before a pause loses states in only some runs, as
-// the workers meet the pauses: hence the many runs, also with -short.)
+// full are all redone, also those abandoned again and those still waiting
+// when a pause came: the figures equal the naive search's every time. (The
+// workers meet the pauses at other moments in each run: hence the many
+// runs, also with -short.)
 func TestTableFullRedo(t *testing.T) {
 	chk, err := layers.Build("repdisk", catalog.Params{layers.Blocks: 5, layers.Values: 3}, "")
 	if err != nil {
