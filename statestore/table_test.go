@@ -390,3 +390,96 @@ func TestTableMappedArrays(t *testing.T) {
 		t.Fatalf("after Clear: %d arrays mapped, %d keys", len(tab.mem.live), tab.Len())
 	}
 }
+
+// TestFullTableTakesItsLastSlot: a table with one slot left takes a new
+// key whose probe sequence reaches that slot last, after every other slot
+// of the table, and then finds it; only the next key is refused with
+// ErrFull. (A table the explorer lets fill up is redone, not lost: its
+// last slot must hold a key as well as any other.)
+func TestFullTableTakesItsLastSlot(t *testing.T) {
+	key := func(i uint64) uint64 { return Fingerprint(binary.LittleEndian.AppendUint64(nil, i)) }
+	for _, size := range []uint64{0, 200} {
+		tab := NewTable(size)
+		s := &tab.segs[0]
+		var keys []uint64
+		i := uint64(0)
+		for tab.Len() < tab.Cap()-1 {
+			if _, err := tab.Insert(key(i)); err != nil {
+				t.Fatalf("Insert into a table with %d of %d slots taken: %v", tab.Len(), tab.Cap(), err)
+			}
+			keys = append(keys, key(i))
+			i++
+		}
+		free := -1
+		for j, k := range s.slots {
+			if k == 0 {
+				free = j
+			}
+		}
+		// A key whose probe sequence ends at the free slot: it starts
+		// at the slot after it in the same line, one line further on.
+		var last uint64
+		for i++; last == 0; i++ {
+			_, _, line, off := tab.home(key(i))
+			end := (line+s.buckets-1)%s.buckets*lineSlots + (off+lineSlots-1)%lineSlots
+			if int(end) == free {
+				last = key(i)
+			}
+		}
+		if added, err := tab.Insert(last); !added || err != nil {
+			t.Fatalf("size %d: the key for the last free slot: added %v, %v", size, added, err)
+		}
+		if tab.Len() != tab.Cap() {
+			t.Fatalf("size %d: Len %d of %d slots", size, tab.Len(), tab.Cap())
+		}
+		for _, k := range append(keys, last) {
+			if !tab.Has(k) {
+				t.Fatalf("size %d: key %d lost from a full table", size, k)
+			}
+		}
+		if _, err := tab.Insert(key(i)); err != ErrFull {
+			t.Fatalf("size %d: Insert into a full table: %v, want ErrFull", size, err)
+		}
+	}
+}
+
+// TestInsertAllReportsAFullTable: InsertAll into a table that fills up
+// returns ErrFull even when keys after the one refused are already in the
+// table: a key left out must never pass for inserted.
+func TestInsertAllReportsAFullTable(t *testing.T) {
+	tab := NewTable(0)
+	keys := make([]uint64, 0, tab.Cap()+2)
+	for k := uint64(1); k <= tab.Cap()+1; k++ {
+		keys = append(keys, k)
+	}
+	// The last key is the first: present by then, so inserting it alone
+	// would succeed.
+	keys = append(keys, 1)
+	added, err := tab.InsertAll(keys)
+	if err != ErrFull || added != tab.Cap() || tab.Len() != tab.Cap() {
+		t.Fatalf("InsertAll of %d keys into %d slots: added %d, Len %d, %v; want %d, ErrFull", len(keys)-1, tab.Cap(), added, tab.Len(), err, tab.Cap())
+	}
+}
+
+// TestReserveUpToItsLimit: Reserve grows a table, one array or segments,
+// when the table it makes holds exactly the limit's bytes, and refuses
+// one byte less, returning the bytes it would hold. (A budget a search
+// reaches exactly is one it may use.)
+func TestReserveUpToItsLimit(t *testing.T) {
+	for _, size := range []uint64{100, 300_000} {
+		tab := NewTable(size)
+		n := 4 * tab.Cap()
+		grown, need, err := tab.Reserve(n, 1, 1)
+		if grown || err != nil {
+			t.Fatalf("size %d: Reserve(%d) within 1 byte: grown %v, %v", size, n, grown, err)
+		}
+		if grown, got, err := tab.Reserve(n, 1, need-1); grown || got != need || err != nil {
+			t.Fatalf("size %d: Reserve(%d) within %d bytes: grown %v, %d bytes, %v", size, n, need-1, grown, got, err)
+		}
+		grown, got, err := tab.Reserve(n, 1, need)
+		if !grown || got != need || err != nil {
+			t.Fatalf("size %d: Reserve(%d) within the %d bytes it needs: grown %v, %d bytes, %v", size, n, need, grown, got, err)
+		}
+		tab.Clear()
+	}
+}
