@@ -1,6 +1,7 @@
 package statestore
 
 import (
+	"encoding/binary"
 	"math"
 	"slices"
 	"testing"
@@ -103,5 +104,52 @@ func TestTableKeysAndClear(t *testing.T) {
 	tb.Clear()
 	if tb.Len() != 0 || tb.Has(99) || len(tb.AppendKeys(nil)) != 0 {
 		t.Fatal("a cleared table holds keys")
+	}
+}
+
+// TestSortedFileOfManyPages: a file of many pages, merged in batches of
+// fingerprints with one goroutine and with several, and a batch more than
+// twice a goroutine's write buffer (mergeBytes), holds every key merged, the
+// first and the last of each page included, and none of their neighbours.
+// (The property tests draw mostly files of one page.)
+func TestSortedFileOfManyPages(t *testing.T) {
+	defer func(m int) { mergeRunMin = m }(mergeRunMin)
+	mergeRunMin = 1000
+	key := func(i int) uint64 { return Fingerprint(binary.LittleEndian.AppendUint64(nil, uint64(i))) }
+	f := NewSortedFile(t.TempDir())
+	defer f.Close()
+	var in []uint64
+	next := 0
+	for _, b := range []struct{ n, goroutines int }{
+		{5000, 1},
+		{7000, 3},
+		{2*mergeBytes/8 + 3*pageKeys, 1},
+		{9000, 4},
+	} {
+		batch := make([]uint64, b.n)
+		for i := range batch {
+			batch[i] = key(next)
+			next++
+		}
+		slices.Sort(batch)
+		if err := f.Merge(batch, b.goroutines); err != nil {
+			t.Fatal(err)
+		}
+		in = append(in, batch...)
+		slices.Sort(in)
+		if f.Len() != uint64(len(in)) {
+			t.Fatalf("%d keys, want %d", f.Len(), len(in))
+		}
+		for i, k := range in {
+			if f.key(uint64(i)) != k {
+				t.Fatalf("after merging %d keys with %d goroutines, key %d of the file is %#x, want %#x", b.n, b.goroutines, i, f.key(uint64(i)), k)
+			}
+			if !f.Contains(k) {
+				t.Fatalf("after merging %d keys with %d goroutines, key %d of %d (%#x) is not found", b.n, b.goroutines, i, len(in), k)
+			}
+			if _, found := slices.BinarySearch(in, k+1); !found && f.Contains(k+1) {
+				t.Fatalf("%#x, absent, is found", k+1)
+			}
+		}
 	}
 }
