@@ -1,7 +1,9 @@
 package statestore
 
 import (
+	"encoding/binary"
 	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/cespare/xxhash/v2"
@@ -54,3 +56,41 @@ func BenchmarkFingerprint(b *testing.B) {
 }
 
 var benchSink uint64
+
+// TestExactKeysNeverCollide: ExactKeys gives every distinct encoding its
+// own nonzero key, and an encoding asked for again, from any goroutine,
+// the key it got first. (Two states sharing a key would be one state to
+// the visited set: the other would never be explored.)
+func TestExactKeysNeverCollide(t *testing.T) {
+	e := NewExactKeys()
+	const n, gs = 5000, 4
+	keys := make([][n]uint64, gs)
+	var wg sync.WaitGroup
+	for g := range gs {
+		wg.Go(func() {
+			for i := range n {
+				// Each goroutine asks for every encoding, in its own order
+				// (the multipliers are prime to n).
+				j := (i*[]int{1, 3, 7, 9}[g] + g*977) % n
+				keys[g][j] = e.Key(binary.LittleEndian.AppendUint32([]byte("node"), uint32(j)))
+			}
+		})
+	}
+	wg.Wait()
+	owner := map[uint64]int{}
+	for j := range n {
+		k := keys[0][j]
+		if k == 0 {
+			t.Fatalf("encoding %d has key 0", j)
+		}
+		for g := 1; g < gs; g++ {
+			if keys[g][j] != k {
+				t.Fatalf("encoding %d has keys %d and %d", j, k, keys[g][j])
+			}
+		}
+		if o, ok := owner[k]; ok {
+			t.Fatalf("encodings %d and %d share key %d", o, j, k)
+		}
+		owner[k] = j
+	}
+}
