@@ -190,6 +190,28 @@ func edit(t *testing.T, dir string, fn func(txn *badger.Txn) error) {
 	db.Close()
 }
 
+// editPart changes part seq's record in the store in dir, keeping its
+// checksum valid.
+func editPart(t *testing.T, dir string, seq int, fn func(p *part)) {
+	t.Helper()
+	edit(t, dir, func(txn *badger.Txn) error {
+		it, err := txn.Get(keyPart(seq))
+		if err != nil {
+			return err
+		}
+		rec, err := it.ValueCopy(nil)
+		if err != nil {
+			return err
+		}
+		p, err := decodePart(rec)
+		if err != nil {
+			return err
+		}
+		fn(p)
+		return txn.Set(keyPart(seq), encodePart(p))
+	})
+}
+
 // setFormat makes the store in dir one of another format version, as
 // that version writes its run record: the version, then the header.
 func setFormat(t *testing.T, dir string, format int) {
@@ -408,6 +430,18 @@ func TestOpenRefuses(t *testing.T) {
 			edit(t, dir, func(txn *badger.Txn) error { return txn.Delete(keyPart(1)) })
 			return dir
 		}, "corrupt or truncated store: part 1"},
+		// Part records that decode, with their checksums, but do not
+		// fit with the rest of the store.
+		{"part out of place", func(t *testing.T, dir string) string {
+			stored(t, dir)
+			editPart(t, dir, 1, func(p *part) { p.First++ })
+			return dir
+		}, "corrupt or truncated store: part 1"},
+		{"part with a states record too many", func(t *testing.T, dir string) string {
+			stored(t, dir)
+			editPart(t, dir, 1, func(p *part) { p.StateChunks++ })
+			return dir
+		}, "corrupt or truncated store: part 1"},
 		{"missing states", func(t *testing.T, dir string) string {
 			stored(t, dir)
 			edit(t, dir, func(txn *badger.Txn) error { return txn.Delete(keyChunk('s', 0, 0)) })
@@ -567,31 +601,51 @@ func TestStoreInUse(t *testing.T) {
 	st.Close()
 }
 
-// A corrupt states record is found when the checkpoint is read.
+// A corrupt states record is found when the checkpoint is read: a valid
+// record with fewer states than its part, or with one more.
 func TestSavedDetectsDamage(t *testing.T) {
-	dir := t.TempDir()
-	st, err := Create(dir, testRun, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	explore(t, st, explorer.Config{Workers: 1, MaxStates: 300})
-	st.Close()
-	db, err := badger.Open(badgerOptions(dir, Options{}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// A valid record with the wrong number of states for its part.
-	db.Update(func(txn *badger.Txn) error {
-		return txn.Set(keyChunk('s', 1, 0), encodeStates(nil, []uint64{1}, []uint64{0}))
-	})
-	db.Close()
-	st, err = Open(dir, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if _, err := st.Saved(); err == nil || !strings.Contains(err.Error(), "corrupt or truncated store") {
-		t.Fatalf("error %v, want corrupt", err)
+	for _, tc := range []struct {
+		name   string
+		damage func(keys, parents []uint64) ([]uint64, []uint64)
+	}{
+		{"one state", func([]uint64, []uint64) ([]uint64, []uint64) { return []uint64{1}, []uint64{0} }},
+		{"a state more", func(keys, parents []uint64) ([]uint64, []uint64) {
+			return append(keys, 1), append(parents, parents[len(parents)-1])
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			st, err := Create(dir, testRun, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			explore(t, st, explorer.Config{Workers: 1, MaxStates: 300})
+			st.Close()
+			edit(t, dir, func(txn *badger.Txn) error {
+				it, err := txn.Get(keyChunk('s', 1, 0))
+				if err != nil {
+					return err
+				}
+				rec, err := it.ValueCopy(nil)
+				if err != nil {
+					return err
+				}
+				keys, parents, err := decodeStates(rec, nil, nil)
+				if err != nil {
+					return err
+				}
+				keys, parents = tc.damage(keys, parents)
+				return txn.Set(keyChunk('s', 1, 0), encodeStates(nil, keys, parents))
+			})
+			st, err = Open(dir, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			if _, err := st.Saved(); err == nil || !strings.Contains(err.Error(), "corrupt or truncated store") {
+				t.Fatalf("error %v, want corrupt", err)
+			}
+		})
 	}
 }
 
