@@ -431,3 +431,62 @@ func levelOf(cp *memCheckpoint, k int) int {
 	}
 	return -1
 }
+
+// TestResumeRefusesInconsistentCheckpoints: Resume refuses, before it
+// searches, a checkpoint whose parts do not fit together: keys and parents
+// of different numbers, more frontier states than states (by one), or
+// states expanded out of the frontier's range.
+func TestResumeRefusesInconsistentCheckpoints(t *testing.T) {
+	chk := buildChecker(t, "repdisk", catalog.Params{layers.Blocks: 2, layers.Values: 2}, "")
+	cp := &memCheckpoint{}
+	if _, err := explorer.Run(context.Background(), chk, explorer.Config{Workers: 1, MaxStates: 30, PartSize: 4, Checkpoint: cp}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		damage func(s *statestore.Saved)
+	}{
+		{"a key short", func(s *statestore.Saved) { s.Keys = s.Keys[:len(s.Keys)-1] }},
+		{"a frontier state more than states", func(s *statestore.Saved) {
+			for len(s.Frontier)+len(s.Next) <= len(s.Parents) {
+				s.Frontier = append(s.Frontier, s.Frontier[0])
+			}
+		}},
+		{"expanded below 0", func(s *statestore.Saved) { s.Expanded = -1 }},
+		{"expanded past the frontier", func(s *statestore.Saved) { s.Expanded = len(s.Frontier) + 1 }},
+	} {
+		sv := cp.saved()
+		if len(sv.Frontier) == 0 {
+			t.Fatal("the checkpoint has no frontier: the test needs a search stopped earlier")
+		}
+		tc.damage(sv)
+		if _, err := explorer.Resume(context.Background(), chk, explorer.Config{Workers: 1}, sv); err == nil || !strings.Contains(err.Error(), "resume: checkpoint has") {
+			t.Errorf("%s: %v, want the checkpoint refused", tc.name, err)
+		}
+	}
+}
+
+// TestResumeCountsElapsed: a resumed search's time includes that of the
+// runs before it, in its result and in the parts it commits.
+func TestResumeCountsElapsed(t *testing.T) {
+	chk := buildChecker(t, "repdisk", catalog.Params{layers.Blocks: 2, layers.Values: 2}, "")
+	cp := &memCheckpoint{}
+	if _, err := explorer.Run(context.Background(), chk, explorer.Config{Workers: 1, MaxStates: 30, PartSize: 4, Checkpoint: cp}); err != nil {
+		t.Fatal(err)
+	}
+	sv := cp.saved()
+	sv.Elapsed = time.Hour
+	resumed := &memCheckpoint{}
+	res, err := explorer.Resume(context.Background(), chk, explorer.Config{Workers: 1, Checkpoint: resumed}, sv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Verdict != explorer.Verified || res.Elapsed < time.Hour || len(resumed.parts) == 0 {
+		t.Fatalf("%s after %v with %d parts committed, want verified after at least an hour", res.Verdict, res.Elapsed, len(resumed.parts))
+	}
+	for i, p := range resumed.parts {
+		if p.Elapsed < time.Hour {
+			t.Fatalf("part %d committed after %v, want at least an hour", i, p.Elapsed)
+		}
+	}
+}
