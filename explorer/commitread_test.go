@@ -68,3 +68,38 @@ func TestCommitUnreadableParents(t *testing.T) {
 		})
 	}
 }
+
+// truncatingCheckpoint cuts the parents file to nothing, then reads every
+// parent record of the part it is handed: the file fails between the
+// reads made before the commit and the commit's own.
+type truncatingCheckpoint struct{ f *os.File }
+
+func (c truncatingCheckpoint) Commit(p *statestore.Part) error {
+	if err := c.f.Truncate(0); err != nil {
+		return err
+	}
+	for i := range p.Parents.Len() {
+		p.Parents.At(i)
+	}
+	return nil
+}
+
+// TestCommitReadFailingDuringCommit: a commit whose spilled parent records
+// could be read before it but not while the checkpoint read them is an
+// error: the checkpoint was handed zeros for them.
+func TestCommitReadFailingDuringCommit(t *testing.T) {
+	f, err := os.CreateTemp(t.TempDir(), "parents")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	s := &search{cfg: Config{Checkpoint: truncatingCheckpoint{f}}, parents: records{file: f}}
+	s.parents.extend(3 << chunkBits)
+	if err := s.parents.spill(); err != nil {
+		t.Fatal(err)
+	}
+	err = s.commit(1, true)
+	if err == nil || !strings.Contains(err.Error(), "committed with parent records that could not be read") {
+		t.Fatalf("commit: %v, want an error for the records the checkpoint could not read", err)
+	}
+}
