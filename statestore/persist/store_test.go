@@ -602,16 +602,18 @@ func TestStoreInUse(t *testing.T) {
 }
 
 // A corrupt states record is found when the checkpoint is read: a valid
-// record with fewer states than its part, or with one more.
+// record with fewer states than its part, or with one more; and the parent
+// of a state the record lacks is an error, not a panic.
 func TestSavedDetectsDamage(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		damage func(keys, parents []uint64) ([]uint64, []uint64)
+		lacks  bool // the record lacks the part's second state
 	}{
-		{"one state", func([]uint64, []uint64) ([]uint64, []uint64) { return []uint64{1}, []uint64{0} }},
+		{"one state", func([]uint64, []uint64) ([]uint64, []uint64) { return []uint64{1}, []uint64{0} }, true},
 		{"a state more", func(keys, parents []uint64) ([]uint64, []uint64) {
 			return append(keys, 1), append(parents, parents[len(parents)-1])
-		}},
+		}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -644,6 +646,11 @@ func TestSavedDetectsDamage(t *testing.T) {
 			defer st.Close()
 			if _, err := st.Saved(); err == nil || !strings.Contains(err.Error(), "corrupt or truncated store") {
 				t.Fatalf("error %v, want corrupt", err)
+			}
+			if n := st.parts[1].First + 1; tc.lacks {
+				if _, err := st.Parent(n); err == nil || !strings.Contains(err.Error(), "corrupt or truncated store") {
+					t.Fatalf("parent of state %d, which the record lacks: %v, want corrupt", n, err)
+				}
 			}
 		})
 	}
