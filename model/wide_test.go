@@ -79,37 +79,7 @@ func (s *wideSys) checker() model.Checker {
 func TestRandomWideSystems(t *testing.T) {
 	spill := t.TempDir()
 	rapid.Check(t, func(rt *rapid.T) {
-		rs := drawSystem(rt)
-		rs.mid, rs.stateful = nil, 0
-		s := &wideSys{randSys: rs, wide: wideSpec{regSpec: rs.lower}}
-		used := map[uint8]bool{}
-		for k := range rs.upper.Keys {
-			used[rs.absMap[k]] = true
-		}
-		for r := range uint8(regs) {
-			if !used[r] && rs.lower.Decay != r+1 && (rs.lower.NCrashes < 2 || rs.lower.Crashes[1].J != r) {
-				s.wide.Noise = r + 1
-			}
-		}
-		if s.wide.Noise > 0 {
-			s.wide.Wide = rapid.SampledFrom([]int{0, 3, 5, 6}).Draw(rt, "wide")
-			s.wide.CrashWide = rapid.SampledFrom([]int{0, 2, 9, 12}).Draw(rt, "crash wide")
-		}
-		for range rapid.IntRange(0, 2).Draw(rt, "register layers between") {
-			m := progs{
-				Read:    []instr{{Kind: inRead, A: kExpr}, {Kind: inRet, B: expr{Kind: exVar}}},
-				Write:   []instr{{Kind: inWrite, A: kExpr, B: vExpr}, {Kind: inRet, B: expr{Kind: exVar}}},
-				Recover: []instr{{Kind: inRead, A: expr{X: 2}}, {Kind: inWrite, A: expr{X: 2}, B: expr{Kind: exVar}}},
-			}
-			if rapid.Bool().Draw(rt, "mid recovery drawn") {
-				m.Recover = drawProg(rt, 1, "mid recover")
-			}
-			s.mids = append(s.mids, m)
-		}
-		if s.wide.Wide > 0 || len(s.mids) > 0 {
-			// The wide choices and the stages multiply the runs.
-			rs.stepLimit = min(rs.stepLimit, 6)
-		}
+		s := drawWideSystem(rt)
 		chk := s.checker()
 		if err := chk.Validate(); err != nil {
 			rt.Fatalf("%v\n%s", err, s)
@@ -118,4 +88,40 @@ func TestRandomWideSystems(t *testing.T) {
 			checkConfigs(rt, s.randSys, chk, crashes, spill)
 		}
 	})
+}
+
+// drawWideSystem draws a system of TestRandomWideSystems.
+func drawWideSystem(rt *rapid.T) *wideSys {
+	rs := drawSystem(rt)
+	rs.mid, rs.stateful = nil, 0
+	s := &wideSys{randSys: rs, wide: wideSpec{regSpec: rs.lower}}
+	used := map[uint8]bool{}
+	for k := range rs.upper.Keys {
+		used[rs.absMap[k]] = true
+	}
+	for r := range uint8(regs) {
+		if !used[r] && rs.lower.Decay != r+1 && (rs.lower.NCrashes < 2 || rs.lower.Crashes[1].J != r) {
+			s.wide.Noise = r + 1
+		}
+	}
+	if s.wide.Noise > 0 {
+		s.wide.Wide = rapid.SampledFrom([]int{0, 3, 5, 6}).Draw(rt, "wide")
+		s.wide.CrashWide = rapid.SampledFrom([]int{0, 2, 9, 12}).Draw(rt, "crash wide")
+	}
+	for range rapid.IntRange(0, 2).Draw(rt, "register layers between") {
+		m := progs{
+			Read:    []instr{{Kind: inRead, A: kExpr}, {Kind: inRet, B: expr{Kind: exVar}}},
+			Write:   []instr{{Kind: inWrite, A: kExpr, B: vExpr}, {Kind: inRet, B: expr{Kind: exVar}}},
+			Recover: []instr{{Kind: inRead, A: expr{X: 2}}, {Kind: inWrite, A: expr{X: 2}, B: expr{Kind: exVar}}},
+		}
+		if rapid.Bool().Draw(rt, "mid recovery drawn") {
+			m.Recover = drawProg(rt, 1, "mid recover")
+		}
+		s.mids = append(s.mids, m)
+	}
+	if s.wide.Wide > 0 || len(s.mids) > 0 {
+		// The wide choices and the stages multiply the runs.
+		rs.stepLimit = min(rs.stepLimit, 6)
+	}
+	return s
 }
