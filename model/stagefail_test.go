@@ -182,3 +182,82 @@ func TestRecordedAgainStageFailure(t *testing.T) {
 		}
 	}
 }
+
+// TestComposedStepLimitLongestRun: the step limit bounds each run of a
+// composed recovery as a whole, its stages recorded apart: a run's first
+// stage and the longest run of the second from where it ended. Two cases,
+// each with the memo and without, at its limit (verified) and one below
+// (the step limit): the second stage's longest run is not the one
+// recorded last (it settles and, when it reads A = 1, the lower layer's
+// first choice, reads three times more: runs of four steps, then of one);
+// and the first stage ends in X again by a longer run than the one that
+// first led there (it settles, and again when it read A = 2: X in one
+// step, then in two), from which the second stage takes four steps.
+func TestComposedStepLimitLongestRun(t *testing.T) {
+	sp := tagSpec{x: tagState{A: 1}, y: tagState{A: 2}}
+	type caller = model.Caller[tagOp, uint8]
+	settle := tagOp{Settle: true}
+	reads := func(d caller) {
+		for range 3 {
+			d.Call(tagOp{})
+		}
+	}
+	for _, tt := range []struct {
+		name          string
+		first, second func(d caller)
+		limit         int
+	}{
+		{"the longest run of the second stage first", func(d caller) { d.Call(settle) }, func(d caller) {
+			if d.Call(settle) == 1 {
+				reads(d)
+			}
+		}, 5},
+		{"the first stage ends in X again, later", func(d caller) {
+			if d.Call(settle) == 2 {
+				d.Call(settle)
+			}
+		}, func(d caller) {
+			if d.Call(tagOp{}) == 1 {
+				reads(d)
+			}
+		}, 6},
+	} {
+		first := func(d caller) model.Instance[caller] {
+			return model.Instance[caller]{API: d, Recover: func() { tt.first(d) }}
+		}
+		second := func(d caller) model.Instance[model.Caller[unitOp, uint8]] {
+			return model.Instance[model.Caller[unitOp, uint8]]{API: unitAPI{}, Recover: func() { tt.second(d) }}
+		}
+		for _, limit := range []int{tt.limit - 1, tt.limit} {
+			for _, memo := range []bool{false, true} {
+				sys := model.NewSystem(model.NewLayer("tags", model.Spec[tagState, tagOp, uint8](sp)),
+					model.NewLayer("unit", model.Spec[unitState, unitOp, uint8](unitSpec{})),
+					model.Compose(first, second), func(*tagState) (unitState, bool) { return unitState{}, true })
+				sys.StepLimit = limit
+				res, err := func() (*explorer.Result, error) {
+					defer model.SetRecordRecoveries(memo)()
+					return explorer.Run(context.Background(), sys, explorer.Config{Workers: 1})
+				}()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if limit == tt.limit && res.Verdict != explorer.Verified ||
+					limit < tt.limit && (res.Verdict != explorer.Violated || res.Violation.Kind != model.KindStepLimit) {
+					t.Errorf("%s, step limit %d, memo %t: %s %+v", tt.name, limit, memo, res.Verdict, res.Violation)
+				}
+			}
+		}
+	}
+}
+
+// TestCollidingStageRecordsReplayed: a node whose records of the second
+// stage from X and from Y share a slot (preparing it records Y's after
+// X's, in X's place) is expanded from records as by running every
+// recovery, edge for edge: its replay records X's again rather than
+// following X's link to the record now in the slot.
+func TestCollidingStageRecordsReplayed(t *testing.T) {
+	chk := collidingStages(t, func() bool { return false })
+	if compareReplays(t, chk, model.Options{}, 1, 100) == 0 {
+		t.Fatal("no Recovering node expanded")
+	}
+}
