@@ -353,3 +353,65 @@ func TestRecoveryFlagPathRebuilt(t *testing.T) {
 		}
 	}
 }
+
+// valuesSpec is the register of values 0..Values-1: read, and a write of
+// each value.
+type valuesSpec struct {
+	model.Codec[uint8]
+	Values uint8
+}
+
+func (valuesSpec) Init() []uint8 { return []uint8{0} }
+func (sp valuesSpec) Ops() []regOp {
+	ops := []regOp{{}}
+	for v := range sp.Values {
+		ops = append(ops, regOp{Write: true, V: v})
+	}
+	return ops
+}
+func (valuesSpec) Crash(*uint8, model.Chooser) {}
+func (valuesSpec) Step(s *uint8, op regOp, _ model.Chooser) uint8 {
+	if op.Write {
+		*s = op.V
+	}
+	return *s
+}
+
+// TestRecoveryStickyFlagCaughtSampled: a recovery that sets a flag in
+// memory when its probe fails, and never clears it, is caught by a search
+// that samples the runs it checks at every level (its workers ignore
+// CheckAll), with the memo as without it. Only the memory of the instance
+// the compared runs of one recovery in SampleEvery used, after all of
+// them, shows the flag: no compared run's own check looks at the memory
+// outside DeterminismFull, and the recovery run whole on the lower
+// layer's first choices finds the probe fine. The register holds 64
+// values, lower states enough for the sample to take some.
+func TestRecoveryStickyFlagCaughtSampled(t *testing.T) {
+	impl := func(d model.Caller[cellOp, uint8]) model.Instance[model.Caller[regOp, uint8]] {
+		r := degradedReg{d: d, state: &struct{ degraded bool }{}}
+		return model.Instance[model.Caller[regOp, uint8]]{
+			API: r,
+			Recover: func() {
+				if d.Call(cellOp{Kind: 2}) == probeFailed {
+					r.state.degraded = true
+				}
+			},
+		}
+	}
+	sys := model.NewSystem(
+		model.NewLayer[uint8, cellOp, uint8]("cell", cellSpec{}),
+		model.NewLayer[uint8, regOp, uint8]("register", valuesSpec{Values: 64}),
+		impl, func(c *uint8) (uint8, bool) { return *c, true })
+	for _, memo := range []bool{false, true} {
+		func() {
+			defer model.SetRecordRecoveries(memo)()
+			res, err := explorer.Run(context.Background(), sampled{sys}, explorer.Config{Workers: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Verdict != explorer.Violated || res.Violation.Kind != model.KindNondeterminism {
+				t.Errorf("memo %v: %s (%d states) %v; want a nondeterminism violation", memo, res.Verdict, res.States, res.Violation)
+			}
+		}()
+	}
+}
