@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/argocheck/argocheck/catalog"
@@ -79,5 +80,41 @@ func TestRecoveryMemoIsExact(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// resetAPI is the unit layer's operation on the cell: it puts 0.
+type resetAPI struct{ d model.Caller[cellOp, uint8] }
+
+func (r resetAPI) Call(unitOp) uint8 { return r.d.Call(cellOp{Kind: 1, V: 0}) }
+
+// TestUnrelatedRecoveryEndIsViolation: a recovery that ends in a lower
+// state related to no abstract state violates rule 2, although the
+// relation, saying so, returns an abstract state that the crash allows
+// (its zero value), with the memo and without. The recovery puts 7 in
+// the cell, which relates to nothing; the operation puts 0 back, so no
+// later completion fails for it.
+func TestUnrelatedRecoveryEndIsViolation(t *testing.T) {
+	impl := func(d model.Caller[cellOp, uint8]) model.Instance[model.Caller[unitOp, uint8]] {
+		return model.Instance[model.Caller[unitOp, uint8]]{
+			API:     resetAPI{d},
+			Recover: func() { d.Call(cellOp{Kind: 1, V: 7}) },
+		}
+	}
+	sys := model.NewSystem(
+		model.NewLayer[uint8, cellOp, uint8]("cell", cellSpec{}),
+		model.NewLayer("unit", model.Spec[unitState, unitOp, uint8](unitSpec{})),
+		impl, func(c *uint8) (unitState, bool) { return unitState{}, *c != 7 })
+	for _, memo := range []bool{false, true} {
+		func() {
+			defer model.SetRecordRecoveries(memo)()
+			res, err := explorer.Run(context.Background(), sys, explorer.Config{Workers: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Verdict != explorer.Violated || res.Violation.Kind != model.KindRecovery || !strings.Contains(res.Violation.Message, "relates to no abstract state") {
+				t.Errorf("memo %v: %s %v; want the recovery's end related to no abstract state", memo, res.Verdict, res.Violation)
+			}
+		}()
 	}
 }
