@@ -52,6 +52,7 @@ type outcome struct {
 	Verdict                         explorer.Verdict
 	States, Transitions, CrashPoint uint64
 	Depth                           int
+	Collision                       float64
 	Violation                       *model.Violation
 	Trace                           string // shard 0's path of the violation
 	Work                            Work
@@ -113,7 +114,7 @@ func (j job) run(ctx context.Context) (*outcome, error) {
 }
 
 func newOutcome(r *explorer.Result, w Work) *outcome {
-	o := &outcome{Verdict: r.Verdict, States: r.States, Transitions: r.Transitions, CrashPoint: r.CrashPoints, Depth: r.Depth, Violation: r.Violation, Work: w}
+	o := &outcome{Verdict: r.Verdict, States: r.States, Transitions: r.Transitions, CrashPoint: r.CrashPoints, Depth: r.Depth, Collision: r.Collision, Violation: r.Violation, Work: w}
 	if r.Trace != nil {
 		o.Trace = r.Trace.String()
 	}
@@ -247,8 +248,9 @@ func reference(t *testing.T, j job) *outcome {
 
 // sameResult checks a shard's outcome against explorer.Run's: the
 // verdict, depth and states, and on a violation the violation (and on
-// shard 0 its path); every count of a verified search. On a violation the
-// transitions say how far each search got, and are not compared.
+// shard 0 its path); every count of a verified search, and its estimated
+// chance of a fingerprint collision. On a violation the transitions say
+// how far each search got, and are not compared.
 func sameResult(t *testing.T, shard int, got, want *outcome) {
 	t.Helper()
 	if got.Verdict != want.Verdict || got.Depth != want.Depth || got.States != want.States {
@@ -259,6 +261,9 @@ func sameResult(t *testing.T, shard int, got, want *outcome) {
 		if got.States != want.States || got.Transitions != want.Transitions || got.CrashPoint != want.CrashPoint {
 			t.Errorf("shard %d: states=%d transitions=%d crash_points=%d, want %d %d %d", shard,
 				got.States, got.Transitions, got.CrashPoint, want.States, want.Transitions, want.CrashPoint)
+		}
+		if got.Collision != want.Collision {
+			t.Errorf("shard %d: collision probability %g, want %g", shard, got.Collision, want.Collision)
 		}
 		return
 	}
@@ -296,7 +301,9 @@ func variantName(v string) string {
 }
 
 // TestShardsMatchExplorer runs each case with 1, 2, 3 and 5 shard
-// processes and compares every shard's result with explorer.Run's.
+// processes and compares every shard's result with explorer.Run's; on a
+// verified search the shards' own parts (states owned, transitions and
+// crash points of their expansions) add up to its counts.
 func TestShardsMatchExplorer(t *testing.T) {
 	for _, c := range cases {
 		want := reference(t, c)
@@ -310,17 +317,20 @@ func TestShardsMatchExplorer(t *testing.T) {
 				j.URL, dir = exchangeURL(t)
 				j.Shards, j.Workers = n, 1+n%2
 				outs := runShards(t, j)
-				var owned, deleted uint64
+				var owned, transitions, crashes, deleted uint64
 				for i, o := range outs {
 					sameResult(t, i, o, want)
 					owned += o.Work.States
+					transitions += o.Work.Transitions
+					crashes += o.Work.CrashPoints
 					deleted += o.Work.ObjectsDeleted
 					if o.Work.Leftover != "" {
 						t.Errorf("shard %d: %s", i, o.Work.Leftover)
 					}
 				}
-				if want.Verdict == explorer.Verified && owned != want.States {
-					t.Errorf("the shards own %d states in all, want %d", owned, want.States)
+				if want.Verdict == explorer.Verified && (owned != want.States || transitions != want.Transitions || crashes != want.CrashPoint) {
+					t.Errorf("the shards own %d states and expanded %d transitions and %d crash points in all, want %d %d %d",
+						owned, transitions, crashes, want.States, want.Transitions, want.CrashPoint)
 				}
 				if left := candidateObjects(t, dir); len(left) > 0 {
 					t.Errorf("the exchange still holds %d objects of candidates: %v", len(left), left)

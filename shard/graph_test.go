@@ -1,0 +1,312 @@
+package shard
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/argocheck/argocheck/explorer"
+	"github.com/argocheck/argocheck/model"
+	"github.com/argocheck/argocheck/statestore"
+)
+
+// graph is a state graph of its own, for shapes the built-in systems do
+// not have: a node is a uint32, edge i of node n reaches succ(n)[i] (every
+// third edge a crash), and a node that fails does so after its
+// successors. Expanding leak leaves a call behind that the expanding
+// worker's Stray reports once. Expanding wait[n] first waits, up to a
+// second, until node n has been expanded by some worker: two workers then
+// both find their violations before either stops the other.
+type graph struct {
+	inits []uint32
+	succ  func(n uint32) []uint32
+	fails func(n uint32) bool
+	leak  uint32 // 0: none
+	wait  map[uint32]uint32
+
+	mu       sync.Mutex
+	expanded map[uint32]chan struct{}
+}
+
+func (g *graph) Validate() error { return nil }
+
+func (g *graph) NewWorker(model.Options) model.Worker { return &graphWorker{g: g} }
+
+// done returns the channel closed once node n has been expanded.
+func (g *graph) done(n uint32) chan struct{} {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.expanded == nil {
+		g.expanded = map[uint32]chan struct{}{}
+	}
+	c, ok := g.expanded[n]
+	if !ok {
+		c = make(chan struct{})
+		g.expanded[n] = c
+	}
+	return c
+}
+
+type graphWorker struct {
+	g      *graph
+	leaked bool
+}
+
+func encodeNode(n uint32) []byte { return binary.LittleEndian.AppendUint32(nil, n) }
+
+func (w *graphWorker) succ(n uint32) []uint32 {
+	if w.g.succ == nil {
+		return nil
+	}
+	return w.g.succ(n)
+}
+
+func (w *graphWorker) fails(n uint32) bool { return w.g.fails != nil && w.g.fails(n) }
+
+func (w *graphWorker) violation(n uint32, edge uint32) *model.Violation {
+	return &model.Violation{Kind: model.KindInvariant, Message: fmt.Sprintf("node %d fails", n), Edge: edge}
+}
+
+func (w *graphWorker) Initial() ([][]byte, *model.Violation) {
+	var inits [][]byte
+	for _, n := range w.g.inits {
+		inits = append(inits, encodeNode(n))
+	}
+	return inits, nil
+}
+
+func (w *graphWorker) Expand(node []byte, e model.Emitter) {
+	n := binary.LittleEndian.Uint32(node)
+	if m, ok := w.g.wait[n]; ok {
+		select {
+		case <-w.g.done(m):
+		case <-time.After(time.Second):
+		}
+	}
+	defer func() {
+		c := w.g.done(n)
+		w.g.mu.Lock()
+		select {
+		case <-c:
+		default:
+			close(c)
+		}
+		w.g.mu.Unlock()
+	}()
+	if n == w.g.leak && n != 0 {
+		w.leaked = true
+	}
+	s := w.succ(n)
+	for i, m := range s {
+		if e.Successor(uint32(i), encodeNode(m), i%3 == 2) {
+			return
+		}
+	}
+	if w.fails(n) {
+		e.Fail(w.violation(n, uint32(len(s))))
+	}
+}
+
+func (w *graphWorker) Replay(node []byte, edge uint32) (model.Step, []byte) {
+	n := binary.LittleEndian.Uint32(node)
+	s := w.succ(n)
+	switch {
+	case edge < uint32(len(s)):
+		return model.Step{Kind: model.StepOp, Op: fmt.Sprintf("to-%d", s[edge])}, encodeNode(s[edge])
+	case edge == uint32(len(s)) && w.fails(n):
+		return model.Step{Kind: model.StepOp, Op: "fail", Violation: w.violation(n, edge)}, nil
+	}
+	return model.Step{}, nil
+}
+
+func (w *graphWorker) CheckAll(bool) {}
+
+func (w *graphWorker) View(node []byte) model.NodeView {
+	return model.NodeView{Lower: fmt.Sprint(binary.LittleEndian.Uint32(node))}
+}
+
+func (w *graphWorker) Stray() *model.Violation {
+	if !w.leaked {
+		return nil
+	}
+	w.leaked = false
+	return &model.Violation{Kind: model.KindPanic, Message: "a call from a goroutine left behind"}
+}
+
+// runInProcess runs every shard of a search of chk as a goroutine of this
+// process, each with workers goroutines, through a new exchange, and
+// returns their results by index.
+func runInProcess(t *testing.T, chk model.Checker, shards, workers int, progress func(index int, l Level)) []*Result {
+	t.Helper()
+	url, _ := exchangeURL(t)
+	ctx, cancel := context.WithTimeout(context.Background(), processTimeout)
+	defer cancel()
+	results := make([]*Result, shards)
+	errs := make([]error, shards)
+	var wg sync.WaitGroup
+	for i := range shards {
+		wg.Go(func() {
+			b, err := Open(ctx, url)
+			if err != nil {
+				errs[i] = err
+				cancel()
+				return
+			}
+			defer b.Close()
+			cfg := Config{Shards: shards, Index: i, Workers: workers, Run: Manifest{System: "graph"}, Poll: 5 * time.Millisecond}
+			if progress != nil {
+				cfg.Progress = func(l Level) { progress(i, l) }
+			}
+			if results[i], errs[i] = Run(ctx, chk, b, cfg); errs[i] != nil {
+				cancel()
+			}
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("shard %d: %v", i, err)
+		}
+	}
+	return results
+}
+
+// graphReference is explorer.Run's result on g, in the form of a shard's
+// outcome.
+func graphReference(t *testing.T, g *graph) *outcome {
+	t.Helper()
+	res, err := explorer.Run(context.Background(), g, explorer.Config{Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newOutcome(res, Work{})
+}
+
+// fanGraph is node 0 reaching children 1 to 600, more than two units of a
+// worker's batch, each child reaching one of 50 shared grandchildren;
+// every tenth child from 250 on fails. The smallest violation is child
+// 250's, found at its parent's edge 249.
+func fanGraph() *graph {
+	return &graph{
+		inits: []uint32{0},
+		succ: func(n uint32) []uint32 {
+			switch {
+			case n == 0:
+				s := make([]uint32, 600)
+				for i := range s {
+					s[i] = uint32(i + 1)
+				}
+				return s
+			case n <= 600:
+				return []uint32{1000 + n%50}
+			}
+			return nil
+		},
+		fails: func(n uint32) bool { return n >= 250 && n <= 600 && n%10 == 0 },
+	}
+}
+
+// TestShardsReportSmallestViolation: a level where several shards, and
+// several workers of one shard, each find violations ends with the
+// smallest one, explorer.Run's, and its path, whichever finds it. With
+// one shard, the worker with child 250 waits until the other has found
+// child 260's violation: both report one, and the shard keeps the
+// smaller.
+func TestShardsReportSmallestViolation(t *testing.T) {
+	want := graphReference(t, fanGraph())
+	if want.Verdict != explorer.Violated || want.Violation.Message != "node 250 fails" {
+		t.Fatalf("explorer.Run: %s %+v, want node 250's violation", want.Verdict, want.Violation)
+	}
+	for _, tc := range []struct{ shards, workers int }{{1, 2}, {2, 2}, {3, 1}, {4, 2}} {
+		t.Run(fmt.Sprintf("%d-shards-%d-workers", tc.shards, tc.workers), func(t *testing.T) {
+			g := fanGraph()
+			if tc.shards == 1 {
+				g.wait = map[uint32]uint32{250: 260}
+			}
+			for i, r := range runInProcess(t, g, tc.shards, tc.workers, nil) {
+				sameResult(t, i, newOutcome(r.Search, r.Work), want)
+			}
+		})
+	}
+}
+
+// TestShardsCountDuplicateInitialStates: initial states given more than
+// once are one state each, as in explorer.Run: the same states,
+// transitions and crash points, on any number of shards.
+func TestShardsCountDuplicateInitialStates(t *testing.T) {
+	g := &graph{
+		inits: []uint32{3, 3, 9, 3, 9},
+		succ: func(n uint32) []uint32 {
+			if n < 30 {
+				return []uint32{n + 1, n + 2, (n * 7) % 31}
+			}
+			return nil
+		},
+	}
+	want := graphReference(t, g)
+	if want.Verdict != explorer.Verified {
+		t.Fatalf("explorer.Run: %s %+v", want.Verdict, want.Violation)
+	}
+	for _, shards := range []int{1, 2, 3} {
+		t.Run(fmt.Sprint(shards), func(t *testing.T) {
+			for i, r := range runInProcess(t, g, shards, 2, nil) {
+				sameResult(t, i, newOutcome(r.Search, r.Work), want)
+			}
+		})
+	}
+}
+
+// ownedBy returns the smallest node from first on that shard index of
+// shards owns.
+func ownedBy(shards, index int, first uint32) uint32 {
+	n := first
+	for statestore.Fingerprint(encodeNode(n))%uint64(shards) != uint64(index) {
+		n++
+	}
+	return n
+}
+
+// TestShardsReportStrayCall: a call left behind by the expansion of a
+// state, which the worker reports when asked after its runs, makes the
+// search a violation on every shard, as in explorer.Run, with the same
+// depth and states; shard 0 shows it as explorer.Run does. The leaking
+// state a, of shard 0, has no successor, and its sibling b's successors
+// are the last level's, owned by the last shard: with more than one
+// shard, shard 0 finds the call when its frontier runs out a level
+// before the others', and the search ends with that level's states
+// counted; with one, only after the search. (Dropped, the search
+// verified; asked for after every expansion, the level of a was the
+// last.)
+func TestShardsReportStrayCall(t *testing.T) {
+	for _, shards := range []int{1, 2, 3} {
+		t.Run(fmt.Sprint(shards), func(t *testing.T) {
+			a := ownedBy(shards, 0, 1)
+			b := ownedBy(shards, shards-1, a+1)
+			c1 := ownedBy(shards, shards-1, 1000)
+			c2 := ownedBy(shards, shards-1, c1+1)
+			g := &graph{
+				inits: []uint32{0},
+				succ: func(n uint32) []uint32 {
+					switch n {
+					case 0:
+						return []uint32{a, b}
+					case b:
+						return []uint32{c1, c2}
+					}
+					return nil
+				},
+				leak: a,
+			}
+			want := graphReference(t, g)
+			if want.Verdict != explorer.Violated || want.Violation.Kind != model.KindPanic || want.Depth != 2 || want.States != 5 {
+				t.Fatalf("explorer.Run: %s at depth %d with %d states, %+v; want the stray call's violation at depth 2 with 5", want.Verdict, want.Depth, want.States, want.Violation)
+			}
+			for i, r := range runInProcess(t, g, shards, 2, nil) {
+				sameResult(t, i, newOutcome(r.Search, r.Work), want)
+			}
+		})
+	}
+}
