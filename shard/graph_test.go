@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -308,5 +311,56 @@ func TestShardsReportStrayCall(t *testing.T) {
 				sameResult(t, i, newOutcome(r.Search, r.Work), want)
 			}
 		})
+	}
+}
+
+// chainGraph is a path from node first through node first+n-1.
+func chainGraph(first, n uint32) *graph {
+	return &graph{
+		inits: []uint32{first},
+		succ: func(m uint32) []uint32 {
+			if m+1 < first+n {
+				return []uint32{m + 1}
+			}
+			return nil
+		},
+	}
+}
+
+// TestResumeRefusesForeignFrontiers: a shard that resumes from a bucket
+// whose first frontier holds other initial states than its check's
+// (layer code changed under a run of no recorded build), or whose
+// frontier object of a level holds another level, refuses it rather than
+// take its states for the level's.
+func TestResumeRefusesForeignFrontiers(t *testing.T) {
+	ctx := context.Background()
+	run := func(url string, g *graph) error {
+		b, err := Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer b.Close()
+		_, err = Run(ctx, g, b, Config{Shards: 1, Workers: 1, Run: Manifest{System: "graph"}})
+		return err
+	}
+	url, dir := exchangeURL(t)
+	if err := run(url, chainGraph(0, 5)); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(url, chainGraph(0, 5)); err != nil {
+		t.Fatalf("the same check again: %v", err)
+	}
+	if err := run(url, chainGraph(1, 5)); err == nil || !strings.Contains(err.Error(), "the initial states differ from the check's") {
+		t.Errorf("other initial states: error %v, want refused", err)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(frontierKey(1, 0))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(frontierKey(2, 0))), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(url, chainGraph(0, 5)); err == nil || !strings.Contains(err.Error(), "holds depth 1") {
+		t.Errorf("level 1's frontier as level 2's: error %v, want refused", err)
 	}
 }
