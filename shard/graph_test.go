@@ -145,6 +145,12 @@ func (w *graphWorker) Stray() *model.Violation {
 func runInProcess(t *testing.T, chk model.Checker, shards, workers int, progress func(index int, l Level)) []*Result {
 	t.Helper()
 	url, _ := exchangeURL(t)
+	return runInProcessAt(t, url, chk, shards, workers, progress)
+}
+
+// runInProcessAt is runInProcess through the exchange at url.
+func runInProcessAt(t *testing.T, url string, chk model.Checker, shards, workers int, progress func(index int, l Level)) []*Result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), processTimeout)
 	defer cancel()
 	results := make([]*Result, shards)
@@ -362,5 +368,100 @@ func TestResumeRefusesForeignFrontiers(t *testing.T) {
 	}
 	if err := run(url, chainGraph(0, 5)); err == nil || !strings.Contains(err.Error(), "holds depth 1") {
 		t.Errorf("level 1's frontier as level 2's: error %v, want refused", err)
+	}
+}
+
+// levelSizes returns the number of states of g at each depth, by a
+// breadth-first search of its own.
+func levelSizes(g *graph) []int {
+	seen := map[uint32]bool{}
+	var level []uint32
+	for _, n := range g.inits {
+		if !seen[n] {
+			seen[n] = true
+			level = append(level, n)
+		}
+	}
+	var sizes []int
+	for len(level) > 0 {
+		sizes = append(sizes, len(level))
+		var next []uint32
+		for _, n := range level {
+			for _, m := range g.succ(n) {
+				if !seen[m] {
+					seen[m] = true
+					next = append(next, m)
+				}
+			}
+		}
+		level = next
+	}
+	return sizes
+}
+
+// TestShardsReportEveryLevel: after every barrier but the last, a shard
+// has deleted the candidates sent to it in the levels it has passed
+// (nothing reads them again), and reports the level: its depth, the
+// states of it that the shard expanded, of the level's size, the states
+// of the search so far and those the shard owns in the next level, which
+// add up across the shards to the levels' sizes; after the last level
+// expanded, the search's transitions are explorer.Run's.
+func TestShardsReportEveryLevel(t *testing.T) {
+	g := &graph{
+		inits: []uint32{3},
+		succ: func(n uint32) []uint32 {
+			if n < 60 {
+				return []uint32{n + 1, n + 2, (n * 7) % 61}
+			}
+			return nil
+		},
+	}
+	sizes := levelSizes(g)
+	want := graphReference(t, g)
+	const shards = 3
+	url, dir := exchangeURL(t)
+	var mu sync.Mutex
+	levels := make([][]Level, shards)
+	progress := func(i int, l Level) {
+		mu.Lock()
+		defer mu.Unlock()
+		levels[i] = append(levels[i], l)
+		for d := 0; d <= l.Depth; d++ {
+			left, err := filepath.Glob(filepath.Join(dir, filepath.FromSlash(levelPrefix(d)), fmt.Sprintf("to-%d", i), "*"))
+			if err != nil {
+				t.Error(err)
+			}
+			if len(left) > 0 {
+				t.Errorf("shard %d past level %d still holds the candidates of level %d: %v", i, l.Depth, d, left)
+			}
+		}
+	}
+	runInProcessAt(t, url, g, shards, 2, progress)
+	for i, ls := range levels {
+		if len(ls) != len(sizes) {
+			t.Fatalf("shard %d reported %d levels, want %d", i, len(ls), len(sizes))
+		}
+	}
+	var states uint64
+	for d, size := range sizes {
+		states += uint64(size)
+		var frontier, next int
+		for i := range shards {
+			l := levels[i][d]
+			if l.Depth != d || l.Size != uint64(size) || l.States != states {
+				t.Errorf("shard %d: level %d of %d states, %d states in all, want level %d of %d, %d", i, l.Depth, l.Size, l.States, d, size, states)
+			}
+			frontier += l.Frontier
+			next += l.New
+		}
+		if l := levels[0][d]; d == len(sizes)-1 && l.Transitions != want.Transitions {
+			t.Errorf("after the last level: %d transitions, want %d", l.Transitions, want.Transitions)
+		}
+		if frontier != size {
+			t.Errorf("level %d: the shards expanded %d states, want %d", d, frontier, size)
+		}
+		if want := append(sizes, 0)[d+1]; next != want {
+			t.Errorf("level %d: the shards own %d states of the next level, want %d", d, next, want)
+		}
 	}
 }
