@@ -3,6 +3,7 @@ package shard
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -151,6 +152,19 @@ func runInProcess(t *testing.T, chk model.Checker, shards, workers int, progress
 // runInProcessAt is runInProcess through the exchange at url.
 func runInProcessAt(t *testing.T, url string, chk model.Checker, shards, workers int, progress func(index int, l Level)) []*Result {
 	t.Helper()
+	results, errs := runShardsWith(url, chk, shards, workers, progress, nil)
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("shard %d: %v", i, err)
+		}
+	}
+	return results
+}
+
+// runShardsWith runs every shard as runInProcessAt does, shard i through
+// wrap(i, its bucket) when wrap is set, and returns their results and
+// errors by index; the first error cancels the other shards.
+func runShardsWith(url string, chk model.Checker, shards, workers int, progress func(index int, l Level), wrap func(i int, b Bucket) Bucket) ([]*Result, []error) {
 	ctx, cancel := context.WithTimeout(context.Background(), processTimeout)
 	defer cancel()
 	results := make([]*Result, shards)
@@ -165,6 +179,9 @@ func runInProcessAt(t *testing.T, url string, chk model.Checker, shards, workers
 				return
 			}
 			defer b.Close()
+			if wrap != nil {
+				b = wrap(i, b)
+			}
 			cfg := Config{Shards: shards, Index: i, Workers: workers, Run: Manifest{System: "graph"}, Poll: 5 * time.Millisecond}
 			if progress != nil {
 				cfg.Progress = func(l Level) { progress(i, l) }
@@ -175,12 +192,7 @@ func runInProcessAt(t *testing.T, url string, chk model.Checker, shards, workers
 		})
 	}
 	wg.Wait()
-	for i, err := range errs {
-		if err != nil {
-			t.Fatalf("shard %d: %v", i, err)
-		}
-	}
-	return results
+	return results, errs
 }
 
 // graphReference is explorer.Run's result on g, in the form of a shard's
@@ -463,5 +475,46 @@ func TestShardsReportEveryLevel(t *testing.T) {
 		if want := append(sizes, 0)[d+1]; next != want {
 			t.Errorf("level %d: the shards own %d states of the next level, want %d", d, next, want)
 		}
+	}
+}
+
+// failingBucket fails the writes of objects whose keys contain part.
+type failingBucket struct {
+	Bucket
+	part string
+}
+
+var errWriteFailed = errors.New("the store failed the write")
+
+func (b failingBucket) Write(ctx context.Context, key string, data []byte, onlyNew bool) error {
+	if strings.Contains(key, b.part) {
+		return errWriteFailed
+	}
+	return b.Bucket.Write(ctx, key, data, onlyNew)
+}
+
+// TestFailedSendStopsShard: a shard whose store fails to write the
+// candidates it found for another shard stops with that error, naming
+// the object: the failure is its own, not a missing object that the
+// other shard finds after the marker.
+func TestFailedSendStopsShard(t *testing.T) {
+	g := &graph{
+		inits: []uint32{3},
+		succ: func(n uint32) []uint32 {
+			if n < 60 {
+				return []uint32{n + 1, n + 2, (n * 7) % 61}
+			}
+			return nil
+		},
+	}
+	url, _ := exchangeURL(t)
+	_, errs := runShardsWith(url, g, 2, 2, nil, func(i int, b Bucket) Bucket {
+		if i == 0 {
+			return failingBucket{b, "/to-1/"}
+		}
+		return b
+	})
+	if !errors.Is(errs[0], errWriteFailed) || !strings.Contains(errs[0].Error(), "writing level-") {
+		t.Errorf("shard 0: error %v, want the failed write of its candidates", errs[0])
 	}
 }
