@@ -41,3 +41,36 @@ func TestEdgesPastFrontierRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestReceiveChecksCandidatesCount: the candidates object that a marker
+// names must hold as many candidates as the marker says it sent: one
+// with fewer (another process's, or cut short) is refused, not taken for
+// all of them, and one with as many is read.
+func TestReceiveChecksCandidatesCount(t *testing.T) {
+	ctx := context.Background()
+	b, err := OpenDir(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const writer = 0xabc
+	box := &outbox{keys: []uint64{42, 43}, edges: []uint64{edgeKey(0, 1), edgeKey(0, 2)}}
+	box.nodes.add([]byte{42})
+	box.nodes.add([]byte{43})
+	lists := [][]uint64{nil, {edgeKey(rootParent, 0)}}
+	for _, sent := range []uint64{2, 3} {
+		s := &search{cfg: Config{Shards: 2, Index: 0}, x: &exchange{b: b}, visited: statestore.NewTable(16)}
+		s.front.depth, s.front.base = 4, 10
+		if err := s.x.put(ctx, candidatesKey(4, 1, 0, writer), encodeCandidates(nil, 4, 1, 0, writer, []*outbox{box})); err != nil {
+			t.Fatal(err)
+		}
+		x := &expansion{boxes: make([][]*outbox, 2)}
+		ms := []*marker{{sent: []uint64{0, 0}}, {writer: writer, sent: []uint64{sent, 0}}}
+		next, err := s.receive(ctx, x, ms, lists)
+		switch {
+		case sent == 2 && (err != nil || len(next.keys) != 2):
+			t.Errorf("2 candidates, 2 sent: %+v, %v; want both received", next, err)
+		case sent != 2 && (err == nil || !strings.Contains(err.Error(), "holds 2 candidates, where the marker says 3")):
+			t.Errorf("2 candidates, %d sent: error %v, want refused", sent, err)
+		}
+	}
+}
