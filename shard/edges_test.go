@@ -74,3 +74,36 @@ func TestReceiveChecksCandidatesCount(t *testing.T) {
 		}
 	}
 }
+
+// TestParentFromMarkers: the parent records a path is rebuilt from are
+// the markers' edge lists, merged by level: state s of a level is its
+// (s - base)-th smallest edge; a state past the last level's states is
+// an error, not another state's record.
+func TestParentFromMarkers(t *testing.T) {
+	ctx := context.Background()
+	b, err := OpenDir(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &search{cfg: Config{Shards: 2}, x: &exchange{b: b}, bases: []uint64{0, 1}}
+	for _, m := range []*marker{
+		{depth: 0, shard: 0, edges: []uint64{edgeKey(rootParent, 0)}},
+		{depth: 0, shard: 1},
+		{depth: 1, shard: 0, edges: []uint64{edgeKey(0, 2)}},
+		{depth: 1, shard: 1, edges: []uint64{edgeKey(0, 0), edgeKey(0, 5)}},
+	} {
+		m.sent = make([]uint64, 2)
+		if err := s.x.put(ctx, markerKey(m.depth, m.shard), m.encode(nil)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	parent := s.parent(ctx)
+	for st, want := range []uint64{edgeKey(rootParent, 0), edgeKey(0, 0), edgeKey(0, 2), edgeKey(0, 5)} {
+		if got, err := parent(uint64(st)); err != nil || got != want {
+			t.Errorf("parent of state %d: %x, %v; want %x", st, got, err, want)
+		}
+	}
+	if got, err := parent(4); err == nil || !strings.Contains(err.Error(), "level 1 holds 3 states, not state 4") {
+		t.Errorf("parent of state 4 of 4: %x, %v; want an error", got, err)
+	}
+}
