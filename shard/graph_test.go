@@ -518,3 +518,27 @@ func TestFailedSendStopsShard(t *testing.T) {
 		t.Errorf("shard 0: error %v, want the failed write of its candidates", errs[0])
 	}
 }
+
+// TestFinishDeletesLateCandidates: candidates that a process of another
+// shard started again writes for a level this shard has passed, and
+// deleted the candidates of, are deleted when the search ends: the
+// exchange holds no candidates afterwards.
+func TestFinishDeletesLateCandidates(t *testing.T) {
+	g := chainGraph(0, 6)
+	url, dir := exchangeURL(t)
+	late := filepath.Join(dir, filepath.FromSlash(candidatesKey(0, 1, 0, 0xdead)))
+	runInProcessAt(t, url, g, 2, 1, func(i int, l Level) {
+		if i != 0 || l.Depth != 1 {
+			return
+		}
+		if err := os.MkdirAll(filepath.Dir(late), 0o777); err != nil {
+			t.Error(err)
+		}
+		if err := os.WriteFile(late, []byte("late"), 0o666); err != nil {
+			t.Error(err)
+		}
+	})
+	if left := candidateObjects(t, dir); len(left) > 0 {
+		t.Errorf("the exchange still holds %d objects of candidates: %v", len(left), left)
+	}
+}

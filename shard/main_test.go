@@ -510,8 +510,10 @@ var seed = flag.Uint64("seed", 0, "seed of the kill test's choices of shard, lev
 // moments, each a random pause shorter than a barrier after the victim
 // writes its marker of a level it has not reached yet, short of its last
 // level, starts them again, and checks that the run ends with
-// explorer.Run's result. Every kill strikes a running shard before its
-// last marker: mid-run.
+// explorer.Run's result, and that no candidates are left in the
+// exchange: those a shard started again wrote for a level the others had
+// passed are deleted at the end. Every kill strikes a running shard
+// before its last marker: mid-run.
 func TestKillAndRestart(t *testing.T) {
 	s := *seed
 	if s == 0 {
@@ -581,6 +583,9 @@ func TestKillAndRestart(t *testing.T) {
 				if restarted[i] && o.Work.ResumedFrom < 0 {
 					t.Errorf("shard %d started again from scratch, not from its frontier", i)
 				}
+			}
+			if left := candidateObjects(t, dir); len(left) > 0 {
+				t.Errorf("the exchange still holds %d objects of candidates: %v", len(left), left)
 			}
 		})
 	}
