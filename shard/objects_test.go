@@ -173,3 +173,72 @@ func TestRanks(t *testing.T) {
 		}
 	})
 }
+
+// reseal returns the object data with extra appended to its fields and
+// a checksum that matches: well formed but for the extra bytes.
+func reseal(data []byte, extra ...byte) []byte {
+	e := encoder{b: append(slices.Clone(data[:len(data)-4]), extra...)}
+	return e.seal()
+}
+
+// TestMalformedObjectsRefused: an object with a valid checksum is still
+// refused when it is another place's (a candidates object of another
+// level, sender or receiver; a marker of another level or shard, or
+// counting candidates for another number of shards), holds bytes past
+// its last field, or a length past its end; none panics.
+func TestMalformedObjectsRefused(t *testing.T) {
+	box := &outbox{keys: []uint64{7}, edges: []uint64{edgeKey(0, 1)}}
+	box.nodes.add([]byte("node"))
+	cand := encodeCandidates(nil, 3, 1, 2, 9, []*outbox{box})
+	m := &marker{depth: 4, shard: 2, writer: 9, sent: []uint64{1, 0, 0}, edges: []uint64{edgeKey(rootParent, 0)}}
+	mark := m.encode(nil)
+	f := &frontier{depth: 1, edges: []uint64{edgeKey(0, 1)}, keys: []uint64{7}}
+	f.nodes.add([]byte("node"))
+	front := f.encode(nil)
+	// A frontier of one state whose node, "node", is said to be n bytes
+	// long.
+	nodeOf := func(n uint64) []byte {
+		e := begin(nil, kindFrontier)
+		for range 7 { // depth, base, counts, elapsed
+			e.uvarint(0)
+		}
+		e.sorted([]uint64{edgeKey(0, 1)})
+		e.word(7)
+		e.uvarint(n)
+		e.b = append(e.b, "node"...)
+		return e.seal()
+	}
+	for _, tc := range []struct {
+		name string
+		err  func() error
+	}{
+		{"candidates of another level", func() error { _, err := decodeCandidates(cand, 4, 1, 2, 9); return err }},
+		{"candidates from another shard", func() error { _, err := decodeCandidates(cand, 3, 0, 2, 9); return err }},
+		{"candidates for another shard", func() error { _, err := decodeCandidates(cand, 3, 1, 0, 9); return err }},
+		{"candidates with bytes past the end", func() error { _, err := decodeCandidates(reseal(cand, 0), 3, 1, 2, 9); return err }},
+		{"marker of another level", func() error { _, err := decodeMarker(mark, 5, 2, 3); return err }},
+		{"marker of another shard", func() error { _, err := decodeMarker(mark, 4, 1, 3); return err }},
+		{"marker of a run of other shards", func() error { _, err := decodeMarker(mark, 4, 2, 4); return err }},
+		{"marker with bytes past the end", func() error { _, err := decodeMarker(reseal(mark, 0), 4, 2, 3); return err }},
+		{"frontier with bytes past the end", func() error { _, err := decodeFrontier(reseal(front, 0)); return err }},
+		{"frontier with a node past the end", func() error { _, err := decodeFrontier(nodeOf(5)); return err }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := tc.err(); err == nil {
+				t.Error("decoded")
+			}
+		})
+	}
+	if _, err := decodeCandidates(cand, 3, 1, 2, 9); err != nil {
+		t.Errorf("the candidates object: %v", err)
+	}
+	if _, err := decodeMarker(mark, 4, 2, 3); err != nil {
+		t.Errorf("the marker: %v", err)
+	}
+	if _, err := decodeFrontier(front); err != nil {
+		t.Errorf("the frontier: %v", err)
+	}
+	if got, err := decodeFrontier(nodeOf(4)); err != nil || string(got.nodes.at(0)) != "node" {
+		t.Errorf("the frontier with a node to the end: %v", err)
+	}
+}
