@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/argocheck/argocheck/explorer"
+	"github.com/argocheck/argocheck/internal/checkalltest"
 	"github.com/argocheck/argocheck/model"
 	"github.com/argocheck/argocheck/statestore"
 )
@@ -541,4 +542,34 @@ func TestFinishDeletesLateCandidates(t *testing.T) {
 	if left := candidateObjects(t, dir); len(left) > 0 {
 		t.Errorf("the exchange still holds %d objects of candidates: %v", len(left), left)
 	}
+}
+
+// TestShardsCheckLevelAtBound: a level that begins with exactly
+// model.CheckAllStates states found before it is the first not checked
+// whole, as in one search: node 0 and its CheckAllStates-1 children are,
+// their children are not.
+func TestShardsCheckLevelAtBound(t *testing.T) {
+	const wide = model.CheckAllStates - 1
+	g := &graph{
+		inits: []uint32{0},
+		succ: func(n uint32) []uint32 {
+			switch {
+			case n == 0:
+				s := make([]uint32, wide)
+				for i := range s {
+					s[i] = uint32(i + 1)
+				}
+				return s
+			case n <= wide:
+				return []uint32{100000 + n}
+			}
+			return nil
+		},
+	}
+	rec := checkalltest.New(g)
+	results := runInProcess(t, rec, 3, 2, nil)
+	if r := results[0].Search; r.Verdict != explorer.Verified || r.States != 2*wide+1 {
+		t.Fatalf("%s with %d states, want verified with %d", r.Verdict, r.States, 2*wide+1)
+	}
+	rec.Check(t, g, results[0].Search.States)
 }
