@@ -573,3 +573,40 @@ func TestShardsCheckLevelAtBound(t *testing.T) {
 	}
 	rec.Check(t, g, results[0].Search.States)
 }
+
+// TestShardsKeepSmallestDiscoveringEdge: a state that several states of
+// a level reach, on several shards and workers, is numbered by its
+// smallest discovering edge, as in explorer.Run: the path to a violation
+// there goes through its smallest parent. Node 0 reaches nodes 1 to 20,
+// node c reaches node 100+c%5, and node 102 fails: its path is
+// 0, 2, 102.
+func TestShardsKeepSmallestDiscoveringEdge(t *testing.T) {
+	g := &graph{
+		inits: []uint32{0},
+		succ: func(n uint32) []uint32 {
+			switch {
+			case n == 0:
+				s := make([]uint32, 20)
+				for i := range s {
+					s[i] = uint32(i + 1)
+				}
+				return s
+			case n <= 20:
+				return []uint32{100 + n%5}
+			}
+			return nil
+		},
+		fails: func(n uint32) bool { return n == 102 },
+	}
+	want := graphReference(t, g)
+	if want.Verdict != explorer.Violated || !strings.Contains(want.Trace, "to-2\n") {
+		t.Fatalf("explorer.Run: %s, path\n%s\nwant node 102's violation through node 2", want.Verdict, want.Trace)
+	}
+	for _, shards := range []int{1, 2, 3} {
+		t.Run(fmt.Sprint(shards), func(t *testing.T) {
+			for i, r := range runInProcess(t, g, shards, 2, nil) {
+				sameResult(t, i, newOutcome(r.Search, r.Work), want)
+			}
+		})
+	}
+}
