@@ -184,8 +184,10 @@ func reseal(data []byte, extra ...byte) []byte {
 // TestMalformedObjectsRefused: an object with a valid checksum is still
 // refused when it is another place's (a candidates object of another
 // level, sender or receiver; a marker of another level or shard, or
-// counting candidates for another number of shards), holds bytes past
-// its last field, or a length past its end; none panics.
+// counting candidates for another number of shards) or of another format
+// version, holds bytes past its last field, or a length past its end;
+// none panics. Objects that end exactly at their last field decode, also
+// candidates of the fewest bytes each.
 func TestMalformedObjectsRefused(t *testing.T) {
 	box := &outbox{keys: []uint64{7}, edges: []uint64{edgeKey(0, 1)}}
 	box.nodes.add([]byte("node"))
@@ -222,6 +224,12 @@ func TestMalformedObjectsRefused(t *testing.T) {
 		{"marker with bytes past the end", func() error { _, err := decodeMarker(reseal(mark, 0), 4, 2, 3); return err }},
 		{"frontier with bytes past the end", func() error { _, err := decodeFrontier(reseal(front, 0)); return err }},
 		{"frontier with a node past the end", func() error { _, err := decodeFrontier(nodeOf(5)); return err }},
+		{"marker of another format version", func() error {
+			old := slices.Clone(mark)
+			old[len(kindMarker)] = formatVersion - 1
+			_, err := decodeMarker(reseal(old), 4, 2, 3)
+			return err
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if err := tc.err(); err == nil {
@@ -240,5 +248,13 @@ func TestMalformedObjectsRefused(t *testing.T) {
 	}
 	if got, err := decodeFrontier(nodeOf(4)); err != nil || string(got.nodes.at(0)) != "node" {
 		t.Errorf("the frontier with a node to the end: %v", err)
+	}
+	// Candidates of the fewest bytes: a key, a one-byte edge, an empty
+	// node.
+	small := &outbox{keys: []uint64{1, 2}, edges: []uint64{3, 4}}
+	small.nodes.add(nil)
+	small.nodes.add(nil)
+	if c, err := decodeCandidates(encodeCandidates(nil, 0, 0, 1, 5, []*outbox{small}), 0, 0, 1, 5); err != nil || len(c.keys) != 2 {
+		t.Errorf("the smallest candidates: %v", err)
 	}
 }
