@@ -52,3 +52,63 @@ func TestRemoveAllSweepsTemporaryFiles(t *testing.T) {
 		t.Errorf("%d objects deleted, want 1 (temporary files are not objects)", n)
 	}
 }
+
+// TestMarkersNamesOnly: a level's markers are the objects done-I for a
+// shard I of the run, I written plainly; other names under the level
+// (done-01, done-+2, done-x, a shard past the run's) are no shard's
+// marker, and pass no barrier.
+func TestMarkersNamesOnly(t *testing.T) {
+	ctx := context.Background()
+	b, err := OpenDir(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := &exchange{b: b}
+	for _, name := range []string{"done-1", "done-01", "done-+2", "done-x", "done-3", "done-", "frontier-0"} {
+		if err := x.put(ctx, levelPrefix(2)+name, []byte("m")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := x.put(ctx, markerKey(1, 0), []byte("m")); err != nil {
+		t.Fatal(err)
+	}
+	have, err := x.markers(ctx, 2, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []bool{false, true, false}; !slices.Equal(have, want) {
+		t.Errorf("markers %v, want %v", have, want)
+	}
+}
+
+// goneBucket lists, besides its objects, one that another process has
+// deleted meanwhile: deleting it finds none.
+type goneBucket struct{ Bucket }
+
+func (b goneBucket) List(ctx context.Context, prefix string, each func(string) error) error {
+	if err := b.Bucket.List(ctx, prefix, each); err != nil {
+		return err
+	}
+	return each(prefix + "gone")
+}
+
+// TestRemoveAllTakesGoneObjects: an object listed for deletion that
+// another process of the shard deleted first is no failure: the rest
+// are deleted, and the deletion of the level succeeds.
+func TestRemoveAllTakesGoneObjects(t *testing.T) {
+	ctx := context.Background()
+	b, err := OpenDir(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := &exchange{b: goneBucket{b}}
+	if err := x.put(ctx, "level-000001/to-1/from-0-01", []byte("candidates")); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.removeAll(ctx, "level-000001/to-1/"); err != nil {
+		t.Errorf("removeAll: %v", err)
+	}
+	if n := x.objectsDeleted.Load(); n != 1 {
+		t.Errorf("%d objects deleted, want 1", n)
+	}
+}

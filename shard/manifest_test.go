@@ -2,8 +2,10 @@ package shard
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/argocheck/argocheck/model"
 )
@@ -54,4 +56,45 @@ func TestClaimRefusesAnotherCheck(t *testing.T) {
 	if err := claim(ctx, x, &again); err != nil {
 		t.Errorf("the same run again: %v", err)
 	}
+}
+
+// TestClaimWaitsForManifest: a bucket that holds objects but no manifest
+// yet, as a store whose listings show a shard's manifest being written
+// can, is looked at again for a while before it is refused: the
+// manifest written meanwhile is found, and the run's own taken.
+func TestClaimWaitsForManifest(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	b, err := OpenDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := &exchange{b: b}
+	if err := x.put(ctx, "level-000000/frontier-1", []byte("early")); err != nil {
+		t.Fatal(err)
+	}
+	m := Manifest{Format: formatVersion, System: "repdisk", Shards: 2, Crashes: model.CrashAll.String(), Determinism: model.DeterminismSample.String()}
+	done := make(chan error)
+	go func() {
+		time.Sleep(150 * time.Millisecond)
+		other := m
+		_, err := (&exchange{b: b}).create(ctx, manifestKey, mustJSON(t, &other))
+		done <- err
+	}()
+	err = claim(ctx, x, &m)
+	if werr := <-done; werr != nil {
+		t.Fatal(werr)
+	}
+	if err != nil {
+		t.Errorf("the manifest written 150ms later: %v, want the run taken", err)
+	}
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	data, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }
