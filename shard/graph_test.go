@@ -346,28 +346,38 @@ func chainGraph(first, n uint32) *graph {
 	}
 }
 
-// TestResumeRefusesForeignFrontiers: a shard that resumes from a bucket
-// whose first frontier holds other initial states than its check's
-// (layer code changed under a run of no recorded build), or whose
-// frontier object of a level holds another level, refuses it rather than
-// take its states for the level's.
+// TestResumeRefusesForeignFrontiers: a shard started again on a finished
+// run resumes from its last frontier and finds the search done; one that
+// resumes from a bucket whose first frontier holds other initial states
+// than its check's (layer code changed under a run of no recorded
+// build), or whose frontier object of a level holds another level,
+// refuses it rather than take its states for the level's.
 func TestResumeRefusesForeignFrontiers(t *testing.T) {
 	ctx := context.Background()
+	var res *Result
 	run := func(url string, g *graph) error {
 		b, err := Open(ctx, url)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer b.Close()
-		_, err = Run(ctx, g, b, Config{Shards: 1, Workers: 1, Run: Manifest{System: "graph"}})
+		res, err = Run(ctx, g, b, Config{Shards: 1, Workers: 1, Run: Manifest{System: "graph"}})
 		return err
 	}
 	url, dir := exchangeURL(t)
 	if err := run(url, chainGraph(0, 5)); err != nil {
 		t.Fatal(err)
 	}
+	if res.Work.ResumedFrom != -1 {
+		t.Errorf("the first run resumed from level %d", res.Work.ResumedFrom)
+	}
 	if err := run(url, chainGraph(0, 5)); err != nil {
 		t.Fatalf("the same check again: %v", err)
+	}
+	// Its last frontier is the empty one after the path's last state.
+	if r := res.Search; res.Work.ResumedFrom != 5 || r.Verdict != explorer.Verified || r.States != 5 || r.Depth != 4 {
+		t.Errorf("the same check again: resumed from level %d, %s with %d states at depth %d; want level 5, verified with 5 at depth 4",
+			res.Work.ResumedFrom, r.Verdict, r.States, r.Depth)
 	}
 	if err := run(url, chainGraph(1, 5)); err == nil || !strings.Contains(err.Error(), "the initial states differ from the check's") {
 		t.Errorf("other initial states: error %v, want refused", err)
