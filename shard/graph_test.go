@@ -428,7 +428,8 @@ func levelSizes(g *graph) []int {
 // states of it that the shard expanded, of the level's size, the states
 // of the search so far and those the shard owns in the next level, which
 // add up across the shards to the levels' sizes; after the last level
-// expanded, the search's transitions are explorer.Run's.
+// expanded, the search's transitions are explorer.Run's. Each shard
+// counts the barriers it passed.
 func TestShardsReportEveryLevel(t *testing.T) {
 	g := &graph{
 		inits: []uint32{3},
@@ -459,10 +460,14 @@ func TestShardsReportEveryLevel(t *testing.T) {
 			}
 		}
 	}
-	runInProcessAt(t, url, g, shards, 2, progress)
+	results := runInProcessAt(t, url, g, shards, 2, progress)
 	for i, ls := range levels {
 		if len(ls) != len(sizes) {
 			t.Fatalf("shard %d reported %d levels, want %d", i, len(ls), len(sizes))
+		}
+		// Every level's barrier, and the empty level's after them.
+		if b := results[i].Work.Barriers; b != len(sizes)+1 {
+			t.Errorf("shard %d passed %d barriers, want %d", i, b, len(sizes)+1)
 		}
 	}
 	var states uint64
