@@ -31,6 +31,8 @@ type graph struct {
 	fails func(n uint32) bool
 	leak  uint32 // 0: none
 	wait  map[uint32]uint32
+	// initial, when set, is the initial states' violation.
+	initial *model.Violation
 
 	mu       sync.Mutex
 	expanded map[uint32]chan struct{}
@@ -76,6 +78,9 @@ func (w *graphWorker) violation(n uint32, edge uint32) *model.Violation {
 }
 
 func (w *graphWorker) Initial() ([][]byte, *model.Violation) {
+	if w.g.initial != nil {
+		return nil, w.g.initial
+	}
 	var inits [][]byte
 	for _, n := range w.g.inits {
 		inits = append(inits, encodeNode(n))
@@ -620,6 +625,25 @@ func TestShardsKeepSmallestDiscoveringEdge(t *testing.T) {
 	for _, shards := range []int{1, 2, 3} {
 		t.Run(fmt.Sprint(shards), func(t *testing.T) {
 			for i, r := range runInProcess(t, g, shards, 2, nil) {
+				sameResult(t, i, newOutcome(r.Search, r.Work), want)
+			}
+		})
+	}
+}
+
+// TestShardsReportInitialViolation: an initial state that relates to no
+// initial abstract state is the search's violation on every shard, with
+// no states found, as in explorer.Run; shard 0 shows it as explorer.Run
+// does.
+func TestShardsReportInitialViolation(t *testing.T) {
+	g := &graph{initial: &model.Violation{Kind: model.KindInitial, Message: "no initial abstract state"}}
+	want := graphReference(t, g)
+	if want.Verdict != explorer.Violated || want.Violation.Kind != model.KindInitial || want.States != 0 {
+		t.Fatalf("explorer.Run: %s with %d states, %+v; want the initial violation with none", want.Verdict, want.States, want.Violation)
+	}
+	for _, shards := range []int{1, 3} {
+		t.Run(fmt.Sprint(shards), func(t *testing.T) {
+			for i, r := range runInProcess(t, g, shards, 1, nil) {
 				sameResult(t, i, newOutcome(r.Search, r.Work), want)
 			}
 		})
