@@ -112,3 +112,47 @@ func TestRemoveAllTakesGoneObjects(t *testing.T) {
 		t.Errorf("%d objects deleted, want 1", n)
 	}
 }
+
+// TestExchangeCountsTraffic: the exchange counts the objects it writes
+// and reads and their bytes as stored (compressed for the binary ones);
+// an object not found, or not written because it exists, counts nothing.
+func TestExchangeCountsTraffic(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	b, err := OpenDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := &exchange{b: b}
+	data := slices.Repeat([]byte("state "), 100)
+	if err := x.put(ctx, "level-000000/frontier-0", data); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := x.create(ctx, manifestKey, []byte("{}")); !ok || err != nil {
+		t.Fatalf("create: %v %v", ok, err)
+	}
+	if ok, err := x.create(ctx, manifestKey, []byte("{}")); ok || err != nil {
+		t.Fatalf("create again: %v %v", ok, err)
+	}
+	info, err := os.Stat(filepath.Join(dir, "level-000000", "frontier-0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := uint64(info.Size())
+	if stored >= uint64(len(data)) {
+		t.Errorf("the object takes %d bytes stored, not compressed from %d", stored, len(data))
+	}
+	if w, n := x.written.Load(), x.objectsWritten.Load(); w != stored+2 || n != 2 {
+		t.Errorf("written %d bytes in %d objects, want %d in 2", w, n, stored+2)
+	}
+	got, err := x.mustGet(ctx, "level-000000/frontier-0")
+	if err != nil || !slices.Equal(got, data) {
+		t.Fatalf("read back %q, %v", got, err)
+	}
+	if _, found, err := x.get(ctx, "level-000000/frontier-1"); found || err != nil {
+		t.Fatalf("a missing object: found %v, %v", found, err)
+	}
+	if r, n := x.read.Load(), x.objectsRead.Load(); r != stored || n != 1 {
+		t.Errorf("read %d bytes in %d objects, want %d in 1", r, n, stored)
+	}
+}
