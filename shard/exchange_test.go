@@ -12,13 +12,8 @@ import (
 // prefix of a directory takes the temporary files killed writers left
 // there too, and nothing outside the prefix.
 func TestRemoveAllSweepsTemporaryFiles(t *testing.T) {
-	dir := t.TempDir()
-	b, err := OpenDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	x, dir := dirExchange(t)
 	ctx := context.Background()
-	x := &exchange{b: b}
 	for _, key := range []string{"level-000001/to-1/from-0-01", "level-000001/to-2/from-0-01", "level-000001/frontier-1"} {
 		if err := x.put(ctx, key, []byte("candidates")); err != nil {
 			t.Fatal(err)
@@ -33,7 +28,7 @@ func TestRemoveAllSweepsTemporaryFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	var left []string
-	err = filepath.WalkDir(dir, func(path string, e os.DirEntry, err error) error {
+	err := filepath.WalkDir(dir, func(path string, e os.DirEntry, err error) error {
 		if err == nil && !e.IsDir() {
 			rel, _ := filepath.Rel(dir, path)
 			left = append(left, filepath.ToSlash(rel))
@@ -59,11 +54,7 @@ func TestRemoveAllSweepsTemporaryFiles(t *testing.T) {
 // marker, and pass no barrier.
 func TestMarkersNamesOnly(t *testing.T) {
 	ctx := context.Background()
-	b, err := OpenDir(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	x := &exchange{b: b}
+	x, _ := dirExchange(t)
 	for _, name := range []string{"done-1", "done-01", "done-+2", "done-x", "done-3", "done-", "frontier-0"} {
 		if err := x.put(ctx, levelPrefix(2)+name, []byte("m")); err != nil {
 			t.Fatal(err)
@@ -118,12 +109,7 @@ func TestRemoveAllTakesGoneObjects(t *testing.T) {
 // an object not found, or not written because it exists, counts nothing.
 func TestExchangeCountsTraffic(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	b, err := OpenDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	x := &exchange{b: b}
+	x, dir := dirExchange(t)
 	data := slices.Repeat([]byte("state "), 100)
 	if err := x.put(ctx, "level-000000/frontier-0", data); err != nil {
 		t.Fatal(err)
@@ -155,4 +141,16 @@ func TestExchangeCountsTraffic(t *testing.T) {
 	if r, n := x.read.Load(), x.objectsRead.Load(); r != stored || n != 1 {
 		t.Errorf("read %d bytes in %d objects, want %d in 1", r, n, stored)
 	}
+}
+
+// dirExchange returns an exchange over a directory bucket in a new
+// directory, and the directory.
+func dirExchange(t *testing.T) (*exchange, string) {
+	t.Helper()
+	dir := t.TempDir()
+	b, err := OpenDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &exchange{b: b}, dir
 }

@@ -212,28 +212,34 @@ func graphReference(t *testing.T, g *graph) *outcome {
 	return newOutcome(res, Work{})
 }
 
-// fanGraph is node 0 reaching children 1 to 600, more than two units of a
-// worker's batch, each child reaching one of 50 shared grandchildren;
-// every tenth child from 250 on fails. The smallest violation is child
-// 250's, found at its parent's edge 249.
-func fanGraph() *graph {
+// fan is node 0 reaching nodes 1 to width, each node c of them reaching
+// node grandchild(c); fails, when not nil, says which nodes fail.
+func fan(width uint32, grandchild func(c uint32) uint32, fails func(n uint32) bool) *graph {
 	return &graph{
 		inits: []uint32{0},
 		succ: func(n uint32) []uint32 {
 			switch {
 			case n == 0:
-				s := make([]uint32, 600)
+				s := make([]uint32, width)
 				for i := range s {
 					s[i] = uint32(i + 1)
 				}
 				return s
-			case n <= 600:
-				return []uint32{1000 + n%50}
+			case n <= width:
+				return []uint32{grandchild(n)}
 			}
 			return nil
 		},
-		fails: func(n uint32) bool { return n >= 250 && n <= 600 && n%10 == 0 },
+		fails: fails,
 	}
+}
+
+// fanGraph is node 0 reaching children 1 to 600, more than two units of a
+// worker's batch, each child reaching one of 50 shared grandchildren;
+// every tenth child from 250 on fails. The smallest violation is child
+// 250's, found at its parent's edge 249.
+func fanGraph() *graph {
+	return fan(600, func(c uint32) uint32 { return 1000 + c%50 }, func(n uint32) bool { return n >= 250 && n <= 600 && n%10 == 0 })
 }
 
 // TestShardsReportSmallestViolation: a level where several shards, and
@@ -427,6 +433,20 @@ func levelSizes(g *graph) []int {
 	return sizes
 }
 
+// branchingGraph is node 3 reaching, from each node n below 60, nodes n+1,
+// n+2 and 7n mod 61: levels of many sizes.
+func branchingGraph() *graph {
+	return &graph{
+		inits: []uint32{3},
+		succ: func(n uint32) []uint32 {
+			if n < 60 {
+				return []uint32{n + 1, n + 2, (n * 7) % 61}
+			}
+			return nil
+		},
+	}
+}
+
 // TestShardsReportEveryLevel: after every barrier but the last, a shard
 // has deleted the candidates sent to it in the levels it has passed
 // (nothing reads them again), and reports the level: its depth, the
@@ -436,15 +456,7 @@ func levelSizes(g *graph) []int {
 // expanded, the search's transitions are explorer.Run's. Each shard
 // counts the barriers it passed.
 func TestShardsReportEveryLevel(t *testing.T) {
-	g := &graph{
-		inits: []uint32{3},
-		succ: func(n uint32) []uint32 {
-			if n < 60 {
-				return []uint32{n + 1, n + 2, (n * 7) % 61}
-			}
-			return nil
-		},
-	}
+	g := branchingGraph()
 	sizes := levelSizes(g)
 	want := graphReference(t, g)
 	const shards = 3
@@ -519,15 +531,7 @@ func (b failingBucket) Write(ctx context.Context, key string, data []byte, onlyN
 // the object: the failure is its own, not a missing object that the
 // other shard finds after the marker.
 func TestFailedSendStopsShard(t *testing.T) {
-	g := &graph{
-		inits: []uint32{3},
-		succ: func(n uint32) []uint32 {
-			if n < 60 {
-				return []uint32{n + 1, n + 2, (n * 7) % 61}
-			}
-			return nil
-		},
-	}
+	g := branchingGraph()
 	url, _ := exchangeURL(t)
 	_, errs := runShardsWith(url, g, 2, 2, nil, func(i int, b Bucket) Bucket {
 		if i == 0 {
@@ -570,22 +574,7 @@ func TestFinishDeletesLateCandidates(t *testing.T) {
 // their children are not.
 func TestShardsCheckLevelAtBound(t *testing.T) {
 	const wide = model.CheckAllStates - 1
-	g := &graph{
-		inits: []uint32{0},
-		succ: func(n uint32) []uint32 {
-			switch {
-			case n == 0:
-				s := make([]uint32, wide)
-				for i := range s {
-					s[i] = uint32(i + 1)
-				}
-				return s
-			case n <= wide:
-				return []uint32{100000 + n}
-			}
-			return nil
-		},
-	}
+	g := fan(wide, func(c uint32) uint32 { return 100000 + c }, nil)
 	rec := checkalltest.New(g)
 	results := runInProcess(t, rec, 3, 2, nil)
 	if r := results[0].Search; r.Verdict != explorer.Verified || r.States != 2*wide+1 {
@@ -601,23 +590,7 @@ func TestShardsCheckLevelAtBound(t *testing.T) {
 // node c reaches node 100+c%5, and node 102 fails: its path is
 // 0, 2, 102.
 func TestShardsKeepSmallestDiscoveringEdge(t *testing.T) {
-	g := &graph{
-		inits: []uint32{0},
-		succ: func(n uint32) []uint32 {
-			switch {
-			case n == 0:
-				s := make([]uint32, 20)
-				for i := range s {
-					s[i] = uint32(i + 1)
-				}
-				return s
-			case n <= 20:
-				return []uint32{100 + n%5}
-			}
-			return nil
-		},
-		fails: func(n uint32) bool { return n == 102 },
-	}
+	g := fan(20, func(c uint32) uint32 { return 100 + c%5 }, func(n uint32) bool { return n == 102 })
 	want := graphReference(t, g)
 	if want.Verdict != explorer.Violated || !strings.Contains(want.Trace, "to-2\n") {
 		t.Fatalf("explorer.Run: %s, path\n%s\nwant node 102's violation through node 2", want.Verdict, want.Trace)

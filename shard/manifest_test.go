@@ -18,11 +18,7 @@ import (
 // that check's states.
 func TestClaimRefusesAnotherCheck(t *testing.T) {
 	ctx := context.Background()
-	b, err := OpenDir(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	x := &exchange{b: b}
+	x, _ := dirExchange(t)
 	run := func() Manifest {
 		return Manifest{Format: formatVersion, System: "log/repdisk", Variant: "", Params: map[string]string{"blocks": "2", "log": "2"},
 			Crashes: model.CrashAll.String(), Determinism: model.DeterminismSample.String(), Shards: 3, Build: "0123456789abcdef"}
@@ -64,12 +60,7 @@ func TestClaimRefusesAnotherCheck(t *testing.T) {
 // manifest written meanwhile is found, and the run's own taken.
 func TestClaimWaitsForManifest(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	b, err := OpenDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	x := &exchange{b: b}
+	x, _ := dirExchange(t)
 	if err := x.put(ctx, "level-000000/frontier-1", []byte("early")); err != nil {
 		t.Fatal(err)
 	}
@@ -78,10 +69,10 @@ func TestClaimWaitsForManifest(t *testing.T) {
 	go func() {
 		time.Sleep(150 * time.Millisecond)
 		other := m
-		_, err := (&exchange{b: b}).create(ctx, manifestKey, mustJSON(t, &other))
+		_, err := (&exchange{b: x.b}).create(ctx, manifestKey, mustJSON(t, &other))
 		done <- err
 	}()
-	err = claim(ctx, x, &m)
+	err := claim(ctx, x, &m)
 	if werr := <-done; werr != nil {
 		t.Fatal(werr)
 	}
