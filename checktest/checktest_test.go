@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"runtime"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -292,5 +293,31 @@ func TestSpecKeepsTheSpecsOps(t *testing.T) {
 	checktest.Spec(t, l, disk.Op{Kind: disk.Read, Addr: 0})
 	if got := kept[len(kept)-1]; got != sentinel {
 		t.Errorf("the spec's operations array ends in %+v after Spec, want %+v: Spec appended into it", got, sentinel)
+	}
+}
+
+// exitingRecovery is replicated's implementation whose recovery ends the
+// process with status 0 once both disks are found equal: under go test,
+// Go makes that call panic.
+func exitingRecovery(d twodisk.API) model.Instance[onedisk.API] {
+	in := replicated.Impl(replicated.Correct)(d)
+	recovery := in.Recover
+	in.Recover = func() {
+		recovery()
+		if a, _ := d.Read(twodisk.D0, 0); a == 1 {
+			os.Exit(0)
+		}
+	}
+	return in
+}
+
+// TestExitInLayerCodeIsAPanic: layer code calling os.Exit(0), which would
+// end a binary with status 0 and no verdict, is a panic violation under
+// go test, found at its shortest path.
+func TestExitInLayerCodeIsAPanic(t *testing.T) {
+	sys := model.NewSystem(twodisk.Layer(sizes), onedisk.Layer(sizes), exitingRecovery, replicated.Abs)
+	res := checktest.Violates(t, sys, model.KindPanic, 2)
+	if !strings.Contains(res.Violation.Message, "os.Exit(0)") {
+		t.Errorf("violation %q does not name os.Exit(0)", res.Violation.Message)
 	}
 }
