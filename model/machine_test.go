@@ -188,3 +188,34 @@ func TestSkippedStepThatChangesDiverges(t *testing.T) {
 		})
 	}
 }
+
+// A tracing run, one that rebuilds a path, records every step of its own
+// in calls, those it repeats from the run before too: in every run of an
+// enumeration the calls are the run's steps, with their results, in order.
+func TestTracingRunRecordsEveryStep(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		prog := rapid.SliceOfN(rapid.Uint8Range(0, 7), 1, 6).Draw(t, "prog")
+		var ch choices
+		m := newMachine(Spec[uint8, uint8, uint8](counterSpec{}), &ch, 100)
+		m.tracing = true
+		var start uint8
+		for run := 0; run == 0 || ch.next(); run++ {
+			m.startFrom(&start, ch.newFrom())
+			var r uint8
+			for _, op := range prog {
+				r = m.Call(op ^ r&1)
+			}
+			m.end()
+			ch.finish()
+			ops, rets := m.operations(), m.results()
+			if len(m.calls) != len(ops) {
+				t.Fatalf("run %d: %d calls traced for %d steps", run, len(m.calls), len(ops))
+			}
+			for i, c := range m.calls {
+				if c.Op != show(ops[i]) || c.Ret != show(rets[i]) {
+					t.Fatalf("run %d: step %d traced as %s -> %s, made %d -> %d", run, i+1, c.Op, c.Ret, ops[i], rets[i])
+				}
+			}
+		}
+	})
+}
