@@ -219,3 +219,37 @@ func TestTracingRunRecordsEveryStep(t *testing.T) {
 		}
 	})
 }
+
+// A call that reaches the Machine while no run is running (between runs,
+// on the goroutine that ran them), or from another goroutine than the
+// run's, is stray: it is no step of any run, and takeStray reports it
+// once.
+func TestStrayCallsAreReported(t *testing.T) {
+	var ch choices
+	m := newMachine(Spec[uint8, uint8, uint8](counterSpec{}), &ch, 100)
+	var start uint8
+	m.start(&start, 0, 0)
+	m.Call(1)
+	m.end()
+	if m.takeStray() {
+		t.Fatal("a call of the run is stray")
+	}
+	m.Call(1)
+	if !m.takeStray() {
+		t.Fatal("a call between runs is not stray")
+	}
+	if m.takeStray() {
+		t.Fatal("a stray call is reported twice")
+	}
+	m.start(&start, 0, 0)
+	done := make(chan struct{})
+	go func() {
+		m.Call(1)
+		close(done)
+	}()
+	<-done
+	m.end()
+	if m.steps() != 0 || !m.takeStray() {
+		t.Fatalf("a call from another goroutine during a run: %d steps, not reported as stray", m.steps())
+	}
+}
