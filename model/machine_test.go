@@ -253,3 +253,36 @@ func TestStrayCallsAreReported(t *testing.T) {
 		t.Fatalf("a call from another goroutine during a run: %d steps, not reported as stray", m.steps())
 	}
 }
+
+// A procedure that makes another call at the step whose choice the run
+// changes, the first step the run does not repeat from the run before, is
+// caught, though the choice point there asks for as many alternatives as
+// before.
+func TestChangedStepThatChangesDiverges(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		skip bool
+	}{{"stepped", false}, {"skipped", true}} {
+		t.Run(c.name, func(t *testing.T) {
+			// Four runs (two choices at each of two steps); the third
+			// takes the other choice of the first step, and it and the
+			// fourth make another call there, with two alternatives too.
+			runs := enumerate(c.skip, func(m *Machine[uint8, uint8, uint8], run int) {
+				first := uint8(1)
+				if run >= 2 {
+					first = 4
+				}
+				m.Call(first)
+				m.Call(1)
+			})
+			if len(runs) != 4 {
+				t.Fatalf("%d runs, want 4", len(runs))
+			}
+			for i, r := range runs {
+				if r.diverged != (i == 2) {
+					t.Fatalf("run %d: diverged %v", i+1, r.diverged)
+				}
+			}
+		})
+	}
+}
