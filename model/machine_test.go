@@ -286,3 +286,20 @@ func TestChangedStepThatChangesDiverges(t *testing.T) {
 		})
 	}
 }
+
+// collapse merges only calls that repeat one another whole: the same
+// operation, result and state after them. Two calls of one operation with
+// one result that leave different states stay two steps of the path.
+func TestCollapseKeepsStateChanges(t *testing.T) {
+	calls := []Call{
+		{Op: "inc", Ret: "0", State: "1"},
+		{Op: "inc", Ret: "0", State: "2"},
+		{Op: "inc", Ret: "0", State: "2"},
+		{Op: "inc", Ret: "0", State: "2"},
+	}
+	got := collapse(calls)
+	want := []Call{{Op: "inc", Ret: "0", State: "1"}, {Op: "inc", Ret: "0", State: "2", Repeat: 3}}
+	if !slices.Equal(got, want) {
+		t.Fatalf("collapse: %+v, want %+v", got, want)
+	}
+}
