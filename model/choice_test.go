@@ -101,3 +101,68 @@ func TestChoicesDetectDivergence(t *testing.T) {
 		t.Fatal("a choice point at another step is not detected")
 	}
 }
+
+// A replay that makes fewer choices than the prefix it replays, stopping
+// before the choice point the run was to change, is divergence: the
+// combination that run was to reach would never run.
+func TestChoicesDetectShortReplay(t *testing.T) {
+	var c choices
+	c.reset()
+	c.Choose(2)
+	c.Choose(3)
+	c.finish()
+	if !c.next() {
+		t.Fatal("no second run")
+	}
+	c.Choose(2) // the second choice point, the one next advanced, is not reached
+	c.finish()
+	if !c.diverged {
+		t.Fatal("a replay that stops short is not detected")
+	}
+}
+
+// A choice among no alternatives is a fault of the specification that
+// asks it (a step with no outcome), not an answer of 0.
+func TestChooseAmongNonePanics(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Fatal("Choose(0) returned")
+		}
+	}()
+	var c choices
+	c.reset()
+	c.Choose(0)
+}
+
+// A divergence is the run's own: the run after one that diverged, and the
+// first run of a new enumeration, start undiverged, so that a search that
+// goes on past the violation neither reports the runs after it as
+// diverged nor drops their successors.
+func TestDivergenceEndsWithItsRun(t *testing.T) {
+	var c choices
+	c.reset()
+	c.Choose(2)
+	c.Choose(2)
+	c.finish()
+	if !c.next() {
+		t.Fatal("no second run")
+	}
+	c.Choose(3) // the first choice point had 2 alternatives
+	c.Choose(2)
+	c.finish()
+	if !c.diverged {
+		t.Fatal("divergence not detected")
+	}
+	if !c.next() {
+		t.Fatal("no third run")
+	}
+	if c.diverged {
+		t.Fatal("the run after a diverged one starts diverged")
+	}
+	c.Choose(3)
+	c.finish()
+	c.reset()
+	if c.diverged {
+		t.Fatal("a new enumeration starts diverged")
+	}
+}
