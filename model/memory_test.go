@@ -17,6 +17,7 @@ type memAPI struct {
 	f     func() int
 	inner any
 	loop  *memNode
+	last  string
 }
 
 func TestMemoryDiff(t *testing.T) {
@@ -40,6 +41,7 @@ func TestMemoryDiff(t *testing.T) {
 		{"another func", func(a *memAPI) { a.f = two }, "API.f"},
 		{"a field behind an interface", func(a *memAPI) { a.inner.(*memNode).N = 4 }, "API.inner.N"},
 		{"a field in a cycle", func(a *memAPI) { a.loop.N = 2 }, "API.loop.N"},
+		{"a string", func(a *memAPI) { a.last = "read" }, "API.last"},
 	} {
 		a, b := base(), base()
 		tc.change(&a)
