@@ -15,11 +15,12 @@ import (
 // graph is a state graph of its own, for the shapes the built-in systems
 // do not have: a node is a uint32, edge i of node n reaches succ(n)[i]
 // (every third edge a crash), and a node that fails does so at the edge
-// after its successors. Expanding node n first waits, up to a second,
-// until node wait[n] has been expanded by some worker, then calls
-// before(n) when set; replaying an edge of node n first calls replay(n)
-// when set. The worker made stray-th (from 1) reports a call
-// left behind by its layer code, once, when asked for one.
+// after its successors, in an operation of its own ("fail-n"), so that
+// each node's violation is a counterexample of its own. Expanding node n
+// first waits, up to a second, until node wait[n] has been expanded by
+// some worker, then calls before(n) when set; replaying an edge of node
+// n first calls replay(n) when set. The worker made stray-th (from 1)
+// reports a call left behind by its layer code, once, when asked for one.
 type graph struct {
 	inits  []uint32
 	succ   func(n uint32) []uint32
@@ -125,7 +126,7 @@ func (w *graphWorker) Replay(node []byte, edge uint32) (model.Step, []byte) {
 	case edge < uint32(len(s)):
 		return model.Step{Kind: model.StepOp, Op: fmt.Sprintf("to-%d", s[edge]), Node: w.View(graphNode(s[edge]))}, graphNode(s[edge])
 	case edge == uint32(len(s)) && w.fails(n):
-		return model.Step{Kind: model.StepOp, Op: "fail", Violation: graphViolation(n, edge)}, nil
+		return model.Step{Kind: model.StepOp, Op: fmt.Sprintf("fail-%d", n), Violation: graphViolation(n, edge)}, nil
 	}
 	return model.Step{}, nil
 }
