@@ -3,9 +3,9 @@ package checktest_test
 import (
 	"flag"
 	"fmt"
+	"os"
 	"regexp"
 	"runtime"
-	"os"
 	"slices"
 	"strings"
 	"testing"
