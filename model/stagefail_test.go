@@ -62,6 +62,28 @@ func (unitAPI) Call(unitOp) uint8 { return 0 }
 // records share a slot.
 func collidingStages(t *testing.T, fails func() bool) model.Checker {
 	t.Helper()
+	sp := collidingTags(t)
+	type caller = model.Caller[tagOp, uint8]
+	settle := func(d caller) model.Instance[caller] {
+		return model.Instance[caller]{API: d, Recover: func() { d.Call(tagOp{Settle: true}) }}
+	}
+	top := func(d caller) model.Instance[model.Caller[unitOp, uint8]] {
+		return model.Instance[model.Caller[unitOp, uint8]]{API: unitAPI{}, Recover: func() {
+			if d.Call(tagOp{}) == 2 && fails() {
+				panic("the second stage fails from Y")
+			}
+		}}
+	}
+	return model.NewSystem(model.NewLayer("tags", model.Spec[tagState, tagOp, uint8](sp)),
+		model.NewLayer("unit", model.Spec[unitState, unitOp, uint8](unitSpec{})),
+		model.Compose(settle, top), func(*tagState) (unitState, bool) { return unitState{}, true })
+}
+
+// collidingTags returns the spec whose X (A == 1) and Y (A == 2) have
+// tags that put their records of a second recovery stage in one memo
+// slot.
+func collidingTags(t *testing.T) tagSpec {
+	t.Helper()
 	sp := tagSpec{x: tagState{A: 1}, y: tagState{A: 2}}
 	slot := func(s *tagState) int { return model.MemoSlot(sp.AppendEncode(nil, s), 1) }
 	slots := map[int]uint8{} // X's tag by its slot
@@ -77,20 +99,7 @@ func collidingStages(t *testing.T, fails func() bool) model.Checker {
 	if !found {
 		t.Fatal("no tags put Y's record in X's slot")
 	}
-	type caller = model.Caller[tagOp, uint8]
-	settle := func(d caller) model.Instance[caller] {
-		return model.Instance[caller]{API: d, Recover: func() { d.Call(tagOp{Settle: true}) }}
-	}
-	top := func(d caller) model.Instance[model.Caller[unitOp, uint8]] {
-		return model.Instance[model.Caller[unitOp, uint8]]{API: unitAPI{}, Recover: func() {
-			if d.Call(tagOp{}) == 2 && fails() {
-				panic("the second stage fails from Y")
-			}
-		}}
-	}
-	return model.NewSystem(model.NewLayer("tags", model.Spec[tagState, tagOp, uint8](sp)),
-		model.NewLayer("unit", model.Spec[unitState, unitOp, uint8](unitSpec{})),
-		model.Compose(settle, top), func(*tagState) (unitState, bool) { return unitState{}, true })
+	return sp
 }
 
 // violations is an emitter that goes on past violations, keeping them,
@@ -259,5 +268,55 @@ func TestCollidingStageRecordsReplayed(t *testing.T) {
 	chk := collidingStages(t, func() bool { return false })
 	if compareReplays(t, chk, model.Options{}, 1, 100) == 0 {
 		t.Fatal("no Recovering node expanded")
+	}
+}
+
+// TestComposedStepLimitSlotReused: a stage's record made in a slot that
+// held another start's record bounds its runs by its own longest run, not
+// the record's before it. The first stage settles in X (one step) or Y
+// (four); the second takes four steps from X and one from Y, whose
+// records share a slot: every run takes five steps, so at a limit of five
+// the system verifies and at four it exceeds the limit, with the memo and
+// without.
+func TestComposedStepLimitSlotReused(t *testing.T) {
+	sp := collidingTags(t)
+	type caller = model.Caller[tagOp, uint8]
+	reads := func(d caller) {
+		for range 3 {
+			d.Call(tagOp{})
+		}
+	}
+	first := func(d caller) model.Instance[caller] {
+		return model.Instance[caller]{API: d, Recover: func() {
+			if d.Call(tagOp{Settle: true}) == 2 {
+				reads(d)
+			}
+		}}
+	}
+	second := func(d caller) model.Instance[model.Caller[unitOp, uint8]] {
+		return model.Instance[model.Caller[unitOp, uint8]]{API: unitAPI{}, Recover: func() {
+			if d.Call(tagOp{}) == 1 {
+				reads(d)
+			}
+		}}
+	}
+	for _, limit := range []int{4, 5} {
+		for _, memo := range []bool{false, true} {
+			sys := model.NewSystem(model.NewLayer("tags", model.Spec[tagState, tagOp, uint8](sp)),
+				model.NewLayer("unit", model.Spec[unitState, unitOp, uint8](unitSpec{})),
+				model.Compose(first, second), func(*tagState) (unitState, bool) { return unitState{}, true })
+			sys.StepLimit = limit
+			res, err := func() (*explorer.Result, error) {
+				defer model.SetRecordRecoveries(memo)()
+				return explorer.Run(context.Background(), sys, explorer.Config{Workers: 1})
+			}()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if limit == 5 && res.Verdict != explorer.Verified ||
+				limit < 5 && (res.Verdict != explorer.Violated || res.Violation.Kind != model.KindStepLimit) {
+				t.Errorf("step limit %d, memo %t: %s %+v", limit, memo, res.Verdict, res.Violation)
+			}
+		}
 	}
 }
