@@ -201,9 +201,13 @@ func TestRecordedAgainStageFailure(t *testing.T) {
 // first choice, reads three times more: runs of four steps, then of one);
 // and the first stage ends in X again by a longer run than the one that
 // first led there (it settles, and again when it read A = 2: X in one
-// step, then in two), from which the second stage takes four steps.
+// step, then in two), from which the second stage takes four steps. A
+// third: the second stage's record from Y is made in the slot of X's
+// (collidingTags), and is bounded by its own longest run, not X's (the
+// first stage settles in X in one step or in Y in four, the second takes
+// four steps from X and one from Y).
 func TestComposedStepLimitLongestRun(t *testing.T) {
-	sp := tagSpec{x: tagState{A: 1}, y: tagState{A: 2}}
+	plain := tagSpec{x: tagState{A: 1}, y: tagState{A: 2}}
 	type caller = model.Caller[tagOp, uint8]
 	settle := tagOp{Settle: true}
 	reads := func(d caller) {
@@ -213,15 +217,16 @@ func TestComposedStepLimitLongestRun(t *testing.T) {
 	}
 	for _, tt := range []struct {
 		name          string
+		sp            tagSpec
 		first, second func(d caller)
 		limit         int
 	}{
-		{"the longest run of the second stage first", func(d caller) { d.Call(settle) }, func(d caller) {
+		{"the longest run of the second stage first", plain, func(d caller) { d.Call(settle) }, func(d caller) {
 			if d.Call(settle) == 1 {
 				reads(d)
 			}
 		}, 5},
-		{"the first stage ends in X again, later", func(d caller) {
+		{"the first stage ends in X again, later", plain, func(d caller) {
 			if d.Call(settle) == 2 {
 				d.Call(settle)
 			}
@@ -230,6 +235,15 @@ func TestComposedStepLimitLongestRun(t *testing.T) {
 				reads(d)
 			}
 		}, 6},
+		{"the second stage's record from Y in X's slot", collidingTags(t), func(d caller) {
+			if d.Call(settle) == 2 {
+				reads(d)
+			}
+		}, func(d caller) {
+			if d.Call(tagOp{}) == 1 {
+				reads(d)
+			}
+		}, 5},
 	} {
 		first := func(d caller) model.Instance[caller] {
 			return model.Instance[caller]{API: d, Recover: func() { tt.first(d) }}
@@ -239,7 +253,7 @@ func TestComposedStepLimitLongestRun(t *testing.T) {
 		}
 		for _, limit := range []int{tt.limit - 1, tt.limit} {
 			for _, memo := range []bool{false, true} {
-				sys := model.NewSystem(model.NewLayer("tags", model.Spec[tagState, tagOp, uint8](sp)),
+				sys := model.NewSystem(model.NewLayer("tags", model.Spec[tagState, tagOp, uint8](tt.sp)),
 					model.NewLayer("unit", model.Spec[unitState, unitOp, uint8](unitSpec{})),
 					model.Compose(first, second), func(*tagState) (unitState, bool) { return unitState{}, true })
 				sys.StepLimit = limit
@@ -268,55 +282,5 @@ func TestCollidingStageRecordsReplayed(t *testing.T) {
 	chk := collidingStages(t, func() bool { return false })
 	if compareReplays(t, chk, model.Options{}, 1, 100) == 0 {
 		t.Fatal("no Recovering node expanded")
-	}
-}
-
-// TestComposedStepLimitSlotReused: a stage's record made in a slot that
-// held another start's record bounds its runs by its own longest run, not
-// the record's before it. The first stage settles in X (one step) or Y
-// (four); the second takes four steps from X and one from Y, whose
-// records share a slot: every run takes five steps, so at a limit of five
-// the system verifies and at four it exceeds the limit, with the memo and
-// without.
-func TestComposedStepLimitSlotReused(t *testing.T) {
-	sp := collidingTags(t)
-	type caller = model.Caller[tagOp, uint8]
-	reads := func(d caller) {
-		for range 3 {
-			d.Call(tagOp{})
-		}
-	}
-	first := func(d caller) model.Instance[caller] {
-		return model.Instance[caller]{API: d, Recover: func() {
-			if d.Call(tagOp{Settle: true}) == 2 {
-				reads(d)
-			}
-		}}
-	}
-	second := func(d caller) model.Instance[model.Caller[unitOp, uint8]] {
-		return model.Instance[model.Caller[unitOp, uint8]]{API: unitAPI{}, Recover: func() {
-			if d.Call(tagOp{}) == 1 {
-				reads(d)
-			}
-		}}
-	}
-	for _, limit := range []int{4, 5} {
-		for _, memo := range []bool{false, true} {
-			sys := model.NewSystem(model.NewLayer("tags", model.Spec[tagState, tagOp, uint8](sp)),
-				model.NewLayer("unit", model.Spec[unitState, unitOp, uint8](unitSpec{})),
-				model.Compose(first, second), func(*tagState) (unitState, bool) { return unitState{}, true })
-			sys.StepLimit = limit
-			res, err := func() (*explorer.Result, error) {
-				defer model.SetRecordRecoveries(memo)()
-				return explorer.Run(context.Background(), sys, explorer.Config{Workers: 1})
-			}()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if limit == 5 && res.Verdict != explorer.Verified ||
-				limit < 5 && (res.Verdict != explorer.Violated || res.Violation.Kind != model.KindStepLimit) {
-				t.Errorf("step limit %d, memo %t: %s %+v", limit, memo, res.Verdict, res.Violation)
-			}
-		}
 	}
 }
