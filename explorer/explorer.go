@@ -1016,17 +1016,6 @@ func (s *search) partSize() int {
 	return max(size/s.cfg.BatchSize*s.cfg.BatchSize, s.cfg.BatchSize)
 }
 
-// extend returns x resliced to length n, keeping its contents,
-// reallocated only when too small.
-func extend[T any](x []T, n int) []T {
-	if cap(x) < n {
-		y := make([]T, n, n+n/4)
-		copy(y, x)
-		x = y
-	}
-	return x[:n]
-}
-
 // noteLevelBytes records the memory of the per-level working set.
 func (s *search) noteLevelBytes() {
 	b := s.level.bytes() + s.frontier.bytes() + s.next.bytes()

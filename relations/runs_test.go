@@ -38,9 +38,7 @@ func TestRunsOfIsItsDefinition(t *testing.T) {
 			wantFaults := 0
 			for _, r := range runs[s] {
 				for _, snap := range r.Snapshots {
-					for _, o := range crash(snap) {
-						crashed = append(crashed, o)
-					}
+					crashed = append(crashed, crash(snap)...)
 				}
 				if r.Fault != nil {
 					wantFaults++

@@ -383,7 +383,7 @@ func TestSlowShardDelaysOthers(t *testing.T) {
 // anything is written.
 func TestRefusesAnotherRun(t *testing.T) {
 	c := cases[0]
-	url, dir := exchangeURL(t)
+	url, _ := exchangeURL(t)
 	c.URL, c.Shards, c.Workers, c.Build = url, 1, 1, "0123456789abcdef"
 	if _, err := c.run(context.Background()); err != nil {
 		t.Fatal(err)
@@ -426,7 +426,7 @@ func TestRefusesAnotherRun(t *testing.T) {
 		t.Errorf("the same run again: %v", err)
 	}
 
-	url, dir = exchangeURL(t)
+	url, dir := exchangeURL(t)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
