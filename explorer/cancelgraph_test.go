@@ -4,13 +4,15 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/argocheck/argocheck/internal/graphtest"
 )
 
 // reaches that level's depth, not the next: it found no state there.
 func TestCancelledBeforeLevel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	res, err := Run(ctx, chain(5), Config{Workers: 1})
+	res, err := Run(ctx, graphtest.Chain(0, 5), Config{Workers: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,8 +26,8 @@ func TestCancelledBeforeLevel(t *testing.T) {
 func TestCancelledAtViolationCountsUpToIt(t *testing.T) {
 	// Node 0 reaches nodes 1, 2 and 3 (states 1 to 3, units 0 to 2); node
 	// 1 fails; node 2 reaches three new nodes.
-	g := func() *graph {
-		return &graph{inits: []uint32{0}, succ: func(n uint32) []uint32 {
+	g := func() *graphtest.Graph {
+		return &graphtest.Graph{Inits: []uint32{0}, Succ: func(n uint32) []uint32 {
 			switch n {
 			case 0:
 				return []uint32{1, 2, 3}
@@ -33,7 +35,7 @@ func TestCancelledAtViolationCountsUpToIt(t *testing.T) {
 				return []uint32{10, 11, 12}
 			}
 			return nil
-		}, fails: func(n uint32) bool { return n == 1 }}
+		}, Fails: func(n uint32) bool { return n == 1 }}
 	}
 	want := runGraph(t, g(), Config{Workers: 1, BatchSize: 1})
 	if want.Verdict != Violated || want.States != 4 || want.Transitions != 3 || want.CrashPoints != 1 {
@@ -47,7 +49,7 @@ func TestCancelledAtViolationCountsUpToIt(t *testing.T) {
 	// the search and fails a little later; the other expands node 2 once
 	// the search is cancelled, then takes unit 2 and stops.
 	at2, cancelled := make(chan struct{}), make(chan struct{})
-	cg.before = func(n uint32) {
+	cg.Before = func(n uint32) {
 		switch n {
 		case 1:
 			select {
@@ -80,7 +82,7 @@ func TestCancelledBeforeSmallerViolation(t *testing.T) {
 	// expansion stopped at the full table, the search cancelled then.
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	g := &graph{inits: []uint32{0}, succ: func(n uint32) []uint32 {
+	g := &graphtest.Graph{Inits: []uint32{0}, Succ: func(n uint32) []uint32 {
 		switch n {
 		case 0:
 			return []uint32{1, 2}
@@ -92,9 +94,9 @@ func TestCancelledBeforeSmallerViolation(t *testing.T) {
 			return s
 		}
 		return nil
-	}, fails: func(n uint32) bool { return n == 1 || n == 2 }}
+	}, Fails: func(n uint32) bool { return n == 1 || n == 2 }}
 	at2 := make(chan struct{})
-	g.before = func(n uint32) {
+	g.Before = func(n uint32) {
 		switch n {
 		case 1:
 			select {
@@ -104,7 +106,7 @@ func TestCancelledBeforeSmallerViolation(t *testing.T) {
 		case 2:
 			close(at2)
 			select {
-			case <-g.done(1):
+			case <-g.Done(1):
 			case <-time.After(time.Second):
 			}
 			cancel()
@@ -124,15 +126,15 @@ func TestCancelledBeforeSmallerViolation(t *testing.T) {
 
 // without that part: neither its states nor its edges are counted.
 func TestContinueCancelledInPaths(t *testing.T) {
-	g := chain(4)
-	g.fails = func(n uint32) bool { return n == 2 }
+	g := graphtest.Chain(0, 4)
+	g.Fails = func(n uint32) bool { return n == 2 }
 	want := runGraph(t, g, Config{Workers: 1, Continue: 5})
 	if want.Verdict != Violated || want.States != 4 || want.Transitions != 3 {
 		t.Fatalf("uncancelled: %s with %d states, %d transitions; want a violation, 4 states, 3 transitions", want.Verdict, want.States, want.Transitions)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	g.replay = func(n uint32) {
+	g.Replay = func(n uint32) {
 		if n == 2 {
 			cancel()
 		}

@@ -1,6 +1,10 @@
 package explorer
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/argocheck/argocheck/internal/graphtest"
+)
 
 // TestContinueStopsAtCount: a search continuing past violations stops at
 // Config.Continue distinct ones, the first in edge order, when the graph
@@ -8,12 +12,12 @@ import "testing"
 func TestContinueStopsAtCount(t *testing.T) {
 	// Node 0 reaches nodes 1 to 4; nodes 1 to 3 fail, each a violation
 	// of its own.
-	g := &graph{inits: []uint32{0}, succ: func(n uint32) []uint32 {
+	g := &graphtest.Graph{Inits: []uint32{0}, Succ: func(n uint32) []uint32 {
 		if n == 0 {
 			return []uint32{1, 2, 3, 4}
 		}
 		return nil
-	}, fails: func(n uint32) bool { return n >= 1 && n <= 3 }}
+	}, Fails: func(n uint32) bool { return n >= 1 && n <= 3 }}
 	for _, workers := range []int{1, 2} {
 		res := runGraph(t, g, Config{Workers: workers, Continue: 2})
 		if res.Verdict != Violated || len(res.Violations) != 2 ||

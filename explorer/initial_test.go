@@ -3,11 +3,13 @@ package explorer
 import (
 	"slices"
 	"testing"
+
+	"github.com/argocheck/argocheck/internal/graphtest"
 )
 
 // node by its own index among those given.
 func TestDuplicateInitialStates(t *testing.T) {
-	g := &graph{inits: []uint32{5, 5, 7}, succ: func(n uint32) []uint32 {
+	g := &graphtest.Graph{Inits: []uint32{5, 5, 7}, Succ: func(n uint32) []uint32 {
 		if n < 10 {
 			return []uint32{n + 10}
 		}
@@ -20,7 +22,7 @@ func TestDuplicateInitialStates(t *testing.T) {
 				workers, res.Verdict, res.States, res.Transitions, res.Depth)
 		}
 	}
-	g.fails = func(n uint32) bool { return n == 17 }
+	g.Fails = func(n uint32) bool { return n == 17 }
 	res := runGraph(t, g, Config{Workers: 1})
 	if res.Verdict != Violated || res.States != 4 {
 		t.Fatalf("%s with %d states, want a violation with 4 states", res.Verdict, res.States)

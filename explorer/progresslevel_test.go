@@ -4,6 +4,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/argocheck/argocheck/internal/graphtest"
 )
 
 // edges of the units finished so far in the level being expanded.
@@ -11,7 +13,7 @@ func TestProgressWithinLevel(t *testing.T) {
 	// Node 0 reaches nodes 1 and 2 (units 0 and 1 of level 1); node 1
 	// reaches three new nodes. Node 2's expansion waits for a report that
 	// counts them and node 1's edges.
-	g := &graph{inits: []uint32{0}, succ: func(n uint32) []uint32 {
+	g := &graphtest.Graph{Inits: []uint32{0}, Succ: func(n uint32) []uint32 {
 		switch n {
 		case 0:
 			return []uint32{1, 2}
@@ -35,7 +37,7 @@ func TestProgressWithinLevel(t *testing.T) {
 			}
 		}
 	}
-	g.before = func(n uint32) {
+	g.Before = func(n uint32) {
 		if n != 2 {
 			return
 		}

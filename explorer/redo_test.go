@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/argocheck/argocheck/internal/graphtest"
 	"github.com/argocheck/argocheck/model"
 	"github.com/argocheck/argocheck/statestore"
 )
@@ -49,12 +50,12 @@ func TestRedoneUnitKeepsSmallestViolation(t *testing.T) {
 	// Node 0 reaches nodes 1 to 4: states 1 to 4, units 0 (states 1 and
 	// 2) and 1 (states 3 and 4) of level 1 with two states a unit. Nodes
 	// 2 and 3 fail.
-	chk := &graph{inits: []uint32{0}, succ: func(n uint32) []uint32 {
+	chk := &graphtest.Graph{Inits: []uint32{0}, Succ: func(n uint32) []uint32 {
 		if n == 0 {
 			return []uint32{1, 2, 3, 4}
 		}
 		return nil
-	}, fails: func(n uint32) bool { return n == 2 || n == 3 }}
+	}, Fails: func(n uint32) bool { return n == 2 || n == 3 }}
 	s, base := searchAtLevel1(t, chk, 2)
 	s.units = 2
 	for len(s.out) < s.units {
@@ -87,7 +88,7 @@ func TestRedoneUnitKeepsSmallestViolation(t *testing.T) {
 // once, with that edge.
 func TestEarlierUnitExpandedLaterKeepsItsEdge(t *testing.T) {
 	// Node 0 reaches nodes 1 and 2 (states 1 and 2), both reaching node 3.
-	chk := &graph{inits: []uint32{0}, succ: func(n uint32) []uint32 {
+	chk := &graphtest.Graph{Inits: []uint32{0}, Succ: func(n uint32) []uint32 {
 		switch n {
 		case 0:
 			return []uint32{1, 2}

@@ -2,7 +2,6 @@ package shard
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -14,137 +13,10 @@ import (
 
 	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/internal/checkalltest"
+	"github.com/argocheck/argocheck/internal/graphtest"
 	"github.com/argocheck/argocheck/model"
 	"github.com/argocheck/argocheck/statestore"
 )
-
-// graph is a state graph of its own, for shapes the built-in systems do
-// not have: a node is a uint32, edge i of node n reaches succ(n)[i] (every
-// third edge a crash), and a node that fails does so after its
-// successors. Expanding leak leaves a call behind that the expanding
-// worker's Stray reports once. Expanding wait[n] first waits, up to a
-// second, until node n has been expanded by some worker: two workers then
-// both find their violations before either stops the other.
-type graph struct {
-	inits []uint32
-	succ  func(n uint32) []uint32
-	fails func(n uint32) bool
-	leak  uint32 // 0: none
-	wait  map[uint32]uint32
-	// initial, when set, is the initial states' violation.
-	initial *model.Violation
-
-	mu       sync.Mutex
-	expanded map[uint32]chan struct{}
-}
-
-func (g *graph) Validate() error { return nil }
-
-func (g *graph) NewWorker(model.Options) model.Worker { return &graphWorker{g: g} }
-
-// done returns the channel closed once node n has been expanded.
-func (g *graph) done(n uint32) chan struct{} {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.expanded == nil {
-		g.expanded = map[uint32]chan struct{}{}
-	}
-	c, ok := g.expanded[n]
-	if !ok {
-		c = make(chan struct{})
-		g.expanded[n] = c
-	}
-	return c
-}
-
-type graphWorker struct {
-	g      *graph
-	leaked bool
-}
-
-func encodeNode(n uint32) []byte { return binary.LittleEndian.AppendUint32(nil, n) }
-
-func (w *graphWorker) succ(n uint32) []uint32 {
-	if w.g.succ == nil {
-		return nil
-	}
-	return w.g.succ(n)
-}
-
-func (w *graphWorker) fails(n uint32) bool { return w.g.fails != nil && w.g.fails(n) }
-
-func (w *graphWorker) violation(n uint32, edge uint32) *model.Violation {
-	return &model.Violation{Kind: model.KindInvariant, Message: fmt.Sprintf("node %d fails", n), Edge: edge}
-}
-
-func (w *graphWorker) Initial() ([][]byte, *model.Violation) {
-	if w.g.initial != nil {
-		return nil, w.g.initial
-	}
-	var inits [][]byte
-	for _, n := range w.g.inits {
-		inits = append(inits, encodeNode(n))
-	}
-	return inits, nil
-}
-
-func (w *graphWorker) Expand(node []byte, e model.Emitter) {
-	n := binary.LittleEndian.Uint32(node)
-	if m, ok := w.g.wait[n]; ok {
-		select {
-		case <-w.g.done(m):
-		case <-time.After(time.Second):
-		}
-	}
-	defer func() {
-		c := w.g.done(n)
-		w.g.mu.Lock()
-		select {
-		case <-c:
-		default:
-			close(c)
-		}
-		w.g.mu.Unlock()
-	}()
-	if n == w.g.leak && n != 0 {
-		w.leaked = true
-	}
-	s := w.succ(n)
-	for i, m := range s {
-		if e.Successor(uint32(i), encodeNode(m), i%3 == 2) {
-			return
-		}
-	}
-	if w.fails(n) {
-		e.Fail(w.violation(n, uint32(len(s))))
-	}
-}
-
-func (w *graphWorker) Replay(node []byte, edge uint32) (model.Step, []byte) {
-	n := binary.LittleEndian.Uint32(node)
-	s := w.succ(n)
-	switch {
-	case edge < uint32(len(s)):
-		return model.Step{Kind: model.StepOp, Op: fmt.Sprintf("to-%d", s[edge])}, encodeNode(s[edge])
-	case edge == uint32(len(s)) && w.fails(n):
-		return model.Step{Kind: model.StepOp, Op: "fail", Violation: w.violation(n, edge)}, nil
-	}
-	return model.Step{}, nil
-}
-
-func (w *graphWorker) CheckAll(bool) {}
-
-func (w *graphWorker) View(node []byte) model.NodeView {
-	return model.NodeView{Lower: fmt.Sprint(binary.LittleEndian.Uint32(node))}
-}
-
-func (w *graphWorker) Stray() *model.Violation {
-	if !w.leaked {
-		return nil
-	}
-	w.leaked = false
-	return &model.Violation{Kind: model.KindPanic, Message: "a call from a goroutine left behind"}
-}
 
 // runInProcess runs every shard of a search of chk as a goroutine of this
 // process, each with workers goroutines, through a new exchange, and
@@ -203,7 +75,7 @@ func runShardsWith(url string, chk model.Checker, shards, workers int, progress 
 
 // graphReference is explorer.Run's result on g, in the form of a shard's
 // outcome.
-func graphReference(t *testing.T, g *graph) *outcome {
+func graphReference(t *testing.T, g *graphtest.Graph) *outcome {
 	t.Helper()
 	res, err := explorer.Run(context.Background(), g, explorer.Config{Workers: 2})
 	if err != nil {
@@ -214,10 +86,10 @@ func graphReference(t *testing.T, g *graph) *outcome {
 
 // fan is node 0 reaching nodes 1 to width, each node c of them reaching
 // node grandchild(c); fails, when not nil, says which nodes fail.
-func fan(width uint32, grandchild func(c uint32) uint32, fails func(n uint32) bool) *graph {
-	return &graph{
-		inits: []uint32{0},
-		succ: func(n uint32) []uint32 {
+func fan(width uint32, grandchild func(c uint32) uint32, fails func(n uint32) bool) *graphtest.Graph {
+	return &graphtest.Graph{
+		Inits: []uint32{0},
+		Succ: func(n uint32) []uint32 {
 			switch {
 			case n == 0:
 				s := make([]uint32, width)
@@ -230,7 +102,7 @@ func fan(width uint32, grandchild func(c uint32) uint32, fails func(n uint32) bo
 			}
 			return nil
 		},
-		fails: fails,
+		Fails: fails,
 	}
 }
 
@@ -238,7 +110,7 @@ func fan(width uint32, grandchild func(c uint32) uint32, fails func(n uint32) bo
 // worker's batch, each child reaching one of 50 shared grandchildren;
 // every tenth child from 250 on fails. The smallest violation is child
 // 250's, found at its parent's edge 249.
-func fanGraph() *graph {
+func fanGraph() *graphtest.Graph {
 	return fan(600, func(c uint32) uint32 { return 1000 + c%50 }, func(n uint32) bool { return n >= 250 && n <= 600 && n%10 == 0 })
 }
 
@@ -257,7 +129,7 @@ func TestShardsReportSmallestViolation(t *testing.T) {
 		t.Run(fmt.Sprintf("%d-shards-%d-workers", tc.shards, tc.workers), func(t *testing.T) {
 			g := fanGraph()
 			if tc.shards == 1 {
-				g.wait = map[uint32]uint32{250: 260}
+				g.Wait = map[uint32]uint32{250: 260}
 			}
 			for i, r := range runInProcess(t, g, tc.shards, tc.workers, nil) {
 				sameResult(t, i, newOutcome(r.Search, r.Work), want)
@@ -270,9 +142,9 @@ func TestShardsReportSmallestViolation(t *testing.T) {
 // once are one state each, as in explorer.Run: the same states,
 // transitions and crash points, on any number of shards.
 func TestShardsCountDuplicateInitialStates(t *testing.T) {
-	g := &graph{
-		inits: []uint32{3, 3, 9, 3, 9},
-		succ: func(n uint32) []uint32 {
+	g := &graphtest.Graph{
+		Inits: []uint32{3, 3, 9, 3, 9},
+		Succ: func(n uint32) []uint32 {
 			if n < 30 {
 				return []uint32{n + 1, n + 2, (n * 7) % 31}
 			}
@@ -296,7 +168,7 @@ func TestShardsCountDuplicateInitialStates(t *testing.T) {
 // shards owns.
 func ownedBy(shards, index int, first uint32) uint32 {
 	n := first
-	for statestore.Fingerprint(encodeNode(n))%uint64(shards) != uint64(index) {
+	for statestore.Fingerprint(graphtest.Node(n))%uint64(shards) != uint64(index) {
 		n++
 	}
 	return n
@@ -320,9 +192,9 @@ func TestShardsReportStrayCall(t *testing.T) {
 			b := ownedBy(shards, shards-1, a+1)
 			c1 := ownedBy(shards, shards-1, 1000)
 			c2 := ownedBy(shards, shards-1, c1+1)
-			g := &graph{
-				inits: []uint32{0},
-				succ: func(n uint32) []uint32 {
+			g := &graphtest.Graph{
+				Inits: []uint32{0},
+				Succ: func(n uint32) []uint32 {
 					switch n {
 					case 0:
 						return []uint32{a, b}
@@ -331,7 +203,7 @@ func TestShardsReportStrayCall(t *testing.T) {
 					}
 					return nil
 				},
-				leak: a,
+				Leak: a,
 			}
 			want := graphReference(t, g)
 			if want.Verdict != explorer.Violated || want.Violation.Kind != model.KindPanic || want.Depth != 2 || want.States != 5 {
@@ -344,19 +216,6 @@ func TestShardsReportStrayCall(t *testing.T) {
 	}
 }
 
-// chainGraph is a path from node first through node first+n-1.
-func chainGraph(first, n uint32) *graph {
-	return &graph{
-		inits: []uint32{first},
-		succ: func(m uint32) []uint32 {
-			if m+1 < first+n {
-				return []uint32{m + 1}
-			}
-			return nil
-		},
-	}
-}
-
 // TestResumeRefusesForeignFrontiers: a shard started again on a finished
 // run resumes from its last frontier and finds the search done; one that
 // resumes from a bucket whose first frontier holds other initial states
@@ -366,7 +225,7 @@ func chainGraph(first, n uint32) *graph {
 func TestResumeRefusesForeignFrontiers(t *testing.T) {
 	ctx := context.Background()
 	var res *Result
-	run := func(url string, g *graph) error {
+	run := func(url string, g *graphtest.Graph) error {
 		b, err := Open(ctx, url)
 		if err != nil {
 			t.Fatal(err)
@@ -376,13 +235,13 @@ func TestResumeRefusesForeignFrontiers(t *testing.T) {
 		return err
 	}
 	url, dir := exchangeURL(t)
-	if err := run(url, chainGraph(0, 5)); err != nil {
+	if err := run(url, graphtest.Chain(0, 5)); err != nil {
 		t.Fatal(err)
 	}
 	if res.Work.ResumedFrom != -1 {
 		t.Errorf("the first run resumed from level %d", res.Work.ResumedFrom)
 	}
-	if err := run(url, chainGraph(0, 5)); err != nil {
+	if err := run(url, graphtest.Chain(0, 5)); err != nil {
 		t.Fatalf("the same check again: %v", err)
 	}
 	// Its last frontier is the empty one after the path's last state.
@@ -390,7 +249,7 @@ func TestResumeRefusesForeignFrontiers(t *testing.T) {
 		t.Errorf("the same check again: resumed from level %d, %s with %d states at depth %d; want level 5, verified with 5 at depth 4",
 			res.Work.ResumedFrom, r.Verdict, r.States, r.Depth)
 	}
-	if err := run(url, chainGraph(1, 5)); err == nil || !strings.Contains(err.Error(), "the initial states differ from the check's") {
+	if err := run(url, graphtest.Chain(1, 5)); err == nil || !strings.Contains(err.Error(), "the initial states differ from the check's") {
 		t.Errorf("other initial states: error %v, want refused", err)
 	}
 	data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(frontierKey(1, 0))))
@@ -400,17 +259,17 @@ func TestResumeRefusesForeignFrontiers(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(frontierKey(2, 0))), data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := run(url, chainGraph(0, 5)); err == nil || !strings.Contains(err.Error(), "holds depth 1") {
+	if err := run(url, graphtest.Chain(0, 5)); err == nil || !strings.Contains(err.Error(), "holds depth 1") {
 		t.Errorf("level 1's frontier as level 2's: error %v, want refused", err)
 	}
 }
 
 // levelSizes returns the number of states of g at each depth, by a
 // breadth-first search of its own.
-func levelSizes(g *graph) []int {
+func levelSizes(g *graphtest.Graph) []int {
 	seen := map[uint32]bool{}
 	var level []uint32
-	for _, n := range g.inits {
+	for _, n := range g.Inits {
 		if !seen[n] {
 			seen[n] = true
 			level = append(level, n)
@@ -421,7 +280,7 @@ func levelSizes(g *graph) []int {
 		sizes = append(sizes, len(level))
 		var next []uint32
 		for _, n := range level {
-			for _, m := range g.succ(n) {
+			for _, m := range g.Succ(n) {
 				if !seen[m] {
 					seen[m] = true
 					next = append(next, m)
@@ -435,10 +294,10 @@ func levelSizes(g *graph) []int {
 
 // branchingGraph is node 3 reaching, from each node n below 60, nodes n+1,
 // n+2 and 7n mod 61: levels of many sizes.
-func branchingGraph() *graph {
-	return &graph{
-		inits: []uint32{3},
-		succ: func(n uint32) []uint32 {
+func branchingGraph() *graphtest.Graph {
+	return &graphtest.Graph{
+		Inits: []uint32{3},
+		Succ: func(n uint32) []uint32 {
 			if n < 60 {
 				return []uint32{n + 1, n + 2, (n * 7) % 61}
 			}
@@ -549,7 +408,7 @@ func TestFailedSendStopsShard(t *testing.T) {
 // deleted the candidates of, are deleted when the search ends: the
 // exchange holds no candidates afterwards.
 func TestFinishDeletesLateCandidates(t *testing.T) {
-	g := chainGraph(0, 6)
+	g := graphtest.Chain(0, 6)
 	url, dir := exchangeURL(t)
 	late := filepath.Join(dir, filepath.FromSlash(candidatesKey(0, 1, 0, 0xdead)))
 	runInProcessAt(t, url, g, 2, 1, func(i int, l Level) {
@@ -609,7 +468,7 @@ func TestShardsKeepSmallestDiscoveringEdge(t *testing.T) {
 // no states found, as in explorer.Run; shard 0 shows it as explorer.Run
 // does.
 func TestShardsReportInitialViolation(t *testing.T) {
-	g := &graph{initial: &model.Violation{Kind: model.KindInitial, Message: "no initial abstract state"}}
+	g := &graphtest.Graph{Initial: &model.Violation{Kind: model.KindInitial, Message: "no initial abstract state"}}
 	want := graphReference(t, g)
 	if want.Verdict != explorer.Violated || want.Violation.Kind != model.KindInitial || want.States != 0 {
 		t.Fatalf("explorer.Run: %s with %d states, %+v; want the initial violation with none", want.Verdict, want.States, want.Violation)
