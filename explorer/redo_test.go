@@ -13,8 +13,8 @@ import (
 
 // searchAtLevel1 returns a search of chk, with one worker and units of
 // size states, that has expanded level 0 and whose frontier is level 1,
-// numbered from base.
-func searchAtLevel1(t *testing.T, chk model.Checker, size int) (s *search, base uint64) {
+// numbered from base, and that worker, reading the frontier.
+func searchAtLevel1(t *testing.T, chk model.Checker, size int) (s *search, base uint64, w *worker) {
 	t.Helper()
 	s = &search{cfg: Config{Workers: 1, BatchSize: size, MemoryBytes: 1 << 30}, chk: chk, visited: statestore.NewTable(1024)}
 	s.workers = []*worker{{s: s, m: chk.NewWorker(model.Options{})}}
@@ -38,7 +38,27 @@ func searchAtLevel1(t *testing.T, chk model.Checker, size int) (s *search, base 
 	base = uint64(s.frontier.len())
 	s.frontier, s.next = s.next, s.frontier
 	s.next.reset()
-	return s, base
+	s.units = (s.frontier.len() + size - 1) / size
+	for len(s.out) < s.units {
+		s.out = append(s.out, &batch{})
+	}
+	w = s.workers[0]
+	w.frontier = reading(&s.frontier)
+	return s, base, w
+}
+
+// expandUnits has w expand the units of level 1, size states each and
+// numbered from base, one after another in the order given, with no
+// bound on violations.
+func expandUnits(t *testing.T, w *worker, base uint64, size int, units ...int) {
+	t.Helper()
+	var bound atomic.Uint64
+	bound.Store(math.MaxUint64)
+	for _, u := range units {
+		if err := w.expandUnit(u, base, size*u, size*u+size, &bound); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // TestRedoneUnitKeepsSmallestViolation: a worker that expands a unit
@@ -56,22 +76,10 @@ func TestRedoneUnitKeepsSmallestViolation(t *testing.T) {
 		}
 		return nil
 	}, Fails: func(n uint32) bool { return n == 2 || n == 3 }}
-	s, base := searchAtLevel1(t, chk, 2)
-	s.units = 2
-	for len(s.out) < s.units {
-		s.out = append(s.out, &batch{})
-	}
-	w := s.workers[0]
-	w.frontier = reading(&s.frontier)
-	var bound atomic.Uint64
-	bound.Store(math.MaxUint64)
+	s, base, w := searchAtLevel1(t, chk, 2)
 	// Unit 1 first, then the redone unit 0, as a worker takes them when
 	// another worker abandoned unit 0.
-	for _, u := range []int{1, 0} {
-		if err := w.expandUnit(u, base, 2*u, 2*u+2, &bound); err != nil {
-			t.Fatal(err)
-		}
-	}
+	expandUnits(t, w, base, 2, 1, 0)
 	got := s.smallestViolation()
 	if got == nil {
 		t.Fatal("no violation kept")
@@ -97,20 +105,8 @@ func TestEarlierUnitExpandedLaterKeepsItsEdge(t *testing.T) {
 		}
 		return nil
 	}}
-	s, base := searchAtLevel1(t, chk, 1)
-	s.units = 2
-	for len(s.out) < s.units {
-		s.out = append(s.out, &batch{})
-	}
-	w := s.workers[0]
-	w.frontier = reading(&s.frontier)
-	var bound atomic.Uint64
-	bound.Store(math.MaxUint64)
-	for _, u := range []int{1, 0} {
-		if err := w.expandUnit(u, base, u, u+1, &bound); err != nil {
-			t.Fatal(err)
-		}
-	}
+	s, base, w := searchAtLevel1(t, chk, 1)
+	expandUnits(t, w, base, 1, 1, 0)
 	if _, err := s.barrier(); err != nil {
 		t.Fatal(err)
 	}
