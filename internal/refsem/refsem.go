@@ -1,0 +1,454 @@
+// Package refsem is an interpreter of recovery refinement as argocheck's
+// documentation defines it, for tests: a breadth-first search of the
+// graph of Idle(c, a) and Recovering(c, S) nodes that drives the
+// implementation's Go code itself. It shares nothing with package model's
+// expansion: it keeps no memo, records no recoveries, takes no snapshots
+// and joins no runs. It re-executes every procedure from the start, on an
+// instance built anew, for every sequence of lower-layer choices and for
+// every crash point, and applies the crash relations over all their
+// choices.
+package refsem
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/argocheck/argocheck/model"
+)
+
+// Result is what a search found: its figures, or the first violation in
+// breadth-first order with the length of its path and the figures up to
+// it.
+type Result struct {
+	// States counts the distinct nodes of levels 0 to Depth.
+	States uint64
+	// Transitions counts the edges followed, repeats included: one per
+	// completed run, one per outcome of the lower crash relation at each
+	// crash point, and one per outcome of a crash between operations.
+	// Crashes counts the crash edges among them. Both are complete only
+	// for a verified search.
+	Transitions, Crashes uint64
+	// Depth is the level of the deepest node, or of the node whose
+	// expansion found the violation; initial nodes are level 0.
+	Depth int
+	// Violation is the first violation found, nil when verified.
+	Violation *model.Violation
+	// Kinds are the kinds of every violation of the level that holds
+	// the first one, sorted and distinct: a search that orders a node's
+	// edges otherwise may find any of them first.
+	Kinds []string
+	// TraceLen is the number of edges of the shortest path to the
+	// violation (0 for an initial state that violates).
+	TraceLen int
+	// Path describes the edges of that path, the violating one last.
+	Path []string
+}
+
+// ErrBudget is returned by a search that ran more procedure runs than its
+// budget allows.
+var ErrBudget = errors.New("refsem: run budget exhausted")
+
+// Options bound a search.
+type Options struct {
+	// MaxRuns bounds the procedure runs (complete and cut short by a
+	// crash) of the search; zero means no bound.
+	MaxRuns int
+}
+
+// Search checks sys by recovery refinement under the full crash
+// semantics: crashes at every point of every procedure, recovery
+// included, nested to any depth, and between operations. It returns an
+// error for a system it cannot interpret: a field missing, or layer code
+// that swallows the interpreter's own panics.
+func Search[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI any](
+	sys *model.System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI], o Options) (Result, error) {
+	if sys == nil || sys.Lower.Spec == nil || sys.Lower.Handle == nil || sys.Upper.Spec == nil ||
+		sys.Upper.Dispatch == nil || sys.Impl == nil || sys.Abs == nil {
+		return Result{}, errors.New("refsem: the system lacks a field")
+	}
+	limit := sys.StepLimit
+	if limit <= 0 {
+		limit = model.DefaultStepLimit
+	}
+	s := &search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]{
+		sys: sys, ops: sys.Upper.Spec.Ops(), limit: limit, maxRuns: o.MaxRuns,
+		cIDs: map[CS]int{}, aIDs: map[AS]int{}, nodes: map[key]int{},
+	}
+	return s.run()
+}
+
+// key identifies a node: Idle(c, a) or Recovering(c, S), the states
+// numbered by first sight and S its members' numbers, sorted.
+type key struct {
+	recovering bool
+	c, a       int
+	set        string
+}
+
+// node is a visited node with the edge that first reached it.
+type node[CS, AS comparable] struct {
+	recovering bool
+	c          CS
+	a          AS   // Idle
+	allowed    []AS // Recovering: S, in the order of its members' numbers
+	parent     int  // -1 for an initial node
+	via        string
+}
+
+// search is the state of one Search.
+type search[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI any] struct {
+	sys     *model.System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]
+	ops     []AOp
+	limit   int
+	maxRuns int
+	runs    int
+
+	cIDs  map[CS]int
+	aIDs  map[AS]int
+	aList []AS
+	nodes map[key]int
+	all   []node[CS, AS]
+
+	res Result
+	// The node being expanded and the violations of its level.
+	cur    int
+	found  []*model.Violation
+	paths  [][]string
+	budget bool
+}
+
+// run checks the initial states, then expands the graph level by level
+// until a level holds violations or no new node is found.
+func (s *search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) run() (Result, error) {
+	var frontier []int
+	inits := s.sys.Upper.Spec.Init()
+	for _, c := range s.sys.Lower.Spec.Init() {
+		a, ok := s.sys.Abs(&c)
+		if !ok || !slices.Contains(inits, a) {
+			s.initialFail(model.KindInitial, fmt.Sprintf("initial lower state %s relates to no initial abstract state", s.sys.Lower.Spec.Format(&c)))
+			continue
+		}
+		if err := s.invariant(&c); err != nil {
+			s.initialFail(model.KindInvariant, fmt.Sprintf("invariant fails on initial lower state %s: %v", s.sys.Lower.Spec.Format(&c), err))
+			continue
+		}
+		if n, isNew := s.add(node[CS, AS]{c: c, a: a, parent: -1}); isNew {
+			frontier = append(frontier, n)
+		}
+	}
+	if len(s.found) > 0 {
+		return s.finish(0, 0), nil
+	}
+	s.res.States = uint64(len(frontier))
+	for depth := 0; len(frontier) > 0; depth++ {
+		s.res.Depth = depth
+		first := len(s.all)
+		for _, n := range frontier {
+			s.cur = n
+			s.expand()
+			if s.budget {
+				return Result{}, ErrBudget
+			}
+		}
+		if len(s.found) > 0 {
+			return s.finish(depth, depth+1), nil
+		}
+		frontier = frontier[:0]
+		for n := first; n < len(s.all); n++ {
+			frontier = append(frontier, n)
+		}
+		s.res.States += uint64(len(frontier))
+	}
+	return s.res, nil
+}
+
+// finish returns the result of a search whose level depth holds
+// violations, with paths of traceLen edges.
+func (s *search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) finish(depth, traceLen int) Result {
+	r := s.res
+	r.Depth, r.TraceLen = depth, traceLen
+	r.Violation, r.Path = s.found[0], s.paths[0]
+	for _, v := range s.found {
+		if !slices.Contains(r.Kinds, v.Kind) {
+			r.Kinds = append(r.Kinds, v.Kind)
+		}
+	}
+	slices.Sort(r.Kinds)
+	return r
+}
+
+// initialFail records a violation of an initial state.
+func (s *search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) initialFail(kind, msg string) {
+	s.found = append(s.found, &model.Violation{Kind: kind, Message: msg})
+	s.paths = append(s.paths, []string{msg})
+}
+
+// fail records a violation at an edge of the node being expanded.
+func (s *search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) fail(kind, edge, msg string) {
+	s.found = append(s.found, &model.Violation{Kind: kind, Message: msg})
+	s.paths = append(s.paths, append(s.path(s.cur), edge+": VIOLATION ("+kind+"): "+msg))
+}
+
+// path describes the edges from an initial node to node n, and the nodes.
+func (s *search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) path(n int) []string {
+	var out []string
+	for ; n >= 0; n = s.all[n].parent {
+		out = append(out, s.all[n].via+" -> "+s.describe(&s.all[n]))
+	}
+	slices.Reverse(out)
+	return out
+}
+
+// describe renders node n for a path.
+func (s *search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) describe(n *node[CS, AS]) string {
+	lower, upper := s.sys.Lower.Spec, s.sys.Upper.Spec
+	if !n.recovering {
+		return fmt.Sprintf("idle lower %s abstract %s", lower.Format(&n.c), upper.Format(&n.a))
+	}
+	return fmt.Sprintf("recovering lower %s allowed %s", lower.Format(&n.c), s.formatSet(n.allowed))
+}
+
+// formatSet renders a set of upper states.
+func (s *search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) formatSet(set []AS) string {
+	m := make([]string, len(set))
+	for i := range set {
+		m[i] = s.sys.Upper.Spec.Format(&set[i])
+	}
+	return "{" + strings.Join(m, ", ") + "}"
+}
+
+// invariant checks the system's invariant, if any, on c.
+func (s *search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) invariant(c *CS) error {
+	if s.sys.Invariant == nil {
+		return nil
+	}
+	return s.sys.Invariant(c)
+}
+
+// cID and aID number the states by first sight.
+func (s *search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) cID(c CS) int {
+	id, ok := s.cIDs[c]
+	if !ok {
+		id = len(s.cIDs)
+		s.cIDs[c] = id
+	}
+	return id
+}
+
+func (s *search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) aID(a AS) int {
+	id, ok := s.aIDs[a]
+	if !ok {
+		id = len(s.aList)
+		s.aIDs[a] = id
+		s.aList = append(s.aList, a)
+	}
+	return id
+}
+
+// canonical returns the set of states in set, sorted by their numbers and
+// without repeats, and its key.
+func (s *search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) canonical(set []AS) ([]AS, string) {
+	ids := make([]int, 0, len(set))
+	for _, a := range set {
+		ids = append(ids, s.aID(a))
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	out := make([]AS, len(ids))
+	for i, id := range ids {
+		out[i] = s.aList[id]
+	}
+	return out, fmt.Sprint(ids)
+}
+
+// add visits n and reports its number and whether it is new.
+func (s *search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) add(n node[CS, AS]) (int, bool) {
+	k := key{recovering: n.recovering, c: s.cID(n.c)}
+	if n.recovering {
+		n.allowed, k.set = s.canonical(n.allowed)
+	} else {
+		k.a = s.aID(n.a)
+	}
+	if id, ok := s.nodes[k]; ok {
+		return id, false
+	}
+	id := len(s.all)
+	s.nodes[k] = id
+	s.all = append(s.all, n)
+	return id, true
+}
+
+// successor follows an edge of the node being expanded to n.
+func (s *search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) successor(n node[CS, AS], crash bool) {
+	s.res.Transitions++
+	if crash {
+		s.res.Crashes++
+	}
+	n.parent = s.cur
+	s.add(n)
+}
+
+// expand follows every edge of the node being expanded. A panic outside
+// a procedure (a specification, the relation, the invariant) is a
+// violation of the node.
+func (s *search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) expand() {
+	defer func() {
+		if p := recover(); p != nil {
+			if _, ok := p.(budgetExhausted); ok {
+				s.budget = true
+				return
+			}
+			s.fail(model.KindPanic, "expansion", fmt.Sprintf("panic outside a procedure: %v", p))
+		}
+	}()
+	n := s.all[s.cur]
+	if n.recovering {
+		s.expandRecovering(n.c, n.allowed)
+		return
+	}
+	for i := range s.ops {
+		s.expandOp(n.c, n.a, s.ops[i])
+	}
+	// A crash between operations (rule 3).
+	allowed := s.upperCrash(n.a)
+	for _, c2 := range s.lowerCrash(n.c) {
+		s.successor(node[CS, AS]{recovering: true, c: c2, allowed: allowed, via: "crash"}, true)
+	}
+}
+
+// expandOp follows the edges of op's procedure from Idle(c, a): its
+// completed runs (rule 1) and its crash points (rule 2).
+func (s *search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) expandOp(c CS, a AS, op AOp) {
+	outcomes := s.upperStep(a, op)
+	name := fmt.Sprintf("%v", op)
+	proc := func(in model.Instance[AAPI]) ARet { return s.sys.Upper.Dispatch(in.API, op) }
+	for _, r := range s.runsOf(c, -1, proc) {
+		edge := name + " with lower choices " + fmt.Sprint(r.choices)
+		if r.fault != nil {
+			s.fail(r.fault.kind, edge, r.fault.msg)
+			continue
+		}
+		a2, ok := s.sys.Abs(&r.state)
+		if !ok || !slices.Contains(outcomes, outcome[ARet, AS]{r.ret, a2}) {
+			s.fail(model.KindRefinement, edge, fmt.Sprintf("%s returned %v and left lower state %s (related %v to %s), not allowed from %s",
+				name, r.ret, s.sys.Lower.Spec.Format(&r.state), ok, s.sys.Upper.Spec.Format(&a2), s.sys.Upper.Spec.Format(&a)))
+			continue
+		}
+		if err := s.invariant(&r.state); err != nil {
+			s.fail(model.KindInvariant, edge, fmt.Sprintf("invariant fails on %s: %v", s.sys.Lower.Spec.Format(&r.state), err))
+			continue
+		}
+		s.successor(node[CS, AS]{c: r.state, a: a2, via: edge + " returns " + fmt.Sprint(r.ret)}, false)
+	}
+	// The states a crash during op allows: crashA(a), and crashA(a')
+	// for every (a', _) in stepA(a, op).
+	allowed := s.upperCrash(a)
+	for _, o := range outcomes {
+		allowed = append(allowed, s.upperCrash(o.a)...)
+	}
+	s.crashPoints(c, name, proc, allowed)
+}
+
+// expandRecovering follows the edges of recovery from Recovering(c, S):
+// its completed runs (rules 2 and 3) and its crash points (nested
+// recovery, with the same S).
+func (s *search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) expandRecovering(c CS, allowed []AS) {
+	proc := func(in model.Instance[AAPI]) ARet {
+		in.Recover()
+		var none ARet
+		return none
+	}
+	for _, r := range s.runsOf(c, -1, proc) {
+		edge := "recovery with lower choices " + fmt.Sprint(r.choices)
+		if r.fault != nil {
+			s.fail(r.fault.kind, edge, r.fault.msg)
+			continue
+		}
+		a2, ok := s.sys.Abs(&r.state)
+		if !ok || !slices.Contains(allowed, a2) {
+			s.fail(model.KindRecovery, edge, fmt.Sprintf("recovery ended in lower state %s (related %v to %s); allowed %s",
+				s.sys.Lower.Spec.Format(&r.state), ok, s.sys.Upper.Spec.Format(&a2), s.formatSet(allowed)))
+			continue
+		}
+		if err := s.invariant(&r.state); err != nil {
+			s.fail(model.KindInvariant, edge, fmt.Sprintf("invariant fails on %s: %v", s.sys.Lower.Spec.Format(&r.state), err))
+			continue
+		}
+		s.successor(node[CS, AS]{c: r.state, a: a2, via: edge + " completes"}, false)
+	}
+	s.crashPoints(c, "recovery", proc, allowed)
+}
+
+// crashPoints follows the crash points of a procedure from c: for every
+// k, every run cut short before its step k+1 (or completed in k steps),
+// every outcome of the lower crash relation from the state after its k
+// steps, to Recovering with allowed.
+func (s *search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) crashPoints(c CS, name string, proc func(model.Instance[AAPI]) ARet, allowed []AS) {
+	for k := 0; ; k++ {
+		reached := false
+		for _, r := range s.runsOf(c, k, proc) {
+			if r.fault != nil || r.steps != k {
+				continue // failed or completed before step k: no crash point k
+			}
+			reached = true
+			for _, c2 := range s.lowerCrash(r.state) {
+				s.successor(node[CS, AS]{recovering: true, c: c2, allowed: allowed,
+					via: fmt.Sprintf("%s with lower choices %v, crash after %d steps", name, r.choices, k)}, true)
+			}
+		}
+		if !reached {
+			return
+		}
+	}
+}
+
+// outcome is one element of the upper step relation.
+type outcome[ARet, AS comparable] struct {
+	ret ARet
+	a   AS
+}
+
+// upperStep returns stepA(a, op), over every choice.
+func (s *search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) upperStep(a AS, op AOp) []outcome[ARet, AS] {
+	var out []outcome[ARet, AS]
+	var o odometer
+	for {
+		a2 := a
+		r := s.sys.Upper.Spec.Step(&a2, op, &o)
+		out = append(out, outcome[ARet, AS]{r, a2})
+		if !o.next() {
+			return out
+		}
+	}
+}
+
+// upperCrash returns crashA(a), over every choice.
+func (s *search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) upperCrash(a AS) []AS {
+	var out []AS
+	var o odometer
+	for {
+		a2 := a
+		s.sys.Upper.Spec.Crash(&a2, &o)
+		out = append(out, a2)
+		if !o.next() {
+			return out
+		}
+	}
+}
+
+// lowerCrash returns crashC(c), one element per sequence of choices
+// (repeats included: each is an edge).
+func (s *search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) lowerCrash(c CS) []CS {
+	var out []CS
+	var o odometer
+	for {
+		c2 := c
+		s.sys.Lower.Spec.Crash(&c2, &o)
+		out = append(out, c2)
+		if !o.next() {
+			return out
+		}
+	}
+}
