@@ -31,8 +31,9 @@ const refsemBatches = 10
 // interpreter of recovery refinement written from the definitions that
 // shares none of the model's expansion (no recorded recoveries, memo,
 // joined runs, skipped steps or crash snapshots), on the random systems
-// of TestRandomSystems, correct and mutated, under the full crash
-// semantics. The explorer runs as a user runs it (one worker, determinism
+// of TestRandomSystems, correct and mutated, some with crash relations
+// that give more outcomes when applied twice (see incrementing), under
+// the full crash semantics. The explorer runs as a user runs it (one worker, determinism
 // sampled, every run of the first levels checked twice) and with every
 // optimisation on and nothing checked twice. Both must give the same
 // verdict, number of states and depth; a violated system the same
@@ -58,6 +59,10 @@ func TestRefinementSemantics(t *testing.T) {
 		if !ok {
 			rt.Fatalf("the check is a %T", chk)
 		}
+		inc := ""
+		if r := rapid.IntRange(-2, regs-1).Draw(rt, "crash increments"); r >= 0 {
+			inc = incrementing(sys, s, uint8(r))
+		}
 		ref, err := refsem.Search(sys, refsem.Options{MaxRuns: refsemRuns})
 		if errors.Is(err, refsem.ErrBudget) {
 			skipped++
@@ -81,7 +86,7 @@ func TestRefinementSemantics(t *testing.T) {
 			if err != nil {
 				rt.Fatalf("%s: %v\n%s", c.name, err, s)
 			}
-			compareRefsem(rt, c.name, got, ref, s)
+			compareRefsem(rt, c.name, got, ref, s, inc)
 		}
 	}
 	batches := refsemBatches
@@ -96,7 +101,7 @@ func TestRefinementSemantics(t *testing.T) {
 
 // compareRefsem fails rt when the explorer's result got differs from
 // refsem's ref (see TestRefinementSemantics).
-func compareRefsem(rt *rapid.T, name string, got *explorer.Result, ref refsem.Result, s *randSys) {
+func compareRefsem(rt *rapid.T, name string, got *explorer.Result, ref refsem.Result, s *randSys, inc string) {
 	path := strings.Join(ref.Path, "\n  ")
 	trace := ""
 	if got.Trace != nil {
@@ -105,16 +110,67 @@ func compareRefsem(rt *rapid.T, name string, got *explorer.Result, ref refsem.Re
 	if ref.Violation == nil {
 		if got.Verdict != explorer.Verified || got.States != ref.States || got.Depth != ref.Depth ||
 			got.Transitions != ref.Transitions || got.CrashPoints != ref.Crashes {
-			rt.Fatalf("%s: %s %v states=%d depth=%d transitions=%d crash_points=%d\n%s\nrefsem verifies: states=%d depth=%d transitions=%d crash_points=%d\n%s",
+			rt.Fatalf("%s: %s %v states=%d depth=%d transitions=%d crash_points=%d\n%s\nrefsem verifies: states=%d depth=%d transitions=%d crash_points=%d\n%s%s",
 				name, got.Verdict, got.Violation, got.States, got.Depth, got.Transitions, got.CrashPoints, trace,
-				ref.States, ref.Depth, ref.Transitions, ref.Crashes, s)
+				ref.States, ref.Depth, ref.Transitions, ref.Crashes, s, inc)
 		}
 		return
 	}
 	if got.Verdict != explorer.Violated || traceLen(got) != ref.TraceLen || got.States != ref.States || got.Depth != ref.Depth ||
 		!slices.Contains(ref.Kinds, got.Violation.Kind) {
-		rt.Fatalf("%s: %s %v (path of %d steps, states=%d depth=%d)\n%s\nrefsem: %v (kinds %v, path of %d steps, states=%d depth=%d)\n  %s\n%s",
+		rt.Fatalf("%s: %s %v (path of %d steps, states=%d depth=%d)\n%s\nrefsem: %v (kinds %v, path of %d steps, states=%d depth=%d)\n  %s\n%s%s",
 			name, got.Verdict, got.Violation, traceLen(got), got.States, got.Depth, trace,
-			ref.Violation, ref.Kinds, ref.TraceLen, ref.States, ref.Depth, path, s)
+			ref.Violation, ref.Kinds, ref.TraceLen, ref.States, ref.Depth, path, s, inc)
+	}
+}
+
+// incrementing makes the crash of sys's lower layer also increment
+// register r (modulo the values) or not, and the crash of its upper layer
+// likewise the keys that r holds, and describes the change. Crash
+// relations of the drawn systems, and of the built-in ones, give no more
+// outcomes when applied twice; these do (two crashes may leave r two
+// higher), so that the allowed set of a crash during recovery, which is
+// that of the first crash, not the crash images of it, is put to the test.
+func incrementing(sys *randSystem, s *randSys, r uint8) string {
+	sys.Lower.Spec = incRegs{s.lower, r}
+	var keys []uint8
+	for k := range s.upper.Keys {
+		if s.absMap[k] == r {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) > 0 {
+		sys.Upper.Spec = incKeys{s.upper, keys}
+	}
+	return fmt.Sprintf("\na crash may also increment r%d, and the keys %v", r, keys)
+}
+
+// incRegs is the register layer whose crash may also increment register
+// R.
+type incRegs struct {
+	regSpec
+	R uint8
+}
+
+func (sp incRegs) Crash(s *rState, c model.Chooser) {
+	sp.regSpec.Crash(s, c)
+	if c.Choose(2) == 1 {
+		s.R[sp.R] = (s.R[sp.R] + 1) % sp.Values
+	}
+}
+
+// incKeys is the key layer whose crash may also increment the keys K,
+// together.
+type incKeys struct {
+	keySpec
+	K []uint8
+}
+
+func (sp incKeys) Crash(s *kState, c model.Chooser) {
+	sp.keySpec.Crash(s, c)
+	if c.Choose(2) == 1 {
+		for _, k := range sp.K {
+			s[k] = (s[k] + 1) % sp.Values
+		}
 	}
 }
