@@ -39,7 +39,8 @@ const refsemBatches = 10
 // verdict, number of states and depth; a violated system the same
 // shortest path length, and a violation of a kind that refsem finds on
 // the same level (the two order a node's edges differently, so either
-// may meet another violation of that level first); a verified one the
+// may meet another violation of that level first), on a path that refsem
+// follows to a violation of that kind (refsem.Follow); a verified one the
 // same transitions and crash points. A node is the same in both: Idle(c,
 // a) with a the abstraction of c, or Recovering(c, S) with S a set,
 // identified by the states (the canonical encoding is equal exactly when
@@ -87,6 +88,11 @@ func TestRefinementSemantics(t *testing.T) {
 				rt.Fatalf("%s: %v\n%s", c.name, err, s)
 			}
 			compareRefsem(rt, c.name, got, ref, s, inc)
+			if got.Trace != nil {
+				if err := refsem.Follow(sys, got.Trace); err != nil {
+					rt.Fatalf("%s: the path is not one of refsem's: %v\n%s\n%s%s", c.name, err, got.Trace, s, inc)
+				}
+			}
 		}
 	}
 	batches := refsemBatches

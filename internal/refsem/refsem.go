@@ -64,19 +64,139 @@ type Options struct {
 // that swallows the interpreter's own panics.
 func Search[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI any](
 	sys *model.System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI], o Options) (Result, error) {
+	s, err := newSearch(sys, o)
+	if err != nil {
+		return Result{}, err
+	}
+	return s.run()
+}
+
+// newSearch returns the search of sys.
+func newSearch[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI any](
+	sys *model.System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI], o Options) (*search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI], error) {
 	if sys == nil || sys.Lower.Spec == nil || sys.Lower.Handle == nil || sys.Upper.Spec == nil ||
 		sys.Upper.Dispatch == nil || sys.Impl == nil || sys.Abs == nil {
-		return Result{}, errors.New("refsem: the system lacks a field")
+		return nil, errors.New("refsem: the system lacks a field")
 	}
 	limit := sys.StepLimit
 	if limit <= 0 {
 		limit = model.DefaultStepLimit
 	}
-	s := &search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]{
+	return &search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]{
 		sys: sys, ops: sys.Upper.Spec.Ops(), limit: limit, maxRuns: o.MaxRuns,
 		cIDs: map[CS]int{}, aIDs: map[AS]int{}, nodes: map[key]int{},
+	}, nil
+}
+
+// Follow checks that t is a path of sys's graph as refsem interprets it,
+// and returns an error naming the first step that is not: its first node
+// must read as an initial node does, each later step must be an edge of
+// the node before it with the step's kind, operation, result (of a
+// completed operation) and crash point, reaching a node that reads as
+// the step's node, and the last step a violating edge of the step's
+// violation kind. A node reads as a model.NodeView: the lower state and
+// the abstract state, or the allowed set, as the specifications' Format
+// render them. A path of one step is an initial state that violates.
+func Follow[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI any](
+	sys *model.System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI], t *model.Trace) error {
+	s, err := newSearch(sys, Options{})
+	if err != nil {
+		return err
 	}
-	return s.run()
+	if t == nil || len(t.Steps) == 0 {
+		return errors.New("refsem: an empty path")
+	}
+	if v := t.Steps[0].Violation; v != nil {
+		res, err := s.run()
+		if err != nil {
+			return err
+		}
+		if len(t.Steps) != 1 || res.Violation == nil || res.TraceLen != 0 || !slices.Contains(res.Kinds, v.Kind) {
+			return fmt.Errorf("refsem: the path starts with a violation (%s) of %d steps; refsem finds %v (kinds %v) at %d steps", v.Kind, len(t.Steps)-1, res.Violation, res.Kinds, res.TraceLen)
+		}
+		return nil
+	}
+	var cands []int
+	for _, c := range sys.Lower.Spec.Init() {
+		if a, ok := sys.Abs(&c); ok {
+			n := node[CS, AS]{c: c, a: a, parent: -1, via: label{kind: model.StepInit}}
+			if s.reads(&n, t.Steps[0].Node) {
+				id, _ := s.add(n)
+				cands = append(cands, id)
+			}
+		}
+	}
+	if len(cands) == 0 {
+		return fmt.Errorf("refsem: no initial node reads as %s", t.Steps[0].Node)
+	}
+	for i := 1; i < len(t.Steps); i++ {
+		st := &t.Steps[i]
+		var next []int
+		violated := false
+		s.follow = func(l label, to *node[CS, AS], v *model.Violation) {
+			if !l.matches(st) {
+				return
+			}
+			if st.Violation != nil {
+				violated = violated || v != nil && v.Kind == st.Violation.Kind
+				return
+			}
+			if v == nil && s.reads(to, st.Node) {
+				to.parent = -1
+				if id, _ := s.add(*to); !slices.Contains(next, id) {
+					next = append(next, id)
+				}
+			}
+		}
+		for _, n := range cands {
+			s.cur = n
+			s.expand()
+		}
+		switch {
+		case st.Violation != nil && !violated:
+			return fmt.Errorf("refsem: step %d (%s): no such edge violates (%s) from %s", i, st.Kind, st.Violation.Kind, s.describe(&s.all[cands[0]]))
+		case st.Violation != nil && i != len(t.Steps)-1:
+			return fmt.Errorf("refsem: step %d of %d violates", i, len(t.Steps)-1)
+		case st.Violation != nil:
+			return nil
+		case len(next) == 0:
+			return fmt.Errorf("refsem: step %d (%s %s, crash after %d): no such edge from %s reaches %s", i, st.Kind, st.Op, st.CrashAfter, s.describe(&s.all[cands[0]]), st.Node)
+		}
+		cands = next
+	}
+	return errors.New("refsem: the path ends in no violation")
+}
+
+// matches reports whether an edge labelled l is of the kind, operation,
+// result and crash point of st; a violating step's result is not
+// compared.
+func (l label) matches(st *model.Step) bool {
+	if l.kind != st.Kind || l.op != st.Op {
+		return false
+	}
+	switch l.kind {
+	case model.StepOp:
+		return st.Violation != nil || l.ret == st.Ret
+	case model.StepCrashInOp, model.StepCrashInRecovery:
+		return l.crashAfter == st.CrashAfter
+	}
+	return true
+}
+
+// reads reports whether n reads as v.
+func (s *search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) reads(n *node[CS, AS], v model.NodeView) bool {
+	if n.recovering != v.Recovering || s.sys.Lower.Spec.Format(&n.c) != v.Lower {
+		return false
+	}
+	if !n.recovering {
+		return s.sys.Upper.Spec.Format(&n.a) == v.Abstract
+	}
+	set := make([]string, len(n.allowed))
+	for i := range n.allowed {
+		set[i] = s.sys.Upper.Spec.Format(&n.allowed[i])
+	}
+	slices.Sort(set)
+	return slices.Equal(set, slices.Sorted(slices.Values(v.Allowed)))
 }
 
 // key identifies a node: Idle(c, a) or Recovering(c, S), the states
@@ -94,7 +214,34 @@ type node[CS, AS comparable] struct {
 	a          AS   // Idle
 	allowed    []AS // Recovering: S, in the order of its members' numbers
 	parent     int  // -1 for an initial node
-	via        string
+	via        label
+}
+
+// label describes an edge as a path's step does: its kind, the operation
+// (none for a recovery or a crash between operations), the result of a
+// completed operation, the crash point of a crash during a procedure,
+// and the lower layer's choices of the run.
+type label struct {
+	kind       model.StepKind
+	op, ret    string
+	crashAfter int
+	choices    []int
+}
+
+func (l label) String() string {
+	switch l.kind {
+	case model.StepInit:
+		return "start"
+	case model.StepCrash:
+		return "crash between operations"
+	case model.StepOp:
+		return fmt.Sprintf("%s with lower choices %v returns %s", l.op, l.choices, l.ret)
+	case model.StepCrashInOp:
+		return fmt.Sprintf("%s with lower choices %v, crash after %d steps", l.op, l.choices, l.crashAfter)
+	case model.StepRecover:
+		return fmt.Sprintf("recovery with lower choices %v", l.choices)
+	}
+	return fmt.Sprintf("recovery with lower choices %v, crash after %d steps", l.choices, l.crashAfter)
 }
 
 // search is the state of one Search.
@@ -112,6 +259,9 @@ type search[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI a
 	all   []node[CS, AS]
 
 	res Result
+	// follow, when set, receives the edges of the node being expanded
+	// in place of the search (see Follow).
+	follow func(l label, to *node[CS, AS], v *model.Violation)
 	// The node being expanded and the violations of its level.
 	cur    int
 	found  []*model.Violation
@@ -134,7 +284,7 @@ func (s *search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) run() (Result, error)
 			s.initialFail(model.KindInvariant, fmt.Sprintf("invariant fails on initial lower state %s: %v", s.sys.Lower.Spec.Format(&c), err))
 			continue
 		}
-		if n, isNew := s.add(node[CS, AS]{c: c, a: a, parent: -1}); isNew {
+		if n, isNew := s.add(node[CS, AS]{c: c, a: a, parent: -1, via: label{kind: model.StepInit}}); isNew {
 			frontier = append(frontier, n)
 		}
 	}
@@ -186,16 +336,21 @@ func (s *search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) initialFail(kind, msg
 }
 
 // fail records a violation at an edge of the node being expanded.
-func (s *search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) fail(kind, edge, msg string) {
-	s.found = append(s.found, &model.Violation{Kind: kind, Message: msg})
-	s.paths = append(s.paths, append(s.path(s.cur), edge+": VIOLATION ("+kind+"): "+msg))
+func (s *search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) fail(kind string, l label, msg string) {
+	v := &model.Violation{Kind: kind, Message: msg}
+	if s.follow != nil {
+		s.follow(l, nil, v)
+		return
+	}
+	s.found = append(s.found, v)
+	s.paths = append(s.paths, append(s.path(s.cur), l.String()+": VIOLATION ("+kind+"): "+msg))
 }
 
 // path describes the edges from an initial node to node n, and the nodes.
 func (s *search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) path(n int) []string {
 	var out []string
 	for ; n >= 0; n = s.all[n].parent {
-		out = append(out, s.all[n].via+" -> "+s.describe(&s.all[n]))
+		out = append(out, s.all[n].via.String()+" -> "+s.describe(&s.all[n]))
 	}
 	slices.Reverse(out)
 	return out
@@ -280,13 +435,19 @@ func (s *search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) add(n node[CS, AS]) (
 	return id, true
 }
 
-// successor follows an edge of the node being expanded to n.
-func (s *search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) successor(n node[CS, AS], crash bool) {
+// successor follows an edge of the node being expanded, l, to n.
+func (s *search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) successor(n node[CS, AS], l label) {
+	if s.follow != nil {
+		n.allowed, _ = s.canonical(n.allowed)
+		s.follow(l, &n, nil)
+		return
+	}
 	s.res.Transitions++
-	if crash {
+	switch l.kind {
+	case model.StepCrash, model.StepCrashInOp, model.StepCrashInRecovery:
 		s.res.Crashes++
 	}
-	n.parent = s.cur
+	n.parent, n.via = s.cur, l
 	s.add(n)
 }
 
@@ -300,7 +461,7 @@ func (s *search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) expand() {
 				s.budget = true
 				return
 			}
-			s.fail(model.KindPanic, "expansion", fmt.Sprintf("panic outside a procedure: %v", p))
+			s.fail(model.KindPanic, label{kind: "expansion"}, fmt.Sprintf("panic outside a procedure: %v", p))
 		}
 	}()
 	n := s.all[s.cur]
@@ -314,7 +475,7 @@ func (s *search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) expand() {
 	// A crash between operations (rule 3).
 	allowed := s.upperCrash(n.a)
 	for _, c2 := range s.lowerCrash(n.c) {
-		s.successor(node[CS, AS]{recovering: true, c: c2, allowed: allowed, via: "crash"}, true)
+		s.successor(node[CS, AS]{recovering: true, c: c2, allowed: allowed}, label{kind: model.StepCrash})
 	}
 }
 
@@ -322,10 +483,10 @@ func (s *search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) expand() {
 // completed runs (rule 1) and its crash points (rule 2).
 func (s *search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) expandOp(c CS, a AS, op AOp) {
 	outcomes := s.upperStep(a, op)
-	name := fmt.Sprintf("%v", op)
+	name := fmt.Sprint(op)
 	proc := func(in model.Instance[AAPI]) ARet { return s.sys.Upper.Dispatch(in.API, op) }
 	for _, r := range s.runsOf(c, -1, proc) {
-		edge := name + " with lower choices " + fmt.Sprint(r.choices)
+		edge := label{kind: model.StepOp, op: name, ret: fmt.Sprint(r.ret), choices: r.choices}
 		if r.fault != nil {
 			s.fail(r.fault.kind, edge, r.fault.msg)
 			continue
@@ -340,7 +501,7 @@ func (s *search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) expandOp(c CS, a AS, 
 			s.fail(model.KindInvariant, edge, fmt.Sprintf("invariant fails on %s: %v", s.sys.Lower.Spec.Format(&r.state), err))
 			continue
 		}
-		s.successor(node[CS, AS]{c: r.state, a: a2, via: edge + " returns " + fmt.Sprint(r.ret)}, false)
+		s.successor(node[CS, AS]{c: r.state, a: a2}, edge)
 	}
 	// The states a crash during op allows: crashA(a), and crashA(a')
 	// for every (a', _) in stepA(a, op).
@@ -348,7 +509,7 @@ func (s *search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) expandOp(c CS, a AS, 
 	for _, o := range outcomes {
 		allowed = append(allowed, s.upperCrash(o.a)...)
 	}
-	s.crashPoints(c, name, proc, allowed)
+	s.crashPoints(c, label{kind: model.StepCrashInOp, op: name}, proc, allowed)
 }
 
 // expandRecovering follows the edges of recovery from Recovering(c, S):
@@ -361,7 +522,7 @@ func (s *search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) expandRecovering(c CS
 		return none
 	}
 	for _, r := range s.runsOf(c, -1, proc) {
-		edge := "recovery with lower choices " + fmt.Sprint(r.choices)
+		edge := label{kind: model.StepRecover, choices: r.choices}
 		if r.fault != nil {
 			s.fail(r.fault.kind, edge, r.fault.msg)
 			continue
@@ -376,16 +537,17 @@ func (s *search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) expandRecovering(c CS
 			s.fail(model.KindInvariant, edge, fmt.Sprintf("invariant fails on %s: %v", s.sys.Lower.Spec.Format(&r.state), err))
 			continue
 		}
-		s.successor(node[CS, AS]{c: r.state, a: a2, via: edge + " completes"}, false)
+		s.successor(node[CS, AS]{c: r.state, a: a2}, edge)
 	}
-	s.crashPoints(c, "recovery", proc, allowed)
+	s.crashPoints(c, label{kind: model.StepCrashInRecovery}, proc, allowed)
 }
 
 // crashPoints follows the crash points of a procedure from c: for every
 // k, every run cut short before its step k+1 (or completed in k steps),
 // every outcome of the lower crash relation from the state after its k
-// steps, to Recovering with allowed.
-func (s *search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) crashPoints(c CS, name string, proc func(model.Instance[AAPI]) ARet, allowed []AS) {
+// steps, to Recovering with allowed. The edges are labelled l with the
+// crash point and the run's choices.
+func (s *search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) crashPoints(c CS, l label, proc func(model.Instance[AAPI]) ARet, allowed []AS) {
 	for k := 0; ; k++ {
 		reached := false
 		for _, r := range s.runsOf(c, k, proc) {
@@ -394,8 +556,8 @@ func (s *search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) crashPoints(c CS, nam
 			}
 			reached = true
 			for _, c2 := range s.lowerCrash(r.state) {
-				s.successor(node[CS, AS]{recovering: true, c: c2, allowed: allowed,
-					via: fmt.Sprintf("%s with lower choices %v, crash after %d steps", name, r.choices, k)}, true)
+				l.crashAfter, l.choices = k, r.choices
+				s.successor(node[CS, AS]{recovering: true, c: c2, allowed: allowed}, l)
 			}
 		}
 		if !reached {

@@ -23,7 +23,8 @@ import (
 // variant of the replicated disk, the write-ahead log and the log on the
 // replicated disk at small sizes: the same verdict, states and depth; on
 // a violation a path of the same length and a kind refsem finds on that
-// level; verified, the same transitions and crash points. The correct
+// level, on a path that refsem follows (refsem.Follow); verified, the
+// same transitions and crash points. The correct
 // variants must verify and, at sizes that catch them all, the others must
 // be violated, so that an interpreter that verifies everything, or
 // nothing, fails here.
@@ -56,7 +57,7 @@ func TestBuiltinSystems(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s %q: %v", tc.name, v, err)
 			}
-			ref, err := interpret(chk)
+			ref, err := interpret(chk, nil)
 			if err != nil {
 				t.Fatalf("%s %q: %v", tc.name, v, err)
 			}
@@ -80,27 +81,82 @@ func TestBuiltinSystems(t *testing.T) {
 			}
 			if got.Verdict != explorer.Violated || got.Trace == nil || got.Trace.Len() != ref.TraceLen || !slices.Contains(ref.Kinds, got.Violation.Kind) {
 				t.Errorf("%s %q: the explorer finds %s %v; refsem %v (kinds %v) with a path of %d steps", tc.name, v, got.Verdict, got.Violation, ref.Violation, ref.Kinds, ref.TraceLen)
+				continue
+			}
+			if _, err := interpret(chk, got.Trace); err != nil {
+				t.Errorf("%s %q: the explorer's path is not one of refsem's: %v\n%s", tc.name, v, err, got.Trace)
 			}
 		}
 	}
 }
 
-// interpret runs refsem on chk, a built-in system's check.
-func interpret(chk model.Checker) (refsem.Result, error) {
-	o := refsem.Options{}
+// interpret runs refsem on chk, a built-in system's check, or, when
+// trace is not nil, follows trace with refsem.
+func interpret(chk model.Checker, trace *model.Trace) (refsem.Result, error) {
 	switch s := chk.(type) {
 	case *model.System[twodisk.State, twodisk.Op, twodisk.Ret, twodisk.API, onedisk.State, disk.Op, disk.Ret, onedisk.API]:
-		return refsem.Search(s, o)
+		return search(s, trace)
 	case *model.System[onedisk.State, disk.Op, disk.Ret, onedisk.API, txndisk.State, disk.Op, disk.Ret, txndisk.API]:
-		return refsem.Search(s, o)
+		return search(s, trace)
 	case *model.System[twodisk.State, twodisk.Op, twodisk.Ret, twodisk.API, txndisk.State, disk.Op, disk.Ret, txndisk.API]:
-		return refsem.Search(s, o)
+		return search(s, trace)
 	case *model.System[twoasyncdisk.State, twoasyncdisk.Op, twoasyncdisk.Ret, twoasyncdisk.API, asyncdisk.State, disk.Op, disk.Ret, asyncdisk.API]:
-		return refsem.Search(s, o)
+		return search(s, trace)
 	case *model.System[asyncdisk.State, disk.Op, disk.Ret, asyncdisk.API, txndisk.State, disk.Op, disk.Ret, txndisk.API]:
-		return refsem.Search(s, o)
+		return search(s, trace)
 	case *model.System[twoasyncdisk.State, twoasyncdisk.Op, twoasyncdisk.Ret, twoasyncdisk.API, txndisk.State, disk.Op, disk.Ret, txndisk.API]:
-		return refsem.Search(s, o)
+		return search(s, trace)
 	}
 	return refsem.Result{}, fmt.Errorf("a check of type %T", chk)
+}
+
+// search runs refsem on sys, or follows trace.
+func search[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI any](
+	sys *model.System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI], trace *model.Trace) (refsem.Result, error) {
+	if trace != nil {
+		return refsem.Result{}, refsem.Follow(sys, trace)
+	}
+	return refsem.Search(sys, refsem.Options{})
+}
+
+// TestFollowRefuses requires Follow to refuse a path of the explorer's
+// changed in any one of the ways it compares: a step's crash point, its
+// operation, the node it reaches, its violation's kind, or a violation
+// that is not last.
+func TestFollowRefuses(t *testing.T) {
+	chk, err := layers.Build("repdisk", catalog.Params{layers.Blocks: 2, layers.Values: 2}, "recover-block0-only")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := explorer.Run(context.Background(), chk, explorer.Config{Workers: 1})
+	if err != nil || res.Trace == nil || res.Trace.Len() != 2 {
+		t.Fatalf("the explorer finds %v, %v, %v", res.Verdict, res.Trace, err)
+	}
+	if _, err := interpret(chk, res.Trace); err != nil {
+		t.Fatalf("the explorer's path: %v\n%s", err, res.Trace)
+	}
+	for _, tc := range []struct {
+		name   string
+		change func(steps []model.Step) []model.Step
+	}{
+		{"crash point", func(s []model.Step) []model.Step { s[1].CrashAfter++; return s }},
+		{"operation", func(s []model.Step) []model.Step { s[1].Op += "x"; return s }},
+		{"lower state", func(s []model.Step) []model.Step { s[1].Node.Lower += "x"; return s }},
+		{"allowed set", func(s []model.Step) []model.Step { s[1].Node.Allowed = s[1].Node.Allowed[1:]; return s }},
+		{"initial node", func(s []model.Step) []model.Step { s[0].Node.Abstract += "x"; return s }},
+		{"violation kind", func(s []model.Step) []model.Step {
+			v := *s[2].Violation
+			v.Kind = model.KindRefinement
+			s[2].Violation = &v
+			return s
+		}},
+		{"no violation", func(s []model.Step) []model.Step { s[2].Violation = nil; return s }},
+		{"violation not last", func(s []model.Step) []model.Step { return append(s, s[1]) }},
+		{"step kind", func(s []model.Step) []model.Step { s[1].Kind = model.StepCrash; return s }},
+	} {
+		steps := tc.change(slices.Clone(res.Trace.Steps))
+		if _, err := interpret(chk, &model.Trace{Steps: steps}); err == nil {
+			t.Errorf("%s changed: Follow takes the path\n%s", tc.name, (&model.Trace{Steps: steps}).String())
+		}
+	}
 }
