@@ -50,18 +50,21 @@ type Result struct {
 // budget allows.
 var ErrBudget = errors.New("refsem: run budget exhausted")
 
-// Options bound a search.
+// Options narrow and bound a search.
 type Options struct {
+	// Crashes says where crashes strike, as model.CrashMode defines it;
+	// the zero value, model.CrashAll, is the full semantics.
+	Crashes model.CrashMode
 	// MaxRuns bounds the procedure runs (complete and cut short by a
 	// crash) of the search; zero means no bound.
 	MaxRuns int
 }
 
-// Search checks sys by recovery refinement under the full crash
-// semantics: crashes at every point of every procedure, recovery
-// included, nested to any depth, and between operations. It returns an
-// error for a system it cannot interpret: a field missing, or layer code
-// that swallows the interpreter's own panics.
+// Search checks sys by recovery refinement, under the full crash
+// semantics unless o narrows it: crashes at every point of every
+// procedure, recovery included, nested to any depth, and between
+// operations. It returns an error for a system it cannot interpret (a
+// field missing) or a crash mode it does not know.
 func Search[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI any](
 	sys *model.System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI], o Options) (Result, error) {
 	s, err := newSearch(sys, o)
@@ -78,12 +81,15 @@ func newSearch[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAP
 		sys.Upper.Dispatch == nil || sys.Impl == nil || sys.Abs == nil {
 		return nil, errors.New("refsem: the system lacks a field")
 	}
+	if err := o.Crashes.Check(); err != nil {
+		return nil, err
+	}
 	limit := sys.StepLimit
 	if limit <= 0 {
 		limit = model.DefaultStepLimit
 	}
 	return &search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]{
-		sys: sys, ops: sys.Upper.Spec.Ops(), limit: limit, maxRuns: o.MaxRuns,
+		sys: sys, ops: sys.Upper.Spec.Ops(), limit: limit, maxRuns: o.MaxRuns, crashes: o.Crashes,
 		cIDs: map[CS]int{}, aIDs: map[AS]int{}, nodes: map[key]int{},
 	}, nil
 }
@@ -97,9 +103,10 @@ func newSearch[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAP
 // violation kind. A node reads as a model.NodeView: the lower state and
 // the abstract state, or the allowed set, as the specifications' Format
 // render them. A path of one step is an initial state that violates.
+// The graph is the one Search with o searches.
 func Follow[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI any](
-	sys *model.System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI], t *model.Trace) error {
-	s, err := newSearch(sys, Options{})
+	sys *model.System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI], t *model.Trace, o Options) error {
+	s, err := newSearch(sys, o)
 	if err != nil {
 		return err
 	}
@@ -250,6 +257,7 @@ type search[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI a
 	ops     []AOp
 	limit   int
 	maxRuns int
+	crashes model.CrashMode
 	runs    int
 
 	cIDs  map[CS]int
@@ -509,7 +517,9 @@ func (s *search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) expandOp(c CS, a AS, 
 	for _, o := range outcomes {
 		allowed = append(allowed, s.upperCrash(o.a)...)
 	}
-	s.crashPoints(c, label{kind: model.StepCrashInOp, op: name}, proc, allowed)
+	if s.crashes != model.CrashBetweenOps {
+		s.crashPoints(c, label{kind: model.StepCrashInOp, op: name}, proc, allowed)
+	}
 }
 
 // expandRecovering follows the edges of recovery from Recovering(c, S):
@@ -539,7 +549,9 @@ func (s *search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) expandRecovering(c CS
 		}
 		s.successor(node[CS, AS]{c: r.state, a: a2}, edge)
 	}
-	s.crashPoints(c, label{kind: model.StepCrashInRecovery}, proc, allowed)
+	if s.crashes == model.CrashAll {
+		s.crashPoints(c, label{kind: model.StepCrashInRecovery}, proc, allowed)
+	}
 }
 
 // crashPoints follows the crash points of a procedure from c: for every

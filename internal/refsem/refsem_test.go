@@ -114,7 +114,7 @@ func interpret(chk model.Checker, trace *model.Trace) (refsem.Result, error) {
 func search[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI any](
 	sys *model.System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI], trace *model.Trace) (refsem.Result, error) {
 	if trace != nil {
-		return refsem.Result{}, refsem.Follow(sys, trace)
+		return refsem.Result{}, refsem.Follow(sys, trace, refsem.Options{})
 	}
 	return refsem.Search(sys, refsem.Options{})
 }
