@@ -64,7 +64,8 @@ type Options struct {
 // semantics unless o narrows it: crashes at every point of every
 // procedure, recovery included, nested to any depth, and between
 // operations. It returns an error for a system it cannot interpret (a
-// field missing) or a crash mode it does not know.
+// field missing) or a crash mode it does not know, and ErrBudget when
+// o.MaxRuns runs do not finish it.
 func Search[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI any](
 	sys *model.System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI], o Options) (Result, error) {
 	s, err := newSearch(sys, o)
