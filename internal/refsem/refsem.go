@@ -601,27 +601,24 @@ func (s *search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) upperStep(a AS, op AO
 
 // upperCrash returns crashA(a), over every choice.
 func (s *search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) upperCrash(a AS) []AS {
-	var out []AS
-	var o odometer
-	for {
-		a2 := a
-		s.sys.Upper.Spec.Crash(&a2, &o)
-		out = append(out, a2)
-		if !o.next() {
-			return out
-		}
-	}
+	return everyChoice(a, s.sys.Upper.Spec.Crash)
 }
 
 // lowerCrash returns crashC(c), one element per sequence of choices
 // (repeats included: each is an edge).
 func (s *search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) lowerCrash(c CS) []CS {
-	var out []CS
+	return everyChoice(c, s.sys.Lower.Spec.Crash)
+}
+
+// everyChoice applies crash to a copy of x once for every sequence of
+// choices, and returns the states it leaves, in order.
+func everyChoice[S any](x S, crash func(*S, model.Chooser)) []S {
+	var out []S
 	var o odometer
 	for {
-		c2 := c
-		s.sys.Lower.Spec.Crash(&c2, &o)
-		out = append(out, c2)
+		y := x
+		crash(&y, &o)
+		out = append(out, y)
 		if !o.next() {
 			return out
 		}
