@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,9 +22,9 @@ func (panickyInit) Init() []onedisk.State { panic("no initial disk") }
 // brokenSystem is a disk passed through to a disk whose variant eager
 // reads block 0 while its Instance is built, and whose variant init has
 // a lower specification whose Init panics: systems that cannot run. Its
-// Build returns no check and no error for variant nil, panics for
-// variant build-panics, and reads a parameter by a misspelled name for
-// variant misspelled.
+// Build returns no check and no error for variant nil, an error for
+// variant error, panics for variant build-panics, and reads a parameter
+// by a misspelled name for variant misspelled.
 func brokenSystem() *catalog.System {
 	return &catalog.System{
 		Name:   "broken",
@@ -32,6 +33,7 @@ func brokenSystem() *catalog.System {
 			{Name: "eager", About: "reads block 0 while its Instance is built"},
 			{Name: "init", About: "the lower Init panics"},
 			{Name: "nil", About: "Build returns no check and no error"},
+			{Name: "error", About: "Build returns an error"},
 			{Name: "build-panics", About: "Build panics"},
 			{Name: "misspelled", About: "Build reads parameter blokcs"},
 		},
@@ -39,6 +41,8 @@ func brokenSystem() *catalog.System {
 			switch variant {
 			case "nil":
 				return nil, nil
+			case "error":
+				return nil, errors.New("no disk")
 			case "build-panics":
 				panic("no such system")
 			}
@@ -67,7 +71,8 @@ func brokenSystem() *catalog.System {
 // the system is validated exits with status 2 and one line on stderr
 // naming the code, the panic's value or the call, and the line, and
 // prints nothing on stdout; so does a Build that panics or returns no
-// check and no error, with check, shard and a plan line, and one that
+// check and no error, or returns an error (the line is the error's), with
+// check, shard and a plan line, and one that
 // reads a parameter the system does not take (a zero in its place would
 // check another system than the one named).
 func TestCheckOfASystemThatCannotRun(t *testing.T) {
@@ -91,6 +96,7 @@ func TestCheckOfASystemThatCannotRun(t *testing.T) {
 			"argocheck: broken: model: Lower.Spec.Init panicked at cli/validate_test.go:", ": no initial disk\n"}},
 		{[]string{"check", "broken", "--variant", "nil"}, []string{
 			"argocheck: broken: Build returned no check (a nil model.Checker) and no error, for variant nil\n"}},
+		{[]string{"check", "broken", "--variant", "error"}, []string{"argocheck: broken: no disk\n"}},
 		{[]string{"check", "broken", "--variant", "build-panics", "--json"}, []string{
 			"argocheck: broken: Build panicked at cli/validate_test.go:", ", for variant build-panics: no such system\n"}},
 		{[]string{"check", "broken", "--variant", "misspelled"}, []string{
