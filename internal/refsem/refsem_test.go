@@ -2,7 +2,9 @@ package refsem_test
 
 import (
 	"context"
+	"flag"
 	"fmt"
+	"maps"
 	"slices"
 	"testing"
 
@@ -19,6 +21,10 @@ import (
 	"github.com/argocheck/argocheck/model"
 )
 
+// large adds to TestBuiltinSystems every system at a larger size (see
+// larger).
+var large = flag.Bool("refsem.large", false, "compare refsem and the explorer on every built-in system at one block more too (one log entry or value more where it takes no more blocks)")
+
 // TestBuiltinSystems requires the explorer and refsem to agree on every
 // variant of the replicated disk, the write-ahead log and the log on the
 // replicated disk at small sizes: the same verdict, states and depth; on
@@ -27,22 +33,32 @@ import (
 // same transitions and crash points. The correct
 // variants must verify and, at sizes that catch them all, the others must
 // be violated, so that an interpreter that verifies everything, or
-// nothing, fails here.
+// nothing, fails here. With -refsem.large, every system at one block
+// more too (see larger).
 func TestBuiltinSystems(t *testing.T) {
-	for _, tc := range []struct {
+	type builtin struct {
 		name   string
 		params catalog.Params
 		// catches says that these sizes catch every variant that is not
 		// correct.
 		catches bool
-	}{
+	}
+	cases := []builtin{
 		{"repdisk", catalog.Params{layers.Blocks: 2, layers.Values: 2}, true},
 		{"log", catalog.Params{layers.Blocks: 2, layers.Values: 2, layers.Log: 2}, true},
 		{"log/repdisk", catalog.Params{layers.Blocks: 1, layers.Values: 2, layers.Log: 2}, true},
 		{"repdisk/async", catalog.Params{layers.Blocks: 2, layers.Values: 2}, true},
 		{"log/async", catalog.Params{layers.Blocks: 1, layers.Values: 2, layers.Log: 2}, true},
 		{"log/async-repdisk", catalog.Params{layers.Blocks: 1, layers.Values: 2, layers.Log: 1}, false},
-	} {
+	}
+	if *large {
+		for _, tc := range cases {
+			if p, ok := larger(t, tc.name, tc.params); ok {
+				cases = append(cases, builtin{tc.name, p, false})
+			}
+		}
+	}
+	for _, tc := range cases {
 		sys, err := layers.Lookup(tc.name)
 		if err != nil {
 			t.Fatal(err)
@@ -88,6 +104,27 @@ func TestBuiltinSystems(t *testing.T) {
 			}
 		}
 	}
+}
+
+// larger returns params with one block more, or where the system takes
+// no more blocks one log entry more, or else one value more; false when
+// the system takes none of them.
+func larger(t *testing.T, name string, params catalog.Params) (catalog.Params, bool) {
+	t.Helper()
+	sys, err := layers.Lookup(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, grow := range []string{layers.Blocks, layers.Log, layers.Values} {
+		for _, q := range sys.Params {
+			if q.Name == grow && params[grow]+1 <= q.Max {
+				p := maps.Clone(params)
+				p[grow]++
+				return p, true
+			}
+		}
+	}
+	return nil, false
 }
 
 // interpret runs refsem on chk, a built-in system's check, or, when
