@@ -3,6 +3,7 @@ package explorer
 import (
 	"encoding/binary"
 	"fmt"
+	"sort"
 
 	"github.com/klauspost/compress/s2"
 )
@@ -22,9 +23,15 @@ type frontier struct {
 	blocks [][]byte
 	packed uint64 // bytes of the blocks
 	tail   nodes
-	// Scratch of add and addAll: raw blocks, and their compressed bytes
-	// before they are copied to blocks of their own size.
+	// Scratch of add and addAll: raw blocks, the ends of their nodes,
+	// and their compressed bytes before they are copied to blocks of
+	// their own size.
 	raw, z [][]byte
+	ends   [][]uint32
+	// Scratch of addAll: the tail and the batches with nodes, and the
+	// index of each one's first node.
+	srcs   []*nodes
+	firsts []int
 }
 
 func (f *frontier) len() int { return len(f.blocks)*blockNodes + f.tail.len() }
@@ -37,32 +44,96 @@ func (f *frontier) add(node []byte) {
 	}
 }
 
-// addAll appends the nodes of batches, in order, and compresses the blocks
-// they fill side by side, up to sideBySide at a time: each(n, do) calls
-// do(i) for every i < n, on as many goroutines as it likes.
+// addAll appends the nodes of batches, in order, and fills and
+// compresses the blocks they complete side by side, up to sideBySide at
+// a time: each(n, do) calls do(i) for every i < n, on as many goroutines
+// as it likes. Block k of a call holds nodes k*blockNodes to
+// (k+1)*blockNodes-1 of the tail's nodes followed by the batches', as
+// add would have made it; the nodes past the last full block are the new
+// tail.
 func (f *frontier) addAll(batches []*batch, each func(n int, do func(i int))) {
-	k := 0
-	flush := func() {
+	f.srcs = append(f.srcs[:0], &f.tail)
+	f.firsts = append(f.firsts[:0], 0)
+	total := f.tail.len()
+	for _, b := range batches {
+		if b.nodes.len() > 0 {
+			f.srcs, f.firsts = append(f.srcs, &b.nodes), append(f.firsts, total)
+			total += b.nodes.len()
+		}
+	}
+	full := total / blockNodes
+	for c := 0; c < full; c += sideBySide {
+		n := min(sideBySide, full-c)
+		for len(f.raw) < n {
+			f.raw, f.z = append(f.raw, nil), append(f.z, nil)
+		}
+		for len(f.ends) < n {
+			f.ends = append(f.ends, nil)
+		}
 		first := len(f.blocks)
-		f.blocks = append(f.blocks, make([][]byte, k)...)
-		each(k, func(i int) { f.blocks[first+i] = f.compress(i) })
+		f.blocks = append(f.blocks, make([][]byte, n)...)
+		each(n, func(i int) {
+			f.fillFrom(i, (c+i)*blockNodes)
+			f.blocks[first+i] = f.compress(i)
+		})
 		for _, z := range f.blocks[first:] {
 			f.packed += uint64(cap(z))
 		}
-		k = 0
 	}
-	for _, b := range batches {
-		for j := range b.nodes.len() {
-			f.tail.add(b.nodes.at(j))
-			if f.tail.len() == blockNodes {
-				f.fill(k)
-				if k++; k == sideBySide {
-					flush()
-				}
-			}
+	// The rest: all in batches when a block was filled (the tail's nodes
+	// went into the first), else the tail's and the batches'.
+	s, j := f.locate(full * blockNodes)
+	if full > 0 {
+		f.tail.reset()
+	} else {
+		s, j = 1, 0
+	}
+	for ; s < len(f.srcs); s, j = s+1, 0 {
+		for ; j < f.srcs[s].len(); j++ {
+			f.tail.add(f.srcs[s].at(j))
 		}
 	}
-	flush()
+}
+
+// locate returns the source of addAll's node i and its index there; past
+// the last node, the number of sources.
+func (f *frontier) locate(i int) (src, j int) {
+	src = sort.SearchInts(f.firsts, i+1) - 1
+	if src < len(f.srcs) && i-f.firsts[src] >= f.srcs[src].len() {
+		return len(f.srcs), 0
+	}
+	return src, i - f.firsts[src]
+}
+
+// fillFrom makes raw block i of addAll's nodes from node first on, as
+// fill makes one of the tail: the lengths, then the nodes, copied a
+// source's run of them at a time.
+func (f *frontier) fillFrom(i, first int) {
+	b, ends := f.raw[i][:0], f.ends[i][:0]
+	s0, j0 := f.locate(first)
+	end := uint32(0)
+	for s, j, left := s0, j0, blockNodes; left > 0; s, j = s+1, 0 {
+		src := f.srcs[s]
+		prev := src.start(j)
+		for _, e := range src.ends[j:min(j+left, src.len())] {
+			b = binary.AppendUvarint(b, uint64(e-prev))
+			end += e - prev
+			ends = append(ends, end)
+			prev = e
+			left--
+		}
+	}
+	off := len(b)
+	for s, j, left := s0, j0, blockNodes; left > 0; s, j = s+1, 0 {
+		src := f.srcs[s]
+		k := min(j+left, src.len())
+		b = append(b, src.data[src.start(j):src.start(k)]...)
+		left -= k - j
+	}
+	for k := blockNodes - 1; k > 0; k-- {
+		xorPrevious(b[off:], ends, k)
+	}
+	f.raw[i], f.ends[i] = b, ends
 }
 
 // sideBySide is the most blocks addAll holds raw, to compress side by
@@ -114,6 +185,9 @@ func (f *frontier) bytes() uint64 {
 	b := f.packed + f.tail.bytes() + 24*uint64(cap(f.blocks))
 	for i := range f.raw {
 		b += uint64(cap(f.raw[i]) + cap(f.z[i]))
+	}
+	for _, e := range f.ends {
+		b += 4 * uint64(cap(e))
 	}
 	return b
 }

@@ -17,6 +17,14 @@ type nodes struct {
 
 func (n *nodes) len() int { return len(n.ends) }
 
+// start returns the offset of node i in data; of the end for i = len.
+func (n *nodes) start(i int) uint32 {
+	if i == 0 {
+		return 0
+	}
+	return n.ends[i-1]
+}
+
 func (n *nodes) at(i int) []byte {
 	start := uint32(0)
 	if i > 0 {
