@@ -28,8 +28,8 @@ type frontier struct {
 	// their own size.
 	raw, z [][]byte
 	ends   [][]uint32
-	// Scratch of addAll: the tail and the batches with nodes, and the
-	// index of each one's first node.
+	// Scratch of pack and addAll: the nodes blocks are made of (the tail,
+	// then the batches with nodes), and the index of each one's first.
 	srcs   []*nodes
 	firsts []int
 }
@@ -64,12 +64,7 @@ func (f *frontier) addAll(batches []*batch, each func(n int, do func(i int))) {
 	full := total / blockNodes
 	for c := 0; c < full; c += sideBySide {
 		n := min(sideBySide, full-c)
-		for len(f.raw) < n {
-			f.raw, f.z = append(f.raw, nil), append(f.z, nil)
-		}
-		for len(f.ends) < n {
-			f.ends = append(f.ends, nil)
-		}
+		f.slots(n)
 		first := len(f.blocks)
 		f.blocks = append(f.blocks, make([][]byte, n)...)
 		each(n, func(i int) {
@@ -95,7 +90,7 @@ func (f *frontier) addAll(batches []*batch, each func(n int, do func(i int))) {
 	}
 }
 
-// locate returns the source of addAll's node i and its index there; past
+// locate returns the source of the sources' node i and its index there; past
 // the last node, the number of sources.
 func (f *frontier) locate(i int) (src, j int) {
 	src = sort.SearchInts(f.firsts, i+1) - 1
@@ -105,9 +100,9 @@ func (f *frontier) locate(i int) (src, j int) {
 	return src, i - f.firsts[src]
 }
 
-// fillFrom makes raw block i of addAll's nodes from node first on, as
-// fill makes one of the tail: the lengths, then the nodes, copied a
-// source's run of them at a time.
+// fillFrom makes raw block i of the sources' nodes from node first on:
+// the lengths of its nodes, then the nodes, copied a source's run of them
+// at a time, each XORed with the one before it.
 func (f *frontier) fillFrom(i, first int) {
 	b, ends := f.raw[i][:0], f.ends[i][:0]
 	s0, j0 := f.locate(first)
@@ -142,31 +137,20 @@ var sideBySide = 64
 
 // pack compresses the tail into a block.
 func (f *frontier) pack() {
-	f.fill(0)
+	f.srcs, f.firsts = append(f.srcs[:0], &f.tail), append(f.firsts[:0], 0)
+	f.slots(1)
+	f.fillFrom(0, 0)
+	f.tail.reset()
 	z := f.compress(0)
 	f.blocks = append(f.blocks, z)
 	f.packed += uint64(cap(z))
 }
 
-// fill moves the tail into raw block i: the lengths of its nodes, then the
-// nodes, each XORed with the one before it.
-func (f *frontier) fill(i int) {
-	for len(f.raw) <= i {
-		f.raw, f.z = append(f.raw, nil), append(f.z, nil)
+// slots makes room for n raw blocks.
+func (f *frontier) slots(n int) {
+	for len(f.raw) < n {
+		f.raw, f.z, f.ends = append(f.raw, nil), append(f.z, nil), append(f.ends, nil)
 	}
-	b := f.raw[i][:0]
-	start := uint32(0)
-	for _, end := range f.tail.ends {
-		b = binary.AppendUvarint(b, uint64(end-start))
-		start = end
-	}
-	off := len(b)
-	b = append(b, f.tail.data...)
-	for j := f.tail.len() - 1; j > 0; j-- {
-		xorPrevious(b[off:], f.tail.ends, j)
-	}
-	f.raw[i] = b
-	f.tail.reset()
 }
 
 // compress returns raw block i compressed, in a slice of its own size.
@@ -184,10 +168,7 @@ func (f *frontier) reset() {
 func (f *frontier) bytes() uint64 {
 	b := f.packed + f.tail.bytes() + 24*uint64(cap(f.blocks))
 	for i := range f.raw {
-		b += uint64(cap(f.raw[i]) + cap(f.z[i]))
-	}
-	for _, e := range f.ends {
-		b += 4 * uint64(cap(e))
+		b += uint64(cap(f.raw[i]) + cap(f.z[i]) + 4*cap(f.ends[i]))
 	}
 	return b
 }

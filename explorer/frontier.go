@@ -25,13 +25,7 @@ func (n *nodes) start(i int) uint32 {
 	return n.ends[i-1]
 }
 
-func (n *nodes) at(i int) []byte {
-	start := uint32(0)
-	if i > 0 {
-		start = n.ends[i-1]
-	}
-	return n.data[start:n.ends[i]]
-}
+func (n *nodes) at(i int) []byte { return n.data[n.start(i):n.ends[i]] }
 
 func (n *nodes) add(node []byte) {
 	n.data = append(n.data, node...)
