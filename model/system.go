@@ -186,8 +186,9 @@ type Validator interface {
 // relation, initial states, and an implementation that builds an API and a
 // recovery procedure (each layer's, in a composed one). It also refuses a
 // lower Init or an upper Ops seen to return another list when called
-// again, and an implementation that calls the lower layer while its
-// Instance is built.
+// again, an implementation that calls the lower layer while its
+// Instance is built, and an Impl or Lower.Handle that panics when called
+// a second time.
 //
 // The layer code it calls (each Spec's Validate, Init and Ops,
 // Lower.Handle and Impl) runs on a goroutine of its own: a panic there,
@@ -285,6 +286,15 @@ func (s *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) validateCode(cb *call
 		if st == nil {
 			return fmt.Errorf("model: Impl composes an implementation whose Instance has no Recover, stage %d of the %d of the composed recovery (a recovery that does nothing is func() {})", i+1, len(stages))
 		}
+	}
+	// A search builds many Instances, two for each worker and more for
+	// its checks: one that cannot be built again (it registers something
+	// global, say) is an error here, not a panic of the search.
+	const again = ", called again (a search builds an Instance for each worker and check),"
+	cb.do("Lower.Handle"+again, func() { lower = s.Lower.Handle(refuse) })
+	cb.do("Impl"+again, func() { s.Impl(lower) })
+	if refuse.called {
+		return refuse.err("Impl" + again)
 	}
 	return nil
 }

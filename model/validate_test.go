@@ -75,6 +75,11 @@ func TestValidateLayerCode(t *testing.T) {
 			}
 		}
 	}
+	again := second()
+	builds := func() func() bool {
+		calls := 0
+		return func() bool { calls++; return calls == 2 }
+	}()
 	for _, tc := range []struct {
 		name         string
 		lower, upper hookSpec
@@ -106,6 +111,13 @@ func TestValidateLayerCode(t *testing.T) {
 			defer func() { _ = recover() }()
 			l.Call(2)
 		}, want: []string{"model: Impl called the lower layer (2 at model/validate_test.go:"}},
+		{name: "an Impl that panics when called again", build: func(model.Caller[uint8, uint8]) { again() },
+			want: []string{"model: Impl, called again (a search builds an Instance for each worker and check), panicked at model/validate_test.go:", ": 7"}},
+		{name: "an Impl that calls the lower layer when called again", build: func(l model.Caller[uint8, uint8]) {
+			if again := builds(); again {
+				l.Call(3)
+			}
+		}, want: []string{"model: Impl, called again (a search builds an Instance for each worker and check), called the lower layer (3 at model/validate_test.go:"}},
 		{name: "an Impl that ends its goroutine", build: func(model.Caller[uint8, uint8]) { runtime.Goexit() },
 			want: []string{"model: Impl ended its goroutine with runtime.Goexit"}},
 		{name: "a lower Init that ends its goroutine", lower: hookSpec{init: runtime.Goexit},
