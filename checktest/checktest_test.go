@@ -69,11 +69,20 @@ type broken struct {
 	flaky       *int // Step depends on a counter
 	clears      bool // AppendEncode clears block 0 of the state it encodes
 	widths      *int // Step asks a choice of 2 or 3 alternatives by a counter
+	crashes     *int // Crash sets block 0 by a counter
+	flips       *int // a read flips the block it reads every other time, returning the same
+	deep        bool // Decode loses block 0 of a disk whose blocks 0 and 1 both hold 1
+	fresh       bool // AppendEncode returns the encoding alone, dropping dst
+	strict      bool // Decode fails when bytes follow the encoding
+	formats     bool // Format clears block 0 of the state it renders
 }
 
 func (b broken) AppendEncode(dst []byte, s *onedisk.State) []byte {
 	if b.clears {
 		s.Disk[0] = 0
+	}
+	if b.fresh {
+		return b.Spec.AppendEncode(nil, s)
 	}
 	dst = b.Spec.AppendEncode(dst, s)
 	if b.history != nil {
@@ -88,7 +97,28 @@ func (b broken) Decode(src []byte, s *onedisk.State) (int, error) {
 	if b.history != nil {
 		n++
 	}
+	if b.deep && s.Disk[0] == 1 && s.Disk[1] == 1 {
+		s.Disk[0] = 0
+	}
+	if b.strict && err == nil && len(src) > n {
+		err = fmt.Errorf("%d bytes follow the state", len(src)-n)
+	}
 	return n + b.decodeExtra, err
+}
+
+func (b broken) Crash(s *onedisk.State, c model.Chooser) {
+	b.Spec.Crash(s, c)
+	if b.crashes != nil {
+		*b.crashes++
+		s.Disk[0] = disk.Block(*b.crashes % 2)
+	}
+}
+
+func (b broken) Format(s *onedisk.State) string {
+	if b.formats {
+		s.Disk[0] = 0
+	}
+	return b.Spec.Format(s)
 }
 
 func (b broken) Step(s *onedisk.State, op disk.Op, c model.Chooser) disk.Ret {
@@ -100,6 +130,11 @@ func (b broken) Step(s *onedisk.State, op disk.Op, c model.Chooser) disk.Ret {
 	if b.widths != nil {
 		*b.widths++
 		c.Choose(2 + *b.widths%2) // the answer changes nothing
+	}
+	if b.flips != nil && op.Kind == disk.Read && int(op.Addr) < sizes.Blocks {
+		if *b.flips++; *b.flips%2 == 0 {
+			s.Disk[op.Addr] = 1 - s.Disk[op.Addr]
+		}
 	}
 	return r
 }
@@ -150,7 +185,7 @@ func TestSpecCatchesBrokenSpecs(t *testing.T) {
 		defer f.Value.Set(f.Value.String())
 		f.Value.Set("true")
 	}
-	counter, encodings, choices := 0, 0, 0
+	counter, encodings, choices, crashes, flips := 0, 0, 0, 0, 0
 	for _, tc := range []struct {
 		name string
 		spec broken
@@ -161,6 +196,12 @@ func TestSpecCatchesBrokenSpecs(t *testing.T) {
 		{"nondeterministic-step", broken{Spec: onedisk.NewSpec(sizes), flaky: &counter}, "is not deterministic"},
 		{"encoding-changes-state", broken{Spec: onedisk.NewSpec(sizes), clears: true}, "AppendEncode changed the state it encoded"},
 		{"nondeterministic-choices", broken{Spec: onedisk.NewSpec(sizes), widths: &choices}, "asked Choose for \\[2\\] alternatives the first time and \\[3\\] the second|\\[3\\] alternatives the first time and \\[2\\]"},
+		{"nondeterministic-crash", broken{Spec: onedisk.NewSpec(sizes), crashes: &crashes}, "crash from .* is not deterministic"},
+		{"nondeterministic-state", broken{Spec: onedisk.NewSpec(sizes), flips: &flips}, "step .* is not deterministic"},
+		{"decode-wrong-two-writes-deep", broken{Spec: onedisk.NewSpec(sizes), deep: true}, "Decode of \\[1 1 .\\]'s encoding"},
+		{"encoding-drops-dst", broken{Spec: onedisk.NewSpec(sizes), fresh: true}, "does not append its encoding"},
+		{"decode-refuses-what-follows", broken{Spec: onedisk.NewSpec(sizes), strict: true}, "Decode of .* bytes follow the state"},
+		{"format-changes-state", broken{Spec: onedisk.NewSpec(sizes), formats: true}, "Format changed the state it rendered"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			l := onedisk.Layer(sizes)
@@ -319,5 +360,66 @@ func TestExitInLayerCodeIsAPanic(t *testing.T) {
 	res := checktest.Violates(t, sys, model.KindPanic, 2)
 	if !strings.Contains(res.Violation.Message, "os.Exit(0)") {
 		t.Errorf("violation %q does not name os.Exit(0)", res.Violation.Message)
+	}
+}
+
+// TestVerifyFailsAnIncompleteSearch: Verify fails a search that a bound
+// stopped before its verdict, which checked part of the state graph only.
+func TestVerifyFailsAnIncompleteSearch(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		cfg  explorer.Config
+	}{
+		{"max-states", explorer.Config{MaxStates: 5}},
+		{"max-depth", explorer.Config{MaxDepth: 1}},
+	} {
+		got := failure(t, func(tb testing.TB) { checktest.Verify(tb, repdisk(replicated.Correct), tc.cfg) })
+		if want := "checktest: want verified, got incomplete"; !strings.HasPrefix(got, want) {
+			t.Errorf("Verify bounded by %s failed with %q, want %q", tc.name, got, want)
+		}
+	}
+}
+
+// TestSearchesInFull: Verify and Violates search with
+// model.DeterminismFull whatever the Config says: they replace a mode
+// that the explorer would refuse, and never search with it.
+func TestSearchesInFull(t *testing.T) {
+	cfg := explorer.Config{Workers: 2, Determinism: model.Determinism(7)}
+	checktest.Verify(t, repdisk(replicated.Correct), cfg)
+	checktest.Violates(t, repdisk(replicated.NoRecovery), model.KindRecovery, 2, cfg)
+}
+
+// real is a specification whose state holds a float, which a check
+// refuses (model.PlainValue); its encoding and steps are right.
+type real struct{}
+
+type realState struct{ V float64 }
+
+func (real) Init() []realState { return []realState{{}} }
+func (real) Ops() []int        { return []int{1} }
+func (real) Step(s *realState, op int, _ model.Chooser) int {
+	s.V = float64(int(s.V+float64(op)) % 3)
+	return 0
+}
+func (real) Crash(*realState, model.Chooser) {}
+func (real) AppendEncode(dst []byte, s *realState) []byte {
+	return append(dst, byte(s.V))
+}
+func (real) Decode(src []byte, s *realState) (int, error) {
+	if len(src) == 0 {
+		return 0, fmt.Errorf("no state")
+	}
+	s.V = float64(src[0])
+	return 1, nil
+}
+func (real) Format(s *realState) string { return fmt.Sprint(s.V) }
+
+// TestSpecRefusesStatesThatAreNotPlain: Spec fails at once on a state
+// type that is not a plain value, whose walks would pass.
+func TestSpecRefusesStatesThatAreNotPlain(t *testing.T) {
+	l := model.NewLayer[realState, int, int]("real", real{})
+	got := failure(t, func(tb testing.TB) { checktest.Spec(tb, l) })
+	if want := `checktest: layer "real"'s states are not plain values: checktest_test.realState.V is a float64`; !strings.HasPrefix(got, want) {
+		t.Errorf("Spec of a float state failed with %q, want %q", got, want)
 	}
 }
