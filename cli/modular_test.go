@@ -92,6 +92,7 @@ func TestModularIncompleteAndUsage(t *testing.T) {
 	for _, tc := range []struct{ args, want string }{
 		{"check repdisk --modular", "repdisk has no modular check"},
 		{"check log/repdisk --modular --trace-html x.html", "--trace-html and --trace-dot draw one check's paths"},
+		{"check log/repdisk --modular --trace-dot x.dot", "--trace-html and --trace-dot draw one check's paths"},
 	} {
 		stdout, stderr, got := cli(t, strings.Fields(tc.args)...)
 		if got != ExitUsage || !strings.Contains(stderr, tc.want) || stdout != "" {
@@ -188,6 +189,31 @@ func TestModularEndsEndToEnd(t *testing.T) {
 	code := Run(cat, []string{"check", "log/repdisk", "--variant", "recover-upper-first", "--modular", "-q", "--workers", "2"}, &out, &errOut)
 	if code != ExitViolation || !strings.Contains(out.String(), "== check 3 of 3 (end to end)") ||
 		!strings.Contains(out.String(), "repdisk=verified log=verified log/repdisk=violation") {
+		t.Fatalf("exit %d, want %d with the stack's own check last:\n%s%s", code, ExitViolation, out.String(), errOut.String())
+	}
+}
+
+// TestModularEndsWithItsOwnVariant: a Modular whose last part is the
+// stack at the same parameters but another variant (the correct one) is
+// not taken for the stack's own check: --modular still ends with the
+// variant asked for, and its violation is the verdict.
+func TestModularEndsWithItsOwnVariant(t *testing.T) {
+	rep, _ := layers.Lookup("repdisk")
+	lg, _ := layers.Lookup("log")
+	orig, _ := layers.Lookup("log/repdisk")
+	stack := *orig
+	stack.Modular = func(p catalog.Params, variant string) ([]catalog.Part, error) {
+		parts, err := orig.Modular(p, variant)
+		return append(parts[:2], catalog.Part{System: "log/repdisk", Params: p}), err
+	}
+	cat, err := catalog.New(rep, lg, &stack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	code := Run(cat, []string{"check", "log/repdisk", "--variant", "recover-upper-first", "--modular", "-q", "--workers", "2"}, &out, &errOut)
+	if code != ExitViolation || !strings.Contains(out.String(), "== check 4 of 4 (end to end)") ||
+		!strings.Contains(out.String(), "repdisk=verified log=verified log/repdisk=verified log/repdisk=violation") {
 		t.Fatalf("exit %d, want %d with the stack's own check last:\n%s%s", code, ExitViolation, out.String(), errOut.String())
 	}
 }

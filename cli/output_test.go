@@ -152,6 +152,59 @@ func TestReportAfterVerdict(t *testing.T) {
 	}
 }
 
+// TestReportAfterSearchError: a report file that cannot be written after
+// a search that ended in an error, not a verdict, is named on stderr after
+// the error, and the status is the error's.
+func TestReportAfterSearchError(t *testing.T) {
+	if fh, err := os.OpenFile("/dev/full", os.O_WRONLY, 0); err != nil {
+		t.Skip("no /dev/full to write to:", err)
+	} else {
+		fh.Close()
+	}
+	plan := writeFile(t, t.TempDir(), "p.plan", "pass variant=exits expect=verified\n")
+	for _, tc := range []struct {
+		args []string
+		flag string // the flag naming /dev/full
+	}{
+		{[]string{"check", "pass", "--variant", "exits", "--report", "/dev/full"}, "--report"},
+		{[]string{"check", "pass", "--variant", "exits", "--junit", "/dev/full"}, "--junit"},
+		{[]string{"run", plan, "--report", "/dev/full"}, "--report"},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			_, stderr, code := testCLI(t, append(tc.args, "-q", "--workers", "1")...)
+			want := "argocheck: could not write " + tc.flag + " /dev/full after the search: write /dev/full: no space left on device\n"
+			if code != ExitIO || !strings.HasSuffix(stderr, want) || strings.Count(stderr, "\n") < 2 {
+				t.Errorf("exit %d, stderr %q; want %d, the error, then %q", code, stderr, ExitIO, want)
+			}
+		})
+	}
+}
+
+// TestStdoutAndReportFail: a verdict that stdout cannot take, with a
+// report file that cannot be written either, ends with status 4, not the
+// 5 of a report lost after a verdict that was printed.
+func TestStdoutAndReportFail(t *testing.T) {
+	if fh, err := os.OpenFile("/dev/full", os.O_WRONLY, 0); err != nil {
+		t.Skip("no /dev/full to write to:", err)
+	} else {
+		fh.Close()
+	}
+	plan := writeFile(t, t.TempDir(), "p.plan", "repdisk blocks=2 expect=verified\n")
+	for _, args := range [][]string{
+		{"check", "repdisk", "--blocks", "2", "--report", "/dev/full"},
+		{"check", "repdisk", "--blocks", "2", "--variant", "no-recovery", "--json", "--junit", "/dev/full"},
+		{"run", plan, "--report", "/dev/full"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			var stderr bytes.Buffer
+			code := Run(layers.Catalog(), append(args, "-q"), fullWriter{}, &stderr)
+			if code != ExitIO || !strings.Contains(stderr.String(), "printing the report: no space left on device") || !strings.Contains(stderr.String(), "could not write --") {
+				t.Errorf("exit %d, stderr %q; want %d, naming stdout and the report file", code, &stderr, ExitIO)
+			}
+		})
+	}
+}
+
 // TestVerdictStatus: verified alone exits 0, and a verdict that is none
 // of the three is an error, never a pass.
 func TestVerdictStatus(t *testing.T) {

@@ -149,3 +149,27 @@ func TestViolationDetails(t *testing.T) {
 		})
 	}
 }
+
+// TestReadParams: a stored run's parameters are read back only when the
+// store holds every one of them, each a value the system takes: a header
+// short of one is refused, not checked at another value.
+func TestReadParams(t *testing.T) {
+	sys := testSystem()
+	for _, tc := range []struct {
+		stored map[string]string
+		want   string // the error, or "" for width 2
+	}{
+		{map[string]string{"width": "2"}, ""},
+		{map[string]string{}, "no value for parameter width"},
+		{map[string]string{"width": "x"}, "width"},
+		{map[string]string{"width": "2", "depth": "1"}, "system pass has no parameter depth"},
+	} {
+		p, err := readParams(sys, tc.stored)
+		switch {
+		case tc.want == "" && (err != nil || !maps.Equal(p, catalog.Params{"width": 2})):
+			t.Errorf("readParams(%v) = %v, %v; want width 2", tc.stored, p, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("readParams(%v) = %v, %v; want an error naming %q", tc.stored, p, err, tc.want)
+		}
+	}
+}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/layers"
 )
@@ -120,6 +121,42 @@ repdisk blocks=3 max-depth=1 expect=incomplete
 	}
 	if !strings.HasPrefix(cases[1].Failure.Message, "expected verified, got violation") || !strings.Contains(cases[1].Failure.Text, "shortest path:") {
 		t.Errorf("failure: %q\n%s", cases[1].Failure.Message, cases[1].Failure.Text)
+	}
+}
+
+// TestRunPlanEveryMismatchFails: a line fails whichever verdict it
+// expected and whichever other it got, verified too: a mutant's line
+// (expect=violation) whose check verifies is a failure, with status 1,
+// in the table, the report and the JUnit report.
+func TestRunPlanEveryMismatchFails(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		got  string
+	}{
+		{"repdisk blocks=1 expect=violation", "verified"},
+		{"repdisk blocks=1 expect=incomplete", "verified"},
+		{"repdisk blocks=1 variant=no-recovery expect=verified", "violation"},
+		{"repdisk blocks=1 variant=no-recovery expect=incomplete", "violation"},
+		{"repdisk blocks=2 max-depth=1 expect=verified", "incomplete"},
+		{"repdisk blocks=2 max-depth=1 expect=violation", "incomplete"},
+	} {
+		t.Run(tc.line, func(t *testing.T) {
+			dir := t.TempDir()
+			plan := writeFile(t, dir, "p.plan", tc.line+"\n")
+			report, junit := filepath.Join(dir, "r.json"), filepath.Join(dir, "j.xml")
+			stdout, stderr, code := cli(t, "run", plan, "-q", "--report", report, "--junit", junit)
+			if code != ExitViolation || !strings.Contains(stdout, "checks=1 ran=1 failed=1 ok=false") {
+				t.Fatalf("exit status %d, want %d and the line failed:\n%s%s", code, ExitViolation, stdout, stderr)
+			}
+			if pr, data := readPlanJSON(t, report); pr.OK || pr.Failed != 1 || len(pr.Results) != 1 || pr.Results[0].OK || pr.Results[0].Verdict != tc.got {
+				t.Errorf("report: %s", data)
+			}
+			var doc junitSuites
+			readXML(t, junit, &doc)
+			if cases := doc.Suites[0].Cases; doc.Failures != 1 || len(cases) != 1 || cases[0].Failure == nil || !strings.Contains(cases[0].Failure.Message, "got "+tc.got) {
+				t.Errorf("junit: %+v", doc)
+			}
+		})
 	}
 }
 
@@ -284,6 +321,29 @@ repdisk blocks=2 values=2 max-depth=1 expect=incomplete
 	}
 }
 
+// TestRunPlanInterruptedAfterAVerdict: a plan that a signal stops after a
+// check reached the verdict its line expects, before the next line, is
+// not ok: its other lines did not run, which the report, the summary and
+// the exit status 3 say alike.
+func TestRunPlanInterruptedAfterAVerdict(t *testing.T) {
+	sys := interruptingSystem(true)
+	cat, err := catalog.New(sys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	plan := writeFile(t, dir, "p.plan", "pass variant=interrupts expect=violation\npass expect=verified\n")
+	report := filepath.Join(dir, "r.json")
+	var stdout, stderr bytes.Buffer
+	code := Run(cat, []string{"run", plan, "-q", "--workers", "1", "--report", report}, &stdout, &stderr)
+	if code != ExitIncomplete || !strings.Contains(stdout.String(), "checks=2 ran=1 failed=0 ok=false") {
+		t.Fatalf("exit status %d, want %d and the plan not ok:\n%s%s", code, ExitIncomplete, &stdout, &stderr)
+	}
+	if pr, data := readPlanJSON(t, report); pr.OK || pr.Failed != 0 || len(pr.Results) != 1 || !pr.Results[0].OK || pr.NotRun == nil || *pr.NotRun != 1 {
+		t.Errorf("report: %s", data)
+	}
+}
+
 // TestRunPlanInterruptedExpectingIncomplete: a check that a signal
 // stopped is not ok, not even on a line that expects incomplete: its own
 // bound did not stop it, and the line might have verified. The plan is
@@ -371,10 +431,12 @@ func TestPlanErrors(t *testing.T) {
 		{"repdisk log=2 expect=verified", "system repdisk has no parameter log"},
 		{"repdisk blocks=3 blocks=2 expect=verified", "blocks given twice"},
 		{"repdisk blocks=99 expect=verified", `: blocks: "99" is not a whole number from 1 to 8`},
+		{"repdisk blocks=9 expect=verified", `: blocks: "9" is not a whole number from 1 to 8`},
 		{"repdisk values=1 expect=verified", `: values: "1" is not a whole number from 2 to 8`},
 		{"repdisk blocks=x expect=verified", `: blocks: "x" is not a whole number from 1 to 8`},
 		{"repdisk variant=nosuch expect=verified", `unknown variant "nosuch"`},
 		{"repdisk blocks expect=verified", `"blocks" is not key=value`},
+		{"repdisk variant= expect=violation", `"variant=" is not key=value`},
 		{"repdisk time-limit=soon expect=verified", `: time-limit: "soon" is not a duration such as 90s or 2h (0: no bound)`},
 		{"repdisk max-states=-5 expect=verified", `: max-states: "-5" is not a whole number, 0 or more (0: no bound)`},
 		{"repdisk workers=x expect=verified", `: workers: "x" is not a whole number from 1 to 4096`},

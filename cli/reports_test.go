@@ -151,6 +151,28 @@ func TestContinue(t *testing.T) {
 	}
 }
 
+// TestContinueSummary: the summary of a check continuing past violations
+// prints every violation found with its shortest path, not the first
+// alone.
+func TestContinueSummary(t *testing.T) {
+	stdout, _, code := cli(t, "check", "repdisk", "--variant", "no-recovery", "--continue", "3", "--workers", "1", "-q")
+	if code != ExitViolation {
+		t.Fatalf("exit status %d, want %d", code, ExitViolation)
+	}
+	for _, want := range []string{
+		"\nviolation=recovery trace_length=2\n",
+		"\nviolation 2 of 3: violation=recovery op=\"write(1, 1)\" crash_after=1 trace_length=2\n",
+		"\nviolation 3 of 3: violation=recovery op=\"write(2, 1)\" crash_after=1 trace_length=2\n",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("summary lacks %q:\n%s", want, stdout)
+		}
+	}
+	if n := strings.Count(stdout, "\nshortest path:\n"); n != 3 {
+		t.Errorf("summary has %d shortest paths, want 3:\n%s", n, stdout)
+	}
+}
+
 func mustJSON(t *testing.T, v any) string {
 	t.Helper()
 	b, err := json.Marshal(v)
@@ -377,6 +399,7 @@ func TestFlagErrors(t *testing.T) {
 		{"--progress-interval", "0s"},
 		{"--crashes", "sometimes"},
 		{"--checkpoint-interval", "0s"},
+		{"--checkpoint-interval", "0s", "--store", filepath.Join(t.TempDir(), "store")},
 		{"--checkpoint-interval", "1s"}, // without --store
 	} {
 		_, stderr, code := cli(t, append([]string{"check", "repdisk"}, args...)...)

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -18,6 +19,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/yaml"
 
+	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/layers"
 	"github.com/argocheck/argocheck/shard"
 )
@@ -175,6 +177,52 @@ func TestShardVerdictLines(t *testing.T) {
 	}
 }
 
+// TestShardStoppedBySignal: a shard that a signal stops before the
+// verdict exits with status 3, incomplete, and says how to resume; with
+// --json it prints the error report, and a stdout that cannot take it
+// makes the status 4.
+func TestShardStoppedBySignal(t *testing.T) {
+	cat, err := catalog.New(interruptingSystem(false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		asJSON bool
+		full   bool // stdout cannot be written
+		code   int
+	}{
+		{"summary", false, false, ExitIncomplete},
+		{"json", true, false, ExitIncomplete},
+		{"json to a full stdout", true, true, ExitIO},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := []string{"shard", "--shards", "1", "--index", "0", "--exchange", exchange(t), "pass", "--variant", "interrupts", "-q", "--workers", "1"}
+			if tc.asJSON {
+				args = append(args, "--json")
+			}
+			var stdout, stderr bytes.Buffer
+			var out io.Writer = &stdout
+			if tc.full {
+				out = fullWriter{}
+			}
+			code := Run(cat, args, out, &stderr)
+			if tc.full {
+				if code != tc.code || !strings.HasSuffix(stderr.String(), ": no space left on device\n") || strings.Count(stderr.String(), "\n") != 1 {
+					t.Fatalf("exit %d, stderr %q; want %d and one line saying no space is left", code, &stderr, tc.code)
+				}
+				return
+			}
+			if code != tc.code || !strings.Contains(stderr.String(), "shard 0 stopped (") || !strings.Contains(stderr.String(), "start it again to resume") {
+				t.Fatalf("exit %d, stderr %q; want %d and the shard stopped", code, &stderr, tc.code)
+			}
+			if tc.asJSON && !strings.Contains(stdout.String(), `"error": "shard 0 stopped (`) {
+				t.Errorf("stdout %q, want the error report", &stdout)
+			}
+		})
+	}
+}
+
 // TestShardUsage: what shard refuses with one line and status 2, and the
 // index it takes from the engines' variables.
 func TestShardUsage(t *testing.T) {
@@ -191,6 +239,7 @@ func TestShardUsage(t *testing.T) {
 	}{
 		{[]string{"shard", "--shards", "2", "--exchange", exchange(t), "repdisk"}, "no --index, and none of JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID, AWS_BATCH_JOB_ARRAY_INDEX is set"},
 		{[]string{"shard", "--shards", "2", "--index", "2", "--exchange", exchange(t), "repdisk"}, "shard index 2 is not in 0..1"},
+		{[]string{"shard", "--shards", "2", "--index", "-1", "--exchange", exchange(t), "repdisk"}, "shard index -1 is not in 0..1"},
 		{[]string{"shard", "--index", "0", "--exchange", exchange(t), "repdisk"}, "--shards must be at least 1"},
 		{[]string{"shard", "--shards", "2", "--index", "0", "repdisk"}, "--exchange is required"},
 		{[]string{"shard", "--shards", "2", "--index", "0", "--exchange", "nosuch://x", "repdisk"}, `--exchange nosuch://x: this program knows file:// URLs, not nosuch://`},

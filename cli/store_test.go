@@ -310,15 +310,21 @@ func compactJSON(t *testing.T, b []byte) string {
 	return buf.String()
 }
 
-// Resuming a finished run prints its verdict and exits with its status.
+// Resuming a finished run prints its verdict and exits with its status,
+// as check printed it: a narrowed one's crash and determinism modes too.
 func TestResumeFinished(t *testing.T) {
 	for _, tc := range []struct {
 		variant string
+		modes   []string
 		code    int
-	}{{"", ExitVerified}, {"no-recovery", ExitViolation}} {
-		t.Run("variant="+tc.variant, func(t *testing.T) {
+	}{
+		{"", nil, ExitVerified},
+		{"no-recovery", nil, ExitViolation},
+		{"", []string{"--crashes", "no-nested", "--determinism", "full"}, ExitVerified},
+	} {
+		t.Run(strings.Join(append([]string{"variant=" + tc.variant}, tc.modes...), " "), func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "store")
-			args := []string{"check", "repdisk", "--blocks", "2", "--values", "2", "--store", dir}
+			args := append([]string{"check", "repdisk", "--blocks", "2", "--values", "2", "--store", dir}, tc.modes...)
 			if tc.variant != "" {
 				args = append(args, "--variant", tc.variant)
 			}
@@ -376,7 +382,8 @@ func TestStoredModes(t *testing.T) {
 
 // TestStoreURL: a store is named by its directory; one named by a URL is
 // refused with status 2 and the directory it means, and nothing is made
-// (not a directory "file:" in the working directory).
+// (not a directory "file:" in the working directory). A directory whose
+// name holds a colon but no "://" is a directory.
 func TestStoreURL(t *testing.T) {
 	tmp := t.TempDir()
 	t.Chdir(tmp)
@@ -401,6 +408,9 @@ func TestStoreURL(t *testing.T) {
 				t.Fatalf("the working directory holds %s", entries[0].Name())
 			}
 		})
+	}
+	if _, stderr, code := cli(t, "check", "repdisk", "--blocks", "1", "--store", "nightly-18:00", "-q"); code != ExitVerified {
+		t.Errorf("--store nightly-18:00: exit %d, want %d: %s", code, ExitVerified, stderr)
 	}
 }
 

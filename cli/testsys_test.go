@@ -3,8 +3,13 @@ package cli
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"os/signal"
 	"runtime"
+	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/layers/disk"
@@ -77,6 +82,54 @@ func (d passDisk) Write(a disk.Addr, b disk.Block) {
 		}
 	case d.variant == "exits":
 		runtime.Goexit()
+	}
+	d.API.Write(a, b)
+}
+
+// interruptingSystem is testSystem with a variant "interrupts" whose
+// write of 1 sends the process SIGINT, once a check, and waits until the
+// signal has come; then, when panics is set, it panics, else it writes.
+func interruptingSystem(panics bool) *catalog.System {
+	sys := testSystem()
+	sys.Variants = append(sys.Variants, catalog.Variant{Name: "interrupts", About: "a write of 1 sends SIGINT"})
+	build := sys.Build
+	sys.Build = func(p catalog.Params, variant string) (model.Checker, error) {
+		if variant != "interrupts" {
+			return build(p, variant)
+		}
+		sizes := disk.Sizes{Blocks: p.Get("width"), Values: 2}
+		once := &sync.Once{}
+		impl := func(lower onedisk.API) model.Instance[onedisk.API] {
+			return model.Instance[onedisk.API]{API: interruptingDisk{API: lower, once: once, panics: panics}, Recover: func() {}}
+		}
+		same := func(c *onedisk.State) (onedisk.State, bool) { return *c, true }
+		return model.NewSystem(onedisk.Layer(sizes), onedisk.Layer(sizes), impl, same), nil
+	}
+	return sys
+}
+
+// interruptingDisk is the disk of interruptingSystem's variant.
+type interruptingDisk struct {
+	onedisk.API
+	once   *sync.Once
+	panics bool
+}
+
+func (d interruptingDisk) Write(a disk.Addr, b disk.Block) {
+	if b == 1 {
+		d.once.Do(func() {
+			ch := make(chan os.Signal, 1)
+			signal.Notify(ch, os.Interrupt)
+			defer signal.Stop(ch)
+			if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
+				panic(err)
+			}
+			<-ch
+			time.Sleep(50 * time.Millisecond) // for the command's own handler too
+		})
+		if d.panics {
+			panic("a write of 1")
+		}
 	}
 	d.API.Write(a, b)
 }
