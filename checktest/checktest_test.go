@@ -389,37 +389,37 @@ func TestSearchesInFull(t *testing.T) {
 	checktest.Violates(t, repdisk(replicated.NoRecovery), model.KindRecovery, 2, cfg)
 }
 
-// real is a specification whose state holds a float, which a check
+// floatSpec is a specification whose state holds a float, which a check
 // refuses (model.PlainValue); its encoding and steps are right.
-type real struct{}
+type floatSpec struct{}
 
-type realState struct{ V float64 }
+type floatState struct{ V float64 }
 
-func (real) Init() []realState { return []realState{{}} }
-func (real) Ops() []int        { return []int{1} }
-func (real) Step(s *realState, op int, _ model.Chooser) int {
+func (floatSpec) Init() []floatState { return []floatState{{}} }
+func (floatSpec) Ops() []int         { return []int{1} }
+func (floatSpec) Step(s *floatState, op int, _ model.Chooser) int {
 	s.V = float64(int(s.V+float64(op)) % 3)
 	return 0
 }
-func (real) Crash(*realState, model.Chooser) {}
-func (real) AppendEncode(dst []byte, s *realState) []byte {
+func (floatSpec) Crash(*floatState, model.Chooser) {}
+func (floatSpec) AppendEncode(dst []byte, s *floatState) []byte {
 	return append(dst, byte(s.V))
 }
-func (real) Decode(src []byte, s *realState) (int, error) {
+func (floatSpec) Decode(src []byte, s *floatState) (int, error) {
 	if len(src) == 0 {
 		return 0, fmt.Errorf("no state")
 	}
 	s.V = float64(src[0])
 	return 1, nil
 }
-func (real) Format(s *realState) string { return fmt.Sprint(s.V) }
+func (floatSpec) Format(s *floatState) string { return fmt.Sprint(s.V) }
 
 // TestSpecRefusesStatesThatAreNotPlain: Spec fails at once on a state
 // type that is not a plain value, whose walks would pass.
 func TestSpecRefusesStatesThatAreNotPlain(t *testing.T) {
-	l := model.NewLayer[realState, int, int]("real", real{})
+	l := model.NewLayer[floatState, int, int]("float", floatSpec{})
 	got := failure(t, func(tb testing.TB) { checktest.Spec(tb, l) })
-	if want := `checktest: layer "real"'s states are not plain values: checktest_test.realState.V is a float64`; !strings.HasPrefix(got, want) {
+	if want := `checktest: layer "float"'s states are not plain values: checktest_test.floatState.V is a float64`; !strings.HasPrefix(got, want) {
 		t.Errorf("Spec of a float state failed with %q, want %q", got, want)
 	}
 }
