@@ -515,3 +515,29 @@ func TestReportDirAsTheSystemReadsIt(t *testing.T) {
 		t.Errorf("missing/../j.xml: exit %d, stdout %q, stderr %q; want %d before the search", code, stdout, stderr, ExitUsage)
 	}
 }
+
+// TestRefusalLeavesAnUnwritableFile: a command refused because a report
+// file cannot be written leaves that file as it is, and removes what an
+// earlier run left at its other report paths. Root writes any file, and
+// so the test runs for other users only.
+func TestRefusalLeavesAnUnwritableFile(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root may write any file")
+	}
+	dir := t.TempDir()
+	locked := writeFile(t, dir, "locked.json", "not argocheck's")
+	if err := os.Chmod(locked, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	junit := writeFile(t, dir, "j.xml", "an earlier run's verdict")
+	_, stderr, code := cli(t, "check", "repdisk", "--blocks", "2", "-q", "--report", locked, "--junit", junit)
+	if code != ExitUsage || !strings.Contains(stderr, "--report "+locked+": permission denied") {
+		t.Fatalf("exit %d, stderr %q; want %d and the report refused", code, stderr, ExitUsage)
+	}
+	if b, err := os.ReadFile(locked); string(b) != "not argocheck's" {
+		t.Errorf("%s holds %q (%v), want what it held", locked, b, err)
+	}
+	if _, err := os.Stat(junit); err == nil {
+		t.Errorf("a refused command left an earlier run's report at %s", junit)
+	}
+}

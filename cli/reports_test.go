@@ -278,9 +278,9 @@ func TestSchemaRejects(t *testing.T) {
 }
 
 // TestJUnit: --junit writes JUnit XML that reads back with encoding/xml:
-// one test case per check, a failure with the path on a violation, and an
-// error when a bound stopped the check: never a skipped test case, which
-// CI systems count as no failure.
+// one test case per check, its system-out the summary, a failure with the
+// path on a violation, and an error when a bound stopped the check: never
+// a skipped test case, which CI systems count as no failure.
 func TestJUnit(t *testing.T) {
 	for _, tc := range []struct {
 		args            []string
@@ -300,6 +300,9 @@ func TestJUnit(t *testing.T) {
 		c := doc.Suites[0].Cases[0]
 		if (c.Failure != nil) != tc.failed || (c.Error != nil) != tc.errored {
 			t.Errorf("%v: failure=%v error=%v, want %v %v", tc.args, c.Failure != nil, c.Error != nil, tc.failed, tc.errored)
+		}
+		if !strings.Contains(c.SystemOut, "\nverdict=") {
+			t.Errorf("%v: system-out %q lacks the summary", tc.args, c.SystemOut)
 		}
 		if tc.failed && (!strings.Contains(c.Failure.Text, "shortest path:") || !strings.Contains(c.Failure.Text, "VIOLATION (recovery)")) {
 			t.Errorf("failure does not hold the path:\n%s", c.Failure.Text)
