@@ -371,6 +371,28 @@ func TestModularKeepsItsParameters(t *testing.T) {
 	}
 }
 
+// TestModularPartOutOfRange: a Modular that lists a check at parameters
+// its system refuses (here, one block more than the command line's, past
+// the maximum) makes check --modular exit with status 2 before any check
+// runs, not run that check at them.
+func TestModularPartOutOfRange(t *testing.T) {
+	pass := testSystem()
+	stack := testSystem()
+	stack.Name = "stack"
+	stack.Modular = func(p catalog.Params, variant string) ([]catalog.Part, error) {
+		return []catalog.Part{{System: "pass", Params: catalog.Params{"width": p.Get("width") + 1}, Variant: variant}}, nil
+	}
+	cat, err := catalog.New(pass, stack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	code := Run(cat, []string{"check", "stack", "--modular", "--width", "3", "-q", "--workers", "1"}, &out, &errOut)
+	if code != ExitUsage || out.Len() != 0 || !strings.Contains(errOut.String(), "width") || strings.Count(errOut.String(), "\n") != 1 {
+		t.Errorf("exit status %d, stdout %q, stderr %q; want %d, nothing and one line naming width", code, out.String(), errOut.String(), ExitUsage)
+	}
+}
+
 // TestModularPanicRefused: a Modular that panics at parameters other than
 // the defaults (catalog.New calls it at the defaults only) makes check
 // --modular exit with status 2 and one line naming the system, the line

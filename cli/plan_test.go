@@ -354,8 +354,9 @@ func TestRunPlanInterruptedExpectingIncomplete(t *testing.T) {
 	plan := writeFile(t, dir, "p.plan", "repdisk blocks=8 values=4 max-states=100000000 expect=incomplete\n")
 	report, junit := filepath.Join(dir, "r.json"), filepath.Join(dir, "j.xml")
 	stdout, stderr, code := interruptPlan(t, plan, "--workers", "1", "--report", report, "--junit", junit)
-	if code != ExitIncomplete || !strings.Contains(stdout, "checks=1 ran=1 failed=1 ok=false") {
-		t.Fatalf("exit status %d, want %d and the check failed:\n%s%s", code, ExitIncomplete, stdout, stderr)
+	if code != ExitIncomplete || !strings.Contains(stdout, "checks=1 ran=1 failed=1 ok=false") ||
+		!strings.Contains(stdout, "line 1: expected incomplete, from its own bound, not a signal\n") {
+		t.Fatalf("exit status %d, want %d and the check failed, saying why:\n%s%s", code, ExitIncomplete, stdout, stderr)
 	}
 	if pr, data := readPlanJSON(t, report); pr.OK || pr.Failed != 1 || len(pr.Results) != 1 || pr.Results[0].OK {
 		t.Errorf("report: %s", data)
