@@ -7,7 +7,6 @@ import (
 	"os/signal"
 	"runtime"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -121,7 +120,11 @@ func (d interruptingDisk) Write(a disk.Addr, b disk.Block) {
 			ch := make(chan os.Signal, 1)
 			signal.Notify(ch, os.Interrupt)
 			defer signal.Stop(ch)
-			if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
+			self, err := os.FindProcess(os.Getpid())
+			if err == nil {
+				err = self.Signal(os.Interrupt)
+			}
+			if err != nil {
 				panic(err)
 			}
 			<-ch
