@@ -1,6 +1,7 @@
 package model
 
 import (
+	"math"
 	"reflect"
 	"testing"
 )
@@ -17,6 +18,12 @@ type memAPI struct {
 	f     func() int
 	inner any
 	loop  *memNode
+	pair  []byte
+	arr   [2]int
+	count map[string]int
+	opt   *int
+	small uint16
+	ratio float64
 	last  string
 }
 
@@ -25,7 +32,7 @@ func TestMemoryDiff(t *testing.T) {
 	base := func() memAPI {
 		loop := &memNode{N: 1}
 		loop.Next = loop
-		return memAPI{flag: new(bool), f: one, inner: &memNode{N: 3}, loop: loop}
+		return memAPI{flag: new(bool), f: one, inner: &memNode{N: 3}, loop: loop, pair: []byte{1, 2}, count: map[string]int{"k": 1}}
 	}
 	for _, tc := range []struct {
 		name   string
@@ -42,12 +49,57 @@ func TestMemoryDiff(t *testing.T) {
 		{"a field behind an interface", func(a *memAPI) { a.inner.(*memNode).N = 4 }, "API.inner.N"},
 		{"a field in a cycle", func(a *memAPI) { a.loop.N = 2 }, "API.loop.N"},
 		{"a string", func(a *memAPI) { a.last = "read" }, "API.last"},
+		{"a slice's last element", func(a *memAPI) { a.pair[1] = 3 }, "API.pair[1]"},
+		{"an array's last element", func(a *memAPI) { a.arr[1] = 1 }, "API.arr[1]"},
+		{"a map's value", func(a *memAPI) { a.count["k"] = 2 }, "API.count[k]"},
+		{"a map's key", func(a *memAPI) { a.count = map[string]int{"j": 1} }, "API.count[j] (missing)"},
+		{"a pointer set", func(a *memAPI) { a.opt = new(int) }, "API.opt"},
+		{"an unsigned integer", func(a *memAPI) { a.small = 1 }, "API.small"},
+		{"a float's sign", func(a *memAPI) { a.ratio = math.Copysign(0, -1) }, "API.ratio"},
 	} {
 		a, b := base(), base()
 		tc.change(&a)
 		got := memoryDiff(reflect.ValueOf(&a).Elem(), reflect.ValueOf(&b).Elem(), map[[2]uintptr]bool{})
 		if got != tc.want {
 			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+// markingCaller passes calls to the layer below and sets a mark in memory
+// that nothing clears.
+type markingCaller struct {
+	lower Caller[uint8, uint8]
+	mark  *bool
+}
+
+func (m markingCaller) Call(op uint8) uint8 {
+	*m.mark = true
+	return m.lower.Call(op)
+}
+
+// TestRunMemory: after a compared run of an operation, the memory of the
+// instance it ran on is looked at in every determinism mode, not only
+// where every run is run twice; after one of recovery, where every run is
+// run twice.
+func TestRunMemory(t *testing.T) {
+	impl := func(l Caller[uint8, uint8]) Instance[Caller[uint8, uint8]] {
+		return Instance[Caller[uint8, uint8]]{API: markingCaller{l, new(bool)}, Recover: func() {}}
+	}
+	sys := NewSystem(NewLayer("lower", Spec[uint8, uint8, uint8](counterSpec{})), NewLayer("upper", Spec[uint8, uint8, uint8](counterSpec{})),
+		impl, func(c *uint8) (uint8, bool) { return *c, true })
+	for _, d := range DeterminismModes {
+		w := sys.NewWorker(Options{Determinism: d}).(*worker[uint8, uint8, uint8, Caller[uint8, uint8], uint8, uint8, uint8, Caller[uint8, uint8]])
+		*w.freshInstance().API.(markingCaller).mark = true
+		if where := w.runMemory(false); where != "API.mark" {
+			t.Errorf("determinism %s, an operation: memory left at %q, want API.mark", d, where)
+		}
+		want := ""
+		if d == DeterminismFull {
+			want = "API.mark"
+		}
+		if where := w.runMemory(true); where != want {
+			t.Errorf("determinism %s, recovery: memory left at %q, want %q", d, where, want)
 		}
 	}
 }

@@ -150,3 +150,145 @@ func TestValidatePanicError(t *testing.T) {
 		t.Errorf("%v, want an error wrapping %v", err, errBoom)
 	}
 }
+
+// listSpec is hookSpec whose Init and Ops return the lists it holds.
+type listSpec struct {
+	hookSpec
+	inits []cell
+	ops   []uint8
+}
+
+func (l listSpec) Init() []cell { return l.inits }
+func (l listSpec) Ops() []uint8 { return l.ops }
+
+// TestValidateRefusesEmptyLists: a system with no initial lower state, no
+// initial upper state or no upper operation is refused, naming the list:
+// a search of it checks nothing, or crashes alone, and verifies.
+func TestValidateRefusesEmptyLists(t *testing.T) {
+	full := listSpec{inits: []cell{{}}, ops: []uint8{0, 1}}
+	impl := func(l model.Caller[uint8, uint8]) model.Instance[model.Caller[uint8, uint8]] {
+		return model.Instance[model.Caller[uint8, uint8]]{API: l, Recover: func() {}}
+	}
+	abs := func(c *cell) (cell, bool) { return *c, true }
+	for _, tc := range []struct {
+		name         string
+		lower, upper listSpec
+		want         string // what the error says; "" for no error
+	}{
+		{"all there", full, full, ""},
+		{"no lower initial state", listSpec{ops: full.ops}, full, "model: Lower.Spec.Init returns no initial state"},
+		{"no upper initial state", full, listSpec{ops: full.ops}, "model: Upper.Spec.Init returns no initial state"},
+		{"no operation", full, listSpec{inits: full.inits}, "model: Upper.Spec.Ops returns no operation"},
+	} {
+		sys := model.NewSystem(model.NewLayer("lower", model.Spec[cell, uint8, uint8](tc.lower)), model.NewLayer("upper", model.Spec[cell, uint8, uint8](tc.upper)), impl, abs)
+		err := sys.Validate()
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%s: %v, want no error", tc.name, err)
+		case tc.want != "" && (err == nil || !strings.HasPrefix(err.Error(), tc.want)):
+			t.Errorf("%s: %v, want an error saying %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+// TestValidateHandleThatCalls: a Lower.Handle that calls the lower layer,
+// recovering the panic of the call or not, is refused, naming
+// Lower.Handle, not the Impl built after it.
+func TestValidateHandleThatCalls(t *testing.T) {
+	for _, recovers := range []bool{false, true} {
+		lower := model.NewLayer("lower", model.Spec[cell, uint8, uint8](hookSpec{}))
+		lower.Handle = func(c model.Caller[uint8, uint8]) model.Caller[uint8, uint8] {
+			if recovers {
+				defer func() { _ = recover() }()
+			}
+			c.Call(3)
+			return c
+		}
+		impl := func(l model.Caller[uint8, uint8]) model.Instance[model.Caller[uint8, uint8]] {
+			return model.Instance[model.Caller[uint8, uint8]]{API: l, Recover: func() {}}
+		}
+		sys := model.NewSystem(lower, model.NewLayer("upper", model.Spec[cell, uint8, uint8](hookSpec{})), impl,
+			func(c *cell) (cell, bool) { return *c, true })
+		const want = "model: Lower.Handle called the lower layer (3 at model/validate_test.go:"
+		if err := sys.Validate(); err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("recovering %v: %v, want an error saying %q", recovers, err, want)
+		}
+	}
+}
+
+// turningSpec is listSpec whose Init and Ops return their lists reversed
+// at their at-th call alone.
+type turningSpec struct {
+	listSpec
+	at          int
+	inits, opsN *int
+}
+
+func (s turningSpec) Init() []cell {
+	if *s.inits++; *s.inits == s.at {
+		return []cell{{V: 1}, {}}
+	}
+	return []cell{{}, {V: 1}}
+}
+
+func (s turningSpec) Ops() []uint8 {
+	if *s.opsN++; *s.opsN == s.at {
+		return []uint8{1, 0}
+	}
+	return []uint8{0, 1}
+}
+
+// TestValidateCallsListsAgain: a lower Init or an upper Ops that returns
+// another order at its 100th call alone is refused: Validate calls them
+// more than a few times, as a map's order changes at one call in eight
+// at the least.
+func TestValidateCallsListsAgain(t *testing.T) {
+	impl := func(l model.Caller[uint8, uint8]) model.Instance[model.Caller[uint8, uint8]] {
+		return model.Instance[model.Caller[uint8, uint8]]{API: l, Recover: func() {}}
+	}
+	abs := func(c *cell) (cell, bool) { return *c, true }
+	full := listSpec{inits: []cell{{}, {V: 1}}, ops: []uint8{0, 1}}
+	for _, tc := range []struct {
+		name  string
+		lower bool // the lower layer turns, else the upper
+		want  string
+	}{
+		{"a lower Init", true, "model: Lower.Spec.Init returns other states, or its states in another order, when called again"},
+		{"an upper Ops", false, "model: Upper.Spec.Ops returns other operations, or its operations in another order, when called again"},
+	} {
+		var lower, upper model.Spec[cell, uint8, uint8] = full, full
+		turning := turningSpec{listSpec: full, at: 100, inits: new(int), opsN: new(int)}
+		if tc.lower {
+			lower = turning
+		} else {
+			upper = turning
+		}
+		err := model.NewSystem(model.NewLayer("lower", lower), model.NewLayer("upper", upper), impl, abs).Validate()
+		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("%s that turns at its 100th call: %v, want an error saying %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+// TestValidateRefusesIncompleteInstance: an Impl whose Instance has no
+// API, or no Recover, is refused, naming what it lacks.
+func TestValidateRefusesIncompleteInstance(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		inst func(model.Caller[uint8, uint8]) model.Instance[model.Caller[uint8, uint8]]
+		want string
+	}{
+		{"no API", func(model.Caller[uint8, uint8]) model.Instance[model.Caller[uint8, uint8]] {
+			return model.Instance[model.Caller[uint8, uint8]]{Recover: func() {}}
+		}, "model: Impl returns an Instance with no API"},
+		{"no Recover", func(l model.Caller[uint8, uint8]) model.Instance[model.Caller[uint8, uint8]] {
+			return model.Instance[model.Caller[uint8, uint8]]{API: l}
+		}, "model: Impl returns an Instance with no Recover"},
+	} {
+		sys := model.NewSystem(model.NewLayer("lower", model.Spec[cell, uint8, uint8](hookSpec{})), model.NewLayer("upper", model.Spec[cell, uint8, uint8](hookSpec{})),
+			tc.inst, func(c *cell) (cell, bool) { return *c, true })
+		if err := sys.Validate(); err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want an error saying %q", tc.name, err, tc.want)
+		}
+	}
+}
