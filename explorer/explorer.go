@@ -336,7 +336,11 @@ func Run(ctx context.Context, chk model.Checker, cfg Config) (*Result, error) {
 		s.keys = statestore.NewExactKeys()
 	}
 	for i := 0; i < cfg.Workers; i++ {
-		s.workers = append(s.workers, &worker{s: s, m: chk.NewWorker(model.Options{Crashes: cfg.Crashes, Determinism: cfg.Determinism})})
+		m, err := model.NewWorker(chk, model.Options{Crashes: cfg.Crashes, Determinism: cfg.Determinism})
+		if err != nil {
+			return nil, err
+		}
+		s.workers = append(s.workers, &worker{s: s, m: m})
 	}
 	s.level.init(cfg.levelPairs)
 	if cfg.Spill != "" {

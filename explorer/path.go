@@ -314,7 +314,10 @@ func Restore(chk model.Checker, cfg Config, o *statestore.Outcome, parent func(s
 		Depth: o.Depth, Elapsed: o.Elapsed, MemoryBytes: o.MemoryBytes,
 		LevelBytes: o.LevelBytes, Collision: o.Collision,
 	}
-	w := chk.NewWorker(model.Options{Crashes: cfg.Crashes, Determinism: cfg.Determinism})
+	w, err := model.NewWorker(chk, model.Options{Crashes: cfg.Crashes, Determinism: cfg.Determinism})
+	if err != nil {
+		return nil, err
+	}
 	for _, rec := range o.Violations {
 		_, ordinal := splitEdge(rec.Edge)
 		want := &model.Violation{Kind: rec.Kind, Message: rec.Message, Where: rec.Where, Edge: ordinal}

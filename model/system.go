@@ -85,6 +85,19 @@ type Checker interface {
 	NewWorker(o Options) Worker
 }
 
+// NewWorker returns chk.NewWorker(o), and an error where it panics: layer
+// code that builds an Instance (Impl, Lower.Handle) and that Validate saw
+// build twice may still panic when a search builds it again. The error
+// names the value and the line of layer code that panicked.
+func NewWorker(chk Checker, o Options) (w Worker, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			w, err = nil, layerPanic("building a worker's Instance (Impl or Lower.Handle, called again)", p, panicSite())
+		}
+	}()
+	return chk.NewWorker(o), nil
+}
+
 // Options are the settings of a search that the model carries out.
 type Options struct {
 	// Crashes narrows where crashes strike; the zero value, CrashAll, is

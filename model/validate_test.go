@@ -1,11 +1,13 @@
 package model_test
 
 import (
+	"context"
 	"errors"
 	"runtime"
 	"strings"
 	"testing"
 
+	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/model"
 )
 
@@ -139,6 +141,28 @@ func TestValidateLayerCode(t *testing.T) {
 				t.Errorf("%s: %v, want it to say %q", tc.name, err, w)
 			}
 		}
+	}
+}
+
+// TestBuildPanicsLater: an Impl that panics only when a search builds it
+// for the third time, past the two builds of Validate, ends the search
+// with an error naming the line that panicked, not a panic of the caller.
+func TestBuildPanicsLater(t *testing.T) {
+	calls := 0
+	chk := hookSystem(hookSpec{}, hookSpec{}, func(model.Caller[uint8, uint8]) {
+		if calls++; calls >= 3 {
+			panic("no third build")
+		}
+	})
+	_, err := explorer.Run(context.Background(), chk, explorer.Config{Workers: 1})
+	want := []string{"model: building a worker's Instance (Impl or Lower.Handle, called again) panicked at model/validate_test.go:", ": no third build"}
+	for _, w := range want {
+		if err == nil || !strings.Contains(err.Error(), w) {
+			t.Fatalf("%v, want an error saying %q", err, w)
+		}
+	}
+	if calls != 3 {
+		t.Errorf("Impl built %d times, want 3: two by Validate, the third panicking", calls)
 	}
 }
 

@@ -179,7 +179,11 @@ func Run(ctx context.Context, chk model.Checker, bucket Bucket, cfg Config) (*Re
 	s.work.Shard, s.work.ResumedFrom = cfg.Index, -1
 	opts := model.Options{Crashes: cfg.Crashes, Determinism: cfg.Determinism}
 	for range cfg.Workers {
-		w := &worker{s: s, m: chk.NewWorker(opts), out: make([]outbox, cfg.Shards), seen: statestore.NewTable(1024)}
+		m, err := model.NewWorker(chk, opts)
+		if err != nil {
+			return nil, err
+		}
+		w := &worker{s: s, m: m, out: make([]outbox, cfg.Shards), seen: statestore.NewTable(1024)}
 		s.workers = append(s.workers, w)
 	}
 	defer s.release()
