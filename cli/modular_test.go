@@ -168,53 +168,43 @@ func TestWorse(t *testing.T) {
 
 func verdict(s string) explorer.Verdict { return explorer.Verdict(s) }
 
-// TestModularEndsEndToEnd: a catalogue whose Modular lists the layers'
-// checks alone still gets the stack's own check last from --modular, so
-// a stack that fails end to end with every layer verified
-// (recover-upper-first) is a violation, not verified.
+// TestModularEndsEndToEnd: --modular ends with the stack's own check, at
+// the variant asked for, whatever the catalogue's Modular lists: with
+// the layers' checks alone, or with the stack at the same parameters but
+// the correct variant last. A stack that fails end to end with every
+// layer verified (recover-upper-first) is a violation, not verified.
 func TestModularEndsEndToEnd(t *testing.T) {
-	rep, _ := layers.Lookup("repdisk")
-	lg, _ := layers.Lookup("log")
-	orig, _ := layers.Lookup("log/repdisk")
-	stack := *orig
-	stack.Modular = func(p catalog.Params, variant string) ([]catalog.Part, error) {
-		parts, err := orig.Modular(p, variant)
-		return parts[:2], err // the layers only
-	}
-	cat, err := catalog.New(rep, lg, &stack)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out, errOut bytes.Buffer
-	code := Run(cat, []string{"check", "log/repdisk", "--variant", "recover-upper-first", "--modular", "-q", "--workers", "2"}, &out, &errOut)
-	if code != ExitViolation || !strings.Contains(out.String(), "== check 3 of 3 (end to end)") ||
-		!strings.Contains(out.String(), "repdisk=verified log=verified log/repdisk=violation") {
-		t.Fatalf("exit %d, want %d with the stack's own check last:\n%s%s", code, ExitViolation, out.String(), errOut.String())
-	}
-}
-
-// TestModularEndsWithItsOwnVariant: a Modular whose last part is the
-// stack at the same parameters but another variant (the correct one) is
-// not taken for the stack's own check: --modular still ends with the
-// variant asked for, and its violation is the verdict.
-func TestModularEndsWithItsOwnVariant(t *testing.T) {
-	rep, _ := layers.Lookup("repdisk")
-	lg, _ := layers.Lookup("log")
-	orig, _ := layers.Lookup("log/repdisk")
-	stack := *orig
-	stack.Modular = func(p catalog.Params, variant string) ([]catalog.Part, error) {
-		parts, err := orig.Modular(p, variant)
-		return append(parts[:2], catalog.Part{System: "log/repdisk", Params: p}), err
-	}
-	cat, err := catalog.New(rep, lg, &stack)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out, errOut bytes.Buffer
-	code := Run(cat, []string{"check", "log/repdisk", "--variant", "recover-upper-first", "--modular", "-q", "--workers", "2"}, &out, &errOut)
-	if code != ExitViolation || !strings.Contains(out.String(), "== check 4 of 4 (end to end)") ||
-		!strings.Contains(out.String(), "repdisk=verified log=verified log/repdisk=verified log/repdisk=violation") {
-		t.Fatalf("exit %d, want %d with the stack's own check last:\n%s%s", code, ExitViolation, out.String(), errOut.String())
+	for _, tc := range []struct {
+		name     string
+		parts    func(layers []catalog.Part, p catalog.Params) []catalog.Part
+		last     string // the header of the last check
+		verdicts string
+	}{
+		{"the layers only", func(layers []catalog.Part, _ catalog.Params) []catalog.Part { return layers },
+			"== check 3 of 3 (end to end)", "repdisk=verified log=verified log/repdisk=violation"},
+		{"the correct variant last", func(layers []catalog.Part, p catalog.Params) []catalog.Part {
+			return append(layers, catalog.Part{System: "log/repdisk", Params: p})
+		}, "== check 4 of 4 (end to end)", "repdisk=verified log=verified log/repdisk=verified log/repdisk=violation"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rep, _ := layers.Lookup("repdisk")
+			lg, _ := layers.Lookup("log")
+			orig, _ := layers.Lookup("log/repdisk")
+			stack := *orig
+			stack.Modular = func(p catalog.Params, variant string) ([]catalog.Part, error) {
+				parts, err := orig.Modular(p, variant)
+				return tc.parts(parts[:2], p), err
+			}
+			cat, err := catalog.New(rep, lg, &stack)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out, errOut bytes.Buffer
+			code := Run(cat, []string{"check", "log/repdisk", "--variant", "recover-upper-first", "--modular", "-q", "--workers", "2"}, &out, &errOut)
+			if code != ExitViolation || !strings.Contains(out.String(), tc.last) || !strings.Contains(out.String(), tc.verdicts) {
+				t.Fatalf("exit %d, want %d with the stack's own check last:\n%s%s", code, ExitViolation, out.String(), errOut.String())
+			}
+		})
 	}
 }
 

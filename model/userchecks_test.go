@@ -37,17 +37,6 @@ type volatileSpec struct{ registerSpec }
 
 func (volatileSpec) Crash(s *uint8, _ model.Chooser) { *s = 0 }
 
-// tornReg keeps the register in the cell.
-type tornReg struct{ d model.Caller[cellOp, uint8] }
-
-func (r tornReg) Call(op regOp) uint8 {
-	if op.Write {
-		r.d.Call(cellOp{Kind: 1, V: op.V})
-		return op.V
-	}
-	return r.d.Call(cellOp{})
-}
-
 // tornSystem is the volatile register kept in the torn cell, correct,
 // with lower and upper specifications lower and upper (tornSpec and
 // volatileSpec, or ones that break a rule the search relies on); its
@@ -59,7 +48,7 @@ func tornSystem(lower model.Spec[tornCell, cellOp, uint8], upper model.Spec[uint
 // tornSystemRecovering is tornSystem whose recovery is rec.
 func tornSystemRecovering(lower model.Spec[tornCell, cellOp, uint8], upper model.Spec[uint8, regOp, uint8], rec func(model.Caller[cellOp, uint8])) *model.System[tornCell, cellOp, uint8, model.Caller[cellOp, uint8], uint8, regOp, uint8, model.Caller[regOp, uint8]] {
 	impl := func(d model.Caller[cellOp, uint8]) model.Instance[model.Caller[regOp, uint8]] {
-		return model.Instance[model.Caller[regOp, uint8]]{API: tornReg{d}, Recover: func() { rec(d) }}
+		return model.Instance[model.Caller[regOp, uint8]]{API: putReg{d}, Recover: func() { rec(d) }}
 	}
 	return model.NewSystem(model.NewLayer("torn", lower), model.NewLayer("volatile", upper), impl,
 		func(c *tornCell) (uint8, bool) { return c.V, true })
