@@ -313,3 +313,64 @@ func TestParamsGetRefusesAMissingName(t *testing.T) {
 		}
 	}
 }
+
+// TestParse: Parse returns a variant's name and "" as they are and
+// refuses any other name, "correct" among them, with an error naming the
+// layer and its variants: a name taken for none of them would build
+// another implementation than the one asked for.
+func TestParse(t *testing.T) {
+	l := catalog.Variants{{Name: "no-recovery"}, {Name: "write-d0-only"}}
+	for _, tc := range []struct {
+		name, err string
+	}{
+		{"", ""},
+		{"no-recovery", ""},
+		{"write-d0-only", ""},
+		{"nosuch", `unknown replicated-disk variant "nosuch" (variants: no-recovery, write-d0-only)`},
+		{"correct", `unknown replicated-disk variant "correct" (variants: no-recovery, write-d0-only)`},
+		{"no-recovery ", `unknown replicated-disk variant "no-recovery " (variants: no-recovery, write-d0-only)`},
+	} {
+		v, err := catalog.Parse[string](l, "replicated-disk", tc.name)
+		switch {
+		case tc.err == "" && (err != nil || v != tc.name):
+			t.Errorf("Parse(%q): %q, %v; want %q", tc.name, v, err, tc.name)
+		case tc.err != "" && (err == nil || err.Error() != tc.err || v != ""):
+			t.Errorf("Parse(%q): %q, %v; want the error %q", tc.name, v, err, tc.err)
+		}
+	}
+}
+
+// TestCheckBuildsWhatIsAsked: Check hands Build the parameters asked for,
+// completed with the defaults, and the variant asked for; a check built
+// at other values or of another variant (the correct implementation in
+// place of a broken one) would verify what was not asked. String names
+// the same values.
+func TestCheckBuildsWhatIsAsked(t *testing.T) {
+	for _, tc := range []struct {
+		p       catalog.Params
+		variant string
+		want    catalog.Params
+		str     string
+	}{
+		{nil, "", catalog.Params{"blocks": 2, "oob": 0}, "repdisk blocks=2 oob=false"},
+		{catalog.Params{"blocks": 5}, "no-recovery", catalog.Params{"blocks": 5, "oob": 0}, "repdisk blocks=5 oob=false variant=no-recovery"},
+		{catalog.Params{"blocks": 8, "oob": 1}, "no-recovery", catalog.Params{"blocks": 8, "oob": 1}, "repdisk blocks=8 oob=true variant=no-recovery"},
+	} {
+		sys := testSystem()
+		var gotP catalog.Params
+		gotV := "not called"
+		sys.Build = func(p catalog.Params, variant string) (model.Checker, error) {
+			gotP, gotV = p, variant
+			return nil, errors.New("not built")
+		}
+		if _, err := sys.Check(tc.p, tc.variant); err == nil || err.Error() != "not built" {
+			t.Fatalf("%v %q: Check: %v, want Build's error", tc.p, tc.variant, err)
+		}
+		if !maps.Equal(gotP, tc.want) || gotV != tc.variant {
+			t.Errorf("%v %q: Build got %v %q, want %v %q", tc.p, tc.variant, gotP, gotV, tc.want, tc.variant)
+		}
+		if got := sys.String(gotP, gotV); got != tc.str {
+			t.Errorf("String: %q, want %q", got, tc.str)
+		}
+	}
+}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -538,4 +540,74 @@ func TestEveryLogTakesTheFullCapacity(t *testing.T) {
 		{"log/async", "no-flush-after-clear", model.KindRecovery, 4, false},
 		{"log/async", "no-flush", model.KindRecovery, 4, false},
 	})
+}
+
+// TestModularPartsFollowTheCheck: the modular check of each stack checks
+// the replicated disk at the blocks the log uses, with the stack's values
+// and out-of-bounds address and the stack's replicated-disk variant; the
+// log with the stack's parameters and log variant; and the stack itself
+// as asked. A part at other sizes, without the out-of-bounds address, or
+// of the correct implementation in place of a broken layer would verify
+// what the stack does not run.
+func TestModularPartsFollowTheCheck(t *testing.T) {
+	for _, tt := range []struct {
+		system, rep, log string
+		p                catalog.Params
+		repBlocks        int
+	}{
+		{"log/repdisk", "repdisk", "log", params(2, 3, 2).With(layers.OOB, 1), 6},
+		{"log/repdisk", "repdisk", "log", params(1, 2, 3).With(layers.OOB, 0), 6},
+		{"log/async-repdisk", "repdisk/async", "log/async", params(1, 3, 1).With(layers.OOB, 1), 4},
+		{"log/async-repdisk", "repdisk/async", "log/async", params(1, 2, 2).With(layers.OOB, 0), 5},
+	} {
+		sys, err := layers.Lookup(tt.system)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range append(catalog.Variants{{Name: ""}}, sys.Variants...) {
+			rv, lv := "", ""
+			switch {
+			case strings.HasPrefix(v.Name, layers.RepPrefix):
+				rv = strings.TrimPrefix(v.Name, layers.RepPrefix)
+			case strings.HasPrefix(v.Name, layers.LogPrefix):
+				lv = strings.TrimPrefix(v.Name, layers.LogPrefix)
+			}
+			want := []catalog.Part{
+				{System: tt.rep, Params: catalog.Params{layers.Blocks: tt.repBlocks, layers.Values: tt.p[layers.Values], layers.OOB: tt.p[layers.OOB]}, Variant: rv},
+				{System: tt.log, Params: tt.p, Variant: lv},
+				{System: tt.system, Params: tt.p, Variant: v.Name},
+			}
+			parts, err := sys.Modular(maps.Clone(tt.p), v.Name)
+			if err != nil {
+				t.Errorf("%s %v %q: %v", tt.system, tt.p, v.Name, err)
+				continue
+			}
+			if !slices.EqualFunc(parts, want, func(a, b catalog.Part) bool {
+				return a.System == b.System && a.Variant == b.Variant && maps.Equal(a.Params, b.Params)
+			}) {
+				t.Errorf("%s %v %q: parts %+v, want %+v", tt.system, tt.p, v.Name, parts, want)
+			}
+		}
+	}
+}
+
+// TestBuildChecksTheVariant: the catalogue's check of every variant of
+// every built-in system, at the system's defaults, is of that variant: a
+// broken one is violated and one marked Correct verifies. Build goes
+// through the catalogue's Check, as the command line does.
+func TestBuildChecksTheVariant(t *testing.T) {
+	for _, sys := range layers.Systems() {
+		for _, v := range sys.Variants {
+			t.Run(sys.Name+"/"+v.Name, func(t *testing.T) {
+				chk, err := layers.Build(sys.Name, nil, v.Name)
+				if err != nil {
+					t.Fatal(err)
+				}
+				r := run(t, chk, false)
+				if want := map[bool]explorer.Verdict{true: explorer.Verified, false: explorer.Violated}[v.Correct]; r.Verdict != want {
+					t.Errorf("verdict %s, want %s: %v", r.Verdict, want, r.Violation)
+				}
+			})
+		}
+	}
 }
