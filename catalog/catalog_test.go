@@ -315,9 +315,10 @@ func TestParamsGetRefusesAMissingName(t *testing.T) {
 }
 
 // TestParse: Parse returns a variant's name and "" as they are and
-// refuses any other name, "correct" among them, with an error naming the
-// layer and its variants: a name taken for none of them would build
-// another implementation than the one asked for.
+// refuses any other name, "correct" among them and any name at all for a
+// layer with no variants, with an error naming the layer and its
+// variants: a name taken for none of them would build another
+// implementation than the one asked for.
 func TestParse(t *testing.T) {
 	l := catalog.Variants{{Name: "no-recovery"}, {Name: "write-d0-only"}}
 	for _, tc := range []struct {
@@ -338,13 +339,17 @@ func TestParse(t *testing.T) {
 			t.Errorf("Parse(%q): %q, %v; want the error %q", tc.name, v, err, tc.err)
 		}
 	}
+	// With no variants, only the correct implementation is taken.
+	if v, err := catalog.Parse[string](nil, "log", "no-flush"); err == nil || err.Error() != `unknown log variant "no-flush" (variants: )` {
+		t.Errorf("Parse with no variants: %q, %v; want an error", v, err)
+	}
 }
 
 // TestCheckBuildsWhatIsAsked: Check hands Build the parameters asked for,
 // completed with the defaults, and the variant asked for; a check built
 // at other values or of another variant (the correct implementation in
 // place of a broken one) would verify what was not asked. String names
-// the same values.
+// the same values. An unknown variant is refused before Build.
 func TestCheckBuildsWhatIsAsked(t *testing.T) {
 	for _, tc := range []struct {
 		p       catalog.Params
@@ -372,5 +377,15 @@ func TestCheckBuildsWhatIsAsked(t *testing.T) {
 		if got := sys.String(gotP, gotV); got != tc.str {
 			t.Errorf("String: %q, want %q", got, tc.str)
 		}
+	}
+	// An unknown variant is refused before Build, which might take it for
+	// the correct implementation.
+	sys := testSystem()
+	sys.Build = func(catalog.Params, string) (model.Checker, error) {
+		t.Error("Build called for an unknown variant")
+		return nil, errors.New("not built")
+	}
+	if _, err := sys.Check(nil, "no-recover"); err == nil || err.Error() != `repdisk: unknown variant "no-recover" (variants: correct, no-recovery)` {
+		t.Errorf("Check of an unknown variant: %v", err)
 	}
 }
