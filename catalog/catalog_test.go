@@ -389,3 +389,23 @@ func TestCheckBuildsWhatIsAsked(t *testing.T) {
 		t.Errorf("Check of an unknown variant: %v", err)
 	}
 }
+
+// TestSystemsByName: Systems lists the systems by name whatever their
+// order in New, and Lookup's error for an unknown name lists them so.
+func TestSystemsByName(t *testing.T) {
+	systems := newSystems()
+	cat, err := catalog.New(systems[1], systems[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, s := range cat.Systems() {
+		names = append(names, s.Name)
+	}
+	if !slices.Equal(names, []string{"other", "repdisk"}) {
+		t.Errorf("Systems: %v, want [other repdisk]", names)
+	}
+	if _, err := cat.Lookup("repdsk"); err == nil || err.Error() != `unknown system "repdsk" (systems: other, repdisk)` {
+		t.Errorf("Lookup: %v", err)
+	}
+}
