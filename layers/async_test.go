@@ -2,12 +2,10 @@ package layers_test
 
 import (
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/argocheck/argocheck/catalog"
-	"github.com/argocheck/argocheck/checktest"
 	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/internal/alloctest"
 	"github.com/argocheck/argocheck/layers"
@@ -235,21 +233,6 @@ func TestAsyncCompositionTheorem(t *testing.T) {
 	if _, err := sys.Modular(complete(t, sys, params(1, 5, 3)), ""); err == nil {
 		t.Errorf("modular check at 5 values and 6 blocks accepted")
 	}
-}
-
-// TestNoFlushBeforeClearPath pins the path of a missing flush that
-// README.md explains (go test ./layers -run NoFlushBeforeClearPath
-// -update rewrites it).
-func TestNoFlushBeforeClearPath(t *testing.T) {
-	sys, err := layers.Lookup("log/async")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := check(t, checkKey{"log/async", sys.Defaults(), string(wal.NoFlushBeforeClear), false})
-	if r.Trace == nil {
-		t.Fatalf("verdict %s, want a violation", r.Verdict)
-	}
-	checktest.Golden(t, filepath.Join("testdata", "no-flush-before-clear.txt"), r)
 }
 
 // nop is an emitter that takes every edge.

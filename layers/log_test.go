@@ -263,15 +263,33 @@ func TestVariantNames(t *testing.T) {
 	}
 }
 
-// TestRecoverUpperFirstPath pins the path of the composition bug, which
-// README.md shows (go test ./layers -run RecoverUpperFirstPath -update
-// rewrites it).
-func TestRecoverUpperFirstPath(t *testing.T) {
-	r := check(t, checkKey{"log/repdisk", params(2, 2, 2), layers.RecoverUpperFirst, false})
-	if r.Trace == nil {
-		t.Fatalf("verdict %s, want a violation", r.Verdict)
+// TestGoldenPaths pins the paths of three bugs, each in its golden file
+// under testdata (go test ./layers -run GoldenPaths -update rewrites
+// them): the composition bug and the missing flush that README.md
+// explains, and the log's recovery clearing its header first, whose path
+// prints the log's own layout of the disk.
+func TestGoldenPaths(t *testing.T) {
+	for _, tc := range []struct {
+		system, variant string
+		params          func(sys *catalog.System) catalog.Params
+		golden          string
+	}{
+		{"log/repdisk", layers.RecoverUpperFirst, func(*catalog.System) catalog.Params { return params(2, 2, 2) }, "recover-upper-first.txt"},
+		{"log/async", string(wal.NoFlushBeforeClear), (*catalog.System).Defaults, "no-flush-before-clear.txt"},
+		{"log", string(wal.RecoveryClearsHeaderFirst), (*catalog.System).Defaults, "recovery-clears-header-first.txt"},
+	} {
+		t.Run(tc.system, func(t *testing.T) {
+			sys, err := layers.Lookup(tc.system)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := check(t, checkKey{tc.system, tc.params(sys), tc.variant, false})
+			if r.Trace == nil {
+				t.Fatalf("verdict %s, want a violation", r.Verdict)
+			}
+			checktest.Golden(t, filepath.Join("testdata", tc.golden), r)
+		})
 	}
-	checktest.Golden(t, filepath.Join("testdata", "recover-upper-first.txt"), r)
 }
 
 // TestCompositionTheorem checks, on each tested size, that recovery
