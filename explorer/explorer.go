@@ -195,7 +195,7 @@ type Result struct {
 	// hid a state, n(g-n)/2^64 for n distinct states of g generated; zero
 	// with Exact.
 	Collision float64
-	// Violation and Trace are set when Verdict is Violation; Trace is the
+	// Violation and Trace are set when Verdict is Violated; Trace is the
 	// shortest path to the violation.
 	Violation *model.Violation
 	Trace     *model.Trace

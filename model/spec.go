@@ -146,8 +146,8 @@ func (in *Instance[U]) stage(s int) func() {
 // that ran a recovery or an operation must hold the values a new one
 // holds (reflection compares what its API reaches), and an operation after a recovery runs
 // on the instance that recovered and on one built anew, compared.
-// Package-level variables and variables captured by closures are not
-// seen.
+// Package-level variables are not seen, and variables captured by
+// closures only as far as the operations run after a recovery show them.
 type Impl[L, U any] func(lower L) Instance[U]
 
 // Compose stacks upper (A on B) on lower (B on C) into an implementation of

@@ -21,7 +21,10 @@ const (
 	// KindStepLimit: a procedure ran more primitive steps than the limit.
 	KindStepLimit = "step-limit"
 	// KindNondeterminism: layer code behaved differently when run again
-	// with the same lower-layer choices.
+	// with the same lower-layer choices, or on a newly built instance (it
+	// keeps state of its own between calls), or called the lower layer
+	// from another goroutine than the procedure's, or while no procedure
+	// was running.
 	KindNondeterminism = "nondeterminism"
 	// KindInvariant: the system's invariant failed on a lower state.
 	KindInvariant = "invariant"
