@@ -110,7 +110,8 @@ func Violates(t testing.TB, sys model.Checker, kind string, length int, cfg ...e
 }
 
 // Describe renders a violation and its shortest path as argocheck check
-// prints them.
+// prints them; for a result with no violation, its verdict and states
+// ("verdict=verified states=144").
 func Describe(res *explorer.Result) string {
 	if res.Violation == nil {
 		return fmt.Sprintf("verdict=%s states=%d", res.Verdict, res.States)
