@@ -47,6 +47,8 @@ type Spec[S, Op, Ret comparable] interface {
 
 // Caller is the executor's side of a handle: one primitive operation on the
 // lower layer. Layer packages wrap a Caller into their typed Go interface.
+// A layer made with NewLayer has Caller itself as its Go interface: an
+// implementation of that layer is any value with a method Call(op Op) Ret.
 type Caller[Op, Ret any] interface {
 	Call(op Op) Ret
 }
