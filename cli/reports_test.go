@@ -262,9 +262,12 @@ func TestSchemaRejects(t *testing.T) {
 		"bad verdict":       func(m map[string]any) { m["verdict"] = "fine" },
 		"missing states":    func(m map[string]any) { delete(m, "states") },
 		"violation missing": func(m map[string]any) { delete(m, "violation") },
-		"bad step kind": func(m map[string]any) {
-			m["violation"].(map[string]any)["trace"].([]any)[0].(map[string]any)["kind"] = "jump"
-		},
+		"bad step kind": func(m map[string]any) { step(m, 0)["kind"] = "jump" },
+		// The path is init, a crash in write after 1 of 2 steps, recover.
+		"crash without crash_after": func(m map[string]any) { delete(step(m, 1), "crash_after") },
+		"crash without total":       func(m map[string]any) { delete(step(m, 1), "total") },
+		"recovery with crash_after": func(m map[string]any) { step(m, 2)["crash_after"] = 0 },
+		"init with total":           func(m map[string]any) { step(m, 0)["total"] = 2 },
 	} {
 		var m map[string]any
 		if err := json.Unmarshal([]byte(stdout), &m); err != nil {
@@ -274,6 +277,41 @@ func TestSchemaRejects(t *testing.T) {
 		if sch.Validate(m) == nil {
 			t.Errorf("%s: schema accepts the edited report", name)
 		}
+	}
+}
+
+// step returns step i of the path of report m's violation.
+func step(m map[string]any, i int) map[string]any {
+	return m["violation"].(map[string]any)["trace"].([]any)[i].(map[string]any)
+}
+
+// TestCrashStepsSayWhere: a crash during a procedure carries crash_after
+// and total in JSON even when they are 0, so that a reader can tell the
+// crash before an operation's first primitive step without a default.
+// Among the violations of the log without recovery, a crash in a commit
+// after 0 of its 7 steps is the fifth.
+func TestCrashStepsSayWhere(t *testing.T) {
+	stdout, _, code := cli(t, "check", "log", "--variant", "no-recovery", "--continue", "30", "--json", "-q")
+	if code != ExitViolation {
+		t.Fatalf("exit status %d, want %d", code, ExitViolation)
+	}
+	var r report
+	validJSON(t, reportSchema(t), []byte(stdout), &r)
+	var m map[string]any
+	if err := json.Unmarshal([]byte(stdout), &m); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, v := range m["violations"].([]any) {
+		for _, st := range v.(map[string]any)["trace"].([]any) {
+			st := st.(map[string]any)
+			if after, ok := st["crash_after"]; ok && after == 0.0 && st["kind"] == "crash-in-op" {
+				found = true
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no crash-in-op step says crash_after 0:\n%s", stdout)
 	}
 }
 

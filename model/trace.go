@@ -1,6 +1,7 @@
 package model
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -45,6 +46,23 @@ type Step struct {
 	Node NodeView `json:"node"`
 	// Violation is set on the step where a check failed.
 	Violation *Violation `json:"violation,omitempty"`
+}
+
+// MarshalJSON writes the step's fields, crash_after and total always on
+// a crash during a procedure (a crash before its first primitive step
+// has crash_after 0, a procedure of no steps total 0) and never on the
+// other kinds.
+func (s Step) MarshalJSON() ([]byte, error) {
+	type plain Step
+	if s.Kind != StepCrashInOp && s.Kind != StepCrashInRecovery {
+		s.CrashAfter, s.Total = 0, 0
+		return json.Marshal(plain(s))
+	}
+	return json.Marshal(struct {
+		plain
+		CrashAfter int `json:"crash_after"`
+		Total      int `json:"total"`
+	}{plain(s), s.CrashAfter, s.Total})
 }
 
 // NodeView describes a node of the state graph for a person.
