@@ -262,7 +262,7 @@ func TestSchemaRejects(t *testing.T) {
 		"bad verdict":       func(m map[string]any) { m["verdict"] = "fine" },
 		"missing states":    func(m map[string]any) { delete(m, "states") },
 		"violation missing": func(m map[string]any) { delete(m, "violation") },
-		"bad step kind": func(m map[string]any) { step(m, 0)["kind"] = "jump" },
+		"bad step kind":     func(m map[string]any) { step(m, 0)["kind"] = "jump" },
 		// The path is init, a crash in write after 1 of 2 steps, recover.
 		"crash without crash_after": func(m map[string]any) { delete(step(m, 1), "crash_after") },
 		"crash without total":       func(m map[string]any) { delete(step(m, 1), "total") },

@@ -51,10 +51,12 @@ func newShard(cat *catalog.Catalog) (*cobra.Command, error) {
 		Use:   "shard --shards N [--index I] --exchange URL SYSTEM",
 		Short: "Run one of N processes that check a system together, through object storage",
 		Long: `shard runs shard I of N processes that together search the state graph of
-SYSTEM, as 'check' does on one machine, with the same verdict, counts and
-shortest path. The processes share nothing but the objects under the
-exchange URL (a directory, S3, GCS or Azure): a level-synchronous search
-with one barrier per level and no server. Shard 0 prints the report and
+SYSTEM, as 'check' does on one machine, with the same verdict, depth,
+shortest path and state count (and, on a verified run, the same transition
+and crash-point counts: on a violation they say how far the shards got,
+which can depend on timing). The processes share nothing but the objects
+under the exchange URL (a directory, S3, GCS or Azure): a level-synchronous
+search with one barrier per level and no server. Shard 0 prints the report and
 writes the report files; the others print their own part, and every
 shard exits with the verdict's status. A shard started again after being
 stopped, in any way, resumes from its last level. Give every run an
