@@ -294,16 +294,21 @@ specification.
 		SilenceErrors: true,
 	}
 	root.SetVersionTemplate(versionTemplate)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
-		if name, msg, ok := badValue(err); ok {
-			return usagef("--%s: %s", name, msg)
-		}
-		return usage(err)
-	})
 	check, err := newCheck(cat)
 	if err != nil {
 		return nil, err
 	}
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		if name, msg, ok := badValue(err); ok {
+			return usagef("--%s: %s", name, msg)
+		}
+		if name, ok := strings.CutPrefix(err.Error(), "unknown flag: --"); ok && check.Flags().Lookup(name) != nil {
+			if _, stored := cmd.Annotations[storeArgAnnotation]; stored {
+				return usagef("--%s is a flag of check: %s takes the check's settings from its store (a check with other settings needs a store of its own)", name, cmd.Name())
+			}
+		}
+		return usage(err)
+	})
 	sharded, err := newShard(cat)
 	if err != nil {
 		return nil, err

@@ -460,12 +460,15 @@ func TestStoreBadInput(t *testing.T) {
 		{[]string{"trace", finished, "--format", "xml"}, `--format must be text or json, not "xml"`},
 		{[]string{"trace", finished, "--format", "text", "--json"}, "--json and --format text ask for two formats"},
 		{[]string{"check", "repdisk", "--blocks", "2", "--determinism", "full", "--store", finished}, "not of this check (system=repdisk variant=correct blocks=2 oob=false values=2 determinism=full)"},
-		// A stored run fixes these: they are no flags of resume.
-		{[]string{"resume", stopped, "--continue", "2"}, "unknown flag: --continue"},
-		{[]string{"resume", stopped, "--crashes", "all"}, "unknown flag: --crashes"},
-		{[]string{"resume", stopped, "--determinism", "full"}, "unknown flag: --determinism"},
-		{[]string{"resume", stopped, "--exact"}, "unknown flag: --exact"},
-		{[]string{"resume", stopped, "--blocks", "2"}, "unknown flag: --blocks"},
+		// A stored run fixes these: they are no flags of resume or trace,
+		// and the error says where they come from.
+		{[]string{"resume", stopped, "--continue", "2"}, "--continue is a flag of check: resume takes the check's settings from its store"},
+		{[]string{"resume", stopped, "--crashes", "all"}, "--crashes is a flag of check: resume takes the check's settings from its store"},
+		{[]string{"resume", stopped, "--determinism=full"}, "--determinism is a flag of check: resume takes the check's settings from its store"},
+		{[]string{"resume", stopped, "--exact"}, "--exact is a flag of check: resume takes"},
+		{[]string{"resume", stopped, "--blocks", "2"}, "--blocks is a flag of check: resume takes"},
+		{[]string{"trace", finished, "--crashes", "all"}, "--crashes is a flag of check: trace takes the check's settings from its store"},
+		{[]string{"resume", stopped, "--bogus"}, "unknown flag: --bogus"},
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
