@@ -308,6 +308,9 @@ func (s *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) validateCode(cb *call
 	// global, say) is an error here, not a panic of the search.
 	const again = ", called again (a search builds an Instance for each worker and check),"
 	cb.do("Lower.Handle"+again, func() { lower = s.Lower.Handle(refuse) })
+	if refuse.called {
+		return refuse.err("Lower.Handle" + again)
+	}
 	cb.do("Impl"+again, func() { s.Impl(lower) })
 	if refuse.called {
 		return refuse.err("Impl" + again)

@@ -216,13 +216,27 @@ func TestValidateRefusesEmptyLists(t *testing.T) {
 }
 
 // TestValidateHandleThatCalls: a Lower.Handle that calls the lower layer,
-// recovering the panic of the call or not, is refused, naming
-// Lower.Handle, not the Impl built after it.
+// recovering the panic of the call or not, when Validate builds it or when
+// it builds it again, is refused, naming Lower.Handle, not the Impl built
+// after it.
 func TestValidateHandleThatCalls(t *testing.T) {
-	for _, recovers := range []bool{false, true} {
-		lower := model.NewLayer("lower", model.Spec[cell, uint8, uint8](hookSpec{}))
+	const again = ", called again (a search builds an Instance for each worker and check),"
+	for _, tc := range []struct {
+		at       int // the call of Handle that calls the lower layer
+		recovers bool
+		want     string
+	}{
+		{1, false, "model: Lower.Handle called the lower layer (3 at model/validate_test.go:"},
+		{1, true, "model: Lower.Handle called the lower layer (3 at model/validate_test.go:"},
+		{2, false, "model: Lower.Handle" + again + " called the lower layer (3 at model/validate_test.go:"},
+		{2, true, "model: Lower.Handle" + again + " called the lower layer (3 at model/validate_test.go:"},
+	} {
+		lower, calls := model.NewLayer("lower", model.Spec[cell, uint8, uint8](hookSpec{})), 0
 		lower.Handle = func(c model.Caller[uint8, uint8]) model.Caller[uint8, uint8] {
-			if recovers {
+			if calls++; calls != tc.at {
+				return c
+			}
+			if tc.recovers {
 				defer func() { _ = recover() }()
 			}
 			c.Call(3)
@@ -233,9 +247,8 @@ func TestValidateHandleThatCalls(t *testing.T) {
 		}
 		sys := model.NewSystem(lower, model.NewLayer("upper", model.Spec[cell, uint8, uint8](hookSpec{})), impl,
 			func(c *cell) (cell, bool) { return *c, true })
-		const want = "model: Lower.Handle called the lower layer (3 at model/validate_test.go:"
-		if err := sys.Validate(); err == nil || !strings.HasPrefix(err.Error(), want) {
-			t.Errorf("recovering %v: %v, want an error saying %q", recovers, err, want)
+		if err := sys.Validate(); err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("calling at build %d, recovering %v: %v, want an error saying %q", tc.at, tc.recovers, err, tc.want)
 		}
 	}
 }
