@@ -24,15 +24,20 @@ type memAPI struct {
 	opt   *int
 	small uint16
 	ratio float64
+	z     complex128
+	id    any
 	last  string
 }
+
+// memID is an int of another type.
+type memID int
 
 func TestMemoryDiff(t *testing.T) {
 	one, two := func() int { return 1 }, func() int { return 2 }
 	base := func() memAPI {
 		loop := &memNode{N: 1}
 		loop.Next = loop
-		return memAPI{flag: new(bool), f: one, inner: &memNode{N: 3}, loop: loop, pair: []byte{1, 2}, count: map[string]int{"k": 1}}
+		return memAPI{flag: new(bool), f: one, inner: &memNode{N: 3}, loop: loop, pair: []byte{1, 2}, count: map[string]int{"k": 1}, id: 3}
 	}
 	for _, tc := range []struct {
 		name   string
@@ -56,6 +61,8 @@ func TestMemoryDiff(t *testing.T) {
 		{"a pointer set", func(a *memAPI) { a.opt = new(int) }, "API.opt"},
 		{"an unsigned integer", func(a *memAPI) { a.small = 1 }, "API.small"},
 		{"a float's sign", func(a *memAPI) { a.ratio = math.Copysign(0, -1) }, "API.ratio"},
+		{"a complex number's imaginary part", func(a *memAPI) { a.z = complex(0, 1) }, "API.z"},
+		{"a value of another type behind an interface", func(a *memAPI) { a.id = memID(3) }, "API.id (of another type)"},
 	} {
 		a, b := base(), base()
 		tc.change(&a)

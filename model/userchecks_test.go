@@ -84,6 +84,34 @@ func (sp failingDecode) Decode(src []byte, s *tornCell) (int, error) {
 	return n, errors.New("failingDecode: an error for every state")
 }
 
+// overReads is tornSpec whose Decode decodes the state and says it read a
+// byte more than it was given.
+type overReads struct{ tornSpec }
+
+func (sp overReads) Decode(src []byte, s *tornCell) (int, error) {
+	_, err := sp.tornSpec.Decode(src, s)
+	return len(src) + 1, err
+}
+
+// failingUpperDecode is volatileSpec whose Decode decodes the state and
+// returns an error all the same.
+type failingUpperDecode struct{ volatileSpec }
+
+func (sp failingUpperDecode) Decode(src []byte, s *uint8) (int, error) {
+	n, _ := sp.volatileSpec.Decode(src, s)
+	return n, errors.New("failingUpperDecode: an error for every state")
+}
+
+// zeroesUpper is volatileSpec whose AppendEncode zeroes the state it has
+// encoded.
+type zeroesUpper struct{ volatileSpec }
+
+func (sp zeroesUpper) AppendEncode(dst []byte, s *uint8) []byte {
+	dst = sp.volatileSpec.AppendEncode(dst, s)
+	*s = 0
+	return dst
+}
+
 // decodesZero is volatileSpec whose Decode reads its byte and gives 0:
 // the states of Idle nodes but 0, which no crash allows, decode to
 // another.
@@ -115,6 +143,21 @@ type widthTurns struct {
 func (sp widthTurns) Crash(s *tornCell, c model.Chooser) {
 	*sp.turn++
 	c.Choose(2 + *sp.turn%2)
+	s.Torn = 1
+}
+
+// countTurns is tornSpec whose crash asks for two choices and one in
+// turns, and ignores the answers.
+type countTurns struct {
+	tornSpec
+	turn *int
+}
+
+func (sp countTurns) Crash(s *tornCell, c model.Chooser) {
+	if *sp.turn++; *sp.turn%2 == 1 {
+		c.Choose(2)
+	}
+	c.Choose(2)
 	s.Torn = 1
 }
 
@@ -160,13 +203,14 @@ func rewrite(d model.Caller[cellOp, uint8]) { d.Call(cellOp{Kind: 1, V: d.Call(c
 // search relies on, each where one check alone sees it, are spec
 // violations that say so, in every determinism mode, memo on and off: a
 // lower encoding that changes crash outcomes alone, or the states of Idle
-// nodes alone; a lower Decode that fails; an upper Decode that decodes
-// the states of Idle nodes to others, reads less than was written, or
-// decodes a member of an allowed set followed by others to another state;
-// a relation that answers two ways whether a state is related; a lower
-// crash relation that asks for a choice among another number of
-// alternatives when run again; an upper crash relation that allows other
-// states when asked again.
+// nodes alone; an upper encoding that changes the states of Idle nodes; a
+// lower Decode that fails, or says it read past its input; an upper
+// Decode that fails, decodes the states of Idle nodes to others, reads
+// less than was written, or decodes a member of an allowed set followed
+// by others to another state; a relation that answers two ways whether a
+// state is related; a lower crash relation that asks for a choice among
+// another number of alternatives, or for fewer choices, when run again;
+// an upper crash relation that allows other states when asked again.
 func TestBrokenDefinitionsCaughtAlone(t *testing.T) {
 	flips := func() *model.System[tornCell, cellOp, uint8, model.Caller[cellOp, uint8], uint8, regOp, uint8, model.Caller[regOp, uint8]] {
 		sys, turn := tornSystem(tornSpec{}, volatileSpec{}), 0
@@ -185,11 +229,15 @@ func TestBrokenDefinitionsCaughtAlone(t *testing.T) {
 		{"correct", tornSystem(tornSpec{}, volatileSpec{}), "", ""},
 		{"a lower encoding that changes crash outcomes", tornSystem(clearsTorn{}, volatileSpec{}), model.KindSpec, "AppendEncode changed the state"},
 		{"a lower encoding that changes the states of Idle nodes", tornSystem(forgetsWrites{}, volatileSpec{}), model.KindSpec, "AppendEncode changed the state"},
+		{"an upper encoding that changes the states of Idle nodes", tornSystem(tornSpec{}, zeroesUpper{}), model.KindSpec, "AppendEncode changed the state"},
 		{"a lower Decode that fails", tornSystem(failingDecode{}, volatileSpec{}), model.KindSpec, "failingDecode"},
+		{"a lower Decode that reads past its input", tornSystem(overReads{}, volatileSpec{}), model.KindSpec, "decodes to"},
+		{"an upper Decode that fails", tornSystem(tornSpec{}, failingUpperDecode{}), model.KindSpec, "failingUpperDecode"},
 		{"an upper Decode that decodes another state", tornSystem(tornSpec{}, decodesZero{}), model.KindSpec, "decodes to"},
 		{"an upper Decode that reads less than written", tornSystem(tornSpec{}, longUpper{}), model.KindSpec, "decodes to"},
 		{"a relation that relates a state on every second call", flips(), model.KindSpec, "applied twice"},
 		{"a crash relation whose choice changes width", tornSystem(widthTurns{turn: new(int)}, volatileSpec{}), model.KindSpec, "crash relation, run twice"},
+		{"a crash relation that asks for fewer choices when run again", tornSystem(countTurns{turn: new(int)}, volatileSpec{}), model.KindSpec, "crash relation, run twice"},
 		{"an upper crash that zeroes on every second call", tornSystem(tornSpec{}, crashTurns{turn: new(int)}), model.KindSpec, "asked twice which states a crash"},
 		{"the register kept", tornSystemRecovering(tornSpec{}, twoWrites{}, rewrite), "", ""},
 		{"an upper Decode that reads the members of an allowed set but the last as 0", tornSystemRecovering(tornSpec{}, peekSpec{}, rewrite), model.KindSpec, "followed by the encodings of the members after it"},

@@ -253,6 +253,32 @@ func TestValidateHandleThatCalls(t *testing.T) {
 	}
 }
 
+// TestValidateStepLimit: a negative StepLimit is refused, not taken for
+// the default that zero means.
+func TestValidateStepLimit(t *testing.T) {
+	for _, tc := range []struct {
+		limit int
+		want  string // what the error says; "" for no error
+	}{
+		{0, ""},
+		{1, ""},
+		{-1, "model: the system's StepLimit is negative (-1)"},
+	} {
+		sys := model.NewSystem(model.NewLayer("lower", model.Spec[cell, uint8, uint8](hookSpec{})), model.NewLayer("upper", model.Spec[cell, uint8, uint8](hookSpec{})),
+			func(l model.Caller[uint8, uint8]) model.Instance[model.Caller[uint8, uint8]] {
+				return model.Instance[model.Caller[uint8, uint8]]{API: l, Recover: func() {}}
+			}, func(c *cell) (cell, bool) { return *c, true })
+		sys.StepLimit = tc.limit
+		err := sys.Validate()
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("StepLimit %d: %v, want no error", tc.limit, err)
+		case tc.want != "" && (err == nil || err.Error() != tc.want):
+			t.Errorf("StepLimit %d: %v, want %q", tc.limit, err, tc.want)
+		}
+	}
+}
+
 // turningSpec is listSpec whose Init and Ops return their lists reversed
 // at their at-th call alone.
 type turningSpec struct {
