@@ -145,10 +145,13 @@ func Golden(t testing.TB, file string, res *explorer.Result) {
 }
 
 // Spec checks the specification of layer l as the explorer relies on it,
-// over the states that random walks reach from its initial states (steps
-// of l.Spec.Ops() and of ops, operations that an implementation on l
-// calls beyond them, and crashes, every nondeterministic choice drawn at
-// random):
+// with the steps of l.Spec.Ops() and of ops (operations that an
+// implementation on l calls beyond them) and crashes: first over the
+// first 4,096 states that a breadth-first search reaches from the
+// initial states, every step taken with every sequence of choices, so
+// that a small state space is checked whole and the same at every run;
+// then over the states that random walks reach, every nondeterministic
+// choice drawn at random:
 //   - the encoding round-trips, and Decode reads exactly the bytes
 //     AppendEncode wrote, whatever follows them;
 //   - AppendEncode appends the encoding to what dst holds;
@@ -162,8 +165,8 @@ func Golden(t testing.TB, file string, res *explorer.Result) {
 // It fails at once on a state type that is not a plain value
 // (model.PlainValue), and on a Spec whose Validate (model.Validator)
 // fails, which a check refuses (disk sizes out of range, for instance);
-// and when rapid runs no walk (go test -rapid.checks=0), which would
-// check nothing.
+// and when rapid runs no walk (go test -rapid.checks=0) over a layer
+// with more reachable states than the breadth-first search checks.
 //
 // A wrong Decode length, or an encoding that tells equal states apart,
 // otherwise shows as a baffling violation of a correct implementation.
@@ -191,6 +194,10 @@ func Spec[S, Op, Ret comparable, API any](t testing.TB, l model.Layer[S, Op, Ret
 	if err := model.PlainValue(reflect.TypeFor[S]()); err != nil {
 		t.Fatalf("checktest: layer %q's states are not plain values: %v", l.Name, err)
 	}
+	whole, msg := searchSpec(sp, inits, ops)
+	if msg != "" {
+		t.Fatalf("checktest: layer %q: %s", l.Name, msg)
+	}
 	walks := 0
 	rapid.Check(t, func(rt *rapid.T) {
 		walks++
@@ -199,73 +206,166 @@ func Spec[S, Op, Ret comparable, API any](t testing.TB, l model.Layer[S, Op, Ret
 		steps := rapid.IntRange(0, 12).Draw(rt, "steps")
 		for range steps {
 			crash := rapid.IntRange(0, 5).Draw(rt, "crash?") == 0
-			k := rapid.IntRange(0, len(ops)-1).Draw(rt, "op")
-			apply := func(st *S, c model.Chooser) (r Ret) {
-				if crash {
-					sp.Crash(st, c)
-					return r
-				}
-				return sp.Step(st, ops[k], c)
+			var op *Op
+			if !crash {
+				op = &ops[rapid.IntRange(0, len(ops)-1).Draw(rt, "op")]
 			}
-			what := fmt.Sprintf("step %v", ops[k])
-			if crash {
-				what = "crash"
-			}
-			before, ch := s, &drawn{t: rt}
-			ret := apply(&s, ch)
-			// The same choices again: the same result and state.
-			again, re := before, &drawn{replay: ch.picks}
-			ret2 := apply(&again, re)
-			if again != s || ret2 != ret || len(re.picks) != len(ch.picks) {
-				rt.Fatalf("%s from %s with choices %v is not deterministic: %v and %s the first time, %v and %s with choices %v the second",
-					what, sp.Format(&before), ch.picks, ret, sp.Format(&s), ret2, sp.Format(&again), re.picks)
-			}
-			if !slices.Equal(re.widths, ch.widths) {
-				rt.Fatalf("%s from %s with choices %v is not deterministic: it asked Choose for %v alternatives the first time and %v the second",
-					what, sp.Format(&before), ch.picks, ch.widths, re.widths)
+			if msg := stepTwice(sp, &s, op, &drawn{t: rt}); msg != "" {
+				rt.Fatal(msg)
 			}
 			seen = append(seen, s)
 		}
 		encs := make([][]byte, len(seen))
 		for i := range seen {
-			st := seen[i]
-			encs[i] = sp.AppendEncode(nil, &seen[i])
-			if seen[i] != st {
-				rt.Fatalf("AppendEncode changed the state it encoded, from %s to %s: it must read the state only", sp.Format(&st), sp.Format(&seen[i]))
+			enc, msg := checkState(sp, &seen[i])
+			if msg != "" {
+				rt.Fatal(msg)
 			}
-			_ = sp.Format(&seen[i])
-			if seen[i] != st {
-				rt.Fatalf("Format changed the state it rendered, from %s to %s: it must read the state only", sp.Format(&st), sp.Format(&seen[i]))
-			}
+			encs[i] = enc
 		}
 		for i := range seen {
 			for j := range i {
 				if (seen[i] == seen[j]) != bytes.Equal(encs[i], encs[j]) {
-					rt.Fatalf("states %s and %s are equal=%v, their encodings %x and %x equal=%v: the encoding is not canonical",
-						sp.Format(&seen[i]), sp.Format(&seen[j]), seen[i] == seen[j], encs[i], encs[j], bytes.Equal(encs[i], encs[j]))
+					rt.Fatal(notCanonical(sp, &seen[i], &seen[j], encs[i], encs[j]))
 				}
 			}
 		}
-		for i, enc := range encs {
-			st := &seen[i]
-			if pre := sp.AppendEncode([]byte("pre"), st); !bytes.Equal(pre, append([]byte("pre"), enc...)) {
-				rt.Fatalf("AppendEncode of %s does not append its encoding %x: it gave %x after a prefix", sp.Format(st), enc, pre)
+	})
+	if walks == 0 && !whole && !t.Failed() {
+		// rapid ran no walk (go test -rapid.checks=0): the states past
+		// the breadth-first search's were not checked.
+		t.Fatalf("checktest: Spec made no walk of layer %q (is -rapid.checks 0?): it checked the first %d states alone", l.Name, specStates)
+	}
+}
+
+// specStates is the most states Spec checks breadth-first, before its
+// random walks (a variable for the package's tests).
+var specStates = 1 << 12
+
+// searchSpec checks the first specStates states that a breadth-first
+// search of sp reaches from inits, taking each of ops and a crash from
+// every state with every sequence of choices, and returns whether those
+// are all the states reachable, and what it found wrong, or "".
+func searchSpec[S, Op, Ret comparable](sp model.Spec[S, Op, Ret], inits []S, ops []Op) (whole bool, msg string) {
+	seen := map[S]bool{}
+	byEncoding := map[string]S{}
+	var queue []S
+	whole = true
+	add := func(s S) {
+		switch {
+		case seen[s]:
+		case len(queue) == specStates:
+			whole = false
+		default:
+			seen[s] = true
+			queue = append(queue, s)
+		}
+	}
+	for _, s := range inits {
+		add(s)
+	}
+	for i := 0; i < len(queue); i++ {
+		s := queue[i]
+		enc, msg := checkState(sp, &s)
+		if msg != "" {
+			return false, msg
+		}
+		if other, ok := byEncoding[string(enc)]; ok {
+			return false, notCanonical(sp, &s, &other, enc, enc)
+		}
+		byEncoding[string(enc)] = s
+		for k := -1; k < len(ops); k++ {
+			var op *Op
+			if k >= 0 {
+				op = &ops[k]
 			}
-			var got S
-			n, err := sp.Decode(append(append([]byte(nil), enc...), 0xa5, 0x5a), &got)
-			if err != nil || n != len(enc) || got != *st {
-				rt.Fatalf("Decode of %s's encoding %x (with two more bytes) read %d bytes, %v, and gave %s; want %d bytes and the same state",
-					sp.Format(st), enc, n, err, sp.Format(&got), len(enc))
-			}
-			if strings.TrimSpace(sp.Format(st)) == "" {
-				rt.Fatalf("Format renders state %x as nothing", enc)
+			// Every sequence of choices, in order: the last choice
+			// that has an alternative left takes the next one.
+			for picks := []int{}; picks != nil; {
+				next, ch := s, &drawn{replay: picks}
+				if msg := stepTwice(sp, &next, op, ch); msg != "" {
+					return false, msg
+				}
+				add(next)
+				picks = nil
+				for j := len(ch.picks) - 1; j >= 0; j-- {
+					if ch.picks[j]+1 < ch.widths[j] {
+						picks = append(ch.picks[:j:j], ch.picks[j]+1)
+						break
+					}
+				}
 			}
 		}
-	})
-	if walks == 0 && !t.Failed() {
-		// rapid ran no walk (go test -rapid.checks=0): nothing was checked.
-		t.Fatalf("checktest: Spec made no walk of layer %q (is -rapid.checks 0?): it checked nothing", l.Name)
 	}
+	return whole, ""
+}
+
+// stepTwice applies op to *s with the choices ch makes (a crash when op
+// is nil), then again from the state before with the same choices, and
+// returns what differs between the two, or "".
+func stepTwice[S, Op, Ret comparable](sp model.Spec[S, Op, Ret], s *S, op *Op, ch *drawn) string {
+	apply := func(st *S, c model.Chooser) (r Ret) {
+		if op == nil {
+			sp.Crash(st, c)
+			return r
+		}
+		return sp.Step(st, *op, c)
+	}
+	what := "crash"
+	if op != nil {
+		what = fmt.Sprintf("step %v", *op)
+	}
+	before := *s
+	ret := apply(s, ch)
+	again, re := before, &drawn{replay: ch.picks}
+	if re.replay == nil {
+		re.replay = []int{}
+	}
+	ret2 := apply(&again, re)
+	if again != *s || ret2 != ret || len(re.picks) != len(ch.picks) {
+		return fmt.Sprintf("%s from %s with choices %v is not deterministic: %v and %s the first time, %v and %s with choices %v the second",
+			what, sp.Format(&before), ch.picks, ret, sp.Format(s), ret2, sp.Format(&again), re.picks)
+	}
+	if !slices.Equal(re.widths, ch.widths) {
+		return fmt.Sprintf("%s from %s with choices %v is not deterministic: it asked Choose for %v alternatives the first time and %v the second",
+			what, sp.Format(&before), ch.picks, ch.widths, re.widths)
+	}
+	return ""
+}
+
+// checkState checks what Spec checks of one state alone (AppendEncode,
+// Decode and Format), and returns its encoding and what it found wrong,
+// or "".
+func checkState[S, Op, Ret comparable](sp model.Spec[S, Op, Ret], st *S) ([]byte, string) {
+	before := *st
+	enc := sp.AppendEncode(nil, st)
+	if *st != before {
+		return nil, fmt.Sprintf("AppendEncode changed the state it encoded, from %s to %s: it must read the state only", sp.Format(&before), sp.Format(st))
+	}
+	_ = sp.Format(st)
+	if *st != before {
+		return nil, fmt.Sprintf("Format changed the state it rendered, from %s to %s: it must read the state only", sp.Format(&before), sp.Format(st))
+	}
+	if pre := sp.AppendEncode([]byte("pre"), st); !bytes.Equal(pre, append([]byte("pre"), enc...)) {
+		return nil, fmt.Sprintf("AppendEncode of %s does not append its encoding %x: it gave %x after a prefix", sp.Format(st), enc, pre)
+	}
+	var got S
+	n, err := sp.Decode(append(append([]byte(nil), enc...), 0xa5, 0x5a), &got)
+	if err != nil || n != len(enc) || got != *st {
+		return nil, fmt.Sprintf("Decode of %s's encoding %x (with two more bytes) read %d bytes, %v, and gave %s; want %d bytes and the same state",
+			sp.Format(st), enc, n, err, sp.Format(&got), len(enc))
+	}
+	if strings.TrimSpace(sp.Format(st)) == "" {
+		return nil, fmt.Sprintf("Format renders state %x as nothing", enc)
+	}
+	return enc, ""
+}
+
+// notCanonical says that states a and b, encoded as ea and eb, break the
+// rule that two states are equal exactly when their encodings are.
+func notCanonical[S, Op, Ret comparable](sp model.Spec[S, Op, Ret], a, b *S, ea, eb []byte) string {
+	return fmt.Sprintf("states %s and %s are equal=%v, their encodings %x and %x equal=%v: the encoding is not canonical",
+		sp.Format(a), sp.Format(b), *a == *b, ea, eb, bytes.Equal(ea, eb))
 }
 
 // drawn is a Chooser that draws each answer from rapid, or replays

@@ -72,6 +72,8 @@ type broken struct {
 	crashes     *int // Crash sets block 0 by a counter
 	flips       *int // a read flips the block it reads every other time, returning the same
 	deep        bool // Decode loses block 0 of a disk whose blocks 0 and 1 both hold 1
+	far         bool // Decode loses the 1s of a disk that holds one
+	farFlaky    *int // a step from a disk that holds a 1 returns a result that depends on a counter
 	fresh       bool // AppendEncode returns the encoding alone, dropping dst
 	strict      bool // Decode fails when bytes follow the encoding
 	formats     bool // Format clears block 0 of the state it renders
@@ -100,6 +102,9 @@ func (b broken) Decode(src []byte, s *onedisk.State) (int, error) {
 	if b.deep && s.Disk[0] == 1 && s.Disk[1] == 1 {
 		s.Disk[0] = 0
 	}
+	if b.far && slices.Contains(s.Disk[:], 1) {
+		s.Disk = disk.Disk{}
+	}
 	if b.strict && err == nil && len(src) > n {
 		err = fmt.Errorf("%d bytes follow the state", len(src)-n)
 	}
@@ -122,6 +127,7 @@ func (b broken) Format(s *onedisk.State) string {
 }
 
 func (b broken) Step(s *onedisk.State, op disk.Op, c model.Chooser) disk.Ret {
+	fromOne := slices.Contains(s.Disk[:], 1)
 	r := b.Spec.Step(s, op, c)
 	if b.flaky != nil && op.Kind == disk.Size {
 		*b.flaky++
@@ -130,6 +136,10 @@ func (b broken) Step(s *onedisk.State, op disk.Op, c model.Chooser) disk.Ret {
 	if b.widths != nil {
 		*b.widths++
 		c.Choose(2 + *b.widths%2) // the answer changes nothing
+	}
+	if b.farFlaky != nil && fromOne {
+		*b.farFlaky++
+		r.Val += disk.Block(*b.farFlaky % 2)
 	}
 	if b.flips != nil && op.Kind == disk.Read && int(op.Addr) < sizes.Blocks {
 		if *b.flips++; *b.flips%2 == 0 {
@@ -159,23 +169,75 @@ func TestSpecRefusesWhatACheckRefuses(t *testing.T) {
 	}
 }
 
-// TestSpecWalksOnce: Spec fails when rapid runs no walk (go test
-// -rapid.checks=0), where it passed having checked nothing, a broken
-// encoding too.
-func TestSpecWalksOnce(t *testing.T) {
+// TestSpecWithoutWalks: with no random walk (go test -rapid.checks=0),
+// Spec checks a layer whose reachable states the breadth-first search
+// covers, and catches a broken one, among them one whose Decode fails
+// only after two writes, which random walks can miss; it fails, saying
+// so, on a layer with more states than that search checks, where it
+// once passed having checked nothing, a broken encoding too.
+func TestSpecWithoutWalks(t *testing.T) {
 	f := flag.Lookup("rapid.checks")
 	if f == nil {
 		t.Fatal("no flag -rapid.checks")
 	}
 	defer f.Value.Set(f.Value.String())
 	f.Value.Set("0")
-	bad := onedisk.Layer(sizes)
-	bad.Spec = broken{Spec: onedisk.NewSpec(sizes), decodeExtra: 1}
-	for _, l := range []model.Layer[onedisk.State, disk.Op, disk.Ret, onedisk.API]{onedisk.Layer(sizes), bad} {
-		const want = `checktest: Spec made no walk of layer "onedisk" (is -rapid.checks 0?): it checked nothing` + "\n"
-		if got := failure(t, func(tb testing.TB) { checktest.Spec(tb, l) }); got != want {
-			t.Errorf("Spec of %T with -rapid.checks=0 failed with %q, want %q", l.Spec, got, want)
-		}
+	large := disk.Sizes{Blocks: 13, Values: 2} // 8,192 states
+	const noWalk = `checktest: Spec made no walk of layer "onedisk" (is -rapid.checks 0?): it checked the first 4096 states alone` + "\n"
+	type spec = model.Spec[onedisk.State, disk.Op, disk.Ret]
+	correct := func(s onedisk.Spec) spec { return s }
+	longer := func(s onedisk.Spec) spec { return broken{Spec: s, decodeExtra: 1} }
+	deep := func(s onedisk.Spec) spec { return broken{Spec: s, deep: true} }
+	for _, tc := range []struct {
+		name  string
+		sizes disk.Sizes
+		spec  func(onedisk.Spec) spec
+		want  string
+	}{
+		{"small", sizes, correct, ""},
+		{"small, Decode claims a byte more", sizes, longer, `Decode of \[0 0 0\]'s encoding`},
+		{"small, Decode wrong two writes deep", sizes, deep, `Decode of \[1 1 .\]'s encoding`},
+		{"large", large, correct, regexp.QuoteMeta(noWalk)},
+		{"large, Decode claims a byte more", large, longer, `Decode of \[0 0 0 0 0 0 0 0 0 0 0 0 0\]'s encoding`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := onedisk.Layer(tc.sizes)
+			l.Spec = tc.spec(onedisk.NewSpec(tc.sizes))
+			got := failure(t, func(tb testing.TB) { checktest.Spec(tb, l) })
+			if tc.want == "" && got != "" || tc.want != "" && !regexp.MustCompile(tc.want).MatchString(got) {
+				t.Errorf("Spec failed with %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestSpecWalksPastTheSearch: the random walks check states that the
+// breadth-first search does not reach. With the search cut to the
+// initial state alone, a Decode that fails on a disk that holds a 1, one
+// write away, and steps from such a disk that are not deterministic,
+// are caught by the walks.
+func TestSpecWalksPastTheSearch(t *testing.T) {
+	if f := flag.Lookup("rapid.nofailfile"); f != nil {
+		defer f.Value.Set(f.Value.String())
+		f.Value.Set("true")
+	}
+	checktest.SetSpecStates(t, 1)
+	var counter int
+	for _, tc := range []struct {
+		name string
+		spec broken
+		want string
+	}{
+		{"decode", broken{Spec: onedisk.NewSpec(sizes), far: true}, `Decode of \[[0-9 ]*1[0-9 ]*\]'s encoding`},
+		{"step", broken{Spec: onedisk.NewSpec(sizes), farFlaky: &counter}, `step .* from \[[0-9 ]*1[0-9 ]*\] with choices .* is not deterministic`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := onedisk.Layer(sizes)
+			l.Spec = tc.spec
+			if got := failure(t, func(tb testing.TB) { checktest.Spec(tb, l) }); !regexp.MustCompile(tc.want).MatchString(got) {
+				t.Fatalf("Spec failed with %q, want it to say %q", got, tc.want)
+			}
+		})
 	}
 }
 

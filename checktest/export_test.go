@@ -1,0 +1,9 @@
+package checktest
+
+// SetSpecStates makes Spec check n states breadth-first, until the test
+// ends.
+func SetSpecStates(t interface{ Cleanup(func()) }, n int) {
+	old := specStates
+	specStates = n
+	t.Cleanup(func() { specStates = old })
+}
