@@ -302,9 +302,20 @@ specification.
 		if name, msg, ok := badValue(err); ok {
 			return usagef("--%s: %s", name, msg)
 		}
-		if name, ok := strings.CutPrefix(err.Error(), "unknown flag: --"); ok && check.Flags().Lookup(name) != nil {
-			if _, stored := cmd.Annotations[storeArgAnnotation]; stored {
+		if name, ok := strings.CutPrefix(err.Error(), "unknown flag: --"); ok && cmd != cmd.Root() && check.Flags().Lookup(name) != nil {
+			_, stored := cmd.Annotations[storeArgAnnotation]
+			_, planned := cmd.Annotations[planArgAnnotation]
+			switch {
+			case stored:
 				return usagef("--%s is a flag of check: %s takes the check's settings from its store (a check with other settings needs a store of its own)", name, cmd.Name())
+			case planned && (name == "variant" || someSystemTakes(cat, name)):
+				value := "VALUE"
+				if name == "variant" {
+					value = "NAME"
+				}
+				return usagef("--%s is a flag of check: a plan sets it on each line, as %s=%s", name, name, value)
+			default:
+				return usagef("--%s is a flag of check, not of %s (see 'argocheck %s --help')", name, cmd.Name(), cmd.Name())
 			}
 		}
 		return usage(err)

@@ -139,6 +139,16 @@ func TestExitStatus(t *testing.T) {
 		{[]string{"bench", "--quick", "false"}, ExitUsage, `bench takes no arguments, got 1: "false" follows --quick, which takes no separate value (write --quick=false)`},
 		{[]string{"check", "repdisk", "--blocks", "2", "maybe"}, ExitUsage, "check takes one SYSTEM (see 'argocheck list'), got 2 arguments\n"},
 		{[]string{"check", "repdisk", "--", "--oob", "false"}, ExitUsage, "check takes one SYSTEM (see 'argocheck list'), got 3 arguments\n"},
+		// A flag of check given to another command is named as check's.
+		{[]string{"run", "p.plan", "--blocks", "2"}, ExitUsage, "--blocks is a flag of check: a plan sets it on each line, as blocks=VALUE\n"},
+		{[]string{"run", "p.plan", "--oob"}, ExitUsage, "--oob is a flag of check: a plan sets it on each line, as oob=VALUE\n"},
+		{[]string{"run", "p.plan", "--variant=no-recovery"}, ExitUsage, "--variant is a flag of check: a plan sets it on each line, as variant=NAME\n"},
+		{[]string{"run", "p.plan", "--store", "st"}, ExitUsage, "--store is a flag of check, not of run (see 'argocheck run --help')\n"},
+		{[]string{"shard", "--shards", "1", "--index", "0", "repdisk", "--max-depth", "2"}, ExitUsage, "--max-depth is a flag of check, not of shard (see 'argocheck shard --help')\n"},
+		{[]string{"bench", "--memory", "1GiB"}, ExitUsage, "--memory is a flag of check, not of bench (see 'argocheck bench --help')\n"},
+		{[]string{"list", "--blocks", "2"}, ExitUsage, "--blocks is a flag of check, not of list (see 'argocheck list --help')\n"},
+		{[]string{"run", "p.plan", "--bogus"}, ExitUsage, "unknown flag: --bogus\n"},
+		{[]string{"--blocks", "2"}, ExitUsage, "unknown flag: --blocks\n"},
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {

@@ -54,6 +54,11 @@ func paramNames(sys *catalog.System) []string {
 	return names
 }
 
+// someSystemTakes reports whether some system of cat takes the parameter name.
+func someSystemTakes(cat *catalog.Catalog, name string) bool {
+	return slices.ContainsFunc(cat.Systems(), func(s *catalog.System) bool { _, ok := s.Param(name); return ok })
+}
+
 // checkParams completes p with sys's defaults and validates it with
 // variant.
 func checkParams(sys *catalog.System, p catalog.Params, variant string) (catalog.Params, error) {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -107,7 +106,7 @@ func parsePlanLine(cat *catalog.Catalog, fields []string, base searchFlags) (pla
 			if _, msg, ok := badValue(err); ok {
 				err = errors.New(msg)
 			}
-		case slices.ContainsFunc(cat.Systems(), func(s *catalog.System) bool { _, ok := s.Param(key); return ok }):
+		case someSystemTakes(cat, key):
 			err = fmt.Errorf("system %s has no parameter %s", sys.Name, key)
 		default:
 			err = fmt.Errorf("unknown key (keys: %s)", strings.Join(planKeys(sys, keys), ", "))

@@ -252,7 +252,7 @@ func TestShardUsage(t *testing.T) {
 		{[]string{"shard", "--shards", "1", "--index", "0", "--exchange", "file://tmp/dev/null/x", "repdisk"}, `--exchange file://tmp/dev/null/x: a file URL takes no host, and "tmp" would be dropped (the objects would go in /dev/null/x): for the directory /tmp/dev/null/x write file:///tmp/dev/null/x`},
 		{[]string{"shard", "--shards", "1", "--index", "0", "--exchange", used, "repdisk", "--blocks", "2"}, "the exchange holds another run (system=repdisk variant=correct blocks=1 oob=false values=2 crashes=all determinism=sample shards=1), not this one (system=repdisk variant=correct blocks=2"},
 		{[]string{"shard", "--shards", "2", "--index", "0", "--exchange", used, "repdisk", "--blocks", "1"}, "shards=1), not this one"},
-		{[]string{"shard", "--shards", "2", "--index", "0", "--exchange", exchange(t), "repdisk", "--max-depth", "2"}, "unknown flag: --max-depth"},
+		{[]string{"shard", "--shards", "2", "--index", "0", "--exchange", exchange(t), "repdisk", "--max-depth", "2"}, "--max-depth is a flag of check, not of shard"},
 		{[]string{"shard", "--shards", "2", "--index", "0", "--exchange", exchange(t), "nosuch"}, `unknown system "nosuch"`},
 	}
 	for _, tc := range cases {
