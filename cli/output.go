@@ -605,7 +605,7 @@ func staleOutputs(root *cobra.Command, args []string) []output {
 	}
 	if fl.Lookup("index") != nil {
 		if !indexGiven {
-			if i, err := envShardIndex(); err == nil {
+			if i, _, err := envShardIndex(); err == nil {
 				index = strconv.Itoa(i)
 			}
 		}

@@ -100,17 +100,18 @@ each cloud's SDK finds them.
 }
 
 // shardIndex returns the flag's index, or else the first engine's
-// variable that is set.
-func shardIndex(cmd *cobra.Command, f *shardFlags) (int, error) {
+// variable that is set, and where it was read: "--index" or the
+// variable's name.
+func shardIndex(cmd *cobra.Command, f *shardFlags) (int, string, error) {
 	if cmd.Flags().Changed("index") {
-		return f.index, nil
+		return f.index, "--index", nil
 	}
 	return envShardIndex()
 }
 
 // envShardIndex returns the index of the first engine's variable that is
-// set.
-func envShardIndex() (int, error) {
+// set, and the variable's name.
+func envShardIndex() (int, string, error) {
 	for _, name := range indexVariables {
 		v, ok := os.LookupEnv(name)
 		if !ok || v == "" {
@@ -118,11 +119,11 @@ func envShardIndex() (int, error) {
 		}
 		i, err := strconv.Atoi(v)
 		if err != nil {
-			return 0, fmt.Errorf("%s=%q is not a shard index", name, v)
+			return 0, name, fmt.Errorf("%s=%q is not a shard index", name, v)
 		}
-		return i, nil
+		return i, name, nil
 	}
-	return 0, fmt.Errorf("no --index, and none of %s is set", strings.Join(indexVariables, ", "))
+	return 0, "", fmt.Errorf("no --index, and none of %s is set", strings.Join(indexVariables, ", "))
 }
 
 func runShard(cmd *cobra.Command, cat *catalog.Catalog, name string, f *shardFlags) error {
@@ -131,14 +132,18 @@ func runShard(cmd *cobra.Command, cat *catalog.Catalog, name string, f *shardFla
 	if err != nil {
 		return err
 	}
-	index, err := shardIndex(cmd, f)
+	index, from, err := shardIndex(cmd, f)
 	switch {
-	case err != nil:
-		return usage(err)
+	case !cmd.Flags().Changed("shards"):
+		return usagef("--shards is required: the number of shard processes of the run")
 	case f.shards < 1:
 		return usagef("--shards must be at least 1, not %d", f.shards)
+	case err != nil:
+		return usage(err)
+	case f.shards == 1 && index != 0:
+		return usagef("%s must be 0 with --shards 1, not %d", from, index)
 	case index < 0 || index >= f.shards:
-		return usagef("shard index %d is not in 0..%d", index, f.shards-1)
+		return usagef("%s must be between 0 and %d with --shards %d, not %d", from, f.shards-1, f.shards, index)
 	case f.exchange == "":
 		return usagef("--exchange is required: the URL of the run's objects")
 	}

@@ -238,9 +238,12 @@ func TestShardUsage(t *testing.T) {
 		stderr string
 	}{
 		{[]string{"shard", "--shards", "2", "--exchange", exchange(t), "repdisk"}, "no --index, and none of JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID, AWS_BATCH_JOB_ARRAY_INDEX is set"},
-		{[]string{"shard", "--shards", "2", "--index", "2", "--exchange", exchange(t), "repdisk"}, "shard index 2 is not in 0..1"},
-		{[]string{"shard", "--shards", "2", "--index", "-1", "--exchange", exchange(t), "repdisk"}, "shard index -1 is not in 0..1"},
-		{[]string{"shard", "--index", "0", "--exchange", exchange(t), "repdisk"}, "--shards must be at least 1"},
+		{[]string{"shard", "--shards", "2", "--index", "2", "--exchange", exchange(t), "repdisk"}, "--index must be between 0 and 1 with --shards 2, not 2"},
+		{[]string{"shard", "--shards", "2", "--index", "-1", "--exchange", exchange(t), "repdisk"}, "--index must be between 0 and 1 with --shards 2, not -1"},
+		{[]string{"shard", "--shards", "1", "--index", "1", "--exchange", exchange(t), "repdisk"}, "--index must be 0 with --shards 1, not 1"},
+		{[]string{"shard", "--index", "0", "--exchange", exchange(t), "repdisk"}, "--shards is required: the number of shard processes of the run"},
+		{[]string{"shard", "--exchange", exchange(t), "repdisk"}, "--shards is required"},
+		{[]string{"shard", "--shards", "0", "--index", "0", "--exchange", exchange(t), "repdisk"}, "--shards must be at least 1, not 0"},
 		{[]string{"shard", "--shards", "2", "--index", "0", "repdisk"}, "--exchange is required"},
 		{[]string{"shard", "--shards", "2", "--index", "0", "--exchange", "nosuch://x", "repdisk"}, `--exchange nosuch://x: this program knows file:// URLs, not nosuch://`},
 		// The tests' binary, as argocheck built without the tag cloud,
@@ -263,6 +266,14 @@ func TestShardUsage(t *testing.T) {
 			}
 		})
 	}
+	// An index out of range names the engine's variable it was read from.
+	t.Run("JOB_COMPLETION_INDEX out of range", func(t *testing.T) {
+		t.Setenv("JOB_COMPLETION_INDEX", "2")
+		_, stderr, code := cli(t, "shard", "--shards", "2", "--exchange", exchange(t), "repdisk")
+		if want := "argocheck: JOB_COMPLETION_INDEX must be between 0 and 1 with --shards 2, not 2\n"; code != ExitUsage || stderr != want {
+			t.Fatalf("exit %d, stderr %q; want %d and %q", code, stderr, ExitUsage, want)
+		}
+	})
 	for _, name := range indexVariables {
 		t.Run(name, func(t *testing.T) {
 			url := exchange(t)
