@@ -351,11 +351,14 @@ func strictHelp(root *cobra.Command) {
 }
 
 // oneArg accepts exactly one positional argument, what, as a usage error
-// otherwise.
+// otherwise, or if it is empty ("$DIR" of a variable not set).
 func oneArg(command, what string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
-		if len(args) != 1 {
+		switch {
+		case len(args) != 1:
 			return usagef("%s takes %s, got %d arguments%s", command, what, len(args), valueAfterBool(cmd, args))
+		case args[0] == "":
+			return usagef("%s takes %s, got an empty argument", command, what)
 		}
 		return nil
 	}

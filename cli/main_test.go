@@ -134,7 +134,15 @@ func TestExitStatus(t *testing.T) {
 		{[]string{"check", "-q", "true"}, ExitUsage, `unknown system "true" (systems: `},
 		{[]string{"check", "-q", "true"}, ExitUsage, `): "true" follows -q, which takes no separate value (write -q=true)`},
 		{[]string{"shard", "--shards", "1", "--index", "0", "--oob", "false"}, ExitUsage, `): "false" follows --oob, which takes no separate value (write --oob=false)`},
-		{[]string{"run", "--json", "true"}, ExitUsage, `true: no such file or directory: "true" follows --json, which takes no separate value (write --json=true)`},
+		{[]string{"run", "--json", "true"}, ExitUsage, `plan true: no such file or directory: "true" follows --json, which takes no separate value (write --json=true)`},
+		{[]string{"run", "nosuch.plan"}, ExitUsage, "argocheck: plan nosuch.plan: no such file or directory\n"},
+		{[]string{"run", "testdata"}, ExitUsage, "argocheck: plan testdata: "}, // is a directory
+		// An empty argument, as "$DIR" of a variable not set, is named
+		// as such.
+		{[]string{"check", ""}, ExitUsage, "check takes one SYSTEM (see 'argocheck list'), got an empty argument\n"},
+		{[]string{"run", ""}, ExitUsage, "run takes one PLAN file, got an empty argument\n"},
+		{[]string{"resume", ""}, ExitUsage, "resume takes one store DIR, got an empty argument\n"},
+		{[]string{"trace", ""}, ExitUsage, "trace takes one store DIR, got an empty argument\n"},
 		{[]string{"run", "p.plan", "--json", "true"}, ExitUsage, `run takes one PLAN file, got 2 arguments: "true" follows --json, which takes no separate value (write --json=true)`},
 		{[]string{"bench", "--quick", "false"}, ExitUsage, `bench takes no arguments, got 1: "false" follows --quick, which takes no separate value (write --quick=false)`},
 		{[]string{"check", "repdisk", "--blocks", "2", "maybe"}, ExitUsage, "check takes one SYSTEM (see 'argocheck list'), got 2 arguments\n"},

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -126,6 +127,16 @@ func parsePlanLine(cat *catalog.Catalog, fields []string, base searchFlags) (pla
 	}
 	c.chk, err = build(sys, c.params, c.variant)
 	return c, err
+}
+
+// planReadError is the error of the plan name that cannot be read (err),
+// which names it as the plan: "plan p.plan: no such file or directory",
+// "plan /tmp: is a directory".
+func planReadError(name string, err error) error {
+	if e, ok := errors.AsType[*fs.PathError](err); ok {
+		err = e.Err
+	}
+	return fmt.Errorf("plan %s: %v", name, err)
 }
 
 // planSpills are the spill directories that the lines of plan data (read
@@ -274,7 +285,7 @@ func runPlan(cmd *cobra.Command, cat *catalog.Catalog, name string, f searchFlag
 		return err
 	}
 	if readErr != nil {
-		return usage(withValueAfterBool(cmd, name, readErr))
+		return usage(withValueAfterBool(cmd, name, planReadError(name, readErr)))
 	}
 	if parseErr != nil {
 		return usage(parseErr)
