@@ -227,6 +227,9 @@ func runBench(cmd *cobra.Command, cat *catalog.Catalog, f benchFlags) error {
 			checks[sys.Name] = append(checks[sys.Name], chk)
 		}
 	}
+	if f.out == "" {
+		return usagef(`--out must name a directory, not ""`)
+	}
 	if err := os.MkdirAll(f.out, 0o755); err != nil {
 		return usagef("--out %s: %v", f.out, cause(err))
 	}

@@ -119,6 +119,8 @@ func TestExitStatus(t *testing.T) {
 		{[]string{"help", "check"}, ExitVerified, ""},
 		{[]string{"help"}, ExitVerified, ""},
 		{[]string{"list", "repdisk"}, ExitUsage, "list takes no arguments"},
+		{[]string{"version", "extra"}, ExitUsage, "argocheck: version takes no arguments, got 1\n"},
+		{[]string{"bench", "--systems", "repdisk", "--size", "blocks=1", "--out", ""}, ExitUsage, "argocheck: --out must name a directory, not \"\"\n"},
 		// A true-or-false flag takes a value only after "=": the word
 		// after it is an argument, which the error explains.
 		{[]string{"check", "repdisk", "--oob", "maybe"}, ExitUsage, `check takes one SYSTEM (see 'argocheck list'), got 2 arguments: "maybe" follows --oob, which takes no separate value (write --oob=true or --oob=false)`},

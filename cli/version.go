@@ -125,7 +125,7 @@ func newVersion() *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print argocheck's version, VCS revision and build",
-		Args:  cobra.NoArgs,
+		Args:  noArgs("version"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if _, err := fmt.Fprintf(cmd.OutOrStdout(), "%s build=%s\n", buildVersion(), buildID()); err != nil {
 				return ioFail(fmt.Errorf("printing the version: %w", err))
