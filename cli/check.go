@@ -154,7 +154,10 @@ func chosen(cmd *cobra.Command, cat *catalog.Catalog, name string, pf *paramFlag
 }
 
 func runCheck(cmd *cobra.Command, cat *catalog.Catalog, name string, f *checkFlags) error {
-	f.variant = variantArg(f.variant)
+	var err error
+	if f.variant, err = variantFlag(f.variant); err != nil {
+		return err
+	}
 	sys, p, cfg, err := chosen(cmd, cat, name, &f.params, f.variant, &f.search)
 	if err != nil {
 		return err

@@ -23,7 +23,7 @@ func TestModular(t *testing.T) {
 		status   int
 		verdicts []string // repdisk, log, log/repdisk
 	}{
-		{"", ExitVerified, []string{"verified", "verified", "verified"}},
+		{"correct", ExitVerified, []string{"verified", "verified", "verified"}},
 		{"recover-upper-first", ExitViolation, []string{"verified", "verified", "violation"}},
 		{"log:apply-backwards", ExitViolation, []string{"verified", "violation", "violation"}},
 		{"rep:write-d0-only", ExitViolation, []string{"violation", "verified", "violation"}},

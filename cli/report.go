@@ -116,6 +116,16 @@ func variantArg(v string) string {
 	return v
 }
 
+// variantFlag is the variant the --variant flag names (variantArg),
+// refusing an empty name, which would check the correct implementation
+// in silence ("$VARIANT" of a variable not set).
+func variantFlag(v string) (string, error) {
+	if v == "" {
+		return "", usagef(`--variant must name a variant (see 'argocheck list'), not ""`)
+	}
+	return variantArg(v), nil
+}
+
 // newReport is the report of result res of sys's check at p and variant,
 // searched with cfg.
 func newReport(sys *catalog.System, p catalog.Params, variant string, cfg explorer.Config, res *explorer.Result) *report {

@@ -127,7 +127,10 @@ func envShardIndex() (int, string, error) {
 }
 
 func runShard(cmd *cobra.Command, cat *catalog.Catalog, name string, f *shardFlags) error {
-	f.variant = variantArg(f.variant)
+	var err error
+	if f.variant, err = variantFlag(f.variant); err != nil {
+		return err
+	}
 	sys, p, cfg, err := chosen(cmd, cat, name, &f.params, f.variant, &f.search)
 	if err != nil {
 		return err
