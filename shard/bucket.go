@@ -80,6 +80,9 @@ var cloudSchemes = []string{"s3", "gs", "azblob"}
 // file:///tmp/run, is refused.
 func Open(ctx context.Context, rawURL string) (Bucket, error) {
 	u, err := url.Parse(rawURL)
+	if e, ok := err.(*url.Error); ok {
+		return nil, e.Err // what is wrong, without the URL its caller names
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -26,6 +26,12 @@ const tmpPrefix = ".tmp-"
 // missing; Open opens file URLs with it.
 func OpenDir(dir string) (Bucket, error) {
 	if err := os.MkdirAll(dir, 0o777); err != nil {
+		if fi, serr := os.Stat(dir); serr == nil && !fi.IsDir() {
+			return nil, fmt.Errorf("%s is a file, not a directory", dir)
+		}
+		if e, ok := errors.AsType[*fs.PathError](err); ok {
+			return nil, fmt.Errorf("cannot make the directory %s: %v", dir, e.Err)
+		}
 		return nil, err
 	}
 	return &dirBucket{root: dir}, nil

@@ -58,10 +58,15 @@ func TestDirBucketHidesTemporaryFiles(t *testing.T) {
 }
 
 // TestOpenFileURLs: Open takes a file URL's directory, made if missing,
-// and LocalDir names it.
+// and LocalDir names it; its errors begin with what is wrong, the URL
+// named by the caller.
 func TestOpenFileURLs(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, nil, 0o666); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		url, made, err string
 	}{
@@ -74,18 +79,22 @@ func TestOpenFileURLs(t *testing.T) {
 		{url: "/tmp/run", err: "not a URL: for the directory /tmp/run write file:///tmp/run"},
 		{url: "s3://bucket", err: "this program knows file:// URLs, not s3://: build argocheck with -tags cloud"},
 		{url: "ftp://host/x", err: "this program knows file:// URLs, not ftp://"},
+		{url: "file:///tmp/%zz", err: `invalid URL escape "%zz"`},
+		// A URL of a directory that cannot be made: LocalDir names it.
+		{url: "file://" + filepath.ToSlash(file), made: "file", err: file + " is a file, not a directory"},
+		{url: "file://" + filepath.ToSlash(filepath.Join(file, "run")), made: "file/run", err: "cannot make the directory " + filepath.Join(file, "run") + ": "},
 	}
 	for _, tc := range cases {
 		t.Run(tc.url, func(t *testing.T) {
 			// LocalDir names the directory the objects go in, and none
-			// for a URL that Open refuses.
+			// for a URL that Open refuses as a URL.
 			local := shard.LocalDir(tc.url)
-			if abs, _ := filepath.Abs(local); (tc.err == "" && abs != filepath.Join(dir, filepath.FromSlash(tc.made))) || (tc.err != "" && local != "") {
+			if abs, _ := filepath.Abs(local); (tc.made != "" && abs != filepath.Join(dir, filepath.FromSlash(tc.made))) || (tc.made == "" && local != "") {
 				t.Errorf("LocalDir: %q", local)
 			}
 			b, err := shard.Open(context.Background(), tc.url)
 			if tc.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.err) {
+				if err == nil || !strings.HasPrefix(err.Error(), tc.err) {
 					t.Fatalf("Open: %v, want %q", err, tc.err)
 				}
 				return
