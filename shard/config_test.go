@@ -26,8 +26,8 @@ func TestConfigRefused(t *testing.T) {
 		want string
 	}{
 		{Config{Shards: 0}, "shards must be at least 1, not 0"},
-		{Config{Shards: 2, Index: 2}, "shard index 2 is not in 0..1"},
-		{Config{Shards: 2, Index: -1}, "shard index -1 is not in 0..1"},
+		{Config{Shards: 2, Index: 2}, "index must be between 0 and 1 (shards: 2), not 2"},
+		{Config{Shards: 2, Index: -1}, "index must be between 0 and 1 (shards: 2), not -1"},
 		{Config{Shards: 1, Workers: -1}, maxWorkers + " -1"},
 		{Config{Shards: 1, Workers: explorer.MaxWorkers + 1}, fmt.Sprintf("%s %d", maxWorkers, explorer.MaxWorkers+1)},
 		{Config{Shards: 1, Workers: math.MaxInt}, fmt.Sprintf("%s %d", maxWorkers, math.MaxInt)},

@@ -378,6 +378,28 @@ func TestSlowShardDelaysOthers(t *testing.T) {
 	}
 }
 
+// TestListShards: a waiting line names up to ten shards and counts the
+// others, so that a shard of a run of thousands writes short lines.
+func TestListShards(t *testing.T) {
+	var many []string
+	for i := range 12 {
+		many = append(many, fmt.Sprint(i+1))
+	}
+	for _, tc := range []struct {
+		missing []string
+		want    string
+	}{
+		{[]string{"1"}, "1"},
+		{many[:10], "1, 2, 3, 4, 5, 6, 7, 8, 9, 10"},
+		{many[:11], "1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 1 more"},
+		{many, "1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 2 more"},
+	} {
+		if got := listShards(tc.missing); got != tc.want {
+			t.Errorf("%d shards: %q, want %q", len(tc.missing), got, tc.want)
+		}
+	}
+}
+
 // TestRefusesAnotherRun: a bucket holding another run's manifest (one of
 // another build among them), or objects and no manifest, is refused before
 // anything is written.

@@ -60,7 +60,7 @@ func (c Config) validate() (Config, error) {
 	case c.Shards < 1:
 		return c, fmt.Errorf("shards must be at least 1, not %d", c.Shards)
 	case c.Index < 0 || c.Index >= c.Shards:
-		return c, fmt.Errorf("shard index %d is not in 0..%d", c.Index, c.Shards-1)
+		return c, fmt.Errorf("index must be between 0 and %d (shards: %d), not %d", c.Shards-1, c.Shards, c.Index)
 	case c.Workers < 0 || c.Workers > explorer.MaxWorkers:
 		return c, fmt.Errorf("workers must be between 1 and %d (0: one per CPU), not %d", explorer.MaxWorkers, c.Workers)
 	}
@@ -509,7 +509,7 @@ func (s *search) await(ctx context.Context, depth int, mine *marker) ([]*marker,
 		if s.cfg.Log != nil && time.Since(reported) >= s.cfg.WaitReport {
 			reported = time.Now()
 			fmt.Fprintf(s.cfg.Log, "shard %d of %d: level %d: waiting for %s %s (%s)\n", s.cfg.Index, n, depth,
-				plural(len(missing), "shard", "shards"), strings.Join(missing, ", "), time.Since(start).Round(time.Second))
+				plural(len(missing), "shard", "shards"), listShards(missing), time.Since(start).Round(time.Second))
 		}
 		// Pause an eighth of the wait so far: a barrier passed at most
 		// that much late, with few looks at a long wait.
@@ -517,6 +517,19 @@ func (s *search) await(ctx context.Context, depth int, mine *marker) ([]*marker,
 			return nil, err
 		}
 	}
+}
+
+// listedShards is the most shards a waiting line names, by index: the
+// line of a run of thousands names the first few and counts the others.
+const listedShards = 10
+
+// listShards names the shards of missing for a waiting line: "1, 2, 3",
+// or the first listedShards and "and N more".
+func listShards(missing []string) string {
+	if len(missing) <= listedShards {
+		return strings.Join(missing, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(missing[:listedShards], ", "), len(missing)-listedShards)
 }
 
 func plural(n int, one, many string) string {
