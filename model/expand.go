@@ -304,10 +304,11 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) expand(node []byte) {
 			return
 		}
 	}
-	// A crash between operations.
+	// A crash between operations, described before the specification's
+	// Crash runs: a panic there is a violation of this edge.
+	w.kind, w.op, w.crashAfter = StepCrash, nil, 0
 	w.allowedAfter(nil)
 	w.encodeAllowed()
-	w.kind, w.op, w.crashAfter = StepCrash, nil, 0
 	if msg := w.allowedChecks(nil); msg != "" {
 		w.violate(KindSpec, msg)
 		return
@@ -319,6 +320,12 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) expand(node []byte) {
 // of the lower layer, emitting crash points and completions. It reports
 // whether the emitter stopped the expansion.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) opAll(op *AOp) bool {
+	// The step is op's, with no call yet, before the specification's
+	// Step and Crash run: a panic there (recoverExpansion) is described
+	// as op's, not as the operation before it.
+	w.kind, w.op, w.done, w.crashAfter = StepOp, op, false, 0
+	w.run.reset()
+	w.m.calls = w.m.calls[:0]
 	w.allowedAfter(op)
 	w.encodeAllowed()
 	if msg := w.allowedChecks(op); msg != "" {
