@@ -220,10 +220,14 @@ func run(name string, cat *catalog.Catalog, args []string, stdout, stderr io.Wri
 // oneLine is cobra's error err as the one line on stderr that bad usage
 // gets: the commands it suggests for an unknown command, which it puts
 // on lines of their own after "Did you mean this?", go in parentheses
-// after it.
+// after it; an unknown command it suggests none for is followed by where
+// the commands are listed.
 func oneLine(err error) error {
 	head, suggested, found := strings.Cut(err.Error(), "\n\nDid you mean this?\n")
 	if !found {
+		if strings.HasPrefix(head, "unknown command ") {
+			return fmt.Errorf("%s (see 'argocheck --help')", head)
+		}
 		return err
 	}
 	var names []string
@@ -326,7 +330,31 @@ specification.
 	}
 	root.AddCommand(newList(cat), check, sharded, newRun(cat), newBench(cat), newResume(cat), newTrace(cat), newVersion())
 	strictHelp(root)
+	strictCompletion(root)
 	return root, nil
+}
+
+// strictCompletion makes 'completion SHELL' of no shell it knows bad
+// usage (ExitUsage, one line on stderr naming the shells): cobra's own
+// completion command prints its usage for it and succeeds.
+func strictCompletion(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() != "completion" || c.Runnable() {
+			continue
+		}
+		var shells []string
+		for _, sh := range c.Commands() {
+			shells = append(shells, sh.Name())
+		}
+		c.Args = cobra.ArbitraryArgs
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usagef("completion takes a shell (%s), not %q", strings.Join(shells, ", "), args[0])
+			}
+			return cmd.Help()
+		}
+	}
 }
 
 // strictHelp makes 'help TOPIC' of no command bad usage (ExitUsage, one
