@@ -78,6 +78,10 @@ func Verify(t testing.TB, sys model.Checker, cfg ...explorer.Config) *explorer.R
 	return res
 }
 
+// kinds are the kinds of violation a check finds, which Violates takes.
+var kinds = []string{model.KindRefinement, model.KindRecovery, model.KindPanic, model.KindStepLimit,
+	model.KindNondeterminism, model.KindInvariant, model.KindInitial, model.KindSpec}
+
 // AnyLength, as Violates' length, accepts a path of any length. It is
 // for mutants caught with model.KindNondeterminism, whose path is rebuilt
 // by running the same nondeterministic code and so has no length that
@@ -94,6 +98,9 @@ func Violates(t testing.TB, sys model.Checker, kind string, length int, cfg ...e
 	t.Helper()
 	if length < 0 && length != AnyLength {
 		t.Fatalf("checktest: a path's length is at least 0 (or AnyLength), not %d", length)
+	}
+	if !slices.Contains(kinds, kind) {
+		t.Fatalf("checktest: %q is not a kind of violation (kinds: %s)", kind, strings.Join(kinds, ", "))
 	}
 	want := fmt.Sprintf("a %s violation at %d steps", kind, length)
 	if length == AnyLength {

@@ -314,6 +314,8 @@ func TestVerifyAndViolates(t *testing.T) {
 	}{
 		{"another kind at any length", model.KindRefinement, checktest.AnyLength, "want a refinement violation, got recovery at 2"},
 		{"a negative length", model.KindRecovery, -2, "not -2"},
+		// A misspelt kind, which no search finds, is named before one runs.
+		{"a misspelt kind", "recvery", 2, `checktest: "recvery" is not a kind of violation (kinds: refinement, recovery, panic, step-limit, nondeterminism, invariant, initial, spec)`},
 	} {
 		if got := failure(t, func(tb testing.TB) { checktest.Violates(tb, repdisk(replicated.NoRecovery), tc.kind, tc.length) }); !strings.Contains(got, tc.want) {
 			t.Errorf("Violates of %s failed with %q, want %q", tc.name, got, tc.want)
