@@ -51,7 +51,16 @@ func parsePlan(r io.Reader, name string, cat *catalog.Catalog, base searchFlags)
 	var checks []planCheck
 	sc := bufio.NewScanner(r)
 	for n := 1; sc.Scan(); n++ {
-		text, _, _ := strings.Cut(sc.Text(), "#")
+		line := sc.Text()
+		if n == 1 {
+			// A plan saved by a Windows editor may begin with a byte
+			// order mark: UTF-8's is skipped, UTF-16 is refused.
+			if strings.HasPrefix(line, "\xff\xfe") || strings.HasPrefix(line, "\xfe\xff") {
+				return nil, fmt.Errorf("%s: the plan is UTF-16 text: save it as UTF-8", name)
+			}
+			line = strings.TrimPrefix(line, "\ufeff")
+		}
+		text, _, _ := strings.Cut(line, "#")
 		fields := strings.Fields(text)
 		if len(fields) == 0 {
 			continue

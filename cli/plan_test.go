@@ -464,6 +464,16 @@ func TestPlanErrors(t *testing.T) {
 			t.Errorf("%q: stderr %q names a flag of the command line, not a key of the plan", tc.line, stderr)
 		}
 	}
+	// A plan saved by a Windows editor: UTF-8 with a byte order mark and
+	// CRLF line ends runs; UTF-16 is refused by name.
+	bom := writeFile(t, t.TempDir(), "bom.plan", "\ufeff# a comment\r\nrepdisk blocks=1 expect=verified\r\n")
+	if _, stderr, code := cli(t, "run", bom, "-q"); code != ExitVerified {
+		t.Errorf("a plan with a byte order mark: exit status %d, stderr %q", code, stderr)
+	}
+	utf16 := writeFile(t, t.TempDir(), "utf16.plan", "\xff\xfer\x00e\x00p\x00\n\x00")
+	if _, stderr, code := cli(t, "run", utf16, "-q"); code != ExitUsage || stderr != "argocheck: "+utf16+": the plan is UTF-16 text: save it as UTF-8\n" {
+		t.Errorf("a UTF-16 plan: exit status %d, stderr %q", code, stderr)
+	}
 	empty := writeFile(t, t.TempDir(), "empty.plan", "# nothing\n")
 	if _, stderr, code := cli(t, "run", empty); code != ExitUsage || !strings.Contains(stderr, "no checks") {
 		t.Errorf("empty plan: %d %q", code, stderr)
