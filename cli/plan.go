@@ -93,6 +93,12 @@ func parsePlanLine(cat *catalog.Catalog, fields []string, base searchFlags) (pla
 	for _, f := range fields[1:] {
 		key, val, ok := strings.Cut(f, "=")
 		if !ok || val == "" {
+			// A true-or-false key written alone, as its flag is: oob.
+			q, isParam := sys.Param(f)
+			flag := keys.Lookup(f)
+			if !ok && (isParam && q.Bool || flag != nil && flag.Value.Type() == "bool") {
+				return c, fmt.Errorf("%q is not key=value (write %s=true)", f, f)
+			}
 			return c, fmt.Errorf("%q is not key=value", f)
 		}
 		if _, seen := written[key]; seen {

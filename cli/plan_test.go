@@ -437,6 +437,8 @@ func TestPlanErrors(t *testing.T) {
 		{"repdisk blocks=x expect=verified", `: blocks: "x" is not a whole number from 1 to 8`},
 		{"repdisk variant=nosuch expect=verified", `unknown variant "nosuch"`},
 		{"repdisk blocks expect=verified", `"blocks" is not key=value`},
+		{"repdisk oob expect=verified", `"oob" is not key=value (write oob=true)`},
+		{"repdisk exact expect=verified", `"exact" is not key=value (write exact=true)`},
 		{"repdisk variant= expect=violation", `"variant=" is not key=value`},
 		{"repdisk time-limit=soon expect=verified", `: time-limit: "soon" is not a duration such as 90s or 2h (0: no bound)`},
 		{"repdisk max-states=-5 expect=verified", `: max-states: "-5" is not a whole number, 0 or more (0: no bound)`},
