@@ -85,6 +85,17 @@ func (e *flagError) Error() string {
 
 func (e *flagError) Unwrap() error { return e.err }
 
+// conflictError is config's error for two flags that cannot be given
+// together, and why: the command line names the flags (--exact), a plan
+// line its keys (exact).
+type conflictError struct {
+	flag, other, why string
+}
+
+func (e *conflictError) Error() string {
+	return fmt.Sprintf("--%s cannot be used with --%s: %s", e.flag, e.other, e.why)
+}
+
 // defaultWorkers is the default number of workers: one per CPU.
 func defaultWorkers() int { return min(runtime.NumCPU(), explorer.MaxWorkers) }
 
@@ -226,6 +237,9 @@ func (f *searchFlags) config() (explorer.Config, error) {
 		return cfg, outOfRange("continue", "must not be negative, not %d", f.cont)
 	case f.progressInterval <= 0:
 		return cfg, fmt.Errorf("--progress-interval must be positive, not %s", f.progressInterval)
+	}
+	if f.exact && f.spill != "" {
+		return cfg, &conflictError{"exact", "spill", "exact keys hold every encoding in memory, which cannot spill"}
 	}
 	if f.spill != "" {
 		if err := explorer.CheckSpill(f.spill); err != nil {

@@ -94,6 +94,7 @@ func TestExitStatus(t *testing.T) {
 		{[]string{"check", "repdisk", "--continue", "-2"}, ExitUsage, "--continue must not be negative, not -2"},
 		{[]string{"check", "repdisk", "--time-limit", "-5s"}, ExitUsage, "--time-limit must not be negative, not -5s"},
 		{[]string{"check", "repdisk", "--crashes", "sometimes"}, ExitUsage, `--crashes: unknown crash mode "sometimes"`},
+		{[]string{"check", "repdisk", "--exact", "--spill", "sp"}, ExitUsage, "argocheck: --exact cannot be used with --spill: exact keys hold every encoding in memory, which cannot spill\n"},
 		{[]string{"check", "repdisk", "--spill", "/dev/null/x"}, ExitUsage, "--spill: cannot make the spill directory /dev/null/x: not a directory"},
 		{[]string{"check", "repdisk", "--log", "3"}, ExitUsage, "repdisk takes no --log"},
 		{[]string{"check", "repdisk", "--blocks", "x"}, ExitUsage, `--blocks: "x" is not an integer`},

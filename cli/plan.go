@@ -189,6 +189,9 @@ func setPlanParam(sys *catalog.System, p catalog.Params, name, value string) err
 // and quote its value as written there: `max-depth: "-1" is not a whole
 // number, 0 or more (0: no bound)`, as for a value the flag cannot read.
 func planKeyError(err error, keys *pflag.FlagSet, written map[string]string) error {
+	if c, ok := errors.AsType[*conflictError](err); ok {
+		return fmt.Errorf("%s cannot be used with %s: %s", c.flag, c.other, c.why)
+	}
 	e, ok := errors.AsType[*flagError](err)
 	if !ok {
 		return err

@@ -438,6 +438,7 @@ func TestPlanErrors(t *testing.T) {
 		{"repdisk variant=nosuch expect=verified", `unknown variant "nosuch"`},
 		{"repdisk blocks expect=verified", `"blocks" is not key=value`},
 		{"repdisk oob expect=verified", `"oob" is not key=value (write oob=true)`},
+		{"repdisk exact=true spill=sp expect=verified", ": exact cannot be used with spill: exact keys hold every encoding in memory, which cannot spill"},
 		{"repdisk exact expect=verified", `"exact" is not key=value (write exact=true)`},
 		{"repdisk variant= expect=violation", `"variant=" is not key=value`},
 		{"repdisk time-limit=soon expect=verified", `: time-limit: "soon" is not a duration such as 90s or 2h (0: no bound)`},
