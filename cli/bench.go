@@ -202,6 +202,10 @@ func runBench(cmd *cobra.Command, cat *catalog.Catalog, f benchFlags) error {
 	if f.repeats < 1 {
 		return usagef("--repeats must be at least 1, not %d", f.repeats)
 	}
+	if cmd.Flags().Changed("systems") && len(f.systems) == 0 {
+		// "$SYSTEMS" of a variable not set: not every system's matrix.
+		return usagef(`--systems must name systems (see 'argocheck list'), not ""`)
+	}
 	if len(f.workers) == 0 {
 		f.workers = []int{1, 2, defaultWorkers()}
 	}

@@ -127,6 +127,7 @@ func TestExitStatus(t *testing.T) {
 		{[]string{"completion", "tcsh"}, ExitUsage, "argocheck: completion takes a shell (bash, fish, powershell, zsh), not \"tcsh\"\n"},
 		{[]string{"list", "repdisk"}, ExitUsage, "list takes no arguments"},
 		{[]string{"version", "extra"}, ExitUsage, "argocheck: version takes no arguments, got 1\n"},
+		{[]string{"bench", "--systems", "", "--quick", "--out", "/dev/null/x"}, ExitUsage, "argocheck: --systems must name systems (see 'argocheck list'), not \"\"\n"},
 		{[]string{"bench", "--systems", "repdisk", "--size", "blocks=1", "--out", ""}, ExitUsage, "argocheck: --out must name a directory, not \"\"\n"},
 		// A true-or-false flag takes a value only after "=": the word
 		// after it is an argument, which the error explains.
