@@ -162,6 +162,10 @@ func runCheck(cmd *cobra.Command, cat *catalog.Catalog, name string, f *checkFla
 	if err != nil {
 		return err
 	}
+	if f.store == "" && cmd.Flags().Changed("store") {
+		// "$DIR" of a variable not set: a run that could not be resumed.
+		return usagef(`--store must name a directory, not ""`)
+	}
 	if err := f.search.checkPaths(cmd, []ownDir{{name: "--store " + f.store, dir: f.store}}, [2]string{"cpuprofile", f.cpuProfile}); err != nil {
 		return err
 	}

@@ -455,6 +455,8 @@ func TestStoreBadInput(t *testing.T) {
 		{[]string{"resume", truncated}, "corrupt or truncated store"},
 		{[]string{"resume", stopped, "--workers", "0"}, "--workers must be between 1 and 4096, not 0"},
 		{[]string{"resume"}, "resume takes one store DIR"},
+		{[]string{"resume", ""}, "resume takes one store DIR, got an empty argument"},
+		{[]string{"check", "repdisk", "--store", ""}, `--store must name a directory, not ""`},
 		{[]string{"trace", stopped}, "holds an unfinished run"},
 		{[]string{"trace", foreign}, "holds no argocheck store"},
 		{[]string{"trace", finished, "--format", "xml"}, `--format must be text or json, not "xml"`},
