@@ -43,11 +43,26 @@ func plainValue(t reflect.Type, path string) error {
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) lowerRoundTrip(enc []byte, c *CS) (string, int) {
 	sp := w.sys.Lower.Spec
 	n, err := sp.Decode(enc, &w.rtC)
-	if err != nil || n > len(enc) || w.rtC != *c {
-		return fmt.Sprintf("lower state %s encodes as %x, which decodes to %s (%v): the lower specification's encoding is not injective, or Decode is not its inverse (checktest.Spec tells)",
-			sp.Format(c), sp.AppendEncode(nil, c), sp.Format(&w.rtC), err), 0
+	var fault string
+	switch {
+	case err != nil:
+		fault = fmt.Sprintf("which Decode refuses (%v)", err)
+	case n > len(enc):
+		fault = fmt.Sprintf("of which Decode claims %d bytes, more than the %d it was given", n, len(enc))
+	case w.rtC != *c:
+		fault = "which decodes to " + sp.Format(&w.rtC)
+	default:
+		return "", n
 	}
-	return "", n
+	return roundTripFault("lower", sp.Format(c), sp.AppendEncode(nil, c), fault), 0
+}
+
+// roundTripFault is the message of the state s of a layer ("lower" or
+// "upper") whose encoding enc does not decode back to it, as fault says
+// ("which decodes to 0").
+func roundTripFault(layer, s string, enc []byte, fault string) string {
+	return fmt.Sprintf("%s state %s encodes as %x, %s: the %s specification's encoding is not injective, or Decode is not its inverse (checktest.Spec tells)",
+		layer, s, enc, fault, layer)
 }
 
 // upperRoundTrip is lowerRoundTrip for an upper state whose encoding is
@@ -55,11 +70,18 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) lowerRoundTrip(enc []
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) upperRoundTrip(enc []byte, a *AS) string {
 	sp := w.sys.Upper.Spec
 	n, err := sp.Decode(enc, &w.rtA)
-	if err != nil || n != len(enc) || w.rtA != *a {
-		return fmt.Sprintf("upper state %s encodes as %x, which decodes to %s (%v): the upper specification's encoding is not injective, or Decode is not its inverse (checktest.Spec tells)",
-			sp.Format(a), enc, sp.Format(&w.rtA), err)
+	var fault string
+	switch {
+	case err != nil:
+		fault = fmt.Sprintf("which Decode refuses (%v)", err)
+	case n != len(enc):
+		fault = fmt.Sprintf("of which Decode reads %d of its %d bytes", n, len(enc))
+	case w.rtA != *a:
+		fault = "which decodes to " + sp.Format(&w.rtA)
+	default:
+		return ""
 	}
-	return ""
+	return roundTripFault("upper", sp.Format(a), enc, fault)
 }
 
 // encodeChanged says whether AppendEncode changed the lower state it
@@ -223,8 +245,12 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) setRoundTrip() string
 // reading n bytes, or failed with err.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) setDecodeFault(i int, rest []byte, n int, err error) string {
 	sp := w.sys.Upper.Spec
-	return fmt.Sprintf("upper state %s, one of the states a crash allows, encodes as %x; followed by the encodings of the members after it, as %x, it decodes to %s reading %d bytes (%v): the upper specification's Decode must read exactly the bytes AppendEncode wrote, whatever follows them (checktest.Spec tells)",
-		sp.Format(&w.allowed[i]), w.scratch[w.offs[i]:w.offs[i+1]], rest, sp.Format(&w.rtA), n, err)
+	fault := fmt.Sprintf("it decodes to %s reading %d bytes", sp.Format(&w.rtA), n)
+	if err != nil {
+		fault = fmt.Sprintf("Decode refuses it (%v)", err)
+	}
+	return fmt.Sprintf("upper state %s, one of the states a crash allows, encodes as %x; followed by the encodings of the members after it, as %x, %s: the upper specification's Decode must read exactly the bytes AppendEncode wrote, whatever follows them (checktest.Spec tells)",
+		sp.Format(&w.allowed[i]), w.scratch[w.offs[i]:w.offs[i+1]], rest, fault)
 }
 
 // allowedDiffers is the message of an upper specification that allowed
