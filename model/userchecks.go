@@ -48,7 +48,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) lowerRoundTrip(enc []
 	case err != nil:
 		fault = fmt.Sprintf("which Decode refuses (%v)", err)
 	case n > len(enc):
-		fault = fmt.Sprintf("of which Decode claims %d bytes, more than the %d it was given", n, len(enc))
+		fault = fmt.Sprintf("of which Decode claims %d bytes, more than the %d it was given (the encoding and the node's bytes after it)", n, len(enc))
 	case w.rtC != *c:
 		fault = "which decodes to " + sp.Format(&w.rtC)
 	default:

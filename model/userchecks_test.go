@@ -231,7 +231,7 @@ func TestBrokenDefinitionsCaughtAlone(t *testing.T) {
 		{"a lower encoding that changes the states of Idle nodes", tornSystem(forgetsWrites{}, volatileSpec{}), model.KindSpec, "AppendEncode changed the state"},
 		{"an upper encoding that changes the states of Idle nodes", tornSystem(tornSpec{}, zeroesUpper{}), model.KindSpec, "AppendEncode changed the state"},
 		{"a lower Decode that fails", tornSystem(failingDecode{}, volatileSpec{}), model.KindSpec, "encodes as 000000, which Decode refuses (failingDecode: "},
-		{"a lower Decode that reads past its input", tornSystem(overReads{}, volatileSpec{}), model.KindSpec, "of which Decode claims 5 bytes, more than the 4 it was given"},
+		{"a lower Decode that reads past its input", tornSystem(overReads{}, volatileSpec{}), model.KindSpec, "of which Decode claims 5 bytes, more than the 4 it was given (the encoding and the node's bytes after it)"},
 		{"an upper Decode that fails", tornSystem(tornSpec{}, failingUpperDecode{}), model.KindSpec, "failingUpperDecode"},
 		{"an upper Decode that decodes another state", tornSystem(tornSpec{}, decodesZero{}), model.KindSpec, "upper state 1 encodes as 01, which decodes to 0: "},
 		{"an upper Decode that reads less than written", tornSystem(tornSpec{}, longUpper{}), model.KindSpec, "upper state 0 encodes as 0000, of which Decode reads 1 of its 2 bytes: "},
