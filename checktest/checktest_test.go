@@ -3,6 +3,9 @@ package checktest_test
 import (
 	"flag"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"regexp"
 	"runtime"
@@ -485,5 +488,32 @@ func TestSpecRefusesStatesThatAreNotPlain(t *testing.T) {
 	got := failure(t, func(tb testing.TB) { checktest.Spec(tb, l) })
 	if want := `checktest: layer "float"'s states are not plain values: checktest_test.floatState.V is a float64`; !strings.HasPrefix(got, want) {
 		t.Errorf("Spec of a float state failed with %q, want %q", got, want)
+	}
+}
+
+// TestViolatesTakesEveryKind: the kinds Violates takes are the Kind
+// constants of package model, so that a kind added there is not refused.
+func TestViolatesTakesEveryKind(t *testing.T) {
+	f, err := parser.ParseFile(token.NewFileSet(), "../model/system.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var consts []string
+	for _, d := range f.Decls {
+		if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.CONST {
+			for _, spec := range g.Specs {
+				v := spec.(*ast.ValueSpec)
+				for i, name := range v.Names {
+					if lit, ok := v.Values[i].(*ast.BasicLit); ok && strings.HasPrefix(name.Name, "Kind") {
+						consts = append(consts, strings.Trim(lit.Value, `"`))
+					}
+				}
+			}
+		}
+	}
+	slices.Sort(consts)
+	kinds := slices.Sorted(slices.Values(checktest.Kinds))
+	if len(consts) == 0 || !slices.Equal(consts, kinds) {
+		t.Errorf("Violates takes %v, model's Kind constants are %v", kinds, consts)
 	}
 }

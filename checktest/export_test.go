@@ -7,3 +7,6 @@ func SetSpecStates(t interface{ Cleanup(func()) }, n int) {
 	specStates = n
 	t.Cleanup(func() { specStates = old })
 }
+
+// Kinds are the kinds of violation Violates takes.
+var Kinds = kinds
