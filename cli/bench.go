@@ -100,6 +100,8 @@ status 3 and writes no files.
 	describe(fl, "repeats", "a whole number, 1 or more")
 	describe(fl, "workers", fmt.Sprintf("a list of whole numbers from 1 to %d, separated by commas", explorer.MaxWorkers))
 	fl.StringSliceVar(&f.systems, "systems", nil, "systems to run (default: all)")
+	mustName(fl, "out", "name a directory")
+	mustName(fl, "systems", "name systems (see 'argocheck list')")
 	fl.StringArrayVar(&f.sizes, "size", nil, "run this size instead of the matrix's, as name=N,... over the system's parameters, e.g. blocks=5,values=2 (repeatable)")
 	return cmd
 }
@@ -202,10 +204,6 @@ func runBench(cmd *cobra.Command, cat *catalog.Catalog, f benchFlags) error {
 	if f.repeats < 1 {
 		return usagef("--repeats must be at least 1, not %d", f.repeats)
 	}
-	if cmd.Flags().Changed("systems") && len(f.systems) == 0 {
-		// "$SYSTEMS" of a variable not set: not every system's matrix.
-		return usagef(`--systems must name systems (see 'argocheck list'), not ""`)
-	}
 	if len(f.workers) == 0 {
 		f.workers = []int{1, 2, defaultWorkers()}
 	}
@@ -230,9 +228,6 @@ func runBench(cmd *cobra.Command, cat *catalog.Catalog, f benchFlags) error {
 			}
 			checks[sys.Name] = append(checks[sys.Name], chk)
 		}
-	}
-	if f.out == "" {
-		return usagef(`--out must name a directory, not ""`)
 	}
 	if err := os.MkdirAll(f.out, 0o755); err != nil {
 		return usagef("--out %s: %v", f.out, cause(err))

@@ -54,6 +54,9 @@ parameters; a system refuses those it does not take.
 	fl.StringVar(&f.store, "store", "", "keep the run in a persistent store in `DIR` (resumable; see resume, trace)")
 	fl.BoolVar(&f.verbose, "verbose", false, "show the store's (badger's) log on stderr")
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to `FILE` (read it with 'go tool pprof')")
+	mustName(fl, "variant", variantMust)
+	mustName(fl, "store", "name a directory")
+	mustName(fl, "cpuprofile", "name a file")
 	var err error
 	f.params, err = registerParams(fl, cat)
 	return cmd, err
@@ -154,17 +157,10 @@ func chosen(cmd *cobra.Command, cat *catalog.Catalog, name string, pf *paramFlag
 }
 
 func runCheck(cmd *cobra.Command, cat *catalog.Catalog, name string, f *checkFlags) error {
-	var err error
-	if f.variant, err = variantFlag(f.variant); err != nil {
-		return err
-	}
+	f.variant = variantArg(f.variant)
 	sys, p, cfg, err := chosen(cmd, cat, name, &f.params, f.variant, &f.search)
 	if err != nil {
 		return err
-	}
-	if f.store == "" && cmd.Flags().Changed("store") {
-		// "$DIR" of a variable not set: a run that could not be resumed.
-		return usagef(`--store must name a directory, not ""`)
 	}
 	if err := f.search.checkPaths(cmd, []ownDir{{name: "--store " + f.store, dir: f.store}}, [2]string{"cpuprofile", f.cpuProfile}); err != nil {
 		return err

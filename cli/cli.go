@@ -303,6 +303,9 @@ specification.
 		return nil, err
 	}
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		if msg, ok := emptyValue(err); ok {
+			return usagef("%s", msg)
+		}
 		if name, msg, ok := badValue(err); ok {
 			return usagef("--%s: %s", name, msg)
 		}

@@ -138,7 +138,9 @@ func (f *searchFlags) registerSearch(fl *pflag.FlagSet, use flagUse) {
 		fl.Uint64Var(&f.maxStates, "max-states", f.maxStates, "stop, incomplete, past this many states (0: no bound)")
 		describe(fl, "max-states", "a whole number, 0 or more (0: no bound)")
 		fl.StringVar(&f.memory, "memory", f.memory, "memory budget of the visited set, parent records and level table, e.g. 2GiB or 500MB (default: half the physical memory)")
+		mustName(fl, "memory", "be a size such as 2GiB or 500MB")
 		fl.StringVar(&f.spill, "spill", f.spill, "when the visited set outgrows --memory, move it to disk in `DIR` (made then) instead of stopping (same counts and paths)")
+		mustName(fl, "spill", "name a directory")
 		fl.DurationVar(&f.timeLimit, "time-limit", f.timeLimit, "stop, incomplete, after this long (a Go duration such as 90s or 2h; 0: no bound)")
 		describe(fl, "time-limit", "a duration such as 90s or 2h (0: no bound)")
 	}
@@ -169,9 +171,13 @@ func (f *searchFlags) register(fl *pflag.FlagSet, use flagUse) {
 	fl.BoolVar(&f.json, "json", f.json, "print one JSON object instead of the summary")
 	fl.StringVar(&f.report, "report", f.report, "also write the JSON report to `FILE`")
 	fl.StringVar(&f.junit, "junit", f.junit, "also write a JUnit XML report to `FILE`")
+	mustName(fl, "report", "name a file")
+	mustName(fl, "junit", "name a file")
 	if use.pictures {
 		fl.StringVar(&f.traceHTML, "trace-html", f.traceHTML, "on a violation, write its paths as one self-contained HTML page to `FILE`; with none, remove an earlier run's FILE")
 		fl.StringVar(&f.traceDOT, "trace-dot", f.traceDOT, "on a violation, write its paths as a Graphviz graph to `FILE`; with none, remove an earlier run's FILE")
+		mustName(fl, "trace-html", "name a file")
+		mustName(fl, "trace-dot", "name a file")
 	}
 }
 
@@ -185,6 +191,50 @@ func describe(fl *pflag.FlagSet, name, values string) {
 	if err := fl.SetAnnotation(name, takesAnnotation, []string{values}); err != nil {
 		panic(err) // no such flag: a mistake in this package
 	}
+}
+
+// mustNameValue is the value of a flag that an empty value does not set:
+// what says what the value must do instead ("name a file").
+type mustNameValue struct {
+	pflag.Value
+	what string
+}
+
+// errEmpty is the cause of the error for an empty value of a flag that
+// mustName marked.
+var errEmpty = errors.New("empty value")
+
+// Set refuses the empty string and sets any other value as the flag's own
+// value does.
+func (v mustNameValue) Set(s string) error {
+	if s == "" {
+		return errEmpty
+	}
+	return v.Value.Set(s)
+}
+
+// mustName makes an empty value of flag name of fl bad usage, refused
+// with the words what ("name a file"). Such a flag given empty would
+// otherwise mean its default or nothing, in silence: "$REPORT" of a
+// variable that a nightly job did not set would write no report.
+func mustName(fl *pflag.FlagSet, name, what string) {
+	f := fl.Lookup(name)
+	if f == nil {
+		panic("cli: no flag --" + name) // a mistake in this package
+	}
+	f.Value = mustNameValue{f.Value, what}
+}
+
+// emptyValue rewrites pflag's error for an empty value of a flag that
+// mustName marked (`--report must name a file, not ""`); ok is false for
+// any other error.
+func emptyValue(err error) (msg string, ok bool) {
+	e, ok := errors.AsType[*pflag.InvalidValueError](err)
+	if !ok || !errors.Is(err, errEmpty) {
+		return "", false
+	}
+	f := e.GetFlag()
+	return fmt.Sprintf("--%s must %s, not \"\"", f.Name, f.Value.(mustNameValue).what), true
 }
 
 // typeValues say which values a flag of each type takes.

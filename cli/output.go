@@ -526,7 +526,8 @@ func claimOutputs(cmd *cobra.Command) {
 // refused before it came to them (claimOutputs), an unknown flag, a bad
 // value, an unknown system or variant, so that no earlier run's verdict
 // is read as this run's. The paths are read from args as the flags parse
-// them (--report FILE, --report=FILE, the last one given), even when the
+// them (--report FILE, --report=FILE, the last one given that is not
+// empty), even when the
 // command line does not parse, as far as the first unknown flag's value.
 // As clearOutputs, they remove the file a symbolic link leads to, and
 // leave alone what is not a regular file and the file stdout or stderr
@@ -577,12 +578,14 @@ func staleOutputs(root *cobra.Command, args []string) []output {
 		switch {
 		case !given:
 		case slices.Contains(outputFlags, f.Name):
-			paths[f.Name] = value
+			if value != "" { // refused, not a path: the one before it
+				paths[f.Name] = value
+			}
 		case f.Name == "index":
 			index, indexGiven = value, true
 		default:
 			others = append(others, value)
-			if dir, ok := ownDirFlags[f.Name]; ok {
+			if dir, ok := ownDirFlags[f.Name]; ok && value != "" {
 				dirs = append(dirs, dir(value))
 			}
 		}

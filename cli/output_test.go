@@ -583,6 +583,9 @@ func TestUsageErrorLeavesNoReports(t *testing.T) {
 		{"shard, a bad index", func(_, r, j string) []string {
 			return append([]string{"shard", "--shards", "2", "--index", "first", "--exchange", exchange(t), "pass"}, files(r, j)...)
 		}, "", `--index: "first"`, true},
+		{"an empty value after the files", func(_, r, j string) []string {
+			return append([]string{"check", "pass"}, append(files(r, j), "--report=", "--junit", "")...)
+		}, "", `--report must name a file, not ""`, false},
 		{"check, the report flag's value taken by another flag", func(_, r, j string) []string {
 			return []string{"check", "pass", "--variant", "--report", r, "--junit", r}
 		}, "", "check takes one SYSTEM", true},

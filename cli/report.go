@@ -116,15 +116,10 @@ func variantArg(v string) string {
 	return v
 }
 
-// variantFlag is the variant the --variant flag names (variantArg),
-// refusing an empty name, which would check the correct implementation
-// in silence ("$VARIANT" of a variable not set).
-func variantFlag(v string) (string, error) {
-	if v == "" {
-		return "", usagef(`--variant must name a variant (see 'argocheck list'), not ""`)
-	}
-	return variantArg(v), nil
-}
+// variantMust says what a --variant flag must do (mustName): an empty
+// value would check the correct implementation in silence ("$VARIANT" of
+// a variable not set).
+const variantMust = "name a variant (see 'argocheck list')"
 
 // newReport is the report of result res of sys's check at p and variant,
 // searched with cfg.

@@ -86,6 +86,7 @@ each cloud's SDK finds them.
 	describe(fl, "index", "a whole number from 0 to N-1")
 	fl.StringVar(&f.exchange, "exchange", "", "`URL` of the run's objects (required)")
 	fl.StringVar(&f.variant, "variant", "correct", "implementation variant (see 'argocheck list')")
+	mustName(fl, "variant", variantMust)
 	f.search.register(fl, flagUse{sharded: true, pictures: true})
 	fl.DurationVar(&f.delay, "barrier-delay", 0, "pause at every barrier before arriving (tests)")
 	fl.DurationVar(&f.waitReport, "wait-report", 5*time.Second, "least interval of the lines naming the shards a barrier waits for")
@@ -127,10 +128,7 @@ func envShardIndex() (int, string, error) {
 }
 
 func runShard(cmd *cobra.Command, cat *catalog.Catalog, name string, f *shardFlags) error {
-	var err error
-	if f.variant, err = variantFlag(f.variant); err != nil {
-		return err
-	}
+	f.variant = variantArg(f.variant)
 	sys, p, cfg, err := chosen(cmd, cat, name, &f.params, f.variant, &f.search)
 	if err != nil {
 		return err
