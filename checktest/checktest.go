@@ -3,7 +3,8 @@
 // on it (canonical encodings, exact decoding, deterministic steps);
 // Verify and Violates check a system exhaustively, for the correct
 // implementation and for its mutants; Golden keeps a violating path in a
-// file that -update rewrites.
+// file that -update rewrites; NoPackageState reads a layer's code for
+// package-level variables it changes, state that no check sees.
 //
 // The package defines the test flag -update; a test package that imports
 // it must not define one of its own.

@@ -16,6 +16,13 @@ func TestSpec(t *testing.T) {
 	checktest.Spec(t, kv.Layer(kv.Sizes{Keys: kv.MaxKeys, Values: kv.MaxValues, Records: 1}))
 }
 
+// The store keeps its state on its disk: no package-level variable
+// changes after the package is initialized, which the search could not
+// see.
+func TestNoPackageState(t *testing.T) {
+	checktest.NoPackageState(t, ".")
+}
+
 // The correct store verifies, with as many states as its design
 // predicts. With N = keys*values distinct records, the disk between
 // operations holds n committed records (n = 0..records, any of N each)

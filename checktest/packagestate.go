@@ -1,0 +1,314 @@
+package checktest
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+	"strings"
+	"testing"
+
+	"golang.org/x/tools/go/packages"
+)
+
+// NoPackageState fails t for each place where the code of the packages
+// that patterns name (as the go command names them: ".", "./...", an
+// import path) changes a package-level variable, outside init functions,
+// the unexported functions that only they call, and the variables' own
+// initializers. argocheck's search sees the lower layer's state, and the
+// determinism checks see the instance that Impl builds, but nothing sees
+// a package-level variable: a counter, a cache or a "recovered" flag kept
+// there carries over from one explored path to the next, which no crash
+// and no new instance resets, and a verdict over such code is unsound.
+// Keep that state in the lower layer, or build it in Impl.
+//
+// A change is an assignment to the variable or to anything reached from
+// it (a field, an element, what a pointer in it points to), ++ or --, a
+// range loop assigning it, its address taken (&v, as atomic.AddInt64
+// takes it), a method with a pointer receiver called on it (mu.Lock(),
+// once.Do; not the Load of sync/atomic's types, nor sync.Map's Load and
+// Range), delete, clear, copy or close of it, and a send or a receive
+// on it. What a method called through a pointer, a map or an interface
+// that the variable holds does is not seen. Test files are not checked.
+func NoPackageState(t testing.TB, patterns ...string) {
+	t.Helper()
+	if len(patterns) == 0 {
+		t.Fatalf(`checktest.NoPackageState: no package named (give "." for the test's own)`)
+	}
+	mode := packages.NeedName | packages.NeedFiles | packages.NeedSyntax | packages.NeedTypes | packages.NeedTypesInfo
+	pkgs, err := packages.Load(&packages.Config{Mode: mode}, patterns...)
+	if err != nil {
+		t.Fatalf("checktest.NoPackageState: loading %s: %v", strings.Join(patterns, " "), err)
+	}
+	if len(pkgs) == 0 {
+		t.Fatalf("checktest.NoPackageState: no package matches %s", strings.Join(patterns, " "))
+	}
+	for _, p := range pkgs {
+		for _, e := range p.Errors {
+			t.Fatalf("checktest.NoPackageState: package %s: %v", p.PkgPath, e)
+		}
+	}
+	for _, p := range pkgs {
+		for _, w := range packageWrites(p.Fset, p.Syntax, p.TypesInfo, p.Types) {
+			t.Errorf("%s: %s %s package-level variable %s: state that argocheck's search does not see (keep it in the lower layer, or build it in Impl)", w.pos, w.fn, w.how, w.name)
+		}
+	}
+}
+
+// packageWrite is one change of a package-level variable.
+type packageWrite struct {
+	pos  token.Position
+	fn   string // the function whose code it is, as "Write" or "(*Log).Write"
+	how  string // "assigns", "takes the address of", ...
+	name string // the variable, qualified by its package when not the one checked
+}
+
+// packageWrites returns the changes of package-level variables in files,
+// the code of package pkg, in the order of the source.
+func packageWrites(fset *token.FileSet, files []*ast.File, info *types.Info, pkg *types.Package) []packageWrite {
+	initOnly := initOnlyFuncs(files, info)
+	w := writeFinder{fset: fset, info: info, pkg: pkg}
+	for _, f := range files {
+		for _, decl := range f.Decls {
+			d, ok := decl.(*ast.FuncDecl)
+			switch {
+			case ok && d.Body != nil && !initOnly[info.Defs[d.Name]]:
+				w.body(funcName(d), d.Body)
+			case !ok || d.Body != nil:
+				// Code that runs while the package initializes: only the
+				// function literals in it may run later (a Build func, a
+				// handler kept in a variable).
+				ast.Inspect(decl, func(n ast.Node) bool {
+					if lit, ok := n.(*ast.FuncLit); ok {
+						w.body("a function literal", lit.Body)
+						return false
+					}
+					return true
+				})
+			}
+		}
+	}
+	return w.writes
+}
+
+// funcName names d as a reader finds it: "Write", or "(*Log).Write".
+func funcName(d *ast.FuncDecl) string {
+	if d.Recv == nil || len(d.Recv.List) == 0 {
+		return d.Name.Name
+	}
+	recv := d.Recv.List[0].Type
+	star := ""
+	if s, ok := recv.(*ast.StarExpr); ok {
+		recv, star = s.X, "*"
+	}
+	if ix, ok := recv.(*ast.IndexExpr); ok {
+		recv = ix.X
+	}
+	if ix, ok := recv.(*ast.IndexListExpr); ok {
+		recv = ix.X
+	}
+	if id, ok := recv.(*ast.Ident); ok {
+		return "(" + star + id.Name + ")." + d.Name.Name
+	}
+	return d.Name.Name
+}
+
+// initOnlyFuncs returns the functions that run only while the package
+// initializes: its init functions, and the unexported functions (not
+// methods) referred to only from them, from one another, and from the
+// initializers of package-level variables.
+func initOnlyFuncs(files []*ast.File, info *types.Info) map[types.Object]bool {
+	initOnly := map[types.Object]bool{}
+	candidates := map[types.Object]bool{}
+	refs := map[types.Object][]types.Object{} // function -> the functions referring to it; nil for an initializer
+	for _, f := range files {
+		for _, decl := range f.Decls {
+			var from types.Object // nil: a package-level initializer
+			switch d := decl.(type) {
+			case *ast.FuncDecl:
+				obj := info.Defs[d.Name]
+				from = obj
+				switch {
+				case d.Recv == nil && d.Name.Name == "init":
+					initOnly[obj] = true
+				case d.Recv == nil && !d.Name.IsExported():
+					candidates[obj] = true
+				}
+			}
+			ast.Inspect(decl, func(n ast.Node) bool {
+				if id, ok := n.(*ast.Ident); ok {
+					if obj, ok := info.Uses[id].(*types.Func); ok {
+						refs[obj] = append(refs[obj], from)
+					}
+				}
+				return true
+			})
+		}
+	}
+	for changed := true; changed; {
+		changed = false
+		for fn := range candidates {
+			if initOnly[fn] || len(refs[fn]) == 0 {
+				continue
+			}
+			only := true
+			for _, from := range refs[fn] {
+				if from != nil && !initOnly[from] {
+					only = false
+					break
+				}
+			}
+			if only {
+				initOnly[fn], changed = true, true
+			}
+		}
+	}
+	return initOnly
+}
+
+// writeFinder collects the changes of package-level variables in the
+// code of package pkg.
+type writeFinder struct {
+	fset   *token.FileSet
+	info   *types.Info
+	pkg    *types.Package
+	writes []packageWrite
+}
+
+// note records e as changed, in the way how, by the code of fn, if it is
+// or reaches a package-level variable.
+func (w *writeFinder) note(fn string, e ast.Expr, how string) {
+	v := packageVar(w.info, e)
+	if v == nil {
+		return
+	}
+	name := v.Name()
+	if v.Pkg() != w.pkg {
+		name = v.Pkg().Name() + "." + name
+	}
+	w.writes = append(w.writes, packageWrite{pos: w.fset.Position(e.Pos()), fn: fn, how: how, name: name})
+}
+
+// body records the changes in body, the code of fn, function literals in
+// it included.
+func (w *writeFinder) body(fn string, body *ast.BlockStmt) {
+	note := func(e ast.Expr, how string) { w.note(fn, e, how) }
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			if n.Tok != token.DEFINE {
+				for _, lhs := range n.Lhs {
+					note(lhs, "assigns")
+				}
+			}
+		case *ast.IncDecStmt:
+			note(n.X, "assigns")
+		case *ast.RangeStmt:
+			if n.Tok == token.ASSIGN {
+				for _, e := range []ast.Expr{n.Key, n.Value} {
+					if e != nil {
+						note(e, "assigns")
+					}
+				}
+			}
+		case *ast.UnaryExpr:
+			switch n.Op {
+			case token.AND:
+				note(n.X, "takes the address of")
+			case token.ARROW:
+				note(n.X, "receives from")
+			}
+		case *ast.SendStmt:
+			note(n.Chan, "sends on")
+		case *ast.CallExpr:
+			noteCall(w.info, n, note)
+		}
+		return true
+	})
+}
+
+// noteCall notes the package-level variable that call changes: the
+// receiver of a method with a pointer receiver, called on a value (whose
+// address Go takes), or the first argument of delete, clear, copy or
+// close.
+func noteCall(info *types.Info, call *ast.CallExpr, note func(ast.Expr, string)) {
+	fun := ast.Unparen(call.Fun)
+	if sel, ok := fun.(*ast.SelectorExpr); ok {
+		if s, ok := info.Selections[sel]; ok && s.Kind() == types.MethodVal {
+			sig := s.Obj().Type().(*types.Signature)
+			_, ptrRecv := sig.Recv().Type().Underlying().(*types.Pointer)
+			_, ptrValue := s.Recv().Underlying().(*types.Pointer)
+			if ptrRecv && !ptrValue && !readOnly(s.Obj()) {
+				note(sel.X, "calls the pointer method "+sel.Sel.Name+" on")
+			}
+		}
+		return
+	}
+	id, ok := fun.(*ast.Ident)
+	if !ok || len(call.Args) == 0 {
+		return
+	}
+	if b, ok := info.Uses[id].(*types.Builtin); ok {
+		if how, ok := builtinChanges[b.Name()]; ok {
+			note(call.Args[0], how)
+		}
+	}
+}
+
+// readOnly reports whether method m only reads its receiver, although
+// the receiver is a pointer: Load of sync/atomic's types and of sync.Map,
+// and sync.Map's Range.
+func readOnly(m types.Object) bool {
+	if m.Pkg() == nil {
+		return false
+	}
+	switch m.Pkg().Path() {
+	case "sync/atomic":
+		return m.Name() == "Load"
+	case "sync":
+		return m.Name() == "Load" || m.Name() == "Range"
+	}
+	return false
+}
+
+// builtinChanges say how the built-in functions that change their first
+// argument change it.
+var builtinChanges = map[string]string{"delete": "deletes from", "clear": "clears", "copy": "copies into", "close": "closes"}
+
+// packageVar returns the package-level variable that e is, or that e
+// reaches (through fields, elements, slices, pointers and type
+// assertions), or nil.
+func packageVar(info *types.Info, e ast.Expr) *types.Var {
+	for {
+		switch x := ast.Unparen(e).(type) {
+		case *ast.Ident:
+			return asPackageVar(info.Uses[x])
+		case *ast.SelectorExpr:
+			if v := asPackageVar(info.Uses[x.Sel]); v != nil {
+				return v // pkg.Var
+			}
+			if _, ok := info.Selections[x]; !ok {
+				return nil
+			}
+			e = x.X
+		case *ast.IndexExpr:
+			e = x.X
+		case *ast.SliceExpr:
+			e = x.X
+		case *ast.StarExpr:
+			e = x.X
+		case *ast.TypeAssertExpr:
+			e = x.X
+		default:
+			return nil
+		}
+	}
+}
+
+// asPackageVar returns obj if it is a package-level variable, else nil.
+func asPackageVar(obj types.Object) *types.Var {
+	v, ok := obj.(*types.Var)
+	if !ok || v.IsField() || v.Pkg() == nil || v.Parent() != v.Pkg().Scope() {
+		return nil
+	}
+	return v
+}

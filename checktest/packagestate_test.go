@@ -1,0 +1,83 @@
+package checktest_test
+
+import (
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/argocheck/argocheck/checktest"
+)
+
+// TestNoPackageStateFindsEveryChange: each line of the package writes
+// marked "want" changes a package-level variable, and is named, with the
+// function and the variable; no other line is.
+func TestNoPackageStateFindsEveryChange(t *testing.T) {
+	const file = "testdata/packagestate/writes/writes.go"
+	src, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []int
+	for i, line := range strings.Split(string(src), "\n") {
+		if strings.HasSuffix(line, "// want") {
+			want = append(want, i+1)
+		}
+	}
+	got := failure(t, func(tb testing.TB) { checktest.NoPackageState(tb, "./testdata/packagestate/writes") })
+	var lines []int
+	for _, m := range regexp.MustCompile(`writes\.go:(\d+):\d+: `).FindAllStringSubmatch(got, -1) {
+		n, _ := strconv.Atoi(m[1])
+		lines = append(lines, n)
+	}
+	if !slices.Equal(lines, want) {
+		t.Fatalf("lines named %v, want %v:\n%s", lines, want, got)
+	}
+	for _, s := range []string{
+		"(*Log).Write assigns package-level variable calls: state that argocheck's search does not see (keep it in the lower layer, or build it in Impl)",
+		"(*Log).Write calls the pointer method Lock on package-level variable mu",
+		"(*Log).Write takes the address of package-level variable hits",
+		"(Log).Recover receives from package-level variable queue",
+		"(Log).Recover assigns package-level variable os.Args",
+		"(Log).Recover deletes from package-level variable cache",
+		"(*Log).Write copies into package-level variable names",
+		"a function literal assigns package-level variable calls",
+		"a function literal assigns package-level variable recovered",
+	} {
+		if !strings.Contains(got, s) {
+			t.Errorf("no %q in:\n%s", s, got)
+		}
+	}
+}
+
+// TestNoPackageStateAcceptsInit: variables set only while the package
+// initializes (by init, by the functions only init calls, by their
+// initializers) and read after are not package state; nor are locals and
+// the instance's fields.
+func TestNoPackageStateAcceptsInit(t *testing.T) {
+	if got := failure(t, func(tb testing.TB) { checktest.NoPackageState(tb, "./testdata/packagestate/clean") }); got != "" {
+		t.Fatal(got)
+	}
+}
+
+// TestCatalogueKeepsNoPackageState: the built-in layers keep their state
+// in the lower layer.
+func TestCatalogueKeepsNoPackageState(t *testing.T) {
+	checktest.NoPackageState(t, "github.com/argocheck/argocheck/layers/...")
+}
+
+func TestNoPackageStateBadInput(t *testing.T) {
+	for _, tc := range []struct {
+		patterns []string
+		want     string
+	}{
+		{nil, `checktest.NoPackageState: no package named (give "." for the test's own)`},
+		{[]string{"./testdata/packagestate/nosuch"}, "checktest.NoPackageState: package "},
+	} {
+		if got := failure(t, func(tb testing.TB) { checktest.NoPackageState(tb, tc.patterns...) }); !strings.Contains(got, tc.want) {
+			t.Errorf("%q: failed with %q, want %q", tc.patterns, got, tc.want)
+		}
+	}
+}

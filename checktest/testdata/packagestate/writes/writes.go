@@ -1,0 +1,68 @@
+// Package writes changes its package-level variables in every way that
+// checktest.NoPackageState finds; each line marked "want" is one finding.
+package writes
+
+import (
+	"bytes"
+	"os"
+	"sync"
+	"sync/atomic"
+)
+
+type disk struct{ blocks [4]byte }
+
+var (
+	calls     int
+	recovered bool
+	cache     = map[int]byte{}
+	last      disk
+	buf       bytes.Buffer
+	mu        sync.Mutex
+	hits      int64
+	loads     atomic.Int64
+	queue     = make(chan int, 1)
+	order     []int
+	current   *disk
+	names     [2]string
+)
+
+// Log is an implementation whose methods keep state in package-level
+// variables.
+type Log struct{ d *disk }
+
+func (l *Log) Write(a int, b byte) {
+	calls++                    // want
+	cache[a] = b               // want
+	last.blocks[a] = b         // want
+	l.d.blocks[a] = b          // a field of the instance: not package state
+	mu.Lock()                  // want
+	defer mu.Unlock()          // want
+	atomic.AddInt64(&hits, 1)  // want
+	buf.WriteByte(b)           // want
+	order = append(order, a)   // want
+	current.blocks[0] = b      // want
+	queue <- a                 // want
+	copy(names[:], []string{}) // want
+	_ = loads.Load()           // a read
+	loads.Add(1)               // want
+}
+
+func (l Log) Recover() {
+	recovered = true      // want
+	<-queue               // want
+	delete(cache, 0)      // want
+	clear(order)          // want
+	for calls = range 3 { // want
+	}
+	p := &last // want
+	p.blocks[1] = 0
+	os.Args = nil // want
+}
+
+var handler = func() { calls-- } // want
+
+func init() {
+	calls = 0
+	later := func() { recovered = false } // want
+	_ = later
+}
