@@ -24,11 +24,13 @@ import (
 // A change is an assignment to the variable or to anything reached from
 // it (a field, an element, what a pointer in it points to), ++ or --, a
 // range loop assigning it, its address taken (&v, as atomic.AddInt64
-// takes it), a method with a pointer receiver called on it (mu.Lock(),
-// once.Do; not the Load of sync/atomic's types, nor sync.Map's Load and
-// Range), delete, clear, copy or close of it, and a send or a receive
-// on it. What a method called through a pointer, a map or an interface
-// that the variable holds does is not seen. Test files are not checked.
+// takes it), a method with a pointer receiver called on it or on the
+// pointer it holds (mu.Lock(), once.Do, cache.Put; not the Load of
+// sync/atomic's types, nor sync.Map's Load and Range), delete, clear,
+// copy or close of it, and a send or a receive on it. Not seen: a method
+// called through an interface that the variable holds, and a change made
+// through a copy of its pointer, map or slice held elsewhere (p := v.ptr,
+// then p.n++). Test files are not checked.
 func NoPackageState(t testing.TB, patterns ...string) {
 	t.Helper()
 	if len(patterns) == 0 {
@@ -226,18 +228,17 @@ func (w *writeFinder) body(fn string, body *ast.BlockStmt) {
 	})
 }
 
-// noteCall notes the package-level variable that call changes: the
-// receiver of a method with a pointer receiver, called on a value (whose
-// address Go takes), or the first argument of delete, clear, copy or
-// close.
+// noteCall notes the package-level variable that call may change: the
+// receiver of a method with a pointer receiver (called on the variable,
+// whose address Go takes, or on the pointer it holds), or the first
+// argument of delete, clear, copy or close.
 func noteCall(info *types.Info, call *ast.CallExpr, note func(ast.Expr, string)) {
 	fun := ast.Unparen(call.Fun)
 	if sel, ok := fun.(*ast.SelectorExpr); ok {
 		if s, ok := info.Selections[sel]; ok && s.Kind() == types.MethodVal {
 			sig := s.Obj().Type().(*types.Signature)
 			_, ptrRecv := sig.Recv().Type().Underlying().(*types.Pointer)
-			_, ptrValue := s.Recv().Underlying().(*types.Pointer)
-			if ptrRecv && !ptrValue && !readOnly(s.Obj()) {
+			if ptrRecv && !readOnly(s.Obj()) {
 				note(sel.X, "calls the pointer method "+sel.Sel.Name+" on")
 			}
 		}

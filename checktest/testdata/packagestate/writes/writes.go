@@ -4,6 +4,7 @@ package writes
 
 import (
 	"bytes"
+	"math/rand/v2"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -24,7 +25,13 @@ var (
 	order     []int
 	current   *disk
 	names     [2]string
+	rng       = rand.New(rand.NewPCG(1, 2))
+	pointed   = &disk{}
 )
+
+func (d *disk) set(a int, b byte) { d.blocks[a] = b }
+
+func (d disk) get(a int) byte { return d.blocks[a] }
 
 // Log is an implementation whose methods keep state in package-level
 // variables.
@@ -45,6 +52,10 @@ func (l *Log) Write(a int, b byte) {
 	copy(names[:], []string{}) // want
 	_ = loads.Load()           // a read
 	loads.Add(1)               // want
+	_ = rng.IntN(2)            // want
+	pointed.set(a, b)          // want
+	_ = pointed.get(a)         // a value method: a read
+	_ = last.get(a)            // a read
 }
 
 func (l Log) Recover() {
