@@ -308,7 +308,7 @@ func packageVar(info *types.Info, e ast.Expr) *types.Var {
 // asPackageVar returns obj if it is a package-level variable, else nil.
 func asPackageVar(obj types.Object) *types.Var {
 	v, ok := obj.(*types.Var)
-	if !ok || v.IsField() || v.Pkg() == nil || v.Parent() != v.Pkg().Scope() {
+	if !ok || v.Pkg() == nil || v.Parent() != v.Pkg().Scope() {
 		return nil
 	}
 	return v

@@ -25,9 +25,22 @@ var (
 	order     []int
 	current   *disk
 	names     [2]string
-	rng       = rand.New(rand.NewPCG(1, 2))
-	pointed   = &disk{}
+	rng           = rand.New(rand.NewPCG(1, 2))
+	pointed       = &disk{}
+	anyDisk   any = &disk{}
+	names2    []string
 )
+
+// Register is exported: code outside the package may call it at any
+// time, not only init.
+func Register(name string) {
+	names2 = append(names2, name) // want
+}
+
+// reset is called by init and by a method: it runs after init too.
+func reset() {
+	calls = 0 // want
+}
 
 func (d *disk) set(a int, b byte) { d.blocks[a] = b }
 
@@ -67,6 +80,11 @@ func (l Log) Recover() {
 	}
 	p := &last // want
 	p.blocks[1] = 0
+	*pointed = disk{}             // want
+	order[1:][0] = 1              // want
+	anyDisk.(*disk).blocks[0] = 1 // want
+	close(queue)                  // want
+	reset()
 	os.Args = nil // want
 }
 
@@ -74,6 +92,8 @@ var handler = func() { calls-- } // want
 
 func init() {
 	calls = 0
+	Register("log")
+	reset()
 	later := func() { recovered = false } // want
 	_ = later
 }
