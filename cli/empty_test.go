@@ -39,6 +39,9 @@ func TestEmptyValuesRefused(t *testing.T) {
 	}
 	tried := 0
 	for _, cmd := range root.Commands() {
+		if help, _, _ := cli(t, cmd.Name(), "--help"); strings.Contains(help, "(default [])") || strings.Contains(help, `(default "")`) {
+			t.Errorf("%s --help shows an empty default:\n%s", cmd.Name(), help)
+		}
 		cmd.Flags().VisitAll(func(f *pflag.Flag) {
 			_, list := f.Value.(pflag.SliceValue)
 			if f.Value.Type() != "string" && !list {

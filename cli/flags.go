@@ -223,6 +223,9 @@ func mustName(fl *pflag.FlagSet, name, what string) {
 		panic("cli: no flag --" + name) // a mistake in this package
 	}
 	f.Value = mustNameValue{f.Value, what}
+	if f.DefValue == "[]" {
+		f.DefValue = "" // an empty list: no "(default [])" in the help
+	}
 }
 
 // emptyValue rewrites pflag's error for an empty value of a flag that
