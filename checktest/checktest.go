@@ -65,7 +65,8 @@ func run(t testing.TB, sys model.Checker, cfg []explorer.Config) *explorer.Resul
 // violation fails it with its shortest path, as argocheck check prints it.
 // The search uses cfg[0] when given (by default all CPUs; more than one
 // Config fails t), always with every procedure run run twice to check
-// determinism.
+// determinism. No run sees state in package-level variables: pair it with
+// NoPackageState.
 func Verify(t testing.TB, sys model.Checker, cfg ...explorer.Config) *explorer.Result {
 	t.Helper()
 	res := run(t, sys, cfg)
