@@ -26,7 +26,8 @@ import (
 // range loop assigning it, its address taken (&v, as atomic.AddInt64
 // takes it), a method with a pointer receiver called on it or on the
 // pointer it holds (mu.Lock(), once.Do, cache.Put; not the Load of
-// sync/atomic's types, nor sync.Map's Load and Range), delete, clear,
+// sync/atomic's types, sync.Map's Load and Range, nor a log.Logger's or
+// slog.Logger's methods that write a record), delete, clear,
 // copy or close of it, and a send or a receive on it. Not seen: a method
 // called through an interface that the variable holds, and a change made
 // through a copy of its pointer, map or slice held elsewhere (p := v.ptr,
@@ -255,9 +256,10 @@ func noteCall(info *types.Info, call *ast.CallExpr, note func(ast.Expr, string))
 	}
 }
 
-// readOnly reports whether method m only reads its receiver, although
-// the receiver is a pointer: Load of sync/atomic's types and of sync.Map,
-// and sync.Map's Range.
+// readOnly reports whether method m leaves what layer code computes as
+// it was, although its receiver is a pointer: Load of sync/atomic's types
+// and of sync.Map, sync.Map's Range, and the methods of log.Logger (but
+// its setters) and of slog.Logger, which write records.
 func readOnly(m types.Object) bool {
 	if m.Pkg() == nil {
 		return false
@@ -267,6 +269,10 @@ func readOnly(m types.Object) bool {
 		return m.Name() == "Load"
 	case "sync":
 		return m.Name() == "Load" || m.Name() == "Range"
+	case "log":
+		return !strings.HasPrefix(m.Name(), "Set")
+	case "log/slog":
+		return true
 	}
 	return false
 }

@@ -4,6 +4,8 @@ package writes
 
 import (
 	"bytes"
+	"log"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"sync"
@@ -29,6 +31,8 @@ var (
 	pointed       = &disk{}
 	anyDisk   any = &disk{}
 	names2    []string
+	logger    = log.New(os.Stderr, "", 0)
+	slogger   = slog.Default()
 )
 
 // Register is exported: code outside the package may call it at any
@@ -51,24 +55,27 @@ func (d disk) get(a int) byte { return d.blocks[a] }
 type Log struct{ d *disk }
 
 func (l *Log) Write(a int, b byte) {
-	calls++                    // want
-	cache[a] = b               // want
-	last.blocks[a] = b         // want
-	l.d.blocks[a] = b          // a field of the instance: not package state
-	mu.Lock()                  // want
-	defer mu.Unlock()          // want
-	atomic.AddInt64(&hits, 1)  // want
-	buf.WriteByte(b)           // want
-	order = append(order, a)   // want
-	current.blocks[0] = b      // want
-	queue <- a                 // want
-	copy(names[:], []string{}) // want
-	_ = loads.Load()           // a read
-	loads.Add(1)               // want
-	_ = rng.IntN(2)            // want
-	pointed.set(a, b)          // want
-	_ = pointed.get(a)         // a value method: a read
-	_ = last.get(a)            // a read
+	calls++                      // want
+	cache[a] = b                 // want
+	last.blocks[a] = b           // want
+	l.d.blocks[a] = b            // a field of the instance: not package state
+	mu.Lock()                    // want
+	defer mu.Unlock()            // want
+	atomic.AddInt64(&hits, 1)    // want
+	buf.WriteByte(b)             // want
+	order = append(order, a)     // want
+	current.blocks[0] = b        // want
+	queue <- a                   // want
+	copy(names[:], []string{})   // want
+	_ = loads.Load()             // a read
+	loads.Add(1)                 // want
+	_ = rng.IntN(2)              // want
+	pointed.set(a, b)            // want
+	_ = pointed.get(a)           // a value method: a read
+	_ = last.get(a)              // a read
+	logger.Printf("write %d", a) // a record: what the layer computes is unchanged
+	slogger.Info("write")        // the same
+	logger.SetPrefix("log: ")    // want
 }
 
 func (l Log) Recover() {
