@@ -62,9 +62,10 @@ parameters; a system refuses those it does not take.
 	return cmd, err
 }
 
-// signalContext is a context cancelled by SIGINT or SIGTERM, which stop a
-// search as incomplete.
-func signalContext() (context.Context, context.CancelFunc) {
+// signalContext returns a context cancelled by SIGINT or SIGTERM, which
+// stop a search as incomplete. A variable, so that a test can wait until
+// the command has seen the signal it sends.
+var signalContext = func() (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 }
 

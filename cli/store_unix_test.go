@@ -10,7 +10,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/argocheck/argocheck/statestore/persist"
 )
@@ -59,7 +58,7 @@ func TestSignalWhileOpeningStore(t *testing.T) {
 			tc.hook(func() {
 				syscall.Kill(os.Getpid(), syscall.SIGINT)
 				<-got
-				time.Sleep(50 * time.Millisecond) // the command's own catch
+				awaitSignalSeen()
 			})
 			defer func() { createStore, openStore = persist.Create, persist.Open }()
 			report := writeFile(t, t.TempDir(), "report.json", `{"verdict": "verified"}`)

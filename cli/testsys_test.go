@@ -2,11 +2,13 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"os/signal"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -107,6 +109,33 @@ func interruptingSystem(panics bool) *catalog.System {
 	return sys
 }
 
+// signalled holds the context that signalContext made last, the running
+// command's, so that interruptingDisk can wait until the command has seen
+// the signal.
+var signalled atomic.Pointer[context.Context]
+
+// awaitSignalSeen waits until the running command has seen the signal
+// that the test sent and received: its context, cancelled by the signal
+// a little after the test's own channel got it, is done. It gives up
+// after 10 seconds, and the test fails on the verdict.
+func awaitSignalSeen() {
+	if ctx := signalled.Load(); ctx != nil {
+		select {
+		case <-(*ctx).Done():
+		case <-time.After(10 * time.Second):
+		}
+	}
+}
+
+func init() {
+	made := signalContext
+	signalContext = func() (context.Context, context.CancelFunc) {
+		ctx, stop := made()
+		signalled.Store(&ctx)
+		return ctx, stop
+	}
+}
+
 // interruptingDisk is the disk of interruptingSystem's variant.
 type interruptingDisk struct {
 	onedisk.API
@@ -128,7 +157,7 @@ func (d interruptingDisk) Write(a disk.Addr, b disk.Block) {
 				panic(err)
 			}
 			<-ch
-			time.Sleep(50 * time.Millisecond) // for the command's own handler too
+			awaitSignalSeen()
 		})
 		if d.panics {
 			panic("a write of 1")
