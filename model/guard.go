@@ -36,16 +36,16 @@ func guard(check func(cb *callbacks) error) error {
 	returned := false
 	done := make(chan struct{})
 	go func() {
-		defer close(done)
 		defer func() {
-			p := recover()
-			if p == nil || returned {
-				return
+			if p := recover(); p != nil && !returned {
+				if cb.running == "" {
+					// Before done is closed: the caller, woken, could
+					// go on (and blame Goexit) while the program ends.
+					panic(p)
+				}
+				err, returned = layerPanic(cb.running, p, panicSite()), true
 			}
-			if cb.running == "" {
-				panic(p)
-			}
-			err, returned = layerPanic(cb.running, p, panicSite()), true
+			close(done)
 		}()
 		err = check(cb)
 		returned = true
