@@ -117,12 +117,14 @@ func funcName(d *ast.FuncDecl) string {
 
 // initOnlyFuncs returns the functions that run only while the package
 // initializes: its init functions, and the unexported functions (not
-// methods) referred to only from them, from one another, and from the
-// initializers of package-level variables.
+// methods) called only from them, from one another, and from the
+// initializers of package-level variables, and never taken as a value
+// (a func kept in a variable may be called at any time).
 func initOnlyFuncs(files []*ast.File, info *types.Info) map[types.Object]bool {
 	initOnly := map[types.Object]bool{}
 	candidates := map[types.Object]bool{}
-	refs := map[types.Object][]types.Object{} // function -> the functions referring to it; nil for an initializer
+	refs := map[types.Object][]types.Object{} // function -> the functions calling it; nil for an initializer
+	kept := map[types.Object]bool{}           // functions taken as values, to be called at any time
 	for _, f := range files {
 		for _, decl := range f.Decls {
 			var from types.Object // nil: a package-level initializer
@@ -137,9 +139,18 @@ func initOnlyFuncs(files []*ast.File, info *types.Info) map[types.Object]bool {
 					candidates[obj] = true
 				}
 			}
+			called := map[*ast.Ident]bool{}
 			ast.Inspect(decl, func(n ast.Node) bool {
-				if id, ok := n.(*ast.Ident); ok {
-					if obj, ok := info.Uses[id].(*types.Func); ok {
+				switch n := n.(type) {
+				case *ast.CallExpr:
+					if id, ok := ast.Unparen(n.Fun).(*ast.Ident); ok {
+						called[id] = true
+					}
+				case *ast.Ident:
+					if obj, ok := info.Uses[n].(*types.Func); ok {
+						if !called[n] {
+							kept[obj] = true
+						}
 						refs[obj] = append(refs[obj], from)
 					}
 				}
@@ -150,7 +161,7 @@ func initOnlyFuncs(files []*ast.File, info *types.Info) map[types.Object]bool {
 	for changed := true; changed; {
 		changed = false
 		for fn := range candidates {
-			if initOnly[fn] || len(refs[fn]) == 0 {
+			if initOnly[fn] || kept[fn] || len(refs[fn]) == 0 {
 				continue
 			}
 			only := true

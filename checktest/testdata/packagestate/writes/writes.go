@@ -41,6 +41,13 @@ func Register(name string) {
 	names2 = append(names2, name) // want
 }
 
+// hooks keeps later, to be called at any time: a value, not a call.
+var hooks = []func(){later}
+
+func later() {
+	calls = 5 // want
+}
+
 // reset is called by init and by a method: it runs after init too.
 func reset() {
 	calls = 0 // want
