@@ -4,6 +4,8 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -50,11 +52,22 @@ func NoPackageState(t testing.TB, patterns ...string) {
 			t.Fatalf("checktest.NoPackageState: package %s: %v", p.PkgPath, e)
 		}
 	}
+	wd, _ := os.Getwd()
 	for _, p := range pkgs {
 		for _, w := range packageWrites(p.Fset, p.Syntax, p.TypesInfo, p.Types) {
-			t.Errorf("%s: %s %s package-level variable %s: state that argocheck's search does not see (keep it in the lower layer, or build it in Impl)", w.pos, w.fn, w.how, w.name)
+			t.Errorf("%s:%d:%d: %s %s package-level variable %s: state that argocheck's search does not see (keep it in the lower layer, or build it in Impl)",
+				shortPath(wd, w.pos.Filename), w.pos.Line, w.pos.Column, w.fn, w.how, w.name)
 		}
 	}
+}
+
+// shortPath returns file relative to the directory wd when it lies
+// inside it, as the go command prints paths, else file.
+func shortPath(wd, file string) string {
+	if rel, err := filepath.Rel(wd, file); err == nil && filepath.IsLocal(rel) {
+		return rel
+	}
+	return file
 }
 
 // packageWrite is one change of a package-level variable.
