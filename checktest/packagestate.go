@@ -27,9 +27,10 @@ import (
 // it (a field, an element, what a pointer in it points to), ++ or --, a
 // range loop assigning it, its address taken (&v, as atomic.AddInt64
 // takes it), a method with a pointer receiver called on it or on the
-// pointer it holds (mu.Lock(), once.Do, cache.Put; not the Load of
-// sync/atomic's types, sync.Map's Load and Range, nor a log.Logger's or
-// slog.Logger's methods that write a record), delete, clear,
+// pointer it holds (mu.Lock(), once.Do, cache.Put; not the reads of
+// sync/atomic's types, of a sync.Map, a compiled regexp.Regexp, a
+// strings.Replacer or a template, nor the records that a log.Logger or
+// slog.Logger writes), delete, clear,
 // copy or close of it, and a send or a receive on it. Not seen: a method
 // called through an interface that the variable holds, and a change made
 // through a copy of its pointer, map or slice held elsewhere (p := v.ptr,
@@ -282,23 +283,47 @@ func noteCall(info *types.Info, call *ast.CallExpr, note func(ast.Expr, string))
 
 // readOnly reports whether method m leaves what layer code computes as
 // it was, although its receiver is a pointer: Load of sync/atomic's types
-// and of sync.Map, sync.Map's Range, and the methods of log.Logger (but
-// its setters) and of slog.Logger, which write records.
+// and of sync.Map, sync.Map's Range, the methods of log.Logger (but its
+// setters) and of slog.Logger, which write records, those of a compiled
+// regexp.Regexp (but Longest) and of a strings.Replacer, and a template's
+// Execute and ExecuteTemplate.
 func readOnly(m types.Object) bool {
 	if m.Pkg() == nil {
 		return false
 	}
-	switch m.Pkg().Path() {
-	case "sync/atomic":
-		return m.Name() == "Load"
-	case "sync":
-		return m.Name() == "Load" || m.Name() == "Range"
-	case "log":
-		return !strings.HasPrefix(m.Name(), "Set")
-	case "log/slog":
+	name := m.Name()
+	switch m.Pkg().Path() + "." + receiverName(m) {
+	case "sync/atomic.Bool", "sync/atomic.Int32", "sync/atomic.Int64", "sync/atomic.Uint32", "sync/atomic.Uint64",
+		"sync/atomic.Uintptr", "sync/atomic.Pointer", "sync/atomic.Value":
+		return name == "Load"
+	case "sync.Map":
+		return name == "Load" || name == "Range"
+	case "log.Logger":
+		return !strings.HasPrefix(name, "Set")
+	case "log/slog.Logger", "strings.Replacer":
 		return true
+	case "regexp.Regexp":
+		return name != "Longest"
+	case "text/template.Template", "html/template.Template":
+		return name == "Execute" || name == "ExecuteTemplate"
 	}
 	return false
+}
+
+// receiverName returns the name of the type of method m's receiver.
+func receiverName(m types.Object) string {
+	sig, ok := m.Type().(*types.Signature)
+	if !ok || sig.Recv() == nil {
+		return ""
+	}
+	t := sig.Recv().Type()
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	if n, ok := t.(*types.Named); ok {
+		return n.Obj().Name()
+	}
+	return ""
 }
 
 // builtinChanges say how the built-in functions that change their first

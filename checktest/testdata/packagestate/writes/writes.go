@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"regexp"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -33,6 +35,9 @@ var (
 	names2    []string
 	logger    = log.New(os.Stderr, "", 0)
 	slogger   = slog.Default()
+	pattern   = regexp.MustCompile("a+")
+	replacer  = strings.NewReplacer("a", "b")
+	builder   strings.Builder
 )
 
 // Register is exported: code outside the package may call it at any
@@ -83,6 +88,10 @@ func (l *Log) Write(a int, b byte) {
 	logger.Printf("write %d", a) // a record: what the layer computes is unchanged
 	slogger.Info("write")        // the same
 	logger.SetPrefix("log: ")    // want
+	_ = pattern.MatchString("a") // a compiled pattern, read
+	pattern.Longest()            // want
+	_ = replacer.Replace("a")    // read
+	builder.WriteString("a")     // want
 }
 
 func (l Log) Recover() {
