@@ -132,13 +132,14 @@ func funcName(d *ast.FuncDecl) string {
 // initOnlyFuncs returns the functions that run only while the package
 // initializes: its init functions, and the unexported functions (not
 // methods) called only from them, from one another, and from the
-// initializers of package-level variables, and never taken as a value
-// (a func kept in a variable may be called at any time).
+// initializers of package-level variables, never taken as a value nor
+// called from a function literal (a func kept in a variable, or a
+// closure, may run at any time).
 func initOnlyFuncs(files []*ast.File, info *types.Info) map[types.Object]bool {
 	initOnly := map[types.Object]bool{}
 	candidates := map[types.Object]bool{}
 	refs := map[types.Object][]types.Object{} // function -> the functions calling it; nil for an initializer
-	kept := map[types.Object]bool{}           // functions taken as values, to be called at any time
+	kept := map[types.Object]bool{}           // functions taken as values or called from a function literal: they may run at any time
 	for _, f := range files {
 		for _, decl := range f.Decls {
 			var from types.Object // nil: a package-level initializer
@@ -154,22 +155,30 @@ func initOnlyFuncs(files []*ast.File, info *types.Info) map[types.Object]bool {
 				}
 			}
 			called := map[*ast.Ident]bool{}
-			ast.Inspect(decl, func(n ast.Node) bool {
+			lits := 0 // function literals around the node: code that may run later
+			var visit func(n ast.Node) bool
+			visit = func(n ast.Node) bool {
 				switch n := n.(type) {
+				case *ast.FuncLit:
+					lits++
+					ast.Inspect(n.Body, visit)
+					lits--
+					return false
 				case *ast.CallExpr:
 					if id, ok := ast.Unparen(n.Fun).(*ast.Ident); ok {
 						called[id] = true
 					}
 				case *ast.Ident:
 					if obj, ok := info.Uses[n].(*types.Func); ok {
-						if !called[n] {
+						if !called[n] || lits > 0 {
 							kept[obj] = true
 						}
 						refs[obj] = append(refs[obj], from)
 					}
 				}
 				return true
-			})
+			}
+			ast.Inspect(decl, visit)
 		}
 	}
 	for changed := true; changed; {

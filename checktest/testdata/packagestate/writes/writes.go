@@ -53,6 +53,11 @@ func later() {
 	calls = 5 // want
 }
 
+// bump is called from a function literal that init keeps in hooks.
+func bump() {
+	calls += 2 // want
+}
+
 // reset is called by init and by a method: it runs after init too.
 func reset() {
 	calls = 0 // want
@@ -117,6 +122,7 @@ func init() {
 	calls = 0
 	Register("log")
 	reset()
+	hooks = append(hooks, func() { bump() })
 	later := func() { recovered = false } // want
 	_ = later
 }
