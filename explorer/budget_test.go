@@ -2,7 +2,7 @@ package explorer_test
 
 import (
 	"context"
-	"strings"
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -29,7 +29,7 @@ func TestMemoryBudgetStops(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Verdict != explorer.Incomplete || !strings.Contains(res.Stopped, "memory budget") || res.States >= want.States {
+		if res.Verdict != explorer.Incomplete || res.Stopped != fmt.Sprintf("memory budget of %d bytes reached", budget) || res.States >= want.States {
 			t.Fatalf("budget of %d bytes: %s (%q) with %d states; want incomplete, the memory budget reached, before the %d states",
 				budget, res.Verdict, res.Stopped, res.States, want.States)
 		}
@@ -42,6 +42,19 @@ func TestMemoryBudgetStops(t *testing.T) {
 			t.Fatalf("budget of %d bytes, resumed: %s with %d states, %d transitions, %d crash points, depth %d; never stopped: %s with %d, %d, %d, %d",
 				budget, got.Verdict, got.States, got.Transitions, got.CrashPoints, got.Depth, want.Verdict, want.States, want.Transitions, want.CrashPoints, want.Depth)
 		}
+	}
+}
+
+// TestMemoryBudgetOfOneByte: the reason a search stopped at a budget of
+// one byte says "1 byte".
+func TestMemoryBudgetOfOneByte(t *testing.T) {
+	chk := buildChecker(t, "repdisk", catalog.Params{layers.Blocks: 3, layers.Values: 2}, "")
+	res, err := explorer.Run(context.Background(), chk, explorer.Config{Workers: 1, MemoryBytes: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Verdict != explorer.Incomplete || res.Stopped != "memory budget of 1 byte reached" {
+		t.Fatalf("budget of 1 byte: %s (%q); want incomplete, \"memory budget of 1 byte reached\"", res.Verdict, res.Stopped)
 	}
 }
 

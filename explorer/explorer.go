@@ -970,7 +970,7 @@ func (s *search) barrier() (string, error) {
 		return "", err
 	} else if need > limit {
 		if s.cfg.Spill == "" {
-			return fmt.Sprintf("memory budget of %d bytes reached", s.cfg.MemoryBytes), nil
+			return "memory budget of " + byteCount(s.cfg.MemoryBytes) + " reached", nil
 		}
 		if err := s.spill(); err != nil {
 			return "", err
@@ -983,7 +983,7 @@ func (s *search) barrier() (string, error) {
 		if _, need, err := s.visited.Reserve(n, len(s.workers), max(limit, 1)); err != nil {
 			return "", err
 		} else if need > limit {
-			return fmt.Sprintf("memory budget of %d bytes reached by a part's working set", s.cfg.MemoryBytes), nil
+			return "memory budget of " + byteCount(s.cfg.MemoryBytes) + " reached by a part's working set", nil
 		}
 	}
 	first := s.parents.extend(n)

@@ -36,3 +36,11 @@ func physicalMemory() uint64 {
 	}
 	return 0
 }
+
+// byteCount writes n bytes as a person reads it: "1 byte", "2048 bytes".
+func byteCount(n uint64) string {
+	if n == 1 {
+		return "1 byte"
+	}
+	return strconv.FormatUint(n, 10) + " bytes"
+}
