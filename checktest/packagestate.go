@@ -1,11 +1,13 @@
 package checktest
 
 import (
+	"cmp"
 	"go/ast"
 	"go/token"
 	"go/types"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -26,15 +28,55 @@ import (
 // A change is an assignment to the variable or to anything reached from
 // it (a field, an element, what a pointer in it points to), ++ or --, a
 // range loop assigning it, its address taken (&v, as atomic.AddInt64
-// takes it), a method with a pointer receiver called on it or on the
-// pointer it holds (mu.Lock(), once.Do, cache.Put; not the reads of
-// sync/atomic's types, of a sync.Map, a compiled regexp.Regexp, a
-// strings.Replacer or a template, nor the records that a log.Logger or
-// slog.Logger writes), delete, clear,
-// copy or close of it, and a send or a receive on it. Not seen: a method
-// called through an interface that the variable holds, and a change made
-// through a copy of its pointer, map or slice held elsewhere (p := v.ptr,
-// then p.n++). Test files are not checked.
+// takes it), delete, clear, copy or close of it, a send or a receive on
+// it (a range loop over a channel too), and a method that may change it
+// called on it or taken as a method value (which keeps it):
+//
+//   - a method of a type declared in the packages checked, when its body
+//     may change what its receiver reaches: assigns, ++ or --, takes an
+//     address, sends, receives, deletes, clears, copies, closes or
+//     appends through it, calls on it a method that may change it (the
+//     methods of other packages' types as below, and their value methods
+//     too when the receiver's type holds a pointer, map, slice, channel
+//     or interface), calls a func it holds, or passes it or such a part
+//     of it on (to a function, returned, sent, stored other than in a
+//     local variable, whose changes count in turn); a method that calls
+//     itself, directly or not, is taken to change it. So
+//     geometry.Offset(), with func (l *Layout) Offset() int { return
+//     l.base }, is no change;
+//   - a pointer method of another package's type (mu.Lock(), once.Do,
+//     cache.Put, rng.IntN; not the reads of sync/atomic's types, of a
+//     sync.Map, a compiled regexp.Regexp, a strings.Replacer, a
+//     template or an os.File's Stat and Name, nor the records that a
+//     log.Logger or slog.Logger writes);
+//   - a method of an interface, but an Error or a String method (func()
+//     string, as error and fmt.Stringer have). For a variable that is
+//     not exported, and that the packages checked only give values of
+//     types that are not interfaces (var c Cache = &lru{}, or =
+//     newLRU() that returns a *lru), the methods of those types are
+//     taken instead, as above.
+//
+// A change made through a local variable that copies the variable's
+// pointer, map, slice, channel or interface, or a struct or array
+// holding one (a time.Time aside; p := v.ptr, m := counts, s := buf[:0],
+// q := &v, for _, p := range ptrs, a type switch's), or copies such a
+// local in turn, is a change of the variable, named with the local, when
+// it reaches memory that the copy shares: p.n++, m[k]++, s = append(s,
+// b), but not x.n = 1 for a struct copied whole (x := v), nor x++ for x
+// := counter. Locals are followed within one function (its function
+// literals included) and not in the order of the code: a local given
+// such a value anywhere in it is a copy everywhere in it.
+//
+// Not seen: the variable, or a copy of its pointer, map or slice, passed
+// as an argument to a function or method that changes it, stored in a
+// field or in a variable that is not local and changed from there, or
+// returned by a function and changed by its caller (a method that
+// returns what its receiver reaches is taken to change it); a func held
+// in a variable and called; a value method of another package's type
+// that changes what its receiver's map or pointer reaches (an
+// http.Header's Set); a method of an interface named Error or String
+// that changes its value; and a change made through reflect or unsafe.
+// Test files are not checked.
 func NoPackageState(t testing.TB, patterns ...string) {
 	t.Helper()
 	if len(patterns) == 0 {
@@ -54,10 +96,15 @@ func NoPackageState(t testing.TB, patterns ...string) {
 		}
 	}
 	wd, _ := os.Getwd()
+	prog := newProgram(pkgs)
 	for _, p := range pkgs {
-		for _, w := range packageWrites(p.Fset, p.Syntax, p.TypesInfo, p.Types) {
-			t.Errorf("%s:%d:%d: %s %s package-level variable %s: state that argocheck's search does not see (keep it in the lower layer, or build it in Impl)",
-				shortPath(wd, w.pos.Filename), w.pos.Line, w.pos.Column, w.fn, w.how, w.name)
+		for _, w := range packageWrites(prog, p.Fset, p.Syntax, p.TypesInfo, p.Types) {
+			via := ""
+			if w.via != "" {
+				via = " through the local " + w.via
+			}
+			t.Errorf("%s:%d:%d: %s %s package-level variable %s%s: state that argocheck's search does not see (keep it in the lower layer, or build it in Impl)",
+				shortPath(wd, w.pos.Filename), w.pos.Line, w.pos.Column, w.fn, w.how, w.name, via)
 		}
 	}
 }
@@ -77,26 +124,47 @@ type packageWrite struct {
 	fn   string // the function whose code it is, as "Write" or "(*Log).Write"
 	how  string // "assigns", "takes the address of", ...
 	name string // the variable, qualified by its package when not the one checked
+	via  string // the local variable the change goes through, or ""
 }
 
 // packageWrites returns the changes of package-level variables in files,
-// the code of package pkg, in the order of the source.
-func packageWrites(fset *token.FileSet, files []*ast.File, info *types.Info, pkg *types.Package) []packageWrite {
+// the code of package pkg, in the order of the source; prog holds the
+// methods and variables of all the packages checked.
+func packageWrites(prog *program, fset *token.FileSet, files []*ast.File, info *types.Info, pkg *types.Package) []packageWrite {
 	initOnly := initOnlyFuncs(files, info)
-	w := writeFinder{fset: fset, info: info, pkg: pkg}
+	var writes []packageWrite
 	for _, f := range files {
 		for _, decl := range f.Decls {
+			fn := ""
+			s := &scanner{prog: prog, info: info, pkg: pkg, alias: map[*types.Var]*types.Var{}}
+			s.found = func(e ast.Expr, how string, v, via *types.Var) {
+				name := v.Name()
+				if v.Pkg() != pkg {
+					name = v.Pkg().Name() + "." + name
+				}
+				w := packageWrite{pos: fset.Position(e.Pos()), fn: fn, how: how, name: name}
+				if via != nil {
+					w.via = via.Name()
+				}
+				writes = append(writes, w)
+			}
+			// The locals that copy a variable's pointer, map or slice,
+			// in the whole declaration: a function literal may use the
+			// ones that init or an initializer set.
+			s.aliases(decl)
 			d, ok := decl.(*ast.FuncDecl)
 			switch {
 			case ok && d.Body != nil && !initOnly[info.Defs[d.Name]]:
-				w.body(funcName(d), d.Body)
+				fn = funcName(d)
+				s.scan(d.Body)
 			case !ok || d.Body != nil:
 				// Code that runs while the package initializes: only the
 				// function literals in it may run later (a Build func, a
 				// handler kept in a variable).
+				fn = "a function literal"
 				ast.Inspect(decl, func(n ast.Node) bool {
 					if lit, ok := n.(*ast.FuncLit); ok {
-						w.body("a function literal", lit.Body)
+						s.scan(lit.Body)
 						return false
 					}
 					return true
@@ -104,7 +172,10 @@ func packageWrites(fset *token.FileSet, files []*ast.File, info *types.Info, pkg
 			}
 		}
 	}
-	return w.writes
+	slices.SortStableFunc(writes, func(a, b packageWrite) int {
+		return cmp.Or(strings.Compare(a.pos.Filename, b.pos.Filename), cmp.Compare(a.pos.Line, b.pos.Line), cmp.Compare(a.pos.Column, b.pos.Column))
+	})
+	return writes
 }
 
 // funcName names d as a reader finds it: "Write", or "(*Log).Write".
@@ -202,100 +273,12 @@ func initOnlyFuncs(files []*ast.File, info *types.Info) map[types.Object]bool {
 	return initOnly
 }
 
-// writeFinder collects the changes of package-level variables in the
-// code of package pkg.
-type writeFinder struct {
-	fset   *token.FileSet
-	info   *types.Info
-	pkg    *types.Package
-	writes []packageWrite
-}
-
-// note records e as changed, in the way how, by the code of fn, if it is
-// or reaches a package-level variable.
-func (w *writeFinder) note(fn string, e ast.Expr, how string) {
-	v := packageVar(w.info, e)
-	if v == nil {
-		return
-	}
-	name := v.Name()
-	if v.Pkg() != w.pkg {
-		name = v.Pkg().Name() + "." + name
-	}
-	w.writes = append(w.writes, packageWrite{pos: w.fset.Position(e.Pos()), fn: fn, how: how, name: name})
-}
-
-// body records the changes in body, the code of fn, function literals in
-// it included.
-func (w *writeFinder) body(fn string, body *ast.BlockStmt) {
-	note := func(e ast.Expr, how string) { w.note(fn, e, how) }
-	ast.Inspect(body, func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.AssignStmt:
-			if n.Tok != token.DEFINE {
-				for _, lhs := range n.Lhs {
-					note(lhs, "assigns")
-				}
-			}
-		case *ast.IncDecStmt:
-			note(n.X, "assigns")
-		case *ast.RangeStmt:
-			if n.Tok == token.ASSIGN {
-				for _, e := range []ast.Expr{n.Key, n.Value} {
-					if e != nil {
-						note(e, "assigns")
-					}
-				}
-			}
-		case *ast.UnaryExpr:
-			switch n.Op {
-			case token.AND:
-				note(n.X, "takes the address of")
-			case token.ARROW:
-				note(n.X, "receives from")
-			}
-		case *ast.SendStmt:
-			note(n.Chan, "sends on")
-		case *ast.CallExpr:
-			noteCall(w.info, n, note)
-		}
-		return true
-	})
-}
-
-// noteCall notes the package-level variable that call may change: the
-// receiver of a method with a pointer receiver (called on the variable,
-// whose address Go takes, or on the pointer it holds), or the first
-// argument of delete, clear, copy or close.
-func noteCall(info *types.Info, call *ast.CallExpr, note func(ast.Expr, string)) {
-	fun := ast.Unparen(call.Fun)
-	if sel, ok := fun.(*ast.SelectorExpr); ok {
-		if s, ok := info.Selections[sel]; ok && s.Kind() == types.MethodVal {
-			sig := s.Obj().Type().(*types.Signature)
-			_, ptrRecv := sig.Recv().Type().Underlying().(*types.Pointer)
-			if ptrRecv && !readOnly(s.Obj()) {
-				note(sel.X, "calls the pointer method "+sel.Sel.Name+" on")
-			}
-		}
-		return
-	}
-	id, ok := fun.(*ast.Ident)
-	if !ok || len(call.Args) == 0 {
-		return
-	}
-	if b, ok := info.Uses[id].(*types.Builtin); ok {
-		if how, ok := builtinChanges[b.Name()]; ok {
-			note(call.Args[0], how)
-		}
-	}
-}
-
 // readOnly reports whether method m leaves what layer code computes as
 // it was, although its receiver is a pointer: Load of sync/atomic's types
 // and of sync.Map, sync.Map's Range, the methods of log.Logger (but its
 // setters) and of slog.Logger, which write records, those of a compiled
-// regexp.Regexp (but Longest) and of a strings.Replacer, and a template's
-// Execute and ExecuteTemplate.
+// regexp.Regexp (but Longest) and of a strings.Replacer, a template's
+// Execute and ExecuteTemplate, and an os.File's Stat and Name.
 func readOnly(m types.Object) bool {
 	if m.Pkg() == nil {
 		return false
@@ -315,6 +298,8 @@ func readOnly(m types.Object) bool {
 		return name != "Longest"
 	case "text/template.Template", "html/template.Template":
 		return name == "Execute" || name == "ExecuteTemplate"
+	case "os.File":
+		return name == "Stat" || name == "Name"
 	}
 	return false
 }
@@ -338,36 +323,6 @@ func receiverName(m types.Object) string {
 // builtinChanges say how the built-in functions that change their first
 // argument change it.
 var builtinChanges = map[string]string{"delete": "deletes from", "clear": "clears", "copy": "copies into", "close": "closes"}
-
-// packageVar returns the package-level variable that e is, or that e
-// reaches (through fields, elements, slices, pointers and type
-// assertions), or nil.
-func packageVar(info *types.Info, e ast.Expr) *types.Var {
-	for {
-		switch x := ast.Unparen(e).(type) {
-		case *ast.Ident:
-			return asPackageVar(info.Uses[x])
-		case *ast.SelectorExpr:
-			if v := asPackageVar(info.Uses[x.Sel]); v != nil {
-				return v // pkg.Var
-			}
-			if _, ok := info.Selections[x]; !ok {
-				return nil
-			}
-			e = x.X
-		case *ast.IndexExpr:
-			e = x.X
-		case *ast.SliceExpr:
-			e = x.X
-		case *ast.StarExpr:
-			e = x.X
-		case *ast.TypeAssertExpr:
-			e = x.X
-		default:
-			return nil
-		}
-	}
-}
 
 // asPackageVar returns obj if it is a package-level variable, else nil.
 func asPackageVar(obj types.Object) *types.Var {

@@ -45,6 +45,18 @@ func TestNoPackageStateFindsEveryChange(t *testing.T) {
 		"(*Log).Write copies into package-level variable names",
 		"a function literal assigns package-level variable calls",
 		"a function literal assigns package-level variable recovered",
+		"Touch assigns package-level variable head through the local p: state that",
+		"Touch deletes from package-level variable counts through the local m",
+		"Touch assigns package-level variable ptrs through the local p",
+		"Touch assigns package-level variable holder through the local h",
+		"Touch appends into package-level variable table through the local b",
+		"Touch calls the pointer method Grow on package-level variable geometry through the local g",
+		"Touch takes the pointer method value Lock, bound to package-level variable mu",
+		"Measure calls the pointer method Resize on package-level variable geometry",
+		"Measure calls the method add, which changes what its receiver reaches, on package-level variable seen",
+		"Measure takes the method value add, which changes what its receiver reaches, bound to package-level variable seen",
+		"Lookup calls the method Put of *lru on package-level variable blockCache",
+		"Lookup calls the interface method Get on package-level variable opaque",
 	} {
 		if !strings.Contains(got, s) {
 			t.Errorf("no %q in:\n%s", s, got)
@@ -54,8 +66,10 @@ func TestNoPackageStateFindsEveryChange(t *testing.T) {
 
 // TestNoPackageStateAcceptsInit: variables set only while the package
 // initializes (by init, by the functions only init calls, by their
-// initializers) and read after are not package state; nor are locals and
-// the instance's fields.
+// initializers) and read after are not package state; nor are locals
+// and the instance's fields, a copy of a variable's value, nor methods
+// that only read their receiver (the package's own pointer methods, an
+// interface's whose values' types are seen, String and Error).
 func TestNoPackageStateAcceptsInit(t *testing.T) {
 	if got := failure(t, func(tb testing.TB) { checktest.NoPackageState(tb, "./testdata/packagestate/clean") }); got != "" {
 		t.Fatal(got)

@@ -2,7 +2,10 @@
 // variables are set while it initializes and only read after.
 package clean
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 var (
 	errFull  = errors.New("full")
@@ -37,5 +40,45 @@ func (l *Log) Write() error {
 	if l.n > calls {
 		return errFull
 	}
+	l.n += geometry.Offset() + plain.End() + lookup.Get(0) + len(named.String())
+	g := geometry // a copy of the pointer, read through
+	l.n += g.End()
+	first := sizes[0] // a copy of a value, changed
+	first++
+	c := current // a copy of a struct holding a pointer: its own fields change
+	c.n = first
+	l.n += c.at.base
+	_ = geometry.Offset // a method value that reads
+	if err := errFull; err.Error() == "" {
+		return err
+	}
 	return nil
 }
+
+// Geometry is read by layer code through pointer methods that only read.
+type Geometry struct{ base, size int }
+
+func (g *Geometry) Offset() int { return g.base }
+
+func (g *Geometry) End() int { return g.Offset() + g.size }
+
+type reader interface{ Get(k int) int }
+
+type table struct{ m map[int]int }
+
+func (t *table) Get(k int) int { return t.m[k] }
+
+type name string
+
+func (n name) String() string { return string(n) }
+
+var (
+	geometry = &Geometry{base: 1}
+	plain    Geometry
+	lookup   reader       = &table{m: map[int]int{}}
+	named    fmt.Stringer = name("log")
+	current               = struct {
+		at *Geometry
+		n  int
+	}{at: geometry}
+)

@@ -4,6 +4,7 @@ package writes
 
 import (
 	"bytes"
+	"errors"
 	"log"
 	"log/slog"
 	"math/rand/v2"
@@ -106,8 +107,8 @@ func (l Log) Recover() {
 	clear(order)          // want
 	for calls = range 3 { // want
 	}
-	p := &last // want
-	p.blocks[1] = 0
+	p := &last                    // want
+	p.blocks[1] = 0               // want
 	*pointed = disk{}             // want
 	order[1:][0] = 1              // want
 	anyDisk.(*disk).blocks[0] = 1 // want
@@ -125,4 +126,197 @@ func init() {
 	hooks = append(hooks, func() { bump() })
 	later := func() { recovered = false } // want
 	_ = later
+}
+
+// node is a layer's record, linked.
+type node struct {
+	n    int
+	next *node
+}
+
+var (
+	head   = &node{}
+	ptrs   = []*node{{}, {}}
+	counts = map[int]int{}
+	table  = []int{1, 2}
+	state  node
+	holder struct {
+		p *node
+		n int
+	}
+	pipe = make(chan *node, 1)
+)
+
+// Touch changes package-level variables through local copies of their
+// pointers, maps, slices and channels.
+func Touch(k int) {
+	p := head
+	p.n++ // want
+	m := counts
+	m[k]++ // want
+	s := table
+	s[0] = 1    // want
+	q := &state // want
+	q.n = 1     // want
+	for _, p := range ptrs {
+		p.n++ // want
+	}
+	h := holder
+	h.n = 2   // a field of the local copy
+	h.p.n = 3 // want
+	x := holder.n
+	x++ // a copy of a value
+	_ = x
+	r := p.next
+	r.n = 4      // want
+	delete(m, k) // want
+	b := table[:0]
+	b = append(b, 1) // want
+	_ = b
+	var c = counts
+	clear(c) // want
+	switch d := anyDisk.(type) {
+	case *disk:
+		d.blocks[0] = 1 // want
+	}
+	ch := pipe
+	ch <- nil             // want
+	for n := range pipe { // want
+		n.n = 0 // received: no longer the variable's
+	}
+	g := geometry
+	g.Grow()        // want
+	_ = g.Offset()  // a read
+	lock := mu.Lock // want
+	lock()
+	_ = geometry.Offset // a method value that reads
+}
+
+// Layout is a geometry that layer code reads, and one method changes.
+type Layout struct {
+	base, size int
+	names      []string
+}
+
+func (l *Layout) Offset() int { return l.base }
+
+func (l *Layout) End() int { return l.Offset() + l.size }
+
+func (l *Layout) Grow() { l.size++ }
+
+func (l *Layout) Names() []string { return l.names }
+
+func (l *Layout) up(n int) {
+	if n > 0 {
+		l.down(n - 1)
+	}
+}
+
+func (l *Layout) down(n int) {
+	l.up(n)
+	l.base = n
+}
+
+func (l *Layout) Width() int {
+	w := l
+	return w.size
+}
+
+func (l *Layout) Resize(n int) {
+	w := l
+	w.size = n
+}
+
+// set is a layer's set of blocks, changed by a value method.
+type set map[int]bool
+
+func (s set) add(k int) { s[k] = true }
+
+func (s set) has(k int) bool { return s[k] }
+
+var (
+	geometry = &Layout{base: 1}
+	plain    Layout
+	seen     = set{}
+)
+
+// Measure calls methods on package-level variables of its own types:
+// those that change their receivers are named.
+func Measure() int {
+	n := geometry.Offset() + plain.End() + plain.Width()
+	geometry.Grow()    // want
+	_ = plain.Names()  // want
+	plain.up(2)        // want
+	geometry.Resize(3) // want
+	seen.add(1)        // want
+	add := seen.add    // want
+	add(2)
+	if seen.has(1) {
+		n++
+	}
+	n += stack.Len()
+	stack.Push(n)       // want
+	n += geometry.Key() // want
+	return n
+}
+
+// Stack is generic: its methods are read as those of other types.
+type Stack[T any] struct{ items []T }
+
+func (s *Stack[T]) Len() int { return len(s.items) }
+
+func (s *Stack[T]) Push(v T) { s.items = append(s.items, v) }
+
+var (
+	stack Stack[int]
+	index = map[*Layout]int{}
+)
+
+// Key stores its receiver in a map: it may be changed from there.
+func (l *Layout) Key() int {
+	index[l] = 1 // want
+	return 0
+}
+
+// Cache keeps blocks.
+type Cache interface {
+	Get(k int) int
+	Put(k, v int)
+}
+
+type lru struct{ m map[int]int }
+
+func (c *lru) Get(k int) int { return c.m[k] }
+
+func (c *lru) Put(k, v int) { c.m[k] = v }
+
+func newLRU() *lru { return &lru{m: map[int]int{}} }
+
+var (
+	blockCache Cache = &lru{}
+	made       Cache = newLRU()
+	opaque     Cache
+	errGone    = errors.New("gone")
+	// Shared is exported: code outside the package may give it another
+	// value.
+	Shared Cache = &lru{}
+)
+
+// SetCache gives opaque a value whose type is not seen.
+func SetCache(c Cache) {
+	opaque = c // want
+}
+
+// Lookup calls methods through package-level variables of interface
+// type.
+func Lookup(k int) error {
+	_ = blockCache.Get(k) // the Get of *lru reads
+	blockCache.Put(k, 1)  // want
+	made.Put(k, 2)        // want
+	_ = opaque.Get(k)     // want
+	c := blockCache
+	c.Put(k, 3)       // want
+	_ = Shared.Get(k) // want
+	_ = errGone.Error()
+	return errGone
 }

@@ -1,0 +1,754 @@
+package checktest
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+	"strings"
+
+	"golang.org/x/tools/go/packages"
+)
+
+// program holds what NoPackageState reads across the packages it
+// checks: the bodies of their methods, whether each method can change
+// what its receiver reaches, and the types of the values that their
+// package-level variables of interface type are given.
+type program struct {
+	methods  map[string]methodDecl       // by the FullName of the method's origin
+	changes  map[string]int8             // changesReceiver's answers, or inProgress
+	dynamic  map[*types.Var][]types.Type // the types of the values assigned to a variable of interface type
+	declared map[*types.Var]bool         // variables of interface type declared in the packages
+	unknown  map[*types.Var]bool         // ... and those given a value whose type is not seen
+}
+
+// methodDecl is a method declared in the packages checked.
+type methodDecl struct {
+	decl *ast.FuncDecl
+	info *types.Info
+}
+
+// The answers of changesReceiver kept in program.changes.
+const (
+	inProgress int8 = iota + 1 // being read: a method that calls itself
+	keeps                      // leaves what its receiver reaches as it was
+	changes                    // may change it
+)
+
+// newProgram reads pkgs for their methods and for the values that their
+// package-level variables of interface type are given.
+func newProgram(pkgs []*packages.Package) *program {
+	p := &program{
+		methods:  map[string]methodDecl{},
+		changes:  map[string]int8{},
+		dynamic:  map[*types.Var][]types.Type{},
+		declared: map[*types.Var]bool{},
+		unknown:  map[*types.Var]bool{},
+	}
+	for _, pkg := range pkgs {
+		for _, f := range pkg.Syntax {
+			for _, decl := range f.Decls {
+				d, ok := decl.(*ast.FuncDecl)
+				if !ok || d.Recv == nil || d.Body == nil {
+					continue
+				}
+				if fn, ok := pkg.TypesInfo.Defs[d.Name].(*types.Func); ok {
+					p.methods[fn.FullName()] = methodDecl{decl: d, info: pkg.TypesInfo}
+				}
+			}
+			p.readDynamic(f, pkg.TypesInfo)
+		}
+	}
+	return p
+}
+
+// readDynamic records the values that the code of f gives package-level
+// variables of interface type: the type of each value it assigns, or
+// that some value's type is not seen (a value of interface type, one of
+// several results, a range loop, the variable's address taken).
+func (p *program) readDynamic(f *ast.File, info *types.Info) {
+	assign := func(lhs, rhs ast.Expr) {
+		v := directVar(info, lhs)
+		if v == nil || !types.IsInterface(v.Type()) {
+			return
+		}
+		if rhs == nil {
+			p.unknown[v] = true
+			return
+		}
+		t := info.TypeOf(rhs)
+		switch {
+		case t == nil || types.IsInterface(t):
+			p.unknown[v] = true
+		case isUntypedNil(t):
+		default:
+			p.dynamic[v] = append(p.dynamic[v], t)
+		}
+	}
+	ast.Inspect(f, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.ValueSpec:
+			for i, name := range n.Names {
+				if v := directVar(info, name); v != nil && types.IsInterface(v.Type()) {
+					p.declared[v] = true
+				}
+				switch {
+				case len(n.Values) == len(n.Names):
+					assign(name, n.Values[i])
+				case len(n.Values) > 0:
+					assign(name, nil)
+				}
+			}
+		case *ast.AssignStmt:
+			for i, lhs := range n.Lhs {
+				if len(n.Lhs) == len(n.Rhs) {
+					assign(lhs, n.Rhs[i])
+				} else {
+					assign(lhs, nil)
+				}
+			}
+		case *ast.RangeStmt:
+			for _, e := range []ast.Expr{n.Key, n.Value} {
+				if e != nil {
+					assign(e, nil)
+				}
+			}
+		case *ast.UnaryExpr:
+			if n.Op == token.AND {
+				assign(n.X, nil)
+			}
+		}
+		return true
+	})
+}
+
+// dynamicTypes returns the types of the values that package-level
+// variable v of interface type may hold, and whether they are all seen:
+// v is declared in the packages checked, is not exported (code outside
+// them may give it a value), and every value given it has a type that
+// is not an interface.
+func (p *program) dynamicTypes(v *types.Var) ([]types.Type, bool) {
+	if !p.declared[v] || p.unknown[v] || v.Exported() {
+		return nil, false
+	}
+	return p.dynamic[v], true
+}
+
+// changesReceiver reports whether method m, declared in the packages
+// checked, may change what its receiver reaches: read from its body,
+// and from those of the methods it calls on it. A method that calls
+// itself, directly or through others, is taken to change it.
+func (p *program) changesReceiver(m *types.Func) bool {
+	key := m.Origin().FullName()
+	switch p.changes[key] {
+	case inProgress, changes:
+		return true
+	case keeps:
+		return false
+	}
+	md, ok := p.methods[key]
+	if !ok {
+		return true
+	}
+	p.changes[key] = inProgress
+	answer := keeps
+	if md.changesReceiver(p) {
+		answer = changes
+	}
+	p.changes[key] = answer
+	return answer == changes
+}
+
+// loaded reports whether method m is declared in the packages checked.
+func (p *program) loaded(m *types.Func) bool {
+	_, ok := p.methods[m.Origin().FullName()]
+	return ok
+}
+
+// changesReceiver reports whether the body of md may change what its
+// receiver reaches: by an assignment, ++ or --, its address taken, a
+// send or receive, delete, clear, copy, close or append, a method that
+// may change it called on it (the methods of other packages as
+// NoPackageState takes them, but a value method of a type that shares
+// memory, which is taken to change it), a function value in it called,
+// or what it reaches passed to a function, returned, sent, or stored
+// other than in a local variable (whose changes count in turn).
+func (md methodDecl) changesReceiver(p *program) bool {
+	f := md.decl.Recv.List[0]
+	if len(f.Names) == 0 {
+		return false
+	}
+	recv, ok := md.info.Defs[f.Names[0]].(*types.Var)
+	if !ok {
+		return false // named _: nothing reads it
+	}
+	changed := false
+	s := &scanner{prog: p, info: md.info, recv: recv, alias: map[*types.Var]*types.Var{recv: recv}}
+	s.found = func(ast.Expr, string, *types.Var, *types.Var) { changed = true }
+	s.aliases(md.decl.Body)
+	s.scan(md.decl.Body)
+	return changed
+}
+
+// dynamicChanges reports whether method m of an interface may change
+// what the value it is called on reaches, when that value has type t:
+// its method of t's, by changesReceiver for one declared in the packages
+// checked, else when it has a pointer receiver and is not readOnly.
+func (p *program) dynamicChanges(t types.Type, m *types.Func) bool {
+	obj, _, _ := types.LookupFieldOrMethod(t, true, m.Pkg(), m.Name())
+	fn, ok := obj.(*types.Func)
+	if !ok {
+		return true
+	}
+	if p.loaded(fn) {
+		return p.changesReceiver(fn)
+	}
+	return isPointer(fn.Type().(*types.Signature).Recv().Type()) && !readOnly(fn)
+}
+
+// scanner finds the changes in a body of code to what its roots reach.
+// In NoPackageState's own reading (recv nil) the roots are the
+// package-level variables; in changesReceiver's, the receiver of the
+// method read, and what reaches it there also counts as a change when it
+// is passed on.
+type scanner struct {
+	prog *program
+	info *types.Info
+	pkg  *types.Package // the package read, to name types in it
+	recv *types.Var     // the receiver of the method read, or nil
+	// alias maps each local variable whose value is taken from a root
+	// (directly or through fields, elements, &) and may share memory
+	// with it to that root.
+	alias map[*types.Var]*types.Var
+	found func(e ast.Expr, how string, root, via *types.Var)
+}
+
+// need says what a change made through a local copy of a root must
+// reach to change the root.
+type need int
+
+const (
+	place    need = iota // e itself, the place: the copy's own memory is the local's
+	target               // what e refers to: a pointer's target, a map's entries, a slice's elements
+	anything             // anything that e reaches
+)
+
+// note records the change of e, in the way how, if e is or reaches a
+// root: any change of a package-level variable, and one made through a
+// local copy when it reaches memory that the copy shares with the root,
+// as n says.
+func (s *scanner) note(e ast.Expr, how string, n need) {
+	root, via, shared := s.reach(e)
+	if root == nil {
+		return
+	}
+	if via != nil && !shared {
+		switch {
+		case n == place, n == target && !reference(s.info.TypeOf(e)):
+			return
+		}
+	}
+	s.found(e, how, root, via)
+}
+
+// reach returns the root that e is or reaches (through fields,
+// elements, slices, pointers and type assertions), the local variable
+// it goes through when it goes through one, and whether the way from
+// that local to e passes a pointer, map, slice or interface: memory the
+// local shares with the root.
+func (s *scanner) reach(e ast.Expr) (root, via *types.Var, shared bool) {
+	for {
+		switch x := ast.Unparen(e).(type) {
+		case *ast.Ident:
+			return s.rootOf(s.info.ObjectOf(x), shared)
+		case *ast.SelectorExpr:
+			sel, ok := s.info.Selections[x]
+			if !ok {
+				return s.rootOf(s.info.ObjectOf(x.Sel), shared) // pkg.Var
+			}
+			if sel.Kind() != types.FieldVal {
+				return nil, nil, false
+			}
+			shared = shared || sel.Indirect()
+			e = x.X
+		case *ast.IndexExpr:
+			shared = shared || indirect(s.info.TypeOf(x.X))
+			e = x.X
+		case *ast.SliceExpr:
+			shared = shared || indirect(s.info.TypeOf(x.X))
+			e = x.X
+		case *ast.StarExpr:
+			shared = true
+			e = x.X
+		case *ast.TypeAssertExpr:
+			e = x.X
+		default:
+			return nil, nil, false
+		}
+	}
+}
+
+// rootOf returns the root that obj is, or that the local variable obj
+// is a copy of, with obj for via.
+func (s *scanner) rootOf(obj types.Object, shared bool) (root, via *types.Var, _ bool) {
+	v, ok := obj.(*types.Var)
+	if !ok {
+		return nil, nil, false
+	}
+	if s.recv == nil {
+		if pv := asPackageVar(v); pv != nil {
+			return pv, nil, shared
+		}
+	}
+	if r, ok := s.alias[v]; ok {
+		return r, v, shared
+	}
+	return nil, nil, false
+}
+
+// flows returns the root whose memory the value of e may share: the
+// root e reaches, the one whose part e takes the address of, or one
+// that a conversion, an append or a composite literal passes on.
+func (s *scanner) flows(e ast.Expr) *types.Var {
+	switch x := ast.Unparen(e).(type) {
+	case *ast.UnaryExpr:
+		if x.Op == token.AND {
+			return s.flows(x.X)
+		}
+		return nil
+	case *ast.CallExpr:
+		if tv, ok := s.info.Types[x.Fun]; ok && tv.IsType() {
+			if len(x.Args) == 1 && sharesMemory(s.info.TypeOf(x.Args[0])) {
+				return s.flows(x.Args[0])
+			}
+			return nil
+		}
+		if s.builtin(x) != "append" {
+			return nil
+		}
+		for i, a := range x.Args {
+			t := s.info.TypeOf(a)
+			if i == len(x.Args)-1 && x.Ellipsis.IsValid() {
+				if sl, ok := t.Underlying().(*types.Slice); ok {
+					t = sl.Elem()
+				}
+			}
+			if r := s.flows(a); r != nil && sharesMemory(t) {
+				return r
+			}
+		}
+		return nil
+	case *ast.CompositeLit:
+		for _, el := range x.Elts {
+			parts := []ast.Expr{el}
+			if kv, ok := el.(*ast.KeyValueExpr); ok {
+				parts = []ast.Expr{kv.Key, kv.Value}
+				if _, ok := s.info.Types[x].Type.Underlying().(*types.Struct); ok {
+					parts = parts[1:] // a field's name
+				}
+			}
+			for _, part := range parts {
+				if r := s.flows(part); r != nil && sharesMemory(s.info.TypeOf(part)) {
+					return r
+				}
+			}
+		}
+		return nil
+	}
+	root, _, _ := s.reach(e)
+	return root
+}
+
+// builtin returns the name of the built-in function that call calls, or
+// "".
+func (s *scanner) builtin(call *ast.CallExpr) string {
+	if id, ok := ast.Unparen(call.Fun).(*ast.Ident); ok {
+		if b, ok := s.info.Uses[id].(*types.Builtin); ok {
+			return b.Name()
+		}
+	}
+	return ""
+}
+
+// aliases records the local variables in node that copy a root's
+// pointer, map, slice, channel or interface, or a value holding one:
+// assigned or declared with a value taken from a root (or from such a
+// local), a range loop's variables over one, a type switch's over one.
+// It does not follow the order of the code: a local assigned from a
+// root anywhere is a copy everywhere.
+func (s *scanner) aliases(node ast.Node) {
+	type flow struct {
+		dst *types.Var
+		src ast.Expr
+	}
+	var flows []flow
+	add := func(lhs, src ast.Expr) {
+		id, ok := ast.Unparen(lhs).(*ast.Ident)
+		if !ok {
+			return
+		}
+		v, ok := s.info.ObjectOf(id).(*types.Var)
+		if !ok || v.IsField() || asPackageVar(v) != nil || !sharesMemory(v.Type()) {
+			return
+		}
+		flows = append(flows, flow{v, src})
+	}
+	pairs := func(lhs, rhs []ast.Expr) {
+		switch {
+		case len(lhs) == len(rhs):
+			for i := range lhs {
+				add(lhs[i], rhs[i])
+			}
+		case len(rhs) == 1:
+			switch ast.Unparen(rhs[0]).(type) {
+			case *ast.IndexExpr, *ast.TypeAssertExpr: // v, ok := m[k], x.(T)
+				add(lhs[0], rhs[0])
+			}
+		}
+	}
+	ast.Inspect(node, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			pairs(n.Lhs, n.Rhs)
+		case *ast.ValueSpec:
+			names := make([]ast.Expr, len(n.Names))
+			for i, name := range n.Names {
+				names[i] = name
+			}
+			pairs(names, n.Values)
+		case *ast.RangeStmt:
+			switch under(s.info.TypeOf(n.X)).(type) {
+			case *types.Chan, *types.Signature, nil:
+				// A channel's elements are received, not shared with it;
+				// an iterator's are its own.
+			default:
+				for _, e := range []ast.Expr{n.Key, n.Value} {
+					if e != nil {
+						add(e, n.X)
+					}
+				}
+			}
+		case *ast.TypeSwitchStmt:
+			a, ok := n.Assign.(*ast.AssignStmt)
+			if !ok || len(a.Rhs) != 1 {
+				break
+			}
+			ta, ok := ast.Unparen(a.Rhs[0]).(*ast.TypeAssertExpr)
+			if !ok {
+				break
+			}
+			for _, c := range n.Body.List {
+				if v, ok := s.info.Implicits[c].(*types.Var); ok && sharesMemory(v.Type()) {
+					flows = append(flows, flow{v, ta.X})
+				}
+			}
+		}
+		return true
+	})
+	for changed := true; changed; {
+		changed = false
+		for _, f := range flows {
+			if _, ok := s.alias[f.dst]; ok {
+				continue
+			}
+			if r := s.flows(f.src); r != nil {
+				s.alias[f.dst], changed = r, true
+			}
+		}
+	}
+}
+
+// scan records the changes in body, function literals in it included.
+func (s *scanner) scan(body ast.Node) {
+	called := map[*ast.SelectorExpr]bool{}
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			if n.Tok != token.DEFINE {
+				for _, lhs := range n.Lhs {
+					s.note(lhs, "assigns", place)
+				}
+			}
+			if len(n.Lhs) == len(n.Rhs) {
+				for i, rhs := range n.Rhs {
+					if !s.local(n.Lhs[i]) {
+						s.escape(rhs)
+					}
+				}
+			}
+			for _, lhs := range n.Lhs {
+				if ix, ok := ast.Unparen(lhs).(*ast.IndexExpr); ok {
+					if _, ok := under(s.info.TypeOf(ix.X)).(*types.Map); ok {
+						s.escape(ix.Index) // a key stored
+					}
+				}
+			}
+		case *ast.IncDecStmt:
+			s.note(n.X, "assigns", place)
+		case *ast.RangeStmt:
+			if n.Tok == token.ASSIGN {
+				for _, e := range []ast.Expr{n.Key, n.Value} {
+					if e != nil {
+						s.note(e, "assigns", place)
+					}
+				}
+			}
+			if _, ok := under(s.info.TypeOf(n.X)).(*types.Chan); ok {
+				s.note(n.X, "receives from", target)
+			}
+		case *ast.UnaryExpr:
+			switch n.Op {
+			case token.AND:
+				s.note(n.X, "takes the address of", place)
+			case token.ARROW:
+				s.note(n.X, "receives from", target)
+			}
+		case *ast.SendStmt:
+			s.note(n.Chan, "sends on", target)
+			s.escape(n.Value)
+		case *ast.ReturnStmt:
+			for _, r := range n.Results {
+				s.escape(r)
+			}
+		case *ast.CallExpr:
+			if sel, ok := ast.Unparen(n.Fun).(*ast.SelectorExpr); ok {
+				called[sel] = true
+			}
+			s.call(n)
+		case *ast.SelectorExpr:
+			if sel, ok := s.info.Selections[n]; ok && sel.Kind() == types.MethodVal {
+				s.method(n, sel, called[n])
+			}
+		}
+		return true
+	})
+}
+
+// local reports whether e, assigned, is a local variable (or _): a
+// value stored there is followed by aliases, not passed on.
+func (s *scanner) local(e ast.Expr) bool {
+	id, ok := ast.Unparen(e).(*ast.Ident)
+	if !ok {
+		return false
+	}
+	if id.Name == "_" {
+		return true
+	}
+	v, ok := s.info.ObjectOf(id).(*types.Var)
+	return ok && asPackageVar(v) == nil
+}
+
+// escape records, in changesReceiver's reading, that the value of e is
+// passed on when it may share memory with the receiver: what it is given
+// to may change it.
+func (s *scanner) escape(e ast.Expr) {
+	if s.recv == nil {
+		return
+	}
+	if r := s.flows(e); r != nil && sharesMemory(s.info.TypeOf(e)) {
+		s.found(e, "passes on", r, nil)
+	}
+}
+
+// call records the changes that call makes: those of the built-in
+// functions to their first argument (append's, through a local copy
+// only: it may write into the array that the root's slice shares), and,
+// in changesReceiver's reading, what reaches the receiver passed to a
+// function, and a function value that the receiver holds called.
+func (s *scanner) call(call *ast.CallExpr) {
+	fun := ast.Unparen(call.Fun)
+	if tv, ok := s.info.Types[fun]; ok && tv.IsType() {
+		return // a conversion
+	}
+	switch name := s.builtin(call); name {
+	case "":
+	case "delete", "clear", "close", "copy":
+		if len(call.Args) > 0 {
+			s.note(call.Args[0], builtinChanges[name], target)
+		}
+		return
+	case "append":
+		if len(call.Args) > 0 {
+			if _, via, _ := s.reach(call.Args[0]); via != nil {
+				s.note(call.Args[0], "appends into", target)
+			}
+		}
+		return
+	case "len", "cap", "min", "max", "real", "imag", "complex", "print", "println", "new", "make":
+		return
+	}
+	for _, a := range call.Args {
+		s.escape(a)
+	}
+	if s.recv != nil {
+		if sel, ok := fun.(*ast.SelectorExpr); !ok || s.info.Selections[sel] == nil || s.info.Selections[sel].Kind() != types.MethodVal {
+			if root, _, _ := s.reach(fun); root != nil {
+				s.found(fun, "calls a function value in", root, nil)
+			}
+		}
+	}
+}
+
+// method records the change that the method x selects may make to its
+// receiver, called (or taken as a method value, which keeps the
+// receiver): a method declared in the packages checked that may change
+// it (changesReceiver), a pointer method of another package's type but
+// readOnly ones, and a method of an interface but an Error or a String
+// method; for a package-level variable of interface type whose values'
+// types are all seen, their methods, as if called on them.
+func (s *scanner) method(x *ast.SelectorExpr, sel *types.Selection, called bool) {
+	if root, _, _ := s.reach(x.X); root == nil {
+		return
+	}
+	m := sel.Obj().(*types.Func)
+	recvT := m.Type().(*types.Signature).Recv().Type()
+	verb := func(what, more string) string {
+		if called {
+			return "calls the " + what + " " + m.Name() + more + " on"
+		}
+		return "takes the " + what + " value " + m.Name() + strings.TrimSuffix(more, ",") + ", bound to"
+	}
+	// The receiver is what x.X's pointer, or an embedded one, points to.
+	deref := place
+	if isPointer(s.info.TypeOf(x.X)) || sel.Indirect() {
+		deref = anything
+	}
+	switch {
+	case types.IsInterface(recvT):
+		if readOnlyInterface(m) {
+			return
+		}
+		if v := directVar(s.info, x.X); v != nil && s.recv == nil {
+			if ts, ok := s.prog.dynamicTypes(v); ok {
+				for _, t := range ts {
+					if s.prog.dynamicChanges(t, m) {
+						s.found(x.X, verb("method", " of "+types.TypeString(t, types.RelativeTo(s.pkg))), v, nil)
+						return
+					}
+				}
+				return
+			}
+		}
+		s.note(x.X, verb("interface method", ""), target)
+	case s.prog.loaded(m):
+		if !s.prog.changesReceiver(m) {
+			return
+		}
+		if isPointer(recvT) {
+			s.note(x.X, verb("pointer method", ""), deref)
+		} else {
+			s.note(x.X, verb("method", ", which changes what its receiver reaches,"), anything)
+		}
+	case isPointer(recvT):
+		if !readOnly(m) {
+			s.note(x.X, verb("pointer method", ""), deref)
+		}
+	case s.recv != nil && sharesMemory(recvT):
+		s.note(x.X, verb("method", ""), anything)
+	}
+}
+
+// directVar returns the package-level variable that e names (v or
+// pkg.V), or nil.
+func directVar(info *types.Info, e ast.Expr) *types.Var {
+	switch x := ast.Unparen(e).(type) {
+	case *ast.Ident:
+		return asPackageVar(info.ObjectOf(x))
+	case *ast.SelectorExpr:
+		if _, ok := info.Selections[x]; !ok {
+			return asPackageVar(info.ObjectOf(x.Sel))
+		}
+	}
+	return nil
+}
+
+// readOnlyInterface reports whether m, a method of an interface, is an
+// Error or a String method (func() string), which by Go's convention
+// (error, fmt.Stringer) only reads the value it is called on.
+func readOnlyInterface(m *types.Func) bool {
+	if m.Name() != "Error" && m.Name() != "String" {
+		return false
+	}
+	sig := m.Type().(*types.Signature)
+	if sig.Params().Len() != 0 || sig.Results().Len() != 1 {
+		return false
+	}
+	b, ok := sig.Results().At(0).Type().(*types.Basic)
+	return ok && b.Kind() == types.String
+}
+
+// sharesMemory reports whether a copy of a value of type t may share
+// memory with the original: a pointer, map, slice, channel or interface,
+// or a struct or array holding one (but a time.Time, whose location is
+// not changed); a type parameter may be any of them. A func is not
+// followed.
+func sharesMemory(t types.Type) bool {
+	if t == nil {
+		return false
+	}
+	switch n := types.Unalias(t).(type) {
+	case *types.Named:
+		if obj := n.Obj(); obj.Pkg() != nil && obj.Pkg().Path() == "time" && obj.Name() == "Time" {
+			return false
+		}
+	case *types.TypeParam:
+		return true
+	}
+	switch u := t.Underlying().(type) {
+	case *types.Pointer, *types.Map, *types.Slice, *types.Chan, *types.Interface:
+		return true
+	case *types.Basic:
+		return u.Kind() == types.UnsafePointer
+	case *types.Struct:
+		for i := range u.NumFields() {
+			if sharesMemory(u.Field(i).Type()) {
+				return true
+			}
+		}
+	case *types.Array:
+		return sharesMemory(u.Elem())
+	}
+	return false
+}
+
+// under returns t's underlying type, or nil.
+func under(t types.Type) types.Type {
+	if t == nil {
+		return nil
+	}
+	return t.Underlying()
+}
+
+// reference reports whether a value of type t refers to memory that a
+// copy of it shares: a pointer, map, slice, channel or interface.
+func reference(t types.Type) bool {
+	switch u := under(t).(type) {
+	case *types.Pointer, *types.Map, *types.Slice, *types.Chan, *types.Interface:
+		return true
+	case *types.Basic:
+		return u.Kind() == types.UnsafePointer
+	}
+	return false
+}
+
+// indirect reports whether an element or a slice of a value of type t
+// is memory that a copy of the value shares: t is a pointer (to an
+// array), a slice or a map, or a type parameter.
+func indirect(t types.Type) bool {
+	switch under(t).(type) {
+	case *types.Pointer, *types.Slice, *types.Map, *types.Interface:
+		return true
+	}
+	return false
+}
+
+// isPointer reports whether t is a pointer type.
+func isPointer(t types.Type) bool {
+	_, ok := under(t).(*types.Pointer)
+	return ok
+}
+
+// isUntypedNil reports whether t is the type of nil.
+func isUntypedNil(t types.Type) bool {
+	b, ok := t.(*types.Basic)
+	return ok && b.Kind() == types.UntypedNil
+}
