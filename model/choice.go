@@ -1,11 +1,37 @@
 package model
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+	"math"
+)
 
 // Chooser resolves nondeterminism in a specification: Choose(n) returns one
-// of the n alternatives 0..n-1. The executor enumerates every answer.
+// of the n alternatives 0..n-1. The executor enumerates every answer. A
+// search refuses n above MaxChoices: it stops with an error wrapping
+// ErrLimit, not a verdict.
 type Chooser interface {
 	Choose(n int) int
+}
+
+// MaxChoices is the most alternatives one Choose may offer a search, which
+// numbers them in 32 bits. (A search could not enumerate that many anyway:
+// a state has fewer than 2^24 successors.)
+const MaxChoices = math.MaxInt32
+
+// tooManyChoices is the panic of a Choose among n alternatives, more than
+// MaxChoices: an error wrapping ErrLimit, which the search returns.
+func tooManyChoices(n int) error {
+	return fmt.Errorf("%w: a specification's Choose among %d alternatives, more than %d (model.MaxChoices)", ErrLimit, n, MaxChoices)
+}
+
+// repanicLimit panics again with p, recovered from a run of layer code,
+// when it is an error wrapping ErrLimit: the search stops with it, as a
+// limit of argocheck, not a violation of the layer.
+func repanicLimit(p any) {
+	if err, ok := p.(error); ok && errors.Is(err, ErrLimit) {
+		panic(p)
+	}
 }
 
 // choices enumerates the answers to a sequence of Choose calls, as an
@@ -38,6 +64,9 @@ func (c *choices) Choose(n int) int {
 			panic("model: Choose with no alternatives")
 		}
 		return 0
+	}
+	if n > MaxChoices {
+		panic(tooManyChoices(n))
 	}
 	i := c.pos
 	c.pos++

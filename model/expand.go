@@ -453,6 +453,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) call(inst *Instance[A
 	defer func() {
 		p := recover()
 		w.m.end()
+		repanicLimit(p)
 		if p != nil {
 			w.panicV = p
 			if _, ok := p.(stepLimitError); !ok {

@@ -91,6 +91,9 @@ func (c *joinChooser) Choose(n int) int {
 		}
 		return 0
 	}
+	if n > MaxChoices {
+		panic(tooManyChoices(n))
+	}
 	if c.next >= c.end || c.run.width[c.next] != int32(n) {
 		c.bad = true
 		return 0

@@ -562,6 +562,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) callStage(proc func()
 	defer func() {
 		p := recover()
 		w.m.end()
+		repanicLimit(p)
 		if p != nil {
 			w.panicV = p
 		}

@@ -211,6 +211,7 @@ func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) call(proc func() s
 	defer func() {
 		p := recover()
 		s.m.end()
+		repanicLimit(p)
 		if p == nil {
 			p = s.m.broken()
 		}

@@ -182,8 +182,9 @@ func NewSystem[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAP
 const DefaultStepLimit = 10000
 
 // ErrLimit marks an error of a check that goes past what argocheck can
-// encode: more than MaxAllowed abstract states allowed after a crash, more
-// than 2^24 successors of one state, more than 2^40 states.
+// encode: more than MaxAllowed abstract states allowed after a crash, a
+// Choose among more than MaxChoices alternatives, more than 2^24
+// successors of one state, more than 2^40 states.
 var ErrLimit = errors.New("beyond argocheck's limits")
 
 // MaxAllowed is the most abstract states a crash may allow: the members
