@@ -32,10 +32,11 @@ type worker[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI a
 	// freshInstance).
 	fresh Instance[AAPI]
 	built bool
-	// pristine is an instance that runs nothing, for leftMemory.
-	pristine      Instance[AAPI]
-	pristineBuilt bool
-	seenPointers  map[[2]uintptr]bool
+	// pristine is an instance that runs nothing, for leftMemory, built
+	// with the worker; shared is what it reached then (see shared.go).
+	pristine     Instance[AAPI]
+	shared       []uint64
+	seenPointers map[[2]uintptr]bool
 	// The instances, the state and the calls of recoveredOps.
 	recovered, clean Instance[AAPI]
 	recoveredC       CS
@@ -602,12 +603,17 @@ func divergedMessage(proc string) string {
 // strayMessage is the message of the goroutine check on every run.
 const strayMessage = "a call reached the lower layer from another goroutine than the procedure's, or while no procedure was running: layer code calls it from a goroutine of its own"
 
-// Stray implements Worker.
+// Stray implements Worker. It also says when memory that the worker's
+// instances share changed since the worker was made (see shared.go),
+// which the search asks when it ends.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Stray() *Violation {
-	if !w.m.takeStray() {
-		return nil
+	if w.m.takeStray() {
+		return &Violation{Kind: KindNondeterminism, Message: strayMessage}
 	}
-	return &Violation{Kind: KindNondeterminism, Message: strayMessage}
+	if where := w.sharedChanged(); where != "" {
+		return &Violation{Kind: KindNondeterminism, Message: sharedMessage(where)}
+	}
+	return nil
 }
 
 // compareProbe compares the run just finished with the probe before it,

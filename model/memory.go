@@ -15,7 +15,9 @@ import (
 // maps and interfaces) compare equal to those of an instance that has run
 // nothing. What reflection cannot see is not compared: variables captured
 // by closures (a func is compared by its code alone), channels, and
-// package-level variables.
+// package-level variables; nor is memory the two instances reach through
+// one pointer, which shared.go compares with what it held before the
+// search.
 
 // memoryDiff returns where the values reachable from a and b differ, as a
 // path from "API" such as "API.d.repaired", or "" when they do not.
@@ -162,8 +164,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) doneMemory(recovery b
 // memoryOf says where in holds other values than an instance that has
 // run nothing, or returns "".
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) memoryOf(in *Instance[AAPI]) string {
-	if !w.pristineBuilt {
-		w.pristine, w.pristineBuilt = w.buildInstance(), true
+	if w.seenPointers == nil {
 		w.seenPointers = map[[2]uintptr]bool{}
 	}
 	return memoryDiff(reflect.ValueOf(&in.API).Elem(), reflect.ValueOf(&w.pristine.API).Elem(), w.seenPointers)

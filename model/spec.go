@@ -149,7 +149,11 @@ func (in *Instance[U]) stage(s int) func() {
 // holds (reflection compares what its API reaches), and an operation after a recovery runs
 // on the instance that recovered and on one built anew, compared.
 // Package-level variables are not seen, and variables captured by
-// closures only as far as the operations run after a recovery show them.
+// closures only as far as the operations run after a recovery show them;
+// memory every instance reaches from its API through one pointer, slice
+// or map (a variable of the function that builds the System) must hold
+// when the search ends what it held before, a KindNondeterminism
+// violation otherwise.
 type Impl[L, U any] func(lower L) Instance[U]
 
 // Compose stacks upper (A on B) on lower (B on C) into an implementation of

@@ -137,7 +137,10 @@ type Worker interface {
 	// another goroutine than the procedure's, or while no procedure was
 	// running, since the last run ended: a goroutine of the layer code's
 	// own, left behind or not. Runs check it as they end; the explorer asks
-	// once more when a search ends.
+	// once more when a search ends. Asked then, with no run under way, it
+	// also returns one when memory that the worker's instances share
+	// (reached from every instance's API through one pointer, slice or
+	// map) holds other values than when the worker was made.
 	Stray() *Violation
 }
 
@@ -391,6 +394,8 @@ func (s *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) NewWorker(o Options) 
 	w.m = newMachine(s.Lower.Spec, &w.run, s.stepLimit())
 	w.inst = s.Impl(s.Lower.Handle(w.m))
 	w.rec = s.Impl(s.Lower.Handle(w.m))
+	w.pristine = w.buildInstance()
+	w.takeShared()
 	w.noMemo, w.noJoin = !recordRecoveries, !joinRuns
 	w.memo.stages = w.rec.recoveryStages()
 	w.memo.slots = make([][]memoEntry[CS, AS], len(w.memo.stages))

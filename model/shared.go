@@ -1,0 +1,260 @@
+package model
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"reflect"
+	"slices"
+	"strings"
+	"unsafe"
+
+	"github.com/cespare/xxhash/v2"
+)
+
+// Memory the instances share. Every check that compares an instance with
+// a newly built one (see Determinism) compares what the two hold, and so
+// cannot see memory that both reach through one pointer, slice or map: a
+// variable of the function that builds the System, captured by Impl, or
+// a value every instance points to. Code that keeps state there (a flag
+// a recovery sets, a count of the writes made) behaves alike on every
+// instance of a check, yet after a real crash that memory is lost. A
+// worker takes the values its pristine instance, which runs nothing,
+// reaches from its API when the worker is made, before any run, and
+// compares them when the search ends: memory the instance does not run
+// changes only when it is shared with instances that run.
+
+// sharedSnapshot is what a walk of the values reachable from an API
+// records, leaf by leaf, in a fixed order: the values of scalars, the
+// lengths of slices and maps, and whether pointers and interfaces are
+// nil. A pointer to the worker's Machine is not followed: the Machine is
+// the lower layer, whose state changes at every step by design.
+type sharedSnapshot struct {
+	machine unsafe.Pointer
+	seen    map[sharedRef]bool
+	vals    []uint64
+	// Locating: with stop >= 0, the walk records the path to leaf number
+	// stop in where, and records no more leaves after it.
+	stop  int
+	path  []string
+	where string
+}
+
+// sharedRef names memory a walk has entered: a pointer's target, a
+// slice's elements or a map, with its type, so that a struct and its
+// first field are told apart.
+type sharedRef struct {
+	p unsafe.Pointer
+	t reflect.Type
+	n int
+}
+
+// sharedWalk returns the leaves of the values reachable from v, skipping
+// the Machine at machine; with stop >= 0, also the path (from "API") to
+// leaf number stop.
+func sharedWalk(v reflect.Value, machine unsafe.Pointer, stop int) *sharedSnapshot {
+	s := &sharedSnapshot{machine: machine, seen: map[sharedRef]bool{}, stop: stop, path: []string{"API"}}
+	s.value(v)
+	return s
+}
+
+// leaf records one leaf.
+func (s *sharedSnapshot) leaf(x uint64) {
+	if s.stop >= 0 && len(s.vals) == s.stop && s.where == "" {
+		s.where = s.joined()
+	}
+	s.vals = append(s.vals, x)
+}
+
+// joined returns the current path.
+func (s *sharedSnapshot) joined() string {
+	return strings.Join(s.path, "")
+}
+
+// done reports whether a locating walk has found its leaf.
+func (s *sharedSnapshot) done() bool { return s.where != "" }
+
+// enter reports whether the memory r names is new to the walk, and
+// records a leaf saying whether it is.
+func (s *sharedSnapshot) enter(r sharedRef) bool {
+	if s.seen[r] {
+		s.leaf(2)
+		return false
+	}
+	s.seen[r] = true
+	s.leaf(3)
+	return true
+}
+
+// at walks v under the path element format renders with x, rendered
+// only by a locating walk.
+func (s *sharedSnapshot) at(format string, x any, v reflect.Value) {
+	if s.stop < 0 {
+		s.value(v)
+		return
+	}
+	s.path = append(s.path, fmt.Sprintf(format, x))
+	s.value(v)
+	s.path = s.path[:len(s.path)-1]
+}
+
+func (s *sharedSnapshot) value(v reflect.Value) {
+	if s.done() {
+		return
+	}
+	switch v.Kind() {
+	case reflect.Invalid:
+		s.leaf(0)
+	case reflect.Bool:
+		if v.Bool() {
+			s.leaf(1)
+		} else {
+			s.leaf(0)
+		}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		s.leaf(uint64(v.Int()))
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		s.leaf(v.Uint())
+	case reflect.Float32, reflect.Float64:
+		s.leaf(math.Float64bits(v.Float()))
+	case reflect.Complex64, reflect.Complex128:
+		s.leaf(math.Float64bits(real(v.Complex())))
+		s.leaf(math.Float64bits(imag(v.Complex())))
+	case reflect.String:
+		s.leaf(xxhash.Sum64String(v.String()))
+	case reflect.Func:
+		s.leaf(uint64(v.Pointer()))
+	case reflect.Array:
+		for i := range v.Len() {
+			s.at("[%d]", i, v.Index(i))
+		}
+	case reflect.Slice:
+		s.leaf(uint64(v.Len()))
+		if v.Len() == 0 || !s.enter(sharedRef{v.UnsafePointer(), v.Type(), v.Len()}) {
+			return
+		}
+		for i := range v.Len() {
+			s.at("[%d]", i, v.Index(i))
+		}
+	case reflect.Map:
+		s.leaf(uint64(v.Len()))
+		if v.Len() == 0 || !s.enter(sharedRef{v.UnsafePointer(), v.Type(), 0}) {
+			return
+		}
+		s.mapEntries(v)
+	case reflect.Pointer:
+		switch {
+		case v.IsNil():
+			s.leaf(0)
+		case v.UnsafePointer() == s.machine:
+			s.leaf(1)
+		case s.enter(sharedRef{v.UnsafePointer(), v.Type(), 0}):
+			s.value(v.Elem())
+		}
+	case reflect.Interface:
+		if v.IsNil() {
+			s.leaf(0)
+			return
+		}
+		s.leaf(xxhash.Sum64String(v.Elem().Type().String()))
+		s.value(v.Elem())
+	case reflect.Struct:
+		for i := range v.NumField() {
+			s.at(".%s", v.Type().Field(i).Name, v.Field(i))
+		}
+	default: // channels and unsafe pointers: not compared
+		s.leaf(0)
+	}
+}
+
+// mapEntries walks a map's entries in the order of their keys' hashes
+// (hashKey), the same order at every walk whatever the map's iteration
+// order.
+func (s *sharedSnapshot) mapEntries(v reflect.Value) {
+	type entry struct {
+		h uint64
+		k reflect.Value
+	}
+	keys := v.MapKeys()
+	entries := make([]entry, len(keys))
+	for i, k := range keys {
+		entries[i] = entry{hashKey(k, 0), k}
+	}
+	slices.SortStableFunc(entries, func(a, b entry) int { return cmp.Compare(a.h, b.h) })
+	for _, e := range entries {
+		s.leaf(e.h)
+		s.at("[%v]", e.k, v.MapIndex(e.k))
+	}
+}
+
+// hashKey mixes the hash of a map key k into h: its scalars, and its
+// pointers by address, not followed (a key is compared by them).
+func hashKey(k reflect.Value, h uint64) uint64 {
+	mix := func(x uint64) { h = (h ^ x) * 0x100000001b3 }
+	switch k.Kind() {
+	case reflect.Bool:
+		if k.Bool() {
+			mix(1)
+		} else {
+			mix(0)
+		}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		mix(uint64(k.Int()))
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		mix(k.Uint())
+	case reflect.Float32, reflect.Float64:
+		mix(math.Float64bits(k.Float()))
+	case reflect.Complex64, reflect.Complex128:
+		mix(math.Float64bits(real(k.Complex())))
+		mix(math.Float64bits(imag(k.Complex())))
+	case reflect.String:
+		mix(xxhash.Sum64String(k.String()))
+	case reflect.Array:
+		for i := range k.Len() {
+			h = hashKey(k.Index(i), h)
+		}
+	case reflect.Struct:
+		for i := range k.NumField() {
+			h = hashKey(k.Field(i), h)
+		}
+	case reflect.Interface:
+		if !k.IsNil() {
+			mix(xxhash.Sum64String(k.Elem().Type().String()))
+			h = hashKey(k.Elem(), h)
+		}
+	case reflect.Pointer, reflect.Chan, reflect.UnsafePointer:
+		mix(uint64(uintptr(k.UnsafePointer())))
+	}
+	return h
+}
+
+// takeShared records the values the pristine instance reaches, before
+// any run of the worker.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) takeShared() {
+	w.shared = sharedWalk(reflect.ValueOf(&w.pristine.API).Elem(), unsafe.Pointer(w.m), -1).vals
+}
+
+// sharedChanged says where the values the pristine instance reaches
+// differ from those takeShared recorded, or returns "".
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) sharedChanged() string {
+	api := reflect.ValueOf(&w.pristine.API).Elem()
+	now := sharedWalk(api, unsafe.Pointer(w.m), -1).vals
+	i := 0
+	for i < min(len(now), len(w.shared)) && now[i] == w.shared[i] {
+		i++
+	}
+	if i == len(now) && i == len(w.shared) {
+		return ""
+	}
+	where := sharedWalk(api, unsafe.Pointer(w.m), i).where
+	if where == "" {
+		where = "API"
+	}
+	return where
+}
+
+// sharedMessage is the message of memory the instances share that
+// changed during the search, at where.
+func sharedMessage(where string) string {
+	return "the implementation's memory at " + where + ", which every instance reaches (through one pointer, slice or map: a variable of the function that builds the System, or a value the instances share), changed during the search: the layer code keeps state of its own there, which no check compares, as every instance sees it alike, and which a real crash loses; keep it in the lower layer"
+}
