@@ -178,7 +178,11 @@ func Golden(t testing.TB, file string, res *explorer.Result) {
 // with more reachable states than the breadth-first search checks.
 //
 // A wrong Decode length, or an encoding that tells equal states apart,
-// otherwise shows as a baffling violation of a correct implementation.
+// otherwise shows as a baffling violation of a correct implementation;
+// an encoding that gives two states one encoding makes them one node of
+// the search, and can hide a bug reachable from only one of them, where
+// a search with model.DeterminismSample decodes only a sample of the
+// encodings past its first levels.
 func Spec[S, Op, Ret comparable, API any](t testing.TB, l model.Layer[S, Op, Ret, API], ops ...Op) {
 	t.Helper()
 	sp := l.Spec
