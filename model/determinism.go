@@ -26,9 +26,10 @@ import (
 // shows as a difference. An instance that ran a compared run of recovery
 // or of an operation must hold the values a new one holds; and where every run is run twice,
 // and for one lower state in RecoveredEvery elsewhere, a recovery is run
-// again on an instance built anew and operations after it are run on the
-// instance that recovered and on one built anew, and compared: state a
-// recovery leaves for the operations shows.
+// again on an instance built anew and operations after it are run one
+// after the other on the instance that recovered and each on one built
+// anew, and compared: state a recovery, or an operation, leaves for the
+// operations after it shows.
 type Determinism uint8
 
 // Determinism modes.

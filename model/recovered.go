@@ -28,14 +28,19 @@ const RecoveredEvery = 64
 //     state the one before ended in, on the instance that ran that
 //     stage's last run: a stage that leaves state in memory for the next
 //     would go unseen.
+//   - A real instance runs the operations one after the other, where the
+//     search runs each from its state on an instance that ran others,
+//     from other states: an operation that leaves state in memory for the
+//     next to read only when it describes the state it left (a cache of
+//     what it wrote, checked against the disk) would go unseen.
 //
 // It runs the recovery from the node's lower state once, whole, the lower
 // layer taking its first choice everywhere, on a newly built instance;
 // when it has stages, it runs them again, each on a newly built instance,
 // and compares the two; then it runs one operation (chosen by the lower
 // state, each in turn over the states) and the next one after it, from
-// the state recovery ended in, on the instance that recovered and on
-// another newly built one, and compares the two runs of each; in
+// the state recovery ended in, on the instance that recovered and each
+// on an instance newly built for it, and compares the two runs of each; in
 // DeterminismFull, it runs every operation one after the other so, then
 // each right after a recovery of its own. A difference is a nondeterminism violation at the
 // expansion's next edge. Runs that fail are left to the search, which
@@ -96,14 +101,19 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoverNew() bool {
 }
 
 // compareOps runs count operations one after the other, from w.ops[first]
-// on, from w.recoveredC, on w.recovered, which has just recovered, and on
-// a newly built instance, compares the two runs of each, and reports
-// whether it found them different: a nondeterminism violation.
+// on, from w.recoveredC, on w.recovered, which has just recovered, and
+// each on an instance built anew for it, compares the two runs of each,
+// and reports whether it found them different: a nondeterminism
+// violation. (An instance built anew that ran the same operations before
+// would hold what they left, as the recovered one does, and run alike:
+// an operation that reads what the one before it left, as a real
+// instance runs them, would go unseen, where the search runs each from
+// a state on an instance that ran others.)
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) compareOps(first, count int) bool {
-	w.clean = w.buildInstance()
 	after := &w.recoveredC
 	for i := range count {
 		op := &w.ops[(first+i)%len(w.ops)]
+		w.clean = w.buildInstance()
 		w.startRuns()
 		w.m.start(after, 0, 0)
 		w.probe.ret, w.probe.done = w.call(&w.recovered, op)
@@ -118,7 +128,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) compareOps(first, cou
 		}
 		if msg != "" {
 			w.kind, w.op, w.crashAfter = StepOp, op, 0
-			w.violate(KindNondeterminism, fmt.Sprintf("after recovery from lower state %s and %d operations more (the lower layer taking its first choices), %s, run on the instance that recovered and then on a newly built one that ran the same operations, %s: the layer code keeps state of its own between calls (recovery leaves something in memory that operations read)",
+			w.violate(KindNondeterminism, fmt.Sprintf("after recovery from lower state %s and %d operations more (the lower layer taking its first choices), %s, run on the instance that recovered and ran them and then on a newly built one, %s: the layer code keeps state of its own between calls (recovery, or an operation, leaves something in memory that the operations after it read)",
 				w.sys.Lower.Spec.Format(&w.c), i, w.procedure(op, after), msg))
 			return true
 		}

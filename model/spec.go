@@ -146,8 +146,9 @@ func (in *Instance[U]) stage(s int) func() {
 // Impl more than once: recoveries run on an instance that no operation
 // runs on, the first of two compared runs on one built anew, an instance
 // that ran a recovery or an operation must hold the values a new one
-// holds (reflection compares what its API reaches), and an operation after a recovery runs
-// on the instance that recovered and on one built anew, compared.
+// holds (reflection compares what its API reaches), and operations one
+// after the other after a recovery run on the instance that recovered
+// and each on one built anew, compared.
 // Package-level variables are not seen, and variables captured by
 // closures only as far as the operations run after a recovery show them;
 // memory every instance reaches from its API through one pointer, slice
