@@ -77,7 +77,15 @@ func (c cachingCell) Call(op uint8) uint8 {
 	return data
 }
 
-func cachingSystem(wrong bool) model.Checker {
+// orderedCell is the threeCell with its operations in another order.
+type orderedCell struct {
+	threeCell
+	order []uint8
+}
+
+func (c orderedCell) Ops() []uint8 { return c.order }
+
+func cachingSystem(wrong bool, order []uint8) model.Checker {
 	impl := func(d model.Caller[versionedOp, uint8]) model.Instance[model.Caller[uint8, uint8]] {
 		var last lastWrite
 		return model.Instance[model.Caller[uint8, uint8]]{
@@ -86,7 +94,7 @@ func cachingSystem(wrong bool) model.Checker {
 		}
 	}
 	return model.NewSystem(model.NewLayer[versioned, versionedOp, uint8]("versioned", versionedDisk{}),
-		model.NewLayer[uint8, uint8, uint8]("cell", threeCell{}),
+		model.NewLayer[uint8, uint8, uint8]("cell", orderedCell{order: order}),
 		impl, func(c *versioned) (uint8, bool) { return c.Data, true })
 }
 
@@ -98,24 +106,31 @@ func cachingSystem(wrong bool) model.Checker {
 // instance that recovered are compared each with a run on an instance
 // built anew for it. Compared with an instance that had run the same
 // operations before, a read that returns a wrong value kept by the write
-// before it verified. A cache that returns what the disk holds passes.
+// before it verified; so did one compared with a new instance when the
+// write of 2 is not the operation before the read in the list of
+// operations (the third order), as the operations ran in that order. A
+// cache that returns what the disk holds passes.
 func TestOperationReadsTheOneBefore(t *testing.T) {
 	for _, tc := range []struct {
-		wrong, caught bool
+		wrong  bool
+		order  []uint8
+		caught bool
 	}{
-		{wrong: false, caught: false},
-		{wrong: true, caught: true},
+		{false, []uint8{0, 1, 2, 3}, false},
+		{true, []uint8{0, 1, 2, 3}, true},
+		{true, []uint8{0, 3, 1, 2}, true},
+		{false, []uint8{0, 3, 1, 2}, false},
 	} {
 		for _, d := range model.DeterminismModes {
 			for _, workers := range []int{1, 2} {
-				res, err := explorer.Run(context.Background(), cachingSystem(tc.wrong), explorer.Config{Workers: workers, Determinism: d})
+				res, err := explorer.Run(context.Background(), cachingSystem(tc.wrong, tc.order), explorer.Config{Workers: workers, Determinism: d})
 				if err != nil {
 					t.Fatal(err)
 				}
 				caught := res.Verdict == explorer.Violated && res.Violation.Kind == model.KindNondeterminism &&
 					strings.Contains(res.Violation.Message, "run on the instance that recovered and ran them and then on a newly built one")
 				if caught != tc.caught || !caught && res.Verdict != explorer.Verified {
-					t.Errorf("wrong=%t, %s, %d workers: %s %v, want caught=%t by the operations after a recovery", tc.wrong, d, workers, res.Verdict, res.Violation, tc.caught)
+					t.Errorf("wrong=%t, order %v, %s, %d workers: %s %v, want caught=%t by the operations after a recovery", tc.wrong, tc.order, d, workers, res.Verdict, res.Violation, tc.caught)
 				}
 			}
 		}

@@ -38,11 +38,12 @@ const RecoveredEvery = 64
 // layer taking its first choice everywhere, on a newly built instance;
 // when it has stages, it runs them again, each on a newly built instance,
 // and compares the two; then it runs one operation (chosen by the lower
-// state, each in turn over the states) and the next one after it, from
+// state, each in turn over the states) and one after it (a stride the
+// lower state chooses too after it in the operations' list), from
 // the state recovery ended in, on the instance that recovered and each
 // on an instance newly built for it, and compares the two runs of each; in
-// DeterminismFull, it runs every operation one after the other so, then
-// each right after a recovery of its own. A difference is a nondeterminism violation at the
+// DeterminismFull, it runs as many operations as there are one after the
+// other so, then each right after a recovery of its own. A difference is a nondeterminism violation at the
 // expansion's next edge. Runs that fail are left to the search, which
 // meets them at their own edges. It runs where every run is run twice
 // (DeterminismFull, and the first levels), and otherwise for one lower
@@ -67,19 +68,23 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoveredOps() {
 			w.procedure(nil, &w.c), msg))
 		return
 	}
-	// The operation the lower state picks and the next, one after the
-	// other; in DeterminismFull, all of them one after the other, then
-	// each right after a recovery of its own.
-	n, first := len(w.ops), int(fp>>32%uint64(len(w.ops)))
+	// The operation the lower state picks and the one a stride it picks
+	// too after it, one after the other; in DeterminismFull, as many
+	// operations as there are, each a stride after the one before, then
+	// each right after a recovery of its own. The stride, 0 to n-1,
+	// changes with the lower state, so that over the states every
+	// operation follows every other, not only the next in w.ops.
+	n := len(w.ops)
+	first, stride := int(fp>>32%uint64(n)), int(fp>>16%uint64(n))
 	if w.opts.Determinism != DeterminismFull {
-		w.compareOps(first, min(n, 2))
+		w.compareOps(first, stride, min(n, 2))
 		return
 	}
-	if w.compareOps(first, n) {
+	if w.compareOps(first, stride, n) {
 		return
 	}
 	for i := 1; i < n; i++ {
-		if !w.recoverNew() || w.compareOps((first+i)%n, 1) {
+		if !w.recoverNew() || w.compareOps((first+i)%n, 0, 1) {
 			return
 		}
 	}
@@ -100,19 +105,20 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoverNew() bool {
 	return done && !w.run.diverged
 }
 
-// compareOps runs count operations one after the other, from w.ops[first]
-// on, from w.recoveredC, on w.recovered, which has just recovered, and
-// each on an instance built anew for it, compares the two runs of each,
+// compareOps runs count operations one after the other, w.ops[first]
+// and each stride after the one before (modulo their number), from
+// w.recoveredC, on w.recovered, which has just recovered, and each on an
+// instance built anew for it, compares the two runs of each,
 // and reports whether it found them different: a nondeterminism
 // violation. (An instance built anew that ran the same operations before
 // would hold what they left, as the recovered one does, and run alike:
 // an operation that reads what the one before it left, as a real
 // instance runs them, would go unseen, where the search runs each from
 // a state on an instance that ran others.)
-func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) compareOps(first, count int) bool {
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) compareOps(first, stride, count int) bool {
 	after := &w.recoveredC
 	for i := range count {
-		op := &w.ops[(first+i)%len(w.ops)]
+		op := &w.ops[(first+i*stride)%len(w.ops)]
 		w.clean = w.buildInstance()
 		w.startRuns()
 		w.m.start(after, 0, 0)
