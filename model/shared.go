@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"time"
 	"unsafe"
 
 	"github.com/cespare/xxhash/v2"
@@ -28,7 +29,8 @@ import (
 // records, leaf by leaf, in a fixed order: the values of scalars, the
 // lengths of slices and maps, and whether pointers and interfaces are
 // nil. A pointer to the worker's Machine is not followed: the Machine is
-// the lower layer, whose state changes at every step by design.
+// the lower layer, whose state changes at every step by design; nor is
+// one to a test's state or a time.Location (see unwalked).
 type sharedSnapshot struct {
 	machine unsafe.Pointer
 	seen    map[sharedRef]bool
@@ -148,6 +150,8 @@ func (s *sharedSnapshot) value(v reflect.Value) {
 			s.leaf(0)
 		case v.UnsafePointer() == s.machine:
 			s.leaf(1)
+		case unwalked(v.Type().Elem()):
+			s.leaf(1)
 		case s.enter(sharedRef{v.UnsafePointer(), v.Type(), 0}):
 			s.value(v.Elem())
 		}
@@ -165,6 +169,15 @@ func (s *sharedSnapshot) value(v reflect.Value) {
 	default: // channels and unsafe pointers: not compared
 		s.leaf(0)
 	}
+}
+
+// unwalked says whether the walk passes over memory of type t behind a
+// pointer: a test's own state (a *testing.T that layer code logs to,
+// whose output grows, and that other tests' goroutines may write) and a
+// time.Location (whose cache and lazily loaded zones change as any code
+// formats times).
+func unwalked(t reflect.Type) bool {
+	return t.PkgPath() == "testing" || t == reflect.TypeFor[time.Location]()
 }
 
 // mapEntries walks a map's entries in the order of their keys' hashes

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/model"
@@ -45,6 +46,8 @@ type together struct {
 	mu        sync.Mutex
 	sizes     *[2]int
 	writes    map[uint8]int
+	log       testing.TB
+	started   time.Time
 }
 
 // sharedCell is the cell on a slotDisk, with memory shared by every
@@ -67,6 +70,9 @@ const (
 	losesAfterBoot
 	// countsWrites counts each value's writes in a map.
 	countsWrites
+	// logsWrites logs each write to the test, with the local time the
+	// system was built.
+	logsWrites
 )
 
 func (c sharedCell) Call(op uint8) uint8 {
@@ -85,13 +91,15 @@ func (c sharedCell) Call(op uint8) uint8 {
 		}
 	case countsWrites:
 		c.st.writes[v]++
+	case logsWrites:
+		c.st.log.Logf("write %d (system built at %s)", v, c.st.started.Format(time.Kitchen))
 	}
 	c.d.Call(v + 1)
 	return op - 1
 }
 
-func sharedSystem(use sharing) model.Checker {
-	st := &together{sizes: &[2]int{1, 3}, writes: map[uint8]int{}}
+func sharedSystem(use sharing, log testing.TB) model.Checker {
+	st := &together{sizes: &[2]int{1, 3}, writes: map[uint8]int{}, log: log, started: time.Now()}
 	impl := func(d model.Caller[uint8, uint8]) model.Instance[model.Caller[uint8, uint8]] {
 		return model.Instance[model.Caller[uint8, uint8]]{
 			API: sharedCell{d: d, st: st, use: use},
@@ -115,7 +123,8 @@ func sharedSystem(use sharing) model.Checker {
 // losesAfterBoot verified: its bug needs two writes before any recovery,
 // and the search's first recovery, in its first level, hid it from
 // every later run. Memory shared and left as it was (a table, a lock
-// taken and released) passes.
+// taken and released) passes, and so does a test that layer code logs
+// to, with a local time it formats.
 func TestSharedMemoryChanged(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
@@ -125,11 +134,12 @@ func TestSharedMemoryChanged(t *testing.T) {
 		{"reads config", readsConfig, ""},
 		{"loses after boot", losesAfterBoot, "API.st.recovered"},
 		{"counts writes", countsWrites, "API.st.writes"},
+		{"logs writes", logsWrites, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, d := range model.DeterminismModes {
 				for _, workers := range []int{1, 2} {
-					res, err := explorer.Run(context.Background(), sharedSystem(tc.use), explorer.Config{Workers: workers, Determinism: d})
+					res, err := explorer.Run(context.Background(), sharedSystem(tc.use, t), explorer.Config{Workers: workers, Determinism: d})
 					if err != nil {
 						t.Fatal(err)
 					}
