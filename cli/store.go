@@ -289,17 +289,24 @@ check's own output.
 
 // traceReport is the trace command's report: a stored run's violations.
 type traceReport struct {
-	Argocheck  version            `json:"argocheck"`
-	System     string             `json:"system"`
-	Variant    string             `json:"variant"`
-	Params     map[string]any     `json:"params"`
-	Verdict    explorer.Verdict   `json:"verdict"`
+	Argocheck version          `json:"argocheck"`
+	System    string           `json:"system"`
+	Variant   string           `json:"variant"`
+	Params    map[string]any   `json:"params"`
+	Verdict   explorer.Verdict `json:"verdict"`
+	// Narrowed names the stored run's crash mode when it is not the full
+	// semantics, as in a check report.
+	Narrowed   string             `json:"narrowed,omitempty"`
 	Violations []*violationReport `json:"violations"`
 	words      []string
 }
 
 func (t *traceReport) writeText(w io.Writer) {
-	fmt.Fprintf(w, "system=%s variant=%s %s verdict=%s violations=%d\n", t.System, t.Variant, strings.Join(t.words, " "), t.Verdict, len(t.Violations))
+	fmt.Fprintf(w, "system=%s variant=%s %s verdict=%s", t.System, t.Variant, strings.Join(t.words, " "), t.Verdict)
+	if t.Narrowed != "" {
+		fmt.Fprintf(w, " (narrowed: %s)", t.Narrowed)
+	}
+	fmt.Fprintf(w, " violations=%d\n", len(t.Violations))
 	writeViolations(w, t.Violations)
 }
 
@@ -333,7 +340,7 @@ func runTrace(cmd *cobra.Command, cat *catalog.Catalog, dir string, f traceFlags
 	rep := newReport(r.sys, r.params, st.Header().Variant, cfg, res)
 	t := &traceReport{
 		Argocheck: buildVersion(), System: rep.System, Variant: rep.Variant, Params: rep.Params,
-		Verdict: rep.Verdict, Violations: append([]*violationReport{}, rep.Violations...), words: rep.words,
+		Verdict: rep.Verdict, Narrowed: rep.Narrowed, Violations: append([]*violationReport{}, rep.Violations...), words: rep.words,
 	}
 	return printReport(cmd.OutOrStdout(), t, f.json || f.format == "json")
 }

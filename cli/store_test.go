@@ -619,3 +619,31 @@ func TestStoredVerdictUnknown(t *testing.T) {
 		}
 	}
 }
+
+// trace marks the verdict of a run stored with a narrowed crash mode as
+// check does, in its line and in its JSON, where a verified narrowed run
+// read as the full check's.
+func TestTraceNarrowed(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "store")
+	if out, _, code := cli(t, "check", "log", "--variant", "recovery-clears-header-first", "--crashes", "no-nested", "--workers", "1", "--store", dir); code != ExitVerified {
+		t.Fatalf("check: exit %d:\n%s", code, out)
+	}
+	out, stderr, code := cli(t, "trace", dir)
+	if code != ExitVerified || !strings.Contains(out, " verdict=verified (narrowed: crashes=no-nested) violations=0\n") {
+		t.Fatalf("trace: exit %d: %s%s", code, out, stderr)
+	}
+	js, _, code := cli(t, "trace", dir, "--json")
+	var tr struct {
+		Verdict  string `json:"verdict"`
+		Narrowed string `json:"narrowed"`
+	}
+	validJSON(t, reportSchema(t), []byte(js), &tr)
+	if code != ExitVerified || tr.Verdict != "verified" || tr.Narrowed != "crashes=no-nested" {
+		t.Fatalf("trace --json: exit %d, verdict %q narrowed %q:\n%s", code, tr.Verdict, tr.Narrowed, js)
+	}
+	full := filepath.Join(t.TempDir(), "store")
+	cli(t, "check", "log", "--workers", "1", "--store", full)
+	if js, _, _ := cli(t, "trace", full, "--json"); strings.Contains(js, "narrowed") {
+		t.Fatalf("trace --json of a full run names a narrowing:\n%s", js)
+	}
+}
