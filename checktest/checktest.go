@@ -65,13 +65,19 @@ func run(t testing.TB, sys model.Checker, cfg []explorer.Config) *explorer.Resul
 // violation fails it with its shortest path, as argocheck check prints it.
 // The search uses cfg[0] when given (by default all CPUs; more than one
 // Config fails t), always with every procedure run run twice to check
-// determinism. No run sees state in package-level variables: pair it with
-// NoPackageState.
+// determinism. A Config whose Crashes is model.CrashNoNested or
+// model.CrashBetweenOps narrows the check: the test then passes over the
+// narrowed graph only, which misses the bugs the mode's crashes cannot
+// reach, and Verify logs so (go test -v shows it). No run sees state in
+// package-level variables: pair it with NoPackageState.
 func Verify(t testing.TB, sys model.Checker, cfg ...explorer.Config) *explorer.Result {
 	t.Helper()
 	res := run(t, sys, cfg)
 	switch res.Verdict {
 	case explorer.Verified:
+		if len(cfg) > 0 && cfg[0].Crashes != model.CrashAll {
+			t.Logf("checktest: verified with crashes=%s: over the narrowed graph only, not every crash point", cfg[0].Crashes)
+		}
 	case explorer.Violated:
 		t.Fatalf("checktest: want verified, got a violation (%d states)\n%s", res.States, Describe(res))
 	default:

@@ -28,6 +28,7 @@ import (
 type recorder struct {
 	testing.TB
 	failed string
+	logs   string // what the check logged
 }
 
 func (r *recorder) fail(msg string) { r.failed += msg + "\n"; runtime.Goexit() }
@@ -40,8 +41,8 @@ func (r *recorder) Errorf(format string, args ...any) {
 }
 func (r *recorder) FailNow()                        { r.fail("FailNow") }
 func (r *recorder) Failed() bool                    { return r.failed != "" }
-func (r *recorder) Log(args ...any)                 {}
-func (r *recorder) Logf(format string, args ...any) {}
+func (r *recorder) Log(args ...any)                 { r.logs += fmt.Sprintln(args...) }
+func (r *recorder) Logf(format string, args ...any) { r.logs += fmt.Sprintf(format, args...) + "\n" }
 
 // failure runs check with a recorder and returns what it failed with.
 func failure(t *testing.T, check func(testing.TB)) string {
@@ -345,6 +346,42 @@ func TestOneConfig(t *testing.T) {
 	}
 	checktest.Violates(t, repdisk(replicated.NoRecovery), model.KindRecovery, 2, all)
 	checktest.Verify(t, repdisk(replicated.NoRecovery), between)
+}
+
+// TestVerifyNarrowedSays: Verify passing over a narrowed crash mode says
+// so in the test's log, where a mutant that only crashes inside
+// procedures reveal passed with nothing to tell it from a full check;
+// the full check logs nothing.
+func TestVerifyNarrowedSays(t *testing.T) {
+	for _, tc := range []struct {
+		crashes model.CrashMode
+		says    string
+	}{
+		{model.CrashBetweenOps, "checktest: verified with crashes=between-ops: over the narrowed graph only"},
+		{model.CrashNoNested, "checktest: verified with crashes=no-nested: over the narrowed graph only"},
+		{model.CrashAll, ""},
+	} {
+		r := &recorder{TB: t}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			checktest.Verify(r, repdisk(replicated.Correct), explorer.Config{Workers: 2, Crashes: tc.crashes})
+		}()
+		<-done
+		if r.failed != "" || !strings.Contains(r.logs, tc.says) || tc.says == "" && r.logs != "" {
+			t.Errorf("crashes=%s: failed %q, logged %q, want a log saying %q", tc.crashes, r.failed, r.logs, tc.says)
+		}
+	}
+	r := &recorder{TB: t}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		checktest.Verify(r, repdisk(replicated.NoRecovery), explorer.Config{Workers: 2, Crashes: model.CrashBetweenOps})
+	}()
+	<-done
+	if r.failed != "" || !strings.Contains(r.logs, "narrowed graph only") {
+		t.Errorf("the no-recovery mutant between operations: failed %q, logged %q", r.failed, r.logs)
+	}
 }
 
 func TestGolden(t *testing.T) {
