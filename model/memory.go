@@ -101,6 +101,9 @@ func diffValues(a, b reflect.Value, seen map[[2]uintptr]bool) (bool, string) {
 		return diffValues(a.Elem(), b.Elem(), seen)
 	case reflect.Struct:
 		for i := range a.NumField() {
+			if passedOver(a.Type(), i) {
+				continue
+			}
 			if differs, where := diffValues(a.Field(i), b.Field(i), seen); differs {
 				return true, "." + a.Type().Field(i).Name + where
 			}
@@ -175,12 +178,17 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) memoryOf(in *Instance
 // where.
 func memoryMessage(run, where string) string {
 	return run + " left the implementation's memory other than a newly built instance's, at " + where +
-		": the layer code keeps state of its own between calls (after a real crash the instance that recovered runs the operations)"
+		": the layer code keeps state of its own between calls (after a real crash the instance that recovered runs the operations)" + scratchHint
 }
+
+// scratchHint ends the messages of memory an instance's runs left: what
+// a run leaves in scratch space is state as well, which no check can tell
+// from state a later call reads.
+const scratchHint = "; scratch space the instance keeps (a buffer, a slice reused) counts too, as no check can tell what a later call reads of it: clear it before the call returns, or allocate it in the call"
 
 // opMemoryMessage is the message of a run of an operation, proc, on a
 // new instance that left its memory other than a new one's at where.
 func opMemoryMessage(proc, where string) string {
 	return "run on a newly built instance, " + proc + " left the implementation's memory other than a newly built instance's, at " + where +
-		": the layer code keeps state of its own between calls (on a real instance the operations after it run on that memory)"
+		": the layer code keeps state of its own between calls (on a real instance the operations after it run on that memory)" + scratchHint
 }

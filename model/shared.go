@@ -2,11 +2,16 @@ package model
 
 import (
 	"cmp"
+	"context"
 	"fmt"
+	"io"
+	"log"
+	"log/slog"
 	"math"
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unsafe"
 
@@ -40,6 +45,10 @@ type sharedSnapshot struct {
 	stop  int
 	path  []string
 	where string
+	// types are the types of the values on the path, outermost first,
+	// and hint what sharedHint says of them at leaf number stop.
+	types []reflect.Type
+	hint  string
 }
 
 // sharedRef names memory a walk has entered: a pointer's target, a
@@ -64,6 +73,7 @@ func sharedWalk(v reflect.Value, machine unsafe.Pointer, stop int) *sharedSnapsh
 func (s *sharedSnapshot) leaf(x uint64) {
 	if s.stop >= 0 && len(s.vals) == s.stop && s.where == "" {
 		s.where = s.joined()
+		s.hint = sharedHint(s.types)
 	}
 	s.vals = append(s.vals, x)
 }
@@ -100,7 +110,18 @@ func (s *sharedSnapshot) at(format string, x any, v reflect.Value) {
 	s.path = s.path[:len(s.path)-1]
 }
 
+// value walks v; a locating walk also keeps the types on the path.
 func (s *sharedSnapshot) value(v reflect.Value) {
+	if s.stop < 0 || !v.IsValid() {
+		s.walk(v)
+		return
+	}
+	s.types = append(s.types, v.Type())
+	s.walk(v)
+	s.types = s.types[:len(s.types)-1]
+}
+
+func (s *sharedSnapshot) walk(v reflect.Value) {
 	if s.done() {
 		return
 	}
@@ -164,6 +185,10 @@ func (s *sharedSnapshot) value(v reflect.Value) {
 		s.value(v.Elem())
 	case reflect.Struct:
 		for i := range v.NumField() {
+			if passedOver(v.Type(), i) {
+				s.leaf(0)
+				continue
+			}
 			s.at(".%s", v.Type().Field(i).Name, v.Field(i))
 		}
 	default: // channels and unsafe pointers: not compared
@@ -178,6 +203,70 @@ func (s *sharedSnapshot) value(v reflect.Value) {
 // formats times).
 func unwalked(t reflect.Type) bool {
 	return t.PkgPath() == "testing" || t == reflect.TypeFor[time.Location]()
+}
+
+// The fields that the walks of memory (this one and memoryDiff's) pass
+// over, of types of the standard library whose memory changes as they
+// are used where nothing the code using them can observe does:
+//
+//   - the done channel of a context made by context.WithCancel (or
+//     WithTimeout, WithDeadline...), made lazily by the first call of its
+//     Done method, whose channel behaves alike before and after (closed
+//     once the context is canceled, which its err field, walked, says);
+//   - the output of a log/slog TextHandler or JSONHandler: an io.Writer
+//     that no method of the handler, nor of a slog.Logger, gives back, so
+//     that layer code can only write to it through them (the same writer
+//     reached from the API by another path is walked on that path).
+//
+// A log.Logger's output is walked: its Writer method gives it back.
+var (
+	cancelCtxType   = reflect.TypeOf(canceledContext()).Elem()
+	cancelCtxDone   = fieldIndex(cancelCtxType, "done")
+	slogHandlerType = reflect.TypeOf(slog.NewTextHandler(io.Discard, nil)).Elem().Field(0).Type.Elem()
+	slogHandlerOut  = fieldIndex(slogHandlerType, "w")
+)
+
+// canceledContext returns a context made by context.WithCancel.
+func canceledContext() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return ctx
+}
+
+// fieldIndex returns the index of the field name of the struct type t.
+func fieldIndex(t reflect.Type, name string) int {
+	f, ok := t.FieldByName(name)
+	if !ok || len(f.Index) != 1 {
+		panic("model: no field " + name + " in " + t.String())
+	}
+	return f.Index[0]
+}
+
+// passedOver says whether the walks of memory pass over field i of the
+// struct type t (see cancelCtxType).
+func passedOver(t reflect.Type, i int) bool {
+	return t == cancelCtxType && i == cancelCtxDone || t == slogHandlerType && i == slogHandlerOut
+}
+
+// sharedHint says what the first type of the standard library among
+// types, the types on the path to memory that changed, is used for and
+// how layer code does without it, or returns "".
+func sharedHint(types []reflect.Type) string {
+	for _, t := range types {
+		switch {
+		case t == reflect.TypeFor[sync.Once]():
+			return " (a sync.Once: it runs its function once in a process, where after a real crash it runs again, so that whether it ran, and what it built, is state all the same; call Do in the function that builds the System, before the search)"
+		case t == reflect.TypeFor[log.Logger]():
+			return " (the output of a log.Logger, which its Writer method gives back to the layer code, so that no check can tell it from state the layer reads: log to os.Stderr or io.Discard, or through a log/slog TextHandler or JSONHandler, whose output is passed over)"
+		case t == reflect.TypeFor[sync.Pool]():
+			return " (a sync.Pool: what one call puts in it a later call gets, where a real crash empties it, and no check sees its contents; allocate scratch space in the call)"
+		case t.PkgPath() == "math/rand" || t.PkgPath() == "math/rand/v2":
+			return " (a random number generator, which each draw advances: a run made again draws other numbers than the first, and a real crash starts it over; let the lower layer make the choices)"
+		case t.PkgPath() == "sync/atomic" && (strings.HasPrefix(t.Name(), "Int") || strings.HasPrefix(t.Name(), "Uint")):
+			return " (an atomic counter: a count the layer code never reads is state all the same, as no check can tell it from one it reads; layer code keeps no counts)"
+		}
+	}
+	return ""
 }
 
 // mapEntries walks a map's entries in the order of their keys' hashes
@@ -248,7 +337,8 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) takeShared() {
 }
 
 // sharedChanged says where the values the pristine instance reaches
-// differ from those takeShared recorded, or returns "".
+// differ from those takeShared recorded, with what sharedHint says of the
+// memory there, or returns "".
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) sharedChanged() string {
 	api := reflect.ValueOf(&w.pristine.API).Elem()
 	now := sharedWalk(api, unsafe.Pointer(w.m), -1).vals
@@ -259,11 +349,11 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) sharedChanged() strin
 	if i == len(now) && i == len(w.shared) {
 		return ""
 	}
-	where := sharedWalk(api, unsafe.Pointer(w.m), i).where
-	if where == "" {
-		where = "API"
+	loc := sharedWalk(api, unsafe.Pointer(w.m), i)
+	if loc.where == "" {
+		return "API"
 	}
-	return where
+	return loc.where + loc.hint
 }
 
 // sharedMessage is the message of memory the instances share that
