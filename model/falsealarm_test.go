@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log"
 	"log/slog"
 	"math/rand"
+	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -94,6 +97,40 @@ type logging struct {
 	buf *bytes.Buffer
 }
 
+// busy is a pipe's end that the layer writes to, and that a goroutine of
+// its builder was writing to when the search began.
+type busy struct {
+	w      *os.File
+	finish func()
+}
+
+// busyFile returns a busy whose other writer is in the middle of a
+// write, holding the file's lock, until finish, which reads what it wrote
+// and waits for its write to return.
+func busyFile() any {
+	r, w, err := os.Pipe()
+	if err != nil {
+		panic(err)
+	}
+	const size = 1 << 20 // more than a pipe holds
+	started, wrote := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(wrote)
+		close(started)
+		w.Write(make([]byte, size))
+	}()
+	<-started
+	time.Sleep(20 * time.Millisecond) // the write starts, and fills the pipe
+	var finished sync.Once
+	return &busy{w: w, finish: func() {
+		finished.Do(func() {
+			io.ReadFull(r, make([]byte, size))
+			<-wrote
+			go io.Copy(io.Discard, r)
+		})
+	}}
+}
+
 // Correct layers that use memory as storage code does, whose memory the
 // checks walk: configuration, loggers, locks, contexts, lazily built
 // tables, metrics, pools and scratch space. Each verifies, or is a
@@ -102,7 +139,11 @@ type logging struct {
 // done channel and a log/slog handler's output, a layer that called Done
 // on a context it was built with, and one that logged through log/slog
 // into a buffer, were violations, at API.sh.done.v and
-// API.sh.handler.commonHandler.w.buf.
+// API.sh.handler.commonHandler.w.buf; before they passed over a
+// strings.Replacer and the lock of an os.File's descriptor, a layer that
+// used a Replacer it was built with was one at API.sh.once.done.v, and
+// one writing to a file that another goroutine was writing to when the
+// search began (os.Stderr, say) at API.sh.w.file.pfd.fdmu.state.
 func TestSharedMemoryPatterns(t *testing.T) {
 	write := func(v uint8) uint8 { return v }
 	for _, tc := range []struct {
@@ -173,6 +214,36 @@ func TestSharedMemoryPatterns(t *testing.T) {
 				m.RLock()
 				defer m.RUnlock()
 			}
+			return v
+		}, ""},
+		{"sync.Map read", func() any {
+			m := new(sync.Map)
+			m.Store("max", uint8(2))
+			return m
+		}, nil, func(sh, _ any, v uint8) uint8 {
+			m := sh.(*sync.Map)
+			if _, ok := m.Load("min"); ok {
+				return 0
+			}
+			x, _ := m.Load("max")
+			return min(v, x.(uint8))
+		}, ""},
+		{"regexp.Regexp", func() any { return regexp.MustCompile(`^w[0-2]$`) }, nil, func(sh, _ any, v uint8) uint8 {
+			if !sh.(*regexp.Regexp).MatchString(fmt.Sprintf("w%d", v)) {
+				return 0
+			}
+			return v
+		}, ""},
+		{"strings.Replacer", func() any { return strings.NewReplacer("w", "write ") }, nil, func(sh, _ any, v uint8) uint8 {
+			if sh.(*strings.Replacer).Replace("w") != "write " {
+				return 0
+			}
+			return v
+		}, ""},
+		{"os.File another goroutine writes to", busyFile, nil, func(sh, _ any, v uint8) uint8 {
+			f := sh.(*busy)
+			f.finish()
+			fmt.Fprintf(f.w, "write %d\n", v)
 			return v
 		}, ""},
 		{"sync.Once building a table in the search", func() any { return new(lazyTable) }, nil, func(sh, _ any, v uint8) uint8 {

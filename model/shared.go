@@ -8,6 +8,7 @@ import (
 	"log"
 	"log/slog"
 	"math"
+	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -198,11 +199,12 @@ func (s *sharedSnapshot) walk(v reflect.Value) {
 
 // unwalked says whether the walk passes over memory of type t behind a
 // pointer: a test's own state (a *testing.T that layer code logs to,
-// whose output grows, and that other tests' goroutines may write) and a
+// whose output grows, and that other tests' goroutines may write), a
 // time.Location (whose cache and lazily loaded zones change as any code
-// formats times).
+// formats times) and a strings.Replacer (built lazily on its first use,
+// from the pairs it was made with, which no method changes).
 func unwalked(t reflect.Type) bool {
-	return t.PkgPath() == "testing" || t == reflect.TypeFor[time.Location]()
+	return t.PkgPath() == "testing" || t == reflect.TypeFor[time.Location]() || t == reflect.TypeFor[strings.Replacer]()
 }
 
 // The fields that the walks of memory (this one and memoryDiff's) pass
@@ -216,7 +218,11 @@ func unwalked(t reflect.Type) bool {
 //   - the output of a log/slog TextHandler or JSONHandler: an io.Writer
 //     that no method of the handler, nor of a slog.Logger, gives back, so
 //     that layer code can only write to it through them (the same writer
-//     reached from the API by another path is walked on that path).
+//     reached from the API by another path is walked on that path);
+//   - the lock of an os.File's descriptor, which counts the reads and
+//     writes in flight, and which any goroutine writing to the file (to
+//     os.Stderr, say) takes and releases, the walk reading it or not (a
+//     closed file shows in its descriptor, walked).
 //
 // A log.Logger's output is walked: its Writer method gives it back.
 var (
@@ -224,6 +230,8 @@ var (
 	cancelCtxDone   = fieldIndex(cancelCtxType, "done")
 	slogHandlerType = reflect.TypeOf(slog.NewTextHandler(io.Discard, nil)).Elem().Field(0).Type.Elem()
 	slogHandlerOut  = fieldIndex(slogHandlerType, "w")
+	fileFDType      = fileFD()
+	fileFDLock      = fieldIndex(fileFDType, "fdmu")
 )
 
 // canceledContext returns a context made by context.WithCancel.
@@ -233,11 +241,25 @@ func canceledContext() context.Context {
 	return ctx
 }
 
-// fieldIndex returns the index of the field name of the struct type t.
+// fileFD returns the type of an os.File's descriptor (internal/poll.FD),
+// or nil where it has none.
+func fileFD() reflect.Type {
+	if f, ok := reflect.TypeFor[os.File]().Field(0).Type.Elem().FieldByName("pfd"); ok {
+		return f.Type
+	}
+	return nil
+}
+
+// fieldIndex returns the index of the field name of the struct type t, or
+// -1 where t has no such field (a release of Go that changed it, which
+// the model's tests see).
 func fieldIndex(t reflect.Type, name string) int {
+	if t == nil || t.Kind() != reflect.Struct {
+		return -1
+	}
 	f, ok := t.FieldByName(name)
 	if !ok || len(f.Index) != 1 {
-		panic("model: no field " + name + " in " + t.String())
+		return -1
 	}
 	return f.Index[0]
 }
@@ -245,7 +267,7 @@ func fieldIndex(t reflect.Type, name string) int {
 // passedOver says whether the walks of memory pass over field i of the
 // struct type t (see cancelCtxType).
 func passedOver(t reflect.Type, i int) bool {
-	return t == cancelCtxType && i == cancelCtxDone || t == slogHandlerType && i == slogHandlerOut
+	return t == cancelCtxType && i == cancelCtxDone || t == slogHandlerType && i == slogHandlerOut || t == fileFDType && i == fileFDLock
 }
 
 // sharedHint says what the first type of the standard library among
