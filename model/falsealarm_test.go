@@ -143,7 +143,8 @@ func busyFile() any {
 // strings.Replacer and the lock of an os.File's descriptor, a layer that
 // used a Replacer it was built with was one at API.sh.once.done.v, and
 // one writing to a file that another goroutine was writing to when the
-// search began (os.Stderr, say) at API.sh.w.file.pfd.fdmu.state.
+// search began (os.Stderr, say) at API.sh.w.file.pfd.fdmu.state. Memory
+// of each instance's own left changed is named as shared memory is.
 func TestSharedMemoryPatterns(t *testing.T) {
 	write := func(v uint8) uint8 { return v }
 	for _, tc := range []struct {
@@ -315,6 +316,20 @@ func TestSharedMemoryPatterns(t *testing.T) {
 			*b = [8]byte{v}
 			return b[0]
 		}, "memory at API.sh.localSize (a sync.Pool"},
+		{"sync.Once of each instance, done in a call", nil, func() any { return new(lazyTable) }, func(_, mine any, v uint8) uint8 {
+			return mine.(*lazyTable).get()[v]
+		}, "at API.mine.once.done.v (a sync.Once"},
+		{"sync.Once of each instance, done when built", nil, func() any {
+			l := new(lazyTable)
+			l.get()
+			return l
+		}, func(_, mine any, v uint8) uint8 {
+			return mine.(*lazyTable).get()[v]
+		}, ""},
+		{"log.Logger to a bytes.Buffer of each instance", nil, func() any { return log.New(new(bytes.Buffer), "cell ", 0) }, func(_, mine any, v uint8) uint8 {
+			mine.(*log.Logger).Printf("write %d", v)
+			return v
+		}, "at API.mine.out.buf (length 13, not 0) (the output of a log.Logger"},
 		{"scratch space of each instance, left", nil, func() any { return new([8]byte) }, func(_, mine any, v uint8) uint8 {
 			b := mine.(*[8]byte)
 			b[0] = v

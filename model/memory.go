@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"slices"
 )
 
 // The memory of implementation instances. Implementation code keeps no
@@ -24,17 +25,32 @@ import (
 // Slices and maps compare by length and elements (nil and empty are
 // alike), pointers by what they point to unless they are equal, funcs by
 // their code. seen, emptied first, holds the pairs of pointers compared.
+// What sharedHint says of the types on that path follows it.
 func memoryDiff(a, b reflect.Value, seen map[[2]uintptr]bool) string {
 	clear(seen)
-	if differs, where := diffValues(a, b, seen); differs {
-		return "API" + where
+	if differs, _ := diffValues(a, b, seen, nil); !differs {
+		return ""
 	}
-	return ""
+	var types []reflect.Type
+	clear(seen)
+	_, where := diffValues(a, b, seen, &types) // where of the types (a map's order changes)
+	slices.Reverse(types)
+	return "API" + where + sharedHint(types)
 }
 
 // diffValues reports whether a and b differ, and where below them; it
-// allocates only when they do.
-func diffValues(a, b reflect.Value, seen map[[2]uintptr]bool) (bool, string) {
+// allocates only when they do. With types not nil, it also appends there
+// the types on the path to the difference, innermost first.
+func diffValues(a, b reflect.Value, seen map[[2]uintptr]bool, types *[]reflect.Type) (bool, string) {
+	differs, where := diffValue(a, b, seen, types)
+	if differs && types != nil && a.IsValid() {
+		*types = append(*types, a.Type())
+	}
+	return differs, where
+}
+
+// diffValue is diffValues for a and b themselves.
+func diffValue(a, b reflect.Value, seen map[[2]uintptr]bool, types *[]reflect.Type) (bool, string) {
 	if a.IsValid() != b.IsValid() {
 		return true, ""
 	}
@@ -61,7 +77,7 @@ func diffValues(a, b reflect.Value, seen map[[2]uintptr]bool) (bool, string) {
 	case reflect.Func:
 		return a.IsNil() != b.IsNil() || !a.IsNil() && a.Pointer() != b.Pointer(), ""
 	case reflect.Array:
-		return diffElems(a, b, seen)
+		return diffElems(a, b, seen, types)
 	case reflect.Slice:
 		if a.Len() != b.Len() {
 			return true, fmt.Sprintf(" (length %d, not %d)", a.Len(), b.Len())
@@ -69,7 +85,7 @@ func diffValues(a, b reflect.Value, seen map[[2]uintptr]bool) (bool, string) {
 		if a.Len() == 0 || a.UnsafePointer() == b.UnsafePointer() {
 			return false, ""
 		}
-		return diffElems(a, b, seen)
+		return diffElems(a, b, seen, types)
 	case reflect.Map:
 		if a.Len() != b.Len() {
 			return true, fmt.Sprintf(" (%d entries, not %d)", a.Len(), b.Len())
@@ -83,7 +99,7 @@ func diffValues(a, b reflect.Value, seen map[[2]uintptr]bool) (bool, string) {
 			if !v.IsValid() {
 				return true, fmt.Sprintf("[%v] (missing)", it.Key())
 			}
-			if differs, where := diffValues(it.Value(), v, seen); differs {
+			if differs, where := diffValues(it.Value(), v, seen, types); differs {
 				return true, fmt.Sprintf("[%v]%s", it.Key(), where)
 			}
 		}
@@ -98,13 +114,13 @@ func diffValues(a, b reflect.Value, seen map[[2]uintptr]bool) (bool, string) {
 			}
 			seen[pair] = true
 		}
-		return diffValues(a.Elem(), b.Elem(), seen)
+		return diffValues(a.Elem(), b.Elem(), seen, types)
 	case reflect.Struct:
 		for i := range a.NumField() {
 			if passedOver(a.Type(), i) {
 				continue
 			}
-			if differs, where := diffValues(a.Field(i), b.Field(i), seen); differs {
+			if differs, where := diffValues(a.Field(i), b.Field(i), seen, types); differs {
 				return true, "." + a.Type().Field(i).Name + where
 			}
 		}
@@ -114,9 +130,9 @@ func diffValues(a, b reflect.Value, seen map[[2]uintptr]bool) (bool, string) {
 
 // diffElems is diffValues for the elements of two arrays or slices of
 // one length.
-func diffElems(a, b reflect.Value, seen map[[2]uintptr]bool) (bool, string) {
+func diffElems(a, b reflect.Value, seen map[[2]uintptr]bool, types *[]reflect.Type) (bool, string) {
 	for i := range a.Len() {
-		if differs, where := diffValues(a.Index(i), b.Index(i), seen); differs {
+		if differs, where := diffValues(a.Index(i), b.Index(i), seen, types); differs {
 			return true, fmt.Sprintf("[%d]%s", i, where)
 		}
 	}

@@ -110,3 +110,23 @@ func TestRunMemory(t *testing.T) {
 		}
 	}
 }
+
+// Comparing instances that hold alike, as every compared run does,
+// allocates nothing, the fields the walks pass over included.
+func TestMemoryDiffAllocates(t *testing.T) {
+	type held struct {
+		p    *memNode
+		s    []int
+		ctx  any
+		arr  [2]int
+		name string
+	}
+	a := held{p: &memNode{N: 1}, s: []int{1, 2}, ctx: canceledContext(), name: "a"}
+	b := held{p: &memNode{N: 1}, s: []int{1, 2}, ctx: canceledContext(), name: "a"}
+	seen := map[[2]uintptr]bool{}
+	va, vb := reflect.ValueOf(&a).Elem(), reflect.ValueOf(&b).Elem()
+	memoryDiff(va, vb, seen)
+	if n := testing.AllocsPerRun(100, func() { memoryDiff(va, vb, seen) }); n != 0 {
+		t.Fatalf("%v allocations, want 0", n)
+	}
+}

@@ -271,13 +271,13 @@ func passedOver(t reflect.Type, i int) bool {
 }
 
 // sharedHint says what the first type of the standard library among
-// types, the types on the path to memory that changed, is used for and
-// how layer code does without it, or returns "".
+// types, the types on the path to memory that changed (outermost first),
+// is used for and how layer code does without it, or returns "".
 func sharedHint(types []reflect.Type) string {
 	for _, t := range types {
 		switch {
 		case t == reflect.TypeFor[sync.Once]():
-			return " (a sync.Once: it runs its function once in a process, where after a real crash it runs again, so that whether it ran, and what it built, is state all the same; call Do in the function that builds the System, before the search)"
+			return " (a sync.Once: it runs its function once in a process, where after a real crash it runs again, so that whether it ran, and what it built, is state all the same; call Do where the memory is made, in the function that builds the System or in Impl, before any call)"
 		case t == reflect.TypeFor[log.Logger]():
 			return " (the output of a log.Logger, which its Writer method gives back to the layer code, so that no check can tell it from state the layer reads: log to os.Stderr or io.Discard, or through a log/slog TextHandler or JSONHandler, whose output is passed over)"
 		case t == reflect.TypeFor[sync.Pool]():
