@@ -71,6 +71,9 @@ type config struct {
 
 var errMissing = errors.New("missing")
 
+// sharedContext is a context the instances' own derive from.
+var sharedContext, _ = context.WithCancel(context.Background())
+
 // lazyTable is a table built by the first call that needs it.
 type lazyTable struct {
 	once  sync.Once
@@ -139,7 +142,9 @@ func busyFile() any {
 // done channel and a log/slog handler's output, a layer that called Done
 // on a context it was built with, and one that logged through log/slog
 // into a buffer, were violations, at API.sh.done.v and
-// API.sh.handler.commonHandler.w.buf; before they passed over a
+// API.sh.handler.commonHandler.w.buf, and one whose instances each
+// derived a context of their own from one they shared at
+// API.mine.ctx.Context.children; before they passed over a
 // strings.Replacer and the lock of an os.File's descriptor, a layer that
 // used a Replacer it was built with was one at API.sh.once.done.v, and
 // one writing to a file that another goroutine was writing to when the
@@ -292,6 +297,15 @@ func TestSharedMemoryPatterns(t *testing.T) {
 			ctx, cancel := context.WithTimeout(sh.(*cancelable).ctx, time.Hour)
 			defer cancel()
 			if ctx.Err() != nil {
+				return 0
+			}
+			return v
+		}, ""},
+		{"context.WithCancel of each instance, from a shared context", nil, func() any {
+			ctx, cancel := context.WithCancel(sharedContext)
+			return &cancelable{ctx, cancel}
+		}, func(_, mine any, v uint8) uint8 {
+			if mine.(*cancelable).ctx.Err() != nil {
 				return 0
 			}
 			return v

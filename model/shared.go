@@ -214,7 +214,9 @@ func unwalked(t reflect.Type) bool {
 //   - the done channel of a context made by context.WithCancel (or
 //     WithTimeout, WithDeadline...), made lazily by the first call of its
 //     Done method, whose channel behaves alike before and after (closed
-//     once the context is canceled, which its err field, walked, says);
+//     once the context is canceled, which its err field, walked, says),
+//     and the set of the contexts derived from it, which only its
+//     cancellation reads, to cancel them (as their err fields say);
 //   - the output of a log/slog TextHandler or JSONHandler: an io.Writer
 //     that no method of the handler, nor of a slog.Logger, gives back, so
 //     that layer code can only write to it through them (the same writer
@@ -228,6 +230,7 @@ func unwalked(t reflect.Type) bool {
 var (
 	cancelCtxType   = reflect.TypeOf(canceledContext()).Elem()
 	cancelCtxDone   = fieldIndex(cancelCtxType, "done")
+	cancelCtxKids   = fieldIndex(cancelCtxType, "children")
 	slogHandlerType = reflect.TypeOf(slog.NewTextHandler(io.Discard, nil)).Elem().Field(0).Type.Elem()
 	slogHandlerOut  = fieldIndex(slogHandlerType, "w")
 	fileFDType      = fileFD()
@@ -267,7 +270,7 @@ func fieldIndex(t reflect.Type, name string) int {
 // passedOver says whether the walks of memory pass over field i of the
 // struct type t (see cancelCtxType).
 func passedOver(t reflect.Type, i int) bool {
-	return t == cancelCtxType && i == cancelCtxDone || t == slogHandlerType && i == slogHandlerOut || t == fileFDType && i == fileFDLock
+	return t == cancelCtxType && (i == cancelCtxDone || i == cancelCtxKids) || t == slogHandlerType && i == slogHandlerOut || t == fileFDType && i == fileFDLock
 }
 
 // sharedHint says what the first type of the standard library among
