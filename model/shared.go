@@ -228,10 +228,10 @@ func unwalked(t reflect.Type) bool {
 //
 // A log.Logger's output is walked: its Writer method gives it back.
 var (
-	cancelCtxType   = reflect.TypeOf(canceledContext()).Elem()
+	cancelCtxType   = pointee(reflect.TypeOf(canceledContext()))
 	cancelCtxDone   = fieldIndex(cancelCtxType, "done")
 	cancelCtxKids   = fieldIndex(cancelCtxType, "children")
-	slogHandlerType = reflect.TypeOf(slog.NewTextHandler(io.Discard, nil)).Elem().Field(0).Type.Elem()
+	slogHandlerType = embedded(reflect.TypeOf(slog.NewTextHandler(io.Discard, nil)))
 	slogHandlerOut  = fieldIndex(slogHandlerType, "w")
 	fileFDType      = fileFD()
 	fileFDLock      = fieldIndex(fileFDType, "fdmu")
@@ -247,10 +247,39 @@ func canceledContext() context.Context {
 // fileFD returns the type of an os.File's descriptor (internal/poll.FD),
 // or nil where it has none.
 func fileFD() reflect.Type {
-	if f, ok := reflect.TypeFor[os.File]().Field(0).Type.Elem().FieldByName("pfd"); ok {
-		return f.Type
+	if t := embedded(reflect.TypeFor[*os.File]()); t != nil {
+		if f, ok := t.FieldByName("pfd"); ok {
+			return f.Type
+		}
 	}
 	return nil
+}
+
+// pointee returns the type t points to, or nil where t is no pointer.
+func pointee(t reflect.Type) reflect.Type {
+	if t.Kind() != reflect.Pointer {
+		return nil
+	}
+	return t.Elem()
+}
+
+// embedded returns the struct type that the first field of the struct t
+// points to (t, or what t points to), as *os.File holds *os.file, or nil
+// where it holds none: these are the standard library's unexported
+// layouts, which a release of Go may change, and passedOver then passes
+// over nothing of them.
+func embedded(t reflect.Type) reflect.Type {
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct || t.NumField() == 0 {
+		return nil
+	}
+	f := t.Field(0).Type
+	if f.Kind() != reflect.Pointer || f.Elem().Kind() != reflect.Struct {
+		return nil
+	}
+	return f.Elem()
 }
 
 // fieldIndex returns the index of the field name of the struct type t, or
