@@ -121,8 +121,8 @@ func TestMemoryDiffAllocates(t *testing.T) {
 		arr  [2]int
 		name string
 	}
-	a := held{p: &memNode{N: 1}, s: []int{1, 2}, ctx: canceledContext(), name: "a"}
-	b := held{p: &memNode{N: 1}, s: []int{1, 2}, ctx: canceledContext(), name: "a"}
+	a := held{p: &memNode{N: 1}, s: []int{1, 2}, ctx: canceledContext(), arr: [2]int{3, 4}, name: "a"}
+	b := held{p: &memNode{N: 1}, s: []int{1, 2}, ctx: canceledContext(), arr: [2]int{3, 4}, name: "a"}
 	seen := map[[2]uintptr]bool{}
 	va, vb := reflect.ValueOf(&a).Elem(), reflect.ValueOf(&b).Elem()
 	memoryDiff(va, vb, seen)
