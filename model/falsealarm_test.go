@@ -357,21 +357,7 @@ func TestSharedMemoryPatterns(t *testing.T) {
 		}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			for _, d := range model.DeterminismModes {
-				for _, workers := range []int{1, 2} {
-					res, err := explorer.Run(context.Background(), usedSystem(tc.shared, tc.own, tc.act), explorer.Config{Workers: workers, Determinism: d})
-					if err != nil {
-						t.Fatal(err)
-					}
-					switch {
-					case tc.want == "" && res.Verdict != explorer.Verified:
-						t.Fatalf("%s, %d workers: %s, want verified: %v", d, workers, res.Verdict, res.Violation)
-					case tc.want != "" && (res.Verdict != explorer.Violated || res.Violation.Kind != model.KindNondeterminism ||
-						!strings.Contains(res.Violation.Message, tc.want)):
-						t.Fatalf("%s, %d workers: %s %v, want a nondeterminism violation saying %q", d, workers, res.Verdict, res.Violation, tc.want)
-					}
-				}
-			}
+			wantInEveryMode(t, func() model.Checker { return usedSystem(tc.shared, tc.own, tc.act) }, tc.want)
 		})
 	}
 }

@@ -137,21 +137,34 @@ func TestSharedMemoryChanged(t *testing.T) {
 		{"logs writes", logsWrites, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			for _, d := range model.DeterminismModes {
-				for _, workers := range []int{1, 2} {
-					res, err := explorer.Run(context.Background(), sharedSystem(tc.use, t), explorer.Config{Workers: workers, Determinism: d})
-					if err != nil {
-						t.Fatal(err)
-					}
-					switch {
-					case tc.where == "" && res.Verdict != explorer.Verified:
-						t.Fatalf("%s, %d workers: %s, want verified: %v", d, workers, res.Verdict, res.Violation)
-					case tc.where != "" && (res.Verdict != explorer.Violated || res.Violation.Kind != model.KindNondeterminism ||
-						!strings.Contains(res.Violation.Message, "memory at "+tc.where)):
-						t.Fatalf("%s, %d workers: %s %v, want a nondeterminism violation at %s", d, workers, res.Verdict, res.Violation, tc.where)
-					}
-				}
+			want := ""
+			if tc.where != "" {
+				want = "memory at " + tc.where
 			}
+			wantInEveryMode(t, func() model.Checker { return sharedSystem(tc.use, t) }, want)
 		})
+	}
+}
+
+// wantInEveryMode checks a system that build makes anew for each search
+// (its shared memory too), in every determinism mode with one worker and
+// with two: it must verify when want is "", and otherwise end in a
+// nondeterminism violation whose message holds want.
+func wantInEveryMode(t *testing.T, build func() model.Checker, want string) {
+	t.Helper()
+	for _, d := range model.DeterminismModes {
+		for _, workers := range []int{1, 2} {
+			res, err := explorer.Run(context.Background(), build(), explorer.Config{Workers: workers, Determinism: d})
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch {
+			case want == "" && res.Verdict != explorer.Verified:
+				t.Fatalf("%s, %d workers: %s, want verified: %v", d, workers, res.Verdict, res.Violation)
+			case want != "" && (res.Verdict != explorer.Violated || res.Violation.Kind != model.KindNondeterminism ||
+				!strings.Contains(res.Violation.Message, want)):
+				t.Fatalf("%s, %d workers: %s %v, want a nondeterminism violation saying %q", d, workers, res.Verdict, res.Violation, want)
+			}
+		}
 	}
 }
