@@ -403,7 +403,8 @@ func planCaseNames(checks []planCheck) []string {
 }
 
 // writeText writes the summary table, then the summary of every check
-// whose verdict differs from the expected one.
+// whose verdict differs from the expected one. A verdict over a narrowed
+// graph is marked "(narrowed)", its crash mode in the params column.
 func (pr *planReport) writeText(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "line\tsystem\tvariant\tparams\texpected\tverdict\tstates\tdepth\tseconds\tresult")
@@ -415,6 +416,9 @@ func (pr *planReport) writeText(w io.Writer) {
 		verdict := string(r.Verdict)
 		if r.Violation != nil {
 			verdict += " (" + r.Violation.Kind + ")"
+		}
+		if r.Narrowed != "" {
+			verdict += " (narrowed)"
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%.3f\t%s\n",
 			r.Line, r.System, r.Variant, r.paramText(), r.Expected, verdict, r.States, r.Depth, r.Seconds, result)

@@ -124,6 +124,31 @@ repdisk blocks=3 max-depth=1 expect=incomplete
 	}
 }
 
+// TestRunPlanNarrowedMarked: a line checked over a narrowed graph reads
+// "verified (narrowed)" in the table, not a bare "verified", while a
+// line over the full graph stays unmarked.
+func TestRunPlanNarrowedMarked(t *testing.T) {
+	plan := writeFile(t, t.TempDir(), "p.plan", `repdisk blocks=2 values=2 expect=verified
+repdisk blocks=2 values=2 crashes=no-nested expect=verified
+repdisk blocks=2 values=2 crashes=between-ops expect=verified
+`)
+	stdout, _, code := cli(t, "run", plan, "-q")
+	if code != ExitVerified {
+		t.Fatalf("exit status %d\n%s", code, stdout)
+	}
+	rows := map[string]string{}
+	for _, l := range strings.Split(stdout, "\n") {
+		if f := strings.Fields(l); len(f) > 0 && (f[0] == "1" || f[0] == "2" || f[0] == "3") {
+			rows[f[0]] = l
+		}
+	}
+	for line, narrowed := range map[string]bool{"1": false, "2": true, "3": true} {
+		if got := strings.Contains(rows[line], "verified (narrowed)"); got != narrowed {
+			t.Errorf("line %s marked narrowed=%v, want %v: %q", line, got, narrowed, rows[line])
+		}
+	}
+}
+
 // TestRunPlanEveryMismatchFails: a line fails whichever verdict it
 // expected and whichever other it got, verified too: a mutant's line
 // (expect=violation) whose check verifies is a failure, with status 1,
