@@ -1,0 +1,102 @@
+package cloud
+
+import (
+	"context"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+
+	"github.com/argocheck/argocheck/internal/buckettest"
+	"github.com/argocheck/argocheck/shard"
+)
+
+// fakeS3 is an S3 server in the test's process, which s3blob, the driver
+// of s3:// URLs, reaches over HTTP on localhost.
+type fakeS3 struct {
+	backend *s3mem.Backend
+	url     string // the server's endpoint
+}
+
+// newFakeS3 starts an S3 server holding the given buckets, empty, and
+// gives the AWS SDK fake credentials and a region through the environment,
+// with none of the machine's own AWS configuration.
+func newFakeS3(t *testing.T, buckets ...string) *fakeS3 {
+	t.Helper()
+	f := &fakeS3{backend: s3mem.New()}
+	for _, name := range buckets {
+		if err := f.backend.CreateBucket(name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := httptest.NewServer(gofakes3.New(f.backend, gofakes3.WithLogger(gofakes3.DiscardLog())).Server())
+	t.Cleanup(srv.Close)
+	f.url = srv.URL
+
+	none := filepath.Join(t.TempDir(), "none")
+	for k, v := range map[string]string{
+		"AWS_ACCESS_KEY_ID":           "argocheck",
+		"AWS_SECRET_ACCESS_KEY":       "argocheck",
+		"AWS_SESSION_TOKEN":           "",
+		"AWS_REGION":                  "us-east-1",
+		"AWS_PROFILE":                 "",
+		"AWS_DEFAULT_PROFILE":         "",
+		"AWS_CONFIG_FILE":             none,
+		"AWS_SHARED_CREDENTIALS_FILE": none,
+		"AWS_ENDPOINT_URL":            "",
+		"AWS_ENDPOINT_URL_S3":         "",
+		"AWS_EC2_METADATA_DISABLED":   "true",
+	} {
+		t.Setenv(k, v)
+	}
+	return f
+}
+
+// open opens the bucket through shard.Open, as a user's s3:// URL does,
+// with the query a store other than AWS's needs: its endpoint, and
+// buckets named in the path rather than the host name.
+func (f *fakeS3) open(t *testing.T, bucket string, query url.Values) shard.Bucket {
+	t.Helper()
+	q := url.Values{"endpoint": {f.url}, "use_path_style": {"true"}}
+	for k, v := range query {
+		q[k] = v
+	}
+	b, err := shard.Open(context.Background(), "s3://"+bucket+"?"+q.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	return b
+}
+
+// The adapter keeps the contract over S3's driver: the fake server, like
+// S3, writes with If-None-Match: * only an object that does not exist,
+// and answers a refused create with 412 Precondition Failed.
+func TestS3(t *testing.T) {
+	f := newFakeS3(t, "run")
+	buckettest.Run(t, f.open(t, "run", nil))
+}
+
+// A prefix keeps a run's objects apart from the rest of the bucket's.
+func TestS3Prefix(t *testing.T) {
+	f := newFakeS3(t, "runs")
+	other := "other/manifest.json"
+	if _, err := f.backend.PutObject("runs", other, nil, strings.NewReader("{}"), 2, nil); err != nil {
+		t.Fatal(err)
+	}
+	b := f.open(t, "runs", url.Values{"prefix": {"this/"}})
+	buckettest.Run(t, b) // which finds the bucket empty, and leaves it so
+
+	if err := b.Write(context.Background(), "manifest.json", []byte("{}"), true); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{other, "this/manifest.json"} {
+		if _, err := f.backend.HeadObject("runs", key); err != nil {
+			t.Errorf("%s: %v", key, err)
+		}
+	}
+}
