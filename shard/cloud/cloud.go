@@ -72,11 +72,11 @@ func (b *bucket) List(ctx context.Context, prefix string, each func(key string) 
 	it := b.b.List(&blob.ListOptions{Prefix: prefix})
 	for {
 		obj, err := it.Next(ctx)
+		// An error is the listing's, not an object's: a NotFound is the
+		// bucket's, and Next would only ask for the same page again.
 		switch {
 		case errors.Is(err, io.EOF):
 			return nil
-		case gcerrors.Code(err) == gcerrors.NotFound:
-			continue // went away while listed
 		case err != nil:
 			return fmt.Errorf("listing %s: %w", prefix, err)
 		}

@@ -2,11 +2,14 @@ package cloud
 
 import (
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
@@ -18,8 +21,9 @@ import (
 // fakeS3 is an S3 server in the test's process, which s3blob, the driver
 // of s3:// URLs, reaches over HTTP on localhost.
 type fakeS3 struct {
-	backend *s3mem.Backend
-	url     string // the server's endpoint
+	backend  *s3mem.Backend
+	url      string       // the server's endpoint
+	requests atomic.Int64 // how many requests it has served
 }
 
 // newFakeS3 starts an S3 server holding the given buckets, empty, and
@@ -33,7 +37,11 @@ func newFakeS3(t *testing.T, buckets ...string) *fakeS3 {
 			t.Fatal(err)
 		}
 	}
-	srv := httptest.NewServer(gofakes3.New(f.backend, gofakes3.WithLogger(gofakes3.DiscardLog())).Server())
+	h := gofakes3.New(f.backend, gofakes3.WithLogger(gofakes3.DiscardLog())).Server()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.requests.Add(1)
+		h.ServeHTTP(w, r)
+	}))
 	t.Cleanup(srv.Close)
 	f.url = srv.URL
 
@@ -98,5 +106,26 @@ func TestS3Prefix(t *testing.T) {
 		if _, err := f.backend.HeadObject("runs", key); err != nil {
 			t.Errorf("%s: %v", key, err)
 		}
+	}
+}
+
+// A listing of a bucket that does not exist fails, at once: it does not
+// ask again and again, as it did when it took the driver's NotFound for
+// an object that went away while listed. (A shard's first listing, of an
+// empty bucket, is where a mistyped bucket name shows.)
+func TestS3MissingBucket(t *testing.T) {
+	f := newFakeS3(t)
+	b := f.open(t, "nosuch", nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := b.List(ctx, "", func(key string) error {
+		t.Errorf("%s listed in a bucket that does not exist", key)
+		return nil
+	})
+	if err == nil || ctx.Err() != nil {
+		t.Fatalf("listing a bucket that does not exist: %v, after %d requests", err, f.requests.Load())
+	}
+	if n := f.requests.Load(); n > 3 {
+		t.Errorf("listing a bucket that does not exist took %d requests", n)
 	}
 }
