@@ -41,27 +41,29 @@ func open(ctx context.Context, u *url.URL) (shard.Bucket, error) {
 // bucket is a shard.Bucket over a gocloud.dev bucket.
 type bucket struct{ b *blob.Bucket }
 
-// wrap gives a missing object's and an existing one's errors the forms
-// shard.Bucket's methods promise.
-func wrap(err error, key string) error {
-	switch gcerrors.Code(err) {
-	case gcerrors.OK:
+// wrap gives the errors of a missing object, read or deleted, and of an
+// existing one, created, the forms shard.Bucket's methods promise. A
+// write's NotFound is not the object's but the bucket's: it stays as it
+// is, so that no caller takes it for a missing object.
+func wrap(op string, err error, key string) error {
+	switch code := gcerrors.Code(err); {
+	case code == gcerrors.OK:
 		return nil
-	case gcerrors.NotFound:
-		return &fs.PathError{Op: "read", Path: key, Err: errors.Join(fs.ErrNotExist, err)}
-	case gcerrors.FailedPrecondition:
-		return &fs.PathError{Op: "write", Path: key, Err: errors.Join(fs.ErrExist, err)}
+	case code == gcerrors.NotFound && op != "write":
+		return &fs.PathError{Op: op, Path: key, Err: errors.Join(fs.ErrNotExist, err)}
+	case code == gcerrors.FailedPrecondition && op == "write":
+		return &fs.PathError{Op: op, Path: key, Err: errors.Join(fs.ErrExist, err)}
 	}
 	return err
 }
 
 func (b *bucket) Write(ctx context.Context, key string, data []byte, onlyNew bool) error {
-	return wrap(b.b.WriteAll(ctx, key, data, &blob.WriterOptions{IfNotExist: onlyNew}), key)
+	return wrap("write", b.b.WriteAll(ctx, key, data, &blob.WriterOptions{IfNotExist: onlyNew}), key)
 }
 
 func (b *bucket) Read(ctx context.Context, key string) ([]byte, error) {
 	data, err := b.b.ReadAll(ctx, key)
-	return data, wrap(err, key)
+	return data, wrap("read", err, key)
 }
 
 func (b *bucket) Exists(ctx context.Context, key string) (bool, error) {
@@ -90,7 +92,7 @@ func (b *bucket) List(ctx context.Context, prefix string, each func(key string) 
 }
 
 func (b *bucket) Delete(ctx context.Context, key string) error {
-	return wrap(b.b.Delete(ctx, key), key)
+	return wrap("delete", b.b.Delete(ctx, key), key)
 }
 
 func (b *bucket) Close() error { return b.b.Close() }

@@ -2,6 +2,8 @@ package cloud
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -127,5 +129,19 @@ func TestS3MissingBucket(t *testing.T) {
 	}
 	if n := f.requests.Load(); n > 3 {
 		t.Errorf("listing a bucket that does not exist took %d requests", n)
+	}
+}
+
+// A write to a bucket that does not exist fails with the driver's error,
+// which wraps neither fs.ErrNotExist, as if an object were missing, nor
+// fs.ErrExist, as if a create had lost.
+func TestS3WriteMissingBucket(t *testing.T) {
+	f := newFakeS3(t)
+	b := f.open(t, "nosuch", nil)
+	for _, onlyNew := range []bool{false, true} {
+		err := b.Write(context.Background(), "manifest.json", []byte("{}"), onlyNew)
+		if err == nil || errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrExist) {
+			t.Errorf("writing (onlyNew %v) into a bucket that does not exist: %v", onlyNew, err)
+		}
 	}
 }
