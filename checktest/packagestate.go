@@ -76,7 +76,9 @@ import (
 // that changes what its receiver's map or pointer reaches (an
 // http.Header's Set); a method of an interface named Error or String
 // that changes its value; and a change made through reflect or unsafe.
-// Test files are not checked.
+// Test files are not checked: a package that patterns name whose only
+// Go files are test files (layer code written in a _test.go file) fails
+// t, since nothing of it would be read.
 func NoPackageState(t testing.TB, patterns ...string) {
 	t.Helper()
 	if len(patterns) == 0 {
@@ -93,6 +95,11 @@ func NoPackageState(t testing.TB, patterns ...string) {
 	for _, p := range pkgs {
 		for _, e := range p.Errors {
 			t.Fatalf("checktest.NoPackageState: package %s: %v", p.PkgPath, e)
+		}
+	}
+	for _, p := range pkgs {
+		if len(p.Syntax) == 0 {
+			t.Errorf("checktest.NoPackageState: package %s has no Go files but its tests, which NoPackageState does not read: the layer code kept there goes unchecked (move it into a file that is not a _test.go file)", p.PkgPath)
 		}
 	}
 	wd, _ := os.Getwd()

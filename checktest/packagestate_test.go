@@ -89,6 +89,10 @@ func TestNoPackageStateBadInput(t *testing.T) {
 	}{
 		{nil, `checktest.NoPackageState: no package named (give "." for the test's own)`},
 		{[]string{"./testdata/packagestate/nosuch"}, "checktest.NoPackageState: package "},
+		// Its code is all in a test file, which is not read: it fails
+		// rather than pass having read nothing.
+		{[]string{"./testdata/packagestate/testsonly"}, "has no Go files but its tests"},
+		{[]string{"./testdata/packagestate/clean", "./testdata/packagestate/testsonly"}, "has no Go files but its tests"},
 	} {
 		if got := failure(t, func(tb testing.TB) { checktest.NoPackageState(tb, tc.patterns...) }); !strings.Contains(got, tc.want) {
 			t.Errorf("%q: failed with %q, want %q", tc.patterns, got, tc.want)
