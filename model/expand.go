@@ -34,8 +34,11 @@ type worker[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI a
 	built bool
 	// pristine is an instance that runs nothing, for leftMemory, built
 	// with the worker; shared is what it reached then (see shared.go).
-	pristine     Instance[AAPI]
-	shared       []uint64
+	pristine Instance[AAPI]
+	shared   []uint64
+	// opsMemory is what the upper operations reached then, when their
+	// type is not a plain value (see opsChanged).
+	opsMemory    []uint64
 	seenPointers map[[2]uintptr]bool
 	// The instances, the state and the calls of recoveredOps.
 	recovered, clean Instance[AAPI]
@@ -604,14 +607,18 @@ func divergedMessage(proc string) string {
 const strayMessage = "a call reached the lower layer from another goroutine than the procedure's, or while no procedure was running: layer code calls it from a goroutine of its own"
 
 // Stray implements Worker. It also says when memory that the worker's
-// instances share changed since the worker was made (see shared.go),
-// which the search asks when it ends.
+// instances share, or that the upper operations point to, changed since
+// the worker was made (see shared.go), which the search asks when it
+// ends.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Stray() *Violation {
 	if w.m.takeStray() {
 		return &Violation{Kind: KindNondeterminism, Message: strayMessage}
 	}
 	if where := w.sharedChanged(); where != "" {
 		return &Violation{Kind: KindNondeterminism, Message: sharedMessage(where)}
+	}
+	if where := w.opsChanged(); where != "" {
+		return &Violation{Kind: KindNondeterminism, Message: opsMessage(where)}
 	}
 	return nil
 }

@@ -62,10 +62,10 @@ type sharedRef struct {
 }
 
 // sharedWalk returns the leaves of the values reachable from v, skipping
-// the Machine at machine; with stop >= 0, also the path (from "API") to
-// leaf number stop.
-func sharedWalk(v reflect.Value, machine unsafe.Pointer, stop int) *sharedSnapshot {
-	s := &sharedSnapshot{machine: machine, seen: map[sharedRef]bool{}, stop: stop, path: []string{"API"}}
+// the Machine at machine; with stop >= 0, also the path (from root, "API"
+// or "Ops") to leaf number stop.
+func sharedWalk(v reflect.Value, root string, machine unsafe.Pointer, stop int) *sharedSnapshot {
+	s := &sharedSnapshot{machine: machine, seen: map[sharedRef]bool{}, stop: stop, path: []string{root}}
 	s.value(v)
 	return s
 }
@@ -387,7 +387,39 @@ func hashKey(k reflect.Value, h uint64) uint64 {
 // takeShared records the values the pristine instance reaches, before
 // any run of the worker.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) takeShared() {
-	w.shared = sharedWalk(reflect.ValueOf(&w.pristine.API).Elem(), unsafe.Pointer(w.m), -1).vals
+	w.shared = sharedWalk(reflect.ValueOf(&w.pristine.API).Elem(), "API", unsafe.Pointer(w.m), -1).vals
+	if PlainValue(reflect.TypeFor[AOp]()) != nil {
+		w.opsMemory = sharedWalk(reflect.ValueOf(w.ops), "Ops", unsafe.Pointer(w.m), -1).vals
+	}
+}
+
+// opsChanged says where the memory that the upper operations reach (what
+// an operation of Ops points to: a buffer it carries) differs from what
+// takeShared recorded, or returns "". Operations of a plain type, which
+// no code can change, are not walked.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) opsChanged() string {
+	if w.opsMemory == nil {
+		return ""
+	}
+	ops := reflect.ValueOf(w.ops)
+	now := sharedWalk(ops, "Ops", unsafe.Pointer(w.m), -1).vals
+	i := 0
+	for i < min(len(now), len(w.opsMemory)) && now[i] == w.opsMemory[i] {
+		i++
+	}
+	if i == len(now) && i == len(w.opsMemory) {
+		return ""
+	}
+	if loc := sharedWalk(ops, "Ops", unsafe.Pointer(w.m), i); loc.where != "" {
+		return loc.where
+	}
+	return "Ops"
+}
+
+// opsMessage is the message of the memory of the upper operations that
+// changed during the search, at where.
+func opsMessage(where string) string {
+	return "the memory of the upper operations at " + where + " changed during the search: layer code (a procedure, Dispatch or the upper specification) changed what an operation it was handed points to, so that the search, which runs every operation of Ops as the client gives it, ran and checked the changed operation from then on, as the upper specification reads it; work on a copy of what an operation carries, and return results in the result, not through the operation"
 }
 
 // sharedChanged says where the values the pristine instance reaches
@@ -395,7 +427,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) takeShared() {
 // memory there, or returns "".
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) sharedChanged() string {
 	api := reflect.ValueOf(&w.pristine.API).Elem()
-	now := sharedWalk(api, unsafe.Pointer(w.m), -1).vals
+	now := sharedWalk(api, "API", unsafe.Pointer(w.m), -1).vals
 	i := 0
 	for i < min(len(now), len(w.shared)) && now[i] == w.shared[i] {
 		i++
@@ -403,7 +435,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) sharedChanged() strin
 	if i == len(now) && i == len(w.shared) {
 		return ""
 	}
-	loc := sharedWalk(api, unsafe.Pointer(w.m), i)
+	loc := sharedWalk(api, "API", unsafe.Pointer(w.m), i)
 	if loc.where == "" {
 		return "API"
 	}

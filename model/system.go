@@ -140,7 +140,8 @@ type Worker interface {
 	// once more when a search ends. Asked then, with no run under way, it
 	// also returns one when memory that the worker's instances share
 	// (reached from every instance's API through one pointer, slice or
-	// map) holds other values than when the worker was made.
+	// map), or memory that the upper operations point to, holds other
+	// values than when the worker was made.
 	Stray() *Violation
 }
 

@@ -1,0 +1,101 @@
+package model_test
+
+import (
+	"testing"
+
+	"github.com/argocheck/argocheck/model"
+)
+
+// bufOp is an operation of a bufCell that carries its value in a buffer,
+// as a storage API passes the data of a write: it reads the cell when buf
+// is nil, and otherwise writes *buf.
+type bufOp struct{ buf *uint8 }
+
+// bufCell is a register of 0..2 that a crash may leave holding any of
+// them (so that no crash tells a write of one value from another). Its
+// operations' buffers are bufs, made with the system, so that Ops returns
+// the same list at every call.
+type bufCell struct {
+	model.Codec[uint8]
+	bufs *[3]uint8
+}
+
+func (bufCell) Init() []uint8 { return []uint8{0} }
+func (c bufCell) Ops() []bufOp {
+	return []bufOp{{}, {&c.bufs[0]}, {&c.bufs[1]}, {&c.bufs[2]}}
+}
+func (bufCell) Crash(s *uint8, ch model.Chooser) { *s = uint8(ch.Choose(3)) }
+func (bufCell) Step(s *uint8, op bufOp, _ model.Chooser) uint8 {
+	if op.buf != nil {
+		*s = *op.buf
+	}
+	return *s
+}
+
+// bufUse says what a bufStore does with a write's buffer.
+type bufUse int
+
+const (
+	// copiesBuffer reads the buffer.
+	copiesBuffer bufUse = iota
+	// clampsBuffer writes at most 1, clamping the buffer in place: a
+	// write of 2 stores 1.
+	clampsBuffer
+	// scratchBuffer uses the buffer as scratch space, and restores it
+	// before it returns.
+	scratchBuffer
+)
+
+// bufStore is the cell on a slotDisk.
+type bufStore struct {
+	d   model.Caller[uint8, uint8]
+	use bufUse
+}
+
+func (s bufStore) Call(op bufOp) uint8 {
+	if op.buf == nil {
+		return s.d.Call(0)
+	}
+	v := *op.buf
+	switch s.use {
+	case clampsBuffer:
+		*op.buf = min(*op.buf, 1)
+		v = *op.buf
+	case scratchBuffer:
+		*op.buf = 7
+		*op.buf = v
+	}
+	s.d.Call(v + 1)
+	return v
+}
+
+func bufSystem(use bufUse) model.Checker {
+	impl := func(d model.Caller[uint8, uint8]) model.Instance[model.Caller[bufOp, uint8]] {
+		return model.Instance[model.Caller[bufOp, uint8]]{API: bufStore{d: d, use: use}, Recover: func() {}}
+	}
+	return model.NewSystem(model.NewLayer[uint8, uint8, uint8]("slot", slotDisk{}),
+		model.NewLayer[uint8, bufOp, uint8]("cell", bufCell{bufs: &[3]uint8{0, 1, 2}}),
+		impl, func(c *uint8) (uint8, bool) { return *c, true })
+}
+
+// An operation whose buffer the implementation changes is a
+// nondeterminism violation that names it. Without the check,
+// clampsBuffer verified, in every mode: from its first run the search ran
+// and checked a write of 1 where the client wrote 2, as the upper
+// specification read the clamped buffer, and its crashes allow any value.
+// A buffer read, or used as scratch space and restored, passes.
+func TestOperationMemoryChanged(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		use  bufUse
+		want string // "": verified
+	}{
+		{"copies", copiesBuffer, ""},
+		{"clamps in place", clampsBuffer, "memory of the upper operations at Ops[3].buf"},
+		{"scratch restored", scratchBuffer, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			wantInEveryMode(t, func() model.Checker { return bufSystem(tc.use) }, tc.want)
+		})
+	}
+}
