@@ -27,7 +27,10 @@ package model
 //
 // Joins rely on determinism as the skipped steps of a run do (see
 // Machine); a search that checks every run twice (DeterminismFull) runs
-// every run.
+// every run. They also step again the operations that earlier runs
+// recorded, and compare results with ==: a lower layer whose operations
+// or results are not plain values (PlainValue: a pointer to a buffer the
+// layer code reuses, which holds something else by then) is not joined.
 
 // joinRuns turns joins on for new workers; tests turn it off to compare.
 var joinRuns = true

@@ -397,7 +397,12 @@ func (s *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) NewWorker(o Options) 
 	w.rec = s.Impl(s.Lower.Handle(w.m))
 	w.pristine = w.buildInstance()
 	w.takeShared()
-	w.noMemo, w.noJoin = !recordRecoveries, !joinRuns
+	// A joined run is computed from the operations and results recorded
+	// by the runs before it: ones that point to memory the layer code
+	// changes after the call (a buffer it reuses) would be stepped as
+	// other operations than the calls made.
+	plainCalls := PlainValue(reflect.TypeFor[COp]()) == nil && PlainValue(reflect.TypeFor[CRet]()) == nil
+	w.noMemo, w.noJoin = !recordRecoveries, !joinRuns || !plainCalls
 	w.memo.stages = w.rec.recoveryStages()
 	w.memo.slots = make([][]memoEntry[CS, AS], len(w.memo.stages))
 	for i := range w.memo.slots {
