@@ -2,6 +2,9 @@ package model
 
 import (
 	"fmt"
+	"reflect"
+	"strconv"
+	"unsafe"
 )
 
 // Semantics is a System's behaviour with its types erased: the relations
@@ -84,8 +87,16 @@ func (s *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Semantics() Semantics
 	sem := &semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]{sys: s, ops: s.Upper.Spec.Ops(), rets: map[string]ARet{}}
 	sem.m = newMachine(s.Lower.Spec, &sem.ch, s.stepLimit())
 	sem.stages = len(s.Impl(s.Lower.Handle(sem.m)).recoveryStages())
+	if PlainValue(reflect.TypeFor[AOp]()) != nil {
+		for i := range sem.ops {
+			sem.opsMemory = append(sem.opsMemory, sharedWalk(reflect.ValueOf(&sem.ops[i]).Elem(), opRoot(i), unsafe.Pointer(sem.m), -1).vals)
+		}
+	}
 	return sem
 }
+
+// opRoot names operation i of Ops in paths to memory.
+func opRoot(i int) string { return "Ops[" + strconv.Itoa(i) + "]" }
 
 type semantics[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI any] struct {
 	sys    *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]
@@ -94,6 +105,9 @@ type semantics[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAP
 	ch     choices
 	stages int             // the stages of a recovery
 	rets   map[string]ARet // result names seen, to check they are distinct
+	// opsMemory[i] is what operation i reached when the Semantics was
+	// made, when operations are not plain values (see opsChanged).
+	opsMemory [][]uint64
 }
 
 func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) lower(c string) CS {
@@ -157,11 +171,26 @@ func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Ops() []string {
 // Exec and Recover run each procedure on a newly built instance, on the
 // lower layer's interface made anew: its memory starts empty, as after a
 // crash.
+//
+// A run after which what the operation points to holds other values than
+// when the Semantics was made (layer code changed a buffer the operation
+// carries) is not deterministic: a run made later runs another operation.
 func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Exec(op int, c string) []Execution {
-	return s.runs(c, func() string {
+	runs := s.runs(c, func() string {
 		inst := s.sys.Impl(s.sys.Lower.Handle(s.m))
 		return s.ret(s.sys.Upper.Dispatch(inst.API, s.ops[op]))
 	})
+	if s.opsMemory == nil {
+		return runs
+	}
+	if where := walkChanged(reflect.ValueOf(&s.ops[op]).Elem(), opRoot(op), unsafe.Pointer(s.m), s.opsMemory[op]); where != "" {
+		for i := range runs {
+			if runs[i].Fault == nil {
+				runs[i].Fault = &Violation{Kind: KindNondeterminism, Message: opsMessage(where)}
+			}
+		}
+	}
+	return runs
 }
 
 func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) RecoveryStages() int {

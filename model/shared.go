@@ -401,19 +401,24 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) opsChanged() string {
 	if w.opsMemory == nil {
 		return ""
 	}
-	ops := reflect.ValueOf(w.ops)
-	now := sharedWalk(ops, "Ops", unsafe.Pointer(w.m), -1).vals
+	return walkChanged(reflect.ValueOf(w.ops), "Ops", unsafe.Pointer(w.m), w.opsMemory)
+}
+
+// walkChanged says where the values reachable from v (from root, for the
+// path) differ from before, an earlier walk's leaves, or returns "".
+func walkChanged(v reflect.Value, root string, machine unsafe.Pointer, before []uint64) string {
+	now := sharedWalk(v, root, machine, -1).vals
 	i := 0
-	for i < min(len(now), len(w.opsMemory)) && now[i] == w.opsMemory[i] {
+	for i < min(len(now), len(before)) && now[i] == before[i] {
 		i++
 	}
-	if i == len(now) && i == len(w.opsMemory) {
+	if i == len(now) && i == len(before) {
 		return ""
 	}
-	if loc := sharedWalk(ops, "Ops", unsafe.Pointer(w.m), i); loc.where != "" {
+	if loc := sharedWalk(v, root, machine, i); loc.where != "" {
 		return loc.where
 	}
-	return "Ops"
+	return root
 }
 
 // opsMessage is the message of the memory of the upper operations that
