@@ -46,6 +46,11 @@ func (r *recorder) Logf(format string, args ...any) { r.logs += fmt.Sprintf(form
 
 // failure runs check with a recorder and returns what it failed with.
 func failure(t *testing.T, check func(testing.TB)) string {
+	return record(t, check).failed
+}
+
+// record runs check with a recorder and returns the recorder.
+func record(t *testing.T, check func(testing.TB)) *recorder {
 	r := &recorder{TB: t}
 	done := make(chan struct{})
 	go func() {
@@ -53,7 +58,7 @@ func failure(t *testing.T, check func(testing.TB)) string {
 		check(r)
 	}()
 	<-done
-	return r.failed
+	return r
 }
 
 var sizes = disk.Sizes{Blocks: 3, Values: 2}

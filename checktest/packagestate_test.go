@@ -82,6 +82,16 @@ func TestCatalogueKeepsNoPackageState(t *testing.T) {
 	checktest.NoPackageState(t, "github.com/argocheck/argocheck/layers/...")
 }
 
+// A wildcard pattern matches packages of tests alone too, as "./..."
+// does over a module with an integration test: those are logged, not a
+// failure.
+func TestNoPackageStateWildcardTestsOnly(t *testing.T) {
+	r := record(t, func(tb testing.TB) { checktest.NoPackageState(tb, "./testdata/packagestate/testsonly/...") })
+	if r.failed != "" || !strings.Contains(r.logs, "has no Go files but its tests") {
+		t.Errorf("failed with %q, logged %q", r.failed, r.logs)
+	}
+}
+
 func TestNoPackageStateBadInput(t *testing.T) {
 	for _, tc := range []struct {
 		patterns []string
