@@ -548,6 +548,9 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) afterRun(op *AOp, fro
 // whether the run failed and, if so, whether the emitter stopped the
 // expansion.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) checkRun(op *AOp) (failed, stop bool) {
+	if msg := lateCalls.take(w.m.ownerID); msg != "" {
+		return true, w.violate(KindNondeterminism, msg)
+	}
 	switch {
 	case w.m.takeStray():
 		return true, w.violate(KindNondeterminism, strayMessage)

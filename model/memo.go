@@ -531,6 +531,9 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runFault(s int, start
 	nondet := func(msg string) *fault {
 		return &fault{v: &Violation{Kind: KindNondeterminism, Message: msg}, nondeterministic: true}
 	}
+	if msg := lateCalls.take(w.m.ownerID); msg != "" {
+		return &fault{v: &Violation{Kind: KindNondeterminism, Message: msg}}
+	}
 	switch {
 	case w.m.stray.Load():
 		return &fault{v: &Violation{Kind: KindNondeterminism, Message: strayMessage}}

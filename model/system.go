@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // Violation kinds.
@@ -286,6 +288,9 @@ func (s *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) validateCode(cb *call
 		return errors.New("model: Upper.Spec.Ops returns other operations, or its operations in another order, when called again: every worker, and the path rebuilt after a search, numbers a state's edges by it, so it must return a fixed list (not a map's keys)")
 	}
 	refuse := &refusingCaller[COp, CRet]{}
+	// Once Validate returns, a call of refuse is one through a handle
+	// that the layer code kept from an Instance built here.
+	defer refuse.validated.Store(true)
 	var lower CAPI
 	cb.do("Lower.Handle", func() { lower = s.Lower.Handle(refuse) })
 	if refuse.called {
@@ -344,15 +349,24 @@ func sameLists[T comparable](list func() []T) bool {
 // refusingCaller is the Caller Validate builds an Instance on: building
 // one must not call the lower layer. It panics at the first call, with a
 // buildCall, and remembers the call, which layer code that recovers the
-// panic does not hide.
+// panic does not hide. A call once Validate has returned comes through a
+// handle that layer code kept (a variable its Impl captured, set at the
+// first Impl call) and called from a later Instance: it is recorded in
+// lateCalls and panics with a lateCall.
 type refusingCaller[Op, Ret any] struct {
-	called bool
-	op     string // the first call's operation
-	site   string // the lines of layer code that made it (callChain)
+	called    bool
+	op        string // the first call's operation
+	site      string // the lines of layer code that made it (callChain)
+	validated atomic.Bool
 }
 
 // Call records the call and panics.
 func (r *refusingCaller[Op, Ret]) Call(op Op) Ret {
+	if r.validated.Load() {
+		c := lateCall{op: show(op), site: callChain()}
+		lateCalls.add(c)
+		panic(c)
+	}
 	if !r.called {
 		r.called, r.op, r.site = true, show(op), callChain()
 	}
@@ -376,6 +390,67 @@ func (b buildCall) err(code string) error {
 		at = " at " + b.site
 	}
 	return fmt.Errorf("model: %s called the lower layer (%s%s) while the implementation's Instance was built, before any procedure ran: building an Instance must not call the lower layer; make the call in an operation's procedure or in Recover", code, b.op, at)
+}
+
+// lateCall is a call of the lower layer, made during a search, through
+// a handle that System.Validate built an Instance on before it: the
+// operation called and where.
+type lateCall struct{ op, site string }
+
+// Error says what the call was and why it is wrong.
+func (c lateCall) Error() string {
+	at := ""
+	if c.site != "" {
+		at = " at " + c.site
+	}
+	return fmt.Sprintf("a call of the lower layer (%s%s) went through a handle kept from an Instance that System.Validate built before the search, not through the handle that the running Instance's Impl call received, and never reached the lower state the search checks: keep no lower-layer handle from one Impl call for another (in a variable Impl captures, or a package-level one); call the lower layer only through the handle each Impl call is given", c.op, at)
+}
+
+// lateCalls records the lateCall of each goroutine that made one, so
+// that the run that made it fails even when layer code recovers its
+// panic: the call changed nothing the search sees, and the run would
+// otherwise pass as one that never made it. It is shared by every
+// System: a handle kept from one System's Validate may be called by
+// another's search.
+var lateCalls calls
+
+// calls records calls by the goroutine that made them.
+type calls struct {
+	any atomic.Bool // a call is recorded
+	mu  sync.Mutex
+	by  map[int64]lateCall // the first call of each goroutine not taken yet
+}
+
+// add records c, a call made by the calling goroutine.
+func (l *calls) add(c lateCall) {
+	id := goroutineID()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.by == nil {
+		l.by = map[int64]lateCall{}
+	}
+	if _, ok := l.by[id]; !ok {
+		l.by[id] = c
+	}
+	l.any.Store(true)
+}
+
+// take returns and forgets the message of the call made by goroutine id,
+// or "" when there is none. The common case, no call recorded, costs an
+// atomic load.
+func (l *calls) take(id int64) string {
+	if !l.any.Load() {
+		return ""
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	c, ok := l.by[id]
+	if !ok {
+		return ""
+	}
+	delete(l.by, id)
+	l.any.Store(len(l.by) > 0)
+	return c.Error()
 }
 
 // stepLimit returns the step limit in force.

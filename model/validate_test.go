@@ -355,3 +355,52 @@ func TestValidateRefusesIncompleteInstance(t *testing.T) {
 		}
 	}
 }
+
+// TestKeptValidateHandle: an implementation that keeps the lower-layer
+// handle of the first Instance built, one of System.Validate's, and
+// calls it from the Instances of the search reaches no lower state the
+// search checks. Its recovery here writes 1 where a crash between
+// operations allows only 0, which its own handle shows as a recovery
+// violation; through the kept handle the run fails with a message that
+// names the kept handle, also when layer code recovers the call's panic,
+// where it would otherwise verify.
+func TestKeptValidateHandle(t *testing.T) {
+	for _, tc := range []struct {
+		name           string
+		kept, recovers bool
+		kind, want     string
+	}{
+		{"own handle", false, false, model.KindRecovery, "recovery ended in lower state 1"},
+		{"kept handle", true, false, model.KindNondeterminism, "a call of the lower layer (1 at model/validate_test.go:"},
+		{"kept handle, panic recovered", true, true, model.KindNondeterminism, "went through a handle kept from an Instance that System.Validate built before the search"},
+	} {
+		for _, memo := range []bool{true, false} {
+			var first model.Caller[uint8, uint8]
+			impl := func(l model.Caller[uint8, uint8]) model.Instance[model.Caller[uint8, uint8]] {
+				if first == nil || !tc.kept {
+					first = l
+				}
+				kept := first
+				return model.Instance[model.Caller[uint8, uint8]]{API: l, Recover: func() {
+					if tc.recovers {
+						defer func() { _ = recover() }()
+					}
+					kept.Call(1)
+				}}
+			}
+			sys := model.NewSystem(model.NewLayer("lower", model.Spec[cell, uint8, uint8](hookSpec{})),
+				model.NewLayer("upper", model.Spec[cell, uint8, uint8](hookSpec{})), impl,
+				func(c *cell) (cell, bool) { return *c, true })
+			func() {
+				defer model.SetRecordRecoveries(memo)()
+				res, err := explorer.Run(context.Background(), sys, explorer.Config{Workers: 2})
+				if err != nil {
+					t.Fatalf("%s, memo %v: %v", tc.name, memo, err)
+				}
+				if res.Verdict != explorer.Violated || res.Violation.Kind != tc.kind || !strings.Contains(res.Violation.Message, tc.want) {
+					t.Errorf("%s, memo %v: %s (%d states) %v; want a %s violation saying %q", tc.name, memo, res.Verdict, res.States, res.Violation, tc.kind, tc.want)
+				}
+			}()
+		}
+	}
+}
