@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/cespare/xxhash/v2"
@@ -700,22 +702,98 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) completionFailure(op 
 		for i := range w.allowed {
 			allowed[i] = upper.Format(&w.allowed[i])
 		}
+		if related && alike(w.absA, w.allowed, func(a AS) string { return upper.Format(&a) }) {
+			// The reached state formats as an allowed one it is not:
+			// show the values too.
+			reached += " " + plain(w.absA)
+			for i := range w.allowed {
+				allowed[i] += " " + plain(w.allowed[i])
+			}
+		}
 		return KindRecovery, fmt.Sprintf("recovery ended in lower state %s (%s); the states allowed after the crash are {%s}",
 			lower.Format(c), reached, strings.Join(allowed, ", "))
 	}
-	var allowed []string
+	var rets []ARet
+	var states []string
 	w.ustep.reset()
 	for {
 		w.stepA = w.a
-		r := upper.Step(&w.stepA, *op, &w.ustep)
+		rets = append(rets, upper.Step(&w.stepA, *op, &w.ustep))
 		w.ustep.finish()
-		allowed = append(allowed, fmt.Sprintf("%s with %s", show(r), upper.Format(&w.stepA)))
+		states = append(states, upper.Format(&w.stepA))
 		if !w.ustep.next() {
 			break
 		}
 	}
+	// A result that prints as an allowed one it is not (a String method
+	// that leaves out a field) is shown with its value too.
+	showRet := show
+	if alike(w.ret, rets, func(r ARet) string { return show(r) }) {
+		showRet = func(r any) string { return show(r) + " " + plain(r) }
+	}
+	allowed := make([]string, len(rets))
+	for i, r := range rets {
+		allowed[i] = fmt.Sprintf("%s with %s", showRet(r), states[i])
+	}
 	return KindRefinement, fmt.Sprintf("%s returned %s and left lower state %s (%s); from %s the specification allows %s",
-		show(*op), show(w.ret), lower.Format(c), reached, upper.Format(&w.a), strings.Join(allowed, " or "))
+		show(*op), showRet(w.ret), lower.Format(c), reached, upper.Format(&w.a), strings.Join(allowed, " or "))
+}
+
+// alike reports whether x renders as one of others that differs from it.
+func alike[T comparable](x T, others []T, render func(T) string) bool {
+	for _, o := range others {
+		if o != x && render(o) == render(x) {
+			return true
+		}
+	}
+	return false
+}
+
+// plain renders x, in parentheses, as fmt's %+v does but with no String
+// method of its own or of its parts: "({A:1 B:0})".
+func plain(x any) string {
+	var b strings.Builder
+	b.WriteByte('(')
+	writePlain(&b, reflect.ValueOf(x))
+	b.WriteByte(')')
+	return b.String()
+}
+
+// writePlain writes v to b for plain.
+func writePlain(b *strings.Builder, v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Struct:
+		b.WriteByte('{')
+		for i := range v.NumField() {
+			if i > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(v.Type().Field(i).Name + ":")
+			writePlain(b, v.Field(i))
+		}
+		b.WriteByte('}')
+	case reflect.Array:
+		b.WriteByte('[')
+		for i := range v.Len() {
+			if i > 0 {
+				b.WriteByte(' ')
+			}
+			writePlain(b, v.Index(i))
+		}
+		b.WriteByte(']')
+	case reflect.Bool:
+		b.WriteString(strconv.FormatBool(v.Bool()))
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		b.WriteString(strconv.FormatInt(v.Int(), 10))
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		b.WriteString(strconv.FormatUint(v.Uint(), 10))
+	case reflect.Float32, reflect.Float64:
+		b.WriteString(strconv.FormatFloat(v.Float(), 'g', -1, 64))
+	case reflect.String:
+		b.WriteString(strconv.Quote(v.String()))
+	default:
+		b.WriteString(v.Kind().String())
+	}
 }
 
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) checkInvariant(c *CS) (failed, stop bool) {
