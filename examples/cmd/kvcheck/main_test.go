@@ -3,12 +3,19 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/cli"
 	"github.com/argocheck/argocheck/examples/kv"
+	"github.com/argocheck/argocheck/model"
 )
 
 // The nightly plan runs through kvcheck's own command line, every check
@@ -72,5 +79,172 @@ func TestSmallestValuesCatchEveryVariant(t *testing.T) {
 	var out, errOut bytes.Buffer
 	if code := cli.Run(cat, []string{"check", "kv", "--values", values(least - 1)}, &out, &errOut); code != cli.ExitUsage {
 		t.Errorf("check kv --values %d: exit status %d, want %d (refused)\n%s%s", least-1, code, cli.ExitUsage, out.String(), errOut.String())
+	}
+}
+
+// tutorial returns docs/tutorial.md with every run of white space made
+// one space, as a reader sees a message wrapped over lines.
+func tutorial(t *testing.T) string {
+	t.Helper()
+	text, err := os.ReadFile("../../../docs/tutorial.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(strings.Fields(string(text)), " ")
+}
+
+// The command lines that the tutorial shows for kvcheck end as their
+// comments say: "verified" with status 0 (and the states it names),
+// "exit N" with status N, "kept in kvrun" in a store that resume and
+// trace then read, and one with no comment in a verdict.
+func TestTutorialCommands(t *testing.T) {
+	cat, err := catalog.New(kvSystem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := os.ReadFile("../../../docs/tutorial.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	states := regexp.MustCompile(`verified, (\d+) states`)
+	exit := regexp.MustCompile(`^exit (\d+)`)
+	run := func(args ...string) (int, string) {
+		var out, errOut bytes.Buffer
+		code := cli.Run(cat, args, &out, &errOut)
+		return code, out.String() + errOut.String()
+	}
+	seen := 0
+	for line := range strings.Lines(string(text)) {
+		cmd, ok := strings.CutPrefix(strings.TrimSpace(line), "go run ./cmd/kvcheck ")
+		if !ok || strings.HasPrefix(line, "#") {
+			continue
+		}
+		seen++
+		cmd, comment, _ := strings.Cut(cmd, "#")
+		comment = strings.TrimSpace(comment)
+		args := strings.Fields(cmd)
+		for i, a := range args {
+			switch {
+			case a == "kvrun" || strings.HasSuffix(a, ".html") || strings.HasSuffix(a, ".json") || strings.HasSuffix(a, ".xml"):
+				args[i] = filepath.Join(dir, a)
+			case strings.HasSuffix(a, ".plan"):
+				args[i] = filepath.Join("../..", a)
+			}
+		}
+		if args[0] != "list" {
+			args = append(args, "--quiet")
+		}
+		code, out := run(args...)
+		want := -1 // a verdict: 0 or 1
+		switch m := exit.FindStringSubmatch(comment); {
+		case strings.HasPrefix(comment, "verified"), strings.HasPrefix(comment, "kept in"):
+			want = 0
+		case m != nil:
+			want, _ = strconv.Atoi(m[1])
+		}
+		if want >= 0 && code != want || want < 0 && code != cli.ExitVerified && code != cli.ExitViolation {
+			t.Errorf("kvcheck %s: exit status %d, want %d as the tutorial says (%q)\n%s", cmd, code, want, comment, out)
+			continue
+		}
+		if m := states.FindStringSubmatch(comment); m != nil && !strings.Contains(out, "states="+m[1]+" ") {
+			t.Errorf("kvcheck %s: want states=%s, as the tutorial says\n%s", cmd, m[1], out)
+		}
+		if strings.HasPrefix(comment, "kept in kvrun") {
+			for _, c := range []string{"resume", "trace"} {
+				if code, out := run(c, filepath.Join(dir, "kvrun")); code != cli.ExitVerified {
+					t.Errorf("kvcheck %s kvrun after %s: exit status %d\n%s", c, cmd, code, out)
+				}
+			}
+		}
+	}
+	if seen < 5 {
+		t.Errorf("the tutorial shows %d command lines of kvcheck, want the five or more of section 11", seen)
+	}
+}
+
+// The messages that the tutorial quotes for kvcheck are the ones it
+// prints.
+func TestTutorialMessages(t *testing.T) {
+	doc := tutorial(t)
+	cat, err := catalog.New(kvSystem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Build of a system whose records range goes past the store's.
+	wide := *kvSystem
+	wide.Params = slices.Clone(kvSystem.Params)
+	for i := range wide.Params {
+		if wide.Params[i].Name == "records" {
+			wide.Params[i].Max = kv.MaxRecords + 1
+		}
+	}
+	wideCat, err := catalog.New(&wide)
+	if err != nil {
+		t.Fatal(err)
+	}
+	misspelled := *kvSystem
+	misspelled.Build = func(p catalog.Params, variant string) (model.Checker, error) {
+		return kv.System(kv.Sizes{Records: p.Get("recrods")}, kv.Variant(variant)), nil
+	}
+	misCat, err := catalog.New(&misspelled)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mainGo, err := filepath.Abs("main.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := filepath.Join(t.TempDir(), "kv")
+	if err := os.Mkdir(plan, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile("../../kv/nightly.plan")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(src), "\n")
+	lines[11] = regexp.MustCompile(`records=\d+`).ReplaceAllString(lines[11], "records=16")
+	if err := os.WriteFile(filepath.Join(plan, "nightly.plan"), []byte(strings.Join(lines, "")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(filepath.Dir(plan))
+	cliErr := func(c *catalog.Catalog, args ...string) string {
+		var out, errOut bytes.Buffer
+		if code := cli.Run(c, args, &out, &errOut); code != cli.ExitUsage {
+			t.Errorf("kvcheck %s: exit status %d, want %d", strings.Join(args, " "), code, cli.ExitUsage)
+		}
+		return errOut.String()
+	}
+	_, checkErr := kvSystem.Check(catalog.Params{"keys": 2, "values": 2, "records": 16}, "")
+	badDefault := *kvSystem
+	badDefault.Params = slices.Clone(kvSystem.Params)
+	badDefault.Params[0].Default = 0
+	_, newErr := catalog.New(&badDefault)
+	for _, tc := range []struct {
+		quoted, got string
+	}{
+		{"kv: --records must be between 1 and 15, not 16", cliErr(cat, "check", "kv", "--records", "16")},
+		{"kv: records must be between 1 and 15, not 16", fmt.Sprint(checkErr)},
+		{`kv/nightly.plan:12: records: "16" is not a whole number from 1 to 15`, cliErr(cat, "run", "kv/nightly.plan")},
+		{"catalog: system kv: parameter keys: default 0 is not within 1..4", fmt.Sprint(newErr)},
+		{"kv: Build panicked at kv/store.go:149, for variant correct: ", cliErr(wideCat, "check", "kv", "--records", "16")},
+		{"for variant correct: catalog: no parameter recrods (parameters: keys, records, values): ", cliErr(misCat, "check", "kv")},
+	} {
+		if !strings.Contains(doc, tc.quoted) {
+			t.Errorf("the tutorial no longer quotes %q", tc.quoted)
+		}
+		if !strings.Contains(tc.got, tc.quoted) {
+			t.Errorf("kvcheck says %q, where the tutorial quotes %q", strings.TrimSpace(tc.got), tc.quoted)
+		}
+	}
+	// The line the tutorial names for the misspelled parameter is Build's
+	// call of p.Get.
+	main, err := os.ReadFile(mainGo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := strings.Split(string(main), "\n"); !strings.Contains(doc, "kv: Build panicked at kvcheck/main.go:34, for variant correct:") || len(l) < 34 || !strings.Contains(l[33], `p.Get("records")`) {
+		t.Errorf("the tutorial names kvcheck/main.go:34 as Build's p.Get of records")
 	}
 }
