@@ -176,6 +176,8 @@ func Golden(t testing.TB, file string, res *explorer.Result) {
 //   - Step and Crash are deterministic: the same choices give the same
 //     result and state, and each Choose offers as many alternatives as
 //     the first time.
+//   - each Choose(n) offers what a check takes: n from 1 to
+//     model.MaxChoices.
 //
 // It fails at once on a state type that is not a plain value
 // (model.PlainValue), and on a Spec whose Validate (model.Validator)
@@ -336,6 +338,13 @@ func stepTwice[S, Op, Ret comparable](sp model.Spec[S, Op, Ret], s *S, op *Op, c
 	}
 	before := *s
 	ret := apply(s, ch)
+	if ch.badSet {
+		why := "no alternatives: n must be at least 1 (a check panics there)"
+		if ch.bad > 0 {
+			why = fmt.Sprintf("more alternatives than model.MaxChoices, %d (a check stops there with an error)", model.MaxChoices)
+		}
+		return fmt.Sprintf("%s from %s asked Choose(%d), which offers %s", what, sp.Format(&before), ch.bad, why)
+	}
 	again, re := before, &drawn{replay: ch.picks}
 	if re.replay == nil {
 		re.replay = []int{}
@@ -394,9 +403,20 @@ type drawn struct {
 	picks  []int
 	widths []int
 	replay []int
+	// bad is the first n of a Choose(n) that a check refuses (n below 1
+	// or above model.MaxChoices), when badSet.
+	bad    int
+	badSet bool
 }
 
 func (d *drawn) Choose(n int) int {
+	if n < 1 || n > model.MaxChoices {
+		// Answered 0, which the step's caller reports (see stepTwice).
+		if !d.badSet {
+			d.bad, d.badSet = n, true
+		}
+		return 0
+	}
 	d.widths = append(d.widths, n)
 	if d.replay != nil {
 		if len(d.picks) >= len(d.replay) {

@@ -86,6 +86,7 @@ type broken struct {
 	fresh       bool // AppendEncode returns the encoding alone, dropping dst
 	strict      bool // Decode fails when bytes follow the encoding
 	formats     bool // Format clears block 0 of the state it renders
+	choose      *int // a size asks Choose for this many alternatives
 }
 
 func (b broken) AppendEncode(dst []byte, s *onedisk.State) []byte {
@@ -141,6 +142,9 @@ func (b broken) Step(s *onedisk.State, op disk.Op, c model.Chooser) disk.Ret {
 	if b.flaky != nil && op.Kind == disk.Size {
 		*b.flaky++
 		r.Val += disk.Block(*b.flaky % 2)
+	}
+	if b.choose != nil && op.Kind == disk.Size {
+		c.Choose(*b.choose)
 	}
 	if b.widths != nil {
 		*b.widths++
@@ -250,6 +254,11 @@ func TestSpecWalksPastTheSearch(t *testing.T) {
 	}
 }
 
+// TestSpecCatchesBrokenSpecs: Spec fails, saying what is wrong, on a
+// specification that breaks a rule the search relies on, among them a
+// Choose that a check refuses (of no alternatives, where Spec passed its
+// breadth-first search and then failed inside rapid with rapid's own
+// trace, or of more than model.MaxChoices).
 func TestSpecCatchesBrokenSpecs(t *testing.T) {
 	// The failures are expected: no fail files for them.
 	if f := flag.Lookup("rapid.nofailfile"); f != nil {
@@ -257,6 +266,7 @@ func TestSpecCatchesBrokenSpecs(t *testing.T) {
 		f.Value.Set("true")
 	}
 	counter, encodings, choices, crashes, flips := 0, 0, 0, 0, 0
+	none, negative, tooMany := 0, -1, model.MaxChoices+1
 	for _, tc := range []struct {
 		name string
 		spec broken
@@ -273,6 +283,9 @@ func TestSpecCatchesBrokenSpecs(t *testing.T) {
 		{"encoding-drops-dst", broken{Spec: onedisk.NewSpec(sizes), fresh: true}, "does not append its encoding"},
 		{"decode-refuses-what-follows", broken{Spec: onedisk.NewSpec(sizes), strict: true}, "Decode of .* bytes follow the state"},
 		{"format-changes-state", broken{Spec: onedisk.NewSpec(sizes), formats: true}, "Format changed the state it rendered"},
+		{"choose-none", broken{Spec: onedisk.NewSpec(sizes), choose: &none}, `^checktest: layer "onedisk": step size\(\) from \[0 0 0\] asked Choose\(0\), which offers no alternatives: n must be at least 1`},
+		{"choose-negative", broken{Spec: onedisk.NewSpec(sizes), choose: &negative}, `asked Choose\(-1\), which offers no alternatives`},
+		{"choose-too-many", broken{Spec: onedisk.NewSpec(sizes), choose: &tooMany}, `asked Choose\(2147483648\), which offers more alternatives than model.MaxChoices, 2147483647`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			l := onedisk.Layer(sizes)

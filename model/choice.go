@@ -25,6 +25,12 @@ func tooManyChoices(n int) error {
 	return fmt.Errorf("%w: a specification's Choose among %d alternatives, more than %d (model.MaxChoices)", ErrLimit, n, MaxChoices)
 }
 
+// noChoices is the panic of a Choose(n) with n below 1: a specification
+// that builds n from a list that can be empty.
+func noChoices(n int) string {
+	return fmt.Sprintf("model: Choose(%d) offers no alternatives: a specification's Choose(n) needs n of at least 1", n)
+}
+
 // repanicLimit panics again with p, recovered from a run of layer code,
 // when it is an error wrapping ErrLimit: the search stops with it, as a
 // limit of argocheck, not a violation of the layer.
@@ -61,7 +67,7 @@ func (c *choices) reset() {
 func (c *choices) Choose(n int) int {
 	if n <= 1 {
 		if n < 1 {
-			panic("model: Choose with no alternatives")
+			panic(noChoices(n))
 		}
 		return 0
 	}

@@ -90,7 +90,7 @@ type joinChooser struct {
 func (c *joinChooser) Choose(n int) int {
 	if n <= 1 {
 		if n < 1 {
-			panic("model: Choose with no alternatives")
+			panic(noChoices(n))
 		}
 		return 0
 	}
