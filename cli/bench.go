@@ -73,18 +73,18 @@ func newBench(cat *catalog.Catalog) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "Run the benchmark matrix and write results files and plots",
-		Long: `bench checks every system of the catalogue at its benchmark sizes (or at
-its defaults with zero, one and two blocks more) with 1, 2 and all CPUs'
-workers, repeating each point, and writes to the output directory
-bench-DATE.json (machine, Go version, date and every run), bench-DATE.csv
-(the runs), and the plots bench-DATE-scaling.{svg,png} (states per second
-against workers) and bench-DATE-size.{svg,png} (states and seconds against
-size), DATE being the date and time the run began (2026-12-04T210257),
-followed by -2, -3, ... where an earlier run's files have that name.
---quick runs smaller sizes once, in under a minute. A run whose verdict is
-not verified is named on stderr, and bench exits with the worst verdict's
-status once the files are written. SIGINT or SIGTERM stops bench with
-status 3 and writes no files.
+		Long: `bench checks every system of the catalogue at its benchmark sizes (or, for
+a system that names none, at its defaults, and with one and two blocks more
+when it takes --blocks) with 1, 2 and all CPUs' workers, repeating each
+point, and writes to the output directory bench-DATE.json (machine, Go
+version, date and every run), bench-DATE.csv (the runs), and the plots
+bench-DATE-scaling.{svg,png} (states per second against workers) and
+bench-DATE-size.{svg,png} (states and seconds against size), DATE being the
+date and time the run began (2026-12-04T210257), followed by -2, -3, ...
+where an earlier run's files have that name. --quick runs smaller sizes
+once, in under a minute. A run whose verdict is not verified is named on
+stderr, and bench exits with the worst verdict's status once the files are
+written. SIGINT or SIGTERM stops bench with status 3 and writes no files.
 
 ` + exitHelp(),
 		Args: noArgs("bench"),
