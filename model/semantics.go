@@ -218,6 +218,11 @@ func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runs(c string, pro
 		s.m.start(&start, s.ch.newFrom(), 0)
 		ret, fault := s.call(proc)
 		s.ch.finish()
+		if msg := lateCalls.take(s.m.ownerID); msg != "" {
+			// Before a panic: the call's own, which layer code may
+			// have recovered.
+			fault = &Violation{Kind: KindNondeterminism, Message: msg}
+		}
 		if fault == nil && s.m.takeStray() {
 			fault = &Violation{Kind: KindNondeterminism, Message: strayMessage}
 		}

@@ -374,7 +374,7 @@ func TestKeptValidateHandle(t *testing.T) {
 		{"kept handle", true, false, model.KindNondeterminism, "a call of the lower layer (1 at model/validate_test.go:"},
 		{"kept handle, panic recovered", true, true, model.KindNondeterminism, "went through a handle kept from an Instance that System.Validate built before the search"},
 	} {
-		for _, memo := range []bool{true, false} {
+		newSystem := func() model.Checker {
 			var first model.Caller[uint8, uint8]
 			impl := func(l model.Caller[uint8, uint8]) model.Instance[model.Caller[uint8, uint8]] {
 				if first == nil || !tc.kept {
@@ -388,9 +388,12 @@ func TestKeptValidateHandle(t *testing.T) {
 					kept.Call(1)
 				}}
 			}
-			sys := model.NewSystem(model.NewLayer("lower", model.Spec[cell, uint8, uint8](hookSpec{})),
+			return model.NewSystem(model.NewLayer("lower", model.Spec[cell, uint8, uint8](hookSpec{})),
 				model.NewLayer("upper", model.Spec[cell, uint8, uint8](hookSpec{})), impl,
 				func(c *cell) (cell, bool) { return *c, true })
+		}
+		for _, memo := range []bool{true, false} {
+			sys := newSystem()
 			func() {
 				defer model.SetRecordRecoveries(memo)()
 				res, err := explorer.Run(context.Background(), sys, explorer.Config{Workers: 2})
@@ -401,6 +404,20 @@ func TestKeptValidateHandle(t *testing.T) {
 					t.Errorf("%s, memo %v: %s (%d states) %v; want a %s violation saying %q", tc.name, memo, res.Verdict, res.States, res.Violation, tc.kind, tc.want)
 				}
 			}()
+		}
+		// The semantics the relation oracle decides from faults the
+		// recovery's run alike.
+		if !tc.kept {
+			continue
+		}
+		sys := newSystem()
+		if err := sys.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		sem, _ := model.SemanticsOf(sys)
+		runs := sem.Recover(0, sem.LowerInit()[0])
+		if len(runs) != 1 || runs[0].Fault == nil || runs[0].Fault.Kind != tc.kind || !strings.Contains(runs[0].Fault.Message, tc.want) {
+			t.Errorf("%s: the semantics' recovery runs %+v (%v); want one with a %s fault saying %q", tc.name, runs, runs[0].Fault, tc.kind, tc.want)
 		}
 	}
 }
