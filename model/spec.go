@@ -164,8 +164,12 @@ type Impl[L, U any] func(lower L) Instance[U]
 // lower; a crash anywhere in it restarts it from the beginning. A check
 // runs the two recoveries as stages of their own while the instance's
 // Recover is the one Compose made; code that replaces or wraps it is
-// checked with its own Recover.
+// checked with its own Recover. Compose of a nil Impl is nil, which a
+// check refuses (System.Validate), as it refuses a System with no Impl.
 func Compose[C, B, A any](lower Impl[C, B], upper Impl[B, A]) Impl[C, A] {
+	if lower == nil || upper == nil {
+		return nil
+	}
 	return func(c C) Instance[A] {
 		b := lower(c)
 		a := upper(b.API)
@@ -193,8 +197,12 @@ func Compose[C, B, A any](lower Impl[C, B], upper Impl[B, A]) Impl[C, A] {
 type Relation[A, C any] func(c *C) (A, bool)
 
 // ComposeRelations returns R2 ;; R1: R(a, c) holds when some b has
-// R2(a, b) and R1(b, c).
+// R2(a, b) and R1(b, c). The composition of a nil Relation is nil, which
+// a check refuses (System.Validate), as it refuses a System with no Abs.
 func ComposeRelations[A, B, C any](upper Relation[A, B], lower Relation[B, C]) Relation[A, C] {
+	if upper == nil || lower == nil {
+		return nil
+	}
 	return func(c *C) (A, bool) {
 		b, ok := lower(c)
 		if !ok {

@@ -237,7 +237,11 @@ func (s *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Validate() error {
 	need(s.Impl != nil, "Impl")
 	need(s.Abs != nil, "Abs")
 	if len(missing) > 0 {
-		return fmt.Errorf("model: the system has no %s", strings.Join(missing, ", no "))
+		hint := ""
+		if s.Impl == nil || s.Abs == nil {
+			hint = " (model.Compose and model.ComposeRelations return nil when a part is nil)"
+		}
+		return fmt.Errorf("model: the system has no %s%s", strings.Join(missing, ", no "), hint)
 	}
 	if s.StepLimit < 0 {
 		return fmt.Errorf("model: the system's StepLimit is negative (%d)", s.StepLimit)

@@ -421,3 +421,37 @@ func TestKeptValidateHandle(t *testing.T) {
 		}
 	}
 }
+
+// TestComposeOfNil: a composition with a nil part is nil, which Validate
+// refuses with an error that says so, where the composed implementation
+// or relation once panicked inside argocheck's own code (a nil pointer
+// dereference at model/spec.go) when the check first called it.
+func TestComposeOfNil(t *testing.T) {
+	type impl = model.Impl[model.Caller[uint8, uint8], model.Caller[uint8, uint8]]
+	type rel = model.Relation[cell, cell]
+	pass := impl(func(l model.Caller[uint8, uint8]) model.Instance[model.Caller[uint8, uint8]] {
+		return model.Instance[model.Caller[uint8, uint8]]{API: l, Recover: func() {}}
+	})
+	same := rel(func(c *cell) (cell, bool) { return *c, true })
+	for _, tc := range []struct {
+		name         string
+		lower, upper impl
+		rlower, rup  rel
+		want         string
+	}{
+		{"whole", pass, pass, same, same, ""},
+		{"nil lower Impl", nil, pass, same, same, "model: the system has no Impl (model.Compose and model.ComposeRelations return nil when a part is nil)"},
+		{"nil upper Impl", pass, nil, same, same, "model: the system has no Impl (model.Compose"},
+		{"nil lower Relation", pass, pass, nil, same, "model: the system has no Abs (model.Compose"},
+		{"nil upper Relation", pass, pass, same, nil, "model: the system has no Abs (model.Compose"},
+	} {
+		layer := func() model.Layer[cell, uint8, uint8, model.Caller[uint8, uint8]] {
+			return model.NewLayer("register", model.Spec[cell, uint8, uint8](hookSpec{}))
+		}
+		sys := model.NewSystem(layer(), layer(), model.Compose(tc.lower, tc.upper), model.ComposeRelations(tc.rup, tc.rlower))
+		err := sys.Validate()
+		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.HasPrefix(err.Error(), tc.want)) {
+			t.Errorf("%s: Validate says %v, want %q", tc.name, err, tc.want)
+		}
+	}
+}
