@@ -215,6 +215,9 @@ func Spec[S, Op, Ret comparable, API any](t testing.TB, l model.Layer[S, Op, Ret
 	if err := model.PlainValue(reflect.TypeFor[S]()); err != nil {
 		t.Fatalf("checktest: layer %q's states are not plain values: %v", l.Name, err)
 	}
+	if msg := encodeInits(sp, inits); msg != "" {
+		t.Fatalf("checktest: layer %q: %s", l.Name, msg)
+	}
 	whole, msg := searchSpec(sp, inits, ops)
 	if msg != "" {
 		t.Fatalf("checktest: layer %q: %s", l.Name, msg)
@@ -257,6 +260,21 @@ func Spec[S, Op, Ret comparable, API any](t testing.TB, l model.Layer[S, Op, Ret
 		// the breadth-first search's were not checked.
 		t.Fatalf("checktest: Spec made no walk of layer %q (is -rapid.checks 0?): it checked the first %d states alone", l.Name, specStates)
 	}
+}
+
+// encodeInits encodes the initial states, as a check does before it
+// searches, and says what panicked, or "": a Codec that cannot encode
+// the state type (a string field) panics at the first state.
+func encodeInits[S, Op, Ret comparable](sp model.Spec[S, Op, Ret], inits []S) (msg string) {
+	defer func() {
+		if p := recover(); p != nil {
+			msg = fmt.Sprintf("AppendEncode of an initial state panicked, and a check refuses the system: %v", p)
+		}
+	}()
+	for _, s := range inits {
+		sp.AppendEncode(nil, &s)
+	}
+	return ""
 }
 
 // specStates is the most states Spec checks breadth-first, before its

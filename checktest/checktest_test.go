@@ -572,3 +572,26 @@ func TestViolatesTakesEveryKind(t *testing.T) {
 		t.Errorf("Violates takes %v, model's Kind constants are %v", kinds, consts)
 	}
 }
+
+// named is a state that a Codec cannot encode: a string.
+type named struct{ S string }
+
+// namedSpec has the zero Codec, which checks its type at the first state
+// it encodes.
+type namedSpec struct{ model.Codec[named] }
+
+func (namedSpec) Init() []named                             { return []named{{}} }
+func (namedSpec) Ops() []int                                { return []int{0} }
+func (namedSpec) Crash(*named, model.Chooser)               {}
+func (namedSpec) Step(s *named, _ int, _ model.Chooser) int { return len(s.S) }
+
+// TestSpecRefusesStatesACodecCannotEncode: Spec fails with the Codec's
+// message on a state type that the zero Codec cannot encode, as a check
+// refuses it, where it once panicked with a stack trace.
+func TestSpecRefusesStatesACodecCannotEncode(t *testing.T) {
+	l := model.NewLayer[named, int, int]("names", namedSpec{})
+	got := failure(t, func(tb testing.TB) { checktest.Spec(tb, l) })
+	if want := `checktest: layer "names": AppendEncode of an initial state panicked, and a check refuses the system: model: a Codec cannot encode checktest_test.named.S, of kind string`; !strings.HasPrefix(got, want) {
+		t.Errorf("Spec of a string state failed with %q, want %q", got, want)
+	}
+}

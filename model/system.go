@@ -291,6 +291,19 @@ func (s *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) validateCode(cb *call
 	if cb.do("Upper.Spec.Ops", func() { same = sameLists(s.Upper.Spec.Ops) }); !same {
 		return errors.New("model: Upper.Spec.Ops returns other operations, or its operations in another order, when called again: every worker, and the path rebuilt after a search, numbers a state's edges by it, so it must return a fixed list (not a map's keys)")
 	}
+	// The encodings of the initial states: a Codec that cannot encode the
+	// state type (a string field in a zero Codec) panics at the first
+	// state, an error of the system, not a violation of its code.
+	cb.do("Lower.Spec.AppendEncode", func() {
+		for _, c := range s.Lower.Spec.Init() {
+			s.Lower.Spec.AppendEncode(nil, &c)
+		}
+	})
+	cb.do("Upper.Spec.AppendEncode", func() {
+		for _, a := range s.Upper.Spec.Init() {
+			s.Upper.Spec.AppendEncode(nil, &a)
+		}
+	})
 	refuse := &refusingCaller[COp, CRet]{}
 	// Once Validate returns, a call of refuse is one through a handle
 	// that the layer code kept from an Instance built here.

@@ -455,3 +455,34 @@ func TestComposeOfNil(t *testing.T) {
 		}
 	}
 }
+
+// named is a state a Codec cannot encode: a string.
+type named struct{ S string }
+
+// namedSpec is a register of names with the zero Codec, which checks its
+// type at the first state it encodes.
+type namedSpec struct{ model.Codec[named] }
+
+func (namedSpec) Init() []named               { return []named{{}} }
+func (namedSpec) Ops() []uint8                { return []uint8{0} }
+func (namedSpec) Crash(*named, model.Chooser) {}
+func (namedSpec) Step(s *named, _ uint8, _ model.Chooser) uint8 {
+	return uint8(len(s.S))
+}
+
+// TestValidateEncodesInitialStates: a state type that the zero Codec
+// cannot encode is refused by Validate, naming the field, where a search
+// once reported a panic violation of the layer's code at the initial
+// states, at a line of argocheck's own.
+func TestValidateEncodesInitialStates(t *testing.T) {
+	impl := func(l model.Caller[uint8, uint8]) model.Instance[model.Caller[uint8, uint8]] {
+		return model.Instance[model.Caller[uint8, uint8]]{API: l, Recover: func() {}}
+	}
+	l := model.NewLayer[named, uint8, uint8]("names", namedSpec{})
+	sys := model.NewSystem(l, l, impl, func(c *named) (named, bool) { return *c, true })
+	_, err := explorer.Run(context.Background(), sys, explorer.Config{Workers: 1})
+	const want = "model: Lower.Spec.AppendEncode panicked: model: a Codec cannot encode model_test.named.S, of kind string"
+	if !errors.Is(err, explorer.ErrInvalid) || !strings.Contains(err.Error(), want) {
+		t.Errorf("%v, want an invalid search saying %q", err, want)
+	}
+}
