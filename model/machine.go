@@ -2,8 +2,10 @@ package model
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"sync/atomic"
+	"unsafe"
 )
 
 // Machine is the executor's handle on a lower-layer specification: it owns
@@ -51,7 +53,12 @@ type Machine[S, Op, Ret comparable] struct {
 	// panic must not make the run look completed.
 	open  bool
 	broke int
-	_     [64]byte // keep workers' machines off each other's cache lines
+	// pointy says results may point somewhere (Ret is not a PlainValue),
+	// so each is looked at (see aliases); aliased is the failure of a
+	// step whose result points into the state.
+	pointy  bool
+	aliased *aliasedResult
+	_       [64]byte // keep workers' machines off each other's cache lines
 }
 
 // Call is one primitive step of a run, as a person reads it in a path.
@@ -72,7 +79,8 @@ func (e stepLimitError) Error() string {
 }
 
 func newMachine[S, Op, Ret comparable](spec Spec[S, Op, Ret], ch *choices, limit int) *Machine[S, Op, Ret] {
-	return &Machine[S, Op, Ret]{spec: spec, ch: ch, limit: limit, broke: -1}
+	pointy := PlainValue(reflect.TypeFor[Ret]()) != nil
+	return &Machine[S, Op, Ret]{spec: spec, ch: ch, limit: limit, broke: -1, pointy: pointy}
 }
 
 // start begins a run from s whose first same steps replay the previous
@@ -92,7 +100,7 @@ func (m *Machine[S, Op, Ret]) start(s *S, same, skip int) {
 		skip = min(skip, m.broke)
 	}
 	m.same, m.skip = same, min(skip, same)
-	m.open, m.broke = false, -1
+	m.open, m.broke, m.aliased = false, -1, nil
 	if id := goroutineID(); id != m.ownerID {
 		m.ownerID = id
 		m.owner.Store(id)
@@ -150,6 +158,8 @@ func runFailure(p any) (kind, msg string, ok bool) {
 		return KindStepLimit, e.Error(), true
 	case brokenStep:
 		return KindPanic, e.Error(), true
+	case aliasedResult:
+		return KindSpec, e.Error(), true
 	}
 	return "", "", false
 }
@@ -159,6 +169,9 @@ func runFailure(p any) (kind, msg string, ok bool) {
 func (m *Machine[S, Op, Ret]) broken() any {
 	if m.closeStep(); m.broke < 0 {
 		return nil
+	}
+	if m.aliased != nil {
+		return *m.aliased
 	}
 	if m.broke >= m.limit {
 		return stepLimitError{m.limit}
@@ -225,6 +238,15 @@ func (m *Machine[S, Op, Ret]) step(op Op) Ret {
 	m.open = true
 	r := m.spec.Step(&m.state, op, m.ch)
 	m.open = false
+	if m.pointy {
+		if where := aliases(r, unsafe.Pointer(&m.state), unsafe.Sizeof(m.state)); where != "" {
+			m.aliased = &aliasedResult{show(op), where}
+			if m.broke < 0 {
+				m.broke = k
+			}
+			panic(*m.aliased)
+		}
+	}
 	m.rets = m.rets[:k+1]
 	m.rets[k] = r
 	if m.tracing {
