@@ -91,6 +91,9 @@ type worker[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI a
 	// expands every Recovering node by running its recovery.
 	memo   memo[CS, AS]
 	noMemo bool
+	// sameRet compares upper results where == is not identity (see
+	// sameFor); nil where it is.
+	sameRet func(a, b ARet) bool
 	// The edge being emitted, as Replay describes it: its kind, the
 	// operation (nil for recovery) and, when the run completed, its result,
 	// and the crash point of a crash during a procedure.
@@ -641,7 +644,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) compareProbe() string
 			return "completed the first time and panicked the second"
 		}
 		return "panicked the first time and completed the second"
-	case p.done && p.ret != w.ret:
+	case p.done && !w.sameResult(p.ret, w.ret):
 		return fmt.Sprintf("returned %s the first time and %s the second", show(p.ret), show(w.ret))
 	case p.state != m.state:
 		spec := w.sys.Lower.Spec
@@ -818,13 +821,22 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) stepAllows(op AOp, re
 		w.stepA = w.a
 		r := w.sys.Upper.Spec.Step(&w.stepA, op, &w.ustep)
 		w.ustep.finish()
-		if r == ret && w.stepA == *a2 {
+		if w.sameResult(r, ret) && w.stepA == *a2 {
 			return true
 		}
 		if !w.ustep.next() {
 			return false
 		}
 	}
+}
+
+// sameResult reports whether upper results a and b are the same: == or,
+// where that is not identity, sameRet.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) sameResult(a, b ARet) bool {
+	if w.sameRet != nil {
+		return w.sameRet(a, b)
+	}
+	return a == b
 }
 
 // allowedAfter sets the allowed set of a crash from the current Idle

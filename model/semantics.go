@@ -86,6 +86,10 @@ func SemanticsOf(chk Checker) (Semantics, bool) {
 func (s *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Semantics() Semantics {
 	sem := &semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]{sys: s, ops: s.Upper.Spec.Ops(), rets: map[string]ARet{}}
 	sem.m = newMachine(s.Lower.Spec, &sem.ch, s.stepLimit())
+	sem.same = func(a, b ARet) bool { return a == b }
+	if f := sameFor[ARet](); f != nil {
+		sem.same = f
+	}
 	sem.stages = len(s.Impl(s.Lower.Handle(sem.m)).recoveryStages())
 	if PlainValue(reflect.TypeFor[AOp]()) != nil {
 		for i := range sem.ops {
@@ -105,6 +109,7 @@ type semantics[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAP
 	ch     choices
 	stages int             // the stages of a recovery
 	rets   map[string]ARet // result names seen, to check they are distinct
+	same   func(a, b ARet) bool
 	// opsMemory[i] is what operation i reached when the Semantics was
 	// made, when operations are not plain values (see opsChanged).
 	opsMemory [][]uint64
@@ -137,7 +142,7 @@ func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) encUpper(a *AS) st
 // ret names r, checking that no other result has the same name.
 func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) ret(r ARet) string {
 	name := show(r)
-	if old, ok := s.rets[name]; ok && old != r {
+	if old, ok := s.rets[name]; ok && !s.same(old, r) {
 		panic(fmt.Sprintf("model: distinct results %#v and %#v print the same, %q", old, r, name))
 	}
 	s.rets[name] = r

@@ -33,7 +33,12 @@ type Spec[S, Op, Ret comparable] interface {
 	Ops() []Op
 	// Step applies op to *s, asking c to resolve nondeterminism, and returns
 	// the operation's result. Every sequence of answers is one element of the
-	// step relation.
+	// step relation. The result must not point into *s (&s.Blocks, a slice
+	// of it): layer code could change the lower state through it outside a
+	// step, and a check reports a lower step whose result does as a
+	// KindSpec violation. Results compare with ==, except that floats in
+	// them (in an interface too) compare by identity: -0 is not 0, and NaN
+	// is NaN.
 	Step(s *S, op Op, c Chooser) Ret
 	// Crash applies the crash relation to *s, asking c to resolve
 	// nondeterminism.

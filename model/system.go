@@ -495,6 +495,7 @@ func (s *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) NewWorker(o Options) 
 	// other operations than the calls made.
 	plainCalls := PlainValue(reflect.TypeFor[COp]()) == nil && PlainValue(reflect.TypeFor[CRet]()) == nil
 	w.noMemo, w.noJoin = !recordRecoveries, !joinRuns || !plainCalls
+	w.sameRet = sameFor[ARet]()
 	w.memo.stages = w.rec.recoveryStages()
 	w.memo.slots = make([][]memoEntry[CS, AS], len(w.memo.stages))
 	for i := range w.memo.slots {
