@@ -39,8 +39,13 @@ type worker[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI a
 	pristine Instance[AAPI]
 	shared   []uint64
 	// opsMemory is what the upper operations reached then, when their
-	// type is not a plain value (see opsChanged).
+	// type is not a plain value (see opsChanged), and opMemory[i] what
+	// operation i reached, compared before and after each run of its
+	// procedure (see opChanged); opBefore is where the memory of the
+	// operation of the current run differed as the run began.
 	opsMemory    []uint64
+	opMemory     [][]uint64
+	opBefore     string
 	seenPointers map[[2]uintptr]bool
 	// The instances, the state and the calls of recoveredOps.
 	recovered, clean Instance[AAPI]
@@ -473,6 +478,9 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) call(inst *Instance[A
 	if op == nil {
 		inst.Recover()
 	} else {
+		if w.opMemory != nil && w.opBefore == "" {
+			w.opBefore = w.opChanged(op) // kept until checkRun reports it
+		}
 		ret = w.sys.Upper.Dispatch(inst.API, *op)
 	}
 	if b := w.m.broken(); b != nil {
@@ -561,6 +569,15 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) checkRun(op *AOp) (fa
 		return true, w.violate(KindNondeterminism, strayMessage)
 	case w.run.diverged:
 		return true, w.violate(KindNondeterminism, divergedMessage(w.procedure(op, &w.c)))
+	}
+	if w.opMemory != nil && op != nil {
+		where := w.opBefore
+		if w.opBefore = ""; where == "" {
+			where = w.opChanged(op)
+		}
+		if where != "" {
+			return true, w.violate(KindNondeterminism, opsMessage(where))
+		}
 	}
 	if w.check {
 		if msg := w.compareProbe(); msg != "" {

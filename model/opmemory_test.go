@@ -99,3 +99,50 @@ func TestOperationMemoryChanged(t *testing.T) {
 		})
 	}
 }
+
+// undoingCaller is a bufCell implemented by a func, whose captured
+// variables no check of an instance's memory sees.
+type undoingCaller func(bufOp) uint8
+
+func (f undoingCaller) Call(op bufOp) uint8 { return f(op) }
+
+// undoingSystem is the cell on a slotDisk whose write of 1 clamps the
+// client's buffer to 0 in place, and whose other runs put the 1 back:
+// when the search ends, the buffers hold what they held before it.
+func undoingSystem() model.Checker {
+	var clamped *uint8
+	undo := func() {
+		if clamped != nil {
+			*clamped, clamped = 1, nil
+		}
+	}
+	impl := func(d model.Caller[uint8, uint8]) model.Instance[model.Caller[bufOp, uint8]] {
+		call := func(op bufOp) uint8 {
+			if op.buf == nil {
+				undo()
+				return d.Call(0)
+			}
+			if *op.buf == 1 || op.buf == clamped {
+				*op.buf, clamped = 0, op.buf
+			} else {
+				undo()
+			}
+			d.Call(*op.buf + 1)
+			return *op.buf
+		}
+		return model.Instance[model.Caller[bufOp, uint8]]{API: undoingCaller(call), Recover: undo}
+	}
+	return model.NewSystem(model.NewLayer[uint8, uint8, uint8]("slot", slotDisk{}),
+		model.NewLayer[uint8, bufOp, uint8]("cell", bufCell{bufs: &[3]uint8{0, 1, 2}}),
+		impl, func(c *uint8) (uint8, bool) { return *c, true })
+}
+
+// An operation whose buffer the implementation changes, and other runs
+// change back, is a nondeterminism violation: the memory of the
+// operation is compared as each run of its procedure begins and ends.
+// Compared only when the search ended, it verified in every mode: every
+// check of write(1) read the clamped buffer, the upper specification
+// took it for a write of 0, and the buffer held 1 again at the end.
+func TestOperationMemoryChangedAndUndone(t *testing.T) {
+	wantInEveryMode(t, undoingSystem, "memory of the upper operations at Ops[2].buf")
+}

@@ -390,7 +390,25 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) takeShared() {
 	w.shared = sharedWalk(reflect.ValueOf(&w.pristine.API).Elem(), "API", unsafe.Pointer(w.m), -1).vals
 	if PlainValue(reflect.TypeFor[AOp]()) != nil {
 		w.opsMemory = sharedWalk(reflect.ValueOf(w.ops), "Ops", unsafe.Pointer(w.m), -1).vals
+		w.opMemory = make([][]uint64, len(w.ops))
+		for i := range w.ops {
+			w.opMemory[i] = sharedWalk(reflect.ValueOf(&w.ops[i]).Elem(), opRoot(i), unsafe.Pointer(w.m), -1).vals
+		}
 	}
+}
+
+// opChanged says where the memory that *op, an operation of w.ops,
+// reaches differs from what takeShared recorded, or returns "". It is
+// asked as a run of op's procedure begins and when it ends, before its
+// result is checked: the procedure must run, and the upper specification
+// check, the operation the client gave. (opsChanged, asked when the
+// search ends, does not see a change that later layer code undid.)
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) opChanged(op *AOp) string {
+	i := int((uintptr(unsafe.Pointer(op)) - uintptr(unsafe.Pointer(unsafe.SliceData(w.ops)))) / unsafe.Sizeof(*op))
+	if i < 0 || i >= len(w.ops) || &w.ops[i] != op {
+		return ""
+	}
+	return walkChanged(reflect.ValueOf(op).Elem(), opRoot(i), unsafe.Pointer(w.m), w.opMemory[i])
 }
 
 // opsChanged says where the memory that the upper operations reach (what

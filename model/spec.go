@@ -28,8 +28,9 @@ type Spec[S, Op, Ret comparable] interface {
 	// since each worker, and the path rebuilt after a search, numbers a
 	// state's edges by it; System.Validate refuses one seen to differ.
 	// What an operation points to (a buffer it carries) is the client's:
-	// layer code that changes it is a KindNondeterminism violation when
-	// the search ends. A layer used only below another needs none.
+	// layer code that changes it is a KindNondeterminism violation, seen
+	// as a run of the operation's procedure begins or ends, or when the
+	// search ends. A layer used only below another needs none.
 	Ops() []Op
 	// Step applies op to *s, asking c to resolve nondeterminism, and returns
 	// the operation's result. Every sequence of answers is one element of the
