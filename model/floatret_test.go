@@ -144,3 +144,60 @@ func TestFloatResults(t *testing.T) {
 		})
 	}
 }
+
+// nanOp reads the register, or writes X to it: 2 for NaN.
+type nanOp struct {
+	Write bool
+	X     float64
+}
+
+// nanSpec is a register of 0..2 written with floats.
+type nanSpec struct{ model.Codec[uint8] }
+
+func (nanSpec) Init() []uint8               { return []uint8{0} }
+func (nanSpec) Crash(*uint8, model.Chooser) {}
+func (nanSpec) Ops() []nanOp {
+	return []nanOp{{}, {Write: true, X: 1}, {Write: true, X: math.NaN()}}
+}
+func (nanSpec) Step(s *uint8, op nanOp, _ model.Chooser) uint8 {
+	if op.Write {
+		*s = nanBlock(op.X)
+	}
+	return *s
+}
+
+func nanBlock(x float64) uint8 {
+	if math.IsNaN(x) {
+		return 2
+	}
+	return uint8(x)
+}
+
+// nanRegister writes NaN as 0.
+type nanRegister struct{ d onedisk.API }
+
+func (r nanRegister) Call(op nanOp) uint8 {
+	if op.Write {
+		r.d.Write(0, disk.Block(nanBlock(op.X)%2))
+	}
+	return uint8(r.d.Read(0))
+}
+
+// An operation alphabet holding NaN is the same list at every call. With
+// ==, the check refused it as a list that changes (ErrInvalid), and never
+// searched the wrong write of NaN.
+func TestOperationCarryingNaN(t *testing.T) {
+	impl := func(d onedisk.API) model.Instance[model.Caller[nanOp, uint8]] {
+		return model.Instance[model.Caller[nanOp, uint8]]{API: nanRegister{d}, Recover: func() {}}
+	}
+	sys := model.NewSystem(onedisk.Layer(disk.Sizes{Blocks: 1, Values: 3}),
+		model.NewLayer[uint8, nanOp, uint8]("nan", nanSpec{}),
+		impl, func(c *onedisk.State) (uint8, bool) { return uint8(c.Disk[0]), true })
+	res, err := explorer.Run(context.Background(), sys, explorer.Config{Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Verdict != explorer.Violated || res.Violation.Kind != model.KindRefinement {
+		t.Fatalf("%s %v, want a refinement violation", res.Verdict, res.Violation)
+	}
+}

@@ -352,11 +352,17 @@ func (s *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) validateCode(cb *call
 // agree with a probability under 10^-14.
 const listCalls = 256
 
-// sameLists reports whether list returns equal lists in listCalls calls.
+// sameLists reports whether list returns equal lists in listCalls calls:
+// equal by ==, or where that is not identity (a float in T) by sameFor,
+// so that an operation carrying NaN equals itself.
 func sameLists[T comparable](list func() []T) bool {
+	same := sameFor[T]()
+	if same == nil {
+		same = func(a, b T) bool { return a == b }
+	}
 	first := list()
 	for range listCalls - 1 {
-		if !slices.Equal(list(), first) {
+		if !slices.EqualFunc(list(), first, same) {
 			return false
 		}
 	}
