@@ -23,7 +23,7 @@ func (e aliasedResult) Error() string {
 	return fmt.Sprintf("the lower layer's step %s returned a result whose %s points into the lower state: layer code could change that state outside a step (return a copy)", e.op, e.where)
 }
 
-// aliases returns where r points into the len bytes at base, as a path
+// aliases returns where r points into the size bytes at base, as a path
 // below "result" ("result.P"), or "".
 //
 //go:noinline
@@ -37,6 +37,9 @@ func aliases[Ret any](r Ret, base unsafe.Pointer, size uintptr) string {
 // closure captures) and channels are not looked into.
 func pointsInto(v reflect.Value, lo, hi uintptr, where string, seen map[uintptr]bool) string {
 	overlaps := func(p, n uintptr) bool { return p < hi && p+max(n, 1) > lo }
+	if !v.IsValid() || PlainValue(v.Type()) == nil {
+		return "" // nothing in it points anywhere (a large buffer of bytes)
+	}
 	switch v.Kind() {
 	case reflect.Pointer:
 		if v.IsNil() {
