@@ -48,7 +48,8 @@ import (
 //     cache.Put, rng.IntN; not the reads of sync/atomic's types, of a
 //     sync.Map, a compiled regexp.Regexp, a strings.Replacer, a
 //     template or an os.File's Stat and Name, nor the records that a
-//     log.Logger or slog.Logger writes);
+//     log.Logger or slog.Logger writes, nor the Write and WriteString
+//     of os.Stdout and os.Stderr, output that the process never reads);
 //   - a method of an interface, but an Error or a String method (func()
 //     string, as error and fmt.Stringer have). For a variable that is
 //     not exported, and that the packages checked only give values of

@@ -639,12 +639,21 @@ func (s *scanner) method(x *ast.SelectorExpr, sel *types.Selection, called bool)
 			s.note(x.X, verb("method", ", which changes what its receiver reaches,"), anything)
 		}
 	case isPointer(recvT):
-		if !readOnly(m) {
+		if !readOnly(m) && !stdWrite(directVar(s.info, x.X), m) {
 			s.note(x.X, verb("pointer method", ""), deref)
 		}
 	case s.recv != nil && sharesMemory(recvT):
 		s.note(x.X, verb("method", ""), anything)
 	}
+}
+
+// stdWrite reports whether m, called on the package-level variable v,
+// is a write to os.Stdout or os.Stderr (Write, WriteString): output, as a
+// log's records are, that no code of the process reads back, and that
+// fmt.Fprintf(os.Stderr, ...) makes unseen too.
+func stdWrite(v *types.Var, m *types.Func) bool {
+	return v != nil && v.Pkg() != nil && v.Pkg().Path() == "os" && (v.Name() == "Stdout" || v.Name() == "Stderr") &&
+		(m.Name() == "Write" || m.Name() == "WriteString")
 }
 
 // directVar returns the package-level variable that e names (v or

@@ -114,7 +114,9 @@ func (l Log) Recover() {
 	anyDisk.(*disk).blocks[0] = 1 // want
 	close(queue)                  // want
 	reset()
-	os.Args = nil // want
+	os.Args = nil      // want
+	os.Stdin.Read(nil) // want
+	os.Stderr.Close()  // want
 }
 
 var handler = func() { calls-- } // want
