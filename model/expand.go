@@ -568,7 +568,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) checkRun(op *AOp) (fa
 	case w.m.takeStray():
 		return true, w.violate(KindNondeterminism, strayMessage)
 	case w.run.diverged:
-		return true, w.violate(KindNondeterminism, divergedMessage(w.procedure(op, &w.c)))
+		return true, w.violateRun(op, divergedMessage(w.procedure(op, &w.c)))
 	}
 	if w.opMemory != nil && op != nil {
 		where := w.opBefore
@@ -581,7 +581,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) checkRun(op *AOp) (fa
 	}
 	if w.check {
 		if msg := w.compareProbe(); msg != "" {
-			return true, w.violate(KindNondeterminism, probeMessage(w.procedure(op, &w.c), msg))
+			return true, w.violateRun(op, probeMessage(w.procedure(op, &w.c), msg))
 		}
 		if where := w.doneMemory(op == nil); where != "" {
 			if op != nil {
@@ -601,6 +601,20 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) checkRun(op *AOp) (fa
 		v.Message += " (at " + v.Where + ")"
 	}
 	return true, w.fail(v)
+}
+
+// violateRun reports a run of op's procedure, or of recovery when op is
+// nil, that took another course when run again, as msg says; or, when the
+// memory that the upper operations point to changed (opsChanged), that
+// change, which makes the runs differ: an operation's reader that the
+// first run read to its end, its buffer changed in place.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) violateRun(op *AOp, msg string) bool {
+	if op != nil {
+		if where := w.opsChanged(); where != "" {
+			msg = opsMessage(where)
+		}
+	}
+	return w.violate(KindNondeterminism, msg)
 }
 
 // procedure names the run of op's procedure, or of recovery when op is

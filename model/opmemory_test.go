@@ -1,6 +1,9 @@
 package model_test
 
 import (
+	"bytes"
+	"io"
+	"strings"
 	"testing"
 
 	"github.com/argocheck/argocheck/model"
@@ -145,4 +148,90 @@ func undoingSystem() model.Checker {
 // took it for a write of 0, and the buffer held 1 again at the end.
 func TestOperationMemoryChangedAndUndone(t *testing.T) {
 	wantInEveryMode(t, undoingSystem, "memory of the upper operations at Ops[2].buf")
+}
+
+// readerOp is an operation of a readerCell that carries the value it
+// writes in a reader, as an API handed an io.Reader does: it reads the
+// cell when src is nil.
+type readerOp struct{ src *bytes.Reader }
+
+// readerCell is a bufCell whose writes read their value from the
+// operation's reader, with ReadAt, which leaves it as it was. Its readers
+// are made with the system.
+type readerCell struct {
+	bufCell
+	srcs []*bytes.Reader
+}
+
+func newReaderCell() readerCell {
+	return readerCell{srcs: []*bytes.Reader{bytes.NewReader([]byte{0}), bytes.NewReader([]byte{1}), bytes.NewReader([]byte{2})}}
+}
+
+func (c readerCell) Ops() []readerOp {
+	return []readerOp{{}, {c.srcs[0]}, {c.srcs[1]}, {c.srcs[2]}}
+}
+func (readerCell) Step(s *uint8, op readerOp, _ model.Chooser) uint8 {
+	if op.src != nil {
+		b := make([]byte, 1)
+		op.src.ReadAt(b, 0)
+		*s = b[0]
+	}
+	return *s
+}
+
+// readerStore is the cell on a slotDisk; with next, it reads a write's
+// value with the reader's Read, which moves it on.
+type readerStore struct {
+	d    model.Caller[uint8, uint8]
+	next bool
+}
+
+func (s readerStore) Call(op readerOp) uint8 {
+	if op.src == nil {
+		return s.d.Call(0)
+	}
+	b := make([]byte, 1)
+	if s.next {
+		io.ReadFull(op.src, b)
+	} else {
+		op.src.ReadAt(b, 0)
+	}
+	s.d.Call(b[0] + 1)
+	return b[0]
+}
+
+// An operation carrying a reader that the implementation reads with
+// ReadAt passes; one it reads with Read, which moves the reader on so
+// that later runs of the operation read nothing, is a nondeterminism
+// violation whose message says so and how to read it instead, in the
+// search and in the Semantics. Before, the search said that the
+// procedure was not deterministic, or kept state of its own, and
+// Semantics.Exec that a replay took a different course.
+func TestOperationReader(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		next bool
+		want string // "": verified
+	}{
+		{"ReadAt", false, ""},
+		{"Read", true, "at Ops[1].src.i (a reader, which each Read moves on"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			build := func() model.Checker {
+				impl := func(d model.Caller[uint8, uint8]) model.Instance[model.Caller[readerOp, uint8]] {
+					return model.Instance[model.Caller[readerOp, uint8]]{API: readerStore{d: d, next: tc.next}, Recover: func() {}}
+				}
+				return model.NewSystem(model.NewLayer[uint8, uint8, uint8]("slot", slotDisk{}),
+					model.NewLayer[uint8, readerOp, uint8]("cell", newReaderCell()),
+					impl, func(c *uint8) (uint8, bool) { return *c, true })
+			}
+			wantInEveryMode(t, build, tc.want)
+			sem, _ := model.SemanticsOf(build())
+			for _, r := range sem.Exec(1, sem.LowerInit()[0]) {
+				if tc.want == "" && r.Fault != nil || tc.want != "" && (r.Fault == nil || !strings.Contains(r.Fault.Message, tc.want)) {
+					t.Errorf("Semantics.Exec: fault %v, want %q", r.Fault, tc.want)
+				}
+			}
+		})
+	}
 }

@@ -180,6 +180,8 @@ func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Ops() []string {
 // A run after which what the operation points to holds other values than
 // when the Semantics was made (layer code changed a buffer the operation
 // carries) is not deterministic: a run made later runs another operation.
+// That change is the fault of its runs, rather than the other course
+// that it made a replay take.
 func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Exec(op int, c string) []Execution {
 	runs := s.runs(c, func() string {
 		inst := s.sys.Impl(s.sys.Lower.Handle(s.m))
@@ -190,7 +192,7 @@ func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Exec(op int, c str
 	}
 	if where := walkChanged(reflect.ValueOf(&s.ops[op]).Elem(), opRoot(op), unsafe.Pointer(s.m), s.opsMemory[op]); where != "" {
 		for i := range runs {
-			if runs[i].Fault == nil {
+			if runs[i].Fault == nil || runs[i].Fault.Kind == KindNondeterminism {
 				runs[i].Fault = &Violation{Kind: KindNondeterminism, Message: opsMessage(where)}
 			}
 		}

@@ -1,6 +1,8 @@
 package model
 
 import (
+	"bufio"
+	"bytes"
 	"cmp"
 	"context"
 	"fmt"
@@ -316,6 +318,8 @@ func sharedHint(types []reflect.Type) string {
 			return " (a sync.Pool: what one call puts in it a later call gets, where a real crash empties it, and no check sees its contents; allocate scratch space in the call)"
 		case t.PkgPath() == "math/rand" || t.PkgPath() == "math/rand/v2":
 			return " (a random number generator, which each draw advances: a run made again draws other numbers than the first, and a real crash starts it over; let the lower layer make the choices)"
+		case t == reflect.TypeFor[bytes.Reader]() || t == reflect.TypeFor[strings.Reader]() || t == reflect.TypeFor[io.SectionReader]() || t == reflect.TypeFor[bufio.Reader]():
+			return " (a reader, which each Read moves on: a later run that reads it again reads on from where the one before stopped, where a real call is handed the reader afresh; read it with ReadAt, which does not move it, or hand the operation the bytes and make a reader of them in the call)"
 		case t.PkgPath() == "sync/atomic" && (strings.HasPrefix(t.Name(), "Int") || strings.HasPrefix(t.Name(), "Uint")):
 			return " (an atomic counter: a count the layer code never reads is state all the same, as no check can tell it from one it reads; layer code keeps no counts)"
 		}
@@ -423,7 +427,8 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) opsChanged() string {
 }
 
 // walkChanged says where the values reachable from v (from root, for the
-// path) differ from before, an earlier walk's leaves, or returns "".
+// path) differ from before, an earlier walk's leaves, with what
+// sharedHint says of the memory there, or returns "".
 func walkChanged(v reflect.Value, root string, machine unsafe.Pointer, before []uint64) string {
 	now := sharedWalk(v, root, machine, -1).vals
 	i := 0
@@ -434,7 +439,7 @@ func walkChanged(v reflect.Value, root string, machine unsafe.Pointer, before []
 		return ""
 	}
 	if loc := sharedWalk(v, root, machine, i); loc.where != "" {
-		return loc.where
+		return loc.where + loc.hint
 	}
 	return root
 }
