@@ -235,3 +235,45 @@ func TestOperationReader(t *testing.T) {
 		})
 	}
 }
+
+// freshBufCell is a bufCell whose Ops makes its operations' buffers at
+// each call, as a specification written alone does; from its turn-th
+// call on, when turn > 0, it writes 0 where it wrote 2.
+type freshBufCell struct {
+	bufCell
+	turn  int
+	calls *int
+}
+
+func (c freshBufCell) Ops() []bufOp {
+	*c.calls++
+	last := uint8(2)
+	if c.turn > 0 && *c.calls >= c.turn {
+		last = 0
+	}
+	return []bufOp{{}, {new(uint8)}, {&[]uint8{1}[0]}, {&last}}
+}
+
+// An upper Ops whose operations point to buffers it makes at each call,
+// with the same values, is valid, and its system verifies: each worker
+// runs the operations it was given. Before, Validate refused it, as
+// returning other operations when called again. One whose buffers hold
+// other values from some call on is refused.
+func TestValidateOpsBuffersMadeAnew(t *testing.T) {
+	build := func(turn int) model.Checker {
+		impl := func(d model.Caller[uint8, uint8]) model.Instance[model.Caller[bufOp, uint8]] {
+			return model.Instance[model.Caller[bufOp, uint8]]{API: bufStore{d: d}, Recover: func() {}}
+		}
+		return model.NewSystem(model.NewLayer[uint8, uint8, uint8]("slot", slotDisk{}),
+			model.NewLayer[uint8, bufOp, uint8]("cell", freshBufCell{turn: turn, calls: new(int)}),
+			impl, func(c *uint8) (uint8, bool) { return *c, true })
+	}
+	if err := build(0).Validate(); err != nil {
+		t.Fatalf("buffers made anew, alike: %v", err)
+	}
+	wantInEveryMode(t, func() model.Checker { return build(0) }, "")
+	const want = "model: Upper.Spec.Ops returns other operations"
+	if err := build(100).Validate(); err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("buffers made anew, other from the 100th call: %v, want an error saying %q", err, want)
+	}
+}

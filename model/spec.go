@@ -27,10 +27,13 @@ type Spec[S, Op, Ret comparable] interface {
 	// the same list in the same order at every call (not a map's keys),
 	// since each worker, and the path rebuilt after a search, numbers a
 	// state's edges by it; System.Validate refuses one seen to differ.
-	// What an operation points to (a buffer it carries) is the client's:
-	// layer code that changes it is a KindNondeterminism violation, seen
-	// as a run of the operation's procedure begins or ends, or when the
-	// search ends. A layer used only below another needs none.
+	// Operations that point to buffers are the same when what they
+	// point to holds the same values: Ops may make the buffers at each
+	// call. What an operation points to (a buffer it carries) is the
+	// client's: layer code that changes it is a KindNondeterminism
+	// violation, seen as a run of the operation's procedure begins or
+	// ends, or when the search ends. A layer used only below another
+	// needs none.
 	Ops() []Op
 	// Step applies op to *s, asking c to resolve nondeterminism, and returns
 	// the operation's result. Every sequence of answers is one element of the

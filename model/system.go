@@ -288,7 +288,7 @@ func (s *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) validateCode(cb *call
 	if cb.do("Lower.Spec.Init", func() { same = sameLists(s.Lower.Spec.Init) }); !same {
 		return errors.New("model: Lower.Spec.Init returns other states, or its states in another order, when called again: the initial nodes are numbered by it, so it must return a fixed list (not a map's keys)")
 	}
-	if cb.do("Upper.Spec.Ops", func() { same = sameLists(s.Upper.Spec.Ops) }); !same {
+	if cb.do("Upper.Spec.Ops", func() { same = sameOps(s.Upper.Spec.Ops) }); !same {
 		return errors.New("model: Upper.Spec.Ops returns other operations, or its operations in another order, when called again: every worker, and the path rebuilt after a search, numbers a state's edges by it, so it must return a fixed list (not a map's keys)")
 	}
 	// The encodings of the initial states: a Codec that cannot encode the
@@ -363,6 +363,25 @@ func sameLists[T comparable](list func() []T) bool {
 	first := list()
 	for range listCalls - 1 {
 		if !slices.EqualFunc(list(), first, same) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameOps is sameLists for the upper operations, which, when they are
+// not plain values (an operation that points to the buffer it writes),
+// are equal when what they reach holds equal values: an Ops that makes
+// its operations' buffers at each call returns the same operations, at
+// other addresses, and each worker runs those it was given.
+func sameOps[T comparable](list func() []T) bool {
+	if PlainValue(reflect.TypeFor[T]()) == nil {
+		return sameLists(list)
+	}
+	walk := func() []uint64 { return sharedWalk(reflect.ValueOf(list()), "Ops", nil, -1).vals }
+	first := walk()
+	for range listCalls - 1 {
+		if !slices.Equal(walk(), first) {
 			return false
 		}
 	}
