@@ -2,6 +2,8 @@ package model_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -116,5 +118,76 @@ func TestComparedRunsThatDifferAreCaught(t *testing.T) {
 		if res.Verdict != explorer.Violated || res.Violation.Kind != model.KindNondeterminism || !strings.Contains(res.Violation.Message, c.want) {
 			t.Errorf("%s: %s (%d states) %v; want a nondeterminism violation saying %q", c.how, res.Verdict, res.States, res.Violation, c.want)
 		}
+	}
+}
+
+// errRet is a result that carries an error, as Go storage APIs return
+// one.
+type errRet struct {
+	V   uint8
+	Err error
+}
+
+// errCell is threeCell whose reads of 0 fail with the error that mkErr
+// makes.
+type errCell struct {
+	threeCell
+	mkErr func() error
+}
+
+func (c errCell) Step(s *uint8, op uint8, ch model.Chooser) errRet {
+	if v := c.threeCell.Step(s, op, ch); op > 0 || v > 0 {
+		return errRet{V: v}
+	}
+	return errRet{Err: c.mkErr()}
+}
+
+// errStore is errCell on a slotDisk.
+type errStore struct {
+	d     model.Caller[uint8, uint8]
+	mkErr func() error
+}
+
+func (s errStore) Call(op uint8) errRet {
+	if v := s.d.Call(op); op > 0 || v > 0 {
+		return errRet{V: v}
+	}
+	return errRet{Err: s.mkErr()}
+}
+
+// errCode is an error type that holds no pointer.
+type errCode struct{ code int }
+
+func (e errCode) Error() string { return fmt.Sprintf("code %d", e.code) }
+
+var errEmpty = errors.New("empty")
+
+// TestResultsThatPrintAlike: results carrying a sentinel error, or an
+// error of a comparable type, verify; results carrying an error made in
+// the call (fmt.Errorf, &T{}) are unequal under == at every run, and the
+// nondeterminism violation says why, where it said that the procedure
+// returned {0 read: empty} the first time and {0 read: empty} the second.
+func TestResultsThatPrintAlike(t *testing.T) {
+	const want = "(values that print alike but differ under ==: one holding a pointer made in the call, an error of fmt.Errorf"
+	for _, tc := range []struct {
+		name  string
+		mkErr func() error
+		want  string // "": verified
+	}{
+		{"sentinel", func() error { return errEmpty }, ""},
+		{"comparable type", func() error { return errCode{3} }, ""},
+		{"fmt.Errorf", func() error { return fmt.Errorf("read: %w", errEmpty) }, want},
+		{"pointer", func() error { return &errCode{3} }, want},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			wantInEveryMode(t, func() model.Checker {
+				impl := func(d model.Caller[uint8, uint8]) model.Instance[model.Caller[uint8, errRet]] {
+					return model.Instance[model.Caller[uint8, errRet]]{API: errStore{d, tc.mkErr}, Recover: func() {}}
+				}
+				return model.NewSystem(model.NewLayer[uint8, uint8, uint8]("slot", slotDisk{}),
+					model.NewLayer[uint8, uint8, errRet]("cell", errCell{mkErr: tc.mkErr}),
+					impl, func(c *uint8) (uint8, bool) { return *c, true })
+			}, tc.want)
+		})
 	}
 }

@@ -643,7 +643,7 @@ func divergedMessage(proc string) string {
 }
 
 // strayMessage is the message of the goroutine check on every run.
-const strayMessage = "a call reached the lower layer from another goroutine than the procedure's, or while no procedure was running: layer code calls it from a goroutine of its own"
+const strayMessage = "a call reached the lower layer from another goroutine than the procedure's, or while no procedure was running: layer code calls it from a goroutine of its own; make every call from the goroutine that runs the procedure (Call, Recover), as the search runs one procedure at a time: a goroutine that the procedure waits for adds nothing to check, and what a background one does belongs in a procedure the search explores"
 
 // Stray implements Worker. It also says when memory that the worker's
 // instances share, or that the upper operations point to, changed since
@@ -676,12 +676,22 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) compareProbe() string
 		}
 		return "panicked the first time and completed the second"
 	case p.done && !w.sameResult(p.ret, w.ret):
-		return fmt.Sprintf("returned %s the first time and %s the second", show(p.ret), show(w.ret))
+		return fmt.Sprintf("returned %s the first time and %s the second", show(p.ret), show(w.ret)) + alikeHint(show(p.ret), show(w.ret))
 	case p.state != m.state:
 		spec := w.sys.Lower.Spec
 		return fmt.Sprintf("left lower state %s the first time and %s the second", spec.Format(&p.state), spec.Format(&m.state))
 	}
 	return ""
+}
+
+// alikeHint says, of two values found unequal that print alike (a and b),
+// what makes them unequal and how layer code does without it, or returns
+// "" when they print differently.
+func alikeHint(a, b string) string {
+	if a != b {
+		return ""
+	}
+	return " (values that print alike but differ under ==: one holding a pointer made in the call, an error of fmt.Errorf or errors.New or a &T{}, is another value at every call, and equals no result of a specification; return errors made once, in package-level variables, or of a comparable type that holds no pointer)"
 }
 
 // diffCalls says how two runs' primitive calls (operations and results)
@@ -690,7 +700,8 @@ func diffCalls[Op, Ret comparable](ops1 []Op, rets1 []Ret, ops2 []Op, rets2 []Re
 	for i := range min(len(ops1), len(ops2)) {
 		if ops1[i] != ops2[i] || rets1[i] != rets2[i] {
 			return fmt.Sprintf("made as its step %d %s -> %s the first time and %s -> %s the second",
-				i+1, show(ops1[i]), show(rets1[i]), show(ops2[i]), show(rets2[i]))
+				i+1, show(ops1[i]), show(rets1[i]), show(ops2[i]), show(rets2[i])) +
+				alikeHint(show(ops1[i])+show(rets1[i]), show(ops2[i])+show(rets2[i]))
 		}
 	}
 	switch {

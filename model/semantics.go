@@ -143,7 +143,7 @@ func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) encUpper(a *AS) st
 func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) ret(r ARet) string {
 	name := show(r)
 	if old, ok := s.rets[name]; ok && !s.same(old, r) {
-		panic(fmt.Sprintf("model: distinct results %#v and %#v print the same, %q", old, r, name))
+		panic(fmt.Sprintf("model: distinct results %#v and %#v print the same, %q%s", old, r, name, alikeHint(name, name)))
 	}
 	s.rets[name] = r
 	return name

@@ -47,7 +47,7 @@ func TestJoinedProbeIsRefused(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.Verdict != explorer.Violated || res.Violation.Kind != model.KindNondeterminism || !strings.Contains(res.Violation.Message, "another goroutine") {
+			if res.Verdict != explorer.Violated || res.Violation.Kind != model.KindNondeterminism || !strings.Contains(res.Violation.Message, "make every call from the goroutine that runs the procedure") {
 				t.Fatalf("memo %v: %s (%d states) %v; want the probe's call refused", memo, res.Verdict, res.States, res.Violation)
 			}
 			if res.Trace == nil || res.Trace.Len() != 1 || res.Trace.Steps[1].Kind != model.StepOp {
