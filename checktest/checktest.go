@@ -159,6 +159,10 @@ func Golden(t testing.TB, file string, res *explorer.Result) {
 	}
 }
 
+// alikeResults ends the message of a step whose results print alike but
+// differ under ==, as the explorer compares them.
+const alikeResults = " (results that print alike but differ under ==: one holding a pointer made in the step, an error of fmt.Errorf or errors.New or a &T{}, is another value at every step, and no implementation's result equals it; return errors made once, in package-level variables, or of a comparable type that holds no pointer)"
+
 // Spec checks the specification of layer l as the explorer relies on it,
 // with the steps of l.Spec.Ops() and of ops (operations that an
 // implementation on l calls beyond them) and crashes: first over the
@@ -369,8 +373,12 @@ func stepTwice[S, Op, Ret comparable](sp model.Spec[S, Op, Ret], s *S, op *Op, c
 	}
 	ret2 := apply(&again, re)
 	if again != *s || ret2 != ret || len(re.picks) != len(ch.picks) {
-		return fmt.Sprintf("%s from %s with choices %v is not deterministic: %v and %s the first time, %v and %s with choices %v the second",
+		msg := fmt.Sprintf("%s from %s with choices %v is not deterministic: %v and %s the first time, %v and %s with choices %v the second",
 			what, sp.Format(&before), ch.picks, ret, sp.Format(s), ret2, sp.Format(&again), re.picks)
+		if again == *s && ret2 != ret && fmt.Sprint(ret) == fmt.Sprint(ret2) {
+			msg += alikeResults
+		}
+		return msg
 	}
 	if !slices.Equal(re.widths, ch.widths) {
 		return fmt.Sprintf("%s from %s with choices %v is not deterministic: it asked Choose for %v alternatives the first time and %v the second",
