@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash"
+	"hash/crc32"
 	"io"
 	"log"
 	"log/slog"
@@ -148,8 +150,11 @@ func busyFile() any {
 // strings.Replacer and the lock of an os.File's descriptor, a layer that
 // used a Replacer it was built with was one at API.sh.once.done.v, and
 // one writing to a file that another goroutine was writing to when the
-// search began (os.Stderr, say) at API.sh.w.file.pfd.fdmu.state. Memory
-// of each instance's own left changed is named as shared memory is.
+// search began (os.Stderr, say) at API.sh.w.file.pfd.fdmu.state; before
+// they passed over a sync.Cond's copy checker, a layer that signaled a
+// Cond was one at API.sh.checker, and at API.mine.checker for a Cond of
+// each instance's own. Memory of each instance's own left changed is
+// named as shared memory is.
 func TestSharedMemoryPatterns(t *testing.T) {
 	write := func(v uint8) uint8 { return v }
 	for _, tc := range []struct {
@@ -221,6 +226,29 @@ func TestSharedMemoryPatterns(t *testing.T) {
 				defer m.RUnlock()
 			}
 			return v
+		}, ""},
+		{"sync.Cond", func() any { return sync.NewCond(new(sync.Mutex)) }, nil, func(sh, _ any, v uint8) uint8 {
+			c := sh.(*sync.Cond)
+			c.L.Lock()
+			defer c.L.Unlock()
+			c.Broadcast()
+			return v
+		}, ""},
+		{"sync.Cond of each instance", nil, func() any { return sync.NewCond(new(sync.Mutex)) }, func(_, mine any, v uint8) uint8 {
+			mine.(*sync.Cond).Signal()
+			return v
+		}, ""},
+		{"crc32 hash reused", func() any { return crc32.NewIEEE() }, nil, func(sh, _ any, v uint8) uint8 {
+			h := sh.(hash.Hash32)
+			h.Reset()
+			h.Write([]byte{v})
+			return uint8(min(h.Sum32(), 0) + uint32(v))
+		}, "at API.sh.crc (a hash, whose every Write adds to what it holds: make it in the call"},
+		{"crc32 hash of each instance, reset when done", nil, func() any { return crc32.NewIEEE() }, func(_, mine any, v uint8) uint8 {
+			h := mine.(hash.Hash32)
+			defer h.Reset()
+			h.Write([]byte{v})
+			return uint8(min(h.Sum32(), 0) + uint32(v))
 		}, ""},
 		{"sync.Map read", func() any {
 			m := new(sync.Map)

@@ -17,6 +17,7 @@ func TestPassedOverFindsItsFields(t *testing.T) {
 		{"commonHandler.w", slogHandlerOut >= 0},
 		{"os.File's poll.FD", fileFDType != nil},
 		{"poll.FD.fdmu", fileFDLock >= 0},
+		{"sync.Cond.checker", condChecker >= 0},
 	} {
 		if !c.found {
 			t.Errorf("%s: not found", c.name)

@@ -227,6 +227,8 @@ func unwalked(t reflect.Type) bool {
 //     writes in flight, and which any goroutine writing to the file (to
 //     os.Stderr, say) takes and releases, the walk reading it or not (a
 //     closed file shows in its descriptor, walked).
+//   - the copy checker of a sync.Cond, which its first method call sets
+//     to the Cond's own address, to tell a copy by.
 //
 // A log.Logger's output is walked: its Writer method gives it back.
 var (
@@ -237,6 +239,7 @@ var (
 	slogHandlerOut  = fieldIndex(slogHandlerType, "w")
 	fileFDType      = fileFD()
 	fileFDLock      = fieldIndex(fileFDType, "fdmu")
+	condChecker     = fieldIndex(reflect.TypeFor[sync.Cond](), "checker")
 )
 
 // canceledContext returns a context made by context.WithCancel.
@@ -301,7 +304,8 @@ func fieldIndex(t reflect.Type, name string) int {
 // passedOver says whether the walks of memory pass over field i of the
 // struct type t (see cancelCtxType).
 func passedOver(t reflect.Type, i int) bool {
-	return t == cancelCtxType && (i == cancelCtxDone || i == cancelCtxKids) || t == slogHandlerType && i == slogHandlerOut || t == fileFDType && i == fileFDLock
+	return t == cancelCtxType && (i == cancelCtxDone || i == cancelCtxKids) || t == slogHandlerType && i == slogHandlerOut || t == fileFDType && i == fileFDLock ||
+		t == reflect.TypeFor[sync.Cond]() && i == condChecker
 }
 
 // sharedHint says what the first type of the standard library among
@@ -320,6 +324,8 @@ func sharedHint(types []reflect.Type) string {
 			return " (a random number generator, which each draw advances: a run made again draws other numbers than the first, and a real crash starts it over; let the lower layer make the choices)"
 		case t == reflect.TypeFor[bytes.Reader]() || t == reflect.TypeFor[strings.Reader]() || t == reflect.TypeFor[io.SectionReader]() || t == reflect.TypeFor[bufio.Reader]():
 			return " (a reader, which each Read moves on: a later run that reads it again reads on from where the one before stopped, where a real call is handed the reader afresh; read it with ReadAt, which does not move it, or hand the operation the bytes and make a reader of them in the call)"
+		case strings.HasPrefix(t.PkgPath(), "hash/") || strings.HasPrefix(t.PkgPath(), "crypto/"):
+			return " (a hash, whose every Write adds to what it holds: make it in the call, Reset it before the call returns, or use its package's function over the bytes, such as crc32.Checksum)"
 		case t.PkgPath() == "sync/atomic" && (strings.HasPrefix(t.Name(), "Int") || strings.HasPrefix(t.Name(), "Uint")):
 			return " (an atomic counter: a count the layer code never reads is state all the same, as no check can tell it from one it reads; layer code keeps no counts)"
 		}
