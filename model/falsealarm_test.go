@@ -87,6 +87,9 @@ func (l *lazyTable) get() []uint8 {
 	return l.table
 }
 
+// instances numbers the instances built.
+var instances atomic.Int64
+
 // metrics counts writes, and nothing reads the count.
 type metrics struct{ writes atomic.Int64 }
 
@@ -154,7 +157,9 @@ func busyFile() any {
 // they passed over a sync.Cond's copy checker, a layer that signaled a
 // Cond was one at API.sh.checker, and at API.mine.checker for a Cond of
 // each instance's own. Memory of each instance's own left changed is
-// named as shared memory is.
+// named as shared memory is. Memory in which two instances differ as
+// built, before any run (the time of the build, a number), is named so,
+// where it was said to be left by the procedure that ran before.
 func TestSharedMemoryPatterns(t *testing.T) {
 	write := func(v uint8) uint8 { return v }
 	for _, tc := range []struct {
@@ -377,6 +382,10 @@ func TestSharedMemoryPatterns(t *testing.T) {
 			b[0] = v
 			return b[0]
 		}, "at API.mine[0]: the layer code keeps state of its own between calls (on a real instance the operations after it run on that memory); scratch space"},
+		{"time of each instance's build", nil, func() any { return time.Now() }, func(_, _ any, v uint8) uint8 { return v },
+			"two instances that Impl built, neither of which ran anything, hold other values at API.mine"},
+		{"number of each instance", nil, func() any { return instances.Add(1) }, func(_, _ any, v uint8) uint8 { return v },
+			"two instances that Impl built, neither of which ran anything, hold other values at API.mine"},
 		{"scratch space of each instance, cleared", nil, func() any { return new([8]byte) }, func(_, mine any, v uint8) uint8 {
 			b := mine.(*[8]byte)
 			defer clear(b[:])

@@ -5,6 +5,7 @@ import (
 	"math"
 	"reflect"
 	"slices"
+	"strings"
 )
 
 // The memory of implementation instances. Implementation code keeps no
@@ -181,18 +182,44 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) doneMemory(recovery b
 }
 
 // memoryOf says where in holds other values than an instance that has
-// run nothing, or returns "".
+// run nothing, or returns "". Where it does, and an instance built anew
+// differs from that one too, it says where those two differ, after
+// builtApart.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) memoryOf(in *Instance[AAPI]) string {
 	if w.seenPointers == nil {
 		w.seenPointers = map[[2]uintptr]bool{}
 	}
-	return memoryDiff(reflect.ValueOf(&in.API).Elem(), reflect.ValueOf(&w.pristine.API).Elem(), w.seenPointers)
+	pristine := reflect.ValueOf(&w.pristine.API).Elem()
+	where := memoryDiff(reflect.ValueOf(&in.API).Elem(), pristine, w.seenPointers)
+	if where == "" {
+		return ""
+	}
+	built := w.buildInstance()
+	if apart := memoryDiff(reflect.ValueOf(&built.API).Elem(), pristine, w.seenPointers); apart != "" {
+		return builtApart + apart
+	}
+	return where
+}
+
+// builtApart begins what memoryOf returns when an instance built anew,
+// which ran nothing, differs from the pristine one too: the difference
+// comes from Impl, not from a run (see builtMessage).
+const builtApart = "built apart: "
+
+// builtMessage is the message of two instances that differ at where
+// although neither ran anything.
+func builtMessage(where string) string {
+	return "two instances that Impl built, neither of which ran anything, hold other values at " + where +
+		": Impl puts in each instance what changes from one build to the next (the time, a number given to each instance, a random number), which no check of an instance's memory can tell from state its runs left; build every instance alike (leave that out, or let a procedure read it from the lower layer)"
 }
 
 // memoryMessage is the message of the runs of a recovery, run on a new
 // instance as runs says, that left its memory other than a new one's at
 // where.
 func memoryMessage(run, where string) string {
+	if apart, ok := strings.CutPrefix(where, builtApart); ok {
+		return builtMessage(apart)
+	}
 	return run + " left the implementation's memory other than a newly built instance's, at " + where +
 		": the layer code keeps state of its own between calls (after a real crash the instance that recovered runs the operations)" + scratchHint
 }
@@ -205,6 +232,9 @@ const scratchHint = "; scratch space the instance keeps (a buffer, a slice reuse
 // opMemoryMessage is the message of a run of an operation, proc, on a
 // new instance that left its memory other than a new one's at where.
 func opMemoryMessage(proc, where string) string {
+	if apart, ok := strings.CutPrefix(where, builtApart); ok {
+		return builtMessage(apart)
+	}
 	return "run on a newly built instance, " + proc + " left the implementation's memory other than a newly built instance's, at " + where +
 		": the layer code keeps state of its own between calls (on a real instance the operations after it run on that memory)" + scratchHint
 }
