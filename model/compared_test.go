@@ -191,3 +191,35 @@ func TestResultsThatPrintAlike(t *testing.T) {
 		})
 	}
 }
+
+// mapCell is threeCell on a slotDisk that, before a write, writes every
+// value in the order a map's range gives, which changes from one range
+// to the next.
+type mapCell struct{ d model.Caller[uint8, uint8] }
+
+func (c mapCell) Call(op uint8) uint8 {
+	if op == 0 {
+		return c.d.Call(0)
+	}
+	every := map[uint8]bool{1: true, 2: true, 3: true, 4: true, 5: true, 6: true, 7: true, 8: true}
+	for v := range every {
+		c.d.Call(min(v, 3))
+	}
+	c.d.Call(op)
+	return op - 1
+}
+
+// TestMapOrderIsNamed: layer code that ranges over a map makes its calls
+// in another order from one run to the next, a nondeterminism violation
+// whose message names the map and the way out.
+func TestMapOrderIsNamed(t *testing.T) {
+	const want = "it ranges over a map, whose order changes from one range to the next: range over its sorted keys"
+	wantInEveryMode(t, func() model.Checker {
+		impl := func(d model.Caller[uint8, uint8]) model.Instance[model.Caller[uint8, uint8]] {
+			return model.Instance[model.Caller[uint8, uint8]]{API: mapCell{d}, Recover: func() {}}
+		}
+		return model.NewSystem(model.NewLayer[uint8, uint8, uint8]("slot", slotDisk{}),
+			model.NewLayer[uint8, uint8, uint8]("cell", threeCell{}),
+			impl, func(c *uint8) (uint8, bool) { return *c, true })
+	}, want)
+}

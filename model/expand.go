@@ -633,14 +633,18 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) procedure(op *AOp, c 
 // msg says.
 func probeMessage(proc, msg string) string {
 	return "run twice with the same lower-layer choices, the first time on a newly built instance, " + proc + " " + msg +
-		": the layer code is not deterministic, or keeps state of its own between calls"
+		": the layer code is not deterministic" + nondeterminismHint + ", or keeps state of its own between calls"
 }
 
 // divergedMessage is the message of a run of proc that, run again with
 // the same lower-layer choices, took another course.
 func divergedMessage(proc string) string {
-	return "run again with the same lower-layer choices (to reach another of its choices), " + proc + " took a different course: the layer code is not deterministic"
+	return "run again with the same lower-layer choices (to reach another of its choices), " + proc + " took a different course: the layer code is not deterministic" + nondeterminismHint
 }
+
+// nondeterminismHint follows "the layer code is not deterministic" in
+// messages: what makes Go code so, and the way out.
+const nondeterminismHint = " (it ranges over a map, whose order changes from one range to the next: range over its sorted keys; or it reads the time, a random number or a goroutine's progress)"
 
 // strayMessage is the message of the goroutine check on every run.
 const strayMessage = "a call reached the lower layer from another goroutine than the procedure's, or while no procedure was running: layer code calls it from a goroutine of its own; make every call from the goroutine that runs the procedure (Call, Recover), as the search runs one procedure at a time: a goroutine that the procedure waits for adds nothing to check, and what a background one does belongs in a procedure the search explores"

@@ -234,7 +234,7 @@ func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runs(c string, pro
 			fault = &Violation{Kind: KindNondeterminism, Message: strayMessage}
 		}
 		if fault == nil && s.ch.diverged {
-			fault = &Violation{Kind: KindNondeterminism, Message: "replaying the procedure with the same lower-layer choices took a different course: the layer code is not deterministic"}
+			fault = &Violation{Kind: KindNondeterminism, Message: "replaying the procedure with the same lower-layer choices took a different course: the layer code is not deterministic" + nondeterminismHint}
 		}
 		r := Execution{Ret: ret, Fault: fault}
 		for k := 0; k <= s.m.steps(); k++ {
