@@ -46,6 +46,7 @@ type worker[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI a
 	opsMemory    []uint64
 	opMemory     [][]uint64
 	opBefore     string
+	opWalk       sharedSnapshot // opChanged's walk, its memory reused
 	seenPointers map[[2]uintptr]bool
 	// The instances, the state and the calls of recoveredOps.
 	recovered, clean Instance[AAPI]

@@ -54,11 +54,12 @@ type Machine[S, Op, Ret comparable] struct {
 	open  bool
 	broke int
 	// pointy says results may point somewhere (Ret is not a PlainValue),
-	// so each is looked at (see aliases); aliased is the failure of a
+	// so each is looked at (see aliasWalk); aliased is the failure of a
 	// step whose result points into the state.
-	pointy  bool
-	aliased *aliasedResult
-	_       [64]byte // keep workers' machines off each other's cache lines
+	pointy    bool
+	aliased   *aliasedResult
+	aliasWalk aliasWalk[Ret]
+	_         [64]byte // keep workers' machines off each other's cache lines
 }
 
 // Call is one primitive step of a run, as a person reads it in a path.
@@ -239,7 +240,7 @@ func (m *Machine[S, Op, Ret]) step(op Op) Ret {
 	r := m.spec.Step(&m.state, op, m.ch)
 	m.open = false
 	if m.pointy {
-		if where := aliases(r, unsafe.Pointer(&m.state), unsafe.Sizeof(m.state)); where != "" {
+		if where := m.aliasWalk.of(r, unsafe.Pointer(&m.state), unsafe.Sizeof(m.state)); where != "" {
 			m.aliased = &aliasedResult{show(op), where}
 			if m.broke < 0 {
 				m.broke = k

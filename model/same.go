@@ -3,6 +3,7 @@ package model
 import (
 	"math"
 	"reflect"
+	"sync"
 )
 
 // Results of the upper layer are compared with the specification's by
@@ -18,8 +19,14 @@ func sameFor[T comparable]() func(a, b T) bool {
 	if !needsIdentity(reflect.TypeFor[T](), 0) {
 		return nil
 	}
+	// The values compared are copied into memory of the comparison's own,
+	// which identical's reflection may keep, so that a comparison
+	// allocates nothing.
+	sa, sb := new(T), new(T)
+	va, vb := reflect.ValueOf(sa).Elem(), reflect.ValueOf(sb).Elem()
 	return func(a, b T) bool {
-		return identical(reflect.ValueOf(&a).Elem(), reflect.ValueOf(&b).Elem())
+		*sa, *sb = a, b
+		return identical(va, vb)
 	}
 }
 
@@ -58,7 +65,7 @@ func identical(a, b reflect.Value) bool {
 		if a.Elem().Type() != b.Elem().Type() {
 			return false
 		}
-		if !a.Elem().Comparable() {
+		if !a.Elem().Type().Comparable() {
 			return a.Equal(b) // panics as == does
 		}
 		return identical(a.Elem(), b.Elem())
@@ -71,7 +78,7 @@ func identical(a, b reflect.Value) bool {
 		return true
 	case reflect.Struct:
 		for i := range a.NumField() {
-			if a.Type().Field(i).Name != "_" && !identical(a.Field(i), b.Field(i)) {
+			if !blankField(a.Type(), i) && !identical(a.Field(i), b.Field(i)) {
 				return false
 			}
 		}
@@ -87,4 +94,23 @@ func sameFloat(x, y float64) bool {
 		return x != x && y != y
 	}
 	return x == y && math.Signbit(x) == math.Signbit(y)
+}
+
+// blanks holds, for each struct type identical has compared, which of
+// its fields are blank (named _), which == passes over: reflect's
+// Type.Field allocates, and results are compared on the search's hot
+// path.
+var blanks sync.Map // reflect.Type -> []bool
+
+// blankField reports whether field i of struct type t is blank.
+func blankField(t reflect.Type, i int) bool {
+	if b, ok := blanks.Load(t); ok {
+		return b.([]bool)[i]
+	}
+	b := make([]bool, t.NumField())
+	for j := range b {
+		b[j] = t.Field(j).Name == "_"
+	}
+	blanks.Store(t, b)
+	return b[i]
 }

@@ -67,9 +67,22 @@ type sharedRef struct {
 // the Machine at machine; with stop >= 0, also the path (from root, "API"
 // or "Ops") to leaf number stop.
 func sharedWalk(v reflect.Value, root string, machine unsafe.Pointer, stop int) *sharedSnapshot {
-	s := &sharedSnapshot{machine: machine, seen: map[sharedRef]bool{}, stop: stop, path: []string{root}}
-	s.value(v)
+	s := &sharedSnapshot{}
+	s.rewalk(v, root, machine, stop)
 	return s
+}
+
+// rewalk is sharedWalk into s, whose memory it reuses: a walk that
+// enters no map allocates nothing once s has grown to its size.
+func (s *sharedSnapshot) rewalk(v reflect.Value, root string, machine unsafe.Pointer, stop int) {
+	if s.seen == nil {
+		s.seen = map[sharedRef]bool{}
+	}
+	clear(s.seen)
+	s.machine, s.stop, s.where, s.hint = machine, stop, "", ""
+	s.vals, s.types = s.vals[:0], s.types[:0]
+	s.path = append(s.path[:0], root)
+	s.value(v)
 }
 
 // leaf records one leaf.
@@ -151,17 +164,13 @@ func (s *sharedSnapshot) walk(v reflect.Value) {
 	case reflect.Func:
 		s.leaf(uint64(v.Pointer()))
 	case reflect.Array:
-		for i := range v.Len() {
-			s.at("[%d]", i, v.Index(i))
-		}
+		s.elements(v)
 	case reflect.Slice:
 		s.leaf(uint64(v.Len()))
 		if v.Len() == 0 || !s.enter(sharedRef{v.UnsafePointer(), v.Type(), v.Len()}) {
 			return
 		}
-		for i := range v.Len() {
-			s.at("[%d]", i, v.Index(i))
-		}
+		s.elements(v)
 	case reflect.Map:
 		s.leaf(uint64(v.Len()))
 		if v.Len() == 0 || !s.enter(sharedRef{v.UnsafePointer(), v.Type(), 0}) {
@@ -188,14 +197,28 @@ func (s *sharedSnapshot) walk(v reflect.Value) {
 		s.value(v.Elem())
 	case reflect.Struct:
 		for i := range v.NumField() {
-			if passedOver(v.Type(), i) {
+			switch {
+			case passedOver(v.Type(), i):
 				s.leaf(0)
-				continue
+			case s.stop < 0:
+				s.value(v.Field(i)) // no path: its name is not looked up
+			default:
+				s.at(".%s", v.Type().Field(i).Name, v.Field(i))
 			}
-			s.at(".%s", v.Type().Field(i).Name, v.Field(i))
 		}
 	default: // channels and unsafe pointers: not compared
 		s.leaf(0)
+	}
+}
+
+// elements walks the elements of array or slice v.
+func (s *sharedSnapshot) elements(v reflect.Value) {
+	for i := range v.Len() {
+		if s.stop < 0 {
+			s.value(v.Index(i))
+		} else {
+			s.at("[%d]", i, v.Index(i))
+		}
 	}
 }
 
@@ -418,7 +441,11 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) opChanged(op *AOp) st
 	if i < 0 || i >= len(w.ops) || &w.ops[i] != op {
 		return ""
 	}
-	return walkChanged(reflect.ValueOf(op).Elem(), opRoot(i), unsafe.Pointer(w.m), w.opMemory[i])
+	v := reflect.ValueOf(op).Elem()
+	if leaf := w.opWalk.firstChange(v, unsafe.Pointer(w.m), w.opMemory[i]); leaf >= 0 {
+		return locate(v, opRoot(i), unsafe.Pointer(w.m), leaf)
+	}
+	return ""
 }
 
 // opsChanged says where the memory that the upper operations reach (what
@@ -436,14 +463,32 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) opsChanged() string {
 // path) differ from before, an earlier walk's leaves, with what
 // sharedHint says of the memory there, or returns "".
 func walkChanged(v reflect.Value, root string, machine unsafe.Pointer, before []uint64) string {
-	now := sharedWalk(v, root, machine, -1).vals
+	i := (&sharedSnapshot{}).firstChange(v, machine, before)
+	if i < 0 {
+		return ""
+	}
+	return locate(v, root, machine, i)
+}
+
+// firstChange walks v into s, whose memory it reuses, and returns the
+// number of the first leaf that differs from before, an earlier walk's
+// leaves, or -1 where none does.
+func (s *sharedSnapshot) firstChange(v reflect.Value, machine unsafe.Pointer, before []uint64) int {
+	s.rewalk(v, "", machine, -1)
+	now := s.vals
 	i := 0
 	for i < min(len(now), len(before)) && now[i] == before[i] {
 		i++
 	}
 	if i == len(now) && i == len(before) {
-		return ""
+		return -1
 	}
+	return i
+}
+
+// locate says where leaf number i of a walk of v from root is, with what
+// sharedHint says of the memory there.
+func locate(v reflect.Value, root string, machine unsafe.Pointer, i int) string {
 	if loc := sharedWalk(v, root, machine, i); loc.where != "" {
 		return loc.where + loc.hint
 	}
