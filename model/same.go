@@ -14,7 +14,8 @@ import (
 // identity instead: -0 and 0 differ, and NaN is the same as NaN.
 
 // sameFor returns the comparison of values of type T where == is not
-// identity (a float or an interface in T), or nil where == is.
+// identity (a float or an interface in T), or nil where == is. The
+// comparison is for one goroutine at a time (a worker's, a Semantics').
 func sameFor[T comparable]() func(a, b T) bool {
 	if !needsIdentity(reflect.TypeFor[T](), 0) {
 		return nil

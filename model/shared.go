@@ -505,20 +505,7 @@ func opsMessage(where string) string {
 // differ from those takeShared recorded, with what sharedHint says of the
 // memory there, or returns "".
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) sharedChanged() string {
-	api := reflect.ValueOf(&w.pristine.API).Elem()
-	now := sharedWalk(api, "API", unsafe.Pointer(w.m), -1).vals
-	i := 0
-	for i < min(len(now), len(w.shared)) && now[i] == w.shared[i] {
-		i++
-	}
-	if i == len(now) && i == len(w.shared) {
-		return ""
-	}
-	loc := sharedWalk(api, "API", unsafe.Pointer(w.m), i)
-	if loc.where == "" {
-		return "API"
-	}
-	return loc.where + loc.hint
+	return walkChanged(reflect.ValueOf(&w.pristine.API).Elem(), "API", unsafe.Pointer(w.m), w.shared)
 }
 
 // sharedMessage is the message of memory the instances share that
