@@ -325,6 +325,11 @@ specification.
 				return usagef("--%s is a flag of check, not of %s (see 'argocheck %s --help')", name, cmd.Name(), cmd.Name())
 			}
 		}
+		if name, ok := strings.CutPrefix(err.Error(), "unknown flag: --"); ok {
+			if near := nearestFlag(cmd, name); near != "" {
+				return usagef("unknown flag: --%s (did you mean --%s?)", name, near)
+			}
+		}
 		return usage(err)
 	})
 	sharded, err := newShard(cat)
@@ -454,4 +459,54 @@ func withValueAfterBool(cmd *cobra.Command, arg string, err error) error {
 		return fmt.Errorf("%w%s", err, hint)
 	}
 	return err
+}
+
+// nearestFlag returns the name of cmd's flag nearest to name, as a
+// misspelling or a word's other number ("value" for "values"): within two
+// edits, or with name as its start. It returns "" where none is near, or
+// where two are equally near.
+func nearestFlag(cmd *cobra.Command, name string) string {
+	best, bestDist, tie := "", 3, false
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		if f.Hidden {
+			return
+		}
+		d := editDistance(name, f.Name)
+		if d > 2 && !strings.HasPrefix(f.Name, name) {
+			return
+		}
+		d = min(d, 2)
+		switch {
+		case d < bestDist:
+			best, bestDist, tie = f.Name, d, false
+		case d == bestDist:
+			tie = true
+		}
+	})
+	if tie {
+		return ""
+	}
+	return best
+}
+
+// editDistance returns the number of single-byte insertions, deletions
+// and substitutions that turn a into b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			sub := prev[j-1]
+			if a[i-1] != b[j-1] {
+				sub++
+			}
+			cur[j] = min(sub, prev[j]+1, cur[j-1]+1)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }

@@ -167,6 +167,12 @@ func TestExitStatus(t *testing.T) {
 		{[]string{"list", "--blocks", "2"}, ExitUsage, "--blocks is a flag of check, not of list (see 'argocheck list --help')\n"},
 		{[]string{"run", "p.plan", "--bogus"}, ExitUsage, "unknown flag: --bogus\n"},
 		{[]string{"--blocks", "2"}, ExitUsage, "unknown flag: --blocks\n"},
+		// A flag near one of the command's is named.
+		{[]string{"check", "repdisk", "--value", "3"}, ExitUsage, "unknown flag: --value (did you mean --values?)\n"},
+		{[]string{"check", "repdisk", "--wrokers", "3"}, ExitUsage, "unknown flag: --wrokers (did you mean --workers?)\n"},
+		{[]string{"check", "repdisk", "--determ", "full"}, ExitUsage, "unknown flag: --determ (did you mean --determinism?)\n"},
+		{[]string{"run", "p.plan", "--juni", "x.xml"}, ExitUsage, "unknown flag: --juni (did you mean --junit?)\n"},
+		{[]string{"check", "repdisk", "--bogus"}, ExitUsage, "unknown flag: --bogus\n"},
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
