@@ -158,6 +158,9 @@ func runShard(cmd *cobra.Command, cat *catalog.Catalog, name string, f *shardFla
 			return err
 		}
 	}
+	if err := knownBuild("--exchange " + f.exchange); err != nil {
+		return err
+	}
 	chk, err := build(sys, p, f.variant)
 	if err != nil {
 		return err

@@ -121,6 +121,9 @@ func runCheckStored(cmd *cobra.Command, sys *catalog.System, p catalog.Params, f
 	case f.search.cont > 1:
 		return usagef("--continue cannot be used with --store: a store keeps the first violation only")
 	}
+	if err := knownBuild("--store " + f.store); err != nil {
+		return err
+	}
 	chk, err := build(sys, p, f.variant)
 	if err != nil {
 		return err
@@ -216,6 +219,9 @@ func runResume(cmd *cobra.Command, cat *catalog.Catalog, dir string, f *resumeFl
 		return err
 	}
 	if err := f.search.clearOutputs(); err != nil {
+		return err
+	}
+	if err := knownBuild("resume " + dir); err != nil {
 		return err
 	}
 	// Signals are caught from here on: one that comes while the store is
@@ -318,6 +324,9 @@ func runTrace(cmd *cobra.Command, cat *catalog.Catalog, dir string, f traceFlags
 		return usagef("--json and --format %s ask for two formats: give one", f.format)
 	}
 	if err := notURL("trace", dir); err != nil {
+		return err
+	}
+	if err := knownBuild("trace " + dir); err != nil {
 		return err
 	}
 	st, err := persist.OpenReadOnly(dir, storeOptions(cmd, f.verbose))

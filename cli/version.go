@@ -75,17 +75,45 @@ func (v version) String() string {
 // and revision it names the layer code even in a build with no VCS
 // information and in a user's own program built on this package. A store
 // and a shard run record it, and another build refuses them. Where the
-// executable cannot be read, the hash is of the build information.
-var buildID = sync.OnceValue(func() string {
-	h := sha256.New()
-	if err := hashExecutable(h); err != nil {
-		h.Reset()
-		if info, ok := debug.ReadBuildInfo(); ok {
-			io.WriteString(h, info.String())
-		}
+// executable cannot be read (a program installed execute-only), the build
+// has no name: buildID is "unknown", and knownBuild refuses the stores and
+// exchanges that would need it.
+func buildID() string {
+	id, err := buildHash()
+	if err != nil {
+		return unknownBuild
 	}
-	return hex.EncodeToString(h.Sum(nil)[:8])
-})
+	return id
+}
+
+// unknownBuild is buildID of a program that cannot read its executable.
+const unknownBuild = "unknown"
+
+// buildHash returns the hash buildID names, or why the executable could
+// not be read. The build information is no substitute: two builds of
+// different layer code from one revision, or with no VCS information,
+// hold the same, and one would take over the other's store and verdict.
+// A variable, so that tests can make the executable unreadable.
+var buildHash = sync.OnceValues(func() (string, error) { return hashBuild(hashExecutable) })
+
+// hashBuild hashes the executable that read writes.
+func hashBuild(read func(io.Writer) error) (string, error) {
+	h := sha256.New()
+	if err := read(h); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)[:8]), nil
+}
+
+// knownBuild refuses, as bad usage, a store or a shard exchange (what
+// names it) to a program that cannot name its build: it could neither
+// refuse another build's nor be refused by one.
+func knownBuild(what string) error {
+	if _, err := buildHash(); err != nil {
+		return usagef("%s: cannot read this program's executable to name its build (%v): a store and a shard exchange belong to the build that made them, and another build's could be taken for this one's; make the executable readable by the user that runs it", what, err)
+	}
+	return nil
+}
 
 // hashExecutable writes the running program's executable to w: where
 // the system shows it (Linux: /proc/self/exe), the program the process
