@@ -134,6 +134,15 @@ func (s *search) commit(level int, force bool) error {
 	if c == nil || !(complete || force || time.Since(s.cp.last) >= s.cfg.CheckpointInterval) {
 		return nil
 	}
+	// A violation that only the workers' Stray sees (a call left behind,
+	// memory the instances share changed) comes from the runs since the
+	// last commit or before it: committed past, it would be lost to a
+	// search resumed in a new process, whose workers never ran them. The
+	// checkpoint stays before them; the search reports it at the level's
+	// end, and one stopped first is resumed from before them.
+	if s.pendingStray() != nil {
+		return nil
+	}
 	n := s.parents.len()
 	p := &s.cp.part
 	*p = statestore.Part{Level: level, Expanded: uint64(s.expanded), Complete: complete, First: s.cp.first, States: n}

@@ -245,7 +245,11 @@ type search struct {
 	roots   uint64  // initial states
 	// upTo is, once a violation stopped the search in a level, the
 	// states of the levels up to that one: the States reported.
-	upTo    uint64
+	upTo uint64
+	// strayV is the violation a worker's Stray reported (a call left
+	// behind, memory the instances share or the operations point to
+	// changed), kept until the search reports it at the end of the level.
+	strayV  *model.Violation
 	level   levelTable
 	workers []*worker
 	prog    *progress
@@ -442,14 +446,23 @@ func Run(ctx context.Context, chk model.Checker, cfg Config) (*Result, error) {
 				return res, nil
 			}
 		}
+		if !s.continuing() {
+			// What only Stray sees is reported with the level that
+			// made it, as a sharded search reports it, and before the
+			// checkpoint holds the level's end (see commit).
+			if v := s.pendingStray(); v != nil {
+				s.upTo = base + uint64(s.frontier.len())
+				res.addCounterexample(strayCounterexample(v))
+				return res, nil
+			}
+		}
 		base += uint64(s.frontier.len())
 		s.frontier, s.next = s.next, s.frontier
 		s.next.reset()
 		s.expanded = 0
 	}
-	if v := s.stray(); v != nil {
-		t := &model.Trace{Steps: []model.Step{{Kind: model.StepInit, Violation: v}}}
-		res.addCounterexample(newCounterexample(t, edgeKey(rootParent, 0)))
+	if v := s.pendingStray(); v != nil {
+		res.addCounterexample(strayCounterexample(v))
 		return res, nil
 	}
 	res.Verdict = Verified
@@ -477,6 +490,23 @@ func (s *search) stray() *model.Violation {
 		}
 	}
 	return nil
+}
+
+// pendingStray returns the violation a worker's Stray reported, asking
+// the workers (stray) until one does; once reported it is kept, as Stray
+// reports a call left behind once.
+func (s *search) pendingStray() *model.Violation {
+	if s.strayV == nil {
+		s.strayV = s.stray()
+	}
+	return s.strayV
+}
+
+// strayCounterexample is the violation v of Stray, whose path is the
+// start: it belongs to no edge.
+func strayCounterexample(v *model.Violation) Counterexample {
+	t := &model.Trace{Steps: []model.Step{{Kind: model.StepInit, Violation: v}}}
+	return newCounterexample(t, edgeKey(rootParent, 0))
 }
 
 // key returns the visited-set key of an encoded node.

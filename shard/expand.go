@@ -231,8 +231,7 @@ func (x *expansion) refs(dest int) []ref {
 // expand expands the shard's frontier on its workers, taking units of
 // batchSize states in order. After a violation, units past the violating
 // state are skipped: only smaller states can still hold a smaller one.
-// A shard with an empty frontier asks its workers for stray calls
-// instead.
+// Then it asks its workers for stray calls.
 func (s *search) expand(ctx context.Context) (*expansion, error) {
 	f := &s.front
 	n := f.nodes.len()
@@ -278,13 +277,14 @@ func (s *search) expand(ctx context.Context) (*expansion, error) {
 		size += w.seen.Bytes()
 	}
 	s.levelBytes = max(s.levelBytes, size)
-	if n == 0 {
-		runtime.Gosched()
-		for _, w := range s.workers {
-			if v := w.m.Stray(); v != nil {
-				x.stray = v
-				break
-			}
+	// What only Stray sees is asked for at every level, as the explorer
+	// asks: the marker carries it, so that a process of this shard
+	// started again, whose workers never ran the level, cannot lose it.
+	runtime.Gosched()
+	for _, w := range s.workers {
+		if v := w.m.Stray(); v != nil {
+			x.stray = v
+			break
 		}
 	}
 	return x, nil
