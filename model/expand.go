@@ -652,8 +652,8 @@ const strayMessage = "a call reached the lower layer from another goroutine than
 
 // Stray implements Worker. It also says when memory that the worker's
 // instances share, or that the upper operations point to, changed since
-// the worker was made (see shared.go), which the search asks when it
-// ends.
+// the worker was made (see shared.go), which the search asks between
+// runs: at the end of every level and before a checkpoint commit.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Stray() *Violation {
 	if w.m.takeStray() {
 		return &Violation{Kind: KindNondeterminism, Message: strayMessage}

@@ -138,8 +138,9 @@ type Worker interface {
 	// Stray returns a violation when a call reached the lower layer from
 	// another goroutine than the procedure's, or while no procedure was
 	// running, since the last run ended: a goroutine of the layer code's
-	// own, left behind or not. Runs check it as they end; the explorer asks
-	// once more when a search ends. Asked then, with no run under way, it
+	// own, left behind or not. Runs check it as they end; the explorer and
+	// the shards ask once more at the end of every level, and the explorer
+	// before every checkpoint commit. Asked then, with no run under way, it
 	// also returns one when memory that the worker's instances share
 	// (reached from every instance's API through one pointer, slice or
 	// map), or memory that the upper operations point to, holds other
