@@ -110,6 +110,9 @@ type worker[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI a
 	crashAfter int
 	panicV     any
 	panicAt    string
+	// stageStarts, when tracing a composed recovery, holds the steps the
+	// run had made as each stage after the first began.
+	stageStarts []int
 
 	// sample picks the runs that are run twice; check says whether the
 	// current one is, and probe is the first of its two runs. checkAll
@@ -476,7 +479,15 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) call(inst *Instance[A
 			}
 		}
 	}()
-	if op == nil {
+	if op == nil && w.m.tracing {
+		w.stageStarts = w.stageStarts[:0]
+		for s, stage := range inst.recoveryStages() {
+			if s > 0 {
+				w.stageStarts = append(w.stageStarts, len(w.m.calls))
+			}
+			stage()
+		}
+	} else if op == nil {
 		inst.Recover()
 	} else {
 		if w.opMemory != nil && w.opBefore == "" {

@@ -99,7 +99,19 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) describe(v *Violation
 			calls = calls[:w.crashAfter]
 			s.CrashAfter, s.Total = w.crashAfter, len(w.m.calls)
 		}
-		s.Calls = collapse(calls)
+		if (s.Kind == StepRecover || s.Kind == StepCrashInRecovery) && len(w.stageStarts) > 0 {
+			// Collapsed stage by stage, so that no Call spans two.
+			s.Stages = slices.Clone(w.stageStarts)
+			from := 0
+			for _, at := range s.Stages {
+				at = min(at, len(calls))
+				s.Calls = append(s.Calls, collapse(calls[from:at])...)
+				from = at
+			}
+			s.Calls = append(s.Calls, collapse(calls[from:])...)
+		} else {
+			s.Calls = collapse(calls)
+		}
 	}
 	if v == nil {
 		s.Node = w.View(node)

@@ -42,6 +42,12 @@ type Step struct {
 	// procedure, of Total steps the run had.
 	CrashAfter int `json:"crash_after,omitempty"`
 	Total      int `json:"total,omitempty"`
+	// Stages, for a recovery that Compose made of the recoveries of
+	// several layers (run the bottom layer's first), holds the number of
+	// primitive steps of the run made before each stage after the first
+	// began; for a crash during recovery, those at or past CrashAfter
+	// did not begin. Empty for a recovery of one stage.
+	Stages []int `json:"stages,omitempty"`
 	// Node is the node the step reaches, unless it violates.
 	Node NodeView `json:"node"`
 	// Violation is set on the step where a check failed.
@@ -98,14 +104,26 @@ func (t *Trace) WriteText(w io.Writer) {
 			fmt.Fprintf(w, "start\n")
 		} else {
 			fmt.Fprintf(w, "%d. %s\n", i, s.headline())
-			n := 1
+			n, stage := 1, 0
+			shown := len(s.Calls) > 0 && len(s.Stages) > 0
+			if shown {
+				fmt.Fprintf(w, "         stage 1 of %d\n", len(s.Stages)+1)
+			}
 			for _, c := range s.Calls {
+				for shown && stage < len(s.Stages) && s.Stages[stage] < n {
+					stage++
+					fmt.Fprintf(w, "         stage %d of %d\n", stage+1, len(s.Stages)+1)
+				}
 				num, op := fmt.Sprint(n), c.Op
 				if c.Repeat > 1 {
 					num, op = fmt.Sprintf("%d-%d", n, n+c.Repeat-1), fmt.Sprintf("%s x%d", c.Op, c.Repeat)
 				}
 				fmt.Fprintf(w, "     %2s  %-28s -> %-8s %s\n", num, op, c.Ret, c.State)
 				n += max(c.Repeat, 1)
+			}
+			for shown && s.Kind == StepRecover && stage < len(s.Stages) {
+				stage++ // a stage of no steps, at the end
+				fmt.Fprintf(w, "         stage %d of %d\n", stage+1, len(s.Stages)+1)
 			}
 			if s.Kind == StepCrashInOp || s.Kind == StepCrashInRecovery {
 				fmt.Fprintf(w, "         crash\n")
