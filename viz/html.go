@@ -80,6 +80,10 @@ type callView struct {
 	State        state
 	Failures     []string
 	CrashAfterMe bool // the crash comes right after this call
+	// Stage, on the first call of each stage of a recovery that
+	// model.Compose made of several layers' recoveries, says which:
+	// "stage 2 of 2".
+	Stage string `json:",omitempty"`
 }
 
 type nodeView struct {
@@ -129,9 +133,17 @@ func buildPath(id string, p Path) pathView {
 		case model.StepCrash:
 			sv.CrashText = "crash between operations"
 		}
-		n := 1
+		n, stage := 1, 0
 		for _, c := range s.Calls {
 			cv := callView{Ret: c.Ret, RetFailed: c.Ret == "failed", State: parseState(c.State)}
+			if len(s.Stages) > 0 {
+				for stage < len(s.Stages) && s.Stages[stage] < n {
+					stage++
+				}
+				if n == 1 || stage > 0 && s.Stages[stage-1] == n-1 {
+					cv.Stage = fmt.Sprintf("stage %d of %d", stage+1, len(s.Stages)+1)
+				}
+			}
 			cv.N, cv.Op, n = callLabel(n, c)
 			cv.Failures = diff(lower, &cv.State)
 			sv.Failures = append(sv.Failures, cv.Failures...)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,6 +17,7 @@ import (
 	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/layers"
+	"github.com/argocheck/argocheck/model"
 	"github.com/argocheck/argocheck/viz"
 )
 
@@ -295,4 +297,77 @@ func TestHTMLEscapes(t *testing.T) {
 	if strings.Contains(b.String(), "<script>alert") || strings.Contains(b.String(), "<img") {
 		t.Error("text is not escaped")
 	}
+}
+
+// TestHTMLStages: the page marks where each stage of a composed recovery
+// begins, as the text of the path does, and nothing in a recovery of one
+// stage.
+func TestHTMLStages(t *testing.T) {
+	chk, err := layers.Build("log/repdisk", catalog.Params{layers.Blocks: 2, layers.Values: 2, layers.Log: 2}, "log:recovery-clears-header-first")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := explorer.Run(context.Background(), chk, explorer.Config{Workers: 1})
+	if err != nil || res.Verdict != explorer.Violated {
+		t.Fatalf("%v %v", res, err)
+	}
+	var data struct {
+		Paths []struct {
+			Steps []struct {
+				Recovery bool
+				Calls    []struct{ N, Stage string }
+			}
+		}
+	}
+	for _, tc := range []struct {
+		trace  *model.Trace
+		staged bool
+	}{
+		{res.Trace, true},
+		{page(t, "no-recovery", 0).Paths[0].Trace, false},
+	} {
+		b, err := viz.PageData(viz.Page{Title: "stages", Paths: []viz.Path{{Title: "path", Trace: tc.trace}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(b, &data); err != nil {
+			t.Fatal(err)
+		}
+		var marks []string
+		checked := 0
+		for i, s := range data.Paths[0].Steps {
+			for _, c := range s.Calls {
+				if c.Stage != "" {
+					marks = append(marks, c.Stage+" at "+c.N)
+				}
+			}
+			if st := tc.trace.Steps[i]; tc.staged && len(st.Stages) == 1 && st.Stages[0] < steps(st.Calls) {
+				checked++
+				want := []string{"stage 1 of 2 at 1", fmt.Sprintf("stage 2 of 2 at %d", st.Stages[0]+1)}
+				if !slices.Equal(marks, want) {
+					t.Errorf("step %d: marks %q, want %q", i, marks, want)
+				}
+			}
+			marks = marks[:0]
+		}
+		if tc.staged && checked == 0 {
+			t.Errorf("no recovery of the path has two stages of steps:\n%s", tc.trace)
+		}
+		var html bytes.Buffer
+		if err := viz.WriteHTML(&html, viz.Page{Title: "stages", Paths: []viz.Path{{Title: "path", Trace: tc.trace}}}); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(html.String(), `<tr class="stage-row"><td></td><td colspan="3">stage 2 of 2</td></tr>`); got != tc.staged {
+			t.Errorf("the page marks a second stage: %v, want %v", got, tc.staged)
+		}
+	}
+}
+
+// steps returns the primitive steps that calls stand for.
+func steps(calls []model.Call) int {
+	n := 0
+	for _, c := range calls {
+		n += max(c.Repeat, 1)
+	}
+	return n
 }
