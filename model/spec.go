@@ -172,8 +172,9 @@ type Impl[L, U any] func(lower L) Instance[U]
 // A on C. Its recovery runs lower's recovery, then upper's recovery through
 // lower; a crash anywhere in it restarts it from the beginning. A check
 // runs the two recoveries as stages of their own while the instance's
-// Recover is the one Compose made; code that replaces or wraps it is
-// checked with its own Recover. Compose of a nil Impl is nil, which a
+// Recover is the one Compose made, and a path marks where each stage
+// begins (Step.Stages); code that replaces or wraps it is checked with
+// its own Recover, one stage. Compose of a nil Impl is nil, which a
 // check refuses (System.Validate), as it refuses a System with no Impl.
 func Compose[C, B, A any](lower Impl[C, B], upper Impl[B, A]) Impl[C, A] {
 	if lower == nil || upper == nil {
