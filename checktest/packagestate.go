@@ -47,9 +47,12 @@ import (
 //   - a pointer method of another package's type (mu.Lock(), once.Do,
 //     cache.Put, rng.IntN; not the reads of sync/atomic's types, of a
 //     sync.Map, a compiled regexp.Regexp, a strings.Replacer, a
-//     template or an os.File's Stat and Name, nor the records that a
-//     log.Logger or slog.Logger writes, nor the Write and WriteString
-//     of os.Stdout and os.Stderr, output that the process never reads);
+//     template, an os.File's Stat and Name, a base64 or base32
+//     Encoding (base64.StdEncoding.EncodeToString) or a math/big Int
+//     (Cmp, Sign, Int64...), nor Error and String methods, nor the
+//     records that a log.Logger or slog.Logger writes, nor the Write
+//     and WriteString of os.Stdout and os.Stderr, output that the
+//     process never reads);
 //   - a method of an interface, but an Error or a String method (func()
 //     string, as error and fmt.Stringer have). For a variable that is
 //     not exported, and that the packages checked only give values of
@@ -292,13 +295,24 @@ func initOnlyFuncs(files []*ast.File, info *types.Info) map[types.Object]bool {
 // and of sync.Map, sync.Map's Range, the methods of log.Logger (but its
 // setters) and of slog.Logger, which write records, those of a compiled
 // regexp.Regexp (but Longest) and of a strings.Replacer, a template's
-// Execute and ExecuteTemplate, and an os.File's Stat and Name.
+// Execute and ExecuteTemplate, an os.File's Stat and Name, those of a
+// base64 or base32 Encoding (base64.StdEncoding.EncodeToString: each
+// encodes or decodes its arguments), the reads of a math/big Int (Cmp,
+// Sign, Int64, Bytes...), and an Error or a String method (func()
+// string), which by Go's convention only reads its receiver.
 func readOnly(m types.Object) bool {
 	if m.Pkg() == nil {
 		return false
 	}
+	if f, ok := m.(*types.Func); ok && readOnlyInterface(f) {
+		return true
+	}
 	name := m.Name()
 	switch m.Pkg().Path() + "." + receiverName(m) {
+	case "encoding/base64.Encoding", "encoding/base32.Encoding":
+		return true
+	case "math/big.Int":
+		return bigIntReads[name]
 	case "sync/atomic.Bool", "sync/atomic.Int32", "sync/atomic.Int64", "sync/atomic.Uint32", "sync/atomic.Uint64",
 		"sync/atomic.Uintptr", "sync/atomic.Pointer", "sync/atomic.Value":
 		return name == "Load"
@@ -316,6 +330,15 @@ func readOnly(m types.Object) bool {
 		return name == "Stat" || name == "Name"
 	}
 	return false
+}
+
+// bigIntReads are the methods of a math/big Int that only read it (the
+// others set it to their result, or return its words).
+var bigIntReads = map[string]bool{
+	"Append": true, "Bit": true, "BitLen": true, "Bytes": true, "Cmp": true, "CmpAbs": true, "FillBytes": true,
+	"Float64": true, "Format": true, "Int64": true, "IsInt64": true, "IsUint64": true, "MarshalJSON": true,
+	"MarshalText": true, "ProbablyPrime": true, "Sign": true, "String": true, "Text": true,
+	"TrailingZeroBits": true, "Uint64": true,
 }
 
 // receiverName returns the name of the type of method m's receiver.

@@ -59,6 +59,8 @@ func TestNoPackageStateFindsEveryChange(t *testing.T) {
 		"Measure takes the method value add, which changes what its receiver reaches, bound to package-level variable seen",
 		"Lookup calls the method Put of *lru on package-level variable blockCache",
 		"Lookup calls the interface method Get on package-level variable opaque",
+		"Grow calls the pointer method SetInt64 on package-level variable maxSize",
+		"Grow assigns package-level variable base64.StdEncoding",
 	} {
 		if !strings.Contains(got, s) {
 			t.Errorf("no %q in:\n%s", s, got)
@@ -75,7 +77,10 @@ func TestNoPackageStateFindsEveryChange(t *testing.T) {
 // reads and writes of storage code written as Go code is (clean's
 // storage.go): a checksum table, zero blocks copied from, a byte order,
 // loggers, and lines written to os.Stderr, which, before, its Write and
-// WriteString were a change of os.Stderr where fmt.Fprintf was not.
+// WriteString were a change of os.Stderr where fmt.Fprintf was not; and a
+// base64 or base32 Encoding that encodes and decodes, a big.Int bound
+// read with Cmp, Sign and String, and a time.Location's String, which,
+// before, were each a "pointer method" changing the variable.
 func TestNoPackageStateAcceptsInit(t *testing.T) {
 	if got := failure(t, func(tb testing.TB) { checktest.NoPackageState(tb, "./testdata/packagestate/clean") }); got != "" {
 		t.Fatal(got)

@@ -7,6 +7,8 @@ package clean
 
 import (
 	"bytes"
+	"encoding/base32"
+	"encoding/base64"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -14,6 +16,7 @@ import (
 	"io"
 	"log"
 	"log/slog"
+	"math/big"
 	"os"
 	"slices"
 	"strings"
@@ -36,6 +39,8 @@ var (
 	defaultOptions                  = options{Size: 16}
 	shifts                          = [...]int{1, 2, 4}
 	header                          = []byte("HDR1")
+	keys                            = base64.RawURLEncoding
+	maxBytes                        = big.NewInt(1 << 40)
 )
 
 // options configure a store.
@@ -88,6 +93,13 @@ func (s *store) Write(b []byte, op int) ([]byte, error) {
 	var sb strings.Builder
 	sb.WriteString(names[op])
 	if errors.Is(errCorrupt, io.EOF) {
+		return nil, errCorrupt
+	}
+	name := keys.EncodeToString(out) + base64.StdEncoding.EncodeToString(out) + base32.HexEncoding.EncodeToString(out)
+	if _, err := keys.DecodeString(name); err != nil || keys.EncodedLen(len(out)) == 0 {
+		return nil, err
+	}
+	if maxBytes.Cmp(big.NewInt(int64(len(b)))) < 0 || maxBytes.Sign() <= 0 || maxBytes.String() == "" || time.UTC.String() == "" {
 		return nil, errCorrupt
 	}
 	return out, nil

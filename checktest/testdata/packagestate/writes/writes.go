@@ -4,9 +4,11 @@ package writes
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"log"
 	"log/slog"
+	"math/big"
 	"math/rand/v2"
 	"os"
 	"regexp"
@@ -321,4 +323,18 @@ func Lookup(k int) error {
 	_ = Shared.Get(k) // want
 	_ = errGone.Error()
 	return errGone
+}
+
+// maxSize is a bound set once; the reads of it (Cmp, Sign, String) are
+// no change, and an encoding is read-only but for its variable.
+var maxSize = big.NewInt(1 << 40)
+
+// Grow sets the big integer and the encoding that the package shares.
+func Grow(n int64) string {
+	if maxSize.Cmp(big.NewInt(n)) < 0 && maxSize.Sign() > 0 {
+		maxSize.SetInt64(n) // want
+	}
+	maxSize.Add(maxSize, big.NewInt(1))     // want
+	base64.StdEncoding = base64.URLEncoding // want
+	return maxSize.String() + base64.StdEncoding.EncodeToString([]byte{1})
 }
