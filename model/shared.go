@@ -196,6 +196,14 @@ func (s *sharedSnapshot) walk(v reflect.Value) {
 		s.leaf(xxhash.Sum64String(v.Elem().Type().String()))
 		s.value(v.Elem())
 	case reflect.Struct:
+		if k := lockOf(v.Type()); k != lockNone {
+			if lockHeld(v, k) {
+				s.leaf(1)
+			} else {
+				s.leaf(0)
+			}
+			return
+		}
 		for i := range v.NumField() {
 			switch {
 			case passedOver(v.Type(), i):
@@ -498,7 +506,7 @@ func locate(v reflect.Value, root string, machine unsafe.Pointer, i int) string 
 // opsMessage is the message of the memory of the upper operations that
 // changed during the search, at where.
 func opsMessage(where string) string {
-	return "the memory of the upper operations at " + where + " changed during the search: layer code (a procedure, Dispatch or the upper specification) changed what an operation it was handed points to, so that the search, which runs every operation of Ops as the client gives it, ran and checked the changed operation from then on, as the upper specification reads it; work on a copy of what an operation carries, and return results in the result, not through the operation"
+	return "the memory of the upper operations at " + where + " changed during the search: layer code (a procedure, Dispatch or the upper specification) changed what an operation it was handed points to, so that the search, which runs every operation of Ops as the client gives it, ran and checked the changed operation from then on, as the upper specification reads it; work on a copy of what an operation carries, and return results in the result, not through the operation (a read that fills a buffer the operation carries, as io.ReaderAt's ReadAt does, is such a result: let the operation carry the length to read, and the procedure, or Dispatch, make the buffer in the call and return the bytes read)"
 }
 
 // sharedChanged says where the values the pristine instance reaches
