@@ -277,3 +277,71 @@ func TestValidateOpsBuffersMadeAnew(t *testing.T) {
 		t.Errorf("buffers made anew, other from the 100th call: %v, want an error saying %q", err, want)
 	}
 }
+
+// readAtOp is an operation of a readAtCell: a read that fills the
+// client's buffer, as io.ReaderAt's ReadAt does, or a write of *buf.
+type readAtOp struct {
+	read bool
+	buf  *uint8
+}
+
+// readAtCell is a register of 0..2 whose read fills the buffer its
+// operation carries and returns 1, as a count of the bytes read.
+type readAtCell struct {
+	model.Codec[uint8]
+	bufs *[4]uint8
+}
+
+func (readAtCell) Init() []uint8 { return []uint8{0} }
+func (c readAtCell) Ops() []readAtOp {
+	return []readAtOp{{true, &c.bufs[3]}, {false, &c.bufs[0]}, {false, &c.bufs[1]}, {false, &c.bufs[2]}}
+}
+func (readAtCell) Crash(*uint8, model.Chooser) {}
+func (readAtCell) Step(s *uint8, op readAtOp, _ model.Chooser) uint8 {
+	if op.read {
+		*op.buf = *s
+	} else {
+		*s = *op.buf
+	}
+	return 1
+}
+
+// readAtStore is the readAtCell on a slotDisk; with wrong, its read
+// fills the buffer with 2 whatever the cell holds.
+type readAtStore struct {
+	d     model.Caller[uint8, uint8]
+	wrong bool
+}
+
+func (s readAtStore) Call(op readAtOp) uint8 {
+	if !op.read {
+		s.d.Call(*op.buf + 1)
+		return 1
+	}
+	*op.buf = s.d.Call(0)
+	if s.wrong {
+		*op.buf = 2
+	}
+	return 1
+}
+
+// A read that fills the buffer its operation carries (ReadAt's way)
+// returns its data through the operation, where neither the result
+// check (the specification's Step fills the same buffer) nor later runs
+// (which are handed the filled buffer) can see it: a right read and a
+// wrong one are both refused, as operations whose memory changed, and the
+// message says how to check such a read, which it did not name before.
+func TestOperationFillsReadBuffer(t *testing.T) {
+	for _, wrong := range []bool{false, true} {
+		sys := func() model.Checker {
+			impl := func(d model.Caller[uint8, uint8]) model.Instance[model.Caller[readAtOp, uint8]] {
+				return model.Instance[model.Caller[readAtOp, uint8]]{API: readAtStore{d: d, wrong: wrong}, Recover: func() {}}
+			}
+			return model.NewSystem(model.NewLayer[uint8, uint8, uint8]("slot", slotDisk{}),
+				model.NewLayer[uint8, readAtOp, uint8]("cell", readAtCell{bufs: &[4]uint8{0, 1, 2, 0}}),
+				impl, func(c *uint8) (uint8, bool) { return *c, true })
+		}
+		wantInEveryMode(t, sys, "memory of the upper operations at Ops[0].buf changed during the search")
+		wantInEveryMode(t, sys, "as io.ReaderAt's ReadAt does, is such a result: let the operation carry the length to read, and the procedure, or Dispatch, make the buffer in the call and return the bytes read")
+	}
+}
