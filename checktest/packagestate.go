@@ -69,7 +69,11 @@ import (
 // b), but not x.n = 1 for a struct copied whole (x := v), nor x++ for x
 // := counter. Locals are followed within one function (its function
 // literals included) and not in the order of the code: a local given
-// such a value anywhere in it is a copy everywhere in it.
+// such a value anywhere in it is a copy everywhere in it. The address
+// taken to define a local that the function uses only to select fields
+// or elements (g := &geometries[k]; n := g.size, to read a table's entry
+// without copying it) is no change by itself: the changes made through
+// the local are named there.
 //
 // Not seen: the variable, or a copy of its pointer, map or slice, passed
 // as an argument to a function or method that changes it, stored in a

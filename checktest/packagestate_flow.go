@@ -460,6 +460,7 @@ func (s *scanner) aliases(node ast.Node) {
 // scan records the changes in body, function literals in it included.
 func (s *scanner) scan(body ast.Node) {
 	called := map[*ast.SelectorExpr]bool{}
+	followed := map[*ast.UnaryExpr]bool{}
 	ast.Inspect(body, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.AssignStmt:
@@ -472,6 +473,9 @@ func (s *scanner) scan(body ast.Node) {
 				for i, rhs := range n.Rhs {
 					if !s.local(n.Lhs[i]) {
 						s.escape(rhs)
+					}
+					if u, ok := ast.Unparen(rhs).(*ast.UnaryExpr); ok && u.Op == token.AND && n.Tok == token.DEFINE && s.selectedOnly(body, n.Lhs[i]) {
+						followed[u] = true
 					}
 				}
 			}
@@ -498,7 +502,9 @@ func (s *scanner) scan(body ast.Node) {
 		case *ast.UnaryExpr:
 			switch n.Op {
 			case token.AND:
-				s.note(n.X, "takes the address of", place)
+				if !followed[n] {
+					s.note(n.X, "takes the address of", place)
+				}
 			case token.ARROW:
 				s.note(n.X, "receives from", target)
 			}
@@ -521,6 +527,45 @@ func (s *scanner) scan(body ast.Node) {
 		}
 		return true
 	})
+}
+
+// selectedOnly reports whether e is a local variable, followed as a copy
+// of what it is given (aliases), that the code of body uses only to
+// select a field or an element of what it points to (l.size, l.blocks[i]):
+// its changes through it are seen there, as those of q := &v are, and it
+// is passed nowhere, so that taking the address it is given (l :=
+// &layouts[k], to read a table's entry without copying it) changes
+// nothing by itself.
+func (s *scanner) selectedOnly(body ast.Node, e ast.Expr) bool {
+	id, ok := ast.Unparen(e).(*ast.Ident)
+	if !ok {
+		return false
+	}
+	v, ok := s.info.Defs[id].(*types.Var)
+	if !ok || v == nil || s.alias[v] == nil {
+		return false
+	}
+	uses, selected := 0, 0
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.Ident:
+			if s.info.Uses[n] == v {
+				uses++
+			}
+		case *ast.SelectorExpr:
+			if x, ok := ast.Unparen(n.X).(*ast.Ident); ok && s.info.Uses[x] == v {
+				if sel, ok := s.info.Selections[n]; ok && sel.Kind() == types.FieldVal {
+					selected++
+				}
+			}
+		case *ast.IndexExpr:
+			if x, ok := ast.Unparen(n.X).(*ast.Ident); ok && s.info.Uses[x] == v {
+				selected++
+			}
+		}
+		return true
+	})
+	return uses == selected
 }
 
 // local reports whether e, assigned, is a local variable (or _): a

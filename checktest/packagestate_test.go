@@ -61,6 +61,9 @@ func TestNoPackageStateFindsEveryChange(t *testing.T) {
 		"Lookup calls the interface method Get on package-level variable opaque",
 		"Grow calls the pointer method SetInt64 on package-level variable maxSize",
 		"Grow assigns package-level variable base64.StdEncoding",
+		"Count assigns package-level variable entries through the local e",
+		"Count takes the address of package-level variable entries through the local e",
+		"Count assigns package-level variable entries through the local f",
 	} {
 		if !strings.Contains(got, s) {
 			t.Errorf("no %q in:\n%s", s, got)
@@ -80,7 +83,9 @@ func TestNoPackageStateFindsEveryChange(t *testing.T) {
 // WriteString were a change of os.Stderr where fmt.Fprintf was not; and a
 // base64 or base32 Encoding that encodes and decodes, a big.Int bound
 // read with Cmp, Sign and String, and a time.Location's String, which,
-// before, were each a "pointer method" changing the variable.
+// before, were each a "pointer method" changing the variable; and a
+// table's entry read through its address (g := &blockShapes[k]; g.size),
+// which, before, "takes the address of" the table.
 func TestNoPackageStateAcceptsInit(t *testing.T) {
 	if got := failure(t, func(tb testing.TB) { checktest.NoPackageState(tb, "./testdata/packagestate/clean") }); got != "" {
 		t.Fatal(got)
