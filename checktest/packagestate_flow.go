@@ -61,10 +61,26 @@ func newProgram(pkgs []*packages.Package) *program {
 	return p
 }
 
+// unconverted returns the value that e converts to a type
+// (binary.ByteOrder(binary.BigEndian) converts binary.BigEndian), or e.
+func unconverted(info *types.Info, e ast.Expr) ast.Expr {
+	for {
+		call, ok := ast.Unparen(e).(*ast.CallExpr)
+		if !ok || len(call.Args) != 1 {
+			return e
+		}
+		if tv, ok := info.Types[ast.Unparen(call.Fun)]; !ok || !tv.IsType() {
+			return e
+		}
+		e = call.Args[0]
+	}
+}
+
 // readDynamic records the values that the code of f gives package-level
 // variables of interface type: the type of each value it assigns, or
 // that some value's type is not seen (a value of interface type, one of
-// several results, a range loop, the variable's address taken).
+// several results, a range loop, the variable's address taken); a value
+// converted to the interface is the value it converts.
 func (p *program) readDynamic(f *ast.File, info *types.Info) {
 	assign := func(lhs, rhs ast.Expr) {
 		v := directVar(info, lhs)
@@ -75,6 +91,7 @@ func (p *program) readDynamic(f *ast.File, info *types.Info) {
 			p.unknown[v] = true
 			return
 		}
+		rhs = unconverted(info, rhs)
 		t := info.TypeOf(rhs)
 		switch {
 		case t == nil || types.IsInterface(t):

@@ -64,6 +64,7 @@ func TestNoPackageStateFindsEveryChange(t *testing.T) {
 		"Count assigns package-level variable entries through the local e",
 		"Count takes the address of package-level variable entries through the local e",
 		"Count assigns package-level variable entries through the local f",
+		"Convert calls the method Put of *lru on package-level variable converted",
 	} {
 		if !strings.Contains(got, s) {
 			t.Errorf("no %q in:\n%s", s, got)
@@ -85,7 +86,9 @@ func TestNoPackageStateFindsEveryChange(t *testing.T) {
 // read with Cmp, Sign and String, and a time.Location's String, which,
 // before, were each a "pointer method" changing the variable; and a
 // table's entry read through its address (g := &blockShapes[k]; g.size),
-// which, before, "takes the address of" the table.
+// which, before, "takes the address of" the table; and a byte order
+// converted to binary.ByteOrder, whose Uint16 was an interface method
+// that might change it.
 func TestNoPackageStateAcceptsInit(t *testing.T) {
 	if got := failure(t, func(tb testing.TB) { checktest.NoPackageState(tb, "./testdata/packagestate/clean") }); got != "" {
 		t.Fatal(got)

@@ -40,6 +40,7 @@ var (
 	shifts                          = [...]int{1, 2, 4}
 	header                          = []byte("HDR1")
 	keys                            = base64.RawURLEncoding
+	bigEndian                       = binary.ByteOrder(binary.BigEndian)
 	maxBytes                        = big.NewInt(1 << 40)
 )
 
@@ -119,7 +120,7 @@ var blockShapes = [...]blockShape{{512, 8, "small", [2]int{1, 1}}, {4096, 64, "l
 // code reads a large entry without copying it.
 func blockSize(k int) int {
 	g := &blockShapes[k]
-	n := g.size + g.align + len(g.name) + g.sectors[0]
+	n := g.size + g.align + len(g.name) + g.sectors[0] + int(bigEndian.Uint16([]byte{0, 1}))
 	for i := range blockShapes {
 		e := &blockShapes[i]
 		n += e.align

@@ -364,3 +364,13 @@ func Count(k int) *entry {
 
 // keep is given a table's entry.
 func keep(*entry) {}
+
+// converted is given a value converted to its interface: the value's
+// methods are taken.
+var converted = Cache(&lru{})
+
+// Convert calls a method that changes the value converted.
+func Convert(k int) {
+	_ = converted.Get(k)
+	converted.Put(k, 4) // want
+}
