@@ -121,7 +121,7 @@ func diffValue(a, b reflect.Value, seen map[[2]uintptr]bool, types *[]reflect.Ty
 			if passedOver(a.Type(), i) {
 				continue
 			}
-			if differs, where := diffValues(a.Field(i), b.Field(i), seen, types); differs {
+			if differs, where := diffValues(fieldHeld(a, i), fieldHeld(b, i), seen, types); differs {
 				return true, "." + a.Type().Field(i).Name + where
 			}
 		}

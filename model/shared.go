@@ -209,9 +209,9 @@ func (s *sharedSnapshot) walk(v reflect.Value) {
 			case passedOver(v.Type(), i):
 				s.leaf(0)
 			case s.stop < 0:
-				s.value(v.Field(i)) // no path: its name is not looked up
+				s.value(fieldHeld(v, i)) // no path: its name is not looked up
 			default:
-				s.at(".%s", v.Type().Field(i).Name, v.Field(i))
+				s.at(".%s", v.Type().Field(i).Name, fieldHeld(v, i))
 			}
 		}
 	default: // channels and unsafe pointers: not compared
@@ -330,6 +330,29 @@ func fieldIndex(t reflect.Type, name string) int {
 		return -1
 	}
 	return f.Index[0]
+}
+
+// The buffer of a bufio.Writer is walked up to the bytes it holds: its
+// bytes past them are what earlier writes left there, already flushed,
+// which no method reads (a Writer flushed at the end of every call holds
+// what the last call wrote, where a new one holds zeros).
+var (
+	bufioWriterType = reflect.TypeFor[bufio.Writer]()
+	bufioWriterBuf  = fieldIndex(bufioWriterType, "buf")
+	bufioWriterN    = fieldIndex(bufioWriterType, "n")
+)
+
+// fieldHeld returns field i of the struct v as the walks of memory
+// compare it: a bufio.Writer's buffer up to the bytes it holds, else the
+// field.
+func fieldHeld(v reflect.Value, i int) reflect.Value {
+	f := v.Field(i)
+	if i == bufioWriterBuf && v.Type() == bufioWriterType && bufioWriterN >= 0 && f.Kind() == reflect.Slice {
+		if n := v.Field(bufioWriterN).Int(); n >= 0 && n <= int64(f.Len()) {
+			return f.Slice(0, int(n))
+		}
+	}
+	return f
 }
 
 // passedOver says whether the walks of memory pass over field i of the
