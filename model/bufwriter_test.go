@@ -2,7 +2,10 @@ package model_test
 
 import (
 	"bufio"
+	"crypto/md5"
+	"crypto/sha256"
 	"fmt"
+	"hash"
 	"io"
 	"testing"
 
@@ -43,6 +46,40 @@ func TestBufferedWriter(t *testing.T) {
 						return write(sh.(*bufio.Writer), v, tc.flush)
 					}
 					return write(mine.(*bufio.Writer), v, tc.flush)
+				})
+			}, tc.want)
+		})
+	}
+}
+
+// A hash of crypto's packages (sha256, md5) that the layer writes a
+// block to and Resets before the call returns, as the message of a hash
+// left holding its sum says to, verifies. Before the walks compared its
+// block buffer up to the bytes it holds, that buffer still held the
+// block the last call wrote (Reset keeps it), and the layer was a
+// nondeterminism violation at API.mine.x[0] whose message said to Reset
+// the hash before the call returns: what the layer did. A hash not
+// Reset is still one.
+func TestHashResetBeforeReturn(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		make  func() hash.Hash
+		reset bool
+		want  string
+	}{
+		{"sha256 Reset", sha256.New, true, ""},
+		{"md5 Reset", md5.New, true, ""},
+		{"sha256 left holding a block", sha256.New, false, "(a hash, whose every Write adds to what it holds"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			wantInEveryMode(t, func() model.Checker {
+				return usedSystem(nil, func() any { return tc.make() }, func(_, mine any, v uint8) uint8 {
+					h := mine.(hash.Hash)
+					if tc.reset {
+						defer h.Reset()
+					}
+					h.Write([]byte{v, 1, 2, 3})
+					return h.Sum(nil)[0]*0 + v
 				})
 			}, tc.want)
 		})

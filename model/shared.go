@@ -5,7 +5,12 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha512"
 	"fmt"
+	"hash"
 	"io"
 	"log"
 	"log/slog"
@@ -332,25 +337,49 @@ func fieldIndex(t reflect.Type, name string) int {
 	return f.Index[0]
 }
 
-// The buffer of a bufio.Writer is walked up to the bytes it holds: its
-// bytes past them are what earlier writes left there, already flushed,
-// which no method reads (a Writer flushed at the end of every call holds
-// what the last call wrote, where a new one holds zeros).
-var (
-	bufioWriterType = reflect.TypeFor[bufio.Writer]()
-	bufioWriterBuf  = fieldIndex(bufioWriterType, "buf")
-	bufioWriterN    = fieldIndex(bufioWriterType, "n")
-)
+// Buffers that the standard library fills up to a count it keeps are
+// walked up to that count: the bytes past it are what earlier writes
+// left there, already used, which no method reads again. A bufio.Writer
+// flushed at the end of every call holds what the last call wrote, where
+// a new one holds zeros; so does the block buffer of a hash of
+// crypto/md5, sha1, sha256 or sha512 Reset before the call returns.
+type heldBuffer struct {
+	buf, n int // the indices of the buffer and its count
+}
+
+// heldBuffers holds, for each type with such a buffer, its fields, found
+// by name: these are the standard library's unexported layouts, which a
+// release of Go may change, and a type without them is walked whole.
+var heldBuffers = func() map[reflect.Type]heldBuffer {
+	m := map[reflect.Type]heldBuffer{}
+	add := func(t reflect.Type, buf, n string) {
+		if t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		if b, c := fieldIndex(t, buf), fieldIndex(t, n); b >= 0 && c >= 0 && t.Field(c).Type.Kind() == reflect.Int {
+			m[t] = heldBuffer{b, c}
+		}
+	}
+	add(reflect.TypeFor[bufio.Writer](), "buf", "n")
+	for _, h := range []hash.Hash{md5.New(), sha1.New(), sha256.New(), sha512.New()} {
+		add(reflect.TypeOf(h), "x", "nx")
+	}
+	return m
+}()
 
 // fieldHeld returns field i of the struct v as the walks of memory
-// compare it: a bufio.Writer's buffer up to the bytes it holds, else the
-// field.
+// compare it: a buffer of heldBuffers up to its count, else the field.
 func fieldHeld(v reflect.Value, i int) reflect.Value {
 	f := v.Field(i)
-	if i == bufioWriterBuf && v.Type() == bufioWriterType && bufioWriterN >= 0 && f.Kind() == reflect.Slice {
-		if n := v.Field(bufioWriterN).Int(); n >= 0 && n <= int64(f.Len()) {
-			return f.Slice(0, int(n))
-		}
+	if len(heldBuffers) == 0 || f.Kind() != reflect.Slice && f.Kind() != reflect.Array {
+		return f
+	}
+	h, ok := heldBuffers[v.Type()]
+	if !ok || i != h.buf || f.Kind() == reflect.Array && !f.CanAddr() {
+		return f
+	}
+	if n := v.Field(h.n).Int(); n >= 0 && n <= int64(f.Len()) {
+		return f.Slice(0, int(n))
 	}
 	return f
 }
