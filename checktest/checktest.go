@@ -192,9 +192,11 @@ const alikeResults = " (results that print alike but differ under ==: one holdin
 // A wrong Decode length, or an encoding that tells equal states apart,
 // otherwise shows as a baffling violation of a correct implementation;
 // an encoding that gives two states one encoding makes them one node of
-// the search, and can hide a bug reachable from only one of them, where
-// a search with model.DeterminismSample decodes only a sample of the
-// encodings past its first levels.
+// the search, and can hide a bug reachable from only one of them. (A
+// search decodes the encoding of every state it reaches, but for a Spec
+// that declares its encoding tested, model.EncodingTested, whose
+// encodings a search with model.DeterminismSample decodes only on a
+// sample of the runs past its first levels.)
 func Spec[S, Op, Ret comparable, API any](t testing.TB, l model.Layer[S, Op, Ret, API], ops ...Op) {
 	t.Helper()
 	sp := l.Spec

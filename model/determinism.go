@@ -17,8 +17,10 @@ import (
 // Every mode checks, on every run, that a run replaying an earlier run's
 // choices repeats its primitive calls, and that every call reaches the
 // lower layer from the goroutine running the procedure, while it runs (a
-// goroutine of the layer code's own, left behind or not, is refused). The
-// modes differ in how many runs are also run twice, the two
+// goroutine of the layer code's own, left behind or not, is refused), and
+// that every state the run reaches decodes from its encoding back to
+// itself (for a specification that is an EncodingTested, only on the
+// runs run twice). The modes differ in how many runs are also run twice, the two
 // runs' primitive calls, their results, the procedure's result and the
 // final state compared. The first of the two runs is made on an instance
 // of the implementation built anew for the node being expanded, the

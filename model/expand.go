@@ -137,6 +137,10 @@ type worker[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI a
 	// rtNode is a recorded crash outcome's encoding followed by more
 	// bytes, as a Recovering node's allowed set follows it.
 	rtNode []byte
+	// lowerTrips and upperTrips say that the round trips of the lower
+	// and upper states are checked on every run, not only on the runs
+	// run twice: the specification is not an EncodingTested.
+	lowerTrips, upperTrips bool
 }
 
 // probe is the record of a run that is compared with the next one.
@@ -177,7 +181,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Initial() (nodes [][]
 		}
 		w.preC, w.preA = c, a
 		n := w.appendIdle(nil, &c, &a)
-		if msg := w.idleRoundTrip(n, &c, &a); msg != "" {
+		if msg := w.idleRoundTrip(n, &c, &a, true); msg != "" {
 			return nil, &Violation{Kind: KindSpec, Message: msg}
 		}
 		dup := false
@@ -559,10 +563,8 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) afterRun(op *AOp, fro
 		w.preC, w.preA = *c, w.absA
 	}
 	w.out = w.appendIdle(w.out[:0], c, &w.absA)
-	if w.check {
-		if msg := w.idleRoundTrip(w.out, c, &w.absA); msg != "" {
-			return w.violate(KindSpec, msg)
-		}
+	if msg := w.idleRoundTrip(w.out, c, &w.absA, w.check); msg != "" {
+		return w.violate(KindSpec, msg)
 	}
 	return w.emit(false)
 }
@@ -989,7 +991,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) crashAt(c *CS) bool {
 		w.crashes = w.appendRecovering(w.crashes, &w.crashC)
 		w.ends = append(w.ends, len(w.crashes))
 		ok := true
-		if w.check {
+		if w.check || w.lowerTrips {
 			enc := w.crashes[w.start()+1:]
 			if msg := w.crashOutcomeFault(c, enc, len(enc)-len(w.set)); msg != "" {
 				w.crashes, w.ends = w.crashes[:w.start()], w.ends[:len(w.ends)-1]

@@ -442,10 +442,8 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recordRuns(e *memoEnt
 				w.preC, w.preA = *c, w.absA
 			}
 			e.bytes = w.appendIdle(e.bytes, c, &w.absA)
-			if checks {
-				if msg := w.idleRoundTrip(e.bytes[lo:], c, &w.absA); msg != "" {
-					return specFault(msg)
-				}
+			if msg := w.idleRoundTrip(e.bytes[lo:], c, &w.absA, checks); msg != "" {
+				return specFault(msg)
 			}
 			e.finals = append(e.finals, memoFinal[AS]{abs: w.absA, related: related, lo: lo, hi: uint32(len(e.bytes))})
 			fallthrough
@@ -482,7 +480,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recordCrash(e *memoEn
 		}
 		lo := len(e.bytes)
 		enc := lower.AppendEncode(e.bytes, &w.crashC)
-		if checks {
+		if checks || w.lowerTrips {
 			// The outcome followed by bytes, as in a Recovering node:
 			// fixed ones, since the record serves nodes of every
 			// allowed set, and its checks depend on its stage and

@@ -56,6 +56,25 @@ type Spec[S, Op, Ret comparable] interface {
 	Format(s *S) string
 }
 
+// EncodingTested is implemented by a Spec whose own tests show that its
+// encoding is canonical for every state it can hold: Decode inverts
+// AppendEncode, and two states are equal exactly when their encodings
+// are (a test over every state, or a fuzz test, as the catalogue's
+// layers have; checktest.Spec over the states a layer reaches).
+//
+// A search checks that every state it reaches decodes from its encoding
+// back to itself: an encoding that gives two states one encoding makes
+// them one node, and the search never expands the one that does not
+// decode, nor the bugs only it leads to. It checks this on every run,
+// in every mode, for a Spec that is not an EncodingTested; for one that
+// is, only on the runs it runs twice (every run in DeterminismFull, a
+// sample past the first levels in DeterminismSample), which saves a
+// decode per state reached.
+type EncodingTested interface {
+	// EncodingTested marks the Spec; a search never calls it.
+	EncodingTested()
+}
+
 // Caller is the executor's side of a handle: one primitive operation on the
 // lower layer. Layer packages wrap a Caller into their typed Go interface.
 // A layer made with NewLayer has Caller itself as its Go interface: an

@@ -522,6 +522,9 @@ func (s *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) NewWorker(o Options) 
 	plainCalls := PlainValue(reflect.TypeFor[COp]()) == nil && PlainValue(reflect.TypeFor[CRet]()) == nil
 	w.noMemo, w.noJoin = !recordRecoveries, !joinRuns || !plainCalls
 	w.sameRet = sameFor[ARet]()
+	_, lowerTested := s.Lower.Spec.(EncodingTested)
+	_, upperTested := s.Upper.Spec.(EncodingTested)
+	w.lowerTrips, w.upperTrips = !lowerTested, !upperTested
 	w.memo.stages = w.rec.recoveryStages()
 	w.memo.slots = make([][]memoEntry[CS, AS], len(w.memo.stages))
 	for i := range w.memo.slots {
