@@ -239,3 +239,7 @@ func Layer(sizes disk.Sizes) model.Layer[State, Op, Ret, API] {
 		Dispatch: Dispatch,
 	}
 }
+
+// EncodingTested marks the encoding as canonical for every state
+// (model.EncodingTested): TestEncodingTested checks it.
+func (Spec) EncodingTested() {}
