@@ -141,6 +141,9 @@ type worker[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI a
 	// and upper states are checked on every run, not only on the runs
 	// run twice: the specification is not an EncodingTested.
 	lowerTrips, upperTrips bool
+	// lowerLen is the length of the lower state's encoding in the Idle
+	// node that appendIdle encoded last.
+	lowerLen int
 }
 
 // probe is the record of a run that is compared with the next one.
@@ -206,7 +209,9 @@ func contains[T comparable](xs []T, x T) bool {
 
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) appendIdle(dst []byte, c *CS, a *AS) []byte {
 	dst = append(dst, tagIdle)
+	start := len(dst)
 	dst = w.sys.Lower.Spec.AppendEncode(dst, c)
+	w.lowerLen = len(dst) - start
 	return w.sys.Upper.Spec.AppendEncode(dst, a)
 }
 
