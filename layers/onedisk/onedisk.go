@@ -114,5 +114,5 @@ func Layer(sizes disk.Sizes) model.Layer[State, disk.Op, disk.Ret, API] {
 }
 
 // EncodingTested marks the encoding as canonical for every state
-// (model.EncodingTested): TestEncodingTested checks it.
+// (model.EncodingTested): TestEncodingTested in package layers checks it.
 func (Spec) EncodingTested() {}
