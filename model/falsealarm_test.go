@@ -156,7 +156,12 @@ func busyFile() any {
 // search began (os.Stderr, say) at API.sh.w.file.pfd.fdmu.state; before
 // they passed over a sync.Cond's copy checker, a layer that signaled a
 // Cond was one at API.sh.checker, and at API.mine.checker for a Cond of
-// each instance's own. Memory of each instance's own left changed is
+// each instance's own. Before the walks read a sync.Map's entries
+// through Range, a layer storing into a sync.Map that every instance
+// shares, made with an entry, verified (the entries are behind pointers
+// no walk follows), and one with a sync.Map of each instance's own, only
+// read, was a violation at API.mine.m.seed (each map's own hash seed).
+// Memory of each instance's own left changed is
 // named as shared memory is. Memory in which two instances differ as
 // built, before any run (the time of the build, a number), is named so,
 // where it was said to be left by the procedure that ran before.
@@ -266,6 +271,18 @@ func TestSharedMemoryPatterns(t *testing.T) {
 			}
 			x, _ := m.Load("max")
 			return min(v, x.(uint8))
+		}, ""},
+		{"sync.Map written in the search", storedMap, nil, func(sh, _ any, v uint8) uint8 {
+			sh.(*sync.Map).Store("last", v)
+			return v
+		}, "memory at API.sh[last], which every instance reaches"},
+		{"sync.Map of each instance, written", nil, storedMap, func(_, mine any, v uint8) uint8 {
+			mine.(*sync.Map).Store("last", v)
+			return v
+		}, "at API.mine[last]"},
+		{"sync.Map of each instance, read", nil, storedMap, func(_, mine any, v uint8) uint8 {
+			x, _ := mine.(*sync.Map).Load("last")
+			return v + x.(uint8)
 		}, ""},
 		{"regexp.Regexp", func() any { return regexp.MustCompile(`^w[0-2]$`) }, nil, func(sh, _ any, v uint8) uint8 {
 			if !sh.(*regexp.Regexp).MatchString(fmt.Sprintf("w%d", v)) {
@@ -440,4 +457,13 @@ func TestSharedMemoryComposed(t *testing.T) {
 			}
 		}
 	}
+}
+
+// storedMap returns a sync.Map that holds an entry, as a table the
+// System's builder fills: its memory has been made, and only its
+// entries change.
+func storedMap() any {
+	m := new(sync.Map)
+	m.Store("last", uint8(0))
+	return m
 }

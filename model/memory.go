@@ -14,8 +14,8 @@ import (
 // the operations, where the search runs them on others. So an instance
 // that has run recoveries must hold what a newly built one holds: the
 // values reachable from its API (struct fields, through pointers, slices,
-// maps and interfaces) compare equal to those of an instance that has run
-// nothing. What reflection cannot see is not compared: variables captured
+// maps, the entries of sync.Maps, and interfaces) compare equal to those
+// of an instance that has run nothing. What reflection cannot see is not compared: variables captured
 // by closures (a func is compared by its code alone), channels, and
 // package-level variables; nor is memory the two instances reach through
 // one pointer, which shared.go compares with what it held before the
@@ -117,6 +117,14 @@ func diffValue(a, b reflect.Value, seen map[[2]uintptr]bool, types *[]reflect.Ty
 		}
 		return diffValues(a.Elem(), b.Elem(), seen, types)
 	case reflect.Struct:
+		if a.Type() == syncMapType {
+			ma, okA := syncMapEntries(a)
+			mb, okB := syncMapEntries(b)
+			if !okA || !okB {
+				return false, ""
+			}
+			return diffValue(reflect.ValueOf(ma), reflect.ValueOf(mb), seen, types)
+		}
 		for i := range a.NumField() {
 			if passedOver(a.Type(), i) {
 				continue

@@ -201,6 +201,14 @@ func (s *sharedSnapshot) walk(v reflect.Value) {
 		s.leaf(xxhash.Sum64String(v.Elem().Type().String()))
 		s.value(v.Elem())
 	case reflect.Struct:
+		if v.Type() == syncMapType {
+			if m, ok := syncMapEntries(v); ok {
+				s.mapEntries(reflect.ValueOf(m))
+			} else {
+				s.leaf(0)
+			}
+			return
+		}
 		if k := lockOf(v.Type()); k != lockNone {
 			if lockHeld(v, k) {
 				s.leaf(1)
@@ -434,6 +442,26 @@ func (s *sharedSnapshot) mapEntries(v reflect.Value) {
 		s.leaf(e.h)
 		s.at("[%v]", e.k, v.MapIndex(e.k))
 	}
+}
+
+// syncMapType is the type of a sync.Map. The walks of memory (this one
+// and memoryDiff's) compare its entries, read through its Range method:
+// its own memory holds them behind pointers that no walk follows.
+var syncMapType = reflect.TypeFor[sync.Map]()
+
+// syncMapEntries returns the entries of v, a sync.Map, as a map, or false
+// where v is not addressable (a copy, which nothing can have changed).
+// It allocates: a walk pays for the sync.Maps it meets.
+func syncMapEntries(v reflect.Value) (map[any]any, bool) {
+	if !v.CanAddr() {
+		return nil, false
+	}
+	entries := map[any]any{}
+	(*sync.Map)(v.Addr().UnsafePointer()).Range(func(k, x any) bool {
+		entries[k] = x
+		return true
+	})
+	return entries, true
 }
 
 // hashKey mixes the hash of a map key k into h: its scalars, and its
