@@ -135,6 +135,10 @@ func writeJUnit(w io.Writer, suite string, cases []junitCase) error {
 	s := junitSuite{Name: suite, Tests: len(cases), Cases: cases, Properties: []junitProperty{
 		{"argocheck.version", v.Version}, {"argocheck.revision", v.Revision}, {"argocheck.modified", strconv.FormatBool(v.Modified)},
 	}}
+	if p := v.Program; p != (program{}) {
+		s.Properties = append(s.Properties, junitProperty{"program.command", p.Command}, junitProperty{"program.module", p.Module},
+			junitProperty{"program.version", p.Version}, junitProperty{"program.revision", p.Revision}, junitProperty{"program.modified", strconv.FormatBool(p.Modified)})
+	}
 	for _, c := range cases {
 		s.Time += c.Time
 		if c.Failure != nil {

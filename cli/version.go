@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"runtime/debug"
 	"sync"
 
@@ -17,23 +19,52 @@ import (
 const modulePath = "github.com/argocheck/argocheck"
 
 // version is the argocheck that wrote a report: the module's version, and
-// the VCS revision it was built from when it is the main module.
+// the VCS revision it was built from when it is the main module. In a
+// program of a user's own built on argocheck (a layer's own command),
+// Program names that program and the revision of its module, which holds
+// the layer code checked.
 type version struct {
+	Version  string  `json:"version"`
+	Revision string  `json:"revision"`
+	Modified bool    `json:"modified"`
+	Program  program `json:"program,omitzero"`
+}
+
+// program is a user's program built on argocheck: its command (the last
+// element of its package path), its module, the module's version, and
+// the VCS revision the program was built from.
+type program struct {
+	Command  string `json:"command"`
+	Module   string `json:"module"`
 	Version  string `json:"version"`
 	Revision string `json:"revision"`
 	Modified bool   `json:"modified"`
 }
 
+// readBuildInfo reads the running program's build information; tests
+// replace it.
+var readBuildInfo = debug.ReadBuildInfo
+
 // buildVersion reads the running program's build information, with
 // "(devel)" for a version and "unknown" for a revision it does not hold.
 func buildVersion() version {
 	v := version{Version: "(devel)", Revision: "unknown"}
-	info, ok := debug.ReadBuildInfo()
+	info, ok := readBuildInfo()
 	if !ok {
 		return v
 	}
+	revision, modified := "unknown", false
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			revision = s.Value
+		case "vcs.modified":
+			modified = s.Value == "true"
+		}
+	}
 	mod := &info.Main
 	if mod.Path != modulePath {
+		v.Program = program{Command: path.Base(info.Path), Module: mod.Path, Version: cmp.Or(mod.Version, "(devel)"), Revision: revision, Modified: modified}
 		mod = nil
 		for _, d := range info.Deps {
 			if d.Path == modulePath {
@@ -50,23 +81,20 @@ func buildVersion() version {
 	if mod.Version != "" {
 		v.Version = mod.Version
 	}
-	if mod != &info.Main {
-		return v // the VCS settings describe the main module, not argocheck
-	}
-	for _, s := range info.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			v.Revision = s.Value
-		case "vcs.modified":
-			v.Modified = s.Value == "true"
-		}
+	if mod == &info.Main {
+		// The VCS settings describe the main module.
+		v.Revision, v.Modified = revision, modified
 	}
 	return v
 }
 
 // String renders the version on one line, as --version prints it before
-// the build.
+// the build: argocheck's, or a user's program's followed by the
+// argocheck it is built on.
 func (v version) String() string {
+	if p := v.Program; p != (program{}) {
+		return fmt.Sprintf("%s module=%s version=%s revision=%s modified=%t argocheck=%s", p.Command, p.Module, p.Version, p.Revision, p.Modified, v.Version)
+	}
 	return fmt.Sprintf("argocheck version=%s revision=%s modified=%t", v.Version, v.Revision, v.Modified)
 }
 
