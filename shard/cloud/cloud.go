@@ -14,6 +14,7 @@ import (
 	"io"
 	"io/fs"
 	"net/url"
+	"time"
 
 	"gocloud.dev/blob"
 	_ "gocloud.dev/blob/azureblob" // azblob:// URLs
@@ -57,8 +58,39 @@ func wrap(op string, err error, key string) error {
 	return err
 }
 
+// Write writes data at key. S3 answers a create that races another
+// conditional write of the same key with 409 ConditionalRequestConflict,
+// which decides nothing: the create is sent again, after a pause, until
+// the store answers it (created, or 412 when the object exists).
 func (b *bucket) Write(ctx context.Context, key string, data []byte, onlyNew bool) error {
-	return wrap("write", b.b.WriteAll(ctx, key, data, &blob.WriterOptions{IfNotExist: onlyNew}), key)
+	pause := conflictPause
+	for try := 1; ; try++ {
+		err := b.b.WriteAll(ctx, key, data, &blob.WriterOptions{IfNotExist: onlyNew})
+		if !onlyNew || !conflict(err) || try == conflictTries {
+			return wrap("write", err, key)
+		}
+		select {
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		case <-time.After(pause):
+		}
+		pause *= 2
+	}
+}
+
+// conflictTries is how many times Write sends a create that meets
+// conflicts, with pauses from conflictPause up, doubling (about 13 s in
+// all).
+const conflictTries = 8
+
+// conflictPause is the first pause after a conflict; tests shorten it.
+var conflictPause = 100 * time.Millisecond
+
+// conflict reports whether err is S3's answer to a conditional write that
+// raced another: 409 ConditionalRequestConflict.
+func conflict(err error) bool {
+	var api interface{ ErrorCode() string }
+	return errors.As(err, &api) && api.ErrorCode() == "ConditionalRequestConflict"
 }
 
 func (b *bucket) Read(ctx context.Context, key string) ([]byte, error) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
@@ -28,6 +29,10 @@ type fakeS3 struct {
 	url      string       // the server's endpoint
 	requests atomic.Int64 // how many requests it has served
 	uploads  atomic.Int64 // how many multipart uploads it has begun
+	// conflicts is how many more conditional writes (If-None-Match) it
+	// answers with 409 ConditionalRequestConflict, as S3 answers one
+	// that races another.
+	conflicts atomic.Int64
 }
 
 // newFakeS3 starts an S3 server holding the given buckets, empty, and
@@ -46,6 +51,12 @@ func newFakeS3(t *testing.T, buckets ...string) *fakeS3 {
 		f.requests.Add(1)
 		if r.Method == http.MethodPost && r.URL.Query().Has("uploads") {
 			f.uploads.Add(1)
+		}
+		if r.Header.Get("If-None-Match") != "" && f.conflicts.Add(-1) >= 0 {
+			w.Header().Set("Content-Type", "application/xml")
+			w.WriteHeader(http.StatusConflict)
+			fmt.Fprint(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>ConditionalRequestConflict</Code><Message>A conflicting conditional operation is in progress against this resource.</Message></Error>`)
+			return
 		}
 		h.ServeHTTP(w, r)
 	}))
@@ -186,5 +197,42 @@ func TestS3Multipart(t *testing.T) {
 	}
 	if got, _ := b.Read(ctx, "level-000001/frontier-0"); !bytes.Equal(got, a) {
 		t.Fatal("a refused create of a big object wrote it")
+	}
+}
+
+// A create that S3 answers with 409 ConditionalRequestConflict (another
+// conditional write of the key was in progress) is sent again until the
+// store decides it: created when the object is new, fs.ErrExist when it
+// exists. A write that is not a create is never conditional, and S3
+// never answers it so.
+func TestS3ConditionalConflict(t *testing.T) {
+	defer func(p time.Duration) { conflictPause = p }(conflictPause)
+	conflictPause = time.Millisecond
+	ctx := context.Background()
+	f := newFakeS3(t, "run")
+	b := f.open(t, "run", nil)
+
+	f.conflicts.Store(3)
+	if err := b.Write(ctx, "manifest.json", []byte("one"), true); err != nil {
+		t.Fatalf("create after three conflicts: %v", err)
+	}
+	f.conflicts.Store(2)
+	if err := b.Write(ctx, "manifest.json", []byte("two"), true); !errors.Is(err, fs.ErrExist) {
+		t.Fatalf("create of an existing object after two conflicts: %v, want fs.ErrExist", err)
+	}
+	if got, err := b.Read(ctx, "manifest.json"); err != nil || string(got) != "one" {
+		t.Fatalf("read %q, %v; want the first create's", got, err)
+	}
+	f.conflicts.Store(1)
+	if err := b.Write(ctx, "manifest.json", []byte("three"), false); err != nil || f.conflicts.Load() != 1 {
+		t.Fatalf("overwrite: %v, conditional requests %d, want none", err, 1-f.conflicts.Load())
+	}
+	f.conflicts.Store(conflictTries)
+	err := b.Write(ctx, "other.json", []byte("x"), true)
+	if err == nil || errors.Is(err, fs.ErrExist) || errors.Is(err, fs.ErrNotExist) || !conflict(err) {
+		t.Fatalf("create that meets a conflict every time: %v, want the conflict", err)
+	}
+	if f.conflicts.Load() != 0 {
+		t.Errorf("%d conflicts left: the create was sent %d times, not %d", f.conflicts.Load(), conflictTries-int(f.conflicts.Load()), conflictTries)
 	}
 }
