@@ -167,7 +167,11 @@ type System struct {
 	// (see Complete), and variant ("" is the correct implementation).
 	// A Build that returns neither a check nor an error, or panics, is
 	// refused as an error naming the system (Check; the command line
-	// exits with status 2), never searched.
+	// exits with status 2), never searched. The search calls it again, at
+	// the same p and variant, from every worker at once, for the
+	// determinism checks' instances of a System built anew (see
+	// Rebuilt): it must build the check anew each time, alike, and be
+	// safe to call concurrently.
 	Build func(p Params, variant string) (model.Checker, error)
 	// Modular, when set, splits the system into the checks of its layers,
 	// each against the specification below it, followed by the system's
@@ -290,7 +294,29 @@ func (s *System) Check(p Params, variant string) (model.Checker, error) {
 	if err == nil && chk == nil {
 		return nil, fmt.Errorf("%s: Build returned no check (a nil model.Checker) and no error, for variant %s", s.Name, cmp.Or(variant, "correct"))
 	}
-	return chk, err
+	if err != nil {
+		return nil, err
+	}
+	return s.Rebuilt(chk, p, variant), nil
+}
+
+// Rebuilt returns chk, the check that Build built at p and variant, made
+// with model.Rebuilt, so that the determinism checks build their new
+// instances from a check that Build builds anew, as a new process would:
+// memory that the check's closures share is new in them too.
+func (s *System) Rebuilt(chk model.Checker, p Params, variant string) model.Checker {
+	first := true
+	return model.Rebuilt(func() model.Checker {
+		if first {
+			first = false
+			return chk
+		}
+		again, err := s.Build(p, variant)
+		if err != nil {
+			panic(fmt.Sprintf("%s: Build failed when called again: %v", s.Name, err))
+		}
+		return again
+	})
 }
 
 // String names the check of s at p and variant as a plan line does:

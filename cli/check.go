@@ -91,7 +91,11 @@ func build(sys *catalog.System, p catalog.Params, variant string) (model.Checker
 // line that panicked.
 func callBuild(sys *catalog.System, p catalog.Params, variant string) (chk model.Checker, err error) {
 	defer panicked("Build", variant, &err)
-	return sys.Build(p, variant)
+	chk, err = sys.Build(p, variant)
+	if err != nil || chk == nil {
+		return chk, err
+	}
+	return sys.Rebuilt(chk, p, variant), nil
 }
 
 // callModular calls sys.Modular, its panic an error naming the value and

@@ -67,7 +67,8 @@ func TestUserBinary(t *testing.T) {
 		!strings.Contains(out, "system=kv variant=oldest-wins keys=2 values=2 records=2 workers=") || !strings.Contains(out, "violation=refinement") {
 		t.Errorf("check: exit %d:\n%s", code, out)
 	}
-	if out, code := run("--version"); code != ExitVerified || !strings.HasPrefix(out, "argocheck version=(devel) revision=") {
+	if out, code := run("--version"); code != ExitVerified || !strings.HasPrefix(out, "kvcheck module=github.com/argocheck/argocheck/examples version=") ||
+		!strings.Contains(out, " argocheck=(devel) build=") {
 		t.Errorf("--version: exit %d: %q", code, out)
 	}
 	// The program goes by its own name in its help and its errors.

@@ -672,3 +672,149 @@ func TestNondeterministicStageIsNamed(t *testing.T) {
 		}
 	}
 }
+
+// firstRecoverySkips is the shadow register whose recovery leaves a torn
+// write unrepaired the first time it runs in a process: a flag that every
+// instance shares, declared where the System is built and captured by
+// Impl's closures, out of reach of every walk of memory. The search's
+// first recovery, from a state with nothing torn, sets it, and every
+// later one repairs; after every real crash the process starts anew and
+// a torn write stays torn.
+func firstRecoverySkips() model.Checker {
+	sizes := disk.Sizes{Blocks: 2, Values: 2}
+	var recovered atomic.Bool // the workers recover in parallel
+	impl := func(d onedisk.API) model.Instance[model.Caller[registerOp, uint8]] {
+		api := registerAPI(func(op registerOp) uint8 {
+			if op.Write {
+				d.Write(1, disk.Block(op.V))
+				d.Write(0, disk.Block(op.V))
+			}
+			return uint8(d.Read(0))
+		})
+		return model.Instance[model.Caller[registerOp, uint8]]{API: api, Recover: func() {
+			if b := d.Read(0); b != d.Read(1) && recovered.Load() {
+				d.Write(1, b)
+			}
+			recovered.Store(true)
+		}}
+	}
+	return shadowSystem(sizes, impl)
+}
+
+// firstWriteSkipsCopy is the shadow register whose first write in a
+// process over a register that holds other than 0 leaves the copy in
+// block 1 unwritten, by a flag every instance shares: the search's first
+// writes, over the initial 0, set it.
+func firstWriteSkipsCopy() model.Checker {
+	sizes := disk.Sizes{Blocks: 2, Values: 3}
+	var wrote atomic.Bool // the workers write in parallel
+	impl := func(d onedisk.API) model.Instance[model.Caller[registerOp, uint8]] {
+		api := registerAPI(func(op registerOp) uint8 {
+			if op.Write {
+				if d.Read(0) == 0 || wrote.Load() {
+					d.Write(1, disk.Block(op.V))
+				}
+				d.Write(0, disk.Block(op.V))
+				wrote.Store(true)
+			}
+			return uint8(d.Read(0))
+		})
+		return model.Instance[model.Caller[registerOp, uint8]]{API: api, Recover: func() { d.Write(1, d.Read(0)) }}
+	}
+	return shadowSystem(sizes, impl)
+}
+
+// TestSharedClosureMemoryRebuilt: memory that every instance shares and
+// no walk reaches (variables of the function that builds the System,
+// captured by Impl's closures) is seen by no check of a System built
+// once, and the wrong layers below verify; made with model.Rebuilt, as
+// the catalogue makes every check, the compared runs start on instances
+// of a System built anew, as after a restart, and the layers are never
+// verified, in either mode, with any number of workers.
+func TestSharedClosureMemoryRebuilt(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		build func() model.Checker
+	}{
+		{"a process's first recovery leaves a torn write", firstRecoverySkips},
+		{"a process's first write over a value skips the copy", firstWriteSkipsCopy},
+	} {
+		for _, mode := range model.DeterminismModes {
+			for _, workers := range []int{1, 3} {
+				cfg := explorer.Config{Workers: workers, Determinism: mode}
+				once, err := explorer.Run(context.Background(), c.build(), cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				rebuilt, err := explorer.Run(context.Background(), model.Rebuilt(c.build), cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if once.Verdict != explorer.Verified {
+					t.Errorf("%s, %s, %d workers, built once: verdict %s %+v; the checks now see closures' shared memory, and this test should say so", c.name, mode, workers, once.Verdict, once.Violation)
+				}
+				if rebuilt.Verdict != explorer.Violated {
+					t.Errorf("%s, %s, %d workers, rebuilt: verdict %s, want a violation", c.name, mode, workers, rebuilt.Verdict)
+				}
+			}
+		}
+	}
+	res, err := explorer.Run(context.Background(), model.Rebuilt(func() model.Checker { return shadowRegister(false) }), explorer.Config{Workers: 2})
+	if err != nil || res.Verdict != explorer.Verified {
+		t.Fatalf("the shadow register that always repairs, rebuilt: verdict %s %+v, %v", res.Verdict, res.Violation, err)
+	}
+}
+
+// lateRecoverySkips is the replicated disk whose recovery does nothing
+// the first time it runs in a process when every block of disk 0 holds
+// other than 0, by a flag every instance shares: the search's first
+// recoveries, from states with a block still 0, set it, and the states
+// where it matters lie past the levels checked whole, where only a sample
+// of the runs is run twice.
+func lateRecoverySkips(sizes disk.Sizes) func() model.Checker {
+	return func() model.Checker {
+		var recovered atomic.Bool // the workers recover in parallel
+		impl := func(d twodisk.API) model.Instance[onedisk.API] {
+			in := replicated.Impl(replicated.Correct)(d)
+			return model.Instance[onedisk.API]{API: in.API, Recover: func() {
+				full := true
+				for a := range sizes.Blocks {
+					if b, _ := d.Read(twodisk.D0, disk.Addr(a)); b == 0 {
+						full = false
+					}
+				}
+				if !full || recovered.Load() {
+					in.Recover()
+				}
+				recovered.Store(true)
+			}}
+		}
+		return model.NewSystem(twodisk.Layer(sizes), onedisk.Layer(sizes), impl, replicated.Abs)
+	}
+}
+
+// TestSharedClosureMemoryRebuiltSampled: in DeterminismSample, the
+// compared runs of one node in model.RebuiltEvery start on an instance of
+// a System built anew; a recovery that goes wrong, after a restart, only
+// in states past the levels checked whole is caught there too.
+func TestSharedClosureMemoryRebuiltSampled(t *testing.T) {
+	build := lateRecoverySkips(disk.Sizes{Blocks: 6, Values: 3})
+	for _, workers := range []int{1, 2} {
+		cfg := explorer.Config{Workers: workers}
+		once, err := explorer.Run(context.Background(), build(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rebuilt, err := explorer.Run(context.Background(), model.Rebuilt(build), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if once.Verdict != explorer.Verified || once.States < 4*model.CheckAllStates {
+			t.Fatalf("%d workers, built once: verdict %s %+v after %d states; want verified, past the levels checked whole", workers, once.Verdict, once.Violation, once.States)
+		}
+		if rebuilt.Verdict != explorer.Violated || rebuilt.Violation.Kind != model.KindNondeterminism {
+			t.Errorf("%d workers, rebuilt: verdict %s %+v, want a nondeterminism violation", workers, rebuilt.Verdict, rebuilt.Violation)
+		}
+		t.Logf("%d workers: %s at %d states, %d-step path", workers, rebuilt.Violation.Kind, rebuilt.States, len(rebuilt.Trace.Steps))
+	}
+}

@@ -138,6 +138,26 @@ func (s *sampler) startFingerprint(d Determinism, fp uint64) {
 	s.off, s.full, s.run, s.fp = d == determinismOff, d == DeterminismFull, 0, fp
 }
 
+// RebuiltEvery is the sampling period, in DeterminismSample past the
+// levels checked whole, of the compared runs made on an instance of a
+// System built anew (see Rebuilt): those of one node or recorded stage in
+// RebuiltEvery, by its fingerprint. Building a System costs as much as a
+// few runs; a flag that a System's closures share shows in the runs of
+// many states.
+const RebuiltEvery = 8
+
+// rebuilt reports whether the compared runs of the node, or the recorded
+// stage, whose runs are sampled start on an instance of a System built
+// anew: all where every run is run twice, and one in RebuiltEvery
+// otherwise.
+func (s *sampler) rebuilt() bool {
+	if s.full || s.off {
+		return s.full
+	}
+	h := s.fp * 0x94D049BB133111EB
+	return (h^h>>29)%RebuiltEvery == 0
+}
+
 // next reports whether the next run is run twice.
 func (s *sampler) next() bool {
 	r := s.run

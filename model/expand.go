@@ -34,6 +34,9 @@ type worker[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI a
 	// freshInstance).
 	fresh Instance[AAPI]
 	built bool
+	// freshRebuilt says that fresh comes from a System built anew (see
+	// Rebuilt), as the sample asks for one compared run in RebuiltEvery.
+	freshRebuilt bool
 	// pristine is an instance that runs nothing, for leftMemory, built
 	// with the worker; shared is what it reached then (see shared.go).
 	pristine Instance[AAPI]
@@ -457,8 +460,11 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) keepProbe() {
 // procedure that depends on what earlier runs left in the instance (state
 // kept of its own between calls) differs between the two.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) freshInstance() *Instance[AAPI] {
-	if !w.built {
-		w.fresh, w.built = w.buildInstance(), true
+	switch rebuild := w.opts.rebuild != nil && w.sample.rebuilt(); {
+	case rebuild && !(w.built && w.freshRebuilt):
+		w.fresh, w.built, w.freshRebuilt = w.buildInstanceAnew(), true, true
+	case !w.built:
+		w.fresh, w.built, w.freshRebuilt = w.buildInstance(), true, false
 	}
 	return &w.fresh
 }
@@ -471,6 +477,19 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) freshInstance() *Inst
 // the one kind an expansion makes (in the nodes those checks sample).
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) buildInstance() Instance[AAPI] {
 	return w.sys.Impl(w.sys.Lower.Handle(w.m))
+}
+
+// buildInstanceAnew is buildInstance from a System built anew, where the check
+// was made with Rebuilt: memory that the System's closures share is new
+// in the instance, as in a new process. It builds the instances the
+// compared runs start on.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) buildInstanceAnew() Instance[AAPI] {
+	if w.opts.rebuild != nil {
+		if sys, ok := w.opts.rebuild().(*System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]); ok && sys != nil {
+			return sys.Impl(sys.Lower.Handle(w.m))
+		}
+	}
+	return w.buildInstance()
 }
 
 // call runs op's procedure, or recovery when op is nil, once on inst, and

@@ -75,6 +75,9 @@ type Outcome struct {
 // SemanticsOf returns chk's Semantics when chk provides one (every System
 // does).
 func SemanticsOf(chk Checker) (Semantics, bool) {
+	if r, ok := chk.(*rebuilt); ok {
+		chk = r.Checker
+	}
 	p, ok := chk.(interface{ Semantics() Semantics })
 	if !ok {
 		return nil, false

@@ -110,6 +110,9 @@ type Options struct {
 	Crashes CrashMode
 	// Determinism says which procedure runs are run twice and compared.
 	Determinism Determinism
+	// rebuild, when set (see Rebuilt), builds the check anew for each
+	// new instance the determinism checks build.
+	rebuild func() Checker
 }
 
 // Worker expands nodes of one Checker's state graph. It is not safe for

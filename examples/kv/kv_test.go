@@ -44,7 +44,7 @@ func TestVerify(t *testing.T) {
 		{kv.Sizes{Keys: 2, Values: 2, Records: 2}, 144},  // I = 4+16+16 = 36, times 4
 		{kv.Sizes{Keys: 2, Values: 3, Records: 3}, 2844}, // I = 6+36+216+216 = 474, times 6
 	} {
-		res := checktest.Verify(t, kv.System(tc.sizes, kv.Correct))
+		res := checktest.Verify(t, model.Rebuilt(func() model.Checker { return kv.System(tc.sizes, kv.Correct) }))
 		if res.States != tc.states {
 			t.Errorf("%+v: %d states, want %d", tc.sizes, res.States, tc.states)
 		}

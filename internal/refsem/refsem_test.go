@@ -11,6 +11,7 @@ import (
 	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/internal/refsem"
+	"github.com/argocheck/argocheck/internal/systemtest"
 	"github.com/argocheck/argocheck/layers"
 	"github.com/argocheck/argocheck/layers/asyncdisk"
 	"github.com/argocheck/argocheck/layers/disk"
@@ -69,10 +70,7 @@ func TestBuiltinSystems(t *testing.T) {
 				continue
 			}
 			v := vr.Name
-			chk, err := layers.Build(tc.name, tc.params, v)
-			if err != nil {
-				t.Fatalf("%s %q: %v", tc.name, v, err)
-			}
+			chk := systemtest.Build(t, tc.name, tc.params, v)
 			ref, err := interpret(chk, nil)
 			if err != nil {
 				t.Fatalf("%s %q: %v", tc.name, v, err)
@@ -161,10 +159,7 @@ func search[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI a
 // operation, the node it reaches, its violation's kind, or a violation
 // that is not last.
 func TestFollowRefuses(t *testing.T) {
-	chk, err := layers.Build("repdisk", catalog.Params{layers.Blocks: 2, layers.Values: 2}, "recover-block0-only")
-	if err != nil {
-		t.Fatal(err)
-	}
+	chk := systemtest.Build(t, "repdisk", catalog.Params{layers.Blocks: 2, layers.Values: 2}, "recover-block0-only")
 	res, err := explorer.Run(context.Background(), chk, explorer.Config{Workers: 1})
 	if err != nil || res.Trace == nil || res.Trace.Len() != 2 {
 		t.Fatalf("the explorer finds %v, %v, %v", res.Verdict, res.Trace, err)
