@@ -29,7 +29,8 @@
 //
 // Under the bucket a run keeps:
 //
-//	manifest.json                  the run: system, parameters, variant, modes, shards, build
+//	manifest.json                  the run: system, parameters, variant, modes, shards, build,
+//	                               and the run's random name, which its reports carry
 //	level-DDDDDD/frontier-I        shard I's frontier at depth D: keys, edges, encodings
 //	level-DDDDDD/to-J/from-I-W     what process W of shard I found for shard J expanding level D,
 //	                               until shard J has committed level D+1's frontier

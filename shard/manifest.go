@@ -2,6 +2,8 @@ package shard
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -11,9 +13,9 @@ import (
 )
 
 // Manifest names a run: the check every shard of it searches, how many
-// shards share it, and the build they run. It is the first object a shard
-// writes, and a shard refuses a bucket whose manifest differs from its
-// own.
+// shards share it, the build they run, and the run itself (Run). It is
+// the first object a shard writes, and a shard refuses a bucket whose
+// manifest differs from its own in anything but Run.
 type Manifest struct {
 	// Format is the version of the objects' layout.
 	Format int    `json:"format"`
@@ -29,6 +31,11 @@ type Manifest struct {
 	// code the run's states come from; "" in a manifest written before
 	// builds were recorded, which is another build than any.
 	Build string `json:"build,omitempty"`
+	// Run tells this run from any other of the same check: 128 random
+	// bits in hex, drawn by the shard that creates the manifest and
+	// taken from it by the others; "" in a manifest written before runs
+	// were told apart.
+	Run string `json:"run,omitempty"`
 }
 
 // String names the run's check in one line, as name=value words; not the
@@ -49,6 +56,8 @@ func (m *Manifest) String() string {
 	return strings.Join(words, " ")
 }
 
+// equal reports whether m and o name the same check, shards and build,
+// whatever their Run.
 func (m *Manifest) equal(o *Manifest) bool {
 	return m.Format == o.Format && m.System == o.System && m.Variant == o.Variant &&
 		maps.Equal(m.Params, o.Params) && m.Crashes == o.Crashes &&
@@ -83,9 +92,18 @@ func buildName(build string) string {
 
 // claim writes the run's manifest into an empty bucket, or checks the
 // one there: every shard of a run writes the same manifest, whichever
-// comes first.
+// comes first. want.Run is set to the run's: the one found, or, in the
+// manifest claim creates, want's own or else a new one (newRun).
 func claim(ctx context.Context, x *exchange, want *Manifest) error {
-	data, err := json.Marshal(want)
+	mine := *want
+	if mine.Run == "" {
+		run, err := newRun()
+		if err != nil {
+			return err
+		}
+		mine.Run = run
+	}
+	data, err := json.Marshal(&mine)
 	if err != nil {
 		return err
 	}
@@ -102,6 +120,7 @@ func claim(ctx context.Context, x *exchange, want *Manifest) error {
 			if !m.equal(want) {
 				return &AnotherRunError{Found: &m, Want: want}
 			}
+			want.Run = m.Run
 			return nil
 		}
 		empty, err := x.empty(ctx)
@@ -129,11 +148,24 @@ func claim(ctx context.Context, x *exchange, want *Manifest) error {
 			return &AnotherRunError{Want: want}
 		}
 		created, err := x.create(ctx, manifestKey, data)
-		if err != nil || created {
+		if err != nil {
 			return err
+		}
+		if created {
+			want.Run = mine.Run
+			return nil
 		}
 		if try > 5 {
 			return fmt.Errorf("%s: written and gone again", manifestKey)
 		}
 	}
+}
+
+// newRun returns a new run's Manifest.Run: 128 random bits in hex.
+func newRun() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(b[:]), nil
 }

@@ -38,8 +38,14 @@ type Config struct {
 	Determinism model.Determinism
 	// Run names the check in the run's manifest (System, Variant and
 	// Params) and the build of the program (Build, "" for none); Run
-	// fills in the rest.
+	// fills in the rest, the run's Run among it.
 	Run Manifest
+	// Claimed, when set, is called with the run's Manifest.Run once the
+	// shard has claimed the bucket for the run, before it writes
+	// anything else there: no shard can have passed a barrier of the
+	// run since then without this one, so none has ended the run unless
+	// it had ended before. An error from it ends Run with that error.
+	Claimed func(run string) error
 	// Log, when set, receives a line naming the shards a barrier waits
 	// for, at most every WaitReport (zero: 5 seconds).
 	Log        io.Writer
@@ -197,6 +203,11 @@ func Run(ctx context.Context, chk model.Checker, bucket Bucket, cfg Config) (*Re
 	}
 	if err := claim(ctx, s.x, &m); err != nil {
 		return nil, err
+	}
+	if cfg.Claimed != nil {
+		if err := cfg.Claimed(m.Run); err != nil {
+			return nil, err
+		}
 	}
 	if v != nil {
 		return s.finish(ctx, 0, 0, &violation{edge: edgeKey(rootParent, 0), v: *v}, nil)
