@@ -37,7 +37,8 @@ type junitSuite struct {
 	Cases      []junitCase     `xml:"testcase"`
 }
 
-// junitProperty is a property of a test suite: the argocheck that ran it.
+// junitProperty is a property of a test suite: the argocheck that ran it,
+// and the run of a sharded check (runProperties).
 type junitProperty struct {
 	Name  string `xml:"name,attr"`
 	Value string `xml:"value,attr"`
@@ -89,6 +90,22 @@ func checkCase(r *report) junitCase {
 	return c
 }
 
+// shardCase is the test case of the report of a shard other than shard 0:
+// a violation is a failure, whose path shard 0's report holds.
+func shardCase(r *shardReport) junitCase {
+	var b strings.Builder
+	r.writeText(&b)
+	c := junitCase{Name: junitName(r.rep), Classname: "argocheck." + r.System, Time: r.Seconds, SystemOut: b.String()}
+	switch r.Verdict {
+	case explorer.Violated:
+		c.Failure = &junitMessage{Message: fmt.Sprintf("violation (%s): %s (shard 0's report holds its shortest path)", r.ViolationKind, r.message),
+			Type: r.ViolationKind, Text: b.String()}
+	case explorer.Incomplete:
+		c.Error = &junitMessage{Message: "incomplete", Type: "incomplete", Text: b.String()}
+	}
+	return c
+}
+
 // errorCase is the test case of a check whose search ended in error err,
 // not a verdict: r names the check, and holds no figures.
 func errorCase(r *report, err error) junitCase {
@@ -128,13 +145,25 @@ func planCase(r *report, expected explorer.Verdict, interrupted bool) junitCase 
 	return c
 }
 
+// runProperty names the property that holds the run of a sharded check.
+const runProperty = "argocheck.run"
+
+// runProperties are the properties of the JUnit report of a sharded
+// check's run: its name, none when it has none.
+func runProperties(run string) []junitProperty {
+	if run == "" {
+		return nil
+	}
+	return []junitProperty{{runProperty, run}}
+}
+
 // writeJUnit writes cases as one test suite named suite, with argocheck's
-// version among its properties.
-func writeJUnit(w io.Writer, suite string, cases []junitCase) error {
+// version and more among its properties.
+func writeJUnit(w io.Writer, suite string, cases []junitCase, more ...junitProperty) error {
 	v := buildVersion()
-	s := junitSuite{Name: suite, Tests: len(cases), Cases: cases, Properties: []junitProperty{
+	s := junitSuite{Name: suite, Tests: len(cases), Cases: cases, Properties: append([]junitProperty{
 		{"argocheck.version", v.Version}, {"argocheck.revision", v.Revision}, {"argocheck.modified", strconv.FormatBool(v.Modified)},
-	}}
+	}, more...)}
 	if p := v.Program; p != (program{}) {
 		s.Properties = append(s.Properties, junitProperty{"program.command", p.Command}, junitProperty{"program.module", p.Module},
 			junitProperty{"program.version", p.Version}, junitProperty{"program.revision", p.Revision}, junitProperty{"program.modified", strconv.FormatBool(p.Modified)})

@@ -81,6 +81,77 @@ func fileOutput(flag, path string, render func(io.Writer) error) []output {
 	}}}
 }
 
+// newFileOutput is fileOutput written only where there is no file
+// (writeNewOutput).
+func newFileOutput(flag, path string, render func(io.Writer) error) []output {
+	if path == "" {
+		return nil
+	}
+	return []output{{name: "--" + flag + " " + path, save: func() error {
+		var buf bytes.Buffer
+		if err := render(&buf); err != nil {
+			return err
+		}
+		return writeNewOutput(path, buf.Bytes())
+	}}}
+}
+
+// writeNewOutput writes data to the file at path as writeOutput does, but
+// leaves a regular file that holds anything as it is: a report that
+// another process wrote there, which it takes for its own. A new file is
+// written whole to a new file beside it, then linked at path, which fails
+// when a file has come there meanwhile, so that it never replaces one; a
+// directory that takes no new file takes none. An empty file (what
+// removeOrEmpty leaves in such a directory) is written in place.
+func writeNewOutput(path string, data []byte) error {
+	if std := stdStream(path); std != nil {
+		_, err := std.Write(data)
+		return err
+	}
+	fi, err := os.Stat(path)
+	switch {
+	case err == nil && !fi.Mode().IsRegular():
+		return os.WriteFile(path, data, 0o644)
+	case err == nil && fi.Size() > 0:
+		return nil
+	case err == nil:
+		fh, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return cause(err)
+		}
+		_, err = fh.Write(data)
+		if cerr := fh.Close(); err == nil {
+			err = cerr
+		}
+		return cause(err)
+	case !errors.Is(err, fs.ErrNotExist):
+		return err
+	}
+	path = newTarget(path)
+	tmp, err := createSibling(path)
+	if err != nil {
+		return cause(err)
+	}
+	_, err = tmp.Write(data)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		if err = os.Link(tmp.Name(), path); errors.Is(err, fs.ErrExist) {
+			err = nil
+		}
+	}
+	os.Remove(tmp.Name())
+	if err != nil {
+		return cause(err)
+	}
+	removeLeftSiblings(path)
+	return nil
+}
+
 // writeOutput writes data to the file at path, or, when path names the
 // file that stdout or stderr already writes to (/dev/stdout, a
 // redirection's file), through that stream: opening it again would
@@ -508,8 +579,8 @@ var outputFlags = []string{"report", "junit", "trace-html", "trace-dot"}
 type outputsKey struct{}
 
 // outputsClaim says whether a command has come to its output files: it
-// checks them (checkPaths), then clears or writes them, or it writes
-// none (a shard other than shard 0).
+// checks them (checkPaths), then clears or writes them (a shard other
+// than shard 0: once it has claimed its run, shardClear).
 type outputsClaim struct{ claimed bool }
 
 // claimOutputs marks cmd as answering for its output files from now on:
@@ -537,8 +608,9 @@ func claimOutputs(cmd *cobra.Command) {
 // the command line names (--store, --spill, --exchange file:///DIR,
 // resume's and trace's DIR, run's PLAN's spill=DIR), which checkPaths
 // would have refused; and a shard
-// other than shard 0, or one whose index is not known, writes no report
-// file and so removes none.
+// other than shard 0, or one whose index is not known, removes none: a
+// file may be shard 0's report of a run that has ended, which it can
+// tell only once it has claimed the run (shardClear).
 func staleOutputs(root *cobra.Command, args []string) []output {
 	cmd, rest, err := root.Find(args)
 	if err != nil || cmd == root {
@@ -752,7 +824,7 @@ func cause(err error) error {
 func (f *searchFlags) checkOutputs(rep *report) []output {
 	outs := jsonOutput(f.report, rep)
 	outs = append(outs, fileOutput("junit", f.junit, func(w io.Writer) error {
-		return writeJUnit(w, "argocheck", []junitCase{checkCase(rep)})
+		return writeJUnit(w, "argocheck", []junitCase{checkCase(rep)}, runProperties(rep.Run)...)
 	})...)
 	if len(rep.Violations) == 0 {
 		return append(append(outs, removeStale("trace-html", f.traceHTML)...), removeStale("trace-dot", f.traceDOT)...)
@@ -770,7 +842,7 @@ func (f *searchFlags) checkOutputs(rep *report) []output {
 func (f *searchFlags) errorOutputs(rep *report, err error) []output {
 	outs := jsonOutput(f.report, newErrorReport(rep, err))
 	outs = append(outs, fileOutput("junit", f.junit, func(w io.Writer) error {
-		return writeJUnit(w, "argocheck", []junitCase{errorCase(rep, err)})
+		return writeJUnit(w, "argocheck", []junitCase{errorCase(rep, err)}, runProperties(rep.Run)...)
 	})...)
 	return append(append(outs, removeStale("trace-html", f.traceHTML)...), removeStale("trace-dot", f.traceDOT)...)
 }

@@ -400,8 +400,8 @@ func TestSearchErrorStaleReports(t *testing.T) {
 
 // TestSearchErrorJSON: with --json, a command whose search ends in an
 // error, not a verdict, prints on stdout the object --report gets (check,
-// check --store, resume and shard 0: the error report; every other
-// shard, which writes no report file, the same object; run and
+// check --store, resume and every shard: the error report, which
+// names the run of a shard that claimed it; run and
 // --modular: their report, naming the error), and exits with the error's
 // status.
 func TestSearchErrorJSON(t *testing.T) {
@@ -457,12 +457,11 @@ func TestSearchErrorJSON(t *testing.T) {
 			if !tc.inside && (verdict || rep["system"] == nil) || !strings.Contains(fmt.Sprint(rep["error"]), tc.error) {
 				t.Errorf("stdout: %s", stdout)
 			}
+			if _, ok := rep["run"]; ok != strings.HasPrefix(tc.name, "shard") {
+				t.Errorf("stdout names the run: %v, want %v: %s", ok, !ok, stdout)
+			}
 			data, err := os.ReadFile(report)
 			switch {
-			case tc.name == "shard 1":
-				if err == nil {
-					t.Errorf("shard 1 wrote %s: shard 0 writes the report files", report)
-				}
 			case err != nil:
 				t.Error(err)
 			case string(data) != stdout:
@@ -876,7 +875,7 @@ func keptOwnDirs(t *testing.T, d ownDirs, before map[string]string) {
 // TestOutputInOwnDir: an output file that is, or lies inside, a
 // directory whose files argocheck keeps, by any name (a store: --store
 // DIR or resume DIR; the --spill directory, or a plan line's; a shard
-// exchange's directory), is refused before anything is cleared or
+// exchange's directory, to any shard), is refused before anything is cleared or
 // written, with status 2 and one line naming both; the directory's
 // files are left as they are, and the store still resumes.
 func TestOutputInOwnDir(t *testing.T) {
@@ -912,6 +911,7 @@ func TestOutputInOwnDir(t *testing.T) {
 			"--report " + d.spown + " is inside spill=" + d.sp + " (" + filepath.Join(d.tmp, "bad.plan") + ":2)"},
 		{[]string{"shard", "--shards", "1", "--index", "0", "--exchange", exchange, "repdisk", "-q", "--report", filepath.Join(d.ex, "own")}, "--report " + filepath.Join(d.ex, "own") + " is inside --exchange " + exchange},
 		{[]string{"shard", "--shards", "1", "--index", "0", "--exchange", exchange, "repdisk", "-q", "--trace-dot", d.ex}, "--trace-dot " + d.ex + " and --exchange " + exchange + " name the same file"},
+		{[]string{"shard", "--shards", "2", "--index", "1", "--exchange", exchange, "repdisk", "-q", "--junit", filepath.Join(d.ex, "own")}, "--junit " + filepath.Join(d.ex, "own") + " is inside --exchange " + exchange},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			before := map[string]string{}

@@ -63,6 +63,9 @@ type report struct {
 	// of the shard that writes the report.
 	Shards int        `json:"shards,omitempty"`
 	Shard  *shardWork `json:"shard,omitempty"`
+	// Run names the run of a sharded check (shard.Manifest.Run), which
+	// every shard's report files carry.
+	Run string `json:"run,omitempty"`
 
 	words []string // the parameters as the text writes them
 }
@@ -77,14 +80,16 @@ type errorReport struct {
 	Params    map[string]any `json:"params"`
 	Workers   int            `json:"workers"`
 	Narrowed  string         `json:"narrowed,omitempty"`
-	Error     string         `json:"error"`
+	// Run is the report's of a sharded check that claimed its run.
+	Run   string `json:"run,omitempty"`
+	Error string `json:"error"`
 }
 
 // newErrorReport is the report of check r (which holds no result) whose
 // search ended in err.
 func newErrorReport(r *report, err error) *errorReport {
 	return &errorReport{Argocheck: buildVersion(), System: r.System, Variant: r.Variant, Params: r.Params,
-		Workers: r.Workers, Narrowed: r.Narrowed, Error: err.Error()}
+		Workers: r.Workers, Narrowed: r.Narrowed, Run: r.Run, Error: err.Error()}
 }
 
 // violationReport is one violation with its shortest path.

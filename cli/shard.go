@@ -2,10 +2,13 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -57,8 +60,9 @@ and crash-point counts: on a violation they say how far the shards got,
 which can depend on timing). The processes share nothing but the objects
 under the exchange URL (a directory, S3, GCS or Azure): a level-synchronous
 search with one barrier per level and no server. Shard 0 prints the report and
-writes the report files; the others print their own part, and every
-shard exits with the verdict's status. A shard started again after being
+writes the report files; the others print their own part, and write it
+at --report and --junit where no report of the run is there (shard 0's
+is written over it), and every shard exits with the verdict's status. A shard started again after being
 stopped, in any way, resumes from its last level. Give every run an
 exchange of its own: a shard refuses one that holds another run, or a
 run made by another build ('argocheck --version' prints the build), so
@@ -148,10 +152,17 @@ func runShard(cmd *cobra.Command, cat *catalog.Catalog, name string, f *shardFla
 	case f.exchange == "":
 		return usagef("--exchange is required: the URL of the run's objects")
 	}
+	dirs := []ownDir{{name: "--exchange " + f.exchange, dir: shard.LocalDir(f.exchange)}}
 	if index != 0 {
-		claimOutputs(cmd) // it writes no report file
+		// Its files may be shard 0's, on a volume the shards share, of
+		// a run that has ended: it removes none before it knows the run
+		// (shardClear), refused or not.
+		claimOutputs(cmd)
+		if err := checkPathsIn(f.search.paths(), dirs); err != nil {
+			return err
+		}
 	} else {
-		if err := f.search.checkPaths(cmd, []ownDir{{name: "--exchange " + f.exchange, dir: shard.LocalDir(f.exchange)}}); err != nil {
+		if err := f.search.checkPaths(cmd, dirs); err != nil {
 			return err
 		}
 		if err := f.search.clearOutputs(); err != nil {
@@ -181,6 +192,14 @@ func runShard(cmd *cobra.Command, cat *catalog.Catalog, name string, f *shardFla
 	if !f.search.quiet {
 		scfg.Progress = shardProgress(cmd.ErrOrStderr(), index, f.shards, f.search.progressInterval)
 	}
+	var run string // the run's name, once the shard has claimed it
+	scfg.Claimed = func(r string) error {
+		run = r
+		if index == 0 {
+			return nil
+		}
+		return f.search.shardClear(r)
+	}
 	res, err := shard.Run(ctx, chk, bucket, scfg)
 	if err != nil {
 		switch _, another := errors.AsType[*shard.AnotherRunError](err); {
@@ -191,11 +210,14 @@ func runShard(cmd *cobra.Command, cat *catalog.Catalog, name string, f *shardFla
 		default:
 			err = searchFail(fmt.Errorf("shard %d: %w", index, err))
 		}
-		// No verdict: as check's, --json says so, and shard 0's report
-		// files, in place of what an earlier run left there.
+		// No verdict: as check's, --json says so, and so do shard 0's
+		// report files, in place of what an earlier run left there, and
+		// the other shards' where there are none (shardOutputs).
 		rep := newReport(sys, p, f.variant, cfg, &explorer.Result{})
+		rep.Run = run
 		if index != 0 {
-			return withSearchError(err, f.search.printError(cmd.OutOrStdout(), rep, err))
+			printed := f.search.printError(cmd.OutOrStdout(), rep, err)
+			return withSearchError(err, errors.Join(printed, settle(ExitVerified, f.search.shardErrorOutputs(rep, err))))
 		}
 		return f.search.settleError(cmd.OutOrStdout(), rep, err)
 	}
@@ -203,15 +225,105 @@ func runShard(cmd *cobra.Command, cat *catalog.Catalog, name string, f *shardFla
 		fmt.Fprintf(cmd.ErrOrStderr(), "shard %d: the candidates it has read stay in the exchange: %s\n", index, res.Work.Leftover)
 	}
 	rep := newReport(sys, p, f.variant, cfg, res.Search).standalone()
-	rep.Shards, rep.Shard = f.shards, newShardWork(res.Work)
+	rep.Shards, rep.Shard, rep.Run = f.shards, newShardWork(res.Work), run
 	status := verdictStatus(res.Search.Verdict)
 	if index != 0 {
-		if err := printReport(cmd.OutOrStdout(), newShardReport(rep, res.Search), f.search.json); err != nil {
-			return err
-		}
-		return exit(status)
+		srep := newShardReport(rep, res.Search)
+		return printAndSettle(cmd.OutOrStdout(), srep, f.search.json, status, f.search.shardOutputs(srep))
 	}
 	return printAndSettle(cmd.OutOrStdout(), rep, f.search.json, status, f.search.checkOutputs(rep))
+}
+
+// A shard other than shard 0 given --report or --junit writes its own
+// report there, unless a report of the run is there already: every
+// shard may be given the same file (the pods of a Job share their
+// arguments, and may share a volume), and shard 0 writes the report with
+// the path there, over whatever is there. Once a shard has claimed the
+// run, no shard can end the run without it: a report of the run with a
+// verdict at its paths is one written when the run had ended before
+// (the shard is started again), which it keeps, and it removes anything
+// else (shardClear); at its end it creates the file, only where there is
+// none (writeNewOutput). A file of its own thus ends with its report;
+// one it shares with shard 0, with shard 0's, whichever ends first. The
+// pictures are shard 0's alone.
+
+// shardClear removes what is at the --report and --junit paths of a
+// shard other than shard 0 that has claimed run, unless it is a report of
+// run with a verdict (ofRun): a file an earlier run left, or a report of
+// this run with no verdict (a shard stopped, started again), which the
+// verdict is to replace. As clearOutputs, it removes the file a symbolic
+// link leads to, and leaves alone what is not a regular file and the
+// file stdout or stderr writes to.
+func (f *searchFlags) shardClear(run string) error {
+	for _, p := range [][2]string{{"report", f.report}, {"junit", f.junit}} {
+		if p[1] == "" || ofRun(p[0], p[1], run) {
+			continue
+		}
+		for _, o := range removeStale(p[0], p[1]) {
+			if err := o.save(); err != nil {
+				return ioFail(fmt.Errorf("could not remove what an earlier run left at %s: %v", o.name, cause(err)))
+			}
+		}
+	}
+	return nil
+}
+
+// ofRun reports whether the file at path, the --report (flag "report")
+// or --junit file, is a report of run with a verdict: a JSON report whose
+// "run" is run and that has a "verdict", or a JUnit report whose
+// argocheck.run property is run and that has no <error> (no verdict: a
+// shard has no bound to stop it). No file is a report of a run named "",
+// nor anything but a regular file, which is not read (a FIFO would
+// block).
+func ofRun(flag, path, run string) bool {
+	if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() || run == "" {
+		return false
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	if flag == "report" {
+		var r struct {
+			Run     string `json:"run"`
+			Verdict string `json:"verdict"`
+		}
+		return json.Unmarshal(data, &r) == nil && r.Run == run && r.Verdict != ""
+	}
+	var doc junitSuites
+	if xml.Unmarshal(data, &doc) != nil {
+		return false
+	}
+	named := false
+	for _, s := range doc.Suites {
+		named = named || slices.Contains(s.Properties, junitProperty{runProperty, run})
+		for _, c := range s.Cases {
+			if c.Error != nil {
+				return false
+			}
+		}
+	}
+	return named
+}
+
+// shardOutputs are the report files of shard report r of a shard other
+// than shard 0: the JSON report and the JUnit report, each written only
+// where there is no file (writeNewOutput).
+func (f *searchFlags) shardOutputs(r *shardReport) []output {
+	outs := newFileOutput("report", f.report, func(w io.Writer) error { return encodeJSON(w, r) })
+	return append(outs, newFileOutput("junit", f.junit, func(w io.Writer) error {
+		return writeJUnit(w, "argocheck", []junitCase{shardCase(r)}, runProperties(r.Run)...)
+	})...)
+}
+
+// shardErrorOutputs are errorOutputs for a shard other than shard 0: the
+// report files of the error, each written only where there is no file,
+// and no pictures removed.
+func (f *searchFlags) shardErrorOutputs(rep *report, err error) []output {
+	outs := newFileOutput("report", f.report, func(w io.Writer) error { return encodeJSON(w, newErrorReport(rep, err)) })
+	return append(outs, newFileOutput("junit", f.junit, func(w io.Writer) error {
+		return writeJUnit(w, "argocheck", []junitCase{errorCase(rep, err)}, runProperties(rep.Run)...)
+	})...)
 }
 
 // shardProgress returns the progress callback of a shard: a plain line
@@ -291,7 +403,9 @@ type shardReport struct {
 	Seconds       float64          `json:"seconds"`
 	ViolationKind string           `json:"violation_kind,omitempty"`
 	Shard         *shardWork       `json:"shard"`
+	Run           string           `json:"run,omitempty"`
 	rep           *report
+	message       string // the violation's
 }
 
 func newShardReport(rep *report, res *explorer.Result) *shardReport {
@@ -299,10 +413,10 @@ func newShardReport(rep *report, res *explorer.Result) *shardReport {
 		Argocheck: rep.Argocheck, System: rep.System, Variant: rep.Variant, Params: rep.Params,
 		Workers: rep.Workers, Shards: rep.Shards, Verdict: rep.Verdict, Narrowed: rep.Narrowed,
 		States: rep.States, Transitions: rep.Transitions, CrashPoints: rep.CrashPoints, Depth: rep.Depth,
-		Seconds: rep.Seconds, Shard: rep.Shard, rep: rep,
+		Seconds: rep.Seconds, Shard: rep.Shard, Run: rep.Run, rep: rep,
 	}
 	if res.Violation != nil {
-		r.ViolationKind = res.Violation.Kind
+		r.ViolationKind, r.message = res.Violation.Kind, res.Violation.Message
 	}
 	return r
 }

@@ -55,8 +55,9 @@ func exchange(t *testing.T) string {
 
 // TestShardReportsAsCheck: shard 0 of a sharded check prints check's
 // report, with its path, and writes its report files; the other shards
-// print their part, valid against the schema, write no report file, and
-// exit with the same status.
+// print their part, valid against the schema, write it to files of their
+// own but for the pictures, and exit with the same status. Every report
+// names the same run.
 func TestShardReportsAsCheck(t *testing.T) {
 	sch := reportSchema(t)
 	for _, tc := range []struct {
@@ -94,17 +95,29 @@ func TestShardReportsAsCheck(t *testing.T) {
 			wg.Wait()
 			var check map[string]json.RawMessage
 			validJSON(t, sch, []byte(checkOut), &check)
+			var run json.RawMessage
 			for i, r := range runs {
 				if r.code != tc.code || r.stderr != "" {
 					t.Fatalf("shard %d: exit %d, want %d; stderr %q", i, r.code, tc.code, r.stderr)
 				}
 				var got map[string]json.RawMessage
 				validJSON(t, sch, []byte(r.stdout), &got)
+				if run == nil {
+					run = got["run"]
+				}
+				if len(got["run"]) < 3 || !bytes.Equal(got["run"], run) {
+					t.Errorf("shard %d: run %s, shard 0's %s", i, got["run"], run)
+				}
+				junit, err := os.ReadFile(file(i, "junit.xml"))
+				if err != nil || !bytes.Contains(junit, []byte(`<property name="argocheck.run" value=`+string(run)+`>`)) {
+					t.Errorf("shard %d: --junit does not name the run %s: %v\n%s", i, run, err, junit)
+				}
 				if i != 0 {
-					for _, name := range []string{"report.json", "junit.xml", "trace.html"} {
-						if _, err := os.Stat(file(i, name)); err == nil {
-							t.Errorf("shard %d wrote %s: shard 0 writes the report files", i, name)
-						}
+					if _, err := os.Stat(file(i, "trace.html")); err == nil {
+						t.Errorf("shard %d wrote trace.html: shard 0 writes the pictures", i)
+					}
+					if report, err := os.ReadFile(file(i, "report.json")); err != nil || !bytes.Equal(report, []byte(r.stdout)) {
+						t.Errorf("shard %d: --report differs from the JSON it printed: %v\n%s", i, err, report)
 					}
 					for _, field := range []string{"verdict", "narrowed", "depth"} {
 						if !bytes.Equal(got[field], check[field]) {

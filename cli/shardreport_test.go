@@ -1,0 +1,270 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/argocheck/argocheck/layers"
+	"github.com/argocheck/argocheck/shard"
+)
+
+// violatingShards are the arguments of a small sharded check that ends in
+// a violation, after --exchange URL.
+var violatingShards = []string{"repdisk", "--variant", "no-recovery", "--blocks", "3", "--values", "2", "-q", "--workers", "1"}
+
+// gatedWriter is a shard's stdout that holds its first write until gate
+// is closed: the shard prints its report, then writes its files, after
+// the shard that closes gate has ended.
+type gatedWriter struct {
+	gate <-chan struct{}
+	buf  bytes.Buffer
+}
+
+func (w *gatedWriter) Write(p []byte) (int, error) {
+	if w.gate != nil {
+		<-w.gate
+	}
+	return w.buf.Write(p)
+}
+
+// runShardsEach runs shard i of n with args(i) after --shards N --index
+// I, all at once in this process, and returns what each printed. Shard i
+// ends after shard after[i] (when after has i) has ended: it prints its
+// report, and writes its report files, only then.
+func runShardsEach(t *testing.T, n int, args func(i int) []string, after map[int]int) []shardRun {
+	t.Helper()
+	runs := make([]shardRun, n)
+	ended := make([]chan struct{}, n)
+	for i := range ended {
+		ended[i] = make(chan struct{})
+	}
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			defer close(ended[i])
+			out := &gatedWriter{}
+			if j, ok := after[i]; ok {
+				out.gate = ended[j]
+			}
+			var errb bytes.Buffer
+			a := append([]string{"shard", "--shards", fmt.Sprint(n), "--index", fmt.Sprint(i)}, args(i)...)
+			code := Run(layers.Catalog(), a, out, &errb)
+			runs[i] = shardRun{out.buf.String(), errb.String(), code}
+		})
+	}
+	wg.Wait()
+	return runs
+}
+
+// reportFile is what a --report or --junit file says of a sharded run:
+// the run it names, its verdict (a JUnit report's: "violation" for a
+// failure, "error" for an error, "verified" otherwise), and the shard
+// whose report it is (the index of its own part).
+type reportFile struct {
+	run, verdict string
+	shard        int
+	data         string
+}
+
+// readReport reads the --report (flag "report") or --junit file at path.
+func readReport(t *testing.T, flag, path string) reportFile {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := reportFile{shard: -1, data: string(data)}
+	if flag == "report" {
+		var rep struct {
+			Run, Verdict, Error string
+			Shard               *struct{ Index int }
+		}
+		if err := json.Unmarshal(data, &rep); err != nil {
+			t.Fatalf("%s: %v\n%s", path, err, data)
+		}
+		r.run, r.verdict = rep.Run, rep.Verdict
+		if rep.Error != "" {
+			r.verdict = "error"
+		}
+		if rep.Shard != nil {
+			r.shard = rep.Shard.Index
+		}
+		return r
+	}
+	var doc junitSuites
+	if err := xml.Unmarshal(data, &doc); err != nil || len(doc.Suites) != 1 || len(doc.Suites[0].Cases) != 1 {
+		t.Fatalf("%s: %v, want one suite of one case\n%s", path, err, data)
+	}
+	for _, p := range doc.Suites[0].Properties {
+		if p.Name == "argocheck.run" {
+			r.run = p.Value
+		}
+	}
+	c := doc.Suites[0].Cases[0]
+	switch {
+	case c.Error != nil:
+		r.verdict = "error"
+	case c.Failure != nil:
+		r.verdict = "violation"
+	default:
+		r.verdict = "verified"
+	}
+	for i := range 2 {
+		if strings.Contains(c.SystemOut, fmt.Sprintf("\nshard=%d ", i)) {
+			r.shard = i
+		}
+	}
+	return r
+}
+
+// staleReports are what an earlier run, verified, left at a --report and
+// a --junit file.
+var staleReports = map[string]string{
+	"report": `{"verdict":"verified","run":"0123456789abcdef0123456789abcdef"}` + "\n",
+	"junit": xml.Header + `<testsuites name="argocheck" tests="1" failures="0" errors="0" time="1"><testsuite name="argocheck" tests="1" failures="0" errors="0" time="1">` +
+		`<properties><property name="argocheck.run" value="0123456789abcdef0123456789abcdef"></property></properties>` +
+		`<testcase name="repdisk" classname="argocheck.repdisk" time="1"></testcase></testsuite></testsuites>` + "\n",
+}
+
+// TestShardOwnReport: a shard other than shard 0 given a --report or
+// --junit file of its own writes its report there, the run's verdict, in
+// place of the verified that an earlier run left there; it names the run
+// that shard 0's report names.
+func TestShardOwnReport(t *testing.T) {
+	for _, flag := range []string{"report", "junit"} {
+		t.Run(flag, func(t *testing.T) {
+			dir, url := t.TempDir(), exchange(t)
+			file := func(i int) string { return filepath.Join(dir, fmt.Sprintf("r%d", i)) }
+			for i := range 2 {
+				writeFile(t, dir, fmt.Sprintf("r%d", i), staleReports[flag])
+			}
+			runs := runShardsEach(t, 2, func(i int) []string {
+				return append([]string{"--exchange", url, "--" + flag, file(i)}, violatingShards...)
+			}, nil)
+			for i, r := range runs {
+				if r.code != ExitViolation {
+					t.Fatalf("shard %d: exit %d, want %d: %s", i, r.code, ExitViolation, r.stderr)
+				}
+			}
+			zero, one := readReport(t, flag, file(0)), readReport(t, flag, file(1))
+			if one.verdict != "violation" || one.shard != 1 || one.run != zero.run || len(zero.run) != 32 || zero.shard != 0 {
+				t.Errorf("shard 1's --%s: verdict %s of shard %d, run %q; want violation of shard 1, run %q as shard 0's (shard %d)\n%s",
+					flag, one.verdict, one.shard, one.run, zero.run, zero.shard, one.data)
+			}
+		})
+	}
+}
+
+// TestShardSharedReport: shards given the same --report or --junit file
+// (a Job's pods, their arguments and a volume shared) leave shard 0's
+// report there, with the path, whichever ends first, in place of what an
+// earlier run left there.
+func TestShardSharedReport(t *testing.T) {
+	for _, flag := range []string{"report", "junit"} {
+		for _, last := range []int{0, 1} {
+			t.Run(fmt.Sprintf("%s, shard %d ending last", flag, last), func(t *testing.T) {
+				url := exchange(t)
+				file := writeFile(t, t.TempDir(), "shared", staleReports[flag])
+				runs := runShardsEach(t, 2, func(i int) []string {
+					return append([]string{"--exchange", url, "--json", "--" + flag, file}, violatingShards...)
+				}, map[int]int{last: 1 - last})
+				var printed [2]struct{ Run string }
+				for i, r := range runs {
+					if err := json.Unmarshal([]byte(r.stdout), &printed[i]); r.code != ExitViolation || err != nil {
+						t.Fatalf("shard %d: exit %d, want %d: %v %s", i, r.code, ExitViolation, err, r.stderr)
+					}
+				}
+				got := readReport(t, flag, file)
+				if got.shard != 0 || got.verdict != "violation" || len(got.run) != 32 || got.run != printed[1].Run || got.run != printed[0].Run {
+					t.Errorf("--%s: shard %d's %s, run %q; want shard 0's violation of run %q\n%s", flag, got.shard, got.verdict, got.run, printed[1].Run, got.data)
+				}
+				if flag == "report" && got.data != runs[0].stdout {
+					t.Errorf("--report is not the report shard 0 printed")
+				}
+				if path := map[string]string{"report": `"trace"`, "junit": "shortest path:"}[flag]; !strings.Contains(got.data, path) {
+					t.Errorf("--%s has no path:\n%s", flag, got.data)
+				}
+			})
+		}
+	}
+}
+
+// failMarker is a bucket that fails writing shard 1's markers: the shard
+// ends in an I/O error once it has claimed the run.
+type failMarker struct{ shard.Bucket }
+
+var errMarker = errors.New("marker refused")
+
+func (b failMarker) Write(ctx context.Context, key string, data []byte, onlyNew bool) error {
+	if strings.HasSuffix(key, "/done-1") {
+		return errMarker
+	}
+	return b.Bucket.Write(ctx, key, data, onlyNew)
+}
+
+// TestShardRestartedReport: a shard other than shard 0 that fails once
+// it has claimed the run writes the error's report, of the run, in place
+// of an earlier run's verdict; started again, it replaces that report,
+// of no verdict, with its verdict; started again after the run has
+// ended, it keeps the run's reports with a verdict, shard 0's and its
+// own, as they are.
+func TestShardRestartedReport(t *testing.T) {
+	for _, flag := range []string{"report", "junit"} {
+		t.Run(flag, func(t *testing.T) {
+			dir, url := t.TempDir(), exchange(t)
+			shared := filepath.Join(dir, "shared")
+			own := writeFile(t, dir, "own", staleReports[flag])
+			// Shard 1 alone, which fails at its first marker: the error's
+			// report, of this run, in place of the verified.
+			openExchange = func(ctx context.Context, url string) (shard.Bucket, error) {
+				b, err := shard.Open(ctx, url)
+				return failMarker{b}, err
+			}
+			t.Cleanup(func() { openExchange = shard.Open })
+			_, stderr, code := cli(t, append([]string{"shard", "--shards", "2", "--index", "1", "--exchange", url, "--" + flag, own}, violatingShards...)...)
+			openExchange = shard.Open
+			if !strings.Contains(stderr, errMarker.Error()) || code != ExitIO {
+				t.Fatalf("shard 1 failing: exit %d, stderr %q; want %d and %q", code, stderr, ExitIO, errMarker)
+			}
+			stopped := readReport(t, flag, own)
+			if stopped.verdict != "error" || len(stopped.run) != 32 {
+				t.Fatalf("shard 1's --%s after the error: %s of run %q, want the error of the run\n%s", flag, stopped.verdict, stopped.run, stopped.data)
+			}
+			// The run, shard 1 resuming: its verdict in place of its error.
+			runs := runShardsEach(t, 2, func(i int) []string {
+				return append([]string{"--exchange", url, "--" + flag, []string{shared, own}[i]}, violatingShards...)
+			}, nil)
+			if runs[0].code != ExitViolation || runs[1].code != ExitViolation {
+				t.Fatalf("exit %d and %d, want %d: %s %s", runs[0].code, runs[1].code, ExitViolation, runs[0].stderr, runs[1].stderr)
+			}
+			mine := readReport(t, flag, own)
+			if mine.verdict != "violation" || mine.shard != 1 || mine.run != stopped.run {
+				t.Fatalf("shard 1's --%s after the run: %s of shard %d, run %q; want shard 1's violation, run %q\n%s", flag, mine.verdict, mine.shard, mine.run, stopped.run, mine.data)
+			}
+			// Shard 1 started again after the run: shard 0's report and its
+			// own kept as they are.
+			for _, file := range []string{shared, own} {
+				before := readReport(t, flag, file)
+				out, stderr, code := cli(t, append([]string{"shard", "--shards", "2", "--index", "1", "--exchange", url, "--" + flag, file}, violatingShards...)...)
+				if code != ExitViolation || !strings.Contains(out, "verdict=violation") {
+					t.Fatalf("shard 1 again: exit %d, want %d: %s", code, ExitViolation, stderr)
+				}
+				if after := readReport(t, flag, file); after.data != before.data || after.run != stopped.run {
+					t.Errorf("shard 1 again with shard %d's --%s of the run: it holds\n%s\nnot\n%s", before.shard, flag, after.data, before.data)
+				}
+			}
+			if readReport(t, flag, shared).shard != 0 {
+				t.Errorf("--%s shared: not shard 0's", flag)
+			}
+		})
+	}
+}
