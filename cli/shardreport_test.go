@@ -268,3 +268,53 @@ func TestShardRestartedReport(t *testing.T) {
 		})
 	}
 }
+
+// TestWriteNewOutput: a shard's report is written where there is no file,
+// or an empty one, and through a symbolic link to a file not made yet,
+// which it makes; a file that holds anything is left as it is, and no
+// file is left beside it.
+func TestWriteNewOutput(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		make func(t *testing.T, dir, path string) // what is at path before
+		want string
+	}{
+		{"none", func(*testing.T, string, string) {}, "new"},
+		{"empty", func(t *testing.T, dir, _ string) { writeFile(t, dir, "r", "") }, "new"},
+		{"a report", func(t *testing.T, dir, _ string) { writeFile(t, dir, "r", "shard 0's") }, "shard 0's"},
+		{"a link to no file yet", func(t *testing.T, dir, path string) {
+			if err := os.Symlink("target", path); err != nil {
+				t.Fatal(err)
+			}
+		}, "new"},
+		{"a link to a report", func(t *testing.T, dir, path string) {
+			writeFile(t, dir, "target", "shard 0's")
+			if err := os.Symlink("target", path); err != nil {
+				t.Fatal(err)
+			}
+		}, "shard 0's"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "r")
+			tc.make(t, dir, path)
+			fi, _ := os.Lstat(path)
+			link := fi != nil && fi.Mode()&os.ModeSymlink != 0
+			if err := writeNewOutput(path, []byte("new")); err != nil {
+				t.Fatal(err)
+			}
+			if fi, err := os.Lstat(path); link && (err != nil || fi.Mode()&os.ModeSymlink == 0) {
+				t.Errorf("the link at %s is gone: %v", path, err)
+			}
+			if got, err := os.ReadFile(path); err != nil || string(got) != tc.want {
+				t.Errorf("%s holds %q (%v), want %q", path, got, err, tc.want)
+			}
+			entries, _ := os.ReadDir(dir)
+			for _, e := range entries {
+				if strings.HasPrefix(e.Name(), ".") {
+					t.Errorf("%s left beside it", e.Name())
+				}
+			}
+		})
+	}
+}
