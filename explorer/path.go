@@ -260,11 +260,12 @@ func depth(parent func(state uint64) (uint64, error), state uint64) (int, error)
 
 // diverged is the violation of a path whose replay took another course at
 // step n than the search did; got says what the replay did, and want,
-// when known, what the search found there.
+// when known, what the search found there, which the message says first.
 func diverged(n int, got string, want *model.Violation) *model.Violation {
 	msg := fmt.Sprintf("replaying the path, step %d took another course than in the search: %s", n, got)
 	if want != nil {
-		msg += fmt.Sprintf(", where the search found %s: %s", want.Kind, want.Message)
+		// What the search found first: the path cannot show it.
+		msg = fmt.Sprintf("the search found %s: %s; replaying its path, step %d took another course: %s", want.Kind, want.Message, n, got)
 	}
 	if !strings.Contains(msg, "not deterministic") {
 		msg += "; the layer code is not deterministic"

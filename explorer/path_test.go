@@ -73,10 +73,14 @@ func TestPathThatDoesNotFail(t *testing.T) {
 	if n != res.Trace.Len() || last.Violation == nil || last.Violation.Kind != model.KindNondeterminism {
 		t.Fatalf("rebuilt path:\n%s\nwant %d steps ending in nondeterminism", got.Trace, res.Trace.Len())
 	}
-	for _, want := range []string{"step 1 took another course", "it reached ", "where the search found panic: layer code panicked"} {
+	for _, want := range []string{"step 1 took another course", "it reached ", "the search found panic: layer code panicked"} {
 		if !strings.Contains(last.Violation.Message, want) {
 			t.Errorf("message %q lacks %q", last.Violation.Message, want)
 		}
+	}
+	// What the search found comes first: the path cannot show it.
+	if !strings.HasPrefix(last.Violation.Message, "the search found panic: ") {
+		t.Errorf("message %q does not begin with what the search found", last.Violation.Message)
 	}
 	if got.Violation != last.Violation {
 		t.Errorf("result's violation %+v is not the path's last %+v", got.Violation, last.Violation)
