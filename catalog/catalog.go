@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/argocheck/argocheck/model"
 )
@@ -168,10 +169,9 @@ type System struct {
 	// A Build that returns neither a check nor an error, or panics, is
 	// refused as an error naming the system (Check; the command line
 	// exits with status 2), never searched. The search calls it again, at
-	// the same p and variant, from every worker at once, for the
-	// determinism checks' instances of a System built anew (see
-	// Rebuilt): it must build the check anew each time, alike, and be
-	// safe to call concurrently.
+	// the same p and variant, one call at a time, for the determinism
+	// checks' instances of a System built anew (see Rebuilt): it must
+	// build the check anew each time, alike.
 	Build func(p Params, variant string) (model.Checker, error)
 	// Modular, when set, splits the system into the checks of its layers,
 	// each against the specification below it, followed by the system's
@@ -305,8 +305,11 @@ func (s *System) Check(p Params, variant string) (model.Checker, error) {
 // instances from a check that Build builds anew, as a new process would:
 // memory that the check's closures share is new in them too.
 func (s *System) Rebuilt(chk model.Checker, p Params, variant string) model.Checker {
+	var mu sync.Mutex // the workers build one at a time
 	first := true
 	return model.Rebuilt(func() model.Checker {
+		mu.Lock()
+		defer mu.Unlock()
 		if first {
 			first = false
 			return chk

@@ -17,9 +17,9 @@ import (
 // System built once every instance shares that memory and no check sees
 // it. build must return the same check each time (a System of the same
 // type, built alike); it is called once here, again by Validate, and
-// once for each instance those checks build. The catalogue (package
-// catalog) builds every check it makes with Rebuilt, from its System's
-// Build.
+// once for each instance those checks build (see RebuiltEvery), by the
+// search's workers at once. The catalogue (package catalog) builds every
+// check it makes with Rebuilt, from its System's Build.
 func Rebuilt(build func() Checker) Checker {
 	chk := build()
 	if chk == nil {
