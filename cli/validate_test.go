@@ -23,9 +23,12 @@ func (panickyInit) Init() []onedisk.State { panic("no initial disk") }
 // reads block 0 while its Instance is built, and whose variant init has
 // a lower specification whose Init panics: systems that cannot run. Its
 // Build returns no check and no error for variant nil, an error for
-// variant error, panics for variant build-panics, and reads a parameter
-// by a misspelled name for variant misspelled.
+// variant error, panics for variant build-panics, reads a parameter
+// by a misspelled name for variant misspelled, and returns the check it
+// built first again for variant kept, which no determinism check could
+// run on a System built anew.
 func brokenSystem() *catalog.System {
+	var kept model.Checker
 	return &catalog.System{
 		Name:   "broken",
 		Params: []catalog.Param{{Name: "blocks", Min: 1, Max: 1, Default: 1, About: "blocks of the disk"}},
@@ -36,9 +39,19 @@ func brokenSystem() *catalog.System {
 			{Name: "error", About: "Build returns an error"},
 			{Name: "build-panics", About: "Build panics"},
 			{Name: "misspelled", About: "Build reads parameter blokcs"},
+			{Name: "kept", About: "Build returns the one check it built first"},
 		},
 		Build: func(p catalog.Params, variant string) (model.Checker, error) {
 			switch variant {
+			case "kept":
+				if kept == nil {
+					sizes := disk.Sizes{Blocks: 1, Values: 2}
+					impl := func(lower onedisk.API) model.Instance[onedisk.API] {
+						return model.Instance[onedisk.API]{API: lower, Recover: func() {}}
+					}
+					kept = model.NewSystem(onedisk.Layer(sizes), onedisk.Layer(sizes), impl, func(c *onedisk.State) (onedisk.State, bool) { return *c, true })
+				}
+				return kept, nil
 			case "nil":
 				return nil, nil
 			case "error":
@@ -101,6 +114,8 @@ func TestCheckOfASystemThatCannotRun(t *testing.T) {
 			"argocheck: broken: Build panicked at cli/validate_test.go:", ", for variant build-panics: no such system\n"}},
 		{[]string{"check", "broken", "--variant", "misspelled"}, []string{
 			"argocheck: broken: Build panicked at cli/validate_test.go:", ", for variant misspelled: catalog: no parameter blokcs (parameters: blocks): a misspelled name, or one the system does not take\n"}},
+		{[]string{"check", "broken", "--variant", "kept"}, []string{
+			"argocheck: broken: model: building the check again gave the same *model.System[", "must build it anew each time"}},
 		{[]string{"shard", "broken", "--variant", "nil", "--shards", "1", "--index", "0", "--exchange", "file://" + t.TempDir()}, []string{
 			"argocheck: broken: Build returned no check (a nil model.Checker) and no error, for variant nil\n"}},
 		{[]string{"run", plan}, []string{

@@ -46,10 +46,10 @@ func (r *rebuilt) Validate() error {
 		return err
 	}
 	if reflect.TypeOf(again) != reflect.TypeOf(r.Checker) {
-		return fmt.Errorf("model: Rebuilt's build returned a %T the first time and a %T the second: it must build the same check anew each time", r.Checker, again)
+		return fmt.Errorf("model: building the check again gave a %T, the first time a %T: the function that builds it (a catalogue's Build, or the one given to model.Rebuilt) must build the same check anew each time", again, r.Checker)
 	}
 	if v := reflect.ValueOf(again); v.Kind() == reflect.Pointer && v.Pointer() == reflect.ValueOf(r.Checker).Pointer() {
-		return fmt.Errorf("model: Rebuilt's build returned the same %T twice: it must build the check anew each time, its Impl's memory with it", again)
+		return fmt.Errorf("model: building the check again gave the same %T: the function that builds it (a catalogue's Build, or the one given to model.Rebuilt) must build it anew each time, not keep one, so that the determinism checks can run on a System built anew, as after a restart", again)
 	}
 	return nil
 }
@@ -65,7 +65,7 @@ func (r *rebuilt) NewWorker(o Options) Worker {
 func (r *rebuilt) buildAgain() (chk Checker, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("model: Rebuilt's build panicked when called again: %v", p)
+			err = fmt.Errorf("model: building the check again panicked: %v", p)
 		}
 	}()
 	return r.build(), nil

@@ -19,19 +19,19 @@ func TestRebuiltValidate(t *testing.T) {
 		err   string
 	}{
 		{"anew", func() model.Checker { return semSystem() }, ""},
-		{"the same value", func() model.Checker { return first }, "returned the same"},
+		{"the same value", func() model.Checker { return first }, "gave the same"},
 		{"another type", func() model.Checker {
 			if calls++; calls == 1 {
 				return semSystem()
 			}
 			return degradedSystem()
-		}, "returned a *model.System"},
+		}, "gave a *model.System"},
 		{"a panic", func() model.Checker {
 			if calls++; calls == 1 {
 				return semSystem()
 			}
 			panic("no more")
-		}, "panicked when called again: no more"},
+		}, "building the check again panicked: no more"},
 	} {
 		calls = 0
 		err := model.Rebuilt(tc.build).Validate()
