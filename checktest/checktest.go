@@ -87,8 +87,7 @@ func Verify(t testing.TB, sys model.Checker, cfg ...explorer.Config) *explorer.R
 }
 
 // kinds are the kinds of violation a check finds, which Violates takes.
-var kinds = []string{model.KindRefinement, model.KindRecovery, model.KindPanic, model.KindStepLimit,
-	model.KindNondeterminism, model.KindInvariant, model.KindInitial, model.KindSpec}
+var kinds = model.ViolationKinds()
 
 // AnyLength, as Violates' length, accepts a path of any length. It is
 // for mutants caught with model.KindNondeterminism, whose path is rebuilt

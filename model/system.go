@@ -42,6 +42,14 @@ const (
 	KindSpec = "spec"
 )
 
+// ViolationKinds returns the violation kinds, in the order declared
+// above: what a test of a mutant (checktest.Violates) or a plan line
+// (expect=violation:KIND) may name.
+func ViolationKinds() []string {
+	return []string{KindRefinement, KindRecovery, KindPanic, KindStepLimit,
+		KindNondeterminism, KindInvariant, KindInitial, KindSpec}
+}
+
 // Violation is a failed check at one edge of a node's expansion. It is a
 // result of the check, not an error.
 type Violation struct {
