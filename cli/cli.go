@@ -46,8 +46,8 @@ import (
 const (
 	// ExitVerified: the check verified, or the command did its work.
 	ExitVerified = 0
-	// ExitViolation: a check found a violation (run: a verdict was not
-	// the expected one).
+	// ExitViolation: a check found a violation (run: a verdict, or a
+	// violation's kind or path length, was not the expected one).
 	ExitViolation = 1
 	// ExitUsage: bad usage or input; nothing was run, or a search found
 	// the system past argocheck's limits (model.ErrLimit) and reached no
@@ -71,7 +71,7 @@ var exitStatuses = []struct {
 	meaning string
 }{
 	{ExitVerified, "verified: every check held over the whole reachable state graph, or with --crashes no-nested or between-ops over the narrowed graph only, which the verdict line marks (narrowed: ...) (other commands: done)"},
-	{ExitViolation, "violation: a check failed and its shortest path is printed (run: a verdict other than the expected one)"},
+	{ExitViolation, "violation: a check failed and its shortest path is printed (run: a verdict, or a violation's kind or path length, other than the expected one)"},
 	{ExitUsage, "bad usage or input, named in one line on stderr: nothing was run, or a search found the system past argocheck's limits and reached no verdict (run: after the checks before it, which the table and reports cover)"},
 	{ExitIncomplete, "incomplete: a bound (--max-depth, --max-states, --time-limit, --memory) or SIGINT/SIGTERM stopped the search before a verdict"},
 	{ExitIO, "an I/O failure before a verdict (the store), layer code that ended a search's goroutine (runtime.Goexit), or stdout could not be written (the report, or any command's output; a pipe whose reader has gone too), the report files being written all the same"},

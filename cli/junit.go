@@ -124,19 +124,20 @@ func notRunCase(r *report, what string, why error) junitCase {
 	return c
 }
 
-// planCase is the test case of a plan's check: it fails when the verdict
-// is not the expected one, and is an error when a signal stopped the
-// check (interrupted) with the verdict the line expects (incomplete),
-// which its own bound did not reach.
-func planCase(r *report, expected explorer.Verdict, interrupted bool) junitCase {
+// planCase is the test case of a plan's check: it fails when the verdict,
+// or a violation's kind or path length, is not the expected one ("expected
+// violation:recovery:3, got violation (panic) at 5 steps: ..."), and is an
+// error when a signal stopped the check (interrupted) with the verdict
+// the line expects (incomplete), which its own bound did not reach.
+func planCase(r *report, expected expectation, interrupted bool) junitCase {
 	c := reportCase(r)
-	if r.Verdict != expected {
-		msg := fmt.Sprintf("expected %s, got %s", expected, r.Verdict)
+	if !expected.met(r) {
+		msg := fmt.Sprintf("expected %s, got %s", expected, got(r))
 		if r.Stopped != "" {
 			msg += " (" + r.Stopped + ")"
 		}
 		if v := r.Violation; v != nil {
-			msg += fmt.Sprintf(": %s: %s", v.Kind, v.Message)
+			msg += ": " + v.Message
 		}
 		c.Failure = &junitMessage{Message: msg, Type: "verdict", Text: summaryText(r)}
 	} else if interrupted {

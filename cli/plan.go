@@ -8,6 +8,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -24,13 +26,17 @@ import (
 //
 //	# comment
 //	SYSTEM [variant=NAME] [PARAMETER=VALUE ...] [SEARCH-FLAG=VALUE ...]
-//	       expect=verified|violation|incomplete
+//	       expect=verified|violation[:KIND[:STEPS]]|incomplete
 //
 // The parameters are the system's; the search flags are those of check
 // that say how the search goes (workers, exact, max-depth, max-states,
 // memory, spill, crashes, determinism, time-limit, continue), each taking the
 // run's flag when omitted. Omitted parameters take the system's defaults;
 // variant "correct" (the default) is the correct implementation.
+// violation:KIND expects a violation of that kind (model.ViolationKinds),
+// violation:KIND:STEPS one whose shortest path has STEPS steps, as
+// checktest.Violates does; with continue, the first violation reported
+// is the one compared.
 
 // planCheck is one line of a plan.
 type planCheck struct {
@@ -39,7 +45,7 @@ type planCheck struct {
 	sys      *catalog.System
 	params   catalog.Params
 	variant  string // "" is the correct implementation
-	expected explorer.Verdict
+	expected expectation
 	flags    searchFlags // the run's flags, with the line's keys set
 	cfg      explorer.Config
 	chk      model.Checker
@@ -107,12 +113,7 @@ func parsePlanLine(cat *catalog.Catalog, fields []string, base searchFlags) (pla
 		written[key] = val
 		switch _, isParam := sys.Param(key); {
 		case key == "expect":
-			switch v := explorer.Verdict(val); v {
-			case explorer.Verified, explorer.Violated, explorer.Incomplete:
-				c.expected = v
-			default:
-				err = fmt.Errorf("%q is not verified, violation or incomplete", val)
-			}
+			c.expected, err = parseExpectation(val)
 		case key == "variant":
 			c.variant = variantArg(val)
 		case isParam:
@@ -131,8 +132,8 @@ func parsePlanLine(cat *catalog.Catalog, fields []string, base searchFlags) (pla
 			return c, fmt.Errorf("%s: %v", key, err)
 		}
 	}
-	if c.expected == "" {
-		return c, fmt.Errorf("missing expect=verified|violation|incomplete")
+	if c.expected.verdict == "" {
+		return c, fmt.Errorf("missing expect=verified|violation[:KIND[:STEPS]]|incomplete")
 	}
 	if c.params, err = checkParams(sys, c.params, c.variant); err != nil {
 		return c, err
@@ -142,6 +143,106 @@ func parsePlanLine(cat *catalog.Catalog, fields []string, base searchFlags) (pla
 	}
 	c.chk, err = build(sys, c.params, c.variant)
 	return c, err
+}
+
+// anySteps is the steps of an expectation that takes a path of any
+// length.
+const anySteps = -1
+
+// expectation is what a plan line expects of its check: a verdict and,
+// for a violation, its kind ("" for any) and the length of its shortest
+// path (anySteps for any), as checktest.Violates compares them.
+type expectation struct {
+	verdict explorer.Verdict
+	kind    string
+	steps   int
+}
+
+// parseExpectation reads the value of a plan line's expect key:
+// verified, incomplete, violation, violation:KIND or violation:KIND:STEPS.
+func parseExpectation(val string) (expectation, error) {
+	e := expectation{steps: anySteps}
+	parts := strings.Split(val, ":")
+	switch v := explorer.Verdict(parts[0]); v {
+	case explorer.Verified, explorer.Incomplete:
+		if len(parts) > 1 {
+			return e, fmt.Errorf("%q: only violation takes a kind (violation:KIND or violation:KIND:STEPS), not %s", val, v)
+		}
+		e.verdict = v
+		return e, nil
+	case explorer.Violated:
+		e.verdict = v
+	default:
+		return e, fmt.Errorf("%q is not verified, violation (violation:KIND, violation:KIND:STEPS) or incomplete", val)
+	}
+	kinds := model.ViolationKinds()
+	switch {
+	case len(parts) == 1:
+		return e, nil
+	case len(parts) > 3:
+		return e, fmt.Errorf("%q is not violation:KIND:STEPS: too many parts", val)
+	case parts[1] == "":
+		return e, fmt.Errorf("%q names no kind (write violation, or violation:KIND with KIND one of %s)", val, strings.Join(kinds, ", "))
+	case !slices.Contains(kinds, parts[1]):
+		return e, fmt.Errorf("%q: %q is not a kind of violation (kinds: %s)", val, parts[1], strings.Join(kinds, ", "))
+	}
+	e.kind = parts[1]
+	if len(parts) == 2 {
+		return e, nil
+	}
+	steps := parts[2]
+	n, err := strconv.Atoi(steps)
+	switch {
+	case steps == "":
+		return e, fmt.Errorf("%q names no steps after the kind (write violation:%s, or violation:%s:STEPS)", val, e.kind, e.kind)
+	case strings.Trim(steps, "0123456789") != "":
+		return e, fmt.Errorf("%q: steps %q is not a whole number, 0 or more", val, steps)
+	case err != nil:
+		return e, fmt.Errorf("%q: steps %q is more than a path can have", val, steps)
+	case e.kind == model.KindNondeterminism:
+		return e, fmt.Errorf("%q: a nondeterminism violation's path is rebuilt by running the nondeterministic code again, and has no length that repeats from run to run: write violation:%s", val, e.kind)
+	}
+	e.steps = n
+	return e, nil
+}
+
+// String writes e as a plan line's expect value does:
+// "violation:recovery:3".
+func (e expectation) String() string {
+	s := string(e.verdict)
+	if e.kind != "" {
+		s += ":" + e.kind
+	}
+	if e.steps != anySteps {
+		s += ":" + strconv.Itoa(e.steps)
+	}
+	return s
+}
+
+// met says whether report r of a check is what e expects: its verdict,
+// and for a violation the kind and length of the first violation
+// reported (the report's violation, whose path is the shortest).
+func (e expectation) met(r *report) bool {
+	if r.Verdict != e.verdict {
+		return false
+	}
+	if v := r.Violation; v != nil {
+		return (e.kind == "" || v.Kind == e.kind) && (e.steps == anySteps || v.TraceLength == e.steps)
+	}
+	return true
+}
+
+// got writes what check r reached, as a line's expectation is compared
+// with it: "violation (panic) at 5 steps", "verified".
+func got(r *report) string {
+	v := r.Violation
+	switch {
+	case v == nil:
+		return string(r.Verdict)
+	case v.TraceLength == 1:
+		return fmt.Sprintf("%s (%s) at 1 step", r.Verdict, v.Kind)
+	}
+	return fmt.Sprintf("%s (%s) at %d steps", r.Verdict, v.Kind, v.TraceLength)
 }
 
 // planReadError is the error of the plan name that cannot be read (err),
@@ -214,12 +315,29 @@ func planKeys(sys *catalog.System, search *pflag.FlagSet) []string {
 }
 
 // planResult is one check of a plan in the JSON report: the check's report
-// with the plan line, the expected verdict and whether it matched.
+// with the plan line, the expected verdict (and the violation's kind and
+// path length, when the line names them) and whether it matched.
 type planResult struct {
-	Line     int              `json:"line"`
-	Expected explorer.Verdict `json:"expected"`
-	OK       bool             `json:"ok"`
+	Line          int              `json:"line"`
+	Expected      explorer.Verdict `json:"expected"`
+	ExpectedKind  string           `json:"expected_kind,omitempty"`
+	ExpectedSteps *int             `json:"expected_steps,omitempty"`
+	OK            bool             `json:"ok"`
 	*report
+
+	expectation expectation
+}
+
+// newPlanResult is the result of check c, whose report is rep; the
+// check is not ok when interrupted (a signal stopped it), whatever it
+// reached.
+func newPlanResult(c *planCheck, rep *report, interrupted bool) *planResult {
+	e := c.expected
+	r := &planResult{Line: c.line, Expected: e.verdict, ExpectedKind: e.kind, OK: e.met(rep) && !interrupted, report: rep, expectation: e}
+	if e.steps != anySteps {
+		r.ExpectedSteps = &e.steps
+	}
+	return r
 }
 
 // planReport is the JSON report of a plan run; report.schema.json is its
@@ -250,19 +368,26 @@ func newRun(cat *catalog.Catalog) *cobra.Command {
 		Long: `run reads PLAN, one check a line:
 
   SYSTEM [variant=NAME] [PARAMETER=VALUE ...] [SEARCH-FLAG=VALUE ...]
-         expect=verified|violation|incomplete
+         expect=verified|violation[:KIND[:STEPS]]|incomplete
 
 (# starts a comment), runs the checks in order and prints one summary table.
 The parameters are the system's (see 'argocheck list'); the search flags
 are workers, exact, max-depth, max-states, memory, spill, crashes,
 determinism, time-limit and continue, each taking this command's flag when
 omitted.
-Exit status 1 when any verdict differs from the expected one, 3 when a
-signal stopped the run. A search that ends in an error instead of a
-verdict stops the plan with that error's status; the table and reports
-cover the checks run so far, and name the error. The lines a stopped plan
-did not reach are errors of the --junit report, counted in --report's
-not_run.
+expect=violation takes a violation of any kind, violation:KIND one of
+that kind, and violation:KIND:STEPS one whose shortest path has STEPS
+steps (check's trace_length; not for nondeterminism, whose path does not
+repeat from run to run). KIND is one of
+  ` + strings.Join(model.ViolationKinds(), ", ") + `.
+With continue, the first violation reported, at the shortest path, is
+the one compared.
+Exit status 1 when any verdict, or a violation's kind or path length,
+differs from the expected one, 3 when a signal stopped the run. A search
+that ends in an error instead of a verdict stops the plan with that
+error's status; the table and reports cover the checks run so far, and
+name the error. The lines a stopped plan did not reach are errors of the
+--junit report, counted in --report's not_run.
 
 ` + exitHelp(),
 		Args:        oneArg("run", "one PLAN file"),
@@ -331,7 +456,7 @@ func runPlan(cmd *cobra.Command, cat *catalog.Catalog, name string, f searchFlag
 		// A check that a signal stopped is not ok, even on a line that
 		// expects incomplete: its own bound did not stop it.
 		interrupted := ctx.Err() != nil && res.Verdict == explorer.Incomplete
-		r := &planResult{Line: c.line, Expected: c.expected, OK: res.Verdict == c.expected && !interrupted, report: rep}
+		r := newPlanResult(&c, rep, interrupted)
 		if !r.OK {
 			pr.Failed++
 		}
@@ -403,8 +528,10 @@ func planCaseNames(checks []planCheck) []string {
 }
 
 // writeText writes the summary table, then the summary of every check
-// whose verdict differs from the expected one. A verdict over a narrowed
-// graph is marked "(narrowed)", its crash mode in the params column.
+// that is not what its line expects. A violation's verdict names its
+// kind and path length ("violation (recovery) at 2 steps"); a verdict
+// over a narrowed graph is marked "(narrowed)", its crash mode in the
+// params column.
 func (pr *planReport) writeText(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "line\tsystem\tvariant\tparams\texpected\tverdict\tstates\tdepth\tseconds\tresult")
@@ -413,22 +540,21 @@ func (pr *planReport) writeText(w io.Writer) {
 		if !r.OK {
 			result = "FAIL"
 		}
-		verdict := string(r.Verdict)
-		if r.Violation != nil {
-			verdict += " (" + r.Violation.Kind + ")"
-		}
+		verdict := got(r.report)
 		if r.Narrowed != "" {
 			verdict += " (narrowed)"
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%.3f\t%s\n",
-			r.Line, r.System, r.Variant, r.paramText(), r.Expected, verdict, r.States, r.Depth, r.Seconds, result)
+			r.Line, r.System, r.Variant, r.paramText(), r.expectation, verdict, r.States, r.Depth, r.Seconds, result)
 	}
 	tw.Flush()
 	for _, r := range pr.Results {
 		if !r.OK {
-			fmt.Fprintf(w, "\n%s line %d: expected %s", pr.Plan, r.Line, r.Expected)
-			if r.Verdict == r.Expected {
+			fmt.Fprintf(w, "\n%s line %d: expected %s", pr.Plan, r.Line, r.expectation)
+			if r.expectation.met(r.report) {
 				fmt.Fprint(w, ", from its own bound, not a signal")
+			} else {
+				fmt.Fprintf(w, ", got %s", got(r.report))
 			}
 			fmt.Fprintln(w)
 			r.writeText(w)

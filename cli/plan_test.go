@@ -3,10 +3,12 @@ package cli
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -16,6 +18,7 @@ import (
 	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/layers"
+	"github.com/argocheck/argocheck/model"
 )
 
 const nightly = "../benchmarks/nightly.plan"
@@ -48,9 +51,9 @@ func TestNightlyPlanCoversCatalogue(t *testing.T) {
 			}
 		}
 		switch {
-		case correct && c.expected != explorer.Verified:
+		case correct && c.expected.verdict != explorer.Verified:
 			t.Errorf("%s:%d: %s expects %s of a correct implementation", nightly, c.line, c.text, c.expected)
-		case correct || c.expected == explorer.Violated:
+		case correct || c.expected.verdict == explorer.Violated:
 			covered[key{c.sys.Name, c.variant}] = true
 		}
 	}
@@ -452,7 +455,7 @@ func TestPlanErrors(t *testing.T) {
 	for _, tc := range []struct{ line, want string }{
 		{"nosuch expect=verified", `unknown system "nosuch"`},
 		{"repdisk blocks=3", "missing expect="},
-		{"repdisk expect=fine", `"fine" is not verified, violation or incomplete`},
+		{"repdisk expect=fine", `"fine" is not verified, violation (violation:KIND, violation:KIND:STEPS) or incomplete`},
 		{"repdisk colour=red expect=verified", "colour: unknown key"},
 		{"repdisk log=2 expect=verified", "system repdisk has no parameter log"},
 		{"repdisk blocks=3 blocks=2 expect=verified", "blocks given twice"},
@@ -516,10 +519,12 @@ type planJSON struct {
 	NotRun  *int   `json:"not_run"`
 	Error   string `json:"error"`
 	Results []struct {
-		Line     int    `json:"line"`
-		OK       bool   `json:"ok"`
-		Expected string `json:"expected"`
-		Verdict  string `json:"verdict"`
+		Line          int    `json:"line"`
+		OK            bool   `json:"ok"`
+		Expected      string `json:"expected"`
+		ExpectedKind  string `json:"expected_kind"`
+		ExpectedSteps *int   `json:"expected_steps"`
+		Verdict       string `json:"verdict"`
 	} `json:"results"`
 }
 
@@ -534,4 +539,183 @@ func readPlanJSON(t *testing.T, path string) (planJSON, []byte) {
 	var pr planJSON
 	validJSON(t, reportSchema(t), data, &pr)
 	return pr, data
+}
+
+// TestPlanExpectationErrors: an expect value that names a violation's
+// kind or path length badly is refused when the plan is read, naming the
+// line, the key and what is wrong.
+func TestPlanExpectationErrors(t *testing.T) {
+	kinds := "refinement, recovery, panic, step-limit, nondeterminism, invariant, initial, spec"
+	for _, tc := range []struct{ value, want string }{
+		{"violation:recvery", `expect: "violation:recvery": "recvery" is not a kind of violation (kinds: ` + kinds + ")"},
+		{"violation:Recovery", `"Recovery" is not a kind of violation`},
+		{"violation:", `expect: "violation:" names no kind (write violation, or violation:KIND with KIND one of ` + kinds + ")"},
+		{"violation::2", `expect: "violation::2" names no kind`},
+		{"violation:recovery:", `expect: "violation:recovery:" names no steps after the kind (write violation:recovery, or violation:recovery:STEPS)`},
+		{"violation:recovery:x", `expect: "violation:recovery:x": steps "x" is not a whole number, 0 or more`},
+		{"violation:recovery:-1", `expect: "violation:recovery:-1": steps "-1" is not a whole number, 0 or more`},
+		{"violation:recovery:+2", `expect: "violation:recovery:+2": steps "+2" is not a whole number, 0 or more`},
+		{"violation:recovery:2.0", `steps "2.0" is not a whole number, 0 or more`},
+		{"violation:recovery:99999999999999999999", `steps "99999999999999999999" is more than a path can have`},
+		{"violation:recovery:2:3", `expect: "violation:recovery:2:3" is not violation:KIND:STEPS: too many parts`},
+		{"violation:nondeterminism:4", `expect: "violation:nondeterminism:4": a nondeterminism violation's path is rebuilt by running the nondeterministic code again, and has no length that repeats from run to run: write violation:nondeterminism`},
+		{"verified:recovery", `expect: "verified:recovery": only violation takes a kind (violation:KIND or violation:KIND:STEPS), not verified`},
+		{"incomplete:", `expect: "incomplete:": only violation takes a kind`},
+		{"verified:", `expect: "verified:": only violation takes a kind`},
+		{"violations:recovery", `expect: "violations:recovery" is not verified, violation (violation:KIND, violation:KIND:STEPS) or incomplete`},
+	} {
+		plan := writeFile(t, t.TempDir(), "bad.plan", "repdisk blocks=1 expect=verified\nrepdisk blocks=1 expect="+tc.value+"\n")
+		stdout, stderr, code := cli(t, "run", plan, "-q")
+		if code != ExitUsage || !strings.Contains(stderr, plan+":2: expect: ") || !strings.Contains(stderr, tc.want) || stdout != "" {
+			t.Errorf("expect=%s: exit status %d, stderr %q, stdout %q; want %d and %q", tc.value, code, stderr, stdout, ExitUsage, tc.want)
+		}
+	}
+}
+
+// TestRunPlanViolationKind: a line that names a violation's kind, or its
+// kind and the length of its shortest path, is ok only when the check's
+// violation has them (with continue, the first violation's, which is at
+// the shortest path); plain expect=violation takes any. The table, the
+// failure below it, the JSON report and the JUnit report all say what the
+// line expected, and a failure says what the check reached.
+func TestRunPlanViolationKind(t *testing.T) {
+	const (
+		noRecovery = "repdisk blocks=2 values=2 variant=no-recovery "   // recovery at 2 steps
+		d0Only     = "repdisk blocks=2 values=2 variant=write-d0-only " // refinement at 1 step
+	)
+	steps := func(n int) *int { return &n }
+	for _, tc := range []struct {
+		line     string
+		testSys  bool // the line is of testSystem's catalogue
+		ok       bool
+		kind     string
+		steps    *int
+		got      string // the failure's, after "expected EXPECT, got "
+		expected string // the expected column
+	}{
+		{line: noRecovery + "expect=violation:recovery:2", ok: true, kind: "recovery", steps: steps(2)},
+		{line: noRecovery + "expect=violation:recovery", ok: true, kind: "recovery"},
+		{line: noRecovery + "expect=violation", ok: true},
+		{line: d0Only + "expect=violation", ok: true},
+		{line: d0Only + "expect=violation:refinement:1", ok: true, kind: "refinement", steps: steps(1)},
+		{line: "pass variant=panics expect=violation", testSys: true, ok: true},
+		{line: noRecovery + "expect=violation:panic", kind: "panic", got: "violation (recovery) at 2 steps"},
+		{line: noRecovery + "expect=violation:recovery:3", kind: "recovery", steps: steps(3), got: "violation (recovery) at 2 steps"},
+		{line: noRecovery + "expect=violation:refinement:2", kind: "refinement", steps: steps(2), got: "violation (recovery) at 2 steps"},
+		{line: d0Only + "expect=violation:refinement:0", kind: "refinement", steps: steps(0), got: "violation (refinement) at 1 step"},
+		{line: "pass variant=panics expect=violation:recovery", testSys: true, kind: "recovery", got: "violation (panic) at 1 step"},
+		{line: "repdisk blocks=2 values=2 expect=violation:recovery:2", kind: "recovery", steps: steps(2), got: "verified"},
+		// With continue, the first violation is compared: recovery at 2
+		// steps, though the others found are at 3.
+		{line: noRecovery + "continue=4 expect=violation:recovery:2", ok: true, kind: "recovery", steps: steps(2)},
+		{line: noRecovery + "continue=4 expect=violation:recovery:3", kind: "recovery", steps: steps(3), got: "violation (recovery) at 2 steps"},
+	} {
+		t.Run(tc.line, func(t *testing.T) {
+			dir := t.TempDir()
+			plan := writeFile(t, dir, "p.plan", tc.line+"\n")
+			report, junit := filepath.Join(dir, "r.json"), filepath.Join(dir, "j.xml")
+			run := cli
+			if tc.testSys {
+				run = testCLI
+			}
+			stdout, stderr, code := run(t, "run", plan, "-q", "--workers", "1", "--report", report, "--junit", junit)
+			_, expect, _ := strings.Cut(tc.line, "expect=")
+			want, result := ExitVerified, "ok"
+			if !tc.ok {
+				want, result = ExitViolation, "FAIL"
+			}
+			if code != want {
+				t.Fatalf("exit status %d, want %d\n%s%s", code, want, stdout, stderr)
+			}
+			row := ""
+			for l := range strings.Lines(stdout) {
+				if strings.HasPrefix(l, "1 ") {
+					row = l
+				}
+			}
+			if f := strings.Fields(row); len(f) < 5 || !slices.Contains(f, expect) || f[len(f)-1] != result {
+				t.Errorf("the table's row does not show expected %s and %s: %q", expect, result, row)
+			}
+			failure := fmt.Sprintf("p.plan line 1: expected %s, got %s\n", expect, tc.got)
+			if got := strings.Contains(stdout, failure); got == tc.ok {
+				t.Errorf("the output says %q: %v, want %v\n%s", failure, got, !tc.ok, stdout)
+			}
+			pr, data := readPlanJSON(t, report)
+			r := pr.Results[0]
+			if r.OK != tc.ok || pr.OK != tc.ok || r.Expected != "violation" || r.ExpectedKind != tc.kind || !reflect.DeepEqual(r.ExpectedSteps, tc.steps) {
+				t.Errorf("report: ok=%v expected=%s expected_kind=%q expected_steps=%v; want ok=%v, violation, %q, %v\n%s",
+					r.OK, r.Expected, r.ExpectedKind, r.ExpectedSteps, tc.ok, tc.kind, tc.steps, data)
+			}
+			if tc.steps == nil && strings.Contains(string(data), `"expected_steps"`) || tc.kind == "" && strings.Contains(string(data), `"expected_kind"`) {
+				t.Errorf("report names an expectation the line does not:\n%s", data)
+			}
+			var doc junitSuites
+			readXML(t, junit, &doc)
+			c := doc.Suites[0].Cases[0]
+			switch {
+			case tc.ok && c.Failure != nil:
+				t.Errorf("junit failure %q on a line that is ok", c.Failure.Message)
+			case !tc.ok && (c.Failure == nil || !strings.HasPrefix(c.Failure.Message, fmt.Sprintf("expected %s, got %s", expect, tc.got))):
+				t.Errorf("junit failure %+v, want one saying expected %s, got %s", c.Failure, expect, tc.got)
+			}
+		})
+	}
+}
+
+// TestSchemaPlanExpectation: the schema takes a plan result's
+// expected_kind and expected_steps as a line writes them, and refuses
+// those no line can: a kind that is not model.ViolationKinds' (the
+// schema lists the same kinds for a violation's kind), a kind expected of
+// another verdict, steps with no kind or with nondeterminism.
+func TestSchemaPlanExpectation(t *testing.T) {
+	sch := reportSchema(t)
+	var defs struct {
+		Defs struct {
+			Violation, PlanResult struct {
+				Properties map[string]struct {
+					Enum []string `json:"enum"`
+				} `json:"properties"`
+			}
+		} `json:"$defs"`
+	}
+	if data, err := os.ReadFile("report.schema.json"); err != nil || json.Unmarshal(data, &defs) != nil {
+		t.Fatalf("report.schema.json: %v", err)
+	}
+	kinds := model.ViolationKinds()
+	if got := defs.Defs.PlanResult.Properties["expected_kind"].Enum; !slices.Equal(got, kinds) {
+		t.Errorf("the schema's expected_kind is one of %v, model.ViolationKinds %v", got, kinds)
+	}
+	if got := defs.Defs.Violation.Properties["kind"].Enum; !slices.Equal(got, kinds) {
+		t.Errorf("the schema's violation kind is one of %v, model.ViolationKinds %v", got, kinds)
+	}
+	dir := t.TempDir()
+	plan := writeFile(t, dir, "p.plan", "repdisk blocks=2 values=2 variant=no-recovery expect=violation:recovery:2\n")
+	report := filepath.Join(dir, "r.json")
+	if stdout, stderr, code := cli(t, "run", plan, "-q", "--report", report); code != ExitVerified {
+		t.Fatalf("exit status %d\n%s%s", code, stdout, stderr)
+	}
+	_, data := readPlanJSON(t, report)
+	for name, tc := range map[string]struct {
+		edit  func(r map[string]any)
+		valid bool
+	}{
+		"as written":                {func(r map[string]any) {}, true},
+		"kind alone":                {func(r map[string]any) { delete(r, "expected_steps") }, true},
+		"neither":                   {func(r map[string]any) { delete(r, "expected_steps"); delete(r, "expected_kind") }, true},
+		"nondeterminism, no steps":  {func(r map[string]any) { delete(r, "expected_steps"); r["expected_kind"] = "nondeterminism" }, true},
+		"steps with no kind":        {func(r map[string]any) { delete(r, "expected_kind") }, false},
+		"unknown kind":              {func(r map[string]any) { r["expected_kind"] = "recvery" }, false},
+		"negative steps":            {func(r map[string]any) { r["expected_steps"] = -1 }, false},
+		"steps of nondeterminism":   {func(r map[string]any) { r["expected_kind"] = "nondeterminism" }, false},
+		"kind of verified expected": {func(r map[string]any) { r["expected"] = "verified"; delete(r, "expected_steps") }, false},
+	} {
+		var m map[string]any
+		if err := json.Unmarshal(data, &m); err != nil {
+			t.Fatal(err)
+		}
+		tc.edit(m["results"].([]any)[0].(map[string]any))
+		if err := sch.Validate(m); (err == nil) != tc.valid {
+			t.Errorf("%s: the schema says %v, want valid=%v", name, err, tc.valid)
+		}
+	}
 }
