@@ -19,7 +19,9 @@ import (
 )
 
 // The nightly plan runs through kvcheck's own command line, every check
-// reaches its expected verdict, and every variant of the store is in it.
+// reaches its expected verdict, every variant of the store is in it, and
+// every line that expects a violation pins its kind and shortest path's
+// length, as TestMutants of package kv does.
 func TestNightlyPlan(t *testing.T) {
 	cat, err := catalog.New(kvSystem)
 	if err != nil {
@@ -32,7 +34,12 @@ func TestNightlyPlan(t *testing.T) {
 	}
 	var report struct {
 		OK      bool
-		Results []struct{ Variant, Verdict string }
+		Results []struct {
+			Line                       int
+			Variant, Verdict, Expected string
+			ExpectedKind               string `json:"expected_kind"`
+			ExpectedSteps              *int   `json:"expected_steps"`
+		}
 	}
 	if err := json.Unmarshal(out.Bytes(), &report); err != nil {
 		t.Fatal(err)
@@ -43,6 +50,9 @@ func TestNightlyPlan(t *testing.T) {
 	ran := map[string]bool{}
 	for _, r := range report.Results {
 		ran[r.Variant] = true
+		if r.Expected == "violation" && (r.ExpectedKind == "" || r.ExpectedSteps == nil) {
+			t.Errorf("kv/nightly.plan:%d expects a violation of %s with no kind or length: write expect=violation:KIND:STEPS", r.Line, r.Variant)
+		}
 	}
 	for _, v := range append(catalog.Variants{{Name: "correct"}}, kv.Variants...) {
 		if !ran[v.Name] {
