@@ -27,7 +27,7 @@ const nightly = "../benchmarks/nightly.plan"
 // the catalogue, its correct implementation and every variant, expecting
 // verified for correct ones, and for broken ones a violation at least once
 // (a broken variant may verify at a size too small for its bug, which the
-// plan may check too).
+// plan may check too), each of its kind and shortest path.
 func TestNightlyPlanCoversCatalogue(t *testing.T) {
 	f, err := os.Open(nightly)
 	if err != nil {
@@ -53,6 +53,8 @@ func TestNightlyPlanCoversCatalogue(t *testing.T) {
 		switch {
 		case correct && c.expected.verdict != explorer.Verified:
 			t.Errorf("%s:%d: %s expects %s of a correct implementation", nightly, c.line, c.text, c.expected)
+		case c.expected.verdict == explorer.Violated && c.expected.kind == "":
+			t.Errorf("%s:%d: %s expects a violation of any kind: write expect=violation:KIND:STEPS, so that a mutant caught by another bug fails its line", nightly, c.line, c.text)
 		case correct || c.expected.verdict == explorer.Violated:
 			covered[key{c.sys.Name, c.variant}] = true
 		}
