@@ -55,8 +55,9 @@ type Options struct {
 //     records are small (about 9 bytes a state, frontiers compressed), and
 //     at repdisk 8x4 this cut a stored run's peak memory from 685 to about
 //     515 MB at the same speed (8 MiB was slower).
-//   - Logger silenced unless Options.Log is set.
-func badgerOptions(dir string, o Options) badger.Options {
+//   - Logger silenced unless Options.Log is set; st, when set, records
+//     the failures to flush a memtable (stall.go).
+func badgerOptions(dir string, o Options, st *stall) badger.Options {
 	opt := badger.DefaultOptions(dir).
 		WithSyncWrites(false).
 		WithValueThreshold(1 << 20).
@@ -71,8 +72,15 @@ func badgerOptions(dir string, o Options) badger.Options {
 		WithCompactL0OnClose(true).
 		WithExternalMagic(magic).
 		WithLogger(nil)
+	w := watcher{dir: dir, st: st}
 	if o.Log != nil {
-		opt = opt.WithLogger(logger{o.Log})
+		w.log = &logger{o.Log}
+	}
+	if st != nil {
+		return opt.WithLogger(w)
+	}
+	if w.log != nil {
+		return opt.WithLogger(w.log)
 	}
 	return opt
 }
@@ -109,11 +117,12 @@ func openDB(dir string, o Options, readOnly bool) (s *Store, err error) {
 	if !readOnly {
 		unused(dir, func() { dropUnstartedLogs(dir) })
 	}
-	db, err := badger.Open(badgerOptions(dir, o).WithReadOnly(readOnly))
+	st := newStall()
+	db, err := badger.Open(badgerOptions(dir, o, st).WithReadOnly(readOnly))
 	if err != nil {
 		return nil, lockedOr(dir, inputErr("%s: corrupt or truncated store: %s", dir, firstLine(err.Error())))
 	}
-	return &Store{dir: dir, db: db}, nil
+	return &Store{dir: dir, db: db, stall: st}, nil
 }
 
 // dropUnstartedLogs removes the empty value log and memtable files in

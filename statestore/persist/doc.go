@@ -17,7 +17,9 @@
 //
 // A store keeps a reserve of free space on its file system, and ends a
 // search with an error rather than write into it (space.go): badger's
-// files are mapped into memory, where a full disk ends the process.
+// files are mapped into memory, where a full disk ends the process. It
+// ends the search with an error too once badger cannot write a table,
+// which badger would try again for ever (stall.go).
 //
 // A store is used by one process at a time: badger locks its directory,
 // and the system releases the lock when that process exits, even when it

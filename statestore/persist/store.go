@@ -25,6 +25,7 @@ type Store struct {
 	pending bool
 	job     job
 	err     error // the first write error; the store accepts no more writes
+	stall   *stall
 
 	cache struct { // the states record last read by parent
 		key     string

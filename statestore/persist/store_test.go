@@ -180,7 +180,7 @@ func unfinishedStore(t *testing.T, dir string) {
 // edit changes the records of the store in dir directly.
 func edit(t *testing.T, dir string, fn func(txn *badger.Txn) error) {
 	t.Helper()
-	db, err := badger.Open(badgerOptions(dir, Options{}))
+	db, err := badger.Open(badgerOptions(dir, Options{}, nil))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -109,13 +109,22 @@ func (s *Store) startWriter() {
 }
 
 // wait waits for the part being written, if any, and returns the first
-// write error.
+// write error. A memtable that cannot be flushed is one (stall.go): the
+// part is not waited for.
 func (s *Store) wait() error {
 	if s.pending {
-		s.pending = false
-		if err := <-s.results; err != nil && s.err == nil {
-			s.err = err
+		select {
+		case err := <-s.results:
+			s.pending = false
+			if err != nil && s.err == nil {
+				s.err = err
+			}
+		case <-s.stall.ch:
+			s.pending = false // the writer may never return
 		}
+	}
+	if s.err == nil {
+		s.err = s.stall.failed()
 	}
 	return s.err
 }
@@ -274,17 +283,20 @@ func (s *Store) Finish(o *statestore.Outcome) error {
 	if err := checkSpace(s.dir, 0, thenResume); err != nil {
 		return err
 	}
-	err := s.db.Update(func(txn *badger.Txn) error {
-		for i := range o.Violations {
-			if err := txn.Set(keyViolation(i), encodeViolation(&o.Violations[i])); err != nil {
-				return err
+	err := s.unlessStalled(func() error {
+		err := s.db.Update(func(txn *badger.Txn) error {
+			for i := range o.Violations {
+				if err := txn.Set(keyViolation(i), encodeViolation(&o.Violations[i])); err != nil {
+					return err
+				}
 			}
+			return txn.Set(keyDone, encodeOutcome(o))
+		})
+		if err == nil {
+			err = s.db.Sync()
 		}
-		return txn.Set(keyDone, encodeOutcome(o))
+		return err
 	})
-	if err == nil {
-		err = s.db.Sync()
-	}
 	if err != nil {
 		return fmt.Errorf("store %s: %w", s.dir, err)
 	}
@@ -292,14 +304,20 @@ func (s *Store) Finish(o *statestore.Outcome) error {
 	return nil
 }
 
-// Close waits for the part being written and closes the store.
+// Close waits for the part being written and closes the store. After a
+// memtable could not be flushed (stall.go) it returns that error without
+// waiting for badger, which goes on trying on goroutines of its own until
+// the process exits: the store stays at its last committed part.
 func (s *Store) Close() error {
 	err := s.wait()
 	if s.jobs != nil {
 		close(s.jobs)
 		s.jobs = nil
 	}
-	if cerr := s.db.Close(); err == nil && cerr != nil {
+	if cerr := s.unlessStalled(s.db.Close); err == nil && cerr != nil {
+		if cerr == s.stall.err {
+			return cerr
+		}
 		err = fmt.Errorf("closing store %s: %w", s.dir, cerr)
 	}
 	return err
