@@ -255,6 +255,99 @@ func TestStopAndResume(t *testing.T) {
 	}
 }
 
+// spilledViolation is a check whose stored run spills (three times at
+// 300KB) and commits within levels, and whose violation lies in its last
+// level, found a third of a second or more into the run.
+var spilledViolation = []string{"log/repdisk", "--blocks", "4", "--values", "2", "--log", "3", "--variant", "log:recovery-clears-header-first"}
+
+// A stored run that spills, committing within levels, killed with SIGKILL
+// at random moments (in commits and spill merges too) and resumed each
+// time with one or two workers, reports the verdict, counts, depth and
+// violations, paths included, of the same check run uninterrupted in
+// memory.
+func TestKillSpilledViolation(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills a running check several times")
+	}
+	bin, err := argocheckBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	type report struct {
+		jsonReport
+		Violations json.RawMessage `json:"violations"`
+	}
+	// run runs argocheck with args, killed after kill unless 0, and returns
+	// its report, or killed, or restart when it found no run in the store
+	// (the check killed before it recorded one).
+	run := func(kill time.Duration, args ...string) (r report, killed, restart bool) {
+		t.Helper()
+		cmd := exec.Command(bin, append(args, "--json")...)
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		if kill > 0 {
+			timer := time.AfterFunc(kill, func() { cmd.Process.Kill() })
+			defer timer.Stop()
+		}
+		cmd.Wait()
+		ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
+		switch code := ws.ExitStatus(); {
+		case ws.Signaled() && ws.Signal() == syscall.SIGKILL:
+			return r, true, false
+		case code == ExitUsage && strings.Contains(stderr.String(), "holds no run"):
+			return r, false, true
+		case code != ExitViolation:
+			t.Fatalf("%s: status %d\n%s%s", strings.Join(args, " "), code, &stdout, &stderr)
+		}
+		if err := json.Unmarshal(stdout.Bytes(), &r); err != nil {
+			t.Fatalf("%v: %s", err, &stdout)
+		}
+		return r, false, false
+	}
+	want, _, _ := run(0, append([]string{"check"}, spilledViolation...)...)
+	if want.Verdict != string(explorer.Violated) || len(want.Violations) < 100 {
+		t.Fatalf("uninterrupted: %+v", want.jsonReport)
+	}
+	s := cmp.Or(*seed, 1)
+	t.Logf("seed %d (rerun with -seed %d)", s, s)
+	rng := rand.New(rand.NewPCG(s, 0))
+	dir := t.TempDir()
+	store, spill := filepath.Join(dir, "store"), filepath.Join(dir, "spill")
+	stored := []string{"--spill", spill, "--memory", "300KB", "--checkpoint-interval", "5ms"}
+	for kills, runs := 0, 0; ; runs++ {
+		args := append(append([]string{"check"}, spilledViolation...), "--store", store)
+		if _, err := os.Stat(filepath.Join(store, "MANIFEST")); err == nil {
+			args = []string{"resume", store, "--workers", strconv.Itoa(1 + kills%2)}
+		} else {
+			os.RemoveAll(store) // killed before badger made its files
+		}
+		kill := time.Duration(0) // the last run is not killed
+		if kills < 6 {
+			kill = time.Duration(50+rng.IntN(600)) * time.Millisecond
+		}
+		got, killed, restart := run(kill, append(args, stored...)...)
+		switch {
+		case killed:
+			kills++
+			continue
+		case restart:
+			os.RemoveAll(store)
+			continue
+		}
+		if got.jsonReport != want.jsonReport || !bytes.Equal(got.Violations, want.Violations) {
+			t.Fatalf("after %d kills: %+v; uninterrupted: %+v (violations equal: %v)", kills, got.jsonReport, want.jsonReport, bytes.Equal(got.Violations, want.Violations))
+		}
+		if kills == 6 {
+			t.Logf("%d kills in %d runs", kills, runs)
+			return
+		}
+		os.RemoveAll(store) // finished before the kills were done: again
+	}
+}
+
 // A stored violation is dumped by trace exactly as check printed it, with
 // every primitive step of the path.
 func TestTraceGolden(t *testing.T) {
