@@ -315,7 +315,7 @@ func (s *Store) Close() error {
 		s.jobs = nil
 	}
 	if cerr := s.unlessStalled(s.db.Close); err == nil && cerr != nil {
-		if cerr == s.stall.err {
+		if cerr == s.stall.failed() {
 			return cerr
 		}
 		err = fmt.Errorf("closing store %s: %w", s.dir, cerr)
