@@ -25,7 +25,7 @@ const flushFailure = "error flushing memtable to disk"
 // stall records the first failure of a memtable's flush.
 type stall struct {
 	once sync.Once
-	err  error         // set before failed is closed
+	err  error         // set before ch is closed
 	ch   chan struct{} // closed at the first failure
 }
 
