@@ -298,6 +298,9 @@ func (s *Store) Finish(o *statestore.Outcome) error {
 		return err
 	})
 	if err != nil {
+		if err == s.stall.failed() { // names the store already
+			return err
+		}
 		return fmt.Errorf("store %s: %w", s.dir, err)
 	}
 	s.outcome = o
