@@ -77,7 +77,7 @@ while ((done_kills < kills)); do
 			;;
 		2)
 			# Killed before the store held its run: start it again.
-			grep -qE 'no store at|holds no run' "$work/err.txt" || fail "run $runs: status 2: $(cat "$work/err.txt")"
+			grep -qE 'no store at|holds no run|holds no argocheck store' "$work/err.txt" || fail "run $runs: status 2: $(cat "$work/err.txt")"
 			echo "run $runs: killed before the store held the run; started again"
 			rm -rf "$store"
 			cmd=("$bin" check "$@" --store "$store" "${stored[@]}")
