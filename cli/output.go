@@ -69,21 +69,18 @@ type output struct {
 // fileOutput is the output of the file at path (named by flag), written
 // in one piece by render; none when path is empty.
 func fileOutput(flag, path string, render func(io.Writer) error) []output {
-	if path == "" {
-		return nil
-	}
-	return []output{{name: "--" + flag + " " + path, save: func() error {
-		var buf bytes.Buffer
-		if err := render(&buf); err != nil {
-			return err
-		}
-		return writeOutput(path, buf.Bytes())
-	}}}
+	return renderedOutput(flag, path, writeOutput, render)
 }
 
 // newFileOutput is fileOutput written only where there is no file
 // (writeNewOutput).
 func newFileOutput(flag, path string, render func(io.Writer) error) []output {
+	return renderedOutput(flag, path, writeNewOutput, render)
+}
+
+// renderedOutput is the output of the file at path (named by flag) that
+// render makes in one piece and write writes; none when path is empty.
+func renderedOutput(flag, path string, write func(path string, data []byte) error, render func(io.Writer) error) []output {
 	if path == "" {
 		return nil
 	}
@@ -92,7 +89,7 @@ func newFileOutput(flag, path string, render func(io.Writer) error) []output {
 		if err := render(&buf); err != nil {
 			return err
 		}
-		return writeNewOutput(path, buf.Bytes())
+		return write(path, buf.Bytes())
 	}}}
 }
 
