@@ -390,8 +390,10 @@ func New(systems ...*System) (*Catalog, error) {
 		names := map[string]bool{}
 		for _, v := range s.Variants {
 			switch {
-			case !variantName.MatchString(v.Name) || v.Name == "correct":
-				return nil, fmt.Errorf("catalog: system %s: variant %q: the name is not a letter or digit followed by letters, digits, '-', '_', '.', ':' or '/', other than correct (the implementation itself)", s.Name, v.Name)
+			case v.Name == "" || v.Name == "correct":
+				return nil, fmt.Errorf("catalog: system %s: variant %q: every system has the correct implementation already, as variant correct (Build gets \"\"): leave it out of Variants, which list the others", s.Name, v.Name)
+			case !variantName.MatchString(v.Name):
+				return nil, fmt.Errorf("catalog: system %s: variant %q: the name is not a letter or digit followed by letters, digits, '-', '_', '.', ':' or '/'", s.Name, v.Name)
 			case names[v.Name]:
 				return nil, fmt.Errorf("catalog: system %s: two variants are named %s", s.Name, v.Name)
 			}
