@@ -818,3 +818,27 @@ func TestSharedClosureMemoryRebuiltSampled(t *testing.T) {
 		t.Logf("%d workers: %s at %d states, %d-step path", workers, rebuilt.Violation.Kind, rebuilt.States, len(rebuilt.Trace.Steps))
 	}
 }
+
+// TestSharedClosureMemoryMessage: a compared run that starts on an
+// instance of a System built anew says so, and names the memory that
+// every instance shares among the causes, since a fault of that memory
+// is what only such an instance shows; a System built once keeps the
+// message of an instance built anew.
+func TestSharedClosureMemoryMessage(t *testing.T) {
+	cfg := explorer.Config{Workers: 2, Determinism: model.DeterminismFull}
+	res, err := explorer.Run(context.Background(), model.Rebuilt(firstRecoverySkips), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Violation == nil || res.Violation.Kind != model.KindNondeterminism {
+		t.Fatalf("rebuilt: verdict %s %+v, want a nondeterminism violation", res.Verdict, res.Violation)
+	}
+	for _, want := range []string{
+		"the first time on an instance of a System built anew, as after a restart, recovery from lower state ",
+		"in memory that every instance of the System shares (a variable of the function that builds the System, captured by its closures), which a restart loses",
+	} {
+		if !strings.Contains(res.Violation.Message, want) {
+			t.Errorf("message %q\nwant it to contain %q", res.Violation.Message, want)
+		}
+	}
+}

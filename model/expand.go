@@ -619,7 +619,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) checkRun(op *AOp) (fa
 	}
 	if w.check {
 		if msg := w.compareProbe(); msg != "" {
-			return true, w.violateRun(op, probeMessage(w.procedure(op, &w.c), msg))
+			return true, w.violateRun(op, probeMessage(w.procedure(op, &w.c), msg, w.freshRebuilt))
 		}
 		if where := w.doneMemory(op == nil); where != "" {
 			if op != nil {
@@ -668,8 +668,13 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) procedure(op *AOp, c 
 }
 
 // probeMessage is the message of two compared runs of proc that differ as
-// msg says.
-func probeMessage(proc, msg string) string {
+// msg says; rebuilt says that the first run's instance came from a
+// System built anew (see Rebuilt), whose closures' shared memory was new.
+func probeMessage(proc, msg string, rebuilt bool) string {
+	if rebuilt {
+		return "run twice with the same lower-layer choices, the first time on an instance of a System built anew, as after a restart, " + proc + " " + msg +
+			": the layer code is not deterministic" + nondeterminismHint + ", or keeps state of its own between calls, in its instance or in memory that every instance of the System shares (a variable of the function that builds the System, captured by its closures), which a restart loses"
+	}
 	return "run twice with the same lower-layer choices, the first time on a newly built instance, " + proc + " " + msg +
 		": the layer code is not deterministic" + nondeterminismHint + ", or keeps state of its own between calls"
 }

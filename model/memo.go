@@ -540,7 +540,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runFault(s int, start
 	}
 	if w.check {
 		if msg := w.compareProbe(); msg != "" {
-			return nondet(probeMessage(w.stageRun(s, start), msg))
+			return nondet(probeMessage(w.stageRun(s, start), msg, w.freshRebuilt))
 		}
 		if where := w.doneMemory(true); where != "" {
 			f := nondet(memoryMessage("run on a newly built instance, "+w.stageRun(s, start), where))
