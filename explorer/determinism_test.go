@@ -2,6 +2,7 @@ package explorer_test
 
 import (
 	"context"
+	"hash/maphash"
 	"math/rand/v2"
 	"strings"
 	"sync/atomic"
@@ -839,6 +840,46 @@ func TestSharedClosureMemoryMessage(t *testing.T) {
 	} {
 		if !strings.Contains(res.Violation.Message, want) {
 			t.Errorf("message %q\nwant it to contain %q", res.Violation.Message, want)
+		}
+	}
+}
+
+// seededDisk is the replicated disk with a seed for a hash, drawn when
+// the System is built and held in every instance's API: every instance of
+// one System holds the same seed, and no procedure's behaviour depends on
+// it (a hash table with a seed per process orders nothing the disk sees).
+type seededDisk struct {
+	onedisk.API
+	seed maphash.Seed
+}
+
+// seededReplicated builds the replicated disk whose instances hold a seed
+// drawn anew for each System built, as a process draws one when it starts.
+func seededReplicated() model.Checker {
+	sizes := disk.Sizes{Blocks: 2, Values: 2}
+	seed := maphash.MakeSeed()
+	impl := func(d twodisk.API) model.Instance[onedisk.API] {
+		in := replicated.Impl(replicated.Correct)(d)
+		return model.Instance[onedisk.API]{API: seededDisk{API: in.API, seed: seed}, Recover: in.Recover}
+	}
+	return model.NewSystem(twodisk.Layer(sizes), onedisk.Layer(sizes), impl, replicated.Abs)
+}
+
+// TestSharedClosureMemoryRebuiltSeed: what a System's instances share
+// alike and what a System built anew holds otherwise (a seed drawn per
+// process) is no state that runs left: the instances of a System built
+// anew are compared, memory for memory, with one of the same System, and
+// a correct layer that holds such a seed verifies, rebuilt or not.
+func TestSharedClosureMemoryRebuiltSeed(t *testing.T) {
+	for _, mode := range model.DeterminismModes {
+		for _, chk := range []model.Checker{seededReplicated(), model.Rebuilt(seededReplicated)} {
+			res, err := explorer.Run(context.Background(), chk, explorer.Config{Workers: 2, Determinism: mode})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Verdict != explorer.Verified {
+				t.Errorf("%s, %T: verdict %s %+v, want verified", mode, chk, res.Verdict, res.Violation)
+			}
 		}
 	}
 }

@@ -35,8 +35,12 @@ type worker[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI a
 	fresh Instance[AAPI]
 	built bool
 	// freshRebuilt says that fresh comes from a System built anew (see
-	// Rebuilt), as the sample asks for one compared run in RebuiltEvery.
+	// Rebuilt), as the sample asks for one compared run in RebuiltEvery;
+	// freshSys and recoveredSys are the Systems that built fresh and
+	// recovered, for memoryOf.
 	freshRebuilt bool
+	freshSys     *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]
+	recoveredSys *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]
 	// pristine is an instance that runs nothing, for leftMemory, built
 	// with the worker; shared is what it reached then (see shared.go).
 	pristine Instance[AAPI]
@@ -462,9 +466,10 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) keepProbe() {
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) freshInstance() *Instance[AAPI] {
 	switch rebuild := w.opts.rebuild != nil && w.sample.rebuilt(); {
 	case rebuild && !(w.built && w.freshRebuilt):
-		w.fresh, w.built, w.freshRebuilt = w.buildInstanceAnew(), true, true
+		w.fresh, w.freshSys = w.buildInstanceAnew()
+		w.built, w.freshRebuilt = true, true
 	case !w.built:
-		w.fresh, w.built, w.freshRebuilt = w.buildInstance(), true, false
+		w.fresh, w.freshSys, w.built, w.freshRebuilt = w.buildInstance(), w.sys, true, false
 	}
 	return &w.fresh
 }
@@ -482,14 +487,14 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) buildInstance() Insta
 // buildInstanceAnew is buildInstance from a System built anew, where the check
 // was made with Rebuilt: memory that the System's closures share is new
 // in the instance, as in a new process. It builds the instances the
-// compared runs start on.
-func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) buildInstanceAnew() Instance[AAPI] {
+// compared runs start on, and returns the System that built it.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) buildInstanceAnew() (Instance[AAPI], *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) {
 	if w.opts.rebuild != nil {
 		if sys, ok := w.opts.rebuild().(*System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]); ok && sys != nil {
-			return sys.Impl(sys.Lower.Handle(w.m))
+			return sys.Impl(sys.Lower.Handle(w.m)), sys
 		}
 	}
-	return w.buildInstance()
+	return w.buildInstance(), w.sys
 }
 
 // call runs op's procedure, or recovery when op is nil, once on inst, and

@@ -158,7 +158,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) leftMemory(fp uint64)
 	if !w.built || d == determinismOff || d != DeterminismFull && fp%SampleEvery != 0 {
 		return ""
 	}
-	return w.memoryOf(&w.fresh)
+	return w.memoryOf(&w.fresh, w.freshSys)
 }
 
 // runMemory is leftMemory for one compared run, of recovery when recovery
@@ -175,7 +175,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runMemory(recovery bo
 	if recovery && w.determinism() != DeterminismFull {
 		return ""
 	}
-	return w.memoryOf(&w.fresh)
+	return w.memoryOf(&w.fresh, w.freshSys)
 }
 
 // doneMemory is runMemory for the compared run just made, when it
@@ -189,11 +189,14 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) doneMemory(recovery b
 	return w.runMemory(recovery)
 }
 
-// memoryOf says where in holds other values than an instance that has
-// run nothing, or returns "". Where it does, and an instance built anew
-// differs from that one too, it says where those two differ, after
-// builtApart.
-func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) memoryOf(in *Instance[AAPI]) string {
+// memoryOf says where in, built by sys, holds other values than an
+// instance of sys that has run nothing, or returns "". Where it does, and
+// an instance built anew differs from that one too, it says where those
+// two differ, after builtApart. An instance of a System built anew (see
+// Rebuilt) is compared with one of that System: what a System's
+// instances share, and a System built anew holds otherwise (a seed drawn
+// per process), is no state that runs left.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) memoryOf(in *Instance[AAPI], sys *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) string {
 	if w.seenPointers == nil {
 		w.seenPointers = map[[2]uintptr]bool{}
 	}
@@ -202,7 +205,20 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) memoryOf(in *Instance
 	if where == "" {
 		return ""
 	}
-	built := w.buildInstance()
+	var built Instance[AAPI]
+	if sys == nil || sys == w.sys {
+		built = w.buildInstance()
+	} else {
+		// Only where in differs from the worker's pristine instance is a
+		// pristine instance of sys built: those of the worker's System are
+		// built with the worker, and these take an allocation.
+		own := sys.Impl(sys.Lower.Handle(w.m))
+		pristine = reflect.ValueOf(&own.API).Elem()
+		if where = memoryDiff(reflect.ValueOf(&in.API).Elem(), pristine, w.seenPointers); where == "" {
+			return ""
+		}
+		built = sys.Impl(sys.Lower.Handle(w.m))
+	}
 	if apart := memoryDiff(reflect.ValueOf(&built.API).Elem(), pristine, w.seenPointers); apart != "" {
 		return builtApart + apart
 	}

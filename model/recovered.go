@@ -57,7 +57,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoveredOps() {
 	if !w.recoverNew() {
 		return
 	}
-	if where := w.memoryOf(&w.recovered); where != "" {
+	if where := w.memoryOf(&w.recovered, w.recoveredSys); where != "" {
 		w.kind, w.op, w.crashAfter = StepRecover, nil, 0
 		w.violate(KindNondeterminism, memoryMessage(w.procedure(nil, &w.c)+", run whole on a newly built instance, the lower layer taking its first choices,", where))
 		return
@@ -95,7 +95,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoveredOps() {
 // and keeps the state it ends in in w.recoveredC; it reports whether the
 // run completed.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoverNew() bool {
-	w.recovered = w.buildInstanceAnew()
+	w.recovered, w.recoveredSys = w.buildInstanceAnew()
 	w.startRuns()
 	w.m.start(&w.c, 0, 0)
 	_, done := w.call(&w.recovered, nil)
@@ -119,7 +119,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) compareOps(first, str
 	after := &w.recoveredC
 	for i := range count {
 		op := &w.ops[(first+i*stride)%len(w.ops)]
-		w.clean = w.buildInstanceAnew()
+		w.clean, _ = w.buildInstanceAnew()
 		w.startRuns()
 		w.m.start(after, 0, 0)
 		w.probe.ret, w.probe.done = w.call(&w.recovered, op)
@@ -166,7 +166,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) compareStages(whole *
 			w.crashC = w.m.state
 			w.m.start(&w.crashC, 0, 0)
 		}
-		w.clean = w.buildInstanceAnew()
+		w.clean, _ = w.buildInstanceAnew()
 		done := w.callStage(w.clean.stage(s))
 		w.run.finish()
 		w.panicV = nil
