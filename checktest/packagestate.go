@@ -75,6 +75,15 @@ import (
 // without copying it) is no change by itself: the changes made through
 // the local are named there.
 //
+// A local variable of code that runs while the package initializes (a
+// function literal called at once in an initializer, or a function that
+// only initialization runs), captured by a function literal made there,
+// lives on as a package-level variable does, and no System built anew
+// makes it anew: its changes in the function literals that may run
+// later count (var first = func() func() bool { done := false; return
+// func() bool { ...; done = true; ... } }()), named as the variable
+// made while the package initialized. Its copies are not followed.
+//
 // Not seen: the variable, or a copy of its pointer, map or slice, passed
 // as an argument to a function or method that changes it, stored in a
 // field or in a variable that is not local and changed from there, or
@@ -124,6 +133,11 @@ func NoPackageState(t testing.TB, patterns ...string) {
 			if w.via != "" {
 				via = " through the local " + w.via
 			}
+			if w.captured {
+				t.Errorf("%s:%d:%d: %s %s the variable %s, made while the package initialized and captured by a function literal: state that argocheck's search does not see, and that no System built anew makes anew (keep it in the lower layer, or build it in Impl)",
+					shortPath(wd, w.pos.Filename), w.pos.Line, w.pos.Column, w.fn, w.how, w.name)
+				continue
+			}
 			t.Errorf("%s:%d:%d: %s %s package-level variable %s%s: state that argocheck's search does not see (keep it in the lower layer, or build it in Impl)",
 				shortPath(wd, w.pos.Filename), w.pos.Line, w.pos.Column, w.fn, w.how, w.name, via)
 		}
@@ -146,6 +160,9 @@ type packageWrite struct {
 	how  string // "assigns", "takes the address of", ...
 	name string // the variable, qualified by its package when not the one checked
 	via  string // the local variable the change goes through, or ""
+	// captured says that the variable is a local of code run while the
+	// package initialized, captured by a function literal made there.
+	captured bool
 }
 
 // packageWrites returns the changes of package-level variables in files,
@@ -190,6 +207,18 @@ func packageWrites(prog *program, fset *token.FileSet, files []*ast.File, info *
 					}
 					return true
 				})
+				// The locals of that code live on in the function
+				// literals that capture them: a flag or a count kept
+				// there is package state too.
+				if captured, later := initRun(decl, info); len(captured) > 0 {
+					c := &scanner{prog: prog, info: info, pkg: pkg, alias: map[*types.Var]*types.Var{}, captured: captured}
+					c.found = func(e ast.Expr, how string, v, _ *types.Var) {
+						writes = append(writes, packageWrite{pos: fset.Position(e.Pos()), fn: fn, how: how, name: v.Name(), captured: true})
+					}
+					for _, lit := range later {
+						c.scan(lit.Body)
+					}
+				}
 			}
 		}
 	}
@@ -197,6 +226,37 @@ func packageWrites(prog *program, fset *token.FileSet, files []*ast.File, info *
 		return cmp.Or(strings.Compare(a.pos.Filename, b.pos.Filename), cmp.Compare(a.pos.Line, b.pos.Line), cmp.Compare(a.pos.Column, b.pos.Column))
 	})
 	return writes
+}
+
+// initRun returns the local variables that code run while the package
+// initializes declares in decl (a package-level initializer, or a
+// function that only initialization runs), function literals called at
+// once included, and the function literals in decl that may run later,
+// the outermost ones.
+func initRun(decl ast.Decl, info *types.Info) (captured map[*types.Var]bool, later []*ast.FuncLit) {
+	now := map[*ast.FuncLit]bool{}
+	ast.Inspect(decl, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.CallExpr:
+			if lit, ok := ast.Unparen(n.Fun).(*ast.FuncLit); ok {
+				now[lit] = true
+			}
+		case *ast.FuncLit:
+			if !now[n] {
+				later = append(later, n)
+				return false
+			}
+		case *ast.Ident:
+			if v, ok := info.Defs[n].(*types.Var); ok && !v.IsField() && asPackageVar(v) == nil {
+				if captured == nil {
+					captured = map[*types.Var]bool{}
+				}
+				captured[v] = true
+			}
+		}
+		return true
+	})
+	return captured, later
 }
 
 // funcName names d as a reader finds it: "Write", or "(*Log).Write".

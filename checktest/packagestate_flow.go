@@ -236,7 +236,11 @@ type scanner struct {
 	// (directly or through fields, elements, &) and may share memory
 	// with it to that root.
 	alias map[*types.Var]*types.Var
-	found func(e ast.Expr, how string, root, via *types.Var)
+	// captured, when set, holds the roots instead of the package-level
+	// variables: the locals of code run while the package initializes,
+	// which the function literals made there capture (initRun).
+	captured map[*types.Var]bool
+	found    func(e ast.Expr, how string, root, via *types.Var)
 }
 
 // need says what a change made through a local copy of a root must
@@ -309,6 +313,12 @@ func (s *scanner) reach(e ast.Expr) (root, via *types.Var, shared bool) {
 func (s *scanner) rootOf(obj types.Object, shared bool) (root, via *types.Var, _ bool) {
 	v, ok := obj.(*types.Var)
 	if !ok {
+		return nil, nil, false
+	}
+	if s.captured != nil {
+		if s.captured[v] {
+			return v, nil, shared
+		}
 		return nil, nil, false
 	}
 	if s.recv == nil {

@@ -65,6 +65,8 @@ func TestNoPackageStateFindsEveryChange(t *testing.T) {
 		"Count takes the address of package-level variable entries through the local e",
 		"Count assigns package-level variable entries through the local f",
 		"Convert calls the method Put of *lru on package-level variable converted",
+		"a function literal assigns the variable done, made while the package initialized and captured by a function literal:",
+		"a function literal assigns the variable n, made while the package initialized and captured by a function literal:",
 	} {
 		if !strings.Contains(got, s) {
 			t.Errorf("no %q in:\n%s", s, got)

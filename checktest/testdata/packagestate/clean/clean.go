@@ -82,3 +82,21 @@ var (
 		n  int
 	}{at: geometry}
 )
+
+// perCall returns a closure whose count is made anew at each call of the
+// function literal it is made in, which runs after the package
+// initializes: no package state.
+var perCall = func() func() int {
+	n := 0
+	return func() int {
+		n++
+		return n
+	}
+}
+
+// readOnce is a closure that reads, and never changes, what the
+// package's initialization made.
+var readOnce = func() func() int {
+	table := []int{1, 2}
+	return func() int { return table[0] }
+}()

@@ -374,3 +374,29 @@ func Convert(k int) {
 	_ = converted.Get(k)
 	converted.Put(k, 4) // want
 }
+
+// firstRecovery reports whether it is called for the first time in the
+// process: its flag is a variable of a function literal that the
+// package's initialization runs, captured by the closure it returns.
+var firstRecovery = func() func() bool {
+	done := false
+	done = false
+	return func() bool {
+		first := !done
+		done = true // want
+		return first
+	}
+}()
+
+// runs is a count kept by a closure that an init-only function made.
+var runs = newCounter()
+
+// newCounter returns a counter whose count lives from the package's
+// initialization on.
+func newCounter() func() int {
+	n := 0
+	return func() int {
+		n++ // want
+		return n
+	}
+}
