@@ -725,6 +725,10 @@ func firstWriteSkipsCopy() model.Checker {
 	return shadowSystem(sizes, impl)
 }
 
+// sharedClosureHint is what a nondeterminism violation of compared runs
+// made on an instance of a System built anew tells the user to look for.
+const sharedClosureHint = "memory that every instance of one System shares (a variable of the function that builds the System, captured by Impl's closures)"
+
 // TestSharedClosureMemoryRebuilt: memory that every instance shares and
 // no walk reaches (variables of the function that builds the System,
 // captured by Impl's closures) is seen by no check of a System built
@@ -756,6 +760,8 @@ func TestSharedClosureMemoryRebuilt(t *testing.T) {
 				}
 				if rebuilt.Verdict != explorer.Violated {
 					t.Errorf("%s, %s, %d workers, rebuilt: verdict %s, want a violation", c.name, mode, workers, rebuilt.Verdict)
+				} else if m := rebuilt.Violation.Message; rebuilt.Violation.Kind == model.KindNondeterminism && !strings.Contains(m, sharedClosureHint) {
+					t.Errorf("%s, %s, %d workers, rebuilt: %q does not say %q", c.name, mode, workers, m, sharedClosureHint)
 				}
 			}
 		}
@@ -814,7 +820,10 @@ func TestSharedClosureMemoryRebuiltSampled(t *testing.T) {
 			t.Fatalf("%d workers, built once: verdict %s %+v after %d states; want verified, past the levels checked whole", workers, once.Verdict, once.Violation, once.States)
 		}
 		if rebuilt.Verdict != explorer.Violated || rebuilt.Violation.Kind != model.KindNondeterminism {
-			t.Errorf("%d workers, rebuilt: verdict %s %+v, want a nondeterminism violation", workers, rebuilt.Verdict, rebuilt.Violation)
+			t.Fatalf("%d workers, rebuilt: verdict %s %+v, want a nondeterminism violation", workers, rebuilt.Verdict, rebuilt.Violation)
+		}
+		if m := rebuilt.Violation.Message; !strings.Contains(m, sharedClosureHint) {
+			t.Errorf("%d workers, rebuilt: %q does not say %q", workers, m, sharedClosureHint)
 		}
 		t.Logf("%d workers: %s at %d states, %d-step path", workers, rebuilt.Violation.Kind, rebuilt.States, len(rebuilt.Trace.Steps))
 	}
@@ -836,7 +845,7 @@ func TestSharedClosureMemoryMessage(t *testing.T) {
 	}
 	for _, want := range []string{
 		"the first time on an instance of a System built anew, as after a restart, recovery from lower state ",
-		"in memory that every instance of the System shares (a variable of the function that builds the System, captured by its closures), which a restart loses",
+		"memory that every instance of one System shares (a variable of the function that builds the System, captured by Impl's closures)",
 	} {
 		if !strings.Contains(res.Violation.Message, want) {
 			t.Errorf("message %q\nwant it to contain %q", res.Violation.Message, want)

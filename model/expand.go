@@ -611,7 +611,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) checkRun(op *AOp) (fa
 	case w.m.takeStray():
 		return true, w.violate(KindNondeterminism, strayMessage)
 	case w.run.diverged:
-		return true, w.violateRun(op, divergedMessage(w.procedure(op, &w.c)))
+		return true, w.violateRun(op, divergedMessage(w.procedure(op, &w.c))+w.rebuiltHint())
 	}
 	if w.opMemory != nil && op != nil {
 		where := w.opBefore
@@ -624,7 +624,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) checkRun(op *AOp) (fa
 	}
 	if w.check {
 		if msg := w.compareProbe(); msg != "" {
-			return true, w.violateRun(op, probeMessage(w.procedure(op, &w.c), msg, w.freshRebuilt))
+			return true, w.violateRun(op, probeMessage(w.procedure(op, &w.c), msg, w.freshRebuilt)+w.rebuiltHint())
 		}
 		if where := w.doneMemory(op == nil); where != "" {
 			if op != nil {
@@ -674,15 +674,31 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) procedure(op *AOp, c 
 
 // probeMessage is the message of two compared runs of proc that differ as
 // msg says; rebuilt says that the first run's instance came from a
-// System built anew (see Rebuilt), whose closures' shared memory was new.
+// System built anew (see Rebuilt), which rebuiltHint then explains.
 func probeMessage(proc, msg string, rebuilt bool) string {
+	first := "a newly built instance"
 	if rebuilt {
-		return "run twice with the same lower-layer choices, the first time on an instance of a System built anew, as after a restart, " + proc + " " + msg +
-			": the layer code is not deterministic" + nondeterminismHint + ", or keeps state of its own between calls, in its instance or in memory that every instance of the System shares (a variable of the function that builds the System, captured by its closures), which a restart loses"
+		first = "an instance of a System built anew, as after a restart,"
 	}
-	return "run twice with the same lower-layer choices, the first time on a newly built instance, " + proc + " " + msg +
+	return "run twice with the same lower-layer choices, the first time on " + first + " " + proc + " " + msg +
 		": the layer code is not deterministic" + nondeterminismHint + ", or keeps state of its own between calls"
 }
+
+// rebuiltHint ends the message of runs that differ where the node's
+// compared runs began on an instance of a System built anew (see
+// Rebuilt): the difference may come from memory that a System's
+// instances share, which a restart makes anew and no walk of an
+// instance's memory reaches.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) rebuiltHint() string {
+	if !w.built || !w.freshRebuilt {
+		return ""
+	}
+	return rebuiltHint
+}
+
+// rebuiltHint ends the messages of compared runs that differ where the
+// newly built instance is of a System built anew.
+const rebuiltHint = "; or, as the newly built instance is of a System built anew, as after a restart, it keeps state in memory that every instance of one System shares (a variable of the function that builds the System, captured by Impl's closures), which a recovery or an operation changes and a restart makes anew: keep that state in the lower layer, or build it in Impl"
 
 // divergedMessage is the message of a run of proc that, run again with
 // the same lower-layer choices, took another course.

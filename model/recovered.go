@@ -64,8 +64,8 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoveredOps() {
 	}
 	if msg := w.compareStages(&w.recoveredC); msg != "" {
 		w.kind, w.op, w.crashAfter = StepRecover, nil, 0
-		w.violate(KindNondeterminism, fmt.Sprintf("%s, run whole on one instance and then stage by stage on newly built ones, the lower layer taking its first choices, %s: the layer code keeps state of its own between calls (a stage leaves something in memory that the next reads)",
-			w.procedure(nil, &w.c), msg))
+		w.violate(KindNondeterminism, fmt.Sprintf("%s, run whole on one instance and then stage by stage on newly built ones, the lower layer taking its first choices, %s: the layer code keeps state of its own between calls (a stage leaves something in memory that the next reads)%s",
+			w.procedure(nil, &w.c), msg, w.anewHint()))
 		return
 	}
 	// The operation the lower state picks and the one a stride it picks
@@ -88,6 +88,15 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoveredOps() {
 			return
 		}
 	}
+}
+
+// anewHint is rebuiltHint where the instances these checks build come
+// from Systems built anew (see Rebuilt), or "".
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) anewHint() string {
+	if w.opts.rebuild == nil {
+		return ""
+	}
+	return rebuiltHint
 }
 
 // recoverNew runs recovery from the node's lower state whole on a newly
@@ -134,8 +143,8 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) compareOps(first, str
 		}
 		if msg != "" {
 			w.kind, w.op, w.crashAfter = StepOp, op, 0
-			w.violate(KindNondeterminism, fmt.Sprintf("after recovery from lower state %s and %d operations more (the lower layer taking its first choices), %s, run on the instance that recovered and ran them and then on a newly built one, %s: the layer code keeps state of its own between calls (recovery, or an operation, leaves something in memory that the operations after it read)",
-				w.sys.Lower.Spec.Format(&w.c), i, w.procedure(op, after), msg))
+			w.violate(KindNondeterminism, fmt.Sprintf("after recovery from lower state %s and %d operations more (the lower layer taking its first choices), %s, run on the instance that recovered and ran them and then on a newly built one, %s: the layer code keeps state of its own between calls (recovery, or an operation, leaves something in memory that the operations after it read)%s",
+				w.sys.Lower.Spec.Format(&w.c), i, w.procedure(op, after), msg, w.anewHint()))
 			return true
 		}
 		if !w.done {
