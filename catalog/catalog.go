@@ -169,7 +169,9 @@ type System struct {
 	// A Build that returns neither a check nor an error, or panics, is
 	// refused as an error naming the system (Check; the command line
 	// exits with status 2), never searched. The search calls it again, at
-	// the same p and variant, one call at a time, for the determinism
+	// the same p and variant (a copy of p as it was given the first time,
+	// so that a Build may write into its parameters), one call at a
+	// time, for the determinism
 	// checks' instances of a System built anew (see Rebuilt): it must
 	// build the check anew each time, alike.
 	Build func(p Params, variant string) (model.Checker, error)
@@ -290,6 +292,7 @@ func (s *System) Check(p Params, variant string) (model.Checker, error) {
 	if err := s.Validate(p, variant); err != nil {
 		return nil, err
 	}
+	given := maps.Clone(p) // as Build was given it, for Rebuilt
 	chk, err := s.Build(p, variant)
 	if err == nil && chk == nil {
 		return nil, fmt.Errorf("%s: Build returned no check (a nil model.Checker) and no error, for variant %s", s.Name, cmp.Or(variant, "correct"))
@@ -297,13 +300,15 @@ func (s *System) Check(p Params, variant string) (model.Checker, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.Rebuilt(chk, p, variant), nil
+	return s.Rebuilt(chk, given, variant), nil
 }
 
 // Rebuilt returns chk, the check that Build built at p and variant, made
 // with model.Rebuilt, so that the determinism checks build their new
 // instances from a check that Build builds anew, as a new process would:
-// memory that the check's closures share is new in them too.
+// memory that the check's closures share is new in them too. p must be
+// as Build was given it (a copy taken before the call: Build may write
+// into its parameters); each call of Build again is given a copy of it.
 func (s *System) Rebuilt(chk model.Checker, p Params, variant string) model.Checker {
 	var mu sync.Mutex // the workers build one at a time
 	first := true
@@ -314,7 +319,7 @@ func (s *System) Rebuilt(chk model.Checker, p Params, variant string) model.Chec
 			first = false
 			return chk
 		}
-		again, err := s.Build(p, variant)
+		again, err := s.Build(maps.Clone(p), variant)
 		if err != nil {
 			panic(fmt.Sprintf("%s: Build failed when called again: %v", s.Name, err))
 		}

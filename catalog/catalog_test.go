@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/argocheck/argocheck/catalog"
+	"github.com/argocheck/argocheck/layers"
 	"github.com/argocheck/argocheck/model"
 )
 
@@ -407,5 +408,35 @@ func TestSystemsByName(t *testing.T) {
 	}
 	if _, err := cat.Lookup("repdsk"); err == nil || err.Error() != `unknown system "repdsk" (systems: other, repdisk)` {
 		t.Errorf("Lookup: %v", err)
+	}
+}
+
+// TestRebuiltBuildsFromItsOwnParams: the check that Check returns builds
+// the System anew, for the determinism checks, from a copy of the
+// parameters it was built with: a Build that writes into the parameters
+// it is handed (one it reads and then drops, a value it rounds) builds
+// the same check again, and Validate passes.
+func TestRebuiltBuildsFromItsOwnParams(t *testing.T) {
+	real, err := layers.Catalog().Lookup("repdisk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sys := *real
+	sys.Build = func(p catalog.Params, variant string) (model.Checker, error) {
+		oob := p.Bool("oob")
+		delete(p, "oob") // read once, then dropped
+		q := maps.Clone(p)
+		q["oob"] = 0
+		if oob {
+			q["oob"] = 1
+		}
+		return real.Build(q, variant)
+	}
+	chk, err := sys.Check(nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chk.Validate(); err != nil {
+		t.Errorf("Validate: %v", err)
 	}
 }

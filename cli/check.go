@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -91,11 +92,12 @@ func build(sys *catalog.System, p catalog.Params, variant string) (model.Checker
 // line that panicked.
 func callBuild(sys *catalog.System, p catalog.Params, variant string) (chk model.Checker, err error) {
 	defer panicked("Build", variant, &err)
+	given := maps.Clone(p) // as Build was given it, for Rebuilt
 	chk, err = sys.Build(p, variant)
 	if err != nil || chk == nil {
 		return chk, err
 	}
-	return sys.Rebuilt(chk, p, variant), nil
+	return sys.Rebuilt(chk, given, variant), nil
 }
 
 // callModular calls sys.Modular, its panic an error naming the value and
