@@ -171,9 +171,8 @@ type System struct {
 	// exits with status 2), never searched. The search calls it again, at
 	// the same p and variant (a copy of p as it was given the first time,
 	// so that a Build may write into its parameters), one call at a
-	// time, for the determinism
-	// checks' instances of a System built anew (see Rebuilt): it must
-	// build the check anew each time, alike.
+	// time, for the determinism checks' instances of a System built anew
+	// (see Rebuilt): it must build the check anew each time, alike.
 	Build func(p Params, variant string) (model.Checker, error)
 	// Modular, when set, splits the system into the checks of its layers,
 	// each against the specification below it, followed by the system's
