@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"os/signal"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -176,4 +178,27 @@ func testCLI(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	var out, errb bytes.Buffer
 	code = Run(cat, args, &out, &errb)
 	return out.String(), errb.String(), code
+}
+
+// TestBuildThatWritesItsParams: a Build that writes into the parameters
+// it is handed (here it reads width and drops it) is built again, for the
+// determinism checks' Systems built anew, from a copy of them as it was
+// first given them, and the correct system verifies, where the second
+// Build found width missing and the command refused the check.
+func TestBuildThatWritesItsParams(t *testing.T) {
+	sys := testSystem()
+	build := sys.Build
+	sys.Build = func(p catalog.Params, variant string) (model.Checker, error) {
+		q := maps.Clone(p)
+		delete(p, "width")
+		return build(q, variant)
+	}
+	cat, err := catalog.New(sys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if code := Run(cat, []string{"check", "pass", "--determinism", "full"}, &out, &errb); code != 0 || !strings.Contains(out.String(), "verdict=verified") {
+		t.Errorf("status %d, want 0 and verified:\n%s%s", code, out.String(), errb.String())
+	}
 }
