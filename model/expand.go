@@ -676,7 +676,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) procedure(op *AOp, c 
 // msg says; rebuilt says that the first run's instance came from a
 // System built anew (see Rebuilt), which rebuiltHint then explains.
 func probeMessage(proc, msg string, rebuilt bool) string {
-	first := "a newly built instance"
+	first := "a newly built instance,"
 	if rebuilt {
 		first = "an instance of a System built anew, as after a restart,"
 	}
