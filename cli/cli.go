@@ -134,10 +134,16 @@ func searchFail(err error) error {
 // storeFail is a store's error: bad input when the store says so, an I/O
 // failure otherwise.
 func storeFail(err error) error {
-	if _, ok := errors.AsType[*persist.InputError](err); ok {
+	if isStoreInput(err) {
 		return usage(err)
 	}
 	return ioFail(err)
+}
+
+// isStoreInput reports whether err is a store's bad input.
+func isStoreInput(err error) bool {
+	_, ok := errors.AsType[*persist.InputError](err)
+	return ok
 }
 
 // Main runs the command line over cat with the process's arguments and

@@ -145,13 +145,19 @@ func runCheckStored(cmd *cobra.Command, sys *catalog.System, p catalog.Params, f
 // with the signals that stop the search, caught since before the store
 // was opened.
 func exploreStored(ctx context.Context, cmd *cobra.Command, st *persist.Store, r *storedRun, cfg explorer.Config, f *searchFlags) error {
-	from, err := st.Saved()
+	from, err := st.Resumable()
 	if err != nil {
 		st.Close()
 		return storeFail(err)
 	}
 	cfg.Checkpoint, cfg.Crashes, cfg.Determinism = st, r.crashes, r.determinism
 	res, err := f.explore(ctx, cmd, "", r.chk, cfg, from)
+	if fe, ok := err.(*failure); ok && isStoreInput(fe.err) {
+		// A record the search found damaged as it read the store: the
+		// store is refused, as one damaged elsewhere is when opened.
+		st.Close()
+		return usage(fe.err)
+	}
 	if err != nil {
 		// No verdict: as check's, --json and the report files say so.
 		// The store keeps its last complete level.

@@ -21,9 +21,10 @@ func Resume(ctx context.Context, chk model.Checker, cfg Config, from *statestore
 	if cfg.Exact {
 		return nil, errors.New("resume: a checkpoint keys states by fingerprint, so it cannot be resumed with exact keys")
 	}
-	if len(from.Keys) != len(from.Parents) || len(from.Frontier)+len(from.Next) > len(from.Parents) || from.Expanded < 0 || from.Expanded > len(from.Frontier) {
+	states, frontier, next := loaderOf(from).Counts()
+	if (from.Loader == nil && len(from.Keys) != len(from.Parents)) || uint64(frontier+next) > states || from.Expanded < 0 || from.Expanded > frontier {
 		return nil, fmt.Errorf("resume: checkpoint has %d keys, %d parents, %d frontier states of which %d expanded, and %d next",
-			len(from.Keys), len(from.Parents), len(from.Frontier), from.Expanded, len(from.Next))
+			len(from.Keys), states, frontier, from.Expanded, next)
 	}
 	cfg.from = from
 	res, err := Run(ctx, chk, cfg)
@@ -31,7 +32,7 @@ func Resume(ctx context.Context, chk model.Checker, cfg Config, from *statestore
 		return nil, err
 	}
 	res.Elapsed += from.Elapsed
-	if len(from.Frontier) == 0 && len(from.Next) == 0 {
+	if frontier == 0 && next == 0 {
 		// The search had already closed: the deepest level is the one
 		// before the empty one saved.
 		res.Depth = max(from.Depth-1, 0)
@@ -101,27 +102,65 @@ func (s *search) restore() (base uint64, depth int, err error) {
 		return 0, 0, err
 	}
 	s.cp.elapsed = from.Elapsed
-	if err := s.restoreVisited(from.Keys); err != nil {
-		return 0, 0, err
-	}
-	s.parents = records{file: s.parents.file}
-	first := s.parents.extend(uint64(len(from.Parents)))
-	for i, p := range from.Parents {
-		s.parents.set(first+uint64(i), p)
+	load := loaderOf(from)
+	states, frontier, next := load.Counts()
+	if err := s.restoreStates(load, states); err != nil {
+		return 0, 0, fmt.Errorf("resume: %w", err)
 	}
 	s.frontier.reset()
-	for _, n := range from.Frontier {
-		s.frontier.add(n)
-	}
 	s.next.reset()
-	for _, n := range from.Next {
-		s.next.add(n)
+	if err := load.Nodes(func(next bool, n []byte) error {
+		if next {
+			s.next.add(n)
+		} else {
+			s.frontier.add(n)
+		}
+		return nil
+	}); err != nil {
+		return 0, 0, fmt.Errorf("resume: %w", err)
+	}
+	if s.parents.len() != states || s.frontier.len() != frontier || s.next.len() != next {
+		return 0, 0, fmt.Errorf("resume: checkpoint loaded %d states, %d frontier states and %d next, not the %d, %d and %d it counts",
+			s.parents.len(), s.frontier.len(), s.next.len(), states, frontier, next)
 	}
 	s.expanded = from.Expanded
 	s.cp.first, s.cp.nextFirst = s.parents.len(), s.next.len()
 	w := s.workers[0]
 	w.transitions, w.crashes = from.Transitions, from.CrashPoints
-	return uint64(len(from.Parents) - len(from.Frontier) - len(from.Next)), from.Depth, nil
+	return states - uint64(frontier+next), from.Depth, nil
+}
+
+// loaderOf returns from's Loader, or one over its slices.
+func loaderOf(from *statestore.Saved) statestore.Loader {
+	if from.Loader != nil {
+		return from.Loader
+	}
+	return savedSlices{from}
+}
+
+// savedSlices presents a checkpoint's slices as a statestore.Loader.
+type savedSlices struct{ sv *statestore.Saved }
+
+func (l savedSlices) Counts() (states uint64, frontier, next int) {
+	return uint64(len(l.sv.Parents)), len(l.sv.Frontier), len(l.sv.Next)
+}
+
+func (l savedSlices) States(fn func(keys, parents []uint64) error) error {
+	return fn(l.sv.Keys, l.sv.Parents)
+}
+
+func (l savedSlices) Nodes(fn func(next bool, node []byte) error) error {
+	for _, n := range l.sv.Frontier {
+		if err := fn(false, n); err != nil {
+			return err
+		}
+	}
+	for _, n := range l.sv.Next {
+		if err := fn(true, n); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // commit hands the new states found since the last commit, the states of

@@ -198,26 +198,74 @@ func (s *search) touchKnown(keys []uint64) (touched uint64) {
 	return touched
 }
 
-// restoreVisited loads a checkpoint's fingerprints: into the in-memory
-// table, or, for a spilling search whose budget they would not fit, into
-// the sorted file.
-func (s *search) restoreVisited(keys []uint64) error {
-	if s.cfg.Spill != "" && 16*uint64(len(keys)) > s.cfg.MemoryBytes/2 {
-		if err := s.startSpill(); err != nil {
-			return err
+// restoreStates loads a checkpoint's n states, a record at a time: their
+// fingerprints into the in-memory table and their parent records into
+// memory or, for a spilling search whose budget they would not fit, both
+// to disk, sorted and merged into the sorted file in batches of half the
+// budget, each counted as a spill.
+func (s *search) restoreStates(load statestore.Loader, n uint64) error {
+	s.parents = records{file: s.parents.file}
+	if s.cfg.Spill == "" || 16*n <= s.cfg.MemoryBytes/2 {
+		s.visited = statestore.NewTable(n)
+		return load.States(func(keys, parents []uint64) error {
+			if _, err := s.visited.InsertAll(keys); err != nil {
+				return err
+			}
+			first := s.parents.extend(uint64(len(parents)))
+			for i, p := range parents {
+				s.parents.set(first+uint64(i), p)
+			}
+			return nil
+		})
+	}
+	if err := s.startSpill(); err != nil {
+		return err
+	}
+	s.visited = statestore.NewTable(1024)
+	batch := int(max(s.cfg.MemoryBytes/2/8, restoreBatchMin))
+	keys := slices.Grow(s.spillKeys[:0], batch)
+	flush := func() error {
+		if len(keys) == 0 {
+			return nil
 		}
-		s.visited = statestore.NewTable(1024)
-		keys = slices.Clone(keys)
+		s.spills++
 		statestore.SortKeys(keys, len(s.workers))
 		if err := s.disk.Merge(keys, len(s.workers)); err != nil {
 			return fmt.Errorf("spill: %w", err)
 		}
+		keys = keys[:0]
+		if err := s.parents.spill(); err != nil {
+			return fmt.Errorf("spill: %w", err)
+		}
 		return nil
 	}
-	s.visited = statestore.NewTable(uint64(len(keys)))
-	_, err := s.visited.InsertAll(keys)
+	err := load.States(func(ks, ps []uint64) error {
+		for len(ks) > 0 {
+			m := min(len(ks), batch-len(keys))
+			keys = append(keys, ks[:m]...)
+			first := s.parents.extend(uint64(m))
+			for i, p := range ps[:m] {
+				s.parents.set(first+uint64(i), p)
+			}
+			ks, ps = ks[m:], ps[m:]
+			if len(keys) == batch {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	s.spillKeys = keys[:0]
 	return err
 }
+
+// restoreBatchMin is the fewest keys restoreStates merges into the sorted
+// file at once.
+const restoreBatchMin = 1 << 16
 
 // validateSpill checks the spill settings.
 func validateSpill(c Config) error {

@@ -72,10 +72,29 @@ type Saved struct {
 	// Keys and Parents hold, by state number, every state's fingerprint
 	// and discovering edge key: the frontier's states, then Next's, last.
 	Keys, Parents []uint64
+	// Loader, when set, reads the states and the encodings a part at a
+	// time, for a search that keeps them within its memory budget; Keys,
+	// Parents, Frontier and Next are then nil.
+	Loader Loader
 	// Transitions and CrashPoints are the totals so far; Elapsed the time
 	// they took.
 	Transitions, CrashPoints uint64
 	Elapsed                  time.Duration
+}
+
+// Loader reads a checkpoint's states and encodings in order, a record at
+// a time, so that its reader never holds them all. The slices it hands
+// out are valid only during the call they are handed to.
+type Loader interface {
+	// Counts returns the number of states, of the frontier's states and
+	// of Next's.
+	Counts() (states uint64, frontier, next int)
+	// States calls fn with the fingerprints and discovering edge keys of
+	// consecutive states, from state 0 to the last.
+	States(fn func(keys, parents []uint64) error) error
+	// Nodes calls fn with the encoding of every state of the frontier,
+	// then of Next (next true), in number order.
+	Nodes(fn func(next bool, node []byte) error) error
 }
 
 // Outcome is the stored form of a finished search: its verdict, figures

@@ -3,6 +3,7 @@ package persist
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -153,69 +154,159 @@ func (s *Store) readRun() (Header, error) {
 	return r, nil
 }
 
-// Saved reads the checkpoint of the last part committed, to resume from;
-// nil when none is.
+// Saved reads the checkpoint of the last part committed, to resume from,
+// whole: every state's fingerprint and parent and every encoding of the
+// frontiers, in slices; nil when no part is committed. A search resumes
+// from Resumable's instead, which reads them a record at a time.
 func (s *Store) Saved() (*statestore.Saved, error) {
+	sv, err := s.Resumable()
+	if sv == nil || err != nil {
+		return sv, err
+	}
+	l := sv.Loader
+	states, frontier, next := l.Counts()
+	sv.Loader = nil
+	sv.Keys, sv.Parents = make([]uint64, 0, states), make([]uint64, 0, states)
+	sv.Frontier, sv.Next = make([][]byte, 0, frontier), make([][]byte, 0, next)
+	if err := l.States(func(keys, parents []uint64) error {
+		sv.Keys, sv.Parents = append(sv.Keys, keys...), append(sv.Parents, parents...)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := l.Nodes(func(next bool, node []byte) error {
+		if next {
+			sv.Next = append(sv.Next, slices.Clone(node))
+		} else {
+			sv.Frontier = append(sv.Frontier, slices.Clone(node))
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	return sv, nil
+}
+
+// Resumable returns the checkpoint of the last part committed, to resume
+// from, with a Loader that reads its states and encodings from the store
+// a record at a time, checking them as it goes; nil when no part is
+// committed. The Loader is valid until the store commits again or closes.
+func (s *Store) Resumable() (*statestore.Saved, error) {
 	if len(s.parts) == 0 {
 		return nil, nil
 	}
 	last := s.parts[len(s.parts)-1]
 	depth, expanded := s.expanding()
-	n := last.First + last.Count
-	sv := &statestore.Saved{
-		Depth: depth, Expanded: int(expanded), Keys: make([]uint64, 0, n), Parents: make([]uint64, 0, n),
+	l := &loader{s: s, parts: s.parts[:len(s.parts):len(s.parts)], depth: depth, states: last.First + last.Count}
+	for _, p := range l.parts {
+		switch p.Level {
+		case depth:
+			l.frontier += int(p.Count)
+		case depth + 1:
+			l.next += int(p.Count)
+		}
+	}
+	if expanded > uint64(l.frontier) || uint64(l.frontier+l.next) > l.states {
+		return nil, s.corrupt(fmt.Sprintf("level %d frontier", depth), errors.New("wrong number of states"))
+	}
+	return &statestore.Saved{
+		Depth: depth, Expanded: int(expanded), Loader: l,
 		Transitions: last.Transitions, CrashPoints: last.CrashPoints,
 		Elapsed: time.Duration(last.ElapsedNanos),
-	}
-	var frontier, next uint64 // states of the two levels, as the parts count them
-	err := s.db.View(func(txn *badger.Txn) error {
-		for _, p := range s.parts {
+	}, nil
+}
+
+// loader reads a store's checkpoint record by record
+// (statestore.Loader). Its errors of records that are missing, do not
+// decode or do not fit are the store's corrupt errors.
+type loader struct {
+	s      *Store
+	parts  []*part
+	depth  int    // of the frontier
+	states uint64 // committed
+	// States of the frontier and of the level after it.
+	frontier, next int
+}
+
+func (l *loader) Counts() (states uint64, frontier, next int) {
+	return l.states, l.frontier, l.next
+}
+
+func (l *loader) States(fn func(keys, parents []uint64) error) error {
+	var keys, parents []uint64
+	return l.s.db.View(func(txn *badger.Txn) error {
+		n := uint64(0)
+		for _, p := range l.parts {
 			for i := 0; i < p.StateChunks; i++ {
 				if err := value(txn, keyChunk('s', p.Seq, i), func(v []byte) (err error) {
-					sv.Keys, sv.Parents, err = decodeStates(v, sv.Keys, sv.Parents)
+					keys, parents, err = decodeStates(v, keys[:0], parents[:0])
 					return err
 				}); err != nil {
-					return s.corrupt(fmt.Sprintf("part %d states", p.Seq), err)
+					return l.s.corrupt(fmt.Sprintf("part %d states", p.Seq), err)
 				}
-			}
-			if uint64(len(sv.Keys)) != p.First+p.Count {
-				return s.corrupt(fmt.Sprintf("part %d states", p.Seq), errors.New("wrong number of states"))
-			}
-			var nodes *[][]byte
-			switch p.Level {
-			case depth:
-				nodes, frontier = &sv.Frontier, frontier+p.Count
-			case depth + 1:
-				nodes, next = &sv.Next, next+p.Count
-			default:
-				continue
-			}
-			for i := 0; i < p.FrontierChunks; i++ {
-				if err := value(txn, keyChunk('f', p.Seq, i), func(v []byte) (err error) {
-					*nodes, err = decodeFrontier(v, *nodes)
+				if n += uint64(len(keys)); n > p.First+p.Count {
+					return l.s.corrupt(fmt.Sprintf("part %d states", p.Seq), errors.New("wrong number of states"))
+				}
+				if err := fn(keys, parents); err != nil {
 					return err
-				}); err != nil {
-					return s.corrupt(fmt.Sprintf("part %d frontier", p.Seq), err)
 				}
 			}
-		}
-		if uint64(len(sv.Frontier)) != frontier || uint64(len(sv.Next)) != next || expanded > frontier {
-			return s.corrupt(fmt.Sprintf("level %d frontier", depth), errors.New("wrong number of states"))
+			if n != p.First+p.Count {
+				return l.s.corrupt(fmt.Sprintf("part %d states", p.Seq), errors.New("wrong number of states"))
+			}
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	// The fingerprints must be those of the frontiers' encodings, the
-	// last states.
-	first := len(sv.Keys) - len(sv.Frontier) - len(sv.Next)
-	for i, node := range append(sv.Frontier[:len(sv.Frontier):len(sv.Frontier)], sv.Next...) {
-		if statestore.Fingerprint(node) != sv.Keys[first+i] {
-			return nil, s.corrupt(fmt.Sprintf("level %d", depth), errors.New("frontier and fingerprints disagree"))
+}
+
+// Nodes checks every encoding against its state's fingerprint, read again
+// from the part's states records, before it hands it to fn.
+func (l *loader) Nodes(fn func(next bool, node []byte) error) error {
+	var nodes [][]byte
+	var keys, parents []uint64
+	level := fmt.Sprintf("level %d", l.depth)
+	return l.s.db.View(func(txn *badger.Txn) error {
+		for _, p := range l.parts {
+			if p.Level != l.depth && p.Level != l.depth+1 {
+				continue
+			}
+			j, chunk := uint64(0), -1 // nodes of p so far, states record in keys
+			for i := 0; i < p.FrontierChunks; i++ {
+				if err := value(txn, keyChunk('f', p.Seq, i), func(v []byte) (err error) {
+					nodes, err = decodeFrontier(v, nodes[:0])
+					return err
+				}); err != nil {
+					return l.s.corrupt(fmt.Sprintf("part %d frontier", p.Seq), err)
+				}
+				for _, node := range nodes {
+					if j >= p.Count {
+						return l.s.corrupt(level+" frontier", errors.New("wrong number of states"))
+					}
+					if c := int(j / chunkStates); c != chunk {
+						if err := value(txn, keyChunk('s', p.Seq, c), func(v []byte) (err error) {
+							keys, parents, err = decodeStates(v, keys[:0], parents[:0])
+							return err
+						}); err != nil {
+							return l.s.corrupt(fmt.Sprintf("part %d states", p.Seq), err)
+						}
+						chunk = c
+					}
+					// The fingerprints must be those of the encodings.
+					if k := j % chunkStates; k >= uint64(len(keys)) || statestore.Fingerprint(node) != keys[k] {
+						return l.s.corrupt(level, errors.New("frontier and fingerprints disagree"))
+					}
+					if err := fn(p.Level == l.depth+1, node); err != nil {
+						return err
+					}
+					j++
+				}
+			}
+			if j != p.Count {
+				return l.s.corrupt(level+" frontier", errors.New("wrong number of states"))
+			}
 		}
-	}
-	return sv, nil
+		return nil
+	})
 }
 
 // Parent returns the discovering edge key of state n, reading the states

@@ -32,7 +32,7 @@ func explore(t *testing.T, st *Store, cfg explorer.Config) *explorer.Result {
 		t.Fatal(err)
 	}
 	cfg.Checkpoint = st
-	from, err := st.Saved()
+	from, err := st.Resumable()
 	if err != nil {
 		t.Fatal(err)
 	}
