@@ -12,3 +12,11 @@ func DeepestLevel(chk model.Checker) map[string]bool {
 	}
 	return m
 }
+
+// SetRestoreBatchMin sets the fewest keys a resumed search merges into its
+// sorted file at once, and returns the function that sets it back.
+func SetRestoreBatchMin(n uint64) (undo func()) {
+	old := restoreBatchMin
+	restoreBatchMin = n
+	return func() { restoreBatchMin = old }
+}

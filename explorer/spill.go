@@ -264,8 +264,8 @@ func (s *search) restoreStates(load statestore.Loader, n uint64) error {
 }
 
 // restoreBatchMin is the fewest keys restoreStates merges into the sorted
-// file at once.
-const restoreBatchMin = 1 << 16
+// file at once. Tests lower it.
+var restoreBatchMin uint64 = 1 << 16
 
 // validateSpill checks the spill settings.
 func validateSpill(c Config) error {

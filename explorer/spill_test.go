@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/internal/dirlock"
 	"github.com/argocheck/argocheck/layers"
+	"github.com/argocheck/argocheck/statestore"
 )
 
 // TestSpillEqualsMemory: a search whose visited set outgrows its memory
@@ -214,5 +216,101 @@ func TestSpillSweepsKilledSearches(t *testing.T) {
 	}
 	if want := []string{"argocheck-spill-file", "argocheck-spill-running", "other"}; !slices.Equal(left, want) {
 		t.Fatalf("the spill directory holds %q after the search, want %q", left, want)
+	}
+}
+
+// sliceLoader hands a checkpoint's slices out as a statestore.Loader, at
+// most step states a call; extra states more are counted than it holds,
+// and err is returned once the states are handed out.
+type sliceLoader struct {
+	sv    *statestore.Saved
+	step  int
+	extra uint64
+	err   error
+}
+
+func (l *sliceLoader) Counts() (uint64, int, int) {
+	return uint64(len(l.sv.Parents)) + l.extra, len(l.sv.Frontier), len(l.sv.Next)
+}
+
+func (l *sliceLoader) States(fn func(keys, parents []uint64) error) error {
+	for i := 0; i < len(l.sv.Keys); i += l.step {
+		j := min(i+l.step, len(l.sv.Keys))
+		if err := fn(l.sv.Keys[i:j], l.sv.Parents[i:j]); err != nil {
+			return err
+		}
+	}
+	return l.err
+}
+
+func (l *sliceLoader) Nodes(fn func(next bool, node []byte) error) error {
+	for _, n := range l.sv.Frontier {
+		if err := fn(false, n); err != nil {
+			return err
+		}
+	}
+	for _, n := range l.sv.Next {
+		if err := fn(true, n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// TestSpilledResumeLoads: a spilling search resumed from a Loader, which
+// hands out its states in pieces that batches of the sorted file do not
+// line up with, merges them in several batches and reaches the counts of
+// a search in memory; a Loader that holds fewer states than it counts, or
+// fails, is refused with its error.
+func TestSpilledResumeLoads(t *testing.T) {
+	defer explorer.SetRestoreBatchMin(1)()
+	chk := buildChecker(t, "repdisk", catalog.Params{layers.Blocks: 6, layers.Values: 3}, "")
+	want, err := explorer.Run(context.Background(), chk, explorer.Config{Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var after atomic.Int64
+	after.Store(20000)
+	cp := &memCheckpoint{}
+	cfg := explorer.Config{Workers: 2, MemoryBytes: 256 << 10, Spill: t.TempDir(), CheckpointInterval: time.Hour, Checkpoint: cp}
+	if _, err := explorer.Run(ctx, cancelling(chk, cancel, &after), cfg); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	sv := cp.saved()
+	// Batches of 16,384 keys, half the budget: at least two.
+	if len(sv.Keys) <= 16384 {
+		t.Fatalf("%d states saved: the test needs more than one batch", len(sv.Keys))
+	}
+	from := *sv
+	from.Keys, from.Parents, from.Frontier, from.Next = nil, nil, nil, nil
+	from.Loader = &sliceLoader{sv: sv, step: 777}
+	cfg.Checkpoint = nil
+	cfg.MaxStates = uint64(len(sv.Keys)) // loads, then stops
+	got, err := explorer.Resume(context.Background(), chk, cfg, &from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if loaded := (len(sv.Keys) + 16383) / 16384; got.Spills != loaded {
+		t.Fatalf("loading %d states spilled %d times, want %d", len(sv.Keys), got.Spills, loaded)
+	}
+	cfg.MaxStates = 0
+	if got, err = explorer.Resume(context.Background(), chk, cfg, &from); err != nil {
+		t.Fatal(err)
+	}
+	if got.Verdict != want.Verdict || got.States != want.States || got.Transitions != want.Transitions || got.Depth != want.Depth {
+		t.Fatalf("resumed: %s (%s) states=%d transitions=%d depth %d; in memory: %s %d %d depth %d",
+			got.Verdict, got.Stopped, got.States, got.Transitions, got.Depth, want.Verdict, want.States, want.Transitions, want.Depth)
+	}
+
+	from.Loader = &sliceLoader{sv: sv, step: 777, extra: 1}
+	if _, err := explorer.Resume(context.Background(), chk, cfg, &from); err == nil || !strings.Contains(err.Error(), "resume: checkpoint loaded") {
+		t.Errorf("a Loader one state short: %v, want it refused", err)
+	}
+	bad := errors.New("a record does not read")
+	from.Loader = &sliceLoader{sv: sv, step: 777, err: bad}
+	if _, err := explorer.Resume(context.Background(), chk, cfg, &from); !errors.Is(err, bad) {
+		t.Errorf("a Loader that fails: %v, want its error", err)
 	}
 }
