@@ -150,17 +150,7 @@ func (l savedSlices) States(fn func(keys, parents []uint64) error) error {
 }
 
 func (l savedSlices) Nodes(fn func(next bool, node []byte) error) error {
-	for _, n := range l.sv.Frontier {
-		if err := fn(false, n); err != nil {
-			return err
-		}
-	}
-	for _, n := range l.sv.Next {
-		if err := fn(true, n); err != nil {
-			return err
-		}
-	}
-	return nil
+	return l.sv.EachNode(fn)
 }
 
 // commit hands the new states found since the last commit, the states of

@@ -244,17 +244,7 @@ func (l *sliceLoader) States(fn func(keys, parents []uint64) error) error {
 }
 
 func (l *sliceLoader) Nodes(fn func(next bool, node []byte) error) error {
-	for _, n := range l.sv.Frontier {
-		if err := fn(false, n); err != nil {
-			return err
-		}
-	}
-	for _, n := range l.sv.Next {
-		if err := fn(true, n); err != nil {
-			return err
-		}
-	}
-	return nil
+	return l.sv.EachNode(fn)
 }
 
 // TestSpilledResumeLoads: a spilling search resumed from a Loader, which

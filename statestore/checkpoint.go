@@ -97,6 +97,23 @@ type Loader interface {
 	Nodes(fn func(next bool, node []byte) error) error
 }
 
+// EachNode calls fn with the encoding of every state of Frontier, then of
+// Next (next true), in number order, as a Loader's Nodes does; it stops
+// at fn's first error.
+func (s *Saved) EachNode(fn func(next bool, node []byte) error) error {
+	for _, n := range s.Frontier {
+		if err := fn(false, n); err != nil {
+			return err
+		}
+	}
+	for _, n := range s.Next {
+		if err := fn(true, n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Outcome is the stored form of a finished search: its verdict, figures
 // and violations, from which explorer.Restore rebuilds the search's
 // result.

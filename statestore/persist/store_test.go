@@ -31,20 +31,7 @@ func explore(t *testing.T, st *Store, cfg explorer.Config) *explorer.Result {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.Checkpoint = st
-	from, err := st.Resumable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var res *explorer.Result
-	if from == nil {
-		res, err = explorer.Run(context.Background(), chk, cfg)
-	} else {
-		res, err = explorer.Resume(context.Background(), chk, cfg, from)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := resume(t, chk, st, cfg)
 	if res.Verdict != explorer.Incomplete {
 		if err := st.Finish(&statestore.Outcome{Verdict: string(res.Verdict), States: res.States, Transitions: res.Transitions}); err != nil {
 			t.Fatal(err)
