@@ -101,17 +101,13 @@ func renderedOutput(flag, path string, write func(path string, data []byte) erro
 // directory that takes no new file takes none. An empty file (what
 // removeOrEmpty leaves in such a directory) is written in place.
 func writeNewOutput(path string, data []byte) error {
-	if std := stdStream(path); std != nil {
-		_, err := std.Write(data)
-		return err
-	}
-	fi, err := os.Stat(path)
+	fi, done, err := writeSpecial(path, data)
 	switch {
-	case err == nil && !fi.Mode().IsRegular():
-		return os.WriteFile(path, data, 0o644)
-	case err == nil && fi.Size() > 0:
+	case done || err != nil:
+		return err
+	case fi != nil && fi.Size() > 0:
 		return nil
-	case err == nil:
+	case fi != nil:
 		fh, err := os.OpenFile(path, os.O_WRONLY, 0)
 		if err != nil {
 			return cause(err)
@@ -121,8 +117,6 @@ func writeNewOutput(path string, data []byte) error {
 			err = cerr
 		}
 		return cause(err)
-	case !errors.Is(err, fs.ErrNotExist):
-		return err
 	}
 	path = newTarget(path)
 	tmp, err := createSibling(path)
@@ -159,22 +153,16 @@ func writeNewOutput(path string, data []byte) error {
 // of a report at path. Anything else (a device such as /dev/null, a FIFO)
 // is written in place, as is a file whose directory takes no new file.
 func writeOutput(path string, data []byte) error {
-	if std := stdStream(path); std != nil {
-		_, err := std.Write(data)
-		return err
-	}
-	fi, err := os.Stat(path)
+	fi, done, err := writeSpecial(path, data)
 	switch {
-	case err == nil && !fi.Mode().IsRegular():
-		return os.WriteFile(path, data, 0o644)
-	case err == nil:
+	case done || err != nil:
+		return err
+	case fi != nil:
 		// Through a symbolic link, the file it names is replaced, and
 		// the link kept.
 		if target, err := filepath.EvalSymlinks(path); err == nil {
 			path = target
 		}
-	case !errors.Is(err, fs.ErrNotExist):
-		return err
 	default:
 		// A symbolic link to a file not made yet makes that file, and
 		// is kept.
@@ -185,6 +173,28 @@ func writeOutput(path string, data []byte) error {
 		return os.WriteFile(path, data, 0o644)
 	}
 	return err
+}
+
+// writeSpecial writes data, in place, where path is the file that stdout
+// or stderr writes to (through that stream) or is not a regular file (a
+// device such as /dev/null, a FIFO), and says it did (done). Otherwise it
+// returns the regular file's information, nil where there is none, or
+// the error of looking.
+func writeSpecial(path string, data []byte) (fi os.FileInfo, done bool, err error) {
+	if std := stdStream(path); std != nil {
+		_, err := std.Write(data)
+		return nil, true, err
+	}
+	fi, err = os.Stat(path)
+	switch {
+	case err == nil && !fi.Mode().IsRegular():
+		return nil, true, os.WriteFile(path, data, 0o644)
+	case err == nil:
+		return fi, false, nil
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, false, nil
+	}
+	return nil, false, err
 }
 
 // errNoTemp is replaceFile's error when the directory of the file takes
