@@ -172,7 +172,7 @@ type System struct {
 	// the same p and variant (a copy of p as it was given the first time,
 	// so that a Build may write into its parameters), one call at a
 	// time, for the determinism checks' instances of a System built anew
-	// (see Rebuilt): it must build the check anew each time, alike.
+	// (see BuildRebuilt): it must build the check anew each time, alike.
 	Build func(p Params, variant string) (model.Checker, error)
 	// Modular, when set, splits the system into the checks of its layers,
 	// each against the specification below it, followed by the system's
@@ -291,24 +291,32 @@ func (s *System) Check(p Params, variant string) (model.Checker, error) {
 	if err := s.Validate(p, variant); err != nil {
 		return nil, err
 	}
-	given := maps.Clone(p) // as Build was given it, for Rebuilt
-	chk, err := s.Build(p, variant)
+	chk, err := s.BuildRebuilt(p, variant)
 	if err == nil && chk == nil {
 		return nil, fmt.Errorf("%s: Build returned no check (a nil model.Checker) and no error, for variant %s", s.Name, cmp.Or(variant, "correct"))
 	}
-	if err != nil {
-		return nil, err
-	}
-	return s.Rebuilt(chk, given, variant), nil
+	return chk, err
 }
 
-// Rebuilt returns chk, the check that Build built at p and variant, made
+// BuildRebuilt calls Build at p and variant and returns its check made
 // with model.Rebuilt, so that the determinism checks build their new
 // instances from a check that Build builds anew, as a new process would:
-// memory that the check's closures share is new in them too. p must be
-// as Build was given it (a copy taken before the call: Build may write
-// into its parameters); each call of Build again is given a copy of it.
-func (s *System) Rebuilt(chk model.Checker, p Params, variant string) model.Checker {
+// memory that the check's closures share is new in them too. Each call
+// of Build again is given a copy of p as the first call was given it
+// (Build may write into its parameters). A nil check or an error is
+// returned as Build returned it.
+func (s *System) BuildRebuilt(p Params, variant string) (model.Checker, error) {
+	given := maps.Clone(p)
+	chk, err := s.Build(p, variant)
+	if err != nil || chk == nil {
+		return chk, err
+	}
+	return s.rebuilt(chk, given, variant), nil
+}
+
+// rebuilt returns chk, built by Build at p (as Build was given it) and
+// variant, made with model.Rebuilt (see BuildRebuilt).
+func (s *System) rebuilt(chk model.Checker, p Params, variant string) model.Checker {
 	var mu sync.Mutex // the workers build one at a time
 	first := true
 	return model.Rebuilt(func() model.Checker {

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"maps"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -92,12 +91,7 @@ func build(sys *catalog.System, p catalog.Params, variant string) (model.Checker
 // line that panicked.
 func callBuild(sys *catalog.System, p catalog.Params, variant string) (chk model.Checker, err error) {
 	defer panicked("Build", variant, &err)
-	given := maps.Clone(p) // as Build was given it, for Rebuilt
-	chk, err = sys.Build(p, variant)
-	if err != nil || chk == nil {
-		return chk, err
-	}
-	return sys.Rebuilt(chk, given, variant), nil
+	return sys.BuildRebuilt(p, variant)
 }
 
 // callModular calls sys.Modular, its panic an error naming the value and
