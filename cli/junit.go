@@ -38,7 +38,7 @@ type junitSuite struct {
 }
 
 // junitProperty is a property of a test suite: the argocheck that ran it,
-// and the run of a sharded check (runProperties).
+// and the run and the shard of a sharded check (shardProperties).
 type junitProperty struct {
 	Name  string `xml:"name,attr"`
 	Value string `xml:"value,attr"`
@@ -146,16 +146,27 @@ func planCase(r *report, expected expectation, interrupted bool) junitCase {
 	return c
 }
 
-// runProperty names the property that holds the run of a sharded check.
-const runProperty = "argocheck.run"
+// runProperty names the property that holds the run of a sharded check,
+// shardProperty the one that holds the index of the shard that wrote the
+// report.
+const (
+	runProperty   = "argocheck.run"
+	shardProperty = "argocheck.shard"
+)
 
-// runProperties are the properties of the JUnit report of a sharded
-// check's run: its name, none when it has none.
-func runProperties(run string) []junitProperty {
-	if run == "" {
-		return nil
+// shardProperties are the properties of the JUnit report of a sharded
+// check written by the shard whose part is shard (of an error, only its
+// index): its run, none when it has none, and the shard's index; none
+// for a check that is not sharded (shard nil).
+func shardProperties(run string, shard *shardWork) []junitProperty {
+	var props []junitProperty
+	if run != "" {
+		props = append(props, junitProperty{runProperty, run})
 	}
-	return []junitProperty{{runProperty, run}}
+	if shard != nil {
+		props = append(props, junitProperty{shardProperty, strconv.Itoa(shard.Index)})
+	}
+	return props
 }
 
 // writeJUnit writes cases as one test suite named suite, with argocheck's

@@ -831,7 +831,7 @@ func cause(err error) error {
 func (f *searchFlags) checkOutputs(rep *report) []output {
 	outs := jsonOutput(f.report, rep)
 	outs = append(outs, fileOutput("junit", f.junit, func(w io.Writer) error {
-		return writeJUnit(w, "argocheck", []junitCase{checkCase(rep)}, runProperties(rep.Run)...)
+		return writeJUnit(w, "argocheck", []junitCase{checkCase(rep)}, shardProperties(rep.Run, rep.Shard)...)
 	})...)
 	if len(rep.Violations) == 0 {
 		return append(append(outs, removeStale("trace-html", f.traceHTML)...), removeStale("trace-dot", f.traceDOT)...)
@@ -849,7 +849,7 @@ func (f *searchFlags) checkOutputs(rep *report) []output {
 func (f *searchFlags) errorOutputs(rep *report, err error) []output {
 	outs := jsonOutput(f.report, newErrorReport(rep, err))
 	outs = append(outs, fileOutput("junit", f.junit, func(w io.Writer) error {
-		return writeJUnit(w, "argocheck", []junitCase{errorCase(rep, err)}, runProperties(rep.Run)...)
+		return writeJUnit(w, "argocheck", []junitCase{errorCase(rep, err)}, shardProperties(rep.Run, rep.Shard)...)
 	})...)
 	return append(append(outs, removeStale("trace-html", f.traceHTML)...), removeStale("trace-dot", f.traceDOT)...)
 }

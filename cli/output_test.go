@@ -401,7 +401,7 @@ func TestSearchErrorStaleReports(t *testing.T) {
 // TestSearchErrorJSON: with --json, a command whose search ends in an
 // error, not a verdict, prints on stdout the object --report gets (check,
 // check --store, resume and every shard: the error report, which
-// names the run of a shard that claimed it; run and
+// names the shard, and the run of a shard that claimed it; run and
 // --modular: their report, naming the error), and exits with the error's
 // status.
 func TestSearchErrorJSON(t *testing.T) {
@@ -459,6 +459,9 @@ func TestSearchErrorJSON(t *testing.T) {
 			}
 			if _, ok := rep["run"]; ok != strings.HasPrefix(tc.name, "shard") {
 				t.Errorf("stdout names the run: %v, want %v: %s", ok, !ok, stdout)
+			}
+			if index, ok := strings.CutPrefix(tc.name, "shard "); ok && fmt.Sprint(rep["shard"]) != "map[index:"+index+"]" {
+				t.Errorf("stdout names shard %v, want shard %s: %s", rep["shard"], index, stdout)
 			}
 			data, err := os.ReadFile(report)
 			switch {

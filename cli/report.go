@@ -60,7 +60,8 @@ type report struct {
 	// first being Violation.
 	Violations []*violationReport `json:"violations,omitempty"`
 	// Shards is the number of shards of a sharded check, Shard the part
-	// of the shard that writes the report.
+	// of the shard that writes the report (of a search that ended in an
+	// error, only its index, which the error report gives).
 	Shards int        `json:"shards,omitempty"`
 	Shard  *shardWork `json:"shard,omitempty"`
 	// Run names the run of a sharded check (shard.Manifest.Run), which
@@ -80,16 +81,30 @@ type errorReport struct {
 	Params    map[string]any `json:"params"`
 	Workers   int            `json:"workers"`
 	Narrowed  string         `json:"narrowed,omitempty"`
+	// Shards and Shard are a sharded check's: the number of its shards,
+	// and the shard that wrote the report (its index), so that a report
+	// of shard 0's can be told from another shard's.
+	Shards int          `json:"shards,omitempty"`
+	Shard  *shardWriter `json:"shard,omitempty"`
 	// Run is the report's of a sharded check that claimed its run.
 	Run   string `json:"run,omitempty"`
 	Error string `json:"error"`
 }
 
+// shardWriter names the shard that wrote an error report.
+type shardWriter struct {
+	Index int `json:"index"`
+}
+
 // newErrorReport is the report of check r (which holds no result) whose
 // search ended in err.
 func newErrorReport(r *report, err error) *errorReport {
-	return &errorReport{Argocheck: buildVersion(), System: r.System, Variant: r.Variant, Params: r.Params,
+	e := &errorReport{Argocheck: buildVersion(), System: r.System, Variant: r.Variant, Params: r.Params,
 		Workers: r.Workers, Narrowed: r.Narrowed, Run: r.Run, Error: err.Error()}
+	if r.Shard != nil {
+		e.Shards, e.Shard = r.Shards, &shardWriter{Index: r.Shard.Index}
+	}
+	return e
 }
 
 // violationReport is one violation with its shortest path.

@@ -214,7 +214,7 @@ func runShard(cmd *cobra.Command, cat *catalog.Catalog, name string, f *shardFla
 		// report files, in place of what an earlier run left there, and
 		// the other shards' where there are none (shardOutputs).
 		rep := newReport(sys, p, f.variant, cfg, &explorer.Result{})
-		rep.Run = run
+		rep.Run, rep.Shards, rep.Shard = run, f.shards, &shardWork{Index: index, ResumedFrom: -1}
 		if index != 0 {
 			printed := f.search.printError(cmd.OutOrStdout(), rep, err)
 			return withSearchError(err, errors.Join(printed, settle(ExitVerified, f.search.shardErrorOutputs(rep, err))))
@@ -312,7 +312,7 @@ func ofRun(flag, path, run string) bool {
 func (f *searchFlags) shardOutputs(r *shardReport) []output {
 	outs := newFileOutput("report", f.report, func(w io.Writer) error { return encodeJSON(w, r) })
 	return append(outs, newFileOutput("junit", f.junit, func(w io.Writer) error {
-		return writeJUnit(w, "argocheck", []junitCase{shardCase(r)}, runProperties(r.Run)...)
+		return writeJUnit(w, "argocheck", []junitCase{shardCase(r)}, shardProperties(r.Run, r.Shard)...)
 	})...)
 }
 
@@ -322,7 +322,7 @@ func (f *searchFlags) shardOutputs(r *shardReport) []output {
 func (f *searchFlags) shardErrorOutputs(rep *report, err error) []output {
 	outs := newFileOutput("report", f.report, func(w io.Writer) error { return encodeJSON(w, newErrorReport(rep, err)) })
 	return append(outs, newFileOutput("junit", f.junit, func(w io.Writer) error {
-		return writeJUnit(w, "argocheck", []junitCase{errorCase(rep, err)}, runProperties(rep.Run)...)
+		return writeJUnit(w, "argocheck", []junitCase{errorCase(rep, err)}, shardProperties(rep.Run, rep.Shard)...)
 	})...)
 }
 

@@ -68,7 +68,8 @@ func runShardsEach(t *testing.T, n int, args func(i int) []string, after map[int
 // reportFile is what a --report or --junit file says of a sharded run:
 // the run it names, its verdict (a JUnit report's: "violation" for a
 // failure, "error" for an error, "verified" otherwise), and the shard
-// whose report it is (the index of its own part).
+// whose report it is (the JSON report's shard.index, the JUnit report's
+// argocheck.shard; -1 for none).
 type reportFile struct {
 	run, verdict string
 	shard        int
@@ -105,8 +106,13 @@ func readReport(t *testing.T, flag, path string) reportFile {
 		t.Fatalf("%s: %v, want one suite of one case\n%s", path, err, data)
 	}
 	for _, p := range doc.Suites[0].Properties {
-		if p.Name == "argocheck.run" {
+		switch p.Name {
+		case "argocheck.run":
 			r.run = p.Value
+		case "argocheck.shard":
+			if _, err := fmt.Sscan(p.Value, &r.shard); err != nil {
+				t.Fatalf("%s: argocheck.shard %q: %v", path, p.Value, err)
+			}
 		}
 	}
 	c := doc.Suites[0].Cases[0]
@@ -117,11 +123,6 @@ func readReport(t *testing.T, flag, path string) reportFile {
 		r.verdict = "violation"
 	default:
 		r.verdict = "verified"
-	}
-	for i := range 2 {
-		if strings.Contains(c.SystemOut, fmt.Sprintf("\nshard=%d ", i)) {
-			r.shard = i
-		}
 	}
 	return r
 }
