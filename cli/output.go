@@ -388,22 +388,22 @@ func (f *searchFlags) checkPaths(cmd *cobra.Command, dirs []ownDir, more ...[2]s
 	paths := append(f.paths(), more...)
 	dirs = append([]ownDir{spillDir("--spill "+f.spill, f.spill)}, dirs...)
 	if err := checkPathsIn(paths, dirs); err != nil {
-		return withStale(err, clearRefused(f.paths(), dirs))
+		return withStale(err, clearRefused(f.paths(), dirs, removeStale))
 	}
 	return nil
 }
 
-// clearRefused are the removals, for a command whose output paths were
-// refused, of what an earlier run left at those of paths that are fine
-// on their own: a file that can be written, outside dirs. The path that
-// was refused is left as it is, as is what removeStale leaves.
-func clearRefused(paths [][2]string, dirs []ownDir) []output {
+// clearRefused are the removals (remove's), for a command whose output
+// paths were refused, of what an earlier run left at those of paths that
+// are fine on their own: a file that can be written, outside dirs. The
+// path that was refused is left as it is, as is what remove leaves.
+func clearRefused(paths [][2]string, dirs []ownDir, remove func(flag, path string) []output) []output {
 	var outs []output
 	for _, p := range paths {
 		if checkWritable(p[1]) != nil || slices.ContainsFunc(dirs, func(d ownDir) bool { return d.holds(p[1]) != outside }) {
 			continue
 		}
-		outs = append(outs, removeStale(p[0], p[1])...)
+		outs = append(outs, remove(p[0], p[1])...)
 	}
 	return outs
 }
@@ -587,7 +587,8 @@ type outputsKey struct{}
 
 // outputsClaim says whether a command has come to its output files: it
 // checks them (checkPaths), then clears or writes them (a shard other
-// than shard 0: once it has claimed its run, shardClear).
+// than shard 0: once it has claimed its run, shardClear; ending before
+// it, removeUnclaimed).
 type outputsClaim struct{ claimed bool }
 
 // claimOutputs marks cmd as answering for its output files from now on:
@@ -615,9 +616,11 @@ func claimOutputs(cmd *cobra.Command) {
 // the command line names (--store, --spill, --exchange file:///DIR,
 // resume's and trace's DIR, run's PLAN's spill=DIR), which checkPaths
 // would have refused; and a shard
-// other than shard 0, or one whose index is not known, removes none: a
-// file may be shard 0's report of a run that has ended, which it can
-// tell only once it has claimed the run (shardClear).
+// other than shard 0, or one whose index is not known, removes only
+// what is at its --report and --junit paths, and not a report that
+// shard 0 wrote (removeUnclaimed): that may be shard 0's report of this
+// run, on a volume the shards share, and the pictures are shard 0's
+// alone.
 func staleOutputs(root *cobra.Command, args []string) []output {
 	cmd, rest, err := root.Find(args)
 	if err != nil || cmd == root {
@@ -685,6 +688,7 @@ func staleOutputs(root *cobra.Command, args []string) []output {
 			}
 		}
 	}
+	names, remove := outputFlags, removeStale
 	if fl.Lookup("index") != nil {
 		if !indexGiven {
 			if i, _, err := envShardIndex(); err == nil {
@@ -692,17 +696,20 @@ func staleOutputs(root *cobra.Command, args []string) []output {
 			}
 		}
 		if i, err := strconv.Atoi(index); err != nil || i != 0 {
-			return nil
+			// A shard other than shard 0, or one that may be: its
+			// report files, not shard 0's reports, and not the
+			// pictures (removeUnclaimed).
+			names, remove = outputFlags[:2], removeUnclaimed
 		}
 	}
 	var outs []output
-	for _, name := range outputFlags {
+	for _, name := range names {
 		path := paths[name]
 		if path == "" || slices.ContainsFunc(others, func(w string) bool { return sameExisting(w, path) }) ||
 			slices.ContainsFunc(dirs, func(d ownDir) bool { return d.holds(path) != outside }) {
 			continue
 		}
-		outs = append(outs, removeStale(name, path)...)
+		outs = append(outs, remove(name, path)...)
 	}
 	return outs
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"encoding/xml"
@@ -8,7 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -60,9 +61,12 @@ and crash-point counts: on a violation they say how far the shards got,
 which can depend on timing). The processes share nothing but the objects
 under the exchange URL (a directory, S3, GCS or Azure): a level-synchronous
 search with one barrier per level and no server. Shard 0 prints the report and
-writes the report files; the others print their own part, and write it
+writes the report files and the pictures; the others print their own part, and write it
 at --report and --junit where no report of the run is there (shard 0's
-is written over it), and every shard exits with the verdict's status. A shard started again after being
+is written over it), leave --trace-html and --trace-dot as they are, and
+every shard exits with the verdict's status. A shard other than 0 that
+ends before it has claimed the run (refused, stopped) removes what is at
+--report and --junit unless shard 0 wrote it. A shard started again after being
 stopped, in any way, resumes from its last level. Give every run an
 exchange of its own: a shard refuses one that holds another run, or a
 run made by another build ('argocheck --version' prints the build), so
@@ -153,13 +157,24 @@ func runShard(cmd *cobra.Command, cat *catalog.Catalog, name string, f *shardFla
 		return usagef("--exchange is required: the URL of the run's objects")
 	}
 	dirs := []ownDir{{name: "--exchange " + f.exchange, dir: shard.LocalDir(f.exchange)}}
+	var run string // the run's name, once the shard has claimed it
+	// unclaimed removes, for a shard other than shard 0 that ends before
+	// it has claimed the run, what is at its report paths unless it is a
+	// report that shard 0 wrote (removeUnclaimed), and returns the
+	// removals' failures.
+	unclaimed := func() error {
+		if index == 0 || run != "" {
+			return nil
+		}
+		return withStale(nil, f.search.unclaimedOutputs())
+	}
 	if index != 0 {
 		// Its files may be shard 0's, on a volume the shards share, of
-		// a run that has ended: it removes none before it knows the run
-		// (shardClear), refused or not.
+		// this run: before it knows the run, it removes none of shard
+		// 0's reports, and no picture.
 		claimOutputs(cmd)
 		if err := checkPathsIn(f.search.paths(), dirs); err != nil {
-			return err
+			return withStale(err, clearRefused(f.search.paths()[:2], dirs, removeUnclaimed))
 		}
 	} else {
 		if err := f.search.checkPaths(cmd, dirs); err != nil {
@@ -170,17 +185,17 @@ func runShard(cmd *cobra.Command, cat *catalog.Catalog, name string, f *shardFla
 		}
 	}
 	if err := knownBuild("--exchange " + f.exchange); err != nil {
-		return err
+		return withSearchError(err, unclaimed())
 	}
 	chk, err := build(sys, p, f.variant)
 	if err != nil {
-		return err
+		return withSearchError(err, unclaimed())
 	}
 	ctx, stop := signalContext()
 	defer stop()
 	bucket, err := openExchange(ctx, f.exchange)
 	if err != nil {
-		return usagef("--exchange %s: %v", f.exchange, err)
+		return withSearchError(usagef("--exchange %s: %v", f.exchange, err), unclaimed())
 	}
 	defer bucket.Close()
 	scfg := shard.Config{
@@ -192,7 +207,6 @@ func runShard(cmd *cobra.Command, cat *catalog.Catalog, name string, f *shardFla
 	if !f.search.quiet {
 		scfg.Progress = shardProgress(cmd.ErrOrStderr(), index, f.shards, f.search.progressInterval)
 	}
-	var run string // the run's name, once the shard has claimed it
 	scfg.Claimed = func(r string) error {
 		run = r
 		if index == 0 {
@@ -204,7 +218,7 @@ func runShard(cmd *cobra.Command, cat *catalog.Catalog, name string, f *shardFla
 	if err != nil {
 		switch _, another := errors.AsType[*shard.AnotherRunError](err); {
 		case another:
-			return usagef("--exchange %s: %v", f.exchange, err)
+			return withSearchError(usagef("--exchange %s: %v", f.exchange, err), unclaimed())
 		case ctx.Err() != nil:
 			err = &failure{ExitIncomplete, fmt.Errorf("shard %d stopped (%v); start it again to resume from its last level", index, context.Cause(ctx))}
 		default:
@@ -212,12 +226,15 @@ func runShard(cmd *cobra.Command, cat *catalog.Catalog, name string, f *shardFla
 		}
 		// No verdict: as check's, --json says so, and so do shard 0's
 		// report files, in place of what an earlier run left there, and
-		// the other shards' where there are none (shardOutputs).
+		// the other shards' where there are none (shardOutputs), once
+		// one that has not claimed the run has removed what is there
+		// but shard 0's reports.
 		rep := newReport(sys, p, f.variant, cfg, &explorer.Result{})
 		rep.Run, rep.Shards, rep.Shard = run, f.shards, &shardWork{Index: index, ResumedFrom: -1}
 		if index != 0 {
 			printed := f.search.printError(cmd.OutOrStdout(), rep, err)
-			return withSearchError(err, errors.Join(printed, settle(ExitVerified, f.search.shardErrorOutputs(rep, err))))
+			cleared := unclaimed()
+			return withSearchError(err, errors.Join(printed, cleared, settle(ExitVerified, f.search.shardErrorOutputs(rep, err))))
 		}
 		return f.search.settleError(cmd.OutOrStdout(), rep, err)
 	}
@@ -244,22 +261,46 @@ func runShard(cmd *cobra.Command, cat *catalog.Catalog, name string, f *shardFla
 // (the shard is started again), which it keeps, and it removes anything
 // else (shardClear); at its end it creates the file, only where there is
 // none (writeNewOutput). A file of its own thus ends with its report;
-// one it shares with shard 0, with shard 0's, whichever ends first. The
-// pictures are shard 0's alone.
+// one it shares with shard 0, with shard 0's, whichever ends first.
+//
+// A shard that ends before it has claimed the run does not know the run:
+// refused (bad usage, an exchange that does not open or that holds
+// another run or another build's, a check that does not build) or
+// stopped before the claim or during it (a signal, the exchange's
+// failure). It cannot tell a report of shard 0's of this run, on a
+// shared volume, from an earlier run's, but it can tell a report that
+// shard 0 wrote from any other file: every report of a shard names the
+// shard that wrote it (the JSON report's shard.index, the JUnit report's
+// argocheck.shard property), its error report too. So it removes what
+// is at its --report and --junit paths unless it is a report that shard
+// 0 wrote, of whichever run (removeUnclaimed), and, stopped, then writes
+// the error's report where there is no file (shardErrorOutputs): a file
+// of its own says it reached no verdict. A report of shard 0's is left
+// as it is: at a path shared with shard 0, shard 0 clears it when it
+// starts and writes it at its end; at a path of the shard's own that
+// shard 0 once wrote (indices given otherwise another night), it stays
+// until the shard claims a run (shardClear).
+// Refused before it came to its output files (an unknown flag, a bad
+// value, an index that is missing or out of range), it removes the same
+// way (staleOutputs), as does a shard whose index is not known; refused
+// for its output paths themselves, it leaves as it is the path refused,
+// one that cannot be written or that lies in the exchange's directory,
+// and removes the same way at those fine on their own (clearRefused).
+//
+// The pictures (--trace-html, --trace-dot) are shard 0's alone: the
+// other shards check their paths, which a Job's pods share with shard 0,
+// and leave the files as they are, refused or not.
 
 // shardClear removes what is at the --report and --junit paths of a
 // shard other than shard 0 that has claimed run, unless it is a report of
-// run with a verdict (ofRun): a file an earlier run left, or a report of
-// this run with no verdict (a shard stopped, started again), which the
-// verdict is to replace. As clearOutputs, it removes the file a symbolic
-// link leads to, and leaves alone what is not a regular file and the
-// file stdout or stderr writes to.
+// run with a verdict (savedReport.ofRun): a file an earlier run left, or
+// a report of this run with no verdict (a shard stopped, started again),
+// which the verdict is to replace. As clearOutputs, it removes the file
+// a symbolic link leads to, and leaves alone what is not a regular file
+// and the file stdout or stderr writes to.
 func (f *searchFlags) shardClear(run string) error {
 	for _, p := range [][2]string{{"report", f.report}, {"junit", f.junit}} {
-		if p[1] == "" || ofRun(p[0], p[1], run) {
-			continue
-		}
-		for _, o := range removeStale(p[0], p[1]) {
+		for _, o := range removeUnless(p[0], p[1], func(r savedReport) bool { return r.ofRun(run) }) {
 			if err := o.save(); err != nil {
 				return ioFail(fmt.Errorf("could not remove what an earlier run left at %s: %v", o.name, cause(err)))
 			}
@@ -268,42 +309,108 @@ func (f *searchFlags) shardClear(run string) error {
 	return nil
 }
 
-// ofRun reports whether the file at path, the --report (flag "report")
-// or --junit file, is a report of run with a verdict: a JSON report whose
-// "run" is run and that has a "verdict", or a JUnit report whose
-// argocheck.run property is run and that has no <error> (no verdict: a
-// shard has no bound to stop it). No file is a report of a run named "",
-// nor anything but a regular file, which is not read (a FIFO would
-// block).
-func ofRun(flag, path, run string) bool {
-	if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() || run == "" {
-		return false
+// unclaimedOutputs are the removals, for a shard other than shard 0 that
+// ends before it has claimed its run, of what is at its --report and
+// --junit paths (removeUnclaimed).
+func (f *searchFlags) unclaimedOutputs() []output {
+	return append(removeUnclaimed("report", f.report), removeUnclaimed("junit", f.junit)...)
+}
+
+// removeUnclaimed is the removal of what is at path, the --report (flag
+// "report") or --junit file of a shard other than shard 0 that has not
+// claimed its run, unless it is a report that shard 0 wrote, of any run
+// and with a verdict or not (removeUnless).
+func removeUnclaimed(flag, path string) []output {
+	return removeUnless(flag, path, func(r savedReport) bool { return r.shard == 0 })
+}
+
+// removeUnless is removeStale for a report file that keep may keep: it
+// reads the regular file at path (through a symbolic link, the file it
+// leads to) and removes it, as removeStale does, unless keep says to
+// keep what it holds (readSaved); a file that cannot be read is removed.
+func removeUnless(flag, path string, keep func(savedReport) bool) []output {
+	if path == "" {
+		return nil
 	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return false
-	}
+	return []output{{name: "--" + flag + " " + path, save: func() error {
+		if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() || stdStream(path) != nil {
+			return nil
+		}
+		target, err := filepath.EvalSymlinks(path)
+		if err != nil {
+			return err
+		}
+		if data, err := os.ReadFile(target); err == nil && keep(readSaved(flag, data)) {
+			return nil
+		}
+		return removeOrEmpty(target)
+	}}}
+}
+
+// savedReport is what a report file says of the sharded check that wrote
+// it: its run ("" when it names none), whether it holds a verdict, and
+// the index of the shard that wrote it (-1 when it names none).
+type savedReport struct {
+	run     string
+	verdict bool
+	shard   int
+}
+
+// ofRun reports whether r is a report of run with a verdict. No report
+// is one of a run named "".
+func (r savedReport) ofRun(run string) bool {
+	return run != "" && r.run == run && r.verdict
+}
+
+// readSaved reads data, what the --report (flag "report") or --junit
+// file holds: of a JSON report, its "run", whether it has a "verdict",
+// and the "index" of its "shard" (with "shards": a sharded check's); of
+// a JUnit report, its argocheck.run and argocheck.shard properties, and
+// whether none of its test cases is an <error> (no verdict: a shard has
+// no bound to stop it). Anything else names no run and no shard.
+func readSaved(flag string, data []byte) savedReport {
+	r := savedReport{shard: -1}
 	if flag == "report" {
-		var r struct {
+		var j struct {
 			Run     string `json:"run"`
 			Verdict string `json:"verdict"`
+			Shards  int    `json:"shards"`
+			Shard   *struct {
+				Index *int `json:"index"`
+			} `json:"shard"`
 		}
-		return json.Unmarshal(data, &r) == nil && r.Run == run && r.Verdict != ""
+		if json.Unmarshal(data, &j) != nil {
+			return r
+		}
+		r.run, r.verdict = j.Run, j.Verdict != ""
+		if j.Shards > 0 && j.Shard != nil && j.Shard.Index != nil && *j.Shard.Index >= 0 {
+			r.shard = *j.Shard.Index
+		}
+		return r
 	}
 	var doc junitSuites
-	if xml.Unmarshal(data, &doc) != nil {
-		return false
+	if xml.Unmarshal(data, &doc) != nil || len(doc.Suites) == 0 {
+		return r
 	}
-	named := false
+	r.verdict = true
 	for _, s := range doc.Suites {
-		named = named || slices.Contains(s.Properties, junitProperty{runProperty, run})
+		for _, p := range s.Properties {
+			switch p.Name {
+			case runProperty:
+				r.run = cmp.Or(r.run, p.Value)
+			case shardProperty:
+				if i, err := strconv.Atoi(p.Value); err == nil && i >= 0 && r.shard < 0 {
+					r.shard = i
+				}
+			}
+		}
 		for _, c := range s.Cases {
 			if c.Error != nil {
-				return false
+				r.verdict = false
 			}
 		}
 	}
-	return named
+	return r
 }
 
 // shardOutputs are the report files of shard report r of a shard other

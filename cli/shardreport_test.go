@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -317,5 +318,175 @@ func TestWriteNewOutput(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// markedReport is a --report (flag "report") or --junit file that shard
+// shard of 2 wrote for run: its verdict, verified, or, with no verdict,
+// its error's.
+func markedReport(flag string, shard int, run string, verdict bool) string {
+	if flag == "report" {
+		if verdict {
+			return fmt.Sprintf(`{"verdict":"verified","shards":2,"shard":{"index":%d},"run":%q}`+"\n", shard, run)
+		}
+		return fmt.Sprintf(`{"shards":2,"shard":{"index":%d},"run":%q,"error":"an I/O failure"}`+"\n", shard, run)
+	}
+	c := `<testcase name="repdisk" classname="argocheck.repdisk" time="1"></testcase>`
+	if !verdict {
+		c = `<testcase name="repdisk" classname="argocheck.repdisk" time="0"><error message="no verdict: an I/O failure" type="error"></error></testcase>`
+	}
+	return xml.Header + `<testsuites name="argocheck" tests="1" failures="0" errors="0" time="1"><testsuite name="argocheck" tests="1" failures="0" errors="0" time="1">` +
+		fmt.Sprintf(`<properties><property name="argocheck.run" value=%q></property><property name="argocheck.shard" value="%d"></property></properties>`, run, shard) +
+		c + `</testsuite></testsuites>` + "\n"
+}
+
+// preClaimBucket is an exchange that fails its first read, the claim's
+// look for the manifest, with what fail returns.
+type preClaimBucket struct {
+	shard.Bucket
+	fail func(ctx context.Context) error
+}
+
+func (b preClaimBucket) Read(ctx context.Context, key string) ([]byte, error) {
+	return nil, b.fail(ctx)
+}
+
+// errExchange is the failure of an exchange that does not open, or that
+// fails during the claim.
+var errExchange = errors.New("the exchange refused")
+
+// interruptSelf sends this process SIGINT, and returns once the running
+// command has seen it, with its context's error.
+func interruptSelf(ctx context.Context) error {
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt)
+	defer signal.Stop(ch)
+	self, err := os.FindProcess(os.Getpid())
+	if err == nil {
+		err = self.Signal(os.Interrupt)
+	}
+	if err != nil {
+		return err
+	}
+	<-ch
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// TestShardUnclaimedReport: a shard other than shard 0 that ends before
+// it has claimed the run (refused for bad usage, for one of its output
+// paths, for an exchange that does not open or holds another run;
+// stopped by the exchange's failure or a signal during the claim)
+// leaves no earlier run's verdict at its --report and --junit paths: an
+// earlier run's report, its own or check's, is removed, and, stopped,
+// replaced by the error's report, which names the shard; a report that
+// shard 0 wrote, with a verdict or not, of whichever run, may be shard
+// 0's of this run on a shared volume, and is kept as it is; so are the
+// pictures, shard 0's alone.
+func TestShardUnclaimedReport(t *testing.T) {
+	for _, name := range indexVariables {
+		t.Setenv(name, "")
+	}
+	used := exchange(t)
+	if runs := runShards(t, 1, "--exchange", used, "repdisk", "--blocks", "1", "-q", "--workers", "1"); runs[0].code != ExitVerified {
+		t.Fatalf("a run of one shard: exit %d: %s", runs[0].code, runs[0].stderr)
+	}
+	const earlierRun = "fedcba9876543210fedcba9876543210"
+	opening := func(fail func(context.Context) error) func(context.Context, string) (shard.Bucket, error) {
+		return func(ctx context.Context, url string) (shard.Bucket, error) {
+			b, err := shard.Open(ctx, url)
+			return preClaimBucket{b, fail}, err
+		}
+	}
+	missing := filepath.Join(t.TempDir(), "missing", "file")
+	for _, tc := range []struct {
+		name string
+		// args are the command's after shard, given the exchange, the
+		// flag (report or junit) and its file, and the other flag's.
+		args func(url, flag, file, other string) []string
+		open func(context.Context, string) (shard.Bucket, error) // the exchange's, when not shard.Open
+		code int
+		// stopped: the shard writes the error's report where there is
+		// no file; refused, it writes none.
+		stopped bool
+	}{
+		{"unknown flag", func(url, flag, file, _ string) []string {
+			return []string{"--shards", "2", "--index", "1", "--exchange", url, "--" + flag, file, "repdisk", "--bogus"}
+		}, nil, ExitUsage, false},
+		{"index from the engine's variable, unknown system", func(url, flag, file, _ string) []string {
+			return []string{"--shards", "2", "--exchange", url, "--" + flag, file, "nosuch"}
+		}, nil, ExitUsage, false},
+		{"index out of range", func(url, flag, file, _ string) []string {
+			return []string{"--shards", "2", "--index", "2", "--exchange", url, "--" + flag, file, "repdisk"}
+		}, nil, ExitUsage, false},
+		{"the other report path refused", func(url, flag, file, other string) []string {
+			return []string{"--shards", "2", "--index", "1", "--exchange", url, "--" + flag, file, "--" + other, missing, "repdisk"}
+		}, nil, ExitUsage, false},
+		{"an exchange that does not open", func(url, flag, file, _ string) []string {
+			return []string{"--shards", "2", "--index", "1", "--exchange", url, "--" + flag, file, "repdisk"}
+		}, func(context.Context, string) (shard.Bucket, error) { return nil, errExchange }, ExitUsage, false},
+		{"an exchange of another run", func(_, flag, file, _ string) []string {
+			return []string{"--shards", "2", "--index", "1", "--exchange", used, "--" + flag, file, "repdisk", "--blocks", "1"}
+		}, nil, ExitUsage, false},
+		{"the exchange failing during the claim", func(url, flag, file, _ string) []string {
+			return []string{"--shards", "2", "--index", "1", "--exchange", url, "--" + flag, file, "repdisk"}
+		}, opening(func(context.Context) error { return errExchange }), ExitIO, true},
+		{"a signal during the claim", func(url, flag, file, _ string) []string {
+			return []string{"--shards", "2", "--index", "1", "--exchange", url, "--" + flag, file, "repdisk"}
+		}, opening(interruptSelf), ExitIncomplete, true},
+	} {
+		for _, flag := range []string{"report", "junit"} {
+			other := map[string]string{"report": "junit", "junit": "report"}[flag]
+			for _, there := range []struct {
+				name string
+				data string
+				kept bool
+			}{
+				{"an earlier run's report", staleReports[flag], false},
+				{"shard 1's report of an earlier run", markedReport(flag, 1, earlierRun, true), false},
+				{"shard 0's report of an earlier run", markedReport(flag, 0, earlierRun, true), true},
+				{"shard 0's error report", markedReport(flag, 0, earlierRun, false), true},
+			} {
+				t.Run(fmt.Sprintf("%s, --%s holding %s", tc.name, flag, there.name), func(t *testing.T) {
+					t.Setenv("JOB_COMPLETION_INDEX", "1")
+					dir := t.TempDir()
+					file := writeFile(t, dir, "r", there.data)
+					picture := writeFile(t, dir, "t.html", "an earlier run's path")
+					if tc.open != nil {
+						openExchange = tc.open
+						t.Cleanup(func() { openExchange = shard.Open })
+					}
+					args := append(append([]string{"shard"}, tc.args(exchange(t), flag, file, other)...), "-q", "--workers", "1", "--trace-html", picture)
+					_, stderr, code := cli(t, args...)
+					openExchange = shard.Open
+					if code != tc.code || strings.Count(stderr, "\n") != 1 {
+						t.Fatalf("exit %d, stderr %q; want %d and one line", code, stderr, tc.code)
+					}
+					if b, err := os.ReadFile(picture); err != nil || string(b) != "an earlier run's path" {
+						t.Errorf("--trace-html holds %q (%v), want it as it was", b, err)
+					}
+					data, err := os.ReadFile(file)
+					switch {
+					case there.kept:
+						if err != nil || string(data) != there.data {
+							t.Errorf("--%s holds %q (%v), want shard 0's report as it was", flag, data, err)
+						}
+					case !tc.stopped:
+						if err == nil {
+							t.Errorf("--%s still holds\n%s", flag, data)
+						}
+					default:
+						got := readReport(t, flag, file)
+						if got.verdict != "error" || got.shard != 1 || got.run != "" {
+							t.Errorf("--%s: %s of shard %d, run %q; want shard 1's error, of no run\n%s", flag, got.verdict, got.shard, got.run, got.data)
+						}
+						if flag == "report" {
+							var rep map[string]any
+							validJSON(t, reportSchema(t), data, &rep)
+						}
+					}
+				})
+			}
+		}
 	}
 }
