@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -290,6 +291,13 @@ func runShard(cmd *cobra.Command, cat *catalog.Catalog, name string, f *shardFla
 // The pictures (--trace-html, --trace-dot) are shard 0's alone: the
 // other shards check their paths, which a Job's pods share with shard 0,
 // and leave the files as they are, refused or not.
+//
+// A shard reads a file before it removes it, and removes it only if its
+// path still leads to the file it read (removeUnless): a report renamed
+// over it meanwhile, such as shard 0's written at its end while a second
+// process of the shard's index claims the run, is kept. What is left is
+// the moment between that last look and the removal, which no portable
+// call closes.
 
 // shardClear removes what is at the --report and --junit paths of a
 // shard other than shard 0 that has claimed run, unless it is a report of
@@ -328,6 +336,8 @@ func removeUnclaimed(flag, path string) []output {
 // reads the regular file at path (through a symbolic link, the file it
 // leads to) and removes it, as removeStale does, unless keep says to
 // keep what it holds (readSaved); a file that cannot be read is removed.
+// It removes the file only if path still leads to the file it read: one
+// renamed over it meanwhile is another process's, and kept.
 func removeUnless(flag, path string, keep func(savedReport) bool) []output {
 	if path == "" {
 		return nil
@@ -340,12 +350,37 @@ func removeUnless(flag, path string, keep func(savedReport) bool) []output {
 		if err != nil {
 			return err
 		}
-		if data, err := os.ReadFile(target); err == nil && keep(readSaved(flag, data)) {
+		var read fs.FileInfo // the file whose contents keep was given
+		if fh, err := os.Open(target); err == nil {
+			var data []byte
+			read, err = fh.Stat()
+			if err == nil {
+				data, err = io.ReadAll(fh)
+			}
+			fh.Close()
+			if err == nil && keep(readSaved(flag, data)) {
+				return nil
+			}
+		}
+		readHook()
+		now, err := os.Stat(target)
+		switch {
+		case err != nil:
+			return nil // gone meanwhile
+		case read == nil:
+			read = now // not read: what is there says nothing
+		}
+		if !os.SameFile(now, read) {
 			return nil
 		}
 		return removeOrEmpty(target)
 	}}}
 }
+
+// readHook is called by removeUnless once it has read a file it is to
+// remove: tests rename another file over it there, as shard 0 writing
+// its report would.
+var readHook = func() {}
 
 // savedReport is what a report file says of the sharded check that wrote
 // it: its run ("" when it names none), whether it holds a verdict, and

@@ -490,3 +490,43 @@ func TestShardUnclaimedReport(t *testing.T) {
 		}
 	}
 }
+
+// TestShardClearKeepsWhatCameSince: a shard other than shard 0 removes
+// an earlier run's report at its --report or --junit path only if the
+// path still leads to the file it read: shard 0's report renamed over it
+// meanwhile (a second process of the shard's index that claims the run
+// as the run ends, or one refused before the claim) is kept.
+func TestShardClearKeepsWhatCameSince(t *testing.T) {
+	const run = "00112233445566778899aabbccddeeff" // not staleReports' run
+	for _, flag := range []string{"report", "junit"} {
+		for _, tc := range []struct {
+			name  string
+			clear func(f *searchFlags) error
+		}{
+			{"claimed", func(f *searchFlags) error { return f.shardClear(run) }},
+			{"not claimed", func(f *searchFlags) error { return withStale(nil, f.unclaimedOutputs()) }},
+		} {
+			t.Run(fmt.Sprintf("%s, --%s", tc.name, flag), func(t *testing.T) {
+				dir := t.TempDir()
+				path := writeFile(t, dir, "r", staleReports[flag])
+				zero := writeFile(t, dir, "zero", markedReport(flag, 0, run, true))
+				readHook = func() {
+					if err := os.Rename(zero, path); err != nil {
+						t.Error(err)
+					}
+				}
+				t.Cleanup(func() { readHook = func() {} })
+				f := &searchFlags{report: path}
+				if flag == "junit" {
+					f = &searchFlags{junit: path}
+				}
+				if err := tc.clear(f); err != nil {
+					t.Fatal(err)
+				}
+				if b, err := os.ReadFile(path); err != nil || string(b) != markedReport(flag, 0, run, true) {
+					t.Errorf("--%s holds %q (%v), want shard 0's report", flag, b, err)
+				}
+			})
+		}
+	}
+}
