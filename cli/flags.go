@@ -174,8 +174,14 @@ func (f *searchFlags) register(fl *pflag.FlagSet, use flagUse) {
 	mustName(fl, "report", "name a file")
 	mustName(fl, "junit", "name a file")
 	if use.pictures {
-		fl.StringVar(&f.traceHTML, "trace-html", f.traceHTML, "on a violation, write its paths as one self-contained HTML page to `FILE`; with none, remove an earlier run's FILE")
-		fl.StringVar(&f.traceDOT, "trace-dot", f.traceDOT, "on a violation, write its paths as a Graphviz graph to `FILE`; with none, remove an earlier run's FILE")
+		whose := ""
+		if use.sharded {
+			// A Job's pods share their arguments: the other shards take
+			// the flags, and leave the files alone.
+			whose = " (shard 0's alone: the other shards leave FILE as it is)"
+		}
+		fl.StringVar(&f.traceHTML, "trace-html", f.traceHTML, "on a violation, write its paths as one self-contained HTML page to `FILE`; with none, remove an earlier run's FILE"+whose)
+		fl.StringVar(&f.traceDOT, "trace-dot", f.traceDOT, "on a violation, write its paths as a Graphviz graph to `FILE`; with none, remove an earlier run's FILE"+whose)
 		mustName(fl, "trace-html", "name a file")
 		mustName(fl, "trace-dot", "name a file")
 	}
