@@ -281,12 +281,14 @@ func runShard(cmd *cobra.Command, cat *catalog.Catalog, name string, f *shardFla
 // starts and writes it at its end; at a path of the shard's own that
 // shard 0 once wrote (indices given otherwise another night), it stays
 // until the shard claims a run (shardClear).
-// Refused before it came to its output files (an unknown flag, a bad
-// value, an index that is missing or out of range), it removes the same
-// way (staleOutputs), as does a shard whose index is not known; refused
-// for its output paths themselves, it leaves as it is the path refused,
-// one that cannot be written or that lies in the exchange's directory,
-// and removes the same way at those fine on their own (clearRefused).
+//
+// Refused before it came to its output files (an unknown flag or
+// system, a bad value, an index out of range), it removes the same way
+// (staleOutputs), as does a shard whose index is not known, which may be
+// shard 0; refused for its output paths themselves, it leaves as it is
+// the path refused, one that cannot be written or that lies in the
+// exchange's directory, and removes the same way at those fine on their
+// own (clearRefused).
 //
 // The pictures (--trace-html, --trace-dot) are shard 0's alone: the
 // other shards check their paths, which a Job's pods share with shard 0,
