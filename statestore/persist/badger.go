@@ -120,9 +120,23 @@ func openDB(dir string, o Options, readOnly bool) (s *Store, err error) {
 	st := newStall()
 	db, err := badger.Open(badgerOptions(dir, o, st).WithReadOnly(readOnly))
 	if err != nil {
-		return nil, lockedOr(dir, inputErr("%s: corrupt or truncated store: %s", dir, firstLine(err.Error())))
+		return nil, lockedOr(dir, openFailure(dir, err))
 	}
 	return &Store{dir: dir, db: db, stall: st}, nil
+}
+
+// openFailure returns the error for badger's failure, err, to open the
+// store in dir: a file or directory this process may not read or write,
+// or a full file system, is said to be so (the first bad input, the
+// second an I/O failure); anything else is a corrupt store.
+func openFailure(dir string, err error) error {
+	switch c := cause(err); {
+	case notWritable(c):
+		return inputErr("store %s cannot be opened (%v): its files cannot be read or written by this process; run the command again as a user who can read and write them", dir, c)
+	case noRoom(c):
+		return fmt.Errorf("store %s cannot be opened (%v): make room on its file system, then %s", dir, c, thenRetry)
+	}
+	return inputErr("%s: corrupt or truncated store: %s", dir, firstLine(err.Error()))
 }
 
 // dropUnstartedLogs removes the empty value log and memtable files in

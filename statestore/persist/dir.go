@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 )
@@ -140,20 +141,26 @@ func checkStoreDir(dir string, readOnly bool) error {
 const probePrefix = ".argocheck-probe-"
 
 // checkWritable refuses a directory this process cannot create files in.
-// It creates and removes a file there: permission bits do not tell
-// everything (access lists, read-only mounts), and this works alike on
-// every system.
 func checkWritable(dir string) error {
+	if err := probeWritable(dir); err != nil {
+		return inputErr("store directory %s is not writable: %v", dir, err)
+	}
+	return nil
+}
+
+// probeWritable returns why this process cannot create files in dir (the
+// cause of the system's error, the path left out), or nil. It creates and
+// removes a file there: permission bits do not tell everything (access
+// lists, read-only mounts), and this works alike on every system. Tests
+// replace it: as root, permission bits do not bite.
+var probeWritable = func(dir string) error {
 	f, err := os.CreateTemp(dir, probePrefix+"*")
 	if err != nil {
-		return inputErr("store directory %s is not writable: %v", dir, unwrapPath(err))
+		return unwrapPath(err)
 	}
 	name := f.Name()
 	f.Close()
-	if err := os.Remove(name); err != nil {
-		return inputErr("store directory %s: %v", dir, unwrapPath(err))
-	}
-	return nil
+	return unwrapPath(os.Remove(name))
 }
 
 // startedOnly reports whether a directory's entries are only those badger
@@ -187,4 +194,62 @@ func unwrapPath(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// memLogs is what a store's directory holds of its memtables' logs (the
+// .mem files, where badger keeps a store's last writes until they go into
+// its tables), looked at before badger opens the store: badger removes
+// the logs that hold no record as it opens it. A store with no run tells
+// by them whether its check stopped before it recorded its run or the
+// store lost its log.
+type memLogs struct {
+	// missing: no log, though the value log (a .vlog file), which badger
+	// makes after the memtable's and cuts to what it holds as it closes
+	// the store, is longer than its header: the store was not closed,
+	// and badger had made its log.
+	missing bool
+	// written names a log with bytes past its header, which the first
+	// record, the run's, follows.
+	written string
+}
+
+// logHeader is the length of the header of a memtable's or value log
+// (badger's vlogHeaderSize); records follow it, and a memtable's log is
+// zeros after the last one.
+const logHeader = 20
+
+// readLogs returns what dir holds of its memtables' logs.
+func readLogs(dir string) memLogs {
+	var l memLogs
+	entries, _ := os.ReadDir(dir)
+	mem, vlog := false, false
+	for _, e := range entries {
+		name := e.Name()
+		if strings.HasSuffix(name, ".vlog") {
+			fi, err := e.Info()
+			vlog = vlog || err == nil && fi.Size() > logHeader
+		}
+		if !strings.HasSuffix(name, ".mem") {
+			continue
+		}
+		mem = true
+		if l.written == "" && written(filepath.Join(dir, name)) {
+			l.written = name
+		}
+	}
+	l.missing = !mem && vlog
+	return l
+}
+
+// written reports whether the log at path holds bytes other than zeros
+// in the first 64 KiB past its header.
+func written(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	b := make([]byte, 64<<10)
+	n, _ := f.ReadAt(b, logHeader)
+	return slices.ContainsFunc(b[:n], func(c byte) bool { return c != 0 })
 }

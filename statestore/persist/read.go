@@ -23,7 +23,10 @@ import (
 func (s *Store) load(build string) error {
 	run, err := s.readRun()
 	if errors.Is(err, errNoRun) {
-		return inputErr("%s holds no run: its check stopped before it started; start it again with 'argocheck check ... --store %s'", s.dir, s.dir)
+		if !s.empty() {
+			return s.corrupt("run", errors.New("missing"))
+		}
+		return s.noRun()
 	}
 	if err != nil {
 		return err
@@ -92,6 +95,22 @@ func (s *Store) load(build string) error {
 		}
 	}
 	return nil
+}
+
+// noRun refuses a store with no run, saying what its directory held of
+// the memtables' logs where badger keeps the last writes, the run's
+// record the first of them: no log, a log whose first record badger could
+// not read (it drops a log from a damaged record on), or only logs with
+// no record, left by a check stopped before it recorded its run.
+func (s *Store) noRun() error {
+	again := fmt.Sprintf("start it again with 'argocheck check ... --store %s'", s.dir)
+	switch {
+	case s.logs.missing:
+		return inputErr("%s holds no run: its tables hold no record, and its log of its last writes (a .mem file) is missing; %s", s.dir, again)
+	case s.logs.written != "":
+		return inputErr("%s holds no run: its log of its last writes (%s) is damaged at its start, where the run is recorded; %s", s.dir, s.logs.written, again)
+	}
+	return inputErr("%s holds no run: its check stopped before it recorded it; %s", s.dir, again)
 }
 
 // checkChunks checks that every states record of every part, and the

@@ -1,6 +1,7 @@
 package persist
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -34,8 +35,9 @@ func newStall() *stall { return &stall{ch: make(chan struct{})} }
 // fail records the failure logged as msg.
 func (st *stall) fail(dir, msg string) {
 	st.once.Do(func() {
-		msg = strings.TrimSuffix(strings.TrimSpace(firstLine(msg)), ", retrying")
-		st.err = fmt.Errorf("store %s cannot write its tables (%s): it stays at its last committed part; resume it once its directory can be written", dir, strings.TrimPrefix(msg, flushFailure+": "))
+		msg = strings.TrimSuffix(strings.TrimSpace(msg), ", retrying")
+		err := errors.New(strings.TrimPrefix(msg, flushFailure+": "))
+		st.err = writeErr(dir, "its tables", err)
 		close(st.ch)
 	})
 }

@@ -26,6 +26,9 @@ type Store struct {
 	job     job
 	err     error // the first write error; the store accepts no more writes
 	stall   *stall
+	// abandoned: Close left badger's close running after a stall.
+	abandoned bool
+	logs      memLogs // what the directory held of the memtables' logs when opened
 
 	cache struct { // the states record last read by parent
 		key     string
@@ -92,7 +95,7 @@ func (s *Store) start(run Header) (*Store, error) {
 	}
 	if err != nil {
 		s.db.Close()
-		return nil, fmt.Errorf("store %s: %w", s.dir, err)
+		return nil, &WriteError{Dir: s.dir, What: "its run", Cause: cause(err), Err: err, created: true}
 	}
 	s.startWriter()
 	return s, nil
@@ -101,13 +104,16 @@ func (s *Store) start(run Header) (*Store, error) {
 // Open opens the store in dir with its records up to the last complete
 // level, to resume it. It refuses a dir that holds no store, a store in
 // use by another process, a store of another format version or, when
-// o.Build is set, of another build, and a corrupt or truncated store.
+// o.Build is set, of another build, a store with no run (saying whether
+// its check stopped before it recorded it or its memtable's log is
+// missing or damaged), and a corrupt or truncated store.
 func Open(dir string, o Options) (*Store, error) { return openStore(dir, o, false) }
 
 // OpenReadOnly opens the store in dir as Open does, to read it only
 // (trace): it changes nothing in dir, unless the store needs recovery
 // after a kill, which only a writer can do, and only with the reserve of
-// free space a writer keeps (space.go).
+// free space a writer keeps (space.go): a store left by a kill in a
+// directory this process cannot write to is refused, saying so.
 func OpenReadOnly(dir string, o Options) (*Store, error) { return openStore(dir, o, true) }
 
 func openStore(dir string, o Options, readOnly bool) (*Store, error) {
@@ -126,11 +132,18 @@ func openStore(dir string, o Options, readOnly bool) (*Store, error) {
 			return nil, err
 		}
 	}
+	logs := readLogs(dir)
 	s, err := openDB(dir, o, readOnly)
 	if err != nil && readOnly {
 		// badger refuses read-only a store that needs recovery after a
 		// kill (and Windows any read-only store). Recovery writes: it
-		// keeps the reserve too.
+		// needs a directory it can write to, and keeps the reserve too.
+		if werr := probeWritable(dir); werr != nil {
+			if killed(dir) {
+				return nil, lockedOr(dir, inputErr("store directory %s is not writable (%v): the run that wrote the store did not close it (it was killed, or could not write), and opening it, to read it too, first recovers it, which writes there: run the command again once the directory can be written", dir, werr))
+			}
+			return nil, err
+		}
 		if serr := checkSpace(dir, 0, thenRetry); serr != nil {
 			return nil, serr
 		}
@@ -139,6 +152,7 @@ func openStore(dir string, o Options, readOnly bool) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.logs = logs
 	if err := s.load(o.Build); err != nil {
 		s.db.Close()
 		return nil, err

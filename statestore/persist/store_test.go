@@ -397,7 +397,7 @@ func TestOpenRefuses(t *testing.T) {
 			stored(t, dir)
 			edit(t, dir, func(txn *badger.Txn) error { return txn.Delete(keyRun) })
 			return dir
-		}, "holds no run"},
+		}, "corrupt or truncated store: run: missing"},
 		{"damaged head", func(t *testing.T, dir string) string {
 			stored(t, dir)
 			edit(t, dir, func(txn *badger.Txn) error { return txn.Set(keyHead, []byte("garbage")) })

@@ -206,17 +206,23 @@ func (s *Store) follows(p *statestore.Part) error {
 // write writes one part: states and frontier records in a write batch,
 // then, once they are written, the part's commit record and head in one
 // transaction that also deletes the frontier of the level the part's
-// completion leaves behind, then a sync.
+// completion leaves behind, then a sync. badger's errors are returned as
+// WriteErrors.
 func (s *Store) write(j *job) error {
-	p := &j.part
-	n := int(p.Count)
-	size := uint64(10 * n) // a state's fingerprint and parent, at most
+	size := 10 * j.part.Count // a state's fingerprint and parent, at most
 	for _, rec := range j.frontier {
 		size += uint64(len(rec))
 	}
 	if err := checkSpace(s.dir, size, thenResume); err != nil {
 		return err
 	}
+	return writeErr(s.dir, "its records", s.writeRecords(j))
+}
+
+// writeRecords writes j's records for write, its errors badger's.
+func (s *Store) writeRecords(j *job) error {
+	p := &j.part
+	n := int(p.Count)
 	wb := s.db.NewWriteBatch()
 	defer wb.Cancel()
 	for c := 0; c < p.StateChunks; c++ {
@@ -298,10 +304,7 @@ func (s *Store) Finish(o *statestore.Outcome) error {
 		return err
 	})
 	if err != nil {
-		if err == s.stall.failed() { // names the store already
-			return err
-		}
-		return fmt.Errorf("store %s: %w", s.dir, err)
+		return writeErr(s.dir, "its verdict", err)
 	}
 	s.outcome = o
 	return nil
@@ -309,19 +312,30 @@ func (s *Store) Finish(o *statestore.Outcome) error {
 
 // Close waits for the part being written and closes the store. After a
 // memtable could not be flushed (stall.go) it returns that error without
-// waiting for badger, which goes on trying on goroutines of its own until
-// the process exits: the store stays at its last committed part.
+// waiting for badger, and leaves badger's close running on a goroutine of
+// its own: the store stays at its last committed part, and badger's
+// goroutines, its memtables and its lock on the directory are held until
+// badger's flush, which it tries again every second, succeeds (once the
+// directory can be written again), and the close completes, or until the
+// process exits. Until then the store cannot be opened, by this process
+// or another: it is in use.
 func (s *Store) Close() error {
 	err := s.wait()
 	if s.jobs != nil {
 		close(s.jobs)
 		s.jobs = nil
 	}
-	if cerr := s.unlessStalled(s.db.Close); err == nil && cerr != nil {
-		if cerr == s.stall.failed() {
-			return cerr
+	if s.stall.failed() != nil {
+		if !s.abandoned {
+			// badger's close wakes a write waiting for room in the
+			// memtables (the writer's), and waits for the flush.
+			s.abandoned = true
+			go s.db.Close()
 		}
-		err = fmt.Errorf("closing store %s: %w", s.dir, cerr)
+		return err
+	}
+	if cerr := s.unlessStalled(s.db.Close); err == nil && cerr != nil {
+		err = writeErr(s.dir, "its tables as it closes", cerr)
 	}
 	return err
 }
