@@ -71,7 +71,9 @@ ends before it has claimed the run (refused, stopped) removes what is at
 stopped, in any way, resumes from its last level. Give every run an
 exchange of its own: a shard refuses one that holds another run, or a
 run made by another build ('argocheck --version' prints the build), so
-every shard of a run runs the same binary.
+every shard of a run runs the same binary; one that holds a run of the
+same check and build that has ended, it reports again without checking
+it again, and says so on stderr.
 
 The index defaults to the engine's variable: $JOB_COMPLETION_INDEX
 (Kubernetes Indexed Job), $SLURM_ARRAY_TASK_ID, $AWS_BATCH_JOB_ARRAY_INDEX.
@@ -238,6 +240,12 @@ func runShard(cmd *cobra.Command, cat *catalog.Catalog, name string, f *shardFla
 			return withSearchError(err, errors.Join(printed, cleared, settle(ExitVerified, f.search.shardErrorOutputs(rep, err))))
 		}
 		return f.search.settleError(cmd.OutOrStdout(), rep, err)
+	}
+	if res.Ended {
+		// The same command started again after the run (an engine's
+		// retry), or last night's exchange given to tonight's run: the
+		// result is the run's, not searched again, and says so.
+		fmt.Fprintf(cmd.ErrOrStderr(), "shard %d: run %s had ended before this shard started: its result is reported again, not checked again (a new run needs an exchange of its own)\n", index, run)
 	}
 	if res.Work.Leftover != "" {
 		fmt.Fprintf(cmd.ErrOrStderr(), "shard %d: the candidates it has read stay in the exchange: %s\n", index, res.Work.Leftover)

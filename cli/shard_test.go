@@ -446,3 +446,43 @@ func TestShardAnotherBuild(t *testing.T) {
 		})
 	}
 }
+
+// TestShardSaysRunEnded: shards given the exchange of a run that has
+// ended (an engine's retry after the run, or last night's exchange given
+// to tonight's run with the same build) print the run's result again,
+// with the same status, and say on stderr that it was not searched
+// again; the run's own shards say nothing of the kind.
+func TestShardSaysRunEnded(t *testing.T) {
+	x := exchange(t)
+	args := []string{"--exchange", x, "-q", "repdisk", "--blocks", "2", "--values", "2", "--variant", "no-recovery"}
+	const said = "had ended before this shard started: its result is reported again, not checked again"
+	var first []shardRun
+	for round, ended := range []bool{false, true} {
+		runs := runShards(t, 2, args...)
+		if round == 0 {
+			first = runs
+		}
+		for i, r := range runs {
+			if r.code != ExitViolation {
+				t.Fatalf("round %d, shard %d: status %d, want %d\n%s", round, i, r.code, ExitViolation, r.stderr)
+			}
+			if got, want := verdictLines(r.stdout), verdictLines(first[i].stdout); got != want {
+				t.Errorf("round %d, shard %d printed\n%s\nwant the run's\n%s", round, i, got, want)
+			}
+			if got := strings.Contains(r.stderr, said); got != ended {
+				t.Errorf("round %d, shard %d: stderr %q, saying the run had ended: %v, want %v", round, i, r.stderr, got, ended)
+			}
+		}
+	}
+}
+
+// verdictLines is the verdict and violation lines of a shard's summary.
+func verdictLines(out string) string {
+	var b strings.Builder
+	for line := range strings.Lines(out) {
+		if strings.HasPrefix(line, "verdict=") || strings.HasPrefix(line, "violation=") {
+			b.WriteString(line)
+		}
+	}
+	return b.String()
+}

@@ -481,3 +481,27 @@ func TestShardsReportInitialViolation(t *testing.T) {
 		})
 	}
 }
+
+// TestShardsReportEndedRun: shards started on the bucket of a run that
+// has ended, verified or violated, report the run's result again and say
+// that it had ended before they started; the shards of the run itself
+// do not.
+func TestShardsReportEndedRun(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		graph func() *graphtest.Graph
+	}{{"verified", branchingGraph}, {"violation", fanGraph}} {
+		t.Run(tc.name, func(t *testing.T) {
+			want := graphReference(t, tc.graph())
+			url, _ := exchangeURL(t)
+			for round, ended := range []bool{false, true, true} {
+				for i, r := range runInProcessAt(t, url, tc.graph(), 2, 1, nil) {
+					sameResult(t, i, newOutcome(r.Search, r.Work), want)
+					if r.Ended != ended {
+						t.Errorf("round %d, shard %d: Ended %v, want %v", round, i, r.Ended, ended)
+					}
+				}
+			}
+		})
+	}
+}

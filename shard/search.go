@@ -136,6 +136,13 @@ type Result struct {
 	Search *explorer.Result
 	// Work is this shard's own part.
 	Work Work
+	// Ended says that the run had reached this result before this
+	// process started: when it resumed, every shard's marker of the level
+	// the run ended at was in the bucket, so the process redid that
+	// level alone and reports again the result the run reached (a shard
+	// started again after its run ended, or a bucket given again, by
+	// mistake, to a new run of the same check and build).
+	Ended bool
 }
 
 // search is the state of one shard's run.
@@ -159,6 +166,10 @@ type search struct {
 	// The levels below dropped have had the candidates sent to this
 	// shard deleted (see drop); math.MaxInt after a deletion failed.
 	dropped int
+	// settled is the level whose every marker was in the bucket when
+	// the shard resumed from it: its barrier, and so its outcome, was
+	// reached before this process started; -1 when none.
+	settled int
 
 	levelBytes uint64
 }
@@ -182,7 +193,7 @@ func Run(ctx context.Context, chk model.Checker, bucket Bucket, cfg Config) (*Re
 		return nil, err
 	}
 	s := &search{cfg: cfg, chk: chk, x: &exchange{b: bucket}, visited: statestore.NewTable(1024), writer: rand.Uint64(), start: time.Now()}
-	s.work.Shard, s.work.ResumedFrom = cfg.Index, -1
+	s.work.Shard, s.work.ResumedFrom, s.settled = cfg.Index, -1, -1
 	opts := model.Options{Crashes: cfg.Crashes, Determinism: cfg.Determinism}
 	for range cfg.Workers {
 		m, err := model.NewWorker(chk, opts)
@@ -217,7 +228,11 @@ func Run(ctx context.Context, chk model.Checker, bucket Bucket, cfg Config) (*Re
 	}
 	s.sent.fit(s.visited.Len())
 	for {
+		depth := s.front.depth
 		res, err := s.level(ctx)
+		if res != nil {
+			res.Ended = depth == s.settled
+		}
 		if res != nil || err != nil {
 			return res, err
 		}
@@ -271,6 +286,13 @@ func (s *search) resume(ctx context.Context, inits [][]byte) error {
 		return s.commit(ctx, &roots)
 	}
 	s.work.ResumedFrom = last
+	have, err := s.x.markers(ctx, last, s.cfg.Shards)
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(have, false) {
+		s.settled = last
+	}
 	for d := 0; d <= last; d++ {
 		key := frontierKey(d, s.cfg.Index)
 		data, err := s.x.mustGet(ctx, key)
