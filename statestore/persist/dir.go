@@ -130,6 +130,12 @@ func checkStoreDir(dir string, readOnly bool) error {
 	case !fi.IsDir():
 		return inputErr("store directory %s is a file, not a directory", dir)
 	case !isStore(dir):
+		if entries, err := os.ReadDir(dir); err == nil && startedOnly(entries) {
+			// Empty, or the files badger writes before its manifest: a
+			// check killed as it created its store leaves them, and
+			// takes the directory again.
+			return inputErr("%s holds no argocheck store (it is empty, or holds what a check killed as it created its store leaves): start a check there with 'argocheck check ... --store %s'", dir, dir)
+		}
 		return inputErr("%s holds no argocheck store", dir)
 	case readOnly:
 		return nil

@@ -370,11 +370,17 @@ func TestOpenRefuses(t *testing.T) {
 			os.WriteFile(p, []byte("x"), 0o644)
 			return p
 		}, "is a file, not a directory"},
-		{"empty", func(t *testing.T, dir string) string { return dir }, "holds no argocheck store"},
+		{"empty", func(t *testing.T, dir string) string { return dir }, "holds no argocheck store (it is empty, or holds what a check killed as it created its store leaves): start a check there with 'argocheck check ... --store " + "%DIR%'"},
+		{"badger's first files", func(t *testing.T, dir string) string {
+			for _, f := range []string{"LOCK", "MANIFEST-REWRITE", "000001.vlog"} {
+				os.WriteFile(filepath.Join(dir, f), []byte("x"), 0o644)
+			}
+			return dir
+		}, "holds no argocheck store (it is empty, or holds what a check killed as it created its store leaves): start a check there with 'argocheck check ... --store " + "%DIR%'"},
 		{"other files", func(t *testing.T, dir string) string {
 			os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine"), 0o644)
 			return dir
-		}, "holds no argocheck store"},
+		}, "holds no argocheck store%END%"},
 		{"foreign badger", func(t *testing.T, dir string) string {
 			db, err := badger.Open(badger.DefaultOptions(dir).WithLogger(nil))
 			if err != nil {
@@ -499,7 +505,12 @@ func TestOpenRefuses(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := tc.setup(t, t.TempDir())
 			st, err := Open(dir, Options{})
-			refusedInOneLine(t, st, err, tc.want)
+			// %DIR% stands for dir, and %END% for the message's end.
+			want, end := strings.CutSuffix(strings.ReplaceAll(tc.want, "%DIR%", dir), "%END%")
+			refusedInOneLine(t, st, err, want)
+			if end && !strings.HasSuffix(err.Error(), want) {
+				t.Errorf("error %q, want it to end with %q", err, want)
+			}
 		})
 	}
 }
