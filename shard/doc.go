@@ -40,7 +40,11 @@
 // and never changes afterwards but for being written again by the same
 // shard with the same states, so a shard killed at any moment and started
 // again resumes from its last frontier: it reads back its visited keys
-// and the frontier from its frontier objects and redoes the level. Each
+// and the frontier from its frontier objects and redoes the level; its
+// marker of the level, if it is there already, stands, and the process
+// takes it and writes neither candidates nor a marker of the level
+// (other shards may have passed the level on it, and be deleting the
+// candidates sent to them in it). Each
 // process of a shard names itself by a random number W, and the
 // candidates it sends by it: a marker is read with the candidates of the
 // process that wrote it, even when another process of the same shard

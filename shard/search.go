@@ -361,9 +361,29 @@ func (s *search) level(ctx context.Context) (*Result, error) {
 	}
 	s.work.Expanding += time.Since(t)
 	mine := &marker{depth: f.depth, shard: s.cfg.Index, writer: s.writer, base: f.base, work: x.work, found: x.found, stray: x.stray, edges: f.edges, sent: make([]uint64, s.cfg.Shards)}
+	// A marker of this shard for the level that is in the bucket already
+	// (that of a process of the shard killed after writing it, or still
+	// running, or of a run that has ended) stands: this process takes it
+	// and writes neither candidates nor a marker. Other shards may have
+	// passed the level on that marker and be deleting the candidates
+	// sent to them in it (at the end of a level, or of the search), and
+	// a write of candidates there would race the deletion and fail; and
+	// a marker written again could say what the one they passed on did
+	// not (a stray call is seen by one process alone). Taking it loses
+	// nothing: its writer wrote all its candidates before it (send
+	// returns first), or found that nothing would read them (unread);
+	// receivers read the candidates of the writer a marker names; and it
+	// holds this process's frontier and violation (agrees), so the level
+	// ends, or goes on, as it would with this process's marker.
 	t = time.Now()
-	if err := s.send(ctx, x, mine); err != nil {
+	stands, err := s.x.exists(ctx, markerKey(f.depth, s.cfg.Index))
+	if err != nil {
 		return nil, err
+	}
+	if !stands {
+		if err := s.send(ctx, x, mine); err != nil {
+			return nil, err
+		}
 	}
 	s.work.Sending += time.Since(t)
 	if s.cfg.Delay > 0 {
@@ -372,20 +392,36 @@ func (s *search) level(ctx context.Context) (*Result, error) {
 		}
 	}
 	t = time.Now()
-	s.buf = mine.encode(s.buf)
-	if err := s.x.put(ctx, markerKey(f.depth, s.cfg.Index), s.buf); err != nil {
-		return nil, err
+	if !stands {
+		// Another process of the shard may have written it meanwhile.
+		if stands, err = s.x.exists(ctx, markerKey(f.depth, s.cfg.Index)); err != nil {
+			return nil, err
+		}
+		if !stands {
+			s.buf = mine.encode(s.buf)
+			if err := s.x.put(ctx, markerKey(f.depth, s.cfg.Index), s.buf); err != nil {
+				return nil, err
+			}
+		}
 	}
 	s.work.Sending += time.Since(t)
+	if stands {
+		mine = nil // await reads it
+	}
 	waitStart := time.Now()
 	ms, err := s.await(ctx, f.depth, mine)
 	if err != nil {
 		return nil, err
 	}
+	if stands {
+		if err := agrees(ms[s.cfg.Index], f, x); err != nil {
+			return nil, fmt.Errorf("%s: %w", markerKey(f.depth, s.cfg.Index), err)
+		}
+	}
 	waited := time.Since(waitStart)
 	s.work.Waited += waited
 	s.work.Barriers++
-	s.own.add(x.work)
+	s.own.add(ms[s.cfg.Index].work)
 	lists := make([][]uint64, len(ms))
 	var size uint64
 	for i, m := range ms {
@@ -479,11 +515,12 @@ func (s *search) send(ctx context.Context, x *expansion, mine *marker) error {
 			err := s.x.put(gctx, candidatesKey(mine.depth, s.cfg.Index, dest, s.writer), data)
 			if err != nil && gctx.Err() == nil {
 				// A process of this shard that lags behind writes for a
-				// shard that has committed the level's next frontier and
-				// deleted the level's candidates (a store may remove
-				// their emptied directory under the write): nothing
-				// reads these any more.
-				if done, _ := s.x.exists(gctx, frontierKey(mine.depth+1, dest)); done {
+				// shard that has passed the level and deleted the level's
+				// candidates sent to it (a store may remove their
+				// emptied directory, or a directory's write its temporary
+				// file, under the write): if nothing will read these,
+				// the failure loses nothing.
+				if unread, _ := s.unread(gctx, mine.depth, dest); unread {
 					return nil
 				}
 			}
@@ -491,6 +528,63 @@ func (s *search) send(ctx context.Context, x *expansion, mine *marker) error {
 		})
 	}
 	return g.Wait()
+}
+
+// unread reports whether no process will ever read candidates of level
+// depth for shard dest that this process has not yet named in a marker:
+// when dest has committed its frontier of the next level (a process of
+// dest that has not takes it, see adopt), or when every shard's marker of
+// the level is in the bucket and one of them reports a violation, so that
+// the level ends the search and no shard receives its candidates. (Those
+// markers stand: a process that redoes the level takes them, see level,
+// and a violation found is found again by any process of the shard.)
+// Other cases, errors included, report false, and the write's failure
+// stops the shard.
+func (s *search) unread(ctx context.Context, depth, dest int) (bool, error) {
+	ok, err := s.x.exists(ctx, frontierKey(depth+1, dest))
+	if err != nil || ok {
+		return ok, err
+	}
+	have, err := s.x.markers(ctx, depth, s.cfg.Shards)
+	if err != nil || slices.Contains(have, false) {
+		return false, err
+	}
+	for i := range have {
+		key := markerKey(depth, i)
+		data, err := s.x.mustGet(ctx, key)
+		if err != nil {
+			return false, err
+		}
+		m, err := decodeMarker(data, depth, i, s.cfg.Shards)
+		if err != nil {
+			return false, fmt.Errorf("%s: %w", key, err)
+		}
+		if m.found != nil || m.stray != nil {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// agrees checks that m, this shard's marker of frontier f's level written
+// by another process, says of the level what this process's expansion x
+// of it says: the same frontier (base and edges) and the same smallest
+// violation, or none; and that a stray call this process saw is in it.
+// Counts may differ where a violation cut the expansion short, and the
+// candidates sent by the cache of sent keys; a stray call the marker
+// reports this process may not see. A violation this process finds and
+// the marker does not report, which the search would lose, stops the
+// shard: layer code that does not do the same twice.
+func agrees(m *marker, f *frontier, x *expansion) error {
+	switch {
+	case m.base != f.base || !slices.Equal(m.edges, f.edges):
+		return fmt.Errorf("holds another frontier than the shard's committed one (base %d, %d states; want base %d, %d states)", m.base, len(m.edges), f.base, len(f.edges))
+	case (m.found == nil) != (x.found == nil) || m.found != nil && m.found.edge != x.found.edge:
+		return errors.New("reports another violation of the level than this process's expansion finds: the layer code does not expand the same states the same way twice")
+	case x.stray != nil && m.stray == nil:
+		return fmt.Errorf("reports no stray call, where this process's expansion of the level saw one: %s", x.stray.Message)
+	}
+	return nil
 }
 
 // await waits until every shard's marker for the level is in the bucket,
@@ -634,7 +728,8 @@ func (s *search) receive(ctx context.Context, x *expansion, ms []*marker, lists 
 			// The candidates of the marker's writer, written before it:
 			// another process of the shard, with another cache of sent
 			// keys, writes objects of its own and may overwrite the
-			// marker, never these.
+			// marker (one that found none when it began the level),
+			// never these.
 			key := candidatesKey(depth, from, me, m.writer)
 			data, found, err := s.x.get(gctx, key)
 			if err != nil {

@@ -1,0 +1,180 @@
+package shard
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/argocheck/argocheck/internal/graphtest"
+	"github.com/argocheck/argocheck/statestore"
+)
+
+// endingGraph is node 0 reaching nodes 1 to 40, node c reaching node
+// 100+c%8, where the one child that fails is shard 1's of 2: level 1 ends
+// the search on shard 1's violation, and shard 0, which finds none there,
+// has candidates for shard 1 in it.
+func endingGraph(t *testing.T) *graphtest.Graph {
+	t.Helper()
+	bad := ownedBy(2, 1, 1)
+	g := fan(40, func(c uint32) uint32 { return 100 + c%8 }, func(n uint32) bool { return n == bad })
+	owner := func(n uint32) uint64 { return statestore.Fingerprint(graphtest.Node(n)) % 2 }
+	for c := uint32(1); c <= 40; c++ {
+		if owner(c) == 0 && owner(100+c%8) == 1 {
+			return g
+		}
+	}
+	t.Fatal("no child of shard 0 reaches a state of shard 1: the graph does not exercise the sending")
+	return nil
+}
+
+// levelOneToShard1 is the prefix of the candidates of level 1 for shard 1.
+var levelOneToShard1 = levelPrefix(1) + "to-1/"
+
+// raceBucket is shard 0's bucket in the tests of a redone level: its
+// write of candidates for shard 1 at level 1 first calls before, then
+// waits until shard 1's Run has returned, having deleted the level's
+// candidates sent to it, and then fails as a directory's write whose
+// temporary file that deletion removed fails (the race seen in argocheck
+// shard: "rename .../.tmp-from-0-...: no such file or directory").
+type raceBucket struct {
+	Bucket
+	before  func()
+	done    <-chan struct{}
+	writes  *atomic.Int32 // writes of candidates for shard 1 at level 1
+	markers *atomic.Int32 // writes of shard 0's marker of level 1
+}
+
+func (b raceBucket) Write(ctx context.Context, key string, data []byte, onlyNew bool) error {
+	if key == markerKey(1, 0) {
+		b.markers.Add(1)
+	}
+	if !strings.HasPrefix(key, levelOneToShard1) {
+		return b.Bucket.Write(ctx, key, data, onlyNew)
+	}
+	b.writes.Add(1)
+	if b.before != nil {
+		b.before()
+	}
+	select {
+	case <-b.done:
+	case <-time.After(processTimeout):
+		return errors.New("shard 1 did not end")
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return &fs.PathError{Op: "rename", Path: key, Err: fs.ErrNotExist}
+}
+
+// runRace runs shards 0 and 1 of 2 on url, shard 0 through a raceBucket
+// that calls before, and returns their results, errors, and shard 0's
+// writes of candidates for shard 1 and of its marker at level 1.
+func runRace(t *testing.T, url string, g *graphtest.Graph, before func()) ([]*Result, []error, int32, int32) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), processTimeout)
+	defer cancel()
+	done := make(chan struct{})
+	var writes, markers atomic.Int32
+	results, errs := make([]*Result, 2), make([]error, 2)
+	var wg sync.WaitGroup
+	for i := range 2 {
+		wg.Go(func() {
+			if i == 1 {
+				defer close(done)
+			}
+			b, err := Open(ctx, url)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			defer b.Close()
+			if i == 0 {
+				b = raceBucket{Bucket: b, before: before, done: done, writes: &writes, markers: &markers}
+			}
+			cfg := Config{Shards: 2, Index: i, Workers: 1, Run: Manifest{System: "graph"}, Poll: 5 * time.Millisecond}
+			results[i], errs[i] = Run(ctx, g, b, cfg)
+		})
+	}
+	wg.Wait()
+	return results, errs, writes.Load(), markers.Load()
+}
+
+// TestRedoOfEndedLevelWritesNothing: shards started again on the bucket
+// of a run that ended at level 1 with shard 1's violation redo level 1.
+// Shard 1 ends at once, every marker being there, and deletes the
+// candidates sent to it at level 1; shard 0, whose marker of level 1 is
+// there too, takes it and writes nothing: no candidates, which shard 1's
+// deletion would make fail under it (a run that has ended, exit status 4,
+// 1 run in 3 of TestShardSaysRunEnded), and no marker. Both report the
+// run's result again.
+func TestRedoOfEndedLevelWritesNothing(t *testing.T) {
+	g := endingGraph(t)
+	want := graphReference(t, g)
+	url, _ := exchangeURL(t)
+	for i, r := range runInProcessAt(t, url, g, 2, 1, nil) {
+		sameResult(t, i, newOutcome(r.Search, r.Work), want)
+	}
+	results, errs, writes, markers := runRace(t, url, g, nil)
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("shard %d: %v", i, err)
+		}
+		sameResult(t, i, newOutcome(results[i].Search, results[i].Work), want)
+		if !results[i].Ended {
+			t.Errorf("shard %d: Ended false, want true", i)
+		}
+	}
+	if writes != 0 || markers != 0 {
+		t.Errorf("shard 0 wrote %d candidates objects for shard 1 and %d markers of level 1, want none", writes, markers)
+	}
+}
+
+// TestSendToEndedLevel: a process of shard 0 that redoes level 1 while
+// its marker is not there yet (it started before another process of the
+// shard wrote it) sends shard 1 its candidates; meanwhile the marker
+// appears, shard 1 ends the run at level 1 on its violation, and deletes
+// the level's candidates sent to it, under the write, which fails. Every
+// marker of level 1 being there and one of them a violation, nothing
+// reads candidates of level 1: the failed write loses nothing, and the
+// process ends with the run's result.
+func TestSendToEndedLevel(t *testing.T) {
+	g := endingGraph(t)
+	want := graphReference(t, g)
+	url, dir := exchangeURL(t)
+	for i, r := range runInProcessAt(t, url, g, 2, 1, nil) {
+		sameResult(t, i, newOutcome(r.Search, r.Work), want)
+	}
+	path := filepath.Join(dir, filepath.FromSlash(markerKey(1, 0)))
+	saved, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	restore := func() {
+		once.Do(func() {
+			// The other process of shard 0 writes its marker.
+			if err := os.WriteFile(path, saved, 0o666); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	results, errs, writes, _ := runRace(t, url, g, restore)
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("shard %d: %v", i, err)
+		}
+		sameResult(t, i, newOutcome(results[i].Search, results[i].Work), want)
+	}
+	if writes == 0 {
+		t.Error("shard 0 sent shard 1 no candidates at level 1: the test tests nothing")
+	}
+}
