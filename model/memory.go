@@ -14,12 +14,15 @@ import (
 // the operations, where the search runs them on others. So an instance
 // that has run recoveries must hold what a newly built one holds: the
 // values reachable from its API (struct fields, through pointers, slices,
-// maps, the entries of sync.Maps, and interfaces) compare equal to those
-// of an instance that has run nothing. What reflection cannot see is not compared: variables captured
-// by closures (a func is compared by its code alone), channels, and
-// package-level variables; nor is memory the two instances reach through
-// one pointer, which shared.go compares with what it held before the
-// search.
+// maps, the entries of sync.Maps, the pointers atomic.Pointers hold, and
+// interfaces) compare equal to those of an instance that has run nothing;
+// of a channel, how many values its buffer holds, and of an
+// unsafe.Pointer, whether it is nil. What reflection cannot see is not
+// compared: variables captured by closures (a func is compared by its
+// code alone), the values in a channel's buffer, what an unsafe.Pointer
+// points to, and package-level variables; nor is memory the two
+// instances reach through one pointer, which shared.go compares with
+// what it held before the search.
 
 // memoryDiff returns where the values reachable from a and b differ, as a
 // path from "API" such as "API.d.repaired", or "" when they do not.
@@ -116,7 +119,24 @@ func diffValue(a, b reflect.Value, seen map[[2]uintptr]bool, types *[]reflect.Ty
 			seen[pair] = true
 		}
 		return diffValues(a.Elem(), b.Elem(), seen, types)
+	case reflect.Chan:
+		if a.IsNil() || b.IsNil() {
+			return a.IsNil() != b.IsNil(), ""
+		}
+		if a.UnsafePointer() == b.UnsafePointer() {
+			return false, ""
+		}
+		if a.Len() != b.Len() || a.Cap() != b.Cap() {
+			return true, "" // sharedHint names the channel
+		}
+	case reflect.UnsafePointer:
+		return (a.UnsafePointer() == nil) != (b.UnsafePointer() == nil), ""
 	case reflect.Struct:
+		if pa, ok := atomicPointerTarget(a); ok {
+			pb, _ := atomicPointerTarget(b)
+			differs, where := diffValues(pa, pb, seen, types)
+			return differs, ".Load()" + where
+		}
 		if a.Type() == syncMapType {
 			ma, okA := syncMapEntries(a)
 			mb, okB := syncMapEntries(b)

@@ -20,6 +20,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -40,8 +41,10 @@ import (
 
 // sharedSnapshot is what a walk of the values reachable from an API
 // records, leaf by leaf, in a fixed order: the values of scalars, the
-// lengths of slices and maps, and whether pointers and interfaces are
-// nil. A pointer to the worker's Machine is not followed: the Machine is
+// lengths of slices and maps, whether pointers and interfaces are nil,
+// how many values a channel's buffer holds and the address an
+// unsafe.Pointer holds (neither followed: their types do not say what
+// they hold); an atomic.Pointer is followed as a pointer. A pointer to the worker's Machine is not followed: the Machine is
 // the lower layer, whose state changes at every step by design; nor is
 // one to a test's state or a time.Location (see unwalked).
 type sharedSnapshot struct {
@@ -200,12 +203,29 @@ func (s *sharedSnapshot) walk(v reflect.Value) {
 		}
 		s.leaf(xxhash.Sum64String(v.Elem().Type().String()))
 		s.value(v.Elem())
+	case reflect.Chan:
+		if v.IsNil() {
+			s.leaf(0)
+			return
+		}
+		s.leaf(uint64(v.Len()) + 1)
+		s.leaf(uint64(v.Cap()))
+	case reflect.UnsafePointer:
+		s.leaf(uint64(uintptr(v.UnsafePointer())))
 	case reflect.Struct:
 		if v.Type() == syncMapType {
 			if m, ok := syncMapEntries(v); ok {
 				s.mapEntries(reflect.ValueOf(m))
 			} else {
 				s.leaf(0)
+			}
+			return
+		}
+		if p, ok := atomicPointerTarget(v); ok {
+			if s.stop < 0 {
+				s.value(p)
+			} else {
+				s.at("%s", ".Load()", p)
 			}
 			return
 		}
@@ -227,7 +247,7 @@ func (s *sharedSnapshot) walk(v reflect.Value) {
 				s.at(".%s", v.Type().Field(i).Name, fieldHeld(v, i))
 			}
 		}
-	default: // channels and unsafe pointers: not compared
+	default:
 		s.leaf(0)
 	}
 }
@@ -417,6 +437,8 @@ func sharedHint(types []reflect.Type) string {
 			return " (a reader, which each Read moves on: a later run that reads it again reads on from where the one before stopped, where a real call is handed the reader afresh; read it with ReadAt, which does not move it, or hand the operation the bytes and make a reader of them in the call)"
 		case strings.HasPrefix(t.PkgPath(), "hash/") || strings.HasPrefix(t.PkgPath(), "crypto/"):
 			return " (a hash, whose every Write adds to what it holds: make it in the call, Reset it before the call returns, or use its package's function over the bytes, such as crc32.Checksum)"
+		case t.Kind() == reflect.Chan:
+			return " (a channel, whose buffer holds what one call sent until a later call receives it, where a real crash empties it: a token or a value left in it is state all the same; keep it in the lower layer, or drain the channel before the call returns)"
 		case t.PkgPath() == "sync/atomic" && (strings.HasPrefix(t.Name(), "Int") || strings.HasPrefix(t.Name(), "Uint")):
 			return " (an atomic counter: a count the layer code never reads is state all the same, as no check can tell it from one it reads; layer code keeps no counts)"
 		}
@@ -448,6 +470,76 @@ func (s *sharedSnapshot) mapEntries(v reflect.Value) {
 // and memoryDiff's) compare its entries, read through its Range method:
 // its own memory holds them behind pointers that no walk follows.
 var syncMapType = reflect.TypeFor[sync.Map]()
+
+// atomicPointers holds, for each type of package sync/atomic that
+// atomicPointerTarget was asked of, what it found: the field index and the
+// pointer type of an atomic.Pointer, or a field index of -1.
+var atomicPointers sync.Map // reflect.Type -> atomicPointer
+
+// atomicPointer is what atomicPointers holds of a type.
+type atomicPointer struct {
+	field int          // the index of its field holding the pointer, or -1
+	ptr   reflect.Type // *T, of an atomic.Pointer[T]
+}
+
+// atomicPointerTarget returns the pointer that v, an atomic.Pointer[T],
+// holds, as a *T the walks of memory follow as any pointer (its own memory
+// holds it as an unsafe.Pointer, which no walk could follow), loaded
+// atomically where v is addressable; or false where v is of no such type.
+// What a recovery stores there (a mode, a configuration swapped whole) is
+// state as a field is. It allocates only the first time it meets a type
+// of sync/atomic.
+func atomicPointerTarget(v reflect.Value) (reflect.Value, bool) {
+	t := v.Type()
+	if t.PkgPath() != "sync/atomic" {
+		return reflect.Value{}, false
+	}
+	a, ok := atomicPointers.Load(t)
+	if !ok {
+		a = findAtomicPointer(t)
+		atomicPointers.Store(t, a)
+	}
+	info := a.(atomicPointer)
+	if info.field < 0 {
+		return reflect.Value{}, false
+	}
+	f := v.Field(info.field)
+	var p unsafe.Pointer
+	if f.CanAddr() {
+		p = atomic.LoadPointer((*unsafe.Pointer)(unsafe.Pointer(f.UnsafeAddr())))
+	} else {
+		p = f.UnsafePointer()
+	}
+	if p == nil {
+		return reflect.Zero(info.ptr), true
+	}
+	return reflect.NewAt(info.ptr.Elem(), p), true
+}
+
+// findAtomicPointer finds what atomicPointers holds of t, a type of
+// sync/atomic: an atomic.Pointer[T] holds a field of type [0]*T, which
+// gives T, and one of type unsafe.Pointer, which holds the pointer (the
+// standard library's unexported layout, which a release of Go may change:
+// a type without them is walked as any struct is).
+func findAtomicPointer(t reflect.Type) atomicPointer {
+	info := atomicPointer{field: -1}
+	if t.Kind() != reflect.Struct || !strings.HasPrefix(t.Name(), "Pointer[") {
+		return info
+	}
+	for i := range t.NumField() {
+		f := t.Field(i).Type
+		switch {
+		case f.Kind() == reflect.Array && f.Len() == 0 && f.Elem().Kind() == reflect.Pointer:
+			info.ptr = f.Elem()
+		case f.Kind() == reflect.UnsafePointer:
+			info.field = i
+		}
+	}
+	if info.ptr == nil {
+		info.field = -1
+	}
+	return info
+}
 
 // syncMapEntries returns the entries of v, a sync.Map, as a map, or false
 // where v is not addressable (a copy, which nothing can have changed).

@@ -1,0 +1,213 @@
+package model_test
+
+import (
+	"sync/atomic"
+	"testing"
+	"unsafe"
+
+	"github.com/argocheck/argocheck/model"
+)
+
+// Memory that reflection reaches but does not read as it reads a field:
+// the pointer an atomic.Pointer holds (an unsafe.Pointer inside it), a
+// channel's buffer, an unsafe.Pointer. Layer code keeps a mode there as
+// it keeps one in a field (a degraded mode swapped in whole, a token in
+// a channel of one), and the walks of memory passed over all three.
+
+// mode is what a recovery stores for the operations after it.
+type mode struct{ degraded bool }
+
+// keeper is a place that memory of an instance, or of every instance,
+// keeps a mode in.
+type keeper interface {
+	isSet() bool
+	set(bool)
+}
+
+// ptrKeeper keeps the mode behind an atomic.Pointer.
+type ptrKeeper struct{ m atomic.Pointer[mode] }
+
+func (k *ptrKeeper) isSet() bool { m := k.m.Load(); return m != nil && m.degraded }
+func (k *ptrKeeper) set(d bool)  { k.m.Store(&mode{degraded: d}) }
+
+// chanKeeper keeps a degraded mode as a token in a channel of one.
+type chanKeeper struct{ tokens chan struct{} }
+
+func (k *chanKeeper) isSet() bool { return len(k.tokens) > 0 }
+func (k *chanKeeper) set(d bool) {
+	select {
+	case <-k.tokens:
+	default:
+	}
+	if d {
+		k.tokens <- struct{}{}
+	}
+}
+
+// unsafeKeeper keeps the mode behind an unsafe.Pointer, set on a
+// degraded mode alone.
+type unsafeKeeper struct{ p unsafe.Pointer }
+
+func (k *unsafeKeeper) isSet() bool { return k.p != nil && (*mode)(k.p).degraded }
+func (k *unsafeKeeper) set(d bool) {
+	k.p = nil
+	if d {
+		k.p = unsafe.Pointer(&mode{degraded: true})
+	}
+}
+
+var keepers = []struct {
+	name string
+	make func() keeper
+	at   string // where the violation's message names the mode
+}{
+	{"atomic.Pointer", func() keeper { return &ptrKeeper{} }, ".m.Load()"},
+	{"channel", func() keeper { return &chanKeeper{tokens: make(chan struct{}, 1)} }, ".tokens (a channel"},
+	{"unsafe.Pointer", func() keeper { return &unsafeKeeper{} }, ".p"},
+}
+
+// keptReg is degradedReg with its mode kept in k: after a real crash
+// whose recovery's probe fails, the instance that recovered reads 0
+// where the register holds 1. With booted, k is a flag that every
+// instance of the System shares instead, set by every recovery: a write
+// over a 1 made before any recovery in the process writes 0, a bug of
+// every run that never crashed, which the instances stop showing once
+// the search's first recovery set the flag.
+type keptReg struct {
+	d      model.Caller[cellOp, uint8]
+	k      keeper
+	booted bool
+}
+
+func (r keptReg) Call(op regOp) uint8 {
+	if op.Write {
+		v := op.V
+		if r.booted && !r.k.isSet() && r.d.Call(cellOp{}) == 1 {
+			v = 0
+		}
+		r.d.Call(cellOp{Kind: 1, V: v})
+		return op.V
+	}
+	if !r.booted && r.k.isSet() {
+		return 0
+	}
+	return r.d.Call(cellOp{})
+}
+
+// keptSystem is the register whose mode each instance keeps in memory
+// that newKeeper makes or, with shared, whose flag of a recovery run in
+// the process one keeper holds for every instance of the System.
+func keptSystem(newKeeper func() keeper, shared bool) model.Checker {
+	one := newKeeper()
+	impl := func(d model.Caller[cellOp, uint8]) model.Instance[model.Caller[regOp, uint8]] {
+		if shared {
+			return model.Instance[model.Caller[regOp, uint8]]{
+				API:     keptReg{d: d, k: one, booted: true},
+				Recover: func() { one.set(true) },
+			}
+		}
+		k := newKeeper()
+		return model.Instance[model.Caller[regOp, uint8]]{
+			API:     keptReg{d: d, k: k},
+			Recover: func() { k.set(d.Call(cellOp{Kind: 2}) == probeFailed) },
+		}
+	}
+	return model.NewSystem(
+		model.NewLayer[uint8, cellOp, uint8]("cell", cellSpec{}),
+		model.NewLayer[uint8, regOp, uint8]("register", registerSpec{}),
+		impl, func(c *uint8) (uint8, bool) { return *c, true })
+}
+
+// TestModeKeptOutOfReach: a recovery that leaves a mode for the
+// operations after it behind an atomic.Pointer, in a channel's buffer or
+// behind an unsafe.Pointer, of each instance or of every instance, is a
+// nondeterminism violation naming where, in every determinism mode with
+// one worker and two, as the same mode in a bool field is
+// (TestRecoveryFlagCaughtInFirstLevels). Each verified before the walks
+// of memory followed an atomic.Pointer and read a channel's length and
+// an unsafe.Pointer's. The shared mode is checked on a System built once
+// (the compared runs on a System built anew see it otherwise): the walk
+// of the memory every instance shares names it when the search ends.
+func TestModeKeptOutOfReach(t *testing.T) {
+	for _, k := range keepers {
+		for _, shared := range []bool{false, true} {
+			name := k.name + "/own"
+			if shared {
+				name = k.name + "/shared"
+			}
+			t.Run(name, func(t *testing.T) {
+				wantInEveryMode(t, func() model.Checker {
+					if shared {
+						return keptSystem(k.make, shared)
+					}
+					return model.Rebuilt(func() model.Checker { return keptSystem(k.make, shared) })
+				}, k.at)
+			})
+		}
+	}
+}
+
+// limits is what every instance is built with.
+type limits struct{ limit uint8 }
+
+// usesReg is a correct register on the cell whose memory holds what
+// TestModeKeptRight lists, used as a storage layer uses it and left as it
+// was before each call returns.
+type usesReg struct {
+	d     model.Caller[cellOp, uint8]
+	cfg   *atomic.Pointer[limits]
+	sem   chan struct{}  // a semaphore of the instance, taken in each call
+	bufs  chan *[1]uint8 // a pool of buffers made in Impl, taken and put back
+	every chan struct{}  // a semaphore every instance shares
+	raw   unsafe.Pointer // a configuration made in Impl
+}
+
+func (r usesReg) Call(op regOp) uint8 {
+	r.sem <- struct{}{}
+	defer func() { <-r.sem }()
+	r.every <- struct{}{}
+	defer func() { <-r.every }()
+	b := <-r.bufs
+	defer func() { r.bufs <- b }()
+	if op.Write {
+		b[0] = min(op.V, r.cfg.Load().limit, (*limits)(r.raw).limit)
+		r.d.Call(cellOp{Kind: 1, V: b[0]})
+		return op.V
+	}
+	return r.d.Call(cellOp{})
+}
+
+// TestModeKeptRight: memory of the kinds TestModeKeptOutOfReach walks,
+// used by a correct layer (an atomic.Pointer to a configuration each
+// instance, or every instance, is built with, channels used as semaphores
+// and as a pool of buffers, an unsafe.Pointer set in Impl), verifies in
+// every determinism mode with one worker and two.
+func TestModeKeptRight(t *testing.T) {
+	for _, sharedCfg := range []bool{false, true} {
+		t.Run(map[bool]string{false: "own configuration", true: "shared configuration"}[sharedCfg], func(t *testing.T) {
+			wantInEveryMode(t, func() model.Checker {
+				return model.Rebuilt(func() model.Checker {
+					shared := &atomic.Pointer[limits]{}
+					shared.Store(&limits{limit: 1})
+					every := make(chan struct{}, 2)
+					impl := func(d model.Caller[cellOp, uint8]) model.Instance[model.Caller[regOp, uint8]] {
+						cfg := shared
+						if !sharedCfg {
+							cfg = &atomic.Pointer[limits]{}
+							cfg.Store(&limits{limit: 1})
+						}
+						r := usesReg{d: d, cfg: cfg, sem: make(chan struct{}, 1), bufs: make(chan *[1]uint8, 2), every: every,
+							raw: unsafe.Pointer(&limits{limit: 1})}
+						r.bufs <- &[1]uint8{}
+						r.bufs <- &[1]uint8{}
+						return model.Instance[model.Caller[regOp, uint8]]{API: r, Recover: func() { r.Call(regOp{}) }}
+					}
+					return model.NewSystem(
+						model.NewLayer[uint8, cellOp, uint8]("cell", cellSpec{}),
+						model.NewLayer[uint8, regOp, uint8]("register", registerSpec{}),
+						impl, func(c *uint8) (uint8, bool) { return *c, true })
+				})
+			}, "")
+		})
+	}
+}
