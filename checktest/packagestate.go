@@ -60,6 +60,16 @@ import (
 //     newLRU() that returns a *lru), the methods of those types are
 //     taken instead, as above.
 //
+// A call of a function of the standard library that changes the
+// process's environment (os.Setenv, os.Unsetenv, os.Clearenv and
+// syscall's), its working directory (os.Chdir) or the file system
+// (os.WriteFile, os.Create, os.CreateTemp, os.OpenFile but with the
+// constant flag os.O_RDONLY, os.Mkdir, os.Remove, os.Rename...) is named
+// too: an environment variable set as a "recovered" flag outlives every
+// instance and every System built anew, as a package-level variable
+// does, and a file the layer keeps on the side is state that the search
+// neither sees nor crashes. Reads (os.Getenv, os.ReadFile) are not.
+//
 // A change made through a local variable that copies the variable's
 // pointer, map, slice, channel or interface, or a struct or array
 // holding one (a time.Time aside; p := v.ptr, m := counts, s := buf[:0],
@@ -133,6 +143,11 @@ func NoPackageState(t testing.TB, patterns ...string) {
 			if w.via != "" {
 				via = " through the local " + w.via
 			}
+			if w.process != "" {
+				t.Errorf("%s:%d:%d: %s calls %s, which changes %s: state that argocheck's search does not see, which outlives every instance and every System built anew as a package-level variable does, and which a real crash does not leave as the search does (keep it in the lower layer, or build it in Impl)",
+					shortPath(wd, w.pos.Filename), w.pos.Line, w.pos.Column, w.fn, w.name, w.process)
+				continue
+			}
 			if w.captured {
 				t.Errorf("%s:%d:%d: %s %s the variable %s, made while the package initialized and captured by a function literal: state that argocheck's search does not see, and that no System built anew makes anew (keep it in the lower layer, or build it in Impl)",
 					shortPath(wd, w.pos.Filename), w.pos.Line, w.pos.Column, w.fn, w.how, w.name)
@@ -163,6 +178,10 @@ type packageWrite struct {
 	// captured says that the variable is a local of code run while the
 	// package initialized, captured by a function literal made there.
 	captured bool
+	// process, when set, says that the change is a call of the function
+	// name, which changes it: the state of the process or of the file
+	// system (see processChanges).
+	process string
 }
 
 // packageWrites returns the changes of package-level variables in files,
@@ -185,6 +204,9 @@ func packageWrites(prog *program, fset *token.FileSet, files []*ast.File, info *
 					w.via = via.Name()
 				}
 				writes = append(writes, w)
+			}
+			s.process = func(call *ast.CallExpr, name, what string) {
+				writes = append(writes, packageWrite{pos: fset.Position(call.Pos()), fn: fn, name: name, process: what})
 			}
 			// The locals that copy a variable's pointer, map or slice,
 			// in the whole declaration: a function literal may use the

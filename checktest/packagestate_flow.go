@@ -241,6 +241,57 @@ type scanner struct {
 	// which the function literals made there capture (initRun).
 	captured map[*types.Var]bool
 	found    func(e ast.Expr, how string, root, via *types.Var)
+	// process, when set, is told of each call of a function that
+	// changes the state of the process or of the file system (see
+	// processChanges): fn names it, what what it changes.
+	process func(call *ast.CallExpr, fn, what string)
+}
+
+// processChanges holds the functions of the standard library that change
+// state which outlives every instance and every System built anew as a
+// package-level variable does, by package and name, with what they
+// change: the environment and the working directory, which a real crash
+// resets, and the file system, whose files a real crash keeps, or keeps
+// in part, where the search restores none of it.
+var processChanges = map[string]map[string]string{
+	"os": {
+		"Setenv": "the process's environment", "Unsetenv": "the process's environment", "Clearenv": "the process's environment",
+		"Chdir":     "the process's working directory",
+		"WriteFile": "the file system", "Create": "the file system", "CreateTemp": "the file system", "OpenFile": "the file system",
+		"Mkdir": "the file system", "MkdirAll": "the file system", "MkdirTemp": "the file system",
+		"Remove": "the file system", "RemoveAll": "the file system", "Rename": "the file system", "Truncate": "the file system",
+		"Symlink": "the file system", "Link": "the file system", "Chmod": "the file system", "Chown": "the file system",
+		"Lchown": "the file system", "Chtimes": "the file system",
+	},
+	"syscall": {
+		"Setenv": "the process's environment", "Unsetenv": "the process's environment", "Clearenv": "the process's environment",
+		"Chdir": "the process's working directory",
+	},
+}
+
+// processCall returns the name of the function of processChanges that
+// call calls, qualified by its package, and what it changes, or "" where
+// it calls none of them. os.OpenFile with the constant flag os.O_RDONLY
+// opens a file to read, and changes nothing.
+func (s *scanner) processCall(call *ast.CallExpr) (fn, what string) {
+	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	if !ok {
+		return "", ""
+	}
+	f, ok := s.info.Uses[sel.Sel].(*types.Func)
+	if !ok || f.Pkg() == nil || f.Signature().Recv() != nil {
+		return "", ""
+	}
+	what = processChanges[f.Pkg().Path()][f.Name()]
+	if what == "" {
+		return "", ""
+	}
+	if f.Pkg().Path() == "os" && f.Name() == "OpenFile" && len(call.Args) == 3 {
+		if tv, ok := s.info.Types[call.Args[1]]; ok && tv.Value != nil && tv.Value.String() == "0" {
+			return "", ""
+		}
+	}
+	return f.Pkg().Name() + "." + f.Name(), what
 }
 
 // need says what a change made through a local copy of a root must
@@ -647,6 +698,11 @@ func (s *scanner) call(call *ast.CallExpr) {
 		return
 	case "len", "cap", "min", "max", "real", "imag", "complex", "print", "println", "new", "make":
 		return
+	}
+	if s.process != nil {
+		if fn, what := s.processCall(call); fn != "" {
+			s.process(call, fn, what)
+		}
 	}
 	for _, a := range call.Args {
 		s.escape(a)

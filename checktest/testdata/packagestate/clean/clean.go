@@ -5,6 +5,7 @@ package clean
 import (
 	"errors"
 	"fmt"
+	"os"
 )
 
 var (
@@ -100,3 +101,19 @@ var readOnce = func() func() int {
 	table := []int{1, 2}
 	return func() int { return table[0] }
 }()
+
+// Configured reads the environment and a file, and opens one to read
+// alone: reads of the process's state, which change nothing.
+func Configured(dir string) (bool, error) {
+	if os.Getenv("CLEAN_DEBUG") != "" {
+		return true, nil
+	}
+	if _, err := os.ReadFile(dir + "/options"); err != nil {
+		return false, err
+	}
+	f, err := os.OpenFile(dir+"/options", os.O_RDONLY, 0)
+	if err != nil {
+		return false, err
+	}
+	return false, f.Close()
+}

@@ -400,3 +400,23 @@ func newCounter() func() int {
 		return n
 	}
 }
+
+// Booted reports whether a recovery ran in the process, as a flag kept in
+// the environment, and MarkBooted sets it: state of the process that no
+// System built anew resets, as a package-level variable's.
+func Booted() bool { return os.Getenv("WRITES_BOOTED") != "" }
+
+// MarkBooted sets the flag Booted reads, and keeps a note of it in a
+// file, which outlives the process as no crash the search explores
+// leaves it.
+func MarkBooted(dir string) error {
+	os.Setenv("WRITES_BOOTED", "1")                                       // want
+	if err := os.WriteFile(dir+"/booted", []byte{1}, 0o644); err != nil { // want
+		return err
+	}
+	f, err := os.OpenFile(dir+"/log", os.O_WRONLY|os.O_APPEND, 0) // want
+	if err != nil {
+		return err
+	}
+	return f.Close()
+}
