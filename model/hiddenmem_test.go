@@ -56,6 +56,27 @@ func (k *unsafeKeeper) set(d bool) {
 	}
 }
 
+// mapKeeper keeps the mode in a map of the instance keyed by pointers,
+// made alike by every Impl call (an index of blocks by their handles).
+type mapKeeper struct {
+	idx map[*mode]int
+	key *mode
+}
+
+func newMapKeeper() keeper {
+	k := &mapKeeper{key: &mode{}}
+	k.idx = map[*mode]int{k.key: 0, {degraded: true}: 0}
+	return k
+}
+
+func (k *mapKeeper) isSet() bool { return k.idx[k.key] != 0 }
+func (k *mapKeeper) set(d bool) {
+	k.idx[k.key] = 0
+	if d {
+		k.idx[k.key] = 1
+	}
+}
+
 var keepers = []struct {
 	name string
 	make func() keeper
@@ -64,6 +85,7 @@ var keepers = []struct {
 	{"atomic.Pointer", func() keeper { return &ptrKeeper{} }, ".m.Load()"},
 	{"channel", func() keeper { return &chanKeeper{tokens: make(chan struct{}, 1)} }, ".tokens (a channel"},
 	{"unsafe.Pointer", func() keeper { return &unsafeKeeper{} }, ".p"},
+	{"map keyed by pointers", newMapKeeper, ".idx[&{false}]"},
 }
 
 // keptReg is degradedReg with its mode kept in k: after a real crash
@@ -210,4 +232,53 @@ func TestModeKeptRight(t *testing.T) {
 			}, "")
 		})
 	}
+}
+
+// idxReg is a correct register on the cell whose instance holds an
+// index keyed by pointers, by interfaces holding pointers, and by
+// structs holding pointers, made alike by every Impl call (two keys
+// holding the same), which it reads and never changes.
+type idxReg struct {
+	d      model.Caller[cellOp, uint8]
+	byPtr  map[*limits]int
+	byAny  map[any]string
+	byPair map[struct {
+		l *limits
+		n int
+	}]bool
+}
+
+func (r idxReg) Call(op regOp) uint8 {
+	if op.Write {
+		r.d.Call(cellOp{Kind: 1, V: op.V})
+		return op.V
+	}
+	return r.d.Call(cellOp{})
+}
+
+// TestMapKeyedByPointersBuiltAlike: an instance holding a map keyed by
+// pointers (or by interfaces or structs holding them) that each Impl call
+// makes alike verifies: before, "two instances that Impl built, neither
+// of which ran anything, hold other values at API.byPtr[&{1}] (missing)",
+// as the keys of one instance were looked up in the other's map. A mode
+// kept in such a map is still caught (TestModeKeptOutOfReach).
+func TestMapKeyedByPointersBuiltAlike(t *testing.T) {
+	wantInEveryMode(t, func() model.Checker {
+		return model.Rebuilt(func() model.Checker {
+			impl := func(d model.Caller[cellOp, uint8]) model.Instance[model.Caller[regOp, uint8]] {
+				r := idxReg{d: d,
+					byPtr: map[*limits]int{{limit: 1}: 1, {limit: 1}: 2, {limit: 2}: 3},
+					byAny: map[any]string{&limits{limit: 1}: "a", 7: "b", "k": "c"},
+					byPair: map[struct {
+						l *limits
+						n int
+					}]bool{{&limits{limit: 1}, 1}: true, {nil, 2}: false}}
+				return model.Instance[model.Caller[regOp, uint8]]{API: r, Recover: func() { r.Call(regOp{}) }}
+			}
+			return model.NewSystem(
+				model.NewLayer[uint8, cellOp, uint8]("cell", cellSpec{}),
+				model.NewLayer[uint8, regOp, uint8]("register", registerSpec{}),
+				impl, func(c *uint8) (uint8, bool) { return *c, true })
+		})
+	}, "")
 }

@@ -1,11 +1,16 @@
 package model
 
 import (
+	"cmp"
 	"fmt"
+	"maps"
 	"math"
 	"reflect"
 	"slices"
 	"strings"
+	"unsafe"
+
+	"github.com/cespare/xxhash/v2"
 )
 
 // The memory of implementation instances. Implementation code keeps no
@@ -97,6 +102,9 @@ func diffValue(a, b reflect.Value, seen map[[2]uintptr]bool, types *[]reflect.Ty
 		if a.Len() == 0 || a.UnsafePointer() == b.UnsafePointer() {
 			return false, ""
 		}
+		if !pointerFree(a.Type().Key()) {
+			return diffMapByContent(a, b, seen, types)
+		}
 		it := a.MapRange()
 		for it.Next() {
 			v := b.MapIndex(it.Key())
@@ -155,6 +163,114 @@ func diffValue(a, b reflect.Value, seen map[[2]uintptr]bool, types *[]reflect.Ty
 		}
 	}
 	return false, ""
+}
+
+// mapEntry is an entry of a map that diffMapByContent pairs, with the
+// hash of what its key holds.
+type mapEntry struct {
+	h    uint64
+	k, v reflect.Value
+}
+
+// diffMapByContent is diffValues for two maps of one length whose keys
+// hold pointers (a map keyed by *block, or by an interface): the keys of
+// two instances built alike point to memory of their own, so that no key
+// of one is a key of the other, and the entries are paired by what their
+// keys hold instead (an entry of a whose key and value differ from those
+// of every entry of b left unpaired is where they differ). It allocates:
+// a walk pays for the maps of such keys it meets.
+func diffMapByContent(a, b reflect.Value, seen map[[2]uintptr]bool, types *[]reflect.Type) (bool, string) {
+	ea, eb := contentEntries(a), contentEntries(b)
+	paired := make([]bool, len(eb))
+	alike := func(x, y reflect.Value) bool {
+		trial := maps.Clone(seen)
+		if differs, _ := diffValues(x, y, trial, nil); differs {
+			return false
+		}
+		maps.Copy(seen, trial)
+		return true
+	}
+	for _, x := range ea {
+		i, _ := slices.BinarySearchFunc(eb, x.h, func(e mapEntry, h uint64) int { return cmp.Compare(e.h, h) })
+		found, sameKey := false, -1
+		for j := i; j < len(eb) && eb[j].h == x.h && !found; j++ {
+			if paired[j] || !alike(x.k, eb[j].k) {
+				continue
+			}
+			if sameKey < 0 {
+				sameKey = j
+			}
+			if alike(x.v, eb[j].v) {
+				paired[j], found = true, true
+			}
+		}
+		if found {
+			continue
+		}
+		if sameKey < 0 {
+			return true, fmt.Sprintf("[%v] (missing)", x.k)
+		}
+		_, where := diffValues(x.v, eb[sameKey].v, maps.Clone(seen), types)
+		return true, fmt.Sprintf("[%v]%s", x.k, where)
+	}
+	return false, ""
+}
+
+// contentEntries returns the entries of the map m, sorted by the hash of
+// what their keys hold.
+func contentEntries(m reflect.Value) []mapEntry {
+	entries := make([]mapEntry, 0, m.Len())
+	it := m.MapRange()
+	for it.Next() {
+		entries = append(entries, mapEntry{contentHash(it.Key(), 0, map[unsafe.Pointer]bool{}), it.Key(), it.Value()})
+	}
+	slices.SortStableFunc(entries, func(x, y mapEntry) int { return cmp.Compare(x.h, y.h) })
+	return entries
+}
+
+// contentHash mixes into h the hash of what the map key k holds: its
+// scalars, and what its pointers and interfaces hold (each pointer
+// followed once, by seen); of a channel or an unsafe.Pointer, whether it
+// is nil.
+func contentHash(k reflect.Value, h uint64, seen map[unsafe.Pointer]bool) uint64 {
+	mix := func(x uint64) { h = (h ^ x) * 0x100000001b3 }
+	switch k.Kind() {
+	case reflect.Pointer:
+		switch {
+		case k.IsNil():
+			mix(0)
+		case seen[k.UnsafePointer()]:
+			mix(1)
+		default:
+			seen[k.UnsafePointer()] = true
+			mix(2)
+			h = contentHash(k.Elem(), h, seen)
+		}
+	case reflect.Interface:
+		if k.IsNil() {
+			mix(0)
+			return h
+		}
+		mix(xxhash.Sum64String(k.Elem().Type().String()))
+		h = contentHash(k.Elem(), h, seen)
+	case reflect.Chan, reflect.UnsafePointer:
+		if k.UnsafePointer() == nil {
+			mix(0)
+		} else {
+			mix(1)
+		}
+	case reflect.Array:
+		for i := range k.Len() {
+			h = contentHash(k.Index(i), h, seen)
+		}
+	case reflect.Struct:
+		for i := range k.NumField() {
+			h = contentHash(k.Field(i), h, seen)
+		}
+	default:
+		h = hashKey(k, h)
+	}
+	return h
 }
 
 // diffElems is diffValues for the elements of two arrays or slices of
