@@ -60,6 +60,11 @@ type worker[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI a
 	recoveredC       CS
 	stagedOps        []COp
 	stagedRets       []CRet
+	// eachRun keeps the enumeration of recovery's runs that recoverEach
+	// walks while compareOps, which has runs of its own, runs; eachRunning
+	// says that compareOps runs after one of them.
+	eachRun     choices
+	eachRunning bool
 
 	run    choices // lower nondeterminism of a procedure run
 	lcrash choices // lower crash relation

@@ -282,3 +282,73 @@ func TestMapKeyedByPointersBuiltAlike(t *testing.T) {
 		})
 	}, "")
 }
+
+// closureKeeper keeps the mode in a variable that its funcs capture,
+// which reflection does not look into.
+type closureKeeper struct {
+	get func() bool
+	put func(bool)
+}
+
+func (k closureKeeper) isSet() bool { return k.get() }
+func (k closureKeeper) set(d bool)  { k.put(d) }
+
+func newClosureKeeper() keeper {
+	v := false
+	return closureKeeper{func() bool { return v }, func(d bool) { v = d }}
+}
+
+// actorKeeper keeps the mode in a local variable of a goroutine of the
+// instance's own, which answers requests over channels (an owner
+// goroutine of the in-memory state, as storage code writes one).
+type actorKeeper struct {
+	req chan int
+	rep chan bool
+}
+
+func (k actorKeeper) isSet() bool { k.req <- 2; return <-k.rep }
+func (k actorKeeper) set(d bool) {
+	r := 0
+	if d {
+		r = 1
+	}
+	k.req <- r
+	<-k.rep
+}
+
+func newActorKeeper() keeper {
+	k := actorKeeper{make(chan int), make(chan bool)}
+	go func() {
+		v := false
+		for r := range k.req {
+			if r < 2 {
+				v = r == 1
+			}
+			k.rep <- v
+		}
+	}()
+	return k
+}
+
+// TestModeKeptInClosures: the degraded register of TestModeKeptOutOfReach
+// with its mode in a variable its closures capture, or in a goroutine of
+// each instance's own, neither of which any walk of memory reaches, is a
+// nondeterminism violation in every determinism mode, with one worker and
+// two: recovery is run again on a new instance along each of its runs,
+// then an operation on that instance and on one built anew, compared.
+// Before, verified in every mode: that check ran recovery along its first
+// choices alone, where the cell's probe is fine (cellSpec), and the
+// search's runs of the read were made on instances whose last recovery
+// found it fine too.
+func TestModeKeptInClosures(t *testing.T) {
+	for _, k := range []struct {
+		name string
+		make func() keeper
+	}{{"closure", newClosureKeeper}, {"goroutine", newActorKeeper}} {
+		t.Run(k.name, func(t *testing.T) {
+			wantInEveryMode(t, func() model.Checker {
+				return model.Rebuilt(func() model.Checker { return keptSystem(k.make, false) })
+			}, "recovery taking the lower layer's choices [1], the operations the first")
+		})
+	}
+}

@@ -43,7 +43,10 @@ const RecoveredEvery = 64
 // the state recovery ended in, on the instance that recovered and each
 // on an instance newly built for it, and compares the two runs of each; in
 // DeterminismFull, it runs as many operations as there are one after the
-// other so, then each right after a recovery of its own. A difference is a nondeterminism violation at the
+// other so, then each right after a recovery of its own; and where every
+// run is run twice, it runs recovery again along each of its other runs,
+// each followed by one operation so compared (recoverEach). A difference
+// is a nondeterminism violation at the
 // expansion's next edge. Runs that fail are left to the search, which
 // meets them at their own edges. It runs where every run is run twice
 // (DeterminismFull, and the first levels), and otherwise for one lower
@@ -77,7 +80,9 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoveredOps() {
 	n := len(w.ops)
 	first, stride := int(fp>>32%uint64(n)), int(fp>>16%uint64(n))
 	if w.opts.Determinism != DeterminismFull {
-		w.compareOps(first, stride, min(n, 2))
+		if !w.compareOps(first, stride, min(n, 2)) && d == DeterminismFull {
+			w.recoverEach(first)
+		}
 		return
 	}
 	if w.compareOps(first, stride, n) {
@@ -86,6 +91,51 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoveredOps() {
 	for i := 1; i < n; i++ {
 		if !w.recoverNew() || w.compareOps((first+i)%n, 0, 1) {
 			return
+		}
+	}
+	w.recoverEach(first)
+}
+
+// recoverEach runs recovery from the node's lower state whole along each
+// of its runs but the first (which recoverNew made), the lower layer
+// taking every combination of choices in turn, each on a newly built
+// instance, and after each run that completes runs count operations
+// (w.ops[first] and those after it) one after the other on the instance
+// that recovered, each compared with its run on an instance built anew
+// (compareOps). A recovery that leaves state for the operations on some
+// of its runs alone (a degraded mode set when a probe of the disk fails,
+// kept in a variable its closures capture, which no walk of memory sees)
+// shows there, where the first choices never take that course. It
+// reports whether it found a difference: a nondeterminism violation.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoverEach(first int) bool {
+	w.startRuns()
+	for k := 0; ; k++ {
+		if k > 0 {
+			w.run.pick = append(w.run.pick[:0], w.eachRun.pick...)
+			w.run.width = append(w.run.width[:0], w.eachRun.width...)
+			w.run.at = append(w.run.at[:0], w.eachRun.at...)
+			if !w.run.next() {
+				return false
+			}
+		}
+		w.recovered, w.recoveredSys = w.buildInstanceAnew()
+		w.m.start(&w.c, 0, 0)
+		_, done := w.call(&w.recovered, nil)
+		w.run.finish()
+		w.panicV = nil
+		done = done && !w.run.diverged
+		w.eachRun.pick = append(w.eachRun.pick[:0], w.run.pick...)
+		w.eachRun.width = append(w.eachRun.width[:0], w.run.width...)
+		w.eachRun.at = append(w.eachRun.at[:0], w.run.at...)
+		if k == 0 || !done {
+			continue
+		}
+		w.recoveredC = w.m.state
+		w.eachRunning = true
+		differs := w.compareOps((first+k)%len(w.ops), 0, 1)
+		w.eachRunning = false
+		if differs {
+			return true
 		}
 	}
 }
@@ -143,8 +193,12 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) compareOps(first, str
 		}
 		if msg != "" {
 			w.kind, w.op, w.crashAfter = StepOp, op, 0
-			w.violate(KindNondeterminism, fmt.Sprintf("after recovery from lower state %s and %d operations more (the lower layer taking its first choices), %s, run on the instance that recovered and ran them and then on a newly built one, %s: the layer code keeps state of its own between calls (recovery, or an operation, leaves something in memory that the operations after it read)%s",
-				w.sys.Lower.Spec.Format(&w.c), i, w.procedure(op, after), msg, w.anewHint()))
+			choices := "the lower layer taking its first choices"
+			if w.eachRunning {
+				choices = fmt.Sprintf("recovery taking the lower layer's choices %v, the operations the first", w.eachRun.pick)
+			}
+			w.violate(KindNondeterminism, fmt.Sprintf("after recovery from lower state %s and %d operations more (%s), %s, run on the instance that recovered and ran them and then on a newly built one, %s: the layer code keeps state of its own between calls (recovery, or an operation, leaves something in memory that the operations after it read)%s",
+				w.sys.Lower.Spec.Format(&w.c), i, choices, w.procedure(op, after), msg, w.anewHint()))
 			return true
 		}
 		if !w.done {
