@@ -379,7 +379,7 @@ func TestSharedMemoryPatterns(t *testing.T) {
 			defer p.Put(b)
 			*b = [8]byte{v}
 			return b[0]
-		}, "memory at API.sh.local (a sync.Pool"},
+		}, "memory at API.sh.localSize (a sync.Pool"},
 		{"sync.Once of each instance, done in a call", nil, func() any { return new(lazyTable) }, func(_, mine any, v uint8) uint8 {
 			return mine.(*lazyTable).get()[v]
 		}, "at API.mine.once.done.v (a sync.Once"},

@@ -1,6 +1,7 @@
 package model_test
 
 import (
+	"sync"
 	"sync/atomic"
 	"testing"
 	"unsafe"
@@ -182,6 +183,10 @@ type usesReg struct {
 	bufs  chan *[1]uint8 // a pool of buffers made in Impl, taken and put back
 	every chan struct{}  // a semaphore every instance shares
 	raw   unsafe.Pointer // a configuration made in Impl
+	// idle is the Cond a goroutine of the instance's own waits on for
+	// work (a background flusher that no call wakes here): its list of
+	// waiters is filled once that goroutine runs.
+	idle *sync.Cond
 }
 
 func (r usesReg) Call(op regOp) uint8 {
@@ -202,8 +207,13 @@ func (r usesReg) Call(op regOp) uint8 {
 // TestModeKeptRight: memory of the kinds TestModeKeptOutOfReach walks,
 // used by a correct layer (an atomic.Pointer to a configuration each
 // instance, or every instance, is built with, channels used as semaphores
-// and as a pool of buffers, an unsafe.Pointer set in Impl), verifies in
-// every determinism mode with one worker and two.
+// and as a pool of buffers, an unsafe.Pointer set in Impl, a sync.Cond
+// that a goroutine of the instance's own waits on for work), verifies in
+// every determinism mode with one worker and two. The Cond was a false
+// alarm before, at API.idle.notify.wait: the count of its Waits, which
+// the pristine instance's goroutine made after the walk of shared memory
+// at the worker's start (and the list of its waiters, non-nil in an
+// instance whose goroutine has run and nil in one just built).
 func TestModeKeptRight(t *testing.T) {
 	for _, sharedCfg := range []bool{false, true} {
 		t.Run(map[bool]string{false: "own configuration", true: "shared configuration"}[sharedCfg], func(t *testing.T) {
@@ -222,6 +232,11 @@ func TestModeKeptRight(t *testing.T) {
 							raw: unsafe.Pointer(&limits{limit: 1})}
 						r.bufs <- &[1]uint8{}
 						r.bufs <- &[1]uint8{}
+						r.idle = sync.NewCond(&sync.Mutex{})
+						go func() {
+							r.idle.L.Lock()
+							r.idle.Wait()
+						}()
 						return model.Instance[model.Caller[regOp, uint8]]{API: r, Recover: func() { r.Call(regOp{}) }}
 					}
 					return model.NewSystem(

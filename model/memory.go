@@ -154,7 +154,7 @@ func diffValue(a, b reflect.Value, seen map[[2]uintptr]bool, types *[]reflect.Ty
 			return diffValue(reflect.ValueOf(ma), reflect.ValueOf(mb), seen, types)
 		}
 		for i := range a.NumField() {
-			if passedOver(a.Type(), i) {
+			if passedOver(a.Type(), i) || stdPointer(a, i) {
 				continue
 			}
 			if differs, where := diffValues(fieldHeld(a, i), fieldHeld(b, i), seen, types); differs {

@@ -239,7 +239,7 @@ func (s *sharedSnapshot) walk(v reflect.Value) {
 		}
 		for i := range v.NumField() {
 			switch {
-			case passedOver(v.Type(), i):
+			case passedOver(v.Type(), i), stdPointer(v, i):
 				s.leaf(0)
 			case s.stop < 0:
 				s.value(fieldHeld(v, i)) // no path: its name is not looked up
@@ -292,7 +292,12 @@ func unwalked(t reflect.Type) bool {
 //     os.Stderr, say) takes and releases, the walk reading it or not (a
 //     closed file shows in its descriptor, walked).
 //   - the copy checker of a sync.Cond, which its first method call sets
-//     to the Cond's own address, to tell a copy by.
+//     to the Cond's own address, to tell a copy by, and its list of
+//     waiters, whose tickets count every Wait and Signal ever made and
+//     whose entries are the goroutines waiting now (a goroutine of the
+//     instance's own waiting for work is there once it has run, in one
+//     instance and not yet in one just built), none of which the code
+//     using the Cond can read.
 //
 // A log.Logger's output is walked: its Writer method gives it back.
 var (
@@ -304,6 +309,7 @@ var (
 	fileFDType      = fileFD()
 	fileFDLock      = fieldIndex(fileFDType, "fdmu")
 	condChecker     = fieldIndex(reflect.TypeFor[sync.Cond](), "checker")
+	condNotify      = fieldIndex(reflect.TypeFor[sync.Cond](), "notify")
 )
 
 // canceledContext returns a context made by context.WithCancel.
@@ -416,7 +422,23 @@ func fieldHeld(v reflect.Value, i int) reflect.Value {
 // struct type t (see cancelCtxType).
 func passedOver(t reflect.Type, i int) bool {
 	return t == cancelCtxType && (i == cancelCtxDone || i == cancelCtxKids) || t == slogHandlerType && i == slogHandlerOut || t == fileFDType && i == fileFDLock ||
-		t == reflect.TypeFor[sync.Cond]() && i == condChecker
+		t == reflect.TypeFor[sync.Cond]() && (i == condChecker || i == condNotify)
+}
+
+// stdPointer says whether field i of the struct v is an unsafe.Pointer
+// of a type of the standard library, which the walks of memory pass over
+// as they did before they read unsafe.Pointers: the list of a sync.Cond's
+// waiters, which another worker waiting fills for a moment, and a
+// sync.Pool's per-processor memory (whose size, walked, says whether it
+// was used); an atomic.Pointer's is followed (atomicPointerTarget), and
+// a sync.Map's entries are read. The user's own are read (see walk).
+func stdPointer(v reflect.Value, i int) bool {
+	if v.Field(i).Kind() != reflect.UnsafePointer {
+		return false
+	}
+	p := v.Type().PkgPath()
+	first, _, _ := strings.Cut(p, "/")
+	return p != "" && !strings.Contains(first, ".")
 }
 
 // sharedHint says what the first type of the standard library among
