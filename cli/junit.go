@@ -170,11 +170,12 @@ func shardProperties(run string, shard *shardWork) []junitProperty {
 }
 
 // writeJUnit writes cases as one test suite named suite, with argocheck's
-// version and more among its properties.
+// version, its build and more among its properties.
 func writeJUnit(w io.Writer, suite string, cases []junitCase, more ...junitProperty) error {
-	v := buildVersion()
+	v := reportVersion()
 	s := junitSuite{Name: suite, Tests: len(cases), Cases: cases, Properties: append([]junitProperty{
 		{"argocheck.version", v.Version}, {"argocheck.revision", v.Revision}, {"argocheck.modified", strconv.FormatBool(v.Modified)},
+		{"argocheck.build", v.Build},
 	}, more...)}
 	if p := v.Program; p != (program{}) {
 		s.Properties = append(s.Properties, junitProperty{"program.command", p.Command}, junitProperty{"program.module", p.Module},

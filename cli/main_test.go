@@ -253,7 +253,7 @@ func TestJSON(t *testing.T) {
 	}
 	validJSON(t, reportSchema(t), []byte(out), &r)
 	params := map[string]any{"blocks": 3.0, "values": 2.0, "oob": false, "determinism": "full"}
-	if r.Argocheck != buildVersion() || r.System != "repdisk" || r.Variant != "no-recovery" || mustJSON(t, r.Params) != mustJSON(t, params) ||
+	if r.Argocheck != reportVersion() || r.System != "repdisk" || r.Variant != "no-recovery" || mustJSON(t, r.Params) != mustJSON(t, params) ||
 		r.Workers != 1 || r.Verdict != "violation" || r.States == 0 || r.Transitions == 0 || r.Depth != 1 ||
 		r.Seconds == nil || r.StatesPerSecond == nil {
 		t.Fatalf("unexpected report: %s", out)

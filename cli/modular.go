@@ -105,7 +105,7 @@ func runModular(cmd *cobra.Command, cat *catalog.Catalog, sys *catalog.System, p
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	mr := &modularReport{Argocheck: buildVersion(), System: sys.Name, Variant: variantName(variant), Modular: true, Verdict: explorer.Verified, Narrowed: narrowed(cfg), Checks: []*report{}, parts: len(parts)}
+	mr := &modularReport{Argocheck: reportVersion(), System: sys.Name, Variant: variantName(variant), Modular: true, Verdict: explorer.Verified, Narrowed: narrowed(cfg), Checks: []*report{}, parts: len(parts)}
 	var cases []junitCase
 	var runErr error // the error of a search, which stops the run
 	for i, pt := range parts {

@@ -57,7 +57,7 @@ func TestModular(t *testing.T) {
 				} `json:"checks"`
 			}
 			validJSON(t, reportSchema(t), []byte(out), &mr)
-			if !mr.Modular || len(mr.Checks) != 3 || mr.Argocheck != buildVersion() {
+			if !mr.Modular || len(mr.Checks) != 3 || mr.Argocheck != reportVersion() {
 				t.Fatalf("json: %s", out)
 			}
 			for i, c := range mr.Checks {

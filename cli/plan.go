@@ -436,7 +436,7 @@ func runPlan(cmd *cobra.Command, cat *catalog.Catalog, name string, f searchFlag
 	ctx, stop := signalContext()
 	defer stop()
 	start := time.Now()
-	pr := &planReport{Argocheck: buildVersion(), Plan: name, Checks: len(checks), Results: []*planResult{}}
+	pr := &planReport{Argocheck: reportVersion(), Plan: name, Checks: len(checks), Results: []*planResult{}}
 	var cases []junitCase
 	names := planCaseNames(checks)
 	var runErr error // the error of a search, which stops the plan

@@ -99,7 +99,7 @@ type shardWriter struct {
 // newErrorReport is the report of check r (which holds no result) whose
 // search ended in err.
 func newErrorReport(r *report, err error) *errorReport {
-	e := &errorReport{Argocheck: buildVersion(), System: r.System, Variant: r.Variant, Params: r.Params,
+	e := &errorReport{Argocheck: reportVersion(), System: r.System, Variant: r.Variant, Params: r.Params,
 		Workers: r.Workers, Narrowed: r.Narrowed, Run: r.Run, Error: err.Error()}
 	if r.Shard != nil {
 		e.Shards, e.Shard = r.Shards, &shardWriter{Index: r.Shard.Index}
@@ -174,9 +174,10 @@ func narrowed(cfg explorer.Config) string {
 	return "crashes=" + cfg.Crashes.String()
 }
 
-// standalone marks r as a report standing alone, with the version.
+// standalone marks r as a report standing alone, with the version and
+// the build.
 func (r *report) standalone() *report {
-	v := buildVersion()
+	v := reportVersion()
 	r.Argocheck = &v
 	return r
 }

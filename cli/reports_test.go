@@ -261,6 +261,8 @@ func TestSchemaRejects(t *testing.T) {
 		"unknown field":     func(m map[string]any) { m["colour"] = "red" },
 		"bad verdict":       func(m map[string]any) { m["verdict"] = "fine" },
 		"missing states":    func(m map[string]any) { delete(m, "states") },
+		"missing build":     func(m map[string]any) { delete(m["argocheck"].(map[string]any), "build") },
+		"bad build":         func(m map[string]any) { m["argocheck"].(map[string]any)["build"] = "" },
 		"violation missing": func(m map[string]any) { delete(m, "violation") },
 		"bad step kind":     func(m map[string]any) { step(m, 0)["kind"] = "jump" },
 		// The path is init, a crash in write after 1 of 2 steps, recover.
@@ -357,8 +359,9 @@ func TestJUnit(t *testing.T) {
 		if data, _ := os.ReadFile(file); bytes.Contains(data, []byte("<skipped")) {
 			t.Errorf("%v: a test case is skipped, which CI counts as no failure:\n%s", tc.args, data)
 		}
-		v := buildVersion()
-		want := []junitProperty{{"argocheck.version", v.Version}, {"argocheck.revision", v.Revision}, {"argocheck.modified", fmt.Sprint(v.Modified)}}
+		v := reportVersion()
+		want := []junitProperty{{"argocheck.version", v.Version}, {"argocheck.revision", v.Revision}, {"argocheck.modified", fmt.Sprint(v.Modified)},
+			{"argocheck.build", v.Build}}
 		if got := doc.Suites[0].Properties; !slices.Equal(got, want) {
 			t.Errorf("properties %+v, want %+v", got, want)
 		}

@@ -354,7 +354,7 @@ func runTrace(cmd *cobra.Command, cat *catalog.Catalog, dir string, f traceFlags
 	cfg := explorer.Config{Crashes: r.crashes, Determinism: r.determinism}
 	rep := newReport(r.sys, r.params, st.Header().Variant, cfg, res)
 	t := &traceReport{
-		Argocheck: buildVersion(), System: rep.System, Variant: rep.Variant, Params: rep.Params,
+		Argocheck: reportVersion(), System: rep.System, Variant: rep.Variant, Params: rep.Params,
 		Verdict: rep.Verdict, Narrowed: rep.Narrowed, Violations: append([]*violationReport{}, rep.Violations...), words: rep.words,
 	}
 	return printReport(cmd.OutOrStdout(), t, f.json || f.format == "json")

@@ -389,7 +389,7 @@ func TestTraceGolden(t *testing.T) {
 	if err := json.Unmarshal([]byte(cj), &rep); err != nil {
 		t.Fatal(err)
 	}
-	if tr.Argocheck != buildVersion() || tr.Verdict != "violation" || len(tr.Violations) != 1 ||
+	if tr.Argocheck != reportVersion() || tr.Verdict != "violation" || len(tr.Violations) != 1 ||
 		compactJSON(t, tr.Violations[0]) != compactJSON(t, rep.Violation) || mustJSON(t, tr.Params) != mustJSON(t, rep.Params) {
 		t.Fatalf("trace --json:\n%s\ncheck --json:\n%s", js, cj)
 	}

@@ -22,11 +22,15 @@ const modulePath = "github.com/argocheck/argocheck"
 // the VCS revision it was built from when it is the main module. In a
 // program of a user's own built on argocheck (a layer's own command),
 // Program names that program and the revision of its module, which holds
-// the layer code checked.
+// the layer code checked. Build is buildID, set by reportVersion: a
+// report names the binary that reached its verdict even where the build
+// holds no VCS information, or two builds of different layer code hold
+// the same.
 type version struct {
 	Version  string  `json:"version"`
 	Revision string  `json:"revision"`
 	Modified bool    `json:"modified"`
+	Build    string  `json:"build,omitempty"`
 	Program  program `json:"program,omitzero"`
 }
 
@@ -85,6 +89,15 @@ func buildVersion() version {
 		// The VCS settings describe the main module.
 		v.Revision, v.Modified = revision, modified
 	}
+	return v
+}
+
+// reportVersion is the version a report names: buildVersion with the
+// build (buildID), hashed when a report is written rather than whenever
+// a command starts.
+func reportVersion() version {
+	v := buildVersion()
+	v.Build = buildID()
 	return v
 }
 
