@@ -44,7 +44,10 @@
 // marker of the level, if it is there already, stands, and the process
 // takes it and writes neither candidates nor a marker of the level
 // (other shards may have passed the level on it, and be deleting the
-// candidates sent to them in it). Each
+// candidates sent to them in it). A marker is written only where there
+// is none (Write with onlyNew): of two processes of a shard that both
+// reach the write, one writes it and the other takes it, on every store
+// that can tell (directories, and the stores of shard/cloud). Each
 // process of a shard names itself by a random number W, and the
 // candidates it sends by it: a marker is read with the candidates of the
 // process that wrote it, even when another process of the same shard

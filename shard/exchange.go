@@ -39,6 +39,13 @@ func (x *exchange) put(ctx context.Context, key string, data []byte) error {
 	return nil
 }
 
+// putNew writes a binary object as put does, but only where there is
+// none: it reports false, and writes nothing, when one is there (on
+// stores that check this; on another it writes, as put).
+func (x *exchange) putNew(ctx context.Context, key string, data []byte) (bool, error) {
+	return x.create(ctx, key, compressor.EncodeAll(data, nil))
+}
+
 // create writes an object that must not exist yet; it reports false,
 // and writes nothing, when one does (on stores that check this).
 func (x *exchange) create(ctx context.Context, key string, data []byte) (bool, error) {

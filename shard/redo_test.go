@@ -1,11 +1,13 @@
 package shard
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -176,5 +178,119 @@ func TestSendToEndedLevel(t *testing.T) {
 	}
 	if writes == 0 {
 		t.Error("shard 0 sent shard 1 no candidates at level 1: the test tests nothing")
+	}
+}
+
+// markerRace holds two processes of shard 0 at their write of the
+// marker key until both are writing it, each having looked for the
+// marker before either wrote it, and keeps what the writes that
+// succeeded wrote.
+type markerRace struct {
+	key    string
+	both   chan struct{} // closed when both processes are writing
+	mu     sync.Mutex
+	writes int      // writes of key begun
+	won    [][]byte // the data of those that succeeded
+}
+
+// markerRaceBucket is the bucket of a process of shard 0 in
+// TestMarkerWrittenOnce.
+type markerRaceBucket struct {
+	Bucket
+	r *markerRace
+}
+
+func (b markerRaceBucket) Write(ctx context.Context, key string, data []byte, onlyNew bool) error {
+	if key != b.r.key {
+		return b.Bucket.Write(ctx, key, data, onlyNew)
+	}
+	b.r.mu.Lock()
+	if b.r.writes++; b.r.writes == 2 {
+		close(b.r.both)
+	}
+	b.r.mu.Unlock()
+	select {
+	case <-b.r.both:
+	case <-time.After(processTimeout):
+		return errors.New("the other process of shard 0 never wrote its marker")
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	err := b.Bucket.Write(ctx, key, data, onlyNew)
+	if err == nil {
+		b.r.mu.Lock()
+		b.r.won = append(b.r.won, slices.Clone(data))
+		b.r.mu.Unlock()
+	}
+	return err
+}
+
+// TestMarkerWrittenOnce: two processes of shard 0 (a duplicate, or one
+// started again while the first still runs) that both look for their
+// marker of level 1 before either has written it, and so both send and
+// both write it: one write makes the marker, the other finds it there
+// and its process takes it as one that finds it before sending does. The
+// marker in the bucket is the one written, not overwritten by the other,
+// and both processes end with explorer.Run's result and the same counts,
+// on a verified search and on one that ends on a violation at level 1.
+func TestMarkerWrittenOnce(t *testing.T) {
+	for name, g := range map[string]*graphtest.Graph{"verified": branchingGraph(), "violation": endingGraph(t)} {
+		t.Run(name, func(t *testing.T) {
+			want := graphReference(t, g)
+			url, dir := exchangeURL(t)
+			race := &markerRace{key: markerKey(1, 0), both: make(chan struct{})}
+			ctx, cancel := context.WithTimeout(context.Background(), processTimeout)
+			defer cancel()
+			index := []int{0, 0, 1} // two processes of shard 0, one of shard 1
+			results, errs := make([]*Result, len(index)), make([]error, len(index))
+			var wg sync.WaitGroup
+			for p, i := range index {
+				wg.Go(func() {
+					b, err := Open(ctx, url)
+					if err != nil {
+						errs[p] = err
+						return
+					}
+					defer b.Close()
+					if i == 0 {
+						b = markerRaceBucket{Bucket: b, r: race}
+					}
+					cfg := Config{Shards: 2, Index: i, Workers: 1, Run: Manifest{System: "graph"}, Poll: 5 * time.Millisecond}
+					if results[p], errs[p] = Run(ctx, g, b, cfg); errs[p] != nil {
+						cancel()
+					}
+				})
+			}
+			wg.Wait()
+			for p, err := range errs {
+				if err != nil {
+					t.Fatalf("process %d (shard %d): %v", p, index[p], err)
+				}
+			}
+			if race.writes != 2 {
+				t.Fatalf("shard 0's processes wrote its marker of level 1 %d times, want 2: the test tests nothing", race.writes)
+			}
+			if len(race.won) != 1 {
+				t.Fatalf("%d writes of shard 0's marker of level 1 succeeded, want 1: a marker other shards may have passed on was overwritten", len(race.won))
+			}
+			stored, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(race.key)))
+			if err != nil || !bytes.Equal(stored, race.won[0]) {
+				t.Errorf("the marker in the bucket is not the one written (%v)", err)
+			}
+			for p, r := range results {
+				sameResult(t, index[p], newOutcome(r.Search, r.Work), want)
+			}
+			a, b := results[0], results[1]
+			if a.Search.Verdict != b.Search.Verdict || a.Search.States != b.Search.States || a.Search.Transitions != b.Search.Transitions ||
+				a.Search.CrashPoints != b.Search.CrashPoints || a.Search.Depth != b.Search.Depth {
+				t.Errorf("shard 0's processes: %s states=%d transitions=%d crash_points=%d depth=%d and %s %d %d %d %d", a.Search.Verdict,
+					a.Search.States, a.Search.Transitions, a.Search.CrashPoints, a.Search.Depth,
+					b.Search.Verdict, b.Search.States, b.Search.Transitions, b.Search.CrashPoints, b.Search.Depth)
+			}
+			if a.Work.States != b.Work.States || a.Work.Transitions != b.Work.Transitions || a.Work.CrashPoints != b.Work.CrashPoints {
+				t.Errorf("shard 0's processes own states=%d transitions=%d crash_points=%d and %d %d %d",
+					a.Work.States, a.Work.Transitions, a.Work.CrashPoints, b.Work.States, b.Work.Transitions, b.Work.CrashPoints)
+			}
+		})
 	}
 }

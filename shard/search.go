@@ -398,10 +398,18 @@ func (s *search) level(ctx context.Context) (*Result, error) {
 			return nil, err
 		}
 		if !stands {
+			// Written only where there is none: of two processes of the
+			// shard that both looked before either wrote, one writes the
+			// marker and the other finds it there and takes it, as one
+			// that finds it before sending does. Its own candidates,
+			// under its own writer, are read by nobody, and deleted with
+			// the level's.
 			s.buf = mine.encode(s.buf)
-			if err := s.x.put(ctx, markerKey(f.depth, s.cfg.Index), s.buf); err != nil {
+			created, err := s.x.putNew(ctx, markerKey(f.depth, s.cfg.Index), s.buf)
+			if err != nil {
 				return nil, err
 			}
+			stands = !created
 		}
 	}
 	s.work.Sending += time.Since(t)
