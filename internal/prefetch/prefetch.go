@@ -5,6 +5,9 @@
 // no memory. On architectures without an implementation they do nothing.
 package prefetch
 
+// One asks for the cache line holding the byte at address a.
+func One(a uintptr) { one(a) }
+
 // Two asks for the cache lines holding the bytes at addresses a and b.
 func Two(a, b uintptr) { two(a, b) }
 

@@ -1,5 +1,11 @@
 #include "textflag.h"
 
+// func one(a uintptr)
+TEXT ·one(SB), NOSPLIT, $0-8
+	MOVQ a+0(FP), AX
+	PREFETCHT0 (AX)
+	RET
+
 // func two(a, b uintptr)
 TEXT ·two(SB), NOSPLIT, $0-16
 	MOVQ a+0(FP), AX

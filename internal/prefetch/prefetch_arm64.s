@@ -1,5 +1,11 @@
 #include "textflag.h"
 
+// func one(a uintptr)
+TEXT ·one(SB), NOSPLIT, $0-8
+	MOVD a+0(FP), R0
+	PRFM (R0), PLDL1KEEP
+	RET
+
 // func two(a, b uintptr)
 TEXT ·two(SB), NOSPLIT, $0-16
 	MOVD a+0(FP), R0

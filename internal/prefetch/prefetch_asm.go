@@ -3,6 +3,9 @@
 package prefetch
 
 //go:noescape
+func one(a uintptr)
+
+//go:noescape
 func two(a, b uintptr)
 
 //go:noescape

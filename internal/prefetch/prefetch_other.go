@@ -2,6 +2,8 @@
 
 package prefetch
 
+func one(a uintptr) {}
+
 func two(a, b uintptr) {}
 
 func lines(addrs *uintptr, n int) {}

@@ -11,6 +11,7 @@ import (
 func TestHintsNeverFault(t *testing.T) {
 	bad := []uintptr{0, 8, ^uintptr(0) &^ 63}
 	for _, a := range bad {
+		One(a)
 		Two(a, a)
 	}
 	Lines(bad)
