@@ -8,9 +8,6 @@ package prefetch
 // One asks for the cache line holding the byte at address a.
 func One(a uintptr) { one(a) }
 
-// Two asks for the cache lines holding the bytes at addresses a and b.
-func Two(a, b uintptr) { two(a, b) }
-
 // Lines asks for the cache line holding the byte at each of addrs.
 func Lines(addrs []uintptr) {
 	if len(addrs) > 0 {

@@ -6,14 +6,6 @@ TEXT ·one(SB), NOSPLIT, $0-8
 	PREFETCHT0 (AX)
 	RET
 
-// func two(a, b uintptr)
-TEXT ·two(SB), NOSPLIT, $0-16
-	MOVQ a+0(FP), AX
-	MOVQ b+8(FP), BX
-	PREFETCHT0 (AX)
-	PREFETCHT0 (BX)
-	RET
-
 // func lines(addrs *uintptr, n int), n > 0
 TEXT ·lines(SB), NOSPLIT, $0-16
 	MOVQ addrs+0(FP), SI

@@ -6,14 +6,6 @@ TEXT ·one(SB), NOSPLIT, $0-8
 	PRFM (R0), PLDL1KEEP
 	RET
 
-// func two(a, b uintptr)
-TEXT ·two(SB), NOSPLIT, $0-16
-	MOVD a+0(FP), R0
-	MOVD b+8(FP), R1
-	PRFM (R0), PLDL1KEEP
-	PRFM (R1), PLDL1KEEP
-	RET
-
 // func lines(addrs *uintptr, n int), n > 0
 TEXT ·lines(SB), NOSPLIT, $0-16
 	MOVD addrs+0(FP), R0

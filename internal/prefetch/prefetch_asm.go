@@ -6,7 +6,4 @@ package prefetch
 func one(a uintptr)
 
 //go:noescape
-func two(a, b uintptr)
-
-//go:noescape
 func lines(addrs *uintptr, n int)

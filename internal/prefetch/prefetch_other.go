@@ -4,6 +4,4 @@ package prefetch
 
 func one(a uintptr) {}
 
-func two(a, b uintptr) {}
-
 func lines(addrs *uintptr, n int) {}

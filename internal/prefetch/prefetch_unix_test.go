@@ -20,6 +20,7 @@ func TestUnmappedLines(t *testing.T) {
 	if err := syscall.Munmap(b); err != nil {
 		t.Fatal(err)
 	}
-	Two(gone, gone+64)
+	One(gone)
+	One(gone + 64)
 	Lines([]uintptr{gone, gone + 64, gone + uintptr(page)})
 }
