@@ -902,15 +902,25 @@ func removeStale(flag, path string) []output {
 		return nil
 	}
 	return []output{{name: "--" + flag + " " + path, save: func() error {
-		if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() || stdStream(path) != nil {
-			return nil
-		}
-		target, err := filepath.EvalSymlinks(path)
-		if err != nil {
+		target, ok, err := staleTarget(path)
+		if !ok {
 			return err
 		}
 		return removeOrEmpty(target)
 	}}}
+}
+
+// staleTarget returns the file that removing what an earlier run left at
+// path removes: the regular file at path, or the one a symbolic link
+// there leads to. ok is false, and err nil, where there is none to
+// remove: no file, anything but a regular file, or the file stdout or
+// stderr writes to.
+func staleTarget(path string) (target string, ok bool, err error) {
+	if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() || stdStream(path) != nil {
+		return "", false, nil
+	}
+	target, err = filepath.EvalSymlinks(path)
+	return target, err == nil, err
 }
 
 // removeOrEmpty removes the regular file at path or, when its directory

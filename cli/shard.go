@@ -10,7 +10,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -353,11 +352,8 @@ func removeUnless(flag, path string, keep func(savedReport) bool) []output {
 		return nil
 	}
 	return []output{{name: "--" + flag + " " + path, save: func() error {
-		if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() || stdStream(path) != nil {
-			return nil
-		}
-		target, err := filepath.EvalSymlinks(path)
-		if err != nil {
+		target, ok, err := staleTarget(path)
+		if !ok {
 			return err
 		}
 		var read fs.FileInfo // the file whose contents keep was given
