@@ -323,9 +323,73 @@ type planResult struct {
 	ExpectedKind  string           `json:"expected_kind,omitempty"`
 	ExpectedSteps *int             `json:"expected_steps,omitempty"`
 	OK            bool             `json:"ok"`
+	Settings      *planSettings    `json:"settings"`
 	*report
 
 	expectation expectation
+}
+
+// planSettings are the search settings a plan's check ran with: the
+// line's search keys, and the run's flags for those it omits. The JSON
+// report gives every one; the table only those not argocheck's defaults
+// (words).
+type planSettings struct {
+	Workers   int    `json:"workers"`
+	Exact     bool   `json:"exact"`
+	MaxDepth  int    `json:"max_depth"`
+	MaxStates uint64 `json:"max_states"`
+	// MemoryBudgetBytes is the memory budget (--memory, its default
+	// resolved: half the physical memory).
+	MemoryBudgetBytes uint64 `json:"memory_budget_bytes"`
+	// Spill is the spill directory, "" for none.
+	Spill       string `json:"spill"`
+	Crashes     string `json:"crashes"`
+	Determinism string `json:"determinism"`
+	// TimeLimitSeconds is the time limit of the check (each line's
+	// search has its own), 0 for none.
+	TimeLimitSeconds float64 `json:"time_limit_seconds"`
+	Continue         int     `json:"continue"`
+
+	// words are the settings that are not argocheck's defaults, as a
+	// plan line writes them ("workers=2 time-limit=30s"), but crashes
+	// and determinism, which the params column shows.
+	words []string
+}
+
+// newPlanSettings are the settings of check c.
+func newPlanSettings(c *planCheck) *planSettings {
+	f, cfg := &c.flags, c.cfg
+	s := &planSettings{
+		Workers: cfg.Workers, Exact: cfg.Exact, MaxDepth: cfg.MaxDepth, MaxStates: cfg.MaxStates,
+		MemoryBudgetBytes: cfg.MemoryBytes, Spill: cfg.Spill, Crashes: cfg.Crashes.String(),
+		Determinism: cfg.Determinism.String(), TimeLimitSeconds: f.timeLimit.Seconds(), Continue: cfg.Continue,
+	}
+	if s.MemoryBudgetBytes == 0 {
+		s.MemoryBudgetBytes = explorer.DefaultMemoryBytes()
+	}
+	def := defaultSearchFlags()
+	add := func(differs bool, key string, value any) {
+		if differs {
+			s.words = append(s.words, fmt.Sprintf("%s=%v", key, value))
+		}
+	}
+	add(f.workers != def.workers, "workers", f.workers)
+	add(f.maxDepth != def.maxDepth, "max-depth", f.maxDepth)
+	add(f.maxStates != def.maxStates, "max-states", f.maxStates)
+	add(f.memory != def.memory, "memory", f.memory)
+	add(f.spill != def.spill, "spill", f.spill)
+	add(f.timeLimit != def.timeLimit, "time-limit", f.timeLimit)
+	add(f.exact != def.exact, "exact", f.exact)
+	add(f.cont != def.cont, "continue", f.cont)
+	return s
+}
+
+// text writes the settings that are not the defaults, or "-".
+func (s *planSettings) text() string {
+	if len(s.words) == 0 {
+		return "-"
+	}
+	return strings.Join(s.words, " ")
 }
 
 // newPlanResult is the result of check c, whose report is rep; the
@@ -333,7 +397,8 @@ type planResult struct {
 // reached.
 func newPlanResult(c *planCheck, rep *report, interrupted bool) *planResult {
 	e := c.expected
-	r := &planResult{Line: c.line, Expected: e.verdict, ExpectedKind: e.kind, OK: e.met(rep) && !interrupted, report: rep, expectation: e}
+	r := &planResult{Line: c.line, Expected: e.verdict, ExpectedKind: e.kind, OK: e.met(rep) && !interrupted,
+		Settings: newPlanSettings(c), report: rep, expectation: e}
 	if e.steps != anySteps {
 		r.ExpectedSteps = &e.steps
 	}
@@ -531,10 +596,21 @@ func planCaseNames(checks []planCheck) []string {
 // that is not what its line expects. A violation's verdict names its
 // kind and path length ("violation (recovery) at 2 steps"); a verdict
 // over a narrowed graph is marked "(narrowed)", its crash mode in the
-// params column.
+// params column. When a line ran with search settings other than
+// argocheck's defaults (its keys, or the run's flags), a settings column
+// after params shows them as a plan line writes them ("workers=2
+// time-limit=30s"), "-" on a line with none; a plan run with the defaults
+// throughout has no such column.
 func (pr *planReport) writeText(w io.Writer) {
+	settings := slices.ContainsFunc(pr.Results, func(r *planResult) bool { return len(r.Settings.words) > 0 })
+	col := func(s string) string {
+		if !settings {
+			return ""
+		}
+		return s + "\t"
+	}
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "line\tsystem\tvariant\tparams\texpected\tverdict\tstates\tdepth\tseconds\tresult")
+	fmt.Fprintln(tw, "line\tsystem\tvariant\tparams\t"+col("settings")+"expected\tverdict\tstates\tdepth\tseconds\tresult")
 	for _, r := range pr.Results {
 		result := "ok"
 		if !r.OK {
@@ -544,8 +620,8 @@ func (pr *planReport) writeText(w io.Writer) {
 		if r.Narrowed != "" {
 			verdict += " (narrowed)"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%.3f\t%s\n",
-			r.Line, r.System, r.Variant, r.paramText(), r.expectation, verdict, r.States, r.Depth, r.Seconds, result)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s%s\t%s\t%d\t%d\t%.3f\t%s\n",
+			r.Line, r.System, r.Variant, r.paramText(), col(r.Settings.text()), r.expectation, verdict, r.States, r.Depth, r.Seconds, result)
 	}
 	tw.Flush()
 	for _, r := range pr.Results {

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -714,6 +715,10 @@ func TestSchemaPlanExpectation(t *testing.T) {
 		"negative steps":            {func(r map[string]any) { r["expected_steps"] = -1 }, false},
 		"steps of nondeterminism":   {func(r map[string]any) { r["expected_kind"] = "nondeterminism" }, false},
 		"kind of verified expected": {func(r map[string]any) { r["expected"] = "verified"; delete(r, "expected_steps") }, false},
+		"no settings":               {func(r map[string]any) { delete(r, "settings") }, false},
+		"a setting missing":         {func(r map[string]any) { delete(r["settings"].(map[string]any), "time_limit_seconds") }, false},
+		"an unknown setting":        {func(r map[string]any) { r["settings"].(map[string]any)["timeout"] = 1 }, false},
+		"negative time limit":       {func(r map[string]any) { r["settings"].(map[string]any)["time_limit_seconds"] = -1 }, false},
 	} {
 		var m map[string]any
 		if err := json.Unmarshal(data, &m); err != nil {
@@ -723,5 +728,105 @@ func TestSchemaPlanExpectation(t *testing.T) {
 		if err := sch.Validate(m); (err == nil) != tc.valid {
 			t.Errorf("%s: the schema says %v, want valid=%v", name, err, tc.valid)
 		}
+	}
+}
+
+// TestRunPlanSettings: the JSON report gives every line's search
+// settings (its keys, the run's flags for those it omits), and the table
+// shows, in a settings column after params, those that are not
+// argocheck's defaults, as a plan line writes them; a plan run with the
+// defaults throughout has no such column.
+func TestRunPlanSettings(t *testing.T) {
+	const sys = "repdisk blocks=2 values=2 "
+	spill := t.TempDir()
+	budget := float64(explorer.DefaultMemoryBytes())
+	// w workers are not the default, one per CPU.
+	w := 1
+	if defaultWorkers() == 1 {
+		w = 2
+	}
+	ws := strconv.Itoa(w)
+	// settings are the JSON settings of argocheck's defaults with those
+	// of edit set.
+	settings := func(edit map[string]any) map[string]any {
+		s := map[string]any{
+			"workers": float64(defaultWorkers()), "exact": false, "max_depth": 0.0, "max_states": 0.0,
+			"memory_budget_bytes": budget, "spill": "", "crashes": "all", "determinism": "sample",
+			"time_limit_seconds": 0.0, "continue": 0.0,
+		}
+		for k, v := range edit {
+			s[k] = v
+		}
+		return s
+	}
+	for _, tc := range []struct {
+		name  string
+		flags []string
+		line  string
+		words string // the settings column's cell; "" for no column
+		json  map[string]any
+	}{
+		{name: "defaults", line: sys + "expect=verified", json: settings(nil)},
+		{name: "crash mode in params, not settings", line: sys + "crashes=no-nested determinism=full expect=verified",
+			json: settings(map[string]any{"crashes": "no-nested", "determinism": "full"})},
+		{name: "line's keys", line: sys + "workers=" + ws + " max-depth=1 max-states=1000 time-limit=90s expect=incomplete",
+			words: "workers=" + ws + " max-depth=1 max-states=1000 time-limit=1m30s",
+			json:  settings(map[string]any{"workers": float64(w), "max_depth": 1.0, "max_states": 1000.0, "time_limit_seconds": 90.0})},
+		{name: "run's flags", flags: []string{"--time-limit", "2h", "--continue", "3", "--workers", ws},
+			line:  sys + "variant=no-recovery expect=violation:recovery:2",
+			words: "workers=" + ws + " time-limit=2h0m0s continue=3",
+			json:  settings(map[string]any{"workers": float64(w), "time_limit_seconds": 7200.0, "continue": 3.0})},
+		{name: "line's key over the run's flag", flags: []string{"--time-limit", "2h"}, line: sys + "time-limit=0 expect=verified",
+			json: settings(nil)},
+		{name: "memory, spill, exact", line: sys + "memory=1GiB spill=" + spill + " expect=verified\n" + sys + "exact=true expect=verified",
+			words: "memory=1GiB spill=" + spill,
+			json:  settings(map[string]any{"memory_budget_bytes": float64(1 << 30), "spill": spill})},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			plan := writeFile(t, dir, "p.plan", tc.line+"\n")
+			report := filepath.Join(dir, "r.json")
+			stdout, stderr, code := cli(t, append([]string{"run", plan, "-q", "--report", report}, tc.flags...)...)
+			if code != ExitVerified {
+				t.Fatalf("exit status %d\n%s%s", code, stdout, stderr)
+			}
+			lines := strings.Split(stdout, "\n")
+			if got := strings.Fields(lines[0]); slices.Contains(got, "settings") != (tc.words != "") {
+				t.Errorf("the table's header %q: settings column %v, want %v", lines[0], !(tc.words != ""), tc.words != "")
+			} else if tc.words != "" && (len(got) < 5 || got[4] != "settings") {
+				t.Errorf("the table's header %q: settings not after params", lines[0])
+			}
+			if tc.words != "" && !strings.Contains(lines[1], "  "+tc.words+"  ") {
+				t.Errorf("the table's row does not show %q:\n%s", tc.words, stdout)
+			}
+			_, data := readPlanJSON(t, report)
+			var pr struct {
+				Results []struct {
+					Settings map[string]any `json:"settings"`
+				} `json:"results"`
+			}
+			if err := json.Unmarshal(data, &pr); err != nil {
+				t.Fatal(err)
+			}
+			if got := pr.Results[0].Settings; !reflect.DeepEqual(got, tc.json) {
+				t.Errorf("settings %v, want %v", got, tc.json)
+			}
+			if len(pr.Results) > 1 {
+				// The second line's exact=true shows in its row, and a
+				// line with none shows "-".
+				if got := pr.Results[1].Settings["exact"]; got != true {
+					t.Errorf("line 2's exact: %v", got)
+				}
+				if !strings.Contains(lines[2], "  exact=true  ") {
+					t.Errorf("line 2's row lacks exact=true:\n%s", stdout)
+				}
+			}
+		})
+	}
+	// A line with no settings among lines with some shows "-".
+	plan := writeFile(t, t.TempDir(), "p.plan", sys+"expect=verified\n"+sys+"workers="+ws+" expect=verified\n")
+	stdout, _, code := cli(t, "run", plan, "-q")
+	if lines := strings.Split(stdout, "\n"); code != ExitVerified || len(lines) < 3 || !strings.Contains(lines[1], "  -  ") || !strings.Contains(lines[2], "  workers="+ws+"  ") {
+		t.Errorf("exit status %d; the table:\n%s", code, stdout)
 	}
 }
