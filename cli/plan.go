@@ -31,7 +31,8 @@ import (
 // The parameters are the system's; the search flags are those of check
 // that say how the search goes (workers, exact, max-depth, max-states,
 // memory, spill, crashes, determinism, time-limit, continue), each taking the
-// run's flag when omitted. Omitted parameters take the system's defaults;
+// run's flag when omitted. Each is the line's check's own: a time limit
+// bounds each check from its start, not the whole plan. Omitted parameters take the system's defaults;
 // variant "correct" (the default) is the correct implementation.
 // violation:KIND expects a violation of that kind (model.ViolationKinds),
 // violation:KIND:STEPS one whose shortest path has STEPS steps, as
@@ -439,7 +440,12 @@ func newRun(cat *catalog.Catalog) *cobra.Command {
 The parameters are the system's (see 'argocheck list'); the search flags
 are workers, exact, max-depth, max-states, memory, spill, crashes,
 determinism, time-limit and continue, each taking this command's flag when
-omitted.
+omitted. Bounds are each check's own: a time limit (--time-limit, or a
+line's time-limit) bounds each check from its start, not the whole plan,
+which may take as long as its lines' limits together.
+The table shows, in a settings column, the search settings of a line that
+are not argocheck's defaults (workers=2 time-limit=30s); --report gives
+every line's settings.
 expect=violation takes a violation of any kind, violation:KIND one of
 that kind, and violation:KIND:STEPS one whose shortest path has STEPS
 steps (check's trace_length; not for nondeterminism, whose path does not

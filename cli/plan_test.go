@@ -830,3 +830,36 @@ func TestRunPlanSettings(t *testing.T) {
 		t.Errorf("exit status %d; the table:\n%s", code, stdout)
 	}
 }
+
+// TestRunPlanTimeLimitPerCheck: run's --time-limit bounds each check of a
+// plan from its start, not the whole plan: a check after one that the
+// limit stopped runs to its verdict. run --help says so.
+func TestRunPlanTimeLimitPerCheck(t *testing.T) {
+	const big = "repdisk blocks=6 values=3 " // longer than the limit
+	for _, tc := range []struct {
+		name, plan string
+		flags      []string
+	}{
+		{"run's flag", big + "expect=incomplete\nrepdisk blocks=2 values=2 expect=verified\n", []string{"--time-limit", "200ms"}},
+		{"line's key", big + "time-limit=200ms expect=incomplete\nrepdisk blocks=2 values=2 time-limit=200ms expect=verified\n", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			plan := writeFile(t, dir, "p.plan", tc.plan)
+			report := filepath.Join(dir, "r.json")
+			stdout, stderr, code := cli(t, append([]string{"run", plan, "-q", "--report", report}, tc.flags...)...)
+			if code != ExitVerified {
+				t.Fatalf("exit status %d, want %d: the second check is bounded by its own time limit\n%s%s", code, ExitVerified, stdout, stderr)
+			}
+			pr, data := readPlanJSON(t, report)
+			if len(pr.Results) != 2 || pr.Results[0].Verdict != "incomplete" || pr.Results[1].Verdict != "verified" ||
+				!strings.Contains(string(data), `"time_limit_seconds": 0.2`) {
+				t.Errorf("report:\n%s", data)
+			}
+		})
+	}
+	help, _, _ := cli(t, "run", "--help")
+	if !strings.Contains(strings.Join(strings.Fields(help), " "), "a time limit (--time-limit, or a line's time-limit) bounds each check from its start, not the whole plan") {
+		t.Errorf("run --help does not say a time limit bounds each check:\n%s", help)
+	}
+}
