@@ -195,8 +195,11 @@ func newResume(cat *catalog.Catalog) *cobra.Command {
 		Long: `resume continues the check stored in DIR (by 'argocheck check ... --store DIR')
 from its last complete level, with the system, variant, parameters, crash
 mode and determinism mode read from the store. Its verdict and counts are
-those of a check that never stopped. On a finished run it prints the
-stored verdict and exits with its status. A store belongs to the build
+those of a check that never stopped. The workers it reports (workers=,
+and workers in --json and --report) are its own --workers, which ran the
+parts after the stop: the store does not record those of the runs
+before, and the verdict and counts are the same for any number. On a
+finished run it prints the stored verdict and exits with its status. A store belongs to the build
 that made it ('argocheck --version' prints the build): another build's
 store is refused.
 

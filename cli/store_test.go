@@ -740,3 +740,57 @@ func TestTraceNarrowed(t *testing.T) {
 		t.Fatalf("trace --json of a full run names a narrowing:\n%s", js)
 	}
 }
+
+// TestResumeWorkers: resume reports its own --workers, in the summary's
+// workers= and the report's workers, whatever the run before it had (the
+// store does not record them), on a stopped run that it continues and on
+// a finished one; resume --help says so.
+func TestResumeWorkers(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		stop    []string // check's bound, so that resume continues
+		workers string   // resume's
+		code    int
+	}{
+		{"stopped, more workers", []string{"--max-depth", "2"}, "2", ExitVerified},
+		{"stopped, as many", []string{"--max-depth", "2"}, "1", ExitVerified},
+		{"finished", nil, "3", ExitVerified},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			store, report := filepath.Join(dir, "store"), filepath.Join(dir, "r.json")
+			args := append([]string{"check", "repdisk", "--blocks", "2", "--values", "2", "--workers", "1", "-q", "--store", store}, tc.stop...)
+			out, _, code := cli(t, args...)
+			if want := ExitVerified; tc.stop != nil {
+				want = ExitIncomplete
+				if code != want {
+					t.Fatalf("check: exit %d, want %d\n%s", code, want, out)
+				}
+			} else if code != want || !strings.Contains(out, " workers=1\n") {
+				t.Fatalf("check: exit %d\n%s", code, out)
+			}
+			out, stderr, code := cli(t, "resume", store, "-q", "--workers", tc.workers, "--report", report)
+			if code != tc.code {
+				t.Fatalf("resume: exit %d\n%s%s", code, out, stderr)
+			}
+			if !strings.Contains(out, " workers="+tc.workers+"\n") {
+				t.Errorf("resume --workers %s: the summary says\n%s", tc.workers, out)
+			}
+			var rep struct {
+				Workers int `json:"workers"`
+			}
+			data, err := os.ReadFile(report)
+			if err != nil {
+				t.Fatal(err)
+			}
+			validJSON(t, reportSchema(t), data, &rep)
+			if strconv.Itoa(rep.Workers) != tc.workers {
+				t.Errorf("resume --workers %s: the report's workers is %d", tc.workers, rep.Workers)
+			}
+		})
+	}
+	help, _, _ := cli(t, "resume", "--help")
+	if !strings.Contains(strings.Join(strings.Fields(help), " "), "The workers it reports (workers=, and workers in --json and --report) are its own --workers") {
+		t.Errorf("resume --help does not say which workers it reports:\n%s", help)
+	}
+}
