@@ -32,8 +32,9 @@ import (
 // that say how the search goes (workers, exact, max-depth, max-states,
 // memory, spill, crashes, determinism, time-limit, continue), each taking the
 // run's flag when omitted. Each is the line's check's own: a time limit
-// bounds each check from its start, not the whole plan. Omitted parameters take the system's defaults;
-// variant "correct" (the default) is the correct implementation.
+// bounds each check from its start, not the whole plan. Omitted
+// parameters take the system's defaults; variant "correct" (the default)
+// is the correct implementation.
 // violation:KIND expects a violation of that kind (model.ViolationKinds),
 // violation:KIND:STEPS one whose shortest path has STEPS steps, as
 // checktest.Violates does; with continue, the first violation reported
