@@ -541,3 +541,65 @@ func TestRefusalLeavesAnUnwritableFile(t *testing.T) {
 		t.Errorf("a refused command left an earlier run's report at %s", junit)
 	}
 }
+
+// TestRunFIFOPlanBadUsage: run refuses bad report paths with status 2
+// before it reads a plan that is a FIFO (or /dev/stdin): it would wait
+// for a writer, and take what the writer gives, before saying the
+// command was bad. With good paths it reads the plan and runs it.
+func TestRunFIFOPlanBadUsage(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		flags func(dir string) []string
+		want  string // in the refusal; "" for a command that runs
+	}{
+		{"report in a missing directory", func(dir string) []string { return []string{"--report", filepath.Join(dir, "missing", "r.json")} }, "--report "},
+		{"junit a directory", func(dir string) []string { return []string{"--junit", dir} }, "--junit "},
+		{"report and junit one file", func(dir string) []string {
+			return []string{"--report", filepath.Join(dir, "r"), "--junit", filepath.Join(dir, "r")}
+		}, "name the same file"},
+		{"report inside --spill", func(dir string) []string {
+			return []string{"--spill", dir, "--report", filepath.Join(dir, "argocheck-spill-1", "r.json")}
+		}, "inside --spill"},
+		{"good paths", func(dir string) []string { return []string{"--report", filepath.Join(dir, "r.json")} }, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			fifo := filepath.Join(dir, "plan.fifo")
+			if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+				t.Skip("no FIFOs here:", err)
+			}
+			type result struct {
+				stdout, stderr string
+				code           int
+			}
+			done := make(chan result, 1)
+			go func() {
+				stdout, stderr, code := cli(t, append([]string{"run", fifo, "-q"}, tc.flags(dir)...)...)
+				done <- result{stdout, stderr, code}
+			}()
+			write := func() {
+				if err := os.WriteFile(fifo, []byte("repdisk blocks=1 expect=verified\n"), 0o600); err != nil {
+					t.Error(err)
+				}
+			}
+			if tc.want == "" {
+				write() // waits for run to open the plan
+				if r := <-done; r.code != ExitVerified {
+					t.Errorf("exit status %d, want %d\n%s%s", r.code, ExitVerified, r.stdout, r.stderr)
+				}
+				return
+			}
+			var r result
+			select {
+			case r = <-done:
+			case <-time.After(3 * time.Second):
+				write() // run is reading the plan: give it one to end
+				r = <-done
+				t.Errorf("run read the FIFO plan before refusing the command")
+			}
+			if r.code != ExitUsage || !strings.Contains(r.stderr, tc.want) || strings.Count(r.stderr, "\n") != 1 {
+				t.Errorf("exit status %d, stderr %q; want %d and one line naming %q", r.code, r.stderr, ExitUsage, tc.want)
+			}
+		})
+	}
+}

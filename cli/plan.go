@@ -482,6 +482,16 @@ func runPlan(cmd *cobra.Command, cat *catalog.Catalog, name string, f searchFlag
 			return usagef("--%s %s is the plan %s: write it to another file", p[0], p[1], name)
 		}
 	}
+	// A plan that is not a regular file (a FIFO, /dev/stdin) may block
+	// until a writer comes, and gives what it holds once: the report
+	// files are checked before it is read, as far as they can be without
+	// its lines' spill directories (as staleOutputs does), so that bad
+	// usage is refused at once, leaving the plan unread.
+	if fi, err := os.Stat(name); err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
+		if err := f.checkPaths(cmd, nil); err != nil {
+			return err
+		}
+	}
 	// The plan is read before the report files are checked, so that one
 	// that lies in a line's spill directory is refused and left as it
 	// is, whether or not the plan parses; a plan that cannot be read or
