@@ -19,6 +19,12 @@ type program struct {
 	dynamic  map[*types.Var][]types.Type // the types of the values assigned to a variable of interface type
 	declared map[*types.Var]bool         // variables of interface type declared in the packages
 	unknown  map[*types.Var]bool         // ... and those given a value whose type is not seen
+	funcs    map[string]methodDecl       // the functions and methods, by funcKey
+	initOnly map[types.Object]bool       // the functions that only initialization runs (initOnlyFuncs)
+	// initMade holds the other functions that run while a package
+	// initializes, called by code that runs then (var next =
+	// NewCounter()), by funcKey, with the first such call.
+	initMade map[string]token.Pos
 }
 
 // methodDecl is a method declared in the packages checked.
@@ -43,22 +49,131 @@ func newProgram(pkgs []*packages.Package) *program {
 		dynamic:  map[*types.Var][]types.Type{},
 		declared: map[*types.Var]bool{},
 		unknown:  map[*types.Var]bool{},
+		funcs:    map[string]methodDecl{},
+		initOnly: map[types.Object]bool{},
+		initMade: map[string]token.Pos{},
 	}
 	for _, pkg := range pkgs {
+		for obj := range initOnlyFuncs(pkg.Syntax, pkg.TypesInfo) {
+			p.initOnly[obj] = true
+		}
 		for _, f := range pkg.Syntax {
 			for _, decl := range f.Decls {
 				d, ok := decl.(*ast.FuncDecl)
-				if !ok || d.Recv == nil || d.Body == nil {
+				if !ok || d.Body == nil {
 					continue
 				}
 				if fn, ok := pkg.TypesInfo.Defs[d.Name].(*types.Func); ok {
-					p.methods[fn.FullName()] = methodDecl{decl: d, info: pkg.TypesInfo}
+					p.funcs[fn.FullName()] = methodDecl{decl: d, info: pkg.TypesInfo}
+					if d.Recv != nil {
+						p.methods[fn.FullName()] = methodDecl{decl: d, info: pkg.TypesInfo}
+					}
 				}
 			}
 			p.readDynamic(f, pkg.TypesInfo)
 		}
 	}
+	p.readInitCalls(pkgs)
 	return p
+}
+
+// readInitCalls records in p.initMade the functions and methods of the
+// packages, but those that only initialization runs, that code run
+// while a package initializes calls (a package-level initializer, a
+// function only initialization runs, outside the function literals that
+// run later), directly or through one another.
+func (p *program) readInitCalls(pkgs []*packages.Package) {
+	type body struct {
+		node ast.Node
+		info *types.Info
+	}
+	var queue []body
+	for _, pkg := range pkgs {
+		for _, f := range pkg.Syntax {
+			for _, decl := range f.Decls {
+				if d, ok := decl.(*ast.FuncDecl); ok && !p.initOnly[pkg.TypesInfo.Defs[d.Name]] {
+					continue
+				}
+				queue = append(queue, body{decl, pkg.TypesInfo})
+			}
+		}
+	}
+	for len(queue) > 0 {
+		b := queue[0]
+		queue = queue[1:]
+		now := map[*ast.FuncLit]bool{}
+		ast.Inspect(b.node, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.FuncLit:
+				return now[n]
+			case *ast.CallExpr:
+				if lit, ok := ast.Unparen(n.Fun).(*ast.FuncLit); ok {
+					now[lit] = true
+				}
+				fn := staticCallee(b.info, n)
+				if fn == nil {
+					return true
+				}
+				key := funcKey(fn)
+				md, ok := p.funcs[key]
+				if _, seen := p.initMade[key]; !ok || seen || p.initOnly[md.info.Defs[md.decl.Name]] {
+					return true
+				}
+				p.initMade[key] = n.Pos()
+				queue = append(queue, body{md.decl.Body, md.info})
+			}
+			return true
+		})
+	}
+}
+
+// staticCallee returns the function or method that call calls, where
+// the call names it (not a func value, nor a method of an interface), or
+// nil.
+func staticCallee(info *types.Info, call *ast.CallExpr) *types.Func {
+	fun := ast.Unparen(call.Fun)
+	switch x := fun.(type) {
+	case *ast.IndexExpr:
+		fun = x.X
+	case *ast.IndexListExpr:
+		fun = x.X
+	}
+	var id *ast.Ident
+	switch x := ast.Unparen(fun).(type) {
+	case *ast.Ident:
+		id = x
+	case *ast.SelectorExpr:
+		if sel, ok := info.Selections[x]; ok && sel.Kind() != types.MethodVal {
+			return nil
+		}
+		id = x.Sel
+	default:
+		return nil
+	}
+	fn, ok := info.Uses[id].(*types.Func)
+	if !ok {
+		return nil
+	}
+	if recv := fn.Signature().Recv(); recv != nil && types.IsInterface(recv.Type()) {
+		return nil
+	}
+	return fn
+}
+
+// funcKey names function or method obj across the packages' type
+// checks, as program.funcs keys it; "" for another object.
+func funcKey(obj types.Object) string {
+	fn, ok := obj.(*types.Func)
+	if !ok {
+		return ""
+	}
+	return fn.Origin().FullName()
+}
+
+// varKey names package-level variable v across the packages' type
+// checks.
+func varKey(v *types.Var) string {
+	return v.Pkg().Path() + "." + v.Name()
 }
 
 // unconverted returns the value that e converts to a type
@@ -369,6 +484,9 @@ func (s *scanner) rootOf(obj types.Object, shared bool) (root, via *types.Var, _
 	if s.captured != nil {
 		if s.captured[v] {
 			return v, nil, shared
+		}
+		if r, ok := s.alias[v]; ok {
+			return r, v, shared
 		}
 		return nil, nil, false
 	}
@@ -706,6 +824,11 @@ func (s *scanner) call(call *ast.CallExpr) {
 	}
 	for _, a := range call.Args {
 		s.escape(a)
+	}
+	if s.recv == nil && s.captured == nil {
+		if v := directVar(s.info, fun); v != nil {
+			s.found(fun, heldCall, v, nil)
+		}
 	}
 	if s.recv != nil {
 		if sel, ok := fun.(*ast.SelectorExpr); !ok || s.info.Selections[sel] == nil || s.info.Selections[sel].Kind() != types.MethodVal {

@@ -420,3 +420,117 @@ func MarkBooted(dir string) error {
 	}
 	return f.Close()
 }
+
+// next is a count kept by a closure that an exported function made
+// while the package initialized: NewCounter runs later too, but the
+// closure this call made lives on.
+var next = NewCounter()
+
+// NewCounter returns a counter.
+func NewCounter() func() int {
+	n := 0
+	return func() int {
+		n++ // want
+		return n
+	}
+}
+
+// tally counts through a copy, in a local of the closure, of a map made
+// while the package initialized.
+var tally = func() func(int) {
+	counts := map[int]int{}
+	return func(k int) {
+		m := counts
+		m[k]++ // want
+	}
+}()
+
+var (
+	sizeOnce sync.Once
+	sizeTab  []int
+)
+
+// Sizes builds a table lazily that Extend changes too.
+func Sizes() []int {
+	sizeOnce.Do(func() { // want
+		sizeTab = []int{1, 2} // want
+	})
+	return sizeTab
+}
+
+// Extend changes the table that Sizes builds.
+func Extend(n int) {
+	sizeTab = append(sizeTab, n) // want
+}
+
+var bootOnce sync.Once
+
+// Boot reports whether it runs for the first time in the process, by a
+// flag that the function given to Do sets.
+func Boot() bool {
+	first := false
+	bootOnce.Do(func() { // want
+		first = true
+	})
+	return first
+}
+
+var (
+	repairOnce sync.Once
+	repaired   bool
+)
+
+// Repair reads, before Do, the flag that Do sets.
+func Repair() int {
+	n := 0
+	if !repaired {
+		n = 1
+	}
+	repairOnce.Do(func() { // want
+		repaired = true // want
+	})
+	return n
+}
+
+var (
+	limitOnce sync.Once
+	limit     int
+)
+
+// Limit builds lazily a value from a variable that changes.
+func Limit() int {
+	limitOnce.Do(func() { // want
+		limit = calls * 2 // want
+	})
+	return limit
+}
+
+// snapshot keeps the value of a variable that changes, as it is when
+// first called.
+var snapshot = sync.OnceValue(func() int { return calls })
+
+// Snapshot calls it.
+func Snapshot() int {
+	return snapshot() // want
+}
+
+// tableMu is locked only with a deferred unlock, around changes.
+var tableMu sync.RWMutex
+
+// Bump changes a table under the lock.
+func Bump(k int) {
+	tableMu.Lock()         // want
+	defer tableMu.Unlock() // want
+	counts[k]++            // want
+}
+
+// peekMu is locked around a read, but unlocked without defer.
+var peekMu sync.Mutex
+
+// Peek reads a table under the lock.
+func Peek() int {
+	peekMu.Lock() // want
+	n := table[0]
+	peekMu.Unlock() // want
+	return n
+}

@@ -1,0 +1,605 @@
+package checktest
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+
+	"golang.org/x/tools/go/packages"
+)
+
+// heldCall is the change, as the scanner names it, of a call of the
+// function that a package-level variable holds: one only where
+// sync.OnceFunc, OnceValue or OnceValues made it, and what it runs is not
+// a lazily built value (excuse).
+const heldCall = "calls the function held in"
+
+// lazyValue is a value built once, when first needed: a package-level
+// sync.Once and the function given to its Do, or a package-level
+// variable holding the function that sync.OnceFunc, OnceValue or
+// OnceValues made of the function given them.
+type lazyValue struct {
+	key      string // the variable (varKey)
+	made     string // "sync.OnceValue", ..., or "" for a sync.Once
+	exported bool
+	bad      bool                   // used otherwise than by its triggers
+	triggers map[*ast.CallExpr]bool // once.Do(f), table()
+	args     []use                  // the functions given: f
+	body     ast.Node               // what runs, a function literal or declaration
+	info     *types.Info            // body's
+	targets  map[string]bool        // the package-level variables that body builds
+}
+
+// use is an identifier in the packages' code, with its package's types.
+type use struct {
+	id   *ast.Ident
+	info *types.Info
+}
+
+// lazyCheck holds what excuse reads across the packages checked.
+type lazyCheck struct {
+	prog     *program
+	parent   map[ast.Node]ast.Node
+	uses     map[string][]use // the uses of package-level variables, by varKey
+	funcUses map[string][]use // the uses of functions, by funcKey
+	declared map[string]*types.Var
+	writes   []packageWrite
+	changed  map[string]bool // the variables that some code changes, by varKey
+	lazies   map[string]*lazyValue
+	visiting map[string]bool
+}
+
+// excuse returns writes without the changes that leave nothing behind
+// for a later path to meet, and with the calls of functions held in
+// package-level variables that are changes:
+//
+//   - a lazily built value (lazyValue) whose function is deterministic
+//     as far as the code shows (lazyPure) and builds variables that
+//     nothing else changes and that are read only after it ran
+//     (readAfter): its once.Do, and its assignments of those variables,
+//     are no change; a call of the function that sync.OnceValue (or
+//     OnceFunc, OnceValues) made is a change where what it runs is not
+//     of that shape, and no other call of a function held in a variable
+//     is named, as before;
+//   - a sync.Mutex or sync.RWMutex only locked as mu.Lock() followed by
+//     defer mu.Unlock() (RLock, RUnlock), in functions that change
+//     nothing else: every operation returns with it unlocked, so it is
+//     as it was at each state the search meets.
+func excuse(prog *program, pkgs []*packages.Package, writes []packageWrite) []packageWrite {
+	c := &lazyCheck{
+		prog:     prog,
+		parent:   map[ast.Node]ast.Node{},
+		uses:     map[string][]use{},
+		funcUses: map[string][]use{},
+		declared: map[string]*types.Var{},
+		writes:   writes,
+		changed:  map[string]bool{},
+		lazies:   map[string]*lazyValue{},
+		visiting: map[string]bool{},
+	}
+	var locks []use
+	for _, pkg := range pkgs {
+		info := pkg.TypesInfo
+		for id, obj := range info.Uses {
+			if v := asPackageVar(obj); v != nil {
+				c.uses[varKey(v)] = append(c.uses[varKey(v)], use{id, info})
+			} else if k := funcKey(obj); k != "" {
+				c.funcUses[k] = append(c.funcUses[k], use{id, info})
+			}
+		}
+		for _, f := range pkg.Syntax {
+			var stack []ast.Node
+			ast.Inspect(f, func(n ast.Node) bool {
+				if n == nil {
+					stack = stack[:len(stack)-1]
+					return false
+				}
+				if len(stack) > 0 {
+					c.parent[n] = stack[len(stack)-1]
+				}
+				stack = append(stack, n)
+				return true
+			})
+			for _, decl := range f.Decls {
+				g, ok := decl.(*ast.GenDecl)
+				if !ok || g.Tok != token.VAR {
+					continue
+				}
+				for _, spec := range g.Specs {
+					vs := spec.(*ast.ValueSpec)
+					for i, name := range vs.Names {
+						v := asPackageVar(info.Defs[name])
+						if v == nil {
+							continue
+						}
+						c.declared[varKey(v)] = v
+						switch {
+						case isSyncType(v.Type(), "Once"):
+							c.lazies[varKey(v)] = &lazyValue{key: varKey(v), exported: v.Exported(), bad: len(vs.Values) > 0}
+						case isSyncType(v.Type(), "Mutex"), isSyncType(v.Type(), "RWMutex"):
+							if !v.Exported() && len(vs.Values) == 0 {
+								locks = append(locks, use{name, info})
+							}
+						case len(vs.Values) == len(vs.Names):
+							call, ok := ast.Unparen(vs.Values[i]).(*ast.CallExpr)
+							if !ok || len(call.Args) != 1 {
+								break
+							}
+							fn := staticCallee(info, call)
+							if fn == nil || fn.Pkg() == nil || fn.Pkg().Path() != "sync" {
+								break
+							}
+							switch fn.Name() {
+							case "OnceFunc", "OnceValue", "OnceValues":
+								c.lazies[varKey(v)] = &lazyValue{key: varKey(v), made: "sync." + fn.Name(), exported: v.Exported(), args: []use{{nil, info}}}
+								c.lazies[varKey(v)].body, c.lazies[varKey(v)].args[0].id = funcArg(call.Args[0])
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	for _, w := range writes {
+		if w.root != "" && !w.held {
+			c.changed[w.root] = true
+		}
+	}
+	for k, l := range c.lazies {
+		if l.made != "" {
+			c.changed[k] = true
+		}
+		c.readTriggers(l)
+	}
+	good := map[string]bool{}    // lazy values and locks whose changes are excused
+	excused := map[string]bool{} // ... and the variables those values build
+	for k, l := range c.lazies {
+		if c.lazy(l) {
+			good[k] = true
+			for t := range l.targets {
+				excused[t] = true
+			}
+		}
+	}
+	// change reports whether w is a change, and what to call it.
+	change := func(w packageWrite) (string, bool) {
+		switch {
+		case w.held:
+			l := c.lazies[w.root]
+			if l == nil || l.made == "" || good[w.root] {
+				return "", false
+			}
+			return "calls the function that " + l.made + " made, held in", true
+		case good[w.root], excused[w.root]:
+			return "", false
+		}
+		return w.how, true
+	}
+	for _, l := range locks {
+		if v := asPackageVar(l.info.Defs[l.id]); v != nil && c.readOnlyLock(varKey(v), change) {
+			good[varKey(v)] = true
+		}
+	}
+	var kept []packageWrite
+	for _, w := range writes {
+		if how, ok := change(w); ok {
+			w.how = how
+			kept = append(kept, w)
+		}
+	}
+	return kept
+}
+
+// funcArg returns the body of the function that e gives (a function
+// literal; the identifier of a named function, whose declaration
+// lazy finds), either nil.
+func funcArg(e ast.Expr) (ast.Node, *ast.Ident) {
+	switch x := ast.Unparen(e).(type) {
+	case *ast.FuncLit:
+		return x, nil
+	case *ast.Ident:
+		return nil, x
+	case *ast.SelectorExpr:
+		return nil, x.Sel
+	}
+	return nil, nil
+}
+
+// isSyncType reports whether t is the type sync.name.
+func isSyncType(t types.Type, name string) bool {
+	n, ok := types.Unalias(t).(*types.Named)
+	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "sync" && n.Obj().Name() == name
+}
+
+// readTriggers finds the calls that run l: once.Do(f), for a sync.Once
+// (with its argument), table() for a function that sync.OnceValue made.
+// Any other use of the variable makes l bad.
+func (c *lazyCheck) readTriggers(l *lazyValue) {
+	l.triggers = map[*ast.CallExpr]bool{}
+	for _, u := range c.uses[l.key] {
+		var call *ast.CallExpr
+		if l.made == "" {
+			if sel, ok := c.parent[u.id].(*ast.SelectorExpr); ok && sel.X == u.id && sel.Sel.Name == "Do" {
+				call, _ = c.parent[sel].(*ast.CallExpr)
+				if call != nil && (call.Fun != sel || len(call.Args) != 1) {
+					call = nil
+				}
+			}
+			if call != nil {
+				body, id := funcArg(call.Args[0])
+				if body != nil {
+					l.body, l.info = body, u.info
+				}
+				l.args = append(l.args, use{id, u.info})
+			}
+		} else if cl, ok := c.parent[u.id].(*ast.CallExpr); ok && cl.Fun == u.id {
+			call = cl
+		}
+		if call == nil {
+			l.bad = true
+			continue
+		}
+		l.triggers[call] = true
+	}
+}
+
+// lazy reports whether l builds a value lazily, deterministically, that
+// nothing else changes and that is read only after l ran.
+func (c *lazyCheck) lazy(l *lazyValue) bool {
+	if l.bad || l.made == "" && l.exported || len(l.args) == 0 {
+		return false
+	}
+	// What runs: a function literal given at the only trigger, or a
+	// function of the packages given at each, used nowhere else.
+	switch {
+	case l.body != nil:
+		if len(l.args) != 1 {
+			return false
+		}
+		if l.info == nil {
+			l.info = l.args[0].info
+		}
+	default:
+		key := ""
+		for _, a := range l.args {
+			if a.id == nil {
+				return false
+			}
+			fn, ok := a.info.Uses[a.id].(*types.Func)
+			if !ok || fn.Signature().Recv() != nil || key != "" && funcKey(fn) != key {
+				return false
+			}
+			key = funcKey(fn)
+		}
+		md, ok := c.prog.funcs[key]
+		if !ok {
+			return false
+		}
+		args := map[*ast.Ident]bool{}
+		for _, a := range l.args {
+			args[a.id] = true
+		}
+		for _, u := range c.funcUses[key] {
+			if !args[u.id] {
+				return false
+			}
+		}
+		l.body, l.info = md.decl, md.info
+	}
+	// What it changes: package-level variables of the packages, not
+	// exported, that nothing else changes.
+	l.targets = map[string]bool{}
+	for _, w := range c.writes {
+		if !within(w.at, l.body) {
+			continue
+		}
+		if w.root == "" || w.process != "" || w.captured || w.held {
+			return false
+		}
+		v := c.declared[w.root]
+		if v == nil || v.Exported() || c.lazies[w.root] != nil {
+			return false
+		}
+		l.targets[w.root] = true
+	}
+	for t := range l.targets {
+		for _, w := range c.writes {
+			if w.root == t && !within(w.at, l.body) {
+				return false
+			}
+		}
+	}
+	var callees []ast.Node
+	if !c.pure(l.body, l.info, l.body, l.targets, &callees) {
+		return false
+	}
+	for _, w := range c.writes {
+		for _, d := range callees {
+			if within(w.at, d) {
+				return false
+			}
+		}
+	}
+	for t := range l.targets {
+		for _, u := range c.uses[t] {
+			if !within(u.id.Pos(), l.body) && !c.readAfter(u, l) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// within reports whether pos lies in node.
+func within(pos token.Pos, node ast.Node) bool {
+	return node.Pos() <= pos && pos < node.End()
+}
+
+// pure reports whether node, the code of a lazy value (or of a function
+// it calls, declared in scope), computes what it does from its own
+// locals, the variables it builds (targets), package-level variables
+// that no code changes, and what functions of other packages return:
+// no local of the code around it, no variable that changes, no
+// goroutine, no method of an interface, no func value but a function
+// literal in it called, no function of the packages but called (whose
+// code it reads in turn, appended to callees).
+func (c *lazyCheck) pure(node ast.Node, info *types.Info, scope ast.Node, targets map[string]bool, callees *[]ast.Node) bool {
+	ok := true
+	ast.Inspect(node, func(n ast.Node) bool {
+		if !ok {
+			return false
+		}
+		switch n := n.(type) {
+		case *ast.GoStmt:
+			ok = false
+		case *ast.CallExpr:
+			if tv, found := info.Types[n.Fun]; found && tv.IsType() {
+				break // a conversion
+			}
+			switch fun := ast.Unparen(n.Fun).(type) {
+			case *ast.FuncLit:
+			default:
+				if staticCallee(info, n) == nil {
+					if id, isID := fun.(*ast.Ident); !isID || info.Uses[id] == nil {
+						ok = false
+					} else if _, isB := info.Uses[id].(*types.Builtin); !isB {
+						ok = false
+					}
+				}
+			}
+		case *ast.Ident:
+			switch obj := info.Uses[n].(type) {
+			case *types.Var:
+				if obj.IsField() {
+					break
+				}
+				if v := asPackageVar(obj); v != nil {
+					if !targets[varKey(v)] && c.changed[varKey(v)] {
+						ok = false
+					}
+				} else if !within(obj.Pos(), scope) {
+					ok = false // a local of the code around it
+				}
+			case *types.Func:
+				if recv := obj.Signature().Recv(); recv != nil && types.IsInterface(recv.Type()) {
+					ok = false
+					break
+				}
+				key := funcKey(obj)
+				md, found := c.prog.funcs[key]
+				if !found {
+					break
+				}
+				if !c.calledAs(n) {
+					ok = false // a func value: it may run anywhere
+					break
+				}
+				if c.visiting[key] {
+					break
+				}
+				c.visiting[key] = true
+				*callees = append(*callees, md.decl)
+				ok = c.pure(md.decl, md.info, md.decl, targets, callees)
+				delete(c.visiting, key)
+			}
+		}
+		return true
+	})
+	return ok
+}
+
+// calledAs reports whether id names the function that a call calls
+// (f(), x.M(), f[T]()).
+func (c *lazyCheck) calledAs(id *ast.Ident) bool {
+	var n ast.Node = id
+	if sel, ok := c.parent[n].(*ast.SelectorExpr); ok && sel.Sel == id {
+		n = sel
+	}
+	switch x := c.parent[n].(type) {
+	case *ast.IndexExpr:
+		if x.X == n {
+			n = x
+		}
+	case *ast.IndexListExpr:
+		if x.X == n {
+			n = x
+		}
+	}
+	call, ok := c.parent[n].(*ast.CallExpr)
+	return ok && call.Fun == n
+}
+
+// readAfter reports whether u, a use of a variable that l builds, runs
+// only after l ran: in code run while the package initializes (before
+// any), or after a statement of a function body around it (not in a
+// branch of it: the body's own list) that runs l, once.Do(f) or t :=
+// table(), in a body with no goto.
+func (c *lazyCheck) readAfter(u use, l *lazyValue) bool {
+	later := false
+	for n := ast.Node(u.id); ; {
+		p := c.parent[n]
+		switch p := p.(type) {
+		case nil:
+			return false
+		case *ast.BlockStmt:
+			switch c.parent[p].(type) {
+			case *ast.FuncDecl, *ast.FuncLit:
+				if c.triggeredBefore(p, u.id.Pos(), l) {
+					return true
+				}
+			}
+		case *ast.FuncLit:
+			if call, ok := c.parent[p].(*ast.CallExpr); !ok || call.Fun != p {
+				later = true
+			}
+		case *ast.FuncDecl:
+			return !later && c.prog.initOnly[u.info.Defs[p.Name]]
+		case *ast.GenDecl:
+			return !later
+		}
+		n = p
+	}
+}
+
+// triggeredBefore reports whether a statement of body's list that ends
+// before pos runs l, and body has no goto.
+func (c *lazyCheck) triggeredBefore(body *ast.BlockStmt, pos token.Pos, l *lazyValue) bool {
+	jumps := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		if b, ok := n.(*ast.BranchStmt); ok && b.Tok == token.GOTO {
+			jumps = true
+		}
+		return !jumps
+	})
+	if jumps {
+		return false
+	}
+	for _, st := range body.List {
+		if st.End() > pos {
+			break
+		}
+		var values []ast.Expr
+		switch st := st.(type) {
+		case *ast.ExprStmt:
+			values = []ast.Expr{st.X}
+		case *ast.AssignStmt:
+			values = st.Rhs
+		}
+		for _, e := range values {
+			if call, ok := ast.Unparen(e).(*ast.CallExpr); ok && l.triggers[call] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// readOnlyLock reports whether the lock key (a sync.Mutex or RWMutex) is
+// only locked as mu.Lock() followed by defer mu.Unlock() (RLock and
+// RUnlock), in functions whose code changes nothing else (as change
+// tells): each returns with it as it found it, and between them it reads
+// only.
+func (c *lazyCheck) readOnlyLock(key string, change func(packageWrite) (string, bool)) bool {
+	pairs := map[string]string{"Lock": "Unlock", "RLock": "RUnlock"}
+	var bodies []ast.Node
+	for _, u := range c.uses[key] {
+		sel, ok := c.parent[u.id].(*ast.SelectorExpr)
+		if !ok || sel.X != u.id {
+			return false
+		}
+		call, ok := c.parent[sel].(*ast.CallExpr)
+		if !ok || call.Fun != sel || len(call.Args) != 0 {
+			return false
+		}
+		stmt, ok := c.parent[call].(ast.Stmt)
+		if !ok {
+			return false
+		}
+		block, ok := c.parent[stmt].(*ast.BlockStmt)
+		if !ok {
+			return false
+		}
+		i := 0
+		for i < len(block.List) && block.List[i] != stmt {
+			i++
+		}
+		switch stmt.(type) {
+		case *ast.ExprStmt:
+			unlock := pairs[sel.Sel.Name]
+			if unlock == "" || i+1 >= len(block.List) || !c.lockCall(block.List[i+1], key, unlock, true) {
+				return false
+			}
+		case *ast.DeferStmt:
+			if i == 0 || !c.lockCall(block.List[i-1], key, lockOf(sel.Sel.Name), false) {
+				return false
+			}
+		default:
+			return false
+		}
+		for n := ast.Node(block); n != nil; n = c.parent[n] {
+			if _, ok := n.(*ast.FuncDecl); ok {
+				bodies = append(bodies, n)
+				break
+			}
+			if _, ok := n.(*ast.FuncLit); ok {
+				bodies = append(bodies, n)
+				break
+			}
+		}
+	}
+	for _, w := range c.writes {
+		if _, ok := change(w); !ok || w.root == key {
+			continue
+		}
+		for _, b := range bodies {
+			if within(w.at, b) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// lockOf returns the method that locks what unlock unlocks.
+func lockOf(unlock string) string {
+	switch unlock {
+	case "Unlock":
+		return "Lock"
+	case "RUnlock":
+		return "RLock"
+	}
+	return ""
+}
+
+// lockCall reports whether st is mu.name(), deferred or not as deferred
+// says, for the lock key.
+func (c *lazyCheck) lockCall(st ast.Stmt, key, name string, deferred bool) bool {
+	var call *ast.CallExpr
+	switch st := st.(type) {
+	case *ast.ExprStmt:
+		if !deferred {
+			call, _ = st.X.(*ast.CallExpr)
+		}
+	case *ast.DeferStmt:
+		if deferred {
+			call = st.Call
+		}
+	}
+	if call == nil || len(call.Args) != 0 {
+		return false
+	}
+	sel, ok := call.Fun.(*ast.SelectorExpr)
+	if !ok || sel.Sel.Name != name {
+		return false
+	}
+	id, ok := sel.X.(*ast.Ident)
+	if !ok {
+		return false
+	}
+	for _, u := range c.uses[key] {
+		if u.id == id {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,122 @@
+package clean
+
+import (
+	"errors"
+	"sync"
+)
+
+// Tables built lazily, once, from constants and from variables that
+// nothing changes, and read only after they are built; locks held only
+// around reads; closures made by exported functions that only read, or
+// that no code run while the package initializes makes.
+
+var (
+	crcOnce sync.Once
+	crcTab  []uint32
+)
+
+// lazyCRC builds its table when first called.
+func lazyCRC() []uint32 {
+	crcOnce.Do(func() {
+		crcTab = make([]uint32, 256)
+		for i := range crcTab {
+			crcTab[i] = uint32(i) * 0x1EDC6F41
+		}
+	})
+	return crcTab
+}
+
+var (
+	squareOnce sync.Once
+	squares    [16]int
+)
+
+// buildSquares is given to Do.
+func buildSquares() {
+	for i := range squares {
+		squares[i] = square(i)
+	}
+}
+
+func square(i int) int { return i * i }
+
+// Square reads the table that buildSquares builds, after Do.
+func Square(k int) int {
+	squareOnce.Do(buildSquares)
+	if k < 0 {
+		return 0
+	}
+	return squares[k]
+}
+
+// powers is built from a variable that nothing changes.
+var powers = sync.OnceValue(func() []int {
+	p := make([]int, len(sizes))
+	for i, s := range sizes {
+		p[i] = s * s
+	}
+	return p
+})
+
+// shiftTable is built by a function of the package, which may fail.
+var shiftTable = sync.OnceValues(buildShifts)
+
+func buildShifts() ([]int, error) {
+	if len(sizes) == 0 {
+		return nil, errors.New("no sizes")
+	}
+	return []int{1, 2, 4}, nil
+}
+
+var warmTab []int
+
+// warm builds warmTab; Warmed reads it after it runs.
+var warm = sync.OnceFunc(func() { warmTab = []int{1, 2} })
+
+// Warmed reads the table that warm builds.
+func Warmed() int {
+	warm()
+	return warmTab[0]
+}
+
+var (
+	tableMu sync.RWMutex
+	entryMu sync.Mutex
+)
+
+// Lookup reads tables under locks that nothing changes under.
+func Lookup(k int) (int, error) {
+	tableMu.RLock()
+	defer tableMu.RUnlock()
+	s, err := shiftTable()
+	if err != nil {
+		return 0, err
+	}
+	return int(lazyCRC()[k]) + powers()[k] + sizes[k] + s[k] + Square(k) + peek(k), nil
+}
+
+func peek(k int) int {
+	entryMu.Lock()
+	defer entryMu.Unlock()
+	return sizes[k]
+}
+
+// readFirst is a closure made while the package initialized by an exported
+// function; it only reads what that call made.
+var readFirst = NewReader()
+
+// NewReader returns a reader of a table of its own.
+func NewReader() func() int {
+	t := []int{1, 2}
+	return func() int { return t[0] }
+}
+
+// NewTally returns a count of its own: no code run while the package
+// initializes calls it.
+func NewTally() func() int {
+	n := 0
+	return func() int {
+		n++
+		return n
+	}
+}
