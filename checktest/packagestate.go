@@ -146,7 +146,8 @@ import (
 // field or in a variable that is not local and changed from there, or
 // returned by a function and changed by its caller (a method that
 // returns what its receiver reaches is taken to change it); a func held
-// in a variable and called; a value method of another package's type
+// in a variable and called (but what sync.OnceFunc, OnceValue or
+// OnceValues made, above); a value method of another package's type
 // that changes what its receiver's map or pointer reaches (an
 // http.Header's Set); a method of an interface named Error or String
 // that changes its value; a value built lazily changed through what a

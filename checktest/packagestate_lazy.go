@@ -46,7 +46,7 @@ type lazyCheck struct {
 	writes   []packageWrite
 	changed  map[string]bool // the variables that some code changes, by varKey
 	lazies   map[string]*lazyValue
-	visiting map[string]bool
+	visiting map[string]bool // the functions pure has read, for one lazy value
 }
 
 // excuse returns writes without the changes that leave nothing behind
@@ -75,7 +75,6 @@ func excuse(prog *program, pkgs []*packages.Package, writes []packageWrite) []pa
 		writes:   writes,
 		changed:  map[string]bool{},
 		lazies:   map[string]*lazyValue{},
-		visiting: map[string]bool{},
 	}
 	var locks []use
 	for _, pkg := range pkgs {
@@ -310,6 +309,7 @@ func (c *lazyCheck) lazy(l *lazyValue) bool {
 		}
 	}
 	var callees []ast.Node
+	c.visiting = map[string]bool{} // each function read once
 	if !c.pure(l.body, l.info, l.body, l.targets, &callees) {
 		return false
 	}
@@ -400,7 +400,6 @@ func (c *lazyCheck) pure(node ast.Node, info *types.Info, scope ast.Node, target
 				c.visiting[key] = true
 				*callees = append(*callees, md.decl)
 				ok = c.pure(md.decl, md.info, md.decl, targets, callees)
-				delete(c.visiting, key)
 			}
 		}
 		return true

@@ -534,3 +534,24 @@ func Peek() int {
 	peekMu.Unlock() // want
 	return n
 }
+
+var (
+	orderOnce sync.Once
+	orderTab  []int
+)
+
+// buildOrder is given to Do, and called alone too.
+func buildOrder() {
+	orderTab = []int{2, 1} // want
+}
+
+// Ordered reads the table after Do; Reorder builds it again.
+func Ordered() []int {
+	orderOnce.Do(buildOrder) // want
+	return orderTab
+}
+
+// Reorder builds the table again.
+func Reorder() {
+	buildOrder()
+}
