@@ -72,7 +72,8 @@ import (
 //   - a value built lazily, once: a package-level sync.Once, not
 //     exported, whose every use is a call of its Do with one function
 //     literal (at its one call), or with one function of the packages
-//     checked (at all its calls, and used nowhere else), or a variable
+//     checked (at all its calls, used nowhere else, and not exported
+//     where it changes variables), or a variable
 //     holding what sync.OnceFunc, OnceValue or OnceValues made of such a
 //     function, whose every use is a call, when that function (and the
 //     functions of the packages that it calls, read in turn) uses no

@@ -174,9 +174,13 @@ func excuse(prog *program, pkgs []*packages.Package, writes []packageWrite) []pa
 		}
 		return w.how, true
 	}
+	lockKeys := map[string]bool{}
 	for _, l := range locks {
-		if v := asPackageVar(l.info.Defs[l.id]); v != nil && c.readOnlyLock(varKey(v), change) {
-			good[varKey(v)] = true
+		lockKeys[varKey(asPackageVar(l.info.Defs[l.id]))] = true
+	}
+	for _, l := range locks {
+		if key := varKey(asPackageVar(l.info.Defs[l.id])); c.readOnlyLock(key, lockKeys, change) {
+			good[key] = true
 		}
 	}
 	var kept []packageWrite
@@ -250,6 +254,7 @@ func (c *lazyCheck) lazy(l *lazyValue) bool {
 	}
 	// What runs: a function literal given at the only trigger, or a
 	// function of the packages given at each, used nowhere else.
+	exported := false
 	switch {
 	case l.body != nil:
 		if len(l.args) != 1 {
@@ -284,6 +289,9 @@ func (c *lazyCheck) lazy(l *lazyValue) bool {
 			}
 		}
 		l.body, l.info = md.decl, md.info
+		// Code out of the packages may call an exported one at any
+		// time, to build its variables again.
+		exported = md.decl.Name.IsExported()
 	}
 	// What it changes: package-level variables of the packages, not
 	// exported, that nothing else changes.
@@ -300,6 +308,9 @@ func (c *lazyCheck) lazy(l *lazyValue) bool {
 			return false
 		}
 		l.targets[w.root] = true
+	}
+	if exported && len(l.targets) > 0 {
+		return false
 	}
 	for t := range l.targets {
 		for _, w := range c.writes {
@@ -454,7 +465,9 @@ func (c *lazyCheck) readAfter(u use, l *lazyValue) bool {
 		case *ast.FuncDecl:
 			return !later && c.prog.initOnly[u.info.Defs[p.Name]]
 		case *ast.GenDecl:
-			return !later
+			if _, top := c.parent[p].(*ast.File); top {
+				return !later // an initializer
+			}
 		}
 		n = p
 	}
@@ -496,9 +509,10 @@ func (c *lazyCheck) triggeredBefore(body *ast.BlockStmt, pos token.Pos, l *lazyV
 // readOnlyLock reports whether the lock key (a sync.Mutex or RWMutex) is
 // only locked as mu.Lock() followed by defer mu.Unlock() (RLock and
 // RUnlock), in functions whose code changes nothing else (as change
-// tells): each returns with it as it found it, and between them it reads
-// only.
-func (c *lazyCheck) readOnlyLock(key string, change func(packageWrite) (string, bool)) bool {
+// tells; another lock, of locks, aside: one that is not of this shape is
+// named for itself): each returns with it as it found it, and between
+// them it reads only.
+func (c *lazyCheck) readOnlyLock(key string, locks map[string]bool, change func(packageWrite) (string, bool)) bool {
 	pairs := map[string]string{"Lock": "Unlock", "RLock": "RUnlock"}
 	var bodies []ast.Node
 	for _, u := range c.uses[key] {
@@ -547,7 +561,7 @@ func (c *lazyCheck) readOnlyLock(key string, change func(packageWrite) (string, 
 		}
 	}
 	for _, w := range c.writes {
-		if _, ok := change(w); !ok || w.root == key {
+		if _, ok := change(w); !ok || locks[w.root] {
 			continue
 		}
 		for _, b := range bodies {

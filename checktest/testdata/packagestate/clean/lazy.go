@@ -92,7 +92,7 @@ func Lookup(k int) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return int(lazyCRC()[k]) + powers()[k] + sizes[k] + s[k] + Square(k) + peek(k), nil
+	return int(lazyCRC()[k]) + powers()[k] + sizes[k] + s[k] + Square(k) + peek(k) + both(k), nil
 }
 
 func peek(k int) int {
@@ -100,6 +100,17 @@ func peek(k int) int {
 	defer entryMu.Unlock()
 	return sizes[k]
 }
+
+// both holds both locks, reading.
+func both(k int) int {
+	tableMu.RLock()
+	defer tableMu.RUnlock()
+	entryMu.Lock()
+	defer entryMu.Unlock()
+	return sizes[k] + peekAll()
+}
+
+func peekAll() int { return len(sizes) }
 
 // readFirst is a closure made while the package initialized by an exported
 // function; it only reads what that call made.

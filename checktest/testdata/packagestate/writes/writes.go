@@ -555,3 +555,17 @@ func Ordered() []int {
 func Reorder() {
 	buildOrder()
 }
+
+var (
+	noteOnce sync.Once
+	noted    bool
+)
+
+// Note reads the flag that Do sets in a declaration before the Do.
+func Note() bool {
+	var before = noted
+	noteOnce.Do(func() { // want
+		noted = true // want
+	})
+	return before
+}
