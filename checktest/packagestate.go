@@ -92,8 +92,9 @@ import (
 //     { tab = build() }); return tab }). What functions of other
 //     packages return is taken as given, as in an initializer. A Do
 //     whose function sets a variable that code reads before the Do (a
-//     flag) or that other code changes too (a count), reads a variable
-//     that changes, or sets a local of the code around it, is a change;
+//     flag) or that other code changes too, counts in one (runs++,
+//     runs += n), reads a variable that changes, or sets a local of the
+//     code around it, is a change;
 //   - a package-level sync.Mutex or sync.RWMutex, not exported, whose
 //     every use is mu.Lock() followed at once by defer mu.Unlock()
 //     (RLock and RUnlock), in functions whose code changes nothing else

@@ -309,7 +309,7 @@ func (c *lazyCheck) lazy(l *lazyValue) bool {
 		}
 		l.targets[w.root] = true
 	}
-	if exported && len(l.targets) > 0 {
+	if exported && len(l.targets) > 0 || c.counts(l) {
 		return false
 	}
 	for t := range l.targets {
@@ -339,6 +339,30 @@ func (c *lazyCheck) lazy(l *lazyValue) bool {
 		}
 	}
 	return true
+}
+
+// counts reports whether the code of l counts in a variable it builds
+// (runs++, runs += 1): a count, not a value built, although run once.
+func (c *lazyCheck) counts(l *lazyValue) bool {
+	target := func(e ast.Expr) bool {
+		v := directVar(l.info, e)
+		return v != nil && l.targets[varKey(v)]
+	}
+	found := false
+	ast.Inspect(l.body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.IncDecStmt:
+			found = found || target(n.X)
+		case *ast.AssignStmt:
+			if n.Tok != token.ASSIGN && n.Tok != token.DEFINE {
+				for _, lhs := range n.Lhs {
+					found = found || target(lhs)
+				}
+			}
+		}
+		return !found
+	})
+	return found
 }
 
 // within reports whether pos lies in node.

@@ -569,3 +569,16 @@ func Note() bool {
 	})
 	return before
 }
+
+var (
+	runsOnce sync.Once
+	runCount int
+)
+
+// Runs counts, once, in a variable read only after the Do.
+func Runs() int {
+	runsOnce.Do(func() { // want
+		runCount++ // want
+	})
+	return runCount
+}
