@@ -495,6 +495,8 @@ func TestVerifyFailsAnIncompleteSearch(t *testing.T) {
 	}{
 		{"max-states", explorer.Config{MaxStates: 5}},
 		{"max-depth", explorer.Config{MaxDepth: 1}},
+		{"memory", explorer.Config{MemoryBytes: 1}},
+		{"memory, one worker", explorer.Config{Workers: 1, MemoryBytes: 1000}},
 	} {
 		got := failure(t, func(tb testing.TB) { checktest.Verify(tb, repdisk(replicated.Correct), tc.cfg) })
 		if want := "checktest: want verified, got incomplete"; !strings.HasPrefix(got, want) {
