@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -333,18 +334,84 @@ func (f *searchFlags) explore(ctx context.Context, cmd *cobra.Command, label str
 	}
 	sink, interval := newProgress(cmd.OutOrStdout(), cmd.ErrOrStderr(), label, f.quiet, f.progressInterval)
 	if sink != nil {
-		cfg.Progress, cfg.ProgressInterval = sink.update, interval
-		defer sink.close()
+		g := &closingSink{sink: sink}
+		cfg.Progress, cfg.ProgressInterval = g.update, interval
+		defer g.close()
 	}
-	var res *explorer.Result
-	var err error
-	if from != nil {
-		res, err = explorer.Resume(ctx, chk, cfg, from)
-	} else {
-		res, err = explorer.Run(ctx, chk, cfg)
+	type searched struct {
+		res *explorer.Result
+		err error
 	}
-	if err != nil {
-		return nil, searchFail(err)
+	done := make(chan searched, 1)
+	go func() {
+		var s searched
+		if from != nil {
+			s.res, s.err = explorer.Resume(ctx, chk, cfg, from)
+		} else {
+			s.res, s.err = explorer.Run(ctx, chk, cfg)
+		}
+		done <- s
+	}()
+	var s searched
+	select {
+	case s = <-done:
+	case <-ctx.Done():
+		// Stopped: the workers finish the units they expand, which takes
+		// them a moment, unless layer code runs for ever without calling
+		// the lower layer (a loop that never ends), which no step limit
+		// counts and no search can interrupt. The command does not wait
+		// for it past stopGrace: it ends with no verdict, status 3, its
+		// reports saying why, and the process ends with the goroutine.
+		t := time.NewTimer(stopGrace)
+		defer t.Stop()
+		select {
+		case s = <-done:
+		case <-t.C:
+			return nil, &failure{ExitIncomplete, &notStoppedError{cause: context.Cause(ctx), grace: stopGrace}}
+		}
 	}
-	return res, nil
+	if s.err != nil {
+		return nil, searchFail(s.err)
+	}
+	return s.res, nil
+}
+
+// stopGrace is how long a search stopped by --time-limit or a signal may
+// take to return before the command gives it up (notStoppedError). A
+// variable, so that a test need not wait a minute.
+var stopGrace = time.Minute
+
+// notStoppedError is the error of a search that was stopped and had not
+// returned stopGrace later: layer code running without end.
+type notStoppedError struct {
+	cause error
+	grace time.Duration
+}
+
+func (e *notStoppedError) Error() string {
+	return fmt.Sprintf("the search was stopped (%v) and had not ended %s later: layer code has run that long without returning or calling the lower layer (a loop that never ends?), which no step limit counts", e.cause, e.grace)
+}
+
+// closingSink passes a search's progress to sink until it is closed, and
+// drops it after: a search that a command gave up (notStoppedError) may
+// still report its progress while its goroutines run.
+type closingSink struct {
+	mu     sync.Mutex
+	sink   progressSink
+	closed bool
+}
+
+func (c *closingSink) update(p explorer.Progress) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.closed {
+		c.sink.update(p)
+	}
+}
+
+func (c *closingSink) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.closed = true
+	c.sink.close()
 }
