@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"reflect"
+	"strings"
 )
 
 // Rebuilt returns the check that build builds, made so that the
@@ -46,12 +47,34 @@ func (r *rebuilt) Validate() error {
 		return err
 	}
 	if reflect.TypeOf(again) != reflect.TypeOf(r.Checker) {
-		return fmt.Errorf("model: building the check again gave a %T, the first time a %T: the function that builds it (a catalogue's Build, or the one given to model.Rebuilt) must build the same check anew each time", again, r.Checker)
+		return fmt.Errorf("model: building the check again gave a %s, the first time a %s: the function that builds it (a catalogue's Build, or the one given to model.Rebuilt) must build the same check anew each time", shortType(again), shortType(r.Checker))
 	}
 	if v := reflect.ValueOf(again); v.Kind() == reflect.Pointer && v.Pointer() == reflect.ValueOf(r.Checker).Pointer() {
-		return fmt.Errorf("model: building the check again gave the same %T: the function that builds it (a catalogue's Build, or the one given to model.Rebuilt) must build it anew each time, not keep one, so that the determinism checks can run on a System built anew, as after a restart", again)
+		return fmt.Errorf("model: building the check again gave the same %s: the function that builds it (a catalogue's Build, or the one given to model.Rebuilt) must build it anew each time (call model.NewSystem inside it), not return one built before, so that the determinism checks can run on a System built anew, as after a restart", shortType(again))
 	}
 	return nil
+}
+
+// shortType is v's type as %T writes it, each package named by its last
+// path element only: *model.System[onedisk.State,disk.Op,...], not the
+// import paths of every type argument.
+func shortType(v any) string {
+	var b strings.Builder
+	start := 0 // where the current name began in b
+	for _, r := range fmt.Sprintf("%T", v) {
+		switch {
+		case r == '/':
+			s := b.String()[:start]
+			b.Reset()
+			b.WriteString(s)
+		case strings.ContainsRune("[],*() ", r):
+			b.WriteRune(r)
+			start = b.Len()
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // NewWorker returns a worker of the check whose new instances come from

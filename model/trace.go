@@ -118,7 +118,15 @@ func (t *Trace) WriteText(w io.Writer) {
 				if c.Repeat > 1 {
 					num, op = fmt.Sprintf("%d-%d", n, n+c.Repeat-1), fmt.Sprintf("%s x%d", c.Op, c.Repeat)
 				}
-				fmt.Fprintf(w, "     %2s  %-28s -> %-8s %s\n", num, op, c.Ret, c.State)
+				// A short range of repeated steps ("3-4", "10-12") starts
+				// further left, so that the operations stay in one column;
+				// a longer one ("2-9991", a loop up to the step limit)
+				// keeps the steps' indent and pushes its operation right.
+				pad := 7
+				if len(num) > 5 {
+					pad = len(num) + 5
+				}
+				fmt.Fprintf(w, "%*s  %-28s -> %-8s %s\n", pad, num, op, c.Ret, c.State)
 				n += max(c.Repeat, 1)
 			}
 			for shown && s.Kind == StepRecover && stage < len(s.Stages) {
