@@ -30,6 +30,14 @@ type Disk [MaxBlocks]Block
 
 // Sizes configures a disk layer: Blocks blocks, client values 0..Values-1,
 // and whether the operation alphabet includes one out-of-bounds address.
+//
+// Values bounds the disk's own operation alphabet (the writes a check of
+// the disk itself, or of a layer that implements it, runs) and the values
+// an out-of-bounds read may return; it does not bound what a layer built
+// on the disk writes: its code may write any Block (a checksum, a header,
+// a record packing several fields). A write past Blocks does nothing and
+// its step reads "ok" in a path, so give a disk below your layer every
+// block the layer uses.
 type Sizes struct {
 	Blocks int
 	Values int

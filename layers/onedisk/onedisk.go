@@ -103,7 +103,11 @@ func Dispatch(api API, op disk.Op) disk.Ret {
 	return disk.Ret{Val: disk.Block(api.Size())}
 }
 
-// Layer returns the OneDisk layer for a disk of the given sizes.
+// Layer returns the OneDisk layer for a disk of the given sizes. As the
+// layer below an implementation of your own, its blocks may hold any
+// disk.Block your code writes, whatever sizes.Values (see disk.Sizes);
+// sizes.Blocks must cover every block your code writes, since a write
+// past it does nothing.
 func Layer(sizes disk.Sizes) model.Layer[State, disk.Op, disk.Ret, API] {
 	return model.Layer[State, disk.Op, disk.Ret, API]{
 		Name:     "onedisk",
