@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 
@@ -136,6 +137,10 @@ type worker[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI a
 	wholeNode bool
 	check     bool
 	probe     probe[CS, COp, CRet, ARet]
+
+	// labels are the profiler labels its procedures run under, which
+	// tell the goroutines they leave running (see leftrunning.go).
+	labels procLabels
 
 	// Scratch states, kept in the worker so that passing their addresses
 	// to the specs' methods allocates nothing per state.
@@ -506,7 +511,9 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) buildInstanceAnew() (
 // reports its result and whether it completed; a panic is kept in
 // w.panicV.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) call(inst *Instance[AAPI], op *AOp) (ret ARet, done bool) {
+	pprof.SetGoroutineLabels(labelsOf(&w.labels, w.ops, op))
 	defer func() {
+		pprof.SetGoroutineLabels(w.labels.own)
 		p := recover()
 		w.m.end()
 		repanicLimit(p)
@@ -725,6 +732,9 @@ const strayMessage = "a call reached the lower layer from another goroutine than
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Stray() *Violation {
 	if w.m.takeStray() {
 		return &Violation{Kind: KindNondeterminism, Message: strayMessage}
+	}
+	if msg := w.labels.leftRunning(); msg != "" {
+		return &Violation{Kind: KindNondeterminism, Message: msg}
 	}
 	if where := w.sharedChanged(); where != "" {
 		return &Violation{Kind: KindNondeterminism, Message: sharedMessage(where)}

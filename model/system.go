@@ -152,10 +152,12 @@ type Worker interface {
 	// own, left behind or not. Runs check it as they end; the explorer and
 	// the shards ask once more at the end of every level, and the explorer
 	// before every checkpoint commit. Asked then, with no run under way, it
-	// also returns one when memory that the worker's instances share
-	// (reached from every instance's API through one pointer, slice or
-	// map), or memory that the upper operations point to, holds other
-	// values than when the worker was made.
+	// also returns one when a goroutine that one of the worker's
+	// procedures started is still running (see leftrunning.go), or when
+	// memory that the worker's instances share (reached from every
+	// instance's API through one pointer, slice or map), or memory that
+	// the upper operations point to, holds other values than when the
+	// worker was made.
 	Stray() *Violation
 }
 
@@ -522,6 +524,7 @@ func (s *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) NewWorker(o Options) 
 	}
 	w := &worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]{sys: s, opts: o, ops: s.Upper.Spec.Ops()}
 	w.m = newMachine(s.Lower.Spec, &w.run, s.stepLimit())
+	w.labels = newProcLabels(w.ops)
 	w.inst = s.Impl(s.Lower.Handle(w.m))
 	w.rec = s.Impl(s.Lower.Handle(w.m))
 	w.pristine = w.buildInstance()

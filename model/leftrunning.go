@@ -1,0 +1,185 @@
+package model
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"runtime"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+	"unsafe"
+)
+
+// Goroutines that a procedure leaves running.
+//
+// A procedure that starts a goroutine and returns without waiting for it
+// leaves code running outside every run the search checks: a "scrub"
+// that a recovery starts and that sets a mode in the instance's memory
+// some milliseconds later, under which reads return 0. A real instance
+// meets that mode; the search, whose runs are over by then, does not.
+// Calls such a goroutine makes to the lower layer are stray calls (see
+// Machine.Call); memory it writes is seen only if a walk of memory
+// happens to run after the write. So each worker runs its procedures
+// under profiler labels that name the procedure and the worker, which
+// the goroutines they start inherit (runtime/pprof), and Stray, asked
+// at the end of every level and before a verdict, looks for goroutines
+// still carrying this worker's labels.
+
+// Profiler labels of the goroutine running a procedure, and of the
+// goroutines it starts.
+const (
+	// procedureLabel names the procedure: an operation as paths show it,
+	// or "recovery".
+	procedureLabel = "argocheck.procedure"
+	// workerLabel tells the workers apart, of this search and of any
+	// other in the process.
+	workerLabel = "argocheck.worker"
+)
+
+// workerCount numbers the workers of the process, for workerLabel.
+var workerCount atomic.Uint64
+
+// procLabels holds the label contexts of one worker's procedures, made
+// once with the worker, so that setting them allocates nothing.
+type procLabels struct {
+	id string // workerLabel's value
+	// ops[i] is the context of the procedure of the worker's operation i,
+	// recovery that of recovery (and its stages), other that of an
+	// operation not in the worker's list.
+	ops             []context.Context
+	recovery, other context.Context
+	// own is what the goroutine running a procedure carries again when
+	// it returns: no labels (the explorer's workers carry none).
+	own context.Context
+	// buf holds the goroutine profile that leftRunning reads.
+	buf bytes.Buffer
+}
+
+// newProcLabels returns the labels of a new worker whose operations are
+// ops.
+func newProcLabels[Op any](ops []Op) procLabels {
+	l := procLabels{id: strconv.FormatUint(workerCount.Add(1), 10), own: context.Background()}
+	with := func(name string) context.Context {
+		return pprof.WithLabels(context.Background(), pprof.Labels(procedureLabel, name, workerLabel, l.id))
+	}
+	l.ops = make([]context.Context, len(ops))
+	for i, op := range ops {
+		l.ops[i] = with(show(op))
+	}
+	l.recovery, l.other = with("recovery"), with("an operation")
+	return l
+}
+
+// labelsOf returns the labels of op's procedure, op pointing into ops,
+// or of recovery when op is nil.
+func labelsOf[Op any](l *procLabels, ops []Op, op *Op) context.Context {
+	if op == nil {
+		return l.recovery
+	}
+	if size := unsafe.Sizeof(*op); size > 0 && len(ops) > 0 {
+		d := uintptr(unsafe.Pointer(op)) - uintptr(unsafe.Pointer(&ops[0]))
+		if i := d / size; d%size == 0 && i < uintptr(len(ops)) {
+			return l.ops[i]
+		}
+	}
+	return l.other
+}
+
+// leftLooks are the waits between the looks of leftRunning: a goroutine
+// that the procedure waited for (a sync.WaitGroup's Done, a channel's
+// send) may still be on its way out as the procedure returns, and is gone
+// at the next look; one still there after them all was left running.
+// They are short: a goroutine that sleeps a little and then writes is
+// caught while it sleeps, not after.
+var leftLooks = []time.Duration{0, time.Millisecond, 2 * time.Millisecond, 4 * time.Millisecond}
+
+// leftRunning returns the message of a goroutine that one of this
+// worker's procedures started and that is still running, or "" when
+// there is none.
+func (l *procLabels) leftRunning() string {
+	var first leftGoroutine
+	for i, wait := range leftLooks {
+		if wait > 0 {
+			runtime.Gosched()
+			time.Sleep(wait)
+		}
+		g, ok := l.look()
+		if !ok {
+			return ""
+		}
+		if i == 0 {
+			first = g
+		}
+	}
+	return leftMessage(first)
+}
+
+// leftGoroutine describes a goroutine left running: the procedure that
+// started it (procedureLabel), the function it runs and the one it is in
+// now.
+type leftGoroutine struct{ procedure, fn, now string }
+
+// look reads the goroutine profile and returns the first goroutine that
+// carries this worker's labels, if any.
+func (l *procLabels) look() (g leftGoroutine, ok bool) {
+	l.buf.Reset()
+	if err := pprof.Lookup("goroutine").WriteTo(&l.buf, 1); err != nil {
+		return g, false
+	}
+	mine := strconv.Quote(workerLabel) + ":" + strconv.Quote(l.id)
+	key := strconv.Quote(procedureLabel) + ":"
+	sc := bufio.NewScanner(bytes.NewReader(l.buf.Bytes()))
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	in := false // in the frames of a group of goroutines that carry mine
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case strings.HasPrefix(line, "# labels: "):
+			labels := line[len("# labels: "):]
+			in = strings.Contains(labels, mine)
+			if in {
+				ok = true
+				if _, rest, found := strings.Cut(labels, key); found {
+					if q, err := strconv.QuotedPrefix(rest); err == nil {
+						g.procedure, _ = strconv.Unquote(q)
+					}
+				}
+			}
+		case in && strings.HasPrefix(line, "#\t"):
+			// "#\t0x4a1b2c\tpkg.f+0x2f\t/path/file.go:12", innermost
+			// frame first.
+			f := strings.Split(line, "\t")
+			if len(f) < 3 {
+				continue
+			}
+			fn, _, _ := strings.Cut(f[2], "+")
+			if g.now == "" && !strings.HasPrefix(fn, "runtime.") {
+				g.now = fn
+			}
+			g.fn = fn
+		case in && line == "":
+			return g, true
+		}
+	}
+	return g, ok
+}
+
+// leftMessage is the message of goroutine g left running.
+func leftMessage(g leftGoroutine) string {
+	who := "recovery"
+	if g.procedure != "recovery" {
+		who = "the procedure of " + g.procedure
+	}
+	where := ""
+	if g.fn != "" {
+		where = " (running " + g.fn
+		if g.now != "" && g.now != g.fn {
+			where += ", now in " + g.now
+		}
+		where += ")"
+	}
+	return "a goroutine that " + who + " started" + where + " was still running after the procedure had returned, with no run under way: layer code leaves a goroutine of its own running, and what it does later (writing the instance's memory, calling the lower layer) happens outside every run the search checks, where a real instance meets it; start long-lived goroutines in Impl (an instance's own, serving its calls), or wait for the goroutine (a sync.WaitGroup) before the procedure returns"
+}

@@ -1,0 +1,167 @@
+//go:build !race
+
+// Layer code here writes from goroutines of its own while the search's
+// walks read the instance's memory: the race detector would report the
+// race such code makes, which is the point of these tests.
+
+package model_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/argocheck/argocheck/explorer"
+	"github.com/argocheck/argocheck/model"
+)
+
+// scrubReg is the register of flag_test.go kept in the cell, with a mode
+// under which reads return 0 without reading, set by a "scrub" goroutine
+// that a procedure starts and does not wait for (scrubbing, the
+// procedure says, is done by then): 20 ms later it sets the mode. A real
+// instance reads 0 from then on where the register holds 1: wrong. The
+// search's runs, and its walks of memory, are over before the scrub wakes.
+type scrubReg struct {
+	d model.Caller[cellOp, uint8]
+	m *scrubMode
+	// scrubs says which procedure starts the scrub: recovery, the write,
+	// or none; wait says the procedure waits for it.
+	scrubs string
+	wait   bool
+}
+
+type scrubMode struct {
+	mu       sync.Mutex
+	degraded bool
+}
+
+// scrub starts the scrub, waiting for it to end when r.wait says so.
+func (r scrubReg) scrub() {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if !r.wait {
+			time.Sleep(20 * time.Millisecond)
+		}
+		r.m.mu.Lock()
+		r.m.degraded = !r.wait // a scrub waited for finds nothing wrong
+		r.m.mu.Unlock()
+	}()
+	if r.wait {
+		wg.Wait()
+	}
+}
+
+func (r scrubReg) Call(op regOp) uint8 {
+	if op.Write {
+		r.d.Call(cellOp{Kind: 1, V: op.V})
+		if r.scrubs == "write" {
+			r.scrub()
+		}
+		return op.V
+	}
+	r.m.mu.Lock()
+	degraded := r.m.degraded
+	r.m.mu.Unlock()
+	if degraded {
+		return 0
+	}
+	return r.d.Call(cellOp{})
+}
+
+// scrubSystem is the register whose procedure scrubs starts the scrub; with
+// owner, each instance reads the cell's value through a goroutine of its
+// own, which Impl starts and which serves the instance's reads for as
+// long as the process lives (as storage code keeps an owner goroutine).
+func scrubSystem(scrubs string, wait, owner bool) model.Checker {
+	impl := func(d model.Caller[cellOp, uint8]) model.Instance[model.Caller[regOp, uint8]] {
+		r := scrubReg{d: d, m: &scrubMode{}, scrubs: scrubs, wait: wait}
+		var api model.Caller[regOp, uint8] = r
+		if owner {
+			api = newOwnedReg(r)
+		}
+		return model.Instance[model.Caller[regOp, uint8]]{
+			API: api,
+			Recover: func() {
+				d.Call(cellOp{})
+				if scrubs == "recovery" {
+					r.scrub()
+				}
+			},
+		}
+	}
+	return model.NewSystem(
+		model.NewLayer[uint8, cellOp, uint8]("cell", cellSpec{}),
+		model.NewLayer[uint8, regOp, uint8]("register", registerSpec{}),
+		impl, func(c *uint8) (uint8, bool) { return *c, true })
+}
+
+// ownedReg passes each result through the instance's owner goroutine,
+// which Impl starts (newOwnedReg) and which never ends.
+type ownedReg struct {
+	r        scrubReg
+	req, rep chan uint8
+}
+
+func newOwnedReg(r scrubReg) ownedReg {
+	o := ownedReg{r: r, req: make(chan uint8), rep: make(chan uint8)}
+	go func() {
+		for v := range o.req {
+			o.rep <- v
+		}
+	}()
+	return o
+}
+
+func (o ownedReg) Call(op regOp) uint8 {
+	v := o.r.Call(op)
+	o.req <- v
+	return <-o.rep
+}
+
+// TestGoroutineLeftRunning: a procedure that leaves a goroutine running,
+// which writes the instance's memory 20 ms later without calling the
+// lower layer, is a nondeterminism violation naming the procedure, in
+// every determinism mode with one worker and two: the workers run
+// procedures under profiler labels that the goroutines they start
+// inherit, and look for goroutines still carrying them at the end of
+// every level. Before, the scrub started by recovery verified in every
+// mode (6 states), as did the one started by the write. A goroutine the
+// procedure waits for, and one that Impl starts, are not reported.
+func TestGoroutineLeftRunning(t *testing.T) {
+	for _, c := range []struct {
+		name        string
+		scrubs      string
+		wait, owner bool
+		want        string // "" for verified
+	}{
+		{"recovery", "recovery", false, false, "a goroutine that recovery started (running "},
+		{"write", "write", false, false, "a goroutine that the procedure of {true 1} started (running "},
+		{"recovery with an owner", "recovery", false, true, "a goroutine that recovery started"},
+		{"recovery waits", "recovery", true, false, ""},
+		{"write waits", "write", true, false, ""},
+		{"owner", "", false, true, ""},
+		{"owner, write waits", "write", true, true, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			for _, d := range model.DeterminismModes {
+				for _, workers := range []int{1, 2} {
+					res, err := explorer.Run(context.Background(), scrubSystem(c.scrubs, c.wait, c.owner), explorer.Config{Workers: workers, Determinism: d})
+					if err != nil {
+						t.Fatal(err)
+					}
+					switch {
+					case c.want == "" && res.Verdict != explorer.Verified:
+						t.Fatalf("%s, %d workers: %s %v, want verified", d, workers, res.Verdict, res.Violation)
+					case c.want != "" && (res.Verdict != explorer.Violated || res.Violation.Kind != model.KindNondeterminism ||
+						!strings.Contains(res.Violation.Message, c.want) || !strings.Contains(res.Violation.Message, "start long-lived goroutines in Impl")):
+						t.Fatalf("%s, %d workers: %s %v, want a nondeterminism violation saying %q", d, workers, res.Verdict, res.Violation, c.want)
+					}
+				}
+			}
+		})
+	}
+}
