@@ -113,28 +113,33 @@ type busy struct {
 }
 
 // busyFile returns a busy whose other writer is in the middle of a
-// write, holding the file's lock, until finish, which reads what it wrote
-// and waits for its write to return.
+// write, holding the file's lock, until finish, which has the pipe read
+// from then on and waits for that write to return. The reader is a
+// goroutine started here, with the System, not by finish: one that a
+// procedure started and left running would be reported.
 func busyFile() any {
 	r, w, err := os.Pipe()
 	if err != nil {
 		panic(err)
 	}
 	const size = 1 << 20 // more than a pipe holds
-	started, wrote := make(chan struct{}), make(chan struct{})
+	started, wrote, drain := make(chan struct{}), make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(wrote)
 		close(started)
 		w.Write(make([]byte, size))
+	}()
+	go func() {
+		<-drain
+		io.Copy(io.Discard, r)
 	}()
 	<-started
 	time.Sleep(20 * time.Millisecond) // the write starts, and fills the pipe
 	var finished sync.Once
 	return &busy{w: w, finish: func() {
 		finished.Do(func() {
-			io.ReadFull(r, make([]byte, size))
+			close(drain)
 			<-wrote
-			go io.Copy(io.Discard, r)
 		})
 	}}
 }

@@ -1,7 +1,6 @@
 package model
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"runtime"
@@ -131,11 +130,11 @@ func (l *procLabels) look() (g leftGoroutine, ok bool) {
 	}
 	mine := strconv.Quote(workerLabel) + ":" + strconv.Quote(l.id)
 	key := strconv.Quote(procedureLabel) + ":"
-	sc := bufio.NewScanner(bytes.NewReader(l.buf.Bytes()))
-	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
 	in := false // in the frames of a group of goroutines that carry mine
-	for sc.Scan() {
-		line := sc.Text()
+	for rest := l.buf.Bytes(); len(rest) > 0; {
+		var b []byte
+		b, rest, _ = bytes.Cut(rest, []byte("\n"))
+		line := string(b)
 		switch {
 		case strings.HasPrefix(line, "# labels: "):
 			labels := line[len("# labels: "):]
