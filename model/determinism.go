@@ -31,7 +31,9 @@ import (
 // again on an instance built anew and operations after it are run one
 // after the other on the instance that recovered and each on one built
 // anew, and compared: state a recovery, or an operation, leaves for the
-// operations after it shows.
+// operations after it shows. That recovery is run along its first
+// choices, and, where every run is run twice and for one of those lower
+// states in 16 elsewhere, along each of its runs.
 type Determinism uint8
 
 // Determinism modes.

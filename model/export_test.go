@@ -30,6 +30,15 @@ func SetJoinRuns(on bool) (restore func()) {
 	return func() { joinRuns = old }
 }
 
+// SetRecoveredEvery sets the sampling periods of the checks of recovered
+// instances past the levels checked whole (RecoveredEvery, and of
+// recoverEach among those), and returns a function that restores them.
+func SetRecoveredEvery(every, each uint64) (restore func()) {
+	oldEvery, oldEach := recoveredEvery, recoverEachEvery
+	recoveredEvery, recoverEachEvery = every, each
+	return func() { recoveredEvery, recoverEachEvery = oldEvery, oldEach }
+}
+
 // Recovering reports whether node is a Recovering node.
 func Recovering(node []byte) bool { return len(node) > 0 && node[0] == tagRecovering }
 

@@ -1,11 +1,14 @@
 package model_test
 
 import (
+	"context"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"unsafe"
 
+	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/model"
 )
 
@@ -365,5 +368,32 @@ func TestModeKeptInClosures(t *testing.T) {
 				return model.Rebuilt(func() model.Checker { return keptSystem(k.make, false) })
 			}, "recovery taking the lower layer's choices [1], the operations the first")
 		})
+	}
+}
+
+// TestModeKeptInClosuresSampled: the probes of TestModeKeptInClosures
+// (the mode in a closure's variable, or in an owner goroutine), searched in DeterminismSample by workers that
+// never check a level whole (sampled), is a nondeterminism violation
+// where recovery's every run is checked for the lower state of the
+// probe's bug (the register holding 1): the check of recovered instances
+// runs recovery again along each of its runs there, the sample of lower
+// states it takes set here to take every one. Before, that check ran
+// recovery along its first choices alone past the levels checked whole,
+// where the probe is fine: verified, with the sample taking every lower
+// state.
+func TestModeKeptInClosuresSampled(t *testing.T) {
+	defer model.SetRecoveredEvery(1, 1)()
+	for name, newKeeper := range map[string]func() keeper{"closure": newClosureKeeper, "goroutine": newActorKeeper} {
+		for _, workers := range []int{1, 2} {
+			res, err := explorer.Run(context.Background(), sampled{model.Rebuilt(func() model.Checker { return keptSystem(newKeeper, false) })},
+				explorer.Config{Workers: workers, Determinism: model.DeterminismSample})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := "recovery taking the lower layer's choices [1], the operations the first"; res.Verdict != explorer.Violated ||
+				res.Violation.Kind != model.KindNondeterminism || !strings.Contains(res.Violation.Message, want) {
+				t.Fatalf("%s, %d workers: %s (%d states) %v, want a nondeterminism violation saying %q", name, workers, res.Verdict, res.States, res.Violation, want)
+			}
+		}
 	}
 }

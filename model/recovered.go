@@ -14,6 +14,15 @@ import (
 // from many states.)
 const RecoveredEvery = 64
 
+// recoverEachEvery is the sampling period, in DeterminismSample past the
+// levels checked whole, of recoverEach among the lower states whose
+// recovered instances recoveredOps checks: one in recoverEachEvery of
+// them (one lower state in RecoveredEvery*recoverEachEvery) has its
+// recovery run again along each of its runs, each followed by an
+// operation compared. recoveredEvery is RecoveredEvery, which tests
+// change with it (SetRecoveredEvery).
+var recoveredEvery, recoverEachEvery uint64 = RecoveredEvery, 16
+
 // recoveredOps checks, for the current Recovering node, that an instance
 // that has run recovery behaves as instances that have not: implementation
 // code keeps no state of its own between calls, and the search relies on
@@ -50,11 +59,12 @@ const RecoveredEvery = 64
 // expansion's next edge. Runs that fail are left to the search, which
 // meets them at their own edges. It runs where every run is run twice
 // (DeterminismFull, and the first levels), and otherwise for one lower
-// state in RecoveredEvery.
+// state in RecoveredEvery, recoverEach for one of those in
+// recoverEachEvery.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoveredOps() {
 	d := w.determinism()
 	fp := xxhash.Sum64(w.lower)
-	if d == determinismOff || d != DeterminismFull && fp%RecoveredEvery != 0 || len(w.ops) == 0 {
+	if d == determinismOff || d != DeterminismFull && fp%recoveredEvery != 0 || len(w.ops) == 0 {
 		return
 	}
 	if !w.recoverNew() {
@@ -80,7 +90,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoveredOps() {
 	n := len(w.ops)
 	first, stride := int(fp>>32%uint64(n)), int(fp>>16%uint64(n))
 	if w.opts.Determinism != DeterminismFull {
-		if !w.compareOps(first, stride, min(n, 2)) && d == DeterminismFull {
+		if !w.compareOps(first, stride, min(n, 2)) && (d == DeterminismFull || fp/recoveredEvery%recoverEachEvery == 0) {
 			w.recoverEach(first)
 		}
 		return
