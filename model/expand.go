@@ -2,11 +2,11 @@ package model
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"reflect"
-	"runtime/pprof"
 	"strconv"
 	"strings"
 
@@ -139,8 +139,11 @@ type worker[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI a
 	probe     probe[CS, COp, CRet, ARet]
 
 	// labels are the profiler labels its procedures run under, which
-	// tell the goroutines they leave running (see leftrunning.go).
-	labels procLabels
+	// tell the goroutines they leave running (see leftrunning.go);
+	// labelled is those the goroutine running the worker carries now,
+	// nil for none (see label).
+	labels   procLabels
+	labelled context.Context
 
 	// Scratch states, kept in the worker so that passing their addresses
 	// to the specs' methods allocates nothing per state.
@@ -306,6 +309,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Expand(node []byte, e
 // specification's code, the abstraction relation or the invariant, into
 // a violation at the next edge; a limit of the encoding goes on up.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoverExpansion() {
+	w.unlabel()
 	p := recover()
 	if p == nil {
 		return
@@ -491,6 +495,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) freshInstance() *Inst
 // instances these checks build. It runs layer code, whose allocations are
 // the one kind an expansion makes (in the nodes those checks sample).
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) buildInstance() Instance[AAPI] {
+	w.unlabel()
 	return w.sys.Impl(w.sys.Lower.Handle(w.m))
 }
 
@@ -500,6 +505,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) buildInstance() Insta
 // compared runs start on, and returns the System that built it.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) buildInstanceAnew() (Instance[AAPI], *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) {
 	if w.opts.rebuild != nil {
+		w.unlabel()
 		if sys, ok := w.opts.rebuild().(*System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]); ok && sys != nil {
 			return sys.Impl(sys.Lower.Handle(w.m)), sys
 		}
@@ -511,9 +517,8 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) buildInstanceAnew() (
 // reports its result and whether it completed; a panic is kept in
 // w.panicV.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) call(inst *Instance[AAPI], op *AOp) (ret ARet, done bool) {
-	pprof.SetGoroutineLabels(labelsOf(&w.labels, w.ops, op))
+	w.label(labelsOf(&w.labels, w.ops, op))
 	defer func() {
-		pprof.SetGoroutineLabels(w.labels.own)
 		p := recover()
 		w.m.end()
 		repanicLimit(p)

@@ -50,8 +50,9 @@ type procLabels struct {
 	// operation not in the worker's list.
 	ops             []context.Context
 	recovery, other context.Context
-	// own is what the goroutine running a procedure carries again when
-	// it returns: no labels (the explorer's workers carry none).
+	// own is what the goroutine running the worker carries again once
+	// it runs no procedure (see unlabel): no labels (the explorer's
+	// workers carry none).
 	own context.Context
 	// buf holds the goroutine profile that leftRunning reads.
 	buf bytes.Buffer
@@ -70,6 +71,29 @@ func newProcLabels[Op any](ops []Op) procLabels {
 	}
 	l.recovery, l.other = with("recovery"), with("an operation")
 	return l
+}
+
+// label puts labels ctx on the goroutine running worker w's procedures,
+// unless it carries them already. They stay from one run to the next
+// (setting them costs a few loads and a store, per run), so every call
+// of layer code that must run with none, Impl's above all, whose
+// goroutines are an instance's own, calls unlabel first, and so does
+// Expand as it returns, which Replay calls too: the goroutine carries
+// none between two of the explorer's calls.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) label(ctx context.Context) {
+	if w.labelled != ctx {
+		pprof.SetGoroutineLabels(ctx)
+		w.labelled = ctx
+	}
+}
+
+// unlabel puts back the labels the goroutine running w carried before
+// w's procedures ran: none.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) unlabel() {
+	if w.labelled != nil {
+		pprof.SetGoroutineLabels(w.labels.own)
+		w.labelled = nil
+	}
 }
 
 // labelsOf returns the labels of op's procedure, op pointing into ops,

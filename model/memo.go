@@ -2,7 +2,6 @@ package model
 
 import (
 	"fmt"
-	"runtime/pprof"
 	"slices"
 	"unsafe"
 
@@ -561,9 +560,8 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runFault(s int, start
 // callStage runs one stage of recovery once, and reports whether it
 // completed; a panic is kept in w.panicV.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) callStage(proc func()) (done bool) {
-	pprof.SetGoroutineLabels(w.labels.recovery)
+	w.label(w.labels.recovery)
 	defer func() {
-		pprof.SetGoroutineLabels(w.labels.own)
 		p := recover()
 		w.m.end()
 		repanicLimit(p)
