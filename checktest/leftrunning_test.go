@@ -21,9 +21,10 @@ import (
 	"github.com/argocheck/argocheck/model"
 )
 
-// scrubbing wraps impl's recovery: it starts a goroutine that wakes 20 ms
-// later and marks the instance scrubbed, and returns without waiting for
-// it. What such a goroutine writes no run of the search sees.
+// scrubbing wraps impl's recovery: it starts a goroutine that wakes a
+// minute later (after any search here, however loaded the machine) and
+// marks the instance scrubbed, and returns without waiting for it. What
+// such a goroutine writes no run of the search sees.
 func scrubbing[L, U any](impl model.Impl[L, U]) model.Impl[L, U] {
 	return func(lower L) model.Instance[U] {
 		in := impl(lower)
@@ -32,7 +33,7 @@ func scrubbing[L, U any](impl model.Impl[L, U]) model.Impl[L, U] {
 		in.Recover = func() {
 			rec()
 			go func() {
-				time.Sleep(20 * time.Millisecond)
+				time.Sleep(time.Minute)
 				scrubbed.Store(true)
 			}()
 		}

@@ -20,9 +20,10 @@ import (
 // scrubReg is the register of flag_test.go kept in the cell, with a mode
 // under which reads return 0 without reading, set by a "scrub" goroutine
 // that a procedure starts and does not wait for (scrubbing, the
-// procedure says, is done by then): 20 ms later it sets the mode. A real
-// instance reads 0 from then on where the register holds 1: wrong. The
-// search's runs, and its walks of memory, are over before the scrub wakes.
+// procedure says, is done by then): scrubDelay later it sets the mode. A
+// real instance reads 0 from then on where the register holds 1: wrong.
+// The search's runs, and its walks of memory, are over before the scrub
+// wakes.
 type scrubReg struct {
 	d model.Caller[cellOp, uint8]
 	m *scrubMode
@@ -31,6 +32,13 @@ type scrubReg struct {
 	scrubs string
 	wait   bool
 }
+
+// scrubDelay is how long a scrub sleeps before it writes: longer than any
+// search of these tests takes, however loaded the machine, since the
+// workers see a goroutine left running only while it runs (one that
+// wakes and ends within a level is not seen; see the soundness record).
+// The goroutines that sleep it end with the test binary.
+const scrubDelay = time.Minute
 
 type scrubMode struct {
 	mu       sync.Mutex
@@ -44,7 +52,7 @@ func (r scrubReg) scrub() {
 	go func() {
 		defer wg.Done()
 		if !r.wait {
-			time.Sleep(20 * time.Millisecond)
+			time.Sleep(scrubDelay)
 		}
 		r.m.mu.Lock()
 		r.m.degraded = !r.wait // a scrub waited for finds nothing wrong
@@ -123,7 +131,7 @@ func (o ownedReg) Call(op regOp) uint8 {
 }
 
 // TestGoroutineLeftRunning: a procedure that leaves a goroutine running,
-// which writes the instance's memory 20 ms later without calling the
+// which writes the instance's memory scrubDelay later without calling the
 // lower layer, is a nondeterminism violation naming the procedure, in
 // every determinism mode with one worker and two: the workers run
 // procedures under profiler labels that the goroutines they start
