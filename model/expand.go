@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -144,6 +145,9 @@ type worker[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI a
 	// nil for none (see label).
 	labels   procLabels
 	labelled context.Context
+	// left is the message of a goroutine that the compared run just made
+	// left running (see leftBy), "" for none.
+	left string
 
 	// Scratch states, kept in the worker so that passing their addresses
 	// to the specs' methods allocates nothing per state.
@@ -415,8 +419,10 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runAll(op *AOp) bool 
 		if w.check {
 			fresh := w.freshInstance()
 			w.m.startFrom(&w.c, from)
+			before := runtime.NumGoroutine()
 			w.probe.ret, w.probe.done = w.call(fresh, op)
 			w.keepProbe()
+			w.left = w.leftBy(before)
 		}
 		w.m.startFrom(&w.c, from)
 		inst := &w.inst
@@ -428,6 +434,11 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runAll(op *AOp) bool 
 		w.kind, w.op, w.ret, w.done, w.crashAfter = StepRecover, op, ret, done, 0
 		if op != nil {
 			w.kind = StepOp
+		}
+		if w.left != "" {
+			msg := w.left
+			w.left = ""
+			return w.violate(KindNondeterminism, msg)
 		}
 		if w.afterRun(op, from) {
 			return true

@@ -111,6 +111,23 @@ func labelsOf[Op any](l *procLabels, ops []Op, op *Op) context.Context {
 	return l.other
 }
 
+// leftBy returns the message of a goroutine that the compared run just
+// made left running, or "": where the process holds more goroutines than
+// the before it held as the run began, it looks for one carrying this
+// worker's labels (leftRunning). So a goroutine that ends within a level
+// (a scrub that sleeps a few milliseconds, writes and ends) is seen while
+// it runs, where Stray's look at the level's end would come too late.
+// Only compared runs look, which the determinism checks sample, as a
+// look costs a goroutine profile; counting the goroutines costs a few
+// loads.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) leftBy(before int) string {
+	if runtime.NumGoroutine() <= before {
+		return ""
+	}
+	w.unlabel() // the worker's own goroutine carries the labels now
+	return w.labels.leftRunning()
+}
+
 // leftLooks are the waits between the looks of leftRunning: a goroutine
 // that the procedure waited for (a sync.WaitGroup's Done, a channel's
 // send) may still be on its way out as the procedure returns, and is gone

@@ -135,8 +135,10 @@ func (o ownedReg) Call(op regOp) uint8 {
 // lower layer, is a nondeterminism violation naming the procedure, in
 // every determinism mode with one worker and two: the workers run
 // procedures under profiler labels that the goroutines they start
-// inherit, and look for goroutines still carrying them at the end of
-// every level. Before, the scrub started by recovery verified in every
+// inherit, and look for goroutines still carrying them as a compared run
+// returns (so a goroutine that ends within a level is seen too: the
+// violation's path ends at that run) and at the end of every level.
+// Before, the scrub started by recovery verified in every
 // mode (6 states), as did the one started by the write. A goroutine the
 // procedure waits for, and one that Impl starts, are not reported.
 func TestGoroutineLeftRunning(t *testing.T) {
@@ -167,6 +169,11 @@ func TestGoroutineLeftRunning(t *testing.T) {
 					case c.want != "" && (res.Verdict != explorer.Violated || res.Violation.Kind != model.KindNondeterminism ||
 						!strings.Contains(res.Violation.Message, c.want) || !strings.Contains(res.Violation.Message, "start long-lived goroutines in Impl")):
 						t.Fatalf("%s, %d workers: %s %v, want a nondeterminism violation saying %q", d, workers, res.Verdict, res.Violation, c.want)
+					case c.want != "" && (res.Trace == nil || len(res.Trace.Steps) < 2):
+						// Seen at the compared run that left it (leftBy),
+						// not only at the level's end, whose violation
+						// belongs to no edge: its path is the start.
+						t.Fatalf("%s, %d workers: the goroutine was seen at the level's end, not at the run that left it: %v", d, workers, res.Trace)
 					}
 				}
 			}

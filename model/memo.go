@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 	"unsafe"
 
@@ -387,14 +388,21 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recordRuns(e *memoEnt
 		if w.check {
 			stage := w.freshInstance().stage(s)
 			w.m.startFrom(&e.start, from)
+			before := runtime.NumGoroutine()
 			w.probe.done = w.callStage(stage)
 			w.keepProbe()
+			w.left = w.leftBy(before)
 		}
 		w.m.startFrom(&e.start, from)
 		w.done = w.callStage(proc)
 		w.run.finish()
 		if f := w.runFault(s, &e.start); f != nil {
 			return f
+		}
+		if w.left != "" {
+			msg := w.left
+			w.left = ""
+			return &fault{v: &Violation{Kind: KindNondeterminism, Message: msg}}
 		}
 		steps := w.m.steps()
 		e.steps = max(e.steps, steps)
