@@ -54,9 +54,12 @@ type planCheck struct {
 }
 
 // parsePlan reads a plan of cat's systems, each check with the run's
-// flags base; name is used in errors ("FILE:LINE: ...").
+// flags base; name is used in errors ("FILE:LINE: ..."). A plan with bad
+// lines is refused naming every one, a line of the error each, so that
+// one run shows all there is to fix.
 func parsePlan(r io.Reader, name string, cat *catalog.Catalog, base searchFlags) ([]planCheck, error) {
 	var checks []planCheck
+	var bad []string
 	sc := bufio.NewScanner(r)
 	for n := 1; sc.Scan(); n++ {
 		line := sc.Text()
@@ -75,13 +78,17 @@ func parsePlan(r io.Reader, name string, cat *catalog.Catalog, base searchFlags)
 		}
 		c, err := parsePlanLine(cat, fields, base)
 		if err != nil {
-			return nil, fmt.Errorf("%s:%d: %v", name, n, err)
+			bad = append(bad, fmt.Sprintf("%s:%d: %v", name, n, err))
+			continue
 		}
 		c.line, c.text = n, strings.Join(fields, " ")
 		checks = append(checks, c)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %v", name, err)
+		bad = append(bad, fmt.Sprintf("%s: %v", name, err))
+	}
+	if len(bad) > 0 {
+		return nil, errors.New(strings.Join(bad, "\n"))
 	}
 	if len(checks) == 0 {
 		return nil, fmt.Errorf("%s: no checks", name)
@@ -454,6 +461,8 @@ repeat from run to run). KIND is one of
   ` + strings.Join(model.ViolationKinds(), ", ") + `.
 With continue, the first violation reported, at the shortest path, is
 the one compared.
+A plan with bad lines is refused, running nothing (status 2), with each
+bad line named on a stderr line of its own (FILE:LINE: reason).
 Exit status 1 when any verdict, or a violation's kind or path length,
 differs from the expected one, 3 when a signal stopped the run. A search
 that ends in an error instead of a verdict stops the plan with that

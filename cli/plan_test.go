@@ -863,3 +863,43 @@ func TestRunPlanTimeLimitPerCheck(t *testing.T) {
 		t.Errorf("run --help does not say a time limit bounds each check:\n%s", help)
 	}
 }
+
+// TestPlanNamesEveryBadLine: a plan with several bad lines, of different
+// kinds, is refused with status 2, running nothing, naming each on a
+// stderr line of its own ("FILE:LINE: reason"), so that one run shows
+// every line to fix; before, it named the first alone.
+func TestPlanNamesEveryBadLine(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		plan string
+		want []string // each ":LINE: reason", in order
+	}{
+		{"two", "repdisk blocks=9 expect=verified\nrepdisk expect=verified\nrepdisk workers=x expect=verified\n", []string{
+			`:1: blocks: "9" is not a whole number from 1 to 8`,
+			`:3: workers: "x" is not a whole number from 1 to 4096`,
+		}},
+		{"three", "# a comment\nrepdisk variant=nosuch expect=verified\n\nrepdisk oob expect=verified\nrepdisk expect=verified\nrepdisk quiet=true expect=verified\n", []string{
+			`:2: repdisk: unknown variant "nosuch"`,
+			`:4: "oob" is not key=value (write oob=true)`,
+			`:6: quiet: unknown key`,
+		}},
+		{"every line", "repdisk crashes=sometimes expect=verified\nrepdisk exact=maybe expect=verified\n", []string{
+			`:1: crashes: unknown crash mode "sometimes"`,
+			`:2: exact: "maybe" is not true or false`,
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			plan := writeFile(t, t.TempDir(), "bad.plan", tc.plan)
+			stdout, stderr, code := cli(t, "run", plan, "-q")
+			lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
+			if code != ExitUsage || stdout != "" || len(lines) != len(tc.want) {
+				t.Fatalf("exit status %d, stderr %q, stdout %q; want 2, nothing run, and %d lines", code, stderr, stdout, len(tc.want))
+			}
+			for i, w := range tc.want {
+				if !strings.HasPrefix(lines[i], "argocheck: "+plan+w) {
+					t.Errorf("stderr line %d %q, want it to begin %q", i+1, lines[i], "argocheck: "+plan+w)
+				}
+			}
+		})
+	}
+}
