@@ -831,7 +831,7 @@ func TestSharedClosureMemoryRebuiltSampled(t *testing.T) {
 
 // TestSharedClosureMemoryMessage: a compared run that starts on an
 // instance of a System built anew says so, and names the memory that
-// every instance shares among the causes, since a fault of that memory
+// every instance shares first among the causes, since a fault of that memory
 // is what only such an instance shows; a System built once keeps the
 // message of an instance built anew.
 func TestSharedClosureMemoryMessage(t *testing.T) {
@@ -850,6 +850,12 @@ func TestSharedClosureMemoryMessage(t *testing.T) {
 		if !strings.Contains(res.Violation.Message, want) {
 			t.Errorf("message %q\nwant it to contain %q", res.Violation.Message, want)
 		}
+	}
+	// The cause that only an instance of a System built anew shows is
+	// the likely one there: it comes first, the layer code's own after.
+	m := res.Violation.Message
+	if i, j := strings.Index(m, ": as the newly built instance is of a System built anew"), strings.Index(m, "; or the layer code is not deterministic"); i < 0 || j < i {
+		t.Errorf("message %q\nwant the memory a System's instances share first as the cause, the layer code's nondeterminism after it", m)
 	}
 }
 

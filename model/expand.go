@@ -639,7 +639,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) checkRun(op *AOp) (fa
 	case w.m.takeStray():
 		return true, w.violate(KindNondeterminism, strayMessage)
 	case w.run.diverged:
-		return true, w.violateRun(op, divergedMessage(w.procedure(op, &w.c))+w.rebuiltHint())
+		return true, w.violateRun(op, divergedMessage(w.procedure(op, &w.c), w.rebuiltRun()))
 	}
 	if w.opMemory != nil && op != nil {
 		where := w.opBefore
@@ -652,7 +652,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) checkRun(op *AOp) (fa
 	}
 	if w.check {
 		if msg := w.compareProbe(); msg != "" {
-			return true, w.violateRun(op, probeMessage(w.procedure(op, &w.c), msg, w.freshRebuilt)+w.rebuiltHint())
+			return true, w.violateRun(op, probeMessage(w.procedure(op, &w.c), msg, w.freshRebuilt, w.rebuiltRun()))
 		}
 		if where := w.doneMemory(op == nil); where != "" {
 			if op != nil {
@@ -702,36 +702,49 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) procedure(op *AOp, c 
 
 // probeMessage is the message of two compared runs of proc that differ as
 // msg says; rebuilt says that the first run's instance came from a
-// System built anew (see Rebuilt), which rebuiltHint then explains.
-func probeMessage(proc, msg string, rebuilt bool) string {
+// System built anew (see Rebuilt), and anew that the node's compared
+// runs began on one, which makes memory that a System's instances share
+// the likely cause (see causes).
+func probeMessage(proc, msg string, rebuilt, anew bool) string {
 	first := "a newly built instance,"
 	if rebuilt {
 		first = "an instance of a System built anew, as after a restart,"
 	}
 	return "run twice with the same lower-layer choices, the first time on " + first + " " + proc + " " + msg +
-		": the layer code is not deterministic" + nondeterminismHint + ", or keeps state of its own between calls"
+		causes(anew, "is not deterministic"+nondeterminismHint+", or keeps state of its own between calls")
 }
 
-// rebuiltHint ends the message of runs that differ where the node's
-// compared runs began on an instance of a System built anew (see
-// Rebuilt): the difference may come from memory that a System's
-// instances share, which a restart makes anew and no walk of an
-// instance's memory reaches.
-func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) rebuiltHint() string {
-	if !w.built || !w.freshRebuilt {
-		return ""
+// rebuiltRun says that the node's compared runs began on an instance of
+// a System built anew (see Rebuilt): the difference may come from memory
+// that a System's instances share, which a restart makes anew and no
+// walk of an instance's memory reaches.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) rebuiltRun() bool {
+	return w.built && w.freshRebuilt
+}
+
+// causes ends the message of compared runs that differ with what makes
+// them so: the layer code's own, which rest names ("is not
+// deterministic..."), and, where anew says that the newly built instance
+// is of a System built anew, memory that every instance of one System
+// shares, put first, as the likely one there (a recovery that skips its
+// work the first time in a process, through a variable Impl's closures
+// capture, is one).
+func causes(anew bool, rest string) string {
+	if !anew {
+		return ": the layer code " + rest
 	}
-	return rebuiltHint
+	return ": " + anewCause + "; or the layer code " + rest
 }
 
-// rebuiltHint ends the messages of compared runs that differ where the
-// newly built instance is of a System built anew.
-const rebuiltHint = "; or, as the newly built instance is of a System built anew, as after a restart, it keeps state in memory that every instance of one System shares (a variable of the function that builds the System, captured by Impl's closures), which a recovery or an operation changes and a restart makes anew: keep that state in the lower layer, or build it in Impl"
+// anewCause is the first cause that causes names where the newly built
+// instance is of a System built anew.
+const anewCause = "as the newly built instance is of a System built anew, as after a restart, the layer code likely keeps state in memory that every instance of one System shares (a variable of the function that builds the System, captured by Impl's closures), which a recovery or an operation changes and a restart makes anew: keep that state in the lower layer, or build it in Impl"
 
 // divergedMessage is the message of a run of proc that, run again with
-// the same lower-layer choices, took another course.
-func divergedMessage(proc string) string {
-	return "run again with the same lower-layer choices (to reach another of its choices), " + proc + " took a different course: the layer code is not deterministic" + nondeterminismHint
+// the same lower-layer choices, took another course; anew is as for
+// causes.
+func divergedMessage(proc string, anew bool) string {
+	return "run again with the same lower-layer choices (to reach another of its choices), " + proc + " took a different course" + causes(anew, "is not deterministic"+nondeterminismHint)
 }
 
 // nondeterminismHint follows "the layer code is not deterministic" in

@@ -397,3 +397,43 @@ func TestModeKeptInClosuresSampled(t *testing.T) {
 		}
 	}
 }
+
+// TestRebuiltCauseFirst: where the compared runs that differ began on an
+// instance of a System built anew (the mode of TestModeKeptInClosures in
+// a variable its closures capture, as a recovery that skips its work the
+// first time in a process keeps it), the violation names memory that
+// every instance of one System shares first, as the likely cause, and
+// the layer code's own state after it; on a System built once, the
+// layer code's own alone, as before.
+func TestRebuiltCauseFirst(t *testing.T) {
+	const anew = ": as the newly built instance is of a System built anew, as after a restart, the layer code likely keeps state in memory that every instance of one System shares"
+	const own = "; or the layer code keeps state of its own between calls"
+	for _, tc := range []struct {
+		name  string
+		build func() model.Checker
+		first bool
+	}{
+		{"anew", func() model.Checker {
+			return model.Rebuilt(func() model.Checker { return keptSystem(newClosureKeeper, false) })
+		}, true},
+		{"once", func() model.Checker { return keptSystem(newClosureKeeper, false) }, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := explorer.Run(context.Background(), tc.build(), explorer.Config{Workers: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Verdict != explorer.Violated || res.Violation.Kind != model.KindNondeterminism {
+				t.Fatalf("%s %v, want a nondeterminism violation", res.Verdict, res.Violation)
+			}
+			msg := res.Violation.Message
+			i, j := strings.Index(msg, anew), strings.Index(msg, own)
+			if tc.first && (i < 0 || j < i) {
+				t.Fatalf("message %q, want %q first and %q after it", msg, anew, own)
+			}
+			if !tc.first && (i >= 0 || strings.Contains(msg, "System built anew") || !strings.Contains(msg, ": the layer code keeps state of its own between calls")) {
+				t.Fatalf("message %q, want the layer code's own state alone as the cause", msg)
+			}
+		})
+	}
+}

@@ -544,11 +544,11 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runFault(s int, start
 	case w.m.stray.Load():
 		return &fault{v: &Violation{Kind: KindNondeterminism, Message: strayMessage}}
 	case w.run.diverged:
-		return nondet(divergedMessage(w.stageRun(s, start)) + w.rebuiltHint())
+		return nondet(divergedMessage(w.stageRun(s, start), w.rebuiltRun()))
 	}
 	if w.check {
 		if msg := w.compareProbe(); msg != "" {
-			return nondet(probeMessage(w.stageRun(s, start), msg, w.freshRebuilt) + w.rebuiltHint())
+			return nondet(probeMessage(w.stageRun(s, start), msg, w.freshRebuilt, w.rebuiltRun()))
 		}
 		if where := w.doneMemory(true); where != "" {
 			f := nondet(memoryMessage("run on a newly built instance, "+w.stageRun(s, start), where))

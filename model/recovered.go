@@ -77,8 +77,8 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoveredOps() {
 	}
 	if msg := w.compareStages(&w.recoveredC); msg != "" {
 		w.kind, w.op, w.crashAfter = StepRecover, nil, 0
-		w.violate(KindNondeterminism, fmt.Sprintf("%s, run whole on one instance and then stage by stage on newly built ones, the lower layer taking its first choices, %s: the layer code keeps state of its own between calls (a stage leaves something in memory that the next reads)%s",
-			w.procedure(nil, &w.c), msg, w.anewHint()))
+		w.violate(KindNondeterminism, fmt.Sprintf("%s, run whole on one instance and then stage by stage on newly built ones, the lower layer taking its first choices, %s%s",
+			w.procedure(nil, &w.c), msg, causes(w.anew(), "keeps state of its own between calls (a stage leaves something in memory that the next reads)")))
 		return
 	}
 	// The operation the lower state picks and the one a stride it picks
@@ -150,13 +150,10 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recoverEach(first int
 	}
 }
 
-// anewHint is rebuiltHint where the instances these checks build come
-// from Systems built anew (see Rebuilt), or "".
-func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) anewHint() string {
-	if w.opts.rebuild == nil {
-		return ""
-	}
-	return rebuiltHint
+// anew says that the instances these checks build come from Systems
+// built anew (see Rebuilt), which causes then names first.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) anew() bool {
+	return w.opts.rebuild != nil
 }
 
 // recoverNew runs recovery from the node's lower state whole on a newly
@@ -207,8 +204,8 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) compareOps(first, str
 			if w.eachRunning {
 				choices = fmt.Sprintf("recovery taking the lower layer's choices %v, the operations the first", w.eachRun.pick)
 			}
-			w.violate(KindNondeterminism, fmt.Sprintf("after recovery from lower state %s and %d operations more (%s), %s, run on the instance that recovered and ran them and then on a newly built one, %s: the layer code keeps state of its own between calls (recovery, or an operation, leaves something in memory that the operations after it read)%s",
-				w.sys.Lower.Spec.Format(&w.c), i, choices, w.procedure(op, after), msg, w.anewHint()))
+			w.violate(KindNondeterminism, fmt.Sprintf("after recovery from lower state %s and %d operations more (%s), %s, run on the instance that recovered and ran them and then on a newly built one, %s%s",
+				w.sys.Lower.Spec.Format(&w.c), i, choices, w.procedure(op, after), msg, causes(w.anew(), "keeps state of its own between calls (recovery, or an operation, leaves something in memory that the operations after it read)")))
 			return true
 		}
 		if !w.done {
