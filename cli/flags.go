@@ -338,42 +338,65 @@ func (f *searchFlags) explore(ctx context.Context, cmd *cobra.Command, label str
 		cfg.Progress, cfg.ProgressInterval = g.update, interval
 		defer g.close()
 	}
+	res, err := untilStopped(ctx, func() (*explorer.Result, error) {
+		if from != nil {
+			return explorer.Resume(ctx, chk, cfg, from)
+		}
+		return explorer.Run(ctx, chk, cfg)
+	})
+	if err != nil {
+		if gaveUp(err) {
+			return nil, err
+		}
+		return nil, searchFail(err)
+	}
+	return res, nil
+}
+
+// untilStopped runs search, a search on ctx, and returns what it
+// returns, or gives it up when it has not returned stopGrace after ctx
+// is done. Stopped, the workers finish the units they expand, which
+// takes them a moment, unless layer code runs for ever without calling
+// the lower layer (a loop that never ends), which no step limit counts
+// and no search can interrupt. The command does not wait for it past
+// stopGrace: the error is then a notStoppedError, with status 3 (see
+// gaveUp), the command ends with no verdict, its reports saying why,
+// and the process ends with the search's goroutines.
+func untilStopped[R any](ctx context.Context, search func() (R, error)) (R, error) {
 	type searched struct {
-		res *explorer.Result
+		res R
 		err error
 	}
 	done := make(chan searched, 1)
 	go func() {
 		var s searched
-		if from != nil {
-			s.res, s.err = explorer.Resume(ctx, chk, cfg, from)
-		} else {
-			s.res, s.err = explorer.Run(ctx, chk, cfg)
-		}
+		s.res, s.err = search()
 		done <- s
 	}()
 	var s searched
 	select {
 	case s = <-done:
 	case <-ctx.Done():
-		// Stopped: the workers finish the units they expand, which takes
-		// them a moment, unless layer code runs for ever without calling
-		// the lower layer (a loop that never ends), which no step limit
-		// counts and no search can interrupt. The command does not wait
-		// for it past stopGrace: it ends with no verdict, status 3, its
-		// reports saying why, and the process ends with the goroutine.
 		t := time.NewTimer(stopGrace)
 		defer t.Stop()
 		select {
 		case s = <-done:
 		case <-t.C:
-			return nil, &failure{ExitIncomplete, &notStoppedError{cause: context.Cause(ctx), grace: stopGrace}}
+			var none R
+			return none, &failure{ExitIncomplete, &notStoppedError{cause: context.Cause(ctx), grace: stopGrace}}
 		}
 	}
-	if s.err != nil {
-		return nil, searchFail(s.err)
+	return s.res, s.err
+}
+
+// gaveUp reports whether err is untilStopped's, of a search given up.
+func gaveUp(err error) bool {
+	f, ok := err.(*failure)
+	if !ok {
+		return false
 	}
-	return s.res, nil
+	_, ok = f.err.(*notStoppedError)
+	return ok
 }
 
 // stopGrace is how long a search stopped by --time-limit or a signal may

@@ -2,7 +2,9 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -68,11 +70,21 @@ func TestStoppedSearchThatDoesNotEnd(t *testing.T) {
 		{"check", []string{"check", "spin", "--time-limit", "300ms"}},
 		{"run", []string{"run", plan}},
 		{"store", []string{"check", "spin", "--time-limit", "300ms", "--store", filepath.Join(dir, "store")}},
+		// shard takes no bound: a signal 300 ms in stops it.
+		{"shard", []string{"shard", "spin", "--shards", "1", "--index", "0", "--exchange", "file://" + filepath.Join(dir, "exchange")}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			done := new(atomic.Bool)
 			release.Store(done)
 			defer done.Store(true) // the search goroutines end with the test
+			if tc.name == "shard" {
+				defer func(made func() (context.Context, context.CancelFunc)) { signalContext = made }(signalContext)
+				signalContext = func() (context.Context, context.CancelFunc) {
+					ctx, cancel := context.WithCancelCause(context.Background())
+					stop := time.AfterFunc(300*time.Millisecond, func() { cancel(errors.New("interrupt")) })
+					return ctx, func() { stop.Stop(); cancel(context.Canceled) }
+				}
+			}
 			var stdout, stderr bytes.Buffer
 			ended := make(chan int, 1)
 			args := append(tc.args, "-q", "--report", report, "--junit", junit)
@@ -83,7 +95,7 @@ func TestStoppedSearchThatDoesNotEnd(t *testing.T) {
 			case <-time.After(20 * time.Second):
 				done.Store(true)
 				<-ended
-				t.Fatalf("%s had not ended 20 s after its 300 ms time limit", strings.Join(args, " "))
+				t.Fatalf("%s had not ended 20 s after it was stopped at 300 ms", strings.Join(args, " "))
 			}
 			if code != ExitIncomplete || !strings.Contains(stderr.String(), "had not ended") {
 				t.Fatalf("status %d, want %d, stderr %q", code, ExitIncomplete, stderr.String())
@@ -105,6 +117,30 @@ func TestStoppedSearchThatDoesNotEnd(t *testing.T) {
 			}
 			if x, err := os.ReadFile(junit); err != nil || !strings.Contains(string(x), "<error") {
 				t.Errorf("JUnit report %s (%v), want an <error>", x, err)
+			}
+			if tc.name != "shard" {
+				return
+			}
+			// Given up, the shard left the exchange as a kill would: the
+			// shard started again resumes from its last level and ends.
+			done.Store(true)
+			stdout.Reset()
+			stderr.Reset()
+			if code := Run(cat, args, &stdout, &stderr); code != ExitVerified {
+				t.Fatalf("started again: status %d, want %d, stderr %q", code, ExitVerified, stderr.String())
+			}
+			data, err = os.ReadFile(report)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var again struct {
+				Verdict string `json:"verdict"`
+				Shard   struct {
+					ResumedFrom int `json:"resumed_from"`
+				} `json:"shard"`
+			}
+			if err := json.Unmarshal(data, &again); err != nil || again.Verdict != "verified" || again.Shard.ResumedFrom < 1 {
+				t.Errorf("started again: report %s (%v), want verified, resumed from level 1 or later", data, err)
 			}
 		})
 	}

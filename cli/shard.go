@@ -12,6 +12,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -159,13 +160,21 @@ func runShard(cmd *cobra.Command, cat *catalog.Catalog, name string, f *shardFla
 		return usagef("--exchange is required: the URL of the run's objects")
 	}
 	dirs := []ownDir{{name: "--exchange " + f.exchange, dir: shard.LocalDir(f.exchange)}}
-	var run string // the run's name, once the shard has claimed it
+	// The run's name, once the shard has claimed it: set by the search,
+	// which a shard that gives it up (untilStopped) leaves running.
+	var claimed atomic.Pointer[string]
+	run := func() string {
+		if r := claimed.Load(); r != nil {
+			return *r
+		}
+		return ""
+	}
 	// unclaimed removes, for a shard other than shard 0 that ends before
 	// it has claimed the run, what is at its report paths unless it is a
 	// report that shard 0 wrote (removeUnclaimed), and returns the
 	// removals' failures.
 	unclaimed := func() error {
-		if index == 0 || run != "" {
+		if index == 0 || run() != "" {
 			return nil
 		}
 		return withStale(nil, f.search.unclaimedOutputs())
@@ -210,17 +219,25 @@ func runShard(cmd *cobra.Command, cat *catalog.Catalog, name string, f *shardFla
 		scfg.Progress = shardProgress(cmd.ErrOrStderr(), index, f.shards, f.search.progressInterval)
 	}
 	scfg.Claimed = func(r string) error {
-		run = r
+		claimed.Store(&r)
 		if index == 0 {
 			return nil
 		}
 		return f.search.shardClear(r)
 	}
-	res, err := shard.Run(ctx, chk, bucket, scfg)
+	// Given up (untilStopped), the shard leaves the exchange as a kill
+	// there would, and writes nothing to it: layer code runs before the
+	// claim, in the expansion of a level, before the shard writes the
+	// level's candidates and marker (a shard started again does the
+	// level again), and in the trace of a run that has ended (reported
+	// again).
+	res, err := untilStopped(ctx, func() (*shard.Result, error) { return shard.Run(ctx, chk, bucket, scfg) })
 	if err != nil {
 		switch _, another := errors.AsType[*shard.AnotherRunError](err); {
 		case another:
 			return withSearchError(usagef("--exchange %s: %v", f.exchange, err), unclaimed())
+		case gaveUp(err):
+			// Its own error, status 3: the stop and the layer code's.
 		case ctx.Err() != nil:
 			err = &failure{ExitIncomplete, fmt.Errorf("shard %d stopped (%v); start it again to resume from its last level", index, context.Cause(ctx))}
 		default:
@@ -232,7 +249,7 @@ func runShard(cmd *cobra.Command, cat *catalog.Catalog, name string, f *shardFla
 		// one that has not claimed the run has removed what is there
 		// but shard 0's reports.
 		rep := newReport(sys, p, f.variant, cfg, &explorer.Result{})
-		rep.Run, rep.Shards, rep.Shard = run, f.shards, &shardWork{Index: index, ResumedFrom: -1}
+		rep.Run, rep.Shards, rep.Shard = run(), f.shards, &shardWork{Index: index, ResumedFrom: -1}
 		if index != 0 {
 			printed := f.search.printError(cmd.OutOrStdout(), rep, err)
 			cleared := unclaimed()
@@ -244,13 +261,13 @@ func runShard(cmd *cobra.Command, cat *catalog.Catalog, name string, f *shardFla
 		// The same command started again after the run (an engine's
 		// retry), or last night's exchange given to tonight's run: the
 		// result is the run's, not searched again, and says so.
-		fmt.Fprintf(cmd.ErrOrStderr(), "shard %d: run %s had ended before this shard started: its result is reported again, not checked again (a new run needs an exchange of its own)\n", index, run)
+		fmt.Fprintf(cmd.ErrOrStderr(), "shard %d: run %s had ended before this shard started: its result is reported again, not checked again (a new run needs an exchange of its own)\n", index, run())
 	}
 	if res.Work.Leftover != "" {
 		fmt.Fprintf(cmd.ErrOrStderr(), "shard %d: the candidates it has read stay in the exchange: %s\n", index, res.Work.Leftover)
 	}
 	rep := newReport(sys, p, f.variant, cfg, res.Search).standalone()
-	rep.Shards, rep.Shard, rep.Run = f.shards, newShardWork(res.Work), run
+	rep.Shards, rep.Shard, rep.Run = f.shards, newShardWork(res.Work), run()
 	status := verdictStatus(res.Search.Verdict)
 	if index != 0 {
 		srep := newShardReport(rep, res.Search)
