@@ -145,9 +145,6 @@ type worker[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAPI a
 	// nil for none (see label).
 	labels   procLabels
 	labelled context.Context
-	// left is the message of a goroutine that the compared run just made
-	// left running (see leftBy), "" for none.
-	left string
 
 	// Scratch states, kept in the worker so that passing their addresses
 	// to the specs' methods allocates nothing per state.
@@ -416,13 +413,14 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runAll(op *AOp) bool 
 			continue
 		}
 		w.check = w.sample.next()
+		left := "" // a goroutine the compared run left running (leftBy)
 		if w.check {
 			fresh := w.freshInstance()
 			w.m.startFrom(&w.c, from)
 			before := runtime.NumGoroutine()
 			w.probe.ret, w.probe.done = w.call(fresh, op)
 			w.keepProbe()
-			w.left = w.leftBy(before)
+			left = w.leftBy(before)
 		}
 		w.m.startFrom(&w.c, from)
 		inst := &w.inst
@@ -435,10 +433,8 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runAll(op *AOp) bool 
 		if op != nil {
 			w.kind = StepOp
 		}
-		if w.left != "" {
-			msg := w.left
-			w.left = ""
-			return w.violate(KindNondeterminism, msg)
+		if left != "" {
+			return w.violate(KindNondeterminism, left)
 		}
 		if w.afterRun(op, from) {
 			return true

@@ -385,13 +385,14 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recordRuns(e *memoEnt
 			continue
 		}
 		w.check = w.sample.next()
+		left := "" // a goroutine the compared run left running (leftBy)
 		if w.check {
 			stage := w.freshInstance().stage(s)
 			w.m.startFrom(&e.start, from)
 			before := runtime.NumGoroutine()
 			w.probe.done = w.callStage(stage)
 			w.keepProbe()
-			w.left = w.leftBy(before)
+			left = w.leftBy(before)
 		}
 		w.m.startFrom(&e.start, from)
 		w.done = w.callStage(proc)
@@ -399,10 +400,8 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) recordRuns(e *memoEnt
 		if f := w.runFault(s, &e.start); f != nil {
 			return f
 		}
-		if w.left != "" {
-			msg := w.left
-			w.left = ""
-			return &fault{v: &Violation{Kind: KindNondeterminism, Message: msg}}
+		if left != "" {
+			return &fault{v: &Violation{Kind: KindNondeterminism, Message: left}}
 		}
 		steps := w.m.steps()
 		e.steps = max(e.steps, steps)
