@@ -129,5 +129,5 @@ func (c Codec[S]) Decode(src []byte, s *S) (int, error) {
 	return n, nil
 }
 
-// Format renders *s as fmt's %v does.
-func (c Codec[S]) Format(s *S) string { return fmt.Sprintf("%v", *s) }
+// Format renders *s as fmt's %+v does (a struct's fields by name).
+func (c Codec[S]) Format(s *S) string { return fmt.Sprintf("%+v", *s) }

@@ -16,7 +16,7 @@ import (
 // when their encodings are equal. Operations and results are comparable
 // too, so that a run can be compared with its replay and a result with
 // the specification's; paths print them with their String method when
-// they have one, and with fmt's %v otherwise.
+// they have one, and with fmt's %+v otherwise (a struct's fields by name).
 type Spec[S, Op, Ret comparable] interface {
 	// Init returns the initial states, the same list in the same order at
 	// every call (System.Validate refuses a lower layer's that is seen to
@@ -243,10 +243,10 @@ func ComposeRelations[A, B, C any](upper Relation[A, B], lower Relation[B, C]) R
 }
 
 // show renders an operation or a result for a path: its String method when
-// it has one, fmt's %v otherwise.
+// it has one, fmt's %+v otherwise.
 func show(x any) string {
 	if s, ok := x.(fmt.Stringer); ok {
 		return s.String()
 	}
-	return fmt.Sprintf("%v", x)
+	return fmt.Sprintf("%+v", x)
 }

@@ -492,10 +492,10 @@ func (s *search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) expand() {
 // completed runs (rule 1) and its crash points (rule 2).
 func (s *search[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) expandOp(c CS, a AS, op AOp) {
 	outcomes := s.upperStep(a, op)
-	name := fmt.Sprint(op)
+	name := fmt.Sprintf("%+v", op)
 	proc := func(in model.Instance[AAPI]) ARet { return s.sys.Upper.Dispatch(in.API, op) }
 	for _, r := range s.runsOf(c, -1, proc) {
-		edge := label{kind: model.StepOp, op: name, ret: fmt.Sprint(r.ret), choices: r.choices}
+		edge := label{kind: model.StepOp, op: name, ret: fmt.Sprintf("%+v", r.ret), choices: r.choices}
 		if r.fault != nil {
 			s.fail(r.fault.kind, edge, r.fault.msg)
 			continue
