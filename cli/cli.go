@@ -64,8 +64,8 @@ const (
 	ExitReport = 5
 )
 
-// exitStatuses describes the exit statuses for --help and README.md, in
-// order.
+// exitStatuses describes the exit statuses for --help and README.md's
+// table ("Exit status"), in order.
 var exitStatuses = []struct {
 	code    int
 	meaning string

@@ -407,7 +407,7 @@ func TestRunPlanInterruptedExpectingIncomplete(t *testing.T) {
 // partway through a plan, after checks that ran, stops the plan with
 // status 2 (bad input: the plan's line cannot be checked, wherever it
 // stands), the reports covering the checks before it; the exit statuses
-// that --help and README.md give say so, not that nothing was run.
+// that --help and README.md's table give say so, not that nothing was run.
 func TestRunPlanSearchLimit(t *testing.T) {
 	dir := t.TempDir()
 	plan := writeFile(t, dir, "p.plan", "pass expect=verified\npass variant=limit expect=verified\npass expect=verified\n")

@@ -265,7 +265,7 @@ func TestVariantNames(t *testing.T) {
 
 // TestGoldenPaths pins the paths of three bugs, each in its golden file
 // under testdata (go test ./layers -run GoldenPaths -update rewrites
-// them): the composition bug and the missing flush that README.md
+// them): the composition bug and the missing flush that docs/systems.md
 // explains, and the log's recovery clearing its header first, whose path
 // prints the log's own layout of the disk.
 func TestGoldenPaths(t *testing.T) {

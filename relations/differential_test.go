@@ -260,13 +260,13 @@ type verdict struct {
 }
 
 // brute decides recovery refinement of s under mode by a breadth-first
-// search of the graph of Idle and Recovering nodes, from the README's
-// description: an operation from Idle(c, a) runs to completion, checked
-// against the upper step relation, or crashes after any prefix of its run
-// into Recovering with the crash images of a and of a's successors;
-// a crash between operations leads to Recovering with the crash images of
-// a; recovery must end related to an allowed state, and a crash after any
-// prefix of it keeps the allowed set.
+// search of the graph of Idle and Recovering nodes, from the description
+// in docs/semantics.md ("What is checked"): an operation from Idle(c, a)
+// runs to completion, checked against the upper step relation, or crashes
+// after any prefix of its run into Recovering with the crash images of a
+// and of a's successors; a crash between operations leads to Recovering
+// with the crash images of a; recovery must end related to an allowed
+// state, and a crash after any prefix of it keeps the allowed set.
 func (s *drawn) brute(mode model.CrashMode) verdict {
 	start := lower{may: [blocks]uint8{1, 1, 1}}
 	if a, ok := s.absOf(start); !ok || !slices.Contains(s.init, a) {
@@ -441,8 +441,8 @@ func perturb[T any](t *rapid.T, xs []T, gen *rapid.Generator[T]) []T {
 // several outcomes, a partial abstraction relation and sometimes an
 // invariant, the explorer (one and two workers, every determinism mode)
 // and the oracle reach the brute force's verdict in every crash mode.
-// The brute force shares no code with either: it follows the graph the
-// README describes, so that a misreading of the semantics that the
+// The brute force shares no code with either: it follows the graph that
+// docs/semantics.md describes, so that a misreading of the semantics that the
 // explorer and the oracle share, which their comparison cannot see,
 // shows here. The explorer must also find a shortest path as long as the
 // brute force's, ending in the same kind of violation when all the

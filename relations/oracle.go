@@ -51,8 +51,8 @@ type oracle struct {
 }
 
 // Check decides recovery refinement of sem, defined as the inclusions
-// below (rules 1 to 3 of the README's "What is checked", written as
-// relations), over the lower states reachable from the initial ones: with
+// below (rules 1 to 3 of "What is checked" in docs/semantics.md, written
+// as relations), over the lower states reachable from the initial ones: with
 // absr the abstraction relation from upper to reachable lower states, for
 // every upper state related to a reachable one and every operation op,
 //
