@@ -1,7 +1,7 @@
-// Package examples_test checks that the code the documentation shows is
-// the code of the examples: every fenced block of docs/tutorial.md and of
-// the README that names a file appears in that file, and every Go block
-// names one.
+// Package examples_test checks the documentation against the repository:
+// every fenced block of README.md and docs/*.md that names a file appears
+// in that file, every Go block names one, and every relative link leads
+// to a file and a heading that exist.
 package examples_test
 
 import (
@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -105,8 +106,30 @@ func TestWithin(t *testing.T) {
 	}
 }
 
+// documents returns README.md and every docs/*.md, relative to the
+// repository's root.
+func documents(t *testing.T) []string {
+	t.Helper()
+	docs, err := filepath.Glob(filepath.Join("..", "docs", "*.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := []string{"README.md"}
+	for _, d := range docs {
+		out = append(out, filepath.ToSlash(strings.TrimPrefix(d, ".."+string(filepath.Separator))))
+	}
+	if !slices.Contains(out, "docs/tutorial.md") {
+		t.Fatalf("docs/*.md is %q, without docs/tutorial.md", out)
+	}
+	return out
+}
+
+// showsCode lists the documents that show code from files, so that a
+// block whose marker no longer reads as one cannot pass unchecked.
+var showsCode = []string{"README.md", "docs/tutorial.md", "docs/semantics.md", "docs/systems.md"}
+
 func TestDocsShowTheExamples(t *testing.T) {
-	for _, doc := range []string{"docs/tutorial.md", "README.md"} {
+	for _, doc := range documents(t) {
 		t.Run(doc, func(t *testing.T) {
 			text, err := os.ReadFile(filepath.Join("..", doc))
 			if err != nil {
@@ -134,9 +157,49 @@ func TestDocsShowTheExamples(t *testing.T) {
 				}
 				checked++
 			}
-			if checked == 0 {
+			if checked == 0 && slices.Contains(showsCode, doc) {
 				t.Errorf("%s: no block names a file", doc)
 			}
 		})
+	}
+}
+
+// TestFreshMachineCommands: README.md's "On a fresh machine" gives one
+// command that checks a system and one that runs the tests, and .ci/run
+// runs that same test command.
+func TestFreshMachineCommands(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ci, err := os.ReadFile(filepath.Join("..", ".ci", "run"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, found := strings.Cut(string(readme), "\n## On a fresh machine\n")
+	if !found {
+		t.Fatal(`README.md has no section "## On a fresh machine"`)
+	}
+	section, _, _ = strings.Cut(section, "\n## ")
+	var checks, tests []string
+	for l := range strings.SplitSeq(section, "\n") {
+		cmd, ok := strings.CutPrefix(l, "    ")
+		if !ok {
+			continue
+		}
+		cmd, _, _ = strings.Cut(cmd, " #")
+		cmd = strings.TrimSpace(cmd)
+		switch {
+		case strings.HasPrefix(cmd, "go run ./cmd/argocheck check "):
+			checks = append(checks, cmd)
+		case strings.HasPrefix(cmd, "go test "):
+			tests = append(tests, cmd)
+		}
+	}
+	if len(checks) == 0 || len(tests) != 1 {
+		t.Fatalf("On a fresh machine: check commands %q, test commands %q; want at least one and exactly one", checks, tests)
+	}
+	if !slices.Contains(strings.Split(string(ci), "\n"), tests[0]) {
+		t.Errorf(".ci/run has no line %q, the test command README.md gives", tests[0])
 	}
 }
