@@ -11,8 +11,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"golang.org/x/tools/go/packages"
 )
 
 // NoPackageState fails t for each place where the code of the packages
@@ -161,32 +159,7 @@ import (
 // matches packages of tests alone as well, and those are logged.
 func NoPackageState(t testing.TB, patterns ...string) {
 	t.Helper()
-	if len(patterns) == 0 {
-		t.Fatalf(`checktest.NoPackageState: no package named (give "." for the test's own)`)
-	}
-	mode := packages.NeedName | packages.NeedFiles | packages.NeedSyntax | packages.NeedTypes | packages.NeedTypesInfo
-	pkgs, err := packages.Load(&packages.Config{Mode: mode}, patterns...)
-	if err != nil {
-		t.Fatalf("checktest.NoPackageState: loading %s: %v", strings.Join(patterns, " "), err)
-	}
-	if len(pkgs) == 0 {
-		t.Fatalf("checktest.NoPackageState: no package matches %s", strings.Join(patterns, " "))
-	}
-	for _, p := range pkgs {
-		for _, e := range p.Errors {
-			t.Fatalf("checktest.NoPackageState: package %s: %v", p.PkgPath, e)
-		}
-	}
-	wildcard := slices.ContainsFunc(patterns, func(p string) bool { return strings.Contains(p, "...") })
-	for _, p := range pkgs {
-		switch {
-		case len(p.Syntax) > 0:
-		case wildcard:
-			t.Logf("checktest.NoPackageState: package %s has no Go files but its tests, which are not read: name it alone to make that a failure", p.PkgPath)
-		default:
-			t.Errorf("checktest.NoPackageState: package %s has no Go files but its tests, which NoPackageState does not read: the layer code kept there goes unchecked (move it into a file that is not a _test.go file)", p.PkgPath)
-		}
-	}
+	pkgs := load(t, "NoPackageState", patterns)
 	wd, _ := os.Getwd()
 	prog := newProgram(pkgs)
 	var writes []packageWrite
