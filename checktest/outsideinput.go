@@ -267,9 +267,6 @@ func (r *inputReader) visit(n ast.Node) bool {
 		}
 	case *ast.Ident:
 		obj := r.info.Uses[n]
-		if f, ok := obj.(*types.Func); ok {
-			obj = f.Origin() // rand.N[int]: the generic function
-		}
 		if obj == nil || obj.Pkg() == nil || obj.Parent() != obj.Pkg().Scope() {
 			return true
 		}

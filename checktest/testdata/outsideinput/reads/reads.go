@@ -122,6 +122,18 @@ func (l *Log) Poll() int {
 	}
 }
 
+// Drain takes an event or a stop if either is ready.
+func (l *Log) Drain() int {
+	select { // want
+	case v := <-l.events:
+		return v
+	case <-l.done:
+		return -1
+	default:
+		return 0
+	}
+}
+
 // Marked has markers that are wrong.
 func (l *Log) Marked() {
 	//argocheck:outside-input-ok
