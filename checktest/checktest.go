@@ -4,7 +4,10 @@
 // Verify and Violates check a system exhaustively, for the correct
 // implementation and for its mutants; Golden keeps a violating path in a
 // file that -update rewrites; NoPackageState reads a layer's code for
-// package-level variables it changes, state that no check sees.
+// package-level variables it changes, state that no check sees, and
+// NoOutsideInput for inputs that the search does not choose (the clock,
+// timers, randomness, the environment), by which a procedure takes only
+// the course that the search's own run gives it.
 //
 // The package defines the test flag -update; a test package that imports
 // it must not define one of its own.
@@ -69,7 +72,9 @@ func run(t testing.TB, sys model.Checker, cfg []explorer.Config) *explorer.Resul
 // model.CrashBetweenOps narrows the check: the test then passes over the
 // narrowed graph only, which misses the bugs the mode's crashes cannot
 // reach, and Verify logs so (go test -v shows it). No run sees state in
-// package-level variables: pair it with NoPackageState.
+// package-level variables, nor the course that a decision by the clock
+// or at random does not take: pair it with NoPackageState and
+// NoOutsideInput.
 func Verify(t testing.TB, sys model.Checker, cfg ...explorer.Config) *explorer.Result {
 	t.Helper()
 	res := run(t, sys, cfg)

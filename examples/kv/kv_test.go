@@ -23,6 +23,13 @@ func TestNoPackageState(t *testing.T) {
 	checktest.NoPackageState(t, ".")
 }
 
+// The store decides only by what the search chooses: no clock, timer,
+// random draw or environment variable, whose other values the search
+// would not explore.
+func TestNoOutsideInput(t *testing.T) {
+	checktest.NoOutsideInput(t, ".")
+}
+
 // The correct store verifies, with as many states as its design
 // predicts. With N = keys*values distinct records, the disk between
 // operations holds n committed records (n = 0..records, any of N each)

@@ -80,3 +80,7 @@ func TestCrashModes(t *testing.T) {
 func TestNoPackageState(t *testing.T) {
 	checktest.NoPackageState(t, ".")
 }
+
+func TestNoOutsideInput(t *testing.T) {
+	checktest.NoOutsideInput(t, ".")
+}
