@@ -42,13 +42,16 @@ import (
 //     process), whose outcome decides instead; one that waits for nothing
 //     only slows every step explored;
 //   - randomness: the functions of math/rand and math/rand/v2 that draw
-//     from the shared generator (rand.Intn, rand.N, rand.Shuffle...), all
-//     of crypto/rand (rand.Reader too); a source seeded by a value that is
-//     not a constant (rand.NewSource(seed), rand.NewPCG, rand.NewChaCha8),
-//     and rand.New of a source that is not such a constructor's result,
-//     directly or through a local variable given no other value. A
-//     generator built in Impl from a source seeded by constants draws the
-//     same numbers in every run and passes: rand.New(rand.NewSource(1));
+//     from the generator the process shares (rand.Intn, rand.N,
+//     rand.Shuffle...), all of crypto/rand (rand.Reader too); a source
+//     seeded by a value that is not a constant, nor a composite literal
+//     of constants (rand.NewSource(seed), rand.NewPCG, rand.NewChaCha8);
+//     and rand.New of a source that is neither such a constructor's
+//     result nor a zero &rand.PCG{} or &rand.ChaCha8{}, directly or
+//     through a local variable given no other value. A generator that
+//     Impl builds from a source seeded by constants draws the same
+//     numbers in every run, and passes: rand.New(rand.NewSource(1)), and
+//     its methods (r.Intn);
 //   - the environment and the process: os.Getenv, LookupEnv, Environ,
 //     ExpandEnv, os.Args, os.Getpid and the other ids, os.Hostname,
 //     os.Executable, os.Getwd, the user's and the temporary directories,
@@ -65,7 +68,9 @@ import (
 // All of a package's code is read: functions, methods, function literals,
 // init and the initializers of package-level variables (var debug =
 // os.Getenv("DEBUG") != "" sets a mode for the whole process). Test
-// files are not, as NoPackageState does not read them.
+// files are not: as with NoPackageState, a package whose only Go files
+// are test files fails t, unless a pattern has a "..." wildcard, and
+// then is logged.
 //
 // A line that an author has reviewed (a log record with a timestamp) is
 // marked with a line comment //argocheck:outside-input-ok followed by the
@@ -379,15 +384,15 @@ func (r *inputReader) seededSource(e ast.Expr) bool {
 }
 
 // isSourceBuilder reports whether e calls the constructor of a source of
-// math/rand or math/rand/v2, or takes the address of a composite literal
-// of such a source (&rand.PCG{}, zero-seeded).
+// math/rand or math/rand/v2, or takes the address of a zero PCG or
+// ChaCha8 of math/rand/v2 (&rand.PCG{}, seeded by zeros).
 func isSourceBuilder(e ast.Expr, info *types.Info) bool {
 	e = ast.Unparen(e)
 	if u, ok := e.(*ast.UnaryExpr); ok && u.Op == token.AND {
 		if lit, ok := ast.Unparen(u.X).(*ast.CompositeLit); ok {
 			tv := info.Types[lit]
-			if n, ok := tv.Type.(*types.Named); ok && n.Obj().Pkg() != nil && randPackages[n.Obj().Pkg().Path()] {
-				return len(lit.Elts) == 0
+			if n, ok := tv.Type.(*types.Named); ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "math/rand/v2" {
+				return len(lit.Elts) == 0 && (n.Obj().Name() == "PCG" || n.Obj().Name() == "ChaCha8")
 			}
 		}
 		return false

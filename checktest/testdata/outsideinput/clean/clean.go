@@ -48,7 +48,10 @@ func (d *Disk) Wait() int {
 
 // Age computes with times it is given, and durations.
 func (d *Disk) Age(t time.Time) time.Duration {
-	return t.Sub(time.Unix(0, 0)) + d.timeout + 2*time.Second
+	if t.After(time.Unix(0, 0)) && !t.Before(time.Unix(1, 0)) {
+		return t.Sub(time.Unix(0, 0)) + d.timeout + 2*time.Second
+	}
+	return d.timeout
 }
 
 // Log writes records whose timestamps decide nothing.
