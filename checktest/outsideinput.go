@@ -31,7 +31,7 @@ import (
 //
 // Each place is named on a line of its own, as file:line:col: the
 // function, what it reads, why it matters and what to do instead. Named
-// are uses (a call, or the function taken as a value) of:
+// are the uses (a call, a function taken as a value, a variable read) of:
 //
 //   - the clock: time.Now, time.Since, time.Until;
 //   - timers: time.After, AfterFunc, NewTimer, NewTicker, Tick, and
@@ -82,9 +82,9 @@ import (
 // Timer's Reset, a Rand's Intn: the function is named), the functions of
 // other packages that read such inputs for the code (a logger that
 // stamps the time, a library that retries), goroutines and the order in
-// which they run, the order of a range loop over a map (which Go varies;
-// the compared runs of Verify often see it), and reads made through
-// reflect or unsafe.
+// which they run, the order of a range loop over a map (which Go varies
+// from run to run, where the compared runs may see it), and reads made
+// through reflect or unsafe.
 func NoOutsideInput(t testing.TB, patterns ...string) {
 	t.Helper()
 	pkgs := load(t, "NoOutsideInput", patterns)
