@@ -191,9 +191,10 @@ func newResume(cat *catalog.Catalog) *cobra.Command {
 	f := resumeFlags{search: defaultSearchFlags()}
 	cmd := &cobra.Command{
 		Use:   "resume DIR",
-		Short: "Continue a stopped persistent check from its last complete level",
+		Short: "Continue a stopped persistent check from its last commit",
 		Long: `resume continues the check stored in DIR (by 'argocheck check ... --store DIR')
-from its last complete level, with the system, variant, parameters, crash
+from its last commit (the end of a level, or of a part within one: see
+--checkpoint-interval), with the system, variant, parameters, crash
 mode and determinism mode read from the store. Its verdict and counts are
 those of a check that never stopped. The workers it reports (workers=,
 and workers in --json and --report) are its own --workers, which ran the
