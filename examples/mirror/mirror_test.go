@@ -42,3 +42,17 @@ func TestSameAsRepdisk(t *testing.T) {
 		})
 	}
 }
+
+// At one value every write writes 0, the disks never differ, and
+// recovery's repair (a block that differs is copied from the first disk
+// to the second) never runs: the mirror without recovery verifies there
+// too, as vacuously. At two values the repair runs and that mutant is
+// caught. 'go test -run TestOneValue -coverprofile=c.out' shows the
+// repair's lines at 0 (docs/tutorial.md, "Did the check reach your
+// code?").
+func TestOneValue(t *testing.T) {
+	one := disk.Sizes{Blocks: 2, Values: 1}
+	checktest.Verify(t, mirror.System(one, ""))
+	checktest.Verify(t, mirror.System(one, mirror.NoRecovery))
+	checktest.Violates(t, mirror.System(disk.Sizes{Blocks: 2, Values: 2}, mirror.NoRecovery), model.KindRecovery, 2)
+}
