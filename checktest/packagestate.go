@@ -169,7 +169,7 @@ func NoPackageState(t testing.TB, patterns ...string) {
 	for _, w := range excuse(prog, pkgs, writes) {
 		via := ""
 		if w.via != "" {
-			via = " through the local " + w.via
+			via = " through " + w.via
 		}
 		if w.process != "" {
 			t.Errorf("%s:%d:%d: %s calls %s, which changes %s: state that argocheck's search does not see, which outlives every instance and every System built anew as a package-level variable does, and which a real crash does not leave as the search does (keep it in the lower layer, or build it in Impl)",
@@ -206,7 +206,7 @@ type packageWrite struct {
 	fn   string // the function whose code it is, as "Write" or "(*Log).Write"
 	how  string // "assigns", "takes the address of", ...
 	name string // the variable, qualified by its package when not the one checked
-	via  string // the local variable the change goes through, or ""
+	via  string // what the change goes through ("the local p", "what table returns"), or ""
 	// captured says that the variable is a local of code run while the
 	// package initialized, captured by a function literal made there.
 	captured bool
@@ -226,6 +226,10 @@ type packageWrite struct {
 	// places it.
 	madeBy token.Pos
 	fset   *token.FileSet
+	// shadow says that the change is of a second root of a copy that
+	// may be of several (a function returning parts of two variables):
+	// counted for the variable, named at the first root's change.
+	shadow bool
 }
 
 // packageWrites returns the changes of package-level variables in files,
@@ -238,17 +242,14 @@ func packageWrites(prog *program, fset *token.FileSet, files []*ast.File, info *
 		for _, decl := range f.Decls {
 			fn := ""
 			s := &scanner{prog: prog, info: info, pkg: pkg, alias: map[*types.Var]*types.Var{}}
-			s.found = func(e ast.Expr, how string, v, via *types.Var) {
+			s.found = func(e ast.Expr, how string, v *types.Var, via string) {
 				name := v.Name()
 				if v.Pkg() != pkg {
 					name = v.Pkg().Name() + "." + name
 				}
-				w := packageWrite{pos: fset.Position(e.Pos()), fn: fn, how: how, name: name, at: e.Pos(), held: how == heldCall}
+				w := packageWrite{pos: fset.Position(e.Pos()), fn: fn, how: how, name: name, via: via, at: e.Pos(), held: how == heldCall, shadow: s.shadow}
 				if asPackageVar(v) != nil {
 					w.root = varKey(v)
-				}
-				if via != nil {
-					w.via = via.Name()
 				}
 				writes = append(writes, w)
 			}
@@ -309,11 +310,8 @@ func capturedWrites(prog *program, fset *token.FileSet, info *types.Info, pkg *t
 	}
 	var writes []packageWrite
 	c := &scanner{prog: prog, info: info, pkg: pkg, alias: map[*types.Var]*types.Var{}, captured: captured}
-	c.found = func(e ast.Expr, how string, v, via *types.Var) {
-		w := packageWrite{pos: fset.Position(e.Pos()), fn: fn, how: how, name: v.Name(), captured: true, at: e.Pos(), madeBy: madeBy, fset: fset}
-		if via != nil {
-			w.via = via.Name()
-		}
+	c.found = func(e ast.Expr, how string, v *types.Var, via string) {
+		w := packageWrite{pos: fset.Position(e.Pos()), fn: fn, how: how, name: v.Name(), via: via, captured: true, at: e.Pos(), madeBy: madeBy, fset: fset, shadow: c.shadow}
 		writes = append(writes, w)
 	}
 	c.aliases(decl)

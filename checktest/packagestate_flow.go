@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 	"strings"
 
 	"golang.org/x/tools/go/packages"
@@ -25,6 +26,17 @@ type program struct {
 	// initializes, called by code that runs then (var next =
 	// NewCounter()), by funcKey, with the first such call.
 	initMade map[string]token.Pos
+	// returns holds returned's answers, by funcKey (nil while one is
+	// read: a function that returns its own result adds nothing).
+	returns map[string][][]*types.Var
+	// params holds changesParam's answers, by funcKey and index.
+	params map[paramKey]int8
+}
+
+// paramKey names parameter i of a function, by funcKey.
+type paramKey struct {
+	fn string
+	i  int
 }
 
 // methodDecl is a method declared in the packages checked.
@@ -52,6 +64,8 @@ func newProgram(pkgs []*packages.Package) *program {
 		funcs:    map[string]methodDecl{},
 		initOnly: map[types.Object]bool{},
 		initMade: map[string]token.Pos{},
+		returns:  map[string][][]*types.Var{},
+		params:   map[paramKey]int8{},
 	}
 	for _, pkg := range pkgs {
 		for obj := range initOnlyFuncs(pkg.Syntax, pkg.TypesInfo) {
@@ -290,6 +304,128 @@ func (p *program) changesReceiver(m *types.Func) bool {
 	return answer == changes
 }
 
+// returned returns, for each result of fn, the package-level variables
+// whose memory it may share, when fn is a function or method of the
+// packages checked: read from its return statements (a bare one returns
+// its named results), as NoPackageState reads a function's locals, what
+// the functions it calls return followed in turn.
+func (p *program) returned(fn *types.Func) [][]*types.Var {
+	key := funcKey(fn)
+	if rs, ok := p.returns[key]; ok {
+		return rs
+	}
+	md, ok := p.funcs[key]
+	if !ok {
+		return nil
+	}
+	p.returns[key] = nil
+	sig := fn.Origin().Signature()
+	rs := make([][]*types.Var, sig.Results().Len())
+	s := &scanner{prog: p, info: md.info, alias: map[*types.Var]*types.Var{}}
+	s.aliases(md.decl)
+	add := func(i int, r *types.Var, more []*types.Var) {
+		if r == nil || !sharesMemory(sig.Results().At(i).Type()) {
+			return
+		}
+		for _, v := range append([]*types.Var{r}, more...) {
+			if !slices.Contains(rs[i], v) {
+				rs[i] = append(rs[i], v)
+			}
+		}
+	}
+	ast.Inspect(md.decl.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.ReturnStmt:
+			switch {
+			case len(n.Results) == len(rs):
+				for i, e := range n.Results {
+					r := s.flows(e)
+					add(i, r, s.extra)
+				}
+			case len(n.Results) == 1:
+				if call, ok := ast.Unparen(n.Results[0]).(*ast.CallExpr); ok {
+					for i := range rs {
+						if roots, _ := s.results(call, i); len(roots) > 0 {
+							add(i, roots[0], roots[1:])
+						}
+					}
+				}
+			case len(n.Results) == 0 && sig.Results().Len() > 0:
+				for i := range rs {
+					r := sig.Results().At(i)
+					if v, ok := md.info.Defs[namedResult(md.decl, i)].(*types.Var); ok && r.Name() != "" {
+						add(i, s.alias[v], s.more[v])
+					}
+				}
+			}
+		}
+		return true
+	})
+	p.returns[key] = rs
+	return rs
+}
+
+// namedResult returns the name of result i of d, or nil.
+func namedResult(d *ast.FuncDecl, i int) *ast.Ident {
+	if d.Type.Results == nil {
+		return nil
+	}
+	for _, f := range d.Type.Results.List {
+		if i < len(f.Names) {
+			return f.Names[i]
+		}
+		i -= max(len(f.Names), 1)
+	}
+	return nil
+}
+
+// changesParam reports whether fn, a function or method of the packages
+// checked, may change what its parameter i reaches (the last for the
+// arguments past it of a variadic one), as changesReceiver reads a
+// receiver; false for another function, whose code is not read. One that
+// calls itself, directly or not, is taken to change it.
+func (p *program) changesParam(fn *types.Func, i int) bool {
+	key := paramKey{funcKey(fn), i}
+	switch p.params[key] {
+	case inProgress, changes:
+		return true
+	case keeps:
+		return false
+	}
+	md, ok := p.funcs[key.fn]
+	if !ok {
+		return false
+	}
+	sig := fn.Origin().Signature()
+	if sig.Variadic() && i >= sig.Params().Len()-1 {
+		i = sig.Params().Len() - 1
+	}
+	var param *types.Var
+	for _, f := range md.decl.Type.Params.List {
+		if i < len(f.Names) {
+			param, _ = md.info.Defs[f.Names[i]].(*types.Var)
+			break
+		}
+		i -= max(len(f.Names), 1)
+	}
+	if param == nil {
+		return false // unnamed, or named _: nothing reads it
+	}
+	p.params[key] = inProgress
+	changed := false
+	s := &scanner{prog: p, info: md.info, recv: param, alias: map[*types.Var]*types.Var{param: param}}
+	s.found = func(ast.Expr, string, *types.Var, string) { changed = true }
+	s.aliases(md.decl.Body)
+	s.scan(md.decl.Body)
+	p.params[key] = keeps
+	if changed {
+		p.params[key] = changes
+	}
+	return changed
+}
+
 // loaded reports whether method m is declared in the packages checked.
 func (p *program) loaded(m *types.Func) bool {
 	_, ok := p.methods[m.Origin().FullName()]
@@ -315,7 +451,7 @@ func (md methodDecl) changesReceiver(p *program) bool {
 	}
 	changed := false
 	s := &scanner{prog: p, info: md.info, recv: recv, alias: map[*types.Var]*types.Var{recv: recv}}
-	s.found = func(ast.Expr, string, *types.Var, *types.Var) { changed = true }
+	s.found = func(ast.Expr, string, *types.Var, string) { changed = true }
 	s.aliases(md.decl.Body)
 	s.scan(md.decl.Body)
 	return changed
@@ -355,7 +491,15 @@ type scanner struct {
 	// variables: the locals of code run while the package initializes,
 	// which the function literals made there capture (initRun).
 	captured map[*types.Var]bool
-	found    func(e ast.Expr, how string, root, via *types.Var)
+	// more maps a local of alias that may copy several roots (what a
+	// function returning parts of several variables returns) to the
+	// roots past its first.
+	more  map[*types.Var][]*types.Var
+	extra []*types.Var // the roots past the first that reach last found
+	// shadow is set while found is told of such a root: a change to
+	// count, not to name again at the same place.
+	shadow bool
+	found  func(e ast.Expr, how string, root *types.Var, via string)
 	// process, when set, is told of each call of a function that
 	// changes the state of the process or of the file system (see
 	// processChanges): fn names it, what what it changes.
@@ -428,21 +572,31 @@ func (s *scanner) note(e ast.Expr, how string, n need) {
 	if root == nil {
 		return
 	}
-	if via != nil && !shared {
+	if via != "" && !shared {
 		switch {
 		case n == place, n == target && !reference(s.info.TypeOf(e)):
 			return
 		}
 	}
+	extra := s.extra
 	s.found(e, how, root, via)
+	for _, r := range extra {
+		s.shadow = true
+		s.found(e, how, r, via)
+		s.shadow = false
+	}
 }
 
 // reach returns the root that e is or reaches (through fields,
-// elements, slices, pointers and type assertions), the local variable
-// it goes through when it goes through one, and whether the way from
-// that local to e passes a pointer, map, slice or interface: memory the
-// local shares with the root.
-func (s *scanner) reach(e ast.Expr) (root, via *types.Var, shared bool) {
+// elements, slices, pointers and type assertions), what it goes through
+// when it goes through a copy ("the local p", or "what table returns"
+// for the result of a call of a function that returns a package-level
+// variable's memory), and whether the way from that copy to e passes a
+// pointer, map, slice or interface: memory the copy shares with the
+// root. The roots past the first, where a copy may be of several, are
+// left in s.extra.
+func (s *scanner) reach(e ast.Expr) (root *types.Var, via string, shared bool) {
+	s.extra = nil
 	for {
 		switch x := ast.Unparen(e).(type) {
 		case *ast.Ident:
@@ -453,7 +607,7 @@ func (s *scanner) reach(e ast.Expr) (root, via *types.Var, shared bool) {
 				return s.rootOf(s.info.ObjectOf(x.Sel), shared) // pkg.Var
 			}
 			if sel.Kind() != types.FieldVal {
-				return nil, nil, false
+				return nil, "", false
 			}
 			shared = shared || sel.Indirect()
 			e = x.X
@@ -468,37 +622,72 @@ func (s *scanner) reach(e ast.Expr) (root, via *types.Var, shared bool) {
 			e = x.X
 		case *ast.TypeAssertExpr:
 			e = x.X
+		case *ast.CallExpr:
+			roots, fn := s.results(x, 0)
+			if len(roots) == 0 {
+				return nil, "", false
+			}
+			s.extra = roots[1:]
+			return roots[0], "what " + fn + " returns", shared
 		default:
-			return nil, nil, false
+			return nil, "", false
 		}
 	}
 }
 
+// results returns, in NoPackageState's own reading, the package-level
+// variables whose memory result i of call may share, and the name of
+// what it calls: a function or method of the packages checked that
+// returns such memory (returned), or a function held in a package-level
+// variable (what sync.OnceValue made returns the value it built, which
+// every later call returns again), whose result shares memory.
+func (s *scanner) results(call *ast.CallExpr, i int) ([]*types.Var, string) {
+	if s.recv != nil || s.captured != nil {
+		return nil, ""
+	}
+	if fn := staticCallee(s.info, call); fn != nil {
+		if rs := s.prog.returned(fn); i < len(rs) {
+			return rs[i], fn.Name()
+		}
+		return nil, ""
+	}
+	v := directVar(s.info, call.Fun)
+	if v == nil {
+		return nil, ""
+	}
+	sig, ok := under(v.Type()).(*types.Signature)
+	if !ok || i >= sig.Results().Len() || !sharesMemory(sig.Results().At(i).Type()) {
+		return nil, ""
+	}
+	return []*types.Var{v}, v.Name()
+}
+
 // rootOf returns the root that obj is, or that the local variable obj
 // is a copy of, with obj for via.
-func (s *scanner) rootOf(obj types.Object, shared bool) (root, via *types.Var, _ bool) {
+func (s *scanner) rootOf(obj types.Object, shared bool) (root *types.Var, via string, _ bool) {
 	v, ok := obj.(*types.Var)
 	if !ok {
-		return nil, nil, false
+		return nil, "", false
 	}
 	if s.captured != nil {
 		if s.captured[v] {
-			return v, nil, shared
+			return v, "", shared
 		}
 		if r, ok := s.alias[v]; ok {
-			return r, v, shared
+			return r, "the local " + v.Name(), shared
 		}
-		return nil, nil, false
+		return nil, "", false
 	}
 	if s.recv == nil {
 		if pv := asPackageVar(v); pv != nil {
-			return pv, nil, shared
+			return pv, "", shared
 		}
 	}
 	if r, ok := s.alias[v]; ok {
-		return r, v, shared
+		s.extra = s.more[v]
+		return r, "the local " + v.Name(), shared
 	}
-	return nil, nil, false
+	return nil, "", false
 }
 
 // flows returns the root whose memory the value of e may share: the
@@ -518,7 +707,12 @@ func (s *scanner) flows(e ast.Expr) *types.Var {
 			}
 			return nil
 		}
-		if s.builtin(x) != "append" {
+		switch s.builtin(x) {
+		case "":
+			root, _, _ := s.reach(x) // what a function returns
+			return root
+		case "append":
+		default:
 			return nil
 		}
 		for i, a := range x.Args {
@@ -575,6 +769,9 @@ func (s *scanner) aliases(node ast.Node) {
 	type flow struct {
 		dst *types.Var
 		src ast.Expr
+		// result, for a call of several results (s, err := table()),
+		// is the one dst is given, plus one; else 0.
+		result int
 	}
 	var flows []flow
 	add := func(lhs, src ast.Expr) {
@@ -586,7 +783,7 @@ func (s *scanner) aliases(node ast.Node) {
 		if !ok || v.IsField() || asPackageVar(v) != nil || !sharesMemory(v.Type()) {
 			return
 		}
-		flows = append(flows, flow{v, src})
+		flows = append(flows, flow{v, src, 0})
 	}
 	pairs := func(lhs, rhs []ast.Expr) {
 		switch {
@@ -595,9 +792,16 @@ func (s *scanner) aliases(node ast.Node) {
 				add(lhs[i], rhs[i])
 			}
 		case len(rhs) == 1:
-			switch ast.Unparen(rhs[0]).(type) {
+			switch x := ast.Unparen(rhs[0]).(type) {
 			case *ast.IndexExpr, *ast.TypeAssertExpr: // v, ok := m[k], x.(T)
 				add(lhs[0], rhs[0])
+			case *ast.CallExpr: // t, err := table()
+				for i := range lhs {
+					add(lhs[i], x)
+					if n := len(flows); n > 0 && flows[n-1].src == ast.Expr(x) && flows[n-1].result == 0 {
+						flows[n-1].result = i + 1
+					}
+				}
 			}
 		}
 	}
@@ -634,7 +838,7 @@ func (s *scanner) aliases(node ast.Node) {
 			}
 			for _, c := range n.Body.List {
 				if v, ok := s.info.Implicits[c].(*types.Var); ok && sharesMemory(v.Type()) {
-					flows = append(flows, flow{v, ta.X})
+					flows = append(flows, flow{v, ta.X, 0})
 				}
 			}
 		}
@@ -646,8 +850,23 @@ func (s *scanner) aliases(node ast.Node) {
 			if _, ok := s.alias[f.dst]; ok {
 				continue
 			}
-			if r := s.flows(f.src); r != nil {
+			var r *types.Var
+			if f.result > 0 {
+				var roots []*types.Var
+				if roots, _ = s.results(f.src.(*ast.CallExpr), f.result-1); len(roots) > 0 {
+					r, s.extra = roots[0], roots[1:]
+				}
+			} else {
+				r = s.flows(f.src)
+			}
+			if r != nil {
 				s.alias[f.dst], changed = r, true
+				if len(s.extra) > 0 {
+					if s.more == nil {
+						s.more = map[*types.Var][]*types.Var{}
+					}
+					s.more[f.dst] = s.extra
+				}
 			}
 		}
 	}
@@ -786,7 +1005,7 @@ func (s *scanner) escape(e ast.Expr) {
 		return
 	}
 	if r := s.flows(e); r != nil && sharesMemory(s.info.TypeOf(e)) {
-		s.found(e, "passes on", r, nil)
+		s.found(e, "passes on", r, "")
 	}
 }
 
@@ -809,7 +1028,7 @@ func (s *scanner) call(call *ast.CallExpr) {
 		return
 	case "append":
 		if len(call.Args) > 0 {
-			if _, via, _ := s.reach(call.Args[0]); via != nil {
+			if _, via, _ := s.reach(call.Args[0]); via != "" {
 				s.note(call.Args[0], "appends into", target)
 			}
 		}
@@ -825,15 +1044,22 @@ func (s *scanner) call(call *ast.CallExpr) {
 	for _, a := range call.Args {
 		s.escape(a)
 	}
+	if fn := staticCallee(s.info, call); fn != nil && s.recv == nil {
+		for i, a := range call.Args {
+			if s.prog.changesParam(fn, i) {
+				s.note(a, "passes to "+fn.Name()+", which may change it,", anything)
+			}
+		}
+	}
 	if s.recv == nil && s.captured == nil {
 		if v := directVar(s.info, fun); v != nil {
-			s.found(fun, heldCall, v, nil)
+			s.found(fun, heldCall, v, "")
 		}
 	}
 	if s.recv != nil {
 		if sel, ok := fun.(*ast.SelectorExpr); !ok || s.info.Selections[sel] == nil || s.info.Selections[sel].Kind() != types.MethodVal {
 			if root, _, _ := s.reach(fun); root != nil {
-				s.found(fun, "calls a function value in", root, nil)
+				s.found(fun, "calls a function value in", root, "")
 			}
 		}
 	}
@@ -872,7 +1098,7 @@ func (s *scanner) method(x *ast.SelectorExpr, sel *types.Selection, called bool)
 			if ts, ok := s.prog.dynamicTypes(v); ok {
 				for _, t := range ts {
 					if s.prog.dynamicChanges(t, m) {
-						s.found(x.X, verb("method", " of "+types.TypeString(t, types.RelativeTo(s.pkg))), v, nil)
+						s.found(x.X, verb("method", " of "+types.TypeString(t, types.RelativeTo(s.pkg))), v, "")
 						return
 					}
 				}

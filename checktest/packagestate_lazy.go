@@ -185,7 +185,7 @@ func excuse(prog *program, pkgs []*packages.Package, writes []packageWrite) []pa
 	}
 	var kept []packageWrite
 	for _, w := range writes {
-		if how, ok := change(w); ok {
+		if how, ok := change(w); ok && !w.shadow {
 			w.how = how
 			kept = append(kept, w)
 		}
@@ -311,6 +311,13 @@ func (c *lazyCheck) lazy(l *lazyValue) bool {
 	}
 	if exported && len(l.targets) > 0 || c.counts(l) {
 		return false
+	}
+	// The value that sync.OnceValue built, changed through what the
+	// function it made returns (table()[0] = 1).
+	for _, w := range c.writes {
+		if w.root == l.key && !w.held && l.made != "" {
+			return false
+		}
 	}
 	for t := range l.targets {
 		for _, w := range c.writes {

@@ -81,6 +81,18 @@ func TestNoPackageStateFindsEveryChange(t *testing.T) {
 		"Snapshot calls the function that sync.OnceValue made, held in package-level variable snapshot: state that",
 		"Bump calls the pointer method Lock on package-level variable tableMu",
 		"Peek calls the pointer method Unlock on package-level variable peekMu",
+		"Poison assigns package-level variable crcTab through what lazyCRC returns: state that",
+		"Poison assigns package-level variable crcTab through the local t",
+		"Poison copies into package-level variable crcTab through what lazyCRC returns",
+		"Poison appends into package-level variable crcTab through the local t",
+		"Poison passes to fillTable, which may change it, package-level variable crcTab through what lazyCRC returns",
+		"Poison assigns package-level variable crcTab through the local s",
+		"Poison assigns package-level variable crcTab through what shared returns",
+		"Either assigns package-level variable crcSpare through what either returns",
+		"lazySpare calls the pointer method Do on package-level variable spareOnce",
+		"SetPlain assigns package-level variable plainTab through what plainTable returns",
+		"SetPlain passes to fillInts, which may change it, package-level variable plainTab: state that",
+		"Square assigns package-level variable squaresOf through the local t",
 	} {
 		if !strings.Contains(got, s) {
 			t.Errorf("no %q in:\n%s", s, got)

@@ -582,3 +582,115 @@ func Runs() int {
 	})
 	return runCount
 }
+
+var (
+	crcOnce sync.Once
+	crcTab  []uint32
+)
+
+// lazyCRC builds its table lazily, as clean's does; the functions below
+// change it through what lazyCRC returns, which every later path meets.
+func lazyCRC() []uint32 {
+	crcOnce.Do(func() { // want
+		crcTab = make([]uint32, 4) // want
+	})
+	return crcTab
+}
+
+// Poison changes the lazy table in every way through its function.
+func Poison(x []uint32) {
+	lazyCRC()[0] = 1 // want
+	t := lazyCRC()
+	t[3]++               // want
+	copy(lazyCRC(), x)   // want
+	_ = append(t[:1], 7) // want
+	fillTable(lazyCRC()) // want
+	s, _ := crcAndSize()
+	s[1] = 2        // want
+	shared()[0] = 4 // want
+	sumTable(lazyCRC())
+	readOnly := lazyCRC()
+	_ = readOnly[2]
+}
+
+// fillTable writes its argument.
+func fillTable(t []uint32) {
+	for i := range t {
+		t[i] = 9
+	}
+}
+
+// sumTable only reads its argument.
+func sumTable(t []uint32) (n uint32) {
+	for _, v := range t {
+		n += v
+	}
+	return n
+}
+
+// crcAndSize returns the lazy table among two results.
+func crcAndSize() ([]uint32, int) {
+	t := lazyCRC()
+	return t, len(t)
+}
+
+var plainTab = []int{1, 2}
+
+// table returns a plain table, which its callers change.
+func plainTable() []int { return plainTab }
+
+// shared returns the lazy table, or a copy kept in a named result.
+func shared() (t []uint32) {
+	t = crcTab
+	if len(t) == 0 {
+		return lazyCRC()
+	}
+	return
+}
+
+var (
+	spareOnce sync.Once
+	spareTab  []uint32
+	crcSpare  = []uint32{1}
+)
+
+// lazySpare builds a second lazy table, changed only through either.
+func lazySpare() []uint32 {
+	spareOnce.Do(func() { // want
+		spareTab = make([]uint32, 2) // want
+	})
+	return spareTab
+}
+
+// either returns one of two tables: its callers' changes are named at
+// the first, and change both.
+func either(b bool) []uint32 {
+	if b {
+		return crcSpare
+	}
+	return lazySpare()
+}
+
+// Either changes what either returns.
+func Either() {
+	either(true)[0] = 1 // want
+}
+
+// SetPlain changes the plain table through what plainTable returns.
+func SetPlain() {
+	plainTable()[0] = 1 // want
+	fillInts(plainTab)  // want
+}
+
+func fillInts(t []int) { t[0] = 3 }
+
+// squares is built by sync.OnceValue, then changed through what it
+// returns.
+var squaresOf = sync.OnceValue(func() []int { return []int{0, 1, 4} })
+
+// Square changes the value that squaresOf built.
+func Square() int {
+	t := squaresOf()      // want
+	t[1] = 2              // want
+	return squaresOf()[1] // want
+}
