@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 
 	"golang.org/x/tools/go/packages"
 )
@@ -47,6 +48,9 @@ type lazyCheck struct {
 	changed  map[string]bool // the variables that some code changes, by varKey
 	lazies   map[string]*lazyValue
 	visiting map[string]bool // the functions pure has read, for one lazy value
+	// total, while pure reads what a sync.Once's Do runs, asks that it
+	// may not panic part-way (total).
+	total bool
 }
 
 // excuse returns writes without the changes that leave nothing behind
@@ -328,6 +332,11 @@ func (c *lazyCheck) lazy(l *lazyValue) bool {
 	}
 	var callees []ast.Node
 	c.visiting = map[string]bool{} // each function read once
+	// A sync.Once whose function panics is done all the same, and every
+	// later path meets what it had built so far; the function that
+	// sync.OnceValue (OnceFunc, OnceValues) made panics again at each
+	// call instead, and no read follows it.
+	c.total = l.made == ""
 	if !c.pure(l.body, l.info, l.body, l.targets, &callees) {
 		return false
 	}
@@ -391,6 +400,10 @@ func (c *lazyCheck) pure(node ast.Node, info *types.Info, scope ast.Node, target
 		if !ok {
 			return false
 		}
+		if c.total && c.mayPanic(n, info) {
+			ok = false
+			return false
+		}
 		switch n := n.(type) {
 		case *ast.GoStmt:
 			ok = false
@@ -447,6 +460,195 @@ func (c *lazyCheck) pure(node ast.Node, info *types.Info, scope ast.Node, target
 		return true
 	})
 	return ok
+}
+
+// mayPanic reports whether n, in the code of a lazy value or of a
+// function it calls, may panic: a call of panic or close, of a function
+// of another package (whose code is not read) or of make with a length
+// that is not a constant, len or cap; an index but a map's read, one
+// into an array by a constant, or one by the key of a range loop over
+// the same variable (for i := range tab { tab[i] = ... }), which neither
+// the loop changes; a slice expression with bounds; a pointer followed
+// (*p, p.f); a type assertion that is not a comma-ok one; an integer
+// division or remainder by a divisor that is not a constant; a shift by
+// a signed count that is not a constant; a conversion of a slice to an
+// array; a send. It is conservative: what it takes as total cannot
+// panic, but a plainly total function may be refused.
+func (c *lazyCheck) mayPanic(n ast.Node, info *types.Info) bool {
+	constant := func(e ast.Expr) bool {
+		tv, ok := info.Types[e]
+		return ok && tv.Value != nil
+	}
+	switch n := n.(type) {
+	case *ast.SendStmt:
+		return true
+	case *ast.CallExpr:
+		if tv, ok := info.Types[n.Fun]; ok && tv.IsType() {
+			_, toArray := under(tv.Type).(*types.Array)
+			_, fromSlice := under(info.TypeOf(n.Args[0])).(*types.Slice)
+			return toArray && fromSlice
+		}
+		if id, ok := ast.Unparen(n.Fun).(*ast.Ident); ok {
+			if b, ok := info.Uses[id].(*types.Builtin); ok {
+				switch b.Name() {
+				case "panic", "close":
+					return true
+				case "make":
+					for _, a := range n.Args[1:] {
+						if !constant(a) && !lengthOf(a, info) {
+							return true
+						}
+					}
+				}
+				return false
+			}
+		}
+		if fn := staticCallee(info, n); fn != nil {
+			_, found := c.prog.funcs[funcKey(fn)]
+			return !found
+		}
+	case *ast.IndexExpr:
+		switch under(info.TypeOf(n.X)).(type) {
+		case *types.Map:
+			return c.assigned(n) // a nil map's
+		case *types.Array:
+			if constant(n.Index) {
+				return false
+			}
+		case *types.Signature, nil:
+			return false // a generic function instantiated
+		}
+		return !c.rangeIndex(n, info)
+	case *ast.SliceExpr:
+		return n.Low != nil || n.High != nil || n.Max != nil
+	case *ast.StarExpr:
+		tv, ok := info.Types[n]
+		return ok && tv.IsValue()
+	case *ast.SelectorExpr:
+		sel, ok := info.Selections[n]
+		return ok && sel.Kind() == types.FieldVal && sel.Indirect()
+	case *ast.TypeAssertExpr:
+		if n.Type == nil {
+			return false // a type switch
+		}
+		switch p := c.parent[n].(type) {
+		case *ast.AssignStmt:
+			return len(p.Lhs) != 2
+		case *ast.ValueSpec:
+			return len(p.Names) != 2
+		}
+		return true
+	case *ast.BinaryExpr:
+		return c.mayFault(n.Op, n.Y, info)
+	case *ast.AssignStmt:
+		if len(n.Lhs) == 1 && len(n.Rhs) == 1 {
+			switch n.Tok {
+			case token.QUO_ASSIGN:
+				return c.mayFault(token.QUO, n.Rhs[0], info)
+			case token.REM_ASSIGN:
+				return c.mayFault(token.REM, n.Rhs[0], info)
+			case token.SHL_ASSIGN, token.SHR_ASSIGN:
+				return c.mayFault(token.SHL, n.Rhs[0], info)
+			}
+		}
+	}
+	return false
+}
+
+// lengthOf reports whether e is a call of len or cap: not negative.
+func lengthOf(e ast.Expr, info *types.Info) bool {
+	call, ok := ast.Unparen(e).(*ast.CallExpr)
+	if !ok {
+		return false
+	}
+	id, ok := ast.Unparen(call.Fun).(*ast.Ident)
+	if !ok {
+		return false
+	}
+	b, ok := info.Uses[id].(*types.Builtin)
+	return ok && (b.Name() == "len" || b.Name() == "cap")
+}
+
+// mayFault reports whether the integer operation op by y may panic: a
+// division or remainder by a y that is not a constant, a shift by a
+// signed y that is not a constant.
+func (c *lazyCheck) mayFault(op token.Token, y ast.Expr, info *types.Info) bool {
+	if tv, ok := info.Types[y]; !ok || tv.Value != nil {
+		return false
+	}
+	b, ok := under(info.TypeOf(y)).(*types.Basic)
+	if !ok {
+		return false
+	}
+	switch op {
+	case token.QUO, token.REM:
+		return b.Info()&types.IsInteger != 0
+	case token.SHL, token.SHR:
+		return b.Info()&types.IsUnsigned == 0
+	}
+	return false
+}
+
+// assigned reports whether e is assigned to, or changed by ++ or --.
+func (c *lazyCheck) assigned(e ast.Expr) bool {
+	switch p := c.parent[e].(type) {
+	case *ast.AssignStmt:
+		return slices.Contains(p.Lhs, e)
+	case *ast.IncDecStmt:
+		return p.X == e
+	}
+	return false
+}
+
+// rangeIndex reports whether ix is v[i] in the body of a loop for i :=
+// range v (or for i, x := range v), where v is a variable and neither
+// it nor i is assigned, nor has its address taken, in the loop: an
+// index in bounds.
+func (c *lazyCheck) rangeIndex(ix *ast.IndexExpr, info *types.Info) bool {
+	x, ok1 := ast.Unparen(ix.X).(*ast.Ident)
+	i, ok2 := ast.Unparen(ix.Index).(*ast.Ident)
+	if !ok1 || !ok2 {
+		return false
+	}
+	v, k := info.Uses[x], info.Uses[i]
+	for n := c.parent[ix]; n != nil; n = c.parent[n] {
+		r, ok := n.(*ast.RangeStmt)
+		if !ok {
+			continue
+		}
+		key, ok := r.Key.(*ast.Ident)
+		over, ok2 := ast.Unparen(r.X).(*ast.Ident)
+		if !ok || !ok2 || r.Tok != token.DEFINE || info.Defs[key] != k || info.Uses[over] != v {
+			continue
+		}
+		if _, isVar := v.(*types.Var); !isVar {
+			return false
+		}
+		changed := false
+		ast.Inspect(r.Body, func(n ast.Node) bool {
+			var lhs []ast.Expr
+			switch n := n.(type) {
+			case *ast.AssignStmt:
+				lhs = n.Lhs
+			case *ast.IncDecStmt:
+				lhs = []ast.Expr{n.X}
+			case *ast.UnaryExpr:
+				if n.Op == token.AND {
+					lhs = []ast.Expr{n.X}
+				}
+			case *ast.RangeStmt:
+				lhs = []ast.Expr{n.Key, n.Value}
+			}
+			for _, e := range lhs {
+				if id, ok := e.(*ast.Ident); ok && (info.Uses[id] == v || info.Uses[id] == k) {
+					changed = true
+				}
+			}
+			return !changed
+		})
+		return !changed
+	}
+	return false
 }
 
 // calledAs reports whether id names the function that a call calls

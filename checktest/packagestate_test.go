@@ -93,6 +93,8 @@ func TestNoPackageStateFindsEveryChange(t *testing.T) {
 		"SetPlain assigns package-level variable plainTab through what plainTable returns",
 		"SetPlain passes to fillInts, which may change it, package-level variable plainTab: state that",
 		"Square assigns package-level variable squaresOf through the local t",
+		"Half calls the pointer method Do on package-level variable halfOnce",
+		"Deep assigns package-level variable deepTab",
 	} {
 		if !strings.Contains(got, s) {
 			t.Errorf("no %q in:\n%s", s, got)

@@ -149,3 +149,31 @@ func sumCRC(t []uint32, p []byte) uint32 {
 
 // sizesOf returns a table that its callers only read.
 func sizesOf() []int { return sizes }
+
+// firstSize is built by a function that may panic: the function that
+// sync.OnceValue made panics again at each call, and no path reads the
+// value half built.
+var firstSize = sync.OnceValue(func() int {
+	if len(sizes) == 0 {
+		panic("no sizes")
+	}
+	return sizes[0]
+})
+
+var (
+	halfOnce sync.Once
+	halves   []int
+)
+
+// Halves builds, with Do, a table by a function that cannot panic: a
+// length that len gives, indexes by the range loop over the table, a
+// division by a constant.
+func Halves() int {
+	halfOnce.Do(func() {
+		halves = make([]int, len(sizes))
+		for i := range halves {
+			halves[i] = i / 2
+		}
+	})
+	return halves[0] + firstSize()
+}

@@ -694,3 +694,67 @@ func Square() int {
 	t[1] = 2              // want
 	return squaresOf()[1] // want
 }
+
+var (
+	halfOnce sync.Once
+	halfTab  []int
+	parsed   *regexp.Regexp
+)
+
+// Half builds its table by a function that may panic part-way: a Do
+// that panics is done all the same, and every later path meets the
+// table half built.
+func Half(k int) int {
+	halfOnce.Do(func() { // want
+		halfTab = make([]int, 4) // want
+		halfTab[0] = 1           // want
+		if len(halfTab) > 3 {
+			panic("a table of four")
+		}
+		halfTab[1] = 2 // want
+	})
+	return halfTab[k]
+}
+
+var (
+	indexOnce sync.Once
+	indexTab  []int
+)
+
+// Indexed builds its table by indexes that may be out of bounds.
+func Indexed() int {
+	indexOnce.Do(func() { // want
+		indexTab = make([]int, 2) // want
+		indexTab[5] = 1           // want
+	})
+	return indexTab[0]
+}
+
+var parseOnce sync.Once
+
+// Parsed builds its value by a function of another package, which may
+// panic (as regexp.MustCompile does) and whose code is not read.
+func Parsed() *regexp.Regexp {
+	parseOnce.Do(func() { // want
+		parsed = regexp.MustCompile("a+") // want
+	})
+	return parsed
+}
+
+var (
+	deepOnce sync.Once
+	deepTab  [4]int
+)
+
+// tenth is called by what Do runs, and may divide by zero.
+func tenth(i int) int { return 10 / (i - 2) }
+
+// Deep builds its table by a function that may panic.
+func Deep() int {
+	deepOnce.Do(func() { // want
+		for i := range deepTab {
+			deepTab[i] = tenth(i) // want
+		}
+	})
+	return deepTab[0]
+}
