@@ -176,6 +176,11 @@ func NoPackageState(t testing.TB, patterns ...string) {
 				shortPath(wd, w.pos.Filename), w.pos.Line, w.pos.Column, w.fn, w.name, w.process)
 			continue
 		}
+		if w.unfollowed {
+			t.Errorf("%s:%d:%d: %s calls %s while the package initializes, through a func value or an interface whose functions NoPackageState cannot tell: what they change, and the closures they make, which live on as package-level variables do, go unchecked (call a function or method of the packages by name there, or keep the func in a package-level variable, not exported, given only functions of the packages)",
+				shortPath(wd, w.pos.Filename), w.pos.Line, w.pos.Column, w.fn, w.name)
+			continue
+		}
 		if w.captured {
 			made := "made while the package initialized"
 			if w.madeBy.IsValid() {
@@ -230,6 +235,9 @@ type packageWrite struct {
 	// may be of several (a function returning parts of two variables):
 	// counted for the variable, named at the first root's change.
 	shadow bool
+	// unfollowed says that it is no change but a call, made while the
+	// package initializes, of name, which NoPackageState cannot follow.
+	unfollowed bool
 }
 
 // packageWrites returns the changes of package-level variables in files,
@@ -289,6 +297,19 @@ func packageWrites(prog *program, fset *token.FileSet, files []*ast.File, info *
 				writes = append(writes, capturedWrites(prog, fset, info, pkg, decl, fn, token.NoPos)...)
 			}
 		}
+		// The function literals that code run while the package
+		// initializes calls through a func value: the closures they
+		// make then live on, with the locals they capture.
+		for lit, at := range prog.initLits {
+			if within(lit.Pos(), f) {
+				writes = append(writes, capturedWrites(prog, fset, info, pkg, lit, "a function literal", at)...)
+			}
+		}
+		for _, u := range prog.unfollowed {
+			if within(u.call.Pos(), f) {
+				writes = append(writes, packageWrite{pos: fset.Position(u.call.Pos()), fn: u.fn, name: types.ExprString(u.call.Fun), at: u.call.Pos(), unfollowed: true})
+			}
+		}
 	}
 	slices.SortStableFunc(writes, func(a, b packageWrite) int {
 		return cmp.Or(strings.Compare(a.pos.Filename, b.pos.Filename), cmp.Compare(a.pos.Line, b.pos.Line), cmp.Compare(a.pos.Column, b.pos.Column))
@@ -303,7 +324,7 @@ func packageWrites(prog *program, fset *token.FileSet, files []*ast.File, info *
 // literal that copies one is followed as a copy of a package-level
 // variable is. madeBy is the call that runs decl then, where decl also
 // runs later, or token.NoPos.
-func capturedWrites(prog *program, fset *token.FileSet, info *types.Info, pkg *types.Package, decl ast.Decl, fn string, madeBy token.Pos) []packageWrite {
+func capturedWrites(prog *program, fset *token.FileSet, info *types.Info, pkg *types.Package, decl ast.Node, fn string, madeBy token.Pos) []packageWrite {
 	captured, later := initRun(decl, info)
 	if len(captured) == 0 {
 		return nil
@@ -326,8 +347,11 @@ func capturedWrites(prog *program, fset *token.FileSet, info *types.Info, pkg *t
 // function that only initialization runs), function literals called at
 // once included, and the function literals in decl that may run later,
 // the outermost ones.
-func initRun(decl ast.Decl, info *types.Info) (captured map[*types.Var]bool, later []*ast.FuncLit) {
+func initRun(decl ast.Node, info *types.Info) (captured map[*types.Var]bool, later []*ast.FuncLit) {
 	now := map[*ast.FuncLit]bool{}
+	if lit, ok := decl.(*ast.FuncLit); ok {
+		now[lit] = true // a literal called while the package initializes
+	}
 	ast.Inspect(decl, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.CallExpr:

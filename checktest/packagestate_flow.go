@@ -26,6 +26,17 @@ type program struct {
 	// initializes, called by code that runs then (var next =
 	// NewCounter()), by funcKey, with the first such call.
 	initMade map[string]token.Pos
+	// initLits holds the function literals that code run while a
+	// package initializes calls through a func value, with the call.
+	initLits map[*ast.FuncLit]token.Pos
+	// unfollowed holds the calls made then through a func value or an
+	// interface whose functions the code does not show.
+	unfollowed []unfollowedCall
+	// funcValues holds the functions given to package-level variables
+	// of func type, and unknownFunc those given others too.
+	funcValues  map[*types.Var][]callee
+	unknownFunc map[*types.Var]bool
+	types       []types.Type // the named types of the packages, and pointers to them
 	// returns holds returned's answers, by funcKey (nil while one is
 	// read: a function that returns its own result adds nothing).
 	returns map[string][][]*types.Var
@@ -56,16 +67,19 @@ const (
 // package-level variables of interface type are given.
 func newProgram(pkgs []*packages.Package) *program {
 	p := &program{
-		methods:  map[string]methodDecl{},
-		changes:  map[string]int8{},
-		dynamic:  map[*types.Var][]types.Type{},
-		declared: map[*types.Var]bool{},
-		unknown:  map[*types.Var]bool{},
-		funcs:    map[string]methodDecl{},
-		initOnly: map[types.Object]bool{},
-		initMade: map[string]token.Pos{},
-		returns:  map[string][][]*types.Var{},
-		params:   map[paramKey]int8{},
+		methods:     map[string]methodDecl{},
+		changes:     map[string]int8{},
+		dynamic:     map[*types.Var][]types.Type{},
+		declared:    map[*types.Var]bool{},
+		unknown:     map[*types.Var]bool{},
+		funcs:       map[string]methodDecl{},
+		initOnly:    map[types.Object]bool{},
+		initMade:    map[string]token.Pos{},
+		initLits:    map[*ast.FuncLit]token.Pos{},
+		funcValues:  map[*types.Var][]callee{},
+		unknownFunc: map[*types.Var]bool{},
+		returns:     map[string][][]*types.Var{},
+		params:      map[paramKey]int8{},
 	}
 	for _, pkg := range pkgs {
 		for obj := range initOnlyFuncs(pkg.Syntax, pkg.TypesInfo) {
@@ -85,6 +99,16 @@ func newProgram(pkgs []*packages.Package) *program {
 				}
 			}
 			p.readDynamic(f, pkg.TypesInfo)
+			p.readFuncValues(f, pkg.TypesInfo)
+		}
+		for _, name := range pkg.Types.Scope().Names() {
+			tn, ok := pkg.Types.Scope().Lookup(name).(*types.TypeName)
+			if !ok || tn.IsAlias() {
+				continue
+			}
+			if n, ok := tn.Type().(*types.Named); ok && n.TypeParams().Len() == 0 && !types.IsInterface(n) {
+				p.types = append(p.types, n, types.NewPointer(n))
+			}
 		}
 	}
 	p.readInitCalls(pkgs)
@@ -95,50 +119,246 @@ func newProgram(pkgs []*packages.Package) *program {
 // packages, but those that only initialization runs, that code run
 // while a package initializes calls (a package-level initializer, a
 // function only initialization runs, outside the function literals that
-// run later), directly or through one another.
+// run later), directly or through one another, and in p.initLits the
+// function literals it calls through a func value. A call through a
+// func value or an interface is followed to each function it may call
+// where the code shows them all (initCallees); where it does not, the
+// call is kept in p.unfollowed, to be named.
 func (p *program) readInitCalls(pkgs []*packages.Package) {
 	type body struct {
 		node ast.Node
 		info *types.Info
+		pkg  *packages.Package
+		fn   string // how to name its code
 	}
 	var queue []body
 	for _, pkg := range pkgs {
 		for _, f := range pkg.Syntax {
 			for _, decl := range f.Decls {
-				if d, ok := decl.(*ast.FuncDecl); ok && !p.initOnly[pkg.TypesInfo.Defs[d.Name]] {
+				d, ok := decl.(*ast.FuncDecl)
+				if ok && !p.initOnly[pkg.TypesInfo.Defs[d.Name]] {
 					continue
 				}
-				queue = append(queue, body{decl, pkg.TypesInfo})
+				fn := "a package-level initializer"
+				if ok {
+					fn = funcName(d)
+				}
+				queue = append(queue, body{decl, pkg.TypesInfo, pkg, fn})
 			}
 		}
+	}
+	follow := func(b body, call *ast.CallExpr, fn *types.Func, lit *ast.FuncLit, info *types.Info) {
+		if lit != nil {
+			if _, seen := p.initLits[lit]; !seen {
+				p.initLits[lit] = call.Pos()
+				queue = append(queue, body{lit, info, b.pkg, "a function literal"})
+			}
+			return
+		}
+		key := funcKey(fn)
+		md, ok := p.funcs[key]
+		if _, seen := p.initMade[key]; !ok || seen || p.initOnly[md.info.Defs[md.decl.Name]] {
+			return
+		}
+		p.initMade[key] = call.Pos()
+		queue = append(queue, body{md.decl.Body, md.info, b.pkg, funcName(md.decl)})
 	}
 	for len(queue) > 0 {
 		b := queue[0]
 		queue = queue[1:]
 		now := map[*ast.FuncLit]bool{}
+		if lit, ok := b.node.(*ast.FuncLit); ok {
+			now[lit] = true
+		}
 		ast.Inspect(b.node, func(n ast.Node) bool {
 			switch n := n.(type) {
 			case *ast.FuncLit:
 				return now[n]
 			case *ast.CallExpr:
-				if lit, ok := ast.Unparen(n.Fun).(*ast.FuncLit); ok {
+				fun := ast.Unparen(n.Fun)
+				if lit, ok := fun.(*ast.FuncLit); ok {
 					now[lit] = true
-				}
-				fn := staticCallee(b.info, n)
-				if fn == nil {
 					return true
 				}
-				key := funcKey(fn)
-				md, ok := p.funcs[key]
-				if _, seen := p.initMade[key]; !ok || seen || p.initOnly[md.info.Defs[md.decl.Name]] {
+				if tv, ok := b.info.Types[fun]; ok && tv.IsType() {
+					return true // a conversion
+				}
+				if id, ok := fun.(*ast.Ident); ok {
+					if _, ok := b.info.Uses[id].(*types.Builtin); ok {
+						return true
+					}
+				}
+				if fn := staticCallee(b.info, n); fn != nil {
+					follow(b, n, fn, nil, nil)
 					return true
 				}
-				p.initMade[key] = n.Pos()
-				queue = append(queue, body{md.decl.Body, md.info})
+				callees, known := p.initCallees(b.info, n)
+				if !known {
+					p.unfollowed = append(p.unfollowed, unfollowedCall{call: n, pkg: b.pkg, fn: b.fn})
+				}
+				for _, c := range callees {
+					follow(b, n, c.fn, c.lit, c.info)
+				}
 			}
 			return true
 		})
 	}
+}
+
+// unfollowedCall is a call, made while a package initializes, through a
+// func value or an interface whose functions the code does not show.
+type unfollowedCall struct {
+	call *ast.CallExpr
+	pkg  *packages.Package
+	fn   string // the code it is in, as packageWrite.fn names it
+}
+
+// callee is a function that a call may call: one of the packages (fn)
+// or a function literal (lit, of info).
+type callee struct {
+	fn   *types.Func
+	lit  *ast.FuncLit
+	info *types.Info
+}
+
+// initCallees returns the functions of the packages checked that call,
+// through a func value or an interface, may call, and whether those are
+// all it may call of their code: for a method of an interface, the
+// methods of the types of the packages that implement it (of those a
+// package-level variable is given, where dynamicTypes sees them all);
+// for a package-level variable of func type, not exported, whose
+// address is not taken, the functions and function literals it is
+// given (what sync.OnceFunc, OnceValue or OnceValues made of one calls
+// that one), and all where each is one. Any other func value (a
+// parameter, a local, a field, an element, what a call returns) is not
+// followed.
+func (p *program) initCallees(info *types.Info, call *ast.CallExpr) ([]callee, bool) {
+	fun := ast.Unparen(call.Fun)
+	if sel, ok := fun.(*ast.SelectorExpr); ok {
+		if s, ok := info.Selections[sel]; ok && s.Kind() == types.MethodVal {
+			m := s.Obj().(*types.Func)
+			if !types.IsInterface(m.Signature().Recv().Type()) {
+				return nil, false // a method value's call: no callee named
+			}
+			return p.implementations(info, sel.X, m), true
+		}
+	}
+	v := directVar(info, fun)
+	if v == nil || v.Exported() || p.unknownFunc[v] || v.Pkg() == nil {
+		return nil, false
+	}
+	given, ok := p.funcValues[v]
+	return given, ok
+}
+
+// implementations returns the methods of the packages that a call of m,
+// a method of an interface, on x may run: those of the types x is given,
+// where x is a package-level variable whose values' types are all seen,
+// else those of every type of the packages that implements the
+// interface.
+func (p *program) implementations(info *types.Info, x ast.Expr, m *types.Func) []callee {
+	var ts []types.Type
+	if v := directVar(info, x); v != nil {
+		ts, _ = p.dynamicTypes(v)
+	}
+	if ts == nil {
+		iface, _ := under(m.Signature().Recv().Type()).(*types.Interface)
+		for _, t := range p.types {
+			if iface != nil && types.Implements(t, iface) {
+				ts = append(ts, t)
+			}
+		}
+	}
+	var out []callee
+	for _, t := range ts {
+		obj, _, _ := types.LookupFieldOrMethod(t, true, m.Pkg(), m.Name())
+		if fn, ok := obj.(*types.Func); ok {
+			out = append(out, callee{fn: fn})
+		}
+	}
+	return out
+}
+
+// readFuncValues records, in p.funcValues, the functions and function
+// literals that the code of f gives package-level variables of func
+// type, and in p.unknownFunc those given any other value (a func value
+// of another kind, a call's result but sync.OnceFunc's, OnceValue's or
+// OnceValues's), or whose address is taken.
+func (p *program) readFuncValues(f *ast.File, info *types.Info) {
+	assign := func(lhs, rhs ast.Expr) {
+		v := directVar(info, lhs)
+		if v == nil {
+			return
+		}
+		if _, ok := under(v.Type()).(*types.Signature); !ok {
+			return
+		}
+		if rhs == nil {
+			p.unknownFunc[v] = true
+			return
+		}
+		rhs = ast.Unparen(rhs)
+		if call, ok := rhs.(*ast.CallExpr); ok && len(call.Args) == 1 {
+			if fn := staticCallee(info, call); fn != nil && fn.Pkg() != nil && fn.Pkg().Path() == "sync" && strings.HasPrefix(fn.Name(), "Once") {
+				rhs = ast.Unparen(call.Args[0])
+			}
+		}
+		switch x := rhs.(type) {
+		case *ast.FuncLit:
+			p.funcValues[v] = append(p.funcValues[v], callee{lit: x, info: info})
+			return
+		case *ast.Ident, *ast.SelectorExpr:
+			if isUntypedNil(info.TypeOf(x)) {
+				return
+			}
+			var id *ast.Ident
+			if sel, ok := x.(*ast.SelectorExpr); ok {
+				if s, ok := info.Selections[sel]; ok && s.Kind() != types.MethodExpr {
+					break // a method value
+				}
+				id = sel.Sel
+			} else {
+				id = x.(*ast.Ident)
+			}
+			if fn, ok := info.Uses[id].(*types.Func); ok {
+				p.funcValues[v] = append(p.funcValues[v], callee{fn: fn})
+				return
+			}
+		}
+		p.unknownFunc[v] = true
+	}
+	ast.Inspect(f, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.ValueSpec:
+			for i, name := range n.Names {
+				switch {
+				case len(n.Values) == len(n.Names):
+					assign(name, n.Values[i])
+				case len(n.Values) > 0:
+					assign(name, nil)
+				}
+			}
+		case *ast.AssignStmt:
+			for i, lhs := range n.Lhs {
+				if len(n.Lhs) == len(n.Rhs) {
+					assign(lhs, n.Rhs[i])
+				} else {
+					assign(lhs, nil)
+				}
+			}
+		case *ast.RangeStmt:
+			for _, e := range []ast.Expr{n.Key, n.Value} {
+				if e != nil {
+					assign(e, nil)
+				}
+			}
+		case *ast.UnaryExpr:
+			if n.Op == token.AND {
+				assign(n.X, nil)
+			}
+		}
+		return true
+	})
 }
 
 // staticCallee returns the function or method that call calls, where

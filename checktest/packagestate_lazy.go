@@ -49,8 +49,12 @@ type lazyCheck struct {
 	lazies   map[string]*lazyValue
 	visiting map[string]bool // the functions pure has read, for one lazy value
 	// total, while pure reads what a sync.Once's Do runs, asks that it
-	// may not panic part-way (total).
+	// may not panic part-way (mayPanic).
 	total bool
+	// good holds the lazy values found so far to leave nothing behind,
+	// and excused the variables they build: what a lazy value built
+	// from them reads and runs of them changes nothing.
+	good, excused map[string]bool
 }
 
 // excuse returns writes without the changes that leave nothing behind
@@ -156,11 +160,17 @@ func excuse(prog *program, pkgs []*packages.Package, writes []packageWrite) []pa
 	}
 	good := map[string]bool{}    // lazy values and locks whose changes are excused
 	excused := map[string]bool{} // ... and the variables those values build
-	for k, l := range c.lazies {
-		if c.lazy(l) {
-			good[k] = true
-			for t := range l.targets {
-				excused[t] = true
+	c.good, c.excused = good, excused
+	// A lazy value may be built from another (derive(table())): read
+	// them again while one more is found good.
+	for more := true; more; {
+		more = false
+		for k, l := range c.lazies {
+			if !good[k] && c.lazy(l) {
+				good[k], more = true, true
+				for t := range l.targets {
+					excused[t] = true
+				}
 			}
 		}
 	}
@@ -304,6 +314,9 @@ func (c *lazyCheck) lazy(l *lazyValue) bool {
 		if !within(w.at, l.body) {
 			continue
 		}
+		if w.held && c.good[w.root] {
+			continue // another lazy value, run
+		}
 		if w.root == "" || w.process != "" || w.captured || w.held {
 			return false
 		}
@@ -341,6 +354,9 @@ func (c *lazyCheck) lazy(l *lazyValue) bool {
 		return false
 	}
 	for _, w := range c.writes {
+		if w.held && c.good[w.root] || !w.held && (c.good[w.root] || c.excused[w.root]) {
+			continue // another lazy value's, built or run
+		}
 		for _, d := range callees {
 			if within(w.at, d) {
 				return false
@@ -414,6 +430,9 @@ func (c *lazyCheck) pure(node ast.Node, info *types.Info, scope ast.Node, target
 			switch fun := ast.Unparen(n.Fun).(type) {
 			case *ast.FuncLit:
 			default:
+				if v := directVar(info, fun); v != nil && c.good[varKey(v)] {
+					break // what another lazy value built
+				}
 				if staticCallee(info, n) == nil {
 					if id, isID := fun.(*ast.Ident); !isID || info.Uses[id] == nil {
 						ok = false
@@ -429,7 +448,7 @@ func (c *lazyCheck) pure(node ast.Node, info *types.Info, scope ast.Node, target
 					break
 				}
 				if v := asPackageVar(obj); v != nil {
-					if !targets[varKey(v)] && c.changed[varKey(v)] {
+					if k := varKey(v); !targets[k] && c.changed[k] && !c.good[k] && !c.excused[k] {
 						ok = false
 					}
 				} else if !within(obj.Pos(), scope) {
@@ -504,6 +523,11 @@ func (c *lazyCheck) mayPanic(n ast.Node, info *types.Info) bool {
 			}
 		}
 		if fn := staticCallee(info, n); fn != nil {
+			if sel, ok := ast.Unparen(n.Fun).(*ast.SelectorExpr); ok && fn.Name() == "Do" && isSyncType(recvType(fn), "Once") {
+				if v := directVar(info, sel.X); v != nil && c.good[varKey(v)] {
+					return false // another lazy value's Do, which cannot panic
+				}
+			}
 			_, found := c.prog.funcs[funcKey(fn)]
 			return !found
 		}
@@ -553,6 +577,19 @@ func (c *lazyCheck) mayPanic(n ast.Node, info *types.Info) bool {
 		}
 	}
 	return false
+}
+
+// recvType returns the type of method fn's receiver, a pointer's
+// element, or nil.
+func recvType(fn *types.Func) types.Type {
+	r := fn.Signature().Recv()
+	if r == nil {
+		return nil
+	}
+	if p, ok := r.Type().(*types.Pointer); ok {
+		return p.Elem()
+	}
+	return r.Type()
 }
 
 // lengthOf reports whether e is a call of len or cap: not negative.

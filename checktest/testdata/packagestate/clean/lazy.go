@@ -177,3 +177,56 @@ func Halves() int {
 	})
 	return halves[0] + firstSize()
 }
+
+// double is called through a variable while the package initializes,
+// and sq through an interface: the reader follows both, and neither
+// makes a closure.
+var double = func(x int) int { return 2 * x }
+
+var four = double(2)
+
+type shape interface{ Area() int }
+
+type sq struct{ side int }
+
+// Area reads its receiver.
+func (s sq) Area() int { return s.side * s.side }
+
+var unit shape = sq{2}
+
+var area = unit.Area() + four
+
+var (
+	derivedOnce sync.Once
+	derived     []uint32
+)
+
+// Derived reads a table built, once, from another lazy table.
+func Derived() uint32 {
+	derivedOnce.Do(func() {
+		derived = deriveFrom(lazyCRC())
+	})
+	return derived[0]
+}
+
+func deriveFrom(t []uint32) []uint32 {
+	var out []uint32
+	for _, v := range t {
+		out = append(out, v^1)
+	}
+	return out
+}
+
+// evenPowers is built from the value that powers built.
+var evenPowers = sync.OnceValue(func() []int {
+	var out []int
+	for _, p := range powers() {
+		if p%2 == 0 {
+			out = append(out, p)
+		}
+	}
+	return out
+})
+
+// EvenPowers reads it.
+func EvenPowers() int { return len(evenPowers()) }

@@ -758,3 +758,74 @@ func Deep() int {
 	})
 	return deepTab[0]
 }
+
+// makers are functions that init calls through a func value it takes
+// from a slice: which functions those are, the code does not show, nor
+// so the counts that their closures keep from the package's
+// initialization on.
+var makers = []func() func() int{NewCounter}
+
+var counters []func() int
+
+func init() {
+	for _, m := range makers {
+		counters = append(counters, m()) // want
+	}
+}
+
+// makeTally holds a function of the package, and only it: the call
+// through it, while the package initializes, is followed.
+var makeTally = newTallyFunc
+
+var tallies = makeTally()
+
+func newTallyFunc() func() int {
+	n := 0
+	return func() int {
+		n++ // want
+		return n
+	}
+}
+
+// mk holds a function literal, followed as well.
+var mk = func() func() int {
+	k := 0
+	return func() int {
+		k++ // want
+		return k
+	}
+}
+
+var ks = mk()
+
+// source is an interface that an initializer calls a method of: the
+// methods of the package's types that implement it are followed.
+type source interface{ Counter() func() int }
+
+type seq struct{}
+
+// Counter returns a count of its own.
+func (seq) Counter() func() int {
+	c := 0
+	return func() int {
+		c++ // want
+		return c
+	}
+}
+
+var src source = seq{}
+
+var nextSeq = src.Counter()
+
+var (
+	countOnce sync.Once
+	sizeCount int
+)
+
+// SizeCount builds its value from a lazy table that Extend changes too.
+func SizeCount() int {
+	countOnce.Do(func() { // want
+		sizeCount = len(Sizes()) // want
+	})
+	return sizeCount
+}
