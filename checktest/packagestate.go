@@ -77,8 +77,16 @@ import (
 //     functions of the packages that it calls, read in turn) uses no
 //     local variable of the code around it, no package-level variable
 //     that code of the packages changes but the ones it builds, no func
-//     value but a function literal in it, no method of an interface,
-//     no function of the packages but called, starts no goroutine, and
+//     value but a function literal in it or what another value built
+//     so returns, no method of an interface, no function of the
+//     packages but called, starts no goroutine, for a sync.Once's Do
+//     cannot panic part-way (a Do that panics is done all the same, and
+//     every later path meets what it had built: no panic, close or
+//     send, no call of another package's function but another lazy
+//     value's Do, no index but a map's read, one by a constant into an
+//     array or by the key of a range loop over the same variable, no
+//     slice bounds, no pointer followed, no division by a variable...;
+//     what sync.OnceValue made panics again at each call instead), and
 //     changes (it, not the functions it calls) only package-level
 //     variables of the packages, not exported, that nothing else
 //     changes, and that every other use reads after it ran: in code run
@@ -87,7 +95,8 @@ import (
 //     (once.Do(build), t := table()), in a body with no goto. Its Do (or
 //     the call) and its assignments of those variables are no change
 //     (var tabOnce sync.Once; func table() []uint32 { tabOnce.Do(func()
-//     { tab = build() }); return tab }). What functions of other
+//     { tab = build() }); return tab }), nor those of a value built so
+//     from another (derive(table())). What functions of other
 //     packages return is taken as given, as in an initializer. A Do
 //     whose function sets a variable that code reads before the Do (a
 //     flag) or that other code changes too, counts in one (runs++,
@@ -108,6 +117,16 @@ import (
 // instance and every System built anew, as a package-level variable
 // does, and a file the layer keeps on the side is state that the search
 // neither sees nor crashes. Reads (os.Getenv, os.ReadFile) are not.
+//
+// What a function or method of the packages returns, where it may
+// share memory with a package-level variable (func table() []uint32 {
+// ...; return tab }), and what the function that sync.OnceValue made
+// returns, is followed as such a local is: table()[0] = 1, t :=
+// table(); t[3]++, copy(table(), b) and append into it change the
+// variable, named "through what table returns". So does passing the
+// variable, or such a copy, to a function or method of the packages
+// whose code may change what that parameter reaches (read as a method's
+// receiver is: fill(table()), with func fill(t []uint32) { t[0] = 1 }).
 //
 // A change made through a local variable that copies the variable's
 // pointer, map, slice, channel or interface, or a struct or array
@@ -139,20 +158,30 @@ import (
 // closures that call made live on; named with the call. A local of a
 // function literal that copies such a variable's pointer, map or slice
 // (m := counts; m[k]++) is followed as a copy of a package-level
-// variable is.
+// variable is. A call that such code makes through a func value or an
+// interface is followed to the functions it may call, where the code
+// shows them: the functions and function literals given to a
+// package-level variable of func type, not exported (what
+// sync.OnceValue made calls the one given it), and the methods of the
+// packages' types that implement the interface (of those a variable is
+// given, where they are all seen); the closures they make then count as
+// above. Any other such call (a func taken from a slice, a parameter, a
+// field) is named, as code whose changes go unchecked.
 //
 // Not seen: the variable, or a copy of its pointer, map or slice, passed
-// as an argument to a function or method that changes it, stored in a
-// field or in a variable that is not local and changed from there, or
-// returned by a function and changed by its caller (a method that
-// returns what its receiver reaches is taken to change it); a func held
-// in a variable and called (but what sync.OnceFunc, OnceValue or
-// OnceValues made, above); a value method of another package's type
-// that changes what its receiver's map or pointer reaches (an
-// http.Header's Set); a method of an interface named Error or String
-// that changes its value; a value built lazily changed through what a
-// function returns (table()[0] = 1), or left half built by a function
-// given to Do that panics; and a change made through reflect or unsafe.
+// as an argument to a function of another package, to a func value or
+// to a method of an interface that changes it, stored in a field or in
+// a variable that is not local and changed from there, or returned by a
+// method of an interface, a func value or a function literal and
+// changed by its caller (a method that returns what its receiver
+// reaches is taken to change it); a func held in a variable and called
+// (but what sync.OnceFunc, OnceValue or OnceValues made, above); a
+// value method of another package's type that changes what its
+// receiver's map or pointer reaches (an http.Header's Set); a method of
+// an interface named Error or String that changes its value; the code
+// of the packages that another package's code calls back while a
+// package initializes (sort.Slice(xs, less), a method of a value it
+// wraps); and a change made through reflect or unsafe.
 // Test files are not checked: a package whose only Go files are test
 // files (layer code written in a _test.go file) fails t, since nothing
 // of it would be read, unless a pattern has a "..." wildcard: "./..."
@@ -322,8 +351,10 @@ func packageWrites(prog *program, fset *token.FileSet, files []*ast.File, info *
 // parameters too) outside them: code of decl that runs while the package
 // initializes makes them, and the literals capture them. A local of a
 // literal that copies one is followed as a copy of a package-level
-// variable is. madeBy is the call that runs decl then, where decl also
-// runs later, or token.NoPos.
+// variable is. decl is a declaration, or a function literal that code
+// run while the package initializes calls through a func value. madeBy
+// is the call that runs decl then, where decl also runs later, or
+// token.NoPos.
 func capturedWrites(prog *program, fset *token.FileSet, info *types.Info, pkg *types.Package, decl ast.Node, fn string, madeBy token.Pos) []packageWrite {
 	captured, later := initRun(decl, info)
 	if len(captured) == 0 {
@@ -343,10 +374,10 @@ func capturedWrites(prog *program, fset *token.FileSet, info *types.Info, pkg *t
 }
 
 // initRun returns the local variables that code run while the package
-// initializes declares in decl (a package-level initializer, or a
-// function that only initialization runs), function literals called at
-// once included, and the function literals in decl that may run later,
-// the outermost ones.
+// initializes declares in decl (a package-level initializer, a function
+// that only initialization runs, or a function literal that it calls),
+// function literals called at once included, and the function literals
+// in decl that may run later, the outermost ones.
 func initRun(decl ast.Node, info *types.Info) (captured map[*types.Var]bool, later []*ast.FuncLit) {
 	now := map[*ast.FuncLit]bool{}
 	if lit, ok := decl.(*ast.FuncLit); ok {

@@ -37,6 +37,9 @@ type program struct {
 	funcValues  map[*types.Var][]callee
 	unknownFunc map[*types.Var]bool
 	types       []types.Type // the named types of the packages, and pointers to them
+	// genericMethods holds the names of the methods of the packages'
+	// generic types, which implementations does not follow.
+	genericMethods map[string]bool
 	// returns holds returned's answers, by funcKey (nil while one is
 	// read: a function that returns its own result adds nothing).
 	returns map[string][][]*types.Var
@@ -67,19 +70,20 @@ const (
 // package-level variables of interface type are given.
 func newProgram(pkgs []*packages.Package) *program {
 	p := &program{
-		methods:     map[string]methodDecl{},
-		changes:     map[string]int8{},
-		dynamic:     map[*types.Var][]types.Type{},
-		declared:    map[*types.Var]bool{},
-		unknown:     map[*types.Var]bool{},
-		funcs:       map[string]methodDecl{},
-		initOnly:    map[types.Object]bool{},
-		initMade:    map[string]token.Pos{},
-		initLits:    map[*ast.FuncLit]token.Pos{},
-		funcValues:  map[*types.Var][]callee{},
-		unknownFunc: map[*types.Var]bool{},
-		returns:     map[string][][]*types.Var{},
-		params:      map[paramKey]int8{},
+		methods:        map[string]methodDecl{},
+		changes:        map[string]int8{},
+		dynamic:        map[*types.Var][]types.Type{},
+		declared:       map[*types.Var]bool{},
+		unknown:        map[*types.Var]bool{},
+		funcs:          map[string]methodDecl{},
+		initOnly:       map[types.Object]bool{},
+		initMade:       map[string]token.Pos{},
+		initLits:       map[*ast.FuncLit]token.Pos{},
+		funcValues:     map[*types.Var][]callee{},
+		unknownFunc:    map[*types.Var]bool{},
+		genericMethods: map[string]bool{},
+		returns:        map[string][][]*types.Var{},
+		params:         map[paramKey]int8{},
 	}
 	for _, pkg := range pkgs {
 		for obj := range initOnlyFuncs(pkg.Syntax, pkg.TypesInfo) {
@@ -106,8 +110,15 @@ func newProgram(pkgs []*packages.Package) *program {
 			if !ok || tn.IsAlias() {
 				continue
 			}
-			if n, ok := tn.Type().(*types.Named); ok && n.TypeParams().Len() == 0 && !types.IsInterface(n) {
+			n, ok := tn.Type().(*types.Named)
+			switch {
+			case !ok || types.IsInterface(n):
+			case n.TypeParams().Len() == 0:
 				p.types = append(p.types, n, types.NewPointer(n))
+			default:
+				for m := range n.Methods() {
+					p.genericMethods[m.Name()] = true
+				}
 			}
 		}
 	}
@@ -240,7 +251,9 @@ func (p *program) initCallees(info *types.Info, call *ast.CallExpr) ([]callee, b
 			if !types.IsInterface(m.Signature().Recv().Type()) {
 				return nil, false // a method value's call: no callee named
 			}
-			return p.implementations(info, sel.X, m), true
+			// A generic type's methods are not followed: where one of
+			// them has the name, the call is not followed in full.
+			return p.implementations(info, sel.X, m), !p.genericMethods[m.Name()]
 		}
 	}
 	v := directVar(info, fun)

@@ -62,7 +62,8 @@ type lazyCheck struct {
 // package-level variables that are changes:
 //
 //   - a lazily built value (lazyValue) whose function is deterministic
-//     as far as the code shows (lazyPure) and builds variables that
+//     as far as the code shows (pure; for a sync.Once's Do, one that
+//     cannot panic part-way, mayPanic) and builds variables that
 //     nothing else changes and that are read only after it ran
 //     (readAfter): its once.Do, and its assignments of those variables,
 //     are no change; a call of the function that sync.OnceValue (or
@@ -488,10 +489,11 @@ func (c *lazyCheck) pure(node ast.Node, info *types.Info, scope ast.Node, target
 // into an array by a constant, or one by the key of a range loop over
 // the same variable (for i := range tab { tab[i] = ... }), which neither
 // the loop changes; a slice expression with bounds; a pointer followed
-// (*p, p.f); a type assertion that is not a comma-ok one; an integer
+// (*p, p.f, a value method called through a pointer, a range loop's
+// values over a pointer to an array); a type assertion that is not a comma-ok one; an integer
 // division or remainder by a divisor that is not a constant; a shift by
 // a signed count that is not a constant; a conversion of a slice to an
-// array; a send. It is conservative: what it takes as total cannot
+// array or a pointer to one; a send. It is conservative: what it takes as total cannot
 // panic, but a plainly total function may be refused.
 func (c *lazyCheck) mayPanic(n ast.Node, info *types.Info) bool {
 	constant := func(e ast.Expr) bool {
@@ -503,7 +505,11 @@ func (c *lazyCheck) mayPanic(n ast.Node, info *types.Info) bool {
 		return true
 	case *ast.CallExpr:
 		if tv, ok := info.Types[n.Fun]; ok && tv.IsType() {
-			_, toArray := under(tv.Type).(*types.Array)
+			to := under(tv.Type)
+			if p, ok := to.(*types.Pointer); ok {
+				to = under(p.Elem())
+			}
+			_, toArray := to.(*types.Array)
 			_, fromSlice := under(info.TypeOf(n.Args[0])).(*types.Slice)
 			return toArray && fromSlice
 		}
@@ -550,7 +556,17 @@ func (c *lazyCheck) mayPanic(n ast.Node, info *types.Info) bool {
 		return ok && tv.IsValue()
 	case *ast.SelectorExpr:
 		sel, ok := info.Selections[n]
-		return ok && sel.Kind() == types.FieldVal && sel.Indirect()
+		if !ok || !sel.Indirect() {
+			return false
+		}
+		if sel.Kind() == types.FieldVal {
+			return true
+		}
+		// A value method called through a pointer follows it.
+		m, isFunc := sel.Obj().(*types.Func)
+		return isFunc && !isPointer(m.Signature().Recv().Type())
+	case *ast.RangeStmt:
+		return n.Value != nil && isPointer(info.TypeOf(n.X)) // a pointer to an array followed
 	case *ast.TypeAssertExpr:
 		if n.Type == nil {
 			return false // a type switch

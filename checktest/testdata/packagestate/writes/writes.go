@@ -829,3 +829,18 @@ func SizeCount() int {
 	})
 	return sizeCount
 }
+
+var (
+	firstOnce  sync.Once
+	firstBlock int
+	noDisk     *disk
+)
+
+// FirstBlock builds its value through a pointer that is nil: what Do
+// runs panics before it sets the value.
+func FirstBlock() int {
+	firstOnce.Do(func() { // want
+		firstBlock = int(noDisk.blocks[0]) // want
+	})
+	return firstBlock
+}
