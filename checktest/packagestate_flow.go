@@ -251,9 +251,7 @@ func (p *program) initCallees(info *types.Info, call *ast.CallExpr) ([]callee, b
 			if !types.IsInterface(m.Signature().Recv().Type()) {
 				return nil, false // a method value's call: no callee named
 			}
-			// A generic type's methods are not followed: where one of
-			// them has the name, the call is not followed in full.
-			return p.implementations(info, sel.X, m), !p.genericMethods[m.Name()]
+			return p.implementations(info, sel.X, m)
 		}
 	}
 	v := directVar(info, fun)
@@ -268,13 +266,17 @@ func (p *program) initCallees(info *types.Info, call *ast.CallExpr) ([]callee, b
 // a method of an interface, on x may run: those of the types x is given,
 // where x is a package-level variable whose values' types are all seen,
 // else those of every type of the packages that implements the
-// interface.
-func (p *program) implementations(info *types.Info, x ast.Expr, m *types.Func) []callee {
+// interface; and whether those are all, which they are not where a
+// generic type of the packages, whose instances are not followed, has a
+// method of that name.
+func (p *program) implementations(info *types.Info, x ast.Expr, m *types.Func) ([]callee, bool) {
 	var ts []types.Type
+	all := false
 	if v := directVar(info, x); v != nil {
-		ts, _ = p.dynamicTypes(v)
+		ts, all = p.dynamicTypes(v)
 	}
-	if ts == nil {
+	if !all {
+		ts, all = nil, !p.genericMethods[m.Name()]
 		iface, _ := under(m.Signature().Recv().Type()).(*types.Interface)
 		for _, t := range p.types {
 			if iface != nil && types.Implements(t, iface) {
@@ -289,7 +291,7 @@ func (p *program) implementations(info *types.Info, x ast.Expr, m *types.Func) [
 			out = append(out, callee{fn: fn})
 		}
 	}
-	return out
+	return out, all
 }
 
 // readFuncValues records, in p.funcValues, the functions and function

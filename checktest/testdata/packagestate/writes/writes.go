@@ -844,3 +844,23 @@ func FirstBlock() int {
 	})
 	return firstBlock
 }
+
+// boxed is a generic type whose Counter an interface's call may run:
+// its instances are not followed, and the call is named.
+type boxed[T any] struct{ v T }
+
+// Counter returns a count of its own.
+func (boxed[T]) Counter() func() int {
+	c := 0
+	return func() int {
+		c++
+		return c
+	}
+}
+
+var boxedNext func() int
+
+func init() {
+	var s source = boxed[int]{}
+	boxedNext = s.Counter() // want
+}
