@@ -165,8 +165,12 @@ import (
 // sync.OnceValue made calls the one given it), and the methods of the
 // packages' types that implement the interface (of those a variable is
 // given, where they are all seen); the closures they make then count as
-// above. Any other such call (a func taken from a slice, a parameter, a
-// field) is named, as code whose changes go unchecked.
+// above. A function literal given to a function of the packages that
+// only calls the parameter (not in a function literal, nor by go) runs
+// during that call, as one called at once, and what such a call is
+// given otherwise is followed as a call of it. Any other such call (a
+// func taken from a slice, a parameter, a field) is named, as code
+// whose changes go unchecked.
 //
 // Not seen: the variable, or a copy of its pointer, map or slice, passed
 // as an argument to a function of another package, to a func value or
@@ -336,7 +340,12 @@ func packageWrites(prog *program, fset *token.FileSet, files []*ast.File, info *
 		}
 		for _, u := range prog.unfollowed {
 			if within(u.call.Pos(), f) {
-				writes = append(writes, packageWrite{pos: fset.Position(u.call.Pos()), fn: u.fn, name: types.ExprString(u.call.Fun), at: u.call.Pos(), unfollowed: true})
+				w := packageWrite{pos: fset.Position(u.call.Pos()), fn: u.fn, name: types.ExprString(u.call.Fun), at: u.call.Pos(), unfollowed: true}
+				if u.at != nil {
+					w.pos, w.at = fset.Position(u.at.Pos()), u.at.Pos()
+					w.name = types.ExprString(u.at) + " through " + w.name
+				}
+				writes = append(writes, w)
 			}
 		}
 	}
@@ -356,7 +365,7 @@ func packageWrites(prog *program, fset *token.FileSet, files []*ast.File, info *
 // is the call that runs decl then, where decl also runs later, or
 // token.NoPos.
 func capturedWrites(prog *program, fset *token.FileSet, info *types.Info, pkg *types.Package, decl ast.Node, fn string, madeBy token.Pos) []packageWrite {
-	captured, later := initRun(decl, info)
+	captured, later := initRun(prog, decl, info)
 	if len(captured) == 0 {
 		return nil
 	}
@@ -376,9 +385,10 @@ func capturedWrites(prog *program, fset *token.FileSet, info *types.Info, pkg *t
 // initRun returns the local variables that code run while the package
 // initializes declares in decl (a package-level initializer, a function
 // that only initialization runs, or a function literal that it calls),
-// function literals called at once included, and the function literals
-// in decl that may run later, the outermost ones.
-func initRun(decl ast.Node, info *types.Info) (captured map[*types.Var]bool, later []*ast.FuncLit) {
+// function literals called at once included (and those given to a
+// function of the packages that only calls them), and the function
+// literals in decl that may run later, the outermost ones.
+func initRun(prog *program, decl ast.Node, info *types.Info) (captured map[*types.Var]bool, later []*ast.FuncLit) {
 	now := map[*ast.FuncLit]bool{}
 	if lit, ok := decl.(*ast.FuncLit); ok {
 		now[lit] = true // a literal called while the package initializes
@@ -388,6 +398,15 @@ func initRun(decl ast.Node, info *types.Info) (captured map[*types.Var]bool, lat
 		case *ast.CallExpr:
 			if lit, ok := ast.Unparen(n.Fun).(*ast.FuncLit); ok {
 				now[lit] = true
+			}
+			// A literal given to a function of the packages that only
+			// calls it runs during the call, as one called at once.
+			if fn := staticCallee(info, n); fn != nil {
+				for i, a := range n.Args {
+					if lit, ok := ast.Unparen(a).(*ast.FuncLit); ok && prog.onlyCalled(fn, i) {
+						now[lit] = true
+					}
+				}
 			}
 		case *ast.FuncLit:
 			if !now[n] {

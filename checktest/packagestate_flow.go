@@ -45,6 +45,10 @@ type program struct {
 	returns map[string][][]*types.Var
 	// params holds changesParam's answers, by funcKey and index.
 	params map[paramKey]int8
+	// called holds onlyCalled's answers, and calledParams the
+	// parameters it found only called.
+	called       map[paramKey]bool
+	calledParams map[*types.Var]bool
 }
 
 // paramKey names parameter i of a function, by funcKey.
@@ -84,6 +88,8 @@ func newProgram(pkgs []*packages.Package) *program {
 		genericMethods: map[string]bool{},
 		returns:        map[string][][]*types.Var{},
 		params:         map[paramKey]int8{},
+		called:         map[paramKey]bool{},
+		calledParams:   map[*types.Var]bool{},
 	}
 	for _, pkg := range pkgs {
 		for obj := range initOnlyFuncs(pkg.Syntax, pkg.TypesInfo) {
@@ -201,7 +207,35 @@ func (p *program) readInitCalls(pkgs []*packages.Package) {
 				}
 				if fn := staticCallee(b.info, n); fn != nil {
 					follow(b, n, fn, nil, nil)
+					// What the callee only calls runs now: a function
+					// literal is read here, as one called at once;
+					// another func value, as the callee's call of it.
+					for i, a := range n.Args {
+						if !p.onlyCalled(fn, i) {
+							continue
+						}
+						a = ast.Unparen(a)
+						if lit, ok := a.(*ast.FuncLit); ok {
+							now[lit] = true
+							continue
+						}
+						if isUntypedNil(b.info.TypeOf(a)) {
+							continue
+						}
+						callees, known := p.funcArgCallees(b.info, a)
+						if !known {
+							p.unfollowed = append(p.unfollowed, unfollowedCall{at: a, call: n, pkg: b.pkg, fn: b.fn})
+						}
+						for _, c := range callees {
+							follow(b, n, c.fn, c.lit, c.info)
+						}
+					}
 					return true
+				}
+				if id, ok := fun.(*ast.Ident); ok {
+					if v, ok := b.info.Uses[id].(*types.Var); ok && p.calledParams[v] {
+						return true // what each call gives it, followed there
+					}
 				}
 				callees, known := p.initCallees(b.info, n)
 				if !known {
@@ -219,6 +253,10 @@ func (p *program) readInitCalls(pkgs []*packages.Package) {
 // unfollowedCall is a call, made while a package initializes, through a
 // func value or an interface whose functions the code does not show.
 type unfollowedCall struct {
+	// at, when set, is a func value given to call, of a function of
+	// the packages that only calls it, whose functions the code does
+	// not show.
+	at   ast.Expr
 	call *ast.CallExpr
 	pkg  *packages.Package
 	fn   string // the code it is in, as packageWrite.fn names it
@@ -260,6 +298,94 @@ func (p *program) initCallees(info *types.Info, call *ast.CallExpr) ([]callee, b
 	}
 	given, ok := p.funcValues[v]
 	return given, ok
+}
+
+// funcArgCallees returns the functions of the packages that the func
+// value e, given to a function, may be, and whether those are all: a
+// function named, or a package-level variable as initCallees reads it.
+func (p *program) funcArgCallees(info *types.Info, e ast.Expr) ([]callee, bool) {
+	var id *ast.Ident
+	switch x := e.(type) {
+	case *ast.Ident:
+		id = x
+	case *ast.SelectorExpr:
+		if s, ok := info.Selections[x]; ok && s.Kind() != types.MethodExpr {
+			return nil, false // a method value
+		}
+		id = x.Sel
+	}
+	if id == nil {
+		return nil, false
+	}
+	if fn, ok := info.Uses[id].(*types.Func); ok {
+		return []callee{{fn: fn}}, true
+	}
+	v := directVar(info, e)
+	if v == nil || v.Exported() || p.unknownFunc[v] {
+		return nil, false
+	}
+	given, ok := p.funcValues[v]
+	return given, ok
+}
+
+// onlyCalled reports whether parameter i of fn, a function or method of
+// the packages checked, of func type, is only called in its body (not
+// in a function literal there, nor by a go statement): what it is given
+// runs during fn's call, and outlives it in no closure that fn keeps.
+// Such parameters are kept in p.calledParams.
+func (p *program) onlyCalled(fn *types.Func, i int) bool {
+	key := paramKey{funcKey(fn), i}
+	if ok, seen := p.called[key]; seen {
+		return ok
+	}
+	p.called[key] = false
+	md, ok := p.funcs[key.fn]
+	sig := fn.Origin().Signature()
+	if !ok || i >= sig.Params().Len() || sig.Variadic() && i == sig.Params().Len()-1 {
+		return false
+	}
+	if _, ok := under(sig.Params().At(i).Type()).(*types.Signature); !ok {
+		return false
+	}
+	var param *types.Var
+	j := i
+	for _, f := range md.decl.Type.Params.List {
+		if j < len(f.Names) {
+			param, _ = md.info.Defs[f.Names[j]].(*types.Var)
+			break
+		}
+		j -= max(len(f.Names), 1)
+	}
+	if param == nil {
+		return false
+	}
+	only := true
+	var stack []ast.Node
+	ast.Inspect(md.decl.Body, func(n ast.Node) bool {
+		if n == nil {
+			stack = stack[:len(stack)-1]
+			return false
+		}
+		if id, ok := n.(*ast.Ident); ok && md.info.Uses[id] == param {
+			call, ok := stack[len(stack)-1].(*ast.CallExpr)
+			if !ok || ast.Unparen(call.Fun) != id {
+				only = false
+			}
+			for _, up := range stack {
+				switch up.(type) {
+				case *ast.FuncLit, *ast.GoStmt:
+					only = false
+				}
+			}
+		}
+		stack = append(stack, n)
+		return only
+	})
+	p.called[key] = only
+	if only {
+		p.calledParams[param] = true
+	}
+	return only
 }
 
 // implementations returns the methods of the packages that a call of m,

@@ -230,3 +230,21 @@ var evenPowers = sync.OnceValue(func() []int {
 
 // EvenPowers reads it.
 func EvenPowers() int { return len(evenPowers()) }
+
+// total is made while the package initializes by an exported function
+// that gives a closure to each, which only calls it: the closure, and
+// the count it keeps, end with the call.
+var total = Sum([]int{1, 2})
+
+// Sum adds xs.
+func Sum(xs []int) int {
+	n := 0
+	each(xs, func(x int) { n += x })
+	return n
+}
+
+func each(xs []int, f func(int)) {
+	for _, x := range xs {
+		f(x)
+	}
+}

@@ -864,3 +864,36 @@ func init() {
 	var s source = boxed[int]{}
 	boxedNext = s.Counter() // want
 }
+
+// forwarded is made by a call that gives a closure to Forward, which
+// passes it on: eachInt calls what it is given, here a parameter.
+var forwarded = Forward(func(int) {})
+
+// Forward gives f to eachInt.
+func Forward(f func(int)) int {
+	eachInt([]int{1}, f) // want
+	return 1
+}
+
+func eachInt(xs []int, f func(int)) {
+	for _, x := range xs {
+		f(x)
+	}
+}
+
+var saved []func()
+
+func save(f func()) {
+	saved = append(saved, f) // want
+}
+
+var counted = Counted()
+
+// Counted gives save a closure that save keeps: its count lives on.
+func Counted() int {
+	n := 0
+	save(func() {
+		n++ // want
+	})
+	return n
+}
