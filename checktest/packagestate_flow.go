@@ -240,9 +240,30 @@ func (p *program) readInitCalls(pkgs []*packages.Package) {
 				callees, known := p.initCallees(b.info, n)
 				if !known {
 					p.unfollowed = append(p.unfollowed, unfollowedCall{call: n, pkg: b.pkg, fn: b.fn})
+					return true
 				}
 				for _, c := range callees {
 					follow(b, n, c.fn, c.lit, c.info)
+				}
+				// The funcs given to a function that is not named may be
+				// called now: followed (a function literal as one that a
+				// func value calls), or named.
+				for _, a := range n.Args {
+					if _, ok := under(b.info.TypeOf(a)).(*types.Signature); !ok {
+						continue
+					}
+					a = ast.Unparen(a)
+					if lit, ok := a.(*ast.FuncLit); ok {
+						follow(b, n, nil, lit, b.info)
+						continue
+					}
+					given, known := p.funcArgCallees(b.info, a)
+					if !known {
+						p.unfollowed = append(p.unfollowed, unfollowedCall{at: a, call: n, pkg: b.pkg, fn: b.fn})
+					}
+					for _, c := range given {
+						follow(b, n, c.fn, c.lit, c.info)
+					}
 				}
 			}
 			return true

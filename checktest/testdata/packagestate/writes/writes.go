@@ -897,3 +897,17 @@ func Counted() int {
 	})
 	return n
 }
+
+// eachVar holds eachInt: a call through it gives a closure that the
+// reader follows as one a func value calls.
+var eachVar = eachInt
+
+var viaVar = func() int {
+	eachVar([]int{1}, func(int) {
+		m := 0
+		saved = append(saved, func() { // want
+			m++ // want
+		})
+	})
+	return 0
+}()
