@@ -40,6 +40,9 @@ type program struct {
 	// genericMethods holds the names of the methods of the packages'
 	// generic types, which implementations does not follow.
 	genericMethods map[string]bool
+	// onceValue holds the package-level variables given what
+	// sync.OnceValue or OnceValues made.
+	onceValue map[*types.Var]bool
 	// returns holds returned's answers, by funcKey (nil while one is
 	// read: a function that returns its own result adds nothing).
 	returns map[string][][]*types.Var
@@ -86,6 +89,7 @@ func newProgram(pkgs []*packages.Package) *program {
 		funcValues:     map[*types.Var][]callee{},
 		unknownFunc:    map[*types.Var]bool{},
 		genericMethods: map[string]bool{},
+		onceValue:      map[*types.Var]bool{},
 		returns:        map[string][][]*types.Var{},
 		params:         map[paramKey]int8{},
 		called:         map[paramKey]bool{},
@@ -463,6 +467,9 @@ func (p *program) readFuncValues(f *ast.File, info *types.Info) {
 		if call, ok := rhs.(*ast.CallExpr); ok && len(call.Args) == 1 {
 			if fn := staticCallee(info, call); fn != nil && fn.Pkg() != nil && fn.Pkg().Path() == "sync" && strings.HasPrefix(fn.Name(), "Once") {
 				rhs = ast.Unparen(call.Args[0])
+				if fn.Name() != "OnceFunc" {
+					p.onceValue[v] = true
+				}
 			}
 		}
 		switch x := rhs.(type) {
@@ -766,8 +773,11 @@ func namedResult(d *ast.FuncDecl, i int) *ast.Ident {
 // changesParam reports whether fn, a function or method of the packages
 // checked, may change what its parameter i reaches (the last for the
 // arguments past it of a variadic one), as changesReceiver reads a
-// receiver; false for another function, whose code is not read. One that
-// calls itself, directly or not, is taken to change it.
+// receiver, but that the parameter passed to a function of another
+// package or returned is no change, as NoPackageState does not see a
+// variable passed or returned so; false for another function, whose
+// code is not read. One that calls itself, directly or not, is taken to
+// change it.
 func (p *program) changesParam(fn *types.Func, i int) bool {
 	key := paramKey{funcKey(fn), i}
 	switch p.params[key] {
@@ -797,7 +807,7 @@ func (p *program) changesParam(fn *types.Func, i int) bool {
 	}
 	p.params[key] = inProgress
 	changed := false
-	s := &scanner{prog: p, info: md.info, recv: param, alias: map[*types.Var]*types.Var{param: param}}
+	s := &scanner{prog: p, info: md.info, recv: param, param: true, alias: map[*types.Var]*types.Var{param: param}}
 	s.found = func(ast.Expr, string, *types.Var, string) { changed = true }
 	s.aliases(md.decl.Body)
 	s.scan(md.decl.Body)
@@ -865,6 +875,10 @@ type scanner struct {
 	info *types.Info
 	pkg  *types.Package // the package read, to name types in it
 	recv *types.Var     // the receiver of the method read, or nil
+	// param says that recv is a parameter of a function, read for
+	// changesParam: passed to another package's function, or returned,
+	// it is not taken to change.
+	param bool
 	// alias maps each local variable whose value is taken from a root
 	// (directly or through fields, elements, &) and may share memory
 	// with it to that root.
@@ -1020,9 +1034,11 @@ func (s *scanner) reach(e ast.Expr) (root *types.Var, via string, shared bool) {
 // results returns, in NoPackageState's own reading, the package-level
 // variables whose memory result i of call may share, and the name of
 // what it calls: a function or method of the packages checked that
-// returns such memory (returned), or a function held in a package-level
-// variable (what sync.OnceValue made returns the value it built, which
-// every later call returns again), whose result shares memory.
+// returns such memory (returned), or the function that sync.OnceValue
+// or OnceValues made, held in a package-level variable, whose result
+// shares memory: every call returns the value it built (what another
+// func held in a variable returns is taken as given, as what another
+// package's function returns).
 func (s *scanner) results(call *ast.CallExpr, i int) ([]*types.Var, string) {
 	if s.recv != nil || s.captured != nil {
 		return nil, ""
@@ -1034,7 +1050,7 @@ func (s *scanner) results(call *ast.CallExpr, i int) ([]*types.Var, string) {
 		return nil, ""
 	}
 	v := directVar(s.info, call.Fun)
-	if v == nil {
+	if v == nil || !s.prog.onceValue[v] {
 		return nil, ""
 	}
 	sig, ok := under(v.Type()).(*types.Signature)
@@ -1310,7 +1326,9 @@ func (s *scanner) scan(body ast.Node) {
 			s.escape(n.Value)
 		case *ast.ReturnStmt:
 			for _, r := range n.Results {
-				s.escape(r)
+				if !s.param {
+					s.escape(r)
+				}
 			}
 		case *ast.CallExpr:
 			if sel, ok := ast.Unparen(n.Fun).(*ast.SelectorExpr); ok {
@@ -1423,8 +1441,17 @@ func (s *scanner) call(call *ast.CallExpr) {
 			s.process(call, fn, what)
 		}
 	}
-	for _, a := range call.Args {
-		s.escape(a)
+	for i, a := range call.Args {
+		if !s.param {
+			s.escape(a)
+			continue
+		}
+		// A parameter passed on to a function of the packages counts
+		// where that one's parameter changes; to another package's
+		// function, as in NoPackageState's own reading, it does not.
+		if fn := staticCallee(s.info, call); fn != nil && s.prog.changesParam(fn, i) {
+			s.escape(a)
+		}
 	}
 	if fn := staticCallee(s.info, call); fn != nil && s.recv == nil {
 		for i, a := range call.Args {
@@ -1455,8 +1482,14 @@ func (s *scanner) call(call *ast.CallExpr) {
 // method; for a package-level variable of interface type whose values'
 // types are all seen, their methods, as if called on them.
 func (s *scanner) method(x *ast.SelectorExpr, sel *types.Selection, called bool) {
-	if root, _, _ := s.reach(x.X); root == nil {
+	root, _, _ := s.reach(x.X)
+	if root == nil {
 		return
+	}
+	// Output to os.Stdout or os.Stderr, also through a copy of either.
+	std := stdWrite(root, sel.Obj().(*types.Func))
+	for _, r := range s.extra {
+		std = std && stdWrite(r, sel.Obj().(*types.Func))
 	}
 	m := sel.Obj().(*types.Func)
 	recvT := m.Type().(*types.Signature).Recv().Type()
@@ -1498,7 +1531,7 @@ func (s *scanner) method(x *ast.SelectorExpr, sel *types.Selection, called bool)
 			s.note(x.X, verb("method", ", which changes what its receiver reaches,"), anything)
 		}
 	case isPointer(recvT):
-		if !readOnly(m) && !stdWrite(directVar(s.info, x.X), m) {
+		if !readOnly(m) && !std {
 			s.note(x.X, verb("pointer method", ""), deref)
 		}
 	case s.recv != nil && sharesMemory(recvT):
