@@ -126,7 +126,9 @@ import (
 // variable, named "through what table returns". So does passing the
 // variable, or such a copy, to a function or method of the packages
 // whose code may change what that parameter reaches (read as a method's
-// receiver is: fill(table()), with func fill(t []uint32) { t[0] = 1 }).
+// receiver is, but that passing it on to another package's function,
+// or returning it, is no change: fill(table()), with func fill(t
+// []uint32) { t[0] = 1 }).
 //
 // A change made through a local variable that copies the variable's
 // pointer, map, slice, channel or interface, or a struct or array
@@ -176,8 +178,8 @@ import (
 // as an argument to a function of another package, to a func value or
 // to a method of an interface that changes it, stored in a field or in
 // a variable that is not local and changed from there, or returned by a
-// method of an interface, a func value or a function literal and
-// changed by its caller (a method that returns what its receiver
+// method of an interface, a func value (but what sync.OnceValue made), a
+// function literal or a function given it and changed by its caller (a method that returns what its receiver
 // reaches is taken to change it); a func held in a variable and called
 // (but what sync.OnceFunc, OnceValue or OnceValues made, above); a
 // value method of another package's type that changes what its
