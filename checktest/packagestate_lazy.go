@@ -484,7 +484,8 @@ func (c *lazyCheck) pure(node ast.Node, info *types.Info, scope ast.Node, target
 
 // mayPanic reports whether n, in the code of a lazy value or of a
 // function it calls, may panic: a call of panic or close, of a function
-// of another package (whose code is not read) or of make with a length
+// of another package (whose code is not read), of a func value (what
+// another lazy value's sync.OnceValue made) or of make with a length
 // that is not a constant, len or cap; an index but a map's read, one
 // into an array by a constant, or one by the key of a range loop over
 // the same variable (for i := range tab { tab[i] = ... }), which neither
@@ -537,6 +538,10 @@ func (c *lazyCheck) mayPanic(n ast.Node, info *types.Info) bool {
 			_, found := c.prog.funcs[funcKey(fn)]
 			return !found
 		}
+		// A func value: what sync.OnceValue made panics again where
+		// its function did.
+		_, lit := ast.Unparen(n.Fun).(*ast.FuncLit)
+		return !lit
 	case *ast.IndexExpr:
 		switch under(info.TypeOf(n.X)).(type) {
 		case *types.Map:

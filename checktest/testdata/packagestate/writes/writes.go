@@ -911,3 +911,27 @@ var viaVar = func() int {
 	})
 	return 0
 }()
+
+// firstSquare may panic: a Do built from what it returns is done all
+// the same.
+var firstSquare = sync.OnceValue(func() int {
+	if squareLimit > 2 {
+		panic("limit past 2")
+	}
+	return 1
+})
+
+var squareLimit = 3
+
+var (
+	sqOnce sync.Once
+	sqTab  int
+)
+
+// Sq builds its value from firstSquare's.
+func Sq() int {
+	sqOnce.Do(func() { // want
+		sqTab = firstSquare() + 1 // want
+	})
+	return sqTab
+}
