@@ -76,17 +76,19 @@ import (
 //     function, whose every use is a call, when that function (and the
 //     functions of the packages that it calls, read in turn) uses no
 //     local variable of the code around it, no package-level variable
-//     that code of the packages changes but the ones it builds, no func
-//     value but a function literal in it or what another value built
-//     so returns, no method of an interface, no function of the
-//     packages but called, starts no goroutine, for a sync.Once's Do
-//     cannot panic part-way (a Do that panics is done all the same, and
-//     every later path meets what it had built: no panic, close or
-//     send, no call of another package's function but another lazy
-//     value's Do, no index but a map's read, one by a constant into an
-//     array or by the key of a range loop over the same variable, no
-//     slice bounds, no pointer followed, no division by a variable...;
-//     what sync.OnceValue made panics again at each call instead), and
+//     that code of the packages changes but the ones it builds (and
+//     those of another value built so), no func value but a function
+//     literal in it (and what sync.OnceValue made for another value
+//     built so), no method of an interface, no function of the packages
+//     but called, starts no goroutine, for a sync.Once's Do cannot
+//     panic part-way (a Do that panics is done all the same, and every
+//     later path meets what it had built: no panic, close or send, no
+//     call of a func value or of another package's function but another
+//     lazy value's Do, no index but a map's read, one by a constant
+//     into an array or by the key of a range loop over the same
+//     variable, no slice bounds, no pointer followed, no division by a
+//     variable...; what sync.OnceValue made panics again at each call
+//     instead), and
 //     changes (it, not the functions it calls) only package-level
 //     variables of the packages, not exported, that nothing else
 //     changes, and that every other use reads after it ran: in code run
@@ -179,8 +181,9 @@ import (
 // to a method of an interface that changes it, stored in a field or in
 // a variable that is not local and changed from there, or returned by a
 // method of an interface, a func value (but what sync.OnceValue made), a
-// function literal or a function given it and changed by its caller (a method that returns what its receiver
-// reaches is taken to change it); a func held in a variable and called
+// function literal or a function given it, and changed by its caller (a
+// method that returns what its receiver reaches is taken to change it);
+// a func held in a variable and called
 // (but what sync.OnceFunc, OnceValue or OnceValues made, above); a
 // value method of another package's type that changes what its
 // receiver's map or pointer reaches (an http.Header's Set); a method of
