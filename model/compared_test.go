@@ -97,8 +97,8 @@ func TestComparedRunsThatDifferAreCaught(t *testing.T) {
 		how  string
 		want string
 	}{
-		{"calls", "made as its step 1 {3 0} -> 0 the first time and {0 0} -> 0 the second"},
-		{"answers", "made as its step 1 {0 1} -> 1 the first time and {0 1} -> 0 the second"},
+		{"calls", "made as its step 1 {Kind:3 V:0} -> 0 the first time and {Kind:0 V:0} -> 0 the second"},
+		{"answers", "made as its step 1 {Kind:0 V:1} -> 1 the first time and {Kind:0 V:1} -> 0 the second"},
 		{"panics", "panicked the first time and completed the second"},
 		{"returns", "returned 1 the first time and 0 the second"},
 		{"leaves", "left lower state 2 the first time and 1 the second"},

@@ -149,7 +149,7 @@ func TestGoroutineLeftRunning(t *testing.T) {
 		want        string // "" for verified
 	}{
 		{"recovery", "recovery", false, false, "a goroutine that recovery started (running "},
-		{"write", "write", false, false, "a goroutine that the procedure of {true 1} started (running "},
+		{"write", "write", false, false, "a goroutine that the procedure of {Write:true V:1} started (running "},
 		{"recovery with an owner", "recovery", false, true, "a goroutine that recovery started"},
 		{"recovery waits", "recovery", true, false, ""},
 		{"write waits", "write", true, false, ""},
