@@ -502,7 +502,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) freshInstance() *Inst
 // instances these checks build. It runs layer code, whose allocations are
 // the one kind an expansion makes (in the nodes those checks sample).
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) buildInstance() Instance[AAPI] {
-	w.unlabel()
+	w.implLabel()
 	return w.sys.Impl(w.sys.Lower.Handle(w.m))
 }
 
@@ -512,7 +512,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) buildInstance() Insta
 // compared runs start on, and returns the System that built it.
 func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) buildInstanceAnew() (Instance[AAPI], *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) {
 	if w.opts.rebuild != nil {
-		w.unlabel()
+		w.implLabel()
 		if sys, ok := w.opts.rebuild().(*System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]); ok && sys != nil {
 			return sys.Impl(sys.Lower.Handle(w.m)), sys
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -36,6 +37,11 @@ const (
 	// workerLabel tells the workers apart, of this search and of any
 	// other in the process.
 	workerLabel = "argocheck.worker"
+	// instanceLabel marks the goroutines that Impl starts, an instance's
+	// own, with the worker's number: set on the worker's goroutine while
+	// Impl runs, it tells them from goroutines a procedure started that
+	// set labels of their own (see unlabelled).
+	instanceLabel = "argocheck.instance"
 )
 
 // workerCount numbers the workers of the process, for workerLabel.
@@ -54,8 +60,15 @@ type procLabels struct {
 	// it runs no procedure (see unlabel): no labels (the explorer's
 	// workers carry none).
 	own context.Context
+	// impl is what the goroutine carries while Impl runs (instanceLabel).
+	impl context.Context
 	// buf holds the goroutine profile that leftRunning reads.
 	buf bytes.Buffer
+	// gids are the goroutines that ran this worker's procedures where a
+	// compared run left more goroutines than it found (leftBy), and
+	// stacks the goroutines' stacks that unlabelled reads.
+	gids   []int64
+	stacks []byte
 }
 
 // newProcLabels returns the labels of a new worker whose operations are
@@ -70,6 +83,7 @@ func newProcLabels[Op any](ops []Op) procLabels {
 		l.ops[i] = with(show(op))
 	}
 	l.recovery, l.other = with("recovery"), with("an operation")
+	l.impl = pprof.WithLabels(context.Background(), pprof.Labels(instanceLabel, l.id))
 	return l
 }
 
@@ -94,6 +108,14 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) unlabel() {
 		pprof.SetGoroutineLabels(w.labels.own)
 		w.labelled = nil
 	}
+}
+
+// implLabel puts on the goroutine running worker w the labels that Impl
+// runs under (instanceLabel), always: layer code may have set others
+// (pprof.Do) since w last set them.
+func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) implLabel() {
+	pprof.SetGoroutineLabels(w.labels.impl)
+	w.labelled = w.labels.impl
 }
 
 // labelsOf returns the labels of op's procedure, op pointing into ops,
@@ -125,6 +147,9 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) leftBy(before int) st
 		return ""
 	}
 	w.unlabel() // the worker's own goroutine carries the labels now
+	if id := goroutineID(); !slices.Contains(w.labels.gids, id) {
+		w.labels.gids = append(w.labels.gids, id)
+	}
 	return w.labels.leftRunning()
 }
 
@@ -147,6 +172,9 @@ func (l *procLabels) leftRunning() string {
 			time.Sleep(wait)
 		}
 		g, ok := l.look()
+		if !ok {
+			g, ok = l.unlabelled()
+		}
 		if !ok {
 			return ""
 		}
@@ -210,7 +238,12 @@ func (l *procLabels) look() (g leftGoroutine, ok bool) {
 // leftMessage is the message of goroutine g left running.
 func leftMessage(g leftGoroutine) string {
 	who := "recovery"
-	if g.procedure != "recovery" {
+	switch g.procedure {
+	case "recovery":
+	case "":
+		// Found by unlabelled: its labels are not argocheck's.
+		who = "a procedure (which one is not known: the goroutine carries profiler labels other than those the procedure ran under)"
+	default:
 		who = "the procedure of " + g.procedure
 	}
 	where := ""
@@ -222,4 +255,157 @@ func leftMessage(g leftGoroutine) string {
 		where += ")"
 	}
 	return "a goroutine that " + who + " started" + where + " was still running after the procedure had returned, with no run under way: layer code leaves a goroutine of its own running, and what it does later (writing the instance's memory, calling the lower layer) happens outside every run the search checks, where a real instance meets it; start long-lived goroutines in Impl (an instance's own, serving its calls), or wait for the goroutine (a sync.WaitGroup) before the procedure returns"
+}
+
+// unlabelled looks for a goroutine that one of this worker's procedures
+// started and that carries none of this worker's labels: one that set
+// labels of its own (pprof.Do from a context of its own, or
+// pprof.SetGoroutineLabels), or that a procedure started after layer code
+// had replaced the labels of the procedure's goroutine. The goroutines'
+// stacks (runtime.Stack) name each goroutine's creator ("created by ...
+// in goroutine N"); a goroutine created by one that ran this worker's
+// procedures (gids), or by a goroutine so created, is one of the
+// worker's, unless Impl started it (its group in the goroutine profile,
+// read just before into buf, carries instanceLabel) or argocheck's own
+// code, the testing package or badger did. It is read only where the
+// labels found nothing and gids is not empty: where a compared run left
+// more goroutines than it found, and at the end of a level after that.
+//
+// Left unseen: a goroutine whose creator has ended and was not one of
+// gids (a goroutine of the procedure that starts another and returns),
+// and one that runs the same function as a goroutine Impl started.
+func (l *procLabels) unlabelled() (g leftGoroutine, ok bool) {
+	if len(l.gids) == 0 {
+		return g, false
+	}
+	for {
+		l.stacks = l.stacks[:cap(l.stacks)]
+		if len(l.stacks) == 0 {
+			l.stacks = make([]byte, 64<<10)
+		}
+		n := runtime.Stack(l.stacks, true)
+		if n < len(l.stacks) {
+			l.stacks = l.stacks[:n]
+			break
+		}
+		l.stacks = make([]byte, 2*len(l.stacks))
+	}
+	type stack struct {
+		parent    int64
+		fn, now   string // the function the goroutine runs, the one it is in
+		createdBy string
+	}
+	all := map[int64]stack{}
+	var order []int64
+	for rest := l.stacks; len(rest) > 0; {
+		var block []byte
+		block, rest, _ = bytes.Cut(rest, []byte("\n\n"))
+		lines := strings.Split(string(block), "\n")
+		head, _ := strings.CutPrefix(lines[0], "goroutine ")
+		num, _, _ := strings.Cut(head, " ")
+		id, err := strconv.ParseInt(num, 10, 64)
+		if err != nil {
+			continue
+		}
+		var s stack
+		for _, line := range lines[1:] {
+			if strings.HasPrefix(line, "\t") {
+				continue
+			}
+			if by, ok := strings.CutPrefix(line, "created by "); ok {
+				fn, parent, _ := strings.Cut(by, " in goroutine ")
+				s.createdBy = fn
+				s.parent, _ = strconv.ParseInt(parent, 10, 64)
+				continue
+			}
+			fn := line
+			if i := strings.LastIndexByte(fn, '('); i > 0 {
+				fn = fn[:i]
+			}
+			if strings.HasPrefix(fn, "runtime.") {
+				continue
+			}
+			if s.now == "" {
+				s.now = fn
+			}
+			s.fn = fn
+		}
+		all[id] = s
+		order = append(order, id)
+	}
+	var mine func(id int64, depth int) bool
+	mine = func(id int64, depth int) bool {
+		s, found := all[id]
+		if !found || depth > 64 || ownCreator(s.createdBy) {
+			return false
+		}
+		if slices.Contains(l.gids, s.parent) {
+			return true
+		}
+		return mine(s.parent, depth+1)
+	}
+	var excused map[string]bool // functions that Impl's goroutines (and labelled ones) run
+	for _, id := range order {
+		s := all[id]
+		if !mine(id, 0) {
+			continue
+		}
+		if excused == nil {
+			excused = l.labelledFunctions()
+		}
+		if !excused[s.fn] {
+			return leftGoroutine{fn: s.fn, now: s.now}, true
+		}
+	}
+	return g, false
+}
+
+// ownCreator says whether a goroutine created by function fn is one of
+// argocheck's own, the testing package's or badger's, which the workers'
+// goroutines may start outside any procedure.
+func ownCreator(fn string) bool {
+	for _, p := range []string{"testing.", "github.com/dgraph-io/", "github.com/argocheck/argocheck/explorer.", "github.com/argocheck/argocheck/model.", "github.com/argocheck/argocheck/shard.", "github.com/argocheck/argocheck/statestore"} {
+		if strings.HasPrefix(fn, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// labelledFunctions reads the goroutine profile and returns the function
+// that each goroutine carrying instanceLabel, or this worker's labels,
+// runs.
+func (l *procLabels) labelledFunctions() map[string]bool {
+	fns := map[string]bool{}
+	l.buf.Reset()
+	if err := pprof.Lookup("goroutine").WriteTo(&l.buf, 1); err != nil {
+		return fns
+	}
+	mine := strconv.Quote(workerLabel) + ":" + strconv.Quote(l.id)
+	instance := strconv.Quote(instanceLabel) + ":"
+	in, fn := false, ""
+	for rest := l.buf.Bytes(); len(rest) > 0; {
+		var b []byte
+		b, rest, _ = bytes.Cut(rest, []byte("\n"))
+		line := string(b)
+		switch {
+		case strings.HasPrefix(line, "# labels: "):
+			in = strings.Contains(line, instance) || strings.Contains(line, mine)
+		case in && strings.HasPrefix(line, "#\t"):
+			if f := strings.Split(line, "\t"); len(f) >= 3 {
+				if name, _, _ := strings.Cut(f[2], "+"); !strings.HasPrefix(name, "runtime.") {
+					fn = name
+				}
+			}
+		case line == "":
+			if in && fn != "" {
+				fns[fn] = true
+			}
+			in, fn = false, ""
+		}
+	}
+	if in && fn != "" {
+		fns[fn] = true
+	}
+	return fns
 }

@@ -8,6 +8,7 @@ package model_test
 
 import (
 	"context"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"testing"
@@ -31,6 +32,11 @@ type scrubReg struct {
 	// or none; wait says the procedure waits for it.
 	scrubs string
 	wait   bool
+	// relabel says how the scrub replaces the profiler labels it would
+	// inherit: "" not at all, "do" by starting it within pprof.Do from a
+	// context of the layer's own, "set" by pprof.SetGoroutineLabels in
+	// the scrub, "none" by that with no labels at all.
+	relabel string
 }
 
 // scrubDelay is how long a scrub sleeps before it writes: longer than any
@@ -49,15 +55,26 @@ type scrubMode struct {
 func (r scrubReg) scrub() {
 	var wg sync.WaitGroup
 	wg.Add(1)
-	go func() {
+	scrub := func() {
 		defer wg.Done()
+		switch r.relabel {
+		case "set":
+			pprof.SetGoroutineLabels(pprof.WithLabels(context.Background(), pprof.Labels("scrub", "background")))
+		case "none":
+			pprof.SetGoroutineLabels(context.Background())
+		}
 		if !r.wait {
 			time.Sleep(scrubDelay)
 		}
 		r.m.mu.Lock()
 		r.m.degraded = !r.wait // a scrub waited for finds nothing wrong
 		r.m.mu.Unlock()
-	}()
+	}
+	if r.relabel == "do" {
+		pprof.Do(context.Background(), pprof.Labels("scrub", "background"), func(context.Context) { go scrub() })
+	} else {
+		go scrub()
+	}
 	if r.wait {
 		wg.Wait()
 	}
@@ -85,8 +102,14 @@ func (r scrubReg) Call(op regOp) uint8 {
 // own, which Impl starts and which serves the instance's reads for as
 // long as the process lives (as storage code keeps an owner goroutine).
 func scrubSystem(scrubs string, wait, owner bool) model.Checker {
+	return relabelledScrubSystem(scrubs, "", wait, owner)
+}
+
+// relabelledScrubSystem is scrubSystem whose scrub replaces its labels as
+// relabel says (see scrubReg).
+func relabelledScrubSystem(scrubs, relabel string, wait, owner bool) model.Checker {
 	impl := func(d model.Caller[cellOp, uint8]) model.Instance[model.Caller[regOp, uint8]] {
-		r := scrubReg{d: d, m: &scrubMode{}, scrubs: scrubs, wait: wait}
+		r := scrubReg{d: d, m: &scrubMode{}, scrubs: scrubs, wait: wait, relabel: relabel}
 		var api model.Caller[regOp, uint8] = r
 		if owner {
 			api = newOwnedReg(r)
@@ -174,6 +197,55 @@ func TestGoroutineLeftRunning(t *testing.T) {
 						// not only at the level's end, whose violation
 						// belongs to no edge: its path is the start.
 						t.Fatalf("%s, %d workers: the goroutine was seen at the level's end, not at the run that left it: %v", d, workers, res.Trace)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestGoroutineLeftRunningWithLabelsOfItsOwn: a scrub left running that
+// replaces the profiler labels it inherited (started within pprof.Do
+// from a context of the layer's own, or setting labels, or none, itself)
+// carries none of the worker's; it is a nondeterminism violation at the
+// run that left it, found by its creator (the goroutine that ran the
+// procedure) in the goroutines' stacks, where the count of goroutines
+// grew and the labels explained nothing. Before, each verified in every
+// mode. Scrubs waited for, and an owner goroutine that Impl starts (which
+// carries no procedure's labels either), are not reported.
+func TestGoroutineLeftRunningWithLabelsOfItsOwn(t *testing.T) {
+	const want = "a goroutine that a procedure (which one is not known"
+	for _, c := range []struct {
+		name, scrubs, relabel string
+		wait, owner           bool
+		want                  string // "" for verified
+	}{
+		{"recovery, pprof.Do", "recovery", "do", false, false, want},
+		{"write, pprof.Do", "write", "do", false, false, want},
+		// The first look may come before the scrub has set its labels:
+		// then the message names the procedure.
+		{"recovery, labels set in the scrub", "recovery", "set", false, false, "was still running after"},
+		{"write, labels taken off in the scrub", "write", "none", false, false, "was still running after"},
+		{"recovery with an owner, pprof.Do", "recovery", "do", false, true, want},
+		{"recovery waits, pprof.Do", "recovery", "do", true, false, ""},
+		{"write waits, labels set in the scrub", "write", "set", true, false, ""},
+		{"owner, write waits, pprof.Do", "write", "do", true, true, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			for _, d := range model.DeterminismModes {
+				for _, workers := range []int{1, 2} {
+					res, err := explorer.Run(context.Background(), relabelledScrubSystem(c.scrubs, c.relabel, c.wait, c.owner), explorer.Config{Workers: workers, Determinism: d})
+					if err != nil {
+						t.Fatal(err)
+					}
+					switch {
+					case c.want == "" && res.Verdict != explorer.Verified:
+						t.Fatalf("%s, %d workers: %s %v, want verified", d, workers, res.Verdict, res.Violation)
+					case c.want != "" && (res.Verdict != explorer.Violated || res.Violation.Kind != model.KindNondeterminism ||
+						!strings.Contains(res.Violation.Message, c.want) || !strings.Contains(res.Violation.Message, "scrub")):
+						t.Fatalf("%s, %d workers: %s %v, want a nondeterminism violation saying %q and naming the scrub", d, workers, res.Verdict, res.Violation, c.want)
+					case c.want != "" && (res.Trace == nil || len(res.Trace.Steps) < 2):
+						t.Fatalf("%s, %d workers: seen at the level's end, not at the run that left it: %v", d, workers, res.Trace)
 					}
 				}
 			}

@@ -348,7 +348,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) memoryOf(in *Instance
 		// Only where in differs from the worker's pristine instance is a
 		// pristine instance of sys built: those of the worker's System are
 		// built with the worker, and these take an allocation.
-		w.unlabel()
+		w.implLabel()
 		own := sys.Impl(sys.Lower.Handle(w.m))
 		pristine = reflect.ValueOf(&own.API).Elem()
 		if where = memoryDiff(reflect.ValueOf(&in.API).Elem(), pristine, w.seenPointers); where == "" {

@@ -525,9 +525,11 @@ func (s *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) NewWorker(o Options) 
 	w := &worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]{sys: s, opts: o, ops: s.Upper.Spec.Ops()}
 	w.m = newMachine(s.Lower.Spec, &w.run, s.stepLimit())
 	w.labels = newProcLabels(w.ops)
+	w.implLabel()
 	w.inst = s.Impl(s.Lower.Handle(w.m))
 	w.rec = s.Impl(s.Lower.Handle(w.m))
 	w.pristine = w.buildInstance()
+	w.unlabel()
 	w.takeShared()
 	// A joined run is computed from the operations and results recorded
 	// by the runs before it: ones that point to memory the layer code
