@@ -26,7 +26,18 @@ import (
 // under profiler labels that name the procedure and the worker, which
 // the goroutines they start inherit (runtime/pprof), and Stray, asked
 // at the end of every level and before a verdict, looks for goroutines
-// still carrying this worker's labels.
+// still carrying this worker's labels. A goroutine that replaced its
+// labels is looked for by its creator (see unlabelled).
+//
+// A timer that a procedure arms (time.AfterFunc) and does not stop is not
+// seen: until it fires there is no goroutine, only a timer that the
+// runtime holds and that nothing in a goroutine profile, a goroutine's
+// stack or runtime.NumGoroutine shows; the goroutine that runs its
+// function, once it fires, is started by the runtime's timers: it
+// carries no labels, and its stack names no goroutine as its creator
+// ("created by time.goFunc"). What it writes is seen only where a walk of memory or a
+// compared run comes after it, by chance (TestAfterFuncLeftPending). The
+// calls to time.AfterFunc in a layer's code are the place to look.
 
 // Profiler labels of the goroutine running a procedure, and of the
 // goroutines it starts.
