@@ -158,10 +158,17 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) leftBy(before int) st
 		return ""
 	}
 	w.unlabel() // the worker's own goroutine carries the labels now
-	if id := goroutineID(); !slices.Contains(w.labels.gids, id) {
-		w.labels.gids = append(w.labels.gids, id)
+	return w.labels.leftByCaller()
+}
+
+// leftByCaller is leftRunning where the calling goroutine has just run
+// one of this worker's procedures, which it adds to gids, and carries
+// none of its labels.
+func (l *procLabels) leftByCaller() string {
+	if id := goroutineID(); !slices.Contains(l.gids, id) {
+		l.gids = append(l.gids, id)
 	}
-	return w.labels.leftRunning()
+	return l.leftRunning()
 }
 
 // leftLooks are the waits between the looks of leftRunning: a goroutine
@@ -320,7 +327,7 @@ func (l *procLabels) unlabelled() (g leftGoroutine, ok bool) {
 		}
 		var s stack
 		for _, line := range lines[1:] {
-			if strings.HasPrefix(line, "\t") {
+			if line == "" || strings.HasPrefix(line, "\t") {
 				continue
 			}
 			if by, ok := strings.CutPrefix(line, "created by "); ok {
@@ -375,7 +382,7 @@ func (l *procLabels) unlabelled() (g leftGoroutine, ok bool) {
 // argocheck's own, the testing package's or badger's, which the workers'
 // goroutines may start outside any procedure.
 func ownCreator(fn string) bool {
-	for _, p := range []string{"testing.", "github.com/dgraph-io/", "github.com/argocheck/argocheck/explorer.", "github.com/argocheck/argocheck/model.", "github.com/argocheck/argocheck/shard.", "github.com/argocheck/argocheck/statestore"} {
+	for _, p := range []string{"testing.", "github.com/dgraph-io/", "github.com/argocheck/argocheck/explorer.", "github.com/argocheck/argocheck/model.", "github.com/argocheck/argocheck/shard.", "github.com/argocheck/argocheck/statestore", "github.com/argocheck/argocheck/relations.", "github.com/argocheck/argocheck/internal/"} {
 		if strings.HasPrefix(fn, p) {
 			return true
 		}

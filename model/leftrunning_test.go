@@ -16,6 +16,7 @@ import (
 
 	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/model"
+	"github.com/argocheck/argocheck/relations"
 )
 
 // scrubReg is the register of flag_test.go kept in the cell, with a mode
@@ -311,4 +312,40 @@ func afterFuncSystem(scrubs string, after time.Duration) model.Checker {
 		model.NewLayer[uint8, cellOp, uint8]("cell", cellSpec{}),
 		model.NewLayer[uint8, regOp, uint8]("register", registerSpec{}),
 		impl, func(c *uint8) (uint8, bool) { return *c, true })
+}
+
+// TestSemanticsGoroutineLeftRunning: the relation oracle's runs (Semantics)
+// look for goroutines left running as the explorer's compared runs do: a
+// scrub left running, with its inherited labels or labels of its own, is
+// a nondeterminism fault of the run that left it, and the oracle's
+// verdict is that violation. Before, the oracle verified each. Scrubs
+// waited for, and an owner goroutine that Impl starts, are not reported.
+func TestSemanticsGoroutineLeftRunning(t *testing.T) {
+	for _, c := range []struct {
+		name, scrubs, relabel string
+		wait, owner           bool
+		want                  string // "" for verified
+	}{
+		{"recovery", "recovery", "", false, false, "a goroutine that recovery started (running "},
+		{"write", "write", "", false, false, "a goroutine that the procedure of {true 1} started (running "},
+		{"recovery, pprof.Do", "recovery", "do", false, false, "a goroutine that a procedure (which one is not known"},
+		{"recovery with an owner", "recovery", "", false, true, "a goroutine that recovery started (running "},
+		{"recovery waits", "recovery", "", true, false, ""},
+		{"write waits, pprof.Do", "write", "do", true, false, ""},
+		{"owner, write waits", "write", "", true, true, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			sem, ok := model.SemanticsOf(relabelledScrubSystem(c.scrubs, c.relabel, c.wait, c.owner))
+			if !ok {
+				t.Fatal("no Semantics")
+			}
+			v := relations.Check(sem, relations.Options{})
+			switch {
+			case c.want == "" && !v.Verified:
+				t.Fatalf("%v, want verified", v)
+			case c.want != "" && (v.Verified || v.Violation.Kind != model.KindNondeterminism || !strings.Contains(v.Violation.Message, c.want) || !strings.Contains(v.Violation.Message, "scrub")):
+				t.Fatalf("%v, want a nondeterminism violation saying %q and naming the scrub", v, c.want)
+			}
+		})
+	}
 }

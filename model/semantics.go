@@ -1,8 +1,11 @@
 package model
 
 import (
+	"context"
 	"fmt"
 	"reflect"
+	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"unsafe"
 )
@@ -93,7 +96,9 @@ func (s *System[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Semantics() Semantics
 	if f := sameFor[ARet](); f != nil {
 		sem.same = f
 	}
-	sem.stages = len(s.Impl(s.Lower.Handle(sem.m)).recoveryStages())
+	sem.labels = newProcLabels(sem.ops)
+	sem.stages = len(sem.build().recoveryStages())
+	pprof.SetGoroutineLabels(sem.labels.own)
 	if PlainValue(reflect.TypeFor[AOp]()) != nil {
 		for i := range sem.ops {
 			sem.opsMemory = append(sem.opsMemory, sharedWalk(reflect.ValueOf(&sem.ops[i]).Elem(), opRoot(i), unsafe.Pointer(sem.m), -1).vals)
@@ -116,6 +121,11 @@ type semantics[CS, COp, CRet comparable, CAPI any, AS, AOp, ARet comparable, AAP
 	// opsMemory[i] is what operation i reached when the Semantics was
 	// made, when operations are not plain values (see opsChanged).
 	opsMemory [][]uint64
+	// labels are the profiler labels the procedures run under, as a
+	// worker's (see leftrunning.go), and before the count of goroutines
+	// as the procedure began (after Impl), or -1 before it.
+	labels procLabels
+	before int
 }
 
 func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) lower(c string) CS {
@@ -187,7 +197,8 @@ func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Ops() []string {
 // that it made a replay take.
 func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Exec(op int, c string) []Execution {
 	runs := s.runs(c, func() string {
-		inst := s.sys.Impl(s.sys.Lower.Handle(s.m))
+		inst := s.build()
+		s.enter(s.labels.ops[op])
 		return s.ret(s.sys.Upper.Dispatch(inst.API, s.ops[op]))
 	})
 	if s.opsMemory == nil {
@@ -209,7 +220,8 @@ func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) RecoveryStages() i
 
 func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Recover(stage int, c string) []Execution {
 	return s.runs(c, func() string {
-		inst := s.sys.Impl(s.sys.Lower.Handle(s.m))
+		inst := s.build()
+		s.enter(s.labels.recovery)
 		if stage >= 0 {
 			inst.stage(stage)()
 		} else {
@@ -219,14 +231,38 @@ func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) Recover(stage int,
 	})
 }
 
-// runs runs proc from c over every sequence of lower-layer choices.
+// build builds an instance on the lower layer's interface made anew, with
+// the labels Impl runs under.
+func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) build() Instance[AAPI] {
+	pprof.SetGoroutineLabels(s.labels.impl)
+	return s.sys.Impl(s.sys.Lower.Handle(s.m))
+}
+
+// enter begins a procedure: it puts the procedure's labels ctx on the
+// goroutine and counts the goroutines.
+func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) enter(ctx context.Context) {
+	pprof.SetGoroutineLabels(ctx)
+	s.before = runtime.NumGoroutine()
+}
+
+// runs runs proc from c over every sequence of lower-layer choices. A
+// run after which more goroutines run than as its procedure began, one of
+// them left running by the procedure (leftRunning), is not
+// deterministic, as in the explorer's compared runs.
 func (s *semantics[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) runs(c string, proc func() string) []Execution {
 	start := s.lower(c)
 	var out []Execution
 	s.ch.reset()
 	for {
 		s.m.start(&start, s.ch.newFrom(), 0)
+		s.before = -1
 		ret, fault := s.call(proc)
+		pprof.SetGoroutineLabels(s.labels.own)
+		if fault == nil && s.before >= 0 && runtime.NumGoroutine() > s.before {
+			if msg := s.labels.leftByCaller(); msg != "" {
+				fault = &Violation{Kind: KindNondeterminism, Message: msg}
+			}
+		}
 		s.ch.finish()
 		if msg := lateCalls.take(s.m.ownerID); msg != "" {
 			// Before a panic: the call's own, which layer code may
