@@ -176,7 +176,8 @@ func (l *procLabels) leftByCaller() string {
 // send) may still be on its way out as the procedure returns, and is gone
 // at the next look; one still there after them all was left running.
 // They are short: a goroutine that sleeps a little and then writes is
-// caught while it sleeps, not after.
+// caught while it sleeps, not after; one seen in time.Sleep at any look
+// is reported at once.
 var leftLooks = []time.Duration{0, time.Millisecond, 2 * time.Millisecond, 4 * time.Millisecond}
 
 // leftRunning returns the message of a goroutine that one of this
@@ -185,8 +186,10 @@ var leftLooks = []time.Duration{0, time.Millisecond, 2 * time.Millisecond, 4 * t
 func (l *procLabels) leftRunning() string {
 	var first leftGoroutine
 	for i, wait := range leftLooks {
+		// A goroutine just started runs first (to its first wait: a
+		// sleep is then seen at this look).
+		runtime.Gosched()
 		if wait > 0 {
-			runtime.Gosched()
 			time.Sleep(wait)
 		}
 		g, ok := l.look()
@@ -195,6 +198,13 @@ func (l *procLabels) leftRunning() string {
 		}
 		if !ok {
 			return ""
+		}
+		if g.now == "time.Sleep" {
+			// It sleeps after its procedure returned: no goroutine on its
+			// way out does; one that writes, sleeps a few milliseconds and
+			// writes again would be gone at the last look, its first write
+			// seen by no run (a real instance's next call may meet it).
+			return leftMessage(g)
 		}
 		if i == 0 {
 			first = g
