@@ -35,9 +35,10 @@ import (
 // stack or runtime.NumGoroutine shows; the goroutine that runs its
 // function, once it fires, is started by the runtime's timers: it
 // carries no labels, and its stack names no goroutine as its creator
-// ("created by time.goFunc"). What it writes is seen only where a walk of memory or a
-// compared run comes after it, by chance (TestAfterFuncLeftPending). The
-// calls to time.AfterFunc in a layer's code are the place to look.
+// ("created by time.goFunc"). What it writes is seen only where a walk
+// of memory or a compared run comes after it, by chance
+// (TestAfterFuncLeftPending). The calls to time.AfterFunc in a layer's
+// code are the place to look.
 
 // Profiler labels of the goroutine running a procedure, and of the
 // goroutines it starts.
