@@ -345,7 +345,7 @@ func TestSemanticsGoroutineLeftRunning(t *testing.T) {
 		want                  string // "" for verified
 	}{
 		{"recovery", "recovery", "", false, false, "a goroutine that recovery started (running "},
-		{"write", "write", "", false, false, "a goroutine that the procedure of {true 1} started (running "},
+		{"write", "write", "", false, false, "a goroutine that the procedure of {Write:true V:1} started (running "},
 		{"recovery, pprof.Do", "recovery", "do", false, false, "a goroutine that a procedure (which one is not known"},
 		{"recovery with an owner", "recovery", "", false, true, "a goroutine that recovery started (running "},
 		{"recovery waits", "recovery", "", true, false, ""},
