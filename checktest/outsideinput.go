@@ -441,30 +441,14 @@ func sourceLocals(decl ast.Decl, info *types.Info) map[*types.Var]bool {
 		}
 	}
 	ast.Inspect(decl, func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.AssignStmt:
-			for i, l := range n.Lhs {
-				var rhs ast.Expr
-				if len(n.Rhs) == len(n.Lhs) {
-					rhs = n.Rhs[i]
-				}
-				given(l, rhs)
-			}
-		case *ast.ValueSpec:
-			for i, l := range n.Names {
-				var rhs ast.Expr
-				if len(n.Values) == len(n.Names) {
-					rhs = n.Values[i]
-				}
-				given(l, rhs)
-			}
-		case *ast.UnaryExpr:
-			if n.Op == token.AND {
-				given(n.X, nil) // its address taken: it may be given any value
+		if n, ok := n.(*ast.ValueSpec); ok && len(n.Values) == 0 {
+			for _, l := range n.Names {
+				given(l, nil) // declared zero, given its source later
 			}
 		}
 		return true
 	})
+	eachAssignment(decl, given)
 	for v := range other {
 		delete(seeds, v)
 	}

@@ -496,6 +496,15 @@ func (p *program) readFuncValues(f *ast.File, info *types.Info) {
 		}
 		p.unknownFunc[v] = true
 	}
+	eachAssignment(f, assign)
+}
+
+// eachAssignment calls assign for every place in f (a file, a
+// declaration) that gives a variable a value: a declaration with values,
+// an assignment, a range loop's key and value, an address taken (&x);
+// rhs is the one expression assigned, or nil where there is none of its
+// own (one of several results, a range, an address taken).
+func eachAssignment(f ast.Node, assign func(lhs, rhs ast.Expr)) {
 	ast.Inspect(f, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.ValueSpec:
@@ -620,40 +629,16 @@ func (p *program) readDynamic(f *ast.File, info *types.Info) {
 		}
 	}
 	ast.Inspect(f, func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.ValueSpec:
-			for i, name := range n.Names {
+		if n, ok := n.(*ast.ValueSpec); ok {
+			for _, name := range n.Names {
 				if v := directVar(info, name); v != nil && types.IsInterface(v.Type()) {
 					p.declared[v] = true
 				}
-				switch {
-				case len(n.Values) == len(n.Names):
-					assign(name, n.Values[i])
-				case len(n.Values) > 0:
-					assign(name, nil)
-				}
-			}
-		case *ast.AssignStmt:
-			for i, lhs := range n.Lhs {
-				if len(n.Lhs) == len(n.Rhs) {
-					assign(lhs, n.Rhs[i])
-				} else {
-					assign(lhs, nil)
-				}
-			}
-		case *ast.RangeStmt:
-			for _, e := range []ast.Expr{n.Key, n.Value} {
-				if e != nil {
-					assign(e, nil)
-				}
-			}
-		case *ast.UnaryExpr:
-			if n.Op == token.AND {
-				assign(n.X, nil)
 			}
 		}
 		return true
 	})
+	eachAssignment(f, assign)
 }
 
 // dynamicTypes returns the types of the values that package-level
