@@ -4,6 +4,7 @@ package statestore
 
 import (
 	"os"
+	"sync"
 	"syscall"
 	"unsafe"
 )
@@ -22,18 +23,55 @@ func mapFile(name string, size int) ([]byte, func() error, error) {
 	return data, func() error { return syscall.Munmap(data) }, nil
 }
 
+// hugePage is the size of a transparent huge page on amd64 and arm64
+// Linux, and the alignment mapWords gives the arrays it maps.
+const hugePage = 2 << 20
+
+// spans holds, by the address of an array mapWords returned, the whole
+// mapping it lies in, for unmapWords.
+var spans struct {
+	sync.Mutex
+	by map[*uint64][]byte
+}
+
 // mapWords returns n zeroed words mapped from the operating system,
-// outside Go's heap, or nil when the mapping fails.
+// outside Go's heap, or nil when the mapping fails. An array of a huge
+// page or more starts on a huge page's boundary: the kernel backs only
+// whole, aligned huge pages with one, so an array starting mid-page would
+// keep its first and last pages small, and where arrays lie side by side
+// in one mapping, more. The slack mapped for the alignment is never
+// touched and takes no memory.
 func mapWords(n uint64) []uint64 {
-	b, err := syscall.Mmap(-1, 0, int(n*8), syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
+	size := int(n * 8)
+	slack := 0
+	if size >= hugePage {
+		slack = hugePage
+	}
+	b, err := syscall.Mmap(-1, 0, size+slack, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
 	if err != nil {
 		return nil
 	}
-	adviseHugePages(b)
-	return unsafe.Slice((*uint64)(unsafe.Pointer(&b[0])), n)
+	lead := 0
+	if slack > 0 {
+		lead = (hugePage - int(uintptr(unsafe.Pointer(&b[0]))%hugePage)) % hugePage
+	}
+	a := b[lead : lead+size]
+	adviseHugePages(a)
+	w := unsafe.Slice((*uint64)(unsafe.Pointer(&a[0])), n)
+	spans.Lock()
+	if spans.by == nil {
+		spans.by = make(map[*uint64][]byte)
+	}
+	spans.by[&w[0]] = b
+	spans.Unlock()
+	return w
 }
 
 // unmapWords gives back words that mapWords returned.
 func unmapWords(w []uint64) {
-	_ = syscall.Munmap(unsafe.Slice((*byte)(unsafe.Pointer(&w[0])), len(w)*8))
+	spans.Lock()
+	b := spans.by[&w[0]]
+	delete(spans.by, &w[0])
+	spans.Unlock()
+	_ = syscall.Munmap(b)
 }
