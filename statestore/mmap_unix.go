@@ -23,8 +23,9 @@ func mapFile(name string, size int) ([]byte, func() error, error) {
 	return data, func() error { return syscall.Munmap(data) }, nil
 }
 
-// hugePage is the size of a transparent huge page on amd64 and arm64
-// Linux, and the alignment mapWords gives the arrays it maps.
+// hugePage is the size of a transparent huge page on Linux with 4 KiB
+// pages (amd64, and arm64 as usually built), and the alignment mapWords
+// gives the arrays it maps; elsewhere the alignment is harmless.
 const hugePage = 2 << 20
 
 // spans holds, by the address of an array mapWords returned, the whole
@@ -36,11 +37,11 @@ var spans struct {
 
 // mapWords returns n zeroed words mapped from the operating system,
 // outside Go's heap, or nil when the mapping fails. An array of a huge
-// page or more starts on a huge page's boundary: the kernel backs only
-// whole, aligned huge pages with one, so an array starting mid-page would
-// keep its first and last pages small, and where arrays lie side by side
-// in one mapping, more. The slack mapped for the alignment is never
-// touched and takes no memory.
+// page or more starts on a huge page's boundary: the kernel backs only a
+// whole, aligned range of a huge page's size with one, so an array
+// starting mid-range would keep its first and last ranges on small pages
+// (and where arrays lie side by side in one mapping, more). The slack
+// mapped for the alignment is never touched and takes no memory.
 func mapWords(n uint64) []uint64 {
 	size := int(n * 8)
 	slack := 0
