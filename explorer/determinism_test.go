@@ -810,7 +810,7 @@ func TestSharedClosureMemoryRebuiltSampled(t *testing.T) {
 	if testing.Short() {
 		// The race step (-race -short): two workers sample and compare
 		// runs on instances built anew concurrently, where one worker's
-		// searches (half the test's 30 s there) add nothing for the
+		// searches (two thirds of the test's 29 s there) add nothing for the
 		// race detector. Without -short both run.
 		workerCounts = []int{2}
 	}

@@ -219,9 +219,9 @@ func TestTableFullRedo(t *testing.T) {
 	runs := 150
 	if testing.Short() {
 		// The race step (-race -short): each run takes about two
-		// seconds there, and a dozen runs of 8 workers go through
-		// the pauses, the abandoned units and their redoing dozens of
-		// times, which is what the race detector needs to see. A unit
+		// seconds there, and each of a dozen runs of 8 workers goes
+		// through the pauses, the abandoned units and their redoing,
+		// which is what the race detector needs to see. A unit
 		// dropped when two workers fill the table in one pause, or
 		// redone units left waiting, fail every run, not one in
 		// many; the 150 runs without -short are for the rarer timings.
