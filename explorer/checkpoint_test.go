@@ -411,6 +411,9 @@ func TestStateIsWhatItsEdgeReaches(t *testing.T) {
 				nodes = append(nodes, cp.nodes[i]...)
 				parents = append(parents, cp.parents[i]...)
 			}
+			if uint64(len(parents)) != res.States || len(nodes) != len(parents) || res.States < 100 {
+				t.Fatalf("%s %+v: the parts hold %d parent records and %d nodes of %d states", c.system, cfg, len(parents), len(nodes), res.States)
+			}
 			w := chk.NewWorker(model.Options{})
 			// Replaying every state takes long: one in five; with -short
 			// (the race step, where the replays, which run in this
