@@ -1,13 +1,18 @@
 package catalog_test
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/argocheck/argocheck/catalog"
+	"github.com/argocheck/argocheck/explorer"
 	"github.com/argocheck/argocheck/layers"
 	"github.com/argocheck/argocheck/model"
 )
@@ -438,5 +443,59 @@ func TestRebuiltBuildsFromItsOwnParams(t *testing.T) {
 	}
 	if err := chk.Validate(); err != nil {
 		t.Errorf("Validate: %v", err)
+	}
+}
+
+// TestRebuildsAtOnce: a search's workers call Build again one call at a
+// time, unless the system sets ConcurrentBuild, when they call it at
+// once. Build counts the calls in progress; in the first calls it holds
+// the processor a while (one call at a time) or waits for a second call
+// to come in (at once), so that calls that may overlap do.
+func TestRebuildsAtOnce(t *testing.T) {
+	repdisk, err := layers.Catalog().Lookup("repdisk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, concurrent := range []bool{false, true} {
+		t.Run(fmt.Sprintf("ConcurrentBuild=%t", concurrent), func(t *testing.T) {
+			var calls, inside, most atomic.Int32
+			sys := *repdisk
+			sys.ConcurrentBuild = concurrent
+			sys.Build = func(p catalog.Params, variant string) (model.Checker, error) {
+				n := inside.Add(1)
+				defer inside.Add(-1)
+				for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+				}
+				if calls.Add(1) <= 200 {
+					for end := time.Now().Add(5 * time.Millisecond); concurrent && most.Load() < 2 && time.Now().Before(end); {
+						time.Sleep(50 * time.Microsecond)
+					}
+					if !concurrent {
+						time.Sleep(100 * time.Microsecond)
+					}
+				}
+				return repdisk.Build(p, variant)
+			}
+			chk, err := sys.Check(catalog.Params{layers.Blocks: 2}, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := explorer.Run(context.Background(), chk, explorer.Config{Workers: 4, BatchSize: 1, Determinism: model.DeterminismFull})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Verdict != explorer.Verified {
+				t.Fatalf("verdict %s %+v, want verified", res.Verdict, res.Violation)
+			}
+			if calls.Load() < 200 {
+				t.Fatalf("Build was called %d times, want the search to call it again at least 200 times", calls.Load())
+			}
+			switch m := most.Load(); {
+			case !concurrent && m != 1:
+				t.Errorf("%d calls of Build ran at once, want one at a time", m)
+			case concurrent && m < 2:
+				t.Errorf("the calls of Build never overlapped in %d calls by 4 workers", calls.Load())
+			}
+		})
 	}
 }

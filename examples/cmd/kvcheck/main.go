@@ -34,4 +34,5 @@ var kvSystem = &catalog.System{
 		sizes := kv.Sizes{Keys: p.Get("keys"), Values: p.Get("values"), Records: p.Get("records")}
 		return kv.System(sizes, kv.Variant(variant)), nil
 	},
+	ConcurrentBuild: true, // Build shares nothing between calls
 }
