@@ -182,7 +182,7 @@ type System struct {
 	// search's workers then build their instances without waiting for
 	// each other. Unset, the workers call Build one call at a time, and
 	// with many workers a search spends a part of its time waiting for
-	// that one call (repdisk: a Build for about one state in three).
+	// that one call (repdisk 7x4: a Build for about one state in three).
 	ConcurrentBuild bool
 	// Modular, when set, splits the system into the checks of its layers,
 	// each against the specification below it, followed by the system's
