@@ -466,13 +466,14 @@ func TestRebuildsAtOnce(t *testing.T) {
 				defer inside.Add(-1)
 				for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
 				}
-				if calls.Add(1) <= 200 {
-					for end := time.Now().Add(5 * time.Millisecond); concurrent && most.Load() < 2 && time.Now().Before(end); {
+				switch {
+				case calls.Add(1) > 200:
+				case concurrent: // wait up to 5 ms for a second call
+					for end := time.Now().Add(5 * time.Millisecond); most.Load() < 2 && time.Now().Before(end); {
 						time.Sleep(50 * time.Microsecond)
 					}
-					if !concurrent {
-						time.Sleep(100 * time.Microsecond)
-					}
+				default: // hold the call a while
+					time.Sleep(100 * time.Microsecond)
 				}
 				return repdisk.Build(p, variant)
 			}
