@@ -48,11 +48,8 @@ func expandAllocs(t *testing.T, chk model.Checker, compressed bool) {
 	s.frontier.add(inits[0])
 	base := uint64(0)
 	for range 3 {
-		s.units = (s.frontier.len() + 63) / 64
-		for len(s.out) < s.units {
-			s.out = append(s.out, &batch{})
-		}
-		if err := s.expandUnits(context.Background(), base, 0, s.frontier.len()); err != nil {
+		s.cutPart(s.frontier.len())
+		if err := s.expandUnits(context.Background(), base, 0); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.barrier(); err != nil {
@@ -72,7 +69,7 @@ func expandAllocs(t *testing.T, chk model.Checker, compressed bool) {
 	before := w.transitions
 	expand := func() {
 		s.level.count.Store(1)
-		s.level.reset()
+		s.level.reset(s.spread)
 		if err := w.expandUnit(0, base, 0, 64, &bound); err != nil || w.full {
 			t.Fatal(err, w.full)
 		}

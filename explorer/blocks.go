@@ -51,7 +51,7 @@ func (f *frontier) add(node []byte) {
 // (k+1)*blockNodes-1 of the tail's nodes followed by the batches', as
 // add would have made it; the nodes past the last full block are the new
 // tail.
-func (f *frontier) addAll(batches []*batch, each func(n int, do func(i int))) {
+func (f *frontier) addAll(batches []*batch, each spread) {
 	f.srcs = append(f.srcs[:0], &f.tail)
 	f.firsts = append(f.firsts[:0], 0)
 	total := f.tail.len()

@@ -32,8 +32,10 @@ type Config struct {
 	// MaxStates stops the search, incomplete, once more states than this
 	// are known; zero means no bound.
 	MaxStates uint64
-	// BatchSize is the number of frontier states a worker takes at a time;
-	// zero means 256.
+	// BatchSize is the number of frontier states a worker takes at a
+	// time, except in the last Workers×BatchSize states of a part, which
+	// are taken a quarter of BatchSize at a time, so that the workers
+	// finishing first wait little at the part's barrier; zero means 256.
 	BatchSize int
 	// MemoryBytes bounds the memory of the visited set, the parent records
 	// and the level table: at the barrier where growing them would pass
@@ -63,8 +65,8 @@ type Config struct {
 	// (see Resume): every completed level, and within a level what is
 	// done at least every CheckpointInterval (zero means
 	// DefaultCheckpointInterval), and, when the context ends the search
-	// in the middle of a part, the units of BatchSize states finished
-	// from the part's start on. It needs fingerprint keys.
+	// in the middle of a part, the units finished from the part's start
+	// on. It needs fingerprint keys.
 	Checkpoint         statestore.Checkpoint
 	CheckpointInterval time.Duration
 	// Crashes narrows where crashes strike; the zero value, CrashAll, is
@@ -278,6 +280,7 @@ type search struct {
 	lastPart       int      // frontier states of the last part
 	tableBytes     uint64   // bytes a level table needs for the last part's entries
 	out            []*batch // successors found, by unit of the part
+	cut            units    // how the current part is cut into units
 	units          int      // units of the current part
 	levelBytes     uint64
 	// unitMu guards the units of the current part left to expand: redo,
@@ -550,24 +553,21 @@ func (s *search) expandPart(ctx context.Context, res *Result, base uint64, depth
 	lo := s.expanded
 	hi := min(lo+s.partSize(), s.frontier.len())
 	s.lastPart = hi - lo
-	s.units = (hi - lo + s.cfg.BatchSize - 1) / s.cfg.BatchSize
-	for len(s.out) < s.units {
-		s.out = append(s.out, &batch{})
-	}
+	s.cutPart(hi - lo)
 	for _, w := range s.workers {
 		w.partTransitions, w.partCrashes = w.transitions, w.crashes
 	}
 	for _, b := range s.out[:s.units] {
 		b.done = false
 	}
-	if err := s.expandUnits(ctx, base, lo, hi); err != nil {
+	if err := s.expandUnits(ctx, base, lo); err != nil {
 		if ctx.Err() != nil {
 			if w := s.settledViolation(base, lo); w != nil {
 				s.countTo(base, lo, w.violKey)
 				res.addCounterexample(newCounterexample(s.trace(w.violKey, w.violation), w.violKey))
 				return "", true, nil
 			}
-			if err := s.keepDone(lo, hi); err != nil {
+			if err := s.keepDone(lo); err != nil {
 				return "", false, err
 			}
 			return stopReason(ctx), false, nil
@@ -596,13 +596,14 @@ func (s *search) expandPart(ctx context.Context, res *Result, base uint64, depth
 	return "", false, nil
 }
 
-// keepDone ends a part lo..hi-1 cancelled in the middle, when there is a
-// checkpoint to commit it to: the units at the part's start that were
-// expanded completely (a unit being expanded when the cancellation came
-// is finished) make a shorter part, which goes through the barrier, so
-// that a search resumed from the checkpoint goes on after them. Without
-// a checkpoint, or when the barrier stops, the whole part is forgotten.
-func (s *search) keepDone(lo, hi int) error {
+// keepDone ends the part from frontier state lo, cancelled in the
+// middle, when there is a checkpoint to commit it to: the units at the
+// part's start that were expanded completely (a unit being expanded when
+// the cancellation came is finished) make a shorter part, which goes
+// through the barrier, so that a search resumed from the checkpoint goes
+// on after them. Without a checkpoint, or when the barrier stops, the
+// whole part is forgotten.
+func (s *search) keepDone(lo int) error {
 	n := 0
 	var transitions, crashes uint64
 	if s.cfg.Checkpoint != nil {
@@ -628,8 +629,18 @@ func (s *search) keepDone(lo, hi int) error {
 		s.rollback()
 		return err
 	}
-	s.expanded = min(lo+n*s.cfg.BatchSize, hi)
+	s.expanded = lo + s.cut.start(n)
 	return nil
+}
+
+// cutPart cuts a part of n frontier states into units, with a batch for
+// each.
+func (s *search) cutPart(n int) {
+	s.cut = cutUnits(n, s.cfg.BatchSize, s.cfg.Workers)
+	s.units = s.cut.count()
+	for len(s.out) < s.units {
+		s.out = append(s.out, &batch{})
+	}
 }
 
 // settledViolation returns, in a part from frontier state lo cancelled
@@ -643,7 +654,7 @@ func (s *search) settledViolation(base uint64, lo int) *worker {
 		return nil
 	}
 	state, _ := splitEdge(w.violKey)
-	u := int(state-base-uint64(lo)) / s.cfg.BatchSize
+	u := s.cut.of(int(state - base - uint64(lo)))
 	for _, b := range s.out[:u] {
 		if !b.done {
 			return nil
@@ -661,7 +672,7 @@ func (s *search) settledViolation(base uint64, lo int) *worker {
 // expanded completely, and the violating unit up to its violation.
 func (s *search) countTo(base uint64, lo int, key uint64) {
 	state, _ := splitEdge(key)
-	u := int(state-base-uint64(lo)) / s.cfg.BatchSize
+	u := s.cut.of(int(state - base - uint64(lo)))
 	for _, w := range s.workers {
 		w.transitions, w.crashes = w.partTransitions, w.partCrashes
 	}
@@ -679,19 +690,18 @@ func (s *search) rollback() {
 	for _, w := range s.workers {
 		w.transitions, w.crashes = w.partTransitions, w.partCrashes
 	}
-	s.level.reset()
+	s.level.reset(s.spread)
 }
 
-// expandUnits expands frontier states lo..hi-1, workers taking units of
-// BatchSize states in order. After a violation, units past the violating
-// state are skipped: only smaller states can still hold a smaller
-// violation. When the level table passes half full, workers stop taking
+// expandUnits expands the part from frontier state lo, workers taking
+// the units of s.cut in order. After a violation, units past the
+// violating state are skipped: only smaller states can still hold a
+// smaller violation. When the level table passes half full, workers stop taking
 // units, the table grows, and the part continues, first with the units
 // abandoned because the table was full (see takeUnit).
-func (s *search) expandUnits(ctx context.Context, base uint64, lo, hi int) error {
+func (s *search) expandUnits(ctx context.Context, base uint64, lo int) error {
 	var bound atomic.Uint64 // smallest violating state number so far
 	bound.Store(math.MaxUint64)
-	bs := s.cfg.BatchSize
 	s.redo, s.nextUnit = s.redo[:0], 0
 	for _, w := range s.workers {
 		w.violation = nil
@@ -708,13 +718,13 @@ func (s *search) expandUnits(ctx context.Context, base uint64, lo, hi int) error
 					if !ok {
 						return nil
 					}
-					if base+uint64(lo+u*bs) > bound.Load() {
+					if base+uint64(lo+s.cut.start(u)) > bound.Load() {
 						continue
 					}
 					if err := gctx.Err(); err != nil {
 						return err
 					}
-					if err := w.expandUnit(u, base, lo+u*bs, min(lo+(u+1)*bs, hi), &bound); err != nil {
+					if err := w.expandUnit(u, base, lo+s.cut.start(u), lo+s.cut.end(u), &bound); err != nil {
 						return err
 					}
 					if !w.full {
@@ -736,7 +746,7 @@ func (s *search) expandUnits(ctx context.Context, base uint64, lo, hi int) error
 		if len(s.redo) == 0 && s.nextUnit >= s.units {
 			return nil
 		}
-		s.level.grow(4 * s.level.count.Load())
+		s.level.grow(4*s.level.count.Load(), s.spread)
 	}
 }
 
@@ -1006,10 +1016,11 @@ func (s *search) barrier() (string, error) {
 	// most a quarter of the budget (it grows in the part if it must, and
 	// is cut back to a quarter after such a part).
 	s.tableBytes = 2 * pairBytes * s.level.count.Load()
-	s.level.reset()
 	quarter := s.cfg.MemoryBytes / 4 / pairBytes
 	if pairs := min(2*n, quarter); s.level.pairs() < pairs || s.level.pairs() > quarter {
 		s.level.init(pairs)
+	} else {
+		s.level.reset(s.spread)
 	}
 	total := s.parents.len() + n
 	if total > maxStates {
@@ -1056,9 +1067,7 @@ func (s *search) barrier() (string, error) {
 		}
 		return nil
 	})
-	s.next.addAll(out, func(n int, do func(i int)) {
-		s.parallel(n, func(i int) error { do(i); return nil })
-	})
+	s.next.addAll(out, s.spread)
 	return "", err
 }
 
@@ -1101,6 +1110,12 @@ func (s *search) parallel(n int, f func(i int) error) error {
 		})
 	}
 	return g.Wait()
+}
+
+// spread runs do(i) for every i from 0 to n-1 on up to one goroutine
+// a worker (see parallel).
+func (s *search) spread(n int, do func(i int)) {
+	s.parallel(n, func(i int) error { do(i); return nil })
 }
 
 func (s *search) smallestViolation() *worker {

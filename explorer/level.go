@@ -114,37 +114,44 @@ func (t *levelTable) find(key uint64) uint64 {
 // smallest returns the smallest discovering edge recorded at pair.
 func (t *levelTable) smallest(pair uint64) uint64 { return ^t.words[2*pair+1] }
 
+// spread runs do(i) for every i from 0 to n-1, shared out among
+// goroutines; it returns when all have returned.
+type spread func(n int, do func(i int))
+
+// chunkWords is the table words that one call of a spread clears or
+// moves into a grown table.
+const chunkWords = 1 << 15
+
+// chunks returns the number of chunkWords-word chunks of the table.
+func (t *levelTable) chunks() int { return (len(t.words) + chunkWords - 1) / chunkWords }
+
+// chunk returns chunk i of words.
+func chunk(words []uint64, i int) []uint64 {
+	return words[i*chunkWords : min((i+1)*chunkWords, len(words))]
+}
+
 // grow rebuilds the table with room for at least n pairs, keeping its
-// contents. Not concurrent with offer.
-func (t *levelTable) grow(n uint64) {
+// contents, moved by run side by side. Not concurrent with offer.
+func (t *levelTable) grow(n uint64, run spread) {
 	old := t.words
 	count := t.count.Load()
 	t.init(n)
-	for i := 0; i < len(old); i += 2 {
-		if old[i] == 0 {
-			continue
-		}
-		line, off := t.home(old[i])
-		for j := uint64(0); ; j++ {
-			pair := line*linePairs + (off+j)&(linePairs-1)
-			if t.words[2*pair] == 0 {
-				t.words[2*pair], t.words[2*pair+1] = old[i], old[i+1]
-				break
-			}
-			if (j+1)%linePairs == 0 {
-				if line++; line == t.lines {
-					line = 0
-				}
+	run((len(old)+chunkWords-1)/chunkWords, func(i int) {
+		c := chunk(old, i)
+		for j := 0; j < len(c); j += 2 {
+			if c[j] != 0 {
+				t.offer(c[j], ^c[j+1])
 			}
 		}
-	}
+	})
 	t.count.Store(count)
 }
 
-// reset empties the table, keeping its memory.
-func (t *levelTable) reset() {
+// reset empties the table, keeping its memory, cleared by run side by
+// side.
+func (t *levelTable) reset(run spread) {
 	if t.count.Load() > 0 {
-		clear(t.words)
+		run(t.chunks(), func(i int) { clear(chunk(t.words, i)) })
 		t.count.Store(0)
 	}
 }

@@ -1,6 +1,11 @@
 package explorer
 
-import "testing"
+import (
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"testing"
+)
 
 // TestLevelTable follows the level table through a part: each key keeps
 // its smallest discovering edge, an edge offered again (a unit being
@@ -48,18 +53,63 @@ func TestLevelTable(t *testing.T) {
 		}
 	}
 	check("full")
-	lt.grow(4 * lt.count.Load())
+	lt.grow(4*lt.count.Load(), together)
 	if lt.count.Load() != n || lt.pairs() < 4*n || lt.full() {
 		t.Fatalf("grown: %d keys in %d pairs, full %v; want %d in at least %d", lt.count.Load(), lt.pairs(), lt.full(), n, 4*n)
 	}
 	check("grown")
 	offer(n+1, edge(n+1), true, true)
 	lt.count.Add(1)
-	lt.reset()
+	lt.reset(together)
 	if lt.count.Load() != 0 {
 		t.Fatalf("reset: %d keys counted", lt.count.Load())
 	}
 	for k := uint64(1); k <= n+1; k++ {
 		offer(k, edge(k)+1, true, true)
+	}
+}
+
+// together runs do(i) for every i < n, each on a goroutine of its own.
+func together(n int, do func(i int)) {
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { do(i) })
+	}
+	wg.Wait()
+}
+
+// TestLevelTableAcrossChunks: a table of several chunks grown and reset
+// by goroutines side by side keeps every key with its smallest edge, then
+// forgets them all.
+func TestLevelTableAcrossChunks(t *testing.T) {
+	var lt levelTable
+	lt.init(3 * chunkWords / 2) // 3 chunks
+	rng := rand.New(rand.NewPCG(1, 2))
+	want := map[uint64]uint64{}
+	for len(want) < int(lt.pairs()/2) {
+		k, e := rng.Uint64()|1, rng.Uint64()>>1
+		if _, _, _, ok := lt.offer(k, e); !ok {
+			t.Fatalf("a table of %d pairs refused key %d of %d", lt.pairs(), len(want)+1, lt.pairs()/2)
+		}
+		if old, ok := want[k]; !ok || e < old {
+			want[k] = e
+		}
+		lt.count.Store(uint64(len(want)))
+	}
+	if lt.chunks() != 3 {
+		t.Fatalf("%d chunks, want 3", lt.chunks())
+	}
+	lt.grow(4*lt.count.Load(), together)
+	if lt.chunks() < 6 || lt.count.Load() != uint64(len(want)) {
+		t.Fatalf("grown: %d chunks, %d keys; want at least 6 chunks, %d keys", lt.chunks(), lt.count.Load(), len(want))
+	}
+	for k, e := range want {
+		if got := lt.smallest(lt.find(k)); got != e {
+			t.Fatalf("grown: key %x has edge %x, want %x", k, got, e)
+		}
+	}
+	lt.reset(together)
+	if i := slices.IndexFunc(lt.words, func(w uint64) bool { return w != 0 }); i >= 0 || lt.count.Load() != 0 {
+		t.Fatalf("reset: word %d is %x, %d keys counted", i, lt.words[max(i, 0)], lt.count.Load())
 	}
 }

@@ -11,8 +11,8 @@ import (
 	"github.com/argocheck/argocheck/statestore"
 )
 
-// searchAtLevel1 returns a search of chk, with one worker and units of
-// size states, that has expanded level 0 and whose frontier is level 1,
+// searchAtLevel1 returns a search of chk, with one worker and a
+// BatchSize of size, that has expanded level 0 and whose frontier is level 1,
 // numbered from base, and that worker, reading the frontier.
 func searchAtLevel1(t *testing.T, chk model.Checker, size int) (s *search, base uint64, w *worker) {
 	t.Helper()
@@ -25,11 +25,8 @@ func searchAtLevel1(t *testing.T, chk model.Checker, size int) (s *search, base 
 		s.parents.set(s.parents.extend(1), edgeKey(rootParent, uint32(i)))
 		s.frontier.add(n)
 	}
-	s.units = (s.frontier.len() + size - 1) / size
-	for len(s.out) < s.units {
-		s.out = append(s.out, &batch{})
-	}
-	if err := s.expandUnits(context.Background(), 0, 0, s.frontier.len()); err != nil {
+	s.cutPart(s.frontier.len())
+	if err := s.expandUnits(context.Background(), 0, 0); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.barrier(); err != nil {
@@ -38,24 +35,21 @@ func searchAtLevel1(t *testing.T, chk model.Checker, size int) (s *search, base 
 	base = uint64(s.frontier.len())
 	s.frontier, s.next = s.next, s.frontier
 	s.next.reset()
-	s.units = (s.frontier.len() + size - 1) / size
-	for len(s.out) < s.units {
-		s.out = append(s.out, &batch{})
-	}
+	s.cutPart(s.frontier.len())
 	w = s.workers[0]
 	w.frontier = reading(&s.frontier)
 	return s, base, w
 }
 
-// expandUnits has w expand the units of level 1, size states each and
+// expandUnits has w expand units of level 1 (see searchAtLevel1),
 // numbered from base, one after another in the order given, with no
 // bound on violations.
-func expandUnits(t *testing.T, w *worker, base uint64, size int, units ...int) {
+func expandUnits(t *testing.T, w *worker, base uint64, units ...int) {
 	t.Helper()
 	var bound atomic.Uint64
 	bound.Store(math.MaxUint64)
 	for _, u := range units {
-		if err := w.expandUnit(u, base, size*u, size*u+size, &bound); err != nil {
+		if err := w.expandUnit(u, base, w.s.cut.start(u), w.s.cut.end(u), &bound); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -67,9 +61,10 @@ func expandUnits(t *testing.T, w *worker, base uint64, size int, units ...int) {
 // whole redone unit and keeps the smaller of its two violations, the
 // redone unit's, which is the one the search reports.
 func TestRedoneUnitKeepsSmallestViolation(t *testing.T) {
-	// Node 0 reaches nodes 1 to 4: states 1 to 4, units 0 (states 1 and
-	// 2) and 1 (states 3 and 4) of level 1 with two states a unit. Nodes
-	// 2 and 3 fail.
+	// Node 0 reaches nodes 1 to 4: states 1 to 4 of level 1, cut into
+	// units of two states but the last two (the part's tail, see
+	// cutUnits): unit 0 (states 1 and 2), unit 1 (state 3) and unit 2
+	// (state 4). Nodes 2 and 3 fail.
 	chk := &graphtest.Graph{Inits: []uint32{0}, Succ: func(n uint32) []uint32 {
 		if n == 0 {
 			return []uint32{1, 2, 3, 4}
@@ -79,7 +74,7 @@ func TestRedoneUnitKeepsSmallestViolation(t *testing.T) {
 	s, base, w := searchAtLevel1(t, chk, 2)
 	// Unit 1 first, then the redone unit 0, as a worker takes them when
 	// another worker abandoned unit 0.
-	expandUnits(t, w, base, 2, 1, 0)
+	expandUnits(t, w, base, 1, 0)
 	got := s.smallestViolation()
 	if got == nil {
 		t.Fatal("no violation kept")
@@ -106,7 +101,7 @@ func TestEarlierUnitExpandedLaterKeepsItsEdge(t *testing.T) {
 		return nil
 	}}
 	s, base, w := searchAtLevel1(t, chk, 1)
-	expandUnits(t, w, base, 1, 1, 0)
+	expandUnits(t, w, base, 1, 0)
 	if _, err := s.barrier(); err != nil {
 		t.Fatal(err)
 	}
