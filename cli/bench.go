@@ -51,6 +51,9 @@ type benchPoint struct {
 	Repeat    int            `json:"repeat"`
 	Verdict   string         `json:"verdict"`
 	figures
+	// ExpandingShare is the share of the workers' time spent expanding
+	// states (explorer.Result.ExpandingShare); the rest went to barriers.
+	ExpandingShare float64 `json:"expanding_share"`
 }
 
 // benchFile is the JSON file of a bench run.
@@ -263,6 +266,7 @@ func runBench(cmd *cobra.Command, cat *catalog.Catalog, f benchFlags) error {
 					pt := benchPoint{
 						System: sys.Name, Size: strings.Join(words, ","), SizeIndex: si, Params: values, Workers: w, Repeat: r,
 						Verdict: string(res.Verdict), figures: newFigures(res),
+						ExpandingShare: round(res.ExpandingShare(w), 3),
 					}
 					file.Points = append(file.Points, pt)
 					// A row of a run that did not verify says so itself:
@@ -271,8 +275,8 @@ func runBench(cmd *cobra.Command, cat *catalog.Catalog, f benchFlags) error {
 					if res.Verdict != explorer.Verified {
 						unverified = fmt.Sprintf(" verdict=%s (not verified)", res.Verdict)
 					}
-					fmt.Fprintf(out, "%s %s workers=%d repeat=%d states=%d seconds=%.3f states_per_second=%.0f bytes_per_state=%.1f%s\n",
-						pt.System, pt.Size, w, r, pt.States, pt.Seconds, pt.StatesPerSecond, pt.BytesPerState, unverified)
+					fmt.Fprintf(out, "%s %s workers=%d repeat=%d states=%d seconds=%.3f states_per_second=%.0f bytes_per_state=%.1f expanding_share=%.3f%s\n",
+						pt.System, pt.Size, w, r, pt.States, pt.Seconds, pt.StatesPerSecond, pt.BytesPerState, pt.ExpandingShare, unverified)
 					if res.Verdict != explorer.Verified {
 						fmt.Fprintf(cmd.ErrOrStderr(), "%s: %s %s workers=%d repeat=%d: verdict %s, not verified: its figures are not those of the whole check\n",
 							cmd.Root().Name(), pt.System, pt.Size, w, r, res.Verdict)
@@ -362,14 +366,15 @@ func writeCSV(w io.Writer, points []benchPoint) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"system", "size", "workers", "repeat", "verdict", "states",
 		"transitions", "crash_points", "depth", "seconds", "states_per_second", "memory_bytes",
-		"bytes_per_state", "level_bytes", "collision_probability"})
+		"bytes_per_state", "level_bytes", "collision_probability", "expanding_share"})
 	for _, p := range points {
 		cw.Write([]string{p.System, p.Size,
 			strconv.Itoa(p.Workers), strconv.Itoa(p.Repeat), p.Verdict, fmt.Sprint(p.States),
 			fmt.Sprint(p.Transitions), fmt.Sprint(p.CrashPoints), strconv.Itoa(p.Depth),
 			strconv.FormatFloat(p.Seconds, 'f', -1, 64), strconv.FormatFloat(p.StatesPerSecond, 'f', -1, 64),
 			fmt.Sprint(p.MemoryBytes), strconv.FormatFloat(p.BytesPerState, 'f', -1, 64),
-			fmt.Sprint(p.LevelBytes), strconv.FormatFloat(p.Collision, 'g', 4, 64)})
+			fmt.Sprint(p.LevelBytes), strconv.FormatFloat(p.Collision, 'g', 4, 64),
+			strconv.FormatFloat(p.ExpandingShare, 'f', -1, 64)})
 	}
 	cw.Flush()
 	return cw.Error()

@@ -9,6 +9,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -42,7 +43,7 @@ func TestBenchFiles(t *testing.T) {
 		t.Fatalf("%d points, machine %+v", len(file.Points), file.Machine)
 	}
 	for _, p := range file.Points {
-		if p.Verdict != "verified" || p.States == 0 || p.StatesPerSecond <= 0 {
+		if p.Verdict != "verified" || p.States == 0 || p.StatesPerSecond <= 0 || p.ExpandingShare <= 0 || p.ExpandingShare > 1 {
 			t.Fatalf("point %+v", p)
 		}
 	}
@@ -62,6 +63,16 @@ func TestBenchFiles(t *testing.T) {
 	rows, err := csv.NewReader(fh).ReadAll()
 	if err != nil || len(rows) != 1+len(file.Points) {
 		t.Fatalf("%d csv rows, err %v", len(rows), err)
+	}
+	// The CSV's last column is the JSON's expanding share.
+	last := len(rows[0]) - 1
+	if rows[0][last] != "expanding_share" {
+		t.Fatalf("csv columns %v, want expanding_share last", rows[0])
+	}
+	for i, p := range file.Points {
+		if got := rows[1+i][last]; got != strconv.FormatFloat(p.ExpandingShare, 'f', -1, 64) {
+			t.Errorf("row %d: expanding_share %s, JSON %v", i+1, got, p.ExpandingShare)
+		}
 	}
 }
 

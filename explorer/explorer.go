@@ -191,6 +191,10 @@ type Result struct {
 	// Depth is the deepest level reached (initial states are level 0).
 	Depth   int
 	Elapsed time.Duration
+	// Expanding is the time this Run's workers spent expanding frontier
+	// states, summed over the workers (see ExpandingShare); a resumed
+	// search's Elapsed also holds the runs before it, Expanding does not.
+	Expanding time.Duration
 	// MemoryBytes is the memory held at the end by the visited set and the
 	// parent records (and, with Exact, the interned encodings): what grows
 	// with the number of states.
@@ -229,6 +233,18 @@ func (r *Result) StatesPerSecond() float64 {
 		return 0
 	}
 	return float64(r.States) / s
+}
+
+// ExpandingShare returns Expanding over workers×Elapsed: the share of
+// the workers' time spent expanding states. The rest went to the
+// barriers: waiting there for the last units of a part, numbering and
+// storing the part's new states, and what one goroutine does while the
+// others wait. It is meant for a search that Run took from the start.
+func (r *Result) ExpandingShare(workers int) float64 {
+	if workers <= 0 || r.Elapsed <= 0 {
+		return 0
+	}
+	return r.Expanding.Seconds() / (float64(workers) * r.Elapsed.Seconds())
 }
 
 // BytesPerState returns MemoryBytes per state.
@@ -312,7 +328,8 @@ type worker struct {
 	transitions, crashes uint64
 	// The counts when the current part started.
 	partTransitions, partCrashes uint64
-	reported                     uint64 // transitions already counted in progress
+	reported                     uint64        // transitions already counted in progress
+	expanding                    time.Duration // time spent in expandUnit
 	// The smallest violation this worker found in the current level.
 	violation *model.Violation
 	violKey   uint64
@@ -387,6 +404,7 @@ func Run(ctx context.Context, chk model.Checker, cfg Config) (*Result, error) {
 		for _, w := range s.workers {
 			res.Transitions += w.transitions
 			res.CrashPoints += w.crashes
+			res.Expanding += w.expanding
 		}
 		generated += res.Transitions
 		res.MemoryBytes = s.visited.Bytes() + s.parents.bytes()
@@ -696,9 +714,9 @@ func (s *search) rollback() {
 // expandUnits expands the part from frontier state lo, workers taking
 // the units of s.cut in order. After a violation, units past the
 // violating state are skipped: only smaller states can still hold a
-// smaller violation. When the level table passes half full, workers stop taking
-// units, the table grows, and the part continues, first with the units
-// abandoned because the table was full (see takeUnit).
+// smaller violation. When the level table passes half full, workers stop
+// taking units, the table grows, and the part continues, first with the
+// units abandoned because the table was full (see takeUnit).
 func (s *search) expandUnits(ctx context.Context, base uint64, lo int) error {
 	var bound atomic.Uint64 // smallest violating state number so far
 	bound.Store(math.MaxUint64)
@@ -724,7 +742,10 @@ func (s *search) expandUnits(ctx context.Context, base uint64, lo int) error {
 					if err := gctx.Err(); err != nil {
 						return err
 					}
-					if err := w.expandUnit(u, base, lo+s.cut.start(u), lo+s.cut.end(u), &bound); err != nil {
+					start := time.Now()
+					err := w.expandUnit(u, base, lo+s.cut.start(u), lo+s.cut.end(u), &bound)
+					w.expanding += time.Since(start)
+					if err != nil {
 						return err
 					}
 					if !w.full {
