@@ -2,6 +2,8 @@
 # Worker scaling, for a machine with many cores: argocheck bench on
 # repdisk 8x4 and log/repdisk 4/2/3 with each number of workers, one
 # repeat, written under OUT with the machine's description and load.
+# Each row's expanding_share tells the time the workers lost at barriers
+# from their running slower each (docs/speed.md, argocheck bench).
 # Build the binary first (CGO_ENABLED=0 go build -o argocheck ./cmd/argocheck)
 # to run it on a machine without Go.
 # Usage: scripts/scaling.sh ARGOCHECK_BINARY OUT [WORKERS, default 1,2,4,8,16]
