@@ -122,8 +122,8 @@ type spread func(n int, do func(i int))
 // moves into a grown table.
 const chunkWords = 1 << 15
 
-// chunks returns the number of chunkWords-word chunks of the table.
-func (t *levelTable) chunks() int { return (len(t.words) + chunkWords - 1) / chunkWords }
+// chunks returns the number of chunkWords-word chunks of words.
+func chunks(words []uint64) int { return (len(words) + chunkWords - 1) / chunkWords }
 
 // chunk returns chunk i of words.
 func chunk(words []uint64, i int) []uint64 {
@@ -136,7 +136,7 @@ func (t *levelTable) grow(n uint64, run spread) {
 	old := t.words
 	count := t.count.Load()
 	t.init(n)
-	run((len(old)+chunkWords-1)/chunkWords, func(i int) {
+	run(chunks(old), func(i int) {
 		c := chunk(old, i)
 		for j := 0; j < len(c); j += 2 {
 			if c[j] != 0 {
@@ -151,7 +151,7 @@ func (t *levelTable) grow(n uint64, run spread) {
 // side.
 func (t *levelTable) reset(run spread) {
 	if t.count.Load() > 0 {
-		run(t.chunks(), func(i int) { clear(chunk(t.words, i)) })
+		run(chunks(t.words), func(i int) { clear(chunk(t.words, i)) })
 		t.count.Store(0)
 	}
 }

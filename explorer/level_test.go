@@ -96,12 +96,12 @@ func TestLevelTableAcrossChunks(t *testing.T) {
 		}
 		lt.count.Store(uint64(len(want)))
 	}
-	if lt.chunks() != 3 {
-		t.Fatalf("%d chunks, want 3", lt.chunks())
+	if chunks(lt.words) != 3 {
+		t.Fatalf("%d chunks, want 3", chunks(lt.words))
 	}
 	lt.grow(4*lt.count.Load(), together)
-	if lt.chunks() < 6 || lt.count.Load() != uint64(len(want)) {
-		t.Fatalf("grown: %d chunks, %d keys; want at least 6 chunks, %d keys", lt.chunks(), lt.count.Load(), len(want))
+	if chunks(lt.words) < 6 || lt.count.Load() != uint64(len(want)) {
+		t.Fatalf("grown: %d chunks, %d keys; want at least 6 chunks, %d keys", chunks(lt.words), lt.count.Load(), len(want))
 	}
 	for k, e := range want {
 		if got := lt.smallest(lt.find(k)); got != e {
