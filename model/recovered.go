@@ -205,7 +205,7 @@ func (w *worker[CS, COp, CRet, CAPI, AS, AOp, ARet, AAPI]) compareOps(first, str
 				choices = fmt.Sprintf("recovery taking the lower layer's choices %v, the operations the first", w.eachRun.pick)
 			}
 			w.violate(KindNondeterminism, fmt.Sprintf("after recovery from lower state %s and %d operations more (%s), %s, run on the instance that recovered and ran them and then on a newly built one, %s%s",
-				w.sys.Lower.Spec.Format(&w.c), i, choices, w.procedure(op, after), msg, causes(w.anew(), "keeps state of its own between calls (recovery, or an operation, leaves something in memory that the operations after it read)")))
+				w.sys.Lower.Spec.Format(&w.c), i, choices, w.procedure(op, after), msg, causes(w.anew(), "keeps state of its own between calls (recovery, or an operation, leaves something in memory that the operations after it read), or is not deterministic"+nondeterminismHint)))
 			return true
 		}
 		if !w.done {
