@@ -51,9 +51,6 @@ type benchPoint struct {
 	Repeat    int            `json:"repeat"`
 	Verdict   string         `json:"verdict"`
 	figures
-	// ExpandingShare is the share of the workers' time spent expanding
-	// states (explorer.Result.ExpandingShare); the rest went to barriers.
-	ExpandingShare float64 `json:"expanding_share"`
 }
 
 // benchFile is the JSON file of a bench run.
@@ -265,8 +262,7 @@ func runBench(cmd *cobra.Command, cat *catalog.Catalog, f benchFlags) error {
 					}
 					pt := benchPoint{
 						System: sys.Name, Size: strings.Join(words, ","), SizeIndex: si, Params: values, Workers: w, Repeat: r,
-						Verdict: string(res.Verdict), figures: newFigures(res),
-						ExpandingShare: round(res.ExpandingShare(w), 3),
+						Verdict: string(res.Verdict), figures: newFigures(res, w),
 					}
 					file.Points = append(file.Points, pt)
 					// A row of a run that did not verify says so itself:
@@ -276,7 +272,7 @@ func runBench(cmd *cobra.Command, cat *catalog.Catalog, f benchFlags) error {
 						unverified = fmt.Sprintf(" verdict=%s (not verified)", res.Verdict)
 					}
 					fmt.Fprintf(out, "%s %s workers=%d repeat=%d states=%d seconds=%.3f states_per_second=%.0f bytes_per_state=%.1f expanding_share=%.3f%s\n",
-						pt.System, pt.Size, w, r, pt.States, pt.Seconds, pt.StatesPerSecond, pt.BytesPerState, pt.ExpandingShare, unverified)
+						pt.System, pt.Size, w, r, pt.States, pt.Seconds, pt.StatesPerSecond, pt.BytesPerState, pt.expandingShare(), unverified)
 					if res.Verdict != explorer.Verified {
 						fmt.Fprintf(cmd.ErrOrStderr(), "%s: %s %s workers=%d repeat=%d: verdict %s, not verified: its figures are not those of the whole check\n",
 							cmd.Root().Name(), pt.System, pt.Size, w, r, res.Verdict)
@@ -374,7 +370,7 @@ func writeCSV(w io.Writer, points []benchPoint) error {
 			strconv.FormatFloat(p.Seconds, 'f', -1, 64), strconv.FormatFloat(p.StatesPerSecond, 'f', -1, 64),
 			fmt.Sprint(p.MemoryBytes), strconv.FormatFloat(p.BytesPerState, 'f', -1, 64),
 			fmt.Sprint(p.LevelBytes), strconv.FormatFloat(p.Collision, 'g', 4, 64),
-			strconv.FormatFloat(p.ExpandingShare, 'f', -1, 64)})
+			strconv.FormatFloat(p.expandingShare(), 'f', -1, 64)})
 	}
 	cw.Flush()
 	return cw.Error()

@@ -43,7 +43,7 @@ func TestBenchFiles(t *testing.T) {
 		t.Fatalf("%d points, machine %+v", len(file.Points), file.Machine)
 	}
 	for _, p := range file.Points {
-		if p.Verdict != "verified" || p.States == 0 || p.StatesPerSecond <= 0 || p.ExpandingShare <= 0 || p.ExpandingShare > 1 {
+		if p.Verdict != "verified" || p.States == 0 || p.StatesPerSecond <= 0 || p.ExpandingShare == nil || *p.ExpandingShare <= 0 || *p.ExpandingShare > 1 {
 			t.Fatalf("point %+v", p)
 		}
 	}
@@ -70,8 +70,8 @@ func TestBenchFiles(t *testing.T) {
 		t.Fatalf("csv columns %v, want expanding_share last", rows[0])
 	}
 	for i, p := range file.Points {
-		if got := rows[1+i][last]; got != strconv.FormatFloat(p.ExpandingShare, 'f', -1, 64) {
-			t.Errorf("row %d: expanding_share %s, JSON %v", i+1, got, p.ExpandingShare)
+		if got := rows[1+i][last]; got != strconv.FormatFloat(*p.ExpandingShare, 'f', -1, 64) {
+			t.Errorf("row %d: expanding_share %s, JSON %v", i+1, got, *p.ExpandingShare)
 		}
 	}
 }

@@ -26,16 +26,36 @@ type figures struct {
 	// SpillBytes and Spills are set when the visited set spilled to disk.
 	SpillBytes uint64 `json:"spill_bytes,omitempty"`
 	Spills     int    `json:"spills,omitempty"`
+	// ExpandingShare is the share of the workers' time spent expanding
+	// states in this process's search (explorer.Result.ExpandingShare):
+	// of a resumed search, since it resumed. It is absent where this
+	// process searched nothing (a finished run reported again, a sharded
+	// run's).
+	ExpandingShare *float64 `json:"expanding_share,omitempty"`
 }
 
-func newFigures(res *explorer.Result) figures {
-	return figures{
+// newFigures returns the figures of res, searched with workers.
+func newFigures(res *explorer.Result, workers int) figures {
+	f := figures{
 		States: res.States, Transitions: res.Transitions, CrashPoints: res.CrashPoints, Depth: res.Depth,
 		Seconds: round(res.Elapsed.Seconds(), 4), StatesPerSecond: math.Round(res.StatesPerSecond()),
 		MemoryBytes: res.MemoryBytes, BytesPerState: round(res.BytesPerState(), 1),
 		LevelBytes: res.LevelBytes, Collision: res.Collision,
 		SpillBytes: res.SpillBytes, Spills: res.Spills,
 	}
+	if res.Ran > 0 {
+		share := round(res.ExpandingShare(workers), 3)
+		f.ExpandingShare = &share
+	}
+	return f
+}
+
+// expandingShare is f.ExpandingShare, or 0 where it is absent.
+func (f *figures) expandingShare() float64 {
+	if f.ExpandingShare == nil {
+		return 0
+	}
+	return *f.ExpandingShare
 }
 
 // report is the JSON object of one check; report.schema.json is its
@@ -146,7 +166,7 @@ const variantMust = "name a variant (see 'argocheck list')"
 func newReport(sys *catalog.System, p catalog.Params, variant string, cfg explorer.Config, res *explorer.Result) *report {
 	r := &report{
 		System: sys.Name, Variant: variantName(variant), Workers: cfg.Workers,
-		Verdict: res.Verdict, Stopped: res.Stopped, figures: newFigures(res),
+		Verdict: res.Verdict, Stopped: res.Stopped, figures: newFigures(res, cfg.Workers),
 		Violations: violationReports(res.Violations),
 	}
 	r.Params, r.words = reportParams(sys, p)
@@ -216,6 +236,9 @@ func (r *report) writeText(w io.Writer) {
 	fmt.Fprintf(w, "level_bytes=%d collision_probability=%.3g", r.LevelBytes, r.Collision)
 	if r.Spills > 0 {
 		fmt.Fprintf(w, " spill_bytes=%d spills=%d", r.SpillBytes, r.Spills)
+	}
+	if r.ExpandingShare != nil {
+		fmt.Fprintf(w, " expanding_share=%.3f", *r.ExpandingShare)
 	}
 	fmt.Fprintln(w)
 	if r.Shard != nil {

@@ -183,7 +183,8 @@ func mustJSON(t *testing.T, v any) string {
 }
 
 // TestReportFile: --report writes the --json object while stdout keeps the
-// summary, for each verdict; the object matches the schema.
+// summary, for each verdict; the object matches the schema and gives the
+// search's expanding share.
 func TestReportFile(t *testing.T) {
 	sch := reportSchema(t)
 	for _, tc := range []struct {
@@ -214,6 +215,9 @@ func TestReportFile(t *testing.T) {
 			if string(r.Verdict) != tc.verdict {
 				t.Errorf("verdict %s, want %s", r.Verdict, tc.verdict)
 			}
+			if r.ExpandingShare == nil || *r.ExpandingShare > 1 {
+				t.Errorf("expanding share %v, want one of at most 1: the check searched", r.ExpandingShare)
+			}
 			jsonOut, _, _ := cli(t, append(append([]string{"check"}, tc.args...), "-q", "--workers", "2", "--json")...)
 			if strip(jsonOut) != strip(string(data)) {
 				t.Errorf("--report and --json differ:\n%s\n%s", data, jsonOut)
@@ -222,7 +226,7 @@ func TestReportFile(t *testing.T) {
 	}
 }
 
-var varying = regexp.MustCompile(`"(seconds|states_per_second|memory_bytes|bytes_per_state)": [0-9.e+]+`)
+var varying = regexp.MustCompile(`"(seconds|states_per_second|memory_bytes|bytes_per_state|expanding_share)": [0-9.e+]+`)
 
 // strip removes the figures that vary from run to run.
 func strip(s string) string { return varying.ReplaceAllString(s, `"$1": 0`) }

@@ -487,7 +487,8 @@ func TestResumeRefusesInconsistentCheckpoints(t *testing.T) {
 }
 
 // TestResumeCountsElapsed: a resumed search's time includes that of the
-// runs before it, in its result and in the parts it commits.
+// runs before it, in its result and in the parts it commits; its Ran, and
+// so its share of time spent expanding, is the resume's alone.
 func TestResumeCountsElapsed(t *testing.T) {
 	chk := buildChecker(t, "repdisk", catalog.Params{layers.Blocks: 2, layers.Values: 2}, "")
 	cp := &memCheckpoint{}
@@ -503,6 +504,12 @@ func TestResumeCountsElapsed(t *testing.T) {
 	}
 	if res.Verdict != explorer.Verified || res.Elapsed < time.Hour || len(resumed.parts) == 0 {
 		t.Fatalf("%s after %v with %d parts committed, want verified after at least an hour", res.Verdict, res.Elapsed, len(resumed.parts))
+	}
+	if res.Ran <= 0 || res.Ran >= time.Hour || res.Elapsed != sv.Elapsed+res.Ran {
+		t.Errorf("resumed: ran %v, elapsed %v; want a run of its own, under an hour, and elapsed the hour before it plus that", res.Ran, res.Elapsed)
+	}
+	if share := res.ExpandingShare(1); share <= 0 || share > 1 {
+		t.Errorf("resumed: expanding %v of %v ran, a share of %v; want above 0 and at most 1", res.Expanding, res.Ran, share)
 	}
 	for i, p := range resumed.parts {
 		if p.Elapsed < time.Hour {

@@ -2,6 +2,7 @@ package explorer
 
 import (
 	"testing"
+	"time"
 
 	"github.com/argocheck/argocheck/catalog"
 	"github.com/argocheck/argocheck/layers"
@@ -22,5 +23,11 @@ func TestExpandingShare(t *testing.T) {
 	}
 	if got := (&Result{}).ExpandingShare(2); got != 0 {
 		t.Errorf("a search of no time: share %v, want 0", got)
+	}
+	// Of a resumed search, the share is of its own run, not of the
+	// runs before it that Elapsed holds too.
+	resumed := Result{Elapsed: time.Hour + 2*time.Second, Ran: 2 * time.Second, Expanding: 3 * time.Second}
+	if got := resumed.ExpandingShare(2); got != 0.75 {
+		t.Errorf("a resumed search that ran 2s with 2 workers, 3s expanding: share %v, want 0.75", got)
 	}
 }

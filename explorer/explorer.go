@@ -189,11 +189,15 @@ type Result struct {
 	Transitions uint64
 	CrashPoints uint64
 	// Depth is the deepest level reached (initial states are level 0).
-	Depth   int
+	Depth int
+	// Elapsed is the search's wall time; a resumed search's holds the
+	// runs before it too.
 	Elapsed time.Duration
-	// Expanding is the time this Run's workers spent expanding frontier
-	// states, summed over the workers (see ExpandingShare); a resumed
-	// search's Elapsed also holds the runs before it, Expanding does not.
+	// Ran is the wall time of this Run or Resume call alone: Elapsed less,
+	// for a resumed search, the runs before it.
+	Ran time.Duration
+	// Expanding is the time this call's workers spent expanding frontier
+	// states, summed over the workers (see ExpandingShare).
 	Expanding time.Duration
 	// MemoryBytes is the memory held at the end by the visited set and the
 	// parent records (and, with Exact, the interned encodings): what grows
@@ -235,16 +239,16 @@ func (r *Result) StatesPerSecond() float64 {
 	return float64(r.States) / s
 }
 
-// ExpandingShare returns Expanding over workers×Elapsed: the share of
-// the workers' time spent expanding states. The rest went to the
+// ExpandingShare returns Expanding over workers×Ran: the share of the
+// workers' time spent expanding states in this call. The rest went to the
 // barriers: waiting there for the last units of a part, numbering and
 // storing the part's new states, and what one goroutine does while the
-// others wait. It is meant for a search that Run took from the start.
+// others wait. It is 0 for a Result no search made (Ran is 0).
 func (r *Result) ExpandingShare(workers int) float64 {
-	if workers <= 0 || r.Elapsed <= 0 {
+	if workers <= 0 || r.Ran <= 0 {
 		return 0
 	}
-	return r.Expanding.Seconds() / (float64(workers) * r.Elapsed.Seconds())
+	return r.Expanding.Seconds() / (float64(workers) * r.Ran.Seconds())
 }
 
 // BytesPerState returns MemoryBytes per state.
@@ -396,6 +400,7 @@ func Run(ctx context.Context, chk model.Checker, cfg Config) (*Result, error) {
 			res.Verdict = Violated
 		}
 		res.Elapsed = time.Since(start)
+		res.Ran = res.Elapsed
 		res.States = s.parents.len()
 		if s.upTo > 0 {
 			res.States = s.upTo
