@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -736,18 +737,54 @@ func TestRandomSystems(t *testing.T) {
 	t.Logf("%d systems", systems)
 }
 
+// searchLimit bounds one search of a random system, past which the
+// watchdog takes it for a search that does not end. Such a search takes
+// well under a second on a quiet machine; the bound leaves room for a
+// slow one that runs other tests at the same time.
+const searchLimit = 2 * time.Minute
+
+// watchdog ends the test, naming the system and the search, when one
+// search runs longer than searchLimit: the test's own timeout would end
+// it later, and without saying which system it searched.
+type watchdog struct {
+	timer  *time.Timer
+	search atomic.Pointer[string]
+}
+
+// newWatchdog returns a watchdog of the searches of s under crashes; it
+// is stopped until the first call of watch.
+func newWatchdog(s *randSys, crashes model.CrashMode) *watchdog {
+	w := &watchdog{}
+	w.timer = time.AfterFunc(time.Hour, func() {
+		panic(fmt.Sprintf("the search %q of %v takes more than %v\n%s", *w.search.Load(), crashes, searchLimit, s))
+	})
+	w.timer.Stop()
+	return w
+}
+
+// watch gives the search named search, which begins, searchLimit.
+func (w *watchdog) watch(search string) {
+	w.search.Store(&search)
+	w.timer.Reset(searchLimit)
+}
+
+// stop stops the watchdog: the searches are over.
+func (w *watchdog) stop() { w.timer.Stop() }
+
 // checkConfigs compares the searches of one system under one crash mode
 // (see TestRandomSystems).
 func checkConfigs(rt *rapid.T, s *randSys, chk model.Checker, crashes model.CrashMode, spill string) {
-	timer := time.AfterFunc(time.Minute, func() { panic(fmt.Sprintf("a search of %v takes more than a minute\n%s", crashes, s)) })
-	defer timer.Stop()
+	wd := newWatchdog(s, crashes)
+	defer wd.stop()
 	if s.stateful != 0 {
-		checkCaught(rt, s, chk, crashes)
+		checkCaught(rt, s, chk, crashes, wd)
 		return
 	}
+	wd.watch("reference")
 	ref := refSearch(chk, crashes)
 	base := searchConfig{name: "one worker, full determinism", exactCounts: true,
 		cfg: explorer.Config{Workers: 1, Crashes: crashes, Determinism: model.DeterminismFull}}
+	wd.watch(base.name)
 	want, err := base.run(chk)
 	if err != nil {
 		rt.Fatalf("%s: %v\n%s", base.name, err, s)
@@ -790,6 +827,7 @@ func checkConfigs(rt *rapid.T, s *randSys, chk model.Checker, crashes model.Cras
 	}
 	for _, c := range configs {
 		c.cfg.Crashes = crashes
+		wd.watch(c.name)
 		got, err := c.run(chk)
 		if err != nil {
 			rt.Fatalf("%s: %v\n%s", c.name, err, s)
@@ -823,6 +861,7 @@ func checkConfigs(rt *rapid.T, s *randSys, chk model.Checker, crashes model.Cras
 	// node with many failing runs of many steps. Searches that take more
 	// than the time given are left out.
 	cont := searchConfig{name: "continue", cfg: explorer.Config{Workers: 1, Continue: 4, Crashes: crashes, Determinism: model.DeterminismOff}, sampled: true, limit: time.Second / 2}
+	wd.watch(cont.name)
 	wantAll, err := cont.run(chk)
 	if err != nil {
 		rt.Fatalf("%s: %v\n%s", cont.name, err, s)
@@ -839,6 +878,7 @@ func checkConfigs(rt *rapid.T, s *randSys, chk model.Checker, crashes model.Cras
 		{name: "continue, memo of 512 bytes", memoBudget: 512},
 	} {
 		c.cfg, c.sampled, c.limit = cont.cfg, true, 2*cont.limit
+		wd.watch(c.name)
 		got, err := c.run(chk)
 		if err != nil {
 			rt.Fatalf("%s: %v\n%s", c.name, err, s)
@@ -857,7 +897,8 @@ func checkConfigs(rt *rapid.T, s *randSys, chk model.Checker, crashes model.Cras
 
 // checkCaught requires every search that checks every run twice to find
 // a violation in s, whose implementation keeps state of its own.
-func checkCaught(rt *rapid.T, s *randSys, chk model.Checker, crashes model.CrashMode) {
+func checkCaught(rt *rapid.T, s *randSys, chk model.Checker, crashes model.CrashMode, wd *watchdog) {
+	wd.watch("reference")
 	if ref := refSearch(chk, crashes); ref.violation == nil {
 		rt.Fatalf("the reference search verifies an implementation that keeps state\n%s", s)
 	}
@@ -869,6 +910,7 @@ func checkCaught(rt *rapid.T, s *randSys, chk model.Checker, crashes model.Crash
 		{name: "full determinism, batch 1, part 2", cfg: explorer.Config{Workers: 1, BatchSize: 1, PartSize: 2, Determinism: model.DeterminismFull}},
 	} {
 		c.cfg.Crashes = crashes
+		wd.watch(c.name)
 		got, err := c.run(chk)
 		if err != nil {
 			rt.Fatalf("%s: %v\n%s", c.name, err, s)
