@@ -163,8 +163,10 @@ func TestSendToEndedLevel(t *testing.T) {
 	var once sync.Once
 	restore := func() {
 		once.Do(func() {
-			// The other process of shard 0 writes its marker.
-			if err := os.WriteFile(path, saved, 0o666); err != nil {
+			// The other process of shard 0 writes its marker, whole at
+			// once as the exchange writes objects (a file written in
+			// place is read half written now and then).
+			if err := writeWhole(path, saved); err != nil {
 				t.Error(err)
 			}
 		})
@@ -293,4 +295,23 @@ func TestMarkerWrittenOnce(t *testing.T) {
 			}
 		})
 	}
+}
+
+// writeWhole writes data to path as the exchange of a directory writes
+// an object: into a file of its own beside path, which the exchange
+// passes over, renamed to path once written.
+func writeWhole(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), tmpPrefix+filepath.Base(path)+"-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name()) // once renamed, there is nothing to remove
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
 }
