@@ -140,12 +140,14 @@ func diffValue(a, b reflect.Value, seen map[[2]uintptr]bool, types *[]reflect.Ty
 	case reflect.UnsafePointer:
 		return (a.UnsafePointer() == nil) != (b.UnsafePointer() == nil), ""
 	case reflect.Struct:
-		if pa, ok := atomicPointerTarget(a); ok {
+		sw := structWalkOf(a.Type())
+		if sw.atomic {
+			pa, _ := atomicPointerTarget(a)
 			pb, _ := atomicPointerTarget(b)
 			differs, where := diffValues(pa, pb, seen, types)
 			return differs, ".Load()" + where
 		}
-		if a.Type() == syncMapType {
+		if sw.syncMap {
 			ma, okA := syncMapEntries(a)
 			mb, okB := syncMapEntries(b)
 			if !okA || !okB {
@@ -153,12 +155,12 @@ func diffValue(a, b reflect.Value, seen map[[2]uintptr]bool, types *[]reflect.Ty
 			}
 			return diffValue(reflect.ValueOf(ma), reflect.ValueOf(mb), seen, types)
 		}
-		for i := range a.NumField() {
-			if passedOver(a.Type(), i) || stdPointer(a, i) {
+		for _, f := range sw.fields {
+			if f.passes {
 				continue
 			}
-			if differs, where := diffValues(fieldHeld(a, i), fieldHeld(b, i), seen, types); differs {
-				return true, "." + a.Type().Field(i).Name + where
+			if differs, where := diffValues(f.of(a), f.of(b), seen, types); differs {
+				return true, "." + a.Type().Field(f.i).Name + where
 			}
 		}
 	}

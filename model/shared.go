@@ -237,14 +237,14 @@ func (s *sharedSnapshot) walk(v reflect.Value) {
 			}
 			return
 		}
-		for i := range v.NumField() {
+		for _, f := range structWalkOf(v.Type()).fields {
 			switch {
-			case passedOver(v.Type(), i), stdPointer(v, i):
+			case f.passes:
 				s.leaf(0)
 			case s.stop < 0:
-				s.value(fieldHeld(v, i)) // no path: its name is not looked up
+				s.value(f.of(v)) // no path: its name is not looked up
 			default:
-				s.at(".%s", v.Type().Field(i).Name, fieldHeld(v, i))
+				s.at(".%s", v.Type().Field(f.i).Name, f.of(v))
 			}
 		}
 	default:
@@ -401,21 +401,56 @@ var heldBuffers = func() map[reflect.Type]heldBuffer {
 	return m
 }()
 
-// fieldHeld returns field i of the struct v as the walks of memory
-// compare it: a buffer of heldBuffers up to its count, else the field.
-func fieldHeld(v reflect.Value, i int) reflect.Value {
-	f := v.Field(i)
-	if len(heldBuffers) == 0 || f.Kind() != reflect.Slice && f.Kind() != reflect.Array {
-		return f
+// structWalk is what the walks of memory do with the values of a struct
+// type, found once per type (structWalkOf): an atomic.Pointer's target is
+// followed, a sync.Map's entries are read, and otherwise its fields are
+// walked, but those fields passes over.
+type structWalk struct {
+	atomic, syncMap bool
+	fields          []walkedField // every field, in order
+}
+
+// walkedField is a field of a structWalk: its index, whether the walks pass
+// over it (passedOver, stdPointer), and the index of the count that a
+// buffer of heldBuffers is walked up to, or -1.
+type walkedField struct {
+	i, held int
+	passes  bool
+}
+
+// structWalks holds the structWalk of each struct type met.
+var structWalks sync.Map // reflect.Type -> *structWalk
+
+// structWalkOf returns the structWalk of the struct type t. It allocates
+// only the first time it meets t.
+func structWalkOf(t reflect.Type) *structWalk {
+	if w, ok := structWalks.Load(t); ok {
+		return w.(*structWalk)
 	}
-	h, ok := heldBuffers[v.Type()]
-	if !ok || i != h.buf || f.Kind() == reflect.Array && !f.CanAddr() {
-		return f
+	w := &structWalk{syncMap: t == syncMapType, atomic: atomicPointerOf(t).field >= 0}
+	h, held := heldBuffers[t]
+	for i := range t.NumField() {
+		f := walkedField{i: i, held: -1, passes: passedOver(t, i) || stdPointer(t, i)}
+		if k := t.Field(i).Type.Kind(); held && i == h.buf && (k == reflect.Slice || k == reflect.Array) {
+			f.held = h.n
+		}
+		w.fields = append(w.fields, f)
 	}
-	if n := v.Field(h.n).Int(); n >= 0 && n <= int64(f.Len()) {
-		return f.Slice(0, int(n))
+	actual, _ := structWalks.LoadOrStore(t, w)
+	return actual.(*structWalk)
+}
+
+// of returns the field of the struct v as the walks of memory compare it:
+// a buffer of heldBuffers up to its count, else the field.
+func (f walkedField) of(v reflect.Value) reflect.Value {
+	x := v.Field(f.i)
+	if f.held < 0 || x.Kind() == reflect.Array && !x.CanAddr() {
+		return x
 	}
-	return f
+	if n := v.Field(f.held).Int(); n >= 0 && n <= int64(x.Len()) {
+		return x.Slice(0, int(n))
+	}
+	return x
 }
 
 // passedOver says whether the walks of memory pass over field i of the
@@ -425,18 +460,18 @@ func passedOver(t reflect.Type, i int) bool {
 		t == reflect.TypeFor[sync.Cond]() && (i == condChecker || i == condNotify)
 }
 
-// stdPointer says whether field i of the struct v is an unsafe.Pointer
+// stdPointer says whether field i of the struct type t is an unsafe.Pointer
 // of a type of the standard library, which the walks of memory pass over
 // as they did before they read unsafe.Pointers: the list of a sync.Cond's
 // waiters, which another worker waiting fills for a moment, and a
 // sync.Pool's per-processor memory (whose size, walked, says whether it
 // was used); an atomic.Pointer's is followed (atomicPointerTarget), and
 // a sync.Map's entries are read. The user's own are read (see walk).
-func stdPointer(v reflect.Value, i int) bool {
-	if v.Field(i).Kind() != reflect.UnsafePointer {
+func stdPointer(t reflect.Type, i int) bool {
+	if t.Field(i).Type.Kind() != reflect.UnsafePointer {
 		return false
 	}
-	p := v.Type().PkgPath()
+	p := t.PkgPath()
 	first, _, _ := strings.Cut(p, "/")
 	return p != "" && !strings.Contains(first, ".")
 }
@@ -512,16 +547,7 @@ type atomicPointer struct {
 // state as a field is. It allocates only the first time it meets a type
 // of sync/atomic.
 func atomicPointerTarget(v reflect.Value) (reflect.Value, bool) {
-	t := v.Type()
-	if t.PkgPath() != "sync/atomic" {
-		return reflect.Value{}, false
-	}
-	a, ok := atomicPointers.Load(t)
-	if !ok {
-		a = findAtomicPointer(t)
-		atomicPointers.Store(t, a)
-	}
-	info := a.(atomicPointer)
+	info := atomicPointerOf(v.Type())
 	if info.field < 0 {
 		return reflect.Value{}, false
 	}
@@ -536,6 +562,20 @@ func atomicPointerTarget(v reflect.Value) (reflect.Value, bool) {
 		return reflect.Zero(info.ptr), true
 	}
 	return reflect.NewAt(info.ptr.Elem(), p), true
+}
+
+// atomicPointerOf returns what atomicPointers holds of t: a field index
+// of -1 where t is no atomic.Pointer.
+func atomicPointerOf(t reflect.Type) atomicPointer {
+	if t.PkgPath() != "sync/atomic" {
+		return atomicPointer{field: -1}
+	}
+	a, ok := atomicPointers.Load(t)
+	if !ok {
+		a = findAtomicPointer(t)
+		atomicPointers.Store(t, a)
+	}
+	return a.(atomicPointer)
 }
 
 // findAtomicPointer finds what atomicPointers holds of t, a type of
