@@ -213,7 +213,8 @@ func (s *sharedSnapshot) walk(v reflect.Value) {
 	case reflect.UnsafePointer:
 		s.leaf(uint64(uintptr(v.UnsafePointer())))
 	case reflect.Struct:
-		if v.Type() == syncMapType {
+		sw := structWalkOf(v.Type())
+		if sw.syncMap {
 			if m, ok := syncMapEntries(v); ok {
 				s.mapEntries(reflect.ValueOf(m))
 			} else {
@@ -221,7 +222,8 @@ func (s *sharedSnapshot) walk(v reflect.Value) {
 			}
 			return
 		}
-		if p, ok := atomicPointerTarget(v); ok {
+		if sw.atomic {
+			p, _ := atomicPointerTarget(v)
 			if s.stop < 0 {
 				s.value(p)
 			} else {
@@ -237,7 +239,7 @@ func (s *sharedSnapshot) walk(v reflect.Value) {
 			}
 			return
 		}
-		for _, f := range structWalkOf(v.Type()).fields {
+		for _, f := range sw.fields {
 			switch {
 			case f.passes:
 				s.leaf(0)
@@ -404,7 +406,7 @@ var heldBuffers = func() map[reflect.Type]heldBuffer {
 // structWalk is what the walks of memory do with the values of a struct
 // type, found once per type (structWalkOf): an atomic.Pointer's target is
 // followed, a sync.Map's entries are read, and otherwise its fields are
-// walked, but those fields passes over.
+// walked, but for those the walks pass over.
 type structWalk struct {
 	atomic, syncMap bool
 	fields          []walkedField // every field, in order
